@@ -1,0 +1,244 @@
+"""Configuration for every Sanad service, from defaults, a TOML file and the environment.
+
+Precedence, lowest first: the defaults below, the file named by ``SANAD_CONFIG_FILE`` (TOML,
+keys are the field names), then environment variables. Most variables are ``SANAD_`` plus the
+field name in capitals; the few that the original system or the provider SDKs already named
+keep those names (``OPENAI_API_KEY``, ``MAX_DAILY_REQUESTS``, ``GRACEFUL_DEGRADATION_TTL``...).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_FILE_VARIABLE = "SANAD_CONFIG_FILE"
+
+
+def _env(*names: str) -> AliasChoices:
+    """Accept a field under its own name (config file) and under the given variable names."""
+    return AliasChoices(*names)
+
+
+class ProviderLimits(BaseModel):
+    """Quota limits of one provider; -1 means unlimited, 0 allows nothing."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+
+    daily_requests: int = Field(default=1000, ge=-1)
+    """Provider requests allowed per UTC day."""
+    daily_tokens: int = Field(default=1_000_000, ge=-1)
+    """Provider tokens allowed per UTC day."""
+    hourly_requests: int = Field(default=200, ge=-1)
+    """Provider requests allowed per UTC hour."""
+    hourly_tokens: int = Field(default=200_000, ge=-1)
+    """Provider tokens allowed per UTC hour."""
+
+
+class ProviderSettings(BaseModel):
+    """One LLM provider the analyzer may call."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    """Name used in quota, health, metrics and responses."""
+    kind: Literal["openai", "gemini"]
+    """Which SDK speaks to it; "openai" also covers OpenAI-compatible servers (vLLM, Ollama)."""
+    model: str
+    """Model name sent to the provider."""
+    api_key: SecretStr | None = None
+    """API key; without one the analyzer uses the bundled emulator's address if configured."""
+    base_url: str | None = None
+    """API base URL; None for the SDK's default."""
+    max_output_tokens: int = Field(default=4096, gt=0)
+    """Upper bound on completion tokens, also used to estimate a call's quota reservation."""
+    limits: ProviderLimits = ProviderLimits()
+    """Quota limits for this provider."""
+
+
+class Settings(BaseSettings):
+    """Everything a Sanad service can be told; each service reads the part it needs."""
+
+    model_config = SettingsConfigDict(
+        frozen=True,
+        use_attribute_docstrings=True,
+        env_prefix="SANAD_",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    host: str = "localhost"
+    """Interface the services listen on ("0.0.0.0" in containers)."""
+    analyzer_port: int = Field(default=50051, ge=0, le=65535)
+    """Analyzer gRPC port."""
+    quota_port: int = Field(default=50052, ge=0, le=65535)
+    """Quota gRPC port."""
+    health_port: int = Field(default=50053, ge=0, le=65535)
+    """Health gRPC port."""
+    quota_target: str = "localhost:50052"
+    """Where the analyzer finds the quota service."""
+    health_target: str = "localhost:50053"
+    """Where the analyzer finds the health service."""
+    analyzer_metrics_port: int = Field(default=9451, ge=0, le=65535)
+    """Prometheus port of the analyzer; 0 turns the endpoint off."""
+    quota_metrics_port: int = Field(default=9452, ge=0, le=65535)
+    """Prometheus port of the quota service; 0 turns the endpoint off."""
+    health_metrics_port: int = Field(default=9453, ge=0, le=65535)
+    """Prometheus port of the health service; 0 turns the endpoint off."""
+
+    store_url: str = "sqlite:///var/sanad.db"
+    """Shared store: sqlite:///relative/file.db, sqlite:////absolute/file.db or redis://host:port/db."""
+    store_namespace: str = "sanad"
+    """Prefix of every key in the store, so deployments can share one Redis."""
+    admin_token: SecretStr | None = None
+    """Bearer token that admin RPCs require; without one admin RPCs are refused."""
+
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("openai_api_key", "OPENAI_API_KEY")
+    )
+    """OpenAI API key (the SDK's own variable)."""
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=_env("openai_base_url", "OPENAI_BASE_URL")
+    )
+    """OpenAI base URL (the SDK's own variable), for the emulator or a compatible server."""
+    openai_model: str = "gpt-4o-mini"
+    """OpenAI model."""
+    gemini_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("gemini_api_key", "GEMINI_API_KEY")
+    )
+    """Gemini API key."""
+    gemini_base_url: str | None = Field(
+        default=None, validation_alias=_env("gemini_base_url", "GEMINI_BASE_URL")
+    )
+    """Gemini base URL, for the emulator."""
+    gemini_model: str = "gemini-2.5-flash"
+    """Gemini model."""
+    providers: tuple[ProviderSettings, ...] = ()
+    """Full provider list (config file); when empty, OpenAI then Gemini from the fields above."""
+
+    max_daily_requests: int = Field(
+        default=1000, ge=-1, validation_alias=_env("max_daily_requests", "MAX_DAILY_REQUESTS")
+    )
+    """Default daily request limit per provider."""
+    max_daily_tokens: int = Field(
+        default=1_000_000, ge=-1, validation_alias=_env("max_daily_tokens", "MAX_DAILY_TOKENS")
+    )
+    """Default daily token limit per provider."""
+    max_hourly_requests: int = Field(
+        default=200, ge=-1, validation_alias=_env("max_hourly_requests", "MAX_HOURLY_REQUESTS")
+    )
+    """Default hourly request limit per provider."""
+    max_hourly_tokens: int = Field(
+        default=200_000, ge=-1, validation_alias=_env("max_hourly_tokens", "MAX_HOURLY_TOKENS")
+    )
+    """Default hourly token limit per provider."""
+    quota_warning_ratio: float = Field(default=0.75, gt=0, le=1)
+    """Share of a limit at which usage is reported as a warning."""
+    quota_critical_ratio: float = Field(default=0.90, gt=0, le=1)
+    """Share of a limit at which usage is reported as critical."""
+    quota_reservation_ttl: float = Field(default=600.0, gt=0)
+    """Seconds a reservation waits for Commit or Release before it is forgotten (kept as spent)."""
+
+    blacklist_duration: float = Field(default=300.0, gt=0)
+    """Seconds a provider stays out after a SERVICE_CRASH."""
+
+    graceful_degradation_enable: bool = Field(
+        default=True,
+        validation_alias=_env("graceful_degradation_enable", "GRACEFUL_DEGRADATION_ENABLE"),
+    )
+    """Serve a stored analysis of the same text when every provider fails."""
+    graceful_degradation_ttl: float = Field(
+        default=604_800.0,
+        gt=0,
+        validation_alias=_env("graceful_degradation_ttl", "GRACEFUL_DEGRADATION_TTL"),
+    )
+    """Seconds a successful analysis stays in the degradation store (7 days)."""
+    idempotency_ttl: float = Field(default=86_400.0, gt=0)
+    """Seconds an answer stays in the idempotency cache (24 hours)."""
+    max_policy_text_chars: int = Field(default=20_000, gt=0)
+    """Longest policy text accepted, in characters."""
+    max_message_bytes: int = Field(default=1_048_576, gt=1024)
+    """Largest gRPC message accepted or sent."""
+    default_deadline: float = Field(default=60.0, gt=0)
+    """Deadline applied to Analyze when the caller sets none, in seconds."""
+    deadline_margin: float = Field(default=0.5, ge=0)
+    """Seconds kept back from the caller's deadline to answer from the degradation store."""
+    downstream_timeout: float = Field(default=2.0, gt=0)
+    """Timeout of one call to the quota or health service, in seconds."""
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Least severe log level written."""
+    log_format: Literal["json", "console"] = "json"
+    """Structured JSON logs, or human-readable lines for a terminal."""
+
+    @model_validator(mode="after")
+    def _check_ratios(self) -> Settings:
+        if self.quota_warning_ratio > self.quota_critical_ratio:
+            raise ValueError("quota_warning_ratio must not exceed quota_critical_ratio")
+        return self
+
+    def provider_list(self) -> tuple[ProviderSettings, ...]:
+        """The configured providers, in preference order."""
+        if self.providers:
+            return self.providers
+        limits = ProviderLimits(
+            daily_requests=self.max_daily_requests,
+            daily_tokens=self.max_daily_tokens,
+            hourly_requests=self.max_hourly_requests,
+            hourly_tokens=self.max_hourly_tokens,
+        )
+        return (
+            ProviderSettings(
+                name="openai",
+                kind="openai",
+                model=self.openai_model,
+                api_key=self.openai_api_key,
+                base_url=self.openai_base_url,
+                limits=limits,
+            ),
+            ProviderSettings(
+                name="gemini",
+                kind="gemini",
+                model=self.gemini_model,
+                api_key=self.gemini_api_key,
+                base_url=self.gemini_base_url,
+                limits=limits,
+            ),
+        )
+
+    def provider_names(self) -> tuple[str, ...]:
+        """Names of the configured providers, in preference order."""
+        return tuple(provider.name for provider in self.provider_list())
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then the TOML file, then defaults."""
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get(CONFIG_FILE_VARIABLE)
+        if config_file:
+            path = Path(config_file)
+            if not path.is_file():
+                raise FileNotFoundError(f"{CONFIG_FILE_VARIABLE}={config_file}: no such file")
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        sources.append(file_secret_settings)
+        return tuple(sources)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings; keyword arguments win over every other source (used by tests)."""
+    return Settings(**overrides)

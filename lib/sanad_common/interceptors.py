@@ -1,0 +1,149 @@
+"""The server interceptor every Sanad service runs.
+
+It keeps three cross-cutting rules out of the handlers: admin RPCs need the bearer token;
+a :class:`ServiceError` raised by a handler becomes the RPC's rich status; any other exception
+is logged with its traceback and reaches the caller only as INTERNAL, never as a traceback.
+It also records RPC latency and outcome.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, cast
+
+import grpc
+import structlog
+from opentelemetry import metrics
+from pydantic import SecretStr
+
+from sanad_common.errors import ServiceError, error_info
+
+log = structlog.get_logger(__name__)
+
+_meter = metrics.get_meter("sanad.rpc")
+_rpc_duration = _meter.create_histogram(
+    "sanad_rpc_duration_seconds", unit="s", description="Server-side RPC latency"
+)
+
+
+StreamBehaviour = Callable[[Any, Any], AsyncIterator[Any]]
+"""A server-streaming handler written as an async generator, as every Sanad servicer's is."""
+
+
+class ServiceInterceptor(grpc.aio.ServerInterceptor):
+    """Authorises admin RPCs, maps errors to statuses and measures every RPC."""
+
+    def __init__(
+        self, component: str, admin_methods: frozenset[str], admin_token: SecretStr | None
+    ) -> None:
+        self._component = component
+        self._admin_methods = admin_methods
+        self._admin_token = admin_token.get_secret_value().encode() if admin_token else None
+
+    async def intercept_service(
+        self,
+        continuation: Callable[
+            [grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any] | None]
+        ],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler[Any, Any] | None:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        method: str = handler_call_details.method
+        admin = method in self._admin_methods
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(
+                self._wrap_unary(method, admin, handler.unary_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                self._wrap_stream(method, admin, cast(StreamBehaviour, handler.unary_stream)),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler
+
+    def _wrap_unary(
+        self, method: str, admin: bool, behaviour: Callable[[Any, Any], Awaitable[Any]]
+    ) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]:
+        async def unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+            started = time.perf_counter()
+            code = grpc.StatusCode.OK
+            try:
+                if admin:
+                    self._authorise(context)
+                return await behaviour(request, context)
+            except ServiceError as error:
+                code = error.code
+                await context.abort_with_status(error.to_status())
+            except grpc.aio.AbortError:
+                code = context.code() or grpc.StatusCode.UNKNOWN
+                raise
+            except Exception:
+                code = grpc.StatusCode.INTERNAL
+                log.exception("unhandled error", method=method)
+                await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+            finally:
+                self._record(method, code, started)
+
+        return unary
+
+    def _wrap_stream(
+        self, method: str, admin: bool, behaviour: StreamBehaviour
+    ) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], AsyncIterator[Any]]:
+        async def stream(
+            request: Any, context: grpc.aio.ServicerContext[Any, Any]
+        ) -> AsyncIterator[Any]:
+            started = time.perf_counter()
+            code = grpc.StatusCode.OK
+            try:
+                if admin:
+                    self._authorise(context)
+                async for response in behaviour(request, context):
+                    yield response
+            except ServiceError as error:
+                code = error.code
+                await context.abort_with_status(error.to_status())
+            except grpc.aio.AbortError:
+                code = context.code() or grpc.StatusCode.UNKNOWN
+                raise
+            except Exception:
+                code = grpc.StatusCode.INTERNAL
+                log.exception("unhandled error", method=method)
+                await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+            finally:
+                self._record(method, code, started)
+
+        return stream
+
+    def _authorise(self, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+        """Raise unless the call carries the admin bearer token."""
+        if self._admin_token is None:
+            raise ServiceError(
+                grpc.StatusCode.PERMISSION_DENIED,
+                "admin RPCs are disabled: no admin token is configured (SANAD_ADMIN_TOKEN)",
+                [error_info("ADMIN_DISABLED")],
+            )
+        presented = b""
+        for key, value in context.invocation_metadata() or ():
+            if key == "authorization" and isinstance(value, str):
+                scheme, _, token = value.partition(" ")
+                if scheme.lower() == "bearer":
+                    presented = token.strip().encode()
+        if not hmac.compare_digest(presented, self._admin_token):
+            raise ServiceError(
+                grpc.StatusCode.UNAUTHENTICATED,
+                "admin RPC requires 'authorization: Bearer <admin token>'",
+                [error_info("ADMIN_TOKEN_INVALID")],
+            )
+
+    def _record(self, method: str, code: grpc.StatusCode, started: float) -> None:
+        _rpc_duration.record(
+            time.perf_counter() - started,
+            {"component": self._component, "method": method, "code": code.name},
+        )

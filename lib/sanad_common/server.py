@@ -1,0 +1,208 @@
+"""gRPC server start-up shared by every service.
+
+Each service hands over its servicers; this module adds what every Sanad server has: the
+standard ``grpc.health.v1`` service (NOT_SERVING until the service's dependencies answer, and
+kept current by a readiness loop), server reflection, message size limits, the interceptor
+that turns :class:`ServiceError` into rich statuses and guards admin RPCs, and graceful
+shutdown on SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+
+import grpc
+import structlog
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from pydantic import ValidationError
+
+from sanad_common.config import Settings, load_settings
+from sanad_common.interceptors import ServiceInterceptor
+from sanad_common.telemetry import configure_logging, configure_metrics
+
+log = structlog.get_logger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 10.0
+"""How long in-flight RPCs may run on after a stop signal."""
+READINESS_INTERVAL_SECONDS = 5.0
+"""How often the readiness check runs once the server is up."""
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """One gRPC service a process serves."""
+
+    name: str
+    """Full service name, for example "sanad.quota.v1.QuotaService"."""
+    register: Callable[[grpc.aio.Server], None]
+    """Adds the servicer to a server (the generated ``add_*Servicer_to_server``)."""
+    admin_methods: frozenset[str] = field(default_factory=frozenset)
+    """Method names (without the service) that require the admin token."""
+
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+"""Raises if the service cannot do its work (for example the store does not answer)."""
+
+
+async def serve(
+    *,
+    component: str,
+    services: Sequence[ServiceDefinition],
+    port: int,
+    settings: Settings,
+    readiness_check: ReadinessCheck,
+) -> None:
+    """Serve until SIGTERM or SIGINT, then drain in-flight RPCs and return."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    server = await start_server(
+        component=component,
+        services=services,
+        port=port,
+        settings=settings,
+        readiness_check=readiness_check,
+    )
+    try:
+        await stop.wait()
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        await server.stop()
+
+
+@dataclass
+class RunningServer:
+    """A started server with its health state; stop() drains it."""
+
+    server: grpc.aio.Server
+    health: health.aio.HealthServicer
+    port: int
+    readiness_task: asyncio.Task[None]
+
+    async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
+        """Report NOT_SERVING, let in-flight RPCs finish within grace, then close."""
+        self.readiness_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.readiness_task
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+        log.info("server stopped", port=self.port)
+
+
+async def start_server(
+    *,
+    component: str,
+    services: Sequence[ServiceDefinition],
+    port: int,
+    settings: Settings,
+    readiness_check: ReadinessCheck,
+) -> RunningServer:
+    """Start a server with health, reflection and the shared interceptor on host:port."""
+    admin_methods = frozenset(
+        f"/{service.name}/{method}" for service in services for method in service.admin_methods
+    )
+    server = grpc.aio.server(
+        interceptors=[ServiceInterceptor(component, admin_methods, settings.admin_token)],
+        options=[
+            ("grpc.max_receive_message_length", settings.max_message_bytes),
+            ("grpc.max_send_message_length", settings.max_message_bytes),
+        ],
+    )
+    for service in services:
+        service.register(server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    names = [service.name for service in services]
+    reflection.enable_server_reflection(
+        [*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
+    )
+    for name in ("", *names):
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+    bound = server.add_insecure_port(f"{settings.host}:{port}")
+    await server.start()
+    log.info("server listening", component=component, host=settings.host, port=bound)
+    task = asyncio.create_task(
+        _keep_readiness(health_servicer, names, readiness_check), name=f"{component}-readiness"
+    )
+    return RunningServer(server=server, health=health_servicer, port=bound, readiness_task=task)
+
+
+async def _keep_readiness(
+    health_servicer: health.aio.HealthServicer,
+    names: Sequence[str],
+    readiness_check: ReadinessCheck,
+) -> None:
+    """SERVING while the readiness check passes, NOT_SERVING while it fails."""
+    serving: bool | None = None
+    while True:
+        try:
+            await readiness_check()
+            ready = True
+        except Exception as error:
+            ready = False
+            if serving is not False:
+                log.warning("not ready", error=str(error))
+        if ready != serving:
+            status = (
+                health_pb2.HealthCheckResponse.SERVING
+                if ready
+                else health_pb2.HealthCheckResponse.NOT_SERVING
+            )
+            for name in ("", *names):
+                await health_servicer.set(name, status)
+            if ready:
+                log.info("ready")
+            serving = ready
+        await asyncio.sleep(READINESS_INTERVAL_SECONDS if ready else 0.5)
+
+
+@dataclass(frozen=True)
+class ServiceApp:
+    """What a service process serves, built from the settings by the service."""
+
+    services: Sequence[ServiceDefinition]
+    """The gRPC services of the process."""
+    readiness_check: ReadinessCheck
+    """Passes when the process can do its work."""
+
+
+AppFactory = Callable[[Settings], AbstractAsyncContextManager[ServiceApp]]
+"""Builds a service's app and releases its resources (store, channels) on exit."""
+
+
+def run_service(
+    component: str,
+    *,
+    port: Callable[[Settings], int],
+    metrics_port: Callable[[Settings], int],
+    app: AppFactory,
+) -> None:
+    """The body of every service's ``main``: settings, telemetry, serve until a stop signal."""
+    try:
+        settings = load_settings()
+    except (ValidationError, FileNotFoundError) as error:
+        sys.stderr.write(f"sanad-{component}: invalid configuration:\n{error}\n")
+        raise SystemExit(2) from None
+    configure_logging(component, settings)
+    configure_metrics(component, settings.host, metrics_port(settings))
+
+    async def main() -> None:
+        async with app(settings) as built:
+            await serve(
+                component=component,
+                services=built.services,
+                port=port(settings),
+                settings=settings,
+                readiness_check=built.readiness_check,
+            )
+
+    asyncio.run(main())

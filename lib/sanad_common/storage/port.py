@@ -1,0 +1,92 @@
+"""The storage port: the few operations Sanad's services need from a shared store.
+
+Two adapters implement it (Redis for production, SQLite embedded) and pass one contract test
+suite. Keys are plain strings chosen by the caller; a key that must live beside others in a
+Redis Cluster slot carries a hash tag (``quota:{openai}:...``). Every adapter prefixes keys with
+its namespace, so several deployments (or test runs) can share one server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class StoreUnavailableError(Exception):
+    """The store cannot be reached or did not answer; callers decide how to degrade."""
+
+
+@dataclass(frozen=True)
+class CounterDelta:
+    """One change to an integer counter."""
+
+    key: str
+    """Counter key."""
+    amount: int
+    """Amount to add; negative to give back."""
+    limit: int | None = None
+    """Upper bound the counter may not pass when limits are enforced; None for no bound."""
+    expires_at: float | None = None
+    """Unix time at which the counter disappears (the end of its window); None to keep it."""
+
+
+@dataclass(frozen=True)
+class CounterResult:
+    """The outcome of an atomic counter update."""
+
+    applied: bool
+    """True if every delta was applied; False if a limit refused them all."""
+    values: tuple[int, ...]
+    """Each counter's value after the update, or its current value when refused."""
+    refused_index: int | None = None
+    """Index of the first delta whose limit refused the update."""
+
+
+class Store(Protocol):
+    """Key-value entries with expiry, and atomic multi-counter updates."""
+
+    async def ping(self) -> None:
+        """Check the store answers; raise StoreUnavailableError if not."""
+
+    async def aclose(self) -> None:
+        """Release connections."""
+
+    async def get(self, key: str) -> bytes | None:
+        """The value of a live entry, or None."""
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        """Values of several entries, in order; None for each missing one."""
+
+    async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> None:
+        """Write an entry, replacing any; it expires after ttl seconds when given."""
+
+    async def set_if_absent(self, key: str, value: bytes, *, ttl: float | None = None) -> bool:
+        """Write an entry only if no live entry has the key; True if written."""
+
+    async def pop(self, key: str) -> bytes | None:
+        """Remove an entry and return its value, atomically: two callers never both get it."""
+
+    async def delete(self, *keys: str) -> int:
+        """Remove entries; the number of live entries removed."""
+
+    async def keys_with_prefix(self, prefix: str) -> list[str]:
+        """Keys of live entries (not counters) starting with prefix, without the namespace."""
+
+    async def delete_prefix(self, prefix: str) -> int:
+        """Remove every live entry whose key starts with prefix; the number removed."""
+
+    async def add_counters(
+        self, deltas: Sequence[CounterDelta], *, enforce_limits: bool = False
+    ) -> CounterResult:
+        """Add to several counters as one atomic step.
+
+        With enforce_limits, nothing is applied unless every counter stays within its limit
+        (a negative delta is always allowed). A missing or expired counter counts as 0.
+        """
+
+    async def get_counters(self, keys: Sequence[str]) -> list[int]:
+        """Current values of counters, 0 for missing or expired ones."""
+
+    async def delete_counters(self, *keys: str) -> int:
+        """Remove counters; the number removed."""
