@@ -2,7 +2,8 @@
 
 It keeps three cross-cutting rules out of the handlers: admin RPCs need the bearer token;
 a :class:`ServiceError` raised by a handler becomes the RPC's rich status; any other exception
-is logged with its traceback and reaches the caller only as INTERNAL, never as a traceback.
+is logged with its traceback and reaches the caller only as INTERNAL, never as a traceback,
+except a store outage, which is UNAVAILABLE with a RetryInfo.
 It also records RPC latency and outcome.
 """
 
@@ -18,7 +19,8 @@ import structlog
 from opentelemetry import metrics
 from pydantic import SecretStr
 
-from sanad_common.errors import ServiceError, error_info
+from sanad_common.errors import ServiceError, error_info, retry_info
+from sanad_common.storage.port import StoreUnavailableError
 
 log = structlog.get_logger(__name__)
 
@@ -27,6 +29,12 @@ _rpc_duration = _meter.create_histogram(
     "sanad_rpc_duration_seconds", unit="s", description="Server-side RPC latency"
 )
 
+
+_STORE_DOWN = ServiceError(
+    grpc.StatusCode.UNAVAILABLE,
+    "the store is unavailable; try again shortly",
+    [error_info("STORE_UNAVAILABLE"), retry_info(1.0)],
+)
 
 StreamBehaviour = Callable[[Any, Any], AsyncIterator[Any]]
 """A server-streaming handler written as an async generator, as every Sanad servicer's is."""
@@ -81,6 +89,10 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             except ServiceError as error:
                 code = error.code
                 await context.abort_with_status(error.to_status())
+            except StoreUnavailableError as error:
+                code = grpc.StatusCode.UNAVAILABLE
+                log.warning("store unavailable", method=method, error=str(error))
+                await context.abort_with_status(_STORE_DOWN.to_status())
             except grpc.aio.AbortError:
                 code = context.code() or grpc.StatusCode.UNKNOWN
                 raise
@@ -109,6 +121,10 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             except ServiceError as error:
                 code = error.code
                 await context.abort_with_status(error.to_status())
+            except StoreUnavailableError as error:
+                code = grpc.StatusCode.UNAVAILABLE
+                log.warning("store unavailable", method=method, error=str(error))
+                await context.abort_with_status(_STORE_DOWN.to_status())
             except grpc.aio.AbortError:
                 code = context.code() or grpc.StatusCode.UNKNOWN
                 raise

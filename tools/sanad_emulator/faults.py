@@ -84,11 +84,10 @@ class FaultSpec:
         if provider not in PROVIDERS:
             raise FaultSpecError(f"provider must be one of {', '.join(PROVIDERS)}")
         raw_fault = payload.get("fault")
-        try:
-            fault = FaultKind(raw_fault)
-        except ValueError:
-            kinds = ", ".join(kind.value for kind in FaultKind)
-            raise FaultSpecError(f"fault must be one of {kinds}") from None
+        kinds = [kind.value for kind in FaultKind]
+        if not isinstance(raw_fault, str) or raw_fault not in kinds:
+            raise FaultSpecError(f"fault must be one of {', '.join(kinds)}")
+        fault = FaultKind(raw_fault)
         count = _optional_int(payload, "count", minimum=1)
         latency_ms = _optional_int(payload, "latency_ms", minimum=0, maximum=MAX_LATENCY_MS)
         if latency_ms is None:

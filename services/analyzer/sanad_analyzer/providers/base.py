@@ -63,7 +63,8 @@ class Provider(Protocol):
     name: str
     model: str
 
-    async def analyze(self, prompt: AnalysisPrompt, *, timeout: float) -> ProviderAnswer:
+    # The attempt's share of the caller's deadline is part of the contract, not a wrapper.
+    async def analyze(self, prompt: AnalysisPrompt, *, timeout: float) -> ProviderAnswer:  # noqa: ASYNC109
         """One attempt, no hidden retries, within ``timeout`` seconds; raises ProviderError only."""
         ...
 

@@ -1,0 +1,43 @@
+"""Open the store a deployment is configured with, from one URL.
+
+Services take a single ``store_url`` setting; the scheme picks the adapter, so switching
+between the embedded SQLite file and a shared Redis (or Redis Cluster) is configuration only.
+The store is pinged before it is returned, so a misconfigured or unreachable store fails at
+start-up rather than on the first request.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from sanad_common.storage.port import Store
+from sanad_common.storage.redis_store import RedisStore
+from sanad_common.storage.sqlite_store import SQLiteStore
+
+
+async def open_store(url: str, *, namespace: str = "sanad") -> Store:
+    """Connect to the store at url and check it answers.
+
+    ``redis://`` and ``rediss://`` (``?cluster=true`` for Redis Cluster) open a RedisStore;
+    ``sqlite:///relative.db`` or ``sqlite:////absolute.db`` open an SQLiteStore. Every key is
+    prefixed with ``namespace + ":"``.
+
+    Raises ValueError for an unknown scheme, a malformed URL or an invalid namespace, and
+    StoreUnavailableError when the store cannot be reached.
+    """
+    scheme = urlsplit(url).scheme
+    store: Store
+    if scheme in ("redis", "rediss"):
+        store = RedisStore.from_url(url, namespace=namespace)
+    elif scheme == "sqlite":
+        store = await SQLiteStore.open(url, namespace=namespace)
+    else:
+        raise ValueError(
+            f"unsupported store URL {url!r}: use redis://, rediss:// or sqlite:///path.db"
+        )
+    try:
+        await store.ping()
+    except BaseException:
+        await store.aclose()
+        raise
+    return store

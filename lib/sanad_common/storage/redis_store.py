@@ -1,0 +1,349 @@
+"""Redis adapter of the storage port: the production store, shared by every replica.
+
+Why it looks the way it does:
+
+* Entries and counters live under separate sub-prefixes (``<namespace>:e:`` and
+  ``<namespace>:c:``), so a prefix scan over entries can never list a counter.
+* ``add_counters`` is one Lua script: Redis runs it atomically, so checking every limit and then
+  applying every delta cannot interleave with another replica's update. The script only touches
+  the KEYS it is given, which makes it valid in a Redis Cluster as long as those keys share a
+  hash tag (``quota:{openai}:rpm``); the namespace contains no braces, so it never changes the
+  slot a caller's hash tag selects.
+* Commands are not retried by the client. ``pop``, ``set_if_absent`` and ``add_counters`` are
+  not idempotent: replaying one after a reply was lost could apply a counter twice or make a
+  value popped by this caller look absent. A failure surfaces at once as
+  StoreUnavailableError and the caller decides how to degrade. Stale pooled connections are
+  still replaced transparently when they are checked out.
+* Socket timeouts are short and connections idle for a while are health-checked with PING
+  before use, so a dead server is detected in seconds rather than hanging a request.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.connection import URL_QUERY_ARGUMENT_PARSERS
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import (
+    ClusterDownError,
+    ReadOnlyError,
+    RedisClusterException,
+    TryAgainError,
+)
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from sanad_common.storage._common import check_namespace, ttl_milliseconds
+from sanad_common.storage.port import CounterDelta, CounterResult, StoreUnavailableError
+
+SOCKET_TIMEOUT = 2.0
+"""Seconds to wait for a reply (or to connect) before the store counts as unavailable."""
+HEALTH_CHECK_INTERVAL = 15
+"""Seconds a pooled connection may sit idle before it is checked with PING on its next use."""
+
+_SCAN_COUNT = 500
+_DELETE_BATCH = 500
+
+# Errors meaning "the store did not answer" rather than "the request was wrong". A
+# RedisClusterException other than a cross-slot request (which is refused before sending) means
+# the cluster cannot be reached or has no node for a slot. OSError covers socket errors that
+# escape redis-py's own wrapping.
+_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    ClusterDownError,
+    TryAgainError,
+    ReadOnlyError,
+    RedisClusterException,
+    OSError,
+)
+
+# Query parameters accepted in a Redis URL besides ``cluster``: the ones redis-py parses, and
+# the TLS options it passes through as strings.
+_ALLOWED_QUERY = frozenset(URL_QUERY_ARGUMENT_PARSERS) | {
+    "client_name",
+    "ssl_ca_certs",
+    "ssl_ca_path",
+    "ssl_certfile",
+    "ssl_keyfile",
+    "ssl_cert_reqs",
+}
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+# KEYS: one counter key per delta, in order (repeats allowed).
+# ARGV[1]: "1" to enforce limits, else "0"; then for delta i (1-based) three values:
+# ARGV[3i-1] amount, ARGV[3i] limit or "" for none, ARGV[3i+1] expiry (Unix ms) or "".
+# Returns {applied (0/1), {value per delta}, refused index (0-based) or -1}.
+_ADD_COUNTERS_LUA = """
+local n = #KEYS
+local current = {}
+for i = 1, n do
+  local key = KEYS[i]
+  if current[key] == nil then
+    current[key] = tonumber(redis.call('GET', key) or '0')
+  end
+end
+if ARGV[1] == '1' then
+  local running = {}
+  for key, value in pairs(current) do running[key] = value end
+  for i = 1, n do
+    local key = KEYS[i]
+    local amount = tonumber(ARGV[3 * i - 1])
+    local limit = ARGV[3 * i]
+    running[key] = running[key] + amount
+    if amount > 0 and limit ~= '' and running[key] > tonumber(limit) then
+      local values = {}
+      for j = 1, n do values[j] = current[KEYS[j]] end
+      return {0, values, i - 1}
+    end
+  end
+end
+for i = 1, n do
+  local key = KEYS[i]
+  current[key] = redis.call('INCRBY', key, ARGV[3 * i - 1])
+  local expires_at = ARGV[3 * i + 1]
+  if expires_at ~= '' then redis.call('PEXPIREAT', key, expires_at) end
+end
+local values = {}
+for i = 1, n do values[i] = current[KEYS[i]] end
+return {1, values, -1}
+"""
+
+
+@contextmanager
+def _unavailable_on_errors() -> Iterator[None]:
+    """Turn transport and cluster failures into StoreUnavailableError, keeping the cause."""
+    try:
+        yield
+    except _UNAVAILABLE_ERRORS as error:
+        raise StoreUnavailableError(f"Redis store unavailable: {error}") from error
+
+
+def _parse_url(url: str) -> tuple[str, bool]:
+    """Validate a Redis URL; return it without the ``cluster`` flag, and that flag.
+
+    Raises ValueError for anything redis-py would silently misread or reject late (a
+    non-numeric database, an unknown query parameter, a database other than 0 in a cluster).
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise ValueError(f"not a Redis URL (redis:// or rediss://): {url!r}")
+    try:
+        port = parts.port
+    except ValueError as error:
+        raise ValueError(f"invalid port in Redis URL {url!r}") from error
+    if port == 0:
+        raise ValueError(f"invalid port in Redis URL {url!r}")
+    if not parts.hostname:
+        raise ValueError(f"Redis URL needs a host: {url!r}")
+    database = parts.path.strip("/")
+    if database and not database.isdigit():
+        raise ValueError(f"Redis database must be a number, not {database!r} in {url!r}")
+    if parts.fragment:
+        raise ValueError(f"Redis URL may not have a fragment: {url!r}")
+    cluster = False
+    query: list[tuple[str, str]] = []
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if name == "cluster":
+            if value.lower() in _TRUE:
+                cluster = True
+            elif value.lower() not in _FALSE:
+                raise ValueError(f"cluster must be true or false, not {value!r} in {url!r}")
+        elif name in _ALLOWED_QUERY:
+            query.append((name, value))
+        else:
+            raise ValueError(f"unknown Redis URL parameter {name!r} in {url!r}")
+    if cluster and database not in ("", "0"):
+        raise ValueError(f"Redis Cluster has only database 0: {url!r}")
+    clean = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    return clean, cluster
+
+
+class RedisStore:
+    """The storage port on one Redis server or a Redis Cluster (see the module docstring)."""
+
+    def __init__(self, client: Redis | RedisCluster, *, namespace: str = "sanad") -> None:
+        """Wrap a connected-on-demand client; prefer :meth:`from_url`."""
+        self._client = client
+        self._cluster = isinstance(client, RedisCluster)
+        namespace = check_namespace(namespace)
+        self._entry_prefix = f"{namespace}:e:"
+        self._counter_prefix = f"{namespace}:c:"
+        self._add_counters = client.register_script(_ADD_COUNTERS_LUA)
+
+    @classmethod
+    def from_url(cls, url: str, *, namespace: str = "sanad") -> RedisStore:
+        """A store for ``redis://[:password@]host:port/db`` or ``rediss://``.
+
+        ``?cluster=true`` selects Redis Cluster. Other query parameters understood by redis-py
+        (``socket_timeout``, ``health_check_interval``, TLS options...) override the defaults.
+        Nothing is contacted until the first command; call :meth:`ping` to check.
+        """
+        clean_url, cluster = _parse_url(url)
+        options: dict[str, Any] = {
+            "socket_timeout": SOCKET_TIMEOUT,
+            "socket_connect_timeout": SOCKET_TIMEOUT,
+            "health_check_interval": HEALTH_CHECK_INTERVAL,
+            "retry": Retry(NoBackoff(), 0),
+        }
+        client: Redis | RedisCluster
+        if cluster:
+            client = RedisCluster.from_url(clean_url, **options)
+        else:
+            client = Redis.from_url(clean_url, **options)
+        return cls(client, namespace=namespace)
+
+    def _entry(self, key: str) -> str:
+        return self._entry_prefix + key
+
+    def _counter(self, key: str) -> str:
+        return self._counter_prefix + key
+
+    async def ping(self) -> None:
+        """Check the store answers; raise StoreUnavailableError if not."""
+        with _unavailable_on_errors():
+            await self._client.ping()
+
+    async def aclose(self) -> None:
+        """Release connections."""
+        await self._client.aclose()
+
+    async def get(self, key: str) -> bytes | None:
+        """The value of a live entry, or None."""
+        with _unavailable_on_errors():
+            value = await self._client.get(self._entry(key))
+        return _raw(value)
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        """Values of several entries, in order; None for each missing one."""
+        return await self._mget([self._entry(key) for key in keys])
+
+    async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> None:
+        """Write an entry, replacing any; it expires after ttl seconds when given."""
+        px = None if ttl is None else ttl_milliseconds(ttl)
+        with _unavailable_on_errors():
+            await self._client.set(self._entry(key), value, px=px)
+
+    async def set_if_absent(self, key: str, value: bytes, *, ttl: float | None = None) -> bool:
+        """Write an entry only if no live entry has the key; True if written."""
+        px = None if ttl is None else ttl_milliseconds(ttl)
+        with _unavailable_on_errors():
+            written = await self._client.set(self._entry(key), value, px=px, nx=True)
+        return bool(written)
+
+    async def pop(self, key: str) -> bytes | None:
+        """Remove an entry and return its value, atomically (GETDEL)."""
+        with _unavailable_on_errors():
+            value = await self._client.getdel(self._entry(key))
+        return _raw(value)
+
+    async def delete(self, *keys: str) -> int:
+        """Remove entries; the number of live entries removed."""
+        return await self._delete([self._entry(key) for key in keys])
+
+    async def keys_with_prefix(self, prefix: str) -> list[str]:
+        """Keys of live entries (not counters) starting with prefix, without the namespace."""
+        strip = len(self._entry_prefix)
+        with _unavailable_on_errors():
+            found = {key.decode()[strip:] async for key in self._scan(self._entry(prefix))}
+        return sorted(found)
+
+    async def delete_prefix(self, prefix: str) -> int:
+        """Remove every live entry whose key starts with prefix; the number removed.
+
+        Keys are found with SCAN (on every primary in a cluster) and deleted in batches, so this
+        is not atomic: an entry written meanwhile may survive.
+        """
+        removed = 0
+        batch: list[bytes] = []
+        with _unavailable_on_errors():
+            async for key in self._scan(self._entry(prefix)):
+                batch.append(key)
+                if len(batch) >= _DELETE_BATCH:
+                    removed += await self._client.delete(*batch)
+                    batch.clear()
+            if batch:
+                removed += await self._client.delete(*batch)
+        return removed
+
+    async def add_counters(
+        self, deltas: Sequence[CounterDelta], *, enforce_limits: bool = False
+    ) -> CounterResult:
+        """Add to several counters as one atomic step (one Lua script).
+
+        In a cluster every key of one call must map to the same slot (share a hash tag);
+        otherwise ValueError is raised before anything is sent.
+        """
+        if not deltas:
+            return CounterResult(applied=True, values=())
+        keys = [self._counter(delta.key) for delta in deltas]
+        if isinstance(self._client, RedisCluster):
+            slots = {self._client.keyslot(key) for key in keys}
+            if len(slots) > 1:
+                raise ValueError(
+                    "counters updated together must share a hash tag in Redis Cluster: "
+                    + ", ".join(delta.key for delta in deltas)
+                )
+        args: list[str | int] = [1 if enforce_limits else 0]
+        for delta in deltas:
+            args.append(delta.amount)
+            args.append("" if delta.limit is None else delta.limit)
+            args.append("" if delta.expires_at is None else math.ceil(delta.expires_at * 1000))
+        with _unavailable_on_errors():
+            applied, values, refused = await self._add_counters(keys=keys, args=args)
+        return CounterResult(
+            applied=bool(applied),
+            values=tuple(int(value) for value in values),
+            refused_index=None if int(refused) < 0 else int(refused),
+        )
+
+    async def get_counters(self, keys: Sequence[str]) -> list[int]:
+        """Current values of counters, 0 for missing or expired ones."""
+        values = await self._mget([self._counter(key) for key in keys])
+        return [0 if value is None else int(value) for value in values]
+
+    async def delete_counters(self, *keys: str) -> int:
+        """Remove counters; the number removed."""
+        return await self._delete([self._counter(key) for key in keys])
+
+    async def _mget(self, full_keys: list[str]) -> list[bytes | None]:
+        if not full_keys:
+            return []
+        with _unavailable_on_errors():
+            if isinstance(self._client, RedisCluster):
+                values = await self._client.mget_nonatomic(full_keys)
+            else:
+                values = await self._client.mget(full_keys)
+        return [_raw(value) for value in values]
+
+    async def _delete(self, full_keys: list[str]) -> int:
+        if not full_keys:
+            return 0
+        with _unavailable_on_errors():
+            # In a cluster, redis-py splits a multi-key DEL by slot.
+            removed: int = await self._client.delete(*full_keys)
+        return removed
+
+    def _scan(self, full_prefix: str) -> AsyncIterator[bytes]:
+        """Iterate over keys starting with full_prefix (every primary in a cluster)."""
+        return self._client.scan_iter(match=_glob_escape(full_prefix) + "*", count=_SCAN_COUNT)
+
+
+def _raw(value: object) -> bytes | None:
+    """A value as Redis returned it: bytes, since the client never decodes responses."""
+    if value is None or isinstance(value, bytes):
+        return value
+    raise TypeError(f"expected bytes from Redis, got {type(value).__name__}")
+
+
+def _glob_escape(text: str) -> str:
+    """Escape the characters SCAN MATCH treats as a pattern."""
+    return "".join("\\" + char if char in "*?[]\\" else char for char in text)

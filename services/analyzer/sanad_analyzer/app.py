@@ -1,0 +1,97 @@
+"""Builds the analyzer process from the settings: store, providers, downstream channels."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import grpc
+import structlog
+
+from sanad.analyzer.v1 import analyzer_pb2_grpc
+from sanad_analyzer.caches import DegradationStore, IdempotencyCache
+from sanad_analyzer.downstream import HealthGateway, QuotaGateway
+from sanad_analyzer.pipeline import AnalysisPipeline
+from sanad_analyzer.providers.base import Provider
+from sanad_analyzer.providers.gemini_provider import GeminiProvider
+from sanad_analyzer.providers.openai_provider import OpenAIProvider
+from sanad_analyzer.servicer import AnalyzerServicer
+from sanad_common.config import ProviderSettings, Settings
+from sanad_common.server import ServiceApp, ServiceDefinition
+from sanad_common.storage import open_store
+
+log = structlog.get_logger(__name__)
+
+SERVICE_NAME = "sanad.analyzer.v1.AnalyzerService"
+ADMIN_METHODS = frozenset({"ClearCache", "GetCacheStats"})
+
+
+def build_provider(settings: ProviderSettings) -> Provider | None:
+    """The adapter for one configured provider; None when it has no API key."""
+    if settings.api_key is None:
+        log.warning("provider has no API key and will not be called", provider=settings.name)
+        return None
+    adapter = OpenAIProvider if settings.kind == "openai" else GeminiProvider
+    return adapter(
+        name=settings.name,
+        api_key=settings.api_key.get_secret_value(),
+        base_url=settings.base_url,
+        model=settings.model,
+        max_output_tokens=settings.max_output_tokens,
+    )
+
+
+@contextlib.asynccontextmanager
+async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
+    """The analyzer's servicer and readiness check; closes everything on exit."""
+    store = await open_store(settings.store_url, namespace=settings.store_namespace)
+    providers: dict[str, Provider] = {}
+    for provider_settings in settings.provider_list():
+        provider = build_provider(provider_settings)
+        if provider is not None:
+            providers[provider.name] = provider
+    quota_channel = grpc.aio.insecure_channel(settings.quota_target)
+    health_channel = grpc.aio.insecure_channel(settings.health_target)
+    idempotency = IdempotencyCache(
+        store, ttl=settings.idempotency_ttl, analysis_ttl=settings.graceful_degradation_ttl
+    )
+    degradation = DegradationStore(store, ttl=settings.graceful_degradation_ttl)
+    pipeline = AnalysisPipeline(
+        providers=providers,
+        quota=QuotaGateway(quota_channel, settings.downstream_timeout),
+        health=HealthGateway(
+            health_channel, settings.downstream_timeout, settings.provider_names()
+        ),
+        idempotency=idempotency,
+        degradation=degradation,
+        degradation_enabled=settings.graceful_degradation_enable,
+        default_deadline=settings.default_deadline,
+        deadline_margin=settings.deadline_margin,
+    )
+    servicer = AnalyzerServicer(
+        pipeline,
+        idempotency,
+        degradation,
+        max_text_chars=settings.max_policy_text_chars,
+        idempotency_ttl=settings.idempotency_ttl,
+        degradation_ttl=settings.graceful_degradation_ttl,
+    )
+    try:
+        yield ServiceApp(
+            services=[
+                ServiceDefinition(
+                    name=SERVICE_NAME,
+                    register=lambda server: analyzer_pb2_grpc.add_AnalyzerServiceServicer_to_server(
+                        servicer, server
+                    ),
+                    admin_methods=ADMIN_METHODS,
+                )
+            ],
+            readiness_check=store.ping,
+        )
+    finally:
+        for provider in providers.values():
+            await provider.aclose()
+        await quota_channel.close()
+        await health_channel.close()
+        await store.aclose()

@@ -1,0 +1,151 @@
+"""The analyzer's two stores of past answers, both on the shared Store.
+
+The idempotency cache answers the same request again (24 h); the degradation store keeps
+every fresh analysis by policy type and normalised text (7 d) to answer when every provider
+fails. Entries are serialised AnalyzeResponse messages inside a small JSON envelope that
+carries what lookups must check (the request fingerprint, the policy type).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+
+from sanad.analyzer.v1 import analyzer_pb2
+from sanad_analyzer.policy import PolicyType
+from sanad_common.storage import Store
+
+IDEMPOTENCY_PREFIX = "idempotency:"
+DEGRADATION_PREFIX = "degradation:"
+ANALYSIS_PREFIX = "analysis:"
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    """An answer found in a cache."""
+
+    response: analyzer_pb2.AnalyzeResponse
+    """The response as it was first given."""
+    fingerprint: str
+    """Fingerprint of the request that produced it."""
+    policy_type: PolicyType
+    """Policy type of that request."""
+
+
+def _encode(response: analyzer_pb2.AnalyzeResponse, fingerprint: str, policy: PolicyType) -> bytes:
+    envelope = {
+        "fingerprint": fingerprint,
+        "policy_type": policy.value,
+        "response": base64.b64encode(response.SerializeToString()).decode(),
+    }
+    return json.dumps(envelope).encode()
+
+
+def _decode(raw: bytes) -> CachedAnswer:
+    envelope = json.loads(raw)
+    response = analyzer_pb2.AnalyzeResponse()
+    response.ParseFromString(base64.b64decode(envelope["response"]))
+    return CachedAnswer(
+        response=response,
+        fingerprint=envelope["fingerprint"],
+        policy_type=PolicyType(envelope["policy_type"]),
+    )
+
+
+class IdempotencyCache:
+    """Answers by tenant and idempotency id, and analyses by id for GetAnalysis."""
+
+    def __init__(self, store: Store, ttl: float, analysis_ttl: float) -> None:
+        self._store = store
+        self._ttl = ttl
+        self._analysis_ttl = analysis_ttl
+
+    @staticmethod
+    def _key(tenant: str, idempotency_id: str) -> str:
+        return f"{IDEMPOTENCY_PREFIX}{tenant}:{idempotency_id}"
+
+    async def get(self, tenant: str, idempotency_id: str) -> CachedAnswer | None:
+        """The stored answer, or None."""
+        raw = await self._store.get(self._key(tenant, idempotency_id))
+        return _decode(raw) if raw is not None else None
+
+    async def put(
+        self,
+        tenant: str,
+        idempotency_id: str,
+        fingerprint: str,
+        policy: PolicyType,
+        response: analyzer_pb2.AnalyzeResponse,
+    ) -> None:
+        """Store an answer under its idempotency id and its analysis id."""
+        raw = _encode(response, fingerprint, policy)
+        await self._store.set(self._key(tenant, idempotency_id), raw, ttl=self._ttl)
+        await self._store.set(
+            f"{ANALYSIS_PREFIX}{tenant}:{response.analysis_id}", raw, ttl=self._analysis_ttl
+        )
+
+    async def get_analysis(self, tenant: str, analysis_id: str) -> CachedAnswer | None:
+        """A past answer by its analysis id."""
+        raw = await self._store.get(f"{ANALYSIS_PREFIX}{tenant}:{analysis_id}")
+        return _decode(raw) if raw is not None else None
+
+    async def count(self) -> int:
+        """Live idempotency entries."""
+        return len(await self._store.keys_with_prefix(IDEMPOTENCY_PREFIX))
+
+    async def clear(self, policy: PolicyType | None) -> int:
+        """Remove entries, of one policy type or all; the number removed."""
+        if policy is None:
+            return await self._store.delete_prefix(IDEMPOTENCY_PREFIX)
+        keys = await self._store.keys_with_prefix(IDEMPOTENCY_PREFIX)
+        values = await self._store.get_many(keys)
+        doomed = [
+            key
+            for key, raw in zip(keys, values, strict=True)
+            if raw is not None and _decode(raw).policy_type is policy
+        ]
+        return await self._store.delete(*doomed) if doomed else 0
+
+
+class DegradationStore:
+    """Fresh analyses by policy type, tenant and text hash, served when providers fail."""
+
+    def __init__(self, store: Store, ttl: float) -> None:
+        self._store = store
+        self._ttl = ttl
+
+    @staticmethod
+    def _key(policy: PolicyType, tenant: str, text_hash: str) -> str:
+        return f"{DEGRADATION_PREFIX}{policy.value}:{tenant}:{text_hash}"
+
+    async def put(
+        self,
+        policy: PolicyType,
+        tenant: str,
+        text_hash: str,
+        fingerprint: str,
+        response: analyzer_pb2.AnalyzeResponse,
+    ) -> None:
+        """Keep a fresh analysis for later degraded answers."""
+        await self._store.set(
+            self._key(policy, tenant, text_hash),
+            _encode(response, fingerprint, policy),
+            ttl=self._ttl,
+        )
+
+    async def find_exact(
+        self, policy: PolicyType, tenant: str, text_hash: str
+    ) -> CachedAnswer | None:
+        """The analysis of the same normalised text, or None."""
+        raw = await self._store.get(self._key(policy, tenant, text_hash))
+        return _decode(raw) if raw is not None else None
+
+    async def count(self, policy: PolicyType) -> int:
+        """Live entries of one policy type."""
+        return len(await self._store.keys_with_prefix(f"{DEGRADATION_PREFIX}{policy.value}:"))
+
+    async def clear(self, policy: PolicyType | None) -> int:
+        """Remove entries, of one policy type or all; the number removed."""
+        prefix = DEGRADATION_PREFIX if policy is None else f"{DEGRADATION_PREFIX}{policy.value}:"
+        return await self._store.delete_prefix(prefix)

@@ -1,0 +1,149 @@
+"""The analyzer's clients of the quota and health services, with their fallback policies.
+
+Neither service may take the analyzer down. Quota: when the service cannot be reached the
+attempt is refused (fail closed: the configured safe budget of the first form is zero), so
+Sanad never spends provider quota it cannot account for. Health: the last order it gave,
+then the configured order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import grpc
+import structlog
+from google.protobuf import duration_pb2
+
+from sanad.health.v1 import health_pb2, health_pb2_grpc
+from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
+from sanad_common.error_class import ErrorClass
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class QuotaDecision:
+    """The quota service's answer to a reservation."""
+
+    allowed: bool
+    """True if the attempt may go ahead."""
+    reservation_id: str = ""
+    """Id to commit or release."""
+    reason: str = ""
+    """Why not, when refused."""
+    retry_after: float | None = None
+    """Seconds until the refusing window resets, when known."""
+
+
+def _duration(seconds: float) -> duration_pb2.Duration:
+    value = duration_pb2.Duration()
+    value.FromNanoseconds(int(max(seconds, 0.0) * 1e9))
+    return value
+
+
+class QuotaGateway:
+    """Reserve, commit and release provider quota through the quota service."""
+
+    def __init__(self, channel: grpc.aio.Channel, timeout: float) -> None:
+        self._stub = quota_pb2_grpc.QuotaServiceStub(channel)
+        self._timeout = timeout
+
+    def _budget(self, remaining: float | None) -> float:
+        return self._timeout if remaining is None else max(min(self._timeout, remaining), 0.01)
+
+    async def reserve(
+        self, provider: str, tokens: int, request_id: str, remaining: float | None
+    ) -> QuotaDecision:
+        """Ask for room for one call; refused when the service cannot be reached."""
+        try:
+            response = await self._stub.Reserve(
+                quota_pb2.ReserveRequest(
+                    provider=provider, estimated_tokens=tokens, request_id=request_id
+                ),
+                timeout=self._budget(remaining),
+            )
+        except grpc.aio.AioRpcError as error:
+            log.warning("quota service unavailable", provider=provider, code=error.code().name)
+            return QuotaDecision(allowed=False, reason="quota service unavailable")
+        if response.allowed:
+            return QuotaDecision(allowed=True, reservation_id=response.reservation_id)
+        denied = response.denied_by
+        window = quota_pb2.Window.Name(denied.window).removeprefix("WINDOW_").lower()
+        metric = quota_pb2.Metric.Name(denied.metric).removeprefix("METRIC_").lower()
+        return QuotaDecision(
+            allowed=False,
+            reason=f"{window} {metric} limit reached ({denied.used}/{denied.limit})",
+            retry_after=response.retry_after.ToTimedelta().total_seconds()
+            if response.HasField("retry_after")
+            else None,
+        )
+
+    async def commit(self, reservation_id: str, tokens: int) -> None:
+        """Settle a reservation with the tokens used; a failure is logged, not raised."""
+        try:
+            await self._stub.Commit(
+                quota_pb2.CommitRequest(reservation_id=reservation_id, actual_tokens=tokens),
+                timeout=self._timeout,
+            )
+        except grpc.aio.AioRpcError as error:
+            log.warning("quota commit failed", reservation=reservation_id, code=error.code().name)
+
+    async def release(self, reservation_id: str) -> None:
+        """Give a reservation back; a failure is logged, not raised."""
+        try:
+            await self._stub.Release(
+                quota_pb2.ReleaseRequest(reservation_id=reservation_id), timeout=self._timeout
+            )
+        except grpc.aio.AioRpcError as error:
+            log.warning("quota release failed", reservation=reservation_id, code=error.code().name)
+
+
+class HealthGateway:
+    """Provider order and outcome reports through the health service."""
+
+    def __init__(
+        self, channel: grpc.aio.Channel, timeout: float, configured_order: Sequence[str]
+    ) -> None:
+        self._stub = health_pb2_grpc.ProviderHealthServiceStub(channel)
+        self._timeout = timeout
+        self._last_order: tuple[str, ...] = tuple(configured_order)
+
+    async def provider_order(self, remaining: float | None) -> tuple[str, ...]:
+        """Providers to try now, best first; the last known order if health cannot answer."""
+        timeout = self._timeout if remaining is None else max(min(self._timeout, remaining), 0.01)
+        try:
+            response = await self._stub.GetProviderOrder(
+                health_pb2.GetProviderOrderRequest(), timeout=timeout
+            )
+        except grpc.aio.AioRpcError as error:
+            log.warning(
+                "health service unavailable, using last known provider order",
+                code=error.code().name,
+                order=list(self._last_order),
+            )
+            return self._last_order
+        self._last_order = tuple(candidate.provider for candidate in response.providers)
+        return self._last_order
+
+    async def report(
+        self,
+        provider: str,
+        error_class: ErrorClass | None,
+        latency: float,
+        retry_after: float | None = None,
+    ) -> None:
+        """Report one attempt (error_class None for success); a failure is logged, not raised."""
+        request = health_pb2.ReportOutcomeRequest(
+            provider=provider,
+            success=error_class is None,
+            latency=_duration(latency),
+        )
+        if error_class is not None:
+            request.error_class = error_class.to_proto()
+        if retry_after is not None:
+            request.retry_after.CopyFrom(_duration(retry_after))
+        try:
+            await self._stub.ReportOutcome(request, timeout=self._timeout)
+        except grpc.aio.AioRpcError as error:
+            log.warning("health report failed", provider=provider, code=error.code().name)

@@ -1,0 +1,140 @@
+"""The gRPC face of the analyzer: requests in, pipeline, responses out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+import structlog
+from google.protobuf import duration_pb2
+
+from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
+from sanad_analyzer.caches import DegradationStore, IdempotencyCache
+from sanad_analyzer.pipeline import AnalysisPipeline
+from sanad_analyzer.policy import PolicyType
+from sanad_analyzer.request import DEFAULT_TENANT, parse_request
+from sanad_common.errors import FieldViolation, ServiceError, error_info, invalid_argument
+
+log = structlog.get_logger(__name__)
+
+Context = grpc.aio.ServicerContext[Any, Any]
+
+
+def _seconds(value: float) -> duration_pb2.Duration:
+    duration = duration_pb2.Duration()
+    duration.FromNanoseconds(int(value * 1e9))
+    return duration
+
+
+class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
+    """sanad.analyzer.v1.AnalyzerService."""
+
+    def __init__(
+        self,
+        pipeline: AnalysisPipeline,
+        idempotency: IdempotencyCache,
+        degradation: DegradationStore,
+        *,
+        max_text_chars: int,
+        idempotency_ttl: float,
+        degradation_ttl: float,
+    ) -> None:
+        self._pipeline = pipeline
+        self._idempotency = idempotency
+        self._degradation = degradation
+        self._max_text_chars = max_text_chars
+        self._idempotency_ttl = idempotency_ttl
+        self._degradation_ttl = degradation_ttl
+
+    async def Analyze(
+        self, request: analyzer_pb2.AnalyzeRequest, context: Context
+    ) -> analyzer_pb2.AnalyzeResponse:
+        parsed = parse_request(request, self._max_text_chars)
+        with structlog.contextvars.bound_contextvars(
+            tenant=parsed.tenant, policy_type=parsed.policy_type.value
+        ):
+            return await self._pipeline.analyze(parsed, context.time_remaining())
+
+    async def AnalyzeStream(
+        self, request: analyzer_pb2.AnalyzeStreamRequest, context: Context
+    ) -> AsyncIterator[analyzer_pb2.AnalyzeStreamResponse]:
+        parsed = parse_request(request.request, self._max_text_chars)
+        events: asyncio.Queue[analyzer_pb2.ProgressEvent] = asyncio.Queue()
+        task = asyncio.create_task(
+            self._pipeline.analyze(parsed, context.time_remaining(), events.put_nowait)
+        )
+        try:
+            while not task.done() or not events.empty():
+                getter = asyncio.ensure_future(events.get())
+                await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
+                if getter.done():
+                    yield analyzer_pb2.AnalyzeStreamResponse(progress=getter.result())
+                else:
+                    getter.cancel()
+            yield analyzer_pb2.AnalyzeStreamResponse(result=task.result())
+        finally:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def GetAnalysis(
+        self, request: analyzer_pb2.GetAnalysisRequest, context: Context
+    ) -> analyzer_pb2.GetAnalysisResponse:
+        tenant = request.tenant_id or DEFAULT_TENANT
+        lookup = request.WhichOneof("lookup")
+        if lookup == "analysis_id" and request.analysis_id:
+            found = await self._idempotency.get_analysis(tenant, request.analysis_id)
+        elif lookup == "idempotency_key" and request.idempotency_key:
+            found = await self._idempotency.get(tenant, f"key:{request.idempotency_key}")
+        else:
+            raise invalid_argument([FieldViolation("lookup", "set analysis_id or idempotency_key")])
+        if found is None:
+            raise ServiceError(
+                grpc.StatusCode.NOT_FOUND,
+                "no stored analysis for this lookup (it may have expired)",
+                [error_info("ANALYSIS_NOT_FOUND")],
+            )
+        found.response.source = analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
+        return analyzer_pb2.GetAnalysisResponse(result=found.response)
+
+    async def ClearCache(
+        self, request: analyzer_pb2.ClearCacheRequest, context: Context
+    ) -> analyzer_pb2.ClearCacheResponse:
+        policy = PolicyType.from_proto(request.policy_type)
+        if policy is None and request.policy_type != analyzer_pb2.POLICY_TYPE_UNSPECIFIED:
+            raise invalid_argument([FieldViolation("policy_type", "unknown policy type")])
+        degradation = await self._degradation.clear(policy)
+        idempotency = await self._idempotency.clear(policy) if request.include_idempotency else 0
+        log.info(
+            "cache cleared",
+            policy_type=policy.value if policy else "all",
+            degradation_entries=degradation,
+            idempotency_entries=idempotency,
+        )
+        return analyzer_pb2.ClearCacheResponse(
+            degradation_entries_removed=degradation, idempotency_entries_removed=idempotency
+        )
+
+    async def GetCacheStats(
+        self, request: analyzer_pb2.GetCacheStatsRequest, context: Context
+    ) -> analyzer_pb2.GetCacheStatsResponse:
+        counters = self._pipeline.stats
+        return analyzer_pb2.GetCacheStatsResponse(
+            degradation_entries=[
+                analyzer_pb2.PolicyTypeCount(
+                    policy_type=policy.to_proto(), count=await self._degradation.count(policy)
+                )
+                for policy in PolicyType
+            ],
+            idempotency_entries=await self._idempotency.count(),
+            idempotency_hits=counters.idempotency_hits,
+            idempotency_misses=counters.idempotency_misses,
+            degradation_hits=counters.degradation_hits,
+            degradation_misses=counters.degradation_misses,
+            degradation_ttl=_seconds(self._degradation_ttl),
+            idempotency_ttl=_seconds(self._idempotency_ttl),
+        )

@@ -1,0 +1,17 @@
+"""Free TCP ports on the loopback interface for test servers.
+
+The OS picks a port that is free at the moment we ask; a server started right after almost
+always gets it. Tests only ever bind 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import socket
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

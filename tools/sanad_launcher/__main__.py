@@ -1,0 +1,61 @@
+"""``python -m sanad_launcher``: ``make run``: the suite on its embedded defaults until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+from sanad_launcher.suite import LocalSuite, SuitePorts
+
+
+def main() -> None:
+    """Start the suite, say where it listens, and stop it all on Ctrl-C or SIGTERM."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--store-url",
+        default=os.environ.get("SANAD_STORE_URL", "sqlite:///var/sanad.db"),
+        help="store for the three services (default: %(default)s)",
+    )
+    args = parser.parse_args()
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    suite = LocalSuite(
+        store_url=args.store_url,
+        ports=SuitePorts(),
+        host="localhost",
+        env={"SANAD_LOG_FORMAT": os.environ.get("SANAD_LOG_FORMAT", "console")},
+    )
+    emulator = suite.emulator_enabled()
+    suite.start()
+    try:
+        lines = [
+            "",
+            "Sanad is running (Ctrl-C stops it):",
+            f"  analyzer  localhost:{suite.ports.analyzer}  sanad.analyzer.v1.AnalyzerService",
+            f"  quota     localhost:{suite.ports.quota}  sanad.quota.v1.QuotaService",
+            f"  health    localhost:{suite.ports.health}  sanad.health.v1.ProviderHealthService",
+            f"  store     {args.store_url}",
+        ]
+        if emulator:
+            lines.append(f"  emulator  http://localhost:{suite.ports.emulator}  (no API key set)")
+        lines += [
+            "",
+            "Try:",
+            '  grpcurl -plaintext -d \'{"policy_type": "POLICY_TYPE_RETURN_EXCHANGE", '
+            '"policy_text": "Returns accepted within 3 days, no refunds."}\' '
+            f"localhost:{suite.ports.analyzer} sanad.analyzer.v1.AnalyzerService/Analyze",
+            "",
+        ]
+        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.flush()
+        stop.wait()
+    finally:
+        suite.stop()
+
+
+if __name__ == "__main__":
+    main()
