@@ -12,13 +12,11 @@ from dataclasses import dataclass
 
 import pytest
 from google import genai
-from google.genai import types
 from openai import AsyncOpenAI
 
 from sanad_emulator.control import EmulatorControl
 from tests.emulator.process import EmulatorProcess
-
-CLIENT_TIMEOUT_S = 5.0
+from tests.emulator.sdk import make_gemini_client, make_openai_client
 
 
 @dataclass(frozen=True)
@@ -48,31 +46,9 @@ async def emulator(emulator_url: str, emulator_control: EmulatorControl) -> Emul
 
 @pytest.fixture(scope="session")
 async def openai_client(emulator_url: str) -> AsyncIterator[AsyncOpenAI]:
-    client = AsyncOpenAI(
-        base_url=f"{emulator_url}/v1",
-        api_key="anything",
-        max_retries=0,
-        timeout=CLIENT_TIMEOUT_S,
-    )
+    client = make_openai_client(emulator_url)
     yield client
     await client.close()
-
-
-def make_gemini_client(url: str, *, api_version: str | None = None) -> genai.Client:
-    """A google-genai client on the emulator with a single attempt per call.
-
-    Without ``retry_options`` google-genai silently retries a dropped connection once,
-    after sleeping 1-10 s; one attempt makes faults surface as they happen.
-    """
-    return genai.Client(
-        api_key="anything",
-        http_options=types.HttpOptions(
-            base_url=url,
-            api_version=api_version,
-            timeout=int(CLIENT_TIMEOUT_S * 1000),
-            retry_options=types.HttpRetryOptions(attempts=1),
-        ),
-    )
 
 
 @pytest.fixture(scope="session")

@@ -54,21 +54,14 @@ class EmulatorControl:
             "latency_ms": latency_ms,
         }
         stored = await self._call(
-            "POST", "/control/faults", {k: v for k, v in body.items() if v is not None}
+            "POST", "/control/faults", json={k: v for k, v in body.items() if v is not None}
         )
-        return FaultSpec(
-            provider=stored["provider"],
-            fault=FaultKind(stored["fault"]),
-            status=stored["status"],
-            count=stored["count"],
-            retry_after=stored["retry_after"],
-            latency_ms=stored["latency_ms"],
-        )
+        return FaultSpec.from_json(stored)
 
     async def clear(self, provider: str | None = None) -> None:
         """Drop queued faults (of one provider or all) and release hung requests."""
-        path = "/control/faults" if provider is None else f"/control/faults?provider={provider}"
-        await self._call("DELETE", path)
+        params = {} if provider is None else {"provider": provider}
+        await self._call("DELETE", "/control/faults", params=params)
 
     async def stats(self) -> dict[str, ProviderStats]:
         counters = await self._call("GET", "/control/stats")
@@ -99,10 +92,18 @@ class EmulatorControl:
     ) -> None:
         await self.close()
 
-    async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> Any:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
-        async with self._session.request(method, self._base_url + path, json=body) as response:
+        url = self._base_url + path
+        async with self._session.request(method, url, json=json, params=params) as response:
             payload = await response.json()
             if response.status != 200:
                 message = payload.get("error") if isinstance(payload, dict) else None

@@ -47,6 +47,8 @@ class GeminiApi:
     """generateContent with JSON output constrained by a response schema."""
 
     name = "gemini"
+    # google-genai sends the api_version it is configured with: v1 by default, v1beta, v1alpha.
+    route = "/{version:v1(?:beta|alpha)?}/models/{model:[^/:]+}:generateContent"
 
     def parse(self, body: bytes, match_info: Mapping[str, str]) -> PromptRequest:
         payload = load_json_object(body)

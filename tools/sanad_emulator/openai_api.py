@@ -39,6 +39,7 @@ class OpenAIApi:
     """Chat completions with ``response_format`` json_schema, json_object or text."""
 
     name = "openai"
+    route = "/v1/chat/completions"
 
     def parse(self, body: bytes, match_info: Mapping[str, str]) -> PromptRequest:
         payload = load_json_object(body)

@@ -42,6 +42,7 @@ class ProviderApi(Protocol):
     """One provider's wire format: request parsing, success bodies and error bodies."""
 
     name: str
+    route: str
 
     def parse(self, body: bytes, match_info: Mapping[str, str]) -> PromptRequest: ...
 

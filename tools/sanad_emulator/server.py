@@ -37,8 +37,6 @@ BOARD: Final = web.AppKey("board", FaultBoard)
 _ERROR_FAULTS: Final = frozenset(
     {FaultKind.QUOTA_EXCEEDED, FaultKind.RATE_LIMITED, FaultKind.SERVER_ERROR, FaultKind.AUTH}
 )
-# google-genai sends the api_version it is configured with: v1 by default, v1beta or v1alpha.
-_GEMINI_ROUTE: Final = "/{version:v1(?:beta|alpha)?}/models/{model:[^/:]+}:generateContent"
 
 
 def create_app(board: FaultBoard | None = None) -> web.Application:
@@ -48,8 +46,7 @@ def create_app(board: FaultBoard | None = None) -> web.Application:
     app[BOARD] = board or FaultBoard()
     app.on_shutdown.append(_release_hung_requests)
     for api in (OpenAIApi(), GeminiApi()):
-        path = "/v1/chat/completions" if api.name == "openai" else _GEMINI_ROUTE
-        app.router.add_post(path, _provider_handler(api))
+        app.router.add_post(api.route, _provider_handler(api))
     app.router.add_post("/control/faults", _inject)
     app.router.add_get("/control/faults", _pending)
     app.router.add_delete("/control/faults", _clear)
@@ -67,7 +64,11 @@ def _provider_handler(api: ProviderApi) -> Handler:
 
 
 async def _serve(api: ProviderApi, request: web.Request) -> web.StreamResponse:
-    """Answer one provider request, applying the fault at the head of the provider's queue."""
+    """Answer one provider request, applying the fault at the head of the provider's queue.
+
+    Error and connection faults act before the body is looked at, as a real provider
+    rejects a key or falls over before it validates the request.
+    """
     board = request.app[BOARD]
     body = await request.read()
     spec = board.take(api.name)

@@ -1,0 +1,121 @@
+"""The whole suite as real processes (emulator, quota, health, analyzer) on free ports, once
+per store, with every test starting from a clean state set through the public admin API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+import pytest
+
+from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
+from sanad.health.v1 import health_pb2, health_pb2_grpc
+from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
+from sanad_emulator.control import EmulatorControl
+from sanad_launcher.suite import LocalSuite, SuitePorts
+
+ADMIN_TOKEN = "integration-admin-token"
+ADMIN = (("authorization", f"Bearer {ADMIN_TOKEN}"),)
+OPENAI_DAILY_REQUESTS = 3
+"""Small enough for the quota scenario to spend it through the public API."""
+
+
+def _providers(emulator_url: str) -> str:
+    return json.dumps(
+        [
+            {
+                "name": "openai",
+                "kind": "openai",
+                "model": "gpt-4o-mini",
+                "api_key": "emulator",
+                "base_url": f"{emulator_url}/v1",
+                "limits": {"daily_requests": OPENAI_DAILY_REQUESTS},
+            },
+            {
+                "name": "gemini",
+                "kind": "gemini",
+                "model": "gemini-2.5-flash",
+                "api_key": "emulator",
+                "base_url": emulator_url,
+            },
+        ]
+    )
+
+
+@pytest.fixture(scope="module", params=["sqlite", "redis"])
+def suite(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, redis_url: str
+) -> Iterator[LocalSuite]:
+    """The suite on one store; its logs land in the test's temp folder."""
+    workdir = tmp_path_factory.mktemp(f"suite-{request.param}")
+    store_url = f"sqlite:///{workdir}/sanad.db" if request.param == "sqlite" else redis_url
+    ports = SuitePorts.free()
+    emulator_url = f"http://127.0.0.1:{ports.emulator}"
+    running = LocalSuite(
+        store_url=store_url,
+        ports=ports,
+        log_dir=Path(workdir) / "logs",
+        with_emulator=True,
+        env={
+            "SANAD_STORE_NAMESPACE": f"it-{request.param}-{workdir.name}",
+            "SANAD_ADMIN_TOKEN": ADMIN_TOKEN,
+            "SANAD_PROVIDERS": _providers(emulator_url),
+            "SANAD_ANALYZER_METRICS_PORT": "0",
+            "SANAD_QUOTA_METRICS_PORT": "0",
+            "SANAD_HEALTH_METRICS_PORT": "0",
+            "SANAD_DEFAULT_DEADLINE": "20",
+        },
+    )
+    with running:
+        yield running
+
+
+@dataclass
+class Clients:
+    """Async stubs of the three services and the emulator's control API."""
+
+    analyzer: analyzer_pb2_grpc.AnalyzerServiceAsyncStub
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub
+    health: health_pb2_grpc.ProviderHealthServiceAsyncStub
+    emulator: EmulatorControl
+
+    async def provider_requests(self) -> dict[str, int]:
+        """Requests each provider endpoint of the emulator has received."""
+        return {name: stats.requests for name, stats in (await self.emulator.stats()).items()}
+
+
+@pytest.fixture
+async def clients(suite: LocalSuite) -> AsyncIterator[Clients]:
+    """Clients of a suite brought back to a clean state: no faults, no cached answers, zero
+    quota use, every provider closed."""
+    host = suite.host
+    async with (
+        grpc.aio.insecure_channel(suite.analyzer_target) as analyzer_channel,
+        grpc.aio.insecure_channel(f"{host}:{suite.ports.quota}") as quota_channel,
+        grpc.aio.insecure_channel(f"{host}:{suite.ports.health}") as health_channel,
+        EmulatorControl(suite.emulator_url) as emulator,
+    ):
+        found = Clients(
+            analyzer=analyzer_pb2_grpc.AnalyzerServiceStub(analyzer_channel),
+            quota=quota_pb2_grpc.QuotaServiceStub(quota_channel),
+            health=health_pb2_grpc.ProviderHealthServiceStub(health_channel),
+            emulator=emulator,
+        )
+        await emulator.reset()
+        await found.analyzer.ClearCache(
+            analyzer_pb2.ClearCacheRequest(include_idempotency=True), metadata=ADMIN
+        )
+        for provider in ("openai", "gemini"):
+            await found.quota.ResetQuota(
+                quota_pb2.ResetQuotaRequest(provider=provider), metadata=ADMIN
+            )
+            await found.health.ResetProvider(
+                health_pb2.ResetProviderRequest(provider=provider), metadata=ADMIN
+            )
+        await found.health.SetPrimaryProvider(
+            health_pb2.SetPrimaryProviderRequest(provider="openai"), metadata=ADMIN
+        )
+        yield found
