@@ -8,6 +8,7 @@ then the configured order.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -99,6 +100,28 @@ class QuotaGateway:
             log.warning("quota release failed", reservation=reservation_id, code=error.code().name)
 
 
+@dataclass(frozen=True)
+class SkippedProvider:
+    """A provider health keeps out right now."""
+
+    name: str
+    """Provider name."""
+    reason: ErrorClass
+    """The failure class that opened its circuit."""
+    retry_after: float | None
+    """Seconds until it may be tried again; None when it waits for an operator."""
+
+
+@dataclass(frozen=True)
+class ProviderOrder:
+    """Providers to try, best first, and those health keeps out."""
+
+    available: tuple[str, ...]
+    """Providers to try, in order."""
+    skipped: tuple[SkippedProvider, ...] = ()
+    """Providers with an open circuit."""
+
+
 class HealthGateway:
     """Provider order and outcome reports through the health service."""
 
@@ -107,9 +130,9 @@ class HealthGateway:
     ) -> None:
         self._stub = health_pb2_grpc.ProviderHealthServiceStub(channel)
         self._timeout = timeout
-        self._last_order: tuple[str, ...] = tuple(configured_order)
+        self._last_order = ProviderOrder(available=tuple(configured_order))
 
-    async def provider_order(self, remaining: float | None) -> tuple[str, ...]:
+    async def provider_order(self, remaining: float | None) -> ProviderOrder:
         """Providers to try now, best first; the last known order if health cannot answer."""
         timeout = self._timeout if remaining is None else max(min(self._timeout, remaining), 0.01)
         try:
@@ -120,10 +143,23 @@ class HealthGateway:
             log.warning(
                 "health service unavailable, using last known provider order",
                 code=error.code().name,
-                order=list(self._last_order),
+                order=list(self._last_order.available),
             )
             return self._last_order
-        self._last_order = tuple(candidate.provider for candidate in response.providers)
+        now = time.time()
+        self._last_order = ProviderOrder(
+            available=tuple(candidate.provider for candidate in response.providers),
+            skipped=tuple(
+                SkippedProvider(
+                    name=candidate.provider,
+                    reason=ErrorClass.from_proto(candidate.open_reason) or ErrorClass.UNKNOWN,
+                    retry_after=candidate.open_until.ToSeconds() - now
+                    if candidate.HasField("open_until")
+                    else None,
+                )
+                for candidate in response.unavailable
+            ),
+        )
         return self._last_order
 
     async def report(

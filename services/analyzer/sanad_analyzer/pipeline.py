@@ -81,6 +81,7 @@ class _Attempts:
     sink: ProgressSink | None
     items: list[analyzer_pb2.ProviderAttempt] = field(default_factory=list)
     retry_after: list[float] = field(default_factory=list)
+    kept_out: dict[str, ErrorClass] = field(default_factory=dict)
 
     def event(
         self,
@@ -230,7 +231,11 @@ class AnalysisPipeline:
         self, request: AnalysisRequest, deadline: float, attempts: _Attempts
     ) -> analyzer_pb2.AnalyzeResponse:
         order = await self._health.provider_order(deadline - time.monotonic())
-        candidates = [name for name in order if name in self._providers]
+        candidates = [name for name in order.available if name in self._providers]
+        for skipped in order.skipped:
+            attempts.kept_out[skipped.name] = skipped.reason
+            if skipped.retry_after is not None:
+                attempts.retry_after.append(max(skipped.retry_after, 0.0))
         out_of_time = False
         for index, name in enumerate(candidates):
             if index > 0:
@@ -404,10 +409,11 @@ class AnalysisPipeline:
     def _no_answer(
         self, candidates: list[str], attempts: _Attempts, out_of_time: bool
     ) -> ServiceError:
-        classes = {
-            attempt.provider: ErrorClass.from_proto(attempt.error_class) or ErrorClass.UNKNOWN
-            for attempt in attempts.items
-        }
+        classes = dict(attempts.kept_out)
+        for attempt in attempts.items:
+            classes[attempt.provider] = (
+                ErrorClass.from_proto(attempt.error_class) or ErrorClass.UNKNOWN
+            )
         reason = "ALL_PROVIDERS_FAILED" if candidates else "NO_PROVIDER_AVAILABLE"
         retry_after = min(attempts.retry_after, default=DEFAULT_RETRY_AFTER)
         details = [

@@ -33,7 +33,7 @@ _KEY_SHAPES: Final = re.compile(r"sk-[A-Za-z0-9_\-]{8,}|AIza[0-9A-Za-z_\-]{20,}"
 _OPENAI_QUOTA_TEXT: Final = re.compile(r"insufficient[_ ]quota|exceeded your current quota", re.I)
 _GEMINI_QUOTA_TEXT: Final = re.compile(r"per[\s_-]?day|daily|billing", re.I)
 _PER_DAY: Final = re.compile(r"per[\s_-]?day|daily", re.I)
-_GEMINI_KEY_TEXT: Final = re.compile(r"api[\s_]?key[\s_]?(not[\s_])?(valid|invalid)", re.I)
+_GEMINI_KEY_TEXT: Final = re.compile(r"api[\s_]?key[\s_]?(not[\s_]valid|invalid)", re.I)
 
 _RPC_TYPE_PREFIX: Final = "type.googleapis.com/google.rpc."
 

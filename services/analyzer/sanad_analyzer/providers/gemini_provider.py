@@ -60,13 +60,15 @@ class GeminiProvider:
     async def analyze(self, prompt: AnalysisPrompt, *, timeout: float) -> ProviderAnswer:  # noqa: ASYNC109
         """One attempt within ``timeout`` seconds; raises ProviderError only."""
         instructions, content = build_messages(prompt)
+        # HttpOptions wants whole milliseconds; an infinite timeout means no transport bound.
+        timeout_ms = max(1, math.ceil(timeout * 1000)) if math.isfinite(timeout) else None
         config = types.GenerateContentConfig(
             system_instruction=instructions,
             response_mime_type="application/json",
             response_json_schema=ANALYSIS_JSON_SCHEMA,
             max_output_tokens=self._max_output_tokens,
             automatic_continuation=False,
-            http_options=types.HttpOptions(timeout=max(1, math.ceil(timeout * 1000))),
+            http_options=types.HttpOptions(timeout=timeout_ms),
         )
         try:
             # The transport's timeout is per request; asyncio bounds the whole call as well.

@@ -1,0 +1,143 @@
+"""The analyzer's other RPCs and its request-path guarantees, on the real processes."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+import pytest
+
+from sanad.analyzer.v1 import analyzer_pb2
+from tests.integration.conftest import ADMIN, Clients
+from tests.integration.test_scenarios import ARABIC_POLICY, RETURN_POLICY, analyze_request
+
+pytestmark = pytest.mark.integration
+
+
+async def test_analyze_stream_reports_progress_then_the_result(clients: Clients) -> None:
+    await clients.emulator.inject("openai", "server_error", status=502, count=1)
+
+    stream = clients.analyzer.AnalyzeStream(
+        analyzer_pb2.AnalyzeStreamRequest(request=analyze_request(RETURN_POLICY)), timeout=30
+    )
+    messages = [message async for message in stream]
+
+    stages = [m.progress.stage for m in messages if m.WhichOneof("event") == "progress"]
+    assert stages == [
+        analyzer_pb2.STAGE_VALIDATED,
+        analyzer_pb2.STAGE_IDEMPOTENCY_CHECKED,
+        analyzer_pb2.STAGE_QUOTA_RESERVED,
+        analyzer_pb2.STAGE_ATTEMPT_STARTED,
+        analyzer_pb2.STAGE_ATTEMPT_FAILED,
+        analyzer_pb2.STAGE_FAILOVER,
+        analyzer_pb2.STAGE_QUOTA_RESERVED,
+        analyzer_pb2.STAGE_ATTEMPT_STARTED,
+        analyzer_pb2.STAGE_ATTEMPT_SUCCEEDED,
+    ]
+    assert messages[-1].WhichOneof("event") == "result"
+    assert messages[-1].result.provider == "gemini"
+    assert messages[-1].result.source == analyzer_pb2.SOURCE_FRESH
+
+
+async def test_analyze_stream_rejects_bad_input(clients: Clients) -> None:
+    stream = clients.analyzer.AnalyzeStream(
+        analyzer_pb2.AnalyzeStreamRequest(request=analyzer_pb2.AnalyzeRequest()), timeout=30
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        _ = [message async for message in stream]
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_get_analysis_by_id_and_by_key(clients: Clients) -> None:
+    fresh = await clients.analyzer.Analyze(
+        analyze_request(RETURN_POLICY, idempotency_key="req-1", tenant_id="shop-a"), timeout=30
+    )
+
+    by_id = await clients.analyzer.GetAnalysis(
+        analyzer_pb2.GetAnalysisRequest(analysis_id=fresh.analysis_id, tenant_id="shop-a")
+    )
+    by_key = await clients.analyzer.GetAnalysis(
+        analyzer_pb2.GetAnalysisRequest(idempotency_key="req-1", tenant_id="shop-a")
+    )
+
+    assert by_id.result.analysis == fresh.analysis
+    assert by_key.result.analysis_id == fresh.analysis_id
+    with pytest.raises(grpc.aio.AioRpcError) as other_tenant:
+        await clients.analyzer.GetAnalysis(
+            analyzer_pb2.GetAnalysisRequest(analysis_id=fresh.analysis_id, tenant_id="shop-b")
+        )
+    assert other_tenant.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.aio.AioRpcError) as empty:
+        await clients.analyzer.GetAnalysis(analyzer_pb2.GetAnalysisRequest())
+    assert empty.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_clear_cache_by_policy_type_and_stats(clients: Clients) -> None:
+    await clients.analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=30)
+    shipping = analyze_request(ARABIC_POLICY)
+    shipping.policy_type = analyzer_pb2.POLICY_TYPE_SHIPPING_DELIVERY
+    await clients.analyzer.Analyze(shipping, timeout=30)
+
+    stats = await clients.analyzer.GetCacheStats(
+        analyzer_pb2.GetCacheStatsRequest(), metadata=ADMIN
+    )
+    counts = {entry.policy_type: entry.count for entry in stats.degradation_entries}
+    assert counts[analyzer_pb2.POLICY_TYPE_RETURN_EXCHANGE] == 1
+    assert counts[analyzer_pb2.POLICY_TYPE_SHIPPING_DELIVERY] == 1
+    assert stats.idempotency_entries == 2
+
+    cleared = await clients.analyzer.ClearCache(
+        analyzer_pb2.ClearCacheRequest(
+            policy_type=analyzer_pb2.POLICY_TYPE_RETURN_EXCHANGE, include_idempotency=True
+        ),
+        metadata=ADMIN,
+    )
+
+    assert cleared.degradation_entries_removed == 1
+    assert cleared.idempotency_entries_removed == 1
+    after = await clients.analyzer.GetCacheStats(
+        analyzer_pb2.GetCacheStatsRequest(), metadata=ADMIN
+    )
+    counts = {entry.policy_type: entry.count for entry in after.degradation_entries}
+    assert counts[analyzer_pb2.POLICY_TYPE_RETURN_EXCHANGE] == 0
+    assert counts[analyzer_pb2.POLICY_TYPE_SHIPPING_DELIVERY] == 1
+
+
+async def test_concurrent_identical_requests_share_one_provider_call(clients: Clients) -> None:
+    await clients.emulator.inject("openai", "latency", latency_ms=500, count=1)
+
+    responses = await asyncio.gather(
+        *(clients.analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=30) for _ in range(8))
+    )
+
+    assert {response.analysis_id for response in responses} == {responses[0].analysis_id}
+    assert sorted(response.source for response in responses) == sorted(
+        [analyzer_pb2.SOURCE_FRESH] + [analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE] * 7
+    )
+    assert await clients.provider_requests() == {"openai": 1, "gemini": 0}
+
+
+async def test_rate_limited_primary_is_retried_once_after_retry_after(clients: Clients) -> None:
+    await clients.emulator.inject("openai", "rate_limited", retry_after=1, count=1)
+
+    response = await clients.analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=30)
+
+    assert response.provider == "openai"
+    assert [(a.provider, a.success) for a in response.attempts] == [
+        ("openai", False),
+        ("openai", True),
+    ]
+    assert await clients.provider_requests() == {"openai": 2, "gemini": 0}
+
+
+async def test_invalid_answer_is_never_passed_on(clients: Clients) -> None:
+    await clients.emulator.inject("openai", "schema_invalid", count=2)
+
+    response = await clients.analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=30)
+
+    assert response.provider == "gemini"
+    assert [(a.provider, a.success) for a in response.attempts] == [
+        ("openai", False),
+        ("openai", False),
+        ("gemini", True),
+    ]
