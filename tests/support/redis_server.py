@@ -53,14 +53,18 @@ class RedisServer:
         return self._process.pid if self._process is not None else None
 
     def start(self) -> None:
-        """Start the server and wait until it answers PING (and, in cluster mode, is ready)."""
+        """Start the server and wait until it answers PING (and, in cluster mode, is ready).
+
+        After stop(), start() restarts an empty server on the same port.
+        """
         binary = shutil.which(REDIS_SERVER)
         if binary is None:
             raise RedisServerError(
                 f"{REDIS_SERVER} is not installed or not on PATH; "
                 "install it (e.g. apt-get install redis-server) to run the Redis tests"
             )
-        self.port = free_port()
+        if not self.port:  # a restart after stop() keeps the port
+            self.port = free_port()
         self._workdir = Path(tempfile.mkdtemp(prefix="sanad-redis-"))
         args = [
             binary,
@@ -133,9 +137,9 @@ class RedisServer:
 
     @staticmethod
     def _cluster_ready(client: redis.Redis) -> bool:
-        info = client.execute_command("CLUSTER INFO")
+        info = client.cluster("INFO")
         if str(info.get("cluster_slots_assigned")) == "0":
-            client.execute_command("CLUSTER ADDSLOTSRANGE", 0, 16383)
+            client.cluster("ADDSLOTSRANGE", 0, 16383)
         return str(info.get("cluster_state")) == "ok"
 
     def _log_tail(self) -> str:

@@ -38,7 +38,8 @@ class CounterResult:
     applied: bool
     """True if every delta was applied; False if a limit refused them all."""
     values: tuple[int, ...]
-    """Each counter's value after the update, or its current value when refused."""
+    """One value per delta, in order: its counter's value after the whole update, or its
+    current value when refused (a key given twice shows the same value twice)."""
     refused_index: int | None = None
     """Index of the first delta whose limit refused the update."""
 
@@ -59,7 +60,8 @@ class Store(Protocol):
         """Values of several entries, in order; None for each missing one."""
 
     async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> None:
-        """Write an entry, replacing any; it expires after ttl seconds when given."""
+        """Write an entry, replacing any (and its expiry); it expires after ttl seconds when
+        given. A ttl that is not a positive number raises ValueError."""
 
     async def set_if_absent(self, key: str, value: bytes, *, ttl: float | None = None) -> bool:
         """Write an entry only if no live entry has the key; True if written."""
@@ -71,10 +73,15 @@ class Store(Protocol):
         """Remove entries; the number of live entries removed."""
 
     async def keys_with_prefix(self, prefix: str) -> list[str]:
-        """Keys of live entries (not counters) starting with prefix, without the namespace."""
+        """Keys of live entries (not counters) starting with prefix, without the namespace,
+        sorted. The prefix is literal (no pattern characters)."""
 
     async def delete_prefix(self, prefix: str) -> int:
-        """Remove every live entry whose key starts with prefix; the number removed."""
+        """Remove every live entry whose key starts with prefix; the number removed.
+
+        Not necessarily atomic (Redis scans then deletes): an entry written meanwhile may
+        survive.
+        """
 
     async def add_counters(
         self, deltas: Sequence[CounterDelta], *, enforce_limits: bool = False
@@ -82,7 +89,15 @@ class Store(Protocol):
         """Add to several counters as one atomic step.
 
         With enforce_limits, nothing is applied unless every counter stays within its limit
-        (a negative delta is always allowed). A missing or expired counter counts as 0.
+        (a delta that does not increase its counter is always allowed); deltas are applied in
+        order, so a key given twice is checked on its running total. A missing or expired
+        counter counts as 0. A delta with expires_at sets its counter's expiry; without it the
+        counter keeps the expiry it has. Counters are meant for values below 2**53 (Redis Lua
+        numbers are doubles).
+
+        Keys updated together must share a hash tag (``quota:{openai}:rpm``,
+        ``quota:{openai}:tpm``) so they live in one Redis Cluster slot; in cluster mode keys
+        in different slots raise ValueError.
         """
 
     async def get_counters(self, keys: Sequence[str]) -> list[int]:

@@ -9,11 +9,13 @@ Why it looks the way it does:
   the KEYS it is given, which makes it valid in a Redis Cluster as long as those keys share a
   hash tag (``quota:{openai}:rpm``); the namespace contains no braces, so it never changes the
   slot a caller's hash tag selects.
-* Commands are not retried by the client. ``pop``, ``set_if_absent`` and ``add_counters`` are
-  not idempotent: replaying one after a reply was lost could apply a counter twice or make a
-  value popped by this caller look absent. A failure surfaces at once as
-  StoreUnavailableError and the caller decides how to degrade. Stale pooled connections are
-  still replaced transparently when they are checked out.
+* redis-py's blanket retry is off: ``pop``, ``set_if_absent``, ``add_counters`` and the
+  deletes (whose counts depend on prior state) are not idempotent, and replaying one after
+  its reply was lost could apply a counter twice or make a value this caller popped look
+  absent. Reads and plain ``set`` are instead retried once by this adapter when their
+  connection dropped (not on a timeout), so the first read after a Redis restart or failover
+  succeeds on a fresh connection; any other failure surfaces at once as
+  StoreUnavailableError and the caller decides how to degrade.
 * Socket timeouts are short and connections idle for a while are health-checked with PING
   before use, so a dead server is detected in seconds rather than hanging a request.
 """
@@ -21,9 +23,9 @@ Why it looks the way it does:
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from redis.asyncio import Redis
@@ -47,6 +49,8 @@ SOCKET_TIMEOUT = 2.0
 """Seconds to wait for a reply (or to connect) before the store counts as unavailable."""
 HEALTH_CHECK_INTERVAL = 15
 """Seconds a pooled connection may sit idle before it is checked with PING on its next use."""
+
+_T = TypeVar("_T")
 
 _SCAN_COUNT = 500
 _DELETE_BATCH = 500
@@ -127,6 +131,21 @@ def _unavailable_on_errors() -> Iterator[None]:
         raise StoreUnavailableError(f"Redis store unavailable: {error}") from error
 
 
+async def _retry_if_dropped(operation: Callable[[], Awaitable[_T]]) -> _T:
+    """Run an idempotent operation, once more if its connection dropped.
+
+    A connection the server closed (restart, failover, idle timeout) fails only the command
+    that used it; the second attempt gets a fresh connection (and, in a cluster, a refreshed
+    slot map). A timeout is not retried: the server is slow or gone, and waiting twice would
+    only delay the caller's fallback.
+    """
+    with _unavailable_on_errors():
+        try:
+            return await operation()
+        except RedisConnectionError:
+            return await operation()
+
+
 def _parse_url(url: str) -> tuple[str, bool]:
     """Validate a Redis URL; return it without the ``cluster`` flag, and that flag.
 
@@ -173,7 +192,6 @@ class RedisStore:
     def __init__(self, client: Redis | RedisCluster, *, namespace: str = "sanad") -> None:
         """Wrap a connected-on-demand client; prefer :meth:`from_url`."""
         self._client = client
-        self._cluster = isinstance(client, RedisCluster)
         namespace = check_namespace(namespace)
         self._entry_prefix = f"{namespace}:e:"
         self._counter_prefix = f"{namespace}:c:"
@@ -209,8 +227,7 @@ class RedisStore:
 
     async def ping(self) -> None:
         """Check the store answers; raise StoreUnavailableError if not."""
-        with _unavailable_on_errors():
-            await self._client.ping()
+        await _retry_if_dropped(self._client.ping)
 
     async def aclose(self) -> None:
         """Release connections."""
@@ -218,8 +235,7 @@ class RedisStore:
 
     async def get(self, key: str) -> bytes | None:
         """The value of a live entry, or None."""
-        with _unavailable_on_errors():
-            value = await self._client.get(self._entry(key))
+        value = await _retry_if_dropped(lambda: self._client.get(self._entry(key)))
         return _raw(value)
 
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
@@ -229,8 +245,7 @@ class RedisStore:
     async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> None:
         """Write an entry, replacing any; it expires after ttl seconds when given."""
         px = None if ttl is None else ttl_milliseconds(ttl)
-        with _unavailable_on_errors():
-            await self._client.set(self._entry(key), value, px=px)
+        await _retry_if_dropped(lambda: self._client.set(self._entry(key), value, px=px))
 
     async def set_if_absent(self, key: str, value: bytes, *, ttl: float | None = None) -> bool:
         """Write an entry only if no live entry has the key; True if written."""
@@ -252,9 +267,11 @@ class RedisStore:
     async def keys_with_prefix(self, prefix: str) -> list[str]:
         """Keys of live entries (not counters) starting with prefix, without the namespace."""
         strip = len(self._entry_prefix)
-        with _unavailable_on_errors():
-            found = {key.decode()[strip:] async for key in self._scan(self._entry(prefix))}
-        return sorted(found)
+
+        async def scan() -> set[str]:
+            return {key.decode()[strip:] async for key in self._scan(self._entry(prefix))}
+
+        return sorted(await _retry_if_dropped(scan))
 
     async def delete_prefix(self, prefix: str) -> int:
         """Remove every live entry whose key starts with prefix; the number removed.
@@ -317,11 +334,11 @@ class RedisStore:
     async def _mget(self, full_keys: list[str]) -> list[bytes | None]:
         if not full_keys:
             return []
-        with _unavailable_on_errors():
-            if isinstance(self._client, RedisCluster):
-                values = await self._client.mget_nonatomic(full_keys)
-            else:
-                values = await self._client.mget(full_keys)
+        client = self._client
+        if isinstance(client, RedisCluster):
+            values = await _retry_if_dropped(lambda: client.mget_nonatomic(full_keys))
+        else:
+            values = await _retry_if_dropped(lambda: client.mget(full_keys))
         return [_raw(value) for value in values]
 
     async def _delete(self, full_keys: list[str]) -> int:

@@ -198,18 +198,18 @@ class SQLiteStore:
         except OSError as error:
             raise StoreUnavailableError(f"cannot create {path.parent}: {error}") from error
         with _unavailable_on_errors():
+            # timeout is SQLite's busy timeout; isolation_level=None leaves transactions to us.
             connection = await aiosqlite.connect(path, timeout=busy_timeout, isolation_level=None)
         store = cls(connection, namespace=namespace)
         try:
-            await store._prepare(busy_timeout)
+            await store._prepare()
         except BaseException:
             await connection.close()
             raise
         return store
 
-    async def _prepare(self, busy_timeout: float) -> None:
+    async def _prepare(self) -> None:
         with _unavailable_on_errors():
-            await self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             rows = await self._db.execute_fetchall("PRAGMA journal_mode = WAL")
             mode = next(iter(rows))[0]
             if str(mode).lower() != "wal":
@@ -224,8 +224,10 @@ class SQLiteStore:
         """One write transaction holding the file's write lock from its start."""
         async with self._lock:
             with _unavailable_on_errors():
-                await self._db.execute("BEGIN IMMEDIATE")
                 try:
+                    # Inside the try: if cancelled while BEGIN is queued on aiosqlite's
+                    # thread, the rollback queued after it still ends the transaction.
+                    await self._db.execute("BEGIN IMMEDIATE")
                     yield self._db
                     await self._db.commit()
                 except BaseException:

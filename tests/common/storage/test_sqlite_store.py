@@ -1,0 +1,114 @@
+"""SQLite-only behaviour: the file's location, durability, and sharing it between processes.
+
+Two SQLiteStore instances on one file have two connections, exactly as two service processes
+would, so their races go through SQLite's file locking rather than the in-process lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from sanad_common.storage import CounterDelta, open_store
+from sanad_common.storage.sqlite_store import SQLiteStore, sqlite_path
+from tests.common.storage.conftest import sqlite_url
+
+
+def test_relative_and_absolute_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert sqlite_path("sqlite:///data/sanad.db") == tmp_path / "data" / "sanad.db"
+    assert sqlite_path("sqlite:////var/lib/sanad.db") == Path("/var/lib/sanad.db")
+    assert sqlite_path("sqlite:///with%20space.db") == tmp_path / "with space.db"
+
+
+async def test_relative_url_creates_parent_directories(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = await open_store("sqlite:///var/nested/sanad.db")
+    await store.aclose()
+    assert (tmp_path / "var" / "nested" / "sanad.db").is_file()
+
+
+async def test_data_survives_reopening(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "store.db")
+    store = await open_store(url, namespace="durable")
+    await store.set("entry", b"value")
+    await store.set("expiring", b"value", ttl=60)
+    await store.add_counters([CounterDelta("counter", 7, expires_at=time.time() + 60)])
+    await store.aclose()
+
+    reopened = await open_store(url, namespace="durable")
+    try:
+        assert await reopened.get_many(["entry", "expiring"]) == [b"value", b"value"]
+        assert await reopened.get_counters(["counter"]) == [7]
+    finally:
+        await reopened.aclose()
+
+
+async def test_file_is_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    store = await open_store(sqlite_url(path))
+    await store.aclose()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+async def test_limits_hold_across_two_connections(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "store.db")
+    first, second = await SQLiteStore.open(url), await SQLiteStore.open(url)
+    try:
+        delta = [CounterDelta("slots", 1, limit=10)]
+        results = await asyncio.gather(
+            *(
+                (first if i % 2 else second).add_counters(delta, enforce_limits=True)
+                for i in range(50)
+            )
+        )
+        applied = [result for result in results if result.applied]
+        assert len(applied) == 10
+        assert await second.get_counters(["slots"]) == [10]
+    finally:
+        await first.aclose()
+        await second.aclose()
+
+
+async def test_expired_rows_are_purged_a_batch_per_write(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    store = await open_store(sqlite_url(path))
+    try:
+        for index in range(100):
+            await store.set(f"old:{index}", b"v", ttl=0.05)
+        await asyncio.sleep(0.2)
+        await store.set("trigger", b"v")
+        with sqlite3.connect(path) as connection:
+            (remaining,) = connection.execute("SELECT count(*) FROM entries").fetchone()
+        # One write purged some expired rows, but not necessarily all of them.
+        assert 1 < remaining < 101
+        await store.add_counters([CounterDelta("c", 1)])
+        assert await store.keys_with_prefix("old:") == []
+    finally:
+        await store.aclose()
+
+
+@pytest.mark.parametrize("steps", range(12))
+async def test_a_cancelled_transaction_leaves_the_store_usable(tmp_path: Path, steps: int) -> None:
+    # Cancel after a varying number of event-loop steps, so the cancellation lands before,
+    # inside and after the transaction's statements on aiosqlite's thread.
+    store = await open_store(sqlite_url(tmp_path / "store.db"))
+    try:
+        task = asyncio.create_task(store.add_counters([CounterDelta("c", 1)]))
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        result = await store.add_counters([CounterDelta("c", 1)])
+        assert result.applied
+        assert result.values[0] in (1, 2)
+        assert await store.set_if_absent("k", b"v")
+    finally:
+        await store.aclose()

@@ -1,0 +1,19 @@
+"""Fixtures shared by every test package: keep this small and general."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.redis_server import RedisServer
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """URL of a real, empty-at-start ``redis-server`` on 127.0.0.1, shared by the session.
+
+    Tests sharing it must keep their keys apart, e.g. with a unique storage namespace.
+    """
+    with RedisServer() as server:
+        yield server.url
