@@ -40,7 +40,8 @@ async def test_health_and_reflection(suite: LocalSuite, component: str) -> None:
             )
             assert reply.status == grpc_health_pb2.HealthCheckResponse.SERVING
 
-        reflection: Any = reflection_pb2_grpc.ServerReflectionStub(channel)
+        # typeshed's ServerReflectionStub accepts only a sync channel; grpc.aio works the same.
+        reflection: Any = reflection_pb2_grpc.ServerReflectionStub(channel)  # type: ignore[arg-type]
         request = reflection_pb2.ServerReflectionRequest(list_services="")
         names = set()
         async for reply in reflection.ServerReflectionInfo(iter([request]), timeout=5):

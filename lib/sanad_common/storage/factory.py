@@ -2,8 +2,9 @@
 
 Services take a single ``store_url`` setting; the scheme picks the adapter, so switching
 between the embedded SQLite file and a shared Redis (or Redis Cluster) is configuration only.
-The store is pinged before it is returned, so a misconfigured or unreachable store fails at
-start-up rather than on the first request.
+By default the store is pinged before it is returned, so an unreachable store fails at once;
+services pass ``check=False`` and let their readiness loop ping it, so they start, report
+NOT_SERVING while the store is down, and SERVING once it answers.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from sanad_common.storage.redis_store import RedisStore
 from sanad_common.storage.sqlite_store import SQLiteStore
 
 
-async def open_store(url: str, *, namespace: str = "sanad") -> Store:
+async def open_store(url: str, *, namespace: str = "sanad", check: bool = True) -> Store:
     """Connect to the store at url and check it answers.
 
     ``redis://`` and ``rediss://`` (``?cluster=true`` for Redis Cluster) open a RedisStore;
     ``sqlite:///relative.db`` or ``sqlite:////absolute.db`` open an SQLiteStore. Every key is
     prefixed with ``namespace + ":"``.
 
-    Raises ValueError for an unknown scheme, a malformed URL or an invalid namespace, and
-    StoreUnavailableError when the store cannot be reached.
+    Raises ValueError for an unknown scheme, a malformed URL or an invalid namespace, and, with
+    check, StoreUnavailableError when the store cannot be reached.
     """
     scheme = urlsplit(url).scheme
     store: Store
@@ -35,6 +36,8 @@ async def open_store(url: str, *, namespace: str = "sanad") -> Store:
         raise ValueError(
             f"unsupported store URL {url!r}: use redis://, rediss:// or sqlite:///path.db"
         )
+    if not check:
+        return store
     try:
         await store.ping()
     except BaseException:

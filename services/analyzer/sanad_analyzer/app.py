@@ -44,7 +44,7 @@ def build_provider(settings: ProviderSettings) -> Provider | None:
 @contextlib.asynccontextmanager
 async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
     """The analyzer's servicer and readiness check; closes everything on exit."""
-    store = await open_store(settings.store_url, namespace=settings.store_namespace)
+    store = await open_store(settings.store_url, namespace=settings.store_namespace, check=False)
     providers: dict[str, Provider] = {}
     for provider_settings in settings.provider_list():
         provider = build_provider(provider_settings)

@@ -295,12 +295,13 @@ class AnalysisPipeline:
                 answer = await provider.analyze(request.prompt, timeout=max(share, 0.01))
             except ProviderError as error:
                 latency = time.monotonic() - started
-                if error.error_class in NOT_BILLED:
-                    await self._quota.release(decision.reservation_id)
-                else:
-                    await self._quota.commit(
+                settle = (
+                    self._quota.release(decision.reservation_id)
+                    if error.error_class in NOT_BILLED
+                    else self._quota.commit(
                         decision.reservation_id, provider.estimate_tokens(request.prompt)
                     )
+                )
                 attempts.failed(name, error.error_class, latency, error.message, error.retry_after)
                 attempts.event(
                     analyzer_pb2.STAGE_ATTEMPT_FAILED, error.message, name, error.error_class
@@ -312,7 +313,10 @@ class AnalysisPipeline:
                     detail=error.message,
                     latency=round(latency, 3),
                 )
-                await self._health.report(name, error.error_class, latency, error.retry_after)
+                await asyncio.gather(
+                    settle,
+                    self._health.report(name, error.error_class, latency, error.retry_after),
+                )
                 wait = error.retry_after or 0.0
                 fits = time.monotonic() + wait < deadline - self._margin
                 if retried or error.error_class not in RETRIED_ONCE or not fits:
@@ -322,8 +326,10 @@ class AnalysisPipeline:
                     await asyncio.sleep(wait)
                 continue
             latency = time.monotonic() - started
-            await self._quota.commit(decision.reservation_id, answer.total_tokens)
-            await self._health.report(name, None, latency)
+            await asyncio.gather(
+                self._quota.commit(decision.reservation_id, answer.total_tokens),
+                self._health.report(name, None, latency),
+            )
             attempts.succeeded(name, latency)
             attempts.event(analyzer_pb2.STAGE_ATTEMPT_SUCCEEDED, f"{name} answered", name)
             return answer, False
@@ -347,27 +353,29 @@ class AnalysisPipeline:
             analyzed_at=now,
             responded_at=now,
         )
-        await self._tolerant(
-            self._idempotency.put(
-                request.tenant,
-                request.idempotency_id,
-                request.request_hash,
-                request.policy_type,
-                response,
+        await asyncio.gather(
+            self._tolerant(
+                self._idempotency.put(
+                    request.tenant,
+                    request.idempotency_id,
+                    request.request_hash,
+                    request.policy_type,
+                    response,
+                ),
+                None,
+                "idempotency put",
             ),
-            None,
-            "idempotency put",
-        )
-        await self._tolerant(
-            self._degradation.put(
-                request.policy_type,
-                request.tenant,
-                request.text_hash,
-                request.request_hash,
-                response,
+            self._tolerant(
+                self._degradation.put(
+                    request.policy_type,
+                    request.tenant,
+                    request.text_hash,
+                    request.request_hash,
+                    response,
+                ),
+                None,
+                "degradation put",
             ),
-            None,
-            "degradation put",
         )
         return response
 

@@ -1,0 +1,1 @@
+"""The provider health service (sanad.health.v1): outcomes, circuits, primary order."""

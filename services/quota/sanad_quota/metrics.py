@@ -14,6 +14,7 @@ from opentelemetry.metrics import CallbackOptions, Observation
 
 from sanad_quota.usage import WindowUsage
 
+
 class QuotaMetrics:
     """Quota used and percent per provider, window and metric; reservations granted and denied."""
 
@@ -23,7 +24,7 @@ class QuotaMetrics:
         meter.create_observable_gauge(
             "sanad_quota_used",
             callbacks=[self._observe_used],
-            description="Requests or tokens used in the current window, pending reservations included",
+            description="Requests or tokens used in the current window, reservations included",
         )
         meter.create_observable_gauge(
             "sanad_quota_used_percent",

@@ -97,29 +97,31 @@ def measure(
     window: Window,
     metric: Metric,
     *,
+    start: float,
     used: int,
     limit: int,
     now: float,
     thresholds: Thresholds,
 ) -> WindowUsage:
-    """Describe one counter: percent, level, and where the rate seen so far leads.
+    """Describe the counter of the window that began at start, as seen at time now.
 
-    The projection assumes use goes on at the average rate since the window started; a limit
-    of 0 reads as 100 % used because it allows nothing.
+    The projection assumes use goes on at the average rate since the window started (a window
+    that has ended projects what it used); a limit of 0 reads as 100 % used because it allows
+    nothing.
     """
-    start, end = window.bounds(now)
+    end = start + window.seconds
     if limit == UNLIMITED:
         percent = 0.0
     elif limit == 0:
         percent = 100.0
     else:
         percent = used * 100.0 / limit
-    elapsed = max(now - start, 1.0)
+    elapsed = min(max(now - start, 1.0), float(window.seconds))
     projected_use = round(used * window.seconds / elapsed)
     exhaustion: float | None = None
     if limit != UNLIMITED:
         if used >= limit:
-            exhaustion = now
+            exhaustion = min(now, end)
         elif used > 0:
             reached = start + limit * elapsed / used
             exhaustion = reached if reached < end else None
@@ -130,8 +132,8 @@ def measure(
         limit=limit,
         percent=percent,
         warning_level=warning_level(used, limit, thresholds),
-        window_start=float(start),
-        window_end=float(end),
+        window_start=start,
+        window_end=end,
         projected_use=projected_use,
         projected_exhaustion=exhaustion,
     )

@@ -1,0 +1,200 @@
+"""sanad.health.v1.ProviderHealthService: validate, ask the tracker, map the answer to protobuf.
+
+An unknown provider is INVALID_ARGUMENT with a BadRequest in every RPC: the set of providers is
+configuration the caller must match, not data that may or may not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import grpc
+from google.protobuf import timestamp_pb2
+
+from sanad.health.v1 import health_pb2, health_pb2_grpc
+from sanad.type.v1 import error_class_pb2
+from sanad_common.error_class import ErrorClass
+from sanad_common.errors import (
+    FieldViolation,
+    ServiceError,
+    error_info,
+    invalid_argument,
+    retry_info,
+)
+from sanad_common.storage import StoreUnavailableError
+from sanad_health.circuit import CircuitState
+from sanad_health.status import ProviderStatus
+from sanad_health.tracker import ProviderHealthTracker
+
+Context = grpc.aio.ServicerContext[Any, Any]
+
+_STATES = {
+    CircuitState.CLOSED: health_pb2.CIRCUIT_STATE_CLOSED,
+    CircuitState.OPEN: health_pb2.CIRCUIT_STATE_OPEN,
+    CircuitState.HALF_OPEN: health_pb2.CIRCUIT_STATE_HALF_OPEN,
+}
+STORE_RETRY_SECONDS = 1.0
+"""Retry delay suggested to callers when the store does not answer."""
+
+
+class ProviderHealthServicer(health_pb2_grpc.ProviderHealthServiceServicer):
+    """The gRPC face of the provider health tracker."""
+
+    def __init__(self, tracker: ProviderHealthTracker) -> None:
+        self._tracker = tracker
+
+    async def GetProviderOrder(
+        self, request: health_pb2.GetProviderOrderRequest, context: Context
+    ) -> health_pb2.GetProviderOrderResponse:
+        with _store_errors():
+            order = await self._tracker.order()
+        return health_pb2.GetProviderOrderResponse(
+            providers=[_candidate(status) for status in order.available],
+            unavailable=[_candidate(status) for status in order.unavailable],
+        )
+
+    async def ReportOutcome(
+        self, request: health_pb2.ReportOutcomeRequest, context: Context
+    ) -> health_pb2.ReportOutcomeResponse:
+        violations = self._provider_violations(request.provider, required=True)
+        error_class: ErrorClass | None = None
+        try:
+            error_class = ErrorClass.from_proto(request.error_class)
+        except ValueError:
+            violations.append(
+                FieldViolation("error_class", f"unknown error class {request.error_class}")
+            )
+        else:
+            if request.success and error_class is not None:
+                violations.append(
+                    FieldViolation("error_class", "must be unspecified when success is true")
+                )
+            if not request.success and error_class is None:
+                violations.append(
+                    FieldViolation("error_class", "is required when success is false")
+                )
+        latency = request.latency.ToNanoseconds() / 1e9 if request.HasField("latency") else None
+        retry_after = (
+            request.retry_after.ToNanoseconds() / 1e9 if request.HasField("retry_after") else None
+        )
+        for field, seconds in (("latency", latency), ("retry_after", retry_after)):
+            if seconds is not None and seconds < 0:
+                violations.append(FieldViolation(field, "must not be negative"))
+        _raise_if_any(violations)
+        with _store_errors():
+            status = await self._tracker.report(
+                request.provider,
+                error_class=error_class,
+                latency=latency,
+                retry_after=retry_after,
+            )
+        return health_pb2.ReportOutcomeResponse(status=_status(status))
+
+    async def GetProviderStatus(
+        self, request: health_pb2.GetProviderStatusRequest, context: Context
+    ) -> health_pb2.GetProviderStatusResponse:
+        _raise_if_any(self._provider_violations(request.provider, required=False))
+        with _store_errors():
+            if request.provider:
+                statuses: tuple[ProviderStatus, ...] = (
+                    await self._tracker.status(request.provider),
+                )
+            else:
+                statuses = await self._tracker.statuses()
+        return health_pb2.GetProviderStatusResponse(providers=[_status(s) for s in statuses])
+
+    async def WatchProviders(
+        self, request: health_pb2.WatchProvidersRequest, context: Context
+    ) -> AsyncIterator[health_pb2.WatchProvidersResponse]:
+        with _store_errors():
+            async for statuses in self._tracker.watch():
+                yield health_pb2.WatchProvidersResponse(providers=[_status(s) for s in statuses])
+
+    async def SetPrimaryProvider(
+        self, request: health_pb2.SetPrimaryProviderRequest, context: Context
+    ) -> health_pb2.SetPrimaryProviderResponse:
+        _raise_if_any(self._provider_violations(request.provider, required=True))
+        with _store_errors():
+            order = await self._tracker.set_primary(request.provider)
+        return health_pb2.SetPrimaryProviderResponse(order=order)
+
+    async def ResetProvider(
+        self, request: health_pb2.ResetProviderRequest, context: Context
+    ) -> health_pb2.ResetProviderResponse:
+        _raise_if_any(self._provider_violations(request.provider, required=True))
+        with _store_errors():
+            status = await self._tracker.reset(request.provider)
+        return health_pb2.ResetProviderResponse(status=_status(status))
+
+    def _provider_violations(self, provider: str, *, required: bool) -> list[FieldViolation]:
+        if not provider:
+            return [FieldViolation("provider", "is required")] if required else []
+        if provider not in self._tracker.providers:
+            known = ", ".join(self._tracker.providers)
+            return [FieldViolation("provider", f"unknown provider {provider!r}; known: {known}")]
+        return []
+
+
+def _raise_if_any(violations: list[FieldViolation]) -> None:
+    if violations:
+        raise invalid_argument(violations)
+
+
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    """A store that does not answer is UNAVAILABLE for the caller, who may retry shortly."""
+    try:
+        yield
+    except StoreUnavailableError as error:
+        raise ServiceError(
+            grpc.StatusCode.UNAVAILABLE,
+            "the health store is unavailable",
+            [error_info("STORE_UNAVAILABLE"), retry_info(STORE_RETRY_SECONDS)],
+        ) from error
+
+
+def _error_class(value: ErrorClass | None) -> error_class_pb2.ErrorClass.ValueType:
+    return error_class_pb2.ERROR_CLASS_UNSPECIFIED if value is None else value.to_proto()
+
+
+def _candidate(status: ProviderStatus) -> health_pb2.ProviderCandidate:
+    candidate = health_pb2.ProviderCandidate(
+        provider=status.provider,
+        circuit_state=_STATES[status.circuit_state],
+        open_reason=_error_class(status.open_reason),
+    )
+    if status.open_until is not None:
+        candidate.open_until.CopyFrom(_timestamp(status.open_until))
+    return candidate
+
+
+def _status(status: ProviderStatus) -> health_pb2.ProviderStatus:
+    message = health_pb2.ProviderStatus(
+        provider=status.provider,
+        primary=status.primary,
+        circuit_state=_STATES[status.circuit_state],
+        available=status.available,
+        open_reason=_error_class(status.open_reason),
+        success_count=status.success_count,
+        failure_count=status.failure_count,
+        success_rate=status.success_rate,
+        failures_by_class=[
+            health_pb2.ErrorClassCount(error_class=error_class.to_proto(), count=count)
+            for error_class, count in status.failures_by_class
+        ],
+        last_error_class=_error_class(status.last_error_class),
+        times_blacklisted=status.times_blacklisted,
+    )
+    if status.open_until is not None:
+        message.open_until.CopyFrom(_timestamp(status.open_until))
+    if status.last_failure_time is not None:
+        message.last_failure_time.CopyFrom(_timestamp(status.last_failure_time))
+    return message
+
+
+def _timestamp(unix_seconds: float) -> timestamp_pb2.Timestamp:
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromNanoseconds(round(unix_seconds * 1e9))
+    return stamp

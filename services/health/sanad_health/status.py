@@ -1,0 +1,47 @@
+"""What health tells callers about a provider, assembled from its record and counters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sanad_common.error_class import ErrorClass
+from sanad_health.circuit import CircuitState
+
+
+@dataclass(frozen=True)
+class ProviderStatus:
+    """One provider's health at one instant; equal statuses mean nothing changed."""
+
+    provider: str
+    primary: bool
+    circuit_state: CircuitState
+    open_until: float | None
+    """When the open period ends (past when HALF_OPEN); None when closed or until reset."""
+    open_reason: ErrorClass | None
+    """Why the circuit opened, while OPEN or HALF_OPEN."""
+    success_count: int
+    failure_count: int
+    failures_by_class: tuple[tuple[ErrorClass, int], ...]
+    """Failure counts of the classes seen, in ErrorClass order."""
+    last_error_class: ErrorClass | None
+    last_failure_time: float | None
+    times_blacklisted: int
+
+    @property
+    def available(self) -> bool:
+        """True if the provider may be called now (CLOSED, or HALF_OPEN for a probe)."""
+        return self.circuit_state is not CircuitState.OPEN
+
+    @property
+    def success_rate(self) -> float:
+        """Share of recorded attempts that succeeded; 1 when none are recorded."""
+        attempts = self.success_count + self.failure_count
+        return self.success_count / attempts if attempts else 1.0
+
+
+@dataclass(frozen=True)
+class ProviderOrder:
+    """Providers to try now, best first, and those left out because their circuit is open."""
+
+    available: tuple[ProviderStatus, ...]
+    unavailable: tuple[ProviderStatus, ...]

@@ -1,0 +1,308 @@
+"""Provider health on the shared store: outcome counters, the circuit record, the primary order.
+
+Keys of one provider share its Redis Cluster hash tag (``health:{openai}:...``). Counts are
+atomic counters, so concurrent reports from any number of replicas add up. The circuit record
+is read, moved by :func:`apply_outcome` and written back while holding the provider's lock (an
+entry written with set_if_absent and a short TTL), so replicas never lose each other's
+transitions; the TTL frees the lock if its holder dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+
+import structlog
+
+from sanad_common.clock import Clock, system_clock
+from sanad_common.config import Settings
+from sanad_common.error_class import ErrorClass
+from sanad_common.storage import CounterDelta, Store, StoreUnavailableError
+from sanad_health.circuit import (
+    CircuitRecord,
+    CircuitState,
+    OutcomeEffect,
+    Transition,
+    apply_outcome,
+)
+from sanad_health.metrics import HealthMetrics, health_metrics
+from sanad_health.status import ProviderOrder, ProviderStatus
+
+log = structlog.get_logger(__name__)
+
+LOCK_TTL_SECONDS = 5.0
+"""How long a provider's circuit lock lives if its holder never releases it."""
+LOCK_RETRY_SECONDS = 0.01
+"""Pause between attempts to take a provider's circuit lock held elsewhere."""
+WATCH_POLL_SECONDS = 1.0
+"""How often a watch reads the store, which is what makes it see every replica's changes."""
+
+_ORDER_KEY = "health:order"
+
+
+def _circuit_key(provider: str) -> str:
+    return f"health:{{{provider}}}:circuit"
+
+
+def _lock_key(provider: str) -> str:
+    return f"health:{{{provider}}}:lock"
+
+
+def _successes_key(provider: str) -> str:
+    return f"health:{{{provider}}}:successes"
+
+
+def _failures_key(provider: str, error_class: ErrorClass | None = None) -> str:
+    suffix = "" if error_class is None else f":{error_class.value}"
+    return f"health:{{{provider}}}:failures{suffix}"
+
+
+def _counter_keys(provider: str) -> list[str]:
+    """Successes, failures, then failures of each class in ErrorClass order."""
+    return [
+        _successes_key(provider),
+        _failures_key(provider),
+        *(_failures_key(provider, error_class) for error_class in ErrorClass),
+    ]
+
+
+def raise_if_cancelled() -> None:
+    """Raise CancelledError if this task was cancelled but the cancellation got lost.
+
+    On Python 3.11, asyncio.wait_for (which redis-py wraps around every socket write) returns
+    normally when a cancellation arrives as the write completes, so a loop calling the store
+    could outlive its cancel() forever. The request stays visible as ``cancelling()``; loops
+    call this after their store calls so that a cancelled loop always ends.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
+class UnknownProviderError(LookupError):
+    """The provider is not configured."""
+
+    def __init__(self, provider: str) -> None:
+        super().__init__(f"unknown provider {provider!r}")
+        self.provider = provider
+
+
+class ProviderHealthTracker:
+    """Records outcomes and answers which providers to try, for every configured provider."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        clock: Clock = system_clock,
+        metrics: HealthMetrics = health_metrics,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._metrics = metrics
+        self._providers = settings.provider_names()
+        self._blacklist_duration = settings.blacklist_duration
+        self._local_locks = {provider: asyncio.Lock() for provider in self._providers}
+
+    @property
+    def providers(self) -> tuple[str, ...]:
+        """Configured provider names, in configured order."""
+        return self._providers
+
+    async def report(
+        self,
+        provider: str,
+        *,
+        error_class: ErrorClass | None,
+        latency: float | None = None,
+        retry_after: float | None = None,
+    ) -> ProviderStatus:
+        """Record one attempt (error_class None for a success); the provider's status after it."""
+        self._check(provider)
+        if error_class is None:
+            deltas = [CounterDelta(_successes_key(provider), 1)]
+        else:
+            deltas = [
+                CounterDelta(_failures_key(provider), 1),
+                CounterDelta(_failures_key(provider, error_class), 1),
+            ]
+        await self._store.add_counters(deltas)
+        if latency is not None:
+            self._metrics.record_latency(provider, latency, success=error_class is None)
+        record = await self._record(provider)
+        # A success on a closed circuit changes only the counters: no lock on the hot path.
+        if error_class is not None or record.state(self._clock()) is not CircuitState.CLOSED:
+            async with self._locked(provider):
+                record = await self._record(provider)
+                effect = apply_outcome(
+                    record,
+                    error_class=error_class,
+                    retry_after=retry_after,
+                    now=self._clock(),
+                    blacklist_duration=self._blacklist_duration,
+                )
+                if effect.record != record:
+                    await self._store.set(_circuit_key(provider), effect.record.to_json())
+            self._announce(provider, record, effect)
+        return await self.status(provider)
+
+    async def status(self, provider: str) -> ProviderStatus:
+        """One provider's status now."""
+        self._check(provider)
+        return (await self._statuses([provider], await self._order()))[0]
+
+    async def statuses(self) -> tuple[ProviderStatus, ...]:
+        """Every provider's status now, in configured order."""
+        return await self._statuses(self._providers, await self._order())
+
+    async def order(self) -> ProviderOrder:
+        """Providers in preference order, split into those callable now and those left out."""
+        order = await self._order()
+        ranked = await self._statuses(order, order)
+        return ProviderOrder(
+            available=tuple(status for status in ranked if status.available),
+            unavailable=tuple(status for status in ranked if not status.available),
+        )
+
+    async def set_primary(self, provider: str) -> tuple[str, ...]:
+        """Move a provider to the front of the preference order; the new order."""
+        self._check(provider)
+        current = await self._order()
+        order = (provider, *(name for name in current if name != provider))
+        await self._store.set(_ORDER_KEY, json.dumps(order).encode())
+        if current[0] != provider:
+            log.warning("Primary provider changed", provider=provider, previous=current[0])
+        return order
+
+    async def reset(self, provider: str) -> ProviderStatus:
+        """Close a provider's circuit and clear its counts (an operator's decision)."""
+        self._check(provider)
+        async with self._locked(provider):
+            record = await self._record(provider)
+            await self._store.delete(_circuit_key(provider))
+            await self._store.delete_counters(*_counter_keys(provider))
+        previous = record.state(self._clock())
+        log.warning("Provider reset", provider=provider, previous_state=previous.value)
+        self._metrics.count_transition(provider, Transition.RESET, record.open_reason)
+        return await self.status(provider)
+
+    async def watch(
+        self, poll_interval: float = WATCH_POLL_SECONDS
+    ) -> AsyncGenerator[tuple[ProviderStatus, ...], None]:
+        """Every provider's status at once, then again each time any of it changes.
+
+        A store failure on the first read is raised; later ones are logged and polled again,
+        so a watcher outlives a short outage.
+        """
+        last = await self.statuses()
+        yield last
+        while True:
+            raise_if_cancelled()
+            await asyncio.sleep(poll_interval)
+            try:
+                current = await self.statuses()
+            except StoreUnavailableError as error:
+                log.warning("Watch poll failed: store unavailable", error=str(error))
+                continue
+            if current != last:
+                last = current
+                yield current
+
+    def _check(self, provider: str) -> None:
+        if provider not in self._providers:
+            raise UnknownProviderError(provider)
+
+    async def _order(self) -> tuple[str, ...]:
+        """The stored order, kept to configured providers, with new ones after it."""
+        raw = await self._store.get(_ORDER_KEY)
+        stored = [] if raw is None else json.loads(raw)
+        kept = [name for name in stored if name in self._providers]
+        return (*kept, *(name for name in self._providers if name not in kept))
+
+    async def _record(self, provider: str) -> CircuitRecord:
+        raw = await self._store.get(_circuit_key(provider))
+        return CircuitRecord() if raw is None else CircuitRecord.from_json(raw)
+
+    async def _statuses(
+        self, providers: Sequence[str], order: Sequence[str]
+    ) -> tuple[ProviderStatus, ...]:
+        """Statuses of providers, given the preference order (whose head is the primary)."""
+        raw_records = await self._store.get_many([_circuit_key(p) for p in providers])
+        keys = [_counter_keys(provider) for provider in providers]
+        counts = await self._store.get_counters([key for group in keys for key in group])
+        primary = order[0]
+        now = self._clock()
+        width = len(keys[0]) if keys else 0
+        statuses = []
+        for index, (provider, raw) in enumerate(zip(providers, raw_records, strict=True)):
+            record = CircuitRecord() if raw is None else CircuitRecord.from_json(raw)
+            successes, failures, *by_class = counts[index * width : (index + 1) * width]
+            state = record.state(now)
+            statuses.append(
+                ProviderStatus(
+                    provider=provider,
+                    primary=provider == primary,
+                    circuit_state=state,
+                    open_until=record.open_until if state is not CircuitState.CLOSED else None,
+                    open_reason=record.open_reason,
+                    success_count=successes,
+                    failure_count=failures,
+                    failures_by_class=tuple(
+                        (error_class, count)
+                        for error_class, count in zip(ErrorClass, by_class, strict=True)
+                        if count
+                    ),
+                    last_error_class=record.last_error_class,
+                    last_failure_time=record.last_failure_time,
+                    times_blacklisted=record.times_blacklisted,
+                )
+            )
+        self._metrics.observe(statuses)
+        return tuple(statuses)
+
+    @contextlib.asynccontextmanager
+    async def _locked(self, provider: str) -> AsyncIterator[None]:
+        """Hold the provider's circuit lock, in this process and across replicas.
+
+        Release compares the owner before deleting; the compare and the delete are two steps,
+        which only matters if the lock outlived its TTL, far beyond a few store calls.
+        """
+        owner = uuid.uuid4().hex.encode()
+        async with self._local_locks[provider]:
+            while True:
+                if await self._store.set_if_absent(
+                    _lock_key(provider), owner, ttl=LOCK_TTL_SECONDS
+                ):
+                    break
+                raise_if_cancelled()
+                await asyncio.sleep(LOCK_RETRY_SECONDS)
+            try:
+                yield
+            finally:
+                if await self._store.get(_lock_key(provider)) == owner:
+                    await self._store.delete(_lock_key(provider))
+
+    def _announce(self, provider: str, before: CircuitRecord, effect: OutcomeEffect) -> None:
+        """Log and count a transition."""
+        if effect.transition is Transition.BLACKLISTED:
+            seconds = effect.blacklisted_for
+            until_reset = seconds is not None and math.isinf(seconds)
+            log.warning(
+                "Provider blacklisted",
+                provider=provider,
+                reason=effect.record.open_reason,
+                duration_seconds=None if until_reset else seconds,
+                until_reset=until_reset,
+                times_blacklisted=effect.record.times_blacklisted,
+            )
+            self._metrics.count_transition(
+                provider, Transition.BLACKLISTED, effect.record.open_reason
+            )
+        elif effect.transition is Transition.RECOVERED:
+            log.info("Provider recovered", provider=provider, opened_by=before.open_reason)
+            self._metrics.count_transition(provider, Transition.RECOVERED, before.open_reason)

@@ -1,0 +1,54 @@
+"""Builds the quota process: store, ledger, servicer, and the background tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import grpc
+
+from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
+from sanad_common.config import Settings
+from sanad_common.server import ServiceApp, ServiceDefinition
+from sanad_common.storage import open_store
+from sanad_quota.background import log_statistics_periodically, refresh_gauges_periodically
+from sanad_quota.ledger import QuotaLedger
+from sanad_quota.servicer import QuotaServicer
+
+SERVICE_NAME = quota_pb2.DESCRIPTOR.services_by_name["QuotaService"].full_name
+"""sanad.quota.v1.QuotaService."""
+
+
+@contextlib.asynccontextmanager
+async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
+    """Open the store and serve the ledger; on exit stop the background tasks, close the store."""
+    store = await open_store(settings.store_url, namespace=settings.store_namespace)
+    try:
+        ledger = QuotaLedger(store, settings)
+        servicer = QuotaServicer(ledger)
+
+        def register(server: grpc.aio.Server) -> None:
+            quota_pb2_grpc.add_QuotaServiceServicer_to_server(servicer, server)
+
+        tasks = [
+            asyncio.create_task(log_statistics_periodically(ledger), name="quota-statistics"),
+            asyncio.create_task(refresh_gauges_periodically(ledger), name="quota-gauges"),
+        ]
+        try:
+            yield ServiceApp(
+                services=(
+                    ServiceDefinition(
+                        name=SERVICE_NAME,
+                        register=register,
+                        admin_methods=frozenset({"ResetQuota"}),
+                    ),
+                ),
+                readiness_check=store.ping,
+            )
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        await store.aclose()

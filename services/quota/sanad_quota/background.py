@@ -1,0 +1,82 @@
+"""Background work of the quota process: the hourly "Quota statistics" log, and a frequent
+refresh of the usage gauges so they follow other replicas' spending and window rollovers."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+
+from sanad_common.storage import StoreUnavailableError
+from sanad_quota.ledger import QuotaLedger
+
+log = structlog.get_logger(__name__)
+
+STATISTICS_INTERVAL_SECONDS = 3600.0
+"""How often the statistics are logged (hourly, as in the original system)."""
+GAUGE_REFRESH_SECONDS = 15.0
+"""How often the usage gauges are read from the store when no RPC does it."""
+
+
+def raise_if_cancelled() -> None:
+    """Raise CancelledError if this task was cancelled but the cancellation got lost.
+
+    On Python 3.11, asyncio.wait_for (which redis-py wraps around every socket write) returns
+    normally when a cancellation arrives as the write completes, so a loop calling the store
+    could outlive its cancel() forever. The request stays visible as ``cancelling()``; loops
+    call this after their store calls so that a cancelled loop always ends.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
+async def log_statistics(ledger: QuotaLedger) -> None:
+    """Log one "Quota statistics" event with every provider's usage in every window."""
+    reports = await ledger.usage_of_all()
+    log.info(
+        "Quota statistics",
+        providers={
+            report.provider: {
+                f"{item.window.value}_{item.metric.value}": {
+                    "used": item.used,
+                    "limit": item.limit,
+                    "percent": round(item.percent, 1),
+                    "level": item.warning_level.name,
+                    "projected_use": item.projected_use,
+                }
+                for item in report.windows
+            }
+            for report in reports
+        },
+    )
+
+
+async def log_statistics_periodically(
+    ledger: QuotaLedger, interval: float = STATISTICS_INTERVAL_SECONDS
+) -> None:
+    """Log the statistics every interval until cancelled; a failure skips one round only."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await log_statistics(ledger)
+        except StoreUnavailableError as error:
+            log.warning("Quota statistics skipped: store unavailable", error=str(error))
+        except Exception:
+            log.exception("Quota statistics failed")
+        raise_if_cancelled()
+
+
+async def refresh_gauges_periodically(
+    ledger: QuotaLedger, interval: float = GAUGE_REFRESH_SECONDS
+) -> None:
+    """Read every provider's usage now and then every interval (reading feeds the gauges)."""
+    while True:
+        try:
+            await ledger.usage_of_all()
+        except StoreUnavailableError as error:
+            log.warning("Quota gauge refresh skipped: store unavailable", error=str(error))
+        except Exception:
+            log.exception("Quota gauge refresh failed")
+        raise_if_cancelled()
+        await asyncio.sleep(interval)

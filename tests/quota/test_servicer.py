@@ -1,0 +1,168 @@
+"""QuotaService through real gRPC, in process: mapping, validation details and admin auth."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
+from sanad_common.config import ProviderLimits
+from sanad_quota.app import build_app
+from tests.quota.conftest import ADMIN_TOKEN, quota_settings
+from tests.support.services import (
+    admin_metadata,
+    bad_request_fields,
+    error_reason,
+    serve_in_process,
+    unique_namespace,
+)
+
+
+@pytest.fixture
+async def quota(tmp_path: Path) -> AsyncIterator[quota_pb2_grpc.QuotaServiceAsyncStub]:
+    """A quota server on SQLite where openai may make 2 requests an hour."""
+    settings = quota_settings(
+        openai=ProviderLimits(hourly_requests=2),
+        store_url=f"sqlite:///{tmp_path / 'quota.db'}",
+        store_namespace=unique_namespace(),
+        host="127.0.0.1",
+        admin_token=ADMIN_TOKEN,
+    )
+    async with serve_in_process("quota", build_app, settings) as channel:
+        yield quota_pb2_grpc.QuotaServiceStub(channel)
+
+
+async def test_reserve_commit_and_usage(quota: quota_pb2_grpc.QuotaServiceAsyncStub) -> None:
+    reserved = await quota.Reserve(
+        quota_pb2.ReserveRequest(provider="openai", estimated_tokens=100, request_id="r1")
+    )
+    assert reserved.allowed
+    assert reserved.reservation_id
+    assert len(reserved.usage) == 4
+    hour_requests = next(
+        item
+        for item in reserved.usage
+        if (item.window, item.metric) == (quota_pb2.WINDOW_HOUR, quota_pb2.METRIC_REQUESTS)
+    )
+    assert (hour_requests.used, hour_requests.limit, hour_requests.percent) == (1, 2, 50.0)
+    assert hour_requests.window_end.ToSeconds() - hour_requests.window_start.ToSeconds() == 3600
+    assert reserved.warning_level == quota_pb2.WARNING_LEVEL_NORMAL
+
+    committed = await quota.Commit(
+        quota_pb2.CommitRequest(reservation_id=reserved.reservation_id, actual_tokens=80)
+    )
+    tokens = {
+        item.window: item.used for item in committed.usage if item.metric == quota_pb2.METRIC_TOKENS
+    }
+    assert tokens == {quota_pb2.WINDOW_HOUR: 80, quota_pb2.WINDOW_DAY: 80}
+
+    usage = await quota.GetUsage(quota_pb2.GetUsageRequest())
+    assert [provider.provider for provider in usage.providers] == ["openai", "gemini"]
+    assert len(usage.providers[0].windows) == 4
+
+
+async def test_denial_is_an_answer_not_an_error(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    for _ in range(2):
+        assert (await quota.Reserve(quota_pb2.ReserveRequest(provider="openai"))).allowed
+
+    denied = await quota.Reserve(quota_pb2.ReserveRequest(provider="openai", estimated_tokens=1))
+
+    assert not denied.allowed
+    assert not denied.reservation_id
+    assert denied.denied_by.window == quota_pb2.WINDOW_HOUR
+    assert denied.denied_by.metric == quota_pb2.METRIC_REQUESTS
+    assert denied.denied_by.warning_level == quota_pb2.WARNING_LEVEL_EXHAUSTED
+    assert 0 < denied.retry_after.ToTimedelta().total_seconds() <= 3600
+    assert denied.warning_level == quota_pb2.WARNING_LEVEL_EXHAUSTED
+    assert denied.denied_by.HasField("projected_exhaustion_time")
+
+
+async def test_invalid_reserve_lists_every_bad_field(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as empty:
+        await quota.Reserve(quota_pb2.ReserveRequest(provider="", estimated_tokens=-1))
+    with pytest.raises(grpc.aio.AioRpcError) as unknown:
+        await quota.Reserve(quota_pb2.ReserveRequest(provider="mistral", estimated_tokens=1))
+
+    assert empty.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert bad_request_fields(empty.value) == ["provider", "estimated_tokens"]
+    assert unknown.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert bad_request_fields(unknown.value) == ["provider"]
+
+
+async def test_commit_release_and_usage_validation(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as commit:
+        await quota.Commit(quota_pb2.CommitRequest(actual_tokens=-5))
+    with pytest.raises(grpc.aio.AioRpcError) as release:
+        await quota.Release(quota_pb2.ReleaseRequest())
+    with pytest.raises(grpc.aio.AioRpcError) as usage:
+        await quota.GetUsage(quota_pb2.GetUsageRequest(provider="mistral"))
+
+    errors = [commit.value, release.value, usage.value]
+    assert {error.code() for error in errors} == {grpc.StatusCode.INVALID_ARGUMENT}
+    assert [bad_request_fields(error) for error in errors] == [
+        ["reservation_id", "actual_tokens"],
+        ["reservation_id"],
+        ["provider"],
+    ]
+
+
+async def test_commit_twice_is_not_found_and_release_is_idempotent(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    reserved = await quota.Reserve(quota_pb2.ReserveRequest(provider="gemini", estimated_tokens=9))
+    commit = quota_pb2.CommitRequest(reservation_id=reserved.reservation_id, actual_tokens=9)
+    await quota.Commit(commit)
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await quota.Commit(commit)
+    release = await quota.Release(quota_pb2.ReleaseRequest(reservation_id=reserved.reservation_id))
+
+    assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+    assert error_reason(raised.value) == "RESERVATION_NOT_FOUND"
+    assert not release.released
+
+
+async def test_reset_quota_needs_the_admin_token(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    await quota.Reserve(quota_pb2.ReserveRequest(provider="openai", estimated_tokens=50))
+    request = quota_pb2.ResetQuotaRequest(provider="openai", window=quota_pb2.WINDOW_HOUR)
+
+    for metadata in ((), admin_metadata("wrong-token")):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await quota.ResetQuota(request, metadata=metadata)
+        assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    reset = await quota.ResetQuota(request, metadata=admin_metadata(ADMIN_TOKEN))
+
+    used = {(item.window, item.metric): item.used for item in reset.usage.windows}
+    assert used[(quota_pb2.WINDOW_HOUR, quota_pb2.METRIC_TOKENS)] == 0
+    assert used[(quota_pb2.WINDOW_DAY, quota_pb2.METRIC_TOKENS)] == 50
+    assert reset.usage.provider == "openai"
+
+
+@pytest.mark.parametrize(
+    ("request_message", "fields"),
+    [
+        (quota_pb2.ResetQuotaRequest(), ["provider"]),
+        (quota_pb2.ResetQuotaRequest(provider="openai", window=7), ["window"]),  # type: ignore[arg-type]
+    ],
+)
+async def test_invalid_reset(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+    request_message: quota_pb2.ResetQuotaRequest,
+    fields: list[str],
+) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await quota.ResetQuota(request_message, metadata=admin_metadata(ADMIN_TOKEN))
+
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert bad_request_fields(raised.value) == fields
