@@ -22,6 +22,7 @@ Why it looks the way it does:
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -124,11 +125,20 @@ return {1, values, -1}
 
 @contextmanager
 def _unavailable_on_errors() -> Iterator[None]:
-    """Turn transport and cluster failures into StoreUnavailableError, keeping the cause."""
+    """Turn transport and cluster failures into StoreUnavailableError, keeping the cause, and
+    honour a cancellation redis-py swallowed.
+
+    redis-py wraps socket I/O in asyncio.wait_for, which on Python 3.11 returns normally when
+    a cancellation arrives just as the I/O completes. The request stays visible as
+    ``Task.cancelling()``; raising it here means no caller of the store outlives its cancel().
+    """
     try:
         yield
     except _UNAVAILABLE_ERRORS as error:
         raise StoreUnavailableError(f"Redis store unavailable: {error}") from error
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 async def _retry_if_dropped(operation: Callable[[], Awaitable[_T]]) -> _T:

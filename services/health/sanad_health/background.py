@@ -8,7 +8,7 @@ import asyncio
 import structlog
 
 from sanad_common.storage import StoreUnavailableError
-from sanad_health.tracker import ProviderHealthTracker, raise_if_cancelled
+from sanad_health.tracker import ProviderHealthTracker
 
 log = structlog.get_logger(__name__)
 
@@ -27,5 +27,4 @@ async def refresh_gauges_periodically(
             log.warning("Health gauge refresh skipped: store unavailable", error=str(error))
         except Exception:
             log.exception("Health gauge refresh failed")
-        raise_if_cancelled()
         await asyncio.sleep(interval)

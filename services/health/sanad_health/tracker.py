@@ -70,19 +70,6 @@ def _counter_keys(provider: str) -> list[str]:
     ]
 
 
-def raise_if_cancelled() -> None:
-    """Raise CancelledError if this task was cancelled but the cancellation got lost.
-
-    On Python 3.11, asyncio.wait_for (which redis-py wraps around every socket write) returns
-    normally when a cancellation arrives as the write completes, so a loop calling the store
-    could outlive its cancel() forever. The request stays visible as ``cancelling()``; loops
-    call this after their store calls so that a cancelled loop always ends.
-    """
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
-
-
 class UnknownProviderError(LookupError):
     """The provider is not configured."""
 
@@ -202,7 +189,6 @@ class ProviderHealthTracker:
         last = await self.statuses()
         yield last
         while True:
-            raise_if_cancelled()
             await asyncio.sleep(poll_interval)
             try:
                 current = await self.statuses()
@@ -279,7 +265,6 @@ class ProviderHealthTracker:
                     _lock_key(provider), owner, ttl=LOCK_TTL_SECONDS
                 ):
                     break
-                raise_if_cancelled()
                 await asyncio.sleep(LOCK_RETRY_SECONDS)
             try:
                 yield

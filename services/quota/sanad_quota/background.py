@@ -18,19 +18,6 @@ GAUGE_REFRESH_SECONDS = 15.0
 """How often the usage gauges are read from the store when no RPC does it."""
 
 
-def raise_if_cancelled() -> None:
-    """Raise CancelledError if this task was cancelled but the cancellation got lost.
-
-    On Python 3.11, asyncio.wait_for (which redis-py wraps around every socket write) returns
-    normally when a cancellation arrives as the write completes, so a loop calling the store
-    could outlive its cancel() forever. The request stays visible as ``cancelling()``; loops
-    call this after their store calls so that a cancelled loop always ends.
-    """
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
-
-
 async def log_statistics(ledger: QuotaLedger) -> None:
     """Log one "Quota statistics" event with every provider's usage in every window."""
     reports = await ledger.usage_of_all()
@@ -64,7 +51,6 @@ async def log_statistics_periodically(
             log.warning("Quota statistics skipped: store unavailable", error=str(error))
         except Exception:
             log.exception("Quota statistics failed")
-        raise_if_cancelled()
 
 
 async def refresh_gauges_periodically(
@@ -78,5 +64,4 @@ async def refresh_gauges_periodically(
             log.warning("Quota gauge refresh skipped: store unavailable", error=str(error))
         except Exception:
             log.exception("Quota gauge refresh failed")
-        raise_if_cancelled()
         await asyncio.sleep(interval)
