@@ -27,11 +27,11 @@ from pathlib import Path
 import grpc
 from openai import AsyncOpenAI
 
-from bench.redis_process import redis_server
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA, build_messages
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.providers.base import AnalysisPrompt
+from sanad_launcher.redis_server import RedisServer
 from sanad_launcher.suite import LocalSuite, SuitePorts
 
 CONCURRENCY_LEVELS = (1, 16)
@@ -221,8 +221,8 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
                     store, f"sqlite:///{workdir}/bench.db", args.requests, workdir
                 )
             else:
-                with redis_server(workdir) as url:
-                    results += await bench_store(store, url, args.requests, workdir)
+                with RedisServer() as server:
+                    results += await bench_store(store, server.url, args.requests, workdir)
     return results
 
 

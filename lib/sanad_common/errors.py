@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import grpc
-from google.protobuf import any_pb2, duration_pb2
+from google.protobuf import any_pb2
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
+
+from sanad_common.proto_time import duration
 
 ERROR_DOMAIN = "sanad.dev"
 """The domain of every google.rpc.ErrorInfo Sanad sends."""
@@ -68,6 +70,12 @@ def invalid_argument(violations: Sequence[FieldViolation]) -> ServiceError:
     )
 
 
+def raise_if_violations(violations: Sequence[FieldViolation]) -> None:
+    """Raise INVALID_ARGUMENT listing every violation, if there are any."""
+    if violations:
+        raise invalid_argument(violations)
+
+
 def error_info(reason: str, metadata: dict[str, str] | None = None) -> error_details_pb2.ErrorInfo:
     """A google.rpc.ErrorInfo in Sanad's domain."""
     return error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN, metadata=metadata or {})
@@ -75,9 +83,7 @@ def error_info(reason: str, metadata: dict[str, str] | None = None) -> error_det
 
 def retry_info(seconds: float) -> error_details_pb2.RetryInfo:
     """A google.rpc.RetryInfo telling the caller when to try again."""
-    delay = duration_pb2.Duration()
-    delay.FromNanoseconds(int(max(seconds, 0.0) * 1e9))
-    return error_details_pb2.RetryInfo(retry_delay=delay)
+    return error_details_pb2.RetryInfo(retry_delay=duration(seconds))
 
 
 def localized(locale: str, message: str) -> error_details_pb2.LocalizedMessage:

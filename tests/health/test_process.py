@@ -12,7 +12,7 @@ import pytest
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.type.v1 import error_class_pb2
 from sanad_health.app import SERVICE_NAME
-from tests.support.ports import free_port
+from sanad_launcher.ports import free_port
 from tests.support.services import (
     reflected_services,
     scrape_metrics,

@@ -10,8 +10,8 @@ import grpc
 import pytest
 
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
+from sanad_launcher.ports import free_port
 from sanad_quota.app import SERVICE_NAME
-from tests.support.ports import free_port
 from tests.support.services import (
     reflected_services,
     scrape_metrics,

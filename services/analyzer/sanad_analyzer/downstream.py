@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import grpc
 import structlog
-from google.protobuf import duration_pb2
 
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_common.error_class import ErrorClass
+from sanad_common.proto_time import duration
 
 log = structlog.get_logger(__name__)
 
@@ -35,12 +35,6 @@ class QuotaDecision:
     """Why not, when refused."""
     retry_after: float | None = None
     """Seconds until the refusing window resets, when known."""
-
-
-def _duration(seconds: float) -> duration_pb2.Duration:
-    value = duration_pb2.Duration()
-    value.FromNanoseconds(int(max(seconds, 0.0) * 1e9))
-    return value
 
 
 class QuotaGateway:
@@ -173,12 +167,12 @@ class HealthGateway:
         request = health_pb2.ReportOutcomeRequest(
             provider=provider,
             success=error_class is None,
-            latency=_duration(latency),
+            latency=duration(latency),
         )
         if error_class is not None:
             request.error_class = error_class.to_proto()
         if retry_after is not None:
-            request.retry_after.CopyFrom(_duration(retry_after))
+            request.retry_after.CopyFrom(duration(retry_after))
         try:
             await self._stub.ReportOutcome(request, timeout=self._timeout)
         except grpc.aio.AioRpcError as error:

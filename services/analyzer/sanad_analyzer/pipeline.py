@@ -12,7 +12,6 @@ from typing import TypeAlias, TypeVar
 
 import grpc
 import structlog
-from google.protobuf import duration_pb2, timestamp_pb2
 from opentelemetry import metrics
 
 from sanad.analyzer.v1 import analyzer_pb2
@@ -23,6 +22,7 @@ from sanad_analyzer.providers.base import Provider, ProviderAnswer, ProviderErro
 from sanad_analyzer.request import AnalysisRequest
 from sanad_common.error_class import ErrorClass
 from sanad_common.errors import ServiceError, error_info, localized, retry_info
+from sanad_common.proto_time import duration, now
 from sanad_common.storage import StoreUnavailableError
 
 log = structlog.get_logger(__name__)
@@ -61,18 +61,6 @@ ProgressSink = Callable[[analyzer_pb2.ProgressEvent], None]
 T = TypeVar("T")
 
 
-def _now() -> timestamp_pb2.Timestamp:
-    stamp = timestamp_pb2.Timestamp()
-    stamp.GetCurrentTime()
-    return stamp
-
-
-def _duration(seconds: float) -> duration_pb2.Duration:
-    value = duration_pb2.Duration()
-    value.FromNanoseconds(int(max(seconds, 0.0) * 1e9))
-    return value
-
-
 @dataclass
 class _Attempts:
     """The attempts of one request, and how to tell the caller about them."""
@@ -93,7 +81,7 @@ class _Attempts:
         if self.sink is None:
             return
         event = analyzer_pb2.ProgressEvent(
-            stage=stage, provider=provider, message=message, time=_now()
+            stage=stage, provider=provider, message=message, time=now()
         )
         if error_class is not None:
             event.error_class = error_class.to_proto()
@@ -112,7 +100,7 @@ class _Attempts:
                 provider=provider,
                 success=False,
                 error_class=error_class.to_proto(),
-                latency=_duration(latency),
+                latency=duration(latency),
                 message=message,
             )
         )
@@ -122,9 +110,7 @@ class _Attempts:
 
     def succeeded(self, provider: str, latency: float) -> None:
         self.items.append(
-            analyzer_pb2.ProviderAttempt(
-                provider=provider, success=True, latency=_duration(latency)
-            )
+            analyzer_pb2.ProviderAttempt(provider=provider, success=True, latency=duration(latency))
         )
         _attempts.add(1, {"provider": provider, "outcome": "SUCCESS"})
 
@@ -178,7 +164,7 @@ class AnalysisPipeline:
             if shared.source == analyzer_pb2.SOURCE_FRESH:
                 shared.source = analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
                 del shared.attempts[:]
-            shared.responded_at.CopyFrom(_now())
+            shared.responded_at.CopyFrom(now())
             return shared
         future: asyncio.Future[analyzer_pb2.AnalyzeResponse] = (
             asyncio.get_running_loop().create_future()
@@ -224,7 +210,7 @@ class AnalysisPipeline:
         response = cached.response
         response.source = analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
         del response.attempts[:]
-        response.responded_at.CopyFrom(_now())
+        response.responded_at.CopyFrom(now())
         return response
 
     async def _produce(
@@ -337,7 +323,7 @@ class AnalysisPipeline:
     async def _fresh(
         self, name: str, answer: ProviderAnswer, request: AnalysisRequest, attempts: _Attempts
     ) -> analyzer_pb2.AnalyzeResponse:
-        now = _now()
+        produced_at = now()
         response = analyzer_pb2.AnalyzeResponse(
             analysis=analysis_to_proto(answer.analysis),
             source=analyzer_pb2.SOURCE_FRESH,
@@ -350,8 +336,8 @@ class AnalysisPipeline:
                 total_tokens=answer.total_tokens,
             ),
             analysis_id=uuid.uuid4().hex,
-            analyzed_at=now,
-            responded_at=now,
+            analyzed_at=produced_at,
+            responded_at=produced_at,
         )
         await asyncio.gather(
             self._tolerant(
@@ -411,7 +397,7 @@ class AnalysisPipeline:
         response.note.CopyFrom(DEGRADED_NOTE)
         del response.attempts[:]
         response.attempts.extend(attempts.items)
-        response.responded_at.CopyFrom(_now())
+        response.responded_at.CopyFrom(now())
         return response
 
     def _no_answer(

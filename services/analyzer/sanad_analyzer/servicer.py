@@ -9,7 +9,6 @@ from typing import Any
 
 import grpc
 import structlog
-from google.protobuf import duration_pb2
 
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad_analyzer.caches import DegradationStore, IdempotencyCache
@@ -17,16 +16,11 @@ from sanad_analyzer.pipeline import AnalysisPipeline
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.request import DEFAULT_TENANT, parse_request
 from sanad_common.errors import FieldViolation, ServiceError, error_info, invalid_argument
+from sanad_common.proto_time import duration
 
 log = structlog.get_logger(__name__)
 
 Context = grpc.aio.ServicerContext[Any, Any]
-
-
-def _seconds(value: float) -> duration_pb2.Duration:
-    duration = duration_pb2.Duration()
-    duration.FromNanoseconds(int(value * 1e9))
-    return duration
 
 
 class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
@@ -135,6 +129,6 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
             idempotency_misses=counters.idempotency_misses,
             degradation_hits=counters.degradation_hits,
             degradation_misses=counters.degradation_misses,
-            degradation_ttl=_seconds(self._degradation_ttl),
-            idempotency_ttl=_seconds(self._idempotency_ttl),
+            degradation_ttl=duration(self._degradation_ttl),
+            idempotency_ttl=duration(self._idempotency_ttl),
         )

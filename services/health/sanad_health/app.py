@@ -23,7 +23,7 @@ SERVICE_NAME = health_pb2.DESCRIPTOR.services_by_name["ProviderHealthService"].f
 @contextlib.asynccontextmanager
 async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
     """Open the store and serve the tracker; on exit stop the refresh task and close the store."""
-    store = await open_store(settings.store_url, namespace=settings.store_namespace)
+    store = await open_store(settings.store_url, namespace=settings.store_namespace, check=False)
     try:
         tracker = ProviderHealthTracker(store, settings)
         servicer = ProviderHealthServicer(tracker)

@@ -6,24 +6,19 @@ configuration the caller must match, not data that may or may not exist.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
-from google.protobuf import timestamp_pb2
 
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.type.v1 import error_class_pb2
 from sanad_common.error_class import ErrorClass
 from sanad_common.errors import (
     FieldViolation,
-    ServiceError,
-    error_info,
-    invalid_argument,
-    retry_info,
+    raise_if_violations,
 )
-from sanad_common.storage import StoreUnavailableError
+from sanad_common.proto_time import timestamp
 from sanad_health.circuit import CircuitState
 from sanad_health.status import ProviderStatus
 from sanad_health.tracker import ProviderHealthTracker
@@ -35,8 +30,6 @@ _STATES = {
     CircuitState.OPEN: health_pb2.CIRCUIT_STATE_OPEN,
     CircuitState.HALF_OPEN: health_pb2.CIRCUIT_STATE_HALF_OPEN,
 }
-STORE_RETRY_SECONDS = 1.0
-"""Retry delay suggested to callers when the store does not answer."""
 
 
 class ProviderHealthServicer(health_pb2_grpc.ProviderHealthServiceServicer):
@@ -48,8 +41,7 @@ class ProviderHealthServicer(health_pb2_grpc.ProviderHealthServiceServicer):
     async def GetProviderOrder(
         self, request: health_pb2.GetProviderOrderRequest, context: Context
     ) -> health_pb2.GetProviderOrderResponse:
-        with _store_errors():
-            order = await self._tracker.order()
+        order = await self._tracker.order()
         return health_pb2.GetProviderOrderResponse(
             providers=[_candidate(status) for status in order.available],
             unavailable=[_candidate(status) for status in order.unavailable],
@@ -82,50 +74,43 @@ class ProviderHealthServicer(health_pb2_grpc.ProviderHealthServiceServicer):
         for field, seconds in (("latency", latency), ("retry_after", retry_after)):
             if seconds is not None and seconds < 0:
                 violations.append(FieldViolation(field, "must not be negative"))
-        _raise_if_any(violations)
-        with _store_errors():
-            status = await self._tracker.report(
-                request.provider,
-                error_class=error_class,
-                latency=latency,
-                retry_after=retry_after,
-            )
+        raise_if_violations(violations)
+        status = await self._tracker.report(
+            request.provider,
+            error_class=error_class,
+            latency=latency,
+            retry_after=retry_after,
+        )
         return health_pb2.ReportOutcomeResponse(status=_status(status))
 
     async def GetProviderStatus(
         self, request: health_pb2.GetProviderStatusRequest, context: Context
     ) -> health_pb2.GetProviderStatusResponse:
-        _raise_if_any(self._provider_violations(request.provider, required=False))
-        with _store_errors():
-            if request.provider:
-                statuses: tuple[ProviderStatus, ...] = (
-                    await self._tracker.status(request.provider),
-                )
-            else:
-                statuses = await self._tracker.statuses()
+        raise_if_violations(self._provider_violations(request.provider, required=False))
+        if request.provider:
+            statuses: tuple[ProviderStatus, ...] = (await self._tracker.status(request.provider),)
+        else:
+            statuses = await self._tracker.statuses()
         return health_pb2.GetProviderStatusResponse(providers=[_status(s) for s in statuses])
 
     async def WatchProviders(
         self, request: health_pb2.WatchProvidersRequest, context: Context
     ) -> AsyncIterator[health_pb2.WatchProvidersResponse]:
-        with _store_errors():
-            async for statuses in self._tracker.watch():
-                yield health_pb2.WatchProvidersResponse(providers=[_status(s) for s in statuses])
+        async for statuses in self._tracker.watch():
+            yield health_pb2.WatchProvidersResponse(providers=[_status(s) for s in statuses])
 
     async def SetPrimaryProvider(
         self, request: health_pb2.SetPrimaryProviderRequest, context: Context
     ) -> health_pb2.SetPrimaryProviderResponse:
-        _raise_if_any(self._provider_violations(request.provider, required=True))
-        with _store_errors():
-            order = await self._tracker.set_primary(request.provider)
+        raise_if_violations(self._provider_violations(request.provider, required=True))
+        order = await self._tracker.set_primary(request.provider)
         return health_pb2.SetPrimaryProviderResponse(order=order)
 
     async def ResetProvider(
         self, request: health_pb2.ResetProviderRequest, context: Context
     ) -> health_pb2.ResetProviderResponse:
-        _raise_if_any(self._provider_violations(request.provider, required=True))
-        with _store_errors():
-            status = await self._tracker.reset(request.provider)
+        raise_if_violations(self._provider_violations(request.provider, required=True))
+        status = await self._tracker.reset(request.provider)
         return health_pb2.ResetProviderResponse(status=_status(status))
 
     def _provider_violations(self, provider: str, *, required: bool) -> list[FieldViolation]:
@@ -135,24 +120,6 @@ class ProviderHealthServicer(health_pb2_grpc.ProviderHealthServiceServicer):
             known = ", ".join(self._tracker.providers)
             return [FieldViolation("provider", f"unknown provider {provider!r}; known: {known}")]
         return []
-
-
-def _raise_if_any(violations: list[FieldViolation]) -> None:
-    if violations:
-        raise invalid_argument(violations)
-
-
-@contextmanager
-def _store_errors() -> Iterator[None]:
-    """A store that does not answer is UNAVAILABLE for the caller, who may retry shortly."""
-    try:
-        yield
-    except StoreUnavailableError as error:
-        raise ServiceError(
-            grpc.StatusCode.UNAVAILABLE,
-            "the health store is unavailable",
-            [error_info("STORE_UNAVAILABLE"), retry_info(STORE_RETRY_SECONDS)],
-        ) from error
 
 
 def _error_class(value: ErrorClass | None) -> error_class_pb2.ErrorClass.ValueType:
@@ -166,7 +133,7 @@ def _candidate(status: ProviderStatus) -> health_pb2.ProviderCandidate:
         open_reason=_error_class(status.open_reason),
     )
     if status.open_until is not None:
-        candidate.open_until.CopyFrom(_timestamp(status.open_until))
+        candidate.open_until.CopyFrom(timestamp(status.open_until))
     return candidate
 
 
@@ -188,13 +155,7 @@ def _status(status: ProviderStatus) -> health_pb2.ProviderStatus:
         times_blacklisted=status.times_blacklisted,
     )
     if status.open_until is not None:
-        message.open_until.CopyFrom(_timestamp(status.open_until))
+        message.open_until.CopyFrom(timestamp(status.open_until))
     if status.last_failure_time is not None:
-        message.last_failure_time.CopyFrom(_timestamp(status.last_failure_time))
+        message.last_failure_time.CopyFrom(timestamp(status.last_failure_time))
     return message
-
-
-def _timestamp(unix_seconds: float) -> timestamp_pb2.Timestamp:
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromNanoseconds(round(unix_seconds * 1e9))
-    return stamp

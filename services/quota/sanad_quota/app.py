@@ -23,7 +23,7 @@ SERVICE_NAME = quota_pb2.DESCRIPTOR.services_by_name["QuotaService"].full_name
 @contextlib.asynccontextmanager
 async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
     """Open the store and serve the ledger; on exit stop the background tasks, close the store."""
-    store = await open_store(settings.store_url, namespace=settings.store_namespace)
+    store = await open_store(settings.store_url, namespace=settings.store_namespace, check=False)
     try:
         ledger = QuotaLedger(store, settings)
         servicer = QuotaServicer(ledger)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import grpc
-from google.protobuf import duration_pb2, timestamp_pb2
 
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_common.errors import (
@@ -15,9 +12,9 @@ from sanad_common.errors import (
     ServiceError,
     error_info,
     invalid_argument,
-    retry_info,
+    raise_if_violations,
 )
-from sanad_common.storage import StoreUnavailableError
+from sanad_common.proto_time import duration, timestamp
 from sanad_quota.ledger import ProviderUsage, QuotaLedger, ReservationNotFoundError
 from sanad_quota.usage import Metric, WarningLevel, Window, WindowUsage, worst_level
 
@@ -36,8 +33,6 @@ _WINDOW_FILTERS: dict[int, tuple[Window, ...]] = {
     quota_pb2.WINDOW_HOUR: (Window.HOUR,),
     quota_pb2.WINDOW_DAY: (Window.DAY,),
 }
-STORE_RETRY_SECONDS = 1.0
-"""Retry delay suggested to callers when the store does not answer."""
 
 
 class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
@@ -52,11 +47,10 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
         violations = self._provider_violations(request.provider, required=True)
         if request.estimated_tokens < 0:
             violations.append(FieldViolation("estimated_tokens", "must be at least 0"))
-        _raise_if_any(violations)
-        with _store_errors():
-            result = await self._ledger.reserve(
-                request.provider, request.estimated_tokens, request.request_id
-            )
+        raise_if_violations(violations)
+        result = await self._ledger.reserve(
+            request.provider, request.estimated_tokens, request.request_id
+        )
         response = quota_pb2.ReserveResponse(
             allowed=result.allowed,
             reservation_id=result.reservation_id or "",
@@ -66,7 +60,7 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
         if result.denied_by is not None:
             response.denied_by.CopyFrom(_window_usage(result.denied_by))
         if result.retry_after is not None:
-            response.retry_after.CopyFrom(_duration(result.retry_after))
+            response.retry_after.CopyFrom(duration(result.retry_after))
         return response
 
     async def Commit(
@@ -77,22 +71,21 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
             violations.append(FieldViolation("reservation_id", "is required"))
         if request.actual_tokens < 0:
             violations.append(FieldViolation("actual_tokens", "must be at least 0"))
-        _raise_if_any(violations)
-        with _store_errors():
-            try:
-                usage = await self._ledger.commit(request.reservation_id, request.actual_tokens)
-            except ReservationNotFoundError as error:
-                raise ServiceError(
-                    grpc.StatusCode.NOT_FOUND,
-                    f"no pending reservation {request.reservation_id!r}: unknown, expired or "
-                    "already committed or released",
-                    [
-                        error_info(
-                            "RESERVATION_NOT_FOUND",
-                            {"reservation_id": request.reservation_id},
-                        )
-                    ],
-                ) from error
+        raise_if_violations(violations)
+        try:
+            usage = await self._ledger.commit(request.reservation_id, request.actual_tokens)
+        except ReservationNotFoundError as error:
+            raise ServiceError(
+                grpc.StatusCode.NOT_FOUND,
+                f"no pending reservation {request.reservation_id!r}: unknown, expired or "
+                "already committed or released",
+                [
+                    error_info(
+                        "RESERVATION_NOT_FOUND",
+                        {"reservation_id": request.reservation_id},
+                    )
+                ],
+            ) from error
         return quota_pb2.CommitResponse(
             usage=[_window_usage(item) for item in usage], warning_level=_LEVELS[worst_level(usage)]
         )
@@ -102,19 +95,17 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
     ) -> quota_pb2.ReleaseResponse:
         if not request.reservation_id:
             raise invalid_argument([FieldViolation("reservation_id", "is required")])
-        with _store_errors():
-            released = await self._ledger.release(request.reservation_id)
+        released = await self._ledger.release(request.reservation_id)
         return quota_pb2.ReleaseResponse(released=released)
 
     async def GetUsage(
         self, request: quota_pb2.GetUsageRequest, context: Context
     ) -> quota_pb2.GetUsageResponse:
-        _raise_if_any(self._provider_violations(request.provider, required=False))
-        with _store_errors():
-            if request.provider:
-                reports = [await self._ledger.usage(request.provider)]
-            else:
-                reports = await self._ledger.usage_of_all()
+        raise_if_violations(self._provider_violations(request.provider, required=False))
+        if request.provider:
+            reports = [await self._ledger.usage(request.provider)]
+        else:
+            reports = await self._ledger.usage_of_all()
         return quota_pb2.GetUsageResponse(providers=[_provider_usage(report) for report in reports])
 
     async def ResetQuota(
@@ -124,9 +115,8 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
         windows = _WINDOW_FILTERS.get(request.window, ())
         if not windows:
             violations.append(FieldViolation("window", f"unknown window {request.window}"))
-        _raise_if_any(violations)
-        with _store_errors():
-            report = await self._ledger.reset(request.provider, windows)
+        raise_if_violations(violations)
+        report = await self._ledger.reset(request.provider, windows)
         return quota_pb2.ResetQuotaResponse(usage=_provider_usage(report))
 
     def _provider_violations(self, provider: str, *, required: bool) -> list[FieldViolation]:
@@ -136,24 +126,6 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
             known = ", ".join(self._ledger.providers)
             return [FieldViolation("provider", f"unknown provider {provider!r}; known: {known}")]
         return []
-
-
-def _raise_if_any(violations: list[FieldViolation]) -> None:
-    if violations:
-        raise invalid_argument(violations)
-
-
-@contextmanager
-def _store_errors() -> Iterator[None]:
-    """A store that does not answer is UNAVAILABLE for the caller, who may retry shortly."""
-    try:
-        yield
-    except StoreUnavailableError as error:
-        raise ServiceError(
-            grpc.StatusCode.UNAVAILABLE,
-            "the quota store is unavailable",
-            [error_info("STORE_UNAVAILABLE"), retry_info(STORE_RETRY_SECONDS)],
-        ) from error
 
 
 def _provider_usage(report: ProviderUsage) -> quota_pb2.ProviderUsage:
@@ -172,22 +144,10 @@ def _window_usage(usage: WindowUsage) -> quota_pb2.WindowUsage:
         limit=usage.limit,
         percent=usage.percent,
         warning_level=_LEVELS[usage.warning_level],
-        window_start=_timestamp(usage.window_start),
-        window_end=_timestamp(usage.window_end),
+        window_start=timestamp(usage.window_start),
+        window_end=timestamp(usage.window_end),
         projected_use=usage.projected_use,
     )
     if usage.projected_exhaustion is not None:
-        message.projected_exhaustion_time.CopyFrom(_timestamp(usage.projected_exhaustion))
+        message.projected_exhaustion_time.CopyFrom(timestamp(usage.projected_exhaustion))
     return message
-
-
-def _timestamp(unix_seconds: float) -> timestamp_pb2.Timestamp:
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromNanoseconds(round(unix_seconds * 1e9))
-    return stamp
-
-
-def _duration(seconds: float) -> duration_pb2.Duration:
-    duration = duration_pb2.Duration()
-    duration.FromNanoseconds(round(seconds * 1e9))
-    return duration

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sanad_common.storage import Store, open_store
-from tests.support.redis_server import RedisServer
+from sanad_launcher.redis_server import RedisServer
 
 BACKENDS = ("sqlite", "redis", "redis-cluster")
 

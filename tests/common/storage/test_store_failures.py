@@ -16,9 +16,9 @@ import pytest
 
 from sanad_common.storage import CounterDelta, Store, StoreUnavailableError, open_store
 from sanad_common.storage.sqlite_store import SQLiteStore
+from sanad_launcher.ports import free_port
+from sanad_launcher.redis_server import RedisServer
 from tests.common.storage.conftest import sqlite_url, unique_namespace
-from tests.support.ports import free_port
-from tests.support.redis_server import RedisServer
 
 # Generous: a refused connection fails in milliseconds; this only guards against hanging.
 QUICKLY = 5.0

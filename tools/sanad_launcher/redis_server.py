@@ -1,4 +1,4 @@
-"""A throwaway real ``redis-server`` for integration tests.
+"""A throwaway real ``redis-server`` for integration tests and benchmarks.
 
 Tests run against a real server rather than a fake so Lua scripts, expiry and SCAN behave as
 in production. Each server listens on a free 127.0.0.1 port, keeps nothing on disk (no RDB,
@@ -17,7 +17,7 @@ from types import TracebackType
 
 import redis
 
-from tests.support.ports import free_port
+from sanad_launcher.ports import free_port
 
 REDIS_SERVER = "redis-server"
 _START_TIMEOUT = 10.0

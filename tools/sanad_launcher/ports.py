@@ -1,7 +1,7 @@
-"""Free TCP ports on the loopback interface for test servers.
+"""Free TCP ports on the loopback interface, for servers started by tests and benchmarks.
 
 The OS picks a port that is free at the moment we ask; a server started right after almost
-always gets it. Tests only ever bind 127.0.0.1.
+always gets it. Only 127.0.0.1 is ever bound.
 """
 
 from __future__ import annotations

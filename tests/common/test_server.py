@@ -1,0 +1,154 @@
+"""The shared server start-up and interceptor, through a real gRPC server: statuses for every
+kind of failure, admin authorisation, and health that follows readiness."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2 as grpc_health_pb2
+from grpc_health.v1 import health_pb2_grpc as grpc_health_pb2_grpc
+from pydantic import SecretStr
+
+from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
+from sanad_common.config import Settings
+from sanad_common.errors import FieldViolation, invalid_argument
+from sanad_common.server import ServiceApp, ServiceDefinition
+from sanad_common.storage import StoreUnavailableError
+from tests.support.services import bad_request_fields, error_reason, serve_in_process
+
+
+class FailingQuota(quota_pb2_grpc.QuotaServiceServicer):
+    """Each RPC fails in its own way, as real handlers can."""
+
+    async def Reserve(self, request: Any, context: Any) -> quota_pb2.ReserveResponse:  # noqa: N802
+        raise invalid_argument([FieldViolation("provider", "unknown provider")])
+
+    async def Commit(self, request: Any, context: Any) -> quota_pb2.CommitResponse:  # noqa: N802
+        raise StoreUnavailableError("connection refused")
+
+    async def Release(self, request: Any, context: Any) -> quota_pb2.ReleaseResponse:  # noqa: N802
+        raise KeyError("a bug")
+
+    async def GetUsage(self, request: Any, context: Any) -> quota_pb2.GetUsageResponse:  # noqa: N802
+        return quota_pb2.GetUsageResponse()
+
+    async def ResetQuota(  # noqa: N802
+        self, request: Any, context: Any
+    ) -> quota_pb2.ResetQuotaResponse:
+        return quota_pb2.ResetQuotaResponse()
+
+
+class Readiness:
+    """A readiness check a test switches on and off."""
+
+    def __init__(self) -> None:
+        self.ready = False
+
+    async def __call__(self) -> None:
+        if not self.ready:
+            raise StoreUnavailableError("not yet")
+
+
+def _app(readiness: Readiness) -> Any:
+    @contextlib.asynccontextmanager
+    async def build(settings: Settings) -> AsyncIterator[ServiceApp]:
+        yield ServiceApp(
+            services=[
+                ServiceDefinition(
+                    name="sanad.quota.v1.QuotaService",
+                    register=lambda server: quota_pb2_grpc.add_QuotaServiceServicer_to_server(
+                        FailingQuota(), server
+                    ),
+                    admin_methods=frozenset({"ResetQuota"}),
+                )
+            ],
+            readiness_check=readiness,
+        )
+
+    return build
+
+
+@pytest.fixture
+async def quota_stub() -> AsyncIterator[
+    tuple[quota_pb2_grpc.QuotaServiceAsyncStub, Any, Readiness]
+]:
+    readiness = Readiness()
+    settings = Settings(host="127.0.0.1", admin_token=SecretStr("s3cret"))
+    async with serve_in_process("test", _app(readiness), settings) as channel:
+        # The typeshed stub declares no methods on HealthStub.
+        health: Any = grpc_health_pb2_grpc.HealthStub(channel)
+        yield quota_pb2_grpc.QuotaServiceStub(channel), health, readiness
+
+
+async def test_service_error_becomes_its_status_with_details(quota_stub: Any) -> None:
+    quota, _, _ = quota_stub
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await quota.Reserve(quota_pb2.ReserveRequest())
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert bad_request_fields(raised.value) == ["provider"]
+
+
+async def test_store_outage_is_unavailable_with_a_reason(quota_stub: Any) -> None:
+    quota, _, _ = quota_stub
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await quota.Commit(quota_pb2.CommitRequest())
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert error_reason(raised.value) == "STORE_UNAVAILABLE"
+
+
+async def test_unexpected_exception_is_internal_without_a_traceback(quota_stub: Any) -> None:
+    quota, _, _ = quota_stub
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await quota.Release(quota_pb2.ReleaseRequest())
+    assert raised.value.code() == grpc.StatusCode.INTERNAL
+    assert raised.value.details() == "internal error"
+    assert "KeyError" not in str(raised.value.debug_error_string())
+
+
+async def test_admin_rpc_needs_the_bearer_token(quota_stub: Any) -> None:
+    quota, _, _ = quota_stub
+    for metadata in ((), (("authorization", "Bearer wrong"),), (("authorization", "s3cret"),)):
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await quota.ResetQuota(quota_pb2.ResetQuotaRequest(), metadata=metadata)
+        assert raised.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        assert error_reason(raised.value) == "ADMIN_TOKEN_INVALID"
+    await quota.ResetQuota(
+        quota_pb2.ResetQuotaRequest(), metadata=(("authorization", "Bearer s3cret"),)
+    )
+
+
+async def test_admin_rpcs_are_refused_when_no_token_is_configured() -> None:
+    readiness = Readiness()
+    async with serve_in_process("test", _app(readiness), Settings(host="127.0.0.1")) as channel:
+        quota = quota_pb2_grpc.QuotaServiceStub(channel)
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await quota.ResetQuota(
+                quota_pb2.ResetQuotaRequest(), metadata=(("authorization", "Bearer "),)
+            )
+    assert raised.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert error_reason(raised.value) == "ADMIN_DISABLED"
+
+
+async def test_health_follows_readiness(quota_stub: Any) -> None:
+    _, health, readiness = quota_stub
+
+    async def status(service: str) -> int:
+        reply = await health.Check(grpc_health_pb2.HealthCheckRequest(service=service), timeout=2)
+        return int(reply.status)
+
+    not_serving = grpc_health_pb2.HealthCheckResponse.NOT_SERVING
+    serving = grpc_health_pb2.HealthCheckResponse.SERVING
+    assert await status("") == not_serving
+    assert await status("sanad.quota.v1.QuotaService") == not_serving
+
+    readiness.ready = True
+    for _ in range(50):
+        if await status("") == serving:
+            break
+        await asyncio.sleep(0.1)
+    assert await status("sanad.quota.v1.QuotaService") == serving

@@ -1,0 +1,132 @@
+"""When a dependency dies, nothing else does: the analyzer answers without health (configured
+order) and refuses to spend unaccounted quota without the quota service; a service whose store
+is down reports NOT_SERVING and recovers when the store comes back."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2 as grpc_health_pb2
+from grpc_health.v1 import health_pb2_grpc as grpc_health_pb2_grpc
+
+from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
+from sanad_emulator.control import EmulatorControl
+from sanad_launcher.ports import free_port
+from sanad_launcher.redis_server import RedisServer
+from sanad_launcher.suite import LocalSuite, SuitePorts
+from tests.integration.test_scenarios import (
+    ARABIC_POLICY,
+    RETURN_POLICY,
+    analyze_request,
+    attempt_classes,
+)
+from tests.support.services import service_process
+
+pytestmark = pytest.mark.integration
+
+NO_METRICS = {
+    "SANAD_ANALYZER_METRICS_PORT": "0",
+    "SANAD_QUOTA_METRICS_PORT": "0",
+    "SANAD_HEALTH_METRICS_PORT": "0",
+}
+
+
+@pytest.fixture
+def suite(tmp_path: Path) -> Iterator[LocalSuite]:
+    """A suite of its own, since these tests stop parts of it."""
+    with LocalSuite(
+        store_url=f"sqlite:///{tmp_path}/sanad.db",
+        ports=SuitePorts.free(),
+        log_dir=tmp_path / "logs",
+        with_emulator=True,
+        env=NO_METRICS,
+    ) as running:
+        yield running
+
+
+async def test_analyzer_answers_without_the_health_service(suite: LocalSuite) -> None:
+    suite.stop_process("health")
+    async with grpc.aio.insecure_channel(suite.analyzer_target) as channel:
+        analyzer = analyzer_pb2_grpc.AnalyzerServiceStub(channel)
+
+        response = await analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=30)
+
+    assert response.source == analyzer_pb2.SOURCE_FRESH
+    assert response.provider == "openai"
+
+
+async def test_analyzer_without_the_quota_service_spends_nothing(suite: LocalSuite) -> None:
+    async with (
+        grpc.aio.insecure_channel(suite.analyzer_target) as channel,
+        EmulatorControl(suite.emulator_url) as emulator,
+    ):
+        analyzer = analyzer_pb2_grpc.AnalyzerServiceStub(channel)
+        seen = await analyzer.Analyze(analyze_request(ARABIC_POLICY), timeout=30)
+        suite.stop_process("quota")
+
+        degraded = await analyzer.Analyze(
+            analyze_request(ARABIC_POLICY, shop_name="Other Shop"), timeout=30
+        )
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await analyzer.Analyze(analyze_request("Never seen before."), timeout=30)
+
+        counts = {name: stats.requests for name, stats in (await emulator.stats()).items()}
+
+    assert degraded.source == analyzer_pb2.SOURCE_DEGRADED_SIMILAR
+    assert degraded.analysis == seen.analysis
+    assert attempt_classes(degraded) == [
+        ("openai", "QUOTA_EXCEEDED"),
+        ("gemini", "QUOTA_EXCEEDED"),
+    ]
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert counts == {"openai": 1, "gemini": 0}
+
+
+async def _status(target: str) -> Any:
+    async with grpc.aio.insecure_channel(target) as channel:
+        # The typeshed stub declares no methods on HealthStub.
+        health: Any = grpc_health_pb2_grpc.HealthStub(channel)
+        reply = await health.Check(grpc_health_pb2.HealthCheckRequest(), timeout=2)
+        return reply.status
+
+
+async def _wait_for(target: str, status: Any, seconds: float = 20.0) -> None:
+    for _ in range(int(seconds / 0.2)):
+        try:
+            if await _status(target) == status:
+                return
+        except grpc.aio.AioRpcError:
+            pass
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{target} never reported {status}")
+
+
+async def test_a_service_waits_for_its_store(tmp_path: Path) -> None:
+    redis = RedisServer()
+    redis.start()
+    url = redis.url
+    redis.stop()
+    port = free_port()
+    env = {
+        **NO_METRICS,
+        "SANAD_HOST": "127.0.0.1",
+        "SANAD_QUOTA_PORT": str(port),
+        "SANAD_STORE_URL": url,
+    }
+    target = f"127.0.0.1:{port}"
+    with service_process("sanad_quota", env, tmp_path / "quota.log") as process:
+        await _wait_for(target, grpc_health_pb2.HealthCheckResponse.NOT_SERVING)
+        assert process.poll() is None
+
+        redis.start()
+        try:
+            await _wait_for(target, grpc_health_pb2.HealthCheckResponse.SERVING)
+            redis.stop()
+            await _wait_for(target, grpc_health_pb2.HealthCheckResponse.NOT_SERVING)
+        finally:
+            redis.stop()
