@@ -3,23 +3,36 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The Go protoc plugins, pinned; installed into the virtualenv's folder, not the user's.
+GO_BIN := $(abspath $(VENV))/go-bin
+GO_PLUGINS := $(GO_BIN)/protoc-gen-go $(GO_BIN)/protoc-gen-go-grpc
+PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.10
+PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
 
 .PHONY: run test lint unit proto proto-check bench demo install clean
 
 run: $(INSTALLED)
 	$(BIN)/python -m sanad_launcher
 
-test: $(INSTALLED) lint
+test: $(INSTALLED) $(GO_PLUGINS) lint
 	scripts/ensure-redis.sh
-	$(BIN)/pytest
+	cd clients/go && go vet ./... && go build ./...
+	PATH="$(GO_BIN):$$PATH" $(BIN)/pytest
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-proto: $(INSTALLED)
-	PYTHON=$(BIN)/python scripts/gen-protos.sh
+proto: $(INSTALLED) $(GO_PLUGINS)
+	PATH="$(GO_BIN):$$PATH" PYTHON=$(BIN)/python scripts/gen-protos.sh
+	cd clients/go && go mod tidy
+
+$(GO_BIN)/protoc-gen-go:
+	GOBIN=$(GO_BIN) go install $(PROTOC_GEN_GO)
+
+$(GO_BIN)/protoc-gen-go-grpc:
+	GOBIN=$(GO_BIN) go install $(PROTOC_GEN_GO_GRPC)
 
 bench: $(INSTALLED)
 	scripts/ensure-redis.sh

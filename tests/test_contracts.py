@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,20 +28,35 @@ def _files(root: Path) -> set[Path]:
     return {path.relative_to(root) for path in root.rglob("*") if path.is_file()}
 
 
-def test_committed_generated_code_matches_the_protos(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHON": sys.executable}
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The API generated afresh from protos/ (Python in python/, Go in go/)."""
+    assert shutil.which("protoc-gen-go") and shutil.which("protoc-gen-go-grpc"), (
+        "the Go protoc plugins are not on PATH: run the tests with `make test`"
+    )
+    out = tmp_path_factory.mktemp("generated")
     subprocess.run(
-        ["bash", str(ROOT / "scripts" / "gen-protos.sh"), str(tmp_path)],
+        ["bash", str(ROOT / "scripts" / "gen-protos.sh"), str(out / "python"), str(out / "go")],
         check=True,
-        env=env,
+        env={**os.environ, "PYTHON": sys.executable},
         cwd=ROOT,
     )
-    committed = ROOT / "clients" / "python" / "sanad"
-    fresh = tmp_path / "sanad"
-    committed_files = {p for p in _files(committed) if "__pycache__" not in p.parts}
-    assert committed_files == _files(fresh), "run `make proto` and commit the result"
+    return out
+
+
+@pytest.mark.parametrize(
+    ("committed", "fresh"),
+    [("clients/python/sanad", "python/sanad"), ("clients/go/sanad", "go/sanad")],
+)
+def test_committed_generated_code_matches_the_protos(
+    regenerated: Path, committed: str, fresh: str
+) -> None:
+    committed_root = ROOT / committed
+    fresh_root = regenerated / fresh
+    committed_files = {p for p in _files(committed_root) if "__pycache__" not in p.parts}
+    assert committed_files == _files(fresh_root), "run `make proto` and commit the result"
     _, mismatch, errors = filecmp.cmpfiles(
-        committed, fresh, sorted(str(p) for p in committed_files), shallow=False
+        committed_root, fresh_root, sorted(str(p) for p in committed_files), shallow=False
     )
     assert not mismatch and not errors, f"stale generated files: {mismatch + errors}"
 
