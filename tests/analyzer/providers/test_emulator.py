@@ -19,10 +19,7 @@ from sanad_common.error_class import ErrorClass
 from sanad_emulator.control import EmulatorControl
 from tests.analyzer.providers.support import GEMINI_KEY, OPENAI_KEY, PROMPT
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.filterwarnings("ignore:Inheritance class AiohttpClientSession:DeprecationWarning"),
-]
+pytestmark = pytest.mark.integration
 
 
 _TIMEOUT_S = 10.0

@@ -22,10 +22,6 @@ from tests.analyzer.providers.support import (
     valid_analysis,
 )
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Inheritance class AiohttpClientSession:DeprecationWarning"
-)
-
 
 @pytest.fixture
 async def gemini_provider(canned: CannedServer) -> AsyncIterator[Provider]:
