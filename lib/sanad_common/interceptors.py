@@ -21,12 +21,16 @@ from pydantic import SecretStr
 
 from sanad_common.errors import ServiceError, error_info, retry_info
 from sanad_common.storage.port import StoreUnavailableError
+from sanad_common.telemetry import LATENCY_BUCKETS_SECONDS
 
 log = structlog.get_logger(__name__)
 
 _meter = metrics.get_meter("sanad.rpc")
 _rpc_duration = _meter.create_histogram(
-    "sanad_rpc_duration_seconds", unit="s", description="Server-side RPC latency"
+    "sanad_rpc_duration_seconds",
+    unit="s",
+    description="Server-side RPC latency",
+    explicit_bucket_boundaries_advisory=LATENCY_BUCKETS_SECONDS,
 )
 
 

@@ -19,6 +19,26 @@ from prometheus_client import start_http_server
 
 from sanad_common.config import Settings
 
+LATENCY_BUCKETS_SECONDS = (
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
+)
+"""Histogram buckets for latencies recorded in seconds (OpenTelemetry's default buckets are
+meant for milliseconds)."""
+
 
 def configure_logging(service: str, settings: Settings) -> None:
     """Route structlog and the standard logging module to one structured stream on stderr."""

@@ -297,6 +297,8 @@ def _label(name: str) -> str:
 def _singular(name: str) -> str:
     if name.endswith("ies"):
         return name[:-3] + "y"
+    if name.endswith("sses"):
+        return name[:-2]
     if name.endswith("s") and not name.endswith("ss"):
         return name[:-1]
     return name

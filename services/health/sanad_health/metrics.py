@@ -13,6 +13,7 @@ from opentelemetry import metrics
 from opentelemetry.metrics import CallbackOptions, Observation
 
 from sanad_common.error_class import ErrorClass
+from sanad_common.telemetry import LATENCY_BUCKETS_SECONDS
 from sanad_health.circuit import CircuitState, Transition
 from sanad_health.status import ProviderStatus
 
@@ -40,6 +41,7 @@ class HealthMetrics:
         self._latency = meter.create_histogram(
             "sanad_provider_attempt_latency_seconds",
             unit="s",
+            explicit_bucket_boundaries_advisory=LATENCY_BUCKETS_SECONDS,
             description="Latency of provider attempts as reported to health",
         )
 
