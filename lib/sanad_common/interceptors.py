@@ -9,6 +9,7 @@ It also records RPC latency and outcome.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -84,28 +85,8 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         self, method: str, admin: bool, behaviour: Callable[[Any, Any], Awaitable[Any]]
     ) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]:
         async def unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-            started = time.perf_counter()
-            code = grpc.StatusCode.OK
-            try:
-                if admin:
-                    self._authorise(context)
+            async with self._guard(method, admin, context):
                 return await behaviour(request, context)
-            except ServiceError as error:
-                code = error.code
-                await context.abort_with_status(error.to_status())
-            except StoreUnavailableError as error:
-                code = grpc.StatusCode.UNAVAILABLE
-                log.warning("store unavailable", method=method, error=str(error))
-                await context.abort_with_status(_STORE_DOWN.to_status())
-            except grpc.aio.AbortError:
-                code = context.code() or grpc.StatusCode.UNKNOWN
-                raise
-            except Exception:
-                code = grpc.StatusCode.INTERNAL
-                log.exception("unhandled error", method=method)
-                await context.abort(grpc.StatusCode.INTERNAL, "internal error")
-            finally:
-                self._record(method, code, started)
 
         return unary
 
@@ -115,31 +96,39 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         async def stream(
             request: Any, context: grpc.aio.ServicerContext[Any, Any]
         ) -> AsyncIterator[Any]:
-            started = time.perf_counter()
-            code = grpc.StatusCode.OK
-            try:
-                if admin:
-                    self._authorise(context)
+            async with self._guard(method, admin, context):
                 async for response in behaviour(request, context):
                     yield response
-            except ServiceError as error:
-                code = error.code
-                await context.abort_with_status(error.to_status())
-            except StoreUnavailableError as error:
-                code = grpc.StatusCode.UNAVAILABLE
-                log.warning("store unavailable", method=method, error=str(error))
-                await context.abort_with_status(_STORE_DOWN.to_status())
-            except grpc.aio.AbortError:
-                code = context.code() or grpc.StatusCode.UNKNOWN
-                raise
-            except Exception:
-                code = grpc.StatusCode.INTERNAL
-                log.exception("unhandled error", method=method)
-                await context.abort(grpc.StatusCode.INTERNAL, "internal error")
-            finally:
-                self._record(method, code, started)
 
         return stream
+
+    @contextlib.asynccontextmanager
+    async def _guard(
+        self, method: str, admin: bool, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> AsyncIterator[None]:
+        """Authorise, run the handler, turn its failure into a status, and measure it."""
+        started = time.perf_counter()
+        code = grpc.StatusCode.OK
+        try:
+            if admin:
+                self._authorise(context)
+            yield
+        except ServiceError as error:
+            code = error.code
+            await context.abort_with_status(error.to_status())
+        except StoreUnavailableError as error:
+            code = grpc.StatusCode.UNAVAILABLE
+            log.warning("store unavailable", method=method, error=str(error))
+            await context.abort_with_status(_STORE_DOWN.to_status())
+        except grpc.aio.AbortError:
+            code = context.code() or grpc.StatusCode.UNKNOWN
+            raise
+        except Exception:
+            code = grpc.StatusCode.INTERNAL
+            log.exception("unhandled error", method=method)
+            await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+        finally:
+            self._record(method, code, started)
 
     def _authorise(self, context: grpc.aio.ServicerContext[Any, Any]) -> None:
         """Raise unless the call carries the admin bearer token."""
