@@ -12,33 +12,20 @@ import pytest
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.type.v1 import error_class_pb2
 from sanad_health.app import SERVICE_NAME
-from sanad_launcher.ports import free_port
 from tests.support.services import (
     reflected_services,
+    running_service,
     scrape_metrics,
-    service_process,
     stop_service_process,
-    wait_serving,
 )
 
 pytestmark = pytest.mark.integration
 
 
 async def test_health_process_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
-    port, metrics_port = free_port(), free_port()
-    env = {
-        "SANAD_HOST": "127.0.0.1",
-        "SANAD_HEALTH_PORT": str(port),
-        "SANAD_HEALTH_METRICS_PORT": str(metrics_port),
-        "SANAD_STORE_URL": f"sqlite:///{tmp_path / 'x.db'}",
-        "SANAD_LOG_FORMAT": "json",
-    }
-    log = tmp_path / "health.log"
-    target = f"127.0.0.1:{port}"
-    with service_process("sanad_health", env, log) as process:
-        await wait_serving(target, process, log)
-        assert SERVICE_NAME in await reflected_services(target)
-        async with grpc.aio.insecure_channel(target) as channel:
+    async with running_service("health", tmp_path) as service:
+        assert SERVICE_NAME in await reflected_services(service.target)
+        async with grpc.aio.insecure_channel(service.target) as channel:
             health = health_pb2_grpc.ProviderHealthServiceStub(channel)
             reply = await health.ReportOutcome(
                 health_pb2.ReportOutcomeRequest(
@@ -48,9 +35,9 @@ async def test_health_process_serves_and_stops_on_sigterm(tmp_path: Path) -> Non
                 ),
                 timeout=5,
             )
-        metrics = scrape_metrics(metrics_port)
+        metrics = scrape_metrics(service.metrics_port)
 
-        assert stop_service_process(process) == 0
+        assert stop_service_process(service.process) == 0
 
     assert reply.status.circuit_state == health_pb2.CIRCUIT_STATE_OPEN
     open_gemini = frozenset({("provider", "gemini"), ("state", "open")})
@@ -62,7 +49,7 @@ async def test_health_process_serves_and_stops_on_sigterm(tmp_path: Path) -> Non
     assert metrics[("sanad_provider_circuit_state", closed_openai)] == 1
     assert metrics[("sanad_provider_success_rate", frozenset({("provider", "gemini")}))] == 0
     assert metrics[("sanad_provider_blacklist_transitions_total", blacklisted)] == 1
-    events = [json.loads(line) for line in log.read_text().splitlines()]
+    events = [json.loads(line) for line in service.log.read_text().splitlines()]
     blacklisted_event = next(event for event in events if event["event"] == "Provider blacklisted")
     assert blacklisted_event["provider"] == "gemini"
     assert blacklisted_event["duration_seconds"] == 300

@@ -21,6 +21,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -42,6 +43,7 @@ from sanad_common.config import Settings
 from sanad_common.errors import status_details
 from sanad_common.server import AppFactory, start_server
 from sanad_common.storage import Store, open_store
+from sanad_launcher.ports import free_port
 
 START_TIMEOUT = 20.0
 """Seconds a service process may take to report SERVING."""
@@ -179,6 +181,38 @@ def service_process(
         if process.poll() is None:
             process.kill()
             process.wait(timeout=STOP_TIMEOUT)
+
+
+@dataclass(frozen=True)
+class ServiceUnderTest:
+    """A service process started by :func:`running_service`."""
+
+    process: subprocess.Popen[bytes]
+    """The process."""
+    target: str
+    """host:port of its gRPC server."""
+    metrics_port: int
+    """Its Prometheus port."""
+    log: Path
+    """File holding its output (JSON logs)."""
+
+
+@contextlib.asynccontextmanager
+async def running_service(component: str, tmp_path: Path) -> AsyncIterator[ServiceUnderTest]:
+    """``python -m sanad_<component>`` on free ports and an SQLite store in tmp_path, SERVING."""
+    port, metrics_port = free_port(), free_port()
+    env = {
+        "SANAD_HOST": "127.0.0.1",
+        f"SANAD_{component.upper()}_PORT": str(port),
+        f"SANAD_{component.upper()}_METRICS_PORT": str(metrics_port),
+        "SANAD_STORE_URL": f"sqlite:///{tmp_path / 'store.db'}",
+        "SANAD_LOG_FORMAT": "json",
+    }
+    log = tmp_path / f"{component}.log"
+    target = f"127.0.0.1:{port}"
+    with service_process(f"sanad_{component}", env, log) as process:
+        await wait_serving(target, process, log)
+        yield ServiceUnderTest(process, target, metrics_port, log)
 
 
 def stop_service_process(process: subprocess.Popen[bytes]) -> int:
