@@ -141,3 +141,23 @@ async def test_invalid_answer_is_never_passed_on(clients: Clients) -> None:
         ("openai", False),
         ("gemini", True),
     ]
+
+
+async def test_a_joiner_carries_on_when_the_leaders_caller_goes_away(clients: Clients) -> None:
+    await clients.emulator.inject("openai", "latency", latency_ms=1500, count=1)
+    leader = asyncio.ensure_future(
+        clients.analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=30)
+    )
+    await asyncio.sleep(0.5)
+    joiner = asyncio.ensure_future(
+        clients.analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=30)
+    )
+    await asyncio.sleep(0.3)
+    leader.cancel()
+
+    response = await joiner
+
+    assert response.source == analyzer_pb2.SOURCE_FRESH
+    assert response.provider == "openai"
+    assert leader.cancelled()
+    assert await clients.provider_requests() == {"openai": 2, "gemini": 0}

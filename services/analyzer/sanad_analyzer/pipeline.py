@@ -157,21 +157,24 @@ class AnalysisPipeline:
             if cached is not None:
                 return cached
         flight_key = f"{request.tenant}:{request.idempotency_id}:{request.force_refresh}"
-        leader = self._in_flight.get(flight_key)
-        if leader is not None:
-            shared = analyzer_pb2.AnalyzeResponse()
-            shared.CopyFrom(await asyncio.shield(leader))
-            if shared.source == analyzer_pb2.SOURCE_FRESH:
-                shared.source = analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
-                del shared.attempts[:]
-            shared.responded_at.CopyFrom(now())
-            return shared
+        while (leader := self._in_flight.get(flight_key)) is not None:
+            try:
+                shared = await asyncio.shield(leader)
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if leader.cancelled() and not (current and current.cancelling()):
+                    continue  # the leader's caller went away: this request carries on alone
+                raise
+            return self._shared_answer(shared)
         future: asyncio.Future[analyzer_pb2.AnalyzeResponse] = (
             asyncio.get_running_loop().create_future()
         )
         self._in_flight[flight_key] = future
         try:
             response = await self._produce(request, deadline, attempts)
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
         except BaseException as error:
             future.set_exception(error)
             future.exception()  # retrieved here, so no warning when no one else waited
@@ -181,6 +184,17 @@ class AnalysisPipeline:
             return response
         finally:
             del self._in_flight[flight_key]
+
+    @staticmethod
+    def _shared_answer(leader_answer: analyzer_pb2.AnalyzeResponse) -> analyzer_pb2.AnalyzeResponse:
+        """A joiner's copy of the leader's answer: a fresh one is, for it, a replay."""
+        shared = analyzer_pb2.AnalyzeResponse()
+        shared.CopyFrom(leader_answer)
+        if shared.source == analyzer_pb2.SOURCE_FRESH:
+            shared.source = analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
+            del shared.attempts[:]
+        shared.responded_at.CopyFrom(now())
+        return shared
 
     async def _cached_answer(
         self, request: AnalysisRequest, attempts: _Attempts
