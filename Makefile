@@ -8,6 +8,7 @@ GO_BIN := $(abspath $(VENV))/go-bin
 GO_PLUGINS := $(GO_BIN)/protoc-gen-go $(GO_BIN)/protoc-gen-go-grpc
 PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.10
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
+BUF := github.com/bufbuild/buf/cmd/buf@v1.50.0
 
 .PHONY: run test lint unit proto proto-check bench demo install clean
 
@@ -19,7 +20,8 @@ test: $(INSTALLED) $(GO_PLUGINS) lint
 	cd clients/go && go vet ./... && go build ./...
 	PATH="$(GO_BIN):$$PATH" $(BIN)/pytest
 
-lint: $(INSTALLED)
+lint: $(INSTALLED) $(GO_BIN)/buf
+	cd protos && $(GO_BIN)/buf lint && $(GO_BIN)/buf format --diff --exit-code
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -33,6 +35,9 @@ $(GO_BIN)/protoc-gen-go:
 
 $(GO_BIN)/protoc-gen-go-grpc:
 	GOBIN=$(GO_BIN) go install $(PROTOC_GEN_GO_GRPC)
+
+$(GO_BIN)/buf:
+	GOBIN=$(GO_BIN) go install $(BUF)
 
 bench: $(INSTALLED)
 	scripts/ensure-redis.sh
