@@ -155,6 +155,10 @@ class LocalSuite:
             self.stop()
             raise
 
+    def pids(self) -> dict[str, int]:
+        """PID of each running process of the suite, by name."""
+        return {child.name: child.process.pid for child in self._children}
+
     def stop_process(self, name: str) -> None:
         """Stop one process of the suite (to test what happens when it is gone)."""
         for child in list(self._children):
