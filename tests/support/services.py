@@ -40,7 +40,7 @@ from opentelemetry.sdk.metrics.export import (
 from prometheus_client.parser import text_string_to_metric_families
 
 from sanad_common.config import Settings
-from sanad_common.errors import status_details
+from sanad_common.errors import ServiceError, status_details
 from sanad_common.server import AppFactory, start_server
 from sanad_common.storage import Store, open_store
 from sanad_launcher.ports import free_port
@@ -219,6 +219,16 @@ def stop_service_process(process: subprocess.Popen[bytes]) -> int:
     """SIGTERM the process by its PID and wait for its exit code."""
     process.send_signal(signal.SIGTERM)
     return process.wait(timeout=STOP_TIMEOUT)
+
+
+def bad_request_fields_of(error: ServiceError) -> list[str]:
+    """The fields named by the google.rpc.BadRequest of a ServiceError, in order."""
+    return [
+        violation.field
+        for detail in error.details
+        if isinstance(detail, error_details_pb2.BadRequest)
+        for violation in detail.field_violations
+    ]
 
 
 def bad_request_fields(error: grpc.aio.AioRpcError) -> list[str]:
