@@ -35,6 +35,10 @@ READINESS_INTERVAL_SECONDS = 5.0
 """How often the readiness check runs once the server is up."""
 
 
+class AddressInUseError(RuntimeError):
+    """The server could not bind its address (taken, or not an address of this host)."""
+
+
 @dataclass(frozen=True)
 class ServiceDefinition:
     """One gRPC service a process serves."""
@@ -127,7 +131,11 @@ async def start_server(
     )
     for name in ("", *names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
-    bound = server.add_insecure_port(f"{settings.host}:{port}")
+    address = f"{settings.host}:{port}"
+    try:
+        bound = server.add_insecure_port(address)
+    except RuntimeError as error:
+        raise AddressInUseError(f"cannot listen on {address}: {error}") from None
     await server.start()
     log.info("server listening", component=component, host=settings.host, port=bound)
     task = asyncio.create_task(
@@ -205,4 +213,8 @@ def run_service(
                 readiness_check=built.readiness_check,
             )
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except AddressInUseError as error:
+        log.error("cannot start", error=str(error))
+        raise SystemExit(1) from None

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -152,3 +157,27 @@ async def test_health_follows_readiness(quota_stub: Any) -> None:
             break
         await asyncio.sleep(0.1)
     assert await status("sanad.quota.v1.QuotaService") == serving
+
+
+def test_a_taken_port_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "sanad_quota"],
+            env={
+                **os.environ,
+                "SANAD_HOST": "127.0.0.1",
+                "SANAD_QUOTA_PORT": str(port),
+                "SANAD_QUOTA_METRICS_PORT": "0",
+                "SANAD_STORE_URL": f"sqlite:///{tmp_path}/store.db",
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 
-from sanad_launcher.suite import LocalSuite, SuitePorts
+from sanad_launcher.suite import LocalSuite, ProcessFailedError, SuitePorts
 
 
 def main() -> None:
@@ -30,7 +30,11 @@ def main() -> None:
         env={"SANAD_LOG_FORMAT": os.environ.get("SANAD_LOG_FORMAT", "console")},
     )
     emulator = suite.emulator_enabled()
-    suite.start()
+    try:
+        suite.start()
+    except ProcessFailedError as error:
+        sys.stderr.write(f"\nSanad did not start: {error}\n")
+        raise SystemExit(1) from None
     try:
         lines = [
             "",
