@@ -9,6 +9,7 @@ It also records RPC latency and outcome.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import time
@@ -122,6 +123,10 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             await context.abort_with_status(_STORE_DOWN.to_status())
         except grpc.aio.AbortError:
             code = context.code() or grpc.StatusCode.UNKNOWN
+            raise
+        except asyncio.CancelledError:
+            # The caller cancelled or its deadline passed: gRPC cancels the handler's task.
+            code = grpc.StatusCode.CANCELLED
             raise
         except Exception:
             code = grpc.StatusCode.INTERNAL

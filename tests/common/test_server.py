@@ -20,11 +20,12 @@ from grpc_health.v1 import health_pb2_grpc as grpc_health_pb2_grpc
 from pydantic import SecretStr
 
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
+from sanad_common import interceptors
 from sanad_common.config import Settings
 from sanad_common.errors import FieldViolation, invalid_argument
 from sanad_common.server import ServiceApp, ServiceDefinition
 from sanad_common.storage import StoreUnavailableError
-from tests.support.services import bad_request_fields, error_reason, serve_in_process
+from tests.support.services import MeterProbe, bad_request_fields, error_reason, serve_in_process
 
 
 class FailingQuota(quota_pb2_grpc.QuotaServiceServicer):
@@ -59,7 +60,19 @@ class Readiness:
             raise StoreUnavailableError("not yet")
 
 
-def _app(readiness: Readiness) -> Any:
+class HangingQuota(FailingQuota):
+    """GetUsage never answers, so the caller can cancel it while the handler runs."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+
+    async def GetUsage(self, request: Any, context: Any) -> quota_pb2.GetUsageResponse:  # noqa: N802
+        self.started.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+def _app(readiness: Readiness, servicer: FailingQuota | None = None) -> Any:
     @contextlib.asynccontextmanager
     async def build(settings: Settings) -> AsyncIterator[ServiceApp]:
         yield ServiceApp(
@@ -67,7 +80,7 @@ def _app(readiness: Readiness) -> Any:
                 ServiceDefinition(
                     name="sanad.quota.v1.QuotaService",
                     register=lambda server: quota_pb2_grpc.add_QuotaServiceServicer_to_server(
-                        FailingQuota(), server
+                        servicer or FailingQuota(), server
                     ),
                     admin_methods=frozenset({"ResetQuota"}),
                 )
@@ -137,6 +150,36 @@ async def test_admin_rpcs_are_refused_when_no_token_is_configured() -> None:
             )
     assert raised.value.code() == grpc.StatusCode.PERMISSION_DENIED
     assert error_reason(raised.value) == "ADMIN_DISABLED"
+
+
+async def test_a_cancelled_call_is_recorded_as_cancelled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    probe = MeterProbe()
+    monkeypatch.setattr(
+        interceptors, "_rpc_duration", probe.meter.create_histogram("sanad_rpc_duration_seconds")
+    )
+    servicer = HangingQuota()
+    method = "/sanad.quota.v1.QuotaService/GetUsage"
+
+    def recorded(code: str) -> float:
+        key = frozenset({("component", "test"), ("method", method), ("code", code)})
+        return probe.read().get(("sanad_rpc_duration_seconds", key), 0.0)
+
+    settings = Settings(host="127.0.0.1")
+    async with serve_in_process("test", _app(Readiness(), servicer), settings) as channel:
+        call = quota_pb2_grpc.QuotaServiceStub(channel).GetUsage(quota_pb2.GetUsageRequest())
+        await asyncio.wait_for(servicer.started.wait(), timeout=5)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        for _ in range(100):
+            if recorded("CANCELLED"):
+                break
+            await asyncio.sleep(0.02)
+
+    assert recorded("CANCELLED") == 1
+    assert recorded("OK") == 0
 
 
 async def test_health_follows_readiness(quota_stub: Any) -> None:

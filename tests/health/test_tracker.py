@@ -10,9 +10,10 @@ import pytest
 from structlog.testing import capture_logs
 
 from sanad_common.error_class import ErrorClass
+from sanad_common.providers import UnknownProviderError
 from sanad_common.storage import Store
 from sanad_health.circuit import CircuitState
-from sanad_health.tracker import ProviderHealthTracker, UnknownProviderError
+from sanad_health.tracker import ProviderHealthTracker
 from tests.health.conftest import health_settings
 from tests.support.services import FakeClock
 

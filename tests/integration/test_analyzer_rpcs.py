@@ -161,3 +161,48 @@ async def test_a_joiner_carries_on_when_the_leaders_caller_goes_away(clients: Cl
     assert response.provider == "openai"
     assert leader.cancelled()
     assert await clients.provider_requests() == {"openai": 2, "gemini": 0}
+
+
+async def test_a_key_reused_for_another_body_is_refused_even_concurrently(
+    clients: Clients,
+) -> None:
+    await clients.emulator.inject("openai", "latency", latency_ms=800, count=1)
+    first = asyncio.ensure_future(
+        clients.analyzer.Analyze(analyze_request(RETURN_POLICY, idempotency_key="K1"), timeout=30)
+    )
+    await asyncio.sleep(0.3)
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await clients.analyzer.Analyze(
+            analyze_request(ARABIC_POLICY, idempotency_key="K1"), timeout=30
+        )
+
+    assert raised.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert (await first).source == analyzer_pb2.SOURCE_FRESH
+    assert await clients.provider_requests() == {"openai": 1, "gemini": 0}
+
+
+async def test_force_refresh_asks_again_but_never_overwrites_another_body(
+    clients: Clients,
+) -> None:
+    first = await clients.analyzer.Analyze(
+        analyze_request(RETURN_POLICY, idempotency_key="K2"), timeout=30
+    )
+
+    refreshed = await clients.analyzer.Analyze(
+        analyze_request(RETURN_POLICY, idempotency_key="K2", force_refresh=True), timeout=30
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await clients.analyzer.Analyze(
+            analyze_request(ARABIC_POLICY, idempotency_key="K2", force_refresh=True), timeout=30
+        )
+    replay = await clients.analyzer.Analyze(
+        analyze_request(RETURN_POLICY, idempotency_key="K2"), timeout=30
+    )
+
+    assert refreshed.source == analyzer_pb2.SOURCE_FRESH
+    assert refreshed.analysis_id != first.analysis_id
+    assert raised.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert replay.source == analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
+    assert replay.analysis_id == refreshed.analysis_id
+    assert await clients.provider_requests() == {"openai": 2, "gemini": 0}

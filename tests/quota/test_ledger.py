@@ -4,14 +4,17 @@ once, windows roll over, and warnings fire where they should."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+from typing import cast
 
 import pytest
 from structlog.testing import capture_logs
 
 from sanad_common.config import ProviderLimits
-from sanad_common.storage import Store
-from sanad_quota.ledger import QuotaLedger, ReservationNotFoundError, UnknownProviderError
+from sanad_common.providers import UnknownProviderError
+from sanad_common.storage import CounterResult, Store, StoreUnavailableError
+from sanad_quota.ledger import QuotaLedger, ReservationNotFoundError
 from sanad_quota.usage import Metric, WarningLevel, Window, WindowUsage
 from tests.quota.conftest import quota_settings
 from tests.support.services import FakeClock
@@ -91,6 +94,62 @@ async def test_a_denial_applies_nothing_and_says_when_to_retry(store: Store) -> 
     assert denied.retry_after == pytest.approx(60.0)
     assert used(denied.usage, Window.HOUR, Metric.REQUESTS) == 1
     assert used((await ledger.usage("openai")).windows, Window.DAY, Metric.TOKENS) == 600
+
+
+RESERVATION_RECORDS = "quota:{openai}:reservation:"
+
+
+async def test_a_granted_reserve_has_its_record_and_counters_a_refused_one_no_record(
+    store: Store,
+) -> None:
+    ledger = QuotaLedger(store, quota_settings(openai=limits(hourly_requests=1)))
+
+    granted = await ledger.reserve("openai", 70, "req-1")
+    refused = await ledger.reserve("openai", 30, "req-2")
+
+    assert granted.reservation_id is not None
+    assert not refused.allowed
+    token = granted.reservation_id.removeprefix("openai.")
+    assert await store.keys_with_prefix(RESERVATION_RECORDS) == [RESERVATION_RECORDS + token]
+    record = await store.get(RESERVATION_RECORDS + token)
+    assert record is not None
+    assert json.loads(record)["estimated_tokens"] == 70
+    usage = (await ledger.usage("openai")).windows
+    assert {(item.window, item.metric, item.used) for item in usage} == {
+        (Window.HOUR, Metric.REQUESTS, 1),
+        (Window.HOUR, Metric.TOKENS, 70),
+        (Window.DAY, Metric.REQUESTS, 1),
+        (Window.DAY, Metric.TOKENS, 70),
+    }
+
+
+class _CounterUpdateFails:
+    """A store whose counter update fails, as if the service died between reserve's steps."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    async def add_counters(self, *args: object, **kwargs: object) -> CounterResult:
+        raise StoreUnavailableError("connection lost")
+
+
+async def test_a_failure_between_reserve_steps_charges_nothing_and_the_record_expires(
+    store: Store,
+) -> None:
+    settings = quota_settings(quota_reservation_ttl=0.2)
+    failing = QuotaLedger(cast(Store, _CounterUpdateFails(store)), settings)
+
+    with pytest.raises(StoreUnavailableError):
+        await failing.reserve("openai", 50)
+
+    ledger = QuotaLedger(store, settings)
+    assert all(item.used == 0 for item in (await ledger.usage("openai")).windows)
+    assert len(await store.keys_with_prefix(RESERVATION_RECORDS)) == 1
+    await asyncio.sleep(0.5)
+    assert await store.keys_with_prefix(RESERVATION_RECORDS) == []
 
 
 async def test_a_limit_of_zero_allows_nothing(store: Store) -> None:

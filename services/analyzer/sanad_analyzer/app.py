@@ -90,6 +90,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
             readiness_check=store.ping,
         )
     finally:
+        await pipeline.aclose()
         for provider in providers.values():
             await provider.aclose()
         await quota_channel.close()

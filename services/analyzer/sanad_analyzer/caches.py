@@ -12,6 +12,9 @@ import base64
 import json
 from dataclasses import dataclass
 
+import structlog
+from google.protobuf.message import DecodeError
+
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.policy import PolicyType
 from sanad_common.storage import Store
@@ -19,6 +22,8 @@ from sanad_common.storage import Store
 IDEMPOTENCY_PREFIX = "idempotency:"
 DEGRADATION_PREFIX = "degradation:"
 ANALYSIS_PREFIX = "analysis:"
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,15 +47,31 @@ def _encode(response: analyzer_pb2.AnalyzeResponse, fingerprint: str, policy: Po
     return json.dumps(envelope).encode()
 
 
-def _decode(raw: bytes) -> CachedAnswer:
-    envelope = json.loads(raw)
-    response = analyzer_pb2.AnalyzeResponse()
-    response.ParseFromString(base64.b64decode(envelope["response"]))
-    return CachedAnswer(
-        response=response,
-        fingerprint=envelope["fingerprint"],
-        policy_type=PolicyType(envelope["policy_type"]),
-    )
+def _decode(raw: bytes) -> CachedAnswer | None:
+    """The entry, or None when it cannot be read (written by a newer version, or damaged)."""
+    try:
+        envelope = json.loads(raw)
+        response = analyzer_pb2.AnalyzeResponse()
+        response.ParseFromString(base64.b64decode(envelope["response"], validate=True))
+        return CachedAnswer(
+            response=response,
+            fingerprint=str(envelope["fingerprint"]),
+            policy_type=PolicyType(envelope["policy_type"]),
+        )
+    except (ValueError, KeyError, TypeError, DecodeError) as error:
+        log.warning("unreadable cache entry ignored", error=repr(error))
+        return None
+
+
+async def _read(store: Store, key: str) -> CachedAnswer | None:
+    """A live entry; an unreadable one is deleted and counts as a miss."""
+    raw = await store.get(key)
+    if raw is None:
+        return None
+    found = _decode(raw)
+    if found is None:
+        await store.delete(key)
+    return found
 
 
 class IdempotencyCache:
@@ -67,8 +88,7 @@ class IdempotencyCache:
 
     async def get(self, tenant: str, idempotency_id: str) -> CachedAnswer | None:
         """The stored answer, or None."""
-        raw = await self._store.get(self._key(tenant, idempotency_id))
-        return _decode(raw) if raw is not None else None
+        return await _read(self._store, self._key(tenant, idempotency_id))
 
     async def put(
         self,
@@ -77,35 +97,55 @@ class IdempotencyCache:
         fingerprint: str,
         policy: PolicyType,
         response: analyzer_pb2.AnalyzeResponse,
-    ) -> None:
-        """Store an answer under its idempotency id and its analysis id."""
+        *,
+        replace: bool,
+    ) -> CachedAnswer | None:
+        """Store an answer under its idempotency id and its analysis id.
+
+        Without replace, an entry already there (another replica answered the same key
+        meanwhile) is kept and returned, so the caller can tell a reused key from a race.
+        """
         raw = _encode(response, fingerprint, policy)
-        await self._store.set(self._key(tenant, idempotency_id), raw, ttl=self._ttl)
+        key = self._key(tenant, idempotency_id)
         await self._store.set(
             f"{ANALYSIS_PREFIX}{tenant}:{response.analysis_id}", raw, ttl=self._analysis_ttl
         )
+        if replace:
+            await self._store.set(key, raw, ttl=self._ttl)
+            return None
+        if await self._store.set_if_absent(key, raw, ttl=self._ttl):
+            return None
+        return await _read(self._store, key)
 
     async def get_analysis(self, tenant: str, analysis_id: str) -> CachedAnswer | None:
         """A past answer by its analysis id."""
-        raw = await self._store.get(f"{ANALYSIS_PREFIX}{tenant}:{analysis_id}")
-        return _decode(raw) if raw is not None else None
+        return await _read(self._store, f"{ANALYSIS_PREFIX}{tenant}:{analysis_id}")
 
     async def count(self) -> int:
         """Live idempotency entries."""
         return len(await self._store.keys_with_prefix(IDEMPOTENCY_PREFIX))
 
     async def clear(self, policy: PolicyType | None) -> int:
-        """Remove entries, of one policy type or all; the number removed."""
+        """Remove answers (and their by-id copies), of one policy type or all.
+
+        Returns the number of idempotency entries removed.
+        """
         if policy is None:
+            await self._store.delete_prefix(ANALYSIS_PREFIX)
             return await self._store.delete_prefix(IDEMPOTENCY_PREFIX)
-        keys = await self._store.keys_with_prefix(IDEMPOTENCY_PREFIX)
-        values = await self._store.get_many(keys)
-        doomed = [
-            key
-            for key, raw in zip(keys, values, strict=True)
-            if raw is not None and _decode(raw).policy_type is policy
-        ]
-        return await self._store.delete(*doomed) if doomed else 0
+        removed = 0
+        for prefix in (IDEMPOTENCY_PREFIX, ANALYSIS_PREFIX):
+            keys = await self._store.keys_with_prefix(prefix)
+            values = await self._store.get_many(keys)
+            doomed = []
+            for key, raw in zip(keys, values, strict=True):
+                found = _decode(raw) if raw is not None else None
+                if found is not None and found.policy_type is policy:
+                    doomed.append(key)
+            deleted = await self._store.delete(*doomed) if doomed else 0
+            if prefix == IDEMPOTENCY_PREFIX:
+                removed = deleted
+        return removed
 
 
 class DegradationStore:
@@ -138,8 +178,7 @@ class DegradationStore:
         self, policy: PolicyType, tenant: str, text_hash: str
     ) -> CachedAnswer | None:
         """The analysis of the same normalised text, or None."""
-        raw = await self._store.get(self._key(policy, tenant, text_hash))
-        return _decode(raw) if raw is not None else None
+        return await _read(self._store, self._key(policy, tenant, text_hash))
 
     async def count(self, policy: PolicyType) -> int:
         """Live entries of one policy type."""

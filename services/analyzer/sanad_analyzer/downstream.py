@@ -1,9 +1,8 @@
 """The analyzer's clients of the quota and health services, with their fallback policies.
 
 Neither service may take the analyzer down. Quota: when the service cannot be reached the
-attempt is refused (fail closed: the configured safe budget of the first form is zero), so
-Sanad never spends provider quota it cannot account for. Health: the last order it gave,
-then the configured order.
+attempt is refused (fail closed), so Sanad never spends provider quota it cannot account
+for. Health: the last order it gave for a while, then the configured order.
 """
 
 from __future__ import annotations
@@ -21,6 +20,13 @@ from sanad_common.error_class import ErrorClass
 from sanad_common.proto_time import duration
 
 log = structlog.get_logger(__name__)
+
+LAST_ORDER_TTL_SECONDS = 60.0
+"""How long the last order from health is trusted while health cannot be reached."""
+QUOTA_UNREACHABLE = "quota service unreachable: attempt refused so no unaccounted quota is spent"
+"""Why an attempt is refused when the quota service does not answer."""
+MIN_TIMEOUT_SECONDS = 0.05
+"""The shortest timeout a downstream call gets, even when the caller's time is nearly up."""
 
 
 @dataclass(frozen=True)
@@ -44,9 +50,6 @@ class QuotaGateway:
         self._stub = quota_pb2_grpc.QuotaServiceStub(channel)
         self._timeout = timeout
 
-    def _budget(self, remaining: float | None) -> float:
-        return self._timeout if remaining is None else max(min(self._timeout, remaining), 0.01)
-
     async def reserve(
         self, provider: str, tokens: int, request_id: str, remaining: float | None
     ) -> QuotaDecision:
@@ -56,11 +59,14 @@ class QuotaGateway:
                 quota_pb2.ReserveRequest(
                     provider=provider, estimated_tokens=tokens, request_id=request_id
                 ),
-                timeout=self._budget(remaining),
+                timeout=_bounded(self._timeout, remaining),
             )
         except grpc.aio.AioRpcError as error:
             log.warning("quota service unavailable", provider=provider, code=error.code().name)
-            return QuotaDecision(allowed=False, reason="quota service unavailable")
+            return QuotaDecision(
+                allowed=False,
+                reason="quota service unreachable: refused, so nothing unaccounted is spent",
+            )
         if response.allowed:
             return QuotaDecision(allowed=True, reservation_id=response.reservation_id)
         denied = response.denied_by
@@ -102,8 +108,12 @@ class SkippedProvider:
     """Provider name."""
     reason: ErrorClass
     """The failure class that opened its circuit."""
-    retry_after: float | None
-    """Seconds until it may be tried again; None when it waits for an operator."""
+    open_until: float | None
+    """Unix time at which it may be tried again; None while it waits for an operator."""
+
+    def retry_after(self, now: float) -> float | None:
+        """Seconds until it may be tried again, if known."""
+        return None if self.open_until is None else max(self.open_until - now, 0.0)
 
 
 @dataclass(frozen=True)
@@ -116,54 +126,87 @@ class ProviderOrder:
     """Providers with an open circuit."""
 
 
+def _bounded(timeout: float, remaining: float | None) -> float:
+    """A downstream call's timeout: its own, but never past the caller's remaining time."""
+    return timeout if remaining is None else max(min(timeout, remaining), MIN_TIMEOUT_SECONDS)
+
+
 class HealthGateway:
-    """Provider order and outcome reports through the health service."""
+    """Provider order and outcome reports through the health service.
+
+    While health cannot be reached, the order it last gave is used for
+    LAST_ORDER_TTL_SECONDS, with skipped providers let back in once their open period has
+    passed; after that, the configured order.
+    """
 
     def __init__(
         self, channel: grpc.aio.Channel, timeout: float, configured_order: Sequence[str]
     ) -> None:
         self._stub = health_pb2_grpc.ProviderHealthServiceStub(channel)
         self._timeout = timeout
-        self._last_order = ProviderOrder(available=tuple(configured_order))
+        self._configured = ProviderOrder(available=tuple(configured_order))
+        self._last_order = self._configured
+        self._last_order_at = 0.0
 
     async def provider_order(self, remaining: float | None) -> ProviderOrder:
-        """Providers to try now, best first; the last known order if health cannot answer."""
-        timeout = self._timeout if remaining is None else max(min(self._timeout, remaining), 0.01)
+        """Providers to try now, best first; a fallback when health cannot answer."""
         try:
             response = await self._stub.GetProviderOrder(
-                health_pb2.GetProviderOrderRequest(), timeout=timeout
+                health_pb2.GetProviderOrderRequest(), timeout=_bounded(self._timeout, remaining)
             )
         except grpc.aio.AioRpcError as error:
+            fallback = self._fallback(time.time())
             log.warning(
-                "health service unavailable, using last known provider order",
+                "health service unavailable, using a fallback provider order",
                 code=error.code().name,
-                order=list(self._last_order.available),
+                order=list(fallback.available),
             )
-            return self._last_order
-        now = time.time()
+            return fallback
         self._last_order = ProviderOrder(
             available=tuple(candidate.provider for candidate in response.providers),
             skipped=tuple(
                 SkippedProvider(
                     name=candidate.provider,
                     reason=ErrorClass.from_proto(candidate.open_reason) or ErrorClass.UNKNOWN,
-                    retry_after=candidate.open_until.ToSeconds() - now
+                    open_until=candidate.open_until.ToNanoseconds() / 1e9
                     if candidate.HasField("open_until")
                     else None,
                 )
                 for candidate in response.unavailable
             ),
         )
+        self._last_order_at = time.time()
         return self._last_order
+
+    def _fallback(self, now: float) -> ProviderOrder:
+        if now - self._last_order_at > LAST_ORDER_TTL_SECONDS:
+            return self._configured
+        reopened = {
+            skipped.name
+            for skipped in self._last_order.skipped
+            if skipped.open_until is not None and skipped.open_until <= now
+        }
+        return ProviderOrder(
+            available=tuple(
+                name
+                for name in self._configured.available
+                if name in self._last_order.available or name in reopened
+            ),
+            skipped=tuple(
+                skipped for skipped in self._last_order.skipped if skipped.name not in reopened
+            ),
+        )
 
     async def report(
         self,
         provider: str,
         error_class: ErrorClass | None,
         latency: float,
-        retry_after: float | None = None,
+        retry_after: float | None,
+        remaining: float | None,
     ) -> None:
-        """Report one attempt (error_class None for success); a failure is logged, not raised."""
+        """Report one attempt (error_class None for success) within the caller's remaining
+        time; a failure is logged, not raised."""
         request = health_pb2.ReportOutcomeRequest(
             provider=provider,
             success=error_class is None,
@@ -174,6 +217,6 @@ class HealthGateway:
         if retry_after is not None:
             request.retry_after.CopyFrom(duration(retry_after))
         try:
-            await self._stub.ReportOutcome(request, timeout=self._timeout)
+            await self._stub.ReportOutcome(request, timeout=_bounded(self._timeout, remaining))
         except grpc.aio.AioRpcError as error:
             log.warning("health report failed", provider=provider, code=error.code().name)

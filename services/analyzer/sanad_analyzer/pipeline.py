@@ -20,6 +20,7 @@ from sanad_analyzer.caches import CachedAnswer, DegradationStore, IdempotencyCac
 from sanad_analyzer.downstream import HealthGateway, QuotaGateway
 from sanad_analyzer.providers.base import Provider, ProviderAnswer, ProviderError
 from sanad_analyzer.request import AnalysisRequest
+from sanad_analyzer.single_flight import FingerprintMismatchError, SingleFlight
 from sanad_common.error_class import ErrorClass
 from sanad_common.errors import ServiceError, error_info, localized, retry_info
 from sanad_common.proto_time import duration, now
@@ -55,6 +56,9 @@ NOT_BILLED = frozenset(
 )
 """Failures where the provider refused the call, so its reservation is given back; after the
 others (timeout, invalid answer, unknown) the provider may have billed, so the estimate stays."""
+
+SETTLE_GRACE_SECONDS = 5.0
+"""How long shutdown waits for quota settlements still in flight."""
 
 Stage: TypeAlias = analyzer_pb2.Stage.ValueType
 ProgressSink = Callable[[analyzer_pb2.ProgressEvent], None]
@@ -138,8 +142,14 @@ class AnalysisPipeline:
         self._degradation_enabled = degradation_enabled
         self._default_deadline = default_deadline
         self._margin = deadline_margin
-        self._in_flight: dict[str, asyncio.Future[analyzer_pb2.AnalyzeResponse]] = {}
+        self._flights: SingleFlight[analyzer_pb2.AnalyzeResponse] = SingleFlight()
+        self._settling: set[asyncio.Task[None]] = set()
         self.stats = CacheCounters()
+
+    async def aclose(self) -> None:
+        """Let quota settlements still in flight finish (within a bound)."""
+        if self._settling:
+            await asyncio.wait(self._settling, timeout=SETTLE_GRACE_SECONDS)
 
     async def analyze(
         self,
@@ -152,80 +162,42 @@ class AnalysisPipeline:
         deadline = time.monotonic() + budget
         attempts = _Attempts(uuid.uuid4().hex, sink)
         attempts.event(analyzer_pb2.STAGE_VALIDATED, "request is valid")
-        if not request.force_refresh:
+        if request.idempotency_key or not request.force_refresh:
             cached = await self._cached_answer(request, attempts)
             if cached is not None:
                 return cached
         flight_key = f"{request.tenant}:{request.idempotency_id}:{request.force_refresh}"
-        while (leader := self._in_flight.get(flight_key)) is not None:
-            try:
-                shared = await asyncio.shield(leader)
-            except asyncio.CancelledError:
-                current = asyncio.current_task()
-                if leader.cancelled() and not (current and current.cancelling()):
-                    continue  # the leader's caller went away: this request carries on alone
-                raise
-            return self._shared_answer(shared)
-        future: asyncio.Future[analyzer_pb2.AnalyzeResponse] = (
-            asyncio.get_running_loop().create_future()
-        )
-        self._in_flight[flight_key] = future
         try:
-            response = await self._produce(request, deadline, attempts)
-        except asyncio.CancelledError:
-            future.cancel()
-            raise
-        except BaseException as error:
-            future.set_exception(error)
-            future.exception()  # retrieved here, so no warning when no one else waited
-            raise
-        else:
-            future.set_result(response)
-            return response
-        finally:
-            del self._in_flight[flight_key]
-
-    @staticmethod
-    def _shared_answer(leader_answer: analyzer_pb2.AnalyzeResponse) -> analyzer_pb2.AnalyzeResponse:
-        """A joiner's copy of the leader's answer: a fresh one is, for it, a replay."""
-        shared = analyzer_pb2.AnalyzeResponse()
-        shared.CopyFrom(leader_answer)
-        if shared.source == analyzer_pb2.SOURCE_FRESH:
-            shared.source = analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
-            del shared.attempts[:]
-        shared.responded_at.CopyFrom(now())
-        return shared
+            response, shared = await self._flights.run(
+                flight_key,
+                request.request_hash,
+                lambda: self._produce(request, deadline, attempts),
+            )
+        except FingerprintMismatchError:
+            raise _key_reused(request) from None
+        return as_replay(response) if shared else response
 
     async def _cached_answer(
         self, request: AnalysisRequest, attempts: _Attempts
     ) -> analyzer_pb2.AnalyzeResponse | None:
+        """A stored answer to this request, unless force_refresh; a reused key is refused."""
         cached = await self._tolerant(
             self._idempotency.get(request.tenant, request.idempotency_id), None, "idempotency get"
         )
+        if cached is not None and cached.fingerprint != request.request_hash:
+            raise _key_reused(request)
+        if request.force_refresh:
+            return None
         if cached is None:
             self.stats.idempotency_misses += 1
             _cache_lookups.add(1, {"cache": "idempotency", "result": "miss"})
             attempts.event(analyzer_pb2.STAGE_IDEMPOTENCY_CHECKED, "idempotency cache miss")
             return None
-        if cached.fingerprint != request.request_hash:
-            raise ServiceError(
-                grpc.StatusCode.FAILED_PRECONDITION,
-                "idempotency_key was already used with a different request",
-                [
-                    error_info(
-                        "IDEMPOTENCY_KEY_REUSED", {"idempotency_key": request.idempotency_key}
-                    )
-                ],
-            )
         self.stats.idempotency_hits += 1
         _cache_lookups.add(1, {"cache": "idempotency", "result": "hit"})
         attempts.event(analyzer_pb2.STAGE_IDEMPOTENCY_CHECKED, "idempotency cache hit")
         log.info("Idempotency: Cache HIT", analysis_id=cached.response.analysis_id)
-        response = cached.response
-        response.source = analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
-        del response.attempts[:]
-        response.responded_at.CopyFrom(now())
-        return response
+        return as_replay(cached.response)
 
     async def _produce(
         self, request: AnalysisRequest, deadline: float, attempts: _Attempts
@@ -234,8 +206,9 @@ class AnalysisPipeline:
         candidates = [name for name in order.available if name in self._providers]
         for skipped in order.skipped:
             attempts.kept_out[skipped.name] = skipped.reason
-            if skipped.retry_after is not None:
-                attempts.retry_after.append(max(skipped.retry_after, 0.0))
+            retry_after = skipped.retry_after(time.time())
+            if retry_after is not None:
+                attempts.retry_after.append(retry_after)
         out_of_time = False
         for index, name in enumerate(candidates):
             if index > 0:
@@ -267,14 +240,13 @@ class AnalysisPipeline:
         Returns the answer (or None) and whether the deadline ran out.
         """
         provider = self._providers[name]
+        estimate = provider.estimate_tokens(request.prompt)
         retried = False
         while True:
             time_left = deadline - time.monotonic() - self._margin
             if time_left <= 0:
                 return None, True
-            decision = await self._quota.reserve(
-                name, provider.estimate_tokens(request.prompt), attempts.request_id, time_left
-            )
+            decision = await self._quota.reserve(name, estimate, attempts.request_id, time_left)
             if not decision.allowed:
                 attempts.failed(
                     name, ErrorClass.QUOTA_EXCEEDED, 0.0, decision.reason, decision.retry_after
@@ -292,15 +264,17 @@ class AnalysisPipeline:
             share = (deadline - time.monotonic() - self._margin) / providers_left
             started = time.monotonic()
             try:
-                answer = await provider.analyze(request.prompt, timeout=max(share, 0.01))
+                answer = await self._call(provider, request, share)
+            except asyncio.CancelledError:
+                # The caller went away mid-call; the provider may still bill it.
+                self._settle(self._quota.commit(decision.reservation_id, estimate))
+                raise
             except ProviderError as error:
                 latency = time.monotonic() - started
-                settle = (
+                self._settle(
                     self._quota.release(decision.reservation_id)
                     if error.error_class in NOT_BILLED
-                    else self._quota.commit(
-                        decision.reservation_id, provider.estimate_tokens(request.prompt)
-                    )
+                    else self._quota.commit(decision.reservation_id, estimate)
                 )
                 attempts.failed(name, error.error_class, latency, error.message, error.retry_after)
                 attempts.event(
@@ -313,9 +287,12 @@ class AnalysisPipeline:
                     detail=error.message,
                     latency=round(latency, 3),
                 )
-                await asyncio.gather(
-                    settle,
-                    self._health.report(name, error.error_class, latency, error.retry_after),
+                await self._health.report(
+                    name,
+                    error.error_class,
+                    latency,
+                    error.retry_after,
+                    deadline - time.monotonic() - self._margin,
                 )
                 wait = error.retry_after or 0.0
                 fits = time.monotonic() + wait < deadline - self._margin
@@ -326,13 +303,32 @@ class AnalysisPipeline:
                     await asyncio.sleep(wait)
                 continue
             latency = time.monotonic() - started
-            await asyncio.gather(
-                self._quota.commit(decision.reservation_id, answer.total_tokens),
-                self._health.report(name, None, latency),
+            self._settle(self._quota.commit(decision.reservation_id, answer.total_tokens))
+            await self._health.report(
+                name, None, latency, None, deadline - time.monotonic() - self._margin
             )
             attempts.succeeded(name, latency)
             attempts.event(analyzer_pb2.STAGE_ATTEMPT_SUCCEEDED, f"{name} answered", name)
             return answer, False
+
+    @staticmethod
+    async def _call(provider: Provider, request: AnalysisRequest, share: float) -> ProviderAnswer:
+        """The provider's answer; anything an adapter lets escape is an UNKNOWN failure."""
+        try:
+            return await provider.analyze(request.prompt, timeout=max(share, 0.01))
+        except (ProviderError, asyncio.CancelledError):
+            raise
+        except Exception as error:
+            log.exception("provider adapter raised an unexpected error", provider=provider.name)
+            raise ProviderError(
+                ErrorClass.UNKNOWN, f"unexpected {type(error).__name__} from the adapter"
+            ) from error
+
+    def _settle(self, settlement: Awaitable[None]) -> None:
+        """Commit or release a reservation off the request path; aclose() waits for it."""
+        task = asyncio.ensure_future(settlement)
+        self._settling.add(task)
+        task.add_done_callback(self._settling.discard)
 
     async def _fresh(
         self, name: str, answer: ProviderAnswer, request: AnalysisRequest, attempts: _Attempts
@@ -353,7 +349,7 @@ class AnalysisPipeline:
             analyzed_at=produced_at,
             responded_at=produced_at,
         )
-        await asyncio.gather(
+        existing, _ = await asyncio.gather(
             self._tolerant(
                 self._idempotency.put(
                     request.tenant,
@@ -361,6 +357,7 @@ class AnalysisPipeline:
                     request.request_hash,
                     request.policy_type,
                     response,
+                    replace=request.force_refresh or not request.idempotency_key,
                 ),
                 None,
                 "idempotency put",
@@ -377,6 +374,8 @@ class AnalysisPipeline:
                 "degradation put",
             ),
         )
+        if existing is not None and existing.fingerprint != request.request_hash:
+            raise _key_reused(request)
         return response
 
     async def _degraded(
@@ -448,6 +447,25 @@ class AnalysisPipeline:
         except StoreUnavailableError as error:
             log.warning("store unavailable", operation=what, error=str(error))
             return fallback
+
+
+def _key_reused(request: AnalysisRequest) -> ServiceError:
+    return ServiceError(
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "idempotency_key was already used with a different request",
+        [error_info("IDEMPOTENCY_KEY_REUSED", {"idempotency_key": request.idempotency_key})],
+    )
+
+
+def as_replay(answer: analyzer_pb2.AnalyzeResponse) -> analyzer_pb2.AnalyzeResponse:
+    """A stored or shared answer as a replay: labelled so, without the original attempts."""
+    replay = analyzer_pb2.AnalyzeResponse()
+    replay.CopyFrom(answer)
+    if replay.source == analyzer_pb2.SOURCE_FRESH:
+        replay.source = analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
+    del replay.attempts[:]
+    replay.responded_at.CopyFrom(now())
+    return replay
 
 
 @dataclass

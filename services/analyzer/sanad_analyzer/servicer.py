@@ -12,7 +12,7 @@ import structlog
 
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad_analyzer.caches import DegradationStore, IdempotencyCache
-from sanad_analyzer.pipeline import AnalysisPipeline
+from sanad_analyzer.pipeline import AnalysisPipeline, as_replay
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.request import DEFAULT_TENANT, parse_request
 from sanad_common.errors import FieldViolation, ServiceError, error_info, invalid_argument
@@ -60,6 +60,7 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
         task = asyncio.create_task(
             self._pipeline.analyze(parsed, context.time_remaining(), events.put_nowait)
         )
+        getter: asyncio.Future[analyzer_pb2.ProgressEvent] | None = None
         try:
             while not task.done() or not events.empty():
                 getter = asyncio.ensure_future(events.get())
@@ -70,6 +71,8 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
                     getter.cancel()
             yield analyzer_pb2.AnalyzeStreamResponse(result=task.result())
         finally:
+            if getter is not None and not getter.done():
+                getter.cancel()
             if not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -92,8 +95,7 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
                 "no stored analysis for this lookup (it may have expired)",
                 [error_info("ANALYSIS_NOT_FOUND")],
             )
-        found.response.source = analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
-        return analyzer_pb2.GetAnalysisResponse(result=found.response)
+        return analyzer_pb2.GetAnalysisResponse(result=as_replay(found.response))
 
     async def ClearCache(
         self, request: analyzer_pb2.ClearCacheRequest, context: Context

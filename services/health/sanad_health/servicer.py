@@ -19,6 +19,7 @@ from sanad_common.errors import (
     raise_if_violations,
 )
 from sanad_common.proto_time import timestamp
+from sanad_common.providers import provider_violations
 from sanad_health.circuit import CircuitState
 from sanad_health.status import ProviderStatus
 from sanad_health.tracker import ProviderHealthTracker
@@ -50,7 +51,7 @@ class ProviderHealthServicer(health_pb2_grpc.ProviderHealthServiceServicer):
     async def ReportOutcome(
         self, request: health_pb2.ReportOutcomeRequest, context: Context
     ) -> health_pb2.ReportOutcomeResponse:
-        violations = self._provider_violations(request.provider, required=True)
+        violations = provider_violations(request.provider, self._tracker.providers, required=True)
         error_class: ErrorClass | None = None
         try:
             error_class = ErrorClass.from_proto(request.error_class)
@@ -86,7 +87,9 @@ class ProviderHealthServicer(health_pb2_grpc.ProviderHealthServiceServicer):
     async def GetProviderStatus(
         self, request: health_pb2.GetProviderStatusRequest, context: Context
     ) -> health_pb2.GetProviderStatusResponse:
-        raise_if_violations(self._provider_violations(request.provider, required=False))
+        raise_if_violations(
+            provider_violations(request.provider, self._tracker.providers, required=False)
+        )
         if request.provider:
             statuses: tuple[ProviderStatus, ...] = (await self._tracker.status(request.provider),)
         else:
@@ -102,24 +105,20 @@ class ProviderHealthServicer(health_pb2_grpc.ProviderHealthServiceServicer):
     async def SetPrimaryProvider(
         self, request: health_pb2.SetPrimaryProviderRequest, context: Context
     ) -> health_pb2.SetPrimaryProviderResponse:
-        raise_if_violations(self._provider_violations(request.provider, required=True))
+        raise_if_violations(
+            provider_violations(request.provider, self._tracker.providers, required=True)
+        )
         order = await self._tracker.set_primary(request.provider)
         return health_pb2.SetPrimaryProviderResponse(order=order)
 
     async def ResetProvider(
         self, request: health_pb2.ResetProviderRequest, context: Context
     ) -> health_pb2.ResetProviderResponse:
-        raise_if_violations(self._provider_violations(request.provider, required=True))
+        raise_if_violations(
+            provider_violations(request.provider, self._tracker.providers, required=True)
+        )
         status = await self._tracker.reset(request.provider)
         return health_pb2.ResetProviderResponse(status=_status(status))
-
-    def _provider_violations(self, provider: str, *, required: bool) -> list[FieldViolation]:
-        if not provider:
-            return [FieldViolation("provider", "is required")] if required else []
-        if provider not in self._tracker.providers:
-            known = ", ".join(self._tracker.providers)
-            return [FieldViolation("provider", f"unknown provider {provider!r}; known: {known}")]
-        return []
 
 
 def _error_class(value: ErrorClass | None) -> error_class_pb2.ErrorClass.ValueType:

@@ -21,6 +21,7 @@ import structlog
 from sanad_common.clock import Clock, system_clock
 from sanad_common.config import Settings
 from sanad_common.error_class import ErrorClass
+from sanad_common.providers import UnknownProviderError
 from sanad_common.storage import CounterDelta, Store, StoreUnavailableError
 from sanad_health.circuit import (
     CircuitRecord,
@@ -68,14 +69,6 @@ def _counter_keys(provider: str) -> list[str]:
         _failures_key(provider),
         *(_failures_key(provider, error_class) for error_class in ErrorClass),
     ]
-
-
-class UnknownProviderError(LookupError):
-    """The provider is not configured."""
-
-    def __init__(self, provider: str) -> None:
-        super().__init__(f"unknown provider {provider!r}")
-        self.provider = provider
 
 
 class ProviderHealthTracker:

@@ -3,11 +3,9 @@ refresh of the usage gauges so they follow other replicas' spending and window r
 
 from __future__ import annotations
 
-import asyncio
-
 import structlog
 
-from sanad_common.storage import StoreUnavailableError
+from sanad_common.background import run_periodically
 from sanad_quota.ledger import QuotaLedger
 
 log = structlog.get_logger(__name__)
@@ -43,25 +41,13 @@ async def log_statistics_periodically(
     ledger: QuotaLedger, interval: float = STATISTICS_INTERVAL_SECONDS
 ) -> None:
     """Log the statistics every interval until cancelled; a failure skips one round only."""
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await log_statistics(ledger)
-        except StoreUnavailableError as error:
-            log.warning("Quota statistics skipped: store unavailable", error=str(error))
-        except Exception:
-            log.exception("Quota statistics failed")
+    await run_periodically(
+        interval, lambda: log_statistics(ledger), what="Quota statistics", delay_first=True
+    )
 
 
 async def refresh_gauges_periodically(
     ledger: QuotaLedger, interval: float = GAUGE_REFRESH_SECONDS
 ) -> None:
     """Read every provider's usage now and then every interval (reading feeds the gauges)."""
-    while True:
-        try:
-            await ledger.usage_of_all()
-        except StoreUnavailableError as error:
-            log.warning("Quota gauge refresh skipped: store unavailable", error=str(error))
-        except Exception:
-            log.exception("Quota gauge refresh failed")
-        await asyncio.sleep(interval)
+    await run_periodically(interval, ledger.usage_of_all, what="Quota gauge refresh")

@@ -6,8 +6,11 @@ updated in one atomic step on any store. A counter's key holds its window's star
 window starts from zero by itself, and the counter expires a little after its window ends.
 
 A reservation is a record (which windows, how many tokens) kept for ``quota_reservation_ttl``.
-Commit and Release take it with an atomic pop, so a reservation is settled exactly once; one
-that is never settled simply expires and stays counted as spent. Settling changes only windows
+Reserve writes the record first and charges the counters second, deleting the record if the
+charge is refused: a failure between the two steps leaves at most an orphan record, which no
+caller ever received the id of and which simply expires. Commit and Release take the record
+with an atomic pop, so a reservation is settled exactly once; one that is never settled simply
+expires and stays counted as spent. Settling changes only windows
 that are still running and were not reset since the reservation (a reset leaves a marker per
 window), so a new window is never charged for an old call and no counter goes below zero.
 """
@@ -23,6 +26,7 @@ import structlog
 
 from sanad_common.clock import Clock, system_clock
 from sanad_common.config import ProviderLimits, Settings
+from sanad_common.providers import UnknownProviderError
 from sanad_common.storage import CounterDelta, Store
 from sanad_quota.metrics import QuotaMetrics, quota_metrics
 from sanad_quota.usage import (
@@ -43,14 +47,6 @@ COUNTER_GRACE_SECONDS = 300
 
 _RESERVATION_SEPARATOR = "."
 """Joins provider and token in a reservation id; provider names cannot contain it."""
-
-
-class UnknownProviderError(LookupError):
-    """The provider is not configured."""
-
-    def __init__(self, provider: str) -> None:
-        super().__init__(f"unknown provider {provider!r}")
-        self.provider = provider
 
 
 class ReservationNotFoundError(LookupError):
@@ -173,6 +169,11 @@ class QuotaLedger:
     ) -> ReserveResult:
         """Count one request and the estimated tokens in every window, or nothing at all.
 
+        The reservation record is written before the counters are charged in one atomic step,
+        and deleted again if the charge is refused. A crash between the two leaves an orphan
+        record that only expires (its id was never returned), never counters charged for a
+        reservation nobody can settle.
+
         A limit of 0 denies without touching the store: it allows nothing, not even a call
         estimated at zero tokens.
         """
@@ -185,6 +186,18 @@ class QuotaLedger:
         if closed is not None:
             values = await self._store.get_counters([item.key for item in limits])
             return self._denied(provider, limits, values, closed, now)
+        token = uuid.uuid4().hex
+        record_key = _reservation_key(provider, token)
+        reservation = _Reservation(
+            provider=provider,
+            request_id=request_id,
+            estimated_tokens=estimated_tokens,
+            reserved_at=now,
+            window_starts={item.window: item.window_start for item in limits},
+        )
+        # Record first, charge second: a failure in between leaves only an orphan record that
+        # no caller holds the id of and that expires, never charged counters with no record.
+        await self._store.set(record_key, reservation.to_json(), ttl=self._reservation_ttl)
         result = await self._store.add_counters(
             [
                 CounterDelta(
@@ -198,19 +211,9 @@ class QuotaLedger:
             enforce_limits=True,
         )
         if not result.applied:
+            await self._store.delete(record_key)
             refused = result.refused_index if result.refused_index is not None else 0
             return self._denied(provider, limits, result.values, refused, now)
-        token = uuid.uuid4().hex
-        reservation = _Reservation(
-            provider=provider,
-            request_id=request_id,
-            estimated_tokens=estimated_tokens,
-            reserved_at=now,
-            window_starts={item.window: item.window_start for item in limits},
-        )
-        await self._store.set(
-            _reservation_key(provider, token), reservation.to_json(), ttl=self._reservation_ttl
-        )
         usage = self._measure(limits, result.values, now)
         self._warn_on_crossing(provider, usage, amounts)
         self._metrics.observe(provider, usage)
@@ -223,6 +226,10 @@ class QuotaLedger:
 
     async def commit(self, reservation_id: str, actual_tokens: int) -> tuple[WindowUsage, ...]:
         """Settle a reservation with the tokens really used; usage of its windows after it.
+
+        The record is popped first and the counters adjusted second: a crash between the two
+        leaves the window over-counted by the estimate, which is the safe direction (it can
+        deny too early, never allow past a limit).
 
         Raises ReservationNotFoundError if it is unknown, expired or already settled.
         """
@@ -257,7 +264,11 @@ class QuotaLedger:
         return usage
 
     async def release(self, reservation_id: str) -> bool:
-        """Give back a reservation's request and tokens; False if there was none pending."""
+        """Give back a reservation's request and tokens; False if there was none pending.
+
+        Like Commit, pop then adjust: a crash between the two leaves the request and tokens
+        counted as spent until the window ends, the safe direction.
+        """
         reservation = await self._take(reservation_id)
         if reservation is None:
             return False

@@ -15,6 +15,7 @@ from sanad_common.errors import (
     raise_if_violations,
 )
 from sanad_common.proto_time import duration, timestamp
+from sanad_common.providers import provider_violations
 from sanad_quota.ledger import ProviderUsage, QuotaLedger, ReservationNotFoundError
 from sanad_quota.usage import Metric, WarningLevel, Window, WindowUsage, worst_level
 
@@ -44,7 +45,7 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
     async def Reserve(
         self, request: quota_pb2.ReserveRequest, context: Context
     ) -> quota_pb2.ReserveResponse:
-        violations = self._provider_violations(request.provider, required=True)
+        violations = provider_violations(request.provider, self._ledger.providers, required=True)
         if request.estimated_tokens < 0:
             violations.append(FieldViolation("estimated_tokens", "must be at least 0"))
         raise_if_violations(violations)
@@ -101,7 +102,9 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
     async def GetUsage(
         self, request: quota_pb2.GetUsageRequest, context: Context
     ) -> quota_pb2.GetUsageResponse:
-        raise_if_violations(self._provider_violations(request.provider, required=False))
+        raise_if_violations(
+            provider_violations(request.provider, self._ledger.providers, required=False)
+        )
         if request.provider:
             reports = [await self._ledger.usage(request.provider)]
         else:
@@ -111,21 +114,13 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
     async def ResetQuota(
         self, request: quota_pb2.ResetQuotaRequest, context: Context
     ) -> quota_pb2.ResetQuotaResponse:
-        violations = self._provider_violations(request.provider, required=True)
+        violations = provider_violations(request.provider, self._ledger.providers, required=True)
         windows = _WINDOW_FILTERS.get(request.window, ())
         if not windows:
             violations.append(FieldViolation("window", f"unknown window {request.window}"))
         raise_if_violations(violations)
         report = await self._ledger.reset(request.provider, windows)
         return quota_pb2.ResetQuotaResponse(usage=_provider_usage(report))
-
-    def _provider_violations(self, provider: str, *, required: bool) -> list[FieldViolation]:
-        if not provider:
-            return [FieldViolation("provider", "is required")] if required else []
-        if provider not in self._ledger.providers:
-            known = ", ".join(self._ledger.providers)
-            return [FieldViolation("provider", f"unknown provider {provider!r}; known: {known}")]
-        return []
 
 
 def _provider_usage(report: ProviderUsage) -> quota_pb2.ProviderUsage:

@@ -501,7 +501,8 @@ func (x *ReleaseRequest) GetReservationId() string {
 	return ""
 }
 
-// ReleaseResponse is empty: releasing an unknown or settled reservation is not an error.
+// ReleaseResponse says whether a reservation was released. Releasing an unknown, expired or
+// already settled reservation is not an error: released is false.
 type ReleaseResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// True if a pending reservation was found and released.

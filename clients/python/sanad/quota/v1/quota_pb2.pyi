@@ -257,7 +257,9 @@ Global___ReleaseRequest: _TypeAlias = ReleaseRequest  # noqa: Y015
 
 @_typing.final
 class ReleaseResponse(_message.Message):
-    """ReleaseResponse is empty: releasing an unknown or settled reservation is not an error."""
+    """ReleaseResponse says whether a reservation was released. Releasing an unknown, expired or
+    already settled reservation is not an error: released is false.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
