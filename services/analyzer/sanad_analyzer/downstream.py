@@ -134,16 +134,21 @@ def _bounded(timeout: float, remaining: float | None) -> float:
 class HealthGateway:
     """Provider order and outcome reports through the health service.
 
-    While health cannot be reached, the order it last gave is used for
-    LAST_ORDER_TTL_SECONDS, with skipped providers let back in once their open period has
-    passed; after that, the configured order.
+    While health cannot be reached, the order it last gave is used for last_order_ttl
+    seconds, with skipped providers let back in once their open period has passed; after
+    that, the configured order.
     """
 
     def __init__(
-        self, channel: grpc.aio.Channel, timeout: float, configured_order: Sequence[str]
+        self,
+        channel: grpc.aio.Channel,
+        timeout: float,
+        configured_order: Sequence[str],
+        last_order_ttl: float = LAST_ORDER_TTL_SECONDS,
     ) -> None:
         self._stub = health_pb2_grpc.ProviderHealthServiceStub(channel)
         self._timeout = timeout
+        self._last_order_ttl = last_order_ttl
         self._configured = ProviderOrder(available=tuple(configured_order))
         self._last_order = self._configured
         self._last_order_at = 0.0
@@ -179,7 +184,7 @@ class HealthGateway:
         return self._last_order
 
     def _fallback(self, now: float) -> ProviderOrder:
-        if now - self._last_order_at > LAST_ORDER_TTL_SECONDS:
+        if now - self._last_order_at > self._last_order_ttl:
             return self._configured
         reopened = {
             skipped.name
