@@ -26,6 +26,9 @@ lint: $(INSTALLED) $(GO_BIN)/buf
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+demo: $(INSTALLED)
+	$(BIN)/python -m sanad_launcher.demo
+
 proto: $(INSTALLED) $(GO_PLUGINS)
 	PATH="$(GO_BIN):$$PATH" PYTHON=$(BIN)/python scripts/gen-protos.sh
 	cd clients/go && go mod tidy
