@@ -3,7 +3,6 @@ per store, with every test starting from a clean state set through the public ad
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,34 +14,12 @@ from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_emulator.control import EmulatorControl
-from sanad_launcher.suite import LocalSuite, SuitePorts
+from sanad_launcher.suite import LocalSuite, SuitePorts, emulator_providers
 
 ADMIN_TOKEN = "integration-admin-token"
 ADMIN = (("authorization", f"Bearer {ADMIN_TOKEN}"),)
 OPENAI_DAILY_REQUESTS = 3
 """Small enough for the quota scenario to spend it through the public API."""
-
-
-def _providers(emulator_url: str) -> str:
-    return json.dumps(
-        [
-            {
-                "name": "openai",
-                "kind": "openai",
-                "model": "gpt-4o-mini",
-                "api_key": "emulator",
-                "base_url": f"{emulator_url}/v1",
-                "limits": {"daily_requests": OPENAI_DAILY_REQUESTS},
-            },
-            {
-                "name": "gemini",
-                "kind": "gemini",
-                "model": "gemini-2.5-flash",
-                "api_key": "emulator",
-                "base_url": emulator_url,
-            },
-        ]
-    )
 
 
 @pytest.fixture(scope="module", params=["sqlite", "redis"])
@@ -62,7 +39,9 @@ def suite(
         env={
             "SANAD_STORE_NAMESPACE": f"it-{request.param}-{workdir.name}",
             "SANAD_ADMIN_TOKEN": ADMIN_TOKEN,
-            "SANAD_PROVIDERS": _providers(emulator_url),
+            "SANAD_PROVIDERS": emulator_providers(
+                emulator_url, {"daily_requests": OPENAI_DAILY_REQUESTS}
+            ),
             "SANAD_ANALYZER_METRICS_PORT": "0",
             "SANAD_QUOTA_METRICS_PORT": "0",
             "SANAD_HEALTH_METRICS_PORT": "0",

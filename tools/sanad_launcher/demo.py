@@ -8,7 +8,6 @@ crash, telling the emulator when to fail. Everything goes through the public gRP
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad.type.v1 import error_class_pb2
 from sanad_emulator.control import EmulatorControl
-from sanad_launcher.suite import LocalSuite, SuitePorts
+from sanad_launcher.suite import LocalSuite, SuitePorts, emulator_providers
 
 RETURN_POLICY = (
     "Returns are accepted within 3 days of delivery if the product is unopened. Refunds are "
@@ -133,30 +132,15 @@ def main() -> None:
         workdir = Path(tmp)
         ports = SuitePorts.free()
         emulator_url = f"http://127.0.0.1:{ports.emulator}"
-        providers = [
-            {
-                "name": "openai",
-                "kind": "openai",
-                "model": "gpt-4o-mini",
-                "api_key": "emulator",
-                "base_url": f"{emulator_url}/v1",
-                "limits": {"daily_requests": OPENAI_DAILY_REQUESTS},
-            },
-            {
-                "name": "gemini",
-                "kind": "gemini",
-                "model": "gemini-2.5-flash",
-                "api_key": "emulator",
-                "base_url": emulator_url,
-            },
-        ]
         suite = LocalSuite(
             store_url=f"sqlite:///{workdir}/demo.db",
             ports=ports,
             log_dir=workdir / "logs",
             with_emulator=True,
             env={
-                "SANAD_PROVIDERS": json.dumps(providers),
+                "SANAD_PROVIDERS": emulator_providers(
+                    emulator_url, {"daily_requests": OPENAI_DAILY_REQUESTS}
+                ),
                 "SANAD_ADMIN_TOKEN": ADMIN_TOKEN,
                 "SANAD_ANALYZER_METRICS_PORT": "0",
                 "SANAD_QUOTA_METRICS_PORT": "0",

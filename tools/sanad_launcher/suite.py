@@ -3,6 +3,7 @@ its own process, started in dependency order and stopped by PID."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -42,6 +43,29 @@ class SuitePorts:
         return cls(
             analyzer=free_port(), quota=free_port(), health=free_port(), emulator=free_port()
         )
+
+
+def emulator_providers(emulator_url: str, openai_limits: Mapping[str, int] | None = None) -> str:
+    """SANAD_PROVIDERS for OpenAI then Gemini on the emulator, with optional OpenAI limits."""
+    return json.dumps(
+        [
+            {
+                "name": "openai",
+                "kind": "openai",
+                "model": "gpt-4o-mini",
+                "api_key": "emulator",
+                "base_url": f"{emulator_url}/v1",
+                "limits": dict(openai_limits or {}),
+            },
+            {
+                "name": "gemini",
+                "kind": "gemini",
+                "model": "gemini-2.5-flash",
+                "api_key": "emulator",
+                "base_url": emulator_url,
+            },
+        ]
+    )
 
 
 class ProcessFailedError(RuntimeError):
