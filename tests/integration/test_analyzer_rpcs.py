@@ -8,8 +8,10 @@ import grpc
 import pytest
 
 from sanad.analyzer.v1 import analyzer_pb2
+from sanad.type.v1 import error_class_pb2
 from tests.integration.conftest import ADMIN, Clients
 from tests.integration.test_scenarios import ARABIC_POLICY, RETURN_POLICY, analyze_request
+from tests.support.services import error_reason
 
 pytestmark = pytest.mark.integration
 
@@ -206,3 +208,29 @@ async def test_force_refresh_asks_again_but_never_overwrites_another_body(
     assert replay.source == analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
     assert replay.analysis_id == refreshed.analysis_id
     assert await clients.provider_requests() == {"openai": 2, "gemini": 0}
+
+
+async def test_a_hanging_primary_gets_only_its_share_of_the_deadline(clients: Clients) -> None:
+    await clients.emulator.inject("openai", "hang")
+
+    response = await clients.analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=4)
+
+    assert response.provider == "gemini"
+    assert [(a.provider, a.success) for a in response.attempts] == [
+        ("openai", False),
+        ("gemini", True),
+    ]
+    assert response.attempts[0].error_class == error_class_pb2.ERROR_CLASS_TIMEOUT
+
+
+async def test_nothing_in_time_is_deadline_exceeded_with_details(clients: Clients) -> None:
+    await clients.emulator.inject("openai", "hang")
+    await clients.emulator.inject("gemini", "hang")
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await clients.analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=3)
+
+    # The analyzer answers before the caller's deadline, so the status is its own, with details.
+    assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert "deadline reached before any provider answered" in (raised.value.details() or "")
+    assert error_reason(raised.value) == "ALL_PROVIDERS_FAILED"

@@ -57,6 +57,8 @@ NOT_BILLED = frozenset(
 """Failures where the provider refused the call, so its reservation is given back; after the
 others (timeout, invalid answer, unknown) the provider may have billed, so the estimate stays."""
 
+MIN_ATTEMPT_SECONDS = 0.1
+"""Less time than this left for providers means the deadline, not the providers, ended it."""
 SETTLE_GRACE_SECONDS = 5.0
 """How long shutdown waits for quota settlements still in flight."""
 
@@ -222,6 +224,10 @@ class AnalysisPipeline:
                 return await self._fresh(name, answer, request, attempts)
             if out_of_time:
                 break
+        # Time ran out if too little of it is left for another attempt, whoever used it up.
+        out_of_time = out_of_time or (
+            deadline - time.monotonic() - self._margin < MIN_ATTEMPT_SECONDS
+        )
         degraded = await self._degraded(request, attempts)
         if degraded is not None:
             return degraded
