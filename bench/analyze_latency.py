@@ -31,9 +31,10 @@ from openai import AsyncOpenAI
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
-from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA, build_messages
+from sanad_analyzer.analysis import build_messages
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.providers.base import AnalysisPrompt
+from sanad_analyzer.providers.openai_provider import RESPONSE_FORMAT
 from sanad_common.proto_time import duration
 from sanad_launcher.redis_server import RedisServer
 from sanad_launcher.suite import LocalSuite, SuitePorts
@@ -167,14 +168,7 @@ async def bench_store(
                         {"role": "system", "content": instructions},
                         {"role": "user", "content": content},
                     ],
-                    response_format={
-                        "type": "json_schema",
-                        "json_schema": {
-                            "name": "policy_analysis",
-                            "schema": ANALYSIS_JSON_SCHEMA,
-                            "strict": True,
-                        },
-                    },
+                    response_format=RESPONSE_FORMAT,
                 )
 
             await _measure_hops(suite, store, requests, results)

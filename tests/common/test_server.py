@@ -15,8 +15,6 @@ from typing import Any
 
 import grpc
 import pytest
-from grpc_health.v1 import health_pb2 as grpc_health_pb2
-from grpc_health.v1 import health_pb2_grpc as grpc_health_pb2_grpc
 from pydantic import SecretStr
 
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
@@ -25,7 +23,15 @@ from sanad_common.config import Settings
 from sanad_common.errors import FieldViolation, invalid_argument
 from sanad_common.server import ServiceApp, ServiceDefinition
 from sanad_common.storage import StoreUnavailableError
-from tests.support.services import MeterProbe, bad_request_fields, error_reason, serve_in_process
+from tests.support.services import (
+    NOT_SERVING,
+    SERVING,
+    MeterProbe,
+    bad_request_fields,
+    error_reason,
+    health_status,
+    serve_in_process,
+)
 
 
 class FailingQuota(quota_pb2_grpc.QuotaServiceServicer):
@@ -98,9 +104,7 @@ async def quota_stub() -> AsyncIterator[
     readiness = Readiness()
     settings = Settings(host="127.0.0.1", admin_token=SecretStr("s3cret"))
     async with serve_in_process("test", _app(readiness), settings) as channel:
-        # The typeshed stub declares no methods on HealthStub.
-        health: Any = grpc_health_pb2_grpc.HealthStub(channel)
-        yield quota_pb2_grpc.QuotaServiceStub(channel), health, readiness
+        yield quota_pb2_grpc.QuotaServiceStub(channel), channel, readiness
 
 
 async def test_service_error_becomes_its_status_with_details(quota_stub: Any) -> None:
@@ -183,23 +187,16 @@ async def test_a_cancelled_call_is_recorded_as_cancelled(
 
 
 async def test_health_follows_readiness(quota_stub: Any) -> None:
-    _, health, readiness = quota_stub
-
-    async def status(service: str) -> int:
-        reply = await health.Check(grpc_health_pb2.HealthCheckRequest(service=service), timeout=2)
-        return int(reply.status)
-
-    not_serving = grpc_health_pb2.HealthCheckResponse.NOT_SERVING
-    serving = grpc_health_pb2.HealthCheckResponse.SERVING
-    assert await status("") == not_serving
-    assert await status("sanad.quota.v1.QuotaService") == not_serving
+    _, channel, readiness = quota_stub
+    assert await health_status(channel) == NOT_SERVING
+    assert await health_status(channel, "sanad.quota.v1.QuotaService") == NOT_SERVING
 
     readiness.ready = True
     for _ in range(50):
-        if await status("") == serving:
+        if await health_status(channel) == SERVING:
             break
         await asyncio.sleep(0.1)
-    assert await status("sanad.quota.v1.QuotaService") == serving
+    assert await health_status(channel, "sanad.quota.v1.QuotaService") == SERVING
 
 
 def test_a_taken_port_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:

@@ -4,15 +4,11 @@ is down reports NOT_SERVING and recovers when the store comes back."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import grpc
 import pytest
-from grpc_health.v1 import health_pb2 as grpc_health_pb2
-from grpc_health.v1 import health_pb2_grpc as grpc_health_pb2_grpc
 
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad_emulator.control import EmulatorControl
@@ -25,7 +21,7 @@ from tests.integration.test_scenarios import (
     analyze_request,
     attempt_classes,
 )
-from tests.support.services import service_process
+from tests.support.services import NOT_SERVING, SERVING, service_process, wait_health
 
 pytestmark = pytest.mark.integration
 
@@ -87,25 +83,6 @@ async def test_analyzer_without_the_quota_service_spends_nothing(suite: LocalSui
     assert counts == {"openai": 1, "gemini": 0}
 
 
-async def _status(target: str) -> Any:
-    async with grpc.aio.insecure_channel(target) as channel:
-        # The typeshed stub declares no methods on HealthStub.
-        health: Any = grpc_health_pb2_grpc.HealthStub(channel)
-        reply = await health.Check(grpc_health_pb2.HealthCheckRequest(), timeout=2)
-        return reply.status
-
-
-async def _wait_for(target: str, status: Any, seconds: float = 20.0) -> None:
-    for _ in range(int(seconds / 0.2)):
-        try:
-            if await _status(target) == status:
-                return
-        except grpc.aio.AioRpcError:
-            pass
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"{target} never reported {status}")
-
-
 async def test_a_service_waits_for_its_store(tmp_path: Path) -> None:
     redis = RedisServer()
     redis.start()
@@ -120,13 +97,13 @@ async def test_a_service_waits_for_its_store(tmp_path: Path) -> None:
     }
     target = f"127.0.0.1:{port}"
     with service_process("sanad_quota", env, tmp_path / "quota.log") as process:
-        await _wait_for(target, grpc_health_pb2.HealthCheckResponse.NOT_SERVING)
+        await wait_health(target, NOT_SERVING)
         assert process.poll() is None
 
         redis.start()
         try:
-            await _wait_for(target, grpc_health_pb2.HealthCheckResponse.SERVING)
+            await wait_health(target, SERVING)
             redis.stop()
-            await _wait_for(target, grpc_health_pb2.HealthCheckResponse.NOT_SERVING)
+            await wait_health(target, NOT_SERVING)
         finally:
             redis.stop()

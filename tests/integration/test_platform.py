@@ -3,17 +3,13 @@ admin RPCs refused without the token."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import grpc
 import pytest
-from grpc_health.v1 import health_pb2 as grpc_health_pb2
-from grpc_health.v1 import health_pb2_grpc as grpc_health_pb2_grpc
-from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_launcher.suite import LocalSuite
 from tests.integration.conftest import Clients
+from tests.support.services import SERVING, health_status, reflected_services
 
 pytestmark = pytest.mark.integration
 
@@ -31,22 +27,12 @@ def _port(suite: LocalSuite, component: str) -> int:
 
 @pytest.mark.parametrize("component", sorted(SERVICES))
 async def test_health_and_reflection(suite: LocalSuite, component: str) -> None:
-    async with grpc.aio.insecure_channel(f"{suite.host}:{_port(suite, component)}") as channel:
-        # The typeshed stub declares no methods on HealthStub.
-        health: Any = grpc_health_pb2_grpc.HealthStub(channel)
+    target = f"{suite.host}:{_port(suite, component)}"
+    async with grpc.aio.insecure_channel(target) as channel:
         for service in ("", SERVICES[component]):
-            reply = await health.Check(
-                grpc_health_pb2.HealthCheckRequest(service=service), timeout=5
-            )
-            assert reply.status == grpc_health_pb2.HealthCheckResponse.SERVING
+            assert await health_status(channel, service) == SERVING
 
-        # typeshed's ServerReflectionStub accepts only a sync channel; grpc.aio works the same.
-        reflection: Any = reflection_pb2_grpc.ServerReflectionStub(channel)  # type: ignore[arg-type]
-        request = reflection_pb2.ServerReflectionRequest(list_services="")
-        names = set()
-        async for reply in reflection.ServerReflectionInfo(iter([request]), timeout=5):
-            names |= {service.name for service in reply.list_services_response.service}
-        assert {SERVICES[component], "grpc.health.v1.Health"} <= names
+    assert {SERVICES[component], "grpc.health.v1.Health"} <= await reflected_services(target)
 
 
 async def test_admin_rpc_needs_the_token(clients: Clients) -> None:

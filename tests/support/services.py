@@ -112,26 +112,46 @@ async def serve_in_process(
             await running.stop(grace=1.0)
 
 
-async def wait_serving(target: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Wait until the server at target reports SERVING; fail early if the process exits."""
+SERVING = grpc_health_pb2.HealthCheckResponse.SERVING
+NOT_SERVING = grpc_health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+async def health_status(channel: grpc.aio.Channel, service: str = "") -> int:
+    """What grpc.health.v1 Check answers for service on channel."""
+    # The typeshed stub declares no methods on HealthStub.
+    health: Any = grpc_health_pb2_grpc.HealthStub(channel)
+    reply = await health.Check(grpc_health_pb2.HealthCheckRequest(service=service), timeout=2)
+    return int(reply.status)
+
+
+async def wait_health(
+    target: str,
+    status: int,
+    *,
+    process: subprocess.Popen[bytes] | None = None,
+    log: Path | None = None,
+) -> None:
+    """Wait until the server at target reports status; fail early if its process exits."""
     deadline = time.monotonic() + START_TIMEOUT
     async with grpc.aio.insecure_channel(target) as channel:
-        # The typeshed stub declares no methods on HealthStub.
-        health: Any = grpc_health_pb2_grpc.HealthStub(channel)
         while True:
-            if process.poll() is not None:
+            if process is not None and process.poll() is not None:
                 raise AssertionError(f"service exited early:\n{_tail(log)}")
             with contextlib.suppress(grpc.aio.AioRpcError):
-                reply = await health.Check(grpc_health_pb2.HealthCheckRequest(), timeout=1)
-                if reply.status == grpc_health_pb2.HealthCheckResponse.SERVING:
+                if await health_status(channel) == status:
                     return
             if time.monotonic() > deadline:
-                raise AssertionError(f"service not SERVING in time:\n{_tail(log)}")
+                raise AssertionError(f"{target} never reported {status}:\n{_tail(log)}")
             await asyncio.sleep(0.1)
 
 
-def _tail(log: Path) -> str:
-    return log.read_text(errors="replace")[-4000:] if log.exists() else ""
+async def wait_serving(target: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait until the server at target reports SERVING; fail early if the process exits."""
+    await wait_health(target, SERVING, process=process, log=log)
+
+
+def _tail(log: Path | None) -> str:
+    return log.read_text(errors="replace")[-4000:] if log and log.exists() else ""
 
 
 async def reflected_services(target: str) -> set[str]:

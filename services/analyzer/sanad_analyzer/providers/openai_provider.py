@@ -20,10 +20,11 @@ from sanad_analyzer.providers.base import AnalysisPrompt, ProviderAnswer, Provid
 from sanad_analyzer.providers.classify import classify_openai, scrub
 from sanad_common.error_class import ErrorClass
 
-_RESPONSE_FORMAT: Final[ResponseFormatJSONSchema] = {
+RESPONSE_FORMAT: Final[ResponseFormatJSONSchema] = {
     "type": "json_schema",
     "json_schema": {"name": "policy_analysis", "schema": ANALYSIS_JSON_SCHEMA, "strict": True},
 }
+"""Strict structured output with the analysis schema (also what the benchmark's direct call sends)."""
 
 
 class OpenAIProvider:
@@ -60,7 +61,7 @@ class OpenAIProvider:
                         {"role": "system", "content": instructions},
                         {"role": "user", "content": content},
                     ],
-                    response_format=_RESPONSE_FORMAT,
+                    response_format=RESPONSE_FORMAT,
                     max_completion_tokens=self._max_output_tokens,
                     timeout=timeout,
                 )
