@@ -24,7 +24,7 @@ RESPONSE_FORMAT: Final[ResponseFormatJSONSchema] = {
     "type": "json_schema",
     "json_schema": {"name": "policy_analysis", "schema": ANALYSIS_JSON_SCHEMA, "strict": True},
 }
-"""Strict structured output with the analysis schema (also what the benchmark's direct call sends)."""
+"""Strict structured output with the analysis schema; the benchmark's direct call sends it too."""
 
 
 class OpenAIProvider:
