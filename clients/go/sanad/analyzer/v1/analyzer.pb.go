@@ -93,6 +93,8 @@ const (
 	Source_SOURCE_IDEMPOTENCY_CACHE Source = 2
 	// Every provider failed: the stored analysis of the same or a near-identical text.
 	Source_SOURCE_DEGRADED_SIMILAR Source = 3
+	// Every provider failed and no similar analysis was stored: Sanad's own rule-based review.
+	Source_SOURCE_RULES Source = 4
 )
 
 // Enum value maps for Source.
@@ -102,12 +104,14 @@ var (
 		1: "SOURCE_FRESH",
 		2: "SOURCE_IDEMPOTENCY_CACHE",
 		3: "SOURCE_DEGRADED_SIMILAR",
+		4: "SOURCE_RULES",
 	}
 	Source_value = map[string]int32{
 		"SOURCE_UNSPECIFIED":       0,
 		"SOURCE_FRESH":             1,
 		"SOURCE_IDEMPOTENCY_CACHE": 2,
 		"SOURCE_DEGRADED_SIMILAR":  3,
+		"SOURCE_RULES":             4,
 	}
 )
 
@@ -136,6 +140,59 @@ func (x Source) Number() protoreflect.EnumNumber {
 // Deprecated: Use Source.Descriptor instead.
 func (Source) EnumDescriptor() ([]byte, []int) {
 	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{1}
+}
+
+// Jurisdiction whose consumer-protection rules apply to the policy.
+type Jurisdiction int32
+
+const (
+	// Not set: the configured default (SANAD_DEFAULT_JURISDICTION, SA unless configured).
+	Jurisdiction_JURISDICTION_UNSPECIFIED Jurisdiction = 0
+	// Saudi Arabia.
+	Jurisdiction_JURISDICTION_SA Jurisdiction = 1
+	// Egypt.
+	Jurisdiction_JURISDICTION_EG Jurisdiction = 2
+)
+
+// Enum value maps for Jurisdiction.
+var (
+	Jurisdiction_name = map[int32]string{
+		0: "JURISDICTION_UNSPECIFIED",
+		1: "JURISDICTION_SA",
+		2: "JURISDICTION_EG",
+	}
+	Jurisdiction_value = map[string]int32{
+		"JURISDICTION_UNSPECIFIED": 0,
+		"JURISDICTION_SA":          1,
+		"JURISDICTION_EG":          2,
+	}
+)
+
+func (x Jurisdiction) Enum() *Jurisdiction {
+	p := new(Jurisdiction)
+	*p = x
+	return p
+}
+
+func (x Jurisdiction) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Jurisdiction) Descriptor() protoreflect.EnumDescriptor {
+	return file_sanad_analyzer_v1_analyzer_proto_enumTypes[2].Descriptor()
+}
+
+func (Jurisdiction) Type() protoreflect.EnumType {
+	return &file_sanad_analyzer_v1_analyzer_proto_enumTypes[2]
+}
+
+func (x Jurisdiction) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Jurisdiction.Descriptor instead.
+func (Jurisdiction) EnumDescriptor() ([]byte, []int) {
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{2}
 }
 
 // Severity of a critical issue.
@@ -183,11 +240,11 @@ func (x Severity) String() string {
 }
 
 func (Severity) Descriptor() protoreflect.EnumDescriptor {
-	return file_sanad_analyzer_v1_analyzer_proto_enumTypes[2].Descriptor()
+	return file_sanad_analyzer_v1_analyzer_proto_enumTypes[3].Descriptor()
 }
 
 func (Severity) Type() protoreflect.EnumType {
-	return &file_sanad_analyzer_v1_analyzer_proto_enumTypes[2]
+	return &file_sanad_analyzer_v1_analyzer_proto_enumTypes[3]
 }
 
 func (x Severity) Number() protoreflect.EnumNumber {
@@ -196,7 +253,7 @@ func (x Severity) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Severity.Descriptor instead.
 func (Severity) EnumDescriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{2}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{3}
 }
 
 // Stage is a step of the request path.
@@ -223,21 +280,27 @@ const (
 	Stage_STAGE_FAILOVER Stage = 8
 	// The degradation store was searched.
 	Stage_STAGE_DEGRADATION_LOOKUP Stage = 9
+	// A hedged attempt on the next provider started while the first was still working.
+	Stage_STAGE_HEDGE_STARTED Stage = 10
+	// Sanad's rule checker answered (SOURCE_RULES).
+	Stage_STAGE_RULES_ANSWERED Stage = 11
 )
 
 // Enum value maps for Stage.
 var (
 	Stage_name = map[int32]string{
-		0: "STAGE_UNSPECIFIED",
-		1: "STAGE_VALIDATED",
-		2: "STAGE_IDEMPOTENCY_CHECKED",
-		3: "STAGE_QUOTA_RESERVED",
-		4: "STAGE_QUOTA_DENIED",
-		5: "STAGE_ATTEMPT_STARTED",
-		6: "STAGE_ATTEMPT_FAILED",
-		7: "STAGE_ATTEMPT_SUCCEEDED",
-		8: "STAGE_FAILOVER",
-		9: "STAGE_DEGRADATION_LOOKUP",
+		0:  "STAGE_UNSPECIFIED",
+		1:  "STAGE_VALIDATED",
+		2:  "STAGE_IDEMPOTENCY_CHECKED",
+		3:  "STAGE_QUOTA_RESERVED",
+		4:  "STAGE_QUOTA_DENIED",
+		5:  "STAGE_ATTEMPT_STARTED",
+		6:  "STAGE_ATTEMPT_FAILED",
+		7:  "STAGE_ATTEMPT_SUCCEEDED",
+		8:  "STAGE_FAILOVER",
+		9:  "STAGE_DEGRADATION_LOOKUP",
+		10: "STAGE_HEDGE_STARTED",
+		11: "STAGE_RULES_ANSWERED",
 	}
 	Stage_value = map[string]int32{
 		"STAGE_UNSPECIFIED":         0,
@@ -250,6 +313,8 @@ var (
 		"STAGE_ATTEMPT_SUCCEEDED":   7,
 		"STAGE_FAILOVER":            8,
 		"STAGE_DEGRADATION_LOOKUP":  9,
+		"STAGE_HEDGE_STARTED":       10,
+		"STAGE_RULES_ANSWERED":      11,
 	}
 )
 
@@ -264,11 +329,11 @@ func (x Stage) String() string {
 }
 
 func (Stage) Descriptor() protoreflect.EnumDescriptor {
-	return file_sanad_analyzer_v1_analyzer_proto_enumTypes[3].Descriptor()
+	return file_sanad_analyzer_v1_analyzer_proto_enumTypes[4].Descriptor()
 }
 
 func (Stage) Type() protoreflect.EnumType {
-	return &file_sanad_analyzer_v1_analyzer_proto_enumTypes[3]
+	return &file_sanad_analyzer_v1_analyzer_proto_enumTypes[4]
 }
 
 func (x Stage) Number() protoreflect.EnumNumber {
@@ -277,7 +342,65 @@ func (x Stage) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Stage.Descriptor instead.
 func (Stage) EnumDescriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{3}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{4}
+}
+
+// HealthState is the roll-up state of a component or of the whole system.
+type HealthState int32
+
+const (
+	// Not set.
+	HealthState_HEALTH_STATE_UNSPECIFIED HealthState = 0
+	// Everything works.
+	HealthState_HEALTH_STATE_HEALTHY HealthState = 1
+	// Answers still come, but a part is down or in fallback (a provider out, quota in local
+	// budget, a cache unreachable).
+	HealthState_HEALTH_STATE_DEGRADED HealthState = 2
+	// No answer can be produced.
+	HealthState_HEALTH_STATE_UNHEALTHY HealthState = 3
+)
+
+// Enum value maps for HealthState.
+var (
+	HealthState_name = map[int32]string{
+		0: "HEALTH_STATE_UNSPECIFIED",
+		1: "HEALTH_STATE_HEALTHY",
+		2: "HEALTH_STATE_DEGRADED",
+		3: "HEALTH_STATE_UNHEALTHY",
+	}
+	HealthState_value = map[string]int32{
+		"HEALTH_STATE_UNSPECIFIED": 0,
+		"HEALTH_STATE_HEALTHY":     1,
+		"HEALTH_STATE_DEGRADED":    2,
+		"HEALTH_STATE_UNHEALTHY":   3,
+	}
+)
+
+func (x HealthState) Enum() *HealthState {
+	p := new(HealthState)
+	*p = x
+	return p
+}
+
+func (x HealthState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (HealthState) Descriptor() protoreflect.EnumDescriptor {
+	return file_sanad_analyzer_v1_analyzer_proto_enumTypes[5].Descriptor()
+}
+
+func (HealthState) Type() protoreflect.EnumType {
+	return &file_sanad_analyzer_v1_analyzer_proto_enumTypes[5]
+}
+
+func (x HealthState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use HealthState.Descriptor instead.
+func (HealthState) EnumDescriptor() ([]byte, []int) {
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{5}
 }
 
 // AnalyzeRequest is one policy to analyse.
@@ -302,8 +425,13 @@ type AnalyzeRequest struct {
 	TenantId string `protobuf:"bytes,7,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
 	// Ask the model for an improved policy text as well.
 	IncludeImprovedPolicy bool `protobuf:"varint,8,opt,name=include_improved_policy,json=includeImprovedPolicy,proto3" json:"include_improved_policy,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// The jurisdiction whose rules apply; unspecified means the configured default.
+	Jurisdiction Jurisdiction `protobuf:"varint,9,opt,name=jurisdiction,proto3,enum=sanad.analyzer.v1.Jurisdiction" json:"jurisdiction,omitempty"`
+	// Opt in to hedging: when the first provider is slow, also ask the next one and take the
+	// first valid answer. The server may also hedge by configuration.
+	Hedge         bool `protobuf:"varint,10,opt,name=hedge,proto3" json:"hedge,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *AnalyzeRequest) Reset() {
@@ -392,6 +520,20 @@ func (x *AnalyzeRequest) GetIncludeImprovedPolicy() bool {
 	return false
 }
 
+func (x *AnalyzeRequest) GetJurisdiction() Jurisdiction {
+	if x != nil {
+		return x.Jurisdiction
+	}
+	return Jurisdiction_JURISDICTION_UNSPECIFIED
+}
+
+func (x *AnalyzeRequest) GetHedge() bool {
+	if x != nil {
+		return x.Hedge
+	}
+	return false
+}
+
 // AnalyzeResponse is the analysis and where it came from.
 type AnalyzeResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -416,9 +558,18 @@ type AnalyzeResponse struct {
 	// When the analysis was produced by the provider.
 	AnalyzedAt *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=analyzed_at,json=analyzedAt,proto3" json:"analyzed_at,omitempty"`
 	// When this response was made.
-	RespondedAt   *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=responded_at,json=respondedAt,proto3" json:"responded_at,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	RespondedAt *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=responded_at,json=respondedAt,proto3" json:"responded_at,omitempty"`
+	// Findings of Sanad's deterministic rule checker, on every answer whatever its source.
+	RuleFindings []*RuleFinding `protobuf:"bytes,12,rep,name=rule_findings,json=ruleFindings,proto3" json:"rule_findings,omitempty"`
+	// The jurisdiction whose rules were applied (the request's, or the configured default).
+	Jurisdiction Jurisdiction `protobuf:"varint,13,opt,name=jurisdiction,proto3,enum=sanad.analyzer.v1.Jurisdiction" json:"jurisdiction,omitempty"`
+	// For SOURCE_DEGRADED_SIMILAR: the stored analysis this answer was taken from.
+	DegradedFrom *DegradedOrigin `protobuf:"bytes,14,opt,name=degraded_from,json=degradedFrom,proto3" json:"degraded_from,omitempty"`
+	// True when quota could not be asked and the attempt spent this analyzer's local safe
+	// budget instead; the spend is reconciled with the quota service when it is back.
+	QuotaAccountedLocally bool `protobuf:"varint,15,opt,name=quota_accounted_locally,json=quotaAccountedLocally,proto3" json:"quota_accounted_locally,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *AnalyzeResponse) Reset() {
@@ -528,6 +679,189 @@ func (x *AnalyzeResponse) GetRespondedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *AnalyzeResponse) GetRuleFindings() []*RuleFinding {
+	if x != nil {
+		return x.RuleFindings
+	}
+	return nil
+}
+
+func (x *AnalyzeResponse) GetJurisdiction() Jurisdiction {
+	if x != nil {
+		return x.Jurisdiction
+	}
+	return Jurisdiction_JURISDICTION_UNSPECIFIED
+}
+
+func (x *AnalyzeResponse) GetDegradedFrom() *DegradedOrigin {
+	if x != nil {
+		return x.DegradedFrom
+	}
+	return nil
+}
+
+func (x *AnalyzeResponse) GetQuotaAccountedLocally() bool {
+	if x != nil {
+		return x.QuotaAccountedLocally
+	}
+	return false
+}
+
+// RuleFinding is one result of Sanad's rule checker, grounded in a sourced rule.
+type RuleFinding struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Stable rule id, for example "return.window_too_short".
+	RuleId string `protobuf:"bytes,1,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// How serious it is.
+	Severity Severity `protobuf:"varint,2,opt,name=severity,proto3,enum=sanad.analyzer.v1.Severity" json:"severity,omitempty"`
+	// The offending phrase quoted verbatim from the policy text; empty when something is missing.
+	Phrase string `protobuf:"bytes,3,opt,name=phrase,proto3" json:"phrase,omitempty"`
+	// What is wrong, in the policy's language.
+	Finding string `protobuf:"bytes,4,opt,name=finding,proto3" json:"finding,omitempty"`
+	// The law and article the rule rests on.
+	LegalReference string `protobuf:"bytes,5,opt,name=legal_reference,json=legalReference,proto3" json:"legal_reference,omitempty"`
+	// How to fix it, in the policy's language.
+	Suggestion string `protobuf:"bytes,6,opt,name=suggestion,proto3" json:"suggestion,omitempty"`
+	// The official source of the rule.
+	SourceUrl     string `protobuf:"bytes,7,opt,name=source_url,json=sourceUrl,proto3" json:"source_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RuleFinding) Reset() {
+	*x = RuleFinding{}
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RuleFinding) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RuleFinding) ProtoMessage() {}
+
+func (x *RuleFinding) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RuleFinding.ProtoReflect.Descriptor instead.
+func (*RuleFinding) Descriptor() ([]byte, []int) {
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *RuleFinding) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *RuleFinding) GetSeverity() Severity {
+	if x != nil {
+		return x.Severity
+	}
+	return Severity_SEVERITY_UNSPECIFIED
+}
+
+func (x *RuleFinding) GetPhrase() string {
+	if x != nil {
+		return x.Phrase
+	}
+	return ""
+}
+
+func (x *RuleFinding) GetFinding() string {
+	if x != nil {
+		return x.Finding
+	}
+	return ""
+}
+
+func (x *RuleFinding) GetLegalReference() string {
+	if x != nil {
+		return x.LegalReference
+	}
+	return ""
+}
+
+func (x *RuleFinding) GetSuggestion() string {
+	if x != nil {
+		return x.Suggestion
+	}
+	return ""
+}
+
+func (x *RuleFinding) GetSourceUrl() string {
+	if x != nil {
+		return x.SourceUrl
+	}
+	return ""
+}
+
+// DegradedOrigin names the stored analysis a degraded answer was taken from.
+type DegradedOrigin struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Its analysis id.
+	AnalysisId string `protobuf:"bytes,1,opt,name=analysis_id,json=analysisId,proto3" json:"analysis_id,omitempty"`
+	// When it was produced.
+	AnalyzedAt    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=analyzed_at,json=analyzedAt,proto3" json:"analyzed_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DegradedOrigin) Reset() {
+	*x = DegradedOrigin{}
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DegradedOrigin) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DegradedOrigin) ProtoMessage() {}
+
+func (x *DegradedOrigin) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DegradedOrigin.ProtoReflect.Descriptor instead.
+func (*DegradedOrigin) Descriptor() ([]byte, []int) {
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *DegradedOrigin) GetAnalysisId() string {
+	if x != nil {
+		return x.AnalysisId
+	}
+	return ""
+}
+
+func (x *DegradedOrigin) GetAnalyzedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AnalyzedAt
+	}
+	return nil
+}
+
 // Analysis is the structured compliance report of one policy.
 type Analysis struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -543,7 +877,7 @@ type Analysis struct {
 
 func (x *Analysis) Reset() {
 	*x = Analysis{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[2]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -555,7 +889,7 @@ func (x *Analysis) String() string {
 func (*Analysis) ProtoMessage() {}
 
 func (x *Analysis) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[2]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -568,7 +902,7 @@ func (x *Analysis) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Analysis.ProtoReflect.Descriptor instead.
 func (*Analysis) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{2}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Analysis) GetPolicyMatch() *PolicyMatch {
@@ -607,7 +941,7 @@ type PolicyMatch struct {
 
 func (x *PolicyMatch) Reset() {
 	*x = PolicyMatch{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[3]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -619,7 +953,7 @@ func (x *PolicyMatch) String() string {
 func (*PolicyMatch) ProtoMessage() {}
 
 func (x *PolicyMatch) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[3]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -632,7 +966,7 @@ func (x *PolicyMatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyMatch.ProtoReflect.Descriptor instead.
 func (*PolicyMatch) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{3}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *PolicyMatch) GetIsMatch() bool {
@@ -681,7 +1015,7 @@ type ComplianceReport struct {
 
 func (x *ComplianceReport) Reset() {
 	*x = ComplianceReport{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[4]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -693,7 +1027,7 @@ func (x *ComplianceReport) String() string {
 func (*ComplianceReport) ProtoMessage() {}
 
 func (x *ComplianceReport) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[4]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -706,7 +1040,7 @@ func (x *ComplianceReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ComplianceReport.ProtoReflect.Descriptor instead.
 func (*ComplianceReport) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{4}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ComplianceReport) GetOverallComplianceRatio() float64 {
@@ -784,7 +1118,7 @@ type CriticalIssue struct {
 
 func (x *CriticalIssue) Reset() {
 	*x = CriticalIssue{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[5]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -796,7 +1130,7 @@ func (x *CriticalIssue) String() string {
 func (*CriticalIssue) ProtoMessage() {}
 
 func (x *CriticalIssue) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[5]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -809,7 +1143,7 @@ func (x *CriticalIssue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CriticalIssue.ProtoReflect.Descriptor instead.
 func (*CriticalIssue) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{5}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CriticalIssue) GetIssue() string {
@@ -866,7 +1200,7 @@ type ProviderAttempt struct {
 
 func (x *ProviderAttempt) Reset() {
 	*x = ProviderAttempt{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[6]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -878,7 +1212,7 @@ func (x *ProviderAttempt) String() string {
 func (*ProviderAttempt) ProtoMessage() {}
 
 func (x *ProviderAttempt) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[6]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -891,7 +1225,7 @@ func (x *ProviderAttempt) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProviderAttempt.ProtoReflect.Descriptor instead.
 func (*ProviderAttempt) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{6}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ProviderAttempt) GetProvider() string {
@@ -942,7 +1276,7 @@ type LocalizedNote struct {
 
 func (x *LocalizedNote) Reset() {
 	*x = LocalizedNote{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[7]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -954,7 +1288,7 @@ func (x *LocalizedNote) String() string {
 func (*LocalizedNote) ProtoMessage() {}
 
 func (x *LocalizedNote) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[7]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -967,7 +1301,7 @@ func (x *LocalizedNote) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocalizedNote.ProtoReflect.Descriptor instead.
 func (*LocalizedNote) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{7}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *LocalizedNote) GetAr() string {
@@ -999,7 +1333,7 @@ type TokenUsage struct {
 
 func (x *TokenUsage) Reset() {
 	*x = TokenUsage{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[8]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1011,7 +1345,7 @@ func (x *TokenUsage) String() string {
 func (*TokenUsage) ProtoMessage() {}
 
 func (x *TokenUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[8]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1024,7 +1358,7 @@ func (x *TokenUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TokenUsage.ProtoReflect.Descriptor instead.
 func (*TokenUsage) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{8}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *TokenUsage) GetPromptTokens() int64 {
@@ -1059,7 +1393,7 @@ type AnalyzeStreamRequest struct {
 
 func (x *AnalyzeStreamRequest) Reset() {
 	*x = AnalyzeStreamRequest{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[9]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1071,7 +1405,7 @@ func (x *AnalyzeStreamRequest) String() string {
 func (*AnalyzeStreamRequest) ProtoMessage() {}
 
 func (x *AnalyzeStreamRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[9]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1084,7 +1418,7 @@ func (x *AnalyzeStreamRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnalyzeStreamRequest.ProtoReflect.Descriptor instead.
 func (*AnalyzeStreamRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{9}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *AnalyzeStreamRequest) GetRequest() *AnalyzeRequest {
@@ -1110,7 +1444,7 @@ type AnalyzeStreamResponse struct {
 
 func (x *AnalyzeStreamResponse) Reset() {
 	*x = AnalyzeStreamResponse{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[10]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1122,7 +1456,7 @@ func (x *AnalyzeStreamResponse) String() string {
 func (*AnalyzeStreamResponse) ProtoMessage() {}
 
 func (x *AnalyzeStreamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[10]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1135,7 +1469,7 @@ func (x *AnalyzeStreamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnalyzeStreamResponse.ProtoReflect.Descriptor instead.
 func (*AnalyzeStreamResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{10}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *AnalyzeStreamResponse) GetEvent() isAnalyzeStreamResponse_Event {
@@ -1200,7 +1534,7 @@ type ProgressEvent struct {
 
 func (x *ProgressEvent) Reset() {
 	*x = ProgressEvent{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[11]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1212,7 +1546,7 @@ func (x *ProgressEvent) String() string {
 func (*ProgressEvent) ProtoMessage() {}
 
 func (x *ProgressEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[11]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1225,7 +1559,7 @@ func (x *ProgressEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProgressEvent.ProtoReflect.Descriptor instead.
 func (*ProgressEvent) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{11}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ProgressEvent) GetStage() Stage {
@@ -1281,7 +1615,7 @@ type GetAnalysisRequest struct {
 
 func (x *GetAnalysisRequest) Reset() {
 	*x = GetAnalysisRequest{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[12]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1293,7 +1627,7 @@ func (x *GetAnalysisRequest) String() string {
 func (*GetAnalysisRequest) ProtoMessage() {}
 
 func (x *GetAnalysisRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[12]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1306,7 +1640,7 @@ func (x *GetAnalysisRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAnalysisRequest.ProtoReflect.Descriptor instead.
 func (*GetAnalysisRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{12}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetAnalysisRequest) GetLookup() isGetAnalysisRequest_Lookup {
@@ -1370,7 +1704,7 @@ type GetAnalysisResponse struct {
 
 func (x *GetAnalysisResponse) Reset() {
 	*x = GetAnalysisResponse{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[13]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1382,7 +1716,7 @@ func (x *GetAnalysisResponse) String() string {
 func (*GetAnalysisResponse) ProtoMessage() {}
 
 func (x *GetAnalysisResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[13]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1395,7 +1729,7 @@ func (x *GetAnalysisResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAnalysisResponse.ProtoReflect.Descriptor instead.
 func (*GetAnalysisResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{13}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetAnalysisResponse) GetResult() *AnalyzeResponse {
@@ -1418,7 +1752,7 @@ type ClearCacheRequest struct {
 
 func (x *ClearCacheRequest) Reset() {
 	*x = ClearCacheRequest{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[14]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1430,7 +1764,7 @@ func (x *ClearCacheRequest) String() string {
 func (*ClearCacheRequest) ProtoMessage() {}
 
 func (x *ClearCacheRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[14]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1443,7 +1777,7 @@ func (x *ClearCacheRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClearCacheRequest.ProtoReflect.Descriptor instead.
 func (*ClearCacheRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{14}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ClearCacheRequest) GetPolicyType() PolicyType {
@@ -1467,13 +1801,15 @@ type ClearCacheResponse struct {
 	DegradationEntriesRemoved int64 `protobuf:"varint,1,opt,name=degradation_entries_removed,json=degradationEntriesRemoved,proto3" json:"degradation_entries_removed,omitempty"`
 	// Entries removed from the idempotency cache.
 	IdempotencyEntriesRemoved int64 `protobuf:"varint,2,opt,name=idempotency_entries_removed,json=idempotencyEntriesRemoved,proto3" json:"idempotency_entries_removed,omitempty"`
-	unknownFields             protoimpl.UnknownFields
-	sizeCache                 protoimpl.SizeCache
+	// Entries removed from the near-duplicate similarity index.
+	SimilarityIndexEntriesRemoved int64 `protobuf:"varint,3,opt,name=similarity_index_entries_removed,json=similarityIndexEntriesRemoved,proto3" json:"similarity_index_entries_removed,omitempty"`
+	unknownFields                 protoimpl.UnknownFields
+	sizeCache                     protoimpl.SizeCache
 }
 
 func (x *ClearCacheResponse) Reset() {
 	*x = ClearCacheResponse{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[15]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1485,7 +1821,7 @@ func (x *ClearCacheResponse) String() string {
 func (*ClearCacheResponse) ProtoMessage() {}
 
 func (x *ClearCacheResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[15]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1498,7 +1834,7 @@ func (x *ClearCacheResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClearCacheResponse.ProtoReflect.Descriptor instead.
 func (*ClearCacheResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{15}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ClearCacheResponse) GetDegradationEntriesRemoved() int64 {
@@ -1515,6 +1851,13 @@ func (x *ClearCacheResponse) GetIdempotencyEntriesRemoved() int64 {
 	return 0
 }
 
+func (x *ClearCacheResponse) GetSimilarityIndexEntriesRemoved() int64 {
+	if x != nil {
+		return x.SimilarityIndexEntriesRemoved
+	}
+	return 0
+}
+
 // GetCacheStatsRequest has no fields yet.
 type GetCacheStatsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1524,7 +1867,7 @@ type GetCacheStatsRequest struct {
 
 func (x *GetCacheStatsRequest) Reset() {
 	*x = GetCacheStatsRequest{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[16]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1536,7 +1879,7 @@ func (x *GetCacheStatsRequest) String() string {
 func (*GetCacheStatsRequest) ProtoMessage() {}
 
 func (x *GetCacheStatsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[16]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1549,7 +1892,7 @@ func (x *GetCacheStatsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCacheStatsRequest.ProtoReflect.Descriptor instead.
 func (*GetCacheStatsRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{16}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{18}
 }
 
 // GetCacheStatsResponse describes the caches.
@@ -1571,13 +1914,15 @@ type GetCacheStatsResponse struct {
 	DegradationTtl *durationpb.Duration `protobuf:"bytes,7,opt,name=degradation_ttl,json=degradationTtl,proto3" json:"degradation_ttl,omitempty"`
 	// Time-to-live of idempotency entries.
 	IdempotencyTtl *durationpb.Duration `protobuf:"bytes,8,opt,name=idempotency_ttl,json=idempotencyTtl,proto3" json:"idempotency_ttl,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Entries, hits and misses per cache and per policy type.
+	Caches        []*CacheStats `protobuf:"bytes,9,rep,name=caches,proto3" json:"caches,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetCacheStatsResponse) Reset() {
 	*x = GetCacheStatsResponse{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[17]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1589,7 +1934,7 @@ func (x *GetCacheStatsResponse) String() string {
 func (*GetCacheStatsResponse) ProtoMessage() {}
 
 func (x *GetCacheStatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[17]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1602,7 +1947,7 @@ func (x *GetCacheStatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCacheStatsResponse.ProtoReflect.Descriptor instead.
 func (*GetCacheStatsResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{17}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetCacheStatsResponse) GetDegradationEntries() []*PolicyTypeCount {
@@ -1661,6 +2006,269 @@ func (x *GetCacheStatsResponse) GetIdempotencyTtl() *durationpb.Duration {
 	return nil
 }
 
+func (x *GetCacheStatsResponse) GetCaches() []*CacheStats {
+	if x != nil {
+		return x.Caches
+	}
+	return nil
+}
+
+// CacheStats counts one cache's entries and lookups for one policy type.
+type CacheStats struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The cache: "idempotency", "degradation" or "rules".
+	Cache string `protobuf:"bytes,1,opt,name=cache,proto3" json:"cache,omitempty"`
+	// The policy type; unspecified for totals over every type.
+	PolicyType PolicyType `protobuf:"varint,2,opt,name=policy_type,json=policyType,proto3,enum=sanad.analyzer.v1.PolicyType" json:"policy_type,omitempty"`
+	// Live entries.
+	Entries int64 `protobuf:"varint,3,opt,name=entries,proto3" json:"entries,omitempty"`
+	// Lookups answered by an exact match.
+	Hits int64 `protobuf:"varint,4,opt,name=hits,proto3" json:"hits,omitempty"`
+	// Lookups answered by a near-duplicate (degradation only).
+	NearDuplicateHits int64 `protobuf:"varint,5,opt,name=near_duplicate_hits,json=nearDuplicateHits,proto3" json:"near_duplicate_hits,omitempty"`
+	// Lookups that found nothing.
+	Misses        int64 `protobuf:"varint,6,opt,name=misses,proto3" json:"misses,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CacheStats) Reset() {
+	*x = CacheStats{}
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CacheStats) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CacheStats) ProtoMessage() {}
+
+func (x *CacheStats) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CacheStats.ProtoReflect.Descriptor instead.
+func (*CacheStats) Descriptor() ([]byte, []int) {
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *CacheStats) GetCache() string {
+	if x != nil {
+		return x.Cache
+	}
+	return ""
+}
+
+func (x *CacheStats) GetPolicyType() PolicyType {
+	if x != nil {
+		return x.PolicyType
+	}
+	return PolicyType_POLICY_TYPE_UNSPECIFIED
+}
+
+func (x *CacheStats) GetEntries() int64 {
+	if x != nil {
+		return x.Entries
+	}
+	return 0
+}
+
+func (x *CacheStats) GetHits() int64 {
+	if x != nil {
+		return x.Hits
+	}
+	return 0
+}
+
+func (x *CacheStats) GetNearDuplicateHits() int64 {
+	if x != nil {
+		return x.NearDuplicateHits
+	}
+	return 0
+}
+
+func (x *CacheStats) GetMisses() int64 {
+	if x != nil {
+		return x.Misses
+	}
+	return 0
+}
+
+// GetSystemHealthRequest has no fields.
+type GetSystemHealthRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSystemHealthRequest) Reset() {
+	*x = GetSystemHealthRequest{}
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSystemHealthRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSystemHealthRequest) ProtoMessage() {}
+
+func (x *GetSystemHealthRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSystemHealthRequest.ProtoReflect.Descriptor instead.
+func (*GetSystemHealthRequest) Descriptor() ([]byte, []int) {
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{21}
+}
+
+// GetSystemHealthResponse is the roll-up and its parts.
+type GetSystemHealthResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The overall state.
+	State HealthState `protobuf:"varint,1,opt,name=state,proto3,enum=sanad.analyzer.v1.HealthState" json:"state,omitempty"`
+	// One entry per component: each provider, quota, health, store, caches, safe budget.
+	Components []*ComponentHealth `protobuf:"bytes,2,rep,name=components,proto3" json:"components,omitempty"`
+	// When the roll-up was computed.
+	CheckedAt     *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=checked_at,json=checkedAt,proto3" json:"checked_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSystemHealthResponse) Reset() {
+	*x = GetSystemHealthResponse{}
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSystemHealthResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSystemHealthResponse) ProtoMessage() {}
+
+func (x *GetSystemHealthResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSystemHealthResponse.ProtoReflect.Descriptor instead.
+func (*GetSystemHealthResponse) Descriptor() ([]byte, []int) {
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *GetSystemHealthResponse) GetState() HealthState {
+	if x != nil {
+		return x.State
+	}
+	return HealthState_HEALTH_STATE_UNSPECIFIED
+}
+
+func (x *GetSystemHealthResponse) GetComponents() []*ComponentHealth {
+	if x != nil {
+		return x.Components
+	}
+	return nil
+}
+
+func (x *GetSystemHealthResponse) GetCheckedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CheckedAt
+	}
+	return nil
+}
+
+// ComponentHealth is the state of one component.
+type ComponentHealth struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Component name, for example "provider:openai", "quota", "health", "store".
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Its state.
+	State HealthState `protobuf:"varint,2,opt,name=state,proto3,enum=sanad.analyzer.v1.HealthState" json:"state,omitempty"`
+	// A short human-readable detail.
+	Detail        string `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ComponentHealth) Reset() {
+	*x = ComponentHealth{}
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ComponentHealth) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ComponentHealth) ProtoMessage() {}
+
+func (x *ComponentHealth) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ComponentHealth.ProtoReflect.Descriptor instead.
+func (*ComponentHealth) Descriptor() ([]byte, []int) {
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ComponentHealth) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ComponentHealth) GetState() HealthState {
+	if x != nil {
+		return x.State
+	}
+	return HealthState_HEALTH_STATE_UNSPECIFIED
+}
+
+func (x *ComponentHealth) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
 // PolicyTypeCount is a count for one policy type.
 type PolicyTypeCount struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1674,7 +2282,7 @@ type PolicyTypeCount struct {
 
 func (x *PolicyTypeCount) Reset() {
 	*x = PolicyTypeCount{}
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[18]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1686,7 +2294,7 @@ func (x *PolicyTypeCount) String() string {
 func (*PolicyTypeCount) ProtoMessage() {}
 
 func (x *PolicyTypeCount) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[18]
+	mi := &file_sanad_analyzer_v1_analyzer_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1699,7 +2307,7 @@ func (x *PolicyTypeCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyTypeCount.ProtoReflect.Descriptor instead.
 func (*PolicyTypeCount) Descriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{18}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *PolicyTypeCount) GetPolicyType() PolicyType {
@@ -1720,7 +2328,7 @@ var File_sanad_analyzer_v1_analyzer_proto protoreflect.FileDescriptor
 
 const file_sanad_analyzer_v1_analyzer_proto_rawDesc = "" +
 	"\n" +
-	" sanad/analyzer/v1/analyzer.proto\x12\x11sanad.analyzer.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fsanad/type/v1/error_class.proto\"\xe2\x02\n" +
+	" sanad/analyzer/v1/analyzer.proto\x12\x11sanad.analyzer.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fsanad/type/v1/error_class.proto\"\xbd\x03\n" +
 	"\x0eAnalyzeRequest\x12\x1b\n" +
 	"\tshop_name\x18\x01 \x01(\tR\bshopName\x12/\n" +
 	"\x13shop_specialization\x18\x02 \x01(\tR\x12shopSpecialization\x12>\n" +
@@ -1731,7 +2339,10 @@ const file_sanad_analyzer_v1_analyzer_proto_rawDesc = "" +
 	"\x0fidempotency_key\x18\x05 \x01(\tR\x0eidempotencyKey\x12#\n" +
 	"\rforce_refresh\x18\x06 \x01(\bR\fforceRefresh\x12\x1b\n" +
 	"\ttenant_id\x18\a \x01(\tR\btenantId\x126\n" +
-	"\x17include_improved_policy\x18\b \x01(\bR\x15includeImprovedPolicy\"\xa2\x04\n" +
+	"\x17include_improved_policy\x18\b \x01(\bR\x15includeImprovedPolicy\x12C\n" +
+	"\fjurisdiction\x18\t \x01(\x0e2\x1f.sanad.analyzer.v1.JurisdictionR\fjurisdiction\x12\x14\n" +
+	"\x05hedge\x18\n" +
+	" \x01(\bR\x05hedge\"\xac\x06\n" +
 	"\x0fAnalyzeResponse\x127\n" +
 	"\banalysis\x18\x01 \x01(\v2\x1b.sanad.analyzer.v1.AnalysisR\banalysis\x121\n" +
 	"\x06source\x18\x02 \x01(\x0e2\x19.sanad.analyzer.v1.SourceR\x06source\x12\x1a\n" +
@@ -1749,7 +2360,27 @@ const file_sanad_analyzer_v1_analyzer_proto_rawDesc = "" +
 	"\vanalyzed_at\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"analyzedAt\x12=\n" +
-	"\fresponded_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\vrespondedAt\"\xc8\x01\n" +
+	"\fresponded_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\vrespondedAt\x12C\n" +
+	"\rrule_findings\x18\f \x03(\v2\x1e.sanad.analyzer.v1.RuleFindingR\fruleFindings\x12C\n" +
+	"\fjurisdiction\x18\r \x01(\x0e2\x1f.sanad.analyzer.v1.JurisdictionR\fjurisdiction\x12F\n" +
+	"\rdegraded_from\x18\x0e \x01(\v2!.sanad.analyzer.v1.DegradedOriginR\fdegradedFrom\x126\n" +
+	"\x17quota_accounted_locally\x18\x0f \x01(\bR\x15quotaAccountedLocally\"\xf9\x01\n" +
+	"\vRuleFinding\x12\x17\n" +
+	"\arule_id\x18\x01 \x01(\tR\x06ruleId\x127\n" +
+	"\bseverity\x18\x02 \x01(\x0e2\x1b.sanad.analyzer.v1.SeverityR\bseverity\x12\x16\n" +
+	"\x06phrase\x18\x03 \x01(\tR\x06phrase\x12\x18\n" +
+	"\afinding\x18\x04 \x01(\tR\afinding\x12'\n" +
+	"\x0flegal_reference\x18\x05 \x01(\tR\x0elegalReference\x12\x1e\n" +
+	"\n" +
+	"suggestion\x18\x06 \x01(\tR\n" +
+	"suggestion\x12\x1d\n" +
+	"\n" +
+	"source_url\x18\a \x01(\tR\tsourceUrl\"n\n" +
+	"\x0eDegradedOrigin\x12\x1f\n" +
+	"\vanalysis_id\x18\x01 \x01(\tR\n" +
+	"analysisId\x12;\n" +
+	"\vanalyzed_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"analyzedAt\"\xc8\x01\n" +
 	"\bAnalysis\x12A\n" +
 	"\fpolicy_match\x18\x01 \x01(\v2\x1e.sanad.analyzer.v1.PolicyMatchR\vpolicyMatch\x12P\n" +
 	"\x11compliance_report\x18\x02 \x01(\v2#.sanad.analyzer.v1.ComplianceReportR\x10complianceReport\x12'\n" +
@@ -1818,11 +2449,12 @@ const file_sanad_analyzer_v1_analyzer_proto_rawDesc = "" +
 	"\x11ClearCacheRequest\x12>\n" +
 	"\vpolicy_type\x18\x01 \x01(\x0e2\x1d.sanad.analyzer.v1.PolicyTypeR\n" +
 	"policyType\x12/\n" +
-	"\x13include_idempotency\x18\x02 \x01(\bR\x12includeIdempotency\"\x94\x01\n" +
+	"\x13include_idempotency\x18\x02 \x01(\bR\x12includeIdempotency\"\xdd\x01\n" +
 	"\x12ClearCacheResponse\x12>\n" +
 	"\x1bdegradation_entries_removed\x18\x01 \x01(\x03R\x19degradationEntriesRemoved\x12>\n" +
-	"\x1bidempotency_entries_removed\x18\x02 \x01(\x03R\x19idempotencyEntriesRemoved\"\x16\n" +
-	"\x14GetCacheStatsRequest\"\xd9\x03\n" +
+	"\x1bidempotency_entries_removed\x18\x02 \x01(\x03R\x19idempotencyEntriesRemoved\x12G\n" +
+	" similarity_index_entries_removed\x18\x03 \x01(\x03R\x1dsimilarityIndexEntriesRemoved\"\x16\n" +
+	"\x14GetCacheStatsRequest\"\x90\x04\n" +
 	"\x15GetCacheStatsResponse\x12S\n" +
 	"\x13degradation_entries\x18\x01 \x03(\v2\".sanad.analyzer.v1.PolicyTypeCountR\x12degradationEntries\x12/\n" +
 	"\x13idempotency_entries\x18\x02 \x01(\x03R\x12idempotencyEntries\x12)\n" +
@@ -1831,7 +2463,29 @@ const file_sanad_analyzer_v1_analyzer_proto_rawDesc = "" +
 	"\x10degradation_hits\x18\x05 \x01(\x03R\x0fdegradationHits\x12-\n" +
 	"\x12degradation_misses\x18\x06 \x01(\x03R\x11degradationMisses\x12B\n" +
 	"\x0fdegradation_ttl\x18\a \x01(\v2\x19.google.protobuf.DurationR\x0edegradationTtl\x12B\n" +
-	"\x0fidempotency_ttl\x18\b \x01(\v2\x19.google.protobuf.DurationR\x0eidempotencyTtl\"g\n" +
+	"\x0fidempotency_ttl\x18\b \x01(\v2\x19.google.protobuf.DurationR\x0eidempotencyTtl\x125\n" +
+	"\x06caches\x18\t \x03(\v2\x1d.sanad.analyzer.v1.CacheStatsR\x06caches\"\xd8\x01\n" +
+	"\n" +
+	"CacheStats\x12\x14\n" +
+	"\x05cache\x18\x01 \x01(\tR\x05cache\x12>\n" +
+	"\vpolicy_type\x18\x02 \x01(\x0e2\x1d.sanad.analyzer.v1.PolicyTypeR\n" +
+	"policyType\x12\x18\n" +
+	"\aentries\x18\x03 \x01(\x03R\aentries\x12\x12\n" +
+	"\x04hits\x18\x04 \x01(\x03R\x04hits\x12.\n" +
+	"\x13near_duplicate_hits\x18\x05 \x01(\x03R\x11nearDuplicateHits\x12\x16\n" +
+	"\x06misses\x18\x06 \x01(\x03R\x06misses\"\x18\n" +
+	"\x16GetSystemHealthRequest\"\xce\x01\n" +
+	"\x17GetSystemHealthResponse\x124\n" +
+	"\x05state\x18\x01 \x01(\x0e2\x1e.sanad.analyzer.v1.HealthStateR\x05state\x12B\n" +
+	"\n" +
+	"components\x18\x02 \x03(\v2\".sanad.analyzer.v1.ComponentHealthR\n" +
+	"components\x129\n" +
+	"\n" +
+	"checked_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tcheckedAt\"s\n" +
+	"\x0fComponentHealth\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x124\n" +
+	"\x05state\x18\x02 \x01(\x0e2\x1e.sanad.analyzer.v1.HealthStateR\x05state\x12\x16\n" +
+	"\x06detail\x18\x03 \x01(\tR\x06detail\"g\n" +
 	"\x0fPolicyTypeCount\x12>\n" +
 	"\vpolicy_type\x18\x01 \x01(\x0e2\x1d.sanad.analyzer.v1.PolicyTypeR\n" +
 	"policyType\x12\x14\n" +
@@ -1841,18 +2495,23 @@ const file_sanad_analyzer_v1_analyzer_proto_rawDesc = "" +
 	"\x17POLICY_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bPOLICY_TYPE_RETURN_EXCHANGE\x10\x01\x12!\n" +
 	"\x1dPOLICY_TYPE_SHIPPING_DELIVERY\x10\x02\x12\x1f\n" +
-	"\x1bPOLICY_TYPE_PRIVACY_ACCOUNT\x10\x03*m\n" +
+	"\x1bPOLICY_TYPE_PRIVACY_ACCOUNT\x10\x03*\x7f\n" +
 	"\x06Source\x12\x16\n" +
 	"\x12SOURCE_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fSOURCE_FRESH\x10\x01\x12\x1c\n" +
 	"\x18SOURCE_IDEMPOTENCY_CACHE\x10\x02\x12\x1b\n" +
-	"\x17SOURCE_DEGRADED_SIMILAR\x10\x03*u\n" +
+	"\x17SOURCE_DEGRADED_SIMILAR\x10\x03\x12\x10\n" +
+	"\fSOURCE_RULES\x10\x04*V\n" +
+	"\fJurisdiction\x12\x1c\n" +
+	"\x18JURISDICTION_UNSPECIFIED\x10\x00\x12\x13\n" +
+	"\x0fJURISDICTION_SA\x10\x01\x12\x13\n" +
+	"\x0fJURISDICTION_EG\x10\x02*u\n" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fSEVERITY_LOW\x10\x01\x12\x13\n" +
 	"\x0fSEVERITY_MEDIUM\x10\x02\x12\x11\n" +
 	"\rSEVERITY_HIGH\x10\x03\x12\x15\n" +
-	"\x11SEVERITY_CRITICAL\x10\x04*\x88\x02\n" +
+	"\x11SEVERITY_CRITICAL\x10\x04*\xbb\x02\n" +
 	"\x05Stage\x12\x15\n" +
 	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fSTAGE_VALIDATED\x10\x01\x12\x1d\n" +
@@ -1863,14 +2522,23 @@ const file_sanad_analyzer_v1_analyzer_proto_rawDesc = "" +
 	"\x14STAGE_ATTEMPT_FAILED\x10\x06\x12\x1b\n" +
 	"\x17STAGE_ATTEMPT_SUCCEEDED\x10\a\x12\x12\n" +
 	"\x0eSTAGE_FAILOVER\x10\b\x12\x1c\n" +
-	"\x18STAGE_DEGRADATION_LOOKUP\x10\t2\xe6\x03\n" +
+	"\x18STAGE_DEGRADATION_LOOKUP\x10\t\x12\x17\n" +
+	"\x13STAGE_HEDGE_STARTED\x10\n" +
+	"\x12\x18\n" +
+	"\x14STAGE_RULES_ANSWERED\x10\v*|\n" +
+	"\vHealthState\x12\x1c\n" +
+	"\x18HEALTH_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14HEALTH_STATE_HEALTHY\x10\x01\x12\x19\n" +
+	"\x15HEALTH_STATE_DEGRADED\x10\x02\x12\x1a\n" +
+	"\x16HEALTH_STATE_UNHEALTHY\x10\x032\xd0\x04\n" +
 	"\x0fAnalyzerService\x12P\n" +
 	"\aAnalyze\x12!.sanad.analyzer.v1.AnalyzeRequest\x1a\".sanad.analyzer.v1.AnalyzeResponse\x12d\n" +
 	"\rAnalyzeStream\x12'.sanad.analyzer.v1.AnalyzeStreamRequest\x1a(.sanad.analyzer.v1.AnalyzeStreamResponse0\x01\x12\\\n" +
 	"\vGetAnalysis\x12%.sanad.analyzer.v1.GetAnalysisRequest\x1a&.sanad.analyzer.v1.GetAnalysisResponse\x12Y\n" +
 	"\n" +
 	"ClearCache\x12$.sanad.analyzer.v1.ClearCacheRequest\x1a%.sanad.analyzer.v1.ClearCacheResponse\x12b\n" +
-	"\rGetCacheStats\x12'.sanad.analyzer.v1.GetCacheStatsRequest\x1a(.sanad.analyzer.v1.GetCacheStatsResponseB9Z7sanad.dev/sanad/clients/go/sanad/analyzer/v1;analyzerv1b\x06proto3"
+	"\rGetCacheStats\x12'.sanad.analyzer.v1.GetCacheStatsRequest\x1a(.sanad.analyzer.v1.GetCacheStatsResponse\x12h\n" +
+	"\x0fGetSystemHealth\x12).sanad.analyzer.v1.GetSystemHealthRequest\x1a*.sanad.analyzer.v1.GetSystemHealthResponseB9Z7sanad.dev/sanad/clients/go/sanad/analyzer/v1;analyzerv1b\x06proto3"
 
 var (
 	file_sanad_analyzer_v1_analyzer_proto_rawDescOnce sync.Once
@@ -1884,78 +2552,100 @@ func file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP() []byte {
 	return file_sanad_analyzer_v1_analyzer_proto_rawDescData
 }
 
-var file_sanad_analyzer_v1_analyzer_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_sanad_analyzer_v1_analyzer_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_sanad_analyzer_v1_analyzer_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_sanad_analyzer_v1_analyzer_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_sanad_analyzer_v1_analyzer_proto_goTypes = []any{
-	(PolicyType)(0),               // 0: sanad.analyzer.v1.PolicyType
-	(Source)(0),                   // 1: sanad.analyzer.v1.Source
-	(Severity)(0),                 // 2: sanad.analyzer.v1.Severity
-	(Stage)(0),                    // 3: sanad.analyzer.v1.Stage
-	(*AnalyzeRequest)(nil),        // 4: sanad.analyzer.v1.AnalyzeRequest
-	(*AnalyzeResponse)(nil),       // 5: sanad.analyzer.v1.AnalyzeResponse
-	(*Analysis)(nil),              // 6: sanad.analyzer.v1.Analysis
-	(*PolicyMatch)(nil),           // 7: sanad.analyzer.v1.PolicyMatch
-	(*ComplianceReport)(nil),      // 8: sanad.analyzer.v1.ComplianceReport
-	(*CriticalIssue)(nil),         // 9: sanad.analyzer.v1.CriticalIssue
-	(*ProviderAttempt)(nil),       // 10: sanad.analyzer.v1.ProviderAttempt
-	(*LocalizedNote)(nil),         // 11: sanad.analyzer.v1.LocalizedNote
-	(*TokenUsage)(nil),            // 12: sanad.analyzer.v1.TokenUsage
-	(*AnalyzeStreamRequest)(nil),  // 13: sanad.analyzer.v1.AnalyzeStreamRequest
-	(*AnalyzeStreamResponse)(nil), // 14: sanad.analyzer.v1.AnalyzeStreamResponse
-	(*ProgressEvent)(nil),         // 15: sanad.analyzer.v1.ProgressEvent
-	(*GetAnalysisRequest)(nil),    // 16: sanad.analyzer.v1.GetAnalysisRequest
-	(*GetAnalysisResponse)(nil),   // 17: sanad.analyzer.v1.GetAnalysisResponse
-	(*ClearCacheRequest)(nil),     // 18: sanad.analyzer.v1.ClearCacheRequest
-	(*ClearCacheResponse)(nil),    // 19: sanad.analyzer.v1.ClearCacheResponse
-	(*GetCacheStatsRequest)(nil),  // 20: sanad.analyzer.v1.GetCacheStatsRequest
-	(*GetCacheStatsResponse)(nil), // 21: sanad.analyzer.v1.GetCacheStatsResponse
-	(*PolicyTypeCount)(nil),       // 22: sanad.analyzer.v1.PolicyTypeCount
-	(*timestamppb.Timestamp)(nil), // 23: google.protobuf.Timestamp
-	(v1.ErrorClass)(0),            // 24: sanad.type.v1.ErrorClass
-	(*durationpb.Duration)(nil),   // 25: google.protobuf.Duration
+	(PolicyType)(0),                 // 0: sanad.analyzer.v1.PolicyType
+	(Source)(0),                     // 1: sanad.analyzer.v1.Source
+	(Jurisdiction)(0),               // 2: sanad.analyzer.v1.Jurisdiction
+	(Severity)(0),                   // 3: sanad.analyzer.v1.Severity
+	(Stage)(0),                      // 4: sanad.analyzer.v1.Stage
+	(HealthState)(0),                // 5: sanad.analyzer.v1.HealthState
+	(*AnalyzeRequest)(nil),          // 6: sanad.analyzer.v1.AnalyzeRequest
+	(*AnalyzeResponse)(nil),         // 7: sanad.analyzer.v1.AnalyzeResponse
+	(*RuleFinding)(nil),             // 8: sanad.analyzer.v1.RuleFinding
+	(*DegradedOrigin)(nil),          // 9: sanad.analyzer.v1.DegradedOrigin
+	(*Analysis)(nil),                // 10: sanad.analyzer.v1.Analysis
+	(*PolicyMatch)(nil),             // 11: sanad.analyzer.v1.PolicyMatch
+	(*ComplianceReport)(nil),        // 12: sanad.analyzer.v1.ComplianceReport
+	(*CriticalIssue)(nil),           // 13: sanad.analyzer.v1.CriticalIssue
+	(*ProviderAttempt)(nil),         // 14: sanad.analyzer.v1.ProviderAttempt
+	(*LocalizedNote)(nil),           // 15: sanad.analyzer.v1.LocalizedNote
+	(*TokenUsage)(nil),              // 16: sanad.analyzer.v1.TokenUsage
+	(*AnalyzeStreamRequest)(nil),    // 17: sanad.analyzer.v1.AnalyzeStreamRequest
+	(*AnalyzeStreamResponse)(nil),   // 18: sanad.analyzer.v1.AnalyzeStreamResponse
+	(*ProgressEvent)(nil),           // 19: sanad.analyzer.v1.ProgressEvent
+	(*GetAnalysisRequest)(nil),      // 20: sanad.analyzer.v1.GetAnalysisRequest
+	(*GetAnalysisResponse)(nil),     // 21: sanad.analyzer.v1.GetAnalysisResponse
+	(*ClearCacheRequest)(nil),       // 22: sanad.analyzer.v1.ClearCacheRequest
+	(*ClearCacheResponse)(nil),      // 23: sanad.analyzer.v1.ClearCacheResponse
+	(*GetCacheStatsRequest)(nil),    // 24: sanad.analyzer.v1.GetCacheStatsRequest
+	(*GetCacheStatsResponse)(nil),   // 25: sanad.analyzer.v1.GetCacheStatsResponse
+	(*CacheStats)(nil),              // 26: sanad.analyzer.v1.CacheStats
+	(*GetSystemHealthRequest)(nil),  // 27: sanad.analyzer.v1.GetSystemHealthRequest
+	(*GetSystemHealthResponse)(nil), // 28: sanad.analyzer.v1.GetSystemHealthResponse
+	(*ComponentHealth)(nil),         // 29: sanad.analyzer.v1.ComponentHealth
+	(*PolicyTypeCount)(nil),         // 30: sanad.analyzer.v1.PolicyTypeCount
+	(*timestamppb.Timestamp)(nil),   // 31: google.protobuf.Timestamp
+	(v1.ErrorClass)(0),              // 32: sanad.type.v1.ErrorClass
+	(*durationpb.Duration)(nil),     // 33: google.protobuf.Duration
 }
 var file_sanad_analyzer_v1_analyzer_proto_depIdxs = []int32{
 	0,  // 0: sanad.analyzer.v1.AnalyzeRequest.policy_type:type_name -> sanad.analyzer.v1.PolicyType
-	6,  // 1: sanad.analyzer.v1.AnalyzeResponse.analysis:type_name -> sanad.analyzer.v1.Analysis
-	1,  // 2: sanad.analyzer.v1.AnalyzeResponse.source:type_name -> sanad.analyzer.v1.Source
-	10, // 3: sanad.analyzer.v1.AnalyzeResponse.attempts:type_name -> sanad.analyzer.v1.ProviderAttempt
-	11, // 4: sanad.analyzer.v1.AnalyzeResponse.note:type_name -> sanad.analyzer.v1.LocalizedNote
-	12, // 5: sanad.analyzer.v1.AnalyzeResponse.token_usage:type_name -> sanad.analyzer.v1.TokenUsage
-	23, // 6: sanad.analyzer.v1.AnalyzeResponse.analyzed_at:type_name -> google.protobuf.Timestamp
-	23, // 7: sanad.analyzer.v1.AnalyzeResponse.responded_at:type_name -> google.protobuf.Timestamp
-	7,  // 8: sanad.analyzer.v1.Analysis.policy_match:type_name -> sanad.analyzer.v1.PolicyMatch
-	8,  // 9: sanad.analyzer.v1.Analysis.compliance_report:type_name -> sanad.analyzer.v1.ComplianceReport
-	9,  // 10: sanad.analyzer.v1.ComplianceReport.critical_issues:type_name -> sanad.analyzer.v1.CriticalIssue
-	2,  // 11: sanad.analyzer.v1.CriticalIssue.severity:type_name -> sanad.analyzer.v1.Severity
-	24, // 12: sanad.analyzer.v1.ProviderAttempt.error_class:type_name -> sanad.type.v1.ErrorClass
-	25, // 13: sanad.analyzer.v1.ProviderAttempt.latency:type_name -> google.protobuf.Duration
-	4,  // 14: sanad.analyzer.v1.AnalyzeStreamRequest.request:type_name -> sanad.analyzer.v1.AnalyzeRequest
-	15, // 15: sanad.analyzer.v1.AnalyzeStreamResponse.progress:type_name -> sanad.analyzer.v1.ProgressEvent
-	5,  // 16: sanad.analyzer.v1.AnalyzeStreamResponse.result:type_name -> sanad.analyzer.v1.AnalyzeResponse
-	3,  // 17: sanad.analyzer.v1.ProgressEvent.stage:type_name -> sanad.analyzer.v1.Stage
-	24, // 18: sanad.analyzer.v1.ProgressEvent.error_class:type_name -> sanad.type.v1.ErrorClass
-	23, // 19: sanad.analyzer.v1.ProgressEvent.time:type_name -> google.protobuf.Timestamp
-	5,  // 20: sanad.analyzer.v1.GetAnalysisResponse.result:type_name -> sanad.analyzer.v1.AnalyzeResponse
-	0,  // 21: sanad.analyzer.v1.ClearCacheRequest.policy_type:type_name -> sanad.analyzer.v1.PolicyType
-	22, // 22: sanad.analyzer.v1.GetCacheStatsResponse.degradation_entries:type_name -> sanad.analyzer.v1.PolicyTypeCount
-	25, // 23: sanad.analyzer.v1.GetCacheStatsResponse.degradation_ttl:type_name -> google.protobuf.Duration
-	25, // 24: sanad.analyzer.v1.GetCacheStatsResponse.idempotency_ttl:type_name -> google.protobuf.Duration
-	0,  // 25: sanad.analyzer.v1.PolicyTypeCount.policy_type:type_name -> sanad.analyzer.v1.PolicyType
-	4,  // 26: sanad.analyzer.v1.AnalyzerService.Analyze:input_type -> sanad.analyzer.v1.AnalyzeRequest
-	13, // 27: sanad.analyzer.v1.AnalyzerService.AnalyzeStream:input_type -> sanad.analyzer.v1.AnalyzeStreamRequest
-	16, // 28: sanad.analyzer.v1.AnalyzerService.GetAnalysis:input_type -> sanad.analyzer.v1.GetAnalysisRequest
-	18, // 29: sanad.analyzer.v1.AnalyzerService.ClearCache:input_type -> sanad.analyzer.v1.ClearCacheRequest
-	20, // 30: sanad.analyzer.v1.AnalyzerService.GetCacheStats:input_type -> sanad.analyzer.v1.GetCacheStatsRequest
-	5,  // 31: sanad.analyzer.v1.AnalyzerService.Analyze:output_type -> sanad.analyzer.v1.AnalyzeResponse
-	14, // 32: sanad.analyzer.v1.AnalyzerService.AnalyzeStream:output_type -> sanad.analyzer.v1.AnalyzeStreamResponse
-	17, // 33: sanad.analyzer.v1.AnalyzerService.GetAnalysis:output_type -> sanad.analyzer.v1.GetAnalysisResponse
-	19, // 34: sanad.analyzer.v1.AnalyzerService.ClearCache:output_type -> sanad.analyzer.v1.ClearCacheResponse
-	21, // 35: sanad.analyzer.v1.AnalyzerService.GetCacheStats:output_type -> sanad.analyzer.v1.GetCacheStatsResponse
-	31, // [31:36] is the sub-list for method output_type
-	26, // [26:31] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	2,  // 1: sanad.analyzer.v1.AnalyzeRequest.jurisdiction:type_name -> sanad.analyzer.v1.Jurisdiction
+	10, // 2: sanad.analyzer.v1.AnalyzeResponse.analysis:type_name -> sanad.analyzer.v1.Analysis
+	1,  // 3: sanad.analyzer.v1.AnalyzeResponse.source:type_name -> sanad.analyzer.v1.Source
+	14, // 4: sanad.analyzer.v1.AnalyzeResponse.attempts:type_name -> sanad.analyzer.v1.ProviderAttempt
+	15, // 5: sanad.analyzer.v1.AnalyzeResponse.note:type_name -> sanad.analyzer.v1.LocalizedNote
+	16, // 6: sanad.analyzer.v1.AnalyzeResponse.token_usage:type_name -> sanad.analyzer.v1.TokenUsage
+	31, // 7: sanad.analyzer.v1.AnalyzeResponse.analyzed_at:type_name -> google.protobuf.Timestamp
+	31, // 8: sanad.analyzer.v1.AnalyzeResponse.responded_at:type_name -> google.protobuf.Timestamp
+	8,  // 9: sanad.analyzer.v1.AnalyzeResponse.rule_findings:type_name -> sanad.analyzer.v1.RuleFinding
+	2,  // 10: sanad.analyzer.v1.AnalyzeResponse.jurisdiction:type_name -> sanad.analyzer.v1.Jurisdiction
+	9,  // 11: sanad.analyzer.v1.AnalyzeResponse.degraded_from:type_name -> sanad.analyzer.v1.DegradedOrigin
+	3,  // 12: sanad.analyzer.v1.RuleFinding.severity:type_name -> sanad.analyzer.v1.Severity
+	31, // 13: sanad.analyzer.v1.DegradedOrigin.analyzed_at:type_name -> google.protobuf.Timestamp
+	11, // 14: sanad.analyzer.v1.Analysis.policy_match:type_name -> sanad.analyzer.v1.PolicyMatch
+	12, // 15: sanad.analyzer.v1.Analysis.compliance_report:type_name -> sanad.analyzer.v1.ComplianceReport
+	13, // 16: sanad.analyzer.v1.ComplianceReport.critical_issues:type_name -> sanad.analyzer.v1.CriticalIssue
+	3,  // 17: sanad.analyzer.v1.CriticalIssue.severity:type_name -> sanad.analyzer.v1.Severity
+	32, // 18: sanad.analyzer.v1.ProviderAttempt.error_class:type_name -> sanad.type.v1.ErrorClass
+	33, // 19: sanad.analyzer.v1.ProviderAttempt.latency:type_name -> google.protobuf.Duration
+	6,  // 20: sanad.analyzer.v1.AnalyzeStreamRequest.request:type_name -> sanad.analyzer.v1.AnalyzeRequest
+	19, // 21: sanad.analyzer.v1.AnalyzeStreamResponse.progress:type_name -> sanad.analyzer.v1.ProgressEvent
+	7,  // 22: sanad.analyzer.v1.AnalyzeStreamResponse.result:type_name -> sanad.analyzer.v1.AnalyzeResponse
+	4,  // 23: sanad.analyzer.v1.ProgressEvent.stage:type_name -> sanad.analyzer.v1.Stage
+	32, // 24: sanad.analyzer.v1.ProgressEvent.error_class:type_name -> sanad.type.v1.ErrorClass
+	31, // 25: sanad.analyzer.v1.ProgressEvent.time:type_name -> google.protobuf.Timestamp
+	7,  // 26: sanad.analyzer.v1.GetAnalysisResponse.result:type_name -> sanad.analyzer.v1.AnalyzeResponse
+	0,  // 27: sanad.analyzer.v1.ClearCacheRequest.policy_type:type_name -> sanad.analyzer.v1.PolicyType
+	30, // 28: sanad.analyzer.v1.GetCacheStatsResponse.degradation_entries:type_name -> sanad.analyzer.v1.PolicyTypeCount
+	33, // 29: sanad.analyzer.v1.GetCacheStatsResponse.degradation_ttl:type_name -> google.protobuf.Duration
+	33, // 30: sanad.analyzer.v1.GetCacheStatsResponse.idempotency_ttl:type_name -> google.protobuf.Duration
+	26, // 31: sanad.analyzer.v1.GetCacheStatsResponse.caches:type_name -> sanad.analyzer.v1.CacheStats
+	0,  // 32: sanad.analyzer.v1.CacheStats.policy_type:type_name -> sanad.analyzer.v1.PolicyType
+	5,  // 33: sanad.analyzer.v1.GetSystemHealthResponse.state:type_name -> sanad.analyzer.v1.HealthState
+	29, // 34: sanad.analyzer.v1.GetSystemHealthResponse.components:type_name -> sanad.analyzer.v1.ComponentHealth
+	31, // 35: sanad.analyzer.v1.GetSystemHealthResponse.checked_at:type_name -> google.protobuf.Timestamp
+	5,  // 36: sanad.analyzer.v1.ComponentHealth.state:type_name -> sanad.analyzer.v1.HealthState
+	0,  // 37: sanad.analyzer.v1.PolicyTypeCount.policy_type:type_name -> sanad.analyzer.v1.PolicyType
+	6,  // 38: sanad.analyzer.v1.AnalyzerService.Analyze:input_type -> sanad.analyzer.v1.AnalyzeRequest
+	17, // 39: sanad.analyzer.v1.AnalyzerService.AnalyzeStream:input_type -> sanad.analyzer.v1.AnalyzeStreamRequest
+	20, // 40: sanad.analyzer.v1.AnalyzerService.GetAnalysis:input_type -> sanad.analyzer.v1.GetAnalysisRequest
+	22, // 41: sanad.analyzer.v1.AnalyzerService.ClearCache:input_type -> sanad.analyzer.v1.ClearCacheRequest
+	24, // 42: sanad.analyzer.v1.AnalyzerService.GetCacheStats:input_type -> sanad.analyzer.v1.GetCacheStatsRequest
+	27, // 43: sanad.analyzer.v1.AnalyzerService.GetSystemHealth:input_type -> sanad.analyzer.v1.GetSystemHealthRequest
+	7,  // 44: sanad.analyzer.v1.AnalyzerService.Analyze:output_type -> sanad.analyzer.v1.AnalyzeResponse
+	18, // 45: sanad.analyzer.v1.AnalyzerService.AnalyzeStream:output_type -> sanad.analyzer.v1.AnalyzeStreamResponse
+	21, // 46: sanad.analyzer.v1.AnalyzerService.GetAnalysis:output_type -> sanad.analyzer.v1.GetAnalysisResponse
+	23, // 47: sanad.analyzer.v1.AnalyzerService.ClearCache:output_type -> sanad.analyzer.v1.ClearCacheResponse
+	25, // 48: sanad.analyzer.v1.AnalyzerService.GetCacheStats:output_type -> sanad.analyzer.v1.GetCacheStatsResponse
+	28, // 49: sanad.analyzer.v1.AnalyzerService.GetSystemHealth:output_type -> sanad.analyzer.v1.GetSystemHealthResponse
+	44, // [44:50] is the sub-list for method output_type
+	38, // [38:44] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_sanad_analyzer_v1_analyzer_proto_init() }
@@ -1963,11 +2653,11 @@ func file_sanad_analyzer_v1_analyzer_proto_init() {
 	if File_sanad_analyzer_v1_analyzer_proto != nil {
 		return
 	}
-	file_sanad_analyzer_v1_analyzer_proto_msgTypes[10].OneofWrappers = []any{
+	file_sanad_analyzer_v1_analyzer_proto_msgTypes[12].OneofWrappers = []any{
 		(*AnalyzeStreamResponse_Progress)(nil),
 		(*AnalyzeStreamResponse_Result)(nil),
 	}
-	file_sanad_analyzer_v1_analyzer_proto_msgTypes[12].OneofWrappers = []any{
+	file_sanad_analyzer_v1_analyzer_proto_msgTypes[14].OneofWrappers = []any{
 		(*GetAnalysisRequest_AnalysisId)(nil),
 		(*GetAnalysisRequest_IdempotencyKey)(nil),
 	}
@@ -1976,8 +2666,8 @@ func file_sanad_analyzer_v1_analyzer_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sanad_analyzer_v1_analyzer_proto_rawDesc), len(file_sanad_analyzer_v1_analyzer_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   19,
+			NumEnums:      6,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

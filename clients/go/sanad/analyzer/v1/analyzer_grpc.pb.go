@@ -19,11 +19,12 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AnalyzerService_Analyze_FullMethodName       = "/sanad.analyzer.v1.AnalyzerService/Analyze"
-	AnalyzerService_AnalyzeStream_FullMethodName = "/sanad.analyzer.v1.AnalyzerService/AnalyzeStream"
-	AnalyzerService_GetAnalysis_FullMethodName   = "/sanad.analyzer.v1.AnalyzerService/GetAnalysis"
-	AnalyzerService_ClearCache_FullMethodName    = "/sanad.analyzer.v1.AnalyzerService/ClearCache"
-	AnalyzerService_GetCacheStats_FullMethodName = "/sanad.analyzer.v1.AnalyzerService/GetCacheStats"
+	AnalyzerService_Analyze_FullMethodName         = "/sanad.analyzer.v1.AnalyzerService/Analyze"
+	AnalyzerService_AnalyzeStream_FullMethodName   = "/sanad.analyzer.v1.AnalyzerService/AnalyzeStream"
+	AnalyzerService_GetAnalysis_FullMethodName     = "/sanad.analyzer.v1.AnalyzerService/GetAnalysis"
+	AnalyzerService_ClearCache_FullMethodName      = "/sanad.analyzer.v1.AnalyzerService/ClearCache"
+	AnalyzerService_GetCacheStats_FullMethodName   = "/sanad.analyzer.v1.AnalyzerService/GetCacheStats"
+	AnalyzerService_GetSystemHealth_FullMethodName = "/sanad.analyzer.v1.AnalyzerService/GetSystemHealth"
 )
 
 // AnalyzerServiceClient is the client API for AnalyzerService service.
@@ -44,6 +45,9 @@ type AnalyzerServiceClient interface {
 	ClearCache(ctx context.Context, in *ClearCacheRequest, opts ...grpc.CallOption) (*ClearCacheResponse, error)
 	// Admin: entries and hit counts of the caches. Requires the admin token.
 	GetCacheStats(ctx context.Context, in *GetCacheStatsRequest, opts ...grpc.CallOption) (*GetCacheStatsResponse, error)
+	// The roll-up of the analyzer's own health and of everything it depends on: healthy,
+	// degraded or unhealthy, with one entry per component.
+	GetSystemHealth(ctx context.Context, in *GetSystemHealthRequest, opts ...grpc.CallOption) (*GetSystemHealthResponse, error)
 }
 
 type analyzerServiceClient struct {
@@ -113,6 +117,16 @@ func (c *analyzerServiceClient) GetCacheStats(ctx context.Context, in *GetCacheS
 	return out, nil
 }
 
+func (c *analyzerServiceClient) GetSystemHealth(ctx context.Context, in *GetSystemHealthRequest, opts ...grpc.CallOption) (*GetSystemHealthResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetSystemHealthResponse)
+	err := c.cc.Invoke(ctx, AnalyzerService_GetSystemHealth_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AnalyzerServiceServer is the server API for AnalyzerService service.
 // All implementations must embed UnimplementedAnalyzerServiceServer
 // for forward compatibility.
@@ -131,6 +145,9 @@ type AnalyzerServiceServer interface {
 	ClearCache(context.Context, *ClearCacheRequest) (*ClearCacheResponse, error)
 	// Admin: entries and hit counts of the caches. Requires the admin token.
 	GetCacheStats(context.Context, *GetCacheStatsRequest) (*GetCacheStatsResponse, error)
+	// The roll-up of the analyzer's own health and of everything it depends on: healthy,
+	// degraded or unhealthy, with one entry per component.
+	GetSystemHealth(context.Context, *GetSystemHealthRequest) (*GetSystemHealthResponse, error)
 	mustEmbedUnimplementedAnalyzerServiceServer()
 }
 
@@ -155,6 +172,9 @@ func (UnimplementedAnalyzerServiceServer) ClearCache(context.Context, *ClearCach
 }
 func (UnimplementedAnalyzerServiceServer) GetCacheStats(context.Context, *GetCacheStatsRequest) (*GetCacheStatsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetCacheStats not implemented")
+}
+func (UnimplementedAnalyzerServiceServer) GetSystemHealth(context.Context, *GetSystemHealthRequest) (*GetSystemHealthResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetSystemHealth not implemented")
 }
 func (UnimplementedAnalyzerServiceServer) mustEmbedUnimplementedAnalyzerServiceServer() {}
 func (UnimplementedAnalyzerServiceServer) testEmbeddedByValue()                         {}
@@ -260,6 +280,24 @@ func _AnalyzerService_GetCacheStats_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AnalyzerService_GetSystemHealth_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetSystemHealthRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AnalyzerServiceServer).GetSystemHealth(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AnalyzerService_GetSystemHealth_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AnalyzerServiceServer).GetSystemHealth(ctx, req.(*GetSystemHealthRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AnalyzerService_ServiceDesc is the grpc.ServiceDesc for AnalyzerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -282,6 +320,10 @@ var AnalyzerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetCacheStats",
 			Handler:    _AnalyzerService_GetCacheStats_Handler,
+		},
+		{
+			MethodName: "GetSystemHealth",
+			Handler:    _AnalyzerService_GetSystemHealth_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

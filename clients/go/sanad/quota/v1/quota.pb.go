@@ -932,6 +932,198 @@ func (x *ResetQuotaResponse) GetUsage() *ProviderUsage {
 	return nil
 }
 
+// RecordUsageRequest carries spends made outside reservations.
+type RecordUsageRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The spends, in any order.
+	Spends        []*LocalSpend `protobuf:"bytes,1,rep,name=spends,proto3" json:"spends,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordUsageRequest) Reset() {
+	*x = RecordUsageRequest{}
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordUsageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordUsageRequest) ProtoMessage() {}
+
+func (x *RecordUsageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordUsageRequest.ProtoReflect.Descriptor instead.
+func (*RecordUsageRequest) Descriptor() ([]byte, []int) {
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *RecordUsageRequest) GetSpends() []*LocalSpend {
+	if x != nil {
+		return x.Spends
+	}
+	return nil
+}
+
+// LocalSpend is one provider attempt paid from an analyzer's local safe budget.
+type LocalSpend struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Unique id of the spend (the analyzer's request id and attempt); a repeat counts once.
+	SpendId string `protobuf:"bytes,1,opt,name=spend_id,json=spendId,proto3" json:"spend_id,omitempty"`
+	// The provider that was called.
+	Provider string `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+	// Provider requests made (normally 1).
+	Requests int64 `protobuf:"varint,3,opt,name=requests,proto3" json:"requests,omitempty"`
+	// Tokens used (or the estimate when the outcome is unknown).
+	Tokens int64 `protobuf:"varint,4,opt,name=tokens,proto3" json:"tokens,omitempty"`
+	// When it was spent; it is counted in the windows that contain this time.
+	SpentAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=spent_at,json=spentAt,proto3" json:"spent_at,omitempty"`
+	// The analyzer replica that spent it, for logs.
+	AnalyzerId    string `protobuf:"bytes,6,opt,name=analyzer_id,json=analyzerId,proto3" json:"analyzer_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LocalSpend) Reset() {
+	*x = LocalSpend{}
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LocalSpend) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LocalSpend) ProtoMessage() {}
+
+func (x *LocalSpend) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LocalSpend.ProtoReflect.Descriptor instead.
+func (*LocalSpend) Descriptor() ([]byte, []int) {
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *LocalSpend) GetSpendId() string {
+	if x != nil {
+		return x.SpendId
+	}
+	return ""
+}
+
+func (x *LocalSpend) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *LocalSpend) GetRequests() int64 {
+	if x != nil {
+		return x.Requests
+	}
+	return 0
+}
+
+func (x *LocalSpend) GetTokens() int64 {
+	if x != nil {
+		return x.Tokens
+	}
+	return 0
+}
+
+func (x *LocalSpend) GetSpentAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SpentAt
+	}
+	return nil
+}
+
+func (x *LocalSpend) GetAnalyzerId() string {
+	if x != nil {
+		return x.AnalyzerId
+	}
+	return ""
+}
+
+// RecordUsageResponse says which spends were newly counted.
+type RecordUsageResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Spend ids counted by this call.
+	Recorded []string `protobuf:"bytes,1,rep,name=recorded,proto3" json:"recorded,omitempty"`
+	// Spend ids that had been counted before (repeats); not counted again.
+	Duplicates    []string `protobuf:"bytes,2,rep,name=duplicates,proto3" json:"duplicates,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordUsageResponse) Reset() {
+	*x = RecordUsageResponse{}
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordUsageResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordUsageResponse) ProtoMessage() {}
+
+func (x *RecordUsageResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordUsageResponse.ProtoReflect.Descriptor instead.
+func (*RecordUsageResponse) Descriptor() ([]byte, []int) {
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *RecordUsageResponse) GetRecorded() []string {
+	if x != nil {
+		return x.Recorded
+	}
+	return nil
+}
+
+func (x *RecordUsageResponse) GetDuplicates() []string {
+	if x != nil {
+		return x.Duplicates
+	}
+	return nil
+}
+
 var File_sanad_quota_v1_quota_proto protoreflect.FileDescriptor
 
 const file_sanad_quota_v1_quota_proto_rawDesc = "" +
@@ -985,7 +1177,23 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12.\n" +
 	"\x06window\x18\x02 \x01(\x0e2\x16.sanad.quota.v1.WindowR\x06window\"I\n" +
 	"\x12ResetQuotaResponse\x123\n" +
-	"\x05usage\x18\x01 \x01(\v2\x1d.sanad.quota.v1.ProviderUsageR\x05usage*A\n" +
+	"\x05usage\x18\x01 \x01(\v2\x1d.sanad.quota.v1.ProviderUsageR\x05usage\"H\n" +
+	"\x12RecordUsageRequest\x122\n" +
+	"\x06spends\x18\x01 \x03(\v2\x1a.sanad.quota.v1.LocalSpendR\x06spends\"\xcf\x01\n" +
+	"\n" +
+	"LocalSpend\x12\x19\n" +
+	"\bspend_id\x18\x01 \x01(\tR\aspendId\x12\x1a\n" +
+	"\bprovider\x18\x02 \x01(\tR\bprovider\x12\x1a\n" +
+	"\brequests\x18\x03 \x01(\x03R\brequests\x12\x16\n" +
+	"\x06tokens\x18\x04 \x01(\x03R\x06tokens\x125\n" +
+	"\bspent_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\aspentAt\x12\x1f\n" +
+	"\vanalyzer_id\x18\x06 \x01(\tR\n" +
+	"analyzerId\"Q\n" +
+	"\x13RecordUsageResponse\x12\x1a\n" +
+	"\brecorded\x18\x01 \x03(\tR\brecorded\x12\x1e\n" +
+	"\n" +
+	"duplicates\x18\x02 \x03(\tR\n" +
+	"duplicates*A\n" +
 	"\x06Window\x12\x16\n" +
 	"\x12WINDOW_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vWINDOW_HOUR\x10\x01\x12\x0e\n" +
@@ -1000,14 +1208,15 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\x14WARNING_LEVEL_NORMAL\x10\x01\x12\x19\n" +
 	"\x15WARNING_LEVEL_WARNING\x10\x02\x12\x1a\n" +
 	"\x16WARNING_LEVEL_CRITICAL\x10\x03\x12\x1b\n" +
-	"\x17WARNING_LEVEL_EXHAUSTED\x10\x042\x93\x03\n" +
+	"\x17WARNING_LEVEL_EXHAUSTED\x10\x042\xeb\x03\n" +
 	"\fQuotaService\x12J\n" +
 	"\aReserve\x12\x1e.sanad.quota.v1.ReserveRequest\x1a\x1f.sanad.quota.v1.ReserveResponse\x12G\n" +
 	"\x06Commit\x12\x1d.sanad.quota.v1.CommitRequest\x1a\x1e.sanad.quota.v1.CommitResponse\x12J\n" +
 	"\aRelease\x12\x1e.sanad.quota.v1.ReleaseRequest\x1a\x1f.sanad.quota.v1.ReleaseResponse\x12M\n" +
 	"\bGetUsage\x12\x1f.sanad.quota.v1.GetUsageRequest\x1a .sanad.quota.v1.GetUsageResponse\x12S\n" +
 	"\n" +
-	"ResetQuota\x12!.sanad.quota.v1.ResetQuotaRequest\x1a\".sanad.quota.v1.ResetQuotaResponseB3Z1sanad.dev/sanad/clients/go/sanad/quota/v1;quotav1b\x06proto3"
+	"ResetQuota\x12!.sanad.quota.v1.ResetQuotaRequest\x1a\".sanad.quota.v1.ResetQuotaResponse\x12V\n" +
+	"\vRecordUsage\x12\".sanad.quota.v1.RecordUsageRequest\x1a#.sanad.quota.v1.RecordUsageResponseB3Z1sanad.dev/sanad/clients/go/sanad/quota/v1;quotav1b\x06proto3"
 
 var (
 	file_sanad_quota_v1_quota_proto_rawDescOnce sync.Once
@@ -1022,7 +1231,7 @@ func file_sanad_quota_v1_quota_proto_rawDescGZIP() []byte {
 }
 
 var file_sanad_quota_v1_quota_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_sanad_quota_v1_quota_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_sanad_quota_v1_quota_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_sanad_quota_v1_quota_proto_goTypes = []any{
 	(Window)(0),                   // 0: sanad.quota.v1.Window
 	(Metric)(0),                   // 1: sanad.quota.v1.Metric
@@ -1039,14 +1248,17 @@ var file_sanad_quota_v1_quota_proto_goTypes = []any{
 	(*WindowUsage)(nil),           // 12: sanad.quota.v1.WindowUsage
 	(*ResetQuotaRequest)(nil),     // 13: sanad.quota.v1.ResetQuotaRequest
 	(*ResetQuotaResponse)(nil),    // 14: sanad.quota.v1.ResetQuotaResponse
-	(*durationpb.Duration)(nil),   // 15: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
+	(*RecordUsageRequest)(nil),    // 15: sanad.quota.v1.RecordUsageRequest
+	(*LocalSpend)(nil),            // 16: sanad.quota.v1.LocalSpend
+	(*RecordUsageResponse)(nil),   // 17: sanad.quota.v1.RecordUsageResponse
+	(*durationpb.Duration)(nil),   // 18: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
 }
 var file_sanad_quota_v1_quota_proto_depIdxs = []int32{
 	12, // 0: sanad.quota.v1.ReserveResponse.usage:type_name -> sanad.quota.v1.WindowUsage
 	2,  // 1: sanad.quota.v1.ReserveResponse.warning_level:type_name -> sanad.quota.v1.WarningLevel
 	12, // 2: sanad.quota.v1.ReserveResponse.denied_by:type_name -> sanad.quota.v1.WindowUsage
-	15, // 3: sanad.quota.v1.ReserveResponse.retry_after:type_name -> google.protobuf.Duration
+	18, // 3: sanad.quota.v1.ReserveResponse.retry_after:type_name -> google.protobuf.Duration
 	12, // 4: sanad.quota.v1.CommitResponse.usage:type_name -> sanad.quota.v1.WindowUsage
 	2,  // 5: sanad.quota.v1.CommitResponse.warning_level:type_name -> sanad.quota.v1.WarningLevel
 	11, // 6: sanad.quota.v1.GetUsageResponse.providers:type_name -> sanad.quota.v1.ProviderUsage
@@ -1055,26 +1267,30 @@ var file_sanad_quota_v1_quota_proto_depIdxs = []int32{
 	0,  // 9: sanad.quota.v1.WindowUsage.window:type_name -> sanad.quota.v1.Window
 	1,  // 10: sanad.quota.v1.WindowUsage.metric:type_name -> sanad.quota.v1.Metric
 	2,  // 11: sanad.quota.v1.WindowUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	16, // 12: sanad.quota.v1.WindowUsage.window_start:type_name -> google.protobuf.Timestamp
-	16, // 13: sanad.quota.v1.WindowUsage.window_end:type_name -> google.protobuf.Timestamp
-	16, // 14: sanad.quota.v1.WindowUsage.projected_exhaustion_time:type_name -> google.protobuf.Timestamp
+	19, // 12: sanad.quota.v1.WindowUsage.window_start:type_name -> google.protobuf.Timestamp
+	19, // 13: sanad.quota.v1.WindowUsage.window_end:type_name -> google.protobuf.Timestamp
+	19, // 14: sanad.quota.v1.WindowUsage.projected_exhaustion_time:type_name -> google.protobuf.Timestamp
 	0,  // 15: sanad.quota.v1.ResetQuotaRequest.window:type_name -> sanad.quota.v1.Window
 	11, // 16: sanad.quota.v1.ResetQuotaResponse.usage:type_name -> sanad.quota.v1.ProviderUsage
-	3,  // 17: sanad.quota.v1.QuotaService.Reserve:input_type -> sanad.quota.v1.ReserveRequest
-	5,  // 18: sanad.quota.v1.QuotaService.Commit:input_type -> sanad.quota.v1.CommitRequest
-	7,  // 19: sanad.quota.v1.QuotaService.Release:input_type -> sanad.quota.v1.ReleaseRequest
-	9,  // 20: sanad.quota.v1.QuotaService.GetUsage:input_type -> sanad.quota.v1.GetUsageRequest
-	13, // 21: sanad.quota.v1.QuotaService.ResetQuota:input_type -> sanad.quota.v1.ResetQuotaRequest
-	4,  // 22: sanad.quota.v1.QuotaService.Reserve:output_type -> sanad.quota.v1.ReserveResponse
-	6,  // 23: sanad.quota.v1.QuotaService.Commit:output_type -> sanad.quota.v1.CommitResponse
-	8,  // 24: sanad.quota.v1.QuotaService.Release:output_type -> sanad.quota.v1.ReleaseResponse
-	10, // 25: sanad.quota.v1.QuotaService.GetUsage:output_type -> sanad.quota.v1.GetUsageResponse
-	14, // 26: sanad.quota.v1.QuotaService.ResetQuota:output_type -> sanad.quota.v1.ResetQuotaResponse
-	22, // [22:27] is the sub-list for method output_type
-	17, // [17:22] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	16, // 17: sanad.quota.v1.RecordUsageRequest.spends:type_name -> sanad.quota.v1.LocalSpend
+	19, // 18: sanad.quota.v1.LocalSpend.spent_at:type_name -> google.protobuf.Timestamp
+	3,  // 19: sanad.quota.v1.QuotaService.Reserve:input_type -> sanad.quota.v1.ReserveRequest
+	5,  // 20: sanad.quota.v1.QuotaService.Commit:input_type -> sanad.quota.v1.CommitRequest
+	7,  // 21: sanad.quota.v1.QuotaService.Release:input_type -> sanad.quota.v1.ReleaseRequest
+	9,  // 22: sanad.quota.v1.QuotaService.GetUsage:input_type -> sanad.quota.v1.GetUsageRequest
+	13, // 23: sanad.quota.v1.QuotaService.ResetQuota:input_type -> sanad.quota.v1.ResetQuotaRequest
+	15, // 24: sanad.quota.v1.QuotaService.RecordUsage:input_type -> sanad.quota.v1.RecordUsageRequest
+	4,  // 25: sanad.quota.v1.QuotaService.Reserve:output_type -> sanad.quota.v1.ReserveResponse
+	6,  // 26: sanad.quota.v1.QuotaService.Commit:output_type -> sanad.quota.v1.CommitResponse
+	8,  // 27: sanad.quota.v1.QuotaService.Release:output_type -> sanad.quota.v1.ReleaseResponse
+	10, // 28: sanad.quota.v1.QuotaService.GetUsage:output_type -> sanad.quota.v1.GetUsageResponse
+	14, // 29: sanad.quota.v1.QuotaService.ResetQuota:output_type -> sanad.quota.v1.ResetQuotaResponse
+	17, // 30: sanad.quota.v1.QuotaService.RecordUsage:output_type -> sanad.quota.v1.RecordUsageResponse
+	25, // [25:31] is the sub-list for method output_type
+	19, // [19:25] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_sanad_quota_v1_quota_proto_init() }
@@ -1088,7 +1304,7 @@ func file_sanad_quota_v1_quota_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sanad_quota_v1_quota_proto_rawDesc), len(file_sanad_quota_v1_quota_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   12,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

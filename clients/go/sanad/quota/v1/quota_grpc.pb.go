@@ -19,11 +19,12 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	QuotaService_Reserve_FullMethodName    = "/sanad.quota.v1.QuotaService/Reserve"
-	QuotaService_Commit_FullMethodName     = "/sanad.quota.v1.QuotaService/Commit"
-	QuotaService_Release_FullMethodName    = "/sanad.quota.v1.QuotaService/Release"
-	QuotaService_GetUsage_FullMethodName   = "/sanad.quota.v1.QuotaService/GetUsage"
-	QuotaService_ResetQuota_FullMethodName = "/sanad.quota.v1.QuotaService/ResetQuota"
+	QuotaService_Reserve_FullMethodName     = "/sanad.quota.v1.QuotaService/Reserve"
+	QuotaService_Commit_FullMethodName      = "/sanad.quota.v1.QuotaService/Commit"
+	QuotaService_Release_FullMethodName     = "/sanad.quota.v1.QuotaService/Release"
+	QuotaService_GetUsage_FullMethodName    = "/sanad.quota.v1.QuotaService/GetUsage"
+	QuotaService_ResetQuota_FullMethodName  = "/sanad.quota.v1.QuotaService/ResetQuota"
+	QuotaService_RecordUsage_FullMethodName = "/sanad.quota.v1.QuotaService/RecordUsage"
 )
 
 // QuotaServiceClient is the client API for QuotaService service.
@@ -44,6 +45,10 @@ type QuotaServiceClient interface {
 	GetUsage(ctx context.Context, in *GetUsageRequest, opts ...grpc.CallOption) (*GetUsageResponse, error)
 	// Admin: set a provider's counters back to zero. Requires the admin token.
 	ResetQuota(ctx context.Context, in *ResetQuotaRequest, opts ...grpc.CallOption) (*ResetQuotaResponse, error)
+	// Record usage an analyzer spent from its local safe budget while this service could not
+	// be reached, into the windows it was spent in. Idempotent by spend id: a spend sent again
+	// counts once.
+	RecordUsage(ctx context.Context, in *RecordUsageRequest, opts ...grpc.CallOption) (*RecordUsageResponse, error)
 }
 
 type quotaServiceClient struct {
@@ -104,6 +109,16 @@ func (c *quotaServiceClient) ResetQuota(ctx context.Context, in *ResetQuotaReque
 	return out, nil
 }
 
+func (c *quotaServiceClient) RecordUsage(ctx context.Context, in *RecordUsageRequest, opts ...grpc.CallOption) (*RecordUsageResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RecordUsageResponse)
+	err := c.cc.Invoke(ctx, QuotaService_RecordUsage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QuotaServiceServer is the server API for QuotaService service.
 // All implementations must embed UnimplementedQuotaServiceServer
 // for forward compatibility.
@@ -122,6 +137,10 @@ type QuotaServiceServer interface {
 	GetUsage(context.Context, *GetUsageRequest) (*GetUsageResponse, error)
 	// Admin: set a provider's counters back to zero. Requires the admin token.
 	ResetQuota(context.Context, *ResetQuotaRequest) (*ResetQuotaResponse, error)
+	// Record usage an analyzer spent from its local safe budget while this service could not
+	// be reached, into the windows it was spent in. Idempotent by spend id: a spend sent again
+	// counts once.
+	RecordUsage(context.Context, *RecordUsageRequest) (*RecordUsageResponse, error)
 	mustEmbedUnimplementedQuotaServiceServer()
 }
 
@@ -146,6 +165,9 @@ func (UnimplementedQuotaServiceServer) GetUsage(context.Context, *GetUsageReques
 }
 func (UnimplementedQuotaServiceServer) ResetQuota(context.Context, *ResetQuotaRequest) (*ResetQuotaResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ResetQuota not implemented")
+}
+func (UnimplementedQuotaServiceServer) RecordUsage(context.Context, *RecordUsageRequest) (*RecordUsageResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RecordUsage not implemented")
 }
 func (UnimplementedQuotaServiceServer) mustEmbedUnimplementedQuotaServiceServer() {}
 func (UnimplementedQuotaServiceServer) testEmbeddedByValue()                      {}
@@ -258,6 +280,24 @@ func _QuotaService_ResetQuota_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _QuotaService_RecordUsage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordUsageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QuotaServiceServer).RecordUsage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QuotaService_RecordUsage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QuotaServiceServer).RecordUsage(ctx, req.(*RecordUsageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // QuotaService_ServiceDesc is the grpc.ServiceDesc for QuotaService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -284,6 +324,10 @@ var QuotaService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResetQuota",
 			Handler:    _QuotaService_ResetQuota_Handler,
+		},
+		{
+			MethodName: "RecordUsage",
+			Handler:    _QuotaService_RecordUsage_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

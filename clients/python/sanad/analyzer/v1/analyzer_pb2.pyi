@@ -64,6 +64,8 @@ class _SourceEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Source.ValueTy
     """The stored answer to the same request (same idempotency key or same content)."""
     SOURCE_DEGRADED_SIMILAR: _Source.ValueType  # 3
     """Every provider failed: the stored analysis of the same or a near-identical text."""
+    SOURCE_RULES: _Source.ValueType  # 4
+    """Every provider failed and no similar analysis was stored: Sanad's own rule-based review."""
 
 class Source(_Source, metaclass=_SourceEnumTypeWrapper):
     """Source says where an analysis came from."""
@@ -76,7 +78,33 @@ SOURCE_IDEMPOTENCY_CACHE: Source.ValueType  # 2
 """The stored answer to the same request (same idempotency key or same content)."""
 SOURCE_DEGRADED_SIMILAR: Source.ValueType  # 3
 """Every provider failed: the stored analysis of the same or a near-identical text."""
+SOURCE_RULES: Source.ValueType  # 4
+"""Every provider failed and no similar analysis was stored: Sanad's own rule-based review."""
 Global___Source: _TypeAlias = Source  # noqa: Y015
+
+class _Jurisdiction:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _JurisdictionEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Jurisdiction.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    JURISDICTION_UNSPECIFIED: _Jurisdiction.ValueType  # 0
+    """Not set: the configured default (SANAD_DEFAULT_JURISDICTION, SA unless configured)."""
+    JURISDICTION_SA: _Jurisdiction.ValueType  # 1
+    """Saudi Arabia."""
+    JURISDICTION_EG: _Jurisdiction.ValueType  # 2
+    """Egypt."""
+
+class Jurisdiction(_Jurisdiction, metaclass=_JurisdictionEnumTypeWrapper):
+    """Jurisdiction whose consumer-protection rules apply to the policy."""
+
+JURISDICTION_UNSPECIFIED: Jurisdiction.ValueType  # 0
+"""Not set: the configured default (SANAD_DEFAULT_JURISDICTION, SA unless configured)."""
+JURISDICTION_SA: Jurisdiction.ValueType  # 1
+"""Saudi Arabia."""
+JURISDICTION_EG: Jurisdiction.ValueType  # 2
+"""Egypt."""
+Global___Jurisdiction: _TypeAlias = Jurisdiction  # noqa: Y015
 
 class _Severity:
     ValueType = _typing.NewType("ValueType", _builtins.int)
@@ -136,6 +164,10 @@ class _StageEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Stage.ValueType
     """Failing over to the next provider."""
     STAGE_DEGRADATION_LOOKUP: _Stage.ValueType  # 9
     """The degradation store was searched."""
+    STAGE_HEDGE_STARTED: _Stage.ValueType  # 10
+    """A hedged attempt on the next provider started while the first was still working."""
+    STAGE_RULES_ANSWERED: _Stage.ValueType  # 11
+    """Sanad's rule checker answered (SOURCE_RULES)."""
 
 class Stage(_Stage, metaclass=_StageEnumTypeWrapper):
     """Stage is a step of the request path."""
@@ -160,7 +192,43 @@ STAGE_FAILOVER: Stage.ValueType  # 8
 """Failing over to the next provider."""
 STAGE_DEGRADATION_LOOKUP: Stage.ValueType  # 9
 """The degradation store was searched."""
+STAGE_HEDGE_STARTED: Stage.ValueType  # 10
+"""A hedged attempt on the next provider started while the first was still working."""
+STAGE_RULES_ANSWERED: Stage.ValueType  # 11
+"""Sanad's rule checker answered (SOURCE_RULES)."""
 Global___Stage: _TypeAlias = Stage  # noqa: Y015
+
+class _HealthState:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _HealthStateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_HealthState.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    HEALTH_STATE_UNSPECIFIED: _HealthState.ValueType  # 0
+    """Not set."""
+    HEALTH_STATE_HEALTHY: _HealthState.ValueType  # 1
+    """Everything works."""
+    HEALTH_STATE_DEGRADED: _HealthState.ValueType  # 2
+    """Answers still come, but a part is down or in fallback (a provider out, quota in local
+    budget, a cache unreachable).
+    """
+    HEALTH_STATE_UNHEALTHY: _HealthState.ValueType  # 3
+    """No answer can be produced."""
+
+class HealthState(_HealthState, metaclass=_HealthStateEnumTypeWrapper):
+    """HealthState is the roll-up state of a component or of the whole system."""
+
+HEALTH_STATE_UNSPECIFIED: HealthState.ValueType  # 0
+"""Not set."""
+HEALTH_STATE_HEALTHY: HealthState.ValueType  # 1
+"""Everything works."""
+HEALTH_STATE_DEGRADED: HealthState.ValueType  # 2
+"""Answers still come, but a part is down or in fallback (a provider out, quota in local
+budget, a cache unreachable).
+"""
+HEALTH_STATE_UNHEALTHY: HealthState.ValueType  # 3
+"""No answer can be produced."""
+Global___HealthState: _TypeAlias = HealthState  # noqa: Y015
 
 @_typing.final
 class AnalyzeRequest(_message.Message):
@@ -176,6 +244,8 @@ class AnalyzeRequest(_message.Message):
     FORCE_REFRESH_FIELD_NUMBER: _builtins.int
     TENANT_ID_FIELD_NUMBER: _builtins.int
     INCLUDE_IMPROVED_POLICY_FIELD_NUMBER: _builtins.int
+    JURISDICTION_FIELD_NUMBER: _builtins.int
+    HEDGE_FIELD_NUMBER: _builtins.int
     shop_name: _builtins.str
     """The shop's name, for the report; up to 200 characters."""
     shop_specialization: _builtins.str
@@ -198,6 +268,12 @@ class AnalyzeRequest(_message.Message):
     """The calling tenant; caches and degraded answers are kept per tenant."""
     include_improved_policy: _builtins.bool
     """Ask the model for an improved policy text as well."""
+    jurisdiction: Global___Jurisdiction.ValueType
+    """The jurisdiction whose rules apply; unspecified means the configured default."""
+    hedge: _builtins.bool
+    """Opt in to hedging: when the first provider is slow, also ask the next one and take the
+    first valid answer. The server may also hedge by configuration.
+    """
     def __init__(
         self,
         *,
@@ -209,10 +285,12 @@ class AnalyzeRequest(_message.Message):
         force_refresh: _builtins.bool = ...,
         tenant_id: _builtins.str = ...,
         include_improved_policy: _builtins.bool = ...,
+        jurisdiction: Global___Jurisdiction.ValueType = ...,
+        hedge: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["force_refresh", b"force_refresh", "idempotency_key", b"idempotency_key", "include_improved_policy", b"include_improved_policy", "policy_text", b"policy_text", "policy_type", b"policy_type", "shop_name", b"shop_name", "shop_specialization", b"shop_specialization", "tenant_id", b"tenant_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["force_refresh", b"force_refresh", "hedge", b"hedge", "idempotency_key", b"idempotency_key", "include_improved_policy", b"include_improved_policy", "jurisdiction", b"jurisdiction", "policy_text", b"policy_text", "policy_type", b"policy_type", "shop_name", b"shop_name", "shop_specialization", b"shop_specialization", "tenant_id", b"tenant_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -235,6 +313,10 @@ class AnalyzeResponse(_message.Message):
     ANALYSIS_ID_FIELD_NUMBER: _builtins.int
     ANALYZED_AT_FIELD_NUMBER: _builtins.int
     RESPONDED_AT_FIELD_NUMBER: _builtins.int
+    RULE_FINDINGS_FIELD_NUMBER: _builtins.int
+    JURISDICTION_FIELD_NUMBER: _builtins.int
+    DEGRADED_FROM_FIELD_NUMBER: _builtins.int
+    QUOTA_ACCOUNTED_LOCALLY_FIELD_NUMBER: _builtins.int
     source: Global___Source.ValueType
     """Where the analysis came from."""
     provider: _builtins.str
@@ -245,6 +327,12 @@ class AnalyzeResponse(_message.Message):
     """For SOURCE_DEGRADED_SIMILAR: similarity of the stored text to this one, 0 to 1."""
     analysis_id: _builtins.str
     """Id of the analysis, usable with GetAnalysis."""
+    jurisdiction: Global___Jurisdiction.ValueType
+    """The jurisdiction whose rules were applied (the request's, or the configured default)."""
+    quota_accounted_locally: _builtins.bool
+    """True when quota could not be asked and the attempt spent this analyzer's local safe
+    budget instead; the spend is reconciled with the quota service when it is back.
+    """
     @_builtins.property
     def analysis(self) -> Global___Analysis:
         """The structured analysis."""
@@ -269,6 +357,14 @@ class AnalyzeResponse(_message.Message):
     def responded_at(self) -> _timestamp_pb2.Timestamp:
         """When this response was made."""
 
+    @_builtins.property
+    def rule_findings(self) -> _containers.RepeatedCompositeFieldContainer[Global___RuleFinding]:
+        """Findings of Sanad's deterministic rule checker, on every answer whatever its source."""
+
+    @_builtins.property
+    def degraded_from(self) -> Global___DegradedOrigin:
+        """For SOURCE_DEGRADED_SIMILAR: the stored analysis this answer was taken from."""
+
     def __init__(
         self,
         *,
@@ -283,14 +379,92 @@ class AnalyzeResponse(_message.Message):
         analysis_id: _builtins.str = ...,
         analyzed_at: _timestamp_pb2.Timestamp | None = ...,
         responded_at: _timestamp_pb2.Timestamp | None = ...,
+        rule_findings: _abc.Iterable[Global___RuleFinding] | None = ...,
+        jurisdiction: Global___Jurisdiction.ValueType = ...,
+        degraded_from: Global___DegradedOrigin | None = ...,
+        quota_accounted_locally: _builtins.bool = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "analyzed_at", b"analyzed_at", "note", b"note", "responded_at", b"responded_at", "token_usage", b"token_usage"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "analyzed_at", b"analyzed_at", "degraded_from", b"degraded_from", "note", b"note", "responded_at", b"responded_at", "token_usage", b"token_usage"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "analysis_id", b"analysis_id", "analyzed_at", b"analyzed_at", "attempts", b"attempts", "model", b"model", "note", b"note", "provider", b"provider", "responded_at", b"responded_at", "similarity", b"similarity", "source", b"source", "token_usage", b"token_usage"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "analysis_id", b"analysis_id", "analyzed_at", b"analyzed_at", "attempts", b"attempts", "degraded_from", b"degraded_from", "jurisdiction", b"jurisdiction", "model", b"model", "note", b"note", "provider", b"provider", "quota_accounted_locally", b"quota_accounted_locally", "responded_at", b"responded_at", "rule_findings", b"rule_findings", "similarity", b"similarity", "source", b"source", "token_usage", b"token_usage"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___AnalyzeResponse: _TypeAlias = AnalyzeResponse  # noqa: Y015
+
+@_typing.final
+class RuleFinding(_message.Message):
+    """RuleFinding is one result of Sanad's rule checker, grounded in a sourced rule."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RULE_ID_FIELD_NUMBER: _builtins.int
+    SEVERITY_FIELD_NUMBER: _builtins.int
+    PHRASE_FIELD_NUMBER: _builtins.int
+    FINDING_FIELD_NUMBER: _builtins.int
+    LEGAL_REFERENCE_FIELD_NUMBER: _builtins.int
+    SUGGESTION_FIELD_NUMBER: _builtins.int
+    SOURCE_URL_FIELD_NUMBER: _builtins.int
+    rule_id: _builtins.str
+    """Stable rule id, for example "return.window_too_short"."""
+    severity: Global___Severity.ValueType
+    """How serious it is."""
+    phrase: _builtins.str
+    """The offending phrase quoted verbatim from the policy text; empty when something is missing."""
+    finding: _builtins.str
+    """What is wrong, in the policy's language."""
+    legal_reference: _builtins.str
+    """The law and article the rule rests on."""
+    suggestion: _builtins.str
+    """How to fix it, in the policy's language."""
+    source_url: _builtins.str
+    """The official source of the rule."""
+    def __init__(
+        self,
+        *,
+        rule_id: _builtins.str = ...,
+        severity: Global___Severity.ValueType = ...,
+        phrase: _builtins.str = ...,
+        finding: _builtins.str = ...,
+        legal_reference: _builtins.str = ...,
+        suggestion: _builtins.str = ...,
+        source_url: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["finding", b"finding", "legal_reference", b"legal_reference", "phrase", b"phrase", "rule_id", b"rule_id", "severity", b"severity", "source_url", b"source_url", "suggestion", b"suggestion"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RuleFinding: _TypeAlias = RuleFinding  # noqa: Y015
+
+@_typing.final
+class DegradedOrigin(_message.Message):
+    """DegradedOrigin names the stored analysis a degraded answer was taken from."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ANALYSIS_ID_FIELD_NUMBER: _builtins.int
+    ANALYZED_AT_FIELD_NUMBER: _builtins.int
+    analysis_id: _builtins.str
+    """Its analysis id."""
+    @_builtins.property
+    def analyzed_at(self) -> _timestamp_pb2.Timestamp:
+        """When it was produced."""
+
+    def __init__(
+        self,
+        *,
+        analysis_id: _builtins.str = ...,
+        analyzed_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["analyzed_at", b"analyzed_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["analysis_id", b"analysis_id", "analyzed_at", b"analyzed_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DegradedOrigin: _TypeAlias = DegradedOrigin  # noqa: Y015
 
 @_typing.final
 class Analysis(_message.Message):
@@ -736,19 +910,23 @@ class ClearCacheResponse(_message.Message):
 
     DEGRADATION_ENTRIES_REMOVED_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_ENTRIES_REMOVED_FIELD_NUMBER: _builtins.int
+    SIMILARITY_INDEX_ENTRIES_REMOVED_FIELD_NUMBER: _builtins.int
     degradation_entries_removed: _builtins.int
     """Entries removed from the degradation store."""
     idempotency_entries_removed: _builtins.int
     """Entries removed from the idempotency cache."""
+    similarity_index_entries_removed: _builtins.int
+    """Entries removed from the near-duplicate similarity index."""
     def __init__(
         self,
         *,
         degradation_entries_removed: _builtins.int = ...,
         idempotency_entries_removed: _builtins.int = ...,
+        similarity_index_entries_removed: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["degradation_entries_removed", b"degradation_entries_removed", "idempotency_entries_removed", b"idempotency_entries_removed"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["degradation_entries_removed", b"degradation_entries_removed", "idempotency_entries_removed", b"idempotency_entries_removed", "similarity_index_entries_removed", b"similarity_index_entries_removed"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -785,6 +963,7 @@ class GetCacheStatsResponse(_message.Message):
     DEGRADATION_MISSES_FIELD_NUMBER: _builtins.int
     DEGRADATION_TTL_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_TTL_FIELD_NUMBER: _builtins.int
+    CACHES_FIELD_NUMBER: _builtins.int
     idempotency_entries: _builtins.int
     """Idempotency cache entries."""
     idempotency_hits: _builtins.int
@@ -807,6 +986,10 @@ class GetCacheStatsResponse(_message.Message):
     def idempotency_ttl(self) -> _duration_pb2.Duration:
         """Time-to-live of idempotency entries."""
 
+    @_builtins.property
+    def caches(self) -> _containers.RepeatedCompositeFieldContainer[Global___CacheStats]:
+        """Entries, hits and misses per cache and per policy type."""
+
     def __init__(
         self,
         *,
@@ -818,14 +1001,138 @@ class GetCacheStatsResponse(_message.Message):
         degradation_misses: _builtins.int = ...,
         degradation_ttl: _duration_pb2.Duration | None = ...,
         idempotency_ttl: _duration_pb2.Duration | None = ...,
+        caches: _abc.Iterable[Global___CacheStats] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["degradation_ttl", b"degradation_ttl", "idempotency_ttl", b"idempotency_ttl"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["degradation_entries", b"degradation_entries", "degradation_hits", b"degradation_hits", "degradation_misses", b"degradation_misses", "degradation_ttl", b"degradation_ttl", "idempotency_entries", b"idempotency_entries", "idempotency_hits", b"idempotency_hits", "idempotency_misses", b"idempotency_misses", "idempotency_ttl", b"idempotency_ttl"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["caches", b"caches", "degradation_entries", b"degradation_entries", "degradation_hits", b"degradation_hits", "degradation_misses", b"degradation_misses", "degradation_ttl", b"degradation_ttl", "idempotency_entries", b"idempotency_entries", "idempotency_hits", b"idempotency_hits", "idempotency_misses", b"idempotency_misses", "idempotency_ttl", b"idempotency_ttl"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetCacheStatsResponse: _TypeAlias = GetCacheStatsResponse  # noqa: Y015
+
+@_typing.final
+class CacheStats(_message.Message):
+    """CacheStats counts one cache's entries and lookups for one policy type."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CACHE_FIELD_NUMBER: _builtins.int
+    POLICY_TYPE_FIELD_NUMBER: _builtins.int
+    ENTRIES_FIELD_NUMBER: _builtins.int
+    HITS_FIELD_NUMBER: _builtins.int
+    NEAR_DUPLICATE_HITS_FIELD_NUMBER: _builtins.int
+    MISSES_FIELD_NUMBER: _builtins.int
+    cache: _builtins.str
+    """The cache: "idempotency", "degradation" or "rules"."""
+    policy_type: Global___PolicyType.ValueType
+    """The policy type; unspecified for totals over every type."""
+    entries: _builtins.int
+    """Live entries."""
+    hits: _builtins.int
+    """Lookups answered by an exact match."""
+    near_duplicate_hits: _builtins.int
+    """Lookups answered by a near-duplicate (degradation only)."""
+    misses: _builtins.int
+    """Lookups that found nothing."""
+    def __init__(
+        self,
+        *,
+        cache: _builtins.str = ...,
+        policy_type: Global___PolicyType.ValueType = ...,
+        entries: _builtins.int = ...,
+        hits: _builtins.int = ...,
+        near_duplicate_hits: _builtins.int = ...,
+        misses: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cache", b"cache", "entries", b"entries", "hits", b"hits", "misses", b"misses", "near_duplicate_hits", b"near_duplicate_hits", "policy_type", b"policy_type"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CacheStats: _TypeAlias = CacheStats  # noqa: Y015
+
+@_typing.final
+class GetSystemHealthRequest(_message.Message):
+    """GetSystemHealthRequest has no fields."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetSystemHealthRequest: _TypeAlias = GetSystemHealthRequest  # noqa: Y015
+
+@_typing.final
+class GetSystemHealthResponse(_message.Message):
+    """GetSystemHealthResponse is the roll-up and its parts."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATE_FIELD_NUMBER: _builtins.int
+    COMPONENTS_FIELD_NUMBER: _builtins.int
+    CHECKED_AT_FIELD_NUMBER: _builtins.int
+    state: Global___HealthState.ValueType
+    """The overall state."""
+    @_builtins.property
+    def components(self) -> _containers.RepeatedCompositeFieldContainer[Global___ComponentHealth]:
+        """One entry per component: each provider, quota, health, store, caches, safe budget."""
+
+    @_builtins.property
+    def checked_at(self) -> _timestamp_pb2.Timestamp:
+        """When the roll-up was computed."""
+
+    def __init__(
+        self,
+        *,
+        state: Global___HealthState.ValueType = ...,
+        components: _abc.Iterable[Global___ComponentHealth] | None = ...,
+        checked_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["checked_at", b"checked_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checked_at", b"checked_at", "components", b"components", "state", b"state"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetSystemHealthResponse: _TypeAlias = GetSystemHealthResponse  # noqa: Y015
+
+@_typing.final
+class ComponentHealth(_message.Message):
+    """ComponentHealth is the state of one component."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    DETAIL_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """Component name, for example "provider:openai", "quota", "health", "store"."""
+    state: Global___HealthState.ValueType
+    """Its state."""
+    detail: _builtins.str
+    """A short human-readable detail."""
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        state: Global___HealthState.ValueType = ...,
+        detail: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["detail", b"detail", "name", b"name", "state", b"state"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ComponentHealth: _TypeAlias = ComponentHealth  # noqa: Y015
 
 @_typing.final
 class PolicyTypeCount(_message.Message):

@@ -61,6 +61,11 @@ class AnalyzerServiceStub:
                 request_serializer=sanad_dot_analyzer_dot_v1_dot_analyzer__pb2.GetCacheStatsRequest.SerializeToString,
                 response_deserializer=sanad_dot_analyzer_dot_v1_dot_analyzer__pb2.GetCacheStatsResponse.FromString,
                 _registered_method=True)
+        self.GetSystemHealth = channel.unary_unary(
+                '/sanad.analyzer.v1.AnalyzerService/GetSystemHealth',
+                request_serializer=sanad_dot_analyzer_dot_v1_dot_analyzer__pb2.GetSystemHealthRequest.SerializeToString,
+                response_deserializer=sanad_dot_analyzer_dot_v1_dot_analyzer__pb2.GetSystemHealthResponse.FromString,
+                _registered_method=True)
 
 
 class AnalyzerServiceServicer:
@@ -104,6 +109,14 @@ class AnalyzerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetSystemHealth(self, request, context):
+        """The roll-up of the analyzer's own health and of everything it depends on: healthy,
+        degraded or unhealthy, with one entry per component.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AnalyzerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -131,6 +144,11 @@ def add_AnalyzerServiceServicer_to_server(servicer, server):
                     servicer.GetCacheStats,
                     request_deserializer=sanad_dot_analyzer_dot_v1_dot_analyzer__pb2.GetCacheStatsRequest.FromString,
                     response_serializer=sanad_dot_analyzer_dot_v1_dot_analyzer__pb2.GetCacheStatsResponse.SerializeToString,
+            ),
+            'GetSystemHealth': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSystemHealth,
+                    request_deserializer=sanad_dot_analyzer_dot_v1_dot_analyzer__pb2.GetSystemHealthRequest.FromString,
+                    response_serializer=sanad_dot_analyzer_dot_v1_dot_analyzer__pb2.GetSystemHealthResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -270,6 +288,33 @@ class AnalyzerService:
             '/sanad.analyzer.v1.AnalyzerService/GetCacheStats',
             sanad_dot_analyzer_dot_v1_dot_analyzer__pb2.GetCacheStatsRequest.SerializeToString,
             sanad_dot_analyzer_dot_v1_dot_analyzer__pb2.GetCacheStatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSystemHealth(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sanad.analyzer.v1.AnalyzerService/GetSystemHealth',
+            sanad_dot_analyzer_dot_v1_dot_analyzer__pb2.GetSystemHealthRequest.SerializeToString,
+            sanad_dot_analyzer_dot_v1_dot_analyzer__pb2.GetSystemHealthResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -47,6 +47,10 @@ class AnalyzerServiceStub:
     """Admin: drop cached analyses of one policy type, or all. Requires the admin token."""
     GetCacheStats: _grpc.UnaryUnaryMultiCallable[_analyzer_pb2.GetCacheStatsRequest, _analyzer_pb2.GetCacheStatsResponse]
     """Admin: entries and hit counts of the caches. Requires the admin token."""
+    GetSystemHealth: _grpc.UnaryUnaryMultiCallable[_analyzer_pb2.GetSystemHealthRequest, _analyzer_pb2.GetSystemHealthResponse]
+    """The roll-up of the analyzer's own health and of everything it depends on: healthy,
+    degraded or unhealthy, with one entry per component.
+    """
 
 @_typing.type_check_only
 class AnalyzerServiceAsyncStub(AnalyzerServiceStub):
@@ -67,6 +71,10 @@ class AnalyzerServiceAsyncStub(AnalyzerServiceStub):
     """Admin: drop cached analyses of one policy type, or all. Requires the admin token."""
     GetCacheStats: _aio.UnaryUnaryMultiCallable[_analyzer_pb2.GetCacheStatsRequest, _analyzer_pb2.GetCacheStatsResponse]  # type: ignore[assignment]
     """Admin: entries and hit counts of the caches. Requires the admin token."""
+    GetSystemHealth: _aio.UnaryUnaryMultiCallable[_analyzer_pb2.GetSystemHealthRequest, _analyzer_pb2.GetSystemHealthResponse]  # type: ignore[assignment]
+    """The roll-up of the analyzer's own health and of everything it depends on: healthy,
+    degraded or unhealthy, with one entry per component.
+    """
 
 class AnalyzerServiceServicer(metaclass=_abc_1.ABCMeta):
     """AnalyzerService analyses e-commerce store policies with LLM providers and keeps answering
@@ -114,5 +122,15 @@ class AnalyzerServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_analyzer_pb2.GetCacheStatsResponse, _abc.Awaitable[_analyzer_pb2.GetCacheStatsResponse]]:
         """Admin: entries and hit counts of the caches. Requires the admin token."""
+
+    @_abc_1.abstractmethod
+    def GetSystemHealth(
+        self,
+        request: _analyzer_pb2.GetSystemHealthRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_analyzer_pb2.GetSystemHealthResponse, _abc.Awaitable[_analyzer_pb2.GetSystemHealthResponse]]:
+        """The roll-up of the analyzer's own health and of everything it depends on: healthy,
+        degraded or unhealthy, with one entry per component.
+        """
 
 def add_AnalyzerServiceServicer_to_server(servicer: AnalyzerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -470,3 +470,101 @@ class ResetQuotaResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ResetQuotaResponse: _TypeAlias = ResetQuotaResponse  # noqa: Y015
+
+@_typing.final
+class RecordUsageRequest(_message.Message):
+    """RecordUsageRequest carries spends made outside reservations."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SPENDS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def spends(self) -> _containers.RepeatedCompositeFieldContainer[Global___LocalSpend]:
+        """The spends, in any order."""
+
+    def __init__(
+        self,
+        *,
+        spends: _abc.Iterable[Global___LocalSpend] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["spends", b"spends"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordUsageRequest: _TypeAlias = RecordUsageRequest  # noqa: Y015
+
+@_typing.final
+class LocalSpend(_message.Message):
+    """LocalSpend is one provider attempt paid from an analyzer's local safe budget."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SPEND_ID_FIELD_NUMBER: _builtins.int
+    PROVIDER_FIELD_NUMBER: _builtins.int
+    REQUESTS_FIELD_NUMBER: _builtins.int
+    TOKENS_FIELD_NUMBER: _builtins.int
+    SPENT_AT_FIELD_NUMBER: _builtins.int
+    ANALYZER_ID_FIELD_NUMBER: _builtins.int
+    spend_id: _builtins.str
+    """Unique id of the spend (the analyzer's request id and attempt); a repeat counts once."""
+    provider: _builtins.str
+    """The provider that was called."""
+    requests: _builtins.int
+    """Provider requests made (normally 1)."""
+    tokens: _builtins.int
+    """Tokens used (or the estimate when the outcome is unknown)."""
+    analyzer_id: _builtins.str
+    """The analyzer replica that spent it, for logs."""
+    @_builtins.property
+    def spent_at(self) -> _timestamp_pb2.Timestamp:
+        """When it was spent; it is counted in the windows that contain this time."""
+
+    def __init__(
+        self,
+        *,
+        spend_id: _builtins.str = ...,
+        provider: _builtins.str = ...,
+        requests: _builtins.int = ...,
+        tokens: _builtins.int = ...,
+        spent_at: _timestamp_pb2.Timestamp | None = ...,
+        analyzer_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["spent_at", b"spent_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["analyzer_id", b"analyzer_id", "provider", b"provider", "requests", b"requests", "spend_id", b"spend_id", "spent_at", b"spent_at", "tokens", b"tokens"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___LocalSpend: _TypeAlias = LocalSpend  # noqa: Y015
+
+@_typing.final
+class RecordUsageResponse(_message.Message):
+    """RecordUsageResponse says which spends were newly counted."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECORDED_FIELD_NUMBER: _builtins.int
+    DUPLICATES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def recorded(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Spend ids counted by this call."""
+
+    @_builtins.property
+    def duplicates(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Spend ids that had been counted before (repeats); not counted again."""
+
+    def __init__(
+        self,
+        *,
+        recorded: _abc.Iterable[_builtins.str] | None = ...,
+        duplicates: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["duplicates", b"duplicates", "recorded", b"recorded"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordUsageResponse: _TypeAlias = RecordUsageResponse  # noqa: Y015

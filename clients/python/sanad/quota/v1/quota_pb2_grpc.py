@@ -61,6 +61,11 @@ class QuotaServiceStub:
                 request_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ResetQuotaRequest.SerializeToString,
                 response_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ResetQuotaResponse.FromString,
                 _registered_method=True)
+        self.RecordUsage = channel.unary_unary(
+                '/sanad.quota.v1.QuotaService/RecordUsage',
+                request_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.RecordUsageRequest.SerializeToString,
+                response_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.RecordUsageResponse.FromString,
+                _registered_method=True)
 
 
 class QuotaServiceServicer:
@@ -104,6 +109,15 @@ class QuotaServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordUsage(self, request, context):
+        """Record usage an analyzer spent from its local safe budget while this service could not
+        be reached, into the windows it was spent in. Idempotent by spend id: a spend sent again
+        counts once.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_QuotaServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -131,6 +145,11 @@ def add_QuotaServiceServicer_to_server(servicer, server):
                     servicer.ResetQuota,
                     request_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ResetQuotaRequest.FromString,
                     response_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ResetQuotaResponse.SerializeToString,
+            ),
+            'RecordUsage': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordUsage,
+                    request_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.RecordUsageRequest.FromString,
+                    response_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.RecordUsageResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -270,6 +289,33 @@ class QuotaService:
             '/sanad.quota.v1.QuotaService/ResetQuota',
             sanad_dot_quota_dot_v1_dot_quota__pb2.ResetQuotaRequest.SerializeToString,
             sanad_dot_quota_dot_v1_dot_quota__pb2.ResetQuotaResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordUsage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sanad.quota.v1.QuotaService/RecordUsage',
+            sanad_dot_quota_dot_v1_dot_quota__pb2.RecordUsageRequest.SerializeToString,
+            sanad_dot_quota_dot_v1_dot_quota__pb2.RecordUsageResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -47,6 +47,11 @@ class QuotaServiceStub:
     """Usage per provider and window, with warning level and projection."""
     ResetQuota: _grpc.UnaryUnaryMultiCallable[_quota_pb2.ResetQuotaRequest, _quota_pb2.ResetQuotaResponse]
     """Admin: set a provider's counters back to zero. Requires the admin token."""
+    RecordUsage: _grpc.UnaryUnaryMultiCallable[_quota_pb2.RecordUsageRequest, _quota_pb2.RecordUsageResponse]
+    """Record usage an analyzer spent from its local safe budget while this service could not
+    be reached, into the windows it was spent in. Idempotent by spend id: a spend sent again
+    counts once.
+    """
 
 @_typing.type_check_only
 class QuotaServiceAsyncStub(QuotaServiceStub):
@@ -67,6 +72,11 @@ class QuotaServiceAsyncStub(QuotaServiceStub):
     """Usage per provider and window, with warning level and projection."""
     ResetQuota: _aio.UnaryUnaryMultiCallable[_quota_pb2.ResetQuotaRequest, _quota_pb2.ResetQuotaResponse]  # type: ignore[assignment]
     """Admin: set a provider's counters back to zero. Requires the admin token."""
+    RecordUsage: _aio.UnaryUnaryMultiCallable[_quota_pb2.RecordUsageRequest, _quota_pb2.RecordUsageResponse]  # type: ignore[assignment]
+    """Record usage an analyzer spent from its local safe budget while this service could not
+    be reached, into the windows it was spent in. Idempotent by spend id: a spend sent again
+    counts once.
+    """
 
 class QuotaServiceServicer(metaclass=_abc_1.ABCMeta):
     """QuotaService accounts for requests and tokens spent on each provider, per hourly and daily
@@ -114,5 +124,16 @@ class QuotaServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_quota_pb2.ResetQuotaResponse, _abc.Awaitable[_quota_pb2.ResetQuotaResponse]]:
         """Admin: set a provider's counters back to zero. Requires the admin token."""
+
+    @_abc_1.abstractmethod
+    def RecordUsage(
+        self,
+        request: _quota_pb2.RecordUsageRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_quota_pb2.RecordUsageResponse, _abc.Awaitable[_quota_pb2.RecordUsageResponse]]:
+        """Record usage an analyzer spent from its local safe budget while this service could not
+        be reached, into the windows it was spent in. Idempotent by spend id: a spend sent again
+        counts once.
+        """
 
 def add_QuotaServiceServicer_to_server(servicer: QuotaServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
