@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sanad_analyzer.rules.normalised import normalise
-from sanad_analyzer.rules.periods import Purpose, find_periods, parse_number
+from sanad_analyzer.rules.periods import Purpose, find_periods
 
 
 @pytest.mark.parametrize(
@@ -81,13 +81,13 @@ def test_a_period_in_a_clause_about_defects_is_marked() -> None:
     assert period.about_defects
 
 
-@pytest.mark.parametrize(
-    ("words", "value"),
-    [("14", 14), ("اربعه عشر", 14), ("ثمان واربعين", 48), ("forty-eight", 48), ("السبعه", 7)],
-)
-def test_numbers_in_digits_and_words(words: str, value: float) -> None:
-    assert parse_number(words) == value
+def test_a_day_alone_is_a_period_only_after_within() -> None:
+    [period] = find_periods(normalise("الإرجاع خلال 14 يوماً من يوم الاستلام"))
+    assert period.days == 14
+    [period] = find_periods(normalise("يمكن الإرجاع خلال يوم من الاستلام"))
+    assert period.days == 1
 
 
-def test_words_that_are_not_numbers_are_refused() -> None:
-    assert parse_number("كثير") is None
+def test_two_periods_joined_by_and_are_not_a_range() -> None:
+    periods = find_periods(normalise("الإرجاع خلال 3 أيام و 14 يوماً للاستبدال"))
+    assert [p.days for p in periods] == [3, 14]

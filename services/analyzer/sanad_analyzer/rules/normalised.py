@@ -78,6 +78,10 @@ class NormalisedText:
             last -= 1
         return first, last
 
+    def position_of(self, original_index: int) -> int:
+        """The normalised position of an original index (of the next kept character)."""
+        return bisect.bisect_left(self.origin, original_index)
+
     def quote(self, start: int, end: int) -> str:
         """The original wording of normalised span [start, end), verbatim."""
         first, last = self.original_span(start, end)

@@ -17,80 +17,28 @@ from dataclasses import dataclass
 from typing import Final
 
 from sanad_analyzer.rules.normalised import NormalisedText, pattern
+from sanad_analyzer.text.numbers import Unit, find_numbers
 
-_ONES: Final = {
-    "واحد": 1, "واحده": 1, "احد": 1, "احدي": 1,
-    "اثنين": 2, "اثنان": 2, "اثنتين": 2, "اثنتان": 2, "اثنا": 2, "اثني": 2,
-    "ثلاث": 3, "ثلاثه": 3, "اربع": 4, "اربعه": 4, "خمس": 5, "خمسه": 5,
-    "ست": 6, "سته": 6, "سبع": 7, "سبعه": 7, "ثمان": 8, "ثماني": 8, "ثمانيه": 8,
-    "تسع": 9, "تسعه": 9, "عشر": 10, "عشره": 10,
-}  # fmt: skip
-_TENS: Final = {
-    "عشرين": 20, "عشرون": 20, "ثلاثين": 30, "ثلاثون": 30, "اربعين": 40, "اربعون": 40,
-    "خمسين": 50, "خمسون": 50, "ستين": 60, "ستون": 60, "سبعين": 70, "سبعون": 70,
-    "ثمانين": 80, "ثمانون": 80, "تسعين": 90, "تسعون": 90,
-}  # fmt: skip
-_ENGLISH: Final = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-}  # fmt: skip
-
-
-def _alternatives(words: Iterable[str]) -> str:
-    """A regex alternation of ``words``, longest first so that a longer word wins."""
-    return "|".join(sorted(words, key=len, reverse=True))
-
-
-_AR_ONES = _alternatives(_ONES)
-_AR_TENS = _alternatives(_TENS)
-_EN_WORDS = _alternatives(_ENGLISH)
-# A number: digits, Arabic words ("اربعه عشر", "ثمان واربعين", "السبعه"), English words
-# ("forty-eight"), each optionally followed by the same number in digits: "سبعه (7)".
-_NUMBER: Final = (
-    r"(?:\d+(?:\.\d+)?|\(\s*\d+\s*\)"
-    rf"|(?:ال)?(?:{_AR_ONES})\s+عشر[ه]?"
-    rf"|(?:ال)?(?:{_AR_ONES})\s+و\s?(?:ال)?(?:{_AR_TENS})"
-    rf"|(?:ال)?(?:{_AR_TENS}|{_AR_ONES})"
-    rf"|(?:{_EN_WORDS})(?:[-\s](?:{_EN_WORDS}))?)"
-    r"(?:\s*\(\s*\d+\s*\))?"
+# A period is a number with a time unit, as the shared number parser finds it; these convert
+# its unit to days. Business days count as 1.4 calendar days (five in a week of seven).
+_UNIT_DAYS: Final = {
+    Unit.MINUTE: 1 / 1440,
+    Unit.HOUR: 1 / 24,
+    Unit.DAY: 1,
+    Unit.WEEK: 7,
+    Unit.MONTH: 30,
+}
+_BUSINESS_DAY: Final = 1.4
+_BUSINESS: Final = pattern(r"\s*(?:عمل|عمل رسمي)(?!\w)")
+_BUSINESS_WORDS: Final = re.compile(r"business|working")
+# Words that join the two ends of a range: "7-14", "من 3 إلى 5", "5 to 7", "3 أو 4".
+_RANGE_JOIN: Final = pattern(r"\s*(?:-|الى|to|او|or|و|and|حتى)\s*")
+# "يوم" or "ساعة" alone is one only after "within": "من يوم الاستلام" is the day of receipt.
+_WITHIN: Final = pattern(r"(?:خلال|غضون|مده|مدتها|اقصاها|within|in)\s*$")
+# Every period has a unit word; the number parser only reads sentences that have one.
+_UNIT_HINT: Final = re.compile(
+    r"ساع|يوم|ايام|اسبوع|اسابيع|شهر|اشهر|دقيق|سن|عام|hour|hrs?\b|day|week|month|year|min"
 )
-_UNITS: Final = {
-    "hour": ("ساعه", "ساعات", "hours", "hour", "hrs", "hr"),
-    "business_day": (
-        "يوم عمل", "ايام عمل", "يوما عمل", "business days", "business day",
-        "working days", "working day",
-    ),
-    "day": ("يوما", "يوم", "ايام", "days", "day"),
-    "week": ("اسبوع", "اسابيع", "weeks", "week"),
-    "month": ("شهر", "اشهر", "شهور", "months", "month"),
-}  # fmt: skip
-_UNIT_DAYS: Final = {"hour": 1 / 24, "business_day": 1.4, "day": 1, "week": 7, "month": 30}
-_UNIT_OF: Final = {word: unit for unit, words in _UNITS.items() for word in words}
-_UNIT = _alternatives(_UNIT_OF)
-# Dual forms and bare nouns that are a period by themselves.
-_BARE: Final = {
-    "يومين": (2, "day"), "يومان": (2, "day"), "ساعتين": (2, "hour"), "ساعتان": (2, "hour"),
-    "اسبوعين": (2, "week"), "اسبوعان": (2, "week"), "شهرين": (2, "month"),
-    "شهران": (2, "month"), "اسبوع": (1, "week"), "شهر": (1, "month"),
-}  # fmt: skip
-_PERIOD: Final = pattern(
-    rf"(?<![\w])(?:"
-    rf"(?P<lo>{_NUMBER})(?:\s*(?:-|الي|to|او|or|حتي)\s*|\s+و\s*(?=\d))(?P<hi>{_NUMBER})\s*"
-    rf"(?P<unit>{_UNIT})"
-    rf"|(?P<num>{_NUMBER})[\s-]*(?P<unit1>{_UNIT})"
-    rf"|(?:ال)?(?P<unit2>{_UNIT})\s+(?P<after>(?:ال)?(?:{_AR_ONES}|{_AR_TENS}))"
-    rf"|(?P<bare>{_alternatives(_BARE)})"
-    rf")(?![\w])"
-)
-
-
-# Every period has a unit word (or a dual or bare form containing one); the full pattern is only
-# tried near these, within the longest number written before a unit.
-_UNIT_HINT: Final = re.compile(r"ساع|يوم|ايام|اسبوع|اسابيع|شهر|اشهر|hour|hrs?\b|day|week|month")
-_NUMBER_REACH: Final = 48
 
 
 class Purpose(enum.StrEnum):
@@ -170,75 +118,82 @@ class Period:
         return self.high_days
 
 
-def parse_number(words: str) -> float | None:
-    """The value of a number as ``_NUMBER`` matches it; None if it is not one."""
-    words = words.strip()
-    if re.fullmatch(r"\(\s*\d+\s*\)", words):
-        words = words.strip("() ")
-    words = re.sub(r"\s*\(\s*\d+\s*\)$", "", words)
-    if re.fullmatch(r"\d+(?:\.\d+)?", words):
-        return float(words)
-    parts = [part.removeprefix("ال") for part in re.split(r"[\s-]+", words) if part]
-    parts = [part.removeprefix("و") if part not in _ONES else part for part in parts]
-    if all(part in _ENGLISH for part in parts):
-        return float(sum(_ENGLISH[part] for part in parts))
-    total = 0
-    for index, part in enumerate(parts):
-        if part in ("عشر", "عشره") and index > 0:
-            total += 10
-        elif part in _ONES:
-            total += _ONES[part]
-        elif part in _TENS:
-            total += _TENS[part]
-        else:
-            return None
-    return float(total)
-
-
 def find_periods(text: NormalisedText) -> list[Period]:
     """Every period in ``text``, in order, each with its purpose."""
-    matches = [
-        match
-        for start, end in _windows(text.text, _UNIT_HINT, _NUMBER_REACH, _NUMBER_REACH // 2)
-        for match in _PERIOD.finditer(text.text, start, end)
-    ]
-    if not matches:
+    spans = _merge(text.sentence_bounds(hint.start()) for hint in _UNIT_HINT.finditer(text.text))
+    mentions = [mention for start, end in spans for mention in _mentions(text, start, end)]
+    if not mentions:
         return []
     purposes = [
         (word.start(), word.end(), _purpose_of(word))
         for start, end in _merge(
-            (max(0, m.start() - _HEADING_REACH), text.sentence_bounds(m.start())[1])
-            for m in matches
+            (max(0, mention[0] - _HEADING_REACH), text.sentence_bounds(mention[0])[1])
+            for mention in mentions
         )
         for word in _PURPOSE.finditer(text.text, start, end)
     ]
-    periods = []
-    seen: set[int] = set()
-    for match in matches:
-        value = _value(match)
-        if value is None or match.start() in seen:
-            continue
-        seen.add(match.start())
-        low, high, unit = value
-        periods.append(
-            Period(
-                low_days=low * _UNIT_DAYS[unit],
-                high_days=high * _UNIT_DAYS[unit],
-                unit=unit,
-                purpose=_nearest_purpose(text, purposes, match.start(), match.end()),
-                about_defects=_about_defects(text, match.start()),
-                start=match.start(),
-                end=match.end(),
-            )
+    return [
+        Period(
+            low_days=low,
+            high_days=high,
+            unit=unit,
+            purpose=_nearest_purpose(text, purposes, start, end),
+            about_defects=_about_defects(text, start),
+            start=start,
+            end=end,
         )
-    return periods
+        for start, end, low, high, unit in mentions
+    ]
 
 
-def _windows(text: str, hint: re.Pattern[str], before: int, after: int) -> list[tuple[int, int]]:
-    """Merged spans around each match of ``hint``: the only places a full pattern can match."""
-    return _merge(
-        (max(0, match.start() - before), min(len(text), match.end() + after))
-        for match in hint.finditer(text)
+def _mentions(
+    text: NormalisedText, start: int, end: int
+) -> list[tuple[int, int, float, float, str]]:
+    """Periods of the sentence [start, end), in normalised positions: (start, end, low days,
+    high days, unit); the two ends of a range become one period."""
+    first, last = text.original_span(start, end)
+    found: list[tuple[int, int, float, float, str]] = []
+    previous_value = 0.0
+    for mention in find_numbers(text.original[first:last]):
+        if mention.unit not in _UNIT_DAYS:
+            continue
+        begin = text.position_of(first + mention.start)
+        finish = text.position_of(first + mention.end)
+        if (
+            mention.implicit
+            and mention.value == 1
+            and mention.unit in (Unit.DAY, Unit.HOUR)
+            and not _WITHIN.search(text.text, max(0, begin - 12), begin)
+        ):
+            continue
+        factor = _UNIT_DAYS[mention.unit]
+        business = _BUSINESS.match(text.text, finish)
+        if business is not None or _BUSINESS_WORDS.search(text.text, begin, finish):
+            factor *= _BUSINESS_DAY
+            finish = business.end() if business is not None else finish
+        value = float(mention.value)
+        if found and previous_value < value and _is_range(text, found[-1], begin):
+            # "7-14 يوم عمل": the first end takes the unit of the second.
+            found[-1] = (
+                found[-1][0],
+                finish,
+                previous_value * factor,
+                value * factor,
+                mention.unit.value,
+            )
+        else:
+            found.append((begin, finish, value * factor, value * factor, mention.unit.value))
+        previous_value = value
+    return found
+
+
+def _is_range(
+    text: NormalisedText, previous: tuple[int, int, float, float, str], start: int
+) -> bool:
+    """The previous number is the first end of a range: no unit of its own, then a joiner."""
+    return (
+        _UNIT_HINT.search(text.text, previous[0], previous[1]) is None
+        and _RANGE_JOIN.fullmatch(text.text, previous[1], start) is not None
     )
 
 
@@ -255,25 +210,6 @@ def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 def _purpose_of(match: re.Match[str]) -> Purpose:
     # Each purpose is one top-level named group with no groups inside it.
     return Purpose(match.lastgroup or Purpose.UNKNOWN)
-
-
-def _value(match: re.Match[str]) -> tuple[float, float, str] | None:
-    groups = match.groupdict()
-    if groups["bare"]:
-        count, unit = _BARE[groups["bare"]]
-        return count, count, unit
-    if groups["lo"]:
-        low, high = parse_number(groups["lo"]), parse_number(groups["hi"])
-        unit_word = groups["unit"]
-    elif groups["num"]:
-        low = high = parse_number(groups["num"])
-        unit_word = groups["unit1"]
-    else:
-        low = high = parse_number(groups["after"])
-        unit_word = groups["unit2"]
-    if low is None or high is None or low <= 0:
-        return None
-    return min(low, high), max(low, high), _UNIT_OF[unit_word]
 
 
 def _nearest_purpose(
