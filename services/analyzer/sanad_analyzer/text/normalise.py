@@ -97,9 +97,7 @@ def _fold_each(text: str) -> FoldedText:
 # case), take the per-character path.
 _FAST_RANGES = ((0x0000, 0x06FF), (0x2000, 0x206F), (0xFB50, 0xFEFF))
 _FAST_FOLD = {
-    chr(code): _fold_char(chr(code))
-    for low, high in _FAST_RANGES
-    for code in range(low, high + 1)
+    chr(code): _fold_char(chr(code)) for low, high in _FAST_RANGES for code in range(low, high + 1)
 }
 _SLOW_CHARS = "".join(
     re.escape(char)
