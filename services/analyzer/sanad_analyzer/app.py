@@ -16,6 +16,7 @@ from sanad_analyzer.providers.base import Provider
 from sanad_analyzer.providers.gemini_provider import GeminiProvider
 from sanad_analyzer.providers.openai_provider import OpenAIProvider
 from sanad_analyzer.servicer import AnalyzerServicer
+from sanad_analyzer.system_health import SystemHealth, SystemHealthSources
 from sanad_common.config import ProviderSettings, Settings
 from sanad_common.server import ServiceApp, ServiceDefinition
 from sanad_common.storage import open_store
@@ -68,6 +69,18 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         default_deadline=settings.default_deadline,
         deadline_margin=settings.deadline_margin,
     )
+    system_health = SystemHealth(
+        SystemHealthSources(
+            health_channel=health_channel,
+            quota_channel=quota_channel,
+            store_ping=store.ping,
+            configured_providers=settings.provider_names(),
+            callable_providers=frozenset(providers),
+            cache_counters=pipeline.stats,
+            degradation_enabled=settings.graceful_degradation_enable,
+            timeout=settings.downstream_timeout,
+        )
+    )
     servicer = AnalyzerServicer(
         pipeline,
         idempotency,
@@ -75,6 +88,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         max_text_chars=settings.max_policy_text_chars,
         idempotency_ttl=settings.idempotency_ttl,
         degradation_ttl=settings.graceful_degradation_ttl,
+        system_health=system_health,
     )
     try:
         yield ServiceApp(
@@ -87,7 +101,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
                     admin_methods=ADMIN_METHODS,
                 )
             ],
-            readiness_check=store.ping,
+            readiness_check=system_health.readiness,
         )
     finally:
         await pipeline.aclose()
