@@ -18,6 +18,7 @@ run: $(INSTALLED)
 
 test: $(INSTALLED) $(GO_PLUGINS) $(GO_BIN)/grpc-health-probe lint
 	scripts/ensure-redis.sh
+	scripts/ensure-promtool.sh
 	cd clients/go && go vet ./... && go build ./...
 	PATH="$(GO_BIN):$$PATH" $(BIN)/pytest
 
