@@ -6,51 +6,33 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import grpc
-import structlog
 
 from sanad.analyzer.v1 import analyzer_pb2_grpc
 from sanad_analyzer.caches import DegradationStore, IdempotencyCache
 from sanad_analyzer.downstream import HealthGateway, QuotaGateway
 from sanad_analyzer.pipeline import AnalysisPipeline
 from sanad_analyzer.providers.base import Provider
-from sanad_analyzer.providers.gemini_provider import GeminiProvider
-from sanad_analyzer.providers.openai_provider import OpenAIProvider
+from sanad_analyzer.providers.registry import build_provider
 from sanad_analyzer.servicer import AnalyzerServicer
 from sanad_analyzer.system_health import SystemHealth, SystemHealthSources
-from sanad_common.config import ProviderSettings, Settings
+from sanad_common.config import Settings
 from sanad_common.server import ServiceApp, ServiceDefinition
 from sanad_common.storage import open_store
-
-log = structlog.get_logger(__name__)
 
 SERVICE_NAME = "sanad.analyzer.v1.AnalyzerService"
 ADMIN_METHODS = frozenset({"ClearCache", "GetCacheStats"})
 
 
-def build_provider(settings: ProviderSettings) -> Provider | None:
-    """The adapter for one configured provider; None when it has no API key."""
-    if settings.api_key is None:
-        log.warning("provider has no API key and will not be called", provider=settings.name)
-        return None
-    adapter = OpenAIProvider if settings.kind == "openai" else GeminiProvider
-    return adapter(
-        name=settings.name,
-        api_key=settings.api_key.get_secret_value(),
-        base_url=settings.base_url,
-        model=settings.model,
-        max_output_tokens=settings.max_output_tokens,
-    )
-
-
 @contextlib.asynccontextmanager
 async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
     """The analyzer's servicer and readiness check; closes everything on exit."""
-    store = await open_store(settings.store_url, namespace=settings.store_namespace, check=False)
+    # Built first: an unknown kind stops the start before anything needs closing.
     providers: dict[str, Provider] = {}
     for provider_settings in settings.provider_list():
         provider = build_provider(provider_settings)
         if provider is not None:
             providers[provider.name] = provider
+    store = await open_store(settings.store_url, namespace=settings.store_namespace, check=False)
     quota_channel = grpc.aio.insecure_channel(settings.quota_target)
     health_channel = grpc.aio.insecure_channel(settings.health_target)
     idempotency = IdempotencyCache(

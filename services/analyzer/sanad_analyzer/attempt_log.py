@@ -1,0 +1,83 @@
+"""The attempts of one request, as the response lists them and progress events report them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+from opentelemetry import metrics
+
+from sanad.analyzer.v1 import analyzer_pb2
+from sanad_common.error_class import ErrorClass
+from sanad_common.proto_time import duration, now
+
+_meter = metrics.get_meter("sanad.analyzer")
+_attempts = _meter.create_counter(
+    "sanad_provider_attempts", description="Provider attempts by provider and outcome"
+)
+
+Stage: TypeAlias = analyzer_pb2.Stage.ValueType
+ProgressSink = Callable[[analyzer_pb2.ProgressEvent], None]
+
+
+@dataclass
+class AttemptLog:
+    """The attempts of one request, and how to tell the caller about them."""
+
+    request_id: str
+    """Id of the request, sent with quota reservations."""
+    sink: ProgressSink | None
+    """Where progress events go (AnalyzeStream), or None."""
+    items: list[analyzer_pb2.ProviderAttempt] = field(default_factory=list)
+    """Every attempt so far, in order."""
+    retry_after: list[float] = field(default_factory=list)
+    """Every Retry-After heard, in seconds."""
+    kept_out: dict[str, ErrorClass] = field(default_factory=dict)
+    """Providers health kept out, with the class that opened their circuit."""
+
+    def event(
+        self,
+        stage: Stage,
+        message: str,
+        provider: str = "",
+        error_class: ErrorClass | None = None,
+    ) -> None:
+        """Send one progress event, if anyone listens."""
+        if self.sink is None:
+            return
+        event = analyzer_pb2.ProgressEvent(
+            stage=stage, provider=provider, message=message, time=now()
+        )
+        if error_class is not None:
+            event.error_class = error_class.to_proto()
+        self.sink(event)
+
+    def failed(
+        self,
+        provider: str,
+        error_class: ErrorClass,
+        latency: float,
+        message: str,
+        retry_after: float | None,
+    ) -> None:
+        """Record a failed attempt."""
+        self.items.append(
+            analyzer_pb2.ProviderAttempt(
+                provider=provider,
+                success=False,
+                error_class=error_class.to_proto(),
+                latency=duration(latency),
+                message=message,
+            )
+        )
+        if retry_after is not None:
+            self.retry_after.append(retry_after)
+        _attempts.add(1, {"provider": provider, "outcome": error_class.value})
+
+    def succeeded(self, provider: str, latency: float) -> None:
+        """Record a successful attempt."""
+        self.items.append(
+            analyzer_pb2.ProviderAttempt(provider=provider, success=True, latency=duration(latency))
+        )
+        _attempts.add(1, {"provider": provider, "outcome": "SUCCESS"})
