@@ -298,7 +298,7 @@ async def test_warning_levels_and_the_quota_warning_log(store: Store) -> None:
     assert levels[17] is WarningLevel.CRITICAL
     assert levels[19] is WarningLevel.EXHAUSTED
     warnings = [entry for entry in logs if entry["event"] == "Quota warning"]
-    assert [(entry["level"], entry["used"]) for entry in warnings] == [
+    assert [(entry["warning_level"], entry["used"]) for entry in warnings] == [
         ("WARNING", 15),
         ("CRITICAL", 18),
         ("EXHAUSTED", 20),

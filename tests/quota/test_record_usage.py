@@ -105,7 +105,7 @@ async def test_spends_ignore_limits_but_warnings_fire(store: Store) -> None:
     assert len(result.recorded) == 6
     assert used((await ledger.usage("openai")).windows, Window.HOUR, Metric.REQUESTS) == 6
     levels = [
-        entry["level"]
+        entry["warning_level"]
         for entry in logs
         if entry["event"] == "Quota warning" and entry["window"] == "hour"
     ]

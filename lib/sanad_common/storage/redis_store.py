@@ -51,6 +51,11 @@ SOCKET_TIMEOUT = 2.0
 HEALTH_CHECK_INTERVAL = 15
 """Seconds a pooled connection may sit idle before it is checked with PING on its next use."""
 
+SCRIPT_CONCURRENCY = 64
+"""Scripts of adapter extensions one store runs at once. redis-py's pool refuses a command with
+"Too many connections" past 100 per server instead of waiting, so a burst of requests (a few
+thousand reservations at once) would fail; past this bound a script waits for its turn."""
+
 _T = TypeVar("_T")
 
 ScriptCall = Callable[[Sequence[str], Sequence[str | int | float]], Awaitable[Any]]
@@ -209,6 +214,7 @@ class RedisStore:
         self._entry_prefix = f"{namespace}:e:"
         self._counter_prefix = f"{namespace}:c:"
         self._script_prefix = f"{namespace}:s:"
+        self._script_turns = asyncio.Semaphore(SCRIPT_CONCURRENCY)
         self._add_counters = client.register_script(_ADD_COUNTERS_LUA)
 
     @classmethod
@@ -250,8 +256,9 @@ class RedisStore:
                 raise ValueError(
                     "keys of one script call must share a hash tag: " + ", ".join(keys)
                 )
-            with _unavailable_on_errors():
-                return await registered(keys=full_keys, args=list(args))
+            async with self._script_turns:
+                with _unavailable_on_errors():
+                    return await registered(keys=full_keys, args=list(args))
 
         return call
 

@@ -541,7 +541,7 @@ class QuotaLedger:
                 provider=crossing.scope,
                 window=crossing.window,
                 metric=crossing.metric,
-                level=level.name,
+                warning_level=level.name,
                 used=crossing.used,
                 limit=crossing.limit,
                 percent=round(crossing.used * 100 / crossing.limit, 1) if crossing.limit else 100.0,
