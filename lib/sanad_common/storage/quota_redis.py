@@ -239,6 +239,87 @@ def _record_key(scope: str, token: str) -> str:
     return f"{_tag(scope)}:res:{token}"
 
 
+Call = tuple[list[str], list[str | int | float]]
+"""Keys (without the store's namespace) and arguments of one script call."""
+
+
+def tally_block(scope: str, tallies: Sequence[Tally], thresholds: Thresholds, now: float) -> Call:
+    """The keys and arguments every script starts with (see the module docstring)."""
+    counters = [counter_key(scope, tally) for tally in tallies]
+    keys = [
+        *counters,
+        *(f"{key}:warned" for key in counters),
+        f"{_tag(scope)}:crossing-seq",
+        f"{_tag(scope)}:crossings",
+    ]
+    args: list[str | int | float] = [
+        len(tallies),
+        repr(thresholds.warning),
+        repr(thresholds.critical),
+        milliseconds(now),
+    ]
+    for tally in tallies:
+        args += [
+            tally.window,
+            tally.start,
+            tally.metric,
+            tally.limit,
+            milliseconds(tally.kept_until),
+        ]
+    return keys, args
+
+
+def reserve_call(
+    scope: str,
+    tallies: Sequence[Tally],
+    amounts: Sequence[int],
+    reservation: Reservation,
+    *,
+    idempotency_key: str,
+    keep_until: float,
+    thresholds: Thresholds,
+    now: float,
+) -> Call:
+    """The keys and arguments of RESERVE_LUA (also what the benchmark sends raw)."""
+    keys, args = tally_block(scope, tallies, thresholds, now)
+    keys += [
+        _record_key(scope, reservation.token),
+        f"{_tag(scope)}:pending",
+        f"{_tag(scope)}:idem:{idempotency_key}",
+        *(_reset_key(scope, tally) for tally in tallies),
+    ]
+    args += [
+        reservation.token,
+        "1" if idempotency_key else "0",
+        reservation.request_id,
+        reservation.estimated_tokens,
+        milliseconds(reservation.reserved_at),
+        milliseconds(reservation.expires_at),
+        json.dumps(reservation.window_starts),
+        milliseconds(max(keep_until, *(tally.kept_until for tally in tallies))),
+        *amounts,
+    ]
+    return keys, args
+
+
+def settle_call(
+    scope: str,
+    token: str,
+    settlement: Settlement,
+    tallies: Sequence[Tally],
+    *,
+    actual_tokens: int,
+    thresholds: Thresholds,
+    now: float,
+) -> Call:
+    """The keys and arguments of SETTLE_LUA (also what the benchmark sends raw)."""
+    keys, args = tally_block(scope, tallies, thresholds, now)
+    keys += [_record_key(scope, token), f"{_tag(scope)}:pending"]
+    keys += [_reset_key(scope, tally) for tally in tallies]
+    args += [settlement.value, token, actual_tokens]
+    return keys, args
+
+
 class RedisQuotaStore:
     """The quota port on a RedisStore (see the module docstring)."""
 
@@ -251,33 +332,6 @@ class RedisQuotaStore:
         self._due = store.script(DUE_LUA)
         self._reservation = store.script(RESERVATION_LUA)
         self._crossings = store.script(CROSSINGS_LUA)
-
-    @staticmethod
-    def _block(
-        scope: str, tallies: Sequence[Tally], thresholds: Thresholds, now: float
-    ) -> tuple[list[str], list[str | int | float]]:
-        counters = [counter_key(scope, tally) for tally in tallies]
-        keys = [
-            *counters,
-            *(f"{key}:warned" for key in counters),
-            f"{_tag(scope)}:crossing-seq",
-            f"{_tag(scope)}:crossings",
-        ]
-        args: list[str | int | float] = [
-            len(tallies),
-            repr(thresholds.warning),
-            repr(thresholds.critical),
-            milliseconds(now),
-        ]
-        for tally in tallies:
-            args += [
-                tally.window,
-                tally.start,
-                tally.metric,
-                tally.limit,
-                milliseconds(tally.kept_until),
-            ]
-        return keys, args
 
     async def reserve(
         self,
@@ -292,25 +346,18 @@ class RedisQuotaStore:
         now: float,
     ) -> ReserveOutcome:
         """See QuotaStore.reserve."""
-        keys, args = self._block(scope, tallies, thresholds, now)
-        keys += [
-            _record_key(scope, reservation.token),
-            f"{_tag(scope)}:pending",
-            f"{_tag(scope)}:idem:{idempotency_key}",
-            *(_reset_key(scope, tally) for tally in tallies),
-        ]
-        args += [
-            reservation.token,
-            "1" if idempotency_key else "0",
-            reservation.request_id,
-            reservation.estimated_tokens,
-            milliseconds(reservation.reserved_at),
-            milliseconds(reservation.expires_at),
-            json.dumps(reservation.window_starts),
-            milliseconds(max(keep_until, *(tally.kept_until for tally in tallies))),
-            *amounts,
-        ]
-        status, values, token, refused, crossings = await self._reserve(keys, args)
+        status, values, token, refused, crossings = await self._reserve(
+            *reserve_call(
+                scope,
+                tallies,
+                amounts,
+                reservation,
+                idempotency_key=idempotency_key,
+                keep_until=keep_until,
+                thresholds=thresholds,
+                now=now,
+            )
+        )
         return ReserveOutcome(
             status=ReserveStatus(_text(status)),
             values=tuple(int(value) for value in values),
@@ -350,11 +397,17 @@ class RedisQuotaStore:
         now: float,
     ) -> SettleOutcome:
         """See QuotaStore.settle."""
-        keys, args = self._block(scope, tallies, thresholds, now)
-        keys += [_record_key(scope, token), f"{_tag(scope)}:pending"]
-        keys += [_reset_key(scope, tally) for tally in tallies]
-        args += [settlement.value, token, actual_tokens]
-        status, state, values, crossings = await self._settle(keys, args)
+        status, state, values, crossings = await self._settle(
+            *settle_call(
+                scope,
+                token,
+                settlement,
+                tallies,
+                actual_tokens=actual_tokens,
+                thresholds=thresholds,
+                now=now,
+            )
+        )
         return SettleOutcome(
             status=SettleStatus(_text(status)),
             state=ReservationState(_text(state)) if _text(state) else None,
@@ -375,7 +428,7 @@ class RedisQuotaStore:
         now: float,
     ) -> SpendOutcome:
         """See QuotaStore.record_spend."""
-        keys, args = self._block(scope, tallies, thresholds, now)
+        keys, args = tally_block(scope, tallies, thresholds, now)
         keys.append(f"{_tag(scope)}:spend:{spend_id}")
         keys += [_reset_key(scope, tally) for tally in tallies]
         args += [milliseconds(spent_at), milliseconds(remember_until), *amounts]
@@ -391,15 +444,17 @@ class RedisQuotaStore:
         self, scope: str, tallies: Sequence[Tally], *, now: float, marker_until: float
     ) -> None:
         """See QuotaStore.reset."""
-        keys, args = self._block(scope, tallies, Thresholds(1.0, 1.0), now)
+        keys, args = tally_block(scope, tallies, Thresholds(1.0, 1.0), now)
         keys += [_reset_key(scope, tally) for tally in tallies]
         args.append(milliseconds(marker_until))
         await self._reset(keys, args)
 
     async def read(self, scope: str, tallies: Sequence[Tally], *, now: float) -> list[int]:
         """See QuotaStore.read (expiry follows the Redis server's clock)."""
-        keys, args = self._block(scope, tallies, Thresholds(1.0, 1.0), now)
-        return [int(value) for value in await self._read(keys, args)]
+        return [
+            int(value)
+            for value in await self._read(*tally_block(scope, tallies, Thresholds(1.0, 1.0), now))
+        ]
 
     async def due_reservations(self, scope: str, now: float, limit: int) -> list[str]:
         """See QuotaStore.due_reservations."""

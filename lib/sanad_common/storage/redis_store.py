@@ -262,6 +262,11 @@ class RedisStore:
 
         return call
 
+    @property
+    def script_key_prefix(self) -> str:
+        """What :meth:`script` puts before every key (for tools that call a script raw)."""
+        return self._script_prefix
+
     def _entry(self, key: str) -> str:
         return self._entry_prefix + key
 

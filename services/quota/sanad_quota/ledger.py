@@ -198,7 +198,7 @@ class QuotaLedger:
         if estimated_tokens < 0:
             raise ValueError("estimated_tokens must be at least 0")
         now = self._clock()
-        tallies = self._tallies(provider, now)
+        tallies = self.tallies(provider, now)
         closed = next((index for index, item in enumerate(tallies) if item.limit == 0), None)
         amounts = [_amount(item, 1, estimated_tokens) for item in tallies]
         if closed is not None:
@@ -312,7 +312,7 @@ class QuotaLedger:
     async def usage(self, provider: str) -> ProviderUsage:
         """A provider's usage in the current windows."""
         now = self._clock()
-        tallies = self._tallies(provider, now)
+        tallies = self.tallies(provider, now)
         values = await self._quota.read(provider, tallies, now=now)
         usage = await self._measure(provider, tallies, values, now)
         self._metrics.observe(provider, usage)
@@ -333,7 +333,7 @@ class QuotaLedger:
         (their counts went with the reset), and the windows' warnings can fire again.
         """
         now = self._clock()
-        tallies = [item for item in self._tallies(provider, now) if Window(item.window) in windows]
+        tallies = [item for item in self.tallies(provider, now) if Window(item.window) in windows]
         await self._quota.reset(
             provider,
             tallies,
@@ -349,7 +349,7 @@ class QuotaLedger:
         if limits is None:
             raise UnknownProviderError(spend.provider)
         now = self._clock()
-        tallies = self._tallies(spend.provider, spend.spent_at)
+        tallies = self.tallies(spend.provider, spend.spent_at)
         outcome = await self._quota.record_spend(
             spend.provider,
             spend.spend_id,
@@ -405,7 +405,7 @@ class QuotaLedger:
         self._metrics.observe(provider, [item for item in usage if item.window_end > now])
         return usage, outcome.status
 
-    def _tallies(self, provider: str, instant: float) -> list[Tally]:
+    def tallies(self, provider: str, instant: float) -> list[Tally]:
         """The tallies of the windows that contain instant, every window and metric."""
         return [
             self._tally(provider, window, window.containing(instant).start, metric)
