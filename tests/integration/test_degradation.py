@@ -71,11 +71,7 @@ async def test_a_near_duplicate_is_served_degraded_with_its_similarity(clients: 
     stats = await clients.analyzer.GetCacheStats(
         analyzer_pb2.GetCacheStatsRequest(), metadata=ADMIN
     )
-    rows = {
-        (row.cache, row.policy_type): row
-        for row in stats.caches
-        if row.cache == "degradation"
-    }
+    rows = {(row.cache, row.policy_type): row for row in stats.caches if row.cache == "degradation"}
     returns = rows[("degradation", analyzer_pb2.POLICY_TYPE_RETURN_EXCHANGE)]
     assert (returns.entries, returns.hits, returns.near_duplicate_hits) == (1, 0, 1)
     total = rows[("degradation", analyzer_pb2.POLICY_TYPE_UNSPECIFIED)]
