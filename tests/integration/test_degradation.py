@@ -1,16 +1,25 @@
-"""Degradation through the public API with the providers down, on each store: near-duplicates
-are served with their similarity, number changes and other tenants never are, a hanging
-primary still gets the caller a degraded answer within its deadline, and the cache admin RPCs
-see the near-duplicate index."""
+"""Degradation through the public API, on each store: with the providers down near-duplicates
+are served with their similarity, number changes and other tenants never are; a hanging
+primary still gets the caller a degraded answer within its deadline; the cache admin RPCs see
+the near-duplicate index; identical requests spread over two analyzer replicas make one
+provider call."""
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import grpc
 import pytest
 
-from sanad.analyzer.v1 import analyzer_pb2
+from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
+from sanad.quota.v1 import quota_pb2
+from sanad_launcher.ports import free_port
+from sanad_launcher.suite import LocalSuite
 from tests.analyzer.text.near_duplicate_corpus import BASES, renamed
 from tests.integration.conftest import ADMIN, Clients
+from tests.support.services import service_process, wait_serving
 
 pytestmark = pytest.mark.integration
 
@@ -117,3 +126,47 @@ async def test_clear_cache_removes_the_similarity_index(clients: Clients) -> Non
     assert cleared.degradation_entries_removed == 1
     assert cleared.similarity_index_entries_removed == 1
     await not_served_from(clients, seen, request(NEAR_DUPLICATE))
+
+
+@pytest.fixture
+async def second_analyzer(suite: LocalSuite, tmp_path: Path) -> AsyncIterator[str]:
+    """Another analyzer replica on the same store, quota and health: its target."""
+    port = free_port()
+    env = suite.service_env() | {
+        "SANAD_ANALYZER_PORT": str(port),
+        "SANAD_ANALYZER_METRICS_PORT": "0",
+    }
+    log = tmp_path / "analyzer-2.log"
+    target = f"{suite.host}:{port}"
+    with service_process("sanad_analyzer", env, log) as process:
+        await wait_serving(target, process, log)
+        yield target
+
+
+async def test_identical_requests_across_two_replicas_make_one_provider_call(
+    clients: Clients, second_analyzer: str
+) -> None:
+    await clients.emulator.inject("openai", "latency", latency_ms=1500)
+    text = BASES[6].text
+    async with grpc.aio.insecure_channel(second_analyzer) as channel:
+        other = analyzer_pb2_grpc.AnalyzerServiceStub(channel)
+        replicas = [clients.analyzer, other]
+        answers = await asyncio.gather(
+            *(
+                replicas[index % 2].Analyze(request(text, shop_name="Nile Threads"), timeout=30)
+                for index in range(50)
+            )
+        )
+
+    assert await clients.provider_requests() == {"openai": 1, "gemini": 0}
+    usage = await clients.quota.GetUsage(quota_pb2.GetUsageRequest(provider="openai"))
+    day_requests = [
+        window.used
+        for window in usage.providers[0].windows
+        if window.window == quota_pb2.WINDOW_DAY and window.metric == quota_pb2.METRIC_REQUESTS
+    ]
+    assert day_requests == [1]
+    assert len({answer.analysis_id for answer in answers}) == 1
+    assert len({answer.analysis.SerializeToString() for answer in answers}) == 1
+    sources = [answer.source for answer in answers]
+    assert sources.count(analyzer_pb2.SOURCE_FRESH) == 1

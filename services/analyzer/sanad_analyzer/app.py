@@ -15,6 +15,7 @@ from sanad_analyzer.pipeline import AnalysisPipeline
 from sanad_analyzer.providers.base import Provider
 from sanad_analyzer.providers.registry import build_provider
 from sanad_analyzer.servicer import AnalyzerServicer
+from sanad_analyzer.single_flight import SharedFlight
 from sanad_common.config import Settings
 from sanad_common.server import ServiceApp, ServiceDefinition
 from sanad_common.storage import open_store
@@ -59,6 +60,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         degradation_enabled=settings.graceful_degradation_enable,
         default_deadline=settings.default_deadline,
         deadline_margin=settings.deadline_margin,
+        shared_flight=SharedFlight(store, lease=settings.single_flight_lease),
     )
     servicer = AnalyzerServicer(
         pipeline,

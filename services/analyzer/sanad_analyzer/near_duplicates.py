@@ -16,6 +16,7 @@ from it when met. Band keys and document keys of one scope share a Redis Cluster
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,6 +28,8 @@ from sanad_common.storage import Store
 
 DOC_PREFIX = "similarity:doc:"
 BAND_PREFIX = "similarity:band:"
+MAX_CANDIDATES = 64
+"""Most stored texts scored exactly per lookup: those sharing the most bands with the text."""
 ALL_TENANTS = "*"
 """The scope when matches may cross tenants; no tenant id can be "*"."""
 
@@ -102,7 +105,10 @@ class NearDuplicateIndex:
         scope = self._scope(policy, tenant)
         band_keys = [f"{BAND_PREFIX}{scope}:{band}" for band in bands(fingerprint.features)]
         member_sets = await self._store.set_members(band_keys)
-        candidates = sorted(frozenset().union(*member_sets))
+        shared = Counter(member for members in member_sets for member in members)
+        # The texts sharing the most bands are the likeliest matches; reading a bounded
+        # number keeps a lookup cheap even where thousands of stored texts share a template.
+        candidates = sorted(member for member, _ in shared.most_common(MAX_CANDIDATES))
         if not candidates:
             return None
         raws = await self._store.get_many([f"{DOC_PREFIX}{scope}:{doc}" for doc in candidates])

@@ -25,7 +25,7 @@ from sanad_analyzer.ports import HealthPort, QuotaPort
 from sanad_analyzer.providers.base import Provider, ProviderAnswer
 from sanad_analyzer.request import AnalysisRequest
 from sanad_analyzer.settlements import Settlements
-from sanad_analyzer.single_flight import FingerprintMismatchError, SingleFlight
+from sanad_analyzer.single_flight import FingerprintMismatchError, SharedFlight, SingleFlight
 from sanad_common.error_class import ErrorClass
 from sanad_common.errors import ServiceError, error_info, localized, retry_info
 from sanad_common.proto_time import now
@@ -56,6 +56,7 @@ class AnalysisPipeline:
         degradation_enabled: bool,
         default_deadline: float,
         deadline_margin: float,
+        shared_flight: SharedFlight | None = None,
     ) -> None:
         self._providers = providers
         self._health = health
@@ -66,7 +67,8 @@ class AnalysisPipeline:
         self._degradation_enabled = degradation_enabled
         self._default_deadline = default_deadline
         self._margin = deadline_margin
-        self._flights: SingleFlight[analyzer_pb2.AnalyzeResponse] = SingleFlight()
+        self._flights: SingleFlight[tuple[analyzer_pb2.AnalyzeResponse, bool]] = SingleFlight()
+        self._shared_flight = shared_flight
         self.stats = CacheStatistics()
 
     async def aclose(self) -> None:
@@ -90,14 +92,41 @@ class AnalysisPipeline:
                 return cached
         flight_key = f"{request.tenant}:{request.idempotency_id}:{request.force_refresh}"
         try:
-            response, shared = await self._flights.run(
+            (response, remote), shared = await self._flights.run(
                 flight_key,
                 request.request_hash,
-                lambda: self._produce(request, deadline, attempts),
+                lambda: self._across_replicas(flight_key, request, deadline, attempts),
             )
         except FingerprintMismatchError:
             raise _key_reused(request) from None
-        return as_replay(response) if shared else response
+        return as_replay(response) if shared or remote else response
+
+    async def _across_replicas(
+        self, flight_key: str, request: AnalysisRequest, deadline: Deadline, attempts: AttemptLog
+    ) -> tuple[analyzer_pb2.AnalyzeResponse, bool]:
+        """Produce the answer, unless another replica is already producing it."""
+
+        async def produce() -> analyzer_pb2.AnalyzeResponse:
+            return await self._produce(request, deadline, attempts)
+
+        if self._shared_flight is None:
+            return await produce(), False
+        return await self._shared_flight.run(
+            flight_key,
+            request.request_hash,
+            deadline,
+            produce,
+            lambda: self._give_up(request, attempts),
+        )
+
+    async def _give_up(
+        self, request: AnalysisRequest, attempts: AttemptLog
+    ) -> analyzer_pb2.AnalyzeResponse:
+        """The caller's deadline is passing while another replica works: degrade or fail."""
+        degraded = await self._degraded(request, attempts)
+        if degraded is not None:
+            return degraded
+        raise self._no_answer([], attempts, out_of_time=True)
 
     async def _cached_answer(
         self, request: AnalysisRequest, attempts: AttemptLog
