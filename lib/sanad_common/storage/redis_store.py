@@ -3,7 +3,7 @@
 Why it looks the way it does:
 
 * Entries, counters and sets live under separate sub-prefixes (``<namespace>:e:``,
-  ``<namespace>:c:`` and ``<namespace>:s:``), so a prefix scan over entries can never list a
+  ``<namespace>:c:`` and ``<namespace>:set:``), so a prefix scan over entries can never list a
   counter or a set.
 * ``add_counters`` is one Lua script: Redis runs it atomically, so checking every limit and then
   applying every delta cannot interleave with another replica's update. The script only touches
@@ -52,7 +52,15 @@ SOCKET_TIMEOUT = 2.0
 HEALTH_CHECK_INTERVAL = 15
 """Seconds a pooled connection may sit idle before it is checked with PING on its next use."""
 
+SCRIPT_CONCURRENCY = 64
+"""Scripts of adapter extensions one store runs at once. redis-py's pool refuses a command with
+"Too many connections" past 100 per server instead of waiting, so a burst of requests (a few
+thousand reservations at once) would fail; past this bound a script waits for its turn."""
+
 _T = TypeVar("_T")
+
+ScriptCall = Callable[[Sequence[str], Sequence[str | int | float]], Awaitable[Any]]
+"""A registered Lua script: called with keys and args, returns the script's reply."""
 
 _SCAN_COUNT = 500
 _DELETE_BATCH = 500
@@ -206,7 +214,9 @@ class RedisStore:
         namespace = check_namespace(namespace)
         self._entry_prefix = f"{namespace}:e:"
         self._counter_prefix = f"{namespace}:c:"
-        self._set_prefix = f"{namespace}:s:"
+        self._set_prefix = f"{namespace}:set:"
+        self._script_prefix = f"{namespace}:s:"
+        self._script_turns = asyncio.Semaphore(SCRIPT_CONCURRENCY)
         self._add_counters = client.register_script(_ADD_COUNTERS_LUA)
 
     @classmethod
@@ -236,6 +246,34 @@ class RedisStore:
         client = self._client
         if isinstance(client, RedisCluster) and len({client.keyslot(k) for k in full_keys}) > 1:
             raise ValueError(f"{what} must share a hash tag in Redis Cluster: {full_keys}")
+
+    def script(self, source: str) -> ScriptCall:
+        """Register a Lua script for an adapter extension (such as quota's) to run atomically.
+
+        The returned coroutine function takes keys and args; keys are namespaced under
+        ``<namespace>:s:``, apart from entries and counters. In a cluster the keys of one call
+        must share a hash tag (ValueError otherwise, before anything is sent). A call is never
+        retried: scripts are not assumed idempotent.
+        """
+        registered = self._client.register_script(source)
+        client = self._client
+
+        async def call(keys: Sequence[str], args: Sequence[str | int | float]) -> Any:
+            full_keys = [self._script_prefix + key for key in keys]
+            if isinstance(client, RedisCluster) and len(set(map(client.keyslot, full_keys))) > 1:
+                raise ValueError(
+                    "keys of one script call must share a hash tag: " + ", ".join(keys)
+                )
+            async with self._script_turns:
+                with _unavailable_on_errors():
+                    return await registered(keys=full_keys, args=list(args))
+
+        return call
+
+    @property
+    def script_key_prefix(self) -> str:
+        """What :meth:`script` puts before every key (for tools that call a script raw)."""
+        return self._script_prefix
 
     def _entry(self, key: str) -> str:
         return self._entry_prefix + key
