@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from sanad_common.storage.port import Store
 from sanad_common.storage.redis_store import RedisStore
 from sanad_common.storage.sqlite_store import SQLiteStore
+from sanad_common.tracing import traced_store
 
 
 async def open_store(url: str, *, namespace: str = "sanad", check: bool = True) -> Store:
@@ -36,6 +37,7 @@ async def open_store(url: str, *, namespace: str = "sanad", check: bool = True) 
         raise ValueError(
             f"unsupported store URL {url!r}: use redis://, rediss:// or sqlite:///path.db"
         )
+    store = traced_store(store, "redis" if scheme.startswith("redis") else "sqlite")
     if not check:
         return store
     try:

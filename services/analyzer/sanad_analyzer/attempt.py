@@ -19,6 +19,7 @@ from sanad_analyzer.ports import HealthPort, QuotaPort
 from sanad_analyzer.providers.base import Provider, ProviderAnswer, ProviderError
 from sanad_analyzer.request import AnalysisRequest
 from sanad_analyzer.settlements import Settlements
+from sanad_analyzer.tracing import traced_attempt
 from sanad_common.error_class import ErrorClass
 
 log = structlog.get_logger(__name__)
@@ -127,7 +128,9 @@ class ProviderAttempt:
         attempts.event(analyzer_pb2.STAGE_ATTEMPT_STARTED, f"calling {name}", name)
         started = time.monotonic()
         try:
-            answer = await _analyze(provider, request, deadline.share(providers_left))
+            answer = await traced_attempt(
+                name, _analyze(provider, request, deadline.share(providers_left))
+            )
         except asyncio.CancelledError:
             # The caller went away mid-call; the provider may still bill it.
             self._settlements.start(self._quota.commit(decision.reservation_id, estimate))

@@ -25,6 +25,7 @@ from sanad_analyzer.providers.base import Provider, ProviderAnswer
 from sanad_analyzer.request import AnalysisRequest
 from sanad_analyzer.settlements import Settlements
 from sanad_analyzer.single_flight import FingerprintMismatchError, SingleFlight
+from sanad_analyzer.tracing import traced_cache
 from sanad_common.error_class import ErrorClass
 from sanad_common.errors import ServiceError, error_info, localized, retry_info
 from sanad_common.proto_time import now
@@ -271,7 +272,7 @@ class AnalysisPipeline:
     async def _tolerant(self, operation: Awaitable[T], fallback: T, what: str) -> T:
         """Run a store operation; if the store is down, log and carry on without it."""
         try:
-            return await operation
+            return await traced_cache(what, operation)
         except StoreUnavailableError as error:
             log.warning("store unavailable", operation=what, error=str(error))
             return fallback
