@@ -132,7 +132,7 @@ NOOP_CALLS = 100_000
 async def noop_span_cost_us() -> tuple[float, float]:
     """Microseconds per call of a trivial coroutine awaited directly and through the cache
     span helper, in this process where no tracer provider is installed."""
-    from sanad_analyzer.tracing import traced_cache
+    from sanad_analyzer.instrumentation import traced_cache
 
     async def lookup() -> None:
         return None

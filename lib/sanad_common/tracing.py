@@ -136,6 +136,12 @@ def traced_store(store: T, system: str) -> T:
     return cast(T, _TracedStore(store, system))
 
 
+def untraced_store(store: T) -> T:
+    """The store a traced_store wraps (an adapter picks its own operations by type)."""
+    inner: T = store._store if isinstance(store, _TracedStore) else store
+    return inner
+
+
 class _TracedStore:
     """Delegates every attribute to the store, wrapping coroutine methods in a span."""
 

@@ -107,6 +107,19 @@ async def test_the_four_scenarios_show_in_every_services_metrics(
     assert value(after["health"], "sanad_provider_circuit_state", provider="openai", state="open")
     assert value(after["health"], "sanad_provider_success_rate", provider="gemini") == 1.0
     assert grew("health", "sanad_provider_attempt_latency_seconds_count", provider="gemini") >= 3
+    # Every scenario: provider calls measured under the GenAI semantic conventions.
+    assert grew(
+        "analyzer",
+        "gen_ai_client_operation_duration_seconds_count",
+        gen_ai_provider_name="openai",
+        error_type="SERVICE_CRASH",
+    )
+    assert grew(
+        "analyzer",
+        "gen_ai_client_token_usage_sum",
+        gen_ai_provider_name="gemini",
+        gen_ai_token_type="output",
+    )
     for component in COMPONENTS:
         assert grew(component, "sanad_rpc_duration_seconds_count") >= 1, component
 

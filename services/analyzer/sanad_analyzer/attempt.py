@@ -14,12 +14,12 @@ from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.attempt_log import AttemptLog
 from sanad_analyzer.deadline import Deadline
 from sanad_analyzer.downstream import QuotaDecision
+from sanad_analyzer.instrumentation import observed_attempt
 from sanad_analyzer.outcome import AttemptOutcome
 from sanad_analyzer.ports import HealthPort, QuotaPort
 from sanad_analyzer.providers.base import Provider, ProviderAnswer, ProviderError
 from sanad_analyzer.request import AnalysisRequest
 from sanad_analyzer.settlements import Settlements
-from sanad_analyzer.tracing import traced_attempt
 from sanad_common.error_class import ErrorClass
 
 log = structlog.get_logger(__name__)
@@ -128,7 +128,7 @@ class ProviderAttempt:
         attempts.event(analyzer_pb2.STAGE_ATTEMPT_STARTED, f"calling {name}", name)
         started = time.monotonic()
         try:
-            answer = await traced_attempt(
+            answer = await observed_attempt(
                 name, _analyze(provider, request, deadline.share(providers_left))
             )
         except asyncio.CancelledError:

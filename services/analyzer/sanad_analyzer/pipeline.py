@@ -20,12 +20,12 @@ from sanad_analyzer.attempt import ProviderAttempt
 from sanad_analyzer.attempt_log import AttemptLog, ProgressSink
 from sanad_analyzer.caches import CachedAnswer, DegradationStore, IdempotencyCache
 from sanad_analyzer.deadline import Deadline
+from sanad_analyzer.instrumentation import traced_cache
 from sanad_analyzer.ports import HealthPort, QuotaPort
 from sanad_analyzer.providers.base import Provider, ProviderAnswer
 from sanad_analyzer.request import AnalysisRequest
 from sanad_analyzer.settlements import Settlements
 from sanad_analyzer.single_flight import FingerprintMismatchError, SingleFlight
-from sanad_analyzer.tracing import traced_cache
 from sanad_common.error_class import ErrorClass
 from sanad_common.errors import ServiceError, error_info, localized, retry_info
 from sanad_common.proto_time import now
