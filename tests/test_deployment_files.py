@@ -90,17 +90,22 @@ def test_prometheus_scrapes_each_service_and_loads_the_alerts() -> None:
     assert "/etc/prometheus/alerts.yml" in config
 
 
-def test_dashboard_queries_only_exported_metrics() -> None:
+def test_dashboard_and_alerts_use_only_documented_metrics() -> None:
+    """docs/metrics.md lists what the services export (tests/integration/test_metrics.py
+    scrapes it), so every name a panel or an alert queries must be there."""
     dashboard = json.loads((ROOT / "deploy/grafana/dashboards/sanad.json").read_text())
     documented = (ROOT / "docs/metrics.md").read_text()
     queries = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    queries.append((ROOT / "deploy/prometheus/alerts.yml").read_text())
 
     assert dashboard["uid"] == "sanad-overview"
-    for name in {
-        word.removesuffix("_bucket")
+    names = {
+        re.sub(r"_(bucket|sum|count)$", "", word)
         for query in queries
-        for word in re.findall(r"sanad_[a-z_]+", query)
-    }:
+        for word in re.findall(r"\b(?:sanad|gen_ai_client)_[a-z_]+", query)
+    }
+    assert "gen_ai_client_token_usage" in names
+    for name in names:
         assert f"`{name}`" in documented, f"{name} is not documented in docs/metrics.md"
 
 
