@@ -51,6 +51,7 @@ bench: $(INSTALLED)
 	scripts/ensure-redis.sh
 	$(BIN)/python -m bench.analyze_latency --output docs/benchmarks.md
 	$(BIN)/python -m bench.quota_reserve --output docs/benchmarks.md
+	$(BIN)/python -m bench.near_duplicate_lookup --output docs/benchmarks.md
 
 install: $(INSTALLED)
 
