@@ -20,11 +20,12 @@ from sanad_analyzer.attempt_log import AttemptLog, ProgressSink
 from sanad_analyzer.cache_stats import CacheName, CacheStatistics, Lookup
 from sanad_analyzer.caches import DegradationStore, DegradedMatch, IdempotencyCache, ShopFields
 from sanad_analyzer.deadline import Deadline
-from sanad_analyzer.degraded import degraded_answer
+from sanad_analyzer.degraded import before_deadline, degraded_answer
 from sanad_analyzer.instrumentation import traced_cache
 from sanad_analyzer.ports import HealthPort, QuotaPort
 from sanad_analyzer.providers.base import Provider, ProviderAnswer
 from sanad_analyzer.request import AnalysisRequest
+from sanad_analyzer.rules.answer import RuleReview
 from sanad_analyzer.settlements import Settlements
 from sanad_analyzer.single_flight import FingerprintMismatchError, SharedFlight, SingleFlight
 from sanad_common.error_class import ErrorClass
@@ -57,6 +58,7 @@ class AnalysisPipeline:
         degradation_enabled: bool,
         default_deadline: float,
         deadline_margin: float,
+        rules: RuleReview | None = None,
         shared_flight: SharedFlight | None = None,
     ) -> None:
         self._providers = providers
@@ -71,6 +73,8 @@ class AnalysisPipeline:
         self._flights: SingleFlight[tuple[analyzer_pb2.AnalyzeResponse, bool]] = SingleFlight()
         self._shared_flight = shared_flight
         self.stats = CacheStatistics()
+        # Without a configured review, findings are still added but rules never answer.
+        self._rules = rules or RuleReview(answer_enabled=False)
 
     async def aclose(self) -> None:
         """Let quota settlements still in flight finish (within a bound)."""
@@ -90,7 +94,7 @@ class AnalysisPipeline:
         if request.idempotency_key or not request.force_refresh:
             cached = await self._cached_answer(request, attempts)
             if cached is not None:
-                return cached
+                return self._rules.annotate(cached, request)
         flight_key = f"{request.tenant}:{request.idempotency_id}:{request.force_refresh}"
         try:
             (response, remote), shared = await self._flights.run(
@@ -100,7 +104,7 @@ class AnalysisPipeline:
             )
         except FingerprintMismatchError:
             raise _key_reused(request) from None
-        return as_replay(response) if shared or remote else response
+        return self._rules.annotate(as_replay(response) if shared or remote else response, request)
 
     async def _across_replicas(
         self, flight_key: str, request: AnalysisRequest, deadline: Deadline, attempts: AttemptLog
@@ -117,16 +121,19 @@ class AnalysisPipeline:
             request.request_hash,
             deadline,
             produce,
-            lambda: self._give_up(request, attempts),
+            lambda: self._give_up(request, attempts, deadline),
         )
 
     async def _give_up(
-        self, request: AnalysisRequest, attempts: AttemptLog
+        self, request: AnalysisRequest, attempts: AttemptLog, deadline: Deadline
     ) -> analyzer_pb2.AnalyzeResponse:
         """The caller's deadline is passing while another replica works: degrade or fail."""
-        degraded = await self._degraded(request, attempts)
+        degraded = await self._degraded(request, attempts, deadline)
         if degraded is not None:
             return degraded
+        reviewed = self._rules.answer(request, attempts)
+        if reviewed is not None:
+            return reviewed
         raise self._no_answer([], attempts, out_of_time=True)
 
     async def _cached_answer(
@@ -175,9 +182,12 @@ class AnalysisPipeline:
                 break
         # Time ran out if too little of it is left for another attempt, whoever used it up.
         out_of_time = out_of_time or deadline.exhausted()
-        degraded = await self._degraded(request, attempts)
+        degraded = await self._degraded(request, attempts, deadline)
         if degraded is not None:
             return degraded
+        reviewed = self._rules.answer(request, attempts)
+        if reviewed is not None:
+            return reviewed
         raise self._no_answer(candidates, attempts, out_of_time)
 
     async def _fresh(
@@ -199,6 +209,7 @@ class AnalysisPipeline:
             analyzed_at=produced_at,
             responded_at=produced_at,
         )
+        self._rules.annotate(response, request, fresh=True)
         existing, _ = await asyncio.gather(
             self._tolerant(
                 self._idempotency.put(
@@ -231,17 +242,15 @@ class AnalysisPipeline:
         return response
 
     async def _degraded(
-        self, request: AnalysisRequest, attempts: AttemptLog
+        self, request: AnalysisRequest, attempts: AttemptLog, deadline: Deadline | None = None
     ) -> analyzer_pb2.AnalyzeResponse | None:
         if not self._degradation_enabled or request.force_refresh:
             return None
+        search = self._degradation.find(
+            request.policy_type, request.tenant, request.text_hash, request.prompt.policy_text
+        )
         found: DegradedMatch | None = await self._tolerant(
-            self._degradation.find(
-                request.policy_type,
-                request.tenant,
-                request.text_hash,
-                request.prompt.policy_text,
-            ),
+            search if deadline is None else before_deadline(search, deadline),
             None,
             "degradation lookup",
         )
