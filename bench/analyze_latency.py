@@ -28,6 +28,7 @@ from pathlib import Path
 import grpc
 from openai import AsyncOpenAI
 
+from bench.report import write_section
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
@@ -231,9 +232,9 @@ async def _measure_hops(
 
 
 def render(results: list[Result], memory: list[Memory], command: str, requests: int) -> str:
-    """The Markdown report."""
+    """This benchmark's section of docs/benchmarks.md."""
     lines = [
-        "# Benchmarks",
+        "## Analyze latency",
         "",
         "Analyze latency and throughput, measured against a direct SDK call to the same",
         "provider emulator (the floor any client of the provider pays). Every process runs on",
@@ -270,7 +271,7 @@ def render(results: list[Result], memory: list[Memory], command: str, requests: 
         "  downstream calls of one fresh Analyze, measured alone (Commit and ReportOutcome run",
         "  concurrently inside Analyze).",
         "",
-        "## Reading the figures",
+        "### Reading the figures",
         "",
         "Figures move between runs on this shared 2-core machine (seen: up to a third at",
         "concurrency 1, for every row alike), so compare the rows of one run with each other.",
@@ -321,8 +322,7 @@ def main() -> None:
     results, memory = asyncio.run(main_async(args))
     command = "make bench"
     report = render(results, memory, command, args.requests)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report)
+    write_section(args.output, report)
     sys.stdout.write(report)
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
+from bench.report import write_section
 from sanad_analyzer.near_duplicates import IndexedText, NearDuplicateIndex
 from sanad_analyzer.policy import PolicyType
 from sanad_common.storage import Store, open_store
@@ -243,16 +244,6 @@ def render(figures: list[Figures], command: str, lookups: int, real: int, load: 
     return "\n".join(lines) + "\n"
 
 
-def replace_section(document: str, section: str) -> str:
-    """The document with its section (from its heading to the next) replaced, or appended."""
-    start = document.find(SECTION)
-    if start < 0:
-        return document.rstrip("\n") + "\n\n" + section
-    end = document.find("\n## ", start + len(SECTION))
-    tail = "" if end < 0 else document[end:]
-    return document[:start] + section.rstrip("\n") + ("\n" + tail if tail else "\n")
-
-
 async def main_async(args: argparse.Namespace) -> list[Figures]:
     """Every store asked for, one after another."""
     figures: list[Figures] = []
@@ -287,8 +278,7 @@ def main() -> None:
     section = render(
         figures, "make bench", args.lookups, min(args.real, args.entries), os.getloadavg()[0]
     )
-    existing = args.output.read_text() if args.output.exists() else "# Benchmarks\n"
-    args.output.write_text(replace_section(existing, section))
+    write_section(args.output, section)
     sys.stdout.write(section)
 
 

@@ -26,6 +26,7 @@ import grpc
 from redis.asyncio import Redis
 
 from bench.analyze_latency import Result, measure
+from bench.report import write_section
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_common.config import ProviderLimits, ProviderSettings, load_settings
 from sanad_common.storage import open_store
@@ -212,16 +213,6 @@ def render(pairs: list[tuple[Result, Result]], command: str, requests: int) -> s
 
 def _cores() -> int:
     return os.cpu_count() or 0
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace this benchmark's section of the file (or append it), leaving the rest alone."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    start = text.find(SECTION)
-    if start >= 0:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + text[end + 1 :] if end >= 0 else text[:start]
-    path.write_text(text.rstrip("\n") + "\n\n" + section)
 
 
 def main() -> None:

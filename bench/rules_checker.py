@@ -14,12 +14,11 @@ import sys
 import time
 from pathlib import Path
 
+from bench.report import write_section
 from sanad_analyzer.rules.checker import check_policy
 from sanad_analyzer.rules.evaluation import LabelledPolicy, evaluate, language_counts, load_corpus
 from sanad_analyzer.rules.rulebook import load_rulebook
 
-START = "<!-- rules-checker:start -->"
-END = "<!-- rules-checker:end -->"
 CORPUS = Path("tests/data/rulebook_corpus.toml")
 HOLDOUT = Path("tests/data/rulebook_holdout.toml")
 
@@ -65,7 +64,6 @@ def render(corpus: list[LabelledPolicy], holdout: list[LabelledPolicy], rounds: 
     chars = [len(policy.text) for policy in corpus]
     languages = language_counts(corpus)
     lines = [
-        START,
         "## Rule checker",
         "",
         "`check_policy` (normalise, find periods and clauses, run the jurisdiction's rules) on",
@@ -108,20 +106,8 @@ def render(corpus: list[LabelledPolicy], holdout: list[LabelledPolicy], rounds: 
             f"{score.true_positives}/{score.false_positives}/{score.false_negatives} | "
             f"{held_cells} |"
         )
-    lines += ["", END, ""]
+    lines.append("")
     return "\n".join(lines)
-
-
-def write_section(output: Path, section: str) -> None:
-    """Replace this benchmark's section of ``output``, or append it."""
-    text = output.read_text() if output.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    output.write_text(text)
 
 
 def main() -> None:

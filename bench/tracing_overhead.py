@@ -23,6 +23,7 @@ from pathlib import Path
 
 import grpc
 
+from bench.report import write_section
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad_launcher.suite import LocalSuite, SuitePorts
 from sanad_launcher.trace_sink import TraceSink
@@ -190,18 +191,6 @@ def render(rows: list[Row], command: str, noop: tuple[float, float]) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def write_section(output: Path, section: str) -> None:
-    """Replace this benchmark's section in output (or append it), keeping everything else."""
-    text = output.read_text() if output.exists() else "# Benchmarks\n"
-    start = text.find(SECTION)
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + ("" if end < 0 else text[end + 1 :])
-    output.write_text(text)
 
 
 async def main_async(requests: int) -> tuple[list[Row], tuple[float, float]]:
