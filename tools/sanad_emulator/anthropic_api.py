@@ -58,7 +58,9 @@ class AnthropicApi:
         tool = _forced_tool(payload.get("tools"), payload.get("tool_choice"))
         system = payload.get("system")
         texts = [_text(system)] if system else []
-        texts += [_text(message.get("content")) for message in messages if isinstance(message, dict)]
+        texts += [
+            _text(message.get("content")) for message in messages if isinstance(message, dict)
+        ]
         return PromptRequest(
             model=model,
             prompt_text="\n".join(texts),
@@ -111,7 +113,9 @@ class AnthropicApi:
         if spec.fault is FaultKind.AUTH:
             if spec.status == 403:
                 return _error(
-                    403, "permission_error", "Your API key does not have permission to use the model."
+                    403,
+                    "permission_error",
+                    "Your API key does not have permission to use the model.",
                 )
             return _error(401, "authentication_error", "invalid x-api-key")
         status = spec.status or 529
@@ -152,10 +156,10 @@ def _forced_tool(tools: object, choice: object) -> dict[str, Any] | None:
     if choice.get("type") == "tool":
         for tool in tools:
             if tool["name"] == choice.get("name"):
-                return tool
+                return dict(tool)
         raise InvalidRequestError(f"tool_choice: no tool named {choice.get('name')!r}")
     if choice.get("type") == "any" and len(tools) == 1:
-        return tools[0]
+        return dict(tools[0])
     return None
 
 
