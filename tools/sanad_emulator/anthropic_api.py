@@ -1,7 +1,8 @@
 """Anthropic Messages API wire format (``POST /v1/messages``).
 
-Requests carry the key in ``x-api-key`` and the API version in ``anthropic-version``; without
-them the real API answers 401 and 400, and so does this one. Structured output is tool use: the
+Requests carry the key in ``x-api-key`` (or, as the anthropic SDK 2.x sends it, as an
+``Authorization: Bearer`` token) and the API version in ``anthropic-version``; without them the
+real API answers 401 and 400, and so does this one. Structured output is tool use: the
 caller sends one tool whose ``input_schema`` is the answer's schema and forces it with
 ``tool_choice``; the answer is a ``tool_use`` content block whose ``input`` is the JSON, with
 ``stop_reason`` ``tool_use``. Errors are ``{"type": "error", "error": {"type": ..., "message":
@@ -127,11 +128,12 @@ class AnthropicApi:
 
 
 def require_headers(serve: Handler) -> Handler:
-    """Refuse a request without ``x-api-key`` (401) or ``anthropic-version`` (400), as the API
-    does, before any fault or answer."""
+    """Refuse a request without a key (401) or ``anthropic-version`` (400), as the API does,
+    before any fault or answer."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        if not request.headers.get("x-api-key"):
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not request.headers.get("x-api-key") and not bearer:
             return _error(401, "authentication_error", "x-api-key header is required")
         if not request.headers.get("anthropic-version"):
             return _error(400, "invalid_request_error", "anthropic-version: header is required")
