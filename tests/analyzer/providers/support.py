@@ -83,6 +83,7 @@ class CannedServer:
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, dict[str, str], Any]] = []
+        self.queries: list[dict[str, str]] = []
         self._status = 200
         self._body = "{}"
         self._content_type = "application/json"
@@ -114,4 +115,5 @@ class CannedServer:
         body = await request.json() if request.can_read_body else None
         headers = {name.lower(): value for name, value in request.headers.items()}
         self.requests.append((request.path, headers, body))
+        self.queries.append(dict(request.query))
         return web.Response(text=self._body, status=self._status, content_type=self._content_type)
