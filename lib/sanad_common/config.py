@@ -183,6 +183,19 @@ class Settings(BaseSettings):
     not all return at once."""
     circuit_relapse_window: float = Field(default=600.0, ge=0)
     """Seconds after recovery within which a new opening counts as a relapse and ejects longer."""
+    provider_retries: int = Field(default=1, ge=0)
+    """Further attempts on the same provider after a failure whose class allows one (rate
+    limited, invalid answer), each only if it fits in the caller's deadline."""
+    retry_backoff: float = Field(default=0.25, gt=0)
+    """Base of the exponential backoff between retries, in seconds (full jitter; at least the
+    provider's Retry-After)."""
+    retry_backoff_max: float = Field(default=4.0, gt=0)
+    """Longest backoff between retries, in seconds (before the Retry-After floor)."""
+    hedging_enabled: bool = False
+    """Hedge every request: when the first provider has not answered after the hedge delay,
+    also ask the next one and keep the first valid answer. A request can ask for it alone."""
+    hedge_delay: float = Field(default=2.0, gt=0)
+    """Seconds before hedging when health knows no recent p95 latency for the first provider."""
     provider_quota_window: int = Field(default=86_400, gt=0)
     """Length of a provider's own quota window (UTC-aligned seconds): a QUOTA_EXCEEDED without
     Retry-After keeps the provider out until this window ends."""

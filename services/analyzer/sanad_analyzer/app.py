@@ -10,9 +10,11 @@ import grpc
 from sanad.analyzer.v1 import analyzer_pb2_grpc
 from sanad_analyzer.caches import DegradationStore, IdempotencyCache
 from sanad_analyzer.downstream import HealthGateway, QuotaGateway
+from sanad_analyzer.hedging import HedgePolicy
 from sanad_analyzer.pipeline import AnalysisPipeline
 from sanad_analyzer.providers.base import Provider
 from sanad_analyzer.providers.registry import build_provider
+from sanad_analyzer.retry import RetryPolicy
 from sanad_analyzer.servicer import AnalyzerServicer
 from sanad_common.config import Settings
 from sanad_common.server import ServiceApp, ServiceDefinition
@@ -49,6 +51,8 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         degradation_enabled=settings.graceful_degradation_enable,
         default_deadline=settings.default_deadline,
         deadline_margin=settings.deadline_margin,
+        retry=RetryPolicy.from_settings(settings),
+        hedging=HedgePolicy.from_settings(settings),
     )
     servicer = AnalyzerServicer(
         pipeline,

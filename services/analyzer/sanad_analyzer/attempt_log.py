@@ -75,6 +75,18 @@ class AttemptLog:
             self.retry_after.append(retry_after)
         _attempts.add(1, {"provider": provider, "outcome": error_class.value})
 
+    def cancelled(self, provider: str, latency: float) -> None:
+        """Record an attempt cancelled because another provider answered first."""
+        self.items.append(
+            analyzer_pb2.ProviderAttempt(
+                provider=provider,
+                success=False,
+                latency=duration(latency),
+                message="cancelled: another provider answered first (hedged request)",
+            )
+        )
+        _attempts.add(1, {"provider": provider, "outcome": "CANCELLED"})
+
     def succeeded(self, provider: str, latency: float) -> None:
         """Record a successful attempt."""
         self.items.append(

@@ -8,8 +8,8 @@ for. Health: the last order it gave for a while, then the configured order.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import grpc
 import structlog
@@ -125,6 +125,8 @@ class ProviderOrder:
     """Providers to try, in order."""
     skipped: tuple[SkippedProvider, ...] = ()
     """Providers with an open circuit."""
+    latency_p95: Mapping[str, float] = field(default_factory=dict)
+    """Recent 95th percentile latency of the providers health has one for, in seconds."""
 
 
 def _bounded(timeout: float, remaining: float | None) -> float:
@@ -180,6 +182,11 @@ class HealthGateway:
                 )
                 for candidate in response.unavailable
             ),
+            latency_p95={
+                candidate.provider: candidate.latency_p95.ToNanoseconds() / 1e9
+                for candidate in response.providers
+                if candidate.HasField("latency_p95")
+            },
         )
         self._last_order_at = time.time()
         return self._last_order

@@ -16,13 +16,16 @@ from opentelemetry import metrics
 
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.analysis import analysis_to_proto
-from sanad_analyzer.attempt import ProviderAttempt
+from sanad_analyzer.attempt import AttemptResult, ProviderAttempt
 from sanad_analyzer.attempt_log import AttemptLog, ProgressSink
 from sanad_analyzer.caches import CachedAnswer, DegradationStore, IdempotencyCache
 from sanad_analyzer.deadline import Deadline
+from sanad_analyzer.downstream import ProviderOrder
+from sanad_analyzer.hedging import HedgePolicy, RaceResult, race
 from sanad_analyzer.ports import HealthPort, QuotaPort
 from sanad_analyzer.providers.base import Provider, ProviderAnswer
 from sanad_analyzer.request import AnalysisRequest
+from sanad_analyzer.retry import RetryPolicy
 from sanad_analyzer.settlements import Settlements
 from sanad_analyzer.single_flight import FingerprintMismatchError, SingleFlight
 from sanad_common.error_class import ErrorClass
@@ -62,11 +65,14 @@ class AnalysisPipeline:
         degradation_enabled: bool,
         default_deadline: float,
         deadline_margin: float,
+        retry: RetryPolicy,
+        hedging: HedgePolicy,
     ) -> None:
         self._providers = providers
         self._health = health
         self._settlements = Settlements()
-        self._attempt = ProviderAttempt(quota, health, self._settlements)
+        self._attempt = ProviderAttempt(quota, health, self._settlements, retry)
+        self._hedging = hedging
         self._idempotency = idempotency
         self._degradation = degradation
         self._degradation_enabled = degradation_enabled
@@ -138,16 +144,26 @@ class AnalysisPipeline:
             if retry_after is not None:
                 attempts.retry_after.append(retry_after)
         out_of_time = False
-        for index, name in enumerate(candidates):
+        hedged = self._hedging.applies(request)
+        index = 0
+        while index < len(candidates):
+            name = candidates[index]
             if index > 0:
                 _failovers.add(1, {"from": candidates[index - 1], "to": name})
                 log.warning("Failing over to secondary", previous=candidates[index - 1], next=name)
                 attempts.event(analyzer_pb2.STAGE_FAILOVER, f"failing over to {name}", name)
-            result = await self._attempt.run(
-                self._providers[name], request, deadline, len(candidates) - index, attempts
-            )
-            if result.answer is not None:
-                return await self._fresh(name, result.answer, request, attempts)
+            if hedged and index + 1 < len(candidates):
+                raced = await self._race(
+                    candidates, index, order, request=request, deadline=deadline, attempts=attempts
+                )
+                winner, result, index = raced.provider, raced.result, index + raced.providers_used
+            else:
+                result = await self._attempt.run(
+                    self._providers[name], request, deadline, len(candidates) - index, attempts
+                )
+                winner, index = name, index + 1
+            if result.answer is not None and winner is not None:
+                return await self._fresh(winner, result.answer, request, attempts)
             out_of_time = result.out_of_time
             if out_of_time:
                 break
@@ -157,6 +173,32 @@ class AnalysisPipeline:
         if degraded is not None:
             return degraded
         raise self._no_answer(candidates, attempts, out_of_time)
+
+    async def _race(
+        self,
+        candidates: list[str],
+        index: int,
+        order: ProviderOrder,
+        *,
+        request: AnalysisRequest,
+        deadline: Deadline,
+        attempts: AttemptLog,
+    ) -> RaceResult:
+        """Candidates index and index + 1 as a hedged pair."""
+        first, second = candidates[index], candidates[index + 1]
+        left = len(candidates) - index
+
+        def run(name: str) -> Awaitable[AttemptResult]:
+            share = left if name == first else left - 1
+            return self._attempt.run(self._providers[name], request, deadline, share, attempts)
+
+        def hedge_started() -> None:
+            log.info("Hedging: first provider is slow", first=first, hedge=second)
+            attempts.event(
+                analyzer_pb2.STAGE_HEDGE_STARTED, f"{first} is slow: also asking {second}", second
+            )
+
+        return await race(first, second, run, self._hedging.delay(order, first), hedge_started)
 
     async def _fresh(
         self, name: str, answer: ProviderAnswer, request: AnalysisRequest, attempts: AttemptLog
