@@ -45,6 +45,7 @@ $(GO_BIN)/buf:
 bench: $(INSTALLED)
 	scripts/ensure-redis.sh
 	$(BIN)/python -m bench.analyze_latency --output docs/benchmarks.md
+	$(BIN)/python -m bench.provider_outage --output docs/benchmarks.md
 
 install: $(INSTALLED)
 
