@@ -9,14 +9,16 @@ GO_PLUGINS := $(GO_BIN)/protoc-gen-go $(GO_BIN)/protoc-gen-go-grpc
 PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.10
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
 BUF := github.com/bufbuild/buf/cmd/buf@v1.50.0
+GRPC_HEALTH_PROBE := github.com/grpc-ecosystem/grpc-health-probe@v0.4.63
 
 .PHONY: run test lint unit proto proto-check bench demo install clean
 
 run: $(INSTALLED)
 	$(BIN)/python -m sanad_launcher
 
-test: $(INSTALLED) $(GO_PLUGINS) lint
+test: $(INSTALLED) $(GO_PLUGINS) $(GO_BIN)/grpc-health-probe lint
 	scripts/ensure-redis.sh
+	scripts/ensure-promtool.sh
 	cd clients/go && go vet ./... && go build ./...
 	PATH="$(GO_BIN):$$PATH" $(BIN)/pytest
 
@@ -41,6 +43,9 @@ $(GO_BIN)/protoc-gen-go-grpc:
 
 $(GO_BIN)/buf:
 	GOBIN=$(GO_BIN) go install $(BUF)
+
+$(GO_BIN)/grpc-health-probe:
+	GOBIN=$(GO_BIN) go install $(GRPC_HEALTH_PROBE)
 
 bench: $(INSTALLED)
 	scripts/ensure-redis.sh

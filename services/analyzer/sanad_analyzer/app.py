@@ -16,6 +16,7 @@ from sanad_analyzer.providers.base import Provider
 from sanad_analyzer.providers.registry import build_provider
 from sanad_analyzer.retry import RetryPolicy
 from sanad_analyzer.servicer import AnalyzerServicer
+from sanad_analyzer.system_health import SystemHealth, SystemHealthSources
 from sanad_common.config import Settings
 from sanad_common.server import ServiceApp, ServiceDefinition
 from sanad_common.storage import open_store
@@ -54,6 +55,18 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         retry=RetryPolicy.from_settings(settings),
         hedging=HedgePolicy.from_settings(settings),
     )
+    system_health = SystemHealth(
+        SystemHealthSources(
+            health_channel=health_channel,
+            quota_channel=quota_channel,
+            store_ping=store.ping,
+            configured_providers=settings.provider_names(),
+            callable_providers=frozenset(providers),
+            cache_counters=pipeline.stats,
+            degradation_enabled=settings.graceful_degradation_enable,
+            timeout=settings.downstream_timeout,
+        )
+    )
     servicer = AnalyzerServicer(
         pipeline,
         idempotency,
@@ -61,6 +74,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         max_text_chars=settings.max_policy_text_chars,
         idempotency_ttl=settings.idempotency_ttl,
         degradation_ttl=settings.graceful_degradation_ttl,
+        system_health=system_health,
     )
     try:
         yield ServiceApp(
@@ -73,7 +87,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
                     admin_methods=ADMIN_METHODS,
                 )
             ],
-            readiness_check=store.ping,
+            readiness_check=system_health.readiness,
         )
     finally:
         await pipeline.aclose()
