@@ -80,7 +80,7 @@ async def test_analyzer_without_the_quota_service_spends_nothing(suite: LocalSui
         ("gemini", "QUOTA_EXCEEDED"),
     ]
     assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
-    assert counts == {"openai": 1, "gemini": 0}
+    assert counts == {"openai": 1, "gemini": 0, "anthropic": 0}
 
 
 async def test_a_service_waits_for_its_store(tmp_path: Path) -> None:
