@@ -1,12 +1,12 @@
-"""Provider outage: the primary answers 100 % 503 for a stretch, then recovers.
+"""Provider outage: the primary fails every request for a stretch, then recovers.
 
-Starts the suite as real processes on Redis (emulator, quota, health, analyzer) with OpenAI
-then Gemini, keeps a steady load of fresh Analyze requests, and splits it in three phases:
-before the outage, during it (the emulator answers every OpenAI request with 503), and after
-it (the fault is cleared). Reports per phase the success rate, p50/p99 latency and who
-answered, and how many requests the dead provider still received (the first failure plus the
-half-open probes). Writes its own section of docs/benchmarks.md (between markers, so other
-sections stay).
+For each outage (every OpenAI request answered 503; every OpenAI request hanging), starts the
+suite as real processes on Redis (emulator, quota, health, analyzer) with OpenAI then Gemini,
+keeps a steady load of fresh Analyze requests, and splits it in three phases: before the
+outage, during it, and after it (the fault is cleared). Reports per phase the success rate,
+p50/p99 latency and who answered, and how many requests the dead provider still received (the
+failures that opened its circuit plus the half-open probes). Writes its own section of
+docs/benchmarks.md (between markers, so other sections stay).
 """
 
 from __future__ import annotations
@@ -35,14 +35,32 @@ POLICY = (
 )
 CRASH_EJECTION = 3.0
 """Seconds of the first ejection after a crash; relapses eject for 2x, 3x... (jittered)."""
+BASE_EJECTION = 5.0
+"""Seconds of the first ejection after consecutive timeouts (the default is 30 s)."""
 DEADLINE = 10.0
 """Each request's deadline, in seconds."""
+
+
+@dataclass(frozen=True)
+class Outage:
+    """How the primary fails during the outage."""
+
+    name: str
+    fault: str
+    extra: dict[str, int]
+
+
+OUTAGES = (
+    Outage("503", "server_error", {"status": 503}),
+    Outage("hang", "hang", {}),
+)
 
 
 @dataclass
 class Phase:
     """What the load saw in one phase."""
 
+    outage: str
     name: str
     seconds: float
     latencies: list[float] = field(default_factory=list)
@@ -98,13 +116,13 @@ async def run_load(
     await asyncio.gather(*(worker() for _ in range(workers)))
 
 
-async def measure(phases: list[Phase], workers: int, workdir: Path) -> None:
-    """The three phases on one suite on Redis."""
+async def measure(outage: Outage, phases: list[Phase], workers: int, workdir: Path) -> None:
+    """The three phases of one outage on a suite of its own, on Redis."""
     with RedisServer() as redis:
         suite = LocalSuite(
             store_url=redis.url,
             ports=SuitePorts.free(),
-            log_dir=workdir / "logs",
+            log_dir=workdir / f"logs-{outage.name}",
             with_emulator=True,
             env={
                 "SANAD_STORE_NAMESPACE": f"bench-outage-{time.time_ns()}",
@@ -113,6 +131,7 @@ async def measure(phases: list[Phase], workers: int, workdir: Path) -> None:
                 "MAX_HOURLY_REQUESTS": "-1",
                 "MAX_HOURLY_TOKENS": "-1",
                 "SANAD_BLACKLIST_DURATION": str(CRASH_EJECTION),
+                "SANAD_CIRCUIT_BASE_EJECTION": str(BASE_EJECTION),
                 "SANAD_ANALYZER_METRICS_PORT": "0",
                 "SANAD_QUOTA_METRICS_PORT": "0",
                 "SANAD_HEALTH_METRICS_PORT": "0",
@@ -128,7 +147,7 @@ async def measure(phases: list[Phase], workers: int, workdir: Path) -> None:
                 counter = [0]
                 for phase in phases:
                     if phase.name == "during":
-                        await emulator.inject("openai", "server_error", status=503)
+                        await emulator.inject("openai", outage.fault, **outage.extra)
                     elif phase.name == "after":
                         await emulator.clear("openai")
                     before = (await emulator.stats())["openai"].requests
@@ -140,44 +159,53 @@ def render(phases: list[Phase], workers: int, command: str) -> str:
     """This benchmark's Markdown section."""
     lines = [
         BEGIN,
-        "## Provider outage: the primary fails 100 % (503), then recovers",
+        "## Provider outage: the primary fails 100 %, then recovers",
         "",
         f"Command: `{command}` (this section alone: `.venv/bin/python -m bench.provider_outage`)",
         "",
-        f"The suite on Redis with OpenAI then Gemini on the emulator; {workers} callers send fresh",
-        f"Analyze requests (deadline {DEADLINE:.0f} s) without pause. *during*: the emulator",
-        "answers every OpenAI request with 503; *after*: the fault is cleared. A 503 is a",
-        f"SERVICE_CRASH, which opens the circuit at once for {CRASH_EJECTION:.0f} s (the bench",
-        "shortens the 300 s default), and each failed half-open probe reopens it for one base",
-        "longer (jittered up to 10 %).",
+        f"The suite on Redis with OpenAI then Gemini on the emulator; {workers} callers send",
+        f"fresh Analyze requests (deadline {DEADLINE:.0f} s) without pause. *during*: the",
+        "emulator answers every OpenAI request with 503 (*503*), or holds every OpenAI request",
+        "without answering (*hang*); *after*: the fault is cleared. A 503 is a SERVICE_CRASH,",
+        f"which opens the circuit at once for {CRASH_EJECTION:.0f} s (the bench shortens the 300 s",
+        "default); a hang times out at the attempt's share of the deadline (half of it with two",
+        f"providers) and opens the circuit after 5 timeouts in a row for {BASE_EJECTION:.0f} s",
+        "(30 s by default). Each failed",
+        "half-open probe reopens it for one base longer (jittered up to 10 %).",
         "",
-        "| phase | seconds | requests | success rate | p50 ms | p99 ms | answered by "
+        "| outage | phase | seconds | requests | success rate | p50 ms | p99 ms | answered by "
         "| requests OpenAI received |",
-        "|---|---:|---:|---:|---:|---:|---|---:|",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|",
     ]
     for phase in phases:
         success = len(phase.latencies) / phase.requests if phase.requests else float("nan")
         answered = ", ".join(f"{name} {count}" for name, count in sorted(phase.answered_by.items()))
         lines.append(
-            f"| {phase.name} | {phase.seconds:.0f} | {phase.requests} | {success:.1%} | "
-            f"{phase.percentile_ms(0.50):.1f} | {phase.percentile_ms(0.99):.1f} | {answered} | "
-            f"{phase.primary_requests} |"
+            f"| {phase.outage} | {phase.name} | {phase.seconds:.0f} | {phase.requests} | "
+            f"{success:.1%} | {phase.percentile_ms(0.50):.1f} | {phase.percentile_ms(0.99):.1f} "
+            f"| {answered} | {phase.primary_requests} |"
         )
-    during = next(phase for phase in phases if phase.name == "during")
-    after = next(phase for phase in phases if phase.name == "after")
-    back = (
-        "OpenAI did not answer again in this phase"
-        if after.primary_back_after is None
-        else f"OpenAI answered again {after.primary_back_after:.1f} s after the fault was cleared"
-    )
+    lines.append("")
+    for outage in OUTAGES:
+        mine = {phase.name: phase for phase in phases if phase.outage == outage.name}
+        during, after = mine["during"], mine["after"]
+        back = (
+            "did not answer again in the phase"
+            if after.primary_back_after is None
+            else f"answered again {after.primary_back_after:.1f} s after the fault was cleared"
+        )
+        lines.append(
+            f"- *{outage.name}*: OpenAI received {during.primary_requests} of "
+            f"{during.requests} requests during the outage, and {back}."
+        )
     lines += [
         "",
-        f"During the outage OpenAI received {during.primary_requests} of {during.requests} "
-        "requests: the one that opened the circuit (plus any already on their way to it), "
-        "then one half-open probe per ejection. Every other request went straight to Gemini, "
-        "so the outage cost no failed request. After the fault is cleared, OpenAI is back as "
-        "soon as its current ejection ends and the next probe succeeds; the requests before "
-        f"that are still answered by Gemini. In this run {back}.",
+        "During an outage OpenAI receives only the requests that open its circuit (plus those",
+        "already on their way to it) and then one half-open probe per ejection; every other",
+        "request goes straight to Gemini. Under a hang, only the requests that waited out a",
+        "timeout before the circuit opened are slow: they make the p99 of the *during* phase.",
+        "After the fault is cleared, OpenAI is back as soon as its current ejection ends and the",
+        "next probe succeeds.",
         END,
         "",
     ]
@@ -205,13 +233,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="concurrent callers")
     parser.add_argument("--output", type=Path, default=Path("docs/benchmarks.md"))
     args = parser.parse_args()
-    phases = [
-        Phase("before", args.before),
-        Phase("during", args.during),
-        Phase("after", args.after),
-    ]
+    phases: list[Phase] = []
     with tempfile.TemporaryDirectory(prefix="sanad-bench-outage-") as tmp:
-        asyncio.run(measure(phases, args.workers, Path(tmp)))
+        for outage in OUTAGES:
+            mine = [
+                Phase(outage.name, "before", args.before),
+                Phase(outage.name, "during", args.during),
+                Phase(outage.name, "after", args.after),
+            ]
+            asyncio.run(measure(outage, mine, args.workers, Path(tmp)))
+            phases += mine
     section = render(phases, args.workers, "make bench")
     write_section(args.output, section)
     sys.stdout.write(section)
