@@ -23,6 +23,7 @@ from sanad_analyzer.deadline import Deadline
 from sanad_analyzer.degraded import degraded_answer
 from sanad_analyzer.downstream import ProviderOrder
 from sanad_analyzer.hedging import HedgePolicy, RaceResult, race
+from sanad_analyzer.instrumentation import traced_cache
 from sanad_analyzer.ports import HealthPort, QuotaPort
 from sanad_analyzer.providers.base import Provider, ProviderAnswer
 from sanad_analyzer.request import AnalysisRequest
@@ -335,7 +336,7 @@ class AnalysisPipeline:
     async def _tolerant(self, operation: Awaitable[T], fallback: T, what: str) -> T:
         """Run a store operation; if the store is down, log and carry on without it."""
         try:
-            return await operation
+            return await traced_cache(what, operation)
         except StoreUnavailableError as error:
             log.warning("store unavailable", operation=what, error=str(error))
             return fallback
