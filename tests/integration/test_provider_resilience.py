@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.parametrize("suite", ["redis"
 CONSECUTIVE_FAILURES = 3
 WORKERS = 3
 REQUESTS_PER_WORKER = 6
-DEADLINE = 3.0
+DEADLINE = 6.0
 """The callers' deadline: a hanging primary times out at its share (half) of it."""
 
 
