@@ -18,6 +18,7 @@ from typing import IO, Any, Final
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from sanad_common.emulator import emulated_model
 from sanad_launcher.ports import free_port
 
 READY_TIMEOUT_SECONDS = 30.0
@@ -65,7 +66,7 @@ def emulator_providers(
             {
                 "name": kind,
                 "kind": kind,
-                "model": EMULATOR_MODELS[kind],
+                "model": emulated_model(EMULATOR_MODELS[kind]),
                 "api_key": "emulator",
                 "base_url": f"{emulator_url}/v1" if kind == "openai" else emulator_url,
                 "limits": dict(primary_limits or {}) if index == 0 else {},
@@ -146,6 +147,9 @@ class LocalSuite:
                 OPENAI_BASE_URL=f"{self.emulator_url}/v1",
                 GEMINI_API_KEY="emulator",
                 GEMINI_BASE_URL=self.emulator_url,
+                # Model names that say the answers are the emulator's filler.
+                SANAD_OPENAI_MODEL=emulated_model("gpt-4o-mini"),
+                SANAD_GEMINI_MODEL=emulated_model("gemini-2.5-flash"),
             )
         env.update(self.env)
         return env

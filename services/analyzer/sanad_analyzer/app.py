@@ -11,11 +11,13 @@ from sanad.analyzer.v1 import analyzer_pb2_grpc
 from sanad_analyzer.caches import DegradationStore, IdempotencyCache
 from sanad_analyzer.downstream import HealthGateway, QuotaGateway
 from sanad_analyzer.hedging import HedgePolicy
+from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.near_duplicates import NearDuplicateIndex
 from sanad_analyzer.pipeline import AnalysisPipeline
 from sanad_analyzer.providers.base import Provider
 from sanad_analyzer.providers.registry import build_provider
 from sanad_analyzer.retry import RetryPolicy
+from sanad_analyzer.rules.answer import RuleReview
 from sanad_analyzer.servicer import AnalyzerServicer
 from sanad_analyzer.single_flight import SharedFlight
 from sanad_analyzer.system_health import SystemHealth, SystemHealthSources
@@ -70,6 +72,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         deadline_margin=settings.deadline_margin,
         retry=RetryPolicy.from_settings(settings),
         hedging=HedgePolicy.from_settings(settings),
+        rules=RuleReview(answer_enabled=settings.rules_answer_enable),
         shared_flight=SharedFlight(store, lease=settings.single_flight_lease),
     )
     system_health = SystemHealth(
@@ -92,6 +95,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         idempotency_ttl=settings.idempotency_ttl,
         degradation_ttl=settings.graceful_degradation_ttl,
         system_health=system_health,
+        default_jurisdiction=Jurisdiction(settings.default_jurisdiction),
     )
     try:
         yield ServiceApp(
