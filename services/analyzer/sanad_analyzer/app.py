@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 
-import grpc
 import structlog
 
 from sanad.analyzer.v1 import analyzer_pb2_grpc
+from sanad.quota.v1 import quota_pb2_grpc
 from sanad_analyzer.caches import DegradationStore, IdempotencyCache
 from sanad_analyzer.downstream import HealthGateway, QuotaGateway
 from sanad_analyzer.pipeline import AnalysisPipeline
 from sanad_analyzer.providers.base import Provider
 from sanad_analyzer.providers.gemini_provider import GeminiProvider
 from sanad_analyzer.providers.openai_provider import OpenAIProvider
+from sanad_analyzer.safe_budget import SafeBudget, safe_limit
 from sanad_analyzer.servicer import AnalyzerServicer
+from sanad_analyzer.spend_journal import SpendJournal
+from sanad_common.channels import dependency_channel
 from sanad_common.config import ProviderSettings, Settings
 from sanad_common.server import ServiceApp, ServiceDefinition
 from sanad_common.storage import open_store
@@ -50,15 +56,41 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         provider = build_provider(provider_settings)
         if provider is not None:
             providers[provider.name] = provider
-    quota_channel = grpc.aio.insecure_channel(settings.quota_target)
-    health_channel = grpc.aio.insecure_channel(settings.health_target)
+    quota_channel = dependency_channel(
+        settings.quota_target, settings.downstream_max_reconnect_backoff
+    )
+    health_channel = dependency_channel(
+        settings.health_target, settings.downstream_max_reconnect_backoff
+    )
+    journal = await SpendJournal.open(
+        Path(settings.quota_journal_path or f"var/analyzer-{settings.analyzer_port}-spends.db")
+    )
+    safe_budget = SafeBudget(
+        journal,
+        {provider.name: safe_limit(settings, provider) for provider in settings.provider_list()},
+        interval=settings.quota_safe_interval,
+        analyzer_id=settings.analyzer_id or f"{socket.gethostname()}:{settings.analyzer_port}",
+    )
+    reconciler = asyncio.create_task(
+        safe_budget.reconcile_forever(
+            quota_pb2_grpc.QuotaServiceStub(quota_channel),
+            settings.downstream_timeout,
+            settings.quota_reconcile_interval,
+        ),
+        name="analyzer-reconcile-local-spends",
+    )
     idempotency = IdempotencyCache(
         store, ttl=settings.idempotency_ttl, analysis_ttl=settings.graceful_degradation_ttl
     )
     degradation = DegradationStore(store, ttl=settings.graceful_degradation_ttl)
     pipeline = AnalysisPipeline(
         providers=providers,
-        quota=QuotaGateway(quota_channel, settings.downstream_timeout),
+        quota=QuotaGateway(
+            quota_channel,
+            settings.downstream_timeout,
+            safe_budget,
+            settings.downstream_deadline_share,
+        ),
         health=HealthGateway(
             health_channel, settings.downstream_timeout, settings.provider_names()
         ),
@@ -87,12 +119,18 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
                     admin_methods=ADMIN_METHODS,
                 )
             ],
-            readiness_check=store.ping,
+            # The analyzer answers while its store is down (caches miss), so only its own
+            # journal decides readiness.
+            readiness_check=journal.ping,
         )
     finally:
+        reconciler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reconciler
         await pipeline.aclose()
         for provider in providers.values():
             await provider.aclose()
         await quota_channel.close()
         await health_channel.close()
         await store.aclose()
+        await journal.aclose()

@@ -1,14 +1,16 @@
 """The analyzer's clients of the quota and health services, with their fallback policies.
 
-Neither service may take the analyzer down. Quota: when the service cannot be reached the
-attempt is refused (fail closed), so Sanad never spends provider quota it cannot account
-for. Health: the last order it gave for a while, then the configured order.
+Neither service may take the analyzer down. Quota: when the service cannot be reached, is
+too slow for the request's deadline, or answers UNAVAILABLE, the attempt is paid from the
+analyzer's local safe budget (journaled, reconciled later; a budget of 0 fails closed).
+Health: the last order it gave for a while, then the configured order.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import grpc
@@ -16,6 +18,8 @@ import structlog
 
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
+from sanad_analyzer.safe_budget import LOCAL_PREFIX, SafeBudget
+from sanad_analyzer.spend_journal import JournalUnavailableError
 from sanad_common.error_class import ErrorClass
 from sanad_common.proto_time import duration
 
@@ -23,8 +27,6 @@ log = structlog.get_logger(__name__)
 
 LAST_ORDER_TTL_SECONDS = 60.0
 """How long the last order from health is trusted while health cannot be reached."""
-QUOTA_UNREACHABLE = "quota service unreachable: attempt refused so no unaccounted quota is spent"
-"""Why an attempt is refused when the quota service does not answer."""
 MIN_TIMEOUT_SECONDS = 0.05
 """The shortest timeout a downstream call gets, even when the caller's time is nearly up."""
 
@@ -41,31 +43,45 @@ class QuotaDecision:
     """Why not, when refused."""
     retry_after: float | None = None
     """Seconds until the refusing window resets, when known."""
+    local: bool = False
+    """True when quota could not be asked and the safe budget decided."""
 
 
 class QuotaGateway:
-    """Reserve, commit and release provider quota through the quota service."""
+    """Reserve, commit and release provider quota through the quota service, or through the
+    local safe budget while the service cannot be asked."""
 
-    def __init__(self, channel: grpc.aio.Channel, timeout: float) -> None:
+    def __init__(
+        self,
+        channel: grpc.aio.Channel,
+        timeout: float,
+        safe_budget: SafeBudget,
+        deadline_share: float = 1.0,
+    ) -> None:
         self._stub = quota_pb2_grpc.QuotaServiceStub(channel)
         self._timeout = timeout
+        self._safe_budget = safe_budget
+        self._share = deadline_share
 
     async def reserve(
         self, provider: str, tokens: int, request_id: str, remaining: float | None
     ) -> QuotaDecision:
-        """Ask for room for one call; refused when the service cannot be reached."""
+        """Ask for room for one call; from the safe budget when the service cannot answer."""
         try:
             response = await self._stub.Reserve(
                 quota_pb2.ReserveRequest(
                     provider=provider, estimated_tokens=tokens, request_id=request_id
                 ),
-                timeout=_bounded(self._timeout, remaining),
+                timeout=_bounded(self._timeout, _share(remaining, self._share)),
             )
         except grpc.aio.AioRpcError as error:
             log.warning("quota service unavailable", provider=provider, code=error.code().name)
+            grant = await self._safe_budget.spend(provider, tokens, request_id)
             return QuotaDecision(
-                allowed=False,
-                reason="quota service unreachable: refused, so nothing unaccounted is spent",
+                allowed=bool(grant.reservation_id),
+                reservation_id=grant.reservation_id,
+                reason=grant.reason,
+                local=True,
             )
         if response.allowed:
             return QuotaDecision(allowed=True, reservation_id=response.reservation_id)
@@ -82,6 +98,10 @@ class QuotaGateway:
 
     async def commit(self, reservation_id: str, tokens: int) -> None:
         """Settle a reservation with the tokens used; a failure is logged, not raised."""
+        if reservation_id.startswith(LOCAL_PREFIX):
+            with _logged(JournalUnavailableError, "local spend not settled", reservation_id):
+                await self._safe_budget.settle(reservation_id, tokens)
+            return
         try:
             await self._stub.Commit(
                 quota_pb2.CommitRequest(reservation_id=reservation_id, actual_tokens=tokens),
@@ -92,6 +112,10 @@ class QuotaGateway:
 
     async def release(self, reservation_id: str) -> None:
         """Give a reservation back; a failure is logged, not raised."""
+        if reservation_id.startswith(LOCAL_PREFIX):
+            with _logged(JournalUnavailableError, "local spend not cancelled", reservation_id):
+                await self._safe_budget.cancel(reservation_id)
+            return
         try:
             await self._stub.Release(
                 quota_pb2.ReleaseRequest(reservation_id=reservation_id), timeout=self._timeout
@@ -124,6 +148,20 @@ class ProviderOrder:
     """Providers to try, in order."""
     skipped: tuple[SkippedProvider, ...] = ()
     """Providers with an open circuit."""
+
+
+@contextlib.contextmanager
+def _logged(error_type: type[Exception], event: str, reservation_id: str) -> Iterator[None]:
+    """Log, not raise, a settlement failure: settling runs off the request path."""
+    try:
+        yield
+    except error_type as error:
+        log.warning(event, reservation=reservation_id, error=str(error))
+
+
+def _share(remaining: float | None, share: float) -> float | None:
+    """The slice of the caller's remaining time one downstream call may take."""
+    return None if remaining is None else remaining * share
 
 
 def _bounded(timeout: float, remaining: float | None) -> float:

@@ -44,6 +44,11 @@ UNAVAILABLE_AR = "تعذر تحليل السياسة الآن: جميع مزود
 UNAVAILABLE_EN = "The policy cannot be analysed now: every analysis provider is unavailable."
 DEFAULT_RETRY_AFTER = 30.0
 """Seconds a caller is told to wait when no provider said how long."""
+QUOTA_UNAVAILABLE = "QUOTA_UNAVAILABLE"
+"""ErrorInfo reason (and per-provider value) when quota could not be asked and the local safe
+budget refused: a dependency outage, never a provider's error class."""
+DEPENDENCY_RETRY_AFTER = 1.0
+"""Seconds a caller is told to wait when a dependency of Sanad, not a provider, was missing."""
 RETRIED_ONCE = frozenset({ErrorClass.RATE_LIMITED, ErrorClass.INVALID_RESPONSE})
 """Classes that allow one more attempt on the same provider (DESIGN §4)."""
 NOT_BILLED = frozenset(
@@ -76,6 +81,8 @@ class _Attempts:
     items: list[analyzer_pb2.ProviderAttempt] = field(default_factory=list)
     retry_after: list[float] = field(default_factory=list)
     kept_out: dict[str, ErrorClass] = field(default_factory=dict)
+    quota_down: set[str] = field(default_factory=set)
+    accounted_locally: bool = False
 
     def event(
         self,
@@ -113,6 +120,14 @@ class _Attempts:
         if retry_after is not None:
             self.retry_after.append(retry_after)
         _attempts.add(1, {"provider": provider, "outcome": error_class.value})
+
+    def unaccountable(self, provider: str, reason: str) -> None:
+        """Not attempted: quota could not be asked and the safe budget refused."""
+        self.quota_down.add(provider)
+        self.items.append(
+            analyzer_pb2.ProviderAttempt(provider=provider, success=False, message=reason)
+        )
+        self.event(analyzer_pb2.STAGE_QUOTA_DENIED, reason, provider)
 
     def succeeded(self, provider: str, latency: float) -> None:
         self.items.append(
@@ -253,6 +268,10 @@ class AnalysisPipeline:
             if time_left <= 0:
                 return None, True
             decision = await self._quota.reserve(name, estimate, attempts.request_id, time_left)
+            attempts.accounted_locally |= decision.local and decision.allowed
+            if decision.local and not decision.allowed:
+                attempts.unaccountable(name, decision.reason)
+                return None, False
             if not decision.allowed:
                 attempts.failed(
                     name, ErrorClass.QUOTA_EXCEEDED, 0.0, decision.reason, decision.retry_after
@@ -354,6 +373,7 @@ class AnalysisPipeline:
             analysis_id=uuid.uuid4().hex,
             analyzed_at=produced_at,
             responded_at=produced_at,
+            quota_accounted_locally=attempts.accounted_locally,
         )
         existing, _ = await asyncio.gather(
             self._tolerant(
@@ -422,20 +442,25 @@ class AnalysisPipeline:
     def _no_answer(
         self, candidates: list[str], attempts: _Attempts, out_of_time: bool
     ) -> ServiceError:
-        classes = dict(attempts.kept_out)
+        classes: dict[str, str] = {name: cls.value for name, cls in attempts.kept_out.items()}
         for attempt in attempts.items:
             classes[attempt.provider] = (
-                ErrorClass.from_proto(attempt.error_class) or ErrorClass.UNKNOWN
+                QUOTA_UNAVAILABLE
+                if attempt.provider in attempts.quota_down
+                else (ErrorClass.from_proto(attempt.error_class) or ErrorClass.UNKNOWN).value
             )
         reason = "ALL_PROVIDERS_FAILED" if candidates else "NO_PROVIDER_AVAILABLE"
+        if attempts.quota_down and set(classes.values()) == {QUOTA_UNAVAILABLE}:
+            reason = QUOTA_UNAVAILABLE
+            attempts.retry_after.append(DEPENDENCY_RETRY_AFTER)
         retry_after = min(attempts.retry_after, default=DEFAULT_RETRY_AFTER)
         details = [
-            error_info(reason, {name: cls.value for name, cls in classes.items()}),
+            error_info(reason, classes),
             retry_info(retry_after),
             localized("ar", UNAVAILABLE_AR),
             localized("en-US", UNAVAILABLE_EN),
         ]
-        summary = ", ".join(f"{name}: {cls.value}" for name, cls in classes.items()) or "none"
+        summary = ", ".join(f"{name}: {cls}" for name, cls in classes.items()) or "none"
         if out_of_time:
             return ServiceError(
                 grpc.StatusCode.DEADLINE_EXCEEDED,
