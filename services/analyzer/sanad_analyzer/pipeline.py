@@ -495,6 +495,7 @@ def as_replay(answer: analyzer_pb2.AnalyzeResponse) -> analyzer_pb2.AnalyzeRespo
     if replay.source == analyzer_pb2.SOURCE_FRESH:
         replay.source = analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
     del replay.attempts[:]
+    replay.quota_accounted_locally = False  # a replay spends nothing
     replay.responded_at.CopyFrom(now())
     return replay
 
