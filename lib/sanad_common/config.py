@@ -23,6 +23,10 @@ from pydantic_settings import (
 CONFIG_FILE_VARIABLE = "SANAD_CONFIG_FILE"
 
 
+class ConfigurationError(ValueError):
+    """Settings that parse but cannot be served, found while a service builds itself."""
+
+
 def _env(*names: str) -> AliasChoices:
     """Accept a field under its own name (config file) and under the given variable names."""
     return AliasChoices(*names)
@@ -50,14 +54,17 @@ class ProviderSettings(BaseModel):
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     """Name used in quota, health, metrics and responses."""
-    kind: Literal["openai", "gemini"]
-    """Which SDK speaks to it; "openai" also covers OpenAI-compatible servers (vLLM, Ollama)."""
+    kind: str
+    """Which adapter speaks to it, one of the analyzer's registered kinds ("openai" also covers
+    OpenAI-compatible servers: vLLM, Ollama, Azure OpenAI)."""
     model: str
     """Model name sent to the provider."""
     api_key: SecretStr | None = None
     """API key; without one the analyzer uses the bundled emulator's address if configured."""
     base_url: str | None = None
     """API base URL; None for the SDK's default."""
+    api_version: str | None = None
+    """Azure OpenAI's ``api-version`` query parameter (kind "openai" only); None sends none."""
     max_output_tokens: int = Field(default=4096, gt=0)
     """Upper bound on completion tokens, also used to estimate a call's quota reservation."""
     limits: ProviderLimits = ProviderLimits()

@@ -23,7 +23,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from pydantic import ValidationError
 
-from sanad_common.config import Settings, load_settings
+from sanad_common.config import ConfigurationError, Settings, load_settings
 from sanad_common.interceptors import ServiceInterceptor
 from sanad_common.telemetry import configure_logging, configure_metrics
 
@@ -239,3 +239,6 @@ def run_service(
     except AddressInUseError as error:
         log.error("cannot start", error=str(error))
         raise SystemExit(1) from None
+    except ConfigurationError as error:
+        sys.stderr.write(f"sanad-{component}: invalid configuration:\n{error}\n")
+        raise SystemExit(2) from None

@@ -18,6 +18,7 @@ import structlog
 
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
+from sanad_analyzer.outcome import AttemptOutcome
 from sanad_analyzer.safe_budget import LOCAL_PREFIX, SafeBudget
 from sanad_analyzer.spend_journal import JournalUnavailableError
 from sanad_common.error_class import ErrorClass
@@ -66,7 +67,8 @@ class QuotaGateway:
     async def reserve(
         self, provider: str, tokens: int, request_id: str, remaining: float | None
     ) -> QuotaDecision:
-        """Ask for room for one call; from the safe budget when the service cannot answer."""
+        """Ask for room for one call; from the safe budget when the service cannot answer
+        within its slice of the caller's time."""
         try:
             response = await self._stub.Reserve(
                 quota_pb2.ReserveRequest(
@@ -240,26 +242,19 @@ class HealthGateway:
             ),
         )
 
-    async def report(
-        self,
-        provider: str,
-        error_class: ErrorClass | None,
-        latency: float,
-        retry_after: float | None,
-        remaining: float | None,
-    ) -> None:
-        """Report one attempt (error_class None for success) within the caller's remaining
-        time; a failure is logged, not raised."""
+    async def report(self, outcome: AttemptOutcome, remaining: float | None) -> None:
+        """Report one attempt within the caller's remaining time; a failure is logged, not
+        raised."""
         request = health_pb2.ReportOutcomeRequest(
-            provider=provider,
-            success=error_class is None,
-            latency=duration(latency),
+            provider=outcome.provider,
+            success=outcome.success,
+            latency=duration(outcome.latency),
         )
-        if error_class is not None:
-            request.error_class = error_class.to_proto()
-        if retry_after is not None:
-            request.retry_after.CopyFrom(duration(retry_after))
+        if outcome.error_class is not None:
+            request.error_class = outcome.error_class.to_proto()
+        if outcome.retry_after is not None:
+            request.retry_after.CopyFrom(duration(outcome.retry_after))
         try:
             await self._stub.ReportOutcome(request, timeout=_bounded(self._timeout, remaining))
         except grpc.aio.AioRpcError as error:
-            log.warning("health report failed", provider=provider, code=error.code().name)
+            log.warning("health report failed", provider=outcome.provider, code=error.code().name)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TypeAlias, TypeVar
+from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
 
 import grpc
 import structlog
@@ -16,14 +16,17 @@ from opentelemetry import metrics
 
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.analysis import analysis_to_proto
+from sanad_analyzer.attempt import ProviderAttempt
+from sanad_analyzer.attempt_log import QUOTA_UNAVAILABLE, AttemptLog, ProgressSink
 from sanad_analyzer.caches import CachedAnswer, DegradationStore, IdempotencyCache
-from sanad_analyzer.downstream import HealthGateway, QuotaGateway
-from sanad_analyzer.providers.base import Provider, ProviderAnswer, ProviderError
+from sanad_analyzer.deadline import Deadline
+from sanad_analyzer.ports import HealthPort, QuotaPort
+from sanad_analyzer.providers.base import Provider, ProviderAnswer
 from sanad_analyzer.request import AnalysisRequest
+from sanad_analyzer.settlements import Settlements
 from sanad_analyzer.single_flight import FingerprintMismatchError, SingleFlight
-from sanad_common.error_class import ErrorClass
 from sanad_common.errors import ServiceError, error_info, localized, retry_info
-from sanad_common.proto_time import duration, now
+from sanad_common.proto_time import now
 from sanad_common.storage import StoreUnavailableError
 
 log = structlog.get_logger(__name__)
@@ -31,9 +34,6 @@ _meter = metrics.get_meter("sanad.analyzer")
 _failovers = _meter.create_counter("sanad_failovers", description="Failovers to a next provider")
 _cache_lookups = _meter.create_counter(
     "sanad_cache_lookups", description="Cache lookups by cache and result (hit or miss)"
-)
-_attempts = _meter.create_counter(
-    "sanad_provider_attempts", description="Provider attempts by provider and outcome"
 )
 
 DEGRADED_NOTE = analyzer_pb2.LocalizedNote(
@@ -44,96 +44,9 @@ UNAVAILABLE_AR = "تعذر تحليل السياسة الآن: جميع مزود
 UNAVAILABLE_EN = "The policy cannot be analysed now: every analysis provider is unavailable."
 DEFAULT_RETRY_AFTER = 30.0
 """Seconds a caller is told to wait when no provider said how long."""
-QUOTA_UNAVAILABLE = "QUOTA_UNAVAILABLE"
-"""ErrorInfo reason (and per-provider value) when quota could not be asked and the local safe
-budget refused: a dependency outage, never a provider's error class."""
 DEPENDENCY_RETRY_AFTER = 1.0
 """Seconds a caller is told to wait when a dependency of Sanad, not a provider, was missing."""
-RETRIED_ONCE = frozenset({ErrorClass.RATE_LIMITED, ErrorClass.INVALID_RESPONSE})
-"""Classes that allow one more attempt on the same provider (DESIGN §4)."""
-NOT_BILLED = frozenset(
-    {
-        ErrorClass.QUOTA_EXCEEDED,
-        ErrorClass.RATE_LIMITED,
-        ErrorClass.AUTHENTICATION,
-        ErrorClass.SERVICE_CRASH,
-    }
-)
-"""Failures where the provider refused the call, so its reservation is given back; after the
-others (timeout, invalid answer, unknown) the provider may have billed, so the estimate stays."""
-
-MIN_ATTEMPT_SECONDS = 0.1
-"""Less time than this left for providers means the deadline, not the providers, ended it."""
-SETTLE_GRACE_SECONDS = 5.0
-"""How long shutdown waits for quota settlements still in flight."""
-
-Stage: TypeAlias = analyzer_pb2.Stage.ValueType
-ProgressSink = Callable[[analyzer_pb2.ProgressEvent], None]
 T = TypeVar("T")
-
-
-@dataclass
-class _Attempts:
-    """The attempts of one request, and how to tell the caller about them."""
-
-    request_id: str
-    sink: ProgressSink | None
-    items: list[analyzer_pb2.ProviderAttempt] = field(default_factory=list)
-    retry_after: list[float] = field(default_factory=list)
-    kept_out: dict[str, ErrorClass] = field(default_factory=dict)
-    quota_down: set[str] = field(default_factory=set)
-    accounted_locally: bool = False
-
-    def event(
-        self,
-        stage: Stage,
-        message: str,
-        provider: str = "",
-        error_class: ErrorClass | None = None,
-    ) -> None:
-        if self.sink is None:
-            return
-        event = analyzer_pb2.ProgressEvent(
-            stage=stage, provider=provider, message=message, time=now()
-        )
-        if error_class is not None:
-            event.error_class = error_class.to_proto()
-        self.sink(event)
-
-    def failed(
-        self,
-        provider: str,
-        error_class: ErrorClass,
-        latency: float,
-        message: str,
-        retry_after: float | None,
-    ) -> None:
-        self.items.append(
-            analyzer_pb2.ProviderAttempt(
-                provider=provider,
-                success=False,
-                error_class=error_class.to_proto(),
-                latency=duration(latency),
-                message=message,
-            )
-        )
-        if retry_after is not None:
-            self.retry_after.append(retry_after)
-        _attempts.add(1, {"provider": provider, "outcome": error_class.value})
-
-    def unaccountable(self, provider: str, reason: str) -> None:
-        """Not attempted: quota could not be asked and the safe budget refused."""
-        self.quota_down.add(provider)
-        self.items.append(
-            analyzer_pb2.ProviderAttempt(provider=provider, success=False, message=reason)
-        )
-        self.event(analyzer_pb2.STAGE_QUOTA_DENIED, reason, provider)
-
-    def succeeded(self, provider: str, latency: float) -> None:
-        self.items.append(
-            analyzer_pb2.ProviderAttempt(provider=provider, success=True, latency=duration(latency))
-        )
-        _attempts.add(1, {"provider": provider, "outcome": "SUCCESS"})
 
 
 class AnalysisPipeline:
@@ -143,8 +56,8 @@ class AnalysisPipeline:
         self,
         *,
         providers: Mapping[str, Provider],
-        quota: QuotaGateway,
-        health: HealthGateway,
+        quota: QuotaPort,
+        health: HealthPort,
         idempotency: IdempotencyCache,
         degradation: DegradationStore,
         degradation_enabled: bool,
@@ -152,21 +65,20 @@ class AnalysisPipeline:
         deadline_margin: float,
     ) -> None:
         self._providers = providers
-        self._quota = quota
         self._health = health
+        self._settlements = Settlements()
+        self._attempt = ProviderAttempt(quota, health, self._settlements)
         self._idempotency = idempotency
         self._degradation = degradation
         self._degradation_enabled = degradation_enabled
         self._default_deadline = default_deadline
         self._margin = deadline_margin
         self._flights: SingleFlight[analyzer_pb2.AnalyzeResponse] = SingleFlight()
-        self._settling: set[asyncio.Task[None]] = set()
         self.stats = CacheCounters()
 
     async def aclose(self) -> None:
         """Let quota settlements still in flight finish (within a bound)."""
-        if self._settling:
-            await asyncio.wait(self._settling, timeout=SETTLE_GRACE_SECONDS)
+        await self._settlements.aclose()
 
     async def analyze(
         self,
@@ -176,8 +88,8 @@ class AnalysisPipeline:
     ) -> analyzer_pb2.AnalyzeResponse:
         """The answer to one request; raises ServiceError when there is none."""
         budget = time_remaining if time_remaining is not None else self._default_deadline
-        deadline = time.monotonic() + budget
-        attempts = _Attempts(uuid.uuid4().hex, sink)
+        deadline = Deadline.after(budget, self._margin)
+        attempts = AttemptLog(uuid.uuid4().hex, sink)
         attempts.event(analyzer_pb2.STAGE_VALIDATED, "request is valid")
         if request.idempotency_key or not request.force_refresh:
             cached = await self._cached_answer(request, attempts)
@@ -195,7 +107,7 @@ class AnalysisPipeline:
         return as_replay(response) if shared else response
 
     async def _cached_answer(
-        self, request: AnalysisRequest, attempts: _Attempts
+        self, request: AnalysisRequest, attempts: AttemptLog
     ) -> analyzer_pb2.AnalyzeResponse | None:
         """A stored answer to this request, unless force_refresh; a reused key is refused."""
         cached = await self._tolerant(
@@ -217,9 +129,9 @@ class AnalysisPipeline:
         return as_replay(cached.response)
 
     async def _produce(
-        self, request: AnalysisRequest, deadline: float, attempts: _Attempts
+        self, request: AnalysisRequest, deadline: Deadline, attempts: AttemptLog
     ) -> analyzer_pb2.AnalyzeResponse:
-        order = await self._health.provider_order(deadline - time.monotonic())
+        order = await self._health.provider_order(deadline.remaining())
         candidates = [name for name in order.available if name in self._providers]
         for skipped in order.skipped:
             attempts.kept_out[skipped.name] = skipped.reason
@@ -232,131 +144,23 @@ class AnalysisPipeline:
                 _failovers.add(1, {"from": candidates[index - 1], "to": name})
                 log.warning("Failing over to secondary", previous=candidates[index - 1], next=name)
                 attempts.event(analyzer_pb2.STAGE_FAILOVER, f"failing over to {name}", name)
-            answer, out_of_time = await self._try_provider(
-                name, request, deadline, len(candidates) - index, attempts
+            result = await self._attempt.run(
+                self._providers[name], request, deadline, len(candidates) - index, attempts
             )
-            if answer is not None:
-                return await self._fresh(name, answer, request, attempts)
+            if result.answer is not None:
+                return await self._fresh(name, result.answer, request, attempts)
+            out_of_time = result.out_of_time
             if out_of_time:
                 break
         # Time ran out if too little of it is left for another attempt, whoever used it up.
-        out_of_time = out_of_time or (
-            deadline - time.monotonic() - self._margin < MIN_ATTEMPT_SECONDS
-        )
+        out_of_time = out_of_time or deadline.exhausted()
         degraded = await self._degraded(request, attempts)
         if degraded is not None:
             return degraded
         raise self._no_answer(candidates, attempts, out_of_time)
 
-    async def _try_provider(
-        self,
-        name: str,
-        request: AnalysisRequest,
-        deadline: float,
-        providers_left: int,
-        attempts: _Attempts,
-    ) -> tuple[ProviderAnswer | None, bool]:
-        """One provider, with at most one retry where its error class allows it.
-
-        Returns the answer (or None) and whether the deadline ran out.
-        """
-        provider = self._providers[name]
-        estimate = provider.estimate_tokens(request.prompt)
-        retried = False
-        while True:
-            time_left = deadline - time.monotonic() - self._margin
-            if time_left <= 0:
-                return None, True
-            decision = await self._quota.reserve(name, estimate, attempts.request_id, time_left)
-            attempts.accounted_locally |= decision.local and decision.allowed
-            if decision.local and not decision.allowed:
-                attempts.unaccountable(name, decision.reason)
-                return None, False
-            if not decision.allowed:
-                attempts.failed(
-                    name, ErrorClass.QUOTA_EXCEEDED, 0.0, decision.reason, decision.retry_after
-                )
-                attempts.event(
-                    analyzer_pb2.STAGE_QUOTA_DENIED,
-                    decision.reason,
-                    name,
-                    ErrorClass.QUOTA_EXCEEDED,
-                )
-                log.warning("quota denied", provider=name, reason=decision.reason)
-                return None, False
-            attempts.event(analyzer_pb2.STAGE_QUOTA_RESERVED, "quota reserved", name)
-            attempts.event(analyzer_pb2.STAGE_ATTEMPT_STARTED, f"calling {name}", name)
-            share = (deadline - time.monotonic() - self._margin) / providers_left
-            started = time.monotonic()
-            try:
-                answer = await self._call(provider, request, share)
-            except asyncio.CancelledError:
-                # The caller went away mid-call; the provider may still bill it.
-                self._settle(self._quota.commit(decision.reservation_id, estimate))
-                raise
-            except ProviderError as error:
-                latency = time.monotonic() - started
-                self._settle(
-                    self._quota.release(decision.reservation_id)
-                    if error.error_class in NOT_BILLED
-                    else self._quota.commit(decision.reservation_id, estimate)
-                )
-                attempts.failed(name, error.error_class, latency, error.message, error.retry_after)
-                attempts.event(
-                    analyzer_pb2.STAGE_ATTEMPT_FAILED, error.message, name, error.error_class
-                )
-                log.warning(
-                    "provider attempt failed",
-                    provider=name,
-                    error_class=error.error_class.value,
-                    detail=error.message,
-                    latency=round(latency, 3),
-                )
-                await self._health.report(
-                    name,
-                    error.error_class,
-                    latency,
-                    error.retry_after,
-                    deadline - time.monotonic() - self._margin,
-                )
-                wait = error.retry_after or 0.0
-                fits = time.monotonic() + wait < deadline - self._margin
-                if retried or error.error_class not in RETRIED_ONCE or not fits:
-                    return None, False
-                retried = True
-                if wait:
-                    await asyncio.sleep(wait)
-                continue
-            latency = time.monotonic() - started
-            self._settle(self._quota.commit(decision.reservation_id, answer.total_tokens))
-            await self._health.report(
-                name, None, latency, None, deadline - time.monotonic() - self._margin
-            )
-            attempts.succeeded(name, latency)
-            attempts.event(analyzer_pb2.STAGE_ATTEMPT_SUCCEEDED, f"{name} answered", name)
-            return answer, False
-
-    @staticmethod
-    async def _call(provider: Provider, request: AnalysisRequest, share: float) -> ProviderAnswer:
-        """The provider's answer; anything an adapter lets escape is an UNKNOWN failure."""
-        try:
-            return await provider.analyze(request.prompt, timeout=max(share, 0.01))
-        except (ProviderError, asyncio.CancelledError):
-            raise
-        except Exception as error:
-            log.exception("provider adapter raised an unexpected error", provider=provider.name)
-            raise ProviderError(
-                ErrorClass.UNKNOWN, f"unexpected {type(error).__name__} from the adapter"
-            ) from error
-
-    def _settle(self, settlement: Awaitable[None]) -> None:
-        """Commit or release a reservation off the request path; aclose() waits for it."""
-        task = asyncio.ensure_future(settlement)
-        self._settling.add(task)
-        task.add_done_callback(self._settling.discard)
-
     async def _fresh(
-        self, name: str, answer: ProviderAnswer, request: AnalysisRequest, attempts: _Attempts
+        self, name: str, answer: ProviderAnswer, request: AnalysisRequest, attempts: AttemptLog
     ) -> analyzer_pb2.AnalyzeResponse:
         produced_at = now()
         response = analyzer_pb2.AnalyzeResponse(
@@ -405,7 +209,7 @@ class AnalysisPipeline:
         return response
 
     async def _degraded(
-        self, request: AnalysisRequest, attempts: _Attempts
+        self, request: AnalysisRequest, attempts: AttemptLog
     ) -> analyzer_pb2.AnalyzeResponse | None:
         if not self._degradation_enabled or request.force_refresh:
             return None
@@ -440,17 +244,11 @@ class AnalysisPipeline:
         return response
 
     def _no_answer(
-        self, candidates: list[str], attempts: _Attempts, out_of_time: bool
+        self, candidates: list[str], attempts: AttemptLog, out_of_time: bool
     ) -> ServiceError:
-        classes: dict[str, str] = {name: cls.value for name, cls in attempts.kept_out.items()}
-        for attempt in attempts.items:
-            classes[attempt.provider] = (
-                QUOTA_UNAVAILABLE
-                if attempt.provider in attempts.quota_down
-                else (ErrorClass.from_proto(attempt.error_class) or ErrorClass.UNKNOWN).value
-            )
+        classes = attempts.failure_classes()
         reason = "ALL_PROVIDERS_FAILED" if candidates else "NO_PROVIDER_AVAILABLE"
-        if attempts.quota_down and set(classes.values()) == {QUOTA_UNAVAILABLE}:
+        if classes and set(classes.values()) == {QUOTA_UNAVAILABLE}:
             reason = QUOTA_UNAVAILABLE
             attempts.retry_after.append(DEPENDENCY_RETRY_AFTER)
         retry_after = min(attempts.retry_after, default=DEFAULT_RETRY_AFTER)

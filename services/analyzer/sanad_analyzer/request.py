@@ -25,7 +25,11 @@ _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640
 
 
 def normalise_text(text: str) -> str:
-    """The form of a policy text used for hashing: same wording, same hash."""
+    """The form of a policy text used for hashing: same wording, same hash.
+
+    Stricter than `sanad_analyzer.text.normalise.normalise_for_matching` (the similarity
+    search's form): letters, digits and punctuation stay as written.
+    """
     text = unicodedata.normalize("NFKC", text)
     text = _ARABIC_MARKS.sub("", text)
     return _WHITESPACE.sub(" ", text).strip().casefold()

@@ -10,11 +10,14 @@ analyzer's side (:mod:`sanad_analyzer.spend_journal`) and handed to the quota se
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
+import socket
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import grpc
 import structlog
@@ -94,6 +97,7 @@ class SafeBudget:
         self._analyzer_id = analyzer_id
         self._clock = clock
         self._backlog = 0
+        self._reconciler: asyncio.Task[None] | None = None
         _meter.create_observable_gauge(
             "sanad_quota_local_backlog",
             callbacks=[self._observe_backlog],
@@ -186,10 +190,29 @@ class SafeBudget:
             log.info("local spends reconciled with quota", spends=accepted)
         return accepted
 
-    async def reconcile_forever(
+    def start_reconciling(
         self, stub: quota_pb2_grpc.QuotaServiceAsyncStub, rpc_timeout: float, interval: float
     ) -> None:
-        """Reconcile every interval until cancelled; quota being away only delays it."""
+        """Reconcile in the background every interval until aclose()."""
+        self._reconciler = asyncio.create_task(
+            self._reconcile_forever(stub, rpc_timeout, interval), name="reconcile-local-spends"
+        )
+
+    async def ping(self) -> None:
+        """Raise if the journal cannot be read (the analyzer's readiness check)."""
+        await self._journal.ping()
+
+    async def aclose(self) -> None:
+        """Stop reconciling and close the journal."""
+        if self._reconciler is not None:
+            self._reconciler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reconciler
+        await self._journal.aclose()
+
+    async def _reconcile_forever(
+        self, stub: quota_pb2_grpc.QuotaServiceAsyncStub, rpc_timeout: float, interval: float
+    ) -> None:
         while True:
             try:
                 await self.reconcile(stub, rpc_timeout)
@@ -198,3 +221,22 @@ class SafeBudget:
             except JournalUnavailableError as error:
                 log.warning("reconciliation postponed", error=str(error))
             await asyncio.sleep(interval)
+
+
+async def open_safe_budget(settings: Settings, quota_channel: grpc.aio.Channel) -> SafeBudget:
+    """The analyzer's safe budget from its settings, reconciling through quota_channel."""
+    journal = await SpendJournal.open(
+        Path(settings.quota_journal_path or f"var/analyzer-{settings.analyzer_port}-spends.db")
+    )
+    budget = SafeBudget(
+        journal,
+        {provider.name: safe_limit(settings, provider) for provider in settings.provider_list()},
+        interval=settings.quota_safe_interval,
+        analyzer_id=settings.analyzer_id or f"{socket.gethostname()}:{settings.analyzer_port}",
+    )
+    budget.start_reconciling(
+        quota_pb2_grpc.QuotaServiceStub(quota_channel),
+        settings.downstream_timeout,
+        settings.quota_reconcile_interval,
+    )
+    return budget

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any, Final
+import json
+import re
+from typing import Any, Final, Self
 
 import openai
 from openai.types.shared_params import ResponseFormatJSONSchema
 
-from sanad_analyzer.analysis import (
-    ANALYSIS_JSON_SCHEMA,
-    InvalidAnalysisError,
-    approx_tokens,
-    build_messages,
-    estimate_tokens,
-    parse_analysis,
-)
+from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA, approx_tokens
+from sanad_analyzer.providers.adapter import SdkAdapter
 from sanad_analyzer.providers.base import AnalysisPrompt, ProviderAnswer, ProviderError
-from sanad_analyzer.providers.classify import classify_openai, scrub
+from sanad_analyzer.providers.errors import (
+    CRASH_STATUSES,
+    describe,
+    invalid,
+    retry_after_from_headers,
+    scrub,
+    timed_out,
+)
+from sanad_common.config import ProviderSettings
 from sanad_common.error_class import ErrorClass
 
 RESPONSE_FORMAT: Final[ResponseFormatJSONSchema] = {
@@ -26,12 +29,17 @@ RESPONSE_FORMAT: Final[ResponseFormatJSONSchema] = {
 }
 """Strict structured output with the analysis schema; the benchmark's direct call sends it too."""
 
+# Last resort when a 429 carries no structured reason: words of an exhausted (billing) quota.
+_QUOTA_TEXT: Final = re.compile(r"insufficient[_ ]quota|exceeded your current quota", re.I)
 
-class OpenAIProvider:
+
+class OpenAIProvider(SdkAdapter):
     """Chat Completions with strict structured output; one HTTP request per ``analyze``.
 
     The SDK's own retries are off (``max_retries=0``): retrying is the request path's
-    decision, made per error class and within the caller's deadline.
+    decision, made per error class and within the caller's deadline. With an ``api_version``
+    (Azure OpenAI) every request carries it as the ``api-version`` query parameter and the key
+    also goes in Azure's ``api-key`` header.
     """
 
     def __init__(
@@ -41,59 +49,64 @@ class OpenAIProvider:
         base_url: str | None,
         model: str,
         max_output_tokens: int,
+        *,
+        api_version: str | None = None,
     ) -> None:
-        self.name = name
-        self.model = model
-        self._api_key = api_key
-        self._max_output_tokens = max_output_tokens
-        self._client = openai.AsyncOpenAI(api_key=api_key, base_url=base_url, max_retries=0)
+        super().__init__(name, api_key, base_url, model, max_output_tokens)
+        self._client = openai.AsyncOpenAI(
+            api_key=api_key,
+            base_url=base_url,
+            max_retries=0,
+            default_query={"api-version": api_version} if api_version else None,
+            default_headers={"api-key": api_key} if api_version else None,
+        )
 
-    # The attempt's share of the caller's deadline is part of the contract, not a wrapper.
-    async def analyze(self, prompt: AnalysisPrompt, *, timeout: float) -> ProviderAnswer:  # noqa: ASYNC109
-        """One attempt within ``timeout`` seconds; raises ProviderError only."""
-        instructions, content = build_messages(prompt)
-        try:
-            # The SDK timeout bounds each phase (connect, read...); asyncio bounds the whole.
-            async with asyncio.timeout(timeout):
-                completion = await self._client.chat.completions.create(
-                    model=self.model,
-                    messages=[
-                        {"role": "system", "content": instructions},
-                        {"role": "user", "content": content},
-                    ],
-                    response_format=RESPONSE_FORMAT,
-                    max_completion_tokens=self._max_output_tokens,
-                    timeout=timeout,
-                )
-        except Exception as exc:
-            raise classify_openai(exc, secret=self._api_key) from exc
-        return self._answer(completion, prompt, instructions + content)
+    @classmethod
+    def from_settings(cls, settings: ProviderSettings, api_key: str) -> Self:
+        """The adapter for one configured provider, with its Azure api-version if set."""
+        return cls(
+            name=settings.name,
+            api_key=api_key,
+            base_url=settings.base_url,
+            model=settings.model,
+            max_output_tokens=settings.max_output_tokens,
+            api_version=settings.api_version,
+        )
 
-    def _answer(self, completion: Any, prompt: AnalysisPrompt, sent: str) -> ProviderAnswer:
+    async def _send(self, instructions: str, content: str, timeout: float) -> Any:  # noqa: ASYNC109
+        return await self._client.chat.completions.create(
+            model=self.model,
+            messages=[
+                {"role": "system", "content": instructions},
+                {"role": "user", "content": content},
+            ],
+            response_format=RESPONSE_FORMAT,
+            max_completion_tokens=self._max_output_tokens,
+            timeout=timeout,
+        )
+
+    def _answer(self, response: Any, prompt: AnalysisPrompt, sent: str) -> ProviderAnswer:
         """Read the completion defensively: a compatible endpoint may omit any field."""
-        choices = getattr(completion, "choices", None) or []
+        choices = getattr(response, "choices", None) or []
         if not choices:
-            raise _invalid("no choices in the response")
+            raise invalid("no choices in the response")
         choice = choices[0]
         finish_reason = getattr(choice, "finish_reason", None)
         message = getattr(choice, "message", None)
         if finish_reason == "content_filter":
-            raise _invalid("answer withheld by the content filter")
+            raise invalid("answer withheld by the content filter")
         if getattr(message, "refusal", None):
-            raise _invalid("the model refused to answer")
+            raise invalid("the model refused to answer")
         if finish_reason == "length":
-            raise _invalid("answer cut off at the output token limit")
+            raise invalid("answer cut off at the output token limit")
         text = getattr(message, "content", None)
         if not isinstance(text, str) or not text.strip():
-            raise _invalid("empty answer")
-        try:
-            analysis = parse_analysis(text, include_improved_policy=prompt.include_improved_policy)
-        except InvalidAnalysisError as exc:
-            raise _invalid(scrub(str(exc), self._api_key)) from exc
-        usage = getattr(completion, "usage", None)
+            raise invalid("empty answer")
+        analysis = self.parse(text, prompt)
+        usage = getattr(response, "usage", None)
         prompt_tokens = getattr(usage, "prompt_tokens", None)
         completion_tokens = getattr(usage, "completion_tokens", None)
-        model = getattr(completion, "model", None)
+        model = getattr(response, "model", None)
         return ProviderAnswer(
             analysis=analysis,
             model=model if isinstance(model, str) and model else self.model,
@@ -103,14 +116,52 @@ class OpenAIProvider:
             ),
         )
 
-    def estimate_tokens(self, prompt: AnalysisPrompt) -> int:
-        """Prompt plus expected completion tokens, for the quota reservation."""
-        return estimate_tokens(prompt, self._max_output_tokens)
+    def classify(self, exc: Exception) -> ProviderError:
+        return classify_openai(exc, secret=self._api_key)
 
     async def aclose(self) -> None:
         """Close the SDK's HTTP client."""
         await self._client.close()
 
 
-def _invalid(message: str) -> ProviderError:
-    return ProviderError(ErrorClass.INVALID_RESPONSE, message)
+def classify_openai(exc: Exception, *, secret: str) -> ProviderError:
+    """The ProviderError for anything the openai SDK (or our timeout around it) raised."""
+    if isinstance(exc, ProviderError):
+        return exc
+    if isinstance(exc, TimeoutError | openai.APITimeoutError):
+        return timed_out()
+    if isinstance(exc, openai.APIConnectionError):
+        return ProviderError(ErrorClass.SERVICE_CRASH, _connection_message(exc, secret))
+    if isinstance(exc, openai.APIStatusError):
+        return _classify_openai_status(exc, secret)
+    if isinstance(exc, openai.APIResponseValidationError | json.JSONDecodeError):
+        return invalid("response body is not a chat completion")
+    return ProviderError(ErrorClass.UNKNOWN, describe(exc, secret))
+
+
+def _classify_openai_status(exc: openai.APIStatusError, secret: str) -> ProviderError:
+    status = exc.status_code
+    detail = exc.body.get("message") if isinstance(exc.body, dict) else None
+    message = scrub(f"HTTP {status}: {detail}" if detail else f"HTTP {status}", secret)
+    retry_after = retry_after_from_headers(exc.response.headers)
+    if isinstance(exc, openai.RateLimitError):
+        reasons = {reason for reason in (exc.code, exc.type) if reason}
+        exhausted = (
+            "insufficient_quota" in reasons if reasons else bool(_QUOTA_TEXT.search(exc.message))
+        )
+        error_class = ErrorClass.QUOTA_EXCEEDED if exhausted else ErrorClass.RATE_LIMITED
+    elif isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        error_class = ErrorClass.AUTHENTICATION
+    elif status in CRASH_STATUSES:
+        error_class = ErrorClass.SERVICE_CRASH
+    else:
+        error_class = ErrorClass.UNKNOWN
+    return ProviderError(error_class, message, retry_after=retry_after, status_code=status)
+
+
+def _connection_message(exc: openai.APIConnectionError, secret: str) -> str:
+    """The SDK says only "Connection error."; the transport error it wraps says what happened."""
+    cause = exc.__cause__
+    if cause is None:
+        return scrub(exc.message, secret)
+    return scrub(f"connection failed: {describe(cause, secret)}", secret)

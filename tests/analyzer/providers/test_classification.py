@@ -21,12 +21,9 @@ import pytest
 from google.genai import errors as genai_errors
 
 from sanad_analyzer.providers.base import ProviderError
-from sanad_analyzer.providers.classify import (
-    classify_gemini,
-    classify_openai,
-    retry_after_from_headers,
-    scrub,
-)
+from sanad_analyzer.providers.errors import retry_after_from_headers, scrub
+from sanad_analyzer.providers.gemini_provider import classify_gemini
+from sanad_analyzer.providers.openai_provider import classify_openai
 from sanad_common.error_class import ErrorClass
 
 _SECRET = "sk-proj-SECRETSECRETSECRET"

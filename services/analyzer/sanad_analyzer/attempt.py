@@ -1,0 +1,180 @@
+"""One provider's turn on the request path: reserve quota, call, settle, report to health,
+and retry once where the error class allows it. The pipeline decides the order; this decides
+nothing about other providers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+import structlog
+
+from sanad.analyzer.v1 import analyzer_pb2
+from sanad_analyzer.attempt_log import AttemptLog
+from sanad_analyzer.deadline import Deadline
+from sanad_analyzer.downstream import QuotaDecision
+from sanad_analyzer.outcome import AttemptOutcome
+from sanad_analyzer.ports import HealthPort, QuotaPort
+from sanad_analyzer.providers.base import Provider, ProviderAnswer, ProviderError
+from sanad_analyzer.request import AnalysisRequest
+from sanad_analyzer.settlements import Settlements
+from sanad_common.error_class import ErrorClass
+
+log = structlog.get_logger(__name__)
+
+RETRIED_ONCE = frozenset({ErrorClass.RATE_LIMITED, ErrorClass.INVALID_RESPONSE})
+"""Classes that allow one more attempt on the same provider (DESIGN §4)."""
+NOT_BILLED = frozenset(
+    {
+        ErrorClass.QUOTA_EXCEEDED,
+        ErrorClass.RATE_LIMITED,
+        ErrorClass.AUTHENTICATION,
+        ErrorClass.SERVICE_CRASH,
+    }
+)
+"""Failures where the provider refused the call, so its reservation is given back; after the
+others (timeout, invalid answer, unknown) the provider may have billed, so the estimate stays."""
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """How one provider's turn ended."""
+
+    answer: ProviderAnswer | None = None
+    """The valid answer, if the provider gave one."""
+    out_of_time: bool = False
+    """True if the caller's deadline ended the turn."""
+
+
+class ProviderAttempt:
+    """Runs one provider's turn against the quota and health ports."""
+
+    def __init__(self, quota: QuotaPort, health: HealthPort, settlements: Settlements) -> None:
+        self._quota = quota
+        self._health = health
+        self._settlements = settlements
+
+    async def run(
+        self,
+        provider: Provider,
+        request: AnalysisRequest,
+        deadline: Deadline,
+        providers_left: int,
+        attempts: AttemptLog,
+    ) -> AttemptResult:
+        """The provider's answer, with at most one retry where its error class allows it."""
+        estimate = provider.estimate_tokens(request.prompt)
+        retried = False
+        while True:
+            if deadline.expired():
+                return AttemptResult(out_of_time=True)
+            decision = await self._reserve(provider.name, estimate, deadline, attempts)
+            if not decision.allowed:
+                return AttemptResult()
+            try:
+                answer = await self.call(
+                    provider,
+                    request,
+                    deadline=deadline,
+                    providers_left=providers_left,
+                    decision=decision,
+                    estimate=estimate,
+                    attempts=attempts,
+                )
+            except ProviderError as error:
+                wait = error.retry_after or 0.0
+                if retried or error.error_class not in RETRIED_ONCE or not deadline.allows(wait):
+                    return AttemptResult()
+                retried = True
+                if wait:
+                    await asyncio.sleep(wait)
+                continue
+            return AttemptResult(answer=answer)
+
+    async def _reserve(
+        self, name: str, estimate: int, deadline: Deadline, attempts: AttemptLog
+    ) -> QuotaDecision:
+        decision = await self._quota.reserve(
+            name, estimate, attempts.request_id, deadline.remaining()
+        )
+        attempts.accounted_locally |= decision.local and decision.allowed
+        if decision.local and not decision.allowed:
+            attempts.unaccountable(name, decision.reason)
+            return decision
+        if decision.allowed:
+            attempts.event(analyzer_pb2.STAGE_QUOTA_RESERVED, "quota reserved", name)
+            return decision
+        attempts.failed(name, ErrorClass.QUOTA_EXCEEDED, 0.0, decision.reason, decision.retry_after)
+        attempts.event(
+            analyzer_pb2.STAGE_QUOTA_DENIED, decision.reason, name, ErrorClass.QUOTA_EXCEEDED
+        )
+        log.warning("quota denied", provider=name, reason=decision.reason)
+        return decision
+
+    async def call(
+        self,
+        provider: Provider,
+        request: AnalysisRequest,
+        *,
+        deadline: Deadline,
+        providers_left: int,
+        decision: QuotaDecision,
+        estimate: int,
+        attempts: AttemptLog,
+    ) -> ProviderAnswer:
+        """One call under a granted reservation: settle it, report to health, log the attempt.
+
+        Raises the ProviderError of a failed call, after all of that.
+        """
+        name = provider.name
+        attempts.event(analyzer_pb2.STAGE_ATTEMPT_STARTED, f"calling {name}", name)
+        started = time.monotonic()
+        try:
+            answer = await _analyze(provider, request, deadline.share(providers_left))
+        except asyncio.CancelledError:
+            # The caller went away mid-call; the provider may still bill it.
+            self._settlements.start(self._quota.commit(decision.reservation_id, estimate))
+            raise
+        except ProviderError as error:
+            latency = time.monotonic() - started
+            self._settlements.start(
+                self._quota.release(decision.reservation_id)
+                if error.error_class in NOT_BILLED
+                else self._quota.commit(decision.reservation_id, estimate)
+            )
+            attempts.failed(name, error.error_class, latency, error.message, error.retry_after)
+            attempts.event(
+                analyzer_pb2.STAGE_ATTEMPT_FAILED, error.message, name, error.error_class
+            )
+            log.warning(
+                "provider attempt failed",
+                provider=name,
+                error_class=error.error_class.value,
+                detail=error.message,
+                latency=round(latency, 3),
+            )
+            await self._health.report(
+                AttemptOutcome(name, latency, error.error_class, error.retry_after),
+                deadline.remaining(),
+            )
+            raise
+        latency = time.monotonic() - started
+        self._settlements.start(self._quota.commit(decision.reservation_id, answer.total_tokens))
+        await self._health.report(AttemptOutcome(name, latency), deadline.remaining())
+        attempts.succeeded(name, latency)
+        attempts.event(analyzer_pb2.STAGE_ATTEMPT_SUCCEEDED, f"{name} answered", name)
+        return answer
+
+
+async def _analyze(provider: Provider, request: AnalysisRequest, timeout: float) -> ProviderAnswer:  # noqa: ASYNC109
+    """The provider's answer; anything an adapter lets escape is an UNKNOWN failure."""
+    try:
+        return await provider.analyze(request.prompt, timeout=max(timeout, 0.01))
+    except (ProviderError, asyncio.CancelledError):
+        raise
+    except Exception as error:
+        log.exception("provider adapter raised an unexpected error", provider=provider.name)
+        raise ProviderError(
+            ErrorClass.UNKNOWN, f"unexpected {type(error).__name__} from the adapter"
+        ) from error

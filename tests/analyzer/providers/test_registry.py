@@ -1,0 +1,55 @@
+"""The provider registry: each kind builds its adapter, an unknown kind is a clear error."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr
+
+from sanad_analyzer.providers.gemini_provider import GeminiProvider
+from sanad_analyzer.providers.openai_provider import OpenAIProvider
+from sanad_analyzer.providers.registry import (
+    ADAPTERS,
+    UnknownProviderKindError,
+    build_provider,
+)
+from sanad_common.config import ConfigurationError, ProviderSettings
+
+
+def _settings(kind: str, api_key: str | None = "sk-test-0123456789") -> ProviderSettings:
+    return ProviderSettings(
+        name="primary",
+        kind=kind,
+        model="some-model",
+        api_key=SecretStr(api_key) if api_key else None,
+        base_url="http://127.0.0.1:9/v1",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "adapter"), [("openai", OpenAIProvider), ("gemini", GeminiProvider)]
+)
+async def test_each_kind_builds_its_adapter(kind: str, adapter: type) -> None:
+    provider = build_provider(_settings(kind))
+    assert isinstance(provider, adapter)
+    assert provider is not None
+    assert (provider.name, provider.model) == ("primary", "some-model")
+    await provider.aclose()
+
+
+def test_an_unknown_kind_names_the_provider_and_every_known_kind() -> None:
+    with pytest.raises(UnknownProviderKindError) as raised:
+        build_provider(_settings("mistral"))
+    assert isinstance(raised.value, ConfigurationError)
+    message = str(raised.value)
+    assert "'primary'" in message
+    assert "'mistral'" in message
+    assert all(kind in message for kind in ADAPTERS)
+
+
+def test_an_unknown_kind_is_refused_even_without_a_key() -> None:
+    with pytest.raises(UnknownProviderKindError):
+        build_provider(_settings("mistral", api_key=None))
+
+
+def test_a_provider_without_a_key_is_not_built() -> None:
+    assert build_provider(_settings("openai", api_key=None)) is None

@@ -1,0 +1,205 @@
+"""The pipeline's ordering logic with fakes of the quota and health ports and of the providers:
+failover, the next step per error class, quota settlement, and what health is told."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+import pytest
+
+from sanad.analyzer.v1 import analyzer_pb2
+from sanad_analyzer.caches import DegradationStore, IdempotencyCache
+from sanad_analyzer.downstream import ProviderOrder, QuotaDecision, SkippedProvider
+from sanad_analyzer.outcome import AttemptOutcome
+from sanad_analyzer.pipeline import AnalysisPipeline
+from sanad_analyzer.providers.base import AnalysisPrompt, ProviderAnswer, ProviderError
+from sanad_analyzer.request import AnalysisRequest, parse_request
+from sanad_common.error_class import ErrorClass
+from sanad_common.errors import ServiceError
+from sanad_common.storage import open_store
+from tests.analyzer.providers.support import valid_analysis
+
+
+@dataclass
+class FakeProvider:
+    """Fails with the queued errors in turn, then answers."""
+
+    name: str
+    failures: list[ProviderError] = field(default_factory=list)
+    model: str = "fake-model"
+    calls: int = 0
+
+    async def analyze(self, prompt: AnalysisPrompt, *, timeout: float) -> ProviderAnswer:  # noqa: ASYNC109
+        self.calls += 1
+        if self.failures:
+            raise self.failures.pop(0)
+        return ProviderAnswer(valid_analysis(), self.model, 10, 20)
+
+    def estimate_tokens(self, prompt: AnalysisPrompt) -> int:
+        return 100
+
+    async def aclose(self) -> None:
+        return None
+
+
+@dataclass
+class FakeQuota:
+    """Grants everything except the providers in ``denied``; records settlements."""
+
+    denied: set[str] = field(default_factory=set)
+    committed: list[tuple[str, int]] = field(default_factory=list)
+    released: list[str] = field(default_factory=list)
+
+    async def reserve(
+        self, provider: str, tokens: int, request_id: str, remaining: float | None
+    ) -> QuotaDecision:
+        if provider in self.denied:
+            return QuotaDecision(allowed=False, reason="daily requests limit reached (1/1)")
+        return QuotaDecision(allowed=True, reservation_id=f"r-{provider}")
+
+    async def commit(self, reservation_id: str, tokens: int) -> None:
+        self.committed.append((reservation_id, tokens))
+
+    async def release(self, reservation_id: str) -> None:
+        self.released.append(reservation_id)
+
+
+@dataclass
+class FakeHealth:
+    """A fixed order; records every reported outcome."""
+
+    order: ProviderOrder
+    reports: list[AttemptOutcome] = field(default_factory=list)
+
+    async def provider_order(self, remaining: float | None) -> ProviderOrder:
+        return self.order
+
+    async def report(self, outcome: AttemptOutcome, remaining: float | None) -> None:
+        self.reports.append(outcome)
+
+
+@dataclass
+class Rig:
+    pipeline: AnalysisPipeline
+    quota: FakeQuota
+    health: FakeHealth
+    providers: dict[str, FakeProvider]
+
+
+@pytest.fixture
+async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+    store = await open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    providers = {"primary": FakeProvider("primary"), "secondary": FakeProvider("secondary")}
+    quota = FakeQuota()
+    health = FakeHealth(ProviderOrder(available=("primary", "secondary")))
+    pipeline = AnalysisPipeline(
+        providers=providers,
+        quota=quota,
+        health=health,
+        idempotency=IdempotencyCache(store, ttl=60, analysis_ttl=60),
+        degradation=DegradationStore(store, ttl=60),
+        degradation_enabled=False,
+        default_deadline=10.0,
+        deadline_margin=0.1,
+    )
+    yield Rig(pipeline, quota, health, providers)
+    await pipeline.aclose()
+    await store.aclose()
+
+
+def _request() -> AnalysisRequest:
+    return parse_request(
+        analyzer_pb2.AnalyzeRequest(
+            policy_type=analyzer_pb2.POLICY_TYPE_RETURN_EXCHANGE,
+            policy_text="Returns within 7 days.",
+        ),
+        10_000,
+    )
+
+
+def _classes(response: analyzer_pb2.AnalyzeResponse) -> list[tuple[str, ErrorClass | None]]:
+    return [
+        (attempt.provider, ErrorClass.from_proto(attempt.error_class))
+        for attempt in response.attempts
+    ]
+
+
+async def test_the_first_provider_answers_and_health_hears_one_success(rig: Rig) -> None:
+    response = await rig.pipeline.analyze(_request(), None)
+    await rig.pipeline.aclose()
+    assert response.provider == "primary"
+    assert [outcome.success for outcome in rig.health.reports] == [True]
+    assert rig.quota.committed == [("r-primary", 30)]
+    assert rig.providers["secondary"].calls == 0
+
+
+@pytest.mark.parametrize(
+    ("error_class", "calls", "settled"),
+    [
+        (ErrorClass.SERVICE_CRASH, 1, "released"),
+        (ErrorClass.AUTHENTICATION, 1, "released"),
+        (ErrorClass.QUOTA_EXCEEDED, 1, "released"),
+        (ErrorClass.TIMEOUT, 1, "committed"),
+        (ErrorClass.UNKNOWN, 1, "committed"),
+    ],
+)
+async def test_a_failure_that_is_not_retried_fails_over(
+    rig: Rig, error_class: ErrorClass, calls: int, settled: str
+) -> None:
+    rig.providers["primary"].failures = [ProviderError(error_class, "boom")]
+    response = await rig.pipeline.analyze(_request(), None)
+    await rig.pipeline.aclose()
+    assert response.provider == "secondary"
+    assert _classes(response) == [("primary", error_class), ("secondary", None)]
+    assert rig.providers["primary"].calls == calls
+    assert rig.health.reports[0] == AttemptOutcome(
+        "primary", rig.health.reports[0].latency, error_class, None
+    )
+    if settled == "released":
+        assert rig.quota.released == ["r-primary"]
+    else:
+        assert ("r-primary", 100) in rig.quota.committed
+
+
+@pytest.mark.parametrize("error_class", [ErrorClass.RATE_LIMITED, ErrorClass.INVALID_RESPONSE])
+async def test_a_retryable_failure_is_retried_once_on_the_same_provider(
+    rig: Rig, error_class: ErrorClass
+) -> None:
+    rig.providers["primary"].failures = [ProviderError(error_class, "again", retry_after=0.0)]
+    response = await rig.pipeline.analyze(_request(), None)
+    assert response.provider == "primary"
+    assert _classes(response) == [("primary", error_class), ("primary", None)]
+    assert rig.providers["secondary"].calls == 0
+
+
+async def test_a_quota_refusal_skips_the_provider_without_calling_it(rig: Rig) -> None:
+    rig.quota.denied = {"primary"}
+    response = await rig.pipeline.analyze(_request(), None)
+    assert response.provider == "secondary"
+    assert _classes(response)[0] == ("primary", ErrorClass.QUOTA_EXCEEDED)
+    assert rig.providers["primary"].calls == 0
+    assert [outcome.provider for outcome in rig.health.reports] == ["secondary"]
+
+
+async def test_nothing_available_is_unavailable_with_every_class(rig: Rig) -> None:
+    rig.health.order = ProviderOrder(
+        available=("secondary",),
+        skipped=(SkippedProvider("primary", ErrorClass.AUTHENTICATION, None),),
+    )
+    rig.providers["secondary"].failures = [ProviderError(ErrorClass.SERVICE_CRASH, "down")]
+    with pytest.raises(ServiceError) as raised:
+        await rig.pipeline.analyze(_request(), None)
+    assert raised.value.code is grpc.StatusCode.UNAVAILABLE
+    assert "primary: AUTHENTICATION" in raised.value.message
+    assert "secondary: SERVICE_CRASH" in raised.value.message
+    assert rig.providers["primary"].calls == 0
+
+
+async def test_a_spent_deadline_is_deadline_exceeded_without_a_call(rig: Rig) -> None:
+    with pytest.raises(ServiceError) as raised:
+        await rig.pipeline.analyze(_request(), 0.05)
+    assert raised.value.code is grpc.StatusCode.DEADLINE_EXCEEDED
+    assert rig.providers["primary"].calls == 0
