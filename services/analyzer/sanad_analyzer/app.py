@@ -36,6 +36,14 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
     quota_channel = dependency_channel(settings.quota_target, backoff)
     health_channel = dependency_channel(settings.health_target, backoff)
     safe_budget = await open_safe_budget(settings, quota_channel)
+    health = HealthGateway(
+        health_channel,
+        settings.downstream_timeout,
+        settings.provider_names(),
+        deadline_share=settings.downstream_deadline_share,
+        queue_capacity=settings.health_report_queue,
+        local_outcome_ttl=settings.local_outcome_ttl,
+    )
     idempotency = IdempotencyCache(
         store, ttl=settings.idempotency_ttl, analysis_ttl=settings.graceful_degradation_ttl
     )
@@ -48,9 +56,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
             safe_budget,
             settings.downstream_deadline_share,
         ),
-        health=HealthGateway(
-            health_channel, settings.downstream_timeout, settings.provider_names()
-        ),
+        health=health,
         idempotency=idempotency,
         degradation=degradation,
         degradation_enabled=settings.graceful_degradation_enable,
@@ -82,6 +88,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         )
     finally:
         await pipeline.aclose()
+        await health.aclose()
         for provider in providers.values():
             await provider.aclose()
         await quota_channel.close()
