@@ -151,8 +151,9 @@ class Settings(BaseSettings):
     """Share of a limit at which usage is reported as a warning."""
     quota_critical_ratio: float = Field(default=0.90, gt=0, le=1)
     """Share of a limit at which usage is reported as critical."""
-    quota_reservation_ttl: float = Field(default=600.0, gt=0)
-    """Seconds a reservation waits for Commit or Release before it is forgotten (kept as spent)."""
+    quota_reservation_ttl: float = Field(default=180.0, gt=0)
+    """Seconds a reservation waits for Commit or Release before it expires: three times the
+    analyzer's default deadline, so no call still running can outlive its reservation."""
 
     blacklist_duration: float = Field(default=300.0, gt=0)
     """Seconds a provider stays out after a SERVICE_CRASH."""
@@ -223,6 +224,8 @@ class Settings(BaseSettings):
     def _check_ratios(self) -> Settings:
         if self.quota_warning_ratio > self.quota_critical_ratio:
             raise ValueError("quota_warning_ratio must not exceed quota_critical_ratio")
+        if self.quota_reservation_ttl < self.default_deadline:
+            raise ValueError("quota_reservation_ttl must be at least default_deadline")
         return self
 
     def provider_list(self) -> tuple[ProviderSettings, ...]:

@@ -54,6 +54,11 @@ class FailingQuota(quota_pb2_grpc.QuotaServiceServicer):
     ) -> quota_pb2.ResetQuotaResponse:
         return quota_pb2.ResetQuotaResponse()
 
+    async def RecordUsage(  # noqa: N802
+        self, request: Any, context: Any
+    ) -> quota_pb2.RecordUsageResponse:
+        return quota_pb2.RecordUsageResponse()
+
 
 class Readiness:
     """A readiness check a test switches on and off."""

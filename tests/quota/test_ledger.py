@@ -139,7 +139,7 @@ class _CounterUpdateFails:
 async def test_a_failure_between_reserve_steps_charges_nothing_and_the_record_expires(
     store: Store,
 ) -> None:
-    settings = quota_settings(quota_reservation_ttl=0.2)
+    settings = quota_settings(quota_reservation_ttl=0.2, default_deadline=0.1)
     failing = QuotaLedger(cast(Store, _CounterUpdateFails(store)), settings)
 
     with pytest.raises(StoreUnavailableError):
@@ -228,7 +228,7 @@ async def test_unknown_reservations(store: Store, reservation_id: str) -> None:
 
 
 async def test_an_unsettled_reservation_expires_and_stays_spent(store: Store) -> None:
-    ledger = QuotaLedger(store, quota_settings(quota_reservation_ttl=0.2))
+    ledger = QuotaLedger(store, quota_settings(quota_reservation_ttl=0.2, default_deadline=0.1))
     reservation = await ledger.reserve("openai", 40)
     assert reservation.reservation_id is not None
 

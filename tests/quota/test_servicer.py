@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
 import pytest
+from google.protobuf import timestamp_pb2
 
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_common.config import ProviderLimits
@@ -166,3 +168,51 @@ async def test_invalid_reset(
 
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert bad_request_fields(raised.value) == fields
+
+
+async def test_record_usage_counts_once_and_reports_repeats(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    spent_at = timestamp_pb2.Timestamp()
+    spent_at.GetCurrentTime()
+    spend = quota_pb2.LocalSpend(
+        spend_id="req-1:0", provider="gemini", requests=1, tokens=250, spent_at=spent_at
+    )
+
+    first = await quota.RecordUsage(quota_pb2.RecordUsageRequest(spends=[spend]))
+    again = await quota.RecordUsage(quota_pb2.RecordUsageRequest(spends=[spend]))
+
+    assert (list(first.recorded), list(first.duplicates)) == (["req-1:0"], [])
+    assert (list(again.recorded), list(again.duplicates)) == ([], ["req-1:0"])
+    usage = await quota.GetUsage(quota_pb2.GetUsageRequest(provider="gemini"))
+    tokens = {
+        item.window: item.used
+        for item in usage.providers[0].windows
+        if item.metric == quota_pb2.METRIC_TOKENS
+    }
+    assert tokens == {quota_pb2.WINDOW_HOUR: 250, quota_pb2.WINDOW_DAY: 250}
+
+
+async def test_invalid_record_usage_lists_every_bad_field(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    future = timestamp_pb2.Timestamp(seconds=int(time.time()) + 3600)
+    request = quota_pb2.RecordUsageRequest(
+        spends=[
+            quota_pb2.LocalSpend(provider="mistral", requests=-1, tokens=-2),
+            quota_pb2.LocalSpend(spend_id="a", provider="openai", spent_at=future),
+        ]
+    )
+
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await quota.RecordUsage(request)
+
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert set(bad_request_fields(caught.value)) == {
+        "spends[0].spend_id",
+        "spends[0].provider",
+        "spends[0].requests",
+        "spends[0].tokens",
+        "spends[0].spent_at",
+        "spends[1].spent_at",
+    }

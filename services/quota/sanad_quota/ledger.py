@@ -71,6 +71,28 @@ class ReserveResult:
 
 
 @dataclass(frozen=True)
+class Spend:
+    """Usage an analyzer paid from its local safe budget while quota could not be reached."""
+
+    spend_id: str
+    """Unique id; a spend sent again with the same id counts once."""
+    provider: str
+    requests: int
+    tokens: int
+    spent_at: float
+    """Unix time of the spend; it counts in the windows that contain it."""
+    analyzer_id: str = ""
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """Which spends a RecordUsage call counted, and which had been counted before."""
+
+    recorded: tuple[str, ...]
+    duplicates: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ProviderUsage:
     """A provider's usage in every window and metric."""
 
@@ -88,6 +110,9 @@ class _Limit:
     window_end: int
     limit: int
     key: str
+    kept_until: int
+    """When the counter expires: the end of its day (so the day's hours stay readable for the
+    trend and for late spends) plus a grace for clock skew."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +164,14 @@ def _reservation_key(provider: str, token: str) -> str:
     return f"quota:{{{provider}}}:reservation:{token}"
 
 
+def _spend_key(provider: str, spend_id: str) -> str:
+    return f"quota:{{{provider}}}:spend:{spend_id}"
+
+
+SPEND_MEMORY_SECONDS = 3600.0
+"""Least time a spend id is remembered, so a repeat of a spend counted nowhere is still known."""
+
+
 class QuotaLedger:
     """Reserve, commit, release, usage and reset for every configured provider."""
 
@@ -158,6 +191,10 @@ class QuotaLedger:
         }
         self._thresholds = Thresholds(settings.quota_warning_ratio, settings.quota_critical_ratio)
         self._reservation_ttl = settings.quota_reservation_ttl
+
+    def now(self) -> float:
+        """The ledger's current time (Unix seconds)."""
+        return self._clock()
 
     @property
     def providers(self) -> tuple[str, ...]:
@@ -204,7 +241,7 @@ class QuotaLedger:
                     key=item.key,
                     amount=amount,
                     limit=None if item.limit < 0 else item.limit,
-                    expires_at=item.window_end + COUNTER_GRACE_SECONDS,
+                    expires_at=item.kept_until,
                 )
                 for item, amount in zip(limits, amounts, strict=True)
             ],
@@ -249,9 +286,7 @@ class QuotaLedger:
         if adjusted:
             await self._store.add_counters(
                 [
-                    CounterDelta(
-                        item.key, difference, expires_at=item.window_end + COUNTER_GRACE_SECONDS
-                    )
+                    CounterDelta(item.key, difference, expires_at=item.kept_until)
                     for item in limits
                     if item.key in adjusted
                 ]
@@ -278,12 +313,74 @@ class QuotaLedger:
             CounterDelta(
                 item.key,
                 -1 if item.metric is Metric.REQUESTS else -reservation.estimated_tokens,
-                expires_at=item.window_end + COUNTER_GRACE_SECONDS,
+                expires_at=item.kept_until,
             )
             for item in adjustable
         ]
         if deltas:
             await self._store.add_counters(deltas)
+        return True
+
+    async def record(self, spends: Sequence[Spend]) -> RecordResult:
+        """Count spends made outside reservations into the windows that contain them.
+
+        No limit is enforced (the money is already spent) but warnings still fire. A window
+        that ended is still charged while its counter is kept; a spend whose windows are all
+        gone is only logged. A spend id is claimed before its counters are charged, so a repeat
+        (even on another replica at the same moment) counts once.
+        """
+        recorded: list[str] = []
+        duplicates: list[str] = []
+        for spend in spends:
+            if await self._record_one(spend):
+                recorded.append(spend.spend_id)
+            else:
+                duplicates.append(spend.spend_id)
+        return RecordResult(recorded=tuple(recorded), duplicates=tuple(duplicates))
+
+    async def _record_one(self, spend: Spend) -> bool:
+        limits = self._limits.get(spend.provider)
+        if limits is None:
+            raise UnknownProviderError(spend.provider)
+        now = self._clock()
+        day_end = Window.DAY.containing(spend.spent_at).end
+        claimed = await self._store.set_if_absent(
+            _spend_key(spend.provider, spend.spend_id),
+            str(now).encode(),
+            ttl=max(day_end + COUNTER_GRACE_SECONDS - now, SPEND_MEMORY_SECONDS),
+        )
+        if not claimed:
+            return False
+        every = [
+            self._limit(
+                spend.provider, limits, window, window.containing(spend.spent_at).start, metric
+            )
+            for window in Window
+            for metric in Metric
+        ]
+        kept = [item for item in every if item.kept_until > now]
+        amounts = [
+            spend.requests if item.metric is Metric.REQUESTS else spend.tokens for item in kept
+        ]
+        if kept:
+            result = await self._store.add_counters(
+                [
+                    CounterDelta(item.key, amount, expires_at=item.kept_until)
+                    for item, amount in zip(kept, amounts, strict=True)
+                ]
+            )
+            usage = self._measure(kept, result.values, now)
+            self._warn_on_crossing(spend.provider, usage, amounts)
+        log.info(
+            "Quota local spend recorded" if kept else "Quota local spend outside kept windows",
+            provider=spend.provider,
+            spend_id=spend.spend_id,
+            analyzer_id=spend.analyzer_id,
+            requests=spend.requests,
+            tokens=spend.tokens,
+            spent_at=spend.spent_at,
+            windows=sorted({item.window.value for item in kept}),
+        )
         return True
 
     async def usage(self, provider: str) -> ProviderUsage:
@@ -347,6 +444,7 @@ class QuotaLedger:
             window_end=start + window.seconds,
             limit=limit_for(limits, window, metric),
             key=_counter_key(provider, window, start, metric),
+            kept_until=Window.DAY.containing(start).end + COUNTER_GRACE_SECONDS,
         )
 
     async def _take(self, reservation_id: str) -> _Reservation | None:

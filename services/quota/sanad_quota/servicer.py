@@ -16,10 +16,15 @@ from sanad_common.errors import (
 )
 from sanad_common.proto_time import duration, timestamp
 from sanad_common.providers import provider_violations
-from sanad_quota.ledger import ProviderUsage, QuotaLedger, ReservationNotFoundError
+from sanad_quota.ledger import ProviderUsage, QuotaLedger, ReservationNotFoundError, Spend
 from sanad_quota.usage import Metric, WarningLevel, Window, WindowUsage, worst_level
 
 Context = grpc.aio.ServicerContext[Any, Any]
+
+MAX_SPENDS_PER_CALL = 1000
+"""Most spends one RecordUsage call may carry; an analyzer sends a longer backlog in parts."""
+SPEND_CLOCK_SKEW_SECONDS = 300.0
+"""How far in this replica's future a spend's time may lie (clock skew between hosts)."""
 
 _WINDOWS = {Window.HOUR: quota_pb2.WINDOW_HOUR, Window.DAY: quota_pb2.WINDOW_DAY}
 _METRICS = {Metric.REQUESTS: quota_pb2.METRIC_REQUESTS, Metric.TOKENS: quota_pb2.METRIC_TOKENS}
@@ -121,6 +126,52 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
         raise_if_violations(violations)
         report = await self._ledger.reset(request.provider, windows)
         return quota_pb2.ResetQuotaResponse(usage=_provider_usage(report))
+
+    async def RecordUsage(
+        self, request: quota_pb2.RecordUsageRequest, context: Context
+    ) -> quota_pb2.RecordUsageResponse:
+        raise_if_violations(self._spend_violations(request))
+        result = await self._ledger.record(
+            [
+                Spend(
+                    spend_id=spend.spend_id,
+                    provider=spend.provider,
+                    requests=spend.requests,
+                    tokens=spend.tokens,
+                    spent_at=spend.spent_at.ToNanoseconds() / 1e9,
+                    analyzer_id=spend.analyzer_id,
+                )
+                for spend in request.spends
+            ]
+        )
+        return quota_pb2.RecordUsageResponse(recorded=result.recorded, duplicates=result.duplicates)
+
+    def _spend_violations(self, request: quota_pb2.RecordUsageRequest) -> list[FieldViolation]:
+        if len(request.spends) > MAX_SPENDS_PER_CALL:
+            return [FieldViolation("spends", f"at most {MAX_SPENDS_PER_CALL} per call")]
+        latest = self._ledger.now() + SPEND_CLOCK_SKEW_SECONDS
+        violations: list[FieldViolation] = []
+        for index, spend in enumerate(request.spends):
+            field = f"spends[{index}]"
+            if not spend.spend_id:
+                violations.append(FieldViolation(f"{field}.spend_id", "is required"))
+            violations += [
+                FieldViolation(f"{field}.{item.field}", item.description)
+                for item in provider_violations(
+                    spend.provider, self._ledger.providers, required=True
+                )
+            ]
+            if spend.requests < 0:
+                violations.append(FieldViolation(f"{field}.requests", "must be at least 0"))
+            if spend.tokens < 0:
+                violations.append(FieldViolation(f"{field}.tokens", "must be at least 0"))
+            if not spend.HasField("spent_at"):
+                violations.append(FieldViolation(f"{field}.spent_at", "is required"))
+            elif spend.spent_at.ToNanoseconds() / 1e9 > latest:
+                violations.append(
+                    FieldViolation(f"{field}.spent_at", "lies in the future beyond clock skew")
+                )
+        return violations
 
 
 def _provider_usage(report: ProviderUsage) -> quota_pb2.ProviderUsage:

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass
 
 from sanad_common.config import ProviderLimits
+from sanad_common.windows import DAY, HOUR, TimeWindow
 
 UNLIMITED = -1
 """The limit value that means no limit."""
@@ -24,12 +25,16 @@ class Window(enum.StrEnum):
     @property
     def seconds(self) -> int:
         """Length of the window."""
-        return 3600 if self is Window.HOUR else 86_400
+        return HOUR if self is Window.HOUR else DAY
+
+    def containing(self, instant: float) -> TimeWindow:
+        """The window of this kind that contains instant."""
+        return TimeWindow.containing(instant, self.seconds)
 
     def bounds(self, now: float) -> tuple[int, int]:
         """Start and end (Unix seconds) of the window that contains now."""
-        start = int(now // self.seconds) * self.seconds
-        return start, start + self.seconds
+        window = self.containing(now)
+        return window.start, window.end
 
 
 class Metric(enum.StrEnum):
