@@ -326,8 +326,9 @@ class QuotaLedger:
 
         No limit is enforced (the money is already spent) but warnings still fire. A window
         that ended is still charged while its counter is kept; a spend whose windows are all
-        gone is only logged. A spend id is claimed before its counters are charged, so a repeat
-        (even on another replica at the same moment) counts once.
+        gone is only logged. A spend id is claimed in the same atomic step that charges its
+        counters, so a repeat (even on another replica at the same moment) counts once, and a
+        store failing mid-way never leaves a spend claimed but uncounted.
         """
         recorded: list[str] = []
         duplicates: list[str] = []
@@ -344,13 +345,6 @@ class QuotaLedger:
             raise UnknownProviderError(spend.provider)
         now = self._clock()
         day_end = Window.DAY.containing(spend.spent_at).end
-        claimed = await self._store.set_if_absent(
-            _spend_key(spend.provider, spend.spend_id),
-            str(now).encode(),
-            ttl=max(day_end + COUNTER_GRACE_SECONDS - now, SPEND_MEMORY_SECONDS),
-        )
-        if not claimed:
-            return False
         every = [
             self._limit(
                 spend.provider, limits, window, window.containing(spend.spent_at).start, metric
@@ -362,14 +356,29 @@ class QuotaLedger:
         amounts = [
             spend.requests if item.metric is Metric.REQUESTS else spend.tokens for item in kept
         ]
-        if kept:
-            result = await self._store.add_counters(
-                [
+        # The claim is a counter limited to 1, applied in the same atomic step as the
+        # windows: a store dying in between can neither count a spend twice nor mark it
+        # counted without counting it.
+        claim = CounterDelta(
+            _spend_key(spend.provider, spend.spend_id),
+            1,
+            limit=1,
+            expires_at=max(day_end + COUNTER_GRACE_SECONDS, now + SPEND_MEMORY_SECONDS),
+        )
+        result = await self._store.add_counters(
+            [
+                claim,
+                *(
                     CounterDelta(item.key, amount, expires_at=item.kept_until)
                     for item, amount in zip(kept, amounts, strict=True)
-                ]
-            )
-            usage = self._measure(kept, result.values, now)
+                ),
+            ],
+            enforce_limits=True,
+        )
+        if not result.applied:
+            return False
+        if kept:
+            usage = self._measure(kept, result.values[1:], now)
             self._warn_on_crossing(spend.provider, usage, amounts)
         log.info(
             "Quota local spend recorded" if kept else "Quota local spend outside kept windows",
