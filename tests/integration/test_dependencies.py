@@ -5,6 +5,7 @@ the store comes back."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -141,3 +142,20 @@ async def test_a_service_waits_for_its_store(tmp_path: Path) -> None:
             await wait_health(target, NOT_SERVING)
         finally:
             redis.stop()
+
+
+async def test_a_locked_sqlite_store_costs_no_answer(suite: LocalSuite, tmp_path: Path) -> None:
+    holder = sqlite3.connect(tmp_path / "sanad.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holding the write lock
+    try:
+        async with grpc.aio.insecure_channel(suite.analyzer_target) as channel:
+            analyzer = analyzer_pb2_grpc.AnalyzerServiceStub(channel)
+            response = await analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=30)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    for port in (suite.ports.quota, suite.ports.health, suite.ports.analyzer):
+        await wait_health(f"{suite.host}:{port}", SERVING)
+    assert response.source == analyzer_pb2.SOURCE_FRESH
+    assert response.quota_accounted_locally
