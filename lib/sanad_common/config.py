@@ -157,6 +157,35 @@ class Settings(BaseSettings):
 
     blacklist_duration: float = Field(default=300.0, gt=0)
     """Seconds a provider stays out after a SERVICE_CRASH."""
+    circuit_bucket_seconds: int = Field(default=6, gt=0)
+    """Length of one outcome bucket of the circuit's window, in seconds (UTC-aligned)."""
+    circuit_window_buckets: int = Field(default=10, gt=0)
+    """Buckets in the circuit's window: outcomes older than buckets x bucket length expire."""
+    circuit_failure_rate: float = Field(default=0.5, gt=0, le=1)
+    """Share of failing calls in the window that opens the circuit."""
+    circuit_minimum_calls: int = Field(default=10, gt=0)
+    """Calls the window must hold before its failure rate can open the circuit."""
+    circuit_consecutive_failures: int = Field(default=5, gt=0)
+    """Failures in a row (timeouts, invalid answers, unknown errors) that open the circuit."""
+    circuit_half_open_probes: int = Field(default=1, gt=0)
+    """Calls a HALF_OPEN circuit lets through; that many successes close it, one failure
+    reopens it."""
+    circuit_probe_timeout: float = Field(default=60.0, gt=0)
+    """Seconds after the last probe was admitted before HALF_OPEN admits probes again (a probe
+    whose caller never called or never reported)."""
+    circuit_base_ejection: float = Field(default=30.0, gt=0)
+    """Seconds a circuit opened by its failure rate or consecutive failures stays open, times the
+    number of ejections in a row."""
+    circuit_max_ejection: float = Field(default=1800.0, gt=0)
+    """Longest ejection, in seconds, however often the provider relapses (before jitter)."""
+    circuit_ejection_jitter: float = Field(default=0.1, ge=0, le=1)
+    """Random extra share of an ejection (0.1: up to 10 % longer), so replicas and providers do
+    not all return at once."""
+    circuit_relapse_window: float = Field(default=600.0, ge=0)
+    """Seconds after recovery within which a new opening counts as a relapse and ejects longer."""
+    provider_quota_window: int = Field(default=86_400, gt=0)
+    """Length of a provider's own quota window (UTC-aligned seconds): a QUOTA_EXCEEDED without
+    Retry-After keeps the provider out until this window ends."""
 
     graceful_degradation_enable: bool = Field(
         default=True,

@@ -12,7 +12,8 @@ PROVIDERS = ("openai", "gemini", "local")
 
 
 def health_settings(**overrides: object) -> Settings:
-    """Settings with three providers in the order openai, gemini, local."""
+    """Settings with three providers in the order openai, gemini, local; ejections unjittered."""
+    overrides = {"circuit_ejection_jitter": 0.0, **overrides}
     return load_settings(
         providers=(
             ProviderSettings(name="openai", kind="openai", model="gpt-4o-mini"),

@@ -79,24 +79,26 @@ async def test_service_crash_blacklists_then_half_opens_then_recovers(store: Sto
     assert recovered.open_reason is None
     assert recovered.times_blacklisted == 1
     events = [(entry["event"], entry["provider"]) for entry in logs]
-    assert events == [("Provider blacklisted", "openai"), ("Provider recovered", "openai")]
+    assert events == [
+        ("Provider blacklisted", "openai"),
+        ("Provider half-open: probe admitted", "openai"),
+        ("Provider recovered", "openai"),
+    ]
     assert logs[0]["reason"] == ErrorClass.SERVICE_CRASH
     assert logs[0]["duration_seconds"] == 300
 
 
-async def test_a_crash_while_half_open_blacklists_again(store: Store) -> None:
+async def test_a_failed_probe_reopens_for_twice_as_long(store: Store) -> None:
     clock = FakeClock(time.time())
     tracker = tracker_on(store, clock)
     await tracker.report("gemini", error_class=ErrorClass.SERVICE_CRASH)
     clock.advance(301)
 
-    still_half_open = await tracker.report("gemini", error_class=ErrorClass.TIMEOUT)
-    reopened = await tracker.report("gemini", error_class=ErrorClass.SERVICE_CRASH)
+    reopened = await tracker.report("gemini", error_class=ErrorClass.TIMEOUT)
 
-    assert still_half_open.circuit_state is CircuitState.HALF_OPEN
     assert reopened.circuit_state is CircuitState.OPEN
-    assert reopened.times_blacklisted == 2
-    assert reopened.open_until == pytest.approx(clock.now + 300)
+    assert (reopened.times_blacklisted, reopened.ejection_streak) == (2, 2)
+    assert reopened.open_until == pytest.approx(clock.now + 600)
 
 
 async def test_authentication_stays_open_until_reset(store: Store) -> None:
@@ -124,7 +126,7 @@ async def test_authentication_stays_open_until_reset(store: Store) -> None:
     [
         (ErrorClass.RATE_LIMITED, 30.0, 30.0),
         (ErrorClass.RATE_LIMITED, None, None),
-        (ErrorClass.QUOTA_EXCEEDED, None, 300.0),
+        (ErrorClass.QUOTA_EXCEEDED, 300.0, 300.0),
         (ErrorClass.UNKNOWN, None, None),
     ],
 )

@@ -36,7 +36,8 @@ class HealthMetrics:
         )
         self._transitions = meter.create_counter(
             "sanad_provider_blacklist_transitions",
-            description="Providers blacklisted, recovered or reset by an operator",
+            description="Circuit transitions: blacklisted, half-opened (first probe), recovered, "
+            "reset by an operator",
         )
         self._latency = meter.create_histogram(
             "sanad_provider_attempt_latency_seconds",
@@ -54,7 +55,7 @@ class HealthMetrics:
     def count_transition(
         self, provider: str, transition: Transition, reason: ErrorClass | None
     ) -> None:
-        """Count one blacklist, recovery or reset."""
+        """Count one circuit transition."""
         self._transitions.add(
             1,
             {

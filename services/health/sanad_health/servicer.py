@@ -18,11 +18,12 @@ from sanad_common.errors import (
     FieldViolation,
     raise_if_violations,
 )
-from sanad_common.proto_time import timestamp
+from sanad_common.proto_time import duration, timestamp
 from sanad_common.providers import provider_violations
 from sanad_health.circuit import CircuitState
 from sanad_health.status import ProviderStatus
 from sanad_health.tracker import ProviderHealthTracker
+from sanad_health.window import WindowStats
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -133,6 +134,8 @@ def _candidate(status: ProviderStatus) -> health_pb2.ProviderCandidate:
     )
     if status.open_until is not None:
         candidate.open_until.CopyFrom(timestamp(status.open_until))
+    if status.window.latency_p95 is not None:
+        candidate.latency_p95.CopyFrom(duration(status.window.latency_p95))
     return candidate
 
 
@@ -152,9 +155,32 @@ def _status(status: ProviderStatus) -> health_pb2.ProviderStatus:
         ],
         last_error_class=_error_class(status.last_error_class),
         times_blacklisted=status.times_blacklisted,
+        window=_window(status.window),
+        consecutive_failures=status.consecutive_failures,
+        ejection_streak=status.ejection_streak,
+        probes_admitted=status.probes_admitted,
+        probe_limit=status.probe_limit,
     )
     if status.open_until is not None:
         message.open_until.CopyFrom(timestamp(status.open_until))
     if status.last_failure_time is not None:
         message.last_failure_time.CopyFrom(timestamp(status.last_failure_time))
+    return message
+
+
+def _window(window: WindowStats) -> health_pb2.OutcomeWindow:
+    message = health_pb2.OutcomeWindow(
+        length=duration(window.seconds),
+        calls=window.calls,
+        success_count=window.successes,
+        success_rate=window.success_rate,
+        failures_by_class=[
+            health_pb2.ErrorClassCount(error_class=error_class.to_proto(), count=count)
+            for error_class, count in window.failures_by_class
+        ],
+    )
+    if window.latency_p50 is not None:
+        message.latency_p50.CopyFrom(duration(window.latency_p50))
+    if window.latency_p95 is not None:
+        message.latency_p95.CopyFrom(duration(window.latency_p95))
     return message

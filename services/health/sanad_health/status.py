@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sanad_common.error_class import ErrorClass
 from sanad_health.circuit import CircuitState
+from sanad_health.window import WindowStats
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,23 @@ class ProviderStatus:
     last_error_class: ErrorClass | None
     last_failure_time: float | None
     times_blacklisted: int
+    window: WindowStats
+    """Outcomes over the circuit's window."""
+    consecutive_failures: int
+    """Breaker failures since the last success."""
+    ejection_streak: int
+    """Ejections in a row without a lasting recovery."""
+    probes_admitted: int
+    """Probes let through in the current HALF_OPEN period."""
+    probe_limit: int
+    """Probes a HALF_OPEN period lets through."""
 
     @property
     def available(self) -> bool:
-        """True if the provider may be called now (CLOSED, or HALF_OPEN for a probe)."""
-        return self.circuit_state is not CircuitState.OPEN
+        """True if the provider may be called now: CLOSED, or HALF_OPEN with a probe left."""
+        if self.circuit_state is CircuitState.HALF_OPEN:
+            return self.probes_admitted < self.probe_limit
+        return self.circuit_state is CircuitState.CLOSED
 
     @property
     def success_rate(self) -> float:

@@ -1,10 +1,13 @@
 """Provider health on the shared store: outcome counters, the circuit record, the primary order.
 
 Keys of one provider share its Redis Cluster hash tag (``health:{openai}:...``). Counts are
-atomic counters, so concurrent reports from any number of replicas add up. The circuit record
-is read, moved by :func:`apply_outcome` and written back while holding the provider's lock (an
-entry written with set_if_absent and a short TTL), so replicas never lose each other's
-transitions; the TTL frees the lock if its holder dies.
+atomic counters, so concurrent reports from any number of replicas add up: lifetime totals,
+the expiring buckets of the circuit's window (window.py), the failures in a row, and the probes
+of the current HALF_OPEN period. The circuit record is read, moved by :func:`apply_outcome` and
+written back while holding the provider's lock (an entry written with set_if_absent and a short
+TTL), so replicas never lose each other's transitions; the TTL frees the lock if its holder
+dies. Probes are admitted by a counter with a limit, so two replicas never admit more than the
+configured number between them.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ import asyncio
 import contextlib
 import json
 import math
+import random
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from dataclasses import replace
 
 import structlog
 
@@ -24,6 +29,8 @@ from sanad_common.error_class import ErrorClass
 from sanad_common.providers import UnknownProviderError
 from sanad_common.storage import CounterDelta, Store, StoreUnavailableError
 from sanad_health.circuit import (
+    BREAKER_CLASSES,
+    BreakerPolicy,
     CircuitRecord,
     CircuitState,
     OutcomeEffect,
@@ -32,6 +39,7 @@ from sanad_health.circuit import (
 )
 from sanad_health.metrics import HealthMetrics, health_metrics
 from sanad_health.status import ProviderOrder, ProviderStatus
+from sanad_health.window import outcome_deltas, window_keys, window_stats
 
 log = structlog.get_logger(__name__)
 
@@ -62,6 +70,19 @@ def _failures_key(provider: str, error_class: ErrorClass | None = None) -> str:
     return f"health:{{{provider}}}:failures{suffix}"
 
 
+def _consecutive_key(provider: str) -> str:
+    return f"health:{{{provider}}}:consecutive"
+
+
+def _probes_key(provider: str, period: int) -> str:
+    """Probes admitted in the HALF_OPEN period after the circuit's ``period``-th opening."""
+    return f"health:{{{provider}}}:probes:{period}"
+
+
+def _probe_successes_key(provider: str, period: int) -> str:
+    return f"health:{{{provider}}}:probe_ok:{period}"
+
+
 def _counter_keys(provider: str) -> list[str]:
     """Successes, failures, then failures of each class in ErrorClass order."""
     return [
@@ -81,12 +102,14 @@ class ProviderHealthTracker:
         *,
         clock: Clock = system_clock,
         metrics: HealthMetrics = health_metrics,
+        jitter: Callable[[], float] = random.random,
     ) -> None:
         self._store = store
         self._clock = clock
         self._metrics = metrics
+        self._jitter = jitter
         self._providers = settings.provider_names()
-        self._blacklist_duration = settings.blacklist_duration
+        self._policy = BreakerPolicy.from_settings(settings)
         self._local_locks = {provider: asyncio.Lock() for provider in self._providers}
 
     @property
@@ -104,19 +127,37 @@ class ProviderHealthTracker:
     ) -> ProviderStatus:
         """Record one attempt (error_class None for a success); the provider's status after it."""
         self._check(provider)
+        now = self._clock()
+        record = await self._record(provider)
+        period = record.times_blacklisted
+        deltas = outcome_deltas(provider, now, self._policy, error_class, latency)
         if error_class is None:
-            deltas = [CounterDelta(_successes_key(provider), 1)]
+            deltas.append(CounterDelta(_successes_key(provider), 1))
+            if record.state(now) is CircuitState.HALF_OPEN:
+                deltas.append(self._probe_delta(_probe_successes_key(provider, period), now))
         else:
-            deltas = [
+            deltas += [
                 CounterDelta(_failures_key(provider), 1),
                 CounterDelta(_failures_key(provider, error_class), 1),
             ]
-        await self._store.add_counters(deltas)
+            if error_class in BREAKER_CLASSES:
+                deltas.append(CounterDelta(_consecutive_key(provider), 1))
+        counted = await self._store.add_counters(deltas)
+        if error_class is None:
+            await self._store.delete_counters(_consecutive_key(provider))
         if latency is not None:
             self._metrics.record_latency(provider, latency, success=error_class is None)
-        record = await self._record(provider)
         # A success on a closed circuit changes only the counters: no lock on the hot path.
-        if error_class is not None or record.state(self._clock()) is not CircuitState.CLOSED:
+        if error_class is not None or record.state(now) is not CircuitState.CLOSED:
+            values = dict(zip((delta.key for delta in deltas), counted.values, strict=True))
+            window = window_stats(
+                await self._store.get_counters(window_keys(provider, now, self._policy)),
+                self._policy,
+            )
+            counts = window.breaker_counts(
+                consecutive_failures=values.get(_consecutive_key(provider), 0),
+                probe_successes=values.get(_probe_successes_key(provider, period), 0),
+            )
             async with self._locked(provider):
                 record = await self._record(provider)
                 effect = apply_outcome(
@@ -124,12 +165,18 @@ class ProviderHealthTracker:
                     error_class=error_class,
                     retry_after=retry_after,
                     now=self._clock(),
-                    blacklist_duration=self._blacklist_duration,
+                    counts=counts,
+                    policy=self._policy,
+                    jitter=self._jitter,
                 )
                 if effect.record != record:
                     await self._store.set(_circuit_key(provider), effect.record.to_json())
             self._announce(provider, record, effect)
         return await self.status(provider)
+
+    def _probe_delta(self, key: str, now: float, limit: int | None = None) -> CounterDelta:
+        """An increment of a HALF_OPEN period's counter, forgotten a probe timeout later."""
+        return CounterDelta(key, 1, limit=limit, expires_at=now + self._policy.probe_timeout)
 
     async def status(self, provider: str) -> ProviderStatus:
         """One provider's status now."""
@@ -141,13 +188,48 @@ class ProviderHealthTracker:
         return await self._statuses(self._providers, await self._order())
 
     async def order(self) -> ProviderOrder:
-        """Providers in preference order, split into those callable now and those left out."""
+        """Providers in preference order, split into those callable now and those left out.
+
+        A HALF_OPEN provider is callable only if it gets one of its period's probe permits,
+        so the configured number of probes goes out across every replica.
+        """
         order = await self._order()
         ranked = await self._statuses(order, order)
-        return ProviderOrder(
-            available=tuple(status for status in ranked if status.available),
-            unavailable=tuple(status for status in ranked if not status.available),
+        available: list[ProviderStatus] = []
+        unavailable: list[ProviderStatus] = []
+        for ranked_status in ranked:
+            status = ranked_status
+            if status.circuit_state is CircuitState.HALF_OPEN and status.available:
+                status = await self._admit_probe(status)
+            (available if status.available else unavailable).append(status)
+        return ProviderOrder(available=tuple(available), unavailable=tuple(unavailable))
+
+    async def _admit_probe(self, status: ProviderStatus) -> ProviderStatus:
+        """Take a probe permit for a HALF_OPEN provider; its status says whether it got one."""
+        provider = status.provider
+        result = await self._store.add_counters(
+            [
+                self._probe_delta(
+                    _probes_key(provider, status.times_blacklisted),
+                    self._clock(),
+                    limit=self._policy.half_open_probes,
+                )
+            ],
+            enforce_limits=True,
         )
+        if not result.applied:
+            return replace(status, probes_admitted=status.probe_limit)
+        admitted = result.values[0]
+        if admitted == 1:
+            log.info(
+                "Provider half-open: probe admitted",
+                provider=provider,
+                opened_by=status.open_reason,
+                probes=status.probe_limit,
+            )
+            self._metrics.count_transition(provider, Transition.HALF_OPENED, status.open_reason)
+        # This caller holds the permit: the provider is available to it whatever is left.
+        return replace(status, probes_admitted=admitted - 1)
 
     async def set_primary(self, provider: str) -> tuple[str, ...]:
         """Move a provider to the front of the preference order; the new order."""
@@ -164,8 +246,15 @@ class ProviderHealthTracker:
         self._check(provider)
         async with self._locked(provider):
             record = await self._record(provider)
+            period = record.times_blacklisted
             await self._store.delete(_circuit_key(provider))
-            await self._store.delete_counters(*_counter_keys(provider))
+            await self._store.delete_counters(
+                *_counter_keys(provider),
+                *window_keys(provider, self._clock(), self._policy),
+                _consecutive_key(provider),
+                _probes_key(provider, period),
+                _probe_successes_key(provider, period),
+            )
         previous = record.state(self._clock())
         log.warning("Provider reset", provider=provider, previous_state=previous.value)
         self._metrics.count_transition(provider, Transition.RESET, record.open_reason)
@@ -212,15 +301,29 @@ class ProviderHealthTracker:
     ) -> tuple[ProviderStatus, ...]:
         """Statuses of providers, given the preference order (whose head is the primary)."""
         raw_records = await self._store.get_many([_circuit_key(p) for p in providers])
-        keys = [_counter_keys(provider) for provider in providers]
-        counts = await self._store.get_counters([key for group in keys for key in group])
-        primary = order[0]
+        records = [
+            CircuitRecord() if raw is None else CircuitRecord.from_json(raw) for raw in raw_records
+        ]
         now = self._clock()
-        width = len(keys[0]) if keys else 0
+        groups = [
+            [
+                *_counter_keys(provider),
+                _consecutive_key(provider),
+                _probes_key(provider, record.times_blacklisted),
+                *window_keys(provider, now, self._policy),
+            ]
+            for provider, record in zip(providers, records, strict=True)
+        ]
+        counts = await self._store.get_counters([key for group in groups for key in group])
+        primary = order[0]
         statuses = []
-        for index, (provider, raw) in enumerate(zip(providers, raw_records, strict=True)):
-            record = CircuitRecord() if raw is None else CircuitRecord.from_json(raw)
-            successes, failures, *by_class = counts[index * width : (index + 1) * width]
+        offset = 0
+        lifetime = len(_counter_keys(primary))
+        for provider, record, group in zip(providers, records, groups, strict=True):
+            values = counts[offset : offset + len(group)]
+            offset += len(group)
+            successes, failures, *by_class = values[:lifetime]
+            consecutive, probes = values[lifetime : lifetime + 2]
             state = record.state(now)
             statuses.append(
                 ProviderStatus(
@@ -239,6 +342,11 @@ class ProviderHealthTracker:
                     last_error_class=record.last_error_class,
                     last_failure_time=record.last_failure_time,
                     times_blacklisted=record.times_blacklisted,
+                    window=window_stats(values[lifetime + 2 :], self._policy),
+                    consecutive_failures=consecutive,
+                    ejection_streak=record.ejection_streak,
+                    probes_admitted=probes if state is CircuitState.HALF_OPEN else 0,
+                    probe_limit=self._policy.half_open_probes,
                 )
             )
         self._metrics.observe(statuses)
@@ -274,9 +382,11 @@ class ProviderHealthTracker:
                 "Provider blacklisted",
                 provider=provider,
                 reason=effect.record.open_reason,
+                trip=effect.trip,
                 duration_seconds=None if until_reset else seconds,
                 until_reset=until_reset,
                 times_blacklisted=effect.record.times_blacklisted,
+                ejection_streak=effect.record.ejection_streak,
             )
             self._metrics.count_transition(
                 provider, Transition.BLACKLISTED, effect.record.open_reason

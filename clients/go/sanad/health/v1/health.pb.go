@@ -184,7 +184,10 @@ type ProviderCandidate struct {
 	// When an open circuit ends; unset if closed or open until reset.
 	OpenUntil *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=open_until,json=openUntil,proto3" json:"open_until,omitempty"`
 	// The class of the failure that opened the circuit, if open.
-	OpenReason    v1.ErrorClass `protobuf:"varint,4,opt,name=open_reason,json=openReason,proto3,enum=sanad.type.v1.ErrorClass" json:"open_reason,omitempty"`
+	OpenReason v1.ErrorClass `protobuf:"varint,4,opt,name=open_reason,json=openReason,proto3,enum=sanad.type.v1.ErrorClass" json:"open_reason,omitempty"`
+	// The provider's 95th percentile latency over the circuit's window; unset without any
+	// attempt. The analyzer's default hedging delay.
+	LatencyP95    *durationpb.Duration `protobuf:"bytes,5,opt,name=latency_p95,json=latencyP95,proto3" json:"latency_p95,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -245,6 +248,13 @@ func (x *ProviderCandidate) GetOpenReason() v1.ErrorClass {
 		return x.OpenReason
 	}
 	return v1.ErrorClass(0)
+}
+
+func (x *ProviderCandidate) GetLatencyP95() *durationpb.Duration {
+	if x != nil {
+		return x.LatencyP95
+	}
+	return nil
 }
 
 // ReportOutcomeRequest records one provider attempt.
@@ -579,8 +589,19 @@ type ProviderStatus struct {
 	LastFailureTime *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=last_failure_time,json=lastFailureTime,proto3" json:"last_failure_time,omitempty"`
 	// How many times the provider has been blacklisted.
 	TimesBlacklisted int64 `protobuf:"varint,13,opt,name=times_blacklisted,json=timesBlacklisted,proto3" json:"times_blacklisted,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Outcomes over the circuit's window (recent buckets that expire), unlike the counts above,
+	// which run from the last reset.
+	Window *OutcomeWindow `protobuf:"bytes,14,opt,name=window,proto3" json:"window,omitempty"`
+	// Breaker failures (crash, timeout, invalid answer, unknown) since the last success.
+	ConsecutiveFailures int64 `protobuf:"varint,15,opt,name=consecutive_failures,json=consecutiveFailures,proto3" json:"consecutive_failures,omitempty"`
+	// Ejections in a row without a lasting recovery; the next ejection lasts one base longer.
+	EjectionStreak int64 `protobuf:"varint,16,opt,name=ejection_streak,json=ejectionStreak,proto3" json:"ejection_streak,omitempty"`
+	// Probes let through in the current HALF_OPEN period.
+	ProbesAdmitted int64 `protobuf:"varint,17,opt,name=probes_admitted,json=probesAdmitted,proto3" json:"probes_admitted,omitempty"`
+	// Probes a HALF_OPEN period lets through.
+	ProbeLimit    int64 `protobuf:"varint,18,opt,name=probe_limit,json=probeLimit,proto3" json:"probe_limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ProviderStatus) Reset() {
@@ -704,6 +725,142 @@ func (x *ProviderStatus) GetTimesBlacklisted() int64 {
 	return 0
 }
 
+func (x *ProviderStatus) GetWindow() *OutcomeWindow {
+	if x != nil {
+		return x.Window
+	}
+	return nil
+}
+
+func (x *ProviderStatus) GetConsecutiveFailures() int64 {
+	if x != nil {
+		return x.ConsecutiveFailures
+	}
+	return 0
+}
+
+func (x *ProviderStatus) GetEjectionStreak() int64 {
+	if x != nil {
+		return x.EjectionStreak
+	}
+	return 0
+}
+
+func (x *ProviderStatus) GetProbesAdmitted() int64 {
+	if x != nil {
+		return x.ProbesAdmitted
+	}
+	return 0
+}
+
+func (x *ProviderStatus) GetProbeLimit() int64 {
+	if x != nil {
+		return x.ProbeLimit
+	}
+	return 0
+}
+
+// OutcomeWindow is one provider's success rate and latency over the circuit's recent window.
+// The time the provider is expected back is the status's open_until.
+type OutcomeWindow struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Length of the window.
+	Length *durationpb.Duration `protobuf:"bytes,1,opt,name=length,proto3" json:"length,omitempty"`
+	// Attempts in the window.
+	Calls int64 `protobuf:"varint,2,opt,name=calls,proto3" json:"calls,omitempty"`
+	// Successful attempts in the window.
+	SuccessCount int64 `protobuf:"varint,3,opt,name=success_count,json=successCount,proto3" json:"success_count,omitempty"`
+	// success_count / calls; 1 when there were no calls.
+	SuccessRate float64 `protobuf:"fixed64,4,opt,name=success_rate,json=successRate,proto3" json:"success_rate,omitempty"`
+	// Failures in the window by class.
+	FailuresByClass []*ErrorClassCount `protobuf:"bytes,5,rep,name=failures_by_class,json=failuresByClass,proto3" json:"failures_by_class,omitempty"`
+	// Median latency; unset without any attempt.
+	LatencyP50 *durationpb.Duration `protobuf:"bytes,6,opt,name=latency_p50,json=latencyP50,proto3" json:"latency_p50,omitempty"`
+	// 95th percentile latency; unset without any attempt.
+	LatencyP95    *durationpb.Duration `protobuf:"bytes,7,opt,name=latency_p95,json=latencyP95,proto3" json:"latency_p95,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OutcomeWindow) Reset() {
+	*x = OutcomeWindow{}
+	mi := &file_sanad_health_v1_health_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OutcomeWindow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OutcomeWindow) ProtoMessage() {}
+
+func (x *OutcomeWindow) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_health_v1_health_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OutcomeWindow.ProtoReflect.Descriptor instead.
+func (*OutcomeWindow) Descriptor() ([]byte, []int) {
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *OutcomeWindow) GetLength() *durationpb.Duration {
+	if x != nil {
+		return x.Length
+	}
+	return nil
+}
+
+func (x *OutcomeWindow) GetCalls() int64 {
+	if x != nil {
+		return x.Calls
+	}
+	return 0
+}
+
+func (x *OutcomeWindow) GetSuccessCount() int64 {
+	if x != nil {
+		return x.SuccessCount
+	}
+	return 0
+}
+
+func (x *OutcomeWindow) GetSuccessRate() float64 {
+	if x != nil {
+		return x.SuccessRate
+	}
+	return 0
+}
+
+func (x *OutcomeWindow) GetFailuresByClass() []*ErrorClassCount {
+	if x != nil {
+		return x.FailuresByClass
+	}
+	return nil
+}
+
+func (x *OutcomeWindow) GetLatencyP50() *durationpb.Duration {
+	if x != nil {
+		return x.LatencyP50
+	}
+	return nil
+}
+
+func (x *OutcomeWindow) GetLatencyP95() *durationpb.Duration {
+	if x != nil {
+		return x.LatencyP95
+	}
+	return nil
+}
+
 // ErrorClassCount is the number of failures of one class.
 type ErrorClassCount struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -717,7 +874,7 @@ type ErrorClassCount struct {
 
 func (x *ErrorClassCount) Reset() {
 	*x = ErrorClassCount{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[10]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -729,7 +886,7 @@ func (x *ErrorClassCount) String() string {
 func (*ErrorClassCount) ProtoMessage() {}
 
 func (x *ErrorClassCount) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[10]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -742,7 +899,7 @@ func (x *ErrorClassCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ErrorClassCount.ProtoReflect.Descriptor instead.
 func (*ErrorClassCount) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{10}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ErrorClassCount) GetErrorClass() v1.ErrorClass {
@@ -770,7 +927,7 @@ type SetPrimaryProviderRequest struct {
 
 func (x *SetPrimaryProviderRequest) Reset() {
 	*x = SetPrimaryProviderRequest{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[11]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -782,7 +939,7 @@ func (x *SetPrimaryProviderRequest) String() string {
 func (*SetPrimaryProviderRequest) ProtoMessage() {}
 
 func (x *SetPrimaryProviderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[11]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -795,7 +952,7 @@ func (x *SetPrimaryProviderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPrimaryProviderRequest.ProtoReflect.Descriptor instead.
 func (*SetPrimaryProviderRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{11}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SetPrimaryProviderRequest) GetProvider() string {
@@ -816,7 +973,7 @@ type SetPrimaryProviderResponse struct {
 
 func (x *SetPrimaryProviderResponse) Reset() {
 	*x = SetPrimaryProviderResponse{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[12]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -828,7 +985,7 @@ func (x *SetPrimaryProviderResponse) String() string {
 func (*SetPrimaryProviderResponse) ProtoMessage() {}
 
 func (x *SetPrimaryProviderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[12]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -841,7 +998,7 @@ func (x *SetPrimaryProviderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPrimaryProviderResponse.ProtoReflect.Descriptor instead.
 func (*SetPrimaryProviderResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{12}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SetPrimaryProviderResponse) GetOrder() []string {
@@ -862,7 +1019,7 @@ type ResetProviderRequest struct {
 
 func (x *ResetProviderRequest) Reset() {
 	*x = ResetProviderRequest{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[13]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -874,7 +1031,7 @@ func (x *ResetProviderRequest) String() string {
 func (*ResetProviderRequest) ProtoMessage() {}
 
 func (x *ResetProviderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[13]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -887,7 +1044,7 @@ func (x *ResetProviderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetProviderRequest.ProtoReflect.Descriptor instead.
 func (*ResetProviderRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{13}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ResetProviderRequest) GetProvider() string {
@@ -908,7 +1065,7 @@ type ResetProviderResponse struct {
 
 func (x *ResetProviderResponse) Reset() {
 	*x = ResetProviderResponse{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[14]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -920,7 +1077,7 @@ func (x *ResetProviderResponse) String() string {
 func (*ResetProviderResponse) ProtoMessage() {}
 
 func (x *ResetProviderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[14]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -933,7 +1090,7 @@ func (x *ResetProviderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetProviderResponse.ProtoReflect.Descriptor instead.
 func (*ResetProviderResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{14}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ResetProviderResponse) GetStatus() *ProviderStatus {
@@ -951,14 +1108,16 @@ const file_sanad_health_v1_health_proto_rawDesc = "" +
 	"\x17GetProviderOrderRequest\"\xa2\x01\n" +
 	"\x18GetProviderOrderResponse\x12@\n" +
 	"\tproviders\x18\x01 \x03(\v2\".sanad.health.v1.ProviderCandidateR\tproviders\x12D\n" +
-	"\vunavailable\x18\x02 \x03(\v2\".sanad.health.v1.ProviderCandidateR\vunavailable\"\xea\x01\n" +
+	"\vunavailable\x18\x02 \x03(\v2\".sanad.health.v1.ProviderCandidateR\vunavailable\"\xa6\x02\n" +
 	"\x11ProviderCandidate\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12B\n" +
 	"\rcircuit_state\x18\x02 \x01(\x0e2\x1d.sanad.health.v1.CircuitStateR\fcircuitState\x129\n" +
 	"\n" +
 	"open_until\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\topenUntil\x12:\n" +
 	"\vopen_reason\x18\x04 \x01(\x0e2\x19.sanad.type.v1.ErrorClassR\n" +
-	"openReason\"\xf9\x01\n" +
+	"openReason\x12:\n" +
+	"\vlatency_p95\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\n" +
+	"latencyP95\"\xf9\x01\n" +
 	"\x14ReportOutcomeRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x18\n" +
 	"\asuccess\x18\x02 \x01(\bR\asuccess\x12:\n" +
@@ -975,7 +1134,7 @@ const file_sanad_health_v1_health_proto_rawDesc = "" +
 	"\tproviders\x18\x01 \x03(\v2\x1f.sanad.health.v1.ProviderStatusR\tproviders\"\x17\n" +
 	"\x15WatchProvidersRequest\"W\n" +
 	"\x16WatchProvidersResponse\x12=\n" +
-	"\tproviders\x18\x01 \x03(\v2\x1f.sanad.health.v1.ProviderStatusR\tproviders\"\x94\x05\n" +
+	"\tproviders\x18\x01 \x03(\v2\x1f.sanad.health.v1.ProviderStatusR\tproviders\"\xf2\x06\n" +
 	"\x0eProviderStatus\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x18\n" +
 	"\aprimary\x18\x02 \x01(\bR\aprimary\x12B\n" +
@@ -992,7 +1151,23 @@ const file_sanad_health_v1_health_proto_rawDesc = "" +
 	" \x03(\v2 .sanad.health.v1.ErrorClassCountR\x0ffailuresByClass\x12C\n" +
 	"\x10last_error_class\x18\v \x01(\x0e2\x19.sanad.type.v1.ErrorClassR\x0elastErrorClass\x12F\n" +
 	"\x11last_failure_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\x0flastFailureTime\x12+\n" +
-	"\x11times_blacklisted\x18\r \x01(\x03R\x10timesBlacklisted\"c\n" +
+	"\x11times_blacklisted\x18\r \x01(\x03R\x10timesBlacklisted\x126\n" +
+	"\x06window\x18\x0e \x01(\v2\x1e.sanad.health.v1.OutcomeWindowR\x06window\x121\n" +
+	"\x14consecutive_failures\x18\x0f \x01(\x03R\x13consecutiveFailures\x12'\n" +
+	"\x0fejection_streak\x18\x10 \x01(\x03R\x0eejectionStreak\x12'\n" +
+	"\x0fprobes_admitted\x18\x11 \x01(\x03R\x0eprobesAdmitted\x12\x1f\n" +
+	"\vprobe_limit\x18\x12 \x01(\x03R\n" +
+	"probeLimit\"\xe6\x02\n" +
+	"\rOutcomeWindow\x121\n" +
+	"\x06length\x18\x01 \x01(\v2\x19.google.protobuf.DurationR\x06length\x12\x14\n" +
+	"\x05calls\x18\x02 \x01(\x03R\x05calls\x12#\n" +
+	"\rsuccess_count\x18\x03 \x01(\x03R\fsuccessCount\x12!\n" +
+	"\fsuccess_rate\x18\x04 \x01(\x01R\vsuccessRate\x12L\n" +
+	"\x11failures_by_class\x18\x05 \x03(\v2 .sanad.health.v1.ErrorClassCountR\x0ffailuresByClass\x12:\n" +
+	"\vlatency_p50\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\n" +
+	"latencyP50\x12:\n" +
+	"\vlatency_p95\x18\a \x01(\v2\x19.google.protobuf.DurationR\n" +
+	"latencyP95\"c\n" +
 	"\x0fErrorClassCount\x12:\n" +
 	"\verror_class\x18\x01 \x01(\x0e2\x19.sanad.type.v1.ErrorClassR\n" +
 	"errorClass\x12\x14\n" +
@@ -1031,7 +1206,7 @@ func file_sanad_health_v1_health_proto_rawDescGZIP() []byte {
 }
 
 var file_sanad_health_v1_health_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_sanad_health_v1_health_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_sanad_health_v1_health_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_sanad_health_v1_health_proto_goTypes = []any{
 	(CircuitState)(0),                  // 0: sanad.health.v1.CircuitState
 	(*GetProviderOrderRequest)(nil),    // 1: sanad.health.v1.GetProviderOrderRequest
@@ -1044,52 +1219,59 @@ var file_sanad_health_v1_health_proto_goTypes = []any{
 	(*WatchProvidersRequest)(nil),      // 8: sanad.health.v1.WatchProvidersRequest
 	(*WatchProvidersResponse)(nil),     // 9: sanad.health.v1.WatchProvidersResponse
 	(*ProviderStatus)(nil),             // 10: sanad.health.v1.ProviderStatus
-	(*ErrorClassCount)(nil),            // 11: sanad.health.v1.ErrorClassCount
-	(*SetPrimaryProviderRequest)(nil),  // 12: sanad.health.v1.SetPrimaryProviderRequest
-	(*SetPrimaryProviderResponse)(nil), // 13: sanad.health.v1.SetPrimaryProviderResponse
-	(*ResetProviderRequest)(nil),       // 14: sanad.health.v1.ResetProviderRequest
-	(*ResetProviderResponse)(nil),      // 15: sanad.health.v1.ResetProviderResponse
-	(*timestamppb.Timestamp)(nil),      // 16: google.protobuf.Timestamp
-	(v1.ErrorClass)(0),                 // 17: sanad.type.v1.ErrorClass
-	(*durationpb.Duration)(nil),        // 18: google.protobuf.Duration
+	(*OutcomeWindow)(nil),              // 11: sanad.health.v1.OutcomeWindow
+	(*ErrorClassCount)(nil),            // 12: sanad.health.v1.ErrorClassCount
+	(*SetPrimaryProviderRequest)(nil),  // 13: sanad.health.v1.SetPrimaryProviderRequest
+	(*SetPrimaryProviderResponse)(nil), // 14: sanad.health.v1.SetPrimaryProviderResponse
+	(*ResetProviderRequest)(nil),       // 15: sanad.health.v1.ResetProviderRequest
+	(*ResetProviderResponse)(nil),      // 16: sanad.health.v1.ResetProviderResponse
+	(*timestamppb.Timestamp)(nil),      // 17: google.protobuf.Timestamp
+	(v1.ErrorClass)(0),                 // 18: sanad.type.v1.ErrorClass
+	(*durationpb.Duration)(nil),        // 19: google.protobuf.Duration
 }
 var file_sanad_health_v1_health_proto_depIdxs = []int32{
 	3,  // 0: sanad.health.v1.GetProviderOrderResponse.providers:type_name -> sanad.health.v1.ProviderCandidate
 	3,  // 1: sanad.health.v1.GetProviderOrderResponse.unavailable:type_name -> sanad.health.v1.ProviderCandidate
 	0,  // 2: sanad.health.v1.ProviderCandidate.circuit_state:type_name -> sanad.health.v1.CircuitState
-	16, // 3: sanad.health.v1.ProviderCandidate.open_until:type_name -> google.protobuf.Timestamp
-	17, // 4: sanad.health.v1.ProviderCandidate.open_reason:type_name -> sanad.type.v1.ErrorClass
-	17, // 5: sanad.health.v1.ReportOutcomeRequest.error_class:type_name -> sanad.type.v1.ErrorClass
-	18, // 6: sanad.health.v1.ReportOutcomeRequest.latency:type_name -> google.protobuf.Duration
-	18, // 7: sanad.health.v1.ReportOutcomeRequest.retry_after:type_name -> google.protobuf.Duration
-	10, // 8: sanad.health.v1.ReportOutcomeResponse.status:type_name -> sanad.health.v1.ProviderStatus
-	10, // 9: sanad.health.v1.GetProviderStatusResponse.providers:type_name -> sanad.health.v1.ProviderStatus
-	10, // 10: sanad.health.v1.WatchProvidersResponse.providers:type_name -> sanad.health.v1.ProviderStatus
-	0,  // 11: sanad.health.v1.ProviderStatus.circuit_state:type_name -> sanad.health.v1.CircuitState
-	16, // 12: sanad.health.v1.ProviderStatus.open_until:type_name -> google.protobuf.Timestamp
-	17, // 13: sanad.health.v1.ProviderStatus.open_reason:type_name -> sanad.type.v1.ErrorClass
-	11, // 14: sanad.health.v1.ProviderStatus.failures_by_class:type_name -> sanad.health.v1.ErrorClassCount
-	17, // 15: sanad.health.v1.ProviderStatus.last_error_class:type_name -> sanad.type.v1.ErrorClass
-	16, // 16: sanad.health.v1.ProviderStatus.last_failure_time:type_name -> google.protobuf.Timestamp
-	17, // 17: sanad.health.v1.ErrorClassCount.error_class:type_name -> sanad.type.v1.ErrorClass
-	10, // 18: sanad.health.v1.ResetProviderResponse.status:type_name -> sanad.health.v1.ProviderStatus
-	1,  // 19: sanad.health.v1.ProviderHealthService.GetProviderOrder:input_type -> sanad.health.v1.GetProviderOrderRequest
-	4,  // 20: sanad.health.v1.ProviderHealthService.ReportOutcome:input_type -> sanad.health.v1.ReportOutcomeRequest
-	6,  // 21: sanad.health.v1.ProviderHealthService.GetProviderStatus:input_type -> sanad.health.v1.GetProviderStatusRequest
-	8,  // 22: sanad.health.v1.ProviderHealthService.WatchProviders:input_type -> sanad.health.v1.WatchProvidersRequest
-	12, // 23: sanad.health.v1.ProviderHealthService.SetPrimaryProvider:input_type -> sanad.health.v1.SetPrimaryProviderRequest
-	14, // 24: sanad.health.v1.ProviderHealthService.ResetProvider:input_type -> sanad.health.v1.ResetProviderRequest
-	2,  // 25: sanad.health.v1.ProviderHealthService.GetProviderOrder:output_type -> sanad.health.v1.GetProviderOrderResponse
-	5,  // 26: sanad.health.v1.ProviderHealthService.ReportOutcome:output_type -> sanad.health.v1.ReportOutcomeResponse
-	7,  // 27: sanad.health.v1.ProviderHealthService.GetProviderStatus:output_type -> sanad.health.v1.GetProviderStatusResponse
-	9,  // 28: sanad.health.v1.ProviderHealthService.WatchProviders:output_type -> sanad.health.v1.WatchProvidersResponse
-	13, // 29: sanad.health.v1.ProviderHealthService.SetPrimaryProvider:output_type -> sanad.health.v1.SetPrimaryProviderResponse
-	15, // 30: sanad.health.v1.ProviderHealthService.ResetProvider:output_type -> sanad.health.v1.ResetProviderResponse
-	25, // [25:31] is the sub-list for method output_type
-	19, // [19:25] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	17, // 3: sanad.health.v1.ProviderCandidate.open_until:type_name -> google.protobuf.Timestamp
+	18, // 4: sanad.health.v1.ProviderCandidate.open_reason:type_name -> sanad.type.v1.ErrorClass
+	19, // 5: sanad.health.v1.ProviderCandidate.latency_p95:type_name -> google.protobuf.Duration
+	18, // 6: sanad.health.v1.ReportOutcomeRequest.error_class:type_name -> sanad.type.v1.ErrorClass
+	19, // 7: sanad.health.v1.ReportOutcomeRequest.latency:type_name -> google.protobuf.Duration
+	19, // 8: sanad.health.v1.ReportOutcomeRequest.retry_after:type_name -> google.protobuf.Duration
+	10, // 9: sanad.health.v1.ReportOutcomeResponse.status:type_name -> sanad.health.v1.ProviderStatus
+	10, // 10: sanad.health.v1.GetProviderStatusResponse.providers:type_name -> sanad.health.v1.ProviderStatus
+	10, // 11: sanad.health.v1.WatchProvidersResponse.providers:type_name -> sanad.health.v1.ProviderStatus
+	0,  // 12: sanad.health.v1.ProviderStatus.circuit_state:type_name -> sanad.health.v1.CircuitState
+	17, // 13: sanad.health.v1.ProviderStatus.open_until:type_name -> google.protobuf.Timestamp
+	18, // 14: sanad.health.v1.ProviderStatus.open_reason:type_name -> sanad.type.v1.ErrorClass
+	12, // 15: sanad.health.v1.ProviderStatus.failures_by_class:type_name -> sanad.health.v1.ErrorClassCount
+	18, // 16: sanad.health.v1.ProviderStatus.last_error_class:type_name -> sanad.type.v1.ErrorClass
+	17, // 17: sanad.health.v1.ProviderStatus.last_failure_time:type_name -> google.protobuf.Timestamp
+	11, // 18: sanad.health.v1.ProviderStatus.window:type_name -> sanad.health.v1.OutcomeWindow
+	19, // 19: sanad.health.v1.OutcomeWindow.length:type_name -> google.protobuf.Duration
+	12, // 20: sanad.health.v1.OutcomeWindow.failures_by_class:type_name -> sanad.health.v1.ErrorClassCount
+	19, // 21: sanad.health.v1.OutcomeWindow.latency_p50:type_name -> google.protobuf.Duration
+	19, // 22: sanad.health.v1.OutcomeWindow.latency_p95:type_name -> google.protobuf.Duration
+	18, // 23: sanad.health.v1.ErrorClassCount.error_class:type_name -> sanad.type.v1.ErrorClass
+	10, // 24: sanad.health.v1.ResetProviderResponse.status:type_name -> sanad.health.v1.ProviderStatus
+	1,  // 25: sanad.health.v1.ProviderHealthService.GetProviderOrder:input_type -> sanad.health.v1.GetProviderOrderRequest
+	4,  // 26: sanad.health.v1.ProviderHealthService.ReportOutcome:input_type -> sanad.health.v1.ReportOutcomeRequest
+	6,  // 27: sanad.health.v1.ProviderHealthService.GetProviderStatus:input_type -> sanad.health.v1.GetProviderStatusRequest
+	8,  // 28: sanad.health.v1.ProviderHealthService.WatchProviders:input_type -> sanad.health.v1.WatchProvidersRequest
+	13, // 29: sanad.health.v1.ProviderHealthService.SetPrimaryProvider:input_type -> sanad.health.v1.SetPrimaryProviderRequest
+	15, // 30: sanad.health.v1.ProviderHealthService.ResetProvider:input_type -> sanad.health.v1.ResetProviderRequest
+	2,  // 31: sanad.health.v1.ProviderHealthService.GetProviderOrder:output_type -> sanad.health.v1.GetProviderOrderResponse
+	5,  // 32: sanad.health.v1.ProviderHealthService.ReportOutcome:output_type -> sanad.health.v1.ReportOutcomeResponse
+	7,  // 33: sanad.health.v1.ProviderHealthService.GetProviderStatus:output_type -> sanad.health.v1.GetProviderStatusResponse
+	9,  // 34: sanad.health.v1.ProviderHealthService.WatchProviders:output_type -> sanad.health.v1.WatchProvidersResponse
+	14, // 35: sanad.health.v1.ProviderHealthService.SetPrimaryProvider:output_type -> sanad.health.v1.SetPrimaryProviderResponse
+	16, // 36: sanad.health.v1.ProviderHealthService.ResetProvider:output_type -> sanad.health.v1.ResetProviderResponse
+	31, // [31:37] is the sub-list for method output_type
+	25, // [25:31] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_sanad_health_v1_health_proto_init() }
@@ -1103,7 +1285,7 @@ func file_sanad_health_v1_health_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sanad_health_v1_health_proto_rawDesc), len(file_sanad_health_v1_health_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   15,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -109,6 +109,7 @@ class ProviderCandidate(_message.Message):
     CIRCUIT_STATE_FIELD_NUMBER: _builtins.int
     OPEN_UNTIL_FIELD_NUMBER: _builtins.int
     OPEN_REASON_FIELD_NUMBER: _builtins.int
+    LATENCY_P95_FIELD_NUMBER: _builtins.int
     provider: _builtins.str
     """Provider name."""
     circuit_state: Global___CircuitState.ValueType
@@ -119,6 +120,12 @@ class ProviderCandidate(_message.Message):
     def open_until(self) -> _timestamp_pb2.Timestamp:
         """When an open circuit ends; unset if closed or open until reset."""
 
+    @_builtins.property
+    def latency_p95(self) -> _duration_pb2.Duration:
+        """The provider's 95th percentile latency over the circuit's window; unset without any
+        attempt. The analyzer's default hedging delay.
+        """
+
     def __init__(
         self,
         *,
@@ -126,10 +133,11 @@ class ProviderCandidate(_message.Message):
         circuit_state: Global___CircuitState.ValueType = ...,
         open_until: _timestamp_pb2.Timestamp | None = ...,
         open_reason: _error_class_pb2.ErrorClass.ValueType = ...,
+        latency_p95: _duration_pb2.Duration | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["open_until", b"open_until"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["latency_p95", b"latency_p95", "open_until", b"open_until"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["circuit_state", b"circuit_state", "open_reason", b"open_reason", "open_until", b"open_until", "provider", b"provider"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["circuit_state", b"circuit_state", "latency_p95", b"latency_p95", "open_reason", b"open_reason", "open_until", b"open_until", "provider", b"provider"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -307,6 +315,11 @@ class ProviderStatus(_message.Message):
     LAST_ERROR_CLASS_FIELD_NUMBER: _builtins.int
     LAST_FAILURE_TIME_FIELD_NUMBER: _builtins.int
     TIMES_BLACKLISTED_FIELD_NUMBER: _builtins.int
+    WINDOW_FIELD_NUMBER: _builtins.int
+    CONSECUTIVE_FAILURES_FIELD_NUMBER: _builtins.int
+    EJECTION_STREAK_FIELD_NUMBER: _builtins.int
+    PROBES_ADMITTED_FIELD_NUMBER: _builtins.int
+    PROBE_LIMIT_FIELD_NUMBER: _builtins.int
     provider: _builtins.str
     """Provider name."""
     primary: _builtins.bool
@@ -327,6 +340,14 @@ class ProviderStatus(_message.Message):
     """Class of the latest failure."""
     times_blacklisted: _builtins.int
     """How many times the provider has been blacklisted."""
+    consecutive_failures: _builtins.int
+    """Breaker failures (crash, timeout, invalid answer, unknown) since the last success."""
+    ejection_streak: _builtins.int
+    """Ejections in a row without a lasting recovery; the next ejection lasts one base longer."""
+    probes_admitted: _builtins.int
+    """Probes let through in the current HALF_OPEN period."""
+    probe_limit: _builtins.int
+    """Probes a HALF_OPEN period lets through."""
     @_builtins.property
     def open_until(self) -> _timestamp_pb2.Timestamp:
         """When an open circuit ends; unset if closed or open until reset."""
@@ -338,6 +359,12 @@ class ProviderStatus(_message.Message):
     @_builtins.property
     def last_failure_time(self) -> _timestamp_pb2.Timestamp:
         """Time of the latest failure."""
+
+    @_builtins.property
+    def window(self) -> Global___OutcomeWindow:
+        """Outcomes over the circuit's window (recent buckets that expire), unlike the counts above,
+        which run from the last reset.
+        """
 
     def __init__(
         self,
@@ -355,14 +382,75 @@ class ProviderStatus(_message.Message):
         last_error_class: _error_class_pb2.ErrorClass.ValueType = ...,
         last_failure_time: _timestamp_pb2.Timestamp | None = ...,
         times_blacklisted: _builtins.int = ...,
+        window: Global___OutcomeWindow | None = ...,
+        consecutive_failures: _builtins.int = ...,
+        ejection_streak: _builtins.int = ...,
+        probes_admitted: _builtins.int = ...,
+        probe_limit: _builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["last_failure_time", b"last_failure_time", "open_until", b"open_until"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["last_failure_time", b"last_failure_time", "open_until", b"open_until", "window", b"window"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["available", b"available", "circuit_state", b"circuit_state", "failure_count", b"failure_count", "failures_by_class", b"failures_by_class", "last_error_class", b"last_error_class", "last_failure_time", b"last_failure_time", "open_reason", b"open_reason", "open_until", b"open_until", "primary", b"primary", "provider", b"provider", "success_count", b"success_count", "success_rate", b"success_rate", "times_blacklisted", b"times_blacklisted"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["available", b"available", "circuit_state", b"circuit_state", "consecutive_failures", b"consecutive_failures", "ejection_streak", b"ejection_streak", "failure_count", b"failure_count", "failures_by_class", b"failures_by_class", "last_error_class", b"last_error_class", "last_failure_time", b"last_failure_time", "open_reason", b"open_reason", "open_until", b"open_until", "primary", b"primary", "probe_limit", b"probe_limit", "probes_admitted", b"probes_admitted", "provider", b"provider", "success_count", b"success_count", "success_rate", b"success_rate", "times_blacklisted", b"times_blacklisted", "window", b"window"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ProviderStatus: _TypeAlias = ProviderStatus  # noqa: Y015
+
+@_typing.final
+class OutcomeWindow(_message.Message):
+    """OutcomeWindow is one provider's success rate and latency over the circuit's recent window.
+    The time the provider is expected back is the status's open_until.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LENGTH_FIELD_NUMBER: _builtins.int
+    CALLS_FIELD_NUMBER: _builtins.int
+    SUCCESS_COUNT_FIELD_NUMBER: _builtins.int
+    SUCCESS_RATE_FIELD_NUMBER: _builtins.int
+    FAILURES_BY_CLASS_FIELD_NUMBER: _builtins.int
+    LATENCY_P50_FIELD_NUMBER: _builtins.int
+    LATENCY_P95_FIELD_NUMBER: _builtins.int
+    calls: _builtins.int
+    """Attempts in the window."""
+    success_count: _builtins.int
+    """Successful attempts in the window."""
+    success_rate: _builtins.float
+    """success_count / calls; 1 when there were no calls."""
+    @_builtins.property
+    def length(self) -> _duration_pb2.Duration:
+        """Length of the window."""
+
+    @_builtins.property
+    def failures_by_class(self) -> _containers.RepeatedCompositeFieldContainer[Global___ErrorClassCount]:
+        """Failures in the window by class."""
+
+    @_builtins.property
+    def latency_p50(self) -> _duration_pb2.Duration:
+        """Median latency; unset without any attempt."""
+
+    @_builtins.property
+    def latency_p95(self) -> _duration_pb2.Duration:
+        """95th percentile latency; unset without any attempt."""
+
+    def __init__(
+        self,
+        *,
+        length: _duration_pb2.Duration | None = ...,
+        calls: _builtins.int = ...,
+        success_count: _builtins.int = ...,
+        success_rate: _builtins.float = ...,
+        failures_by_class: _abc.Iterable[Global___ErrorClassCount] | None = ...,
+        latency_p50: _duration_pb2.Duration | None = ...,
+        latency_p95: _duration_pb2.Duration | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["latency_p50", b"latency_p50", "latency_p95", b"latency_p95", "length", b"length"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["calls", b"calls", "failures_by_class", b"failures_by_class", "latency_p50", b"latency_p50", "latency_p95", b"latency_p95", "length", b"length", "success_count", b"success_count", "success_rate", b"success_rate"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___OutcomeWindow: _TypeAlias = OutcomeWindow  # noqa: Y015
 
 @_typing.final
 class ErrorClassCount(_message.Message):
