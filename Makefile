@@ -12,14 +12,16 @@ BUF := github.com/bufbuild/buf/cmd/buf@v1.50.0
 # toxiproxy (server and CLI) for the chaos suite, pinned, in its own folder of go-bin.
 TOXIPROXY_VERSION := v2.12.0
 TOXIPROXY := $(GO_BIN)/toxiproxy/server
+GRPC_HEALTH_PROBE := github.com/grpc-ecosystem/grpc-health-probe@v0.4.63
 
 .PHONY: run test lint unit proto proto-check bench demo install clean chaos
 
 run: $(INSTALLED)
 	$(BIN)/python -m sanad_launcher
 
-test: $(INSTALLED) $(GO_PLUGINS) $(TOXIPROXY) lint
+test: $(INSTALLED) $(GO_PLUGINS) $(GO_BIN)/grpc-health-probe $(TOXIPROXY) lint
 	scripts/ensure-redis.sh
+	scripts/ensure-promtool.sh
 	cd clients/go && go vet ./... && go build ./...
 	PATH="$(GO_BIN):$$PATH" $(BIN)/pytest
 
@@ -54,6 +56,9 @@ $(TOXIPROXY):
 chaos: $(INSTALLED) $(TOXIPROXY)
 	scripts/ensure-redis.sh
 	$(BIN)/python -m bench.chaos --output docs/chaos.md
+
+$(GO_BIN)/grpc-health-probe:
+	GOBIN=$(GO_BIN) go install $(GRPC_HEALTH_PROBE)
 
 bench: $(INSTALLED)
 	scripts/ensure-redis.sh

@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     """Where the analyzer finds the quota service."""
     health_target: str = "localhost:50053"
     """Where the analyzer finds the health service."""
+    analyzer_target: str = "localhost:50051"
+    """Where clients such as the sanad CLI find the analyzer."""
     analyzer_metrics_port: int = Field(default=9451, ge=0, le=65535)
     """Prometheus port of the analyzer; 0 turns the endpoint off."""
     quota_metrics_port: int = Field(default=9452, ge=0, le=65535)

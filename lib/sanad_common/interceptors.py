@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
@@ -99,8 +100,13 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream is not None:
+            # A streaming handler either yields its responses or writes them with
+            # context.write() from a coroutine (grpc.health.v1 Watch does).
+            behaviour = handler.unary_stream
             return grpc.unary_stream_rpc_method_handler(
-                self._wrap_stream(method, admin, cast(StreamBehaviour, handler.unary_stream)),
+                self._wrap_unary(method, admin, behaviour)
+                if inspect.iscoroutinefunction(behaviour)
+                else self._wrap_stream(method, admin, cast(StreamBehaviour, behaviour)),
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )

@@ -13,6 +13,7 @@ from sanad_analyzer.providers.base import Provider
 from sanad_analyzer.providers.registry import build_provider
 from sanad_analyzer.safe_budget import open_safe_budget
 from sanad_analyzer.servicer import AnalyzerServicer
+from sanad_analyzer.system_health import SystemHealth, SystemHealthSources
 from sanad_common.channels import dependency_channel
 from sanad_common.config import Settings
 from sanad_common.server import ServiceApp, ServiceDefinition
@@ -63,6 +64,19 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         default_deadline=settings.default_deadline,
         deadline_margin=settings.deadline_margin,
     )
+    system_health = SystemHealth(
+        SystemHealthSources(
+            health_channel=health_channel,
+            quota_channel=quota_channel,
+            store_ping=store.ping,
+            configured_providers=settings.provider_names(),
+            callable_providers=frozenset(providers),
+            cache_counters=pipeline.stats,
+            degradation_enabled=settings.graceful_degradation_enable,
+            timeout=settings.downstream_timeout,
+            quota_fallback=safe_budget.open,
+        )
+    )
     servicer = AnalyzerServicer(
         pipeline,
         idempotency,
@@ -70,6 +84,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         max_text_chars=settings.max_policy_text_chars,
         idempotency_ttl=settings.idempotency_ttl,
         degradation_ttl=settings.graceful_degradation_ttl,
+        system_health=system_health,
     )
     try:
         yield ServiceApp(
@@ -82,9 +97,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
                     admin_methods=ADMIN_METHODS,
                 )
             ],
-            # The analyzer answers while its store is down (caches miss), so only its own
-            # spend journal decides readiness.
-            readiness_check=safe_budget.ping,
+            readiness_check=system_health.readiness,
         )
     finally:
         await pipeline.aclose()

@@ -198,9 +198,10 @@ class SafeBudget:
             self._reconcile_forever(stub, rpc_timeout, interval), name="reconcile-local-spends"
         )
 
-    async def ping(self) -> None:
-        """Raise if the journal cannot be read (the analyzer's readiness check)."""
-        await self._journal.ping()
+    @property
+    def open(self) -> bool:
+        """True when some provider may be paid from the safe budget (it is not all 0)."""
+        return any(not limit.closed for limit in self._limits.values())
 
     async def aclose(self) -> None:
         """Stop reconciling and close the journal."""

@@ -15,6 +15,7 @@ from sanad_analyzer.caches import DegradationStore, IdempotencyCache
 from sanad_analyzer.pipeline import AnalysisPipeline, as_replay
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.request import DEFAULT_TENANT, parse_request
+from sanad_analyzer.system_health import SystemHealth
 from sanad_common.errors import FieldViolation, ServiceError, error_info, invalid_argument
 from sanad_common.proto_time import duration
 
@@ -35,6 +36,7 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
         max_text_chars: int,
         idempotency_ttl: float,
         degradation_ttl: float,
+        system_health: SystemHealth,
     ) -> None:
         self._pipeline = pipeline
         self._idempotency = idempotency
@@ -42,6 +44,7 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
         self._max_text_chars = max_text_chars
         self._idempotency_ttl = idempotency_ttl
         self._degradation_ttl = degradation_ttl
+        self._system_health = system_health
 
     async def Analyze(
         self, request: analyzer_pb2.AnalyzeRequest, context: Context
@@ -134,3 +137,8 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
             degradation_ttl=duration(self._degradation_ttl),
             idempotency_ttl=duration(self._idempotency_ttl),
         )
+
+    async def GetSystemHealth(
+        self, request: analyzer_pb2.GetSystemHealthRequest, context: Context
+    ) -> analyzer_pb2.GetSystemHealthResponse:
+        return await self._system_health.check()

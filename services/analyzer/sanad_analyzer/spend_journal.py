@@ -199,10 +199,6 @@ class SpendJournal:
             )
         return int(next(iter(rows))[0])
 
-    async def ping(self) -> None:
-        """Raise if the journal cannot be read."""
-        await self.backlog()
-
     @staticmethod
     async def _used(db: aiosqlite.Connection, provider: str, window_start: float) -> WindowUse:
         rows = await db.execute_fetchall(
