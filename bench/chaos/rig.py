@@ -35,8 +35,9 @@ LINKS = ("quota", "health", "redis", "openai", "gemini")
 """The analyzer links toxiproxy sits on."""
 HOURLY_LIMIT = 1_000_000
 """Provider limits high enough that load never reaches them: the suite measures outages."""
-BLACKLIST_SECONDS = 3
-"""A crashed provider stays out this long, so "then back" is seen within a scenario."""
+BLACKLIST_SECONDS = 1
+"""A failing provider stays out this long (at most twice as long when it relapses), so
+"then back" is seen within a scenario."""
 SAFE_REQUESTS = 5_000
 """Each analyzer's safe budget per hour in the rig, sized for 10 s of outage under load."""
 
@@ -156,6 +157,8 @@ class ChaosRig:
             "SANAD_HEALTH_METRICS_PORT": "0",
             "SANAD_PROVIDERS": self._providers(direct=True),
             "SANAD_BLACKLIST_DURATION": str(BLACKLIST_SECONDS),
+            "SANAD_CIRCUIT_BASE_EJECTION": str(BLACKLIST_SECONDS),
+            "SANAD_CIRCUIT_MAX_EJECTION": str(2 * BLACKLIST_SECONDS),
             "PYTHONUNBUFFERED": "1",
         }
         direct_store = f"redis://{HOST}:{self.ports['redis']}/0"

@@ -18,7 +18,7 @@ from sanad_emulator.control import EmulatorControl
 
 pytestmark = pytest.mark.integration
 
-PHASES = Phases(warm=1.0, fault=3.0, recover=2.0)
+PHASES = Phases(warm=1.0, fault=3.0, recover=3.0)
 CONCURRENCY = 8
 BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
 DEPENDENCY_OUTAGES = ("quota-kill", "health-kill", "redis-kill-aof", "redis-kill-empty")

@@ -68,17 +68,21 @@ class SystemHealth:
         self._sources = sources
         self._health = health_pb2_grpc.ProviderHealthServiceStub(sources.health_channel)
         self._quota = quota_pb2_grpc.QuotaServiceStub(sources.quota_channel)
+        self._last_statuses: dict[str, health_pb2.ProviderStatus] | None = None
 
     async def check(self) -> analyzer_pb2.GetSystemHealthResponse:
         """The roll-up now."""
         statuses, usage, store_error = await asyncio.gather(
             self._provider_statuses(), self._usage(), self._store_error()
         )
+        if statuses is not None:
+            self._last_statuses = statuses
         providers = [
             _provider_component(
                 name,
                 name in self._sources.callable_providers,
-                statuses,
+                # While health is away the analyzer decides on its last view, so does this.
+                statuses if statuses is not None else self._last_statuses,
                 usage,
             )
             for name in self._sources.configured_providers
