@@ -45,6 +45,10 @@ class ProviderLimits(BaseModel):
     """Provider requests allowed per UTC hour."""
     hourly_tokens: int = Field(default=200_000, ge=-1)
     """Provider tokens allowed per UTC hour."""
+    minute_requests: int = Field(default=-1, ge=-1)
+    """Provider requests allowed per UTC minute; unlimited unless set."""
+    minute_tokens: int = Field(default=-1, ge=-1)
+    """Provider tokens allowed per UTC minute; unlimited unless set."""
 
 
 class ProviderSettings(BaseModel):
@@ -149,6 +153,10 @@ class Settings(BaseSettings):
         default=200_000, ge=-1, validation_alias=_env("max_hourly_tokens", "MAX_HOURLY_TOKENS")
     )
     """Default hourly token limit per provider."""
+    max_minute_requests: int = Field(default=-1, ge=-1)
+    """Default per-minute request limit per provider; -1 (unlimited) turns the limit off."""
+    max_minute_tokens: int = Field(default=-1, ge=-1)
+    """Default per-minute token limit per provider; -1 (unlimited) turns the limit off."""
     quota_warning_ratio: float = Field(default=0.75, gt=0, le=1)
     """Share of a limit at which usage is reported as a warning."""
     quota_critical_ratio: float = Field(default=0.90, gt=0, le=1)
@@ -156,6 +164,8 @@ class Settings(BaseSettings):
     quota_reservation_ttl: float = Field(default=180.0, gt=0)
     """Seconds a reservation waits for Commit or Release before it expires: three times the
     analyzer's default deadline, so no call still running can outlive its reservation."""
+    quota_sweep_interval: float = Field(default=5.0, gt=0)
+    """Seconds between sweeps that give back expired reservations, traffic or not."""
 
     blacklist_duration: float = Field(default=300.0, gt=0)
     """Seconds a provider stays out after a SERVICE_CRASH."""
@@ -268,6 +278,8 @@ class Settings(BaseSettings):
             daily_tokens=self.max_daily_tokens,
             hourly_requests=self.max_hourly_requests,
             hourly_tokens=self.max_hourly_tokens,
+            minute_requests=self.max_minute_requests,
+            minute_tokens=self.max_minute_tokens,
         )
         return (
             ProviderSettings(

@@ -9,7 +9,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,11 @@ class FailingQuota(quota_pb2_grpc.QuotaServiceServicer):
         self, request: Any, context: Any
     ) -> quota_pb2.RecordUsageResponse:
         return quota_pb2.RecordUsageResponse()
+
+    def WatchUsage(  # noqa: N802
+        self, request: Any, context: Any
+    ) -> Iterator[quota_pb2.WatchUsageResponse]:
+        return iter(())
 
 
 class Readiness:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sanad_common.config import ProviderLimits, ProviderSettings, Settings, load_settings
 from tests.support.services import namespace, store, store_url, twin_store
 
@@ -30,3 +32,10 @@ def quota_settings(
         ),
         **overrides,
     )
+
+
+def mid_hour() -> float:
+    """The middle of the current hour, or of the next one when this hour is a day's last, so a
+    test's fake clock can move by minutes without leaving its hour or day."""
+    hour = int(time.time()) // 3600 * 3600
+    return next(start + 1800.0 for start in (hour, hour + 3600) if (start + 3600) % 86_400)

@@ -4,19 +4,23 @@ once, windows roll over, and warnings fire where they should."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-from typing import cast
 
 import pytest
 from structlog.testing import capture_logs
 
 from sanad_common.config import ProviderLimits
 from sanad_common.providers import UnknownProviderError
-from sanad_common.storage import CounterResult, Store, StoreUnavailableError
-from sanad_quota.ledger import QuotaLedger, ReservationNotFoundError
+from sanad_common.storage import Store, quota_store
+from sanad_common.storage.quota_port import ReservationState
+from sanad_quota.ledger import (
+    QuotaLedger,
+    ReservationNotFoundError,
+    ReservationReleasedError,
+    Spend,
+)
 from sanad_quota.usage import Metric, WarningLevel, Window, WindowUsage
-from tests.quota.conftest import quota_settings
+from tests.quota.conftest import mid_hour, quota_settings
 from tests.support.services import FakeClock
 
 UNLIMITED = ProviderLimits(daily_requests=-1, daily_tokens=-1, hourly_requests=-1, hourly_tokens=-1)
@@ -72,10 +76,9 @@ async def test_reserve_counts_one_request_and_the_tokens_in_every_window(store: 
     assert result.reservation_id is not None
     assert result.reservation_id.startswith("openai.")
     assert {(item.window, item.metric, item.used) for item in result.usage} == {
-        (Window.HOUR, Metric.REQUESTS, 1),
-        (Window.HOUR, Metric.TOKENS, 120),
-        (Window.DAY, Metric.REQUESTS, 1),
-        (Window.DAY, Metric.TOKENS, 120),
+        (window, metric, 1 if metric is Metric.REQUESTS else 120)
+        for window in Window
+        for metric in Metric
     }
     assert all(item.used == 0 for item in (await ledger.usage("gemini")).windows)
 
@@ -96,13 +99,10 @@ async def test_a_denial_applies_nothing_and_says_when_to_retry(store: Store) -> 
     assert used((await ledger.usage("openai")).windows, Window.DAY, Metric.TOKENS) == 600
 
 
-RESERVATION_RECORDS = "quota:{openai}:reservation:"
-
-
-async def test_a_granted_reserve_has_its_record_and_counters_a_refused_one_no_record(
-    store: Store,
-) -> None:
-    ledger = QuotaLedger(store, quota_settings(openai=limits(hourly_requests=1)))
+async def test_a_granted_reserve_is_pending_a_refused_one_leaves_nothing(store: Store) -> None:
+    clock = FakeClock(time.time())
+    settings = quota_settings(openai=limits(hourly_requests=1), quota_reservation_ttl=60)
+    ledger = QuotaLedger(store, settings, clock=clock)
 
     granted = await ledger.reserve("openai", 70, "req-1")
     refused = await ledger.reserve("openai", 30, "req-2")
@@ -110,46 +110,34 @@ async def test_a_granted_reserve_has_its_record_and_counters_a_refused_one_no_re
     assert granted.reservation_id is not None
     assert not refused.allowed
     token = granted.reservation_id.removeprefix("openai.")
-    assert await store.keys_with_prefix(RESERVATION_RECORDS) == [RESERVATION_RECORDS + token]
-    record = await store.get(RESERVATION_RECORDS + token)
+    record = await quota_store(store).reservation("openai", token, now=clock.now)
     assert record is not None
-    assert json.loads(record)["estimated_tokens"] == 70
+    assert (record.state, record.estimated_tokens, record.request_id) == (
+        ReservationState.PENDING,
+        70,
+        "req-1",
+    )
+    assert await quota_store(store).due_reservations("openai", clock.now + 60, 10) == [token]
     usage = (await ledger.usage("openai")).windows
-    assert {(item.window, item.metric, item.used) for item in usage} == {
-        (Window.HOUR, Metric.REQUESTS, 1),
-        (Window.HOUR, Metric.TOKENS, 70),
-        (Window.DAY, Metric.REQUESTS, 1),
-        (Window.DAY, Metric.TOKENS, 70),
-    }
+    assert {item.used for item in usage if item.metric is Metric.TOKENS} == {70}
 
 
-class _CounterUpdateFails:
-    """A store whose counter update fails, as if the service died between reserve's steps."""
+async def test_a_retried_reserve_with_its_key_counts_once(store: Store, twin_store: Store) -> None:
+    settings = quota_settings()
+    replicas = [QuotaLedger(store, settings), QuotaLedger(twin_store, settings)]
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    results = await asyncio.gather(
+        *(
+            replicas[index % 2].reserve("openai", 50, "req-1", idempotency_key="req-1:0")
+            for index in range(8)
+        )
+    )
 
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._store, name)
-
-    async def add_counters(self, *args: object, **kwargs: object) -> CounterResult:
-        raise StoreUnavailableError("connection lost")
-
-
-async def test_a_failure_between_reserve_steps_charges_nothing_and_the_record_expires(
-    store: Store,
-) -> None:
-    settings = quota_settings(quota_reservation_ttl=0.2, default_deadline=0.1)
-    failing = QuotaLedger(cast(Store, _CounterUpdateFails(store)), settings)
-
-    with pytest.raises(StoreUnavailableError):
-        await failing.reserve("openai", 50)
-
-    ledger = QuotaLedger(store, settings)
-    assert all(item.used == 0 for item in (await ledger.usage("openai")).windows)
-    assert len(await store.keys_with_prefix(RESERVATION_RECORDS)) == 1
-    await asyncio.sleep(0.5)
-    assert await store.keys_with_prefix(RESERVATION_RECORDS) == []
+    assert all(result.allowed for result in results)
+    assert len({result.reservation_id for result in results}) == 1
+    usage = (await replicas[0].usage("openai")).windows
+    assert used(usage, Window.HOUR, Metric.REQUESTS) == 1
+    assert used(usage, Window.HOUR, Metric.TOKENS) == 50
 
 
 async def test_a_limit_of_zero_allows_nothing(store: Store) -> None:
@@ -189,13 +177,7 @@ async def test_commit_adjusts_tokens_exactly_once(store: Store, twin_store: Stor
         return_exceptions=True,
     )
 
-    committed = [outcome for outcome in outcomes if isinstance(outcome, tuple)]
-    assert len(committed) == 1
-    assert all(
-        isinstance(outcome, ReservationNotFoundError)
-        for outcome in outcomes
-        if not isinstance(outcome, tuple)
-    )
+    assert all(isinstance(outcome, tuple) for outcome in outcomes)
     usage = (await ledger.usage("openai")).windows
     assert used(usage, Window.HOUR, Metric.TOKENS) == 250
     assert used(usage, Window.DAY, Metric.TOKENS) == 250
@@ -214,7 +196,7 @@ async def test_release_gives_the_request_and_tokens_back(store: Store) -> None:
     assert all(item.used == 0 for item in (await ledger.usage("openai")).windows)
     assert (await ledger.reserve("openai", 1)).allowed
     assert not await ledger.release(first.reservation_id)
-    with pytest.raises(ReservationNotFoundError):
+    with pytest.raises(ReservationReleasedError):
         await ledger.commit(first.reservation_id, 10)
 
 
@@ -227,15 +209,28 @@ async def test_unknown_reservations(store: Store, reservation_id: str) -> None:
         await ledger.commit(reservation_id, 1)
 
 
-async def test_an_unsettled_reservation_expires_and_stays_spent(store: Store) -> None:
-    ledger = QuotaLedger(store, quota_settings(quota_reservation_ttl=0.2, default_deadline=0.1))
+async def test_an_expired_reservation_is_given_back_and_a_late_commit_counts_actual_use(
+    store: Store,
+) -> None:
+    clock = FakeClock(mid_hour())
+    settings = quota_settings(quota_reservation_ttl=60, default_deadline=30)
+    ledger = QuotaLedger(store, settings, clock=clock)
     reservation = await ledger.reserve("openai", 40)
     assert reservation.reservation_id is not None
 
-    await asyncio.sleep(0.5)
+    clock.advance(59)
+    assert await ledger.sweep() == 0
+    clock.advance(1)
+    assert await ledger.sweep() == 1
+    assert await ledger.sweep() == 0
 
+    assert all(item.used == 0 for item in (await ledger.usage("openai")).windows)
     assert not await ledger.release(reservation.reservation_id)
-    assert used((await ledger.usage("openai")).windows, Window.HOUR, Metric.TOKENS) == 40
+    await ledger.commit(reservation.reservation_id, 25)
+    await ledger.commit(reservation.reservation_id, 25)
+    usage = (await ledger.usage("openai")).windows
+    assert used(usage, Window.HOUR, Metric.TOKENS) == 25
+    assert used(usage, Window.HOUR, Metric.REQUESTS) == 1
 
 
 async def test_hour_rollover_starts_the_hour_from_zero(store: Store) -> None:
@@ -303,7 +298,7 @@ async def test_warning_levels_and_the_quota_warning_log(store: Store) -> None:
     assert levels[17] is WarningLevel.CRITICAL
     assert levels[19] is WarningLevel.EXHAUSTED
     warnings = [entry for entry in logs if entry["event"] == "Quota warning"]
-    assert [(entry["level"], entry["used"]) for entry in warnings] == [
+    assert [(entry["warning_level"], entry["used"]) for entry in warnings] == [
         ("WARNING", 15),
         ("CRITICAL", 18),
         ("EXHAUSTED", 20),
@@ -313,14 +308,20 @@ async def test_warning_levels_and_the_quota_warning_log(store: Store) -> None:
     }
 
 
-async def test_usage_projects_the_rate_to_the_window_end(store: Store) -> None:
-    hour_start = (int(time.time()) // 3600 + 1) * 3600
-    clock = FakeClock(hour_start + 900)
-    settings = quota_settings(openai=limits(hourly_requests=20), gemini=limits(hourly_requests=50))
+async def test_usage_projects_the_recent_trend_to_the_window_end(store: Store) -> None:
+    hour_start = int(mid_hour()) // 3600 * 3600
+    clock = FakeClock(hour_start + 1200)
+    settings = quota_settings(
+        openai=limits(hourly_requests=100), gemini=limits(hourly_requests=500)
+    )
     ledger = QuotaLedger(store, settings, clock=clock)
     for provider in ("openai", "gemini"):
-        for _ in range(10):
-            assert (await ledger.reserve(provider, 0)).allowed
+        await ledger.record(
+            [
+                Spend(f"{provider}-{minute}", provider, 2, 0, hour_start + minute * 60 + 30)
+                for minute in range(20)
+            ]
+        )
 
     openai, gemini = await ledger.usage_of_all()
 
@@ -334,9 +335,11 @@ async def test_usage_projects_the_rate_to_the_window_end(store: Store) -> None:
         for item in gemini.windows
         if (item.window, item.metric) == (Window.HOUR, Metric.REQUESTS)
     )
-    assert (openai_hour.projected_use, openai_hour.projected_exhaustion) == (40, hour_start + 1800)
-    assert (gemini_hour.projected_use, gemini_hour.projected_exhaustion) == (40, None)
-    assert openai_hour.percent == 50.0
+    assert openai_hour.projected_use == 120
+    assert openai_hour.projected_exhaustion == pytest.approx(hour_start + 3000)
+    assert (openai_hour.prediction_points, openai_hour.prediction_confidence) == (15, 1.0)
+    assert (gemini_hour.projected_use, gemini_hour.projected_exhaustion) == (120, None)
+    assert openai_hour.percent == 40.0
     assert (openai_hour.window_start, openai_hour.window_end) == (hour_start, hour_start + 3600)
 
 

@@ -14,7 +14,7 @@ from sanad_common.providers import UnknownProviderError
 from sanad_common.storage import Store
 from sanad_quota.ledger import QuotaLedger, Spend
 from sanad_quota.usage import Metric, Window, WindowUsage
-from tests.quota.conftest import quota_settings
+from tests.quota.conftest import mid_hour, quota_settings
 from tests.support.services import FakeClock
 
 UNLIMITED = ProviderLimits(daily_requests=-1, daily_tokens=-1, hourly_requests=-1, hourly_tokens=-1)
@@ -35,14 +35,8 @@ def spend(spend_id: str, spent_at: float, *, tokens: int = 100, requests: int = 
     )
 
 
-def mid_day_hour() -> float:
-    """The middle of the current hour, or of the next one when this hour is a day's last."""
-    hour = int(time.time()) // 3600 * 3600
-    return next(start + 1800.0 for start in (hour, hour + 3600) if (start + 3600) % 86_400)
-
-
 async def test_spends_count_once_even_when_sent_again(store: Store, twin_store: Store) -> None:
-    clock = FakeClock(mid_day_hour())
+    clock = FakeClock(mid_hour())
     settings = quota_settings(openai=UNLIMITED)
     replicas = [
         QuotaLedger(store, settings, clock=clock),
@@ -65,7 +59,7 @@ async def test_spends_count_once_even_when_sent_again(store: Store, twin_store: 
 
 
 async def test_a_spend_counts_in_the_windows_that_contain_it(store: Store) -> None:
-    clock = FakeClock(mid_day_hour())
+    clock = FakeClock(mid_hour())
     ledger = QuotaLedger(store, quota_settings(openai=UNLIMITED), clock=clock)
     previous_hour = clock.now - 3600
 
@@ -81,7 +75,7 @@ async def test_a_spend_counts_in_the_windows_that_contain_it(store: Store) -> No
 
 
 async def test_a_spend_whose_windows_are_gone_is_only_logged(store: Store) -> None:
-    clock = FakeClock(mid_day_hour())
+    clock = FakeClock(mid_hour())
     ledger = QuotaLedger(store, quota_settings(openai=UNLIMITED), clock=clock)
     two_days_ago = clock.now - 2 * 86_400
 
@@ -99,7 +93,7 @@ async def test_a_spend_whose_windows_are_gone_is_only_logged(store: Store) -> No
 
 
 async def test_spends_ignore_limits_but_warnings_fire(store: Store) -> None:
-    clock = FakeClock(mid_day_hour())
+    clock = FakeClock(mid_hour())
     limits = UNLIMITED.model_copy(update={"hourly_requests": 4})
     ledger = QuotaLedger(store, quota_settings(openai=limits), clock=clock)
 
@@ -111,7 +105,7 @@ async def test_spends_ignore_limits_but_warnings_fire(store: Store) -> None:
     assert len(result.recorded) == 6
     assert used((await ledger.usage("openai")).windows, Window.HOUR, Metric.REQUESTS) == 6
     levels = [
-        entry["level"]
+        entry["warning_level"]
         for entry in logs
         if entry["event"] == "Quota warning" and entry["window"] == "hour"
     ]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -43,7 +44,7 @@ async def test_reserve_commit_and_usage(quota: quota_pb2_grpc.QuotaServiceAsyncS
     )
     assert reserved.allowed
     assert reserved.reservation_id
-    assert len(reserved.usage) == 4
+    assert len(reserved.usage) == 6
     hour_requests = next(
         item
         for item in reserved.usage
@@ -59,11 +60,16 @@ async def test_reserve_commit_and_usage(quota: quota_pb2_grpc.QuotaServiceAsyncS
     tokens = {
         item.window: item.used for item in committed.usage if item.metric == quota_pb2.METRIC_TOKENS
     }
-    assert tokens == {quota_pb2.WINDOW_HOUR: 80, quota_pb2.WINDOW_DAY: 80}
+    assert tokens == {
+        quota_pb2.WINDOW_MINUTE: 80,
+        quota_pb2.WINDOW_HOUR: 80,
+        quota_pb2.WINDOW_DAY: 80,
+    }
 
     usage = await quota.GetUsage(quota_pb2.GetUsageRequest())
     assert [provider.provider for provider in usage.providers] == ["openai", "gemini"]
-    assert len(usage.providers[0].windows) == 4
+    assert len(usage.providers[0].windows) == 6
+    assert {item.prediction_points for item in usage.providers[0].windows} == {10, 15, 12}
 
 
 async def test_denial_is_an_answer_not_an_error(
@@ -82,6 +88,11 @@ async def test_denial_is_an_answer_not_an_error(
     assert 0 < denied.retry_after.ToTimedelta().total_seconds() <= 3600
     assert denied.warning_level == quota_pb2.WARNING_LEVEL_EXHAUSTED
     assert denied.denied_by.HasField("projected_exhaustion_time")
+    [violation] = denied.violations
+    assert violation.subject == "providers/openai/windows/hour/metrics/requests"
+    assert (violation.used, violation.limit, violation.requested) == (2, 2, 1)
+    assert violation.description == "openai hour requests: 2 of 2 used, 1 more asked"
+    assert denied.frees_at == violation.window_end == denied.denied_by.window_end
 
 
 async def test_invalid_reserve_lists_every_bad_field(
@@ -117,20 +128,103 @@ async def test_commit_release_and_usage_validation(
     ]
 
 
-async def test_commit_twice_is_not_found_and_release_is_idempotent(
+async def test_commit_and_release_are_idempotent(
     quota: quota_pb2_grpc.QuotaServiceAsyncStub,
 ) -> None:
     reserved = await quota.Reserve(quota_pb2.ReserveRequest(provider="gemini", estimated_tokens=9))
-    commit = quota_pb2.CommitRequest(reservation_id=reserved.reservation_id, actual_tokens=9)
-    await quota.Commit(commit)
+    commit = quota_pb2.CommitRequest(reservation_id=reserved.reservation_id, actual_tokens=7)
 
-    with pytest.raises(grpc.aio.AioRpcError) as raised:
-        await quota.Commit(commit)
+    first = await quota.Commit(commit)
+    again = await quota.Commit(commit)
     release = await quota.Release(quota_pb2.ReleaseRequest(reservation_id=reserved.reservation_id))
 
-    assert raised.value.code() == grpc.StatusCode.NOT_FOUND
-    assert error_reason(raised.value) == "RESERVATION_NOT_FOUND"
+    assert first.usage == again.usage
+    assert {item.used for item in again.usage if item.metric == quota_pb2.METRIC_TOKENS} == {7}
     assert not release.released
+
+
+async def test_commit_of_unknown_or_released_reservations_is_refused(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    reserved = await quota.Reserve(quota_pb2.ReserveRequest(provider="gemini", estimated_tokens=9))
+    released = quota_pb2.ReleaseRequest(reservation_id=reserved.reservation_id)
+    assert (await quota.Release(released)).released
+
+    with pytest.raises(grpc.aio.AioRpcError) as after_release:
+        await quota.Commit(quota_pb2.CommitRequest(reservation_id=reserved.reservation_id))
+    with pytest.raises(grpc.aio.AioRpcError) as unknown:
+        await quota.Commit(quota_pb2.CommitRequest(reservation_id="gemini.nothing"))
+
+    assert after_release.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert error_reason(after_release.value) == "RESERVATION_RELEASED"
+    assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
+    assert error_reason(unknown.value) == "RESERVATION_NOT_FOUND"
+
+
+async def test_a_retried_reserve_with_its_idempotency_key_counts_once(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    request = quota_pb2.ReserveRequest(
+        provider="openai", estimated_tokens=5, request_id="r9", idempotency_key="r9:0"
+    )
+
+    first = await quota.Reserve(request)
+    second = await quota.Reserve(request)
+
+    assert first.allowed and second.allowed
+    assert first.reservation_id == second.reservation_id
+    hour = next(
+        item
+        for item in second.usage
+        if (item.window, item.metric) == (quota_pb2.WINDOW_HOUR, quota_pb2.METRIC_REQUESTS)
+    )
+    assert hour.used == 1
+
+
+async def first_response(
+    stream: AsyncIterable[quota_pb2.WatchUsageResponse],
+) -> quota_pb2.WatchUsageResponse:
+    async for response in stream:
+        return response
+    raise AssertionError("the stream ended without a response")
+
+
+async def test_watch_usage_streams_each_crossing_once(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    watch = quota.WatchUsage(quota_pb2.WatchUsageRequest(provider="openai"))
+    await asyncio.sleep(0.2)
+
+    first = await quota.Reserve(quota_pb2.ReserveRequest(provider="openai"))
+    second = await quota.Reserve(quota_pb2.ReserveRequest(provider="openai"))
+    streamed = await asyncio.wait_for(first_response(watch), timeout=10)
+    watch.cancel()
+
+    assert not first.crossings
+    [crossing] = second.crossings
+    assert streamed.crossing == crossing
+    assert (crossing.provider, crossing.window, crossing.metric, crossing.level) == (
+        "openai",
+        quota_pb2.WINDOW_HOUR,
+        quota_pb2.METRIC_REQUESTS,
+        quota_pb2.WARNING_LEVEL_EXHAUSTED,
+    )
+    usage = await quota.GetUsage(quota_pb2.GetUsageRequest(provider="openai"))
+    assert list(usage.providers[0].crossings) == [crossing]
+    replay = quota.WatchUsage(quota_pb2.WatchUsageRequest(include_current=True))
+    assert (await asyncio.wait_for(first_response(replay), timeout=10)).crossing == crossing
+    replay.cancel()
+
+
+async def test_watch_usage_refuses_an_unknown_provider(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        async for _ in quota.WatchUsage(quota_pb2.WatchUsageRequest(provider="mistral")):
+            pass
+
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert bad_request_fields(raised.value) == ["provider"]
 
 
 async def test_reset_quota_needs_the_admin_token(
@@ -190,7 +284,11 @@ async def test_record_usage_counts_once_and_reports_repeats(
         for item in usage.providers[0].windows
         if item.metric == quota_pb2.METRIC_TOKENS
     }
-    assert tokens == {quota_pb2.WINDOW_HOUR: 250, quota_pb2.WINDOW_DAY: 250}
+    assert tokens == {
+        quota_pb2.WINDOW_MINUTE: 250,
+        quota_pb2.WINDOW_HOUR: 250,
+        quota_pb2.WINDOW_DAY: 250,
+    }
 
 
 async def test_invalid_record_usage_lists_every_bad_field(

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from sanad_common.windows import TimeWindow
+from sanad_quota.prediction import fit_trend, predict
 from sanad_quota.usage import Metric, Thresholds, WarningLevel, Window, measure, warning_level
 
 THRESHOLDS = Thresholds(warning=0.75, critical=0.90)
@@ -39,66 +41,38 @@ def test_warning_level(used: int, limit: int, level: WarningLevel) -> None:
     assert warning_level(used, limit, THRESHOLDS) is level
 
 
-def test_projection_at_the_rate_so_far() -> None:
-    usage = measure(
-        Window.HOUR,
-        Metric.REQUESTS,
-        start=HOUR_START,
-        used=10,
-        limit=20,
-        now=NOW,
-        thresholds=THRESHOLDS,
-    )
-
-    assert usage.percent == 50.0
-    assert usage.projected_use == 40
-    assert usage.projected_exhaustion == HOUR_START + 1800
-    assert (usage.window_start, usage.window_end) == (HOUR_START, HOUR_START + 3600)
-
-
-def test_no_exhaustion_when_the_rate_does_not_reach_the_limit_in_the_window() -> None:
-    usage = measure(
-        Window.HOUR,
-        Metric.TOKENS,
-        start=HOUR_START,
-        used=10,
-        limit=50,
-        now=NOW,
-        thresholds=THRESHOLDS,
-    )
-
-    assert usage.projected_use == 40
-    assert usage.projected_exhaustion is None
-
-
-def test_exhausted_now_and_unlimited_never() -> None:
-    reached = measure(
-        Window.DAY, Metric.TOKENS, start=DAY_START, used=5, limit=5, now=NOW, thresholds=THRESHOLDS
+def test_percent_and_levels_of_unlimited_and_closed_windows() -> None:
+    flat = predict(
+        TimeWindow(int(DAY_START), 86_400), 3600, fit_trend([]), used=5, limit=-1, now=NOW
     )
     unlimited = measure(
-        Window.DAY, Metric.TOKENS, start=DAY_START, used=5, limit=-1, now=NOW, thresholds=THRESHOLDS
+        Window.DAY,
+        Metric.TOKENS,
+        start=DAY_START,
+        used=5,
+        limit=-1,
+        thresholds=THRESHOLDS,
+        prediction=flat,
     )
     closed = measure(
-        Window.DAY, Metric.TOKENS, start=DAY_START, used=0, limit=0, now=NOW, thresholds=THRESHOLDS
+        Window.DAY,
+        Metric.TOKENS,
+        start=DAY_START,
+        used=0,
+        limit=0,
+        thresholds=THRESHOLDS,
+        prediction=flat,
     )
 
-    assert reached.projected_exhaustion == NOW
     assert (unlimited.percent, unlimited.projected_exhaustion) == (0.0, None)
     assert (closed.percent, closed.warning_level) == (100.0, WarningLevel.EXHAUSTED)
+    assert (unlimited.window_start, unlimited.window_end) == (DAY_START, DAY_START + 86_400)
 
 
-def test_an_ended_window_projects_what_it_used() -> None:
-    later = HOUR_START + 3 * 3600
-    usage = measure(
+def test_minute_windows_and_their_trend_sub_windows() -> None:
+    assert Window.MINUTE.bounds(NOW) == (NOW, NOW + 60)
+    assert (Window.MINUTE.bucket, Window.HOUR.bucket, Window.DAY.bucket) == (
+        Window.MINUTE,
+        Window.MINUTE,
         Window.HOUR,
-        Metric.TOKENS,
-        start=HOUR_START,
-        used=30,
-        limit=30,
-        now=later,
-        thresholds=THRESHOLDS,
     )
-
-    assert (usage.window_start, usage.window_end) == (HOUR_START, HOUR_START + 3600)
-    assert usage.projected_use == 30
-    assert usage.projected_exhaustion == HOUR_START + 3600

@@ -12,6 +12,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from sanad_common.storage.port import Store
+from sanad_common.storage.quota_port import QuotaStore
+from sanad_common.storage.quota_redis import RedisQuotaStore
+from sanad_common.storage.quota_sqlite import SQLiteQuotaStore
 from sanad_common.storage.redis_store import RedisStore
 from sanad_common.storage.sqlite_store import SQLiteStore
 
@@ -44,3 +47,12 @@ async def open_store(url: str, *, namespace: str = "sanad", check: bool = True) 
         await store.aclose()
         raise
     return store
+
+
+def quota_store(store: Store) -> QuotaStore:
+    """The quota operations (see ``quota_port``) on a store opened by :func:`open_store`."""
+    if isinstance(store, RedisStore):
+        return RedisQuotaStore(store)
+    if isinstance(store, SQLiteStore):
+        return SQLiteQuotaStore(store)
+    raise TypeError(f"no quota adapter for {type(store).__name__}")

@@ -51,7 +51,15 @@ SOCKET_TIMEOUT = 2.0
 HEALTH_CHECK_INTERVAL = 15
 """Seconds a pooled connection may sit idle before it is checked with PING on its next use."""
 
+SCRIPT_CONCURRENCY = 64
+"""Scripts of adapter extensions one store runs at once. redis-py's pool refuses a command with
+"Too many connections" past 100 per server instead of waiting, so a burst of requests (a few
+thousand reservations at once) would fail; past this bound a script waits for its turn."""
+
 _T = TypeVar("_T")
+
+ScriptCall = Callable[[Sequence[str], Sequence[str | int | float]], Awaitable[Any]]
+"""A registered Lua script: called with keys and args, returns the script's reply."""
 
 _SCAN_COUNT = 500
 _DELETE_BATCH = 500
@@ -205,6 +213,8 @@ class RedisStore:
         namespace = check_namespace(namespace)
         self._entry_prefix = f"{namespace}:e:"
         self._counter_prefix = f"{namespace}:c:"
+        self._script_prefix = f"{namespace}:s:"
+        self._script_turns = asyncio.Semaphore(SCRIPT_CONCURRENCY)
         self._add_counters = client.register_script(_ADD_COUNTERS_LUA)
 
     @classmethod
@@ -228,6 +238,34 @@ class RedisStore:
         else:
             client = Redis.from_url(clean_url, **options)
         return cls(client, namespace=namespace)
+
+    def script(self, source: str) -> ScriptCall:
+        """Register a Lua script for an adapter extension (such as quota's) to run atomically.
+
+        The returned coroutine function takes keys and args; keys are namespaced under
+        ``<namespace>:s:``, apart from entries and counters. In a cluster the keys of one call
+        must share a hash tag (ValueError otherwise, before anything is sent). A call is never
+        retried: scripts are not assumed idempotent.
+        """
+        registered = self._client.register_script(source)
+        client = self._client
+
+        async def call(keys: Sequence[str], args: Sequence[str | int | float]) -> Any:
+            full_keys = [self._script_prefix + key for key in keys]
+            if isinstance(client, RedisCluster) and len(set(map(client.keyslot, full_keys))) > 1:
+                raise ValueError(
+                    "keys of one script call must share a hash tag: " + ", ".join(keys)
+                )
+            async with self._script_turns:
+                with _unavailable_on_errors():
+                    return await registered(keys=full_keys, args=list(args))
+
+        return call
+
+    @property
+    def script_key_prefix(self) -> str:
+        """What :meth:`script` puts before every key (for tools that call a script raw)."""
+        return self._script_prefix
 
     def _entry(self, key: str) -> str:
         return self._entry_prefix + key

@@ -28,7 +28,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -233,6 +233,16 @@ class SQLiteStore:
                 except BaseException:
                     await self._db.rollback()
                     raise
+
+    def transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+        """One write transaction, for an adapter extension (such as quota's) whose operation
+        must be a single atomic step; keys it writes should start with :attr:`key_prefix`."""
+        return self._write()
+
+    @property
+    def key_prefix(self) -> str:
+        """The namespace prefix every key of this store starts with."""
+        return self._prefix
 
     async def _read(self, sql: str, parameters: Sequence[Any]) -> list[sqlite3.Row]:
         async with self._lock:

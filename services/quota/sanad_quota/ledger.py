@@ -1,23 +1,24 @@
-"""The quota ledger: counters per provider, window and metric, and reservations against them.
+"""The quota ledger: tallies per provider, window and metric, and reservations against them.
 
-Every counter of a provider carries the provider as its Redis Cluster hash tag
-(``quota:{openai}:hour:1735689600:tokens``), so the four counters a reservation touches are
-updated in one atomic step on any store. A counter's key holds its window's start, so a new
-window starts from zero by itself, and the counter expires a little after its window ends.
+Every operation is one atomic step of the store (a Lua script on Redis, a transaction on
+SQLite; see ``sanad_common.storage.quota_port``), so concurrent replicas can neither admit past
+a limit nor settle a reservation twice:
 
-A reservation is a record (which windows, how many tokens) kept for ``quota_reservation_ttl``.
-Reserve writes the record first and charges the counters second, deleting the record if the
-charge is refused: a failure between the two steps leaves at most an orphan record, which no
-caller ever received the id of and which simply expires. Commit and Release take the record
-with an atomic pop, so a reservation is settled exactly once; one that is never settled simply
-expires and stays counted as spent. Settling changes only windows
-that are still running and were not reset since the reservation (a reset leaves a marker per
-window), so a new window is never charged for an old call and no counter goes below zero.
+* Reserve counts one request and the estimate in every window at once, or nothing; repeated
+  with the same idempotency key it returns the first reservation and counts nothing.
+* Commit counts the actual tokens once: a repeat changes nothing, a Commit after the
+  reservation expired counts the request and the actual tokens (expiry gave the estimate back).
+* Release gives a pending reservation back; after Commit it does nothing.
+* The sweep gives back reservations nobody settled within ``quota_reservation_ttl``.
+
+Settling changes only windows still kept and not reset since the reservation was made, so an
+old call is never charged to a new window and no counter goes below zero. Warning levels are
+announced by the store once per level and window, whichever replica crossed them.
 """
 
 from __future__ import annotations
 
-import json
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,34 +28,64 @@ import structlog
 from sanad_common.clock import Clock, system_clock
 from sanad_common.config import ProviderLimits, Settings
 from sanad_common.providers import UnknownProviderError
-from sanad_common.storage import CounterDelta, Store
+from sanad_common.storage import Store, quota_store
+from sanad_common.storage.quota_port import (
+    Crossing,
+    QuotaStore,
+    Reservation,
+    ReserveStatus,
+    Settlement,
+    SettleStatus,
+    Tally,
+    Thresholds,
+)
+from sanad_common.windows import TimeWindow
 from sanad_quota.metrics import QuotaMetrics, quota_metrics
+from sanad_quota.prediction import Trend, fit_trend, predict
 from sanad_quota.usage import (
     Metric,
-    Thresholds,
     WarningLevel,
     Window,
     WindowUsage,
     limit_for,
     measure,
-    warning_level,
 )
 
 log = structlog.get_logger(__name__)
 
-COUNTER_GRACE_SECONDS = 300
-"""How long a counter outlives its window, so replicas with slightly skewed clocks agree."""
+SPEND_MEMORY_SECONDS = 3600.0
+"""Least time a spend id is remembered, so a repeat of a spend counted nowhere is still known."""
+SWEEP_BATCH = 100
+"""Expired reservations given back per provider and sweep round."""
+HISTORY_CACHE_SECONDS = 10.0
+"""How long the completed sub-windows behind a prediction are reused before being read again."""
 
 _RESERVATION_SEPARATOR = "."
 """Joins provider and token in a reservation id; provider names cannot contain it."""
 
 
 class ReservationNotFoundError(LookupError):
-    """No pending reservation has this id: it never existed, expired, or was settled."""
+    """No reservation has this id: it never existed, or its record is no longer kept."""
 
     def __init__(self, reservation_id: str) -> None:
-        super().__init__(f"no pending reservation {reservation_id!r}")
+        super().__init__(f"no reservation {reservation_id!r}")
         self.reservation_id = reservation_id
+
+
+class ReservationReleasedError(RuntimeError):
+    """Commit of a reservation its caller released: it was given back and cannot be spent."""
+
+    def __init__(self, reservation_id: str) -> None:
+        super().__init__(f"reservation {reservation_id!r} was released")
+        self.reservation_id = reservation_id
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A limit a reservation would have gone over."""
+
+    usage: WindowUsage
+    requested: int
 
 
 @dataclass(frozen=True)
@@ -66,8 +97,15 @@ class ReserveResult:
     usage: tuple[WindowUsage, ...]
     """Every limit after the reservation, or as it stands when denied."""
     denied_by: WindowUsage | None = None
+    """The first limit that refused."""
     retry_after: float | None = None
-    """Seconds until the denying window ends."""
+    """Seconds until every refusing window has ended."""
+    frees_at: float | None = None
+    """When every refusing window has ended (Unix seconds)."""
+    violations: tuple[Violation, ...] = ()
+    """Every limit the reservation would have gone over."""
+    crossings: tuple[Crossing, ...] = ()
+    """Warning levels this reservation crossed."""
 
 
 @dataclass(frozen=True)
@@ -101,79 +139,16 @@ class ProviderUsage:
 
 
 @dataclass(frozen=True)
-class _Limit:
-    """One counter of the current windows, with what bounds it."""
+class _History:
+    """Counts of the completed sub-windows before now, read at one time."""
 
-    window: Window
-    metric: Metric
-    window_start: int
-    window_end: int
-    limit: int
-    key: str
-    kept_until: int
-    """When the counter expires: the end of its day (so the day's hours stay readable for the
-    trend and for late spends) plus a grace for clock skew."""
-
-
-@dataclass(frozen=True)
-class _Reservation:
-    """What Commit and Release need to settle a reservation."""
-
-    provider: str
-    request_id: str
-    estimated_tokens: int
-    reserved_at: float
-    window_starts: dict[Window, int]
-
-    def to_json(self) -> bytes:
-        return json.dumps(
-            {
-                "provider": self.provider,
-                "request_id": self.request_id,
-                "estimated_tokens": self.estimated_tokens,
-                "reserved_at": self.reserved_at,
-                "window_starts": {
-                    window.value: start for window, start in self.window_starts.items()
-                },
-            }
-        ).encode()
-
-    @classmethod
-    def from_json(cls, raw: bytes) -> _Reservation:
-        data = json.loads(raw)
-        return cls(
-            provider=data["provider"],
-            request_id=data["request_id"],
-            estimated_tokens=int(data["estimated_tokens"]),
-            reserved_at=float(data["reserved_at"]),
-            window_starts={
-                Window(name): int(start) for name, start in data["window_starts"].items()
-            },
-        )
-
-
-def _counter_key(provider: str, window: Window, start: int, metric: Metric) -> str:
-    return f"quota:{{{provider}}}:{window.value}:{start}:{metric.value}"
-
-
-def _reset_key(provider: str, window: Window, start: int) -> str:
-    return f"quota:{{{provider}}}:reset:{window.value}:{start}"
-
-
-def _reservation_key(provider: str, token: str) -> str:
-    return f"quota:{{{provider}}}:reservation:{token}"
-
-
-def _spend_key(provider: str, spend_id: str) -> str:
-    return f"quota:{{{provider}}}:spend:{spend_id}"
-
-
-SPEND_MEMORY_SECONDS = 3600.0
-"""Least time a spend id is remembered, so a repeat of a spend counted nowhere is still known."""
+    read_at: float
+    bucket_start: int
+    trends: dict[tuple[Window, Metric], Trend]
 
 
 class QuotaLedger:
-    """Reserve, commit, release, usage and reset for every configured provider."""
+    """Reserve, commit, release, record, usage, reset and sweep for every provider."""
 
     def __init__(
         self,
@@ -182,8 +157,9 @@ class QuotaLedger:
         *,
         clock: Clock = system_clock,
         metrics: QuotaMetrics = quota_metrics,
+        quota: QuotaStore | None = None,
     ) -> None:
-        self._store = store
+        self._quota = quota or quota_store(store)
         self._clock = clock
         self._metrics = metrics
         self._limits: dict[str, ProviderLimits] = {
@@ -191,6 +167,7 @@ class QuotaLedger:
         }
         self._thresholds = Thresholds(settings.quota_warning_ratio, settings.quota_critical_ratio)
         self._reservation_ttl = settings.quota_reservation_ttl
+        self._history: dict[tuple[str, Window], _History] = {}
 
     def now(self) -> float:
         """The ledger's current time (Unix seconds)."""
@@ -201,134 +178,127 @@ class QuotaLedger:
         """Configured provider names, in preference order."""
         return tuple(self._limits)
 
+    @property
+    def thresholds(self) -> Thresholds:
+        """Shares of a limit at which use becomes a warning, then critical."""
+        return self._thresholds
+
     async def reserve(
-        self, provider: str, estimated_tokens: int, request_id: str = ""
+        self,
+        provider: str,
+        estimated_tokens: int,
+        request_id: str = "",
+        *,
+        idempotency_key: str = "",
     ) -> ReserveResult:
         """Count one request and the estimated tokens in every window, or nothing at all.
 
-        The reservation record is written before the counters are charged in one atomic step,
-        and deleted again if the charge is refused. A crash between the two leaves an orphan
-        record that only expires (its id was never returned), never counters charged for a
-        reservation nobody can settle.
-
-        A limit of 0 denies without touching the store: it allows nothing, not even a call
-        estimated at zero tokens.
+        A limit of 0 denies without counting, even a call estimated at zero tokens.
         """
         if estimated_tokens < 0:
             raise ValueError("estimated_tokens must be at least 0")
         now = self._clock()
-        limits = self._current_limits(provider, now)
-        amounts = [1 if item.metric is Metric.REQUESTS else estimated_tokens for item in limits]
-        closed = next((index for index, item in enumerate(limits) if item.limit == 0), None)
+        tallies = self.tallies(provider, now)
+        closed = next((index for index, item in enumerate(tallies) if item.limit == 0), None)
+        amounts = [_amount(item, 1, estimated_tokens) for item in tallies]
         if closed is not None:
-            values = await self._store.get_counters([item.key for item in limits])
-            return self._denied(provider, limits, values, closed, now)
-        token = uuid.uuid4().hex
-        record_key = _reservation_key(provider, token)
-        reservation = _Reservation(
-            provider=provider,
+            values = await self._quota.read(provider, tallies, now=now)
+            return await self._denied(
+                provider, tallies=tallies, amounts=amounts, values=values, refused=closed, now=now
+            )
+        reservation = Reservation(
+            token=uuid.uuid4().hex,
             request_id=request_id,
             estimated_tokens=estimated_tokens,
             reserved_at=now,
-            window_starts={item.window: item.window_start for item in limits},
+            expires_at=now + self._reservation_ttl,
+            window_starts=tuple((window.value, window.containing(now).start) for window in Window),
         )
-        # Record first, charge second: a failure in between leaves only an orphan record that
-        # no caller holds the id of and that expires, never charged counters with no record.
-        await self._store.set(record_key, reservation.to_json(), ttl=self._reservation_ttl)
-        result = await self._store.add_counters(
-            [
-                CounterDelta(
-                    key=item.key,
-                    amount=amount,
-                    limit=None if item.limit < 0 else item.limit,
-                    expires_at=item.kept_until,
-                )
-                for item, amount in zip(limits, amounts, strict=True)
-            ],
-            enforce_limits=True,
+        outcome = await self._quota.reserve(
+            provider,
+            tallies,
+            amounts,
+            reservation,
+            idempotency_key=idempotency_key,
+            keep_until=now + self._reservation_ttl,
+            thresholds=self._thresholds,
+            now=now,
         )
-        if not result.applied:
-            await self._store.delete(record_key)
-            refused = result.refused_index if result.refused_index is not None else 0
-            return self._denied(provider, limits, result.values, refused, now)
-        usage = self._measure(limits, result.values, now)
-        self._warn_on_crossing(provider, usage, amounts)
+        if outcome.status is ReserveStatus.DENIED:
+            refused = outcome.refused_index if outcome.refused_index is not None else 0
+            return await self._denied(
+                provider,
+                tallies=tallies,
+                amounts=amounts,
+                values=outcome.values,
+                refused=refused,
+                now=now,
+            )
+        usage = await self._measure(provider, tallies, outcome.values, now)
+        self._announce(outcome.crossings)
         self._metrics.observe(provider, usage)
-        self._metrics.count_reservation(provider, granted=True)
+        if outcome.status is ReserveStatus.GRANTED:
+            self._metrics.count_reservation(provider, granted=True)
         return ReserveResult(
             allowed=True,
-            reservation_id=f"{provider}{_RESERVATION_SEPARATOR}{token}",
+            reservation_id=f"{provider}{_RESERVATION_SEPARATOR}{outcome.token}",
             usage=usage,
+            crossings=outcome.crossings,
         )
 
     async def commit(self, reservation_id: str, actual_tokens: int) -> tuple[WindowUsage, ...]:
-        """Settle a reservation with the tokens really used; usage of its windows after it.
+        """Count a reservation at the tokens really used; usage of its windows after it.
 
-        The record is popped first and the counters adjusted second: a crash between the two
-        leaves the window over-counted by the estimate, which is the safe direction (it can
-        deny too early, never allow past a limit).
-
-        Raises ReservationNotFoundError if it is unknown, expired or already settled.
+        A repeated Commit changes nothing; a Commit after expiry counts the request and the
+        actual tokens. Raises ReservationNotFoundError for an unknown id and
+        ReservationReleasedError for a released reservation.
         """
         if actual_tokens < 0:
             raise ValueError("actual_tokens must be at least 0")
-        reservation = await self._take(reservation_id)
-        if reservation is None:
-            raise ReservationNotFoundError(reservation_id)
-        now = self._clock()
-        limits = self._reserved_limits(reservation)
-        difference = actual_tokens - reservation.estimated_tokens
-        adjusted = {
-            item.key
-            for item in await self._adjustable(reservation, limits, now)
-            if item.metric is Metric.TOKENS and difference != 0
-        }
-        if adjusted:
-            await self._store.add_counters(
-                [
-                    CounterDelta(item.key, difference, expires_at=item.kept_until)
-                    for item in limits
-                    if item.key in adjusted
-                ]
-            )
-        values = await self._store.get_counters([item.key for item in limits])
-        usage = self._measure(limits, values, now)
-        added = [difference if item.key in adjusted else 0 for item in limits]
-        self._warn_on_crossing(reservation.provider, usage, added)
-        self._metrics.observe(reservation.provider, usage)
+        usage, status = await self._settle(reservation_id, Settlement.COMMIT, actual_tokens)
+        if status is SettleStatus.CONFLICT:
+            raise ReservationReleasedError(reservation_id)
         return usage
 
     async def release(self, reservation_id: str) -> bool:
-        """Give back a reservation's request and tokens; False if there was none pending.
-
-        Like Commit, pop then adjust: a crash between the two leaves the request and tokens
-        counted as spent until the window ends, the safe direction.
-        """
-        reservation = await self._take(reservation_id)
-        if reservation is None:
+        """Give back a pending reservation; False if it was not pending (unknown, committed,
+        released or expired), which changes nothing."""
+        try:
+            _, status = await self._settle(reservation_id, Settlement.RELEASE, 0)
+        except ReservationNotFoundError:
             return False
-        limits = self._reserved_limits(reservation)
-        adjustable = await self._adjustable(reservation, limits, self._clock())
-        deltas = [
-            CounterDelta(
-                item.key,
-                -1 if item.metric is Metric.REQUESTS else -reservation.estimated_tokens,
-                expires_at=item.kept_until,
-            )
-            for item in adjustable
-        ]
-        if deltas:
-            await self._store.add_counters(deltas)
-        return True
+        return status is SettleStatus.APPLIED
+
+    async def sweep(self) -> int:
+        """Give back every reservation whose expiry passed unsettled; how many were.
+
+        Every replica sweeps; settling is atomic, so a reservation two replicas find due is
+        given back once.
+        """
+        total = 0
+        now = self._clock()
+        for provider in self._limits:
+            expired = 0
+            for token in await self._quota.due_reservations(provider, now, SWEEP_BATCH):
+                reservation_id = f"{provider}{_RESERVATION_SEPARATOR}{token}"
+                try:
+                    _, status = await self._settle(reservation_id, Settlement.EXPIRE, 0)
+                except ReservationNotFoundError:
+                    continue
+                if status is SettleStatus.APPLIED:
+                    expired += 1
+                    log.info("Quota reservation expired", reservation_id=reservation_id)
+            if expired:
+                self._metrics.count_expired(provider, expired)
+            total += expired
+        return total
 
     async def record(self, spends: Sequence[Spend]) -> RecordResult:
         """Count spends made outside reservations into the windows that contain them.
 
         No limit is enforced (the money is already spent) but warnings still fire. A window
-        that ended is still charged while its counter is kept; a spend whose windows are all
-        gone is only logged. A spend id is claimed in the same atomic step that charges its
-        counters, so a repeat (even on another replica at the same moment) counts once, and a
-        store failing mid-way never leaves a spend claimed but uncounted.
+        that ended is still counted while it is kept; a spend whose windows are all gone is
+        only logged. A repeated spend id counts once, on any replica.
         """
         recorded: list[str] = []
         duplicates: list[str] = []
@@ -339,65 +309,12 @@ class QuotaLedger:
                 duplicates.append(spend.spend_id)
         return RecordResult(recorded=tuple(recorded), duplicates=tuple(duplicates))
 
-    async def _record_one(self, spend: Spend) -> bool:
-        limits = self._limits.get(spend.provider)
-        if limits is None:
-            raise UnknownProviderError(spend.provider)
-        now = self._clock()
-        day_end = Window.DAY.containing(spend.spent_at).end
-        every = [
-            self._limit(
-                spend.provider, limits, window, window.containing(spend.spent_at).start, metric
-            )
-            for window in Window
-            for metric in Metric
-        ]
-        kept = [item for item in every if item.kept_until > now]
-        amounts = [
-            spend.requests if item.metric is Metric.REQUESTS else spend.tokens for item in kept
-        ]
-        # The claim is a counter limited to 1, applied in the same atomic step as the
-        # windows: a store dying in between can neither count a spend twice nor mark it
-        # counted without counting it.
-        claim = CounterDelta(
-            _spend_key(spend.provider, spend.spend_id),
-            1,
-            limit=1,
-            expires_at=max(day_end + COUNTER_GRACE_SECONDS, now + SPEND_MEMORY_SECONDS),
-        )
-        result = await self._store.add_counters(
-            [
-                claim,
-                *(
-                    CounterDelta(item.key, amount, expires_at=item.kept_until)
-                    for item, amount in zip(kept, amounts, strict=True)
-                ),
-            ],
-            enforce_limits=True,
-        )
-        if not result.applied:
-            return False
-        if kept:
-            usage = self._measure(kept, result.values[1:], now)
-            self._warn_on_crossing(spend.provider, usage, amounts)
-        log.info(
-            "Quota local spend recorded" if kept else "Quota local spend outside kept windows",
-            provider=spend.provider,
-            spend_id=spend.spend_id,
-            analyzer_id=spend.analyzer_id,
-            requests=spend.requests,
-            tokens=spend.tokens,
-            spent_at=spend.spent_at,
-            windows=sorted({item.window.value for item in kept}),
-        )
-        return True
-
     async def usage(self, provider: str) -> ProviderUsage:
         """A provider's usage in the current windows."""
         now = self._clock()
-        limits = self._current_limits(provider, now)
-        values = await self._store.get_counters([item.key for item in limits])
-        usage = self._measure(limits, values, now)
+        tallies = self.tallies(provider, now)
+        values = await self._quota.read(provider, tallies, now=now)
+        usage = await self._measure(provider, tallies, values, now)
         self._metrics.observe(provider, usage)
         return ProviderUsage(provider=provider, windows=usage)
 
@@ -405,107 +322,195 @@ class QuotaLedger:
         """Usage of every configured provider, in configured order."""
         return [await self.usage(provider) for provider in self._limits]
 
-    async def reset(self, provider: str, windows: Sequence[Window]) -> ProviderUsage:
-        """Set a provider's counters of the current given windows back to zero.
+    async def crossings_after(self, provider: str, seq: int) -> list[Crossing]:
+        """A provider's logged warning crossings after seq, oldest first."""
+        return await self._quota.crossings_after(provider, seq)
 
-        A reset marker per window tells Commit and Release of reservations made before the
-        reset not to give back what the reset already removed (counters would go negative).
+    async def reset(self, provider: str, windows: Sequence[Window]) -> ProviderUsage:
+        """Set a provider's tallies of the current given windows back to zero.
+
+        Reservations made before the reset no longer change those windows when settled
+        (their counts went with the reset), and the windows' warnings can fire again.
         """
         now = self._clock()
-        limits = [item for item in self._current_limits(provider, now) if item.window in windows]
-        for window in windows:
-            start, end = window.bounds(now)
-            await self._store.set(
-                _reset_key(provider, window, start),
-                str(now).encode(),
-                ttl=end + COUNTER_GRACE_SECONDS - now,
-            )
-        await self._store.delete_counters(*(item.key for item in limits))
+        tallies = [item for item in self.tallies(provider, now) if Window(item.window) in windows]
+        await self._quota.reset(
+            provider,
+            tallies,
+            now=now,
+            marker_until=max(item.kept_until for item in tallies),
+        )
+        self._history.clear()
         log.warning("Quota reset", provider=provider, windows=[window.value for window in windows])
         return await self.usage(provider)
 
-    def _current_limits(self, provider: str, now: float) -> list[_Limit]:
-        limits = self._limits.get(provider)
+    async def _record_one(self, spend: Spend) -> bool:
+        limits = self._limits.get(spend.provider)
         if limits is None:
-            raise UnknownProviderError(provider)
+            raise UnknownProviderError(spend.provider)
+        now = self._clock()
+        tallies = self.tallies(spend.provider, spend.spent_at)
+        outcome = await self._quota.record_spend(
+            spend.provider,
+            spend.spend_id,
+            tallies,
+            [_amount(item, spend.requests, spend.tokens) for item in tallies],
+            spent_at=spend.spent_at,
+            remember_until=max(now + SPEND_MEMORY_SECONDS, *(t.kept_until for t in tallies)),
+            thresholds=self._thresholds,
+            now=now,
+        )
+        if not outcome.recorded:
+            return False
+        self._announce(outcome.crossings)
+        counted = sorted(
+            {item.window for item, flag in zip(tallies, outcome.counted, strict=True) if flag}
+        )
+        log.info(
+            "Quota local spend recorded" if counted else "Quota local spend outside kept windows",
+            provider=spend.provider,
+            spend_id=spend.spend_id,
+            analyzer_id=spend.analyzer_id,
+            requests=spend.requests,
+            tokens=spend.tokens,
+            spent_at=spend.spent_at,
+            windows=counted,
+        )
+        return True
+
+    async def _settle(
+        self, reservation_id: str, settlement: Settlement, actual_tokens: int
+    ) -> tuple[tuple[WindowUsage, ...], SettleStatus]:
+        provider, separator, token = reservation_id.partition(_RESERVATION_SEPARATOR)
+        if not separator or provider not in self._limits or not token:
+            raise ReservationNotFoundError(reservation_id)
+        now = self._clock()
+        reservation = await self._quota.reservation(provider, token, now=now)
+        if reservation is None:
+            raise ReservationNotFoundError(reservation_id)
+        tallies = self._tallies_of(provider, reservation)
+        outcome = await self._quota.settle(
+            provider,
+            token,
+            settlement,
+            tallies,
+            actual_tokens=actual_tokens,
+            thresholds=self._thresholds,
+            now=now,
+        )
+        if outcome.status is SettleStatus.NOT_FOUND:
+            raise ReservationNotFoundError(reservation_id)
+        self._announce(outcome.crossings)
+        usage = await self._measure(provider, tallies, outcome.values, now)
+        self._metrics.observe(provider, [item for item in usage if item.window_end > now])
+        return usage, outcome.status
+
+    def tallies(self, provider: str, instant: float) -> list[Tally]:
+        """The tallies of the windows that contain instant, every window and metric."""
         return [
-            self._limit(provider, limits, window, window.bounds(now)[0], metric)
+            self._tally(provider, window, window.containing(instant).start, metric)
             for window in Window
             for metric in Metric
         ]
 
-    def _reserved_limits(self, reservation: _Reservation) -> list[_Limit]:
-        limits = self._limits[reservation.provider]
+    def _tallies_of(self, provider: str, reservation: Reservation) -> list[Tally]:
         return [
-            self._limit(reservation.provider, limits, window, start, metric)
-            for window, start in reservation.window_starts.items()
+            self._tally(provider, Window(window), start, metric)
+            for window, start in reservation.window_starts
             for metric in Metric
         ]
 
-    @staticmethod
-    def _limit(
-        provider: str, limits: ProviderLimits, window: Window, start: int, metric: Metric
-    ) -> _Limit:
-        return _Limit(
-            window=window,
-            metric=metric,
-            window_start=start,
-            window_end=start + window.seconds,
+    def _tally(self, provider: str, window: Window, start: int, metric: Metric) -> Tally:
+        limits = self._limits.get(provider)
+        if limits is None:
+            raise UnknownProviderError(provider)
+        return Tally(
+            window=window.value,
+            start=start,
+            metric=metric.value,
             limit=limit_for(limits, window, metric),
-            key=_counter_key(provider, window, start, metric),
-            kept_until=Window.DAY.containing(start).end + COUNTER_GRACE_SECONDS,
+            kept_until=start + window.seconds + window.kept_after_end,
         )
 
-    async def _take(self, reservation_id: str) -> _Reservation | None:
-        """Pop a pending reservation; None for an unknown or malformed id."""
-        provider, separator, token = reservation_id.partition(_RESERVATION_SEPARATOR)
-        if not separator or provider not in self._limits or not token:
-            return None
-        raw = await self._store.pop(_reservation_key(provider, token))
-        return None if raw is None else _Reservation.from_json(raw)
+    async def _trends(self, provider: str, window: Window, now: float) -> dict[Metric, Trend]:
+        """The trend of each metric over the completed sub-windows before now (cached)."""
+        bucket_start = TimeWindow.containing(now, window.bucket_seconds).start
+        cached = self._history.get((provider, window))
+        fresh = cached is not None and cached.bucket_start == bucket_start
+        if cached is None or not fresh or time.monotonic() - cached.read_at > HISTORY_CACHE_SECONDS:
+            bucket = window.bucket
+            starts = [
+                TimeWindow(bucket_start, window.bucket_seconds).shifted(-offset).start
+                for offset in range(window.history_points, 0, -1)
+            ]
+            tallies = [
+                self._tally(provider, bucket, start, metric)
+                for metric in Metric
+                for start in starts
+            ]
+            values = await self._quota.read(provider, tallies, now=now)
+            points = len(starts)
+            cached = _History(
+                read_at=time.monotonic(),
+                bucket_start=bucket_start,
+                trends={
+                    (window, metric): fit_trend(values[index * points : (index + 1) * points])
+                    for index, metric in enumerate(Metric)
+                },
+            )
+            self._history[(provider, window)] = cached
+        return {metric: cached.trends[(window, metric)] for metric in Metric}
 
-    async def _adjustable(
-        self, reservation: _Reservation, limits: list[_Limit], now: float
-    ) -> list[_Limit]:
-        """The reservation's counters whose window is still running and was not reset since."""
-        windows = list(reservation.window_starts.items())
-        markers = await self._store.get_many(
-            [_reset_key(reservation.provider, window, start) for window, start in windows]
-        )
-        reset_after = {
-            window
-            for (window, _), marker in zip(windows, markers, strict=True)
-            if marker is not None and float(marker) >= reservation.reserved_at
-        }
-        return [item for item in limits if item.window_end > now and item.window not in reset_after]
-
-    def _measure(
-        self, limits: Sequence[_Limit], values: Sequence[int], now: float
+    async def _measure(
+        self, provider: str, tallies: Sequence[Tally], values: Sequence[int], now: float
     ) -> tuple[WindowUsage, ...]:
-        return tuple(
-            measure(
-                item.window,
-                item.metric,
-                start=item.window_start,
+        usage = []
+        trends: dict[Window, dict[Metric, Trend]] = {}
+        for item, value in zip(tallies, values, strict=True):
+            window = Window(item.window)
+            if window not in trends:
+                trends[window] = await self._trends(provider, window, now)
+            span = TimeWindow(item.start, window.seconds)
+            prediction = predict(
+                span,
+                window.bucket_seconds,
+                trends[window][Metric(item.metric)],
                 used=value,
                 limit=item.limit,
                 now=now,
-                thresholds=self._thresholds,
             )
-            for item, value in zip(limits, values, strict=True)
-        )
+            usage.append(
+                measure(
+                    window,
+                    Metric(item.metric),
+                    start=item.start,
+                    used=value,
+                    limit=item.limit,
+                    thresholds=self._thresholds,
+                    prediction=prediction,
+                )
+            )
+        return tuple(usage)
 
-    def _denied(
+    async def _denied(
         self,
         provider: str,
-        limits: Sequence[_Limit],
+        *,
+        tallies: Sequence[Tally],
+        amounts: Sequence[int],
         values: Sequence[int],
         refused: int,
         now: float,
     ) -> ReserveResult:
-        usage = self._measure(limits, values, now)
+        usage = await self._measure(provider, tallies, values, now)
         denied_by = usage[refused]
-        retry_after = limits[refused].window_end - now
+        violations = tuple(
+            Violation(item, amount)
+            for item, amount in zip(usage, amounts, strict=True)
+            if item.limit == 0 or (amount > 0 and 0 <= item.limit < item.used + amount)
+        ) or (Violation(denied_by, amounts[refused]),)
+        frees_at = max(violation.usage.window_end for violation in violations)
+        retry_after = frees_at - now
         log.info(
             "Quota reservation denied",
             provider=provider,
@@ -523,22 +528,27 @@ class QuotaLedger:
             usage=usage,
             denied_by=denied_by,
             retry_after=retry_after,
+            frees_at=frees_at,
+            violations=violations,
         )
 
-    def _warn_on_crossing(
-        self, provider: str, usage: Sequence[WindowUsage], added: Sequence[int]
-    ) -> None:
-        """Log "Quota warning" for each limit this change pushed past a threshold."""
-        for item, amount in zip(usage, added, strict=True):
-            before = warning_level(item.used - amount, item.limit, self._thresholds)
-            if item.warning_level > before and item.warning_level >= WarningLevel.WARNING:
-                log.warning(
-                    "Quota warning",
-                    provider=provider,
-                    window=item.window.value,
-                    metric=item.metric.value,
-                    level=item.warning_level.name,
-                    used=item.used,
-                    limit=item.limit,
-                    percent=round(item.percent, 1),
-                )
+    def _announce(self, crossings: Sequence[Crossing]) -> None:
+        """Log "Quota warning" and count each crossing this replica's operation caused."""
+        for crossing in crossings:
+            level = WarningLevel(int(crossing.level))
+            log.warning(
+                "Quota warning",
+                provider=crossing.scope,
+                window=crossing.window,
+                metric=crossing.metric,
+                warning_level=level.name,
+                used=crossing.used,
+                limit=crossing.limit,
+                percent=round(crossing.used * 100 / crossing.limit, 1) if crossing.limit else 100.0,
+                window_start=crossing.start,
+            )
+            self._metrics.count_crossing(crossing.scope, crossing.window, crossing.metric, level)
+
+
+def _amount(tally: Tally, requests: int, tokens: int) -> int:
+    return requests if tally.metric == Metric.REQUESTS.value else tokens

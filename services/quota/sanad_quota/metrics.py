@@ -12,7 +12,7 @@ from threading import Lock
 from opentelemetry import metrics
 from opentelemetry.metrics import CallbackOptions, Observation
 
-from sanad_quota.usage import WindowUsage
+from sanad_quota.usage import WarningLevel, WindowUsage
 
 
 class QuotaMetrics:
@@ -36,6 +36,15 @@ class QuotaMetrics:
             "sanad_quota_reservations",
             description="Reservations asked for, by outcome (granted or denied)",
         )
+        self._crossings = meter.create_counter(
+            "sanad_quota_warnings",
+            description="Warning levels crossed, once per level and window (counted by the "
+            "replica whose operation crossed it)",
+        )
+        self._expired = meter.create_counter(
+            "sanad_quota_reservations_expired",
+            description="Reservations given back by the sweep because nobody settled them",
+        )
 
     def observe(self, provider: str, usage: Sequence[WindowUsage]) -> None:
         """Remember the latest usage of a provider's windows for the gauges."""
@@ -48,6 +57,17 @@ class QuotaMetrics:
         self._reservations.add(
             1, {"provider": provider, "outcome": "granted" if granted else "denied"}
         )
+
+    def count_crossing(self, provider: str, window: str, metric: str, level: WarningLevel) -> None:
+        """Count one warning level crossed in a window."""
+        self._crossings.add(
+            1,
+            {"provider": provider, "window": window, "metric": metric, "level": level.name.lower()},
+        )
+
+    def count_expired(self, provider: str, count: int) -> None:
+        """Count reservations the sweep gave back."""
+        self._expired.add(count, {"provider": provider})
 
     def _snapshot(self) -> list[tuple[dict[str, str], WindowUsage]]:
         with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import grpc
@@ -16,8 +17,17 @@ from sanad_common.errors import (
 )
 from sanad_common.proto_time import duration, timestamp
 from sanad_common.providers import provider_violations
-from sanad_quota.ledger import ProviderUsage, QuotaLedger, ReservationNotFoundError, Spend
+from sanad_common.storage.quota_port import Crossing
+from sanad_quota.ledger import (
+    ProviderUsage,
+    QuotaLedger,
+    ReservationNotFoundError,
+    ReservationReleasedError,
+    Spend,
+    Violation,
+)
 from sanad_quota.usage import Metric, WarningLevel, Window, WindowUsage, worst_level
+from sanad_quota.watch import CrossingWatch
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -25,8 +35,14 @@ MAX_SPENDS_PER_CALL = 1000
 """Most spends one RecordUsage call may carry; an analyzer sends a longer backlog in parts."""
 SPEND_CLOCK_SKEW_SECONDS = 300.0
 """How far in this replica's future a spend's time may lie (clock skew between hosts)."""
+MAX_IDEMPOTENCY_KEY_CHARS = 200
+"""Longest idempotency key accepted."""
 
-_WINDOWS = {Window.HOUR: quota_pb2.WINDOW_HOUR, Window.DAY: quota_pb2.WINDOW_DAY}
+_WINDOWS = {
+    Window.MINUTE: quota_pb2.WINDOW_MINUTE,
+    Window.HOUR: quota_pb2.WINDOW_HOUR,
+    Window.DAY: quota_pb2.WINDOW_DAY,
+}
 _METRICS = {Metric.REQUESTS: quota_pb2.METRIC_REQUESTS, Metric.TOKENS: quota_pb2.METRIC_TOKENS}
 _LEVELS = {
     WarningLevel.NORMAL: quota_pb2.WARNING_LEVEL_NORMAL,
@@ -36,6 +52,7 @@ _LEVELS = {
 }
 _WINDOW_FILTERS: dict[int, tuple[Window, ...]] = {
     quota_pb2.WINDOW_UNSPECIFIED: tuple(Window),
+    quota_pb2.WINDOW_MINUTE: (Window.MINUTE,),
     quota_pb2.WINDOW_HOUR: (Window.HOUR,),
     quota_pb2.WINDOW_DAY: (Window.DAY,),
 }
@@ -44,8 +61,9 @@ _WINDOW_FILTERS: dict[int, tuple[Window, ...]] = {
 class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
     """The gRPC face of the quota ledger."""
 
-    def __init__(self, ledger: QuotaLedger) -> None:
+    def __init__(self, ledger: QuotaLedger, watch: CrossingWatch) -> None:
         self._ledger = ledger
+        self._watch = watch
 
     async def Reserve(
         self, request: quota_pb2.ReserveRequest, context: Context
@@ -53,20 +71,31 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
         violations = provider_violations(request.provider, self._ledger.providers, required=True)
         if request.estimated_tokens < 0:
             violations.append(FieldViolation("estimated_tokens", "must be at least 0"))
+        if len(request.idempotency_key) > MAX_IDEMPOTENCY_KEY_CHARS:
+            violations.append(
+                FieldViolation("idempotency_key", f"at most {MAX_IDEMPOTENCY_KEY_CHARS} characters")
+            )
         raise_if_violations(violations)
         result = await self._ledger.reserve(
-            request.provider, request.estimated_tokens, request.request_id
+            request.provider,
+            request.estimated_tokens,
+            request.request_id,
+            idempotency_key=request.idempotency_key,
         )
         response = quota_pb2.ReserveResponse(
             allowed=result.allowed,
             reservation_id=result.reservation_id or "",
             usage=[_window_usage(item) for item in result.usage],
             warning_level=_LEVELS[worst_level(result.usage)],
+            violations=[_violation(request.provider, item) for item in result.violations],
+            crossings=[_crossing(item) for item in result.crossings],
         )
         if result.denied_by is not None:
             response.denied_by.CopyFrom(_window_usage(result.denied_by))
         if result.retry_after is not None:
             response.retry_after.CopyFrom(duration(result.retry_after))
+        if result.frees_at is not None:
+            response.frees_at.CopyFrom(timestamp(result.frees_at))
         return response
 
     async def Commit(
@@ -78,19 +107,20 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
         if request.actual_tokens < 0:
             violations.append(FieldViolation("actual_tokens", "must be at least 0"))
         raise_if_violations(violations)
+        metadata = {"reservation_id": request.reservation_id}
         try:
             usage = await self._ledger.commit(request.reservation_id, request.actual_tokens)
         except ReservationNotFoundError as error:
             raise ServiceError(
                 grpc.StatusCode.NOT_FOUND,
-                f"no pending reservation {request.reservation_id!r}: unknown, expired or "
-                "already committed or released",
-                [
-                    error_info(
-                        "RESERVATION_NOT_FOUND",
-                        {"reservation_id": request.reservation_id},
-                    )
-                ],
+                f"no reservation {request.reservation_id!r}: unknown, or too old to be kept",
+                [error_info("RESERVATION_NOT_FOUND", metadata)],
+            ) from error
+        except ReservationReleasedError as error:
+            raise ServiceError(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                f"reservation {request.reservation_id!r} was released and cannot be committed",
+                [error_info("RESERVATION_RELEASED", metadata)],
             ) from error
         return quota_pb2.CommitResponse(
             usage=[_window_usage(item) for item in usage], warning_level=_LEVELS[worst_level(usage)]
@@ -110,11 +140,14 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
         raise_if_violations(
             provider_violations(request.provider, self._ledger.providers, required=False)
         )
-        if request.provider:
-            reports = [await self._ledger.usage(request.provider)]
-        else:
-            reports = await self._ledger.usage_of_all()
-        return quota_pb2.GetUsageResponse(providers=[_provider_usage(report) for report in reports])
+        providers = [request.provider] if request.provider else list(self._ledger.providers)
+        reports = [await self._ledger.usage(provider) for provider in providers]
+        return quota_pb2.GetUsageResponse(
+            providers=[
+                _provider_usage(report, await self._watch.current(report.provider))
+                for report in reports
+            ]
+        )
 
     async def ResetQuota(
         self, request: quota_pb2.ResetQuotaRequest, context: Context
@@ -125,7 +158,7 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
             violations.append(FieldViolation("window", f"unknown window {request.window}"))
         raise_if_violations(violations)
         report = await self._ledger.reset(request.provider, windows)
-        return quota_pb2.ResetQuotaResponse(usage=_provider_usage(report))
+        return quota_pb2.ResetQuotaResponse(usage=_provider_usage(report, ()))
 
     async def RecordUsage(
         self, request: quota_pb2.RecordUsageRequest, context: Context
@@ -145,6 +178,18 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
             ]
         )
         return quota_pb2.RecordUsageResponse(recorded=result.recorded, duplicates=result.duplicates)
+
+    async def WatchUsage(
+        self, request: quota_pb2.WatchUsageRequest, context: Context
+    ) -> AsyncIterator[quota_pb2.WatchUsageResponse]:
+        raise_if_violations(
+            provider_violations(request.provider, self._ledger.providers, required=False)
+        )
+        providers = [request.provider] if request.provider else list(self._ledger.providers)
+        async for crossing in self._watch.follow(
+            providers, include_current=request.include_current
+        ):
+            yield quota_pb2.WatchUsageResponse(crossing=_crossing(crossing))
 
     def _spend_violations(self, request: quota_pb2.RecordUsageRequest) -> list[FieldViolation]:
         if len(request.spends) > MAX_SPENDS_PER_CALL:
@@ -174,11 +219,14 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
         return violations
 
 
-def _provider_usage(report: ProviderUsage) -> quota_pb2.ProviderUsage:
+def _provider_usage(
+    report: ProviderUsage, crossings: Sequence[Crossing]
+) -> quota_pb2.ProviderUsage:
     return quota_pb2.ProviderUsage(
         provider=report.provider,
         windows=[_window_usage(item) for item in report.windows],
         warning_level=_LEVELS[worst_level(report.windows)],
+        crossings=[_crossing(item) for item in crossings],
     )
 
 
@@ -193,7 +241,40 @@ def _window_usage(usage: WindowUsage) -> quota_pb2.WindowUsage:
         window_start=timestamp(usage.window_start),
         window_end=timestamp(usage.window_end),
         projected_use=usage.projected_use,
+        prediction_points=usage.prediction_points,
+        prediction_confidence=usage.prediction_confidence,
     )
     if usage.projected_exhaustion is not None:
         message.projected_exhaustion_time.CopyFrom(timestamp(usage.projected_exhaustion))
     return message
+
+
+def _violation(provider: str, violation: Violation) -> quota_pb2.QuotaViolation:
+    usage = violation.usage
+    return quota_pb2.QuotaViolation(
+        subject=f"providers/{provider}/windows/{usage.window.value}/metrics/{usage.metric.value}",
+        description=(
+            f"{provider} {usage.window.value} {usage.metric.value}: {usage.used} of "
+            f"{usage.limit} used, {violation.requested} more asked"
+        ),
+        window=_WINDOWS[usage.window],
+        metric=_METRICS[usage.metric],
+        limit=usage.limit,
+        used=usage.used,
+        requested=violation.requested,
+        window_end=timestamp(usage.window_end),
+    )
+
+
+def _crossing(crossing: Crossing) -> quota_pb2.WarningCrossing:
+    return quota_pb2.WarningCrossing(
+        provider=crossing.scope,
+        window=_WINDOWS[Window(crossing.window)],
+        metric=_METRICS[Metric(crossing.metric)],
+        level=_LEVELS[WarningLevel(int(crossing.level))],
+        used=crossing.used,
+        limit=crossing.limit,
+        window_start=timestamp(crossing.start),
+        crossed_at=timestamp(crossing.at),
+        sequence=crossing.seq,
+    )

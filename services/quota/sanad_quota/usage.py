@@ -10,22 +10,47 @@ import enum
 from dataclasses import dataclass
 
 from sanad_common.config import ProviderLimits
-from sanad_common.windows import DAY, HOUR, TimeWindow
+from sanad_common.storage.quota_port import UNLIMITED, Level, Thresholds
+from sanad_common.windows import DAY, HOUR, MINUTE, TimeWindow
+from sanad_quota.prediction import Prediction
 
-UNLIMITED = -1
-"""The limit value that means no limit."""
+__all__ = ["UNLIMITED", "Thresholds"]  # re-exported: the quota service's vocabulary
 
 
 class Window(enum.StrEnum):
-    """An accounting period; Unix time is UTC, so whole multiples of it are UTC hours and days."""
+    """An accounting period; Unix time is UTC, so whole multiples of it are UTC minutes, hours
+    and days."""
 
+    MINUTE = "minute"
     HOUR = "hour"
     DAY = "day"
 
     @property
     def seconds(self) -> int:
         """Length of the window."""
-        return HOUR if self is Window.HOUR else DAY
+        return _SECONDS[self]
+
+    @property
+    def kept_after_end(self) -> int:
+        """How long a tally of this window is kept after the window ends: minutes for two
+        hours and hours for a day and an hour (they are the history of the hour's and the
+        day's trend, and late spends still land in them), days for an hour (clock skew)."""
+        return _KEPT_AFTER_END[self]
+
+    @property
+    def bucket(self) -> Window:
+        """The shorter window whose recent counts give this window's trend."""
+        return Window.HOUR if self is Window.DAY else Window.MINUTE
+
+    @property
+    def bucket_seconds(self) -> int:
+        """Length of the trend's sub-windows."""
+        return self.bucket.seconds
+
+    @property
+    def history_points(self) -> int:
+        """Completed sub-windows the trend is fitted on."""
+        return _HISTORY_POINTS[self]
 
     def containing(self, instant: float) -> TimeWindow:
         """The window of this kind that contains instant."""
@@ -37,6 +62,11 @@ class Window(enum.StrEnum):
         return window.start, window.end
 
 
+_SECONDS = {Window.MINUTE: MINUTE, Window.HOUR: HOUR, Window.DAY: DAY}
+_KEPT_AFTER_END = {Window.MINUTE: 2 * HOUR, Window.HOUR: DAY + HOUR, Window.DAY: HOUR}
+_HISTORY_POINTS = {Window.MINUTE: 10, Window.HOUR: 15, Window.DAY: 12}
+
+
 class Metric(enum.StrEnum):
     """What a limit counts."""
 
@@ -44,21 +74,8 @@ class Metric(enum.StrEnum):
     TOKENS = "tokens"
 
 
-class WarningLevel(enum.IntEnum):
-    """How close a limit is to being reached; ordered, so the worst of several is their max."""
-
-    NORMAL = 1
-    WARNING = 2
-    CRITICAL = 3
-    EXHAUSTED = 4
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Shares of a limit at which usage becomes a warning, then critical."""
-
-    warning: float
-    critical: float
+WarningLevel = Level
+"""How close a limit is to being reached (the store's levels, which it announces)."""
 
 
 @dataclass(frozen=True)
@@ -75,27 +92,25 @@ class WindowUsage:
     window_end: float
     projected_use: int
     projected_exhaustion: float | None
+    prediction_points: int = 0
+    """Completed sub-windows behind the projection."""
+    prediction_confidence: float = 0.0
+    """How closely those sub-windows follow the fitted trend, between 0 and 1."""
 
 
 def limit_for(limits: ProviderLimits, window: Window, metric: Metric) -> int:
     """The configured limit of one window and metric (-1 unlimited, 0 allows nothing)."""
+    requests = metric is Metric.REQUESTS
+    if window is Window.MINUTE:
+        return limits.minute_requests if requests else limits.minute_tokens
     if window is Window.HOUR:
-        return limits.hourly_requests if metric is Metric.REQUESTS else limits.hourly_tokens
-    return limits.daily_requests if metric is Metric.REQUESTS else limits.daily_tokens
+        return limits.hourly_requests if requests else limits.hourly_tokens
+    return limits.daily_requests if requests else limits.daily_tokens
 
 
 def warning_level(used: int, limit: int, thresholds: Thresholds) -> WarningLevel:
     """The level of used against limit; an unlimited window is always NORMAL."""
-    if limit == UNLIMITED:
-        return WarningLevel.NORMAL
-    if used >= limit:
-        return WarningLevel.EXHAUSTED
-    ratio = used / limit
-    if ratio >= thresholds.critical:
-        return WarningLevel.CRITICAL
-    if ratio >= thresholds.warning:
-        return WarningLevel.WARNING
-    return WarningLevel.NORMAL
+    return thresholds.level(used, limit)
 
 
 def measure(
@@ -105,31 +120,19 @@ def measure(
     start: float,
     used: int,
     limit: int,
-    now: float,
     thresholds: Thresholds,
+    prediction: Prediction,
 ) -> WindowUsage:
-    """Describe the counter of the window that began at start, as seen at time now.
+    """Describe the tally of the window that began at start, with its prediction.
 
-    The projection assumes use goes on at the average rate since the window started (a window
-    that has ended projects what it used); a limit of 0 reads as 100 % used because it allows
-    nothing.
+    A limit of 0 reads as 100 % used because it allows nothing.
     """
-    end = start + window.seconds
     if limit == UNLIMITED:
         percent = 0.0
     elif limit == 0:
         percent = 100.0
     else:
         percent = used * 100.0 / limit
-    elapsed = min(max(now - start, 1.0), float(window.seconds))
-    projected_use = round(used * window.seconds / elapsed)
-    exhaustion: float | None = None
-    if limit != UNLIMITED:
-        if used >= limit:
-            exhaustion = min(now, end)
-        elif used > 0:
-            reached = start + limit * elapsed / used
-            exhaustion = reached if reached < end else None
     return WindowUsage(
         window=window,
         metric=metric,
@@ -138,9 +141,11 @@ def measure(
         percent=percent,
         warning_level=warning_level(used, limit, thresholds),
         window_start=start,
-        window_end=end,
-        projected_use=projected_use,
-        projected_exhaustion=exhaustion,
+        window_end=start + window.seconds,
+        projected_use=prediction.projected_use,
+        projected_exhaustion=prediction.exhaustion,
+        prediction_points=prediction.points,
+        prediction_confidence=prediction.confidence,
     )
 
 

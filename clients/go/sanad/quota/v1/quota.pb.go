@@ -33,6 +33,8 @@ const (
 	Window_WINDOW_HOUR Window = 1
 	// The current day (UTC).
 	Window_WINDOW_DAY Window = 2
+	// The current minute (UTC); unlimited unless a minute limit is configured.
+	Window_WINDOW_MINUTE Window = 3
 )
 
 // Enum value maps for Window.
@@ -41,11 +43,13 @@ var (
 		0: "WINDOW_UNSPECIFIED",
 		1: "WINDOW_HOUR",
 		2: "WINDOW_DAY",
+		3: "WINDOW_MINUTE",
 	}
 	Window_value = map[string]int32{
 		"WINDOW_UNSPECIFIED": 0,
 		"WINDOW_HOUR":        1,
 		"WINDOW_DAY":         2,
+		"WINDOW_MINUTE":      3,
 	}
 )
 
@@ -198,9 +202,13 @@ type ReserveRequest struct {
 	// Tokens the call is expected to use (prompt plus expected completion); at least 0.
 	EstimatedTokens int64 `protobuf:"varint,2,opt,name=estimated_tokens,json=estimatedTokens,proto3" json:"estimated_tokens,omitempty"`
 	// The caller's request id, recorded with the reservation for tracing.
-	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	RequestId string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Key of this reservation attempt (for example the request id and attempt number). A Reserve
+	// repeated with the same key (a retry after a lost answer) returns the first reservation and
+	// counts nothing more. Empty: every call reserves anew.
+	IdempotencyKey string `protobuf:"bytes,4,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ReserveRequest) Reset() {
@@ -254,6 +262,13 @@ func (x *ReserveRequest) GetRequestId() string {
 	return ""
 }
 
+func (x *ReserveRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
 // ReserveResponse says whether the call may go ahead.
 type ReserveResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -267,8 +282,16 @@ type ReserveResponse struct {
 	WarningLevel WarningLevel `protobuf:"varint,4,opt,name=warning_level,json=warningLevel,proto3,enum=sanad.quota.v1.WarningLevel" json:"warning_level,omitempty"`
 	// When denied: the window and metric that would go over its limit.
 	DeniedBy *WindowUsage `protobuf:"bytes,5,opt,name=denied_by,json=deniedBy,proto3" json:"denied_by,omitempty"`
-	// When denied: time until the window that denied resets.
-	RetryAfter    *durationpb.Duration `protobuf:"bytes,6,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
+	// When denied: time until every window that denied has reset.
+	RetryAfter *durationpb.Duration `protobuf:"bytes,6,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
+	// When denied: every limit the reservation would have gone over, in the manner of
+	// google.rpc.QuotaFailure.
+	Violations []*QuotaViolation `protobuf:"bytes,7,rep,name=violations,proto3" json:"violations,omitempty"`
+	// When denied: when every window that denied has reset and the reservation could fit.
+	FreesAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=frees_at,json=freesAt,proto3" json:"frees_at,omitempty"`
+	// Warning levels this reservation made a window cross (each is reported once, here and on
+	// WatchUsage).
+	Crossings     []*WarningCrossing `protobuf:"bytes,9,rep,name=crossings,proto3" json:"crossings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -345,6 +368,254 @@ func (x *ReserveResponse) GetRetryAfter() *durationpb.Duration {
 	return nil
 }
 
+func (x *ReserveResponse) GetViolations() []*QuotaViolation {
+	if x != nil {
+		return x.Violations
+	}
+	return nil
+}
+
+func (x *ReserveResponse) GetFreesAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FreesAt
+	}
+	return nil
+}
+
+func (x *ReserveResponse) GetCrossings() []*WarningCrossing {
+	if x != nil {
+		return x.Crossings
+	}
+	return nil
+}
+
+// QuotaViolation is one limit a reservation would go over.
+type QuotaViolation struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What ran out, for example "providers/openai/windows/hour/metrics/requests".
+	Subject string `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	// Why, for example "openai hour requests: 200 of 200 used, 1 more asked".
+	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	// The window.
+	Window Window `protobuf:"varint,3,opt,name=window,proto3,enum=sanad.quota.v1.Window" json:"window,omitempty"`
+	// The metric.
+	Metric Metric `protobuf:"varint,4,opt,name=metric,proto3,enum=sanad.quota.v1.Metric" json:"metric,omitempty"`
+	// The limit.
+	Limit int64 `protobuf:"varint,5,opt,name=limit,proto3" json:"limit,omitempty"`
+	// Used in the window.
+	Used int64 `protobuf:"varint,6,opt,name=used,proto3" json:"used,omitempty"`
+	// What the reservation asked for.
+	Requested int64 `protobuf:"varint,7,opt,name=requested,proto3" json:"requested,omitempty"`
+	// When the window ends and its count starts again from zero.
+	WindowEnd     *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=window_end,json=windowEnd,proto3" json:"window_end,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QuotaViolation) Reset() {
+	*x = QuotaViolation{}
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QuotaViolation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QuotaViolation) ProtoMessage() {}
+
+func (x *QuotaViolation) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QuotaViolation.ProtoReflect.Descriptor instead.
+func (*QuotaViolation) Descriptor() ([]byte, []int) {
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *QuotaViolation) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *QuotaViolation) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *QuotaViolation) GetWindow() Window {
+	if x != nil {
+		return x.Window
+	}
+	return Window_WINDOW_UNSPECIFIED
+}
+
+func (x *QuotaViolation) GetMetric() Metric {
+	if x != nil {
+		return x.Metric
+	}
+	return Metric_METRIC_UNSPECIFIED
+}
+
+func (x *QuotaViolation) GetLimit() int64 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+func (x *QuotaViolation) GetUsed() int64 {
+	if x != nil {
+		return x.Used
+	}
+	return 0
+}
+
+func (x *QuotaViolation) GetRequested() int64 {
+	if x != nil {
+		return x.Requested
+	}
+	return 0
+}
+
+func (x *QuotaViolation) GetWindowEnd() *timestamppb.Timestamp {
+	if x != nil {
+		return x.WindowEnd
+	}
+	return nil
+}
+
+// WarningCrossing is one window reaching a warning level for the first time.
+type WarningCrossing struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Provider name.
+	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	// The window.
+	Window Window `protobuf:"varint,2,opt,name=window,proto3,enum=sanad.quota.v1.Window" json:"window,omitempty"`
+	// The metric.
+	Metric Metric `protobuf:"varint,3,opt,name=metric,proto3,enum=sanad.quota.v1.Metric" json:"metric,omitempty"`
+	// The level reached.
+	Level WarningLevel `protobuf:"varint,4,opt,name=level,proto3,enum=sanad.quota.v1.WarningLevel" json:"level,omitempty"`
+	// Used when it was reached.
+	Used int64 `protobuf:"varint,5,opt,name=used,proto3" json:"used,omitempty"`
+	// The limit.
+	Limit int64 `protobuf:"varint,6,opt,name=limit,proto3" json:"limit,omitempty"`
+	// Start of the window.
+	WindowStart *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=window_start,json=windowStart,proto3" json:"window_start,omitempty"`
+	// When it was reached.
+	CrossedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=crossed_at,json=crossedAt,proto3" json:"crossed_at,omitempty"`
+	// Position in the provider's crossing log; increases with every crossing.
+	Sequence      int64 `protobuf:"varint,9,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WarningCrossing) Reset() {
+	*x = WarningCrossing{}
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WarningCrossing) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WarningCrossing) ProtoMessage() {}
+
+func (x *WarningCrossing) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WarningCrossing.ProtoReflect.Descriptor instead.
+func (*WarningCrossing) Descriptor() ([]byte, []int) {
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *WarningCrossing) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *WarningCrossing) GetWindow() Window {
+	if x != nil {
+		return x.Window
+	}
+	return Window_WINDOW_UNSPECIFIED
+}
+
+func (x *WarningCrossing) GetMetric() Metric {
+	if x != nil {
+		return x.Metric
+	}
+	return Metric_METRIC_UNSPECIFIED
+}
+
+func (x *WarningCrossing) GetLevel() WarningLevel {
+	if x != nil {
+		return x.Level
+	}
+	return WarningLevel_WARNING_LEVEL_UNSPECIFIED
+}
+
+func (x *WarningCrossing) GetUsed() int64 {
+	if x != nil {
+		return x.Used
+	}
+	return 0
+}
+
+func (x *WarningCrossing) GetLimit() int64 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+func (x *WarningCrossing) GetWindowStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.WindowStart
+	}
+	return nil
+}
+
+func (x *WarningCrossing) GetCrossedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CrossedAt
+	}
+	return nil
+}
+
+func (x *WarningCrossing) GetSequence() int64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
 // CommitRequest settles a reservation with actual usage.
 type CommitRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -358,7 +629,7 @@ type CommitRequest struct {
 
 func (x *CommitRequest) Reset() {
 	*x = CommitRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[2]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -370,7 +641,7 @@ func (x *CommitRequest) String() string {
 func (*CommitRequest) ProtoMessage() {}
 
 func (x *CommitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[2]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -383,7 +654,7 @@ func (x *CommitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommitRequest.ProtoReflect.Descriptor instead.
 func (*CommitRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{2}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *CommitRequest) GetReservationId() string {
@@ -413,7 +684,7 @@ type CommitResponse struct {
 
 func (x *CommitResponse) Reset() {
 	*x = CommitResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[3]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -425,7 +696,7 @@ func (x *CommitResponse) String() string {
 func (*CommitResponse) ProtoMessage() {}
 
 func (x *CommitResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[3]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -438,7 +709,7 @@ func (x *CommitResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommitResponse.ProtoReflect.Descriptor instead.
 func (*CommitResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{3}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CommitResponse) GetUsage() []*WindowUsage {
@@ -466,7 +737,7 @@ type ReleaseRequest struct {
 
 func (x *ReleaseRequest) Reset() {
 	*x = ReleaseRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[4]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -478,7 +749,7 @@ func (x *ReleaseRequest) String() string {
 func (*ReleaseRequest) ProtoMessage() {}
 
 func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[4]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -491,7 +762,7 @@ func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseRequest.ProtoReflect.Descriptor instead.
 func (*ReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{4}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ReleaseRequest) GetReservationId() string {
@@ -513,7 +784,7 @@ type ReleaseResponse struct {
 
 func (x *ReleaseResponse) Reset() {
 	*x = ReleaseResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[5]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -525,7 +796,7 @@ func (x *ReleaseResponse) String() string {
 func (*ReleaseResponse) ProtoMessage() {}
 
 func (x *ReleaseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[5]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -538,7 +809,7 @@ func (x *ReleaseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseResponse.ProtoReflect.Descriptor instead.
 func (*ReleaseResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{5}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ReleaseResponse) GetReleased() bool {
@@ -559,7 +830,7 @@ type GetUsageRequest struct {
 
 func (x *GetUsageRequest) Reset() {
 	*x = GetUsageRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[6]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -571,7 +842,7 @@ func (x *GetUsageRequest) String() string {
 func (*GetUsageRequest) ProtoMessage() {}
 
 func (x *GetUsageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[6]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -584,7 +855,7 @@ func (x *GetUsageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUsageRequest.ProtoReflect.Descriptor instead.
 func (*GetUsageRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{6}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetUsageRequest) GetProvider() string {
@@ -605,7 +876,7 @@ type GetUsageResponse struct {
 
 func (x *GetUsageResponse) Reset() {
 	*x = GetUsageResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[7]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -617,7 +888,7 @@ func (x *GetUsageResponse) String() string {
 func (*GetUsageResponse) ProtoMessage() {}
 
 func (x *GetUsageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[7]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -630,7 +901,7 @@ func (x *GetUsageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUsageResponse.ProtoReflect.Descriptor instead.
 func (*GetUsageResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{7}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetUsageResponse) GetProviders() []*ProviderUsage {
@@ -648,14 +919,16 @@ type ProviderUsage struct {
 	// One entry per window and metric.
 	Windows []*WindowUsage `protobuf:"bytes,2,rep,name=windows,proto3" json:"windows,omitempty"`
 	// The highest warning level over all windows.
-	WarningLevel  WarningLevel `protobuf:"varint,3,opt,name=warning_level,json=warningLevel,proto3,enum=sanad.quota.v1.WarningLevel" json:"warning_level,omitempty"`
+	WarningLevel WarningLevel `protobuf:"varint,3,opt,name=warning_level,json=warningLevel,proto3,enum=sanad.quota.v1.WarningLevel" json:"warning_level,omitempty"`
+	// The warning levels the current windows crossed so far, oldest first.
+	Crossings     []*WarningCrossing `protobuf:"bytes,4,rep,name=crossings,proto3" json:"crossings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ProviderUsage) Reset() {
 	*x = ProviderUsage{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[8]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -667,7 +940,7 @@ func (x *ProviderUsage) String() string {
 func (*ProviderUsage) ProtoMessage() {}
 
 func (x *ProviderUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[8]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -680,7 +953,7 @@ func (x *ProviderUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProviderUsage.ProtoReflect.Descriptor instead.
 func (*ProviderUsage) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{8}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ProviderUsage) GetProvider() string {
@@ -704,6 +977,13 @@ func (x *ProviderUsage) GetWarningLevel() WarningLevel {
 	return WarningLevel_WARNING_LEVEL_UNSPECIFIED
 }
 
+func (x *ProviderUsage) GetCrossings() []*WarningCrossing {
+	if x != nil {
+		return x.Crossings
+	}
+	return nil
+}
+
 // WindowUsage is the state of one limit: a metric counted over a window.
 type WindowUsage struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -723,17 +1003,23 @@ type WindowUsage struct {
 	WindowStart *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=window_start,json=windowStart,proto3" json:"window_start,omitempty"`
 	// End of the window, when the counter resets.
 	WindowEnd *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=window_end,json=windowEnd,proto3" json:"window_end,omitempty"`
-	// Use projected at the window's end, at the rate seen so far in it.
+	// Use projected at the window's end: used so far plus the trend of the recent completed
+	// sub-windows (minutes for the minute and hour, hours for the day), fitted so that a single
+	// burst does not move it.
 	ProjectedUse int64 `protobuf:"varint,9,opt,name=projected_use,json=projectedUse,proto3" json:"projected_use,omitempty"`
-	// When the limit will be reached at that rate; unset if not within this window.
+	// When the limit will be reached on that trend; unset if not within this window.
 	ProjectedExhaustionTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=projected_exhaustion_time,json=projectedExhaustionTime,proto3" json:"projected_exhaustion_time,omitempty"`
-	unknownFields           protoimpl.UnknownFields
-	sizeCache               protoimpl.SizeCache
+	// Completed sub-windows the trend was fitted on.
+	PredictionPoints int32 `protobuf:"varint,11,opt,name=prediction_points,json=predictionPoints,proto3" json:"prediction_points,omitempty"`
+	// How closely those sub-windows follow the trend, from 0 (not at all) to 1.
+	PredictionConfidence float64 `protobuf:"fixed64,12,opt,name=prediction_confidence,json=predictionConfidence,proto3" json:"prediction_confidence,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *WindowUsage) Reset() {
 	*x = WindowUsage{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[9]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -745,7 +1031,7 @@ func (x *WindowUsage) String() string {
 func (*WindowUsage) ProtoMessage() {}
 
 func (x *WindowUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[9]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -758,7 +1044,7 @@ func (x *WindowUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WindowUsage.ProtoReflect.Descriptor instead.
 func (*WindowUsage) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{9}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *WindowUsage) GetWindow() Window {
@@ -831,6 +1117,20 @@ func (x *WindowUsage) GetProjectedExhaustionTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *WindowUsage) GetPredictionPoints() int32 {
+	if x != nil {
+		return x.PredictionPoints
+	}
+	return 0
+}
+
+func (x *WindowUsage) GetPredictionConfidence() float64 {
+	if x != nil {
+		return x.PredictionConfidence
+	}
+	return 0
+}
+
 // ResetQuotaRequest selects counters to reset.
 type ResetQuotaRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -844,7 +1144,7 @@ type ResetQuotaRequest struct {
 
 func (x *ResetQuotaRequest) Reset() {
 	*x = ResetQuotaRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[10]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -856,7 +1156,7 @@ func (x *ResetQuotaRequest) String() string {
 func (*ResetQuotaRequest) ProtoMessage() {}
 
 func (x *ResetQuotaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[10]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -869,7 +1169,7 @@ func (x *ResetQuotaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetQuotaRequest.ProtoReflect.Descriptor instead.
 func (*ResetQuotaRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{10}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ResetQuotaRequest) GetProvider() string {
@@ -897,7 +1197,7 @@ type ResetQuotaResponse struct {
 
 func (x *ResetQuotaResponse) Reset() {
 	*x = ResetQuotaResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[11]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -909,7 +1209,7 @@ func (x *ResetQuotaResponse) String() string {
 func (*ResetQuotaResponse) ProtoMessage() {}
 
 func (x *ResetQuotaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[11]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -922,12 +1222,113 @@ func (x *ResetQuotaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetQuotaResponse.ProtoReflect.Descriptor instead.
 func (*ResetQuotaResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{11}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ResetQuotaResponse) GetUsage() *ProviderUsage {
 	if x != nil {
 		return x.Usage
+	}
+	return nil
+}
+
+// WatchUsageRequest selects the crossings to stream.
+type WatchUsageRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Provider name; empty for every configured provider.
+	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	// Also send first the crossings the current windows already had.
+	IncludeCurrent bool `protobuf:"varint,2,opt,name=include_current,json=includeCurrent,proto3" json:"include_current,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *WatchUsageRequest) Reset() {
+	*x = WatchUsageRequest{}
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchUsageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchUsageRequest) ProtoMessage() {}
+
+func (x *WatchUsageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchUsageRequest.ProtoReflect.Descriptor instead.
+func (*WatchUsageRequest) Descriptor() ([]byte, []int) {
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *WatchUsageRequest) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *WatchUsageRequest) GetIncludeCurrent() bool {
+	if x != nil {
+		return x.IncludeCurrent
+	}
+	return false
+}
+
+// WatchUsageResponse carries one crossing.
+type WatchUsageResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The crossing.
+	Crossing      *WarningCrossing `protobuf:"bytes,1,opt,name=crossing,proto3" json:"crossing,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchUsageResponse) Reset() {
+	*x = WatchUsageResponse{}
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchUsageResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchUsageResponse) ProtoMessage() {}
+
+func (x *WatchUsageResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchUsageResponse.ProtoReflect.Descriptor instead.
+func (*WatchUsageResponse) Descriptor() ([]byte, []int) {
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *WatchUsageResponse) GetCrossing() *WarningCrossing {
+	if x != nil {
+		return x.Crossing
 	}
 	return nil
 }
@@ -943,7 +1344,7 @@ type RecordUsageRequest struct {
 
 func (x *RecordUsageRequest) Reset() {
 	*x = RecordUsageRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[12]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -955,7 +1356,7 @@ func (x *RecordUsageRequest) String() string {
 func (*RecordUsageRequest) ProtoMessage() {}
 
 func (x *RecordUsageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[12]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -968,7 +1369,7 @@ func (x *RecordUsageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordUsageRequest.ProtoReflect.Descriptor instead.
 func (*RecordUsageRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{12}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *RecordUsageRequest) GetSpends() []*LocalSpend {
@@ -999,7 +1400,7 @@ type LocalSpend struct {
 
 func (x *LocalSpend) Reset() {
 	*x = LocalSpend{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[13]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1011,7 +1412,7 @@ func (x *LocalSpend) String() string {
 func (*LocalSpend) ProtoMessage() {}
 
 func (x *LocalSpend) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[13]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1024,7 +1425,7 @@ func (x *LocalSpend) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocalSpend.ProtoReflect.Descriptor instead.
 func (*LocalSpend) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{13}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *LocalSpend) GetSpendId() string {
@@ -1082,7 +1483,7 @@ type RecordUsageResponse struct {
 
 func (x *RecordUsageResponse) Reset() {
 	*x = RecordUsageResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1094,7 +1495,7 @@ func (x *RecordUsageResponse) String() string {
 func (*RecordUsageResponse) ProtoMessage() {}
 
 func (x *RecordUsageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1107,7 +1508,7 @@ func (x *RecordUsageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordUsageResponse.ProtoReflect.Descriptor instead.
 func (*RecordUsageResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{14}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *RecordUsageResponse) GetRecorded() []string {
@@ -1128,12 +1529,13 @@ var File_sanad_quota_v1_quota_proto protoreflect.FileDescriptor
 
 const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\n" +
-	"\x1asanad/quota/v1/quota.proto\x12\x0esanad.quota.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"v\n" +
+	"\x1asanad/quota/v1/quota.proto\x12\x0esanad.quota.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9f\x01\n" +
 	"\x0eReserveRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12)\n" +
 	"\x10estimated_tokens\x18\x02 \x01(\x03R\x0festimatedTokens\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x03 \x01(\tR\trequestId\"\xbe\x02\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\x12'\n" +
+	"\x0fidempotency_key\x18\x04 \x01(\tR\x0eidempotencyKey\"\xf4\x03\n" +
 	"\x0fReserveResponse\x12\x18\n" +
 	"\aallowed\x18\x01 \x01(\bR\aallowed\x12%\n" +
 	"\x0ereservation_id\x18\x02 \x01(\tR\rreservationId\x121\n" +
@@ -1141,7 +1543,33 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\rwarning_level\x18\x04 \x01(\x0e2\x1c.sanad.quota.v1.WarningLevelR\fwarningLevel\x128\n" +
 	"\tdenied_by\x18\x05 \x01(\v2\x1b.sanad.quota.v1.WindowUsageR\bdeniedBy\x12:\n" +
 	"\vretry_after\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\n" +
-	"retryAfter\"[\n" +
+	"retryAfter\x12>\n" +
+	"\n" +
+	"violations\x18\a \x03(\v2\x1e.sanad.quota.v1.QuotaViolationR\n" +
+	"violations\x125\n" +
+	"\bfrees_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\afreesAt\x12=\n" +
+	"\tcrossings\x18\t \x03(\v2\x1f.sanad.quota.v1.WarningCrossingR\tcrossings\"\xaf\x02\n" +
+	"\x0eQuotaViolation\x12\x18\n" +
+	"\asubject\x18\x01 \x01(\tR\asubject\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x12.\n" +
+	"\x06window\x18\x03 \x01(\x0e2\x16.sanad.quota.v1.WindowR\x06window\x12.\n" +
+	"\x06metric\x18\x04 \x01(\x0e2\x16.sanad.quota.v1.MetricR\x06metric\x12\x14\n" +
+	"\x05limit\x18\x05 \x01(\x03R\x05limit\x12\x12\n" +
+	"\x04used\x18\x06 \x01(\x03R\x04used\x12\x1c\n" +
+	"\trequested\x18\a \x01(\x03R\trequested\x129\n" +
+	"\n" +
+	"window_end\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\twindowEnd\"\x81\x03\n" +
+	"\x0fWarningCrossing\x12\x1a\n" +
+	"\bprovider\x18\x01 \x01(\tR\bprovider\x12.\n" +
+	"\x06window\x18\x02 \x01(\x0e2\x16.sanad.quota.v1.WindowR\x06window\x12.\n" +
+	"\x06metric\x18\x03 \x01(\x0e2\x16.sanad.quota.v1.MetricR\x06metric\x122\n" +
+	"\x05level\x18\x04 \x01(\x0e2\x1c.sanad.quota.v1.WarningLevelR\x05level\x12\x12\n" +
+	"\x04used\x18\x05 \x01(\x03R\x04used\x12\x14\n" +
+	"\x05limit\x18\x06 \x01(\x03R\x05limit\x12=\n" +
+	"\fwindow_start\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\vwindowStart\x129\n" +
+	"\n" +
+	"crossed_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcrossedAt\x12\x1a\n" +
+	"\bsequence\x18\t \x01(\x03R\bsequence\"[\n" +
 	"\rCommitRequest\x12%\n" +
 	"\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12#\n" +
 	"\ractual_tokens\x18\x02 \x01(\x03R\factualTokens\"\x86\x01\n" +
@@ -1155,11 +1583,12 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\x0fGetUsageRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\"O\n" +
 	"\x10GetUsageResponse\x12;\n" +
-	"\tproviders\x18\x01 \x03(\v2\x1d.sanad.quota.v1.ProviderUsageR\tproviders\"\xa5\x01\n" +
+	"\tproviders\x18\x01 \x03(\v2\x1d.sanad.quota.v1.ProviderUsageR\tproviders\"\xe4\x01\n" +
 	"\rProviderUsage\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x125\n" +
 	"\awindows\x18\x02 \x03(\v2\x1b.sanad.quota.v1.WindowUsageR\awindows\x12A\n" +
-	"\rwarning_level\x18\x03 \x01(\x0e2\x1c.sanad.quota.v1.WarningLevelR\fwarningLevel\"\xeb\x03\n" +
+	"\rwarning_level\x18\x03 \x01(\x0e2\x1c.sanad.quota.v1.WarningLevelR\fwarningLevel\x12=\n" +
+	"\tcrossings\x18\x04 \x03(\v2\x1f.sanad.quota.v1.WarningCrossingR\tcrossings\"\xcd\x04\n" +
 	"\vWindowUsage\x12.\n" +
 	"\x06window\x18\x01 \x01(\x0e2\x16.sanad.quota.v1.WindowR\x06window\x12.\n" +
 	"\x06metric\x18\x02 \x01(\x0e2\x16.sanad.quota.v1.MetricR\x06metric\x12\x12\n" +
@@ -1172,12 +1601,19 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"window_end\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\twindowEnd\x12#\n" +
 	"\rprojected_use\x18\t \x01(\x03R\fprojectedUse\x12V\n" +
 	"\x19projected_exhaustion_time\x18\n" +
-	" \x01(\v2\x1a.google.protobuf.TimestampR\x17projectedExhaustionTime\"_\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\x17projectedExhaustionTime\x12+\n" +
+	"\x11prediction_points\x18\v \x01(\x05R\x10predictionPoints\x123\n" +
+	"\x15prediction_confidence\x18\f \x01(\x01R\x14predictionConfidence\"_\n" +
 	"\x11ResetQuotaRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12.\n" +
 	"\x06window\x18\x02 \x01(\x0e2\x16.sanad.quota.v1.WindowR\x06window\"I\n" +
 	"\x12ResetQuotaResponse\x123\n" +
-	"\x05usage\x18\x01 \x01(\v2\x1d.sanad.quota.v1.ProviderUsageR\x05usage\"H\n" +
+	"\x05usage\x18\x01 \x01(\v2\x1d.sanad.quota.v1.ProviderUsageR\x05usage\"X\n" +
+	"\x11WatchUsageRequest\x12\x1a\n" +
+	"\bprovider\x18\x01 \x01(\tR\bprovider\x12'\n" +
+	"\x0finclude_current\x18\x02 \x01(\bR\x0eincludeCurrent\"Q\n" +
+	"\x12WatchUsageResponse\x12;\n" +
+	"\bcrossing\x18\x01 \x01(\v2\x1f.sanad.quota.v1.WarningCrossingR\bcrossing\"H\n" +
 	"\x12RecordUsageRequest\x122\n" +
 	"\x06spends\x18\x01 \x03(\v2\x1a.sanad.quota.v1.LocalSpendR\x06spends\"\xcf\x01\n" +
 	"\n" +
@@ -1193,12 +1629,13 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\brecorded\x18\x01 \x03(\tR\brecorded\x12\x1e\n" +
 	"\n" +
 	"duplicates\x18\x02 \x03(\tR\n" +
-	"duplicates*A\n" +
+	"duplicates*T\n" +
 	"\x06Window\x12\x16\n" +
 	"\x12WINDOW_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vWINDOW_HOUR\x10\x01\x12\x0e\n" +
 	"\n" +
-	"WINDOW_DAY\x10\x02*H\n" +
+	"WINDOW_DAY\x10\x02\x12\x11\n" +
+	"\rWINDOW_MINUTE\x10\x03*H\n" +
 	"\x06Metric\x12\x16\n" +
 	"\x12METRIC_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fMETRIC_REQUESTS\x10\x01\x12\x11\n" +
@@ -1208,7 +1645,7 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\x14WARNING_LEVEL_NORMAL\x10\x01\x12\x19\n" +
 	"\x15WARNING_LEVEL_WARNING\x10\x02\x12\x1a\n" +
 	"\x16WARNING_LEVEL_CRITICAL\x10\x03\x12\x1b\n" +
-	"\x17WARNING_LEVEL_EXHAUSTED\x10\x042\xeb\x03\n" +
+	"\x17WARNING_LEVEL_EXHAUSTED\x10\x042\xc2\x04\n" +
 	"\fQuotaService\x12J\n" +
 	"\aReserve\x12\x1e.sanad.quota.v1.ReserveRequest\x1a\x1f.sanad.quota.v1.ReserveResponse\x12G\n" +
 	"\x06Commit\x12\x1d.sanad.quota.v1.CommitRequest\x1a\x1e.sanad.quota.v1.CommitResponse\x12J\n" +
@@ -1216,7 +1653,9 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\bGetUsage\x12\x1f.sanad.quota.v1.GetUsageRequest\x1a .sanad.quota.v1.GetUsageResponse\x12S\n" +
 	"\n" +
 	"ResetQuota\x12!.sanad.quota.v1.ResetQuotaRequest\x1a\".sanad.quota.v1.ResetQuotaResponse\x12V\n" +
-	"\vRecordUsage\x12\".sanad.quota.v1.RecordUsageRequest\x1a#.sanad.quota.v1.RecordUsageResponseB3Z1sanad.dev/sanad/clients/go/sanad/quota/v1;quotav1b\x06proto3"
+	"\vRecordUsage\x12\".sanad.quota.v1.RecordUsageRequest\x1a#.sanad.quota.v1.RecordUsageResponse\x12U\n" +
+	"\n" +
+	"WatchUsage\x12!.sanad.quota.v1.WatchUsageRequest\x1a\".sanad.quota.v1.WatchUsageResponse0\x01B3Z1sanad.dev/sanad/clients/go/sanad/quota/v1;quotav1b\x06proto3"
 
 var (
 	file_sanad_quota_v1_quota_proto_rawDescOnce sync.Once
@@ -1231,66 +1670,85 @@ func file_sanad_quota_v1_quota_proto_rawDescGZIP() []byte {
 }
 
 var file_sanad_quota_v1_quota_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_sanad_quota_v1_quota_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_sanad_quota_v1_quota_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_sanad_quota_v1_quota_proto_goTypes = []any{
 	(Window)(0),                   // 0: sanad.quota.v1.Window
 	(Metric)(0),                   // 1: sanad.quota.v1.Metric
 	(WarningLevel)(0),             // 2: sanad.quota.v1.WarningLevel
 	(*ReserveRequest)(nil),        // 3: sanad.quota.v1.ReserveRequest
 	(*ReserveResponse)(nil),       // 4: sanad.quota.v1.ReserveResponse
-	(*CommitRequest)(nil),         // 5: sanad.quota.v1.CommitRequest
-	(*CommitResponse)(nil),        // 6: sanad.quota.v1.CommitResponse
-	(*ReleaseRequest)(nil),        // 7: sanad.quota.v1.ReleaseRequest
-	(*ReleaseResponse)(nil),       // 8: sanad.quota.v1.ReleaseResponse
-	(*GetUsageRequest)(nil),       // 9: sanad.quota.v1.GetUsageRequest
-	(*GetUsageResponse)(nil),      // 10: sanad.quota.v1.GetUsageResponse
-	(*ProviderUsage)(nil),         // 11: sanad.quota.v1.ProviderUsage
-	(*WindowUsage)(nil),           // 12: sanad.quota.v1.WindowUsage
-	(*ResetQuotaRequest)(nil),     // 13: sanad.quota.v1.ResetQuotaRequest
-	(*ResetQuotaResponse)(nil),    // 14: sanad.quota.v1.ResetQuotaResponse
-	(*RecordUsageRequest)(nil),    // 15: sanad.quota.v1.RecordUsageRequest
-	(*LocalSpend)(nil),            // 16: sanad.quota.v1.LocalSpend
-	(*RecordUsageResponse)(nil),   // 17: sanad.quota.v1.RecordUsageResponse
-	(*durationpb.Duration)(nil),   // 18: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
+	(*QuotaViolation)(nil),        // 5: sanad.quota.v1.QuotaViolation
+	(*WarningCrossing)(nil),       // 6: sanad.quota.v1.WarningCrossing
+	(*CommitRequest)(nil),         // 7: sanad.quota.v1.CommitRequest
+	(*CommitResponse)(nil),        // 8: sanad.quota.v1.CommitResponse
+	(*ReleaseRequest)(nil),        // 9: sanad.quota.v1.ReleaseRequest
+	(*ReleaseResponse)(nil),       // 10: sanad.quota.v1.ReleaseResponse
+	(*GetUsageRequest)(nil),       // 11: sanad.quota.v1.GetUsageRequest
+	(*GetUsageResponse)(nil),      // 12: sanad.quota.v1.GetUsageResponse
+	(*ProviderUsage)(nil),         // 13: sanad.quota.v1.ProviderUsage
+	(*WindowUsage)(nil),           // 14: sanad.quota.v1.WindowUsage
+	(*ResetQuotaRequest)(nil),     // 15: sanad.quota.v1.ResetQuotaRequest
+	(*ResetQuotaResponse)(nil),    // 16: sanad.quota.v1.ResetQuotaResponse
+	(*WatchUsageRequest)(nil),     // 17: sanad.quota.v1.WatchUsageRequest
+	(*WatchUsageResponse)(nil),    // 18: sanad.quota.v1.WatchUsageResponse
+	(*RecordUsageRequest)(nil),    // 19: sanad.quota.v1.RecordUsageRequest
+	(*LocalSpend)(nil),            // 20: sanad.quota.v1.LocalSpend
+	(*RecordUsageResponse)(nil),   // 21: sanad.quota.v1.RecordUsageResponse
+	(*durationpb.Duration)(nil),   // 22: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 23: google.protobuf.Timestamp
 }
 var file_sanad_quota_v1_quota_proto_depIdxs = []int32{
-	12, // 0: sanad.quota.v1.ReserveResponse.usage:type_name -> sanad.quota.v1.WindowUsage
+	14, // 0: sanad.quota.v1.ReserveResponse.usage:type_name -> sanad.quota.v1.WindowUsage
 	2,  // 1: sanad.quota.v1.ReserveResponse.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	12, // 2: sanad.quota.v1.ReserveResponse.denied_by:type_name -> sanad.quota.v1.WindowUsage
-	18, // 3: sanad.quota.v1.ReserveResponse.retry_after:type_name -> google.protobuf.Duration
-	12, // 4: sanad.quota.v1.CommitResponse.usage:type_name -> sanad.quota.v1.WindowUsage
-	2,  // 5: sanad.quota.v1.CommitResponse.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	11, // 6: sanad.quota.v1.GetUsageResponse.providers:type_name -> sanad.quota.v1.ProviderUsage
-	12, // 7: sanad.quota.v1.ProviderUsage.windows:type_name -> sanad.quota.v1.WindowUsage
-	2,  // 8: sanad.quota.v1.ProviderUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	0,  // 9: sanad.quota.v1.WindowUsage.window:type_name -> sanad.quota.v1.Window
-	1,  // 10: sanad.quota.v1.WindowUsage.metric:type_name -> sanad.quota.v1.Metric
-	2,  // 11: sanad.quota.v1.WindowUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	19, // 12: sanad.quota.v1.WindowUsage.window_start:type_name -> google.protobuf.Timestamp
-	19, // 13: sanad.quota.v1.WindowUsage.window_end:type_name -> google.protobuf.Timestamp
-	19, // 14: sanad.quota.v1.WindowUsage.projected_exhaustion_time:type_name -> google.protobuf.Timestamp
-	0,  // 15: sanad.quota.v1.ResetQuotaRequest.window:type_name -> sanad.quota.v1.Window
-	11, // 16: sanad.quota.v1.ResetQuotaResponse.usage:type_name -> sanad.quota.v1.ProviderUsage
-	16, // 17: sanad.quota.v1.RecordUsageRequest.spends:type_name -> sanad.quota.v1.LocalSpend
-	19, // 18: sanad.quota.v1.LocalSpend.spent_at:type_name -> google.protobuf.Timestamp
-	3,  // 19: sanad.quota.v1.QuotaService.Reserve:input_type -> sanad.quota.v1.ReserveRequest
-	5,  // 20: sanad.quota.v1.QuotaService.Commit:input_type -> sanad.quota.v1.CommitRequest
-	7,  // 21: sanad.quota.v1.QuotaService.Release:input_type -> sanad.quota.v1.ReleaseRequest
-	9,  // 22: sanad.quota.v1.QuotaService.GetUsage:input_type -> sanad.quota.v1.GetUsageRequest
-	13, // 23: sanad.quota.v1.QuotaService.ResetQuota:input_type -> sanad.quota.v1.ResetQuotaRequest
-	15, // 24: sanad.quota.v1.QuotaService.RecordUsage:input_type -> sanad.quota.v1.RecordUsageRequest
-	4,  // 25: sanad.quota.v1.QuotaService.Reserve:output_type -> sanad.quota.v1.ReserveResponse
-	6,  // 26: sanad.quota.v1.QuotaService.Commit:output_type -> sanad.quota.v1.CommitResponse
-	8,  // 27: sanad.quota.v1.QuotaService.Release:output_type -> sanad.quota.v1.ReleaseResponse
-	10, // 28: sanad.quota.v1.QuotaService.GetUsage:output_type -> sanad.quota.v1.GetUsageResponse
-	14, // 29: sanad.quota.v1.QuotaService.ResetQuota:output_type -> sanad.quota.v1.ResetQuotaResponse
-	17, // 30: sanad.quota.v1.QuotaService.RecordUsage:output_type -> sanad.quota.v1.RecordUsageResponse
-	25, // [25:31] is the sub-list for method output_type
-	19, // [19:25] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	14, // 2: sanad.quota.v1.ReserveResponse.denied_by:type_name -> sanad.quota.v1.WindowUsage
+	22, // 3: sanad.quota.v1.ReserveResponse.retry_after:type_name -> google.protobuf.Duration
+	5,  // 4: sanad.quota.v1.ReserveResponse.violations:type_name -> sanad.quota.v1.QuotaViolation
+	23, // 5: sanad.quota.v1.ReserveResponse.frees_at:type_name -> google.protobuf.Timestamp
+	6,  // 6: sanad.quota.v1.ReserveResponse.crossings:type_name -> sanad.quota.v1.WarningCrossing
+	0,  // 7: sanad.quota.v1.QuotaViolation.window:type_name -> sanad.quota.v1.Window
+	1,  // 8: sanad.quota.v1.QuotaViolation.metric:type_name -> sanad.quota.v1.Metric
+	23, // 9: sanad.quota.v1.QuotaViolation.window_end:type_name -> google.protobuf.Timestamp
+	0,  // 10: sanad.quota.v1.WarningCrossing.window:type_name -> sanad.quota.v1.Window
+	1,  // 11: sanad.quota.v1.WarningCrossing.metric:type_name -> sanad.quota.v1.Metric
+	2,  // 12: sanad.quota.v1.WarningCrossing.level:type_name -> sanad.quota.v1.WarningLevel
+	23, // 13: sanad.quota.v1.WarningCrossing.window_start:type_name -> google.protobuf.Timestamp
+	23, // 14: sanad.quota.v1.WarningCrossing.crossed_at:type_name -> google.protobuf.Timestamp
+	14, // 15: sanad.quota.v1.CommitResponse.usage:type_name -> sanad.quota.v1.WindowUsage
+	2,  // 16: sanad.quota.v1.CommitResponse.warning_level:type_name -> sanad.quota.v1.WarningLevel
+	13, // 17: sanad.quota.v1.GetUsageResponse.providers:type_name -> sanad.quota.v1.ProviderUsage
+	14, // 18: sanad.quota.v1.ProviderUsage.windows:type_name -> sanad.quota.v1.WindowUsage
+	2,  // 19: sanad.quota.v1.ProviderUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
+	6,  // 20: sanad.quota.v1.ProviderUsage.crossings:type_name -> sanad.quota.v1.WarningCrossing
+	0,  // 21: sanad.quota.v1.WindowUsage.window:type_name -> sanad.quota.v1.Window
+	1,  // 22: sanad.quota.v1.WindowUsage.metric:type_name -> sanad.quota.v1.Metric
+	2,  // 23: sanad.quota.v1.WindowUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
+	23, // 24: sanad.quota.v1.WindowUsage.window_start:type_name -> google.protobuf.Timestamp
+	23, // 25: sanad.quota.v1.WindowUsage.window_end:type_name -> google.protobuf.Timestamp
+	23, // 26: sanad.quota.v1.WindowUsage.projected_exhaustion_time:type_name -> google.protobuf.Timestamp
+	0,  // 27: sanad.quota.v1.ResetQuotaRequest.window:type_name -> sanad.quota.v1.Window
+	13, // 28: sanad.quota.v1.ResetQuotaResponse.usage:type_name -> sanad.quota.v1.ProviderUsage
+	6,  // 29: sanad.quota.v1.WatchUsageResponse.crossing:type_name -> sanad.quota.v1.WarningCrossing
+	20, // 30: sanad.quota.v1.RecordUsageRequest.spends:type_name -> sanad.quota.v1.LocalSpend
+	23, // 31: sanad.quota.v1.LocalSpend.spent_at:type_name -> google.protobuf.Timestamp
+	3,  // 32: sanad.quota.v1.QuotaService.Reserve:input_type -> sanad.quota.v1.ReserveRequest
+	7,  // 33: sanad.quota.v1.QuotaService.Commit:input_type -> sanad.quota.v1.CommitRequest
+	9,  // 34: sanad.quota.v1.QuotaService.Release:input_type -> sanad.quota.v1.ReleaseRequest
+	11, // 35: sanad.quota.v1.QuotaService.GetUsage:input_type -> sanad.quota.v1.GetUsageRequest
+	15, // 36: sanad.quota.v1.QuotaService.ResetQuota:input_type -> sanad.quota.v1.ResetQuotaRequest
+	19, // 37: sanad.quota.v1.QuotaService.RecordUsage:input_type -> sanad.quota.v1.RecordUsageRequest
+	17, // 38: sanad.quota.v1.QuotaService.WatchUsage:input_type -> sanad.quota.v1.WatchUsageRequest
+	4,  // 39: sanad.quota.v1.QuotaService.Reserve:output_type -> sanad.quota.v1.ReserveResponse
+	8,  // 40: sanad.quota.v1.QuotaService.Commit:output_type -> sanad.quota.v1.CommitResponse
+	10, // 41: sanad.quota.v1.QuotaService.Release:output_type -> sanad.quota.v1.ReleaseResponse
+	12, // 42: sanad.quota.v1.QuotaService.GetUsage:output_type -> sanad.quota.v1.GetUsageResponse
+	16, // 43: sanad.quota.v1.QuotaService.ResetQuota:output_type -> sanad.quota.v1.ResetQuotaResponse
+	21, // 44: sanad.quota.v1.QuotaService.RecordUsage:output_type -> sanad.quota.v1.RecordUsageResponse
+	18, // 45: sanad.quota.v1.QuotaService.WatchUsage:output_type -> sanad.quota.v1.WatchUsageResponse
+	39, // [39:46] is the sub-list for method output_type
+	32, // [32:39] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_sanad_quota_v1_quota_proto_init() }
@@ -1304,7 +1762,7 @@ func file_sanad_quota_v1_quota_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sanad_quota_v1_quota_proto_rawDesc), len(file_sanad_quota_v1_quota_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   15,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -25,6 +25,7 @@ const (
 	QuotaService_GetUsage_FullMethodName    = "/sanad.quota.v1.QuotaService/GetUsage"
 	QuotaService_ResetQuota_FullMethodName  = "/sanad.quota.v1.QuotaService/ResetQuota"
 	QuotaService_RecordUsage_FullMethodName = "/sanad.quota.v1.QuotaService/RecordUsage"
+	QuotaService_WatchUsage_FullMethodName  = "/sanad.quota.v1.QuotaService/WatchUsage"
 )
 
 // QuotaServiceClient is the client API for QuotaService service.
@@ -49,6 +50,9 @@ type QuotaServiceClient interface {
 	// be reached, into the windows it was spent in. Idempotent by spend id: a spend sent again
 	// counts once.
 	RecordUsage(ctx context.Context, in *RecordUsageRequest, opts ...grpc.CallOption) (*RecordUsageResponse, error)
+	// Stream every warning level a provider's window crosses (75 %, 90 %, exhausted), as it
+	// happens on any replica, until the caller cancels. Each crossing is sent once per window.
+	WatchUsage(ctx context.Context, in *WatchUsageRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchUsageResponse], error)
 }
 
 type quotaServiceClient struct {
@@ -119,6 +123,25 @@ func (c *quotaServiceClient) RecordUsage(ctx context.Context, in *RecordUsageReq
 	return out, nil
 }
 
+func (c *quotaServiceClient) WatchUsage(ctx context.Context, in *WatchUsageRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchUsageResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &QuotaService_ServiceDesc.Streams[0], QuotaService_WatchUsage_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchUsageRequest, WatchUsageResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type QuotaService_WatchUsageClient = grpc.ServerStreamingClient[WatchUsageResponse]
+
 // QuotaServiceServer is the server API for QuotaService service.
 // All implementations must embed UnimplementedQuotaServiceServer
 // for forward compatibility.
@@ -141,6 +164,9 @@ type QuotaServiceServer interface {
 	// be reached, into the windows it was spent in. Idempotent by spend id: a spend sent again
 	// counts once.
 	RecordUsage(context.Context, *RecordUsageRequest) (*RecordUsageResponse, error)
+	// Stream every warning level a provider's window crosses (75 %, 90 %, exhausted), as it
+	// happens on any replica, until the caller cancels. Each crossing is sent once per window.
+	WatchUsage(*WatchUsageRequest, grpc.ServerStreamingServer[WatchUsageResponse]) error
 	mustEmbedUnimplementedQuotaServiceServer()
 }
 
@@ -168,6 +194,9 @@ func (UnimplementedQuotaServiceServer) ResetQuota(context.Context, *ResetQuotaRe
 }
 func (UnimplementedQuotaServiceServer) RecordUsage(context.Context, *RecordUsageRequest) (*RecordUsageResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method RecordUsage not implemented")
+}
+func (UnimplementedQuotaServiceServer) WatchUsage(*WatchUsageRequest, grpc.ServerStreamingServer[WatchUsageResponse]) error {
+	return status.Errorf(codes.Unimplemented, "method WatchUsage not implemented")
 }
 func (UnimplementedQuotaServiceServer) mustEmbedUnimplementedQuotaServiceServer() {}
 func (UnimplementedQuotaServiceServer) testEmbeddedByValue()                      {}
@@ -298,6 +327,17 @@ func _QuotaService_RecordUsage_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _QuotaService_WatchUsage_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchUsageRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(QuotaServiceServer).WatchUsage(m, &grpc.GenericServerStream[WatchUsageRequest, WatchUsageResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type QuotaService_WatchUsageServer = grpc.ServerStreamingServer[WatchUsageResponse]
+
 // QuotaService_ServiceDesc is the grpc.ServiceDesc for QuotaService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -330,6 +370,12 @@ var QuotaService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _QuotaService_RecordUsage_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "WatchUsage",
+			Handler:       _QuotaService_WatchUsage_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "sanad/quota/v1/quota.proto",
 }

@@ -33,6 +33,8 @@ class _WindowEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Window.ValueTy
     """The current clock hour (UTC)."""
     WINDOW_DAY: _Window.ValueType  # 2
     """The current day (UTC)."""
+    WINDOW_MINUTE: _Window.ValueType  # 3
+    """The current minute (UTC); unlimited unless a minute limit is configured."""
 
 class Window(_Window, metaclass=_WindowEnumTypeWrapper):
     """Window is the accounting period a limit applies to."""
@@ -43,6 +45,8 @@ WINDOW_HOUR: Window.ValueType  # 1
 """The current clock hour (UTC)."""
 WINDOW_DAY: Window.ValueType  # 2
 """The current day (UTC)."""
+WINDOW_MINUTE: Window.ValueType  # 3
+"""The current minute (UTC); unlimited unless a minute limit is configured."""
 Global___Window: _TypeAlias = Window  # noqa: Y015
 
 class _Metric:
@@ -110,22 +114,29 @@ class ReserveRequest(_message.Message):
     PROVIDER_FIELD_NUMBER: _builtins.int
     ESTIMATED_TOKENS_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
     provider: _builtins.str
     """Provider name, for example "openai" or "gemini"."""
     estimated_tokens: _builtins.int
     """Tokens the call is expected to use (prompt plus expected completion); at least 0."""
     request_id: _builtins.str
     """The caller's request id, recorded with the reservation for tracing."""
+    idempotency_key: _builtins.str
+    """Key of this reservation attempt (for example the request id and attempt number). A Reserve
+    repeated with the same key (a retry after a lost answer) returns the first reservation and
+    counts nothing more. Empty: every call reserves anew.
+    """
     def __init__(
         self,
         *,
         provider: _builtins.str = ...,
         estimated_tokens: _builtins.int = ...,
         request_id: _builtins.str = ...,
+        idempotency_key: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["estimated_tokens", b"estimated_tokens", "provider", b"provider", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["estimated_tokens", b"estimated_tokens", "idempotency_key", b"idempotency_key", "provider", b"provider", "request_id", b"request_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -143,6 +154,9 @@ class ReserveResponse(_message.Message):
     WARNING_LEVEL_FIELD_NUMBER: _builtins.int
     DENIED_BY_FIELD_NUMBER: _builtins.int
     RETRY_AFTER_FIELD_NUMBER: _builtins.int
+    VIOLATIONS_FIELD_NUMBER: _builtins.int
+    FREES_AT_FIELD_NUMBER: _builtins.int
+    CROSSINGS_FIELD_NUMBER: _builtins.int
     allowed: _builtins.bool
     """True if the reservation was granted."""
     reservation_id: _builtins.str
@@ -159,7 +173,23 @@ class ReserveResponse(_message.Message):
 
     @_builtins.property
     def retry_after(self) -> _duration_pb2.Duration:
-        """When denied: time until the window that denied resets."""
+        """When denied: time until every window that denied has reset."""
+
+    @_builtins.property
+    def violations(self) -> _containers.RepeatedCompositeFieldContainer[Global___QuotaViolation]:
+        """When denied: every limit the reservation would have gone over, in the manner of
+        google.rpc.QuotaFailure.
+        """
+
+    @_builtins.property
+    def frees_at(self) -> _timestamp_pb2.Timestamp:
+        """When denied: when every window that denied has reset and the reservation could fit."""
+
+    @_builtins.property
+    def crossings(self) -> _containers.RepeatedCompositeFieldContainer[Global___WarningCrossing]:
+        """Warning levels this reservation made a window cross (each is reported once, here and on
+        WatchUsage).
+        """
 
     def __init__(
         self,
@@ -170,14 +200,127 @@ class ReserveResponse(_message.Message):
         warning_level: Global___WarningLevel.ValueType = ...,
         denied_by: Global___WindowUsage | None = ...,
         retry_after: _duration_pb2.Duration | None = ...,
+        violations: _abc.Iterable[Global___QuotaViolation] | None = ...,
+        frees_at: _timestamp_pb2.Timestamp | None = ...,
+        crossings: _abc.Iterable[Global___WarningCrossing] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["denied_by", b"denied_by", "retry_after", b"retry_after"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["denied_by", b"denied_by", "frees_at", b"frees_at", "retry_after", b"retry_after"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["allowed", b"allowed", "denied_by", b"denied_by", "reservation_id", b"reservation_id", "retry_after", b"retry_after", "usage", b"usage", "warning_level", b"warning_level"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["allowed", b"allowed", "crossings", b"crossings", "denied_by", b"denied_by", "frees_at", b"frees_at", "reservation_id", b"reservation_id", "retry_after", b"retry_after", "usage", b"usage", "violations", b"violations", "warning_level", b"warning_level"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ReserveResponse: _TypeAlias = ReserveResponse  # noqa: Y015
+
+@_typing.final
+class QuotaViolation(_message.Message):
+    """QuotaViolation is one limit a reservation would go over."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    WINDOW_FIELD_NUMBER: _builtins.int
+    METRIC_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    USED_FIELD_NUMBER: _builtins.int
+    REQUESTED_FIELD_NUMBER: _builtins.int
+    WINDOW_END_FIELD_NUMBER: _builtins.int
+    subject: _builtins.str
+    """What ran out, for example "providers/openai/windows/hour/metrics/requests"."""
+    description: _builtins.str
+    """Why, for example "openai hour requests: 200 of 200 used, 1 more asked"."""
+    window: Global___Window.ValueType
+    """The window."""
+    metric: Global___Metric.ValueType
+    """The metric."""
+    limit: _builtins.int
+    """The limit."""
+    used: _builtins.int
+    """Used in the window."""
+    requested: _builtins.int
+    """What the reservation asked for."""
+    @_builtins.property
+    def window_end(self) -> _timestamp_pb2.Timestamp:
+        """When the window ends and its count starts again from zero."""
+
+    def __init__(
+        self,
+        *,
+        subject: _builtins.str = ...,
+        description: _builtins.str = ...,
+        window: Global___Window.ValueType = ...,
+        metric: Global___Metric.ValueType = ...,
+        limit: _builtins.int = ...,
+        used: _builtins.int = ...,
+        requested: _builtins.int = ...,
+        window_end: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["window_end", b"window_end"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "limit", b"limit", "metric", b"metric", "requested", b"requested", "subject", b"subject", "used", b"used", "window", b"window", "window_end", b"window_end"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___QuotaViolation: _TypeAlias = QuotaViolation  # noqa: Y015
+
+@_typing.final
+class WarningCrossing(_message.Message):
+    """WarningCrossing is one window reaching a warning level for the first time."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROVIDER_FIELD_NUMBER: _builtins.int
+    WINDOW_FIELD_NUMBER: _builtins.int
+    METRIC_FIELD_NUMBER: _builtins.int
+    LEVEL_FIELD_NUMBER: _builtins.int
+    USED_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    WINDOW_START_FIELD_NUMBER: _builtins.int
+    CROSSED_AT_FIELD_NUMBER: _builtins.int
+    SEQUENCE_FIELD_NUMBER: _builtins.int
+    provider: _builtins.str
+    """Provider name."""
+    window: Global___Window.ValueType
+    """The window."""
+    metric: Global___Metric.ValueType
+    """The metric."""
+    level: Global___WarningLevel.ValueType
+    """The level reached."""
+    used: _builtins.int
+    """Used when it was reached."""
+    limit: _builtins.int
+    """The limit."""
+    sequence: _builtins.int
+    """Position in the provider's crossing log; increases with every crossing."""
+    @_builtins.property
+    def window_start(self) -> _timestamp_pb2.Timestamp:
+        """Start of the window."""
+
+    @_builtins.property
+    def crossed_at(self) -> _timestamp_pb2.Timestamp:
+        """When it was reached."""
+
+    def __init__(
+        self,
+        *,
+        provider: _builtins.str = ...,
+        window: Global___Window.ValueType = ...,
+        metric: Global___Metric.ValueType = ...,
+        level: Global___WarningLevel.ValueType = ...,
+        used: _builtins.int = ...,
+        limit: _builtins.int = ...,
+        window_start: _timestamp_pb2.Timestamp | None = ...,
+        crossed_at: _timestamp_pb2.Timestamp | None = ...,
+        sequence: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["crossed_at", b"crossed_at", "window_start", b"window_start"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["crossed_at", b"crossed_at", "level", b"level", "limit", b"limit", "metric", b"metric", "provider", b"provider", "sequence", b"sequence", "used", b"used", "window", b"window", "window_start", b"window_start"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WarningCrossing: _TypeAlias = WarningCrossing  # noqa: Y015
 
 @_typing.final
 class CommitRequest(_message.Message):
@@ -334,6 +477,7 @@ class ProviderUsage(_message.Message):
     PROVIDER_FIELD_NUMBER: _builtins.int
     WINDOWS_FIELD_NUMBER: _builtins.int
     WARNING_LEVEL_FIELD_NUMBER: _builtins.int
+    CROSSINGS_FIELD_NUMBER: _builtins.int
     provider: _builtins.str
     """Provider name."""
     warning_level: Global___WarningLevel.ValueType
@@ -342,16 +486,21 @@ class ProviderUsage(_message.Message):
     def windows(self) -> _containers.RepeatedCompositeFieldContainer[Global___WindowUsage]:
         """One entry per window and metric."""
 
+    @_builtins.property
+    def crossings(self) -> _containers.RepeatedCompositeFieldContainer[Global___WarningCrossing]:
+        """The warning levels the current windows crossed so far, oldest first."""
+
     def __init__(
         self,
         *,
         provider: _builtins.str = ...,
         windows: _abc.Iterable[Global___WindowUsage] | None = ...,
         warning_level: Global___WarningLevel.ValueType = ...,
+        crossings: _abc.Iterable[Global___WarningCrossing] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["provider", b"provider", "warning_level", b"warning_level", "windows", b"windows"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["crossings", b"crossings", "provider", b"provider", "warning_level", b"warning_level", "windows", b"windows"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -373,6 +522,8 @@ class WindowUsage(_message.Message):
     WINDOW_END_FIELD_NUMBER: _builtins.int
     PROJECTED_USE_FIELD_NUMBER: _builtins.int
     PROJECTED_EXHAUSTION_TIME_FIELD_NUMBER: _builtins.int
+    PREDICTION_POINTS_FIELD_NUMBER: _builtins.int
+    PREDICTION_CONFIDENCE_FIELD_NUMBER: _builtins.int
     window: Global___Window.ValueType
     """The window."""
     metric: Global___Metric.ValueType
@@ -386,7 +537,14 @@ class WindowUsage(_message.Message):
     warning_level: Global___WarningLevel.ValueType
     """Warning level for this limit."""
     projected_use: _builtins.int
-    """Use projected at the window's end, at the rate seen so far in it."""
+    """Use projected at the window's end: used so far plus the trend of the recent completed
+    sub-windows (minutes for the minute and hour, hours for the day), fitted so that a single
+    burst does not move it.
+    """
+    prediction_points: _builtins.int
+    """Completed sub-windows the trend was fitted on."""
+    prediction_confidence: _builtins.float
+    """How closely those sub-windows follow the trend, from 0 (not at all) to 1."""
     @_builtins.property
     def window_start(self) -> _timestamp_pb2.Timestamp:
         """Start of the window."""
@@ -397,7 +555,7 @@ class WindowUsage(_message.Message):
 
     @_builtins.property
     def projected_exhaustion_time(self) -> _timestamp_pb2.Timestamp:
-        """When the limit will be reached at that rate; unset if not within this window."""
+        """When the limit will be reached on that trend; unset if not within this window."""
 
     def __init__(
         self,
@@ -412,10 +570,12 @@ class WindowUsage(_message.Message):
         window_end: _timestamp_pb2.Timestamp | None = ...,
         projected_use: _builtins.int = ...,
         projected_exhaustion_time: _timestamp_pb2.Timestamp | None = ...,
+        prediction_points: _builtins.int = ...,
+        prediction_confidence: _builtins.float = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["projected_exhaustion_time", b"projected_exhaustion_time", "window_end", b"window_end", "window_start", b"window_start"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit", b"limit", "metric", b"metric", "percent", b"percent", "projected_exhaustion_time", b"projected_exhaustion_time", "projected_use", b"projected_use", "used", b"used", "warning_level", b"warning_level", "window", b"window", "window_end", b"window_end", "window_start", b"window_start"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit", b"limit", "metric", b"metric", "percent", b"percent", "prediction_confidence", b"prediction_confidence", "prediction_points", b"prediction_points", "projected_exhaustion_time", b"projected_exhaustion_time", "projected_use", b"projected_use", "used", b"used", "warning_level", b"warning_level", "window", b"window", "window_end", b"window_end", "window_start", b"window_start"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -470,6 +630,56 @@ class ResetQuotaResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ResetQuotaResponse: _TypeAlias = ResetQuotaResponse  # noqa: Y015
+
+@_typing.final
+class WatchUsageRequest(_message.Message):
+    """WatchUsageRequest selects the crossings to stream."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROVIDER_FIELD_NUMBER: _builtins.int
+    INCLUDE_CURRENT_FIELD_NUMBER: _builtins.int
+    provider: _builtins.str
+    """Provider name; empty for every configured provider."""
+    include_current: _builtins.bool
+    """Also send first the crossings the current windows already had."""
+    def __init__(
+        self,
+        *,
+        provider: _builtins.str = ...,
+        include_current: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["include_current", b"include_current", "provider", b"provider"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WatchUsageRequest: _TypeAlias = WatchUsageRequest  # noqa: Y015
+
+@_typing.final
+class WatchUsageResponse(_message.Message):
+    """WatchUsageResponse carries one crossing."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CROSSING_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def crossing(self) -> Global___WarningCrossing:
+        """The crossing."""
+
+    def __init__(
+        self,
+        *,
+        crossing: Global___WarningCrossing | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["crossing", b"crossing"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["crossing", b"crossing"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WatchUsageResponse: _TypeAlias = WatchUsageResponse  # noqa: Y015
 
 @_typing.final
 class RecordUsageRequest(_message.Message):

@@ -66,6 +66,11 @@ class QuotaServiceStub:
                 request_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.RecordUsageRequest.SerializeToString,
                 response_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.RecordUsageResponse.FromString,
                 _registered_method=True)
+        self.WatchUsage = channel.unary_stream(
+                '/sanad.quota.v1.QuotaService/WatchUsage',
+                request_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.WatchUsageRequest.SerializeToString,
+                response_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.WatchUsageResponse.FromString,
+                _registered_method=True)
 
 
 class QuotaServiceServicer:
@@ -118,6 +123,14 @@ class QuotaServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchUsage(self, request, context):
+        """Stream every warning level a provider's window crosses (75 %, 90 %, exhausted), as it
+        happens on any replica, until the caller cancels. Each crossing is sent once per window.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_QuotaServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -150,6 +163,11 @@ def add_QuotaServiceServicer_to_server(servicer, server):
                     servicer.RecordUsage,
                     request_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.RecordUsageRequest.FromString,
                     response_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.RecordUsageResponse.SerializeToString,
+            ),
+            'WatchUsage': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchUsage,
+                    request_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.WatchUsageRequest.FromString,
+                    response_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.WatchUsageResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -316,6 +334,33 @@ class QuotaService:
             '/sanad.quota.v1.QuotaService/RecordUsage',
             sanad_dot_quota_dot_v1_dot_quota__pb2.RecordUsageRequest.SerializeToString,
             sanad_dot_quota_dot_v1_dot_quota__pb2.RecordUsageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchUsage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/sanad.quota.v1.QuotaService/WatchUsage',
+            sanad_dot_quota_dot_v1_dot_quota__pb2.WatchUsageRequest.SerializeToString,
+            sanad_dot_quota_dot_v1_dot_quota__pb2.WatchUsageResponse.FromString,
             options,
             channel_credentials,
             insecure,

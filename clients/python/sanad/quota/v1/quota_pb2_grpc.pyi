@@ -52,6 +52,10 @@ class QuotaServiceStub:
     be reached, into the windows it was spent in. Idempotent by spend id: a spend sent again
     counts once.
     """
+    WatchUsage: _grpc.UnaryStreamMultiCallable[_quota_pb2.WatchUsageRequest, _quota_pb2.WatchUsageResponse]
+    """Stream every warning level a provider's window crosses (75 %, 90 %, exhausted), as it
+    happens on any replica, until the caller cancels. Each crossing is sent once per window.
+    """
 
 @_typing.type_check_only
 class QuotaServiceAsyncStub(QuotaServiceStub):
@@ -76,6 +80,10 @@ class QuotaServiceAsyncStub(QuotaServiceStub):
     """Record usage an analyzer spent from its local safe budget while this service could not
     be reached, into the windows it was spent in. Idempotent by spend id: a spend sent again
     counts once.
+    """
+    WatchUsage: _aio.UnaryStreamMultiCallable[_quota_pb2.WatchUsageRequest, _quota_pb2.WatchUsageResponse]  # type: ignore[assignment]
+    """Stream every warning level a provider's window crosses (75 %, 90 %, exhausted), as it
+    happens on any replica, until the caller cancels. Each crossing is sent once per window.
     """
 
 class QuotaServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -134,6 +142,16 @@ class QuotaServiceServicer(metaclass=_abc_1.ABCMeta):
         """Record usage an analyzer spent from its local safe budget while this service could not
         be reached, into the windows it was spent in. Idempotent by spend id: a spend sent again
         counts once.
+        """
+
+    @_abc_1.abstractmethod
+    def WatchUsage(
+        self,
+        request: _quota_pb2.WatchUsageRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_quota_pb2.WatchUsageResponse], _abc.AsyncIterator[_quota_pb2.WatchUsageResponse]]:
+        """Stream every warning level a provider's window crosses (75 %, 90 %, exhausted), as it
+        happens on any replica, until the caller cancels. Each crossing is sent once per window.
         """
 
 def add_QuotaServiceServicer_to_server(servicer: QuotaServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
