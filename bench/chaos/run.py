@@ -35,6 +35,8 @@ class Phases:
     """The fault."""
     recover: float = 6.0
     """Load after the fault is healed."""
+    concurrency: int = 8
+    """Callers sending at once."""
 
 
 @dataclass
@@ -147,7 +149,7 @@ async def run_scenario(
     await reset(rig, emulator)
     quota_before = await quota_requests(rig)
     providers_before = await provider_requests(emulator)
-    load = LoadGenerator(rig.analyzer_targets)
+    load = LoadGenerator(rig.analyzer_targets, concurrency=phases.concurrency)
     stop = asyncio.Event()
     started = time.monotonic()
     running = asyncio.create_task(load.run(stop))
