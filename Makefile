@@ -63,7 +63,9 @@ $(GO_BIN)/grpc-health-probe:
 bench: $(INSTALLED)
 	scripts/ensure-redis.sh
 	$(BIN)/python -m bench.analyze_latency --output docs/benchmarks.md
+	$(BIN)/python -m bench.tracing_overhead --output docs/benchmarks.md
 	$(BIN)/python -m bench.quota_reserve --output docs/benchmarks.md
+	$(BIN)/python -m bench.rules_checker --output docs/benchmarks.md
 
 install: $(INSTALLED)
 

@@ -20,6 +20,7 @@ from sanad_common.channels import dependency_channel
 from sanad_common.config import Settings
 from sanad_common.server import ServiceApp, ServiceDefinition
 from sanad_common.storage import open_store
+from sanad_common.tracing import client_interceptors
 
 SERVICE_NAME = "sanad.analyzer.v1.AnalyzerService"
 ADMIN_METHODS = frozenset({"ClearCache", "GetCacheStats"})
@@ -36,8 +37,8 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
             providers[provider.name] = provider
     store = await open_store(settings.store_url, namespace=settings.store_namespace, check=False)
     backoff = settings.downstream_max_reconnect_backoff
-    quota_channel = dependency_channel(settings.quota_target, backoff)
-    health_channel = dependency_channel(settings.health_target, backoff)
+    quota_channel = dependency_channel(settings.quota_target, backoff, client_interceptors())
+    health_channel = dependency_channel(settings.health_target, backoff, client_interceptors())
     safe_budget = await open_safe_budget(settings, quota_channel)
     health = HealthGateway(
         health_channel,
