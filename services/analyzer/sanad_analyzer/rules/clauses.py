@@ -411,6 +411,8 @@ _ACCESS: Final = pattern(
 )
 _PURPOSE: Final = pattern(
     _words(
+        r"(?:ل|من اجل )(?:تنفيذ|توصيل|اتمام|معالجه|تقديم)",
+        r"to (?:fulfil|fulfill|process|deliver|provide|complete)",
         r"نستخدم",
         r"نستعمل",
         r"لغرض",
@@ -495,6 +497,10 @@ _SHARING_OPEN: Final = pattern(
 )
 
 
+# A negation shortly before a match turns it around ("لا نخصم", "no other fee is deducted").
+_NEGATED: Final = pattern(
+    r"(?<!\w)(?:لا|ولا|لن|دون|بدون|no|not|never|without|don't|won't)\s+(?:\w+\s+){0,3}$"
+)
 _CASH: Final = pattern(r"\s*(?:نقد|كاش|cash)")
 # How far (normalised characters) from a match the words that qualify it are looked for.
 _FEE_REACH: Final = 40
@@ -592,6 +598,8 @@ class ClauseFinder:
         for match, start, end, sentence in self._matches(_DEDUCT):
             if not _REFUND.search(sentence) and not _COST.search(sentence):
                 continue
+            if _NEGATED.search(self._text.text, max(0, match.start() - _FEE_REACH), match.start()):
+                continue  # "ولا نخصم أي رسوم", "no fee is deducted"
             nearby = self._around(match, _FEE_REACH, _FEE_REACH)
             if _OTHER_FEE.search(nearby) or not _SHIPPING.search(nearby):
                 hits.append(ClauseHit(Clause.FEE_DEDUCTION, start, end))
