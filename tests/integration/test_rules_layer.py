@@ -110,6 +110,10 @@ async def test_a_fresh_answer_carries_findings_and_its_prompt_names_the_rules(
 
     assert response.source == analyzer_pb2.SOURCE_FRESH
     assert response.jurisdiction == analyzer_pb2.JURISDICTION_EG
+    # The emulator's filler is named and labelled as such.
+    assert response.model.startswith("sanad-emulator-")
+    assert "filler" in response.note.en
+    assert response.note.ar
     assert "return.window_too_short" in findings(response)
     [received] = await clients.emulator.requests()
     assert received["provider"] == "openai"

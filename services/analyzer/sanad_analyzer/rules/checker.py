@@ -26,7 +26,7 @@ _MIN_WORDS: Final = 3
 # Words that show a text is about the stated policy type at all.
 _TOPIC: Final = {
     PolicyType.RETURN_EXCHANGE: re.compile(
-        r"ارجاع|استرجاع|استبدال|استرداد|مرتجع|ترد|ترجيع|تبديل|الغاء|refund|return|exchange"
+        r"ارجاع|استرجاع|استبدال|استرداد|مرتجع|ترد|رجع|ترجيع|بدل|الغاء|refund|return|exchange"
     ),
     PolicyType.SHIPPING_DELIVERY: re.compile(
         r"شحن|توصيل|تسليم|الطلب|طلبات|ship|deliver|dispatch|courier|order"
