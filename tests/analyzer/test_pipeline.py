@@ -3,6 +3,7 @@ failover, the next step per error class, quota settlement, and what health is to
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,10 +14,12 @@ import pytest
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.caches import DegradationStore, IdempotencyCache
 from sanad_analyzer.downstream import ProviderOrder, QuotaDecision, SkippedProvider
+from sanad_analyzer.hedging import HedgePolicy
 from sanad_analyzer.outcome import AttemptOutcome
 from sanad_analyzer.pipeline import AnalysisPipeline
 from sanad_analyzer.providers.base import AnalysisPrompt, ProviderAnswer, ProviderError
 from sanad_analyzer.request import AnalysisRequest, parse_request
+from sanad_analyzer.retry import RetryPolicy
 from sanad_common.error_class import ErrorClass
 from sanad_common.errors import ServiceError
 from sanad_common.storage import open_store
@@ -31,9 +34,12 @@ class FakeProvider:
     failures: list[ProviderError] = field(default_factory=list)
     model: str = "fake-model"
     calls: int = 0
+    delay: float = 0.0
+    """Seconds before each answer (a slow provider)."""
 
     async def analyze(self, prompt: AnalysisPrompt, *, timeout: float) -> ProviderAnswer:  # noqa: ASYNC109
         self.calls += 1
+        await asyncio.sleep(self.delay)
         if self.failures:
             raise self.failures.pop(0)
         return ProviderAnswer(valid_analysis(), self.model, 10, 20)
@@ -104,17 +110,20 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
         degradation_enabled=False,
         default_deadline=10.0,
         deadline_margin=0.1,
+        retry=RetryPolicy(retries=1, backoff=0.01, backoff_max=0.02),
+        hedging=HedgePolicy(always=False, fallback_delay=0.05),
     )
     yield Rig(pipeline, quota, health, providers)
     await pipeline.aclose()
     await store.aclose()
 
 
-def _request() -> AnalysisRequest:
+def _request(*, hedge: bool = False) -> AnalysisRequest:
     return parse_request(
         analyzer_pb2.AnalyzeRequest(
             policy_type=analyzer_pb2.POLICY_TYPE_RETURN_EXCHANGE,
             policy_text="Returns within 7 days.",
+            hedge=hedge,
         ),
         10_000,
     )
@@ -203,3 +212,52 @@ async def test_a_spent_deadline_is_deadline_exceeded_without_a_call(rig: Rig) ->
         await rig.pipeline.analyze(_request(), 0.05)
     assert raised.value.code is grpc.StatusCode.DEADLINE_EXCEEDED
     assert rig.providers["primary"].calls == 0
+
+
+async def test_retries_stop_at_the_configured_number(rig: Rig) -> None:
+    invalid = ErrorClass.INVALID_RESPONSE
+    rig.providers["primary"].failures = [ProviderError(invalid, "bad") for _ in range(2)]
+    response = await rig.pipeline.analyze(_request(), None)
+    assert response.provider == "secondary"
+    assert _classes(response) == [("primary", invalid), ("primary", invalid), ("secondary", None)]
+
+
+async def test_a_retry_that_would_outlive_the_deadline_is_not_made(rig: Rig) -> None:
+    rate_limited = ProviderError(ErrorClass.RATE_LIMITED, "slow down", retry_after=60.0)
+    rig.providers["primary"].failures = [rate_limited]
+    response = await rig.pipeline.analyze(_request(), 5.0)
+    assert response.provider == "secondary"
+    assert rig.providers["primary"].calls == 1
+
+
+async def test_a_hedged_request_takes_the_first_valid_answer(rig: Rig) -> None:
+    rig.providers["primary"].delay = 30.0
+    events: list[analyzer_pb2.ProgressEvent] = []
+    response = await rig.pipeline.analyze(_request(hedge=True), None, events.append)
+    await rig.pipeline.aclose()
+
+    assert response.provider == "secondary"
+    assert [attempt.provider for attempt in response.attempts] == ["secondary", "primary"]
+    cancelled = response.attempts[1]
+    assert not cancelled.success
+    assert "another provider answered first" in cancelled.message
+    assert analyzer_pb2.STAGE_HEDGE_STARTED in [event.stage for event in events]
+    assert rig.quota.released == ["r-primary"]
+    assert rig.quota.committed == [("r-secondary", 30)]
+    assert [outcome.provider for outcome in rig.health.reports] == ["secondary"]
+
+
+async def test_a_fast_first_provider_is_not_hedged(rig: Rig) -> None:
+    response = await rig.pipeline.analyze(_request(hedge=True), None)
+    assert response.provider == "primary"
+    assert rig.providers["secondary"].calls == 0
+
+
+async def test_the_hedge_delay_is_the_first_providers_p95(rig: Rig) -> None:
+    rig.providers["primary"].delay = 0.3
+    rig.health.order = ProviderOrder(
+        available=("primary", "secondary"), latency_p95={"primary": 5.0}
+    )
+    response = await rig.pipeline.analyze(_request(hedge=True), None)
+    assert response.provider == "primary"
+    assert rig.providers["secondary"].calls == 0

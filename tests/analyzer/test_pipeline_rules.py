@@ -11,9 +11,11 @@ import pytest
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.caches import DegradationStore, IdempotencyCache
 from sanad_analyzer.downstream import ProviderOrder
+from sanad_analyzer.hedging import HedgePolicy
 from sanad_analyzer.pipeline import AnalysisPipeline
 from sanad_analyzer.providers.base import ProviderError
 from sanad_analyzer.request import AnalysisRequest, parse_request
+from sanad_analyzer.retry import RetryPolicy
 from sanad_analyzer.rules.answer import RuleReview
 from sanad_common.error_class import ErrorClass
 from sanad_common.storage import open_store
@@ -35,6 +37,8 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
         degradation_enabled=False,
         default_deadline=10.0,
         deadline_margin=0.1,
+        retry=RetryPolicy(retries=1, backoff=0.01, backoff_max=0.02),
+        hedging=HedgePolicy(always=False, fallback_delay=0.05),
         rules=RuleReview(answer_enabled=True),
     )
     yield Rig(pipeline, quota, health, providers)

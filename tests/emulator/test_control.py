@@ -61,7 +61,10 @@ async def test_inject_returns_the_stored_fault(emulator: Emulator) -> None:
     [
         (b"not json", "body must be a JSON object"),
         (b"[1, 2]", "body must be a JSON object"),
-        (b'{"provider": "azure", "fault": "hang"}', "provider must be one of openai, gemini"),
+        (
+            b'{"provider": "azure", "fault": "hang"}',
+            "provider must be one of openai, gemini, anthropic",
+        ),
         (b'{"provider": "openai", "fault": "boom"}', "fault must be one of"),
         (b'{"provider": "openai", "fault": "hang", "count": -1}', "count must be >= 1"),
         (b'{"provider": "gemini", "fault": "server_error", "status": 501}', "must be one of"),
@@ -78,7 +81,7 @@ async def test_bad_control_bodies_get_400(emulator: Emulator, body: bytes, messa
     assert status == 400
     assert re.search(re.escape(message), answer["error"])
     _, pending = await _raw("GET", f"{emulator.url}/control/faults")
-    assert pending == {"openai": [], "gemini": []}
+    assert pending == {"openai": [], "gemini": [], "anthropic": []}
 
 
 async def test_control_client_raises_on_refusal(emulator: Emulator) -> None:
@@ -143,12 +146,14 @@ async def test_stats_count_every_request_per_provider(
     assert await emulator.control.stats() == {
         "openai": ProviderStats(requests=2, faults_served=1),
         "gemini": ProviderStats(requests=3, faults_served=0),
+        "anthropic": ProviderStats(requests=0, faults_served=0),
     }
 
     await emulator.control.reset()
     assert await emulator.control.stats() == {
         "openai": ProviderStats(0, 0),
         "gemini": ProviderStats(0, 0),
+        "anthropic": ProviderStats(0, 0),
     }
 
 

@@ -38,8 +38,8 @@ def test_round_trip_through_json() -> None:
     ("body", "message"),
     [
         ([], "JSON object"),
-        ({"fault": "hang"}, "provider must be one of openai, gemini"),
-        ({"provider": "anthropic", "fault": "hang"}, "provider must be one of"),
+        ({"fault": "hang"}, "provider must be one of openai, gemini, anthropic"),
+        ({"provider": "mistral", "fault": "hang"}, "provider must be one of"),
         ({"provider": "openai"}, "fault must be one of"),
         ({"provider": "openai", "fault": ["hang"]}, "fault must be one of"),
         ({"provider": "openai", "fault": "explode"}, "fault must be one of"),
@@ -80,6 +80,7 @@ def test_queue_serves_first_in_first_out_and_counts() -> None:
     assert board.stats() == {
         "openai": ProviderStats(requests=4, faults_served=3),
         "gemini": ProviderStats(requests=1, faults_served=0),
+        "anthropic": ProviderStats(requests=0, faults_served=0),
     }
 
 
@@ -93,7 +94,7 @@ def test_fault_without_count_stays_until_cleared() -> None:
     assert board.take("openai") is not None
     board.clear("openai")
     assert board.take("openai") is None
-    assert board.pending() == {"openai": [], "gemini": []}
+    assert board.pending() == {"openai": [], "gemini": [], "anthropic": []}
 
 
 def test_reset_zeroes_counters() -> None:

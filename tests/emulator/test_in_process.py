@@ -37,4 +37,5 @@ async def test_in_process_server_with_a_shared_board() -> None:
     assert board.stats() == {
         "openai": ProviderStats(requests=2, faults_served=1),
         "gemini": ProviderStats(requests=1, faults_served=0),
+        "anthropic": ProviderStats(requests=0, faults_served=0),
     }

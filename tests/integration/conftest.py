@@ -19,12 +19,29 @@ from sanad_launcher.suite import LocalSuite, SuitePorts, emulator_providers
 ADMIN_TOKEN = "integration-admin-token"
 ADMIN = (("authorization", f"Bearer {ADMIN_TOKEN}"),)
 OPENAI_DAILY_REQUESTS = 3
-"""Small enough for the quota scenario to spend it through the public API."""
+"""The primary's daily requests: small enough for the quota scenario to spend through the API."""
+
+
+@pytest.fixture(scope="module")
+def suite_kinds() -> tuple[str, ...]:
+    """The provider kinds of the suite, primary first (each provider is named after its kind);
+    a module overrides it to run the same tests with another primary."""
+    return ("openai", "gemini")
+
+
+@pytest.fixture(scope="module")
+def suite_env() -> dict[str, str]:
+    """Extra settings of the suite's services; a module overrides it to tune them."""
+    return {}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "redis"])
 def suite(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, redis_url: str
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    redis_url: str,
+    suite_kinds: tuple[str, ...],
+    suite_env: dict[str, str],
 ) -> Iterator[LocalSuite]:
     """The suite on one store; its logs land in the test's temp folder."""
     workdir = tmp_path_factory.mktemp(f"suite-{request.param}")
@@ -40,12 +57,13 @@ def suite(
             "SANAD_STORE_NAMESPACE": f"it-{request.param}-{workdir.name}",
             "SANAD_ADMIN_TOKEN": ADMIN_TOKEN,
             "SANAD_PROVIDERS": emulator_providers(
-                emulator_url, {"daily_requests": OPENAI_DAILY_REQUESTS}
+                emulator_url, {"daily_requests": OPENAI_DAILY_REQUESTS}, suite_kinds
             ),
             "SANAD_ANALYZER_METRICS_PORT": "0",
             "SANAD_QUOTA_METRICS_PORT": "0",
             "SANAD_HEALTH_METRICS_PORT": "0",
             "SANAD_DEFAULT_DEADLINE": "20",
+            **suite_env,
         },
     )
     with running:
@@ -60,14 +78,22 @@ class Clients:
     quota: quota_pb2_grpc.QuotaServiceAsyncStub
     health: health_pb2_grpc.ProviderHealthServiceAsyncStub
     emulator: EmulatorControl
+    providers: tuple[str, ...]
+    """The suite's providers, primary first."""
+
+    @property
+    def primary(self) -> str:
+        """The primary provider."""
+        return self.providers[0]
 
     async def provider_requests(self) -> dict[str, int]:
-        """Requests each provider endpoint of the emulator has received."""
-        return {name: stats.requests for name, stats in (await self.emulator.stats()).items()}
+        """Requests each of the suite's providers has received from the emulator."""
+        stats = await self.emulator.stats()
+        return {name: stats[name].requests for name in self.providers}
 
 
 @pytest.fixture
-async def clients(suite: LocalSuite) -> AsyncIterator[Clients]:
+async def clients(suite: LocalSuite, suite_kinds: tuple[str, ...]) -> AsyncIterator[Clients]:
     """Clients of a suite brought back to a clean state: no faults, no cached answers, zero
     quota use, every provider closed."""
     host = suite.host
@@ -82,12 +108,13 @@ async def clients(suite: LocalSuite) -> AsyncIterator[Clients]:
             quota=quota_pb2_grpc.QuotaServiceStub(quota_channel),
             health=health_pb2_grpc.ProviderHealthServiceStub(health_channel),
             emulator=emulator,
+            providers=suite_kinds,
         )
         await emulator.reset()
         await found.analyzer.ClearCache(
             analyzer_pb2.ClearCacheRequest(include_idempotency=True), metadata=ADMIN
         )
-        for provider in ("openai", "gemini"):
+        for provider in suite_kinds:
             await found.quota.ResetQuota(
                 quota_pb2.ResetQuotaRequest(provider=provider), metadata=ADMIN
             )
@@ -95,6 +122,6 @@ async def clients(suite: LocalSuite) -> AsyncIterator[Clients]:
                 health_pb2.ResetProviderRequest(provider=provider), metadata=ADMIN
             )
         await found.health.SetPrimaryProvider(
-            health_pb2.SetPrimaryProviderRequest(provider="openai"), metadata=ADMIN
+            health_pb2.SetPrimaryProviderRequest(provider=found.primary), metadata=ADMIN
         )
         yield found

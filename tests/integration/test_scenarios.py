@@ -1,6 +1,6 @@
 """The four scenarios of the original guide, through the public gRPC API only, on the real
 processes, on each store: normal operation, primary quota exceeded, both providers failing,
-primary crash."""
+primary crash. Another module runs the same scenarios with Anthropic as the primary."""
 
 from __future__ import annotations
 
@@ -57,12 +57,12 @@ async def test_normal_operation_then_idempotent_replay(clients: Clients) -> None
     first = await clients.analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=30)
 
     assert first.source == analyzer_pb2.SOURCE_FRESH
-    assert first.provider == "openai"
-    assert attempt_classes(first) == [("openai", "OK")]
+    assert first.provider == clients.primary
+    assert attempt_classes(first) == [(clients.primary, "OK")]
     assert first.analysis.compliance_report.compliance_grade in {"A", "B", "C", "D", "F"}
     assert 0 <= first.analysis.compliance_report.overall_compliance_ratio <= 100
     assert first.token_usage.total_tokens > 0
-    assert await clients.provider_requests() == {"openai": 1, "gemini": 0}
+    assert await clients.provider_requests() == {clients.primary: 1, "gemini": 0}
 
     again = await clients.analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=30)
 
@@ -70,8 +70,8 @@ async def test_normal_operation_then_idempotent_replay(clients: Clients) -> None
     assert again.analysis_id == first.analysis_id
     assert again.analysis == first.analysis
     assert not again.attempts
-    assert await clients.provider_requests() == {"openai": 1, "gemini": 0}
-    usage = await clients.quota.GetUsage(quota_pb2.GetUsageRequest(provider="openai"))
+    assert await clients.provider_requests() == {clients.primary: 1, "gemini": 0}
+    usage = await clients.quota.GetUsage(quota_pb2.GetUsageRequest(provider=clients.primary))
     day_requests = [
         window
         for window in usage.providers[0].windows
@@ -91,7 +91,7 @@ async def test_same_key_with_another_body_is_refused(clients: Clients) -> None:
         )
 
     assert raised.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert await clients.provider_requests() == {"openai": 1, "gemini": 0}
+    assert await clients.provider_requests() == {clients.primary: 1, "gemini": 0}
 
 
 async def test_primary_quota_exceeded_fails_over_to_gemini(clients: Clients) -> None:
@@ -99,15 +99,15 @@ async def test_primary_quota_exceeded_fails_over_to_gemini(clients: Clients) -> 
         spent = await clients.analyzer.Analyze(
             analyze_request(f"{RETURN_POLICY} Variant {index}."), timeout=30
         )
-        assert spent.provider == "openai"
+        assert spent.provider == clients.primary
 
     response = await clients.analyzer.Analyze(analyze_request(ARABIC_POLICY), timeout=30)
 
     assert response.source == analyzer_pb2.SOURCE_FRESH
     assert response.provider == "gemini"
-    assert attempt_classes(response) == [("openai", "QUOTA_EXCEEDED"), ("gemini", "OK")]
+    assert attempt_classes(response) == [(clients.primary, "QUOTA_EXCEEDED"), ("gemini", "OK")]
     assert await clients.provider_requests() == {
-        "openai": OPENAI_DAILY_REQUESTS,
+        clients.primary: OPENAI_DAILY_REQUESTS,
         "gemini": 1,
     }
 
@@ -115,7 +115,7 @@ async def test_primary_quota_exceeded_fails_over_to_gemini(clients: Clients) -> 
 async def test_both_providers_down_serves_degraded_then_unavailable(clients: Clients) -> None:
     seen = await clients.analyzer.Analyze(analyze_request(ARABIC_POLICY), timeout=30)
     assert seen.source == analyzer_pb2.SOURCE_FRESH
-    await clients.emulator.inject("openai", "server_error", status=500)
+    await clients.emulator.inject(clients.primary, "server_error", status=500)
     await clients.emulator.inject("gemini", "quota_exceeded")
 
     # Another shop's request for the same text: not an idempotent replay, so providers are tried.
@@ -128,7 +128,10 @@ async def test_both_providers_down_serves_degraded_then_unavailable(clients: Cli
     assert degraded.similarity == pytest.approx(1.0)
     assert degraded.note.ar == "تم استرجاع تحليل مشابه من الذاكرة المؤقتة"
     assert degraded.note.en == "A similar analysis was retrieved from cache"
-    assert attempt_classes(degraded) == [("openai", "SERVICE_CRASH"), ("gemini", "QUOTA_EXCEEDED")]
+    assert attempt_classes(degraded) == [
+        (clients.primary, "SERVICE_CRASH"),
+        ("gemini", "QUOTA_EXCEEDED"),
+    ]
 
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await clients.analyzer.Analyze(analyze_request("A text never analysed before."), timeout=30)
@@ -151,20 +154,20 @@ async def test_both_providers_down_serves_degraded_then_unavailable(clients: Cli
             messages[message.locale] = message.message
     assert info.domain == ERROR_DOMAIN
     assert info.reason in {"ALL_PROVIDERS_FAILED", "NO_PROVIDER_AVAILABLE"}
-    assert dict(info.metadata) == {"openai": "SERVICE_CRASH", "gemini": "QUOTA_EXCEEDED"}
+    assert dict(info.metadata) == {clients.primary: "SERVICE_CRASH", "gemini": "QUOTA_EXCEEDED"}
     assert retry.retry_delay.ToTimedelta().total_seconds() > 0
     assert set(messages) == {"ar", "en-US"}
 
 
 async def test_primary_crash_blacklists_it(clients: Clients) -> None:
-    await clients.emulator.inject("openai", "server_error", status=503, count=1)
+    await clients.emulator.inject(clients.primary, "server_error", status=503, count=1)
 
     first = await clients.analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=30)
 
     assert first.provider == "gemini"
-    assert attempt_classes(first) == [("openai", "SERVICE_CRASH"), ("gemini", "OK")]
+    assert attempt_classes(first) == [(clients.primary, "SERVICE_CRASH"), ("gemini", "OK")]
     status = await clients.health.GetProviderStatus(
-        health_pb2.GetProviderStatusRequest(provider="openai")
+        health_pb2.GetProviderStatusRequest(provider=clients.primary)
     )
     assert status.providers[0].circuit_state == health_pb2.CIRCUIT_STATE_OPEN
     assert not status.providers[0].available
@@ -175,7 +178,7 @@ async def test_primary_crash_blacklists_it(clients: Clients) -> None:
         )
         assert later.provider == "gemini"
         assert attempt_classes(later) == [("gemini", "OK")]
-    assert await clients.provider_requests() == {"openai": 1, "gemini": 4}
+    assert await clients.provider_requests() == {clients.primary: 1, "gemini": 4}
 
 
 @pytest.mark.parametrize(
@@ -202,7 +205,7 @@ async def test_bad_input_is_refused_before_anything_happens(
     bad_request = error_details_pb2.BadRequest()
     assert status.details[0].Unpack(bad_request)
     assert {violation.field for violation in bad_request.field_violations} == violated
-    assert await clients.provider_requests() == {"openai": 0, "gemini": 0}
+    assert await clients.provider_requests() == {clients.primary: 0, "gemini": 0}
     usage = await clients.quota.GetUsage(quota_pb2.GetUsageRequest())
     assert all(window.used == 0 for provider in usage.providers for window in provider.windows)
     stats = await clients.analyzer.GetCacheStats(

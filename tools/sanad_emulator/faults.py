@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
-PROVIDERS: Final = ("openai", "gemini")
+PROVIDERS: Final = ("openai", "gemini", "anthropic")
 
 MAX_LATENCY_MS: Final = 600_000
 DEFAULT_LATENCY_MS: Final = 1_000
@@ -40,10 +40,14 @@ class FaultKind(StrEnum):
 
 # Allowed HTTP statuses per kind and provider; the first entry is the default.
 _STATUSES: Final[Mapping[FaultKind, Mapping[str, tuple[int, ...]]]] = {
-    FaultKind.QUOTA_EXCEEDED: {"openai": (429,), "gemini": (429,)},
-    FaultKind.RATE_LIMITED: {"openai": (429,), "gemini": (429,)},
-    FaultKind.SERVER_ERROR: {"openai": (503, 500, 502, 504), "gemini": (503, 500, 502, 504)},
-    FaultKind.AUTH: {"openai": (401, 403), "gemini": (400, 403)},
+    FaultKind.QUOTA_EXCEEDED: {"openai": (429,), "gemini": (429,), "anthropic": (402,)},
+    FaultKind.RATE_LIMITED: {"openai": (429,), "gemini": (429,), "anthropic": (429,)},
+    FaultKind.SERVER_ERROR: {
+        "openai": (503, 500, 502, 504),
+        "gemini": (503, 500, 502, 504),
+        "anthropic": (529, 500, 502, 503, 504),
+    },
+    FaultKind.AUTH: {"openai": (401, 403), "gemini": (400, 403), "anthropic": (401, 403)},
 }
 
 _FIELDS: Final = frozenset({"provider", "fault", "status", "count", "retry_after", "latency_ms"})

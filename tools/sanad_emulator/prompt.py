@@ -1,4 +1,4 @@
-"""What the two provider dialects share: the parsed request and the answer text.
+"""What the provider dialects share: the parsed request and the answer text.
 
 Each provider module turns its wire format into a PromptRequest and back; the answer text
 itself (normal, malformed, schema-invalid or empty) is decided here, once for both.
@@ -36,6 +36,8 @@ class PromptRequest:
     schema: Mapping[str, Any] | None
     json_mode: bool
     seed: int
+    tool: str | None = None
+    """Name of the tool the answer must call (Anthropic tool use), if any."""
 
 
 class ProviderApi(Protocol):

@@ -1,4 +1,4 @@
-"""The emulator's HTTP application: both provider endpoints plus the control API.
+"""The emulator's HTTP application: the provider endpoints plus the control API.
 
 Control API (JSON in, JSON out; a bad body gets 400 ``{"error": "<why>"}``):
 
@@ -6,8 +6,10 @@ Control API (JSON in, JSON out; a bad body gets 400 ``{"error": "<why>"}``):
   "server_error", "status": 503, "count": 2, "retry_after": 1, "latency_ms": 0}``; answers
   200 with the stored fault, every default resolved.
 - ``GET /control/faults`` queued faults per provider, head first, with ``remaining``.
-- ``DELETE /control/faults[?provider=openai|gemini]`` drop queued faults, release hung requests.
-- ``GET /control/stats`` ``{"openai": {"requests": n, "faults_served": m}, "gemini": {...}}``.
+- ``DELETE /control/faults[?provider=openai|gemini|anthropic]`` drop queued faults, release
+  hung requests.
+- ``GET /control/stats`` ``{"openai": {"requests": n, "faults_served": m}, "gemini": {...},
+  "anthropic": {...}}``.
 - ``GET /control/requests`` the provider requests received (oldest first, the last
   ``REQUEST_LOG_SIZE``): ``[{"provider": "openai", "model": "...", "prompt": "<all message
   text>"}]``, so tests can see the prompt a provider was sent.
@@ -29,6 +31,7 @@ from typing import Final
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from sanad_emulator.anthropic_api import AnthropicApi, require_headers
 from sanad_emulator.faults import PROVIDERS, FaultBoard, FaultKind, FaultSpec, FaultSpecError
 from sanad_emulator.gemini_api import GeminiApi
 from sanad_emulator.openai_api import OpenAIApi
@@ -77,6 +80,7 @@ def create_app(board: FaultBoard | None = None) -> web.Application:
     app.on_shutdown.append(_release_hung_requests)
     for api in (OpenAIApi(), GeminiApi()):
         app.router.add_post(api.route, _provider_handler(api))
+    app.router.add_post(AnthropicApi.route, require_headers(_provider_handler(AnthropicApi())))
     app.router.add_post("/control/faults", _inject)
     app.router.add_get("/control/faults", _pending)
     app.router.add_delete("/control/faults", _clear)

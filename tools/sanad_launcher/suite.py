@@ -10,10 +10,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -46,25 +46,32 @@ class SuitePorts:
         )
 
 
-def emulator_providers(emulator_url: str, openai_limits: Mapping[str, int] | None = None) -> str:
-    """SANAD_PROVIDERS for OpenAI then Gemini on the emulator, with optional OpenAI limits."""
+EMULATOR_MODELS: Final[Mapping[str, str]] = {
+    "openai": "gpt-4o-mini",
+    "gemini": "gemini-2.5-flash",
+    "anthropic": "claude-sonnet-5",
+}
+"""The model each provider kind is asked for on the emulator."""
+
+
+def emulator_providers(
+    emulator_url: str,
+    primary_limits: Mapping[str, int] | None = None,
+    kinds: Sequence[str] = ("openai", "gemini"),
+) -> str:
+    """SANAD_PROVIDERS for the given kinds on the emulator (each named after its kind, in that
+    order), with optional limits for the first one."""
     return json.dumps(
         [
             {
-                "name": "openai",
-                "kind": "openai",
-                "model": emulated_model("gpt-4o-mini"),
+                "name": kind,
+                "kind": kind,
+                "model": emulated_model(EMULATOR_MODELS[kind]),
                 "api_key": "emulator",
-                "base_url": f"{emulator_url}/v1",
-                "limits": dict(openai_limits or {}),
-            },
-            {
-                "name": "gemini",
-                "kind": "gemini",
-                "model": emulated_model("gemini-2.5-flash"),
-                "api_key": "emulator",
-                "base_url": emulator_url,
-            },
+                "base_url": f"{emulator_url}/v1" if kind == "openai" else emulator_url,
+                "limits": dict(primary_limits or {}) if index == 0 else {},
+            }
+            for index, kind in enumerate(kinds)
         ]
     )
 
@@ -134,6 +141,9 @@ class LocalSuite:
             "SANAD_STORE_URL": self.store_url,
             "PYTHONUNBUFFERED": "1",
         }
+        if self.log_dir is not None:
+            # Keep the analyzer's spend journal beside the logs, not in the working directory.
+            env["SANAD_QUOTA_JOURNAL_PATH"] = str(self.log_dir / "analyzer-spends.db")
         if self.emulator_enabled():
             env.update(
                 OPENAI_API_KEY="emulator",

@@ -5,7 +5,9 @@ nothing about other providers."""
 from __future__ import annotations
 
 import asyncio
+import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
@@ -19,13 +21,14 @@ from sanad_analyzer.outcome import AttemptOutcome
 from sanad_analyzer.ports import HealthPort, QuotaPort
 from sanad_analyzer.providers.base import Provider, ProviderAnswer, ProviderError
 from sanad_analyzer.request import AnalysisRequest
+from sanad_analyzer.retry import RetryPolicy
 from sanad_analyzer.settlements import Settlements
 from sanad_common.error_class import ErrorClass
 
 log = structlog.get_logger(__name__)
 
-RETRIED_ONCE = frozenset({ErrorClass.RATE_LIMITED, ErrorClass.INVALID_RESPONSE})
-"""Classes that allow one more attempt on the same provider (DESIGN §4)."""
+HEDGE_LOST = "hedge lost"
+"""Cancellation message of an attempt another provider's answer made unnecessary."""
 NOT_BILLED = frozenset(
     {
         ErrorClass.QUOTA_EXCEEDED,
@@ -51,10 +54,19 @@ class AttemptResult:
 class ProviderAttempt:
     """Runs one provider's turn against the quota and health ports."""
 
-    def __init__(self, quota: QuotaPort, health: HealthPort, settlements: Settlements) -> None:
+    def __init__(
+        self,
+        quota: QuotaPort,
+        health: HealthPort,
+        settlements: Settlements,
+        retry: RetryPolicy,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
         self._quota = quota
         self._health = health
         self._settlements = settlements
+        self._retry = retry
+        self._jitter = jitter
 
     async def run(
         self,
@@ -64,9 +76,10 @@ class ProviderAttempt:
         providers_left: int,
         attempts: AttemptLog,
     ) -> AttemptResult:
-        """The provider's answer, with at most one retry where its error class allows it."""
+        """The provider's answer, retried where its error class allows it and the wait fits in
+        the deadline."""
         estimate = provider.estimate_tokens(request.prompt)
-        retried = False
+        retries = 0
         while True:
             if deadline.expired():
                 return AttemptResult(out_of_time=True)
@@ -84,12 +97,14 @@ class ProviderAttempt:
                     attempts=attempts,
                 )
             except ProviderError as error:
-                wait = error.retry_after or 0.0
-                if retried or error.error_class not in RETRIED_ONCE or not deadline.allows(wait):
+                if not self._retry.allows(error.error_class, retries):
                     return AttemptResult()
-                retried = True
-                if wait:
-                    await asyncio.sleep(wait)
+                wait = self._retry.wait(retries, error.retry_after, self._jitter())
+                if not deadline.allows(wait):
+                    return AttemptResult()
+                retries += 1
+                log.info("retrying provider", provider=provider.name, wait=round(wait, 3))
+                await asyncio.sleep(wait)
                 continue
             return AttemptResult(answer=answer)
 
@@ -99,6 +114,10 @@ class ProviderAttempt:
         decision = await self._quota.reserve(
             name, estimate, attempts.request_id, deadline.remaining()
         )
+        attempts.accounted_locally |= decision.local and decision.allowed
+        if decision.local and not decision.allowed:
+            attempts.unaccountable(name, decision.reason)
+            return decision
         if decision.allowed:
             attempts.event(analyzer_pb2.STAGE_QUOTA_RESERVED, "quota reserved", name)
             return decision
@@ -131,9 +150,14 @@ class ProviderAttempt:
             answer = await observed_attempt(
                 name, _analyze(provider, request, deadline.share(providers_left))
             )
-        except asyncio.CancelledError:
-            # The caller went away mid-call; the provider may still bill it.
-            self._settlements.start(self._quota.commit(decision.reservation_id, estimate))
+        except asyncio.CancelledError as cancelled:
+            if cancelled.args == (HEDGE_LOST,):
+                # Another provider answered first: this call is not billed by Sanad's quota.
+                self._settlements.start(self._quota.release(decision.reservation_id))
+                attempts.cancelled(name, time.monotonic() - started)
+            else:
+                # The caller went away mid-call; the provider may still bill it.
+                self._settlements.start(self._quota.commit(decision.reservation_id, estimate))
             raise
         except ProviderError as error:
             latency = time.monotonic() - started

@@ -15,20 +15,22 @@ from opentelemetry import metrics
 
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.analysis import analysis_to_proto
-from sanad_analyzer.attempt import ProviderAttempt
-from sanad_analyzer.attempt_log import AttemptLog, ProgressSink
+from sanad_analyzer.attempt import AttemptResult, ProviderAttempt
+from sanad_analyzer.attempt_log import QUOTA_UNAVAILABLE, AttemptLog, ProgressSink
 from sanad_analyzer.cache_stats import CacheName, CacheStatistics, Lookup
 from sanad_analyzer.caches import DegradationStore, DegradedMatch, IdempotencyCache, ShopFields
 from sanad_analyzer.deadline import Deadline
 from sanad_analyzer.degraded import before_deadline, degraded_answer
+from sanad_analyzer.downstream import ProviderOrder
+from sanad_analyzer.hedging import HedgePolicy, RaceResult, race
 from sanad_analyzer.instrumentation import traced_cache
 from sanad_analyzer.ports import HealthPort, QuotaPort
 from sanad_analyzer.providers.base import Provider, ProviderAnswer
 from sanad_analyzer.request import AnalysisRequest
+from sanad_analyzer.retry import RetryPolicy
 from sanad_analyzer.rules.answer import RuleReview
 from sanad_analyzer.settlements import Settlements
 from sanad_analyzer.single_flight import FingerprintMismatchError, SharedFlight, SingleFlight
-from sanad_common.error_class import ErrorClass
 from sanad_common.errors import ServiceError, error_info, localized, retry_info
 from sanad_common.proto_time import now
 from sanad_common.storage import StoreUnavailableError
@@ -41,6 +43,8 @@ UNAVAILABLE_AR = "تعذر تحليل السياسة الآن: جميع مزود
 UNAVAILABLE_EN = "The policy cannot be analysed now: every analysis provider is unavailable."
 DEFAULT_RETRY_AFTER = 30.0
 """Seconds a caller is told to wait when no provider said how long."""
+DEPENDENCY_RETRY_AFTER = 1.0
+"""Seconds a caller is told to wait when a dependency of Sanad, not a provider, was missing."""
 T = TypeVar("T")
 
 
@@ -58,13 +62,16 @@ class AnalysisPipeline:
         degradation_enabled: bool,
         default_deadline: float,
         deadline_margin: float,
+        retry: RetryPolicy,
+        hedging: HedgePolicy,
         rules: RuleReview | None = None,
         shared_flight: SharedFlight | None = None,
     ) -> None:
         self._providers = providers
         self._health = health
         self._settlements = Settlements()
-        self._attempt = ProviderAttempt(quota, health, self._settlements)
+        self._attempt = ProviderAttempt(quota, health, self._settlements, retry)
+        self._hedging = hedging
         self._idempotency = idempotency
         self._degradation = degradation
         self._degradation_enabled = degradation_enabled
@@ -167,16 +174,26 @@ class AnalysisPipeline:
             if retry_after is not None:
                 attempts.retry_after.append(retry_after)
         out_of_time = False
-        for index, name in enumerate(candidates):
+        hedged = self._hedging.applies(request)
+        index = 0
+        while index < len(candidates):
+            name = candidates[index]
             if index > 0:
                 _failovers.add(1, {"from": candidates[index - 1], "to": name})
                 log.warning("Failing over to secondary", previous=candidates[index - 1], next=name)
                 attempts.event(analyzer_pb2.STAGE_FAILOVER, f"failing over to {name}", name)
-            result = await self._attempt.run(
-                self._providers[name], request, deadline, len(candidates) - index, attempts
-            )
-            if result.answer is not None:
-                return await self._fresh(name, result.answer, request, attempts)
+            if hedged and index + 1 < len(candidates):
+                raced = await self._race(
+                    candidates, index, order, request=request, deadline=deadline, attempts=attempts
+                )
+                winner, result, index = raced.provider, raced.result, index + raced.providers_used
+            else:
+                result = await self._attempt.run(
+                    self._providers[name], request, deadline, len(candidates) - index, attempts
+                )
+                winner, index = name, index + 1
+            if result.answer is not None and winner is not None:
+                return await self._fresh(winner, result.answer, request, attempts)
             out_of_time = result.out_of_time
             if out_of_time:
                 break
@@ -189,6 +206,32 @@ class AnalysisPipeline:
         if reviewed is not None:
             return reviewed
         raise self._no_answer(candidates, attempts, out_of_time)
+
+    async def _race(
+        self,
+        candidates: list[str],
+        index: int,
+        order: ProviderOrder,
+        *,
+        request: AnalysisRequest,
+        deadline: Deadline,
+        attempts: AttemptLog,
+    ) -> RaceResult:
+        """Candidates index and index + 1 as a hedged pair."""
+        first, second = candidates[index], candidates[index + 1]
+        left = len(candidates) - index
+
+        def run(name: str) -> Awaitable[AttemptResult]:
+            share = left if name == first else left - 1
+            return self._attempt.run(self._providers[name], request, deadline, share, attempts)
+
+        def hedge_started() -> None:
+            log.info("Hedging: first provider is slow", first=first, hedge=second)
+            attempts.event(
+                analyzer_pb2.STAGE_HEDGE_STARTED, f"{first} is slow: also asking {second}", second
+            )
+
+        return await race(first, second, run, self._hedging.delay(order, first), hedge_started)
 
     async def _fresh(
         self, name: str, answer: ProviderAnswer, request: AnalysisRequest, attempts: AttemptLog
@@ -208,6 +251,7 @@ class AnalysisPipeline:
             analysis_id=uuid.uuid4().hex,
             analyzed_at=produced_at,
             responded_at=produced_at,
+            quota_accounted_locally=attempts.accounted_locally,
         )
         self._rules.annotate(response, request, fresh=True)
         existing, _ = await asyncio.gather(
@@ -276,20 +320,19 @@ class AnalysisPipeline:
     def _no_answer(
         self, candidates: list[str], attempts: AttemptLog, out_of_time: bool
     ) -> ServiceError:
-        classes = dict(attempts.kept_out)
-        for attempt in attempts.items:
-            classes[attempt.provider] = (
-                ErrorClass.from_proto(attempt.error_class) or ErrorClass.UNKNOWN
-            )
+        classes = attempts.failure_classes()
         reason = "ALL_PROVIDERS_FAILED" if candidates else "NO_PROVIDER_AVAILABLE"
+        if classes and set(classes.values()) == {QUOTA_UNAVAILABLE}:
+            reason = QUOTA_UNAVAILABLE
+            attempts.retry_after.append(DEPENDENCY_RETRY_AFTER)
         retry_after = min(attempts.retry_after, default=DEFAULT_RETRY_AFTER)
         details = [
-            error_info(reason, {name: cls.value for name, cls in classes.items()}),
+            error_info(reason, classes),
             retry_info(retry_after),
             localized("ar", UNAVAILABLE_AR),
             localized("en-US", UNAVAILABLE_EN),
         ]
-        summary = ", ".join(f"{name}: {cls.value}" for name, cls in classes.items()) or "none"
+        summary = ", ".join(f"{name}: {cls}" for name, cls in classes.items()) or "none"
         if out_of_time:
             return ServiceError(
                 grpc.StatusCode.DEADLINE_EXCEEDED,
@@ -328,5 +371,6 @@ def as_replay(answer: analyzer_pb2.AnalyzeResponse) -> analyzer_pb2.AnalyzeRespo
     if replay.source == analyzer_pb2.SOURCE_FRESH:
         replay.source = analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
     del replay.attempts[:]
+    replay.quota_accounted_locally = False  # a replay spends nothing
     replay.responded_at.CopyFrom(now())
     return replay

@@ -52,6 +52,8 @@ class AnalysisRequest:
     """Hash of the policy type and normalised text: the degradation store's key."""
     request_hash: str
     """Hash of everything that shapes the answer: the idempotency fingerprint."""
+    hedge: bool = False
+    """The caller asked for a hedged request."""
 
     @property
     def policy_type(self) -> PolicyType:
@@ -145,6 +147,7 @@ def parse_request(
         prompt=prompt,
         idempotency_key=key,
         force_refresh=request.force_refresh,
+        hedge=request.hedge,
         text_hash=_sha256(policy_type.value, normalised),
         request_hash=_sha256(
             policy_type.value,

@@ -10,16 +10,19 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from sanad_analyzer.policy import PolicyType
+from sanad_analyzer.providers.anthropic_provider import AnthropicProvider
 from sanad_analyzer.providers.base import AnalysisPrompt, Provider
 from sanad_analyzer.providers.gemini_provider import GeminiProvider
 from sanad_analyzer.providers.openai_provider import OpenAIProvider
 
 OPENAI_KEY: Final = "sk-test-0123456789abcdefghij"
 GEMINI_KEY: Final = "AIzaTest0123456789abcdefghijklmn"
+ANTHROPIC_KEY: Final = "sk-ant-test-0123456789abcdefghij"
 OPENAI_MODEL: Final = "gpt-4o-mini"
 GEMINI_MODEL: Final = "gemini-2.5-flash"
+ANTHROPIC_MODEL: Final = "claude-sonnet-5"
 MAX_OUTPUT_TOKENS: Final = 4096
-PROVIDER_KINDS: Final = ("openai", "gemini")
+PROVIDER_KINDS: Final = ("openai", "gemini", "anthropic")
 
 PROMPT: Final = AnalysisPrompt(
     shop_name="متجر الأمل",
@@ -68,6 +71,10 @@ def make_provider(kind: str, base_url: str) -> Provider:
         return OpenAIProvider(
             "openai", OPENAI_KEY, f"{base_url}/v1", OPENAI_MODEL, MAX_OUTPUT_TOKENS
         )
+    if kind == "anthropic":
+        return AnthropicProvider(
+            "anthropic", ANTHROPIC_KEY, base_url, ANTHROPIC_MODEL, MAX_OUTPUT_TOKENS
+        )
     return GeminiProvider("gemini", GEMINI_KEY, base_url, GEMINI_MODEL, MAX_OUTPUT_TOKENS)
 
 
@@ -76,6 +83,7 @@ class CannedServer:
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, dict[str, str], Any]] = []
+        self.queries: list[dict[str, str]] = []
         self._status = 200
         self._body = "{}"
         self._content_type = "application/json"
@@ -107,4 +115,5 @@ class CannedServer:
         body = await request.json() if request.can_read_body else None
         headers = {name.lower(): value for name, value in request.headers.items()}
         self.requests.append((request.path, headers, body))
+        self.queries.append(dict(request.query))
         return web.Response(text=self._body, status=self._status, content_type=self._content_type)

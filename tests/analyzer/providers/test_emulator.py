@@ -17,7 +17,13 @@ from sanad_analyzer.analysis import analysis_from_proto, analysis_to_proto, vali
 from sanad_analyzer.providers.base import Provider, ProviderError
 from sanad_common.error_class import ErrorClass
 from sanad_emulator.control import EmulatorControl
-from tests.analyzer.providers.support import GEMINI_KEY, OPENAI_KEY, PROMPT
+from tests.analyzer.providers.support import (
+    ANTHROPIC_KEY,
+    GEMINI_KEY,
+    OPENAI_KEY,
+    PROMPT,
+    make_provider,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -64,21 +70,38 @@ class FaultCase(NamedTuple):
     statuses: dict[str, int | None]  # per provider: the HTTP status, None without a response
 
 
-_NO_STATUS: dict[str, int | None] = {"openai": None, "gemini": None}
+_NO_STATUS: dict[str, int | None] = {"openai": None, "gemini": None, "anthropic": None}
 _FAULTS = [
-    FaultCase("quota_exceeded", {}, ErrorClass.QUOTA_EXCEEDED, {"openai": 429, "gemini": 429}),
-    FaultCase("rate_limited", {}, ErrorClass.RATE_LIMITED, {"openai": 429, "gemini": 429}),
+    FaultCase(
+        "quota_exceeded",
+        {},
+        ErrorClass.QUOTA_EXCEEDED,
+        {"openai": 429, "gemini": 429, "anthropic": 402},
+    ),
+    FaultCase(
+        "rate_limited",
+        {},
+        ErrorClass.RATE_LIMITED,
+        {"openai": 429, "gemini": 429, "anthropic": 429},
+    ),
     *(
         FaultCase(
             "server_error",
             {"status": status},
             ErrorClass.SERVICE_CRASH,
-            {"openai": status, "gemini": status},
+            {"openai": status, "gemini": status, "anthropic": status},
         )
         for status in (500, 502, 503, 504)
     ),
-    FaultCase("auth", {}, ErrorClass.AUTHENTICATION, {"openai": 401, "gemini": 400}),
-    FaultCase("auth", {"status": 403}, ErrorClass.AUTHENTICATION, {"openai": 403, "gemini": 403}),
+    FaultCase(
+        "auth", {}, ErrorClass.AUTHENTICATION, {"openai": 401, "gemini": 400, "anthropic": 401}
+    ),
+    FaultCase(
+        "auth",
+        {"status": 403},
+        ErrorClass.AUTHENTICATION,
+        {"openai": 403, "gemini": 403, "anthropic": 403},
+    ),
     FaultCase("malformed_json", {}, ErrorClass.INVALID_RESPONSE, _NO_STATUS),
     FaultCase("schema_invalid", {}, ErrorClass.INVALID_RESPONSE, _NO_STATUS),
     FaultCase("empty", {}, ErrorClass.INVALID_RESPONSE, _NO_STATUS),
@@ -101,6 +124,7 @@ async def test_fault_is_classified_after_one_request(
     assert caught.value.status_code == case.statuses[provider.name]
     assert OPENAI_KEY not in caught.value.message
     assert GEMINI_KEY not in caught.value.message
+    assert ANTHROPIC_KEY not in caught.value.message
     assert await _requests(emulator, provider) == 1
 
 
@@ -186,3 +210,19 @@ async def test_adapter_recovers_after_a_fault(
 
     assert validate_analysis(answer.analysis) == answer.analysis
     assert await _requests(emulator, provider) == 2
+
+
+async def test_anthropic_overloaded_is_a_crash_after_one_request(
+    emulator_url: str, emulator: EmulatorControl
+) -> None:
+    provider = make_provider("anthropic", emulator_url)
+    await emulator.inject("anthropic", "server_error", count=1, status=529)
+
+    with pytest.raises(ProviderError) as caught:
+        await provider.analyze(PROMPT, timeout=_TIMEOUT_S)
+    await provider.aclose()
+
+    assert caught.value.error_class is ErrorClass.SERVICE_CRASH
+    assert caught.value.status_code == 529
+    assert "overloaded_error" in caught.value.message
+    assert await _requests(emulator, provider) == 1

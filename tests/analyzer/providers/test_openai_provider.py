@@ -8,9 +8,12 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA, build_messages
 from sanad_analyzer.providers.base import Provider, ProviderError
+from sanad_analyzer.providers.registry import build_provider
+from sanad_common.config import ProviderSettings
 from sanad_common.error_class import ErrorClass
 from tests.analyzer.providers.support import (
     MAX_OUTPUT_TOKENS,
@@ -85,6 +88,42 @@ async def test_sends_strict_schema_and_policy_as_data(
         812,
         345,
     )
+
+
+async def test_an_azure_endpoint_gets_its_api_version_and_key_header(
+    canned: CannedServer,
+) -> None:
+    canned.reply_json(_completion(json.dumps(valid_analysis()), usage=_USAGE))
+    settings = ProviderSettings(
+        name="azure",
+        kind="openai",
+        model="gpt-4o-mini",
+        api_key=SecretStr(OPENAI_KEY),
+        base_url=f"{canned.url}/openai/deployments/analysis",
+        api_version="2024-10-21",
+    )
+    adapter = build_provider(settings)
+    assert adapter is not None
+
+    answer = await adapter.analyze(PROMPT, timeout=5)
+    await adapter.aclose()
+
+    path, headers, _ = canned.requests[0]
+    assert path == "/openai/deployments/analysis/chat/completions"
+    assert canned.queries[0] == {"api-version": "2024-10-21"}
+    assert headers["api-key"] == OPENAI_KEY
+    assert answer.analysis == valid_analysis()
+
+
+async def test_without_an_api_version_no_query_is_sent(
+    openai_provider: Provider, canned: CannedServer
+) -> None:
+    canned.reply_json(_completion(json.dumps(valid_analysis()), usage=_USAGE))
+
+    await openai_provider.analyze(PROMPT, timeout=5)
+
+    assert canned.queries[0] == {}
+    assert "api-key" not in canned.requests[0][1]
 
 
 @pytest.mark.parametrize(

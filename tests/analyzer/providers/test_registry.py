@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
+from sanad_analyzer.providers.anthropic_provider import AnthropicProvider
 from sanad_analyzer.providers.gemini_provider import GeminiProvider
 from sanad_analyzer.providers.openai_provider import OpenAIProvider
 from sanad_analyzer.providers.registry import (
@@ -26,7 +27,8 @@ def _settings(kind: str, api_key: str | None = "sk-test-0123456789") -> Provider
 
 
 @pytest.mark.parametrize(
-    ("kind", "adapter"), [("openai", OpenAIProvider), ("gemini", GeminiProvider)]
+    ("kind", "adapter"),
+    [("openai", OpenAIProvider), ("gemini", GeminiProvider), ("anthropic", AnthropicProvider)],
 )
 async def test_each_kind_builds_its_adapter(kind: str, adapter: type) -> None:
     provider = build_provider(_settings(kind))

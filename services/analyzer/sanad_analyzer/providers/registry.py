@@ -20,6 +20,7 @@ log = structlog.get_logger(__name__)
 ADAPTERS: Final[dict[str, str]] = {
     "openai": "sanad_analyzer.providers.openai_provider:OpenAIProvider",
     "gemini": "sanad_analyzer.providers.gemini_provider:GeminiProvider",
+    "anthropic": "sanad_analyzer.providers.anthropic_provider:AnthropicProvider",
 }
 """Provider kind -> ``module:class`` of its adapter."""
 
