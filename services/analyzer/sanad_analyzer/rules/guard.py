@@ -11,12 +11,13 @@ Only the constructs the checker's patterns use are understood; anything else (``
 from __future__ import annotations
 
 import re
-import string
 from typing import Final
 
 _ZERO_WIDTH_ESCAPES: Final = frozenset("bBAZ")
 _LITERAL_ESCAPES: Final = frozenset("().[]{}?*+|^$\\-/'\"،")
 _LOOKAROUNDS: Final = ("?=", "?!", "?<=", "?<!")
+_DECIMAL_DIGITS: Final = frozenset(char for char in map(chr, range(0x110000)) if char.isdecimal())
+"""What ``\\d`` matches in a str pattern: every Unicode decimal digit, not only 0-9."""
 
 First = tuple[frozenset[str], bool] | None
 """The characters a (sub)pattern can start with and whether it can match empty; None: unknown."""
@@ -112,7 +113,7 @@ def _atom(regex: str, index: int) -> tuple[First, int]:
         if escaped in _ZERO_WIDTH_ESCAPES:
             return (frozenset(), True), index + 2
         if escaped == "d":
-            return (frozenset(string.digits), False), index + 2
+            return (_DECIMAL_DIGITS, False), index + 2
         if escaped in _LITERAL_ESCAPES:
             return (frozenset(escaped), False), index + 2
         return None, index + 2
