@@ -1,4 +1,4 @@
-"""Every fault kind, as each real SDK surfaces it (the classification input of DESIGN §4)."""
+"""Every fault kind, as each real SDK surfaces it (the classification input of architecture §4)."""
 
 from __future__ import annotations
 

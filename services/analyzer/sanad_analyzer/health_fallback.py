@@ -30,7 +30,7 @@ _dropped = _meter.create_counter(
 KEEPS_OUT = frozenset(
     {ErrorClass.SERVICE_CRASH, ErrorClass.AUTHENTICATION, ErrorClass.QUOTA_EXCEEDED}
 )
-"""Classes after which health would keep a provider out at once (DESIGN §4); RATE_LIMITED
+"""Classes after which health would keep a provider out at once (architecture §4); RATE_LIMITED
 keeps it out for its Retry-After."""
 
 

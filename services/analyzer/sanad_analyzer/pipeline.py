@@ -1,4 +1,4 @@
-"""The Analyze request path (DESIGN §2): idempotency, provider attempts under quota and
+"""The Analyze request path (architecture §2): idempotency, provider attempts under quota and
 health, degradation store, and the clear error when nothing can answer."""
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from sanad_common.config import Settings
 from sanad_common.error_class import ErrorClass
 
 RETRYABLE = frozenset({ErrorClass.RATE_LIMITED, ErrorClass.INVALID_RESPONSE})
-"""Classes that allow another attempt on the same provider (DESIGN §4): a rate limit passes,
+"""Classes that allow another attempt on the same provider (architecture §4): a rate limit passes,
 and a model may answer validly the next time. A crash, a timeout, a refused key or an exhausted
 quota go to the next provider instead."""
 

@@ -22,7 +22,7 @@ const (
 )
 
 // ErrorClass is how Sanad classifies a failed provider attempt. The class decides whether the
-// same provider is retried, how provider health changes and what happens next (DESIGN §4).
+// same provider is retried, how provider health changes and what happens next (architecture §4).
 type ErrorClass int32
 
 const (

@@ -43,7 +43,7 @@ class _ErrorClassEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ErrorClass
 
 class ErrorClass(_ErrorClass, metaclass=_ErrorClassEnumTypeWrapper):
     """ErrorClass is how Sanad classifies a failed provider attempt. The class decides whether the
-    same provider is retried, how provider health changes and what happens next (DESIGN §4).
+    same provider is retried, how provider health changes and what happens next (architecture §4).
     """
 
 ERROR_CLASS_UNSPECIFIED: ErrorClass.ValueType  # 0
