@@ -222,6 +222,14 @@ class Settings(BaseSettings):
     """Seconds kept back from the caller's deadline to answer from the degradation store."""
     downstream_timeout: float = Field(default=2.0, gt=0)
     """Timeout of one call to the quota or health service, in seconds."""
+    near_duplicate_threshold: float = Field(default=0.8, gt=0, le=1)
+    """Least similarity (0 to 1) at which a stored analysis of another text is served when
+    every provider fails; texts whose numbers differ never qualify."""
+    degradation_cross_tenant: bool = False
+    """Let a degraded answer come from another tenant's stored analysis (off: never)."""
+    single_flight_lease: float = Field(default=10.0, gt=0)
+    """Seconds a replica's claim on an in-flight request lasts unless renewed; when the
+    holder dies, a waiting replica takes over after at most this long."""
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     """Least severe log level written."""

@@ -1,12 +1,27 @@
-"""SingleFlight: one call per key, shared with everyone who asks meanwhile."""
+"""SingleFlight and SharedFlight: one call per key, shared with everyone who asks meanwhile,
+in one process and across replicas on one store."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
 
+import grpc
 import pytest
+from google.rpc import error_details_pb2
 
-from sanad_analyzer.single_flight import FingerprintMismatchError, SingleFlight
+from sanad.analyzer.v1 import analyzer_pb2
+from sanad_analyzer.deadline import Deadline
+from sanad_analyzer.single_flight import (
+    FLIGHT_PREFIX,
+    FingerprintMismatchError,
+    SharedFlight,
+    SingleFlight,
+)
+from sanad_common.errors import ServiceError, error_info
+from sanad_common.storage import open_store
 
 
 async def test_concurrent_callers_share_one_call() -> None:
@@ -105,3 +120,134 @@ async def test_a_cancelled_waiter_does_not_cancel_the_leader() -> None:
 
     assert await leader == ("answer", False)
     assert joiner.cancelled()
+
+
+@pytest.fixture
+async def two_replicas(tmp_path: Path) -> AsyncIterator[tuple[SharedFlight, SharedFlight]]:
+    """Two SharedFlights on separate connections to one store, as two replicas have."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    one, other = await open_store(url), await open_store(url)
+    yield (
+        SharedFlight(one, lease=0.5, poll_interval=0.01),
+        SharedFlight(other, lease=0.5, poll_interval=0.01),
+    )
+    await one.aclose()
+    await other.aclose()
+
+
+def _answer(analysis_id: str) -> analyzer_pb2.AnalyzeResponse:
+    return analyzer_pb2.AnalyzeResponse(analysis_id=analysis_id)
+
+
+async def _never() -> analyzer_pb2.AnalyzeResponse:
+    raise AssertionError("must not be called")
+
+
+async def test_replicas_share_one_call(two_replicas: tuple[SharedFlight, SharedFlight]) -> None:
+    leader, follower = two_replicas
+    release = asyncio.Event()
+    calls = 0
+
+    async def produce() -> analyzer_pb2.AnalyzeResponse:
+        nonlocal calls
+        calls += 1
+        await release.wait()
+        return _answer("a1")
+
+    deadline = Deadline.after(10, 0)
+    first = asyncio.ensure_future(leader.run("k", "f", deadline, produce, _never))
+    await asyncio.sleep(0.1)
+    second = asyncio.ensure_future(follower.run("k", "f", deadline, produce, _never))
+    await asyncio.sleep(0.1)
+    release.set()
+    (one, shared_one), (two, shared_two) = await asyncio.gather(first, second)
+
+    assert calls == 1
+    assert (one.analysis_id, shared_one, two.analysis_id, shared_two) == ("a1", False, "a1", True)
+
+
+async def test_an_error_reaches_the_other_replica_as_it_was(
+    two_replicas: tuple[SharedFlight, SharedFlight],
+) -> None:
+    leader, follower = two_replicas
+    release = asyncio.Event()
+
+    async def fail() -> analyzer_pb2.AnalyzeResponse:
+        await release.wait()
+        raise ServiceError(
+            grpc.StatusCode.UNAVAILABLE, "no provider", [error_info("ALL_PROVIDERS_FAILED")]
+        )
+
+    deadline = Deadline.after(10, 0)
+    first = asyncio.ensure_future(leader.run("k", "f", deadline, fail, _never))
+    await asyncio.sleep(0.1)
+    second = asyncio.ensure_future(follower.run("k", "f", deadline, _never, _never))
+    await asyncio.sleep(0.1)
+    release.set()
+    with pytest.raises(ServiceError):
+        await first
+    with pytest.raises(ServiceError) as raised:
+        await second
+    assert raised.value.code == grpc.StatusCode.UNAVAILABLE
+    assert raised.value.message == "no provider"
+    (info,) = raised.value.details
+    assert isinstance(info, error_details_pb2.ErrorInfo)
+    assert info.reason == "ALL_PROVIDERS_FAILED"
+
+
+async def test_a_dead_leaders_lease_is_taken_over(tmp_path: Path) -> None:
+    store = await open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        # A replica took the lease and died: nobody renews, releases or publishes it.
+        lease = json.dumps({"token": "dead", "fingerprint": "f"}).encode()
+        await store.set(f"{FLIGHT_PREFIX}k", lease, ttl=0.3)
+        follower = SharedFlight(store, lease=0.5, poll_interval=0.01)
+        response, shared = await follower.run(
+            "k", "f", Deadline.after(10, 0), lambda: _produce_now("taken over"), _never
+        )
+        assert (response.analysis_id, shared) == ("taken over", False)
+        assert await store.get(f"{FLIGHT_PREFIX}k") is None
+    finally:
+        await store.aclose()
+
+
+async def _produce_now(analysis_id: str) -> analyzer_pb2.AnalyzeResponse:
+    return _answer(analysis_id)
+
+
+async def test_a_waiter_gives_up_when_its_deadline_passes(
+    two_replicas: tuple[SharedFlight, SharedFlight],
+) -> None:
+    leader, follower = two_replicas
+    release = asyncio.Event()
+
+    async def slow() -> analyzer_pb2.AnalyzeResponse:
+        await release.wait()
+        return _answer("late")
+
+    first = asyncio.ensure_future(leader.run("k", "f", Deadline.after(10, 0), slow, _never))
+    await asyncio.sleep(0.1)
+    response, shared = await follower.run(
+        "k", "f", Deadline.after(0.3, 0), _never, lambda: _produce_now("degraded")
+    )
+    assert (response.analysis_id, shared) == ("degraded", False)
+    release.set()
+    await first
+
+
+async def test_another_request_under_the_same_key_is_refused(
+    two_replicas: tuple[SharedFlight, SharedFlight],
+) -> None:
+    leader, follower = two_replicas
+    release = asyncio.Event()
+
+    async def slow() -> analyzer_pb2.AnalyzeResponse:
+        await release.wait()
+        return _answer("a1")
+
+    first = asyncio.ensure_future(leader.run("k", "f", Deadline.after(10, 0), slow, _never))
+    await asyncio.sleep(0.1)
+    with pytest.raises(FingerprintMismatchError):
+        await follower.run("k", "other", Deadline.after(10, 0), _never, _never)
+    release.set()
+    await first

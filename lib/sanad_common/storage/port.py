@@ -8,7 +8,7 @@ its namespace, so several deployments (or test runs) can share one server.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -45,7 +45,7 @@ class CounterResult:
 
 
 class Store(Protocol):
-    """Key-value entries with expiry, and atomic multi-counter updates."""
+    """Key-value entries with expiry, atomic multi-counter updates, and sets of strings."""
 
     async def ping(self) -> None:
         """Check the store answers; raise StoreUnavailableError if not."""
@@ -105,3 +105,26 @@ class Store(Protocol):
 
     async def delete_counters(self, *keys: str) -> int:
         """Remove counters; the number removed."""
+
+    async def set_add(self, additions: Mapping[str, Sequence[str]], *, ttl: float) -> None:
+        """Add members to sets (set key -> members), as one atomic step; each set named
+        expires ttl seconds after this call.
+
+        A set lives as long as its newest member needs it; members that outlived what they
+        stand for are the caller's to skip or remove. Sets added to together must share a hash
+        tag in Redis Cluster (ValueError otherwise). A ttl that is not a positive number
+        raises ValueError.
+        """
+
+    async def set_members(self, keys: Sequence[str]) -> list[frozenset[str]]:
+        """Members of several sets, in order; empty for a missing or expired set."""
+
+    async def set_remove(self, key: str, members: Sequence[str]) -> int:
+        """Remove members from a set; the number that were in it."""
+
+    async def delete_set_prefix(self, prefix: str) -> int:
+        """Remove every live set whose key starts with prefix; the number of sets removed.
+
+        Not necessarily atomic, like delete_prefix. Sets and entries are separate: an entry
+        prefix never removes a set, nor the other way round.
+        """

@@ -2,8 +2,9 @@
 
 Why it looks the way it does:
 
-* Entries and counters live under separate sub-prefixes (``<namespace>:e:`` and
-  ``<namespace>:c:``), so a prefix scan over entries can never list a counter.
+* Entries, counters and sets live under separate sub-prefixes (``<namespace>:e:``,
+  ``<namespace>:c:`` and ``<namespace>:set:``), so a prefix scan over entries can never list a
+  counter or a set.
 * ``add_counters`` is one Lua script: Redis runs it atomically, so checking every limit and then
   applying every delta cannot interleave with another replica's update. The script only touches
   the KEYS it is given, which makes it valid in a Redis Cluster as long as those keys share a
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -213,6 +214,7 @@ class RedisStore:
         namespace = check_namespace(namespace)
         self._entry_prefix = f"{namespace}:e:"
         self._counter_prefix = f"{namespace}:c:"
+        self._set_prefix = f"{namespace}:set:"
         self._script_prefix = f"{namespace}:s:"
         self._script_turns = asyncio.Semaphore(SCRIPT_CONCURRENCY)
         self._add_counters = client.register_script(_ADD_COUNTERS_LUA)
@@ -238,6 +240,12 @@ class RedisStore:
         else:
             client = Redis.from_url(clean_url, **options)
         return cls(client, namespace=namespace)
+
+    def _check_one_slot(self, full_keys: Sequence[str], what: str) -> None:
+        """In a cluster, refuse keys of one atomic step that live in different slots."""
+        client = self._client
+        if isinstance(client, RedisCluster) and len({client.keyslot(k) for k in full_keys}) > 1:
+            raise ValueError(f"{what} must share a hash tag in Redis Cluster: {full_keys}")
 
     def script(self, source: str) -> ScriptCall:
         """Register a Lua script for an adapter extension (such as quota's) to run atomically.
@@ -327,10 +335,13 @@ class RedisStore:
         Keys are found with SCAN (on every primary in a cluster) and deleted in batches, so this
         is not atomic: an entry written meanwhile may survive.
         """
+        return await self._delete_scanned(self._entry(prefix))
+
+    async def _delete_scanned(self, full_prefix: str) -> int:
         removed = 0
         batch: list[bytes] = []
         with _unavailable_on_errors():
-            async for key in self._scan(self._entry(prefix)):
+            async for key in self._scan(full_prefix):
                 batch.append(key)
                 if len(batch) >= _DELETE_BATCH:
                     removed += await self._client.delete(*batch)
@@ -350,13 +361,7 @@ class RedisStore:
         if not deltas:
             return CounterResult(applied=True, values=())
         keys = [self._counter(delta.key) for delta in deltas]
-        if isinstance(self._client, RedisCluster):
-            slots = {self._client.keyslot(key) for key in keys}
-            if len(slots) > 1:
-                raise ValueError(
-                    "counters updated together must share a hash tag in Redis Cluster: "
-                    + ", ".join(delta.key for delta in deltas)
-                )
+        self._check_one_slot(keys, "counters updated together")
         args: list[str | int] = [1 if enforce_limits else 0]
         for delta in deltas:
             args.append(delta.amount)
@@ -378,6 +383,51 @@ class RedisStore:
     async def delete_counters(self, *keys: str) -> int:
         """Remove counters; the number removed."""
         return await self._delete([self._counter(key) for key in keys])
+
+    async def set_add(self, additions: Mapping[str, Sequence[str]], *, ttl: float) -> None:
+        """Add members to sets (SADD) and push their expiry to ttl from now, in one MULTI."""
+        px = ttl_milliseconds(ttl)
+        full = {self._set_prefix + key: list(members) for key, members in additions.items()}
+        full = {key: members for key, members in full.items() if members}
+        if not full:
+            return
+        self._check_one_slot(list(full), "sets added to together")
+
+        async def add() -> None:
+            async with self._client.pipeline(transaction=True) as pipe:
+                for key, members in full.items():
+                    pipe.sadd(key, *members)
+                    pipe.pexpire(key, px)
+                await pipe.execute()
+
+        # Adding members and setting an expiry give the same result when replayed.
+        await _retry_if_dropped(add)
+
+    async def set_members(self, keys: Sequence[str]) -> list[frozenset[str]]:
+        """Members of several sets (SMEMBERS in one pipeline), in order."""
+        if not keys:
+            return []
+
+        async def read() -> list[Any]:
+            async with self._client.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.smembers(self._set_prefix + key)
+                return list(await pipe.execute())
+
+        found = await _retry_if_dropped(read)
+        return [frozenset(member.decode() for member in members) for members in found]
+
+    async def set_remove(self, key: str, members: Sequence[str]) -> int:
+        """Remove members from a set (SREM); the number that were in it."""
+        if not members:
+            return 0
+        with _unavailable_on_errors():
+            removed: int = await self._client.srem(self._set_prefix + key, *members)
+        return removed
+
+    async def delete_set_prefix(self, prefix: str) -> int:
+        """Remove every set whose key starts with prefix (SCAN, then DEL in batches)."""
+        return await self._delete_scanned(self._set_prefix + prefix)
 
     async def _mget(self, full_keys: list[str]) -> list[bytes | None]:
         if not full_keys:

@@ -19,7 +19,9 @@ Why it looks the way it does:
 * Expired rows stay in the table until removed but every read filters them out; each write
   also deletes a bounded batch of expired rows of the table it writes (through an index on
   ``expires_at``), so cleanup costs little per request and never scans the whole table.
-* Entries and counters are separate tables, so listing entries never shows counters.
+* Entries, counters and sets are separate tables, so listing entries never shows counters.
+  A set is its rows in ``set_members``; adding to it moves every row's expiry, so the set
+  expires as one, as a Redis set does.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +79,13 @@ _SCHEMA = (
     ) WITHOUT ROWID""",
     """CREATE INDEX IF NOT EXISTS counters_expires_at
         ON counters (expires_at) WHERE expires_at IS NOT NULL""",
+    """CREATE TABLE IF NOT EXISTS set_members (
+        key TEXT NOT NULL,
+        member TEXT NOT NULL,
+        expires_at REAL NOT NULL,
+        PRIMARY KEY (key, member)
+    ) WITHOUT ROWID""",
+    """CREATE INDEX IF NOT EXISTS set_members_expires_at ON set_members (expires_at)""",
 )
 
 _LIVE = "(expires_at IS NULL OR expires_at > ?)"
@@ -250,7 +259,7 @@ class SQLiteStore:
                 return list(await self._db.execute_fetchall(sql, parameters))
 
     async def _purge(self, db: aiosqlite.Connection, table: str, now: float) -> None:
-        """Delete a bounded batch of expired rows of table (entries or counters)."""
+        """Delete a bounded batch of expired rows of table (entries, counters or set members)."""
         await db.execute(
             f"DELETE FROM {table} WHERE key IN (SELECT key FROM {table}"
             " WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)",
@@ -407,6 +416,73 @@ class SQLiteStore:
     async def delete_counters(self, *keys: str) -> int:
         """Remove counters; the number removed."""
         return await self._delete("counters", keys)
+
+    async def set_add(self, additions: Mapping[str, Sequence[str]], *, ttl: float) -> None:
+        """Add members to sets and move each set's expiry to ttl from now, in one transaction."""
+        now = time.time()
+        expires_at = now + ttl_milliseconds(ttl) / 1000
+        full = {self._key(key): members for key, members in additions.items() if members}
+        if not full:
+            return
+        async with self._write() as db:
+            for key, members in full.items():
+                await db.execute(
+                    "DELETE FROM set_members WHERE key = ? AND expires_at <= ?", (key, now)
+                )
+                await db.execute(
+                    "UPDATE set_members SET expires_at = ? WHERE key = ?", (expires_at, key)
+                )
+                await db.executemany(
+                    "INSERT INTO set_members (key, member, expires_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (key, member) DO UPDATE SET expires_at = excluded.expires_at",
+                    [(key, member, expires_at) for member in dict.fromkeys(members)],
+                )
+            await self._purge(db, "set_members", now)
+
+    async def set_members(self, keys: Sequence[str]) -> list[frozenset[str]]:
+        """Members of several sets, in order; empty for a missing or expired set."""
+        full_keys = [self._key(key) for key in keys]
+        found: dict[str, set[str]] = {}
+        now = time.time()
+        for chunk in _chunks(list(dict.fromkeys(full_keys))):
+            rows = await self._read(
+                f"SELECT key, member FROM set_members WHERE key IN ({_marks(len(chunk))})"
+                " AND expires_at > ?",
+                (*chunk, now),
+            )
+            for row in rows:
+                found.setdefault(str(row[0]), set()).add(str(row[1]))
+        return [frozenset(found.get(key, ())) for key in full_keys]
+
+    async def set_remove(self, key: str, members: Sequence[str]) -> int:
+        """Remove members from a set; the number that were in it."""
+        if not members:
+            return 0
+        now = time.time()
+        full_key = self._key(key)
+        removed = 0
+        async with self._write() as db:
+            for chunk in _chunks(list(dict.fromkeys(members))):
+                rows = await db.execute_fetchall(
+                    f"DELETE FROM set_members WHERE key = ? AND member IN ({_marks(len(chunk))})"
+                    " AND expires_at > ? RETURNING 1",
+                    (full_key, *chunk, now),
+                )
+                removed += len(list(rows))
+        return removed
+
+    async def delete_set_prefix(self, prefix: str) -> int:
+        """Remove every live set whose key starts with prefix; the number of sets removed."""
+        where, parameters = self._prefix_where(prefix)
+        now = time.time()
+        async with self._write() as db:
+            rows = await db.execute_fetchall(
+                f"DELETE FROM set_members WHERE {where} AND expires_at > ? RETURNING key",
+                (*parameters, now),
+            )
+            removed = len({row[0] for row in rows})
+            await self._purge(db, "set_members", now)
+        return removed
 
     async def _delete(self, table: str, keys: Sequence[str]) -> int:
         if not keys:

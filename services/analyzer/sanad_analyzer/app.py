@@ -10,10 +10,12 @@ import grpc
 from sanad.analyzer.v1 import analyzer_pb2_grpc
 from sanad_analyzer.caches import DegradationStore, IdempotencyCache
 from sanad_analyzer.downstream import HealthGateway, QuotaGateway
+from sanad_analyzer.near_duplicates import NearDuplicateIndex
 from sanad_analyzer.pipeline import AnalysisPipeline
 from sanad_analyzer.providers.base import Provider
 from sanad_analyzer.providers.registry import build_provider
 from sanad_analyzer.servicer import AnalyzerServicer
+from sanad_analyzer.single_flight import SharedFlight
 from sanad_analyzer.system_health import SystemHealth, SystemHealthSources
 from sanad_common.config import Settings
 from sanad_common.server import ServiceApp, ServiceDefinition
@@ -38,7 +40,16 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
     idempotency = IdempotencyCache(
         store, ttl=settings.idempotency_ttl, analysis_ttl=settings.graceful_degradation_ttl
     )
-    degradation = DegradationStore(store, ttl=settings.graceful_degradation_ttl)
+    degradation = DegradationStore(
+        store,
+        ttl=settings.graceful_degradation_ttl,
+        index=NearDuplicateIndex(
+            store,
+            ttl=settings.graceful_degradation_ttl,
+            threshold=settings.near_duplicate_threshold,
+            cross_tenant=settings.degradation_cross_tenant,
+        ),
+    )
     pipeline = AnalysisPipeline(
         providers=providers,
         quota=QuotaGateway(quota_channel, settings.downstream_timeout),
@@ -50,6 +61,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         degradation_enabled=settings.graceful_degradation_enable,
         default_deadline=settings.default_deadline,
         deadline_margin=settings.deadline_margin,
+        shared_flight=SharedFlight(store, lease=settings.single_flight_lease),
     )
     system_health = SystemHealth(
         SystemHealthSources(

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import structlog
 from google.protobuf.message import DecodeError
 
 from sanad.analyzer.v1 import analyzer_pb2
+from sanad_analyzer.near_duplicates import NearDuplicateIndex
 from sanad_analyzer.policy import PolicyType
 from sanad_common.storage import Store
 
@@ -36,14 +37,44 @@ class CachedAnswer:
     """Fingerprint of the request that produced it."""
     policy_type: PolicyType
     """Policy type of that request."""
+    shop: ShopFields = field(default_factory=lambda: ShopFields("", ""))
+    """Shop fields of that request (kept by the degradation store)."""
 
 
-def _encode(response: analyzer_pb2.AnalyzeResponse, fingerprint: str, policy: PolicyType) -> bytes:
+@dataclass(frozen=True)
+class ShopFields:
+    """The shop a request was made for."""
+
+    name: str
+    """The shop's name."""
+    specialization: str
+    """What the shop sells."""
+
+
+@dataclass(frozen=True)
+class DegradedMatch:
+    """A stored analysis found for a text: the same one, or a near-duplicate."""
+
+    answer: CachedAnswer
+    """The stored answer."""
+    similarity: float
+    """1.0 for the same normalised text; less for a near-duplicate."""
+
+
+def _encode(
+    response: analyzer_pb2.AnalyzeResponse,
+    fingerprint: str,
+    policy: PolicyType,
+    shop: ShopFields | None = None,
+) -> bytes:
     envelope = {
         "fingerprint": fingerprint,
         "policy_type": policy.value,
         "response": base64.b64encode(response.SerializeToString()).decode(),
     }
+    if shop is not None:
+        envelope["shop_name"] = shop.name
+        envelope["shop_specialization"] = shop.specialization
     return json.dumps(envelope).encode()
 
 
@@ -57,6 +88,9 @@ def _decode(raw: bytes) -> CachedAnswer | None:
             response=response,
             fingerprint=str(envelope["fingerprint"]),
             policy_type=PolicyType(envelope["policy_type"]),
+            shop=ShopFields(
+                str(envelope.get("shop_name", "")), str(envelope.get("shop_specialization", ""))
+            ),
         )
     except (ValueError, KeyError, TypeError, DecodeError) as error:
         log.warning("unreadable cache entry ignored", error=repr(error))
@@ -149,11 +183,16 @@ class IdempotencyCache:
 
 
 class DegradationStore:
-    """Fresh analyses by policy type, tenant and text hash, served when providers fail."""
+    """Fresh analyses by policy type, tenant and text hash, served when providers fail.
 
-    def __init__(self, store: Store, ttl: float) -> None:
+    With a near-duplicate index, every stored analysis is also indexed by its text, and a
+    lookup that finds no analysis of the same text takes the most similar one instead.
+    """
+
+    def __init__(self, store: Store, ttl: float, index: NearDuplicateIndex | None = None) -> None:
         self._store = store
         self._ttl = ttl
+        self._index = index
 
     @staticmethod
     def _key(policy: PolicyType, tenant: str, text_hash: str) -> str:
@@ -166,13 +205,18 @@ class DegradationStore:
         text_hash: str,
         fingerprint: str,
         response: analyzer_pb2.AnalyzeResponse,
+        *,
+        text: str = "",
+        shop: ShopFields | None = None,
     ) -> None:
-        """Keep a fresh analysis for later degraded answers."""
+        """Keep a fresh analysis for later degraded answers, and index its text."""
         await self._store.set(
             self._key(policy, tenant, text_hash),
-            _encode(response, fingerprint, policy),
+            _encode(response, fingerprint, policy, shop),
             ttl=self._ttl,
         )
+        if self._index is not None and text:
+            await self._index.add(policy, tenant, text_hash, text)
 
     async def find_exact(
         self, policy: PolicyType, tenant: str, text_hash: str
@@ -180,11 +224,34 @@ class DegradationStore:
         """The analysis of the same normalised text, or None."""
         return await _read(self._store, self._key(policy, tenant, text_hash))
 
+    async def find(
+        self, policy: PolicyType, tenant: str, text_hash: str, text: str
+    ) -> DegradedMatch | None:
+        """The analysis of the same text, else of the most similar one with the same numbers."""
+        exact = await self.find_exact(policy, tenant, text_hash)
+        if exact is not None:
+            return DegradedMatch(exact, 1.0)
+        if self._index is None:
+            return None
+        near = await self._index.find(policy, tenant, text)
+        if near is None:
+            return None
+        found = await self.find_exact(policy, near.tenant, near.text_hash)
+        if found is None:
+            await self._index.forget(policy, near.tenant, near.text_hash)
+            return None
+        return DegradedMatch(found, near.similarity)
+
     async def count(self, policy: PolicyType) -> int:
         """Live entries of one policy type."""
         return len(await self._store.keys_with_prefix(f"{DEGRADATION_PREFIX}{policy.value}:"))
 
-    async def clear(self, policy: PolicyType | None) -> int:
-        """Remove entries, of one policy type or all; the number removed."""
+    async def clear(self, policy: PolicyType | None) -> tuple[int, int]:
+        """Remove entries and their index, of one policy type or all.
+
+        Returns the numbers of entries and of similarity index documents removed.
+        """
         prefix = DEGRADATION_PREFIX if policy is None else f"{DEGRADATION_PREFIX}{policy.value}:"
-        return await self._store.delete_prefix(prefix)
+        removed = await self._store.delete_prefix(prefix)
+        indexed = await self._index.clear(policy) if self._index is not None else 0
+        return removed, indexed

@@ -7,7 +7,6 @@ import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Mapping
-from dataclasses import dataclass
 from typing import TypeVar
 
 import grpc
@@ -18,13 +17,15 @@ from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.analysis import analysis_to_proto
 from sanad_analyzer.attempt import ProviderAttempt
 from sanad_analyzer.attempt_log import AttemptLog, ProgressSink
-from sanad_analyzer.caches import CachedAnswer, DegradationStore, IdempotencyCache
+from sanad_analyzer.cache_stats import CacheName, CacheStatistics, Lookup
+from sanad_analyzer.caches import DegradationStore, DegradedMatch, IdempotencyCache, ShopFields
 from sanad_analyzer.deadline import Deadline
+from sanad_analyzer.degraded import degraded_answer
 from sanad_analyzer.ports import HealthPort, QuotaPort
 from sanad_analyzer.providers.base import Provider, ProviderAnswer
 from sanad_analyzer.request import AnalysisRequest
 from sanad_analyzer.settlements import Settlements
-from sanad_analyzer.single_flight import FingerprintMismatchError, SingleFlight
+from sanad_analyzer.single_flight import FingerprintMismatchError, SharedFlight, SingleFlight
 from sanad_common.error_class import ErrorClass
 from sanad_common.errors import ServiceError, error_info, localized, retry_info
 from sanad_common.proto_time import now
@@ -33,14 +34,7 @@ from sanad_common.storage import StoreUnavailableError
 log = structlog.get_logger(__name__)
 _meter = metrics.get_meter("sanad.analyzer")
 _failovers = _meter.create_counter("sanad_failovers", description="Failovers to a next provider")
-_cache_lookups = _meter.create_counter(
-    "sanad_cache_lookups", description="Cache lookups by cache and result (hit or miss)"
-)
 
-DEGRADED_NOTE = analyzer_pb2.LocalizedNote(
-    ar="تم استرجاع تحليل مشابه من الذاكرة المؤقتة",
-    en="A similar analysis was retrieved from cache",
-)
 UNAVAILABLE_AR = "تعذر تحليل السياسة الآن: جميع مزودي التحليل غير متاحين. حاول مرة أخرى لاحقاً."
 UNAVAILABLE_EN = "The policy cannot be analysed now: every analysis provider is unavailable."
 DEFAULT_RETRY_AFTER = 30.0
@@ -62,6 +56,7 @@ class AnalysisPipeline:
         degradation_enabled: bool,
         default_deadline: float,
         deadline_margin: float,
+        shared_flight: SharedFlight | None = None,
     ) -> None:
         self._providers = providers
         self._health = health
@@ -72,8 +67,9 @@ class AnalysisPipeline:
         self._degradation_enabled = degradation_enabled
         self._default_deadline = default_deadline
         self._margin = deadline_margin
-        self._flights: SingleFlight[analyzer_pb2.AnalyzeResponse] = SingleFlight()
-        self.stats = CacheCounters()
+        self._flights: SingleFlight[tuple[analyzer_pb2.AnalyzeResponse, bool]] = SingleFlight()
+        self._shared_flight = shared_flight
+        self.stats = CacheStatistics()
 
     async def aclose(self) -> None:
         """Let quota settlements still in flight finish (within a bound)."""
@@ -96,14 +92,41 @@ class AnalysisPipeline:
                 return cached
         flight_key = f"{request.tenant}:{request.idempotency_id}:{request.force_refresh}"
         try:
-            response, shared = await self._flights.run(
+            (response, remote), shared = await self._flights.run(
                 flight_key,
                 request.request_hash,
-                lambda: self._produce(request, deadline, attempts),
+                lambda: self._across_replicas(flight_key, request, deadline, attempts),
             )
         except FingerprintMismatchError:
             raise _key_reused(request) from None
-        return as_replay(response) if shared else response
+        return as_replay(response) if shared or remote else response
+
+    async def _across_replicas(
+        self, flight_key: str, request: AnalysisRequest, deadline: Deadline, attempts: AttemptLog
+    ) -> tuple[analyzer_pb2.AnalyzeResponse, bool]:
+        """Produce the answer, unless another replica is already producing it."""
+
+        async def produce() -> analyzer_pb2.AnalyzeResponse:
+            return await self._produce(request, deadline, attempts)
+
+        if self._shared_flight is None:
+            return await produce(), False
+        return await self._shared_flight.run(
+            flight_key,
+            request.request_hash,
+            deadline,
+            produce,
+            lambda: self._give_up(request, attempts),
+        )
+
+    async def _give_up(
+        self, request: AnalysisRequest, attempts: AttemptLog
+    ) -> analyzer_pb2.AnalyzeResponse:
+        """The caller's deadline is passing while another replica works: degrade or fail."""
+        degraded = await self._degraded(request, attempts)
+        if degraded is not None:
+            return degraded
+        raise self._no_answer([], attempts, out_of_time=True)
 
     async def _cached_answer(
         self, request: AnalysisRequest, attempts: AttemptLog
@@ -117,12 +140,10 @@ class AnalysisPipeline:
         if request.force_refresh:
             return None
         if cached is None:
-            self.stats.idempotency_misses += 1
-            _cache_lookups.add(1, {"cache": "idempotency", "result": "miss"})
+            self.stats.record(CacheName.IDEMPOTENCY, request.policy_type, Lookup.MISS)
             attempts.event(analyzer_pb2.STAGE_IDEMPOTENCY_CHECKED, "idempotency cache miss")
             return None
-        self.stats.idempotency_hits += 1
-        _cache_lookups.add(1, {"cache": "idempotency", "result": "hit"})
+        self.stats.record(CacheName.IDEMPOTENCY, request.policy_type, Lookup.HIT)
         attempts.event(analyzer_pb2.STAGE_IDEMPOTENCY_CHECKED, "idempotency cache hit")
         log.info("Idempotency: Cache HIT", analysis_id=cached.response.analysis_id)
         return as_replay(cached.response)
@@ -197,6 +218,8 @@ class AnalysisPipeline:
                     request.text_hash,
                     request.request_hash,
                     response,
+                    text=request.prompt.policy_text,
+                    shop=_shop(request),
                 ),
                 None,
                 "degradation put",
@@ -211,8 +234,13 @@ class AnalysisPipeline:
     ) -> analyzer_pb2.AnalyzeResponse | None:
         if not self._degradation_enabled or request.force_refresh:
             return None
-        found: CachedAnswer | None = await self._tolerant(
-            self._degradation.find_exact(request.policy_type, request.tenant, request.text_hash),
+        found: DegradedMatch | None = await self._tolerant(
+            self._degradation.find(
+                request.policy_type,
+                request.tenant,
+                request.text_hash,
+                request.prompt.policy_text,
+            ),
             None,
             "degradation lookup",
         )
@@ -221,25 +249,19 @@ class AnalysisPipeline:
             "degradation store hit" if found else "degradation store miss",
         )
         if found is None:
-            self.stats.degradation_misses += 1
-            _cache_lookups.add(1, {"cache": "degradation", "result": "miss"})
+            self.stats.record(CacheName.DEGRADATION, request.policy_type, Lookup.MISS)
             log.warning("Graceful Degradation: Cache MISS", policy_type=request.policy_type.value)
             return None
-        self.stats.degradation_hits += 1
-        _cache_lookups.add(1, {"cache": "degradation", "result": "hit"})
+        exact = found.similarity >= 1.0
+        lookup = Lookup.HIT if exact else Lookup.NEAR_DUPLICATE_HIT
+        self.stats.record(CacheName.DEGRADATION, request.policy_type, lookup)
         log.info(
             "Graceful Degradation: Cache HIT",
             policy_type=request.policy_type.value,
-            analysis_id=found.response.analysis_id,
+            analysis_id=found.answer.response.analysis_id,
+            similarity=round(found.similarity, 4),
         )
-        response = found.response
-        response.source = analyzer_pb2.SOURCE_DEGRADED_SIMILAR
-        response.similarity = 1.0
-        response.note.CopyFrom(DEGRADED_NOTE)
-        del response.attempts[:]
-        response.attempts.extend(attempts.items)
-        response.responded_at.CopyFrom(now())
-        return response
+        return degraded_answer(found, _shop(request), list(attempts.items))
 
     def _no_answer(
         self, candidates: list[str], attempts: AttemptLog, out_of_time: bool
@@ -277,6 +299,10 @@ class AnalysisPipeline:
             return fallback
 
 
+def _shop(request: AnalysisRequest) -> ShopFields:
+    return ShopFields(request.prompt.shop_name, request.prompt.shop_specialization)
+
+
 def _key_reused(request: AnalysisRequest) -> ServiceError:
     return ServiceError(
         grpc.StatusCode.FAILED_PRECONDITION,
@@ -294,13 +320,3 @@ def as_replay(answer: analyzer_pb2.AnalyzeResponse) -> analyzer_pb2.AnalyzeRespo
     del replay.attempts[:]
     replay.responded_at.CopyFrom(now())
     return replay
-
-
-@dataclass
-class CacheCounters:
-    """Cache hits and misses since the process started, for GetCacheStats."""
-
-    idempotency_hits: int = 0
-    idempotency_misses: int = 0
-    degradation_hits: int = 0
-    degradation_misses: int = 0

@@ -11,6 +11,7 @@ import grpc
 import structlog
 
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
+from sanad_analyzer.cache_stats import CacheName, Lookup
 from sanad_analyzer.caches import DegradationStore, IdempotencyCache
 from sanad_analyzer.pipeline import AnalysisPipeline, as_replay
 from sanad_analyzer.policy import PolicyType
@@ -106,36 +107,47 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
         policy = PolicyType.from_proto(request.policy_type)
         if policy is None and request.policy_type != analyzer_pb2.POLICY_TYPE_UNSPECIFIED:
             raise invalid_argument([FieldViolation("policy_type", "unknown policy type")])
-        degradation = await self._degradation.clear(policy)
+        degradation, indexed = await self._degradation.clear(policy)
         idempotency = await self._idempotency.clear(policy) if request.include_idempotency else 0
         log.info(
             "cache cleared",
             policy_type=policy.value if policy else "all",
             degradation_entries=degradation,
             idempotency_entries=idempotency,
+            similarity_index_entries=indexed,
         )
         return analyzer_pb2.ClearCacheResponse(
-            degradation_entries_removed=degradation, idempotency_entries_removed=idempotency
+            degradation_entries_removed=degradation,
+            idempotency_entries_removed=idempotency,
+            similarity_index_entries_removed=indexed,
         )
 
     async def GetCacheStats(
         self, request: analyzer_pb2.GetCacheStatsRequest, context: Context
     ) -> analyzer_pb2.GetCacheStatsResponse:
-        counters = self._pipeline.stats
+        stats = self._pipeline.stats
+        degradation = {policy: await self._degradation.count(policy) for policy in PolicyType}
+        idempotency = await self._idempotency.count()
+        entries: dict[tuple[CacheName, PolicyType | None], int] = {
+            (CacheName.DEGRADATION, policy): count for policy, count in degradation.items()
+        }
+        entries[(CacheName.IDEMPOTENCY, None)] = idempotency
+        degradation_hits = stats.count(CacheName.DEGRADATION, Lookup.HIT) + stats.count(
+            CacheName.DEGRADATION, Lookup.NEAR_DUPLICATE_HIT
+        )
         return analyzer_pb2.GetCacheStatsResponse(
             degradation_entries=[
-                analyzer_pb2.PolicyTypeCount(
-                    policy_type=policy.to_proto(), count=await self._degradation.count(policy)
-                )
-                for policy in PolicyType
+                analyzer_pb2.PolicyTypeCount(policy_type=policy.to_proto(), count=count)
+                for policy, count in degradation.items()
             ],
-            idempotency_entries=await self._idempotency.count(),
-            idempotency_hits=counters.idempotency_hits,
-            idempotency_misses=counters.idempotency_misses,
-            degradation_hits=counters.degradation_hits,
-            degradation_misses=counters.degradation_misses,
+            idempotency_entries=idempotency,
+            idempotency_hits=stats.count(CacheName.IDEMPOTENCY, Lookup.HIT),
+            idempotency_misses=stats.count(CacheName.IDEMPOTENCY, Lookup.MISS),
+            degradation_hits=degradation_hits,
+            degradation_misses=stats.count(CacheName.DEGRADATION, Lookup.MISS),
             degradation_ttl=duration(self._degradation_ttl),
             idempotency_ttl=duration(self._idempotency_ttl),
+            caches=stats.to_proto(entries),
         )
 
     async def GetSystemHealth(

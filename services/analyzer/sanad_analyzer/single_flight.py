@@ -1,10 +1,25 @@
-"""Concurrent identical requests share one provider call, so a retry storm is billed once."""
+"""Concurrent identical requests share one provider call, so a retry storm is billed once:
+inside one process (SingleFlight) and across analyzer replicas (SharedFlight)."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
+import json
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
+
+import grpc
+from google.protobuf import descriptor_pool, message_factory
+from google.protobuf.message import Message
+from google.rpc import status_pb2
+
+from sanad.analyzer.v1 import analyzer_pb2
+from sanad_analyzer.deadline import Deadline
+from sanad_common.errors import STATUS_DETAILS_KEY, ServiceError
+from sanad_common.storage import Store, StoreUnavailableError
 
 T = TypeVar("T")
 
@@ -56,3 +71,158 @@ class SingleFlight(Generic[T]):
             return value, False
         finally:
             del self._flights[key]
+
+
+class SharedFlight:
+    """One provider call per request across every analyzer replica, through a store lease.
+
+    The first replica to write the lease ``flight:<key>`` leads: it renews the lease while it
+    works and publishes the outcome (the response, or the error for the caller) under the
+    lease's token, where the replicas that found the lease held are waiting for it. When the
+    leader dies its lease runs out within ``lease`` seconds and a waiting replica takes it
+    over. A waiter whose caller's deadline is about to pass stops waiting and gives up
+    (``give_up``: the degraded answer, or the error), without overrunning it.
+    """
+
+    def __init__(self, store: Store, *, lease: float, poll_interval: float = 0.05) -> None:
+        self._store = store
+        self._lease = lease
+        self._poll = poll_interval
+
+    async def run(
+        self,
+        key: str,
+        fingerprint: str,
+        deadline: Deadline,
+        produce: Callable[[], Awaitable[analyzer_pb2.AnalyzeResponse]],
+        give_up: Callable[[], Awaitable[analyzer_pb2.AnalyzeResponse]],
+    ) -> tuple[analyzer_pb2.AnalyzeResponse, bool]:
+        """The response for key, and whether another replica produced it.
+
+        With the store down, replicas cannot see each other: the request is produced here.
+        """
+        try:
+            return await self._shared(key, fingerprint, deadline, produce, give_up)
+        except StoreUnavailableError:
+            return await produce(), False
+
+    async def _shared(
+        self,
+        key: str,
+        fingerprint: str,
+        deadline: Deadline,
+        produce: Callable[[], Awaitable[analyzer_pb2.AnalyzeResponse]],
+        give_up: Callable[[], Awaitable[analyzer_pb2.AnalyzeResponse]],
+    ) -> tuple[analyzer_pb2.AnalyzeResponse, bool]:
+        lease_key = f"{FLIGHT_PREFIX}{key}"
+        while True:
+            token = uuid.uuid4().hex
+            lease = json.dumps({"token": token, "fingerprint": fingerprint}).encode()
+            if await self._store.set_if_absent(lease_key, lease, ttl=self._lease):
+                return await self._lead(lease_key, lease, token, produce), False
+            held = await self._store.get(lease_key)
+            if held is None:
+                continue
+            holder = json.loads(held)
+            if holder["fingerprint"] != fingerprint:
+                raise FingerprintMismatchError(key)
+            outcome = await self._wait(lease_key, str(holder["token"]), deadline)
+            if outcome is _TAKE_OVER:
+                continue
+            if outcome is None:
+                return await give_up(), False
+            return _restore(outcome), True
+
+    async def _lead(
+        self,
+        lease_key: str,
+        lease: bytes,
+        token: str,
+        produce: Callable[[], Awaitable[analyzer_pb2.AnalyzeResponse]],
+    ) -> analyzer_pb2.AnalyzeResponse:
+        renewal = asyncio.create_task(self._renew(lease_key, lease))
+        result_key = f"{lease_key}:{token}"
+        try:
+            response = await produce()
+        except ServiceError as error:
+            await self._publish(result_key, _error_outcome(error))
+            raise
+        else:
+            await self._publish(result_key, _response_outcome(response))
+            return response
+        finally:
+            renewal.cancel()
+            with contextlib.suppress(StoreUnavailableError):
+                await asyncio.shield(self._store.delete(lease_key))
+
+    async def _publish(self, result_key: str, outcome: bytes) -> None:
+        with contextlib.suppress(StoreUnavailableError):
+            await self._store.set(result_key, outcome, ttl=max(self._lease, RESULT_TTL))
+
+    async def _renew(self, lease_key: str, lease: bytes) -> None:
+        """Keep the lease while the leader works."""
+        while True:
+            await asyncio.sleep(self._lease / 3)
+            with contextlib.suppress(StoreUnavailableError):
+                await self._store.set(lease_key, lease, ttl=self._lease)
+
+    async def _wait(self, lease_key: str, token: str, deadline: Deadline) -> bytes | object | None:
+        """The leader's published outcome; _TAKE_OVER when its lease went without one;
+        None when the caller's deadline leaves no more time to wait."""
+        result_key = f"{lease_key}:{token}"
+        while True:
+            outcome, held = await self._store.get_many([result_key, lease_key])
+            if outcome is not None:
+                return outcome
+            if held is None or json.loads(held)["token"] != token:
+                # Published between the two reads, or the leader is gone.
+                late = await self._store.get(result_key)
+                return late if late is not None else _TAKE_OVER
+            if deadline.remaining() <= self._poll:
+                return None
+            await asyncio.sleep(self._poll)
+
+
+FLIGHT_PREFIX = "flight:"
+RESULT_TTL = 60.0
+"""Seconds a published outcome stays readable for replicas still waiting for it."""
+_TAKE_OVER = object()
+
+
+def _response_outcome(response: analyzer_pb2.AnalyzeResponse) -> bytes:
+    return json.dumps(
+        {"response": base64.b64encode(response.SerializeToString()).decode()}
+    ).encode()
+
+
+def _error_outcome(error: ServiceError) -> bytes:
+    status = error.to_status()
+    details = dict(status.trailing_metadata).get(STATUS_DETAILS_KEY, b"")
+    if isinstance(details, str):
+        details = details.encode()
+    return json.dumps(
+        {
+            "code": error.code.name,
+            "message": error.message,
+            "status": base64.b64encode(details).decode(),
+        }
+    ).encode()
+
+
+def _restore(raw: bytes | object) -> analyzer_pb2.AnalyzeResponse:
+    """The published response, or the published error raised as a ServiceError."""
+    assert isinstance(raw, bytes)
+    outcome = json.loads(raw)
+    if "response" in outcome:
+        response = analyzer_pb2.AnalyzeResponse()
+        response.ParseFromString(base64.b64decode(outcome["response"]))
+        return response
+    status = status_pb2.Status()
+    status.ParseFromString(base64.b64decode(outcome["status"]))
+    details: list[Message] = []
+    for packed in status.details:
+        descriptor = descriptor_pool.Default().FindMessageTypeByName(packed.TypeName())
+        detail = message_factory.GetMessageClass(descriptor)()
+        packed.Unpack(detail)
+        details.append(detail)
+    raise ServiceError(grpc.StatusCode[outcome["code"]], outcome["message"], details)

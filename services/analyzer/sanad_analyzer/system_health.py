@@ -19,7 +19,7 @@ import grpc
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
-from sanad_analyzer.pipeline import CacheCounters
+from sanad_analyzer.cache_stats import CacheName, CacheStatistics, Lookup
 from sanad_common.error_class import ErrorClass
 from sanad_common.proto_time import now
 
@@ -51,7 +51,7 @@ class SystemHealthSources:
     """Every configured provider, in configured order."""
     callable_providers: frozenset[str]
     """Providers that have an adapter (an API key) in this process."""
-    cache_counters: CacheCounters
+    cache_counters: CacheStatistics
     """The pipeline's cache hit and miss counters."""
     degradation_enabled: bool
     """Whether degraded answers from the store are served."""
@@ -207,11 +207,15 @@ def _store_component(error: str | None) -> analyzer_pb2.ComponentHealth:
 
 
 def _caches_component(
-    counters: CacheCounters, degradation_enabled: bool, store_error: str | None
+    counters: CacheStatistics, degradation_enabled: bool, store_error: str | None
 ) -> analyzer_pb2.ComponentHealth:
+    idempotency, degradation = CacheName.IDEMPOTENCY, CacheName.DEGRADATION
     lookups = (
-        f"idempotency {counters.idempotency_hits} hits / {counters.idempotency_misses} misses, "
-        f"degradation {counters.degradation_hits} hits / {counters.degradation_misses} misses"
+        f"idempotency {counters.count(idempotency, Lookup.HIT)} hits / "
+        f"{counters.count(idempotency, Lookup.MISS)} misses, "
+        f"degradation {counters.count(degradation, Lookup.HIT)} hits, "
+        f"{counters.count(degradation, Lookup.NEAR_DUPLICATE_HIT)} near-duplicate hits / "
+        f"{counters.count(degradation, Lookup.MISS)} misses"
     )
     if store_error is not None:
         return _component("caches", UNHEALTHY, f"store unreachable; {lookups}")

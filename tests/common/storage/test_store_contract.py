@@ -333,3 +333,46 @@ async def test_counter_operations_match_a_model(store: Store, ops: list[_Op]) ->
             assert await store.delete_counters(*(tag + key for key in op.keys)) == len(present)
             for key in present:
                 del model[key]
+
+
+async def test_sets_add_read_and_remove(store: Store) -> None:
+    await store.set_add({"band:{i}:a": ["x", "y"]}, ttl=60)
+    await store.set_add({"band:{i}:a": ["y", "z"], "band:{i}:b": ["x"], "band:{i}:c": []}, ttl=60)
+    assert await store.set_members(["band:{i}:a", "band:{i}:b", "band:{i}:none"]) == [
+        frozenset({"x", "y", "z"}),
+        frozenset({"x"}),
+        frozenset(),
+    ]
+    assert await store.set_remove("band:{i}:a", ["x", "missing"]) == 1
+    assert await store.set_members(["band:{i}:a"]) == [frozenset({"y", "z"})]
+    assert await store.set_members([]) == []
+
+
+async def test_a_set_expires_after_its_last_addition(store: Store) -> None:
+    await store.set_add({"s": ["old"]}, ttl=SHORT_TTL)
+    await store.set_add({"s": ["new"]}, ttl=60)
+    await asyncio.sleep(PAST_SHORT_TTL)
+    assert await store.set_members(["s"]) == [frozenset({"old", "new"})]
+    await store.set_add({"t": ["one"]}, ttl=SHORT_TTL)
+    await asyncio.sleep(PAST_SHORT_TTL)
+    assert await store.set_members(["t"]) == [frozenset()]
+    await store.set_add({"t": ["two"]}, ttl=60)
+    assert await store.set_members(["t"]) == [frozenset({"two"})]
+
+
+async def test_sets_and_entries_are_separate(store: Store) -> None:
+    await store.set("idx:entry", b"v")
+    await store.set_add({"idx:set": ["m"]}, ttl=60)
+    await store.set_add({"other:set": ["m"]}, ttl=60)
+    assert await store.keys_with_prefix("idx:") == ["idx:entry"]
+    assert await store.delete_set_prefix("idx:") == 1
+    assert await store.get("idx:entry") == b"v"
+    assert await store.set_members(["idx:set", "other:set"]) == [frozenset(), frozenset({"m"})]
+    assert await store.delete_prefix("other:") == 0
+    assert await store.set_members(["other:set"]) == [frozenset({"m"})]
+
+
+@pytest.mark.parametrize("ttl", [0.0, -1.0, float("nan")])
+async def test_set_add_refuses_a_non_positive_ttl(store: Store, ttl: float) -> None:
+    with pytest.raises(ValueError):
+        await store.set_add({"s": ["m"]}, ttl=ttl)

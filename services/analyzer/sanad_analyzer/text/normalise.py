@@ -13,6 +13,7 @@ turns punctuation into spaces and collapses whitespace.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ class FoldedText:
         return self.starts[start], self.ends[end - 1]
 
 
+@functools.lru_cache(maxsize=8192)
 def _fold_char(char: str) -> str:
     out = []
     for piece in unicodedata.normalize("NFKC", char):
@@ -94,6 +96,7 @@ def fold_word(word: str) -> str:
     return fold(word).text
 
 
+@functools.lru_cache(maxsize=8192)
 def _is_separator(char: str) -> bool:
     return unicodedata.category(char)[0] in "PSZC"
 

@@ -1,0 +1,86 @@
+"""How alike two policy texts are, and the MinHash bands that find candidates quickly.
+
+A text's features are its words and word pairs in the matching form (`normalise.py`): words
+make a renamed shop or an added sentence cost little, pairs keep some word order. Two texts'
+similarity is the cosine (Ochiai) coefficient of their feature sets, |A∩B| / sqrt(|A|·|B|):
+unlike Jaccard it does not halve when one text gains a sentence the other lacks.
+
+Searching every stored text is too slow, so candidates come from locality-sensitive hashing:
+a MinHash signature (datasketch) of the feature set is cut into bands of a few values each,
+and texts sharing any band are candidates. With 24 bands of 3 values, a pair whose Jaccard
+similarity is 0.64 (about where the cosine reaches 0.8) becomes a candidate with probability
+1 - (1 - 0.64³)²⁴ ≈ 0.999; unrelated texts (Jaccard below 0.1) almost never do. Candidates
+are then scored exactly, and the numbers rule (`numbers.py`) vetoes any whose numbers differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from datasketch import MinHash
+
+from sanad_analyzer.text.normalise import words
+from sanad_analyzer.text.numbers import number_signature
+
+BANDS = 24
+"""MinHash bands: more bands find lower similarities, at one index set per band."""
+ROWS_PER_BAND = 3
+"""Signature values per band: more rows make a shared band rarer between unrelated texts."""
+NUM_PERM = BANDS * ROWS_PER_BAND
+_SEED = 20261129
+_SCHEME = "affine32"
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME)
+
+
+def features(text: str) -> frozenset[str]:
+    """Words and adjacent word pairs of the text's matching form."""
+    tokens = words(text)
+    pairs = (f"{first} {second}" for first, second in itertools.pairwise(tokens))
+    return frozenset((*tokens, *pairs))
+
+
+def similarity(one: frozenset[str], other: frozenset[str]) -> float:
+    """Cosine (Ochiai) coefficient of two feature sets: 1.0 for the same, 0.0 for disjoint."""
+    if not one or not other:
+        return 1.0 if one == other else 0.0
+    return len(one & other) / math.sqrt(len(one) * len(other))
+
+
+def bands(feature_set: frozenset[str]) -> list[str]:
+    """The text's LSH band keys: "<band index>:<hash of its signature values>"."""
+    minhash = MinHash(
+        num_perm=NUM_PERM, seed=_SEED, permutations=_TEMPLATE.permutations, scheme=_SCHEME
+    )
+    minhash.update_batch([feature.encode() for feature in sorted(feature_set)])
+    values = minhash.hashvalues
+    keys = []
+    for band in range(BANDS):
+        chunk = values[band * ROWS_PER_BAND : (band + 1) * ROWS_PER_BAND]
+        digest = hashlib.blake2b(chunk.tobytes(), digest_size=8).hexdigest()
+        keys.append(f"{band:02d}:{digest}")
+    return keys
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the near-duplicate search keeps and compares of one text."""
+
+    features: frozenset[str]
+    """Words and word pairs of the matching form."""
+    numbers: frozenset[tuple[Decimal, str]]
+    """Every number with its unit (`numbers.number_signature`)."""
+
+    @classmethod
+    def of(cls, text: str) -> Fingerprint:
+        """The fingerprint of a policy text."""
+        return cls(features(text), number_signature(text))
+
+    def similarity_to(self, other: Fingerprint) -> float:
+        """How alike the two texts are; 0.0 whenever their numbers differ (the numbers rule)."""
+        if self.numbers != other.numbers:
+            return 0.0
+        return similarity(self.features, other.features)
