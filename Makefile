@@ -50,6 +50,7 @@ $(GO_BIN)/grpc-health-probe:
 bench: $(INSTALLED)
 	scripts/ensure-redis.sh
 	$(BIN)/python -m bench.analyze_latency --output docs/benchmarks.md
+	$(BIN)/python -m bench.tracing_overhead --output docs/benchmarks.md
 	$(BIN)/python -m bench.quota_reserve --output docs/benchmarks.md
 
 install: $(INSTALLED)

@@ -26,6 +26,12 @@ from pydantic import ValidationError
 from sanad_common.config import ConfigurationError, Settings, load_settings
 from sanad_common.interceptors import ServiceInterceptor
 from sanad_common.telemetry import configure_logging, configure_metrics
+from sanad_common.tracing import (
+    TracingConfigurationError,
+    configure_tracing,
+    server_interceptors,
+    untraced,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -115,7 +121,10 @@ async def start_server(
         f"/{service.name}/{method}" for service in services for method in service.admin_methods
     )
     server = grpc.aio.server(
-        interceptors=[ServiceInterceptor(component, admin_methods, settings.admin_token)],
+        interceptors=[
+            *server_interceptors(),
+            ServiceInterceptor(component, admin_methods, settings.admin_token),
+        ],
         options=[
             ("grpc.max_receive_message_length", settings.max_message_bytes),
             ("grpc.max_send_message_length", settings.max_message_bytes),
@@ -153,7 +162,8 @@ async def _keep_readiness(
     serving: bool | None = None
     while True:
         try:
-            await readiness_check()
+            with untraced():
+                await readiness_check()
             ready = True
         except Exception as error:
             ready = False
@@ -202,6 +212,11 @@ def run_service(
         raise SystemExit(2) from None
     configure_logging(component, settings)
     configure_metrics(component, settings.host, metrics_port(settings))
+    try:
+        configure_tracing(component)
+    except TracingConfigurationError as error:
+        sys.stderr.write(f"sanad-{component}: invalid configuration: {error}\n")
+        raise SystemExit(2) from None
 
     async def main() -> None:
         async with app(settings) as built:

@@ -17,6 +17,7 @@ from sanad_common.storage.quota_redis import RedisQuotaStore
 from sanad_common.storage.quota_sqlite import SQLiteQuotaStore
 from sanad_common.storage.redis_store import RedisStore
 from sanad_common.storage.sqlite_store import SQLiteStore
+from sanad_common.tracing import traced_store, untraced_store
 
 
 async def open_store(url: str, *, namespace: str = "sanad", check: bool = True) -> Store:
@@ -39,6 +40,7 @@ async def open_store(url: str, *, namespace: str = "sanad", check: bool = True) 
         raise ValueError(
             f"unsupported store URL {url!r}: use redis://, rediss:// or sqlite:///path.db"
         )
+    store = traced_store(store, "redis" if scheme.startswith("redis") else "sqlite")
     if not check:
         return store
     try:
@@ -51,8 +53,9 @@ async def open_store(url: str, *, namespace: str = "sanad", check: bool = True) 
 
 def quota_store(store: Store) -> QuotaStore:
     """The quota operations (see ``quota_port``) on a store opened by :func:`open_store`."""
-    if isinstance(store, RedisStore):
-        return RedisQuotaStore(store)
-    if isinstance(store, SQLiteStore):
-        return SQLiteQuotaStore(store)
-    raise TypeError(f"no quota adapter for {type(store).__name__}")
+    inner = untraced_store(store)
+    if isinstance(inner, RedisStore):
+        return traced_store(RedisQuotaStore(inner), "redis")
+    if isinstance(inner, SQLiteStore):
+        return traced_store(SQLiteQuotaStore(inner), "sqlite")
+    raise TypeError(f"no quota adapter for {type(inner).__name__}")

@@ -20,6 +20,7 @@ from sanad_analyzer.system_health import SystemHealth, SystemHealthSources
 from sanad_common.config import Settings
 from sanad_common.server import ServiceApp, ServiceDefinition
 from sanad_common.storage import open_store
+from sanad_common.tracing import client_interceptors
 
 SERVICE_NAME = "sanad.analyzer.v1.AnalyzerService"
 ADMIN_METHODS = frozenset({"ClearCache", "GetCacheStats"})
@@ -35,8 +36,12 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         if provider is not None:
             providers[provider.name] = provider
     store = await open_store(settings.store_url, namespace=settings.store_namespace, check=False)
-    quota_channel = grpc.aio.insecure_channel(settings.quota_target)
-    health_channel = grpc.aio.insecure_channel(settings.health_target)
+    quota_channel = grpc.aio.insecure_channel(
+        settings.quota_target, interceptors=client_interceptors()
+    )
+    health_channel = grpc.aio.insecure_channel(
+        settings.health_target, interceptors=client_interceptors()
+    )
     idempotency = IdempotencyCache(
         store, ttl=settings.idempotency_ttl, analysis_ttl=settings.graceful_degradation_ttl
     )

@@ -14,6 +14,7 @@ from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.attempt_log import AttemptLog
 from sanad_analyzer.deadline import Deadline
 from sanad_analyzer.downstream import QuotaDecision
+from sanad_analyzer.instrumentation import observed_attempt
 from sanad_analyzer.outcome import AttemptOutcome
 from sanad_analyzer.ports import HealthPort, QuotaPort
 from sanad_analyzer.providers.base import Provider, ProviderAnswer, ProviderError
@@ -127,7 +128,9 @@ class ProviderAttempt:
         attempts.event(analyzer_pb2.STAGE_ATTEMPT_STARTED, f"calling {name}", name)
         started = time.monotonic()
         try:
-            answer = await _analyze(provider, request, deadline.share(providers_left))
+            answer = await observed_attempt(
+                name, _analyze(provider, request, deadline.share(providers_left))
+            )
         except asyncio.CancelledError:
             # The caller went away mid-call; the provider may still bill it.
             self._settlements.start(self._quota.commit(decision.reservation_id, estimate))

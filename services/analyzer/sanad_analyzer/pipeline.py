@@ -21,6 +21,7 @@ from sanad_analyzer.cache_stats import CacheName, CacheStatistics, Lookup
 from sanad_analyzer.caches import DegradationStore, DegradedMatch, IdempotencyCache, ShopFields
 from sanad_analyzer.deadline import Deadline
 from sanad_analyzer.degraded import degraded_answer
+from sanad_analyzer.instrumentation import traced_cache
 from sanad_analyzer.ports import HealthPort, QuotaPort
 from sanad_analyzer.providers.base import Provider, ProviderAnswer
 from sanad_analyzer.request import AnalysisRequest
@@ -293,7 +294,7 @@ class AnalysisPipeline:
     async def _tolerant(self, operation: Awaitable[T], fallback: T, what: str) -> T:
         """Run a store operation; if the store is down, log and carry on without it."""
         try:
-            return await operation
+            return await traced_cache(what, operation)
         except StoreUnavailableError as error:
             log.warning("store unavailable", operation=what, error=str(error))
             return fallback
