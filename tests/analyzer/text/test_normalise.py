@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sanad_analyzer.request import normalise_text
-from sanad_analyzer.text.normalise import fold, normalise_for_matching, words
+from sanad_analyzer.text.normalise import _fold_each, fold, normalise_for_matching, words
 
 
 @pytest.mark.parametrize(
@@ -63,3 +65,14 @@ def test_the_idempotency_form_is_stricter_than_the_matching_form() -> None:
     one, other = "إرجاع خلال ١٤ يوماً.", "ارجاع خلال 14 يوما"
     assert normalise_for_matching(one) == normalise_for_matching(other)
     assert normalise_text(one) != normalise_text(other)
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            [*"أإآةىؤئ abcXYZ١٤٣۷ ً ٌ ّ ـ\u200f\n.,،ﻻﷲİß", chr(0x1F600), chr(0x0660)]
+        )
+    )
+)
+def test_the_fast_fold_agrees_with_folding_each_character(text: str) -> None:
+    assert fold(text) == _fold_each(text)

@@ -13,10 +13,11 @@ Public API: `find_numbers(text)` returns `NumberMention`s with spans in the call
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import NamedTuple
 
 from sanad_analyzer.text.normalise import FoldedText, fold, fold_word
 
@@ -217,8 +218,9 @@ _ARTICLE = fold_word("ال")
 _TOKEN = re.compile(r"(?P<num>\d+(?:[.,]\d+)*)|(?P<word>[^\W\d_]+)|(?P<sym>\S)")
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
+    """One token of the folded text (a tuple: a policy has hundreds, made per check)."""
+
     kind: str
     text: str
     start: int
@@ -244,12 +246,11 @@ def _digits_value(text: str) -> Decimal | None:
         return None
 
 
-def _strip_prefix(word: str, known: Iterable[str]) -> str | None:
+def _strip_prefix(word: str, known: Container[str]) -> str | None:
     """The word, or the word without one Arabic prefix letter, if either is known."""
-    known_set = set(known)
-    if word in known_set:
+    if word in known:
         return word
-    if len(word) > 2 and word.startswith(_ARABIC_PREFIXES) and word[1:] in known_set:
+    if len(word) > 2 and word.startswith(_ARABIC_PREFIXES) and word[1:] in known:
         return word[1:]
     return None
 
@@ -456,6 +457,11 @@ def find_numbers(text: str) -> list[NumberMention]:
         unit: Unit | None = None
         first, last = raw.first, raw.last
         after = _unit_after(tokens, raw.last)
+        if after is None and _parenthesised(tokens, raw):
+            # "(3) أيام": the number alone in brackets, then its unit.
+            after = _unit_after(tokens, raw.last + 1)
+            if after is not None:
+                first -= 1
         if after is not None:
             unit, last = after
         else:
@@ -481,9 +487,39 @@ def find_numbers(text: str) -> list[NumberMention]:
                     continue
         consumed.update(range(first, last))
         mentions.append((first, last, raw.value, unit, False))
+    mentions.extend(_after_the_noun(tokens, consumed))
     mentions.extend(_implicit_numbers(tokens, consumed))
     mentions.sort(key=lambda mention: mention[0])
     return [_to_mention(folded, tokens, m) for m in _spread_range_units(tokens, mentions)]
+
+
+def _parenthesised(tokens: list[_Token], raw: _Raw) -> bool:
+    return (
+        raw.first > 0
+        and raw.last < len(tokens)
+        and tokens[raw.first - 1].text == "("
+        and tokens[raw.last].text == ")"
+    )
+
+
+def _after_the_noun(tokens: list[_Token], consumed: set[int]) -> list[_Found]:
+    """ "الأيام السبعة": a defined unit noun, then a defined number word after it.
+
+    Both must carry the article: "يوم الاثنين" is Monday, not two days.
+    """
+    found: list[_Found] = []
+    for index in range(len(tokens) - 1):
+        noun, number = tokens[index].text, tokens[index + 1].text
+        if not (noun.startswith(_ARTICLE) and number.startswith(_ARTICLE)):
+            continue
+        if index in consumed or index + 1 in consumed:
+            continue
+        unit = next((u for u in PERIOD_UNITS if noun[len(_ARTICLE) :] in _UNIT_WORDS[u]), None)
+        value = _AR_WORD_VALUES.get(number[len(_ARTICLE) :])
+        if unit is not None and value is not None:
+            consumed.update((index, index + 1))
+            found.append((index, index + 2, Decimal(value), unit, False))
+    return found
 
 
 def _implicit_numbers(tokens: list[_Token], consumed: set[int]) -> list[_Found]:

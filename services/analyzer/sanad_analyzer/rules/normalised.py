@@ -1,0 +1,140 @@
+"""A matching form of a policy text that remembers, per character, where it came from.
+
+Patterns run on the normalised form (one spelling per letter, ASCII digits, no diacritics,
+single spaces, lower case); a match is mapped back through ``origin`` so the phrase a finding
+quotes is a slice of the text exactly as the store wrote it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+import re
+import string
+from dataclasses import dataclass
+from typing import Final
+
+from sanad_analyzer.rules.guard import guarded
+
+# Diacritics (tashkeel), Quranic marks, the tatweel and bidi marks: they change looks only.
+_DROPPED_CLASS: Final = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c-\u200f"
+_DROPPED: Final = re.compile(f"[{_DROPPED_CLASS}]+")
+# Whitespace that is not already a single space or a single line break.
+_WHITESPACE: Final = re.compile(r"\s{2,}|[^\S \n]")
+# What the matching form leaves out: the rest of a whitespace run after its first character
+# (marks inside the run included), and marks anywhere else.
+_REMOVED: Final = re.compile(f"\\s[\\s{_DROPPED_CLASS}]+|[{_DROPPED_CLASS}]+")
+# Every mapping is one character to one character, so positions stay aligned. Applied with
+# str.replace, which is many times faster than str.translate on Arabic text.
+_FOLD: Final = (
+    *((form, "ا") for form in "أإآٱ"),
+    ("ى", "ي"),
+    ("ة", "ه"),
+    ("ؤ", "و"),
+    ("ئ", "ي"),
+    *((chr(0x0660 + digit), str(digit)) for digit in range(10)),
+    *((chr(0x06F0 + digit), str(digit)) for digit in range(10)),
+    ("٪", "%"),
+    ("،", ","),
+    ("؛", ";"),
+    ("؟", "?"),
+    ("–", "-"),
+    ("—", "-"),
+    ("\u2019", "'"),
+)
+_ASCII_UPPER: Final = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+# The Arabic part of the fold, for writing patterns in natural spelling ("على", "إرجاع").
+_PATTERN_FOLD: Final = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"}
+)
+_SENTENCE_END: Final = re.compile(r"[.!?;\n]|\s[-•*]\s|•")
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """The original text and its matching form; ``origin`` maps one back to the other."""
+
+    original: str
+    text: str
+
+    @functools.cached_property
+    def origin(self) -> tuple[int, ...]:
+        """For each matching character, its index in the original (found when first quoted)."""
+        kept = bytearray(b"\x01") * len(self.original)
+        for match in _REMOVED.finditer(self.original):
+            start = match.start() + 1 if match.group()[0].isspace() else match.start()
+            kept[start : match.end()] = bytes(match.end() - start)
+        return tuple(itertools.compress(range(len(self.original)), kept))
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that normalised span [start, end) came from."""
+        first = self.origin[start] if start < len(self.origin) else len(self.original)
+        if end <= start:
+            return first, first
+        # Up to the next kept character, so marks written after the last letter stay quoted.
+        last = self.origin[end] if end < len(self.origin) else len(self.original)
+        while last > first and self.original[last - 1].isspace():
+            last -= 1
+        return first, last
+
+    def position_of(self, original_index: int) -> int:
+        """The normalised position of an original index (of the next kept character)."""
+        return bisect.bisect_left(self.origin, original_index)
+
+    def quote(self, start: int, end: int) -> str:
+        """The original wording of normalised span [start, end), verbatim."""
+        first, last = self.original_span(start, end)
+        return self.original[first:last]
+
+    @functools.cached_property
+    def _breaks(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Starts and ends of the sentence breaks, found once per text."""
+        found = [
+            match
+            for match in _SENTENCE_END.finditer(self.text)
+            if not _is_decimal_point(self.text, match.start())
+        ]
+        return tuple(m.start() for m in found), tuple(m.end() for m in found)
+
+    def sentence_bounds(self, position: int) -> tuple[int, int]:
+        """The normalised span of the sentence (or list item) holding ``position``."""
+        starts, ends = self._breaks
+        index = bisect.bisect_right(starts, position - 1)
+        start = ends[index - 1] if index else 0
+        start = min(start, position)
+        end = starts[index] if index < len(starts) else len(self.text)
+        while start < end and self.text[start] == " ":
+            start += 1
+        return start, end
+
+
+def _is_decimal_point(text: str, index: int) -> bool:
+    return (
+        text[index] == "."
+        and 0 < index < len(text) - 1
+        and text[index - 1].isdigit()
+        and text[index + 1].isdigit()
+    )
+
+
+def pattern(regex: str) -> re.Pattern[str]:
+    """Compile a regex written in natural Arabic spelling so it matches the normalised text,
+    behind a guard of its first characters (see guard.py) so that it scans fast."""
+    return re.compile(guarded(_DROPPED.sub("", regex).translate(_PATTERN_FOLD)))
+
+
+def _one_space(match: re.Match[str]) -> str:
+    return "\n" if "\n" in match.group() or "\r" in match.group() else " "
+
+
+def normalise(original: str) -> NormalisedText:
+    """The matching form of ``original``: C loops only; the origin map waits for a quote."""
+    text = _WHITESPACE.sub(_one_space, _DROPPED.sub("", original))
+    for form, folded in _FOLD:
+        if form in text:
+            text = text.replace(form, folded)
+    lowered = text.lower()
+    # lower() keeps the length except for a few letters (such as "İ"); then ASCII only.
+    text = lowered if len(lowered) == len(text) else text.translate(_ASCII_UPPER)
+    return NormalisedText(original=original, text=text)

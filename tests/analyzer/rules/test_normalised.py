@@ -1,0 +1,38 @@
+"""The matching form of a policy text maps every match back to the words as written."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sanad_analyzer.rules.normalised import normalise, pattern
+
+
+def test_letters_digits_and_marks_are_folded() -> None:
+    text = normalise("يُمكنكَ إرجاعُ المنتجِ خلال ٣ أيّام. RETURNS")
+    assert text.text == "يمكنك ارجاع المنتج خلال 3 ايام. returns"
+
+
+def test_a_match_is_quoted_exactly_as_written() -> None:
+    original = "نص:  يُمكنكَ إرجاعُ   المنتج خلال ١٤ يوماً من الاستلام"
+    text = normalise(original)
+    match = pattern(r"ارجاع المنتج خلال \d+ يوما").search(text.text)
+    assert match is not None
+    assert text.quote(match.start(), match.end()) == "إرجاعُ   المنتج خلال ١٤ يوماً"
+
+
+def test_sentences_end_at_full_stops_and_line_breaks_but_not_decimal_points() -> None:
+    text = normalise("الشحن 2.5 يوم في المتوسط. الإرجاع خلال 7 أيام\nالاسترداد فوري")
+    start, end = text.sentence_bounds(text.text.index("7"))
+    assert text.quote(start, end) == "الإرجاع خلال 7 أيام"
+    start, end = text.sentence_bounds(text.text.index("2.5"))
+    assert text.quote(start, end) == "الشحن 2.5 يوم في المتوسط"
+
+
+@given(st.text(alphabet=st.sampled_from("اأإةى ً ّ\u0640٣3aB .\n\t")))
+def test_every_character_of_the_matching_form_has_an_origin(original: str) -> None:
+    text = normalise(original)
+    assert len(text.origin) == len(text.text)
+    assert list(text.origin) == sorted(set(text.origin))
+    if text.text:
+        assert text.quote(0, len(text.text)) in original
