@@ -222,6 +222,12 @@ class Settings(BaseSettings):
     """Seconds kept back from the caller's deadline to answer from the degradation store."""
     downstream_timeout: float = Field(default=2.0, gt=0)
     """Timeout of one call to the quota or health service, in seconds."""
+    default_jurisdiction: Literal["SA", "EG", "GENERIC"] = "SA"
+    """Rules applied when a request names no jurisdiction (SANAD_DEFAULT_JURISDICTION);
+    GENERIC is a baseline for other countries (docs/rules.md)."""
+    rules_answer_enable: bool = True
+    """Answer from Sanad's rule checker (SOURCE_RULES) when every provider failed and no
+    stored analysis matched; off, such a request gets UNAVAILABLE."""
     near_duplicate_threshold: float = Field(default=0.8, gt=0, le=1)
     """Least similarity (0 to 1) at which a stored analysis of another text is served when
     every provider fails; texts whose numbers differ never qualify."""

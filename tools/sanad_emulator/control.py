@@ -72,8 +72,14 @@ class EmulatorControl:
             for provider, entry in counters.items()
         }
 
+    async def requests(self) -> list[dict[str, str]]:
+        """Provider requests received since the last reset, oldest first: provider, model and
+        the prompt's text (every message joined)."""
+        received: list[dict[str, str]] = await self._call("GET", "/control/requests")
+        return received
+
     async def reset(self) -> None:
-        """Clear every fault and zero the counters."""
+        """Clear every fault, zero the counters and empty the request log."""
         await self._call("POST", "/control/reset")
 
     async def close(self) -> None:

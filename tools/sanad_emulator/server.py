@@ -8,13 +8,17 @@ Control API (JSON in, JSON out; a bad body gets 400 ``{"error": "<why>"}``):
 - ``GET /control/faults`` queued faults per provider, head first, with ``remaining``.
 - ``DELETE /control/faults[?provider=openai|gemini]`` drop queued faults, release hung requests.
 - ``GET /control/stats`` ``{"openai": {"requests": n, "faults_served": m}, "gemini": {...}}``.
-- ``POST /control/reset`` clear every fault and zero the counters.
+- ``GET /control/requests`` the provider requests received (oldest first, the last
+  ``REQUEST_LOG_SIZE``): ``[{"provider": "openai", "model": "...", "prompt": "<all message
+  text>"}]``, so tests can see the prompt a provider was sent.
+- ``POST /control/reset`` clear every fault, zero the counters, empty the request log.
 - ``GET /healthz`` ``{"status": "ok"}``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import logging
 import socket
@@ -33,6 +37,31 @@ from sanad_emulator.prompt import InvalidRequestError, ProviderApi, content_for
 log = logging.getLogger("sanad_emulator")
 
 BOARD: Final = web.AppKey("board", FaultBoard)
+REQUEST_LOG_SIZE: Final = 100
+
+
+class RequestLog:
+    """The last REQUEST_LOG_SIZE provider requests: provider, model and prompt text."""
+
+    def __init__(self) -> None:
+        self._entries: collections.deque[dict[str, str]] = collections.deque(
+            maxlen=REQUEST_LOG_SIZE
+        )
+
+    def record(self, provider: str, model: str, prompt: str) -> None:
+        """Keep one request (dropping the oldest beyond the size)."""
+        self._entries.append({"provider": provider, "model": model, "prompt": prompt})
+
+    def entries(self) -> list[dict[str, str]]:
+        """The requests kept, oldest first."""
+        return list(self._entries)
+
+    def clear(self) -> None:
+        """Forget every request."""
+        self._entries.clear()
+
+
+REQUESTS: Final = web.AppKey("requests", RequestLog)
 
 _ERROR_FAULTS: Final = frozenset(
     {FaultKind.QUOTA_EXCEEDED, FaultKind.RATE_LIMITED, FaultKind.SERVER_ERROR, FaultKind.AUTH}
@@ -44,6 +73,7 @@ def create_app(board: FaultBoard | None = None) -> web.Application:
     # Cancel a handler when its client goes away, so a hung request ends with its client.
     app = web.Application(handler_args={"handler_cancellation": True})
     app[BOARD] = board or FaultBoard()
+    app[REQUESTS] = RequestLog()
     app.on_shutdown.append(_release_hung_requests)
     for api in (OpenAIApi(), GeminiApi()):
         app.router.add_post(api.route, _provider_handler(api))
@@ -51,6 +81,7 @@ def create_app(board: FaultBoard | None = None) -> web.Application:
     app.router.add_get("/control/faults", _pending)
     app.router.add_delete("/control/faults", _clear)
     app.router.add_get("/control/stats", _stats)
+    app.router.add_get("/control/requests", _requests)
     app.router.add_post("/control/reset", _reset)
     app.router.add_get("/healthz", _healthz)
     return app
@@ -89,6 +120,7 @@ async def _serve(api: ProviderApi, request: web.Request) -> web.StreamResponse:
         parsed = api.parse(body, request.match_info)
     except InvalidRequestError as exc:
         return api.invalid(exc)
+    request.app[REQUESTS].record(api.name, parsed.model, parsed.prompt_text)
     return api.answer(parsed, content_for(parsed, kind))
 
 
@@ -145,8 +177,13 @@ async def _stats(request: web.Request) -> web.Response:
     return web.json_response({provider: asdict(entry) for provider, entry in stats.items()})
 
 
+async def _requests(request: web.Request) -> web.Response:
+    return web.json_response(request.app[REQUESTS].entries())
+
+
 async def _reset(request: web.Request) -> web.Response:
     request.app[BOARD].reset()
+    request.app[REQUESTS].clear()
     log.info("emulator reset")
     return web.json_response({"status": "reset"})
 

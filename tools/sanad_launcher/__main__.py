@@ -45,7 +45,10 @@ def main() -> None:
             f"  store     {args.store_url}",
         ]
         if emulator:
-            lines.append(f"  emulator  http://localhost:{suite.ports.emulator}  (no API key set)")
+            lines += [
+                f"  emulator  http://localhost:{suite.ports.emulator}  (no API key set)",
+                "            its answers are filler, not analyses; their rule_findings are real",
+            ]
         lines += [
             "",
             "Try:",

@@ -18,6 +18,7 @@ from typing import IO, Any
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from sanad_common.emulator import emulated_model
 from sanad_launcher.ports import free_port
 
 READY_TIMEOUT_SECONDS = 30.0
@@ -52,7 +53,7 @@ def emulator_providers(emulator_url: str, openai_limits: Mapping[str, int] | Non
             {
                 "name": "openai",
                 "kind": "openai",
-                "model": "gpt-4o-mini",
+                "model": emulated_model("gpt-4o-mini"),
                 "api_key": "emulator",
                 "base_url": f"{emulator_url}/v1",
                 "limits": dict(openai_limits or {}),
@@ -60,7 +61,7 @@ def emulator_providers(emulator_url: str, openai_limits: Mapping[str, int] | Non
             {
                 "name": "gemini",
                 "kind": "gemini",
-                "model": "gemini-2.5-flash",
+                "model": emulated_model("gemini-2.5-flash"),
                 "api_key": "emulator",
                 "base_url": emulator_url,
             },
@@ -139,6 +140,9 @@ class LocalSuite:
                 OPENAI_BASE_URL=f"{self.emulator_url}/v1",
                 GEMINI_API_KEY="emulator",
                 GEMINI_BASE_URL=self.emulator_url,
+                # Model names that say the answers are the emulator's filler.
+                SANAD_OPENAI_MODEL=emulated_model("gpt-4o-mini"),
+                SANAD_GEMINI_MODEL=emulated_model("gemini-2.5-flash"),
             )
         env.update(self.env)
         return env

@@ -10,10 +10,12 @@ import grpc
 from sanad.analyzer.v1 import analyzer_pb2_grpc
 from sanad_analyzer.caches import DegradationStore, IdempotencyCache
 from sanad_analyzer.downstream import HealthGateway, QuotaGateway
+from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.near_duplicates import NearDuplicateIndex
 from sanad_analyzer.pipeline import AnalysisPipeline
 from sanad_analyzer.providers.base import Provider
 from sanad_analyzer.providers.registry import build_provider
+from sanad_analyzer.rules.answer import RuleReview
 from sanad_analyzer.servicer import AnalyzerServicer
 from sanad_analyzer.single_flight import SharedFlight
 from sanad_analyzer.system_health import SystemHealth, SystemHealthSources
@@ -66,6 +68,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         degradation_enabled=settings.graceful_degradation_enable,
         default_deadline=settings.default_deadline,
         deadline_margin=settings.deadline_margin,
+        rules=RuleReview(answer_enabled=settings.rules_answer_enable),
         shared_flight=SharedFlight(store, lease=settings.single_flight_lease),
     )
     system_health = SystemHealth(
@@ -88,6 +91,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         idempotency_ttl=settings.idempotency_ttl,
         degradation_ttl=settings.graceful_degradation_ttl,
         system_health=system_health,
+        default_jurisdiction=Jurisdiction(settings.default_jurisdiction),
     )
     try:
         yield ServiceApp(

@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from sanad.analyzer.v1 import analyzer_pb2
+from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.providers.base import AnalysisPrompt
 from sanad_common.errors import FieldViolation, invalid_argument
@@ -58,6 +59,11 @@ class AnalysisRequest:
         return self.prompt.policy_type
 
     @property
+    def jurisdiction(self) -> Jurisdiction:
+        """Whose rules apply: the request's, or the configured default."""
+        return self.prompt.jurisdiction
+
+    @property
     def idempotency_id(self) -> str:
         """The idempotency cache's key for this request."""
         return (
@@ -69,9 +75,21 @@ def _sha256(*parts: str) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 
-def parse_request(request: analyzer_pb2.AnalyzeRequest, max_text_chars: int) -> AnalysisRequest:
+def parse_request(
+    request: analyzer_pb2.AnalyzeRequest,
+    max_text_chars: int,
+    default_jurisdiction: Jurisdiction = Jurisdiction.SA,
+) -> AnalysisRequest:
     """Validate every field; raise INVALID_ARGUMENT listing all violations at once."""
     violations: list[FieldViolation] = []
+    jurisdiction = Jurisdiction.from_proto(request.jurisdiction)
+    if jurisdiction is None and request.jurisdiction != analyzer_pb2.JURISDICTION_UNSPECIFIED:
+        violations.append(
+            FieldViolation(
+                "jurisdiction",
+                "one of JURISDICTION_SA, JURISDICTION_EG, or unspecified for the default",
+            )
+        )
     policy_type = PolicyType.from_proto(request.policy_type)
     if policy_type is None:
         violations.append(
@@ -120,6 +138,7 @@ def parse_request(request: analyzer_pb2.AnalyzeRequest, max_text_chars: int) -> 
         policy_type=policy_type,
         policy_text=text,
         include_improved_policy=request.include_improved_policy,
+        jurisdiction=jurisdiction or default_jurisdiction,
     )
     return AnalysisRequest(
         tenant=tenant,
@@ -133,5 +152,6 @@ def parse_request(request: analyzer_pb2.AnalyzeRequest, max_text_chars: int) -> 
             prompt.shop_name,
             prompt.shop_specialization,
             str(prompt.include_improved_policy),
+            prompt.jurisdiction.value,
         ),
     )

@@ -13,6 +13,7 @@ import structlog
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad_analyzer.cache_stats import CacheName, Lookup
 from sanad_analyzer.caches import DegradationStore, IdempotencyCache
+from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.pipeline import AnalysisPipeline, as_replay
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.request import DEFAULT_TENANT, parse_request
@@ -38,6 +39,7 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
         idempotency_ttl: float,
         degradation_ttl: float,
         system_health: SystemHealth,
+        default_jurisdiction: Jurisdiction = Jurisdiction.SA,
     ) -> None:
         self._pipeline = pipeline
         self._idempotency = idempotency
@@ -46,11 +48,12 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
         self._idempotency_ttl = idempotency_ttl
         self._degradation_ttl = degradation_ttl
         self._system_health = system_health
+        self._default_jurisdiction = default_jurisdiction
 
     async def Analyze(
         self, request: analyzer_pb2.AnalyzeRequest, context: Context
     ) -> analyzer_pb2.AnalyzeResponse:
-        parsed = parse_request(request, self._max_text_chars)
+        parsed = parse_request(request, self._max_text_chars, self._default_jurisdiction)
         with structlog.contextvars.bound_contextvars(
             tenant=parsed.tenant, policy_type=parsed.policy_type.value
         ):
@@ -59,7 +62,7 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
     async def AnalyzeStream(
         self, request: analyzer_pb2.AnalyzeStreamRequest, context: Context
     ) -> AsyncIterator[analyzer_pb2.AnalyzeStreamResponse]:
-        parsed = parse_request(request.request, self._max_text_chars)
+        parsed = parse_request(request.request, self._max_text_chars, self._default_jurisdiction)
         events: asyncio.Queue[analyzer_pb2.ProgressEvent] = asyncio.Queue()
         task = asyncio.create_task(
             self._pipeline.analyze(parsed, context.time_remaining(), events.put_nowait)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.rules.checker import check_policy
-from sanad_analyzer.rules.rulebook import Jurisdiction
 from sanad_analyzer.rules.score import compliance_ratio, grade
 
 RETURNS = PolicyType.RETURN_EXCHANGE

@@ -6,8 +6,9 @@ from importlib import resources
 
 import pytest
 
+from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.policy import PolicyType
-from sanad_analyzer.rules.rulebook import Jurisdiction, RulebookError, load_rulebook, parse_rulebook
+from sanad_analyzer.rules.rulebook import RulebookError, load_rulebook, parse_rulebook
 
 REQUIRED = {
     "return.window_too_short",

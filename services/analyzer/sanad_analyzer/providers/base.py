@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.policy import PolicyType
 from sanad_common.error_class import ErrorClass
 
@@ -18,6 +19,7 @@ class AnalysisPrompt:
     policy_type: PolicyType
     policy_text: str
     include_improved_policy: bool = False
+    jurisdiction: Jurisdiction = Jurisdiction.SA
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.rules.clauses import Clause, ClauseFinder, ClauseHit
 from sanad_analyzer.rules.normalised import NormalisedText, normalise
 from sanad_analyzer.rules.periods import Period, Purpose, find_periods
-from sanad_analyzer.rules.rulebook import Check, Jurisdiction, Rule, Rulebook, load_rulebook
+from sanad_analyzer.rules.rulebook import Check, Rule, Rulebook, load_rulebook
 
 # Runs of Arabic or Latin letters: counting letters by runs keeps the loop in C.
 _ARABIC_RUN: Final = re.compile("[\u0621-\u064a]+")
@@ -25,7 +26,7 @@ _MIN_WORDS: Final = 3
 # Words that show a text is about the stated policy type at all.
 _TOPIC: Final = {
     PolicyType.RETURN_EXCHANGE: re.compile(
-        r"ارجاع|استرجاع|استبدال|استرداد|مرتجع|ترد|ترجيع|تبديل|الغاء|refund|return|exchange"
+        r"ارجاع|استرجاع|استبدال|استرداد|مرتجع|ترد|رجع|ترجيع|بدل|الغاء|refund|return|exchange"
     ),
     PolicyType.SHIPPING_DELIVERY: re.compile(
         r"شحن|توصيل|تسليم|الطلب|طلبات|ship|deliver|dispatch|courier|order"
@@ -104,6 +105,18 @@ class _Facts:
         """The period as the store wrote it."""
         return self.text.quote(period.start, period.end)
 
+    def clause(self, start: int) -> str:
+        """The comma-bounded part of the sentence holding ``start``, as written."""
+        first, last = self.text.sentence_bounds(start)
+        text = self.text.text
+        comma = text.rfind(",", first, start)
+        first = first if comma == -1 else comma + 1
+        comma = text.find(",", start, last)
+        last = last if comma == -1 else comma
+        while first < last and text[first] == " ":
+            first += 1
+        return self.text.quote(first, last)
+
     def sentence(self, start: int) -> str:
         first, last = self.text.sentence_bounds(start)
         return self.text.quote(first, last)
@@ -168,11 +181,11 @@ def _run(rule: Rule, facts: _Facts) -> list[tuple[int, str, str]]:
     if rule.check is Check.MIN_RETURN_DAYS:
         assert rule.days is not None
         short = [p for p in facts.return_windows() if p.days < rule.days]
-        return [(p.start, facts.sentence(p.start), facts.written(p)) for p in short[:1]]
+        return [(p.start, facts.clause(p.start), facts.written(p)) for p in short[:1]]
     if rule.check is Check.MAX_PERIOD_DAYS:
         assert rule.purpose is not None and rule.days is not None
         long = [p for p in facts.of_purpose(rule.purpose) if p.days > rule.days]
-        return [(p.start, facts.sentence(p.start), facts.written(p)) for p in long[:1]]
+        return [(p.start, facts.clause(p.start), facts.written(p)) for p in long[:1]]
     if rule.check is Check.PERIOD_MISSING:
         assert rule.purpose is not None
         if facts.of_purpose(rule.purpose):

@@ -66,6 +66,7 @@ _NO_RETURN: Final = pattern(
         r"(?:فقط|only)\s+(?:الاستبدال|استبدال|exchange)",
         r"all sales (?:are )?final",
         r"no (?:returns?|refunds?|exchanges?)",
+        r"(?:مش|مو|ما)\s+(?:ب|بي|بت)?(?:ترجع|يرجع|ترد|يرد|تسترد|يسترد|تتبدل|يتبدل)",
         r"(?:not|non)[\s-](?:returnable|refundable|eligible for (?:a )?(?:return|refund))",
         r"(?:cannot|can't|can not|do not|don't|will not|won't) (?:be )?(?:accept|offer|issue|"
         r"give|process)?\w*\s*(?:returns?|refunds?|returned|refunded)",
@@ -81,6 +82,8 @@ _SALE: Final = pattern(
         r"العروض",
         r"عروض",
         r"الخصم",
+        r"(?:عليها|عليه|ب)\s?خصم",
+        r"مخصوم\w*",
         r"خصومات",
         r"تصفيه",
         r"اوكازيون",
@@ -177,15 +180,19 @@ _ALL_CASES: Final = pattern(
 )
 _CUSTOMER_PAYS: Final = pattern(
     _words(
-        r"(?:يتحمل|تتحمل|يدفع|تدفع|يلتزم)\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك|مشترك)\w*",
+        r"(?:يتحمل|تتحمل|يدفع|تدفع|يلتزم)\w*\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك|مشترك)\w*",
         r"(?:على|ب)\s*(?:حساب|نفقه|مسؤوليه|عاتق)\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
         r"(?:على|ب)\s*(?:حسابك|نفقتك|مسؤوليتك|عاتقك)",
         r"(?:تتحمل|ستتحمل)\s+(?:انت\s+)?(?:رسوم|تكلف|مصاريف)",
         r"علي\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)(?!\w)",
         r"(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\s+(?:هو\s+)?(?:يتحمل|يدفع|بيدفع|بيتحمل|ملزم|مسؤول)",
-        r"customer (?:pays|bears|is responsible for|must pay|will pay|covers)",
+        r"(?:customer|buyer)s? (?:pays?|bears?|covers?|must pay|will pay)",
+        r"(?:customer|buyer)s? (?:is|are) responsible for",
         r"at (?:the customer's|your) (?:own )?(?:cost|expense)",
         r"you (?:pay|bear|cover|are responsible for)",
+        r"(?:paid|borne|covered|charged|payable) (?:for )?by (?:the )?(?:customer|buyer|you)",
+        r"charged to (?:the )?(?:customer|buyer|you)",
+        r"(?:customer|buyer)'s (?:responsibility|expense|cost)",
     )
 )
 _STORE_PAYS: Final = pattern(
@@ -229,6 +236,10 @@ _DEDUCT: Final = pattern(
         r"لا\s+(?:ت|ي)?(?:سترد|رد|ترد|يرد|تعاد|يعاد)\s+(?:ال)?(?:رسوم|رسم|مصاريف|تكلف\w*|تكاليف|قيمه)",
         r"(?:restocking|handling|processing|administrative|admin|service)\s+fee",
         r"deduct\w*",
+        r"subtract\w*",
+        r"taken (?:off|out of|from)",
+        r"return(?:s|ing)? fee",
+        r"رسوم\s+(?:ال)?(?:ارجاع|استرجاع|اعاده|رد)",
         r"minus",
         r"less (?:a |the )?(?:fee|\d+\s*%|shipping)",
         r"non[\s-]refundable\s+(?:\w+\s+){0,2}(?:fee|charge|cost|shipping)",
@@ -271,6 +282,8 @@ _REFUND: Final = pattern(
         r"رد (?:ال)?مبلغ",
         r"ترد",
         r"مسترد\w*",
+        r"بقيمه",
+        r"value of",
         r"(?:ال)?مبلغ",
         r"(?:ال)?مبالغ",
         r"فلوس\w*",
@@ -307,7 +320,9 @@ _CREDIT_ONLY_MARKER: Final = pattern(
         r"لا\s+(?:يوجد|توجد)\s+(?:رد|استرداد)\s+نقدي",
         r"(?:no|not) (?:cash|money) (?:refunds?|back)",
         r"instead of (?:a )?(?:cash|money|refund)",
-        r"(?:issued|given|provided|refunded) as",
+        r"(?:issued|given|provided|refunded|paid|made) (?:as|in|via|through)",
+        r"issue\w* (?:a |an )?(?:gift card|voucher|store credit|credit note|coupon)",
+        r"(?:نعطي|نمنح|نصدر|يمنح|يصدر|تمنح|تصدر)\w*\s+(?:\w+\s+)?(?:قسيم|كوبون|رصيد|بطاق)",
         r"in the form of",
         r"بدلا من",
     )
@@ -411,6 +426,8 @@ _ACCESS: Final = pattern(
 )
 _PURPOSE: Final = pattern(
     _words(
+        r"(?:ل|من اجل )(?:تنفيذ|توصيل|اتمام|معالجه|تقديم)",
+        r"to (?:fulfil|fulfill|process|deliver|provide|complete)",
         r"نستخدم",
         r"نستعمل",
         r"لغرض",
@@ -495,6 +512,11 @@ _SHARING_OPEN: Final = pattern(
 )
 
 
+# A negation shortly before a match turns it around ("لا نخصم", "no other fee is deducted").
+_NEGATED: Final = pattern(
+    r"(?<!\w)(?:لا|ولا|لن|دون|بدون|no|not|never|without|don't|won't)\s+(?:\w+\s+){0,3}$"
+)
+_FREE: Final = pattern(r"مجان\w*|free|waived|بدون رسوم|دون رسوم|no charge")
 _CASH: Final = pattern(r"\s*(?:نقد|كاش|cash)")
 # How far (normalised characters) from a match the words that qualify it are looked for.
 _FEE_REACH: Final = 40
@@ -592,6 +614,10 @@ class ClauseFinder:
         for match, start, end, sentence in self._matches(_DEDUCT):
             if not _REFUND.search(sentence) and not _COST.search(sentence):
                 continue
+            if _NEGATED.search(self._text.text, max(0, match.start() - _FEE_REACH), match.start()):
+                continue  # "ولا نخصم أي رسوم", "no fee is deducted"
+            if _FREE.search(self._around(match, 0, _FEE_REACH)):
+                continue  # "رسوم الإرجاع مجانية", "return fees are waived"
             nearby = self._around(match, _FEE_REACH, _FEE_REACH)
             if _OTHER_FEE.search(nearby) or not _SHIPPING.search(nearby):
                 hits.append(ClauseHit(Clause.FEE_DEDUCTION, start, end))

@@ -11,9 +11,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.rules.checker import check_policy, language_of
-from sanad_analyzer.rules.rulebook import Jurisdiction
 
 
 @dataclass(frozen=True)

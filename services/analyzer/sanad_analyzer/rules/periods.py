@@ -35,7 +35,7 @@ _BUSINESS_WORDS: Final = re.compile(r"business|working")
 _RANGE_JOIN: Final = pattern(r"\s*(?:-|الى|to|او|or|و|and|حتى)\s*")
 # "يوم" or "ساعة" alone is one only after "within": "من يوم الاستلام" is the day of receipt.
 _WITHIN: Final = pattern(r"(?:خلال|غضون|مده|مدتها|اقصاها|within|in)\s*$")
-# Every period has a unit word; the number parser only reads sentences that have one.
+# Every period has a unit word; without one the number parser is not asked.
 _UNIT_HINT: Final = re.compile(
     r"ساع|يوم|ايام|اسبوع|اسابيع|شهر|اشهر|دقيق|سن|عام|hour|hrs?\b|day|week|month|year|min"
 )
@@ -120,8 +120,9 @@ class Period:
 
 def find_periods(text: NormalisedText) -> list[Period]:
     """Every period in ``text``, in order, each with its purpose."""
-    spans = _merge(text.sentence_bounds(hint.start()) for hint in _UNIT_HINT.finditer(text.text))
-    mentions = [mention for start, end in spans for mention in _mentions(text, start, end)]
+    if _UNIT_HINT.search(text.text) is None:
+        return []
+    mentions = _mentions(text, 0, len(text.text))
     if not mentions:
         return []
     purposes = [

@@ -17,17 +17,10 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
 
+from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.rules.clauses import Clause
 from sanad_analyzer.rules.periods import Purpose
-
-
-class Jurisdiction(enum.StrEnum):
-    """A set of rules: a country's law, or the general baseline for any other."""
-
-    SA = "SA"
-    EG = "EG"
-    GENERIC = "GENERIC"
 
 
 class Check(enum.StrEnum):

@@ -264,6 +264,8 @@ _AR_NUMBER_WORDS = frozenset(
     | _AR_TEEN_ONE
 )
 _AND_PREFIX = fold_word("و")
+# Every word a number written in words can start with, Arabic or English.
+_NUMBER_WORDS = _AR_NUMBER_WORDS | set(_EN_SMALL) | set(_EN_TENS) | set(_EN_SCALES)
 
 
 def _arabic_word(word: str, first: bool) -> str | None:
@@ -378,7 +380,10 @@ def _raw_numbers(tokens: list[_Token]) -> list[_Raw]:
                 found.append(_Raw(value, index, index + 1))
             index += 1
             continue
-        if token.kind == "word":
+        # Most words start no number: one set lookup skips them (prefix letter or not).
+        if token.kind == "word" and (
+            token.text in _NUMBER_WORDS or token.text[1:] in _NUMBER_WORDS
+        ):
             parsed = _arabic_number(tokens, index) or _english_number(tokens, index)
             if parsed is not None:
                 found.append(_Raw(Decimal(parsed[0]), index, parsed[1]))
