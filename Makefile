@@ -52,6 +52,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.analyze_latency --output docs/benchmarks.md
 	$(BIN)/python -m bench.tracing_overhead --output docs/benchmarks.md
 	$(BIN)/python -m bench.quota_reserve --output docs/benchmarks.md
+	$(BIN)/python -m bench.near_duplicate_lookup --output docs/benchmarks.md
 	$(BIN)/python -m bench.rules_checker --output docs/benchmarks.md
 
 install: $(INSTALLED)

@@ -63,6 +63,10 @@ class Store(Protocol):
         """Write an entry, replacing any (and its expiry); it expires after ttl seconds when
         given. A ttl that is not a positive number raises ValueError."""
 
+    async def set_many(self, entries: Mapping[str, bytes], *, ttl: float | None = None) -> None:
+        """Write several entries as one atomic step, each as ``set`` would. Keys written
+        together must share a hash tag in Redis Cluster (ValueError otherwise)."""
+
     async def set_if_absent(self, key: str, value: bytes, *, ttl: float | None = None) -> bool:
         """Write an entry only if no live entry has the key; True if written."""
 

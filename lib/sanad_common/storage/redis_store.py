@@ -299,6 +299,23 @@ class RedisStore:
         px = None if ttl is None else ttl_milliseconds(ttl)
         await _retry_if_dropped(lambda: self._client.set(self._entry(key), value, px=px))
 
+    async def set_many(self, entries: Mapping[str, bytes], *, ttl: float | None = None) -> None:
+        """Write several entries in one MULTI; in a cluster they must share a hash tag."""
+        px = None if ttl is None else ttl_milliseconds(ttl)
+        full = {self._entry(key): value for key, value in entries.items()}
+        if not full:
+            return
+        self._check_one_slot(list(full), "entries written together")
+
+        async def write() -> None:
+            async with self._client.pipeline(transaction=True) as pipe:
+                for key, value in full.items():
+                    pipe.set(key, value, px=px)
+                await pipe.execute()
+
+        # Plain writes give the same result when replayed.
+        await _retry_if_dropped(write)
+
     async def set_if_absent(self, key: str, value: bytes, *, ttl: float | None = None) -> bool:
         """Write an entry only if no live entry has the key; True if written."""
         px = None if ttl is None else ttl_milliseconds(ttl)

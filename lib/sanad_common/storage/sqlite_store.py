@@ -311,6 +311,21 @@ class SQLiteStore:
             )
             await self._purge(db, "entries", now)
 
+    async def set_many(self, entries: Mapping[str, bytes], *, ttl: float | None = None) -> None:
+        """Write several entries in one transaction, replacing any."""
+        now = time.time()
+        expires_at = None if ttl is None else now + ttl_milliseconds(ttl) / 1000
+        if not entries:
+            return
+        async with self._write() as db:
+            await db.executemany(
+                "INSERT INTO entries (key, value, expires_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE"
+                " SET value = excluded.value, expires_at = excluded.expires_at",
+                [(self._key(key), value, expires_at) for key, value in entries.items()],
+            )
+            await self._purge(db, "entries", now)
+
     async def set_if_absent(self, key: str, value: bytes, *, ttl: float | None = None) -> bool:
         """Write an entry only if no live entry has the key; True if written.
 
@@ -425,18 +440,23 @@ class SQLiteStore:
         if not full:
             return
         async with self._write() as db:
-            for key, members in full.items():
-                await db.execute(
-                    "DELETE FROM set_members WHERE key = ? AND expires_at <= ?", (key, now)
-                )
-                await db.execute(
-                    "UPDATE set_members SET expires_at = ? WHERE key = ?", (expires_at, key)
-                )
-                await db.executemany(
-                    "INSERT INTO set_members (key, member, expires_at) VALUES (?, ?, ?)"
-                    " ON CONFLICT (key, member) DO UPDATE SET expires_at = excluded.expires_at",
-                    [(key, member, expires_at) for member in dict.fromkeys(members)],
-                )
+            await db.executemany(
+                "DELETE FROM set_members WHERE key = ? AND expires_at <= ?",
+                [(key, now) for key in full],
+            )
+            await db.executemany(
+                "UPDATE set_members SET expires_at = ? WHERE key = ?",
+                [(expires_at, key) for key in full],
+            )
+            await db.executemany(
+                "INSERT INTO set_members (key, member, expires_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (key, member) DO UPDATE SET expires_at = excluded.expires_at",
+                [
+                    (key, member, expires_at)
+                    for key, members in full.items()
+                    for member in dict.fromkeys(members)
+                ],
+            )
             await self._purge(db, "set_members", now)
 
     async def set_members(self, keys: Sequence[str]) -> list[frozenset[str]]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 from opentelemetry import metrics
-from opentelemetry.metrics import CallbackOptions, Observation
+from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.policy import PolicyType
@@ -38,33 +38,48 @@ class Lookup(StrEnum):
 
 _Key = tuple[CacheName, PolicyType, Lookup]
 _live: weakref.WeakSet[CacheStatistics] = weakref.WeakSet()
+_METRIC = "sanad_cache_lookups"
+_DESCRIPTION = "Cache lookups by cache, policy type and result (hit or miss)"
 
 
-def _observe(options: CallbackOptions) -> Iterable[Observation]:
+def _observations(counts: Counter[_Key]) -> Iterable[Observation]:
+    for (cache, policy, lookup), count in counts.items():
+        result = "miss" if lookup is Lookup.MISS else "hit"
+        attributes = {"cache": cache.value, "policy_type": policy.value, "result": result}
+        if result == "hit":
+            exact = lookup is Lookup.HIT
+            attributes["match"] = "exact" if exact else "near_duplicate"
+        yield Observation(count, attributes)
+
+
+def _observe_process(options: CallbackOptions) -> Iterable[Observation]:
     totals: Counter[_Key] = Counter()
     for statistics in list(_live):
         totals.update(statistics.snapshot())
-    for (cache, policy, lookup), count in totals.items():
-        result = "miss" if lookup is Lookup.MISS else "hit"
-        match = {"match": "near_duplicate" if lookup is Lookup.NEAR_DUPLICATE_HIT else "exact"}
-        attributes = {"cache": cache.value, "policy_type": policy.value, "result": result}
-        yield Observation(count, attributes | (match if result == "hit" else {}))
+    return _observations(totals)
 
 
 metrics.get_meter("sanad.analyzer").create_observable_counter(
-    "sanad_cache_lookups",
-    callbacks=[_observe],
-    description="Cache lookups by cache, policy type and result (hit or miss)",
+    _METRIC, callbacks=[_observe_process], description=_DESCRIPTION
 )
 
 
 class CacheStatistics:
     """Lookup counts since the process started."""
 
-    def __init__(self) -> None:
+    def __init__(self, meter: Meter | None = None) -> None:
+        """Counts observed by the process-wide ``sanad_cache_lookups``, or by one of its own
+        on meter when given (tests read their own meter)."""
         self._counts: Counter[_Key] = Counter()
         self._lock = threading.Lock()
-        _live.add(self)
+        if meter is None:
+            _live.add(self)
+        else:
+            meter.create_observable_counter(
+                _METRIC,
+                callbacks=[lambda options: _observations(self.snapshot())],
+                description=_DESCRIPTION,
+            )
 
     def record(self, cache: CacheName, policy: PolicyType, lookup: Lookup) -> None:
         """Count one lookup."""

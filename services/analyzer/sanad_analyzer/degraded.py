@@ -7,12 +7,22 @@ analysis names the shop it was made for, the caller's shop name takes its place.
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable
+from typing import TypeVar
+
+import structlog
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.caches import DegradedMatch, ShopFields
+from sanad_analyzer.deadline import Deadline
 from sanad_common.proto_time import now
+
+T = TypeVar("T")
+log = structlog.get_logger(__name__)
 
 DEGRADED_NOTE = analyzer_pb2.LocalizedNote(
     ar="تم استرجاع تحليل مشابه من الذاكرة المؤقتة",
@@ -62,3 +72,13 @@ def degraded_answer(
             _replace_in_strings(response.analysis, old, new)
     response.responded_at.CopyFrom(now())
     return response
+
+
+async def before_deadline(lookup: Awaitable[T | None], deadline: Deadline) -> T | None:
+    """The lookup's result, or None when the caller's deadline passes first: a degraded
+    answer that would arrive after the caller stopped waiting is no answer."""
+    try:
+        return await asyncio.wait_for(lookup, timeout=max(deadline.at - time.monotonic(), 0.0))
+    except TimeoutError:
+        log.warning("degradation lookup stopped at the caller's deadline")
+        return None

@@ -4,8 +4,9 @@ Every replica finds what any replica stored: the index is entries and sets in th
 a structure in one process. Per policy type and scope (the tenant, or every tenant when
 configured) it keeps:
 
-* one document entry per stored analysis (``similarity:doc:``): the text's features and
-  numbers, and where its analysis is (tenant and text hash of the degradation store);
+* one document entry per stored analysis (``similarity:doc:``): the text's words (matching
+  form) and numbers, and where its analysis is (tenant and text hash of the degradation
+  store);
 * one set per MinHash band value (``similarity:band:``) listing the documents that have it.
 
 Everything expires with the degradation store's TTL (7 days by default); a band set lives as
@@ -15,8 +16,10 @@ from it when met. Band keys and document keys of one scope share a Redis Cluster
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -48,12 +51,38 @@ class NearDuplicate:
     """How alike the two texts are, 0 to 1."""
 
 
+@dataclass(frozen=True)
+class IndexedText:
+    """A text ready to be indexed: its fingerprint and its band keys."""
+
+    text_hash: str
+    """Its key in the degradation store."""
+    fingerprint: Fingerprint
+    """What lookups compare."""
+    bands: tuple[str, ...]
+    """Its MinHash band keys."""
+
+    @classmethod
+    def of(cls, text_hash: str, text: str) -> IndexedText:
+        """Fingerprint and bands of a text."""
+        fingerprint = Fingerprint.of(text)
+        return cls(text_hash, fingerprint, tuple(bands(fingerprint.features)))
+
+
+def _document_id(tenant: str, text_hash: str) -> str:
+    """A short id for an indexed text, repeated in every band set: a signed 64-bit integer
+    from a hash of tenant and text hash. Redis keeps sets of integers compactly (an intset),
+    and among a million texts the chance of two sharing an id is below one in ten million."""
+    digest = hashlib.blake2b(f"{tenant}:{text_hash}".encode(), digest_size=8).digest()
+    return str(int.from_bytes(digest, "big", signed=True))
+
+
 def _encode(tenant: str, text_hash: str, fingerprint: Fingerprint) -> bytes:
     return json.dumps(
         {
             "tenant": tenant,
             "text_hash": text_hash,
-            "features": sorted(fingerprint.features),
+            "words": " ".join(fingerprint.words),
             "numbers": sorted([str(value), unit] for value, unit in fingerprint.numbers),
         },
         ensure_ascii=False,
@@ -64,7 +93,8 @@ def _decode(raw: bytes) -> tuple[str, str, Fingerprint] | None:
     try:
         document = json.loads(raw)
         numbers = frozenset((Decimal(value), str(unit)) for value, unit in document["numbers"])
-        fingerprint = Fingerprint(frozenset(map(str, document["features"])), numbers)
+        words = str(document["words"])
+        fingerprint = Fingerprint(tuple(words.split(" ")) if words else (), numbers)
         return str(document["tenant"]), str(document["text_hash"]), fingerprint
     except (ValueError, KeyError, TypeError, ArithmeticError) as error:
         log.warning("unreadable similarity document ignored", error=repr(error))
@@ -86,18 +116,22 @@ class NearDuplicateIndex:
 
     async def add(self, policy: PolicyType, tenant: str, text_hash: str, text: str) -> None:
         """Index a stored analysis's text."""
-        fingerprint = Fingerprint.of(text)
+        await self.add_many(policy, tenant, [IndexedText.of(text_hash, text)])
+
+    async def add_many(self, policy: PolicyType, tenant: str, texts: Sequence[IndexedText]) -> None:
+        """Index several texts of one policy type and tenant in two store operations."""
         scope = self._scope(policy, tenant)
-        document = f"{tenant}:{text_hash}"
-        await self._store.set(
-            f"{DOC_PREFIX}{scope}:{document}",
-            _encode(tenant, text_hash, fingerprint),
-            ttl=self._ttl,
-        )
-        await self._store.set_add(
-            {f"{BAND_PREFIX}{scope}:{band}": [document] for band in bands(fingerprint.features)},
-            ttl=self._ttl,
-        )
+        documents: dict[str, bytes] = {}
+        members: dict[str, list[str]] = defaultdict(list)
+        for text in texts:
+            document = _document_id(tenant, text.text_hash)
+            documents[f"{DOC_PREFIX}{scope}:{document}"] = _encode(
+                tenant, text.text_hash, text.fingerprint
+            )
+            for band in text.bands:
+                members[f"{BAND_PREFIX}{scope}:{band}"].append(document)
+        await self._store.set_many(documents, ttl=self._ttl)
+        await self._store.set_add(members, ttl=self._ttl)
 
     async def find(self, policy: PolicyType, tenant: str, text: str) -> NearDuplicate | None:
         """The most similar stored text at or above the threshold, with equal numbers."""
@@ -132,7 +166,7 @@ class NearDuplicateIndex:
     async def forget(self, policy: PolicyType, tenant: str, text_hash: str) -> None:
         """Drop one document (its analysis is gone); band sets skip it from then on."""
         scope = self._scope(policy, tenant)
-        await self._store.delete(f"{DOC_PREFIX}{scope}:{tenant}:{text_hash}")
+        await self._store.delete(f"{DOC_PREFIX}{scope}:{_document_id(tenant, text_hash)}")
 
     async def clear(self, policy: PolicyType | None) -> int:
         """Remove the index of one policy type, or all of it; the documents removed."""

@@ -20,7 +20,7 @@ from sanad_analyzer.attempt_log import AttemptLog, ProgressSink
 from sanad_analyzer.cache_stats import CacheName, CacheStatistics, Lookup
 from sanad_analyzer.caches import DegradationStore, DegradedMatch, IdempotencyCache, ShopFields
 from sanad_analyzer.deadline import Deadline
-from sanad_analyzer.degraded import degraded_answer
+from sanad_analyzer.degraded import before_deadline, degraded_answer
 from sanad_analyzer.instrumentation import traced_cache
 from sanad_analyzer.ports import HealthPort, QuotaPort
 from sanad_analyzer.providers.base import Provider, ProviderAnswer
@@ -121,14 +121,14 @@ class AnalysisPipeline:
             request.request_hash,
             deadline,
             produce,
-            lambda: self._give_up(request, attempts),
+            lambda: self._give_up(request, attempts, deadline),
         )
 
     async def _give_up(
-        self, request: AnalysisRequest, attempts: AttemptLog
+        self, request: AnalysisRequest, attempts: AttemptLog, deadline: Deadline
     ) -> analyzer_pb2.AnalyzeResponse:
         """The caller's deadline is passing while another replica works: degrade or fail."""
-        degraded = await self._degraded(request, attempts)
+        degraded = await self._degraded(request, attempts, deadline)
         if degraded is not None:
             return degraded
         reviewed = self._rules.answer(request, attempts)
@@ -182,7 +182,7 @@ class AnalysisPipeline:
                 break
         # Time ran out if too little of it is left for another attempt, whoever used it up.
         out_of_time = out_of_time or deadline.exhausted()
-        degraded = await self._degraded(request, attempts)
+        degraded = await self._degraded(request, attempts, deadline)
         if degraded is not None:
             return degraded
         reviewed = self._rules.answer(request, attempts)
@@ -242,17 +242,15 @@ class AnalysisPipeline:
         return response
 
     async def _degraded(
-        self, request: AnalysisRequest, attempts: AttemptLog
+        self, request: AnalysisRequest, attempts: AttemptLog, deadline: Deadline | None = None
     ) -> analyzer_pb2.AnalyzeResponse | None:
         if not self._degradation_enabled or request.force_refresh:
             return None
+        search = self._degradation.find(
+            request.policy_type, request.tenant, request.text_hash, request.prompt.policy_text
+        )
         found: DegradedMatch | None = await self._tolerant(
-            self._degradation.find(
-                request.policy_type,
-                request.tenant,
-                request.text_hash,
-                request.prompt.policy_text,
-            ),
+            search if deadline is None else before_deadline(search, deadline),
             None,
             "degradation lookup",
         )

@@ -335,6 +335,18 @@ async def test_counter_operations_match_a_model(store: Store, ops: list[_Op]) ->
                 del model[key]
 
 
+async def test_set_many_writes_every_entry_with_its_expiry(store: Store) -> None:
+    await store.set("{m}:old", b"replaced")
+    await store.set_many({"{m}:old": b"one", "{m}:new": b"two"}, ttl=SHORT_TTL)
+    await store.set_many({"{m}:kept": b"three"})
+    await store.set_many({})
+    assert await store.get_many(["{m}:old", "{m}:new", "{m}:kept"]) == [b"one", b"two", b"three"]
+    await asyncio.sleep(PAST_SHORT_TTL)
+    assert await store.get_many(["{m}:old", "{m}:new", "{m}:kept"]) == [None, None, b"three"]
+    with pytest.raises(ValueError):
+        await store.set_many({"{m}:x": b"v"}, ttl=0)
+
+
 async def test_sets_add_read_and_remove(store: Store) -> None:
     await store.set_add({"band:{i}:a": ["x", "y"]}, ttl=60)
     await store.set_add({"band:{i}:a": ["y", "z"], "band:{i}:b": ["x"], "band:{i}:c": []}, ttl=60)

@@ -229,7 +229,7 @@ class _Token(NamedTuple):
 
 def _tokens(folded: str) -> list[_Token]:
     return [
-        _Token(str(match.lastgroup), match.group(), match.start(), match.end())
+        _Token(match.lastgroup or "", match.group(), *match.span())
         for match in _TOKEN.finditer(folded)
     ]
 
@@ -507,6 +507,12 @@ def _parenthesised(tokens: list[_Token], raw: _Raw) -> bool:
     )
 
 
+# Period nouns with the article ("الايام"), for numbers written after them.
+_DEFINED_UNITS = {_ARTICLE + word: unit for unit in PERIOD_UNITS for word in _UNIT_WORDS[unit]}
+# Words that are a period by themselves, with or without a prefix letter.
+_IMPLICIT_WORDS = frozenset(_DUAL_WORDS) | frozenset(_BARE_SINGULAR)
+
+
 def _after_the_noun(tokens: list[_Token], consumed: set[int]) -> list[_Found]:
     """ "الأيام السبعة": a defined unit noun, then a defined number word after it.
 
@@ -514,14 +520,14 @@ def _after_the_noun(tokens: list[_Token], consumed: set[int]) -> list[_Found]:
     """
     found: list[_Found] = []
     for index in range(len(tokens) - 1):
-        noun, number = tokens[index].text, tokens[index + 1].text
-        if not (noun.startswith(_ARTICLE) and number.startswith(_ARTICLE)):
+        unit = _DEFINED_UNITS.get(tokens[index].text)
+        number = tokens[index + 1].text
+        if unit is None or not number.startswith(_ARTICLE):
             continue
         if index in consumed or index + 1 in consumed:
             continue
-        unit = next((u for u in PERIOD_UNITS if noun[len(_ARTICLE) :] in _UNIT_WORDS[u]), None)
         value = _AR_WORD_VALUES.get(number[len(_ARTICLE) :])
-        if unit is not None and value is not None:
+        if value is not None:
             consumed.update((index, index + 1))
             found.append((index, index + 2, Decimal(value), unit, False))
     return found
@@ -533,6 +539,13 @@ def _implicit_numbers(tokens: list[_Token], consumed: set[int]) -> list[_Found]:
     for index, token in enumerate(tokens):
         if index in consumed or token.kind != "word":
             continue
+        text = token.text
+        if (
+            text not in _IMPLICIT_WORDS
+            and text[1:] not in _IMPLICIT_WORDS
+            and text not in {"a", "an", "per"}
+        ):
+            continue  # one set lookup for the many words that are no period
         dual = _strip_prefix(token.text, _DUAL_WORDS)
         if dual is not None:
             found.append((index, index + 1, Decimal(2), _DUAL_WORDS[dual], True))

@@ -7,17 +7,19 @@ unlike Jaccard it does not halve when one text gains a sentence the other lacks.
 
 Searching every stored text is too slow, so candidates come from locality-sensitive hashing:
 a MinHash signature (datasketch) of the feature set is cut into bands of a few values each,
-and texts sharing any band are candidates. With 24 bands of 3 values, a pair whose Jaccard
+and texts sharing any band are candidates. With 20 bands of 3 values, a pair whose Jaccard
 similarity is 0.64 (about where the cosine reaches 0.8) becomes a candidate with probability
-1 - (1 - 0.64³)²⁴ ≈ 0.999; unrelated texts (Jaccard below 0.1) almost never do. Candidates
+1 - (1 - 0.64³)²⁰ ≈ 0.998; unrelated texts (Jaccard below 0.1) almost never do. Candidates
 are then scored exactly, and the numbers rule (`numbers.py`) vetoes any whose numbers differ.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,7 +28,7 @@ from datasketch import MinHash
 from sanad_analyzer.text.normalise import words
 from sanad_analyzer.text.numbers import number_signature
 
-BANDS = 24
+BANDS = 20
 """MinHash bands: more bands find lower similarities, at one index set per band."""
 ROWS_PER_BAND = 3
 """Signature values per band: more rows make a shared band rarer between unrelated texts."""
@@ -36,9 +38,8 @@ _SCHEME = "affine32"
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME)
 
 
-def features(text: str) -> frozenset[str]:
-    """Words and adjacent word pairs of the text's matching form."""
-    tokens = words(text)
+def features(tokens: Sequence[str]) -> frozenset[str]:
+    """Words and adjacent word pairs of a text's words in matching form."""
     pairs = (f"{first} {second}" for first, second in itertools.pairwise(tokens))
     return frozenset((*tokens, *pairs))
 
@@ -60,7 +61,7 @@ def bands(feature_set: frozenset[str]) -> list[str]:
     keys = []
     for band in range(BANDS):
         chunk = values[band * ROWS_PER_BAND : (band + 1) * ROWS_PER_BAND]
-        digest = hashlib.blake2b(chunk.tobytes(), digest_size=8).hexdigest()
+        digest = hashlib.blake2b(chunk.tobytes(), digest_size=6).hexdigest()
         keys.append(f"{band:02d}:{digest}")
     return keys
 
@@ -69,15 +70,20 @@ def bands(feature_set: frozenset[str]) -> list[str]:
 class Fingerprint:
     """What the near-duplicate search keeps and compares of one text."""
 
-    features: frozenset[str]
-    """Words and word pairs of the matching form."""
+    words: tuple[str, ...]
+    """The words of the matching form, in order."""
     numbers: frozenset[tuple[Decimal, str]]
     """Every number with its unit (`numbers.number_signature`)."""
 
     @classmethod
     def of(cls, text: str) -> Fingerprint:
         """The fingerprint of a policy text."""
-        return cls(features(text), number_signature(text))
+        return cls(tuple(words(text)), number_signature(text))
+
+    @functools.cached_property
+    def features(self) -> frozenset[str]:
+        """Words and word pairs."""
+        return features(self.words)
 
     def similarity_to(self, other: Fingerprint) -> float:
         """How alike the two texts are; 0.0 whenever their numbers differ (the numbers rule)."""
