@@ -76,7 +76,8 @@ def render(corpus: list[LabelledPolicy], holdout: list[LabelledPolicy], rounds: 
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}. Corpus: {len(corpus)} policies ({languages['ar']} Arabic,"
         f" {languages['en']} English), median {statistics.median(chars):.0f} characters, longest"
-        f" {max(chars)}; {rounds} rounds, {len(samples)} checks.",
+        f" {max(chars)}; {rounds} rounds, {len(samples)} checks; load average"
+        f" {os.getloadavg()[0]:.1f} when the run started (the machine is shared).",
         "",
         "| what | p50 µs | p99 µs | mean µs |",
         "|---|---:|---:|---:|",
