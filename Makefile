@@ -9,14 +9,17 @@ GO_PLUGINS := $(GO_BIN)/protoc-gen-go $(GO_BIN)/protoc-gen-go-grpc
 PROTOC_GEN_GO := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.10
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
 BUF := github.com/bufbuild/buf/cmd/buf@v1.50.0
+# toxiproxy (server and CLI) for the chaos suite, pinned, in its own folder of go-bin.
+TOXIPROXY_VERSION := v2.12.0
+TOXIPROXY := $(GO_BIN)/toxiproxy/server
 GRPC_HEALTH_PROBE := github.com/grpc-ecosystem/grpc-health-probe@v0.4.63
 
-.PHONY: run test lint unit proto proto-check bench demo install clean
+.PHONY: run test lint unit proto proto-check bench demo install clean chaos
 
 run: $(INSTALLED)
 	$(BIN)/python -m sanad_launcher
 
-test: $(INSTALLED) $(GO_PLUGINS) $(GO_BIN)/grpc-health-probe lint
+test: $(INSTALLED) $(GO_PLUGINS) $(GO_BIN)/grpc-health-probe $(TOXIPROXY) lint
 	scripts/ensure-redis.sh
 	scripts/ensure-promtool.sh
 	cd clients/go && go vet ./... && go build ./...
@@ -43,6 +46,16 @@ $(GO_BIN)/protoc-gen-go-grpc:
 
 $(GO_BIN)/buf:
 	GOBIN=$(GO_BIN) go install $(BUF)
+
+$(TOXIPROXY):
+	GOBIN=$(GO_BIN)/toxiproxy go install \
+		github.com/Shopify/toxiproxy/v2/cmd/server@$(TOXIPROXY_VERSION) \
+		github.com/Shopify/toxiproxy/v2/cmd/cli@$(TOXIPROXY_VERSION)
+
+# The chaos suite: minutes of load while processes die and links break (not part of test).
+chaos: $(INSTALLED) $(TOXIPROXY)
+	scripts/ensure-redis.sh
+	$(BIN)/python -m bench.chaos --output docs/chaos.md
 
 $(GO_BIN)/grpc-health-probe:
 	GOBIN=$(GO_BIN) go install $(GRPC_HEALTH_PROBE)

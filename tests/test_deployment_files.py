@@ -1,6 +1,7 @@
 """docker-compose.yml is valid Compose (loaded by compose-go, as Docker Compose loads it) and
 matches what the services expect: their default ports, Redis as the store, each other's
-addresses, and a command that starts each service."""
+addresses, and a command that starts each service. The Kubernetes manifests decode strictly
+into the Kubernetes API types and probe each service with the native gRPC probe."""
 
 from __future__ import annotations
 
@@ -90,17 +91,22 @@ def test_prometheus_scrapes_each_service_and_loads_the_alerts() -> None:
     assert "/etc/prometheus/alerts.yml" in config
 
 
-def test_dashboard_queries_only_exported_metrics() -> None:
+def test_dashboard_and_alerts_use_only_documented_metrics() -> None:
+    """docs/metrics.md lists what the services export (tests/integration/test_metrics.py
+    scrapes it), so every name a panel or an alert queries must be there."""
     dashboard = json.loads((ROOT / "deploy/grafana/dashboards/sanad.json").read_text())
     documented = (ROOT / "docs/metrics.md").read_text()
     queries = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    queries.append((ROOT / "deploy/prometheus/alerts.yml").read_text())
 
     assert dashboard["uid"] == "sanad-overview"
-    for name in {
-        word.removesuffix("_bucket")
+    names = {
+        re.sub(r"_(bucket|sum|count)$", "", word)
         for query in queries
-        for word in re.findall(r"sanad_[a-z_]+", query)
-    }:
+        for word in re.findall(r"\b(?:sanad|gen_ai_client)_[a-z_]+", query)
+    }
+    assert "gen_ai_client_token_usage" in names
+    for name in names:
         assert f"`{name}`" in documented, f"{name} is not documented in docs/metrics.md"
 
 
@@ -119,3 +125,41 @@ def test_compose_check_refuses_an_invalid_file(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "ports must be a" in result.stderr
+
+
+def _k8s_check(manifest: Path) -> subprocess.CompletedProcess[str]:
+    go = shutil.which("go")
+    assert go, "Go is needed to check the Kubernetes manifests with the API types"
+    return subprocess.run(
+        [go, "run", ".", str(manifest)],
+        cwd=ROOT / "tools" / "k8s-check",
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_kubernetes_manifests_probe_each_service_over_grpc() -> None:
+    result = _k8s_check(ROOT / "deploy" / "k8s" / "sanad.yaml")
+    assert result.returncode == 0, result.stderr
+    objects = {(o["kind"], o["name"]): o for o in json.loads(result.stdout)}
+
+    for name, (grpc_port, metrics_port) in SERVICES.items():
+        (container,) = objects[("Deployment", name)]["containers"]
+        assert container["command"] == ["python", "-m", f"sanad_{name}"]
+        assert container["ports"] == {"grpc": grpc_port, "metrics": metrics_port}
+        assert container["readiness"] == {"kind": "grpc", "port": grpc_port}
+        assert container["startup"] == {"kind": "grpc", "port": grpc_port}
+        assert container["liveness"] == {"kind": "tcp", "port": grpc_port}
+        assert objects[("Service", name)]["ports"] == [grpc_port, metrics_port]
+
+
+def test_kubernetes_check_refuses_an_unknown_field(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {prots: []}\n")
+
+    result = _k8s_check(broken)
+
+    assert result.returncode == 1
+    assert 'unknown field "spec.prots"' in result.stderr

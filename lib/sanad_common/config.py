@@ -222,6 +222,39 @@ class Settings(BaseSettings):
     """Seconds kept back from the caller's deadline to answer from the degradation store."""
     downstream_timeout: float = Field(default=2.0, gt=0)
     """Timeout of one call to the quota or health service, in seconds."""
+    downstream_deadline_share: float = Field(default=0.1, gt=0, le=1)
+    """Largest share of a request's remaining time one call to quota or health may take."""
+    downstream_max_reconnect_backoff: float = Field(default=0.5, gt=0)
+    """Longest wait, in seconds, between the analyzer's reconnect attempts to quota or health."""
+    quota_safe_fraction: float = Field(default=0.05, ge=0, le=1)
+    """Share of a provider's hourly limits one analyzer may spend per safe-budget interval
+    while quota cannot be asked (unlimited when the hourly limit is)."""
+    quota_safe_requests: int | None = Field(default=None, ge=-1)
+    """Safe budget in provider requests per interval and analyzer; 0 fails closed, -1 is
+    unlimited, None takes quota_safe_fraction of the hourly request limit."""
+    quota_safe_tokens: int | None = Field(default=None, ge=-1)
+    """Safe budget in tokens per interval and analyzer; 0 fails closed, -1 is unlimited, None
+    takes quota_safe_fraction of the hourly token limit."""
+    quota_safe_interval: float = Field(default=3600.0, gt=0)
+    """Length in seconds of the safe budget's window (aligned to the Unix epoch, like quota's)."""
+    quota_journal_path: str = ""
+    """SQLite file journaling local spends; empty for var/analyzer-<port>-spends.db."""
+    quota_reconcile_interval: float = Field(default=1.0, gt=0)
+    """Seconds between attempts to hand local spends to the quota service."""
+    analyzer_id: str = ""
+    """This analyzer replica's name in the spends it records; empty for host:port."""
+    health_report_queue: int = Field(default=1000, ge=0)
+    """Outcome reports kept for the health service while it cannot be reached (oldest dropped)."""
+    local_outcome_ttl: float = Field(default=30.0, gt=0)
+    """Seconds a provider this analyzer just saw crash stays skipped while health is away."""
+    max_concurrent_rpcs: int = Field(default=64, ge=0)
+    """RPCs a service runs at once (health checks excepted); more are refused with
+    RESOURCE_EXHAUSTED and a RetryInfo. 0 means no limit."""
+    max_metadata_bytes: int = Field(default=16_384, gt=1024)
+    """Largest request metadata (headers) accepted, in bytes; larger is always refused with
+    RESOURCE_EXHAUSTED (gRPC's soft and hard limits are both set to it)."""
+    readiness_interval: float = Field(default=1.0, gt=0)
+    """Seconds between readiness checks of a ready service (grpc.health.v1 follows them)."""
     default_jurisdiction: Literal["SA", "EG", "GENERIC"] = "SA"
     """Rules applied when a request names no jurisdiction (SANAD_DEFAULT_JURISDICTION);
     GENERIC is a baseline for other countries (docs/rules.md)."""

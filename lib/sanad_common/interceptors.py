@@ -4,7 +4,9 @@ It keeps three cross-cutting rules out of the handlers: admin RPCs need the bear
 a :class:`ServiceError` raised by a handler becomes the RPC's rich status; any other exception
 is logged with its traceback and reaches the caller only as INTERNAL, never as a traceback,
 except a store outage, which is UNAVAILABLE with a RetryInfo.
-It also records RPC latency and outcome.
+It also records RPC latency and outcome, and sheds load: past a configured number of RPCs in
+flight, new ones are refused at once with RESOURCE_EXHAUSTED and a RetryInfo, so the admitted
+ones keep their latency (health checks and reflection are never shed, so probes stay true).
 """
 
 from __future__ import annotations
@@ -43,6 +45,20 @@ _STORE_DOWN = ServiceError(
     [error_info("STORE_UNAVAILABLE"), retry_info(1.0)],
 )
 
+SHED_RETRY_AFTER_SECONDS = 0.5
+"""What a shed caller is told to wait before trying again."""
+NEVER_SHED = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+"""Method prefixes exempt from the concurrency limit."""
+
+_OVERLOADED = ServiceError(
+    grpc.StatusCode.RESOURCE_EXHAUSTED,
+    "the service is at its concurrency limit; try again shortly",
+    [error_info("OVERLOADED"), retry_info(SHED_RETRY_AFTER_SECONDS)],
+)
+_shed = _meter.create_counter(
+    "sanad_rpc_shed", description="RPCs refused because the service was at its concurrency limit"
+)
+
 StreamBehaviour = Callable[[Any, Any], AsyncIterator[Any]]
 """A server-streaming handler written as an async generator, as every Sanad servicer's is."""
 
@@ -51,8 +67,16 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
     """Authorises admin RPCs, maps errors to statuses and measures every RPC."""
 
     def __init__(
-        self, component: str, admin_methods: frozenset[str], admin_token: SecretStr | None
+        self,
+        component: str,
+        admin_methods: frozenset[str],
+        admin_token: SecretStr | None,
+        *,
+        max_concurrent: int = 0,
     ) -> None:
+        """max_concurrent: RPCs run at once before new ones are shed; 0 for no limit."""
+        self._max_concurrent = max_concurrent
+        self._in_flight = 0
         self._component = component
         self._admin_methods = admin_methods
         self._admin_token = admin_token.get_secret_value().encode() if admin_token else None
@@ -116,6 +140,13 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         """Authorise, run the handler, turn its failure into a status, and measure it."""
         started = time.perf_counter()
         code = grpc.StatusCode.OK
+        counted = self._max_concurrent > 0 and not method.startswith(NEVER_SHED)
+        if counted and self._in_flight >= self._max_concurrent:
+            _shed.add(1, {"component": self._component, "method": method})
+            self._record(method, grpc.StatusCode.RESOURCE_EXHAUSTED, started)
+            await context.abort_with_status(_OVERLOADED.to_status())
+        if counted:
+            self._in_flight += 1
         try:
             if admin:
                 self._authorise(context)
@@ -139,6 +170,8 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             log.exception("unhandled error", method=method)
             await context.abort(grpc.StatusCode.INTERNAL, "internal error")
         finally:
+            if counted:
+                self._in_flight -= 1
             self._record(method, code, started)
 
     def _authorise(self, context: grpc.aio.ServicerContext[Any, Any]) -> None:

@@ -37,8 +37,8 @@ log = structlog.get_logger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 10.0
 """How long in-flight RPCs may run on after a stop signal."""
-READINESS_INTERVAL_SECONDS = 5.0
-"""How often the readiness check runs once the server is up."""
+NOT_READY_INTERVAL_SECONDS = 0.5
+"""How often the readiness check runs while the service is not ready."""
 
 
 class AddressInUseError(RuntimeError):
@@ -123,11 +123,17 @@ async def start_server(
     server = grpc.aio.server(
         interceptors=[
             *server_interceptors(),
-            ServiceInterceptor(component, admin_methods, settings.admin_token),
+            ServiceInterceptor(
+                component,
+                admin_methods,
+                settings.admin_token,
+                max_concurrent=settings.max_concurrent_rpcs,
+            ),
         ],
         options=[
             ("grpc.max_receive_message_length", settings.max_message_bytes),
             ("grpc.max_send_message_length", settings.max_message_bytes),
+            *metadata_limits(settings.max_metadata_bytes),
         ],
     )
     for service in services:
@@ -148,7 +154,8 @@ async def start_server(
     await server.start()
     log.info("server listening", component=component, host=settings.host, port=bound)
     task = asyncio.create_task(
-        _keep_readiness(health_servicer, names, readiness_check), name=f"{component}-readiness"
+        _keep_readiness(health_servicer, names, readiness_check, settings.readiness_interval),
+        name=f"{component}-readiness",
     )
     return RunningServer(server=server, health=health_servicer, port=bound, readiness_task=task)
 
@@ -157,6 +164,7 @@ async def _keep_readiness(
     health_servicer: health.aio.HealthServicer,
     names: Sequence[str],
     readiness_check: ReadinessCheck,
+    interval: float,
 ) -> None:
     """SERVING while the readiness check passes, NOT_SERVING while it fails."""
     serving: bool | None = None
@@ -180,7 +188,18 @@ async def _keep_readiness(
             if ready:
                 log.info("ready")
             serving = ready
-        await asyncio.sleep(READINESS_INTERVAL_SECONDS if ready else 0.5)
+        await asyncio.sleep(interval if ready else min(interval, NOT_READY_INTERVAL_SECONDS))
+
+
+def metadata_limits(max_bytes: int) -> list[tuple[str, int]]:
+    """gRPC options that accept request metadata up to max_bytes and refuse anything larger.
+
+    gRPC has a soft limit (``grpc.max_metadata_size``, 8 KiB by default) above which it refuses
+    a request at random, with a probability growing up to the hard limit
+    (``grpc.absolute_max_metadata_size``, 16 KiB). Both set to one value make the outcome
+    the same every time: RESOURCE_EXHAUSTED above it, accepted below it.
+    """
+    return [("grpc.max_metadata_size", max_bytes), ("grpc.absolute_max_metadata_size", max_bytes)]
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """When a dependency dies, nothing else does: the analyzer answers without health (configured
-order) and refuses to spend unaccounted quota without the quota service; a service whose store
-is down reports NOT_SERVING and recovers when the store comes back."""
+order), spends its journaled local safe budget without the quota service (or refuses clearly
+when that budget is 0); a service whose store is down reports NOT_SERVING and recovers when
+the store comes back."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +23,13 @@ from tests.integration.test_scenarios import (
     analyze_request,
     attempt_classes,
 )
-from tests.support.services import NOT_SERVING, SERVING, service_process, wait_health
+from tests.support.services import (
+    NOT_SERVING,
+    SERVING,
+    error_reason,
+    service_process,
+    wait_health,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -33,14 +41,20 @@ NO_METRICS = {
 
 
 @pytest.fixture
-def suite(tmp_path: Path) -> Iterator[LocalSuite]:
+def suite_env() -> dict[str, str]:
+    """Environment of the suite beyond the defaults."""
+    return {}
+
+
+@pytest.fixture
+def suite(tmp_path: Path, suite_env: dict[str, str]) -> Iterator[LocalSuite]:
     """A suite of its own, since these tests stop parts of it."""
     with LocalSuite(
         store_url=f"sqlite:///{tmp_path}/sanad.db",
         ports=SuitePorts.free(),
         log_dir=tmp_path / "logs",
         with_emulator=True,
-        env=NO_METRICS,
+        env={**NO_METRICS, **suite_env},
     ) as running:
         yield running
 
@@ -56,7 +70,10 @@ async def test_analyzer_answers_without_the_health_service(suite: LocalSuite) ->
     assert response.provider == "openai"
 
 
-async def test_analyzer_without_the_quota_service_spends_nothing(suite: LocalSuite) -> None:
+@pytest.mark.parametrize("suite_env", [{"SANAD_QUOTA_SAFE_REQUESTS": "0"}])
+async def test_without_quota_and_a_zero_safe_budget_the_analyzer_spends_nothing(
+    suite: LocalSuite,
+) -> None:
     async with (
         grpc.aio.insecure_channel(suite.analyzer_target) as channel,
         EmulatorControl(suite.emulator_url) as emulator,
@@ -75,11 +92,29 @@ async def test_analyzer_without_the_quota_service_spends_nothing(suite: LocalSui
 
     assert degraded.source == analyzer_pb2.SOURCE_DEGRADED_SIMILAR
     assert degraded.analysis == seen.analysis
-    assert attempt_classes(degraded) == [
-        ("openai", "QUOTA_EXCEEDED"),
-        ("gemini", "QUOTA_EXCEEDED"),
-    ]
+    assert attempt_classes(degraded) == [("openai", "UNSPECIFIED"), ("gemini", "UNSPECIFIED")]
+    assert not degraded.quota_accounted_locally
     assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert error_reason(raised.value) == "QUOTA_UNAVAILABLE"
+    assert "QUOTA_EXCEEDED" not in (raised.value.details() or "")
+    assert counts == {"openai": 1, "gemini": 0}
+
+
+async def test_without_quota_the_analyzer_answers_from_its_safe_budget(
+    suite: LocalSuite,
+) -> None:
+    async with (
+        grpc.aio.insecure_channel(suite.analyzer_target) as channel,
+        EmulatorControl(suite.emulator_url) as emulator,
+    ):
+        analyzer = analyzer_pb2_grpc.AnalyzerServiceStub(channel)
+        suite.stop_process("quota")
+
+        response = await analyzer.Analyze(analyze_request(ARABIC_POLICY), timeout=30)
+        counts = {name: stats.requests for name, stats in (await emulator.stats()).items()}
+
+    assert response.source == analyzer_pb2.SOURCE_FRESH
+    assert response.quota_accounted_locally
     assert counts == {"openai": 1, "gemini": 0}
 
 
@@ -107,3 +142,20 @@ async def test_a_service_waits_for_its_store(tmp_path: Path) -> None:
             await wait_health(target, NOT_SERVING)
         finally:
             redis.stop()
+
+
+async def test_a_locked_sqlite_store_costs_no_answer(suite: LocalSuite, tmp_path: Path) -> None:
+    holder = sqlite3.connect(tmp_path / "sanad.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holding the write lock
+    try:
+        async with grpc.aio.insecure_channel(suite.analyzer_target) as channel:
+            analyzer = analyzer_pb2_grpc.AnalyzerServiceStub(channel)
+            response = await analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=30)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    for port in (suite.ports.quota, suite.ports.health, suite.ports.analyzer):
+        await wait_health(f"{suite.host}:{port}", SERVING)
+    assert response.source == analyzer_pb2.SOURCE_FRESH
+    assert response.quota_accounted_locally

@@ -149,7 +149,7 @@ def analysis(reply: analyzer_pb2.AnalyzeResponse) -> RenderableType:
     lines: list[RenderableType] = [
         Text(f"Source: {source}  Provider: {reply.provider or '-'}  Analysis: {reply.analysis_id}"),
         Text(
-            f"Compliance: {report.overall_compliance_ratio:.0%}  Grade: {report.compliance_grade}"
+            f"Compliance: {report.overall_compliance_ratio:.0f}%  Grade: {report.compliance_grade}"
             f"  Policy match: {'yes' if reply.analysis.policy_match.is_match else 'no'}"
         ),
     ]

@@ -134,6 +134,9 @@ class LocalSuite:
             "SANAD_STORE_URL": self.store_url,
             "PYTHONUNBUFFERED": "1",
         }
+        if self.log_dir is not None:
+            # Keep the analyzer's spend journal beside the logs, not in the working directory.
+            env["SANAD_QUOTA_JOURNAL_PATH"] = str(self.log_dir / "analyzer-spends.db")
         if self.emulator_enabled():
             env.update(
                 OPENAI_API_KEY="emulator",

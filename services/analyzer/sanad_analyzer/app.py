@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-import grpc
-
 from sanad.analyzer.v1 import analyzer_pb2_grpc
 from sanad_analyzer.caches import DegradationStore, IdempotencyCache
 from sanad_analyzer.downstream import HealthGateway, QuotaGateway
@@ -16,9 +14,11 @@ from sanad_analyzer.pipeline import AnalysisPipeline
 from sanad_analyzer.providers.base import Provider
 from sanad_analyzer.providers.registry import build_provider
 from sanad_analyzer.rules.answer import RuleReview
+from sanad_analyzer.safe_budget import open_safe_budget
 from sanad_analyzer.servicer import AnalyzerServicer
 from sanad_analyzer.single_flight import SharedFlight
 from sanad_analyzer.system_health import SystemHealth, SystemHealthSources
+from sanad_common.channels import dependency_channel
 from sanad_common.config import Settings
 from sanad_common.server import ServiceApp, ServiceDefinition
 from sanad_common.storage import open_store
@@ -38,11 +38,17 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         if provider is not None:
             providers[provider.name] = provider
     store = await open_store(settings.store_url, namespace=settings.store_namespace, check=False)
-    quota_channel = grpc.aio.insecure_channel(
-        settings.quota_target, interceptors=client_interceptors()
-    )
-    health_channel = grpc.aio.insecure_channel(
-        settings.health_target, interceptors=client_interceptors()
+    backoff = settings.downstream_max_reconnect_backoff
+    quota_channel = dependency_channel(settings.quota_target, backoff, client_interceptors())
+    health_channel = dependency_channel(settings.health_target, backoff, client_interceptors())
+    safe_budget = await open_safe_budget(settings, quota_channel)
+    health = HealthGateway(
+        health_channel,
+        settings.downstream_timeout,
+        settings.provider_names(),
+        deadline_share=settings.downstream_deadline_share,
+        queue_capacity=settings.health_report_queue,
+        local_outcome_ttl=settings.local_outcome_ttl,
     )
     idempotency = IdempotencyCache(
         store, ttl=settings.idempotency_ttl, analysis_ttl=settings.graceful_degradation_ttl
@@ -59,10 +65,13 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
     )
     pipeline = AnalysisPipeline(
         providers=providers,
-        quota=QuotaGateway(quota_channel, settings.downstream_timeout),
-        health=HealthGateway(
-            health_channel, settings.downstream_timeout, settings.provider_names()
+        quota=QuotaGateway(
+            quota_channel,
+            settings.downstream_timeout,
+            safe_budget,
+            settings.downstream_deadline_share,
         ),
+        health=health,
         idempotency=idempotency,
         degradation=degradation,
         degradation_enabled=settings.graceful_degradation_enable,
@@ -81,6 +90,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
             cache_counters=pipeline.stats,
             degradation_enabled=settings.graceful_degradation_enable,
             timeout=settings.downstream_timeout,
+            quota_fallback=safe_budget.open,
         )
     )
     servicer = AnalyzerServicer(
@@ -108,8 +118,10 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         )
     finally:
         await pipeline.aclose()
+        await health.aclose()
         for provider in providers.values():
             await provider.aclose()
         await quota_channel.close()
         await health_channel.close()
         await store.aclose()
+        await safe_budget.aclose()

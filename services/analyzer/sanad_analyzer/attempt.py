@@ -99,6 +99,10 @@ class ProviderAttempt:
         decision = await self._quota.reserve(
             name, estimate, attempts.request_id, deadline.remaining()
         )
+        attempts.accounted_locally |= decision.local and decision.allowed
+        if decision.local and not decision.allowed:
+            attempts.unaccountable(name, decision.reason)
+            return decision
         if decision.allowed:
             attempts.event(analyzer_pb2.STAGE_QUOTA_RESERVED, "quota reserved", name)
             return decision

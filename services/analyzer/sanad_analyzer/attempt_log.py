@@ -17,6 +17,10 @@ _attempts = _meter.create_counter(
     "sanad_provider_attempts", description="Provider attempts by provider and outcome"
 )
 
+QUOTA_UNAVAILABLE = "QUOTA_UNAVAILABLE"
+"""ErrorInfo reason (and per-provider value) when quota could not be asked and the local safe
+budget refused: a dependency outage, never a provider's error class."""
+
 Stage: TypeAlias = analyzer_pb2.Stage.ValueType
 ProgressSink = Callable[[analyzer_pb2.ProgressEvent], None]
 
@@ -35,6 +39,10 @@ class AttemptLog:
     """Every Retry-After heard, in seconds."""
     kept_out: dict[str, ErrorClass] = field(default_factory=dict)
     """Providers health kept out, with the class that opened their circuit."""
+    quota_down: set[str] = field(default_factory=set)
+    """Providers not called because quota could not be asked and the safe budget refused."""
+    accounted_locally: bool = False
+    """True once an attempt was paid from the local safe budget."""
 
     def event(
         self,
@@ -74,6 +82,25 @@ class AttemptLog:
         if retry_after is not None:
             self.retry_after.append(retry_after)
         _attempts.add(1, {"provider": provider, "outcome": error_class.value})
+
+    def unaccountable(self, provider: str, reason: str) -> None:
+        """Record a provider not called: quota could not be asked and the safe budget refused."""
+        self.quota_down.add(provider)
+        self.items.append(
+            analyzer_pb2.ProviderAttempt(provider=provider, success=False, message=reason)
+        )
+        self.event(analyzer_pb2.STAGE_QUOTA_DENIED, reason, provider)
+
+    def failure_classes(self) -> dict[str, str]:
+        """Why each provider gave no answer: its error class, or QUOTA_UNAVAILABLE."""
+        classes = {name: cls.value for name, cls in self.kept_out.items()}
+        for attempt in self.items:
+            classes[attempt.provider] = (
+                QUOTA_UNAVAILABLE
+                if attempt.provider in self.quota_down
+                else (ErrorClass.from_proto(attempt.error_class) or ErrorClass.UNKNOWN).value
+            )
+        return classes
 
     def succeeded(self, provider: str, latency: float) -> None:
         """Record a successful attempt."""

@@ -16,7 +16,7 @@ from opentelemetry import metrics
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.analysis import analysis_to_proto
 from sanad_analyzer.attempt import ProviderAttempt
-from sanad_analyzer.attempt_log import AttemptLog, ProgressSink
+from sanad_analyzer.attempt_log import QUOTA_UNAVAILABLE, AttemptLog, ProgressSink
 from sanad_analyzer.cache_stats import CacheName, CacheStatistics, Lookup
 from sanad_analyzer.caches import DegradationStore, DegradedMatch, IdempotencyCache, ShopFields
 from sanad_analyzer.deadline import Deadline
@@ -28,7 +28,6 @@ from sanad_analyzer.request import AnalysisRequest
 from sanad_analyzer.rules.answer import RuleReview
 from sanad_analyzer.settlements import Settlements
 from sanad_analyzer.single_flight import FingerprintMismatchError, SharedFlight, SingleFlight
-from sanad_common.error_class import ErrorClass
 from sanad_common.errors import ServiceError, error_info, localized, retry_info
 from sanad_common.proto_time import now
 from sanad_common.storage import StoreUnavailableError
@@ -41,6 +40,8 @@ UNAVAILABLE_AR = "تعذر تحليل السياسة الآن: جميع مزود
 UNAVAILABLE_EN = "The policy cannot be analysed now: every analysis provider is unavailable."
 DEFAULT_RETRY_AFTER = 30.0
 """Seconds a caller is told to wait when no provider said how long."""
+DEPENDENCY_RETRY_AFTER = 1.0
+"""Seconds a caller is told to wait when a dependency of Sanad, not a provider, was missing."""
 T = TypeVar("T")
 
 
@@ -208,6 +209,7 @@ class AnalysisPipeline:
             analysis_id=uuid.uuid4().hex,
             analyzed_at=produced_at,
             responded_at=produced_at,
+            quota_accounted_locally=attempts.accounted_locally,
         )
         self._rules.annotate(response, request, fresh=True)
         existing, _ = await asyncio.gather(
@@ -276,20 +278,19 @@ class AnalysisPipeline:
     def _no_answer(
         self, candidates: list[str], attempts: AttemptLog, out_of_time: bool
     ) -> ServiceError:
-        classes = dict(attempts.kept_out)
-        for attempt in attempts.items:
-            classes[attempt.provider] = (
-                ErrorClass.from_proto(attempt.error_class) or ErrorClass.UNKNOWN
-            )
+        classes = attempts.failure_classes()
         reason = "ALL_PROVIDERS_FAILED" if candidates else "NO_PROVIDER_AVAILABLE"
+        if classes and set(classes.values()) == {QUOTA_UNAVAILABLE}:
+            reason = QUOTA_UNAVAILABLE
+            attempts.retry_after.append(DEPENDENCY_RETRY_AFTER)
         retry_after = min(attempts.retry_after, default=DEFAULT_RETRY_AFTER)
         details = [
-            error_info(reason, {name: cls.value for name, cls in classes.items()}),
+            error_info(reason, classes),
             retry_info(retry_after),
             localized("ar", UNAVAILABLE_AR),
             localized("en-US", UNAVAILABLE_EN),
         ]
-        summary = ", ".join(f"{name}: {cls.value}" for name, cls in classes.items()) or "none"
+        summary = ", ".join(f"{name}: {cls}" for name, cls in classes.items()) or "none"
         if out_of_time:
             return ServiceError(
                 grpc.StatusCode.DEADLINE_EXCEEDED,
@@ -328,5 +329,6 @@ def as_replay(answer: analyzer_pb2.AnalyzeResponse) -> analyzer_pb2.AnalyzeRespo
     if replay.source == analyzer_pb2.SOURCE_FRESH:
         replay.source = analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
     del replay.attempts[:]
+    replay.quota_accounted_locally = False  # a replay spends nothing
     replay.responded_at.CopyFrom(now())
     return replay

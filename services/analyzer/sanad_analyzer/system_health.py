@@ -57,6 +57,8 @@ class SystemHealthSources:
     """Whether degraded answers from the store are served."""
     timeout: float
     """Seconds each dependency has to answer."""
+    quota_fallback: bool = False
+    """True when providers may be called while quota cannot be asked (a safe budget)."""
 
 
 class SystemHealth:
@@ -66,17 +68,21 @@ class SystemHealth:
         self._sources = sources
         self._health = health_pb2_grpc.ProviderHealthServiceStub(sources.health_channel)
         self._quota = quota_pb2_grpc.QuotaServiceStub(sources.quota_channel)
+        self._last_statuses: dict[str, health_pb2.ProviderStatus] | None = None
 
     async def check(self) -> analyzer_pb2.GetSystemHealthResponse:
         """The roll-up now."""
         statuses, usage, store_error = await asyncio.gather(
             self._provider_statuses(), self._usage(), self._store_error()
         )
+        if statuses is not None:
+            self._last_statuses = statuses
         providers = [
             _provider_component(
                 name,
                 name in self._sources.callable_providers,
-                statuses,
+                # While health is away the analyzer decides on its last view, so does this.
+                statuses if statuses is not None else self._last_statuses,
                 usage,
             )
             for name in self._sources.configured_providers
@@ -90,7 +96,9 @@ class SystemHealth:
                 self._sources.cache_counters, self._sources.degradation_enabled, store_error
             ),
         ]
-        can_call = usage is not None and any(c.state != UNHEALTHY for c in providers)
+        can_call = (usage is not None or self._sources.quota_fallback) and any(
+            c.state != UNHEALTHY for c in providers
+        )
         state = _overall(components, can_call=can_call, store_up=store_error is None)
         return analyzer_pb2.GetSystemHealthResponse(
             state=state, components=components, checked_at=now()

@@ -1,0 +1,127 @@
+"""While health cannot be reached: the analyzer skips providers it saw fail itself, queues its
+outcome reports (bounded) and delivers them when health is back, so the circuit catches up."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sanad.health.v1 import health_pb2, health_pb2_grpc
+from sanad_analyzer.downstream import HealthGateway
+from sanad_analyzer.health_fallback import LocalOutcomes, ReportQueue
+from sanad_analyzer.outcome import AttemptOutcome
+from sanad_common.channels import dependency_channel
+from sanad_common.config import Settings
+from sanad_common.error_class import ErrorClass
+from sanad_common.server import start_server
+from sanad_health.app import build_app
+from sanad_launcher.ports import free_port
+from tests.support.services import FakeClock
+
+ORDER = ("openai", "gemini")
+CRASH = AttemptOutcome("openai", 0.1, ErrorClass.SERVICE_CRASH)
+
+
+def test_a_provider_seen_crashing_is_kept_out_for_a_while() -> None:
+    clock = FakeClock(1_000.0)
+    local = LocalOutcomes(ttl=30.0, clock=clock)
+
+    local.record(CRASH)
+    during = set(local.banned())
+    clock.advance(31.0)
+    after = set(local.banned())
+
+    assert during == {"openai"}
+    assert after == set()
+
+
+def test_a_success_lifts_the_ban_and_a_timeout_sets_none() -> None:
+    local = LocalOutcomes(ttl=30.0)
+
+    local.record(CRASH)
+    local.record(AttemptOutcome("openai", 0.1))
+    local.record(AttemptOutcome("gemini", 2.0, ErrorClass.TIMEOUT))
+
+    assert local.banned() == {}
+
+
+def test_rate_limited_is_kept_out_for_its_retry_after() -> None:
+    clock = FakeClock(1_000.0)
+    local = LocalOutcomes(ttl=30.0, clock=clock)
+
+    local.record(AttemptOutcome("openai", 0.1, ErrorClass.RATE_LIMITED, retry_after=2.0))
+
+    assert local.banned()["openai"].until == 1_002.0
+
+
+async def test_the_queue_keeps_the_newest_reports_and_delivers_them_in_order() -> None:
+    queue = ReportQueue(capacity=2)
+    for provider in ("a", "b", "c"):
+        queue.put(AttemptOutcome(provider, 0.1))
+    delivered: list[str] = []
+
+    async def refuse_second(outcome: AttemptOutcome) -> bool:
+        if delivered:
+            return False
+        delivered.append(outcome.provider)
+        return True
+
+    first_round = await queue.flush(refuse_second)
+
+    async def take(outcome: AttemptOutcome) -> bool:
+        delivered.append(outcome.provider)
+        return True
+
+    second_round = await queue.flush(take)
+
+    assert (first_round, second_round) == (1, 1)
+    assert delivered == ["b", "c"]
+    assert len(queue) == 0
+
+
+async def test_without_health_a_crash_seen_here_skips_the_provider_and_health_learns_it_later(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(host="127.0.0.1", store_url=f"sqlite:///{tmp_path}/store.db")
+    port = free_port()
+    async with dependency_channel(f"127.0.0.1:{port}", 0.2) as channel:
+        gateway = HealthGateway(channel, 0.5, ORDER, retry_after=0.1)
+        async with build_app(settings) as app:
+            server = await start_server(
+                component="health",
+                services=app.services,
+                port=port,
+                settings=settings,
+                readiness_check=app.readiness_check,
+            )
+            live = await gateway.provider_order(None)
+            await server.stop(grace=0)
+
+        await gateway.report(CRASH, None)
+        without_health = await gateway.provider_order(None)
+
+        async with build_app(settings) as app:
+            server = await start_server(
+                component="health",
+                services=app.services,
+                port=port,
+                settings=settings,
+                readiness_check=app.readiness_check,
+            )
+            stub = health_pb2_grpc.ProviderHealthServiceStub(channel)
+            circuit = health_pb2.CIRCUIT_STATE_CLOSED
+            for _ in range(100):
+                status = await stub.GetProviderStatus(
+                    health_pb2.GetProviderStatusRequest(), wait_for_ready=True, timeout=5
+                )
+                circuit = status.providers[0].circuit_state
+                if circuit == health_pb2.CIRCUIT_STATE_OPEN:
+                    break
+                await asyncio.sleep(0.05)
+            await gateway.aclose()
+            await server.stop(grace=0)
+
+    assert live.available == ORDER
+    assert without_health.available == ("gemini",)
+    assert [skipped.name for skipped in without_health.skipped] == ["openai"]
+    assert circuit == health_pb2.CIRCUIT_STATE_OPEN

@@ -1,0 +1,129 @@
+"""Each chaos scenario, short, on the real processes: the invariant it must keep.
+
+The same rig and scenarios as ``make chaos`` (two analyzers, Redis with an append-only file,
+toxiproxy on every analyzer link), with a few seconds per phase instead of ten and half the
+callers; the figures themselves are the chaos suite's, in docs/chaos.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from bench.chaos.rig import ChaosRig
+from bench.chaos.run import Phases, Report, run_scenario
+from bench.chaos.scenarios import SCENARIOS
+from sanad_emulator.control import EmulatorControl
+
+pytestmark = pytest.mark.integration
+
+CONCURRENCY = 4
+"""Half the chaos suite's callers: these runs share the machine with the rest of the tests."""
+PHASES = Phases(warm=1.0, fault=3.0, recover=3.0, concurrency=CONCURRENCY)
+BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
+DEPENDENCY_OUTAGES = ("quota-kill", "health-kill", "redis-kill-aof", "redis-kill-empty")
+
+
+@pytest.fixture(scope="module")
+def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChaosRig]:
+    with ChaosRig(tmp_path_factory.mktemp("chaos")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+async def emulator(rig: ChaosRig) -> AsyncIterator[EmulatorControl]:
+    async with EmulatorControl(rig.emulator_url) as control:
+        yield control
+
+
+async def run(rig: ChaosRig, emulator: EmulatorControl, name: str) -> Report:
+    report = await run_scenario(rig, emulator, BY_NAME[name], PHASES)
+    assert report.crashed == []
+    assert report.outcomes
+    return report
+
+
+def assert_totals_kept(report: Report) -> None:
+    """Quota counted every provider request; only a call whose fate was unknowable when the
+    fault struck (at most one per caller in flight) may count once extra."""
+    assert report.quota_requests is not None
+    assert report.provider_requests <= report.quota_requests
+    assert report.quota_requests <= report.provider_requests + CONCURRENCY
+
+
+def refusal_reasons(report: Report) -> set[str]:
+    return {outcome.reason for outcome in report.outcomes if not outcome.answered}
+
+
+@pytest.mark.parametrize("name", DEPENDENCY_OUTAGES)
+async def test_a_dependency_outage_costs_no_answer(
+    rig: ChaosRig, emulator: EmulatorControl, name: str
+) -> None:
+    report = await run(rig, emulator, name)
+
+    assert report.unavailable_while_a_provider_was_healthy() == 0
+    assert report.lost == 0
+    assert report.fresh_again_after() is not None
+    if BY_NAME[name].totals_kept:
+        assert_totals_kept(report)
+    if name.startswith("redis"):
+        assert report.services_serving_at is not None
+    if name == "quota-kill":
+        assert report.locally_accounted > 0
+
+
+async def test_a_killed_analyzer_loses_only_its_requests_in_flight(
+    rig: ChaosRig, emulator: EmulatorControl
+) -> None:
+    report = await run(rig, emulator, "analyzer-kill")
+
+    assert report.unavailable_while_a_provider_was_healthy() == 0
+    assert report.lost <= CONCURRENCY
+    assert_totals_kept(report)
+
+
+@pytest.mark.parametrize("name", ["latency", "resets", "partition", "bandwidth"])
+async def test_a_broken_link_loses_nothing(
+    rig: ChaosRig, emulator: EmulatorControl, name: str
+) -> None:
+    report = await run(rig, emulator, name)
+
+    assert report.lost == 0
+    assert "QUOTA_EXCEEDED" not in refusal_reasons(report)
+
+
+@pytest.mark.parametrize("name", ["primary-503", "primary-hang"])
+async def test_a_failing_primary_is_answered_by_the_secondary(
+    rig: ChaosRig, emulator: EmulatorControl, name: str
+) -> None:
+    report = await run(rig, emulator, name)
+
+    assert report.unavailable_while_a_provider_was_healthy() == 0
+    assert report.lost == 0
+    assert report.answered["FRESH"] > 0
+
+
+async def test_both_providers_down_is_refused_clearly_never_lost(
+    rig: ChaosRig, emulator: EmulatorControl
+) -> None:
+    report = await run(rig, emulator, "both-down")
+
+    assert report.lost == 0
+    assert refusal_reasons(report) <= {"ALL_PROVIDERS_FAILED", "NO_PROVIDER_AVAILABLE"}
+    assert report.fresh_again_after() is not None
+
+
+def test_every_scenario_has_a_test() -> None:
+    tested = {
+        *DEPENDENCY_OUTAGES,
+        "analyzer-kill",
+        "latency",
+        "resets",
+        "partition",
+        "bandwidth",
+        "primary-503",
+        "primary-hang",
+        "both-down",
+    }
+    assert tested == set(BY_NAME)
