@@ -33,6 +33,7 @@ from sanad_common.storage import open_store
 from sanad_common.storage.quota_port import Reservation, Settlement, Thresholds
 from sanad_common.storage.quota_redis import RESERVE_LUA, SETTLE_LUA, reserve_call, settle_call
 from sanad_common.storage.redis_store import RedisStore
+from sanad_common.tracing import untraced_store
 from sanad_launcher.redis_server import RedisServer
 from sanad_launcher.suite import LocalSuite, SuitePorts
 from sanad_quota.ledger import QuotaLedger
@@ -69,7 +70,7 @@ async def bench_service(target: str, concurrency: int, requests: int) -> Result:
 
 async def bench_raw(url: str, namespace: str, concurrency: int, requests: int) -> Result:
     """EVALSHA of the reserve and settle scripts with the service's keys and arguments."""
-    store = await open_store(url, namespace=namespace)
+    store = untraced_store(await open_store(url, namespace=namespace))
     assert isinstance(store, RedisStore)
     settings = load_settings(
         providers=(

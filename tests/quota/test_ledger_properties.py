@@ -82,6 +82,8 @@ class Model:
     spends: dict[str, ModelSpend | None] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     epochs: dict[WindowKey, int] = field(default_factory=dict)
+    reset_seq: dict[WindowKey, int] = field(default_factory=dict)
+    """The last logged crossing when each window was last reset."""
     reset_at: dict[WindowKey, int] = field(default_factory=dict)
     """When each window was last reset, in Unix milliseconds."""
 
@@ -212,10 +214,12 @@ class QuotaMachine(RuleBasedStateMachine):
     @rule(windows=st.sets(st.sampled_from(list(Window)), min_size=1))
     def reset(self, windows: set[Window]) -> None:
         self.run(self.ledger.reset("openai", sorted(windows)))
+        logged = self.run(self.ledger.crossings_after("openai", 0))
         for window in windows:
             key = (window, window.containing(self.clock.now).start)
             self.model.epochs[key] = self.model.epoch(key) + 1
             self.model.reset_at[key] = milliseconds(self.clock.now)
+            self.model.reset_seq[key] = logged[-1].seq if logged else 0
 
     @rule(
         spend=st.sampled_from(["s0", "s1", "s2", "s3"]),
@@ -237,6 +241,18 @@ class QuotaMachine(RuleBasedStateMachine):
             for w, s in windows.items()
         }
         self.model.spends[spend] = ModelSpend(windows, counted, 1, tokens)
+
+    @invariant()
+    def each_level_is_announced_once_per_window_since_its_last_reset(self) -> None:
+        logged = self.run(self.ledger.crossings_after("openai", 0))
+        seen: dict[tuple[str, int, str], int] = {}
+        for crossing in logged:
+            key = (crossing.window, crossing.start, crossing.metric)
+            if crossing.seq > self.model.reset_seq.get(
+                (Window(crossing.window), crossing.start), 0
+            ):
+                assert crossing.level > seen.get(key, 0), "a level was announced twice"
+                seen[key] = crossing.level
 
     @invariant()
     def totals_match_the_model(self) -> None:

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 UNLIMITED = -1
 """The limit that means no limit."""
@@ -100,6 +100,22 @@ class Crossing:
     limit: int
     at: float
     """Unix time of the operation that crossed."""
+
+
+def crossing_from_event(scope: str, seq: int, event: Mapping[str, Any]) -> Crossing:
+    """A crossing from its logged event (window, start, metric, level, used, limit, and at in
+    Unix ms), as both adapters log it."""
+    return Crossing(
+        seq=seq,
+        scope=scope,
+        window=str(event["window"]),
+        start=int(event["start"]),
+        metric=str(event["metric"]),
+        level=Level(int(event["level"])),
+        used=int(event["used"]),
+        limit=int(event["limit"]),
+        at=int(event["at"]) / 1000,
+    )
 
 
 class ReservationState(enum.StrEnum):

@@ -26,7 +26,6 @@ from typing import Any
 
 from sanad_common.storage.quota_port import (
     Crossing,
-    Level,
     Reservation,
     ReservationState,
     ReserveOutcome,
@@ -37,6 +36,7 @@ from sanad_common.storage.quota_port import (
     SpendOutcome,
     Tally,
     Thresholds,
+    crossing_from_event,
     milliseconds,
 )
 from sanad_common.storage.redis_store import RedisStore
@@ -137,7 +137,10 @@ SETTLE_LUA = (
 local RECORD, PENDING = KEYS[OPKEY], KEYS[OPKEY + 1]
 local settlement, token, actual = ARGV[OP], ARGV[OP + 1], tonumber(ARGV[OP + 2])
 local state = redis.call('HGET', RECORD, 'state')
-if not state then return {'not_found', '', values(), {}} end
+if not state then
+  redis.call('ZREM', PENDING, token)
+  return {'not_found', '', values(), {}}
+end
 local estimate = tonumber(redis.call('HGET', RECORD, 'estimated_tokens'))
 local epochs = cjson.decode(redis.call('HGET', RECORD, 'epochs'))
 local requests, tokens, after
@@ -468,20 +471,5 @@ class RedisQuotaStore:
 
 
 def _crossings(scope: str, events: Sequence[Any]) -> tuple[Crossing, ...]:
-    crossings = []
-    for event in events:
-        data = json.loads(_text(event))
-        crossings.append(
-            Crossing(
-                seq=int(data["seq"]),
-                scope=scope,
-                window=str(data["window"]),
-                start=int(data["start"]),
-                metric=str(data["metric"]),
-                level=Level(int(data["level"])),
-                used=int(data["used"]),
-                limit=int(data["limit"]),
-                at=float(data["at"]) / 1000,
-            )
-        )
-    return tuple(crossings)
+    decoded = [json.loads(_text(event)) for event in events]
+    return tuple(crossing_from_event(scope, int(data["seq"]), data) for data in decoded)

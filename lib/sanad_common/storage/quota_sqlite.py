@@ -27,6 +27,7 @@ from sanad_common.storage.quota_port import (
     SpendOutcome,
     Tally,
     Thresholds,
+    crossing_from_event,
     milliseconds,
 )
 from sanad_common.storage.sqlite_store import SQLiteStore
@@ -184,7 +185,7 @@ class SQLiteQuotaStore:
                 "level": int(reached),
                 "used": used,
                 "limit": tally.limit,
-                "at": tx.now,
+                "at": milliseconds(tx.now),
             }
             rows = list(
                 await tx.db.execute_fetchall(
@@ -192,7 +193,7 @@ class SQLiteQuotaStore:
                     (self._prefix + scope, json.dumps(event)),
                 )
             )
-            crossings.append(_crossing(scope, int(rows[0][0]), event))
+            crossings.append(crossing_from_event(scope, int(rows[0][0]), event))
         if crossings:
             await tx.db.execute(
                 "DELETE FROM quota_crossings WHERE scope = ? AND seq <= ?",
@@ -444,18 +445,4 @@ class SQLiteQuotaStore:
                 "SELECT seq, event FROM quota_crossings WHERE scope = ? AND seq > ? ORDER BY seq",
                 (self._prefix + scope, seq),
             )
-        return [_crossing(scope, int(row[0]), json.loads(row[1])) for row in rows]
-
-
-def _crossing(scope: str, seq: int, event: dict[str, object]) -> Crossing:
-    return Crossing(
-        seq=seq,
-        scope=scope,
-        window=str(event["window"]),
-        start=int(str(event["start"])),
-        metric=str(event["metric"]),
-        level=Level(int(str(event["level"]))),
-        used=int(str(event["used"])),
-        limit=int(str(event["limit"])),
-        at=float(str(event["at"])),
-    )
+        return [crossing_from_event(scope, int(row[0]), json.loads(row[1])) for row in rows]

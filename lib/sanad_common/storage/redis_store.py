@@ -256,14 +256,10 @@ class RedisStore:
         retried: scripts are not assumed idempotent.
         """
         registered = self._client.register_script(source)
-        client = self._client
 
         async def call(keys: Sequence[str], args: Sequence[str | int | float]) -> Any:
             full_keys = [self._script_prefix + key for key in keys]
-            if isinstance(client, RedisCluster) and len(set(map(client.keyslot, full_keys))) > 1:
-                raise ValueError(
-                    "keys of one script call must share a hash tag: " + ", ".join(keys)
-                )
+            self._check_one_slot(full_keys, "keys of one script call")
             async with self._script_turns:
                 with _unavailable_on_errors():
                     return await registered(keys=full_keys, args=list(args))
