@@ -194,6 +194,19 @@ async def _provider_requests(emulator: EmulatorControl) -> int:
     return sum(stats.requests for stats in (await emulator.stats()).values())
 
 
+async def _settled_provider_requests(emulator: EmulatorControl) -> int:
+    """The provider request count once it stops moving: calls the analyzer had already
+    started for a killed client still reach the provider a moment after the kill."""
+    count = await _provider_requests(emulator)
+    for _ in range(40):
+        await asyncio.sleep(0.25)
+        latest = await _provider_requests(emulator)
+        if latest == count:
+            return count
+        count = latest
+    return count
+
+
 def _written_ids(path: Path) -> list[str]:
     if not path.exists():
         return []
@@ -247,7 +260,7 @@ async def test_analyze_batch_resumes_after_a_kill_without_rebilling(
     first.send_signal(signal.SIGKILL)
     first.wait()
     finished_before = set(_written_ids(output))
-    requests_before = await _provider_requests(emulator)
+    requests_before = await _settled_provider_requests(emulator)
 
     resumed = cli.run(*args)
     requests_after = await _provider_requests(emulator)
