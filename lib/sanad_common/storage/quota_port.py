@@ -31,6 +31,10 @@ def milliseconds(seconds: float) -> int:
     return math.floor(seconds * 1000)
 
 
+CROSSING_LOG_SIZE = 1000
+"""Crossings kept per scope, in either adapter, for watchers that fell behind."""
+
+
 class Level(enum.IntEnum):
     """How close a counter is to its limit; ordered, so the worst of several is their max."""
 

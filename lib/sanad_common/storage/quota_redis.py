@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sanad_common.storage.quota_port import (
+    CROSSING_LOG_SIZE,
     Crossing,
     Reservation,
     ReservationState,
@@ -40,9 +41,6 @@ from sanad_common.storage.quota_port import (
     milliseconds,
 )
 from sanad_common.storage.redis_store import RedisStore
-
-CROSSING_LOG_SIZE = 1000
-"""Crossings kept per scope for watchers that fell behind."""
 
 _PRELUDE = """
 local n = tonumber(ARGV[1])

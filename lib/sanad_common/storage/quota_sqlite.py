@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import aiosqlite
 
 from sanad_common.storage.quota_port import (
+    CROSSING_LOG_SIZE,
     Crossing,
     Level,
     Reservation,
@@ -32,8 +33,6 @@ from sanad_common.storage.quota_port import (
 )
 from sanad_common.storage.sqlite_store import SQLiteStore
 
-CROSSING_LOG_SIZE = 1000
-"""Crossings kept per scope for watchers that fell behind."""
 _PURGE_BATCH = 64
 
 _SCHEMA = (
