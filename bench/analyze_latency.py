@@ -83,6 +83,15 @@ CLIENT = "client"
 PROVIDER = "emulator"
 SERVICES = ("analyzer", "quota", "health", STORE)
 """The processes whose CPU a fresh Analyze adds to what the direct call costs."""
+CPU_LABELS = {
+    "analyzer": "analyzer",
+    "quota": "quota",
+    "health": "health",
+    STORE: process_label(STORE),
+    PROVIDER: "provider (emulator)",
+    CLIENT: "client (this bench)",
+}
+"""The processes of the CPU table, in its order, by their name among the pids."""
 
 
 @dataclass(frozen=True)
@@ -557,9 +566,20 @@ def headline(run: Run) -> dict[tuple[str, str], float]:
             result = run.result(case, store, concurrency)
             if result is not None:
                 rows[store, label] = float(getattr(result, attr))
-        for path in (FRESH, DIRECT):
-            for process, ms in run.cpu_of(store, path).items():
-                rows[store, f"CPU ms per request, {path}: {process}"] = ms
+        fresh, direct = run.cpu_of(store, FRESH), run.cpu_of(store, DIRECT)
+        for process, label in CPU_LABELS.items():
+            if process in fresh:
+                rows[store, f"CPU ms per fresh request: {label}"] = fresh[process]
+        for process in (CLIENT, PROVIDER):
+            if process in direct:
+                rows[store, f"CPU ms per direct request: {CPU_LABELS[process]}"] = direct[process]
+        totals = cpu_totals(run, store)
+        if totals is not None:
+            rows[store, "CPU ms per fresh request: analyzer + quota + health + store"] = totals[0]
+            if totals[1] > 0:
+                rows[store, "CPU ratio: services ÷ (direct client + provider)"] = (
+                    totals[0] / totals[1]
+                )
     return rows
 
 
@@ -583,14 +603,7 @@ def _cpu_table(run: Run, store: str) -> list[str]:
     totals = cpu_totals(run, store)
     if totals is None:
         return []
-    names = {
-        "analyzer": "analyzer",
-        "quota": "quota",
-        "health": "health",
-        STORE: process_label(STORE) if STORE in fresh else "store (SQLite)",
-        PROVIDER: "provider (emulator)",
-        CLIENT: "client (this bench)",
-    }
+    names = {**CPU_LABELS, STORE: CPU_LABELS[STORE] if STORE in fresh else "store (SQLite)"}
 
     def cell(values: dict[str, float], process: str) -> str:
         if process == STORE and process not in values:

@@ -127,7 +127,13 @@ def test_before_after_pairs_the_headline_figures_of_both_runs() -> None:
     rows = render_before_after(before, after)
     assert "| sqlite | Analyze fresh, c=1, p50 ms | 20.00 | 5.00 | -75% |" in rows
     assert "| redis | Analyze replay, c=16, req/s | 1,000.00 | 2,000.00 | +100% |" in rows
-    assert "| redis | CPU ms per request, Analyze, fresh: store | 10.50 | 10.50 | +0% |" in rows
+    assert (
+        "| sqlite | CPU ratio: services ÷ (direct client + provider) | 1.60 | 1.60 | +0% |" in rows
+    )
+    assert not any("direct request: analyzer" in row for row in rows)
+    assert (
+        "| redis | CPU ms per fresh request: store (redis-server) | 10.50 | 10.50 | +0% |" in rows
+    )
 
 
 def test_before_after_shows_figures_one_run_lacks_as_a_dash() -> None:
@@ -135,7 +141,7 @@ def test_before_after_shows_figures_one_run_lacks_as_a_dash() -> None:
     before.cpu = []
     after.results = [r for r in after.results if r.store == "sqlite"]
     rows = render_before_after(before, after)
-    assert "| sqlite | CPU ms per request, Analyze, fresh: analyzer | — | 2.00 | — |" in rows
+    assert "| sqlite | CPU ms per fresh request: analyzer | — | 2.00 | — |" in rows
     assert "| redis | Analyze fresh, c=1, p50 ms | 15.00 | — | — |" in rows
 
 
