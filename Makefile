@@ -60,9 +60,14 @@ chaos: $(INSTALLED) $(TOXIPROXY)
 $(GO_BIN)/grpc-health-probe:
 	GOBIN=$(GO_BIN) go install $(GRPC_HEALTH_PROBE)
 
+# BEFORE=path/to/analyze_latency.json (a --json of an earlier run) adds a before -> after table.
+BENCH_JSON := var/bench/analyze_latency.json
+
 bench: $(INSTALLED)
 	scripts/ensure-redis.sh
-	$(BIN)/python -m bench.analyze_latency --output docs/benchmarks.md
+	$(BIN)/python -m bench.analyze_latency --output docs/benchmarks.md --json $(BENCH_JSON) \
+		$(if $(BEFORE),--before $(BEFORE))
+	$(BIN)/python -m bench.memory_soak --output docs/benchmarks.md
 	$(BIN)/python -m bench.tracing_overhead --output docs/benchmarks.md
 	$(BIN)/python -m bench.quota_reserve --output docs/benchmarks.md
 	$(BIN)/python -m bench.provider_outage --output docs/benchmarks.md
