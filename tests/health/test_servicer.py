@@ -182,6 +182,58 @@ async def test_watch_sends_a_new_snapshot_after_an_outcome(
     assert isinstance(first, health_pb2.WatchProvidersResponse)
     assert isinstance(second, health_pb2.WatchProvidersResponse)
     assert [status.provider for status in first.providers] == ["openai", "gemini", "local"]
+    assert list(first.order) == ["openai", "gemini", "local"]
     assert first.providers[2].circuit_state == health_pb2.CIRCUIT_STATE_CLOSED
     assert second.providers[2].circuit_state == health_pb2.CIRCUIT_STATE_OPEN
     assert second.providers[2].failure_count == 1
+
+
+async def test_a_batch_of_outcomes_is_recorded_in_order_and_answers_the_circuits(
+    health: health_pb2_grpc.ProviderHealthServiceAsyncStub,
+) -> None:
+    success = health_pb2.ReportOutcomeRequest(
+        provider="openai", success=True, latency=duration_pb2.Duration(nanos=20_000_000)
+    )
+
+    answer = await health.ReportOutcomes(
+        health_pb2.ReportOutcomesRequest(outcomes=[success, success, crash("local"), success])
+    )
+    openai = await health.GetProviderStatus(health_pb2.GetProviderStatusRequest(provider="openai"))
+    order = await health.GetProviderOrder(health_pb2.GetProviderOrderRequest())
+
+    assert [(c.provider, c.circuit_state) for c in answer.circuits] == [
+        ("openai", health_pb2.CIRCUIT_STATE_CLOSED),
+        ("local", health_pb2.CIRCUIT_STATE_OPEN),
+    ]
+    assert answer.circuits[1].open_reason == error_class_pb2.ERROR_CLASS_SERVICE_CRASH
+    assert answer.circuits[1].HasField("open_until")
+    assert openai.providers[0].success_count == 3
+    assert openai.providers[0].window.latency_p50.ToNanoseconds() > 0
+    assert [candidate.provider for candidate in order.providers] == ["openai", "gemini"]
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "fields"),
+    [
+        ([], ["outcomes"]),
+        (
+            [
+                health_pb2.ReportOutcomeRequest(provider="openai", success=True),
+                health_pb2.ReportOutcomeRequest(provider="mistral", success=False),
+            ],
+            ["outcomes[1].provider", "outcomes[1].error_class"],
+        ),
+    ],
+)
+async def test_an_invalid_batch_is_refused_whole(
+    health: health_pb2_grpc.ProviderHealthServiceAsyncStub,
+    outcomes: list[health_pb2.ReportOutcomeRequest],
+    fields: list[str],
+) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await health.ReportOutcomes(health_pb2.ReportOutcomesRequest(outcomes=outcomes))
+    openai = await health.GetProviderStatus(health_pb2.GetProviderStatusRequest(provider="openai"))
+
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert bad_request_fields(raised.value) == fields
+    assert openai.providers[0].success_count == 0

@@ -13,6 +13,7 @@ from sanad_common.error_class import ErrorClass
 from sanad_common.providers import UnknownProviderError
 from sanad_common.storage import Store
 from sanad_health.circuit import CircuitState
+from sanad_health.status import ReportedOutcome
 from sanad_health.tracker import ProviderHealthTracker
 from tests.health.conftest import health_settings
 from tests.support.services import FakeClock
@@ -183,9 +184,67 @@ async def test_watch_sends_a_snapshot_then_each_change(store: Store, twin_store:
     second = await asyncio.wait_for(anext(snapshots), timeout=5)
     await snapshots.aclose()
 
-    assert [status.provider for status in first] == ["openai", "gemini", "local"]
-    assert first[2].failure_count == 0
-    assert second[2].failure_count == 1
+    assert [status.provider for status in first.statuses] == ["openai", "gemini", "local"]
+    assert first.order == ("openai", "gemini", "local")
+    assert first.statuses[2].failure_count == 0
+    assert second.statuses[2].failure_count == 1
+
+
+async def test_watch_sends_a_change_of_order_that_leaves_the_primary_alone(
+    store: Store, twin_store: Store
+) -> None:
+    watcher, admin = tracker_on(store), tracker_on(twin_store)
+    await admin.set_primary("local")
+    snapshots = watcher.watch(poll_interval=0.02)
+
+    first = await anext(snapshots)
+    await admin.set_primary("gemini")
+    await admin.set_primary("local")
+    second = await asyncio.wait_for(anext(snapshots), timeout=5)
+    await snapshots.aclose()
+
+    assert first.order == ("local", "openai", "gemini")
+    assert second.order == ("local", "gemini", "openai")
+    assert [status.primary for status in second.statuses] == [False, False, True]
+
+
+async def test_a_batch_counts_runs_of_successes_and_applies_failures_in_order(
+    store: Store,
+) -> None:
+    tracker = tracker_on(store)
+
+    circuits = await tracker.report_many(
+        [
+            ReportedOutcome("openai", None, 0.01),
+            ReportedOutcome("local", ErrorClass.TIMEOUT, 1.0),
+            ReportedOutcome("openai", None, 0.02),
+            ReportedOutcome("openai", ErrorClass.SERVICE_CRASH, 0.5),
+            ReportedOutcome("local", None, 0.03),
+        ]
+    )
+
+    openai, local = await tracker.status("openai"), await tracker.status("local")
+    assert (openai.success_count, openai.failure_count) == (2, 1)
+    assert openai.circuit_state is CircuitState.OPEN
+    assert (local.success_count, local.failure_count) == (1, 1)
+    assert local.consecutive_failures == 0
+    assert local.window.calls == 2
+    assert [(c.provider, c.circuit_state) for c in circuits] == [
+        ("openai", CircuitState.OPEN),
+        ("local", CircuitState.CLOSED),
+    ]
+    assert circuits[0].open_reason is ErrorClass.SERVICE_CRASH
+
+
+async def test_a_batch_naming_an_unknown_provider_records_nothing(store: Store) -> None:
+    tracker = tracker_on(store)
+
+    with pytest.raises(UnknownProviderError):
+        await tracker.report_many(
+            [ReportedOutcome("openai", None, 0.01), ReportedOutcome("mistral", None, 0.01)]
+        )
+
+    assert (await tracker.status("openai")).success_count == 0
 
 
 async def test_unknown_provider(store: Store) -> None:

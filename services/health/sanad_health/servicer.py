@@ -21,11 +21,14 @@ from sanad_common.errors import (
 from sanad_common.proto_time import duration, timestamp
 from sanad_common.providers import provider_violations
 from sanad_health.circuit import CircuitState
-from sanad_health.status import ProviderStatus
+from sanad_health.status import CircuitView, ProviderStatus, ReportedOutcome
 from sanad_health.tracker import ProviderHealthTracker
 from sanad_health.window import WindowStats
 
 Context = grpc.aio.ServicerContext[Any, Any]
+
+MAX_BATCH = 1000
+"""Most outcomes one ReportOutcomes call may carry."""
 
 _STATES = {
     CircuitState.CLOSED: health_pb2.CIRCUIT_STATE_CLOSED,
@@ -52,22 +55,53 @@ class ProviderHealthServicer(health_pb2_grpc.ProviderHealthServiceServicer):
     async def ReportOutcome(
         self, request: health_pb2.ReportOutcomeRequest, context: Context
     ) -> health_pb2.ReportOutcomeResponse:
-        violations = provider_violations(request.provider, self._tracker.providers, required=True)
+        outcome = self._outcome(request, "")
+        status = await self._tracker.report(
+            outcome.provider,
+            error_class=outcome.error_class,
+            latency=outcome.latency,
+            retry_after=outcome.retry_after,
+        )
+        return health_pb2.ReportOutcomeResponse(status=_status(status))
+
+    async def ReportOutcomes(
+        self, request: health_pb2.ReportOutcomesRequest, context: Context
+    ) -> health_pb2.ReportOutcomesResponse:
+        count = len(request.outcomes)
+        if not 1 <= count <= MAX_BATCH:
+            raise_if_violations(
+                [FieldViolation("outcomes", f"must hold 1 to {MAX_BATCH} outcomes, not {count}")]
+            )
+        outcomes = [
+            self._outcome(item, f"outcomes[{index}].")
+            for index, item in enumerate(request.outcomes)
+        ]
+        circuits = await self._tracker.report_many(outcomes)
+        return health_pb2.ReportOutcomesResponse(circuits=[_circuit(view) for view in circuits])
+
+    def _outcome(self, request: health_pb2.ReportOutcomeRequest, path: str) -> ReportedOutcome:
+        """The outcome a report describes; INVALID_ARGUMENT with every violation otherwise."""
+        violations = [
+            FieldViolation(f"{path}{violation.field}", violation.description)
+            for violation in provider_violations(
+                request.provider, self._tracker.providers, required=True
+            )
+        ]
         error_class: ErrorClass | None = None
         try:
             error_class = ErrorClass.from_proto(request.error_class)
         except ValueError:
             violations.append(
-                FieldViolation("error_class", f"unknown error class {request.error_class}")
+                FieldViolation(f"{path}error_class", f"unknown error class {request.error_class}")
             )
         else:
             if request.success and error_class is not None:
                 violations.append(
-                    FieldViolation("error_class", "must be unspecified when success is true")
+                    FieldViolation(f"{path}error_class", "must be unspecified when success is true")
                 )
             if not request.success and error_class is None:
                 violations.append(
-                    FieldViolation("error_class", "is required when success is false")
+                    FieldViolation(f"{path}error_class", "is required when success is false")
                 )
         latency = request.latency.ToNanoseconds() / 1e9 if request.HasField("latency") else None
         retry_after = (
@@ -75,15 +109,9 @@ class ProviderHealthServicer(health_pb2_grpc.ProviderHealthServiceServicer):
         )
         for field, seconds in (("latency", latency), ("retry_after", retry_after)):
             if seconds is not None and seconds < 0:
-                violations.append(FieldViolation(field, "must not be negative"))
+                violations.append(FieldViolation(f"{path}{field}", "must not be negative"))
         raise_if_violations(violations)
-        status = await self._tracker.report(
-            request.provider,
-            error_class=error_class,
-            latency=latency,
-            retry_after=retry_after,
-        )
-        return health_pb2.ReportOutcomeResponse(status=_status(status))
+        return ReportedOutcome(request.provider, error_class, latency, retry_after)
 
     async def GetProviderStatus(
         self, request: health_pb2.GetProviderStatusRequest, context: Context
@@ -100,8 +128,11 @@ class ProviderHealthServicer(health_pb2_grpc.ProviderHealthServiceServicer):
     async def WatchProviders(
         self, request: health_pb2.WatchProvidersRequest, context: Context
     ) -> AsyncIterator[health_pb2.WatchProvidersResponse]:
-        async for statuses in self._tracker.watch():
-            yield health_pb2.WatchProvidersResponse(providers=[_status(s) for s in statuses])
+        async for snapshot in self._tracker.watch():
+            yield health_pb2.WatchProvidersResponse(
+                providers=[_status(status) for status in snapshot.statuses],
+                order=snapshot.order,
+            )
 
     async def SetPrimaryProvider(
         self, request: health_pb2.SetPrimaryProviderRequest, context: Context
@@ -136,6 +167,17 @@ def _candidate(status: ProviderStatus) -> health_pb2.ProviderCandidate:
         candidate.open_until.CopyFrom(timestamp(status.open_until))
     if status.window.latency_p95 is not None:
         candidate.latency_p95.CopyFrom(duration(status.window.latency_p95))
+    return candidate
+
+
+def _circuit(view: CircuitView) -> health_pb2.ProviderCandidate:
+    candidate = health_pb2.ProviderCandidate(
+        provider=view.provider,
+        circuit_state=_STATES[view.circuit_state],
+        open_reason=_error_class(view.open_reason),
+    )
+    if view.open_until is not None:
+        candidate.open_until.CopyFrom(timestamp(view.open_until))
     return candidate
 
 

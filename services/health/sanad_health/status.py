@@ -58,3 +58,33 @@ class ProviderOrder:
 
     available: tuple[ProviderStatus, ...]
     unavailable: tuple[ProviderStatus, ...]
+
+
+@dataclass(frozen=True)
+class ReportedOutcome:
+    """One attempt's outcome as a caller reported it."""
+
+    provider: str
+    error_class: ErrorClass | None
+    """None for a success."""
+    latency: float | None = None
+    retry_after: float | None = None
+    """For RATE_LIMITED: the provider's Retry-After, used as the cool-down."""
+
+
+@dataclass(frozen=True)
+class CircuitView:
+    """Where a provider's circuit stands, without its counts (cheap to read)."""
+
+    provider: str
+    circuit_state: CircuitState
+    open_until: float | None
+    open_reason: ErrorClass | None
+
+
+@dataclass(frozen=True)
+class ProviderSnapshot:
+    """What a watcher is sent: the preference order and every provider's status."""
+
+    order: tuple[str, ...]
+    statuses: tuple[ProviderStatus, ...]

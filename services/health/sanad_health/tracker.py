@@ -38,7 +38,13 @@ from sanad_health.circuit import (
     apply_outcome,
 )
 from sanad_health.metrics import HealthMetrics, health_metrics
-from sanad_health.status import ProviderOrder, ProviderStatus
+from sanad_health.status import (
+    CircuitView,
+    ProviderOrder,
+    ProviderSnapshot,
+    ProviderStatus,
+    ReportedOutcome,
+)
 from sanad_health.window import outcome_deltas, window_keys, window_stats
 
 log = structlog.get_logger(__name__)
@@ -127,56 +133,149 @@ class ProviderHealthTracker:
     ) -> ProviderStatus:
         """Record one attempt (error_class None for a success); the provider's status after it."""
         self._check(provider)
+        if error_class is None:
+            await self._record_successes(provider, [latency])
+        else:
+            await self._record_failure(provider, error_class, latency, retry_after)
+        return await self.status(provider)
+
+    async def report_many(self, outcomes: Sequence[ReportedOutcome]) -> tuple[CircuitView, ...]:
+        """Record attempts in the order they ended; the circuits of the providers named.
+
+        A run of successes of one provider is counted in one store step, so a batch of a
+        busy analyzer's reports costs about what one report does; a failure is applied on its
+        own, after the successes reported before it.
+        """
+        for outcome in outcomes:
+            self._check(outcome.provider)
+        successes: dict[str, list[float | None]] = {}
+        for outcome in outcomes:
+            if outcome.error_class is None:
+                successes.setdefault(outcome.provider, []).append(outcome.latency)
+                continue
+            earlier = successes.pop(outcome.provider, None)
+            if earlier:
+                await self._record_successes(outcome.provider, earlier)
+            await self._record_failure(
+                outcome.provider, outcome.error_class, outcome.latency, outcome.retry_after
+            )
+        for provider, latencies in successes.items():
+            await self._record_successes(provider, latencies)
+        named = [name for name in self._providers if any(o.provider == name for o in outcomes)]
+        raw_records = await self._store.get_many([_circuit_key(name) for name in named])
+        now = self._clock()
+        views = []
+        for name, raw in zip(named, raw_records, strict=True):
+            record = CircuitRecord() if raw is None else CircuitRecord.from_json(raw)
+            state = record.state(now)
+            views.append(
+                CircuitView(
+                    provider=name,
+                    circuit_state=state,
+                    open_until=record.open_until if state is not CircuitState.CLOSED else None,
+                    open_reason=record.open_reason,
+                )
+            )
+        return tuple(views)
+
+    async def _record_successes(self, provider: str, latencies: Sequence[float | None]) -> None:
+        """Count successful attempts; on a circuit that is not CLOSED, move it on."""
         now = self._clock()
         record = await self._record(provider)
         period = record.times_blacklisted
-        deltas = outcome_deltas(provider, now, self._policy, error_class, latency)
-        if error_class is None:
-            deltas.append(CounterDelta(_successes_key(provider), 1))
-            if record.state(now) is CircuitState.HALF_OPEN:
-                deltas.append(self._probe_delta(_probe_successes_key(provider, period), now))
-        else:
-            deltas += [
-                CounterDelta(_failures_key(provider), 1),
-                CounterDelta(_failures_key(provider, error_class), 1),
-            ]
-            if error_class in BREAKER_CLASSES:
-                deltas.append(CounterDelta(_consecutive_key(provider), 1))
-        counted = await self._store.add_counters(deltas)
-        if error_class is None:
-            await self._store.delete_counters(_consecutive_key(provider))
-        if latency is not None:
-            self._metrics.record_latency(provider, latency, success=error_class is None)
+        deltas = [
+            delta
+            for latency in latencies
+            for delta in outcome_deltas(provider, now, self._policy, None, latency)
+        ]
+        deltas.append(CounterDelta(_successes_key(provider), len(latencies)))
+        if record.state(now) is CircuitState.HALF_OPEN:
+            deltas.append(
+                self._probe_delta(_probe_successes_key(provider, period), now, len(latencies))
+            )
+        merged = _merged(deltas)
+        counted = await self._store.add_counters(merged)
+        await self._store.delete_counters(_consecutive_key(provider))
+        for latency in latencies:
+            if latency is not None:
+                self._metrics.record_latency(provider, latency, success=True)
         # A success on a closed circuit changes only the counters: no lock on the hot path.
-        if error_class is not None or record.state(now) is not CircuitState.CLOSED:
-            values = dict(zip((delta.key for delta in deltas), counted.values, strict=True))
-            window = window_stats(
-                await self._store.get_counters(window_keys(provider, now, self._policy)),
-                self._policy,
+        if record.state(now) is not CircuitState.CLOSED:
+            values = dict(zip((delta.key for delta in merged), counted.values, strict=True))
+            await self._move_circuit(
+                provider, values, period=period, now=now, error_class=None, retry_after=None
             )
-            counts = window.breaker_counts(
-                consecutive_failures=values.get(_consecutive_key(provider), 0),
-                probe_successes=values.get(_probe_successes_key(provider, period), 0),
-            )
-            async with self._locked(provider):
-                record = await self._record(provider)
-                effect = apply_outcome(
-                    record,
-                    error_class=error_class,
-                    retry_after=retry_after,
-                    now=self._clock(),
-                    counts=counts,
-                    policy=self._policy,
-                    jitter=self._jitter,
-                )
-                if effect.record != record:
-                    await self._store.set(_circuit_key(provider), effect.record.to_json())
-            self._announce(provider, record, effect)
-        return await self.status(provider)
 
-    def _probe_delta(self, key: str, now: float, limit: int | None = None) -> CounterDelta:
+    async def _record_failure(
+        self,
+        provider: str,
+        error_class: ErrorClass,
+        latency: float | None,
+        retry_after: float | None,
+    ) -> None:
+        """Count one failed attempt and move the circuit accordingly."""
+        now = self._clock()
+        record = await self._record(provider)
+        period = record.times_blacklisted
+        deltas = [
+            *outcome_deltas(provider, now, self._policy, error_class, latency),
+            CounterDelta(_failures_key(provider), 1),
+            CounterDelta(_failures_key(provider, error_class), 1),
+        ]
+        if error_class in BREAKER_CLASSES:
+            deltas.append(CounterDelta(_consecutive_key(provider), 1))
+        counted = await self._store.add_counters(deltas)
+        if latency is not None:
+            self._metrics.record_latency(provider, latency, success=False)
+        values = dict(zip((delta.key for delta in deltas), counted.values, strict=True))
+        await self._move_circuit(
+            provider,
+            values,
+            period=period,
+            now=now,
+            error_class=error_class,
+            retry_after=retry_after,
+        )
+
+    async def _move_circuit(
+        self,
+        provider: str,
+        values: dict[str, int],
+        *,
+        period: int,
+        now: float,
+        error_class: ErrorClass | None,
+        retry_after: float | None,
+    ) -> None:
+        """Apply an outcome to the circuit record under the provider's lock."""
+        window = window_stats(
+            await self._store.get_counters(window_keys(provider, now, self._policy)),
+            self._policy,
+        )
+        counts = window.breaker_counts(
+            consecutive_failures=values.get(_consecutive_key(provider), 0),
+            probe_successes=values.get(_probe_successes_key(provider, period), 0),
+        )
+        async with self._locked(provider):
+            record = await self._record(provider)
+            effect = apply_outcome(
+                record,
+                error_class=error_class,
+                retry_after=retry_after,
+                now=self._clock(),
+                counts=counts,
+                policy=self._policy,
+                jitter=self._jitter,
+            )
+            if effect.record != record:
+                await self._store.set(_circuit_key(provider), effect.record.to_json())
+        self._announce(provider, record, effect)
+
+    def _probe_delta(
+        self, key: str, now: float, amount: int = 1, limit: int | None = None
+    ) -> CounterDelta:
         """An increment of a HALF_OPEN period's counter, forgotten a probe timeout later."""
-        return CounterDelta(key, 1, limit=limit, expires_at=now + self._policy.probe_timeout)
+        return CounterDelta(key, amount, limit=limit, expires_at=now + self._policy.probe_timeout)
 
     async def status(self, provider: str) -> ProviderStatus:
         """One provider's status now."""
@@ -262,24 +361,29 @@ class ProviderHealthTracker:
 
     async def watch(
         self, poll_interval: float = WATCH_POLL_SECONDS
-    ) -> AsyncGenerator[tuple[ProviderStatus, ...], None]:
-        """Every provider's status at once, then again each time any of it changes.
+    ) -> AsyncGenerator[ProviderSnapshot, None]:
+        """The preference order and every provider's status at once, then again each time
+        any of it changes.
 
         A store failure on the first read is raised; later ones are logged and polled again,
         so a watcher outlives a short outage.
         """
-        last = await self.statuses()
+        last = await self._snapshot()
         yield last
         while True:
             await asyncio.sleep(poll_interval)
             try:
-                current = await self.statuses()
+                current = await self._snapshot()
             except StoreUnavailableError as error:
                 log.warning("Watch poll failed: store unavailable", error=str(error))
                 continue
             if current != last:
                 last = current
                 yield current
+
+    async def _snapshot(self) -> ProviderSnapshot:
+        order = await self._order()
+        return ProviderSnapshot(order, await self._statuses(self._providers, order))
 
     def _check(self, provider: str) -> None:
         if provider not in self._providers:
@@ -394,3 +498,15 @@ class ProviderHealthTracker:
         elif effect.transition is Transition.RECOVERED:
             log.info("Provider recovered", provider=provider, opened_by=before.open_reason)
             self._metrics.count_transition(provider, Transition.RECOVERED, before.open_reason)
+
+
+def _merged(deltas: Sequence[CounterDelta]) -> list[CounterDelta]:
+    """Deltas of the same counter added together (first position and expiry kept), so a run
+    of outcomes is one increment per counter."""
+    merged: dict[str, CounterDelta] = {}
+    for delta in deltas:
+        seen = merged.get(delta.key)
+        merged[delta.key] = (
+            delta if seen is None else replace(seen, amount=seen.amount + delta.amount)
+        )
+    return list(merged.values())

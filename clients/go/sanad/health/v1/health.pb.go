@@ -385,6 +385,99 @@ func (x *ReportOutcomeResponse) GetStatus() *ProviderStatus {
 	return nil
 }
 
+// ReportOutcomesRequest is a batch of outcomes, oldest first.
+type ReportOutcomesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The outcomes, in the order the attempts ended; 1 to 1000 of them, each valid as a
+	// ReportOutcomeRequest. An invalid one refuses the whole batch.
+	Outcomes      []*ReportOutcomeRequest `protobuf:"bytes,1,rep,name=outcomes,proto3" json:"outcomes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportOutcomesRequest) Reset() {
+	*x = ReportOutcomesRequest{}
+	mi := &file_sanad_health_v1_health_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportOutcomesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportOutcomesRequest) ProtoMessage() {}
+
+func (x *ReportOutcomesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_health_v1_health_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportOutcomesRequest.ProtoReflect.Descriptor instead.
+func (*ReportOutcomesRequest) Descriptor() ([]byte, []int) {
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ReportOutcomesRequest) GetOutcomes() []*ReportOutcomeRequest {
+	if x != nil {
+		return x.Outcomes
+	}
+	return nil
+}
+
+// ReportOutcomesResponse says where the reported providers' circuits stand after the batch.
+type ReportOutcomesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One entry per provider named in the batch, in configured order. latency_p95 is not set.
+	Circuits      []*ProviderCandidate `protobuf:"bytes,1,rep,name=circuits,proto3" json:"circuits,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportOutcomesResponse) Reset() {
+	*x = ReportOutcomesResponse{}
+	mi := &file_sanad_health_v1_health_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportOutcomesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportOutcomesResponse) ProtoMessage() {}
+
+func (x *ReportOutcomesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_health_v1_health_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportOutcomesResponse.ProtoReflect.Descriptor instead.
+func (*ReportOutcomesResponse) Descriptor() ([]byte, []int) {
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ReportOutcomesResponse) GetCircuits() []*ProviderCandidate {
+	if x != nil {
+		return x.Circuits
+	}
+	return nil
+}
+
 // GetProviderStatusRequest selects providers.
 type GetProviderStatusRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -396,7 +489,7 @@ type GetProviderStatusRequest struct {
 
 func (x *GetProviderStatusRequest) Reset() {
 	*x = GetProviderStatusRequest{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[5]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -408,7 +501,7 @@ func (x *GetProviderStatusRequest) String() string {
 func (*GetProviderStatusRequest) ProtoMessage() {}
 
 func (x *GetProviderStatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[5]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -421,7 +514,7 @@ func (x *GetProviderStatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProviderStatusRequest.ProtoReflect.Descriptor instead.
 func (*GetProviderStatusRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{5}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetProviderStatusRequest) GetProvider() string {
@@ -442,7 +535,7 @@ type GetProviderStatusResponse struct {
 
 func (x *GetProviderStatusResponse) Reset() {
 	*x = GetProviderStatusResponse{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[6]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -454,7 +547,7 @@ func (x *GetProviderStatusResponse) String() string {
 func (*GetProviderStatusResponse) ProtoMessage() {}
 
 func (x *GetProviderStatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[6]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -467,7 +560,7 @@ func (x *GetProviderStatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProviderStatusResponse.ProtoReflect.Descriptor instead.
 func (*GetProviderStatusResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{6}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetProviderStatusResponse) GetProviders() []*ProviderStatus {
@@ -486,7 +579,7 @@ type WatchProvidersRequest struct {
 
 func (x *WatchProvidersRequest) Reset() {
 	*x = WatchProvidersRequest{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[7]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -498,7 +591,7 @@ func (x *WatchProvidersRequest) String() string {
 func (*WatchProvidersRequest) ProtoMessage() {}
 
 func (x *WatchProvidersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[7]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -511,21 +604,24 @@ func (x *WatchProvidersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchProvidersRequest.ProtoReflect.Descriptor instead.
 func (*WatchProvidersRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{7}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{9}
 }
 
 // WatchProvidersResponse is one snapshot of every provider.
 type WatchProvidersResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// One entry per provider, in configured order.
-	Providers     []*ProviderStatus `protobuf:"bytes,1,rep,name=providers,proto3" json:"providers,omitempty"`
+	Providers []*ProviderStatus `protobuf:"bytes,1,rep,name=providers,proto3" json:"providers,omitempty"`
+	// Provider names in preference order now, the primary first (GetProviderOrder's order
+	// before open circuits are left out).
+	Order         []string `protobuf:"bytes,2,rep,name=order,proto3" json:"order,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WatchProvidersResponse) Reset() {
 	*x = WatchProvidersResponse{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[8]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -537,7 +633,7 @@ func (x *WatchProvidersResponse) String() string {
 func (*WatchProvidersResponse) ProtoMessage() {}
 
 func (x *WatchProvidersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[8]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -550,12 +646,19 @@ func (x *WatchProvidersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchProvidersResponse.ProtoReflect.Descriptor instead.
 func (*WatchProvidersResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{8}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *WatchProvidersResponse) GetProviders() []*ProviderStatus {
 	if x != nil {
 		return x.Providers
+	}
+	return nil
+}
+
+func (x *WatchProvidersResponse) GetOrder() []string {
+	if x != nil {
+		return x.Order
 	}
 	return nil
 }
@@ -606,7 +709,7 @@ type ProviderStatus struct {
 
 func (x *ProviderStatus) Reset() {
 	*x = ProviderStatus{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[9]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -618,7 +721,7 @@ func (x *ProviderStatus) String() string {
 func (*ProviderStatus) ProtoMessage() {}
 
 func (x *ProviderStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[9]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -631,7 +734,7 @@ func (x *ProviderStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProviderStatus.ProtoReflect.Descriptor instead.
 func (*ProviderStatus) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{9}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ProviderStatus) GetProvider() string {
@@ -784,7 +887,7 @@ type OutcomeWindow struct {
 
 func (x *OutcomeWindow) Reset() {
 	*x = OutcomeWindow{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[10]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -796,7 +899,7 @@ func (x *OutcomeWindow) String() string {
 func (*OutcomeWindow) ProtoMessage() {}
 
 func (x *OutcomeWindow) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[10]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -809,7 +912,7 @@ func (x *OutcomeWindow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OutcomeWindow.ProtoReflect.Descriptor instead.
 func (*OutcomeWindow) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{10}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *OutcomeWindow) GetLength() *durationpb.Duration {
@@ -874,7 +977,7 @@ type ErrorClassCount struct {
 
 func (x *ErrorClassCount) Reset() {
 	*x = ErrorClassCount{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[11]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -886,7 +989,7 @@ func (x *ErrorClassCount) String() string {
 func (*ErrorClassCount) ProtoMessage() {}
 
 func (x *ErrorClassCount) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[11]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -899,7 +1002,7 @@ func (x *ErrorClassCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ErrorClassCount.ProtoReflect.Descriptor instead.
 func (*ErrorClassCount) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{11}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ErrorClassCount) GetErrorClass() v1.ErrorClass {
@@ -927,7 +1030,7 @@ type SetPrimaryProviderRequest struct {
 
 func (x *SetPrimaryProviderRequest) Reset() {
 	*x = SetPrimaryProviderRequest{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[12]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -939,7 +1042,7 @@ func (x *SetPrimaryProviderRequest) String() string {
 func (*SetPrimaryProviderRequest) ProtoMessage() {}
 
 func (x *SetPrimaryProviderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[12]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -952,7 +1055,7 @@ func (x *SetPrimaryProviderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPrimaryProviderRequest.ProtoReflect.Descriptor instead.
 func (*SetPrimaryProviderRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{12}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SetPrimaryProviderRequest) GetProvider() string {
@@ -973,7 +1076,7 @@ type SetPrimaryProviderResponse struct {
 
 func (x *SetPrimaryProviderResponse) Reset() {
 	*x = SetPrimaryProviderResponse{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[13]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -985,7 +1088,7 @@ func (x *SetPrimaryProviderResponse) String() string {
 func (*SetPrimaryProviderResponse) ProtoMessage() {}
 
 func (x *SetPrimaryProviderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[13]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -998,7 +1101,7 @@ func (x *SetPrimaryProviderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPrimaryProviderResponse.ProtoReflect.Descriptor instead.
 func (*SetPrimaryProviderResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{13}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SetPrimaryProviderResponse) GetOrder() []string {
@@ -1019,7 +1122,7 @@ type ResetProviderRequest struct {
 
 func (x *ResetProviderRequest) Reset() {
 	*x = ResetProviderRequest{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[14]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1031,7 +1134,7 @@ func (x *ResetProviderRequest) String() string {
 func (*ResetProviderRequest) ProtoMessage() {}
 
 func (x *ResetProviderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[14]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1044,7 +1147,7 @@ func (x *ResetProviderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetProviderRequest.ProtoReflect.Descriptor instead.
 func (*ResetProviderRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{14}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ResetProviderRequest) GetProvider() string {
@@ -1065,7 +1168,7 @@ type ResetProviderResponse struct {
 
 func (x *ResetProviderResponse) Reset() {
 	*x = ResetProviderResponse{}
-	mi := &file_sanad_health_v1_health_proto_msgTypes[15]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1077,7 +1180,7 @@ func (x *ResetProviderResponse) String() string {
 func (*ResetProviderResponse) ProtoMessage() {}
 
 func (x *ResetProviderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_health_v1_health_proto_msgTypes[15]
+	mi := &file_sanad_health_v1_health_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1090,7 +1193,7 @@ func (x *ResetProviderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetProviderResponse.ProtoReflect.Descriptor instead.
 func (*ResetProviderResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{15}
+	return file_sanad_health_v1_health_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ResetProviderResponse) GetStatus() *ProviderStatus {
@@ -1127,14 +1230,19 @@ const file_sanad_health_v1_health_proto_rawDesc = "" +
 	"\vretry_after\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\n" +
 	"retryAfter\"P\n" +
 	"\x15ReportOutcomeResponse\x127\n" +
-	"\x06status\x18\x01 \x01(\v2\x1f.sanad.health.v1.ProviderStatusR\x06status\"6\n" +
+	"\x06status\x18\x01 \x01(\v2\x1f.sanad.health.v1.ProviderStatusR\x06status\"Z\n" +
+	"\x15ReportOutcomesRequest\x12A\n" +
+	"\boutcomes\x18\x01 \x03(\v2%.sanad.health.v1.ReportOutcomeRequestR\boutcomes\"X\n" +
+	"\x16ReportOutcomesResponse\x12>\n" +
+	"\bcircuits\x18\x01 \x03(\v2\".sanad.health.v1.ProviderCandidateR\bcircuits\"6\n" +
 	"\x18GetProviderStatusRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\"Z\n" +
 	"\x19GetProviderStatusResponse\x12=\n" +
 	"\tproviders\x18\x01 \x03(\v2\x1f.sanad.health.v1.ProviderStatusR\tproviders\"\x17\n" +
-	"\x15WatchProvidersRequest\"W\n" +
+	"\x15WatchProvidersRequest\"m\n" +
 	"\x16WatchProvidersResponse\x12=\n" +
-	"\tproviders\x18\x01 \x03(\v2\x1f.sanad.health.v1.ProviderStatusR\tproviders\"\xf2\x06\n" +
+	"\tproviders\x18\x01 \x03(\v2\x1f.sanad.health.v1.ProviderStatusR\tproviders\x12\x14\n" +
+	"\x05order\x18\x02 \x03(\tR\x05order\"\xf2\x06\n" +
 	"\x0eProviderStatus\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x18\n" +
 	"\aprimary\x18\x02 \x01(\bR\aprimary\x12B\n" +
@@ -1184,10 +1292,11 @@ const file_sanad_health_v1_health_proto_rawDesc = "" +
 	"\x19CIRCUIT_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14CIRCUIT_STATE_CLOSED\x10\x01\x12\x16\n" +
 	"\x12CIRCUIT_STATE_OPEN\x10\x02\x12\x1b\n" +
-	"\x17CIRCUIT_STATE_HALF_OPEN\x10\x032\x80\x05\n" +
+	"\x17CIRCUIT_STATE_HALF_OPEN\x10\x032\xe3\x05\n" +
 	"\x15ProviderHealthService\x12g\n" +
 	"\x10GetProviderOrder\x12(.sanad.health.v1.GetProviderOrderRequest\x1a).sanad.health.v1.GetProviderOrderResponse\x12^\n" +
-	"\rReportOutcome\x12%.sanad.health.v1.ReportOutcomeRequest\x1a&.sanad.health.v1.ReportOutcomeResponse\x12j\n" +
+	"\rReportOutcome\x12%.sanad.health.v1.ReportOutcomeRequest\x1a&.sanad.health.v1.ReportOutcomeResponse\x12a\n" +
+	"\x0eReportOutcomes\x12&.sanad.health.v1.ReportOutcomesRequest\x1a'.sanad.health.v1.ReportOutcomesResponse\x12j\n" +
 	"\x11GetProviderStatus\x12).sanad.health.v1.GetProviderStatusRequest\x1a*.sanad.health.v1.GetProviderStatusResponse\x12c\n" +
 	"\x0eWatchProviders\x12&.sanad.health.v1.WatchProvidersRequest\x1a'.sanad.health.v1.WatchProvidersResponse0\x01\x12m\n" +
 	"\x12SetPrimaryProvider\x12*.sanad.health.v1.SetPrimaryProviderRequest\x1a+.sanad.health.v1.SetPrimaryProviderResponse\x12^\n" +
@@ -1206,7 +1315,7 @@ func file_sanad_health_v1_health_proto_rawDescGZIP() []byte {
 }
 
 var file_sanad_health_v1_health_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_sanad_health_v1_health_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_sanad_health_v1_health_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_sanad_health_v1_health_proto_goTypes = []any{
 	(CircuitState)(0),                  // 0: sanad.health.v1.CircuitState
 	(*GetProviderOrderRequest)(nil),    // 1: sanad.health.v1.GetProviderOrderRequest
@@ -1214,64 +1323,70 @@ var file_sanad_health_v1_health_proto_goTypes = []any{
 	(*ProviderCandidate)(nil),          // 3: sanad.health.v1.ProviderCandidate
 	(*ReportOutcomeRequest)(nil),       // 4: sanad.health.v1.ReportOutcomeRequest
 	(*ReportOutcomeResponse)(nil),      // 5: sanad.health.v1.ReportOutcomeResponse
-	(*GetProviderStatusRequest)(nil),   // 6: sanad.health.v1.GetProviderStatusRequest
-	(*GetProviderStatusResponse)(nil),  // 7: sanad.health.v1.GetProviderStatusResponse
-	(*WatchProvidersRequest)(nil),      // 8: sanad.health.v1.WatchProvidersRequest
-	(*WatchProvidersResponse)(nil),     // 9: sanad.health.v1.WatchProvidersResponse
-	(*ProviderStatus)(nil),             // 10: sanad.health.v1.ProviderStatus
-	(*OutcomeWindow)(nil),              // 11: sanad.health.v1.OutcomeWindow
-	(*ErrorClassCount)(nil),            // 12: sanad.health.v1.ErrorClassCount
-	(*SetPrimaryProviderRequest)(nil),  // 13: sanad.health.v1.SetPrimaryProviderRequest
-	(*SetPrimaryProviderResponse)(nil), // 14: sanad.health.v1.SetPrimaryProviderResponse
-	(*ResetProviderRequest)(nil),       // 15: sanad.health.v1.ResetProviderRequest
-	(*ResetProviderResponse)(nil),      // 16: sanad.health.v1.ResetProviderResponse
-	(*timestamppb.Timestamp)(nil),      // 17: google.protobuf.Timestamp
-	(v1.ErrorClass)(0),                 // 18: sanad.type.v1.ErrorClass
-	(*durationpb.Duration)(nil),        // 19: google.protobuf.Duration
+	(*ReportOutcomesRequest)(nil),      // 6: sanad.health.v1.ReportOutcomesRequest
+	(*ReportOutcomesResponse)(nil),     // 7: sanad.health.v1.ReportOutcomesResponse
+	(*GetProviderStatusRequest)(nil),   // 8: sanad.health.v1.GetProviderStatusRequest
+	(*GetProviderStatusResponse)(nil),  // 9: sanad.health.v1.GetProviderStatusResponse
+	(*WatchProvidersRequest)(nil),      // 10: sanad.health.v1.WatchProvidersRequest
+	(*WatchProvidersResponse)(nil),     // 11: sanad.health.v1.WatchProvidersResponse
+	(*ProviderStatus)(nil),             // 12: sanad.health.v1.ProviderStatus
+	(*OutcomeWindow)(nil),              // 13: sanad.health.v1.OutcomeWindow
+	(*ErrorClassCount)(nil),            // 14: sanad.health.v1.ErrorClassCount
+	(*SetPrimaryProviderRequest)(nil),  // 15: sanad.health.v1.SetPrimaryProviderRequest
+	(*SetPrimaryProviderResponse)(nil), // 16: sanad.health.v1.SetPrimaryProviderResponse
+	(*ResetProviderRequest)(nil),       // 17: sanad.health.v1.ResetProviderRequest
+	(*ResetProviderResponse)(nil),      // 18: sanad.health.v1.ResetProviderResponse
+	(*timestamppb.Timestamp)(nil),      // 19: google.protobuf.Timestamp
+	(v1.ErrorClass)(0),                 // 20: sanad.type.v1.ErrorClass
+	(*durationpb.Duration)(nil),        // 21: google.protobuf.Duration
 }
 var file_sanad_health_v1_health_proto_depIdxs = []int32{
 	3,  // 0: sanad.health.v1.GetProviderOrderResponse.providers:type_name -> sanad.health.v1.ProviderCandidate
 	3,  // 1: sanad.health.v1.GetProviderOrderResponse.unavailable:type_name -> sanad.health.v1.ProviderCandidate
 	0,  // 2: sanad.health.v1.ProviderCandidate.circuit_state:type_name -> sanad.health.v1.CircuitState
-	17, // 3: sanad.health.v1.ProviderCandidate.open_until:type_name -> google.protobuf.Timestamp
-	18, // 4: sanad.health.v1.ProviderCandidate.open_reason:type_name -> sanad.type.v1.ErrorClass
-	19, // 5: sanad.health.v1.ProviderCandidate.latency_p95:type_name -> google.protobuf.Duration
-	18, // 6: sanad.health.v1.ReportOutcomeRequest.error_class:type_name -> sanad.type.v1.ErrorClass
-	19, // 7: sanad.health.v1.ReportOutcomeRequest.latency:type_name -> google.protobuf.Duration
-	19, // 8: sanad.health.v1.ReportOutcomeRequest.retry_after:type_name -> google.protobuf.Duration
-	10, // 9: sanad.health.v1.ReportOutcomeResponse.status:type_name -> sanad.health.v1.ProviderStatus
-	10, // 10: sanad.health.v1.GetProviderStatusResponse.providers:type_name -> sanad.health.v1.ProviderStatus
-	10, // 11: sanad.health.v1.WatchProvidersResponse.providers:type_name -> sanad.health.v1.ProviderStatus
-	0,  // 12: sanad.health.v1.ProviderStatus.circuit_state:type_name -> sanad.health.v1.CircuitState
-	17, // 13: sanad.health.v1.ProviderStatus.open_until:type_name -> google.protobuf.Timestamp
-	18, // 14: sanad.health.v1.ProviderStatus.open_reason:type_name -> sanad.type.v1.ErrorClass
-	12, // 15: sanad.health.v1.ProviderStatus.failures_by_class:type_name -> sanad.health.v1.ErrorClassCount
-	18, // 16: sanad.health.v1.ProviderStatus.last_error_class:type_name -> sanad.type.v1.ErrorClass
-	17, // 17: sanad.health.v1.ProviderStatus.last_failure_time:type_name -> google.protobuf.Timestamp
-	11, // 18: sanad.health.v1.ProviderStatus.window:type_name -> sanad.health.v1.OutcomeWindow
-	19, // 19: sanad.health.v1.OutcomeWindow.length:type_name -> google.protobuf.Duration
-	12, // 20: sanad.health.v1.OutcomeWindow.failures_by_class:type_name -> sanad.health.v1.ErrorClassCount
-	19, // 21: sanad.health.v1.OutcomeWindow.latency_p50:type_name -> google.protobuf.Duration
-	19, // 22: sanad.health.v1.OutcomeWindow.latency_p95:type_name -> google.protobuf.Duration
-	18, // 23: sanad.health.v1.ErrorClassCount.error_class:type_name -> sanad.type.v1.ErrorClass
-	10, // 24: sanad.health.v1.ResetProviderResponse.status:type_name -> sanad.health.v1.ProviderStatus
-	1,  // 25: sanad.health.v1.ProviderHealthService.GetProviderOrder:input_type -> sanad.health.v1.GetProviderOrderRequest
-	4,  // 26: sanad.health.v1.ProviderHealthService.ReportOutcome:input_type -> sanad.health.v1.ReportOutcomeRequest
-	6,  // 27: sanad.health.v1.ProviderHealthService.GetProviderStatus:input_type -> sanad.health.v1.GetProviderStatusRequest
-	8,  // 28: sanad.health.v1.ProviderHealthService.WatchProviders:input_type -> sanad.health.v1.WatchProvidersRequest
-	13, // 29: sanad.health.v1.ProviderHealthService.SetPrimaryProvider:input_type -> sanad.health.v1.SetPrimaryProviderRequest
-	15, // 30: sanad.health.v1.ProviderHealthService.ResetProvider:input_type -> sanad.health.v1.ResetProviderRequest
-	2,  // 31: sanad.health.v1.ProviderHealthService.GetProviderOrder:output_type -> sanad.health.v1.GetProviderOrderResponse
-	5,  // 32: sanad.health.v1.ProviderHealthService.ReportOutcome:output_type -> sanad.health.v1.ReportOutcomeResponse
-	7,  // 33: sanad.health.v1.ProviderHealthService.GetProviderStatus:output_type -> sanad.health.v1.GetProviderStatusResponse
-	9,  // 34: sanad.health.v1.ProviderHealthService.WatchProviders:output_type -> sanad.health.v1.WatchProvidersResponse
-	14, // 35: sanad.health.v1.ProviderHealthService.SetPrimaryProvider:output_type -> sanad.health.v1.SetPrimaryProviderResponse
-	16, // 36: sanad.health.v1.ProviderHealthService.ResetProvider:output_type -> sanad.health.v1.ResetProviderResponse
-	31, // [31:37] is the sub-list for method output_type
-	25, // [25:31] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	19, // 3: sanad.health.v1.ProviderCandidate.open_until:type_name -> google.protobuf.Timestamp
+	20, // 4: sanad.health.v1.ProviderCandidate.open_reason:type_name -> sanad.type.v1.ErrorClass
+	21, // 5: sanad.health.v1.ProviderCandidate.latency_p95:type_name -> google.protobuf.Duration
+	20, // 6: sanad.health.v1.ReportOutcomeRequest.error_class:type_name -> sanad.type.v1.ErrorClass
+	21, // 7: sanad.health.v1.ReportOutcomeRequest.latency:type_name -> google.protobuf.Duration
+	21, // 8: sanad.health.v1.ReportOutcomeRequest.retry_after:type_name -> google.protobuf.Duration
+	12, // 9: sanad.health.v1.ReportOutcomeResponse.status:type_name -> sanad.health.v1.ProviderStatus
+	4,  // 10: sanad.health.v1.ReportOutcomesRequest.outcomes:type_name -> sanad.health.v1.ReportOutcomeRequest
+	3,  // 11: sanad.health.v1.ReportOutcomesResponse.circuits:type_name -> sanad.health.v1.ProviderCandidate
+	12, // 12: sanad.health.v1.GetProviderStatusResponse.providers:type_name -> sanad.health.v1.ProviderStatus
+	12, // 13: sanad.health.v1.WatchProvidersResponse.providers:type_name -> sanad.health.v1.ProviderStatus
+	0,  // 14: sanad.health.v1.ProviderStatus.circuit_state:type_name -> sanad.health.v1.CircuitState
+	19, // 15: sanad.health.v1.ProviderStatus.open_until:type_name -> google.protobuf.Timestamp
+	20, // 16: sanad.health.v1.ProviderStatus.open_reason:type_name -> sanad.type.v1.ErrorClass
+	14, // 17: sanad.health.v1.ProviderStatus.failures_by_class:type_name -> sanad.health.v1.ErrorClassCount
+	20, // 18: sanad.health.v1.ProviderStatus.last_error_class:type_name -> sanad.type.v1.ErrorClass
+	19, // 19: sanad.health.v1.ProviderStatus.last_failure_time:type_name -> google.protobuf.Timestamp
+	13, // 20: sanad.health.v1.ProviderStatus.window:type_name -> sanad.health.v1.OutcomeWindow
+	21, // 21: sanad.health.v1.OutcomeWindow.length:type_name -> google.protobuf.Duration
+	14, // 22: sanad.health.v1.OutcomeWindow.failures_by_class:type_name -> sanad.health.v1.ErrorClassCount
+	21, // 23: sanad.health.v1.OutcomeWindow.latency_p50:type_name -> google.protobuf.Duration
+	21, // 24: sanad.health.v1.OutcomeWindow.latency_p95:type_name -> google.protobuf.Duration
+	20, // 25: sanad.health.v1.ErrorClassCount.error_class:type_name -> sanad.type.v1.ErrorClass
+	12, // 26: sanad.health.v1.ResetProviderResponse.status:type_name -> sanad.health.v1.ProviderStatus
+	1,  // 27: sanad.health.v1.ProviderHealthService.GetProviderOrder:input_type -> sanad.health.v1.GetProviderOrderRequest
+	4,  // 28: sanad.health.v1.ProviderHealthService.ReportOutcome:input_type -> sanad.health.v1.ReportOutcomeRequest
+	6,  // 29: sanad.health.v1.ProviderHealthService.ReportOutcomes:input_type -> sanad.health.v1.ReportOutcomesRequest
+	8,  // 30: sanad.health.v1.ProviderHealthService.GetProviderStatus:input_type -> sanad.health.v1.GetProviderStatusRequest
+	10, // 31: sanad.health.v1.ProviderHealthService.WatchProviders:input_type -> sanad.health.v1.WatchProvidersRequest
+	15, // 32: sanad.health.v1.ProviderHealthService.SetPrimaryProvider:input_type -> sanad.health.v1.SetPrimaryProviderRequest
+	17, // 33: sanad.health.v1.ProviderHealthService.ResetProvider:input_type -> sanad.health.v1.ResetProviderRequest
+	2,  // 34: sanad.health.v1.ProviderHealthService.GetProviderOrder:output_type -> sanad.health.v1.GetProviderOrderResponse
+	5,  // 35: sanad.health.v1.ProviderHealthService.ReportOutcome:output_type -> sanad.health.v1.ReportOutcomeResponse
+	7,  // 36: sanad.health.v1.ProviderHealthService.ReportOutcomes:output_type -> sanad.health.v1.ReportOutcomesResponse
+	9,  // 37: sanad.health.v1.ProviderHealthService.GetProviderStatus:output_type -> sanad.health.v1.GetProviderStatusResponse
+	11, // 38: sanad.health.v1.ProviderHealthService.WatchProviders:output_type -> sanad.health.v1.WatchProvidersResponse
+	16, // 39: sanad.health.v1.ProviderHealthService.SetPrimaryProvider:output_type -> sanad.health.v1.SetPrimaryProviderResponse
+	18, // 40: sanad.health.v1.ProviderHealthService.ResetProvider:output_type -> sanad.health.v1.ResetProviderResponse
+	34, // [34:41] is the sub-list for method output_type
+	27, // [27:34] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_sanad_health_v1_health_proto_init() }
@@ -1285,7 +1400,7 @@ func file_sanad_health_v1_health_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sanad_health_v1_health_proto_rawDesc), len(file_sanad_health_v1_health_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   16,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

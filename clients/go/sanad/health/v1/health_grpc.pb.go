@@ -21,6 +21,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	ProviderHealthService_GetProviderOrder_FullMethodName   = "/sanad.health.v1.ProviderHealthService/GetProviderOrder"
 	ProviderHealthService_ReportOutcome_FullMethodName      = "/sanad.health.v1.ProviderHealthService/ReportOutcome"
+	ProviderHealthService_ReportOutcomes_FullMethodName     = "/sanad.health.v1.ProviderHealthService/ReportOutcomes"
 	ProviderHealthService_GetProviderStatus_FullMethodName  = "/sanad.health.v1.ProviderHealthService/GetProviderStatus"
 	ProviderHealthService_WatchProviders_FullMethodName     = "/sanad.health.v1.ProviderHealthService/WatchProviders"
 	ProviderHealthService_SetPrimaryProvider_FullMethodName = "/sanad.health.v1.ProviderHealthService/SetPrimaryProvider"
@@ -39,6 +40,9 @@ type ProviderHealthServiceClient interface {
 	GetProviderOrder(ctx context.Context, in *GetProviderOrderRequest, opts ...grpc.CallOption) (*GetProviderOrderResponse, error)
 	// Record the outcome of one provider attempt.
 	ReportOutcome(ctx context.Context, in *ReportOutcomeRequest, opts ...grpc.CallOption) (*ReportOutcomeResponse, error)
+	// Record the outcomes of many attempts at once, in the order they ended. The analyzer sends
+	// its reports this way, batched off its request path; the answer is only the circuits.
+	ReportOutcomes(ctx context.Context, in *ReportOutcomesRequest, opts ...grpc.CallOption) (*ReportOutcomesResponse, error)
 	// The status of one or every provider.
 	GetProviderStatus(ctx context.Context, in *GetProviderStatusRequest, opts ...grpc.CallOption) (*GetProviderStatusResponse, error)
 	// The status of every provider now, then again whenever it changes.
@@ -71,6 +75,16 @@ func (c *providerHealthServiceClient) ReportOutcome(ctx context.Context, in *Rep
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ReportOutcomeResponse)
 	err := c.cc.Invoke(ctx, ProviderHealthService_ReportOutcome_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *providerHealthServiceClient) ReportOutcomes(ctx context.Context, in *ReportOutcomesRequest, opts ...grpc.CallOption) (*ReportOutcomesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReportOutcomesResponse)
+	err := c.cc.Invoke(ctx, ProviderHealthService_ReportOutcomes_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +152,9 @@ type ProviderHealthServiceServer interface {
 	GetProviderOrder(context.Context, *GetProviderOrderRequest) (*GetProviderOrderResponse, error)
 	// Record the outcome of one provider attempt.
 	ReportOutcome(context.Context, *ReportOutcomeRequest) (*ReportOutcomeResponse, error)
+	// Record the outcomes of many attempts at once, in the order they ended. The analyzer sends
+	// its reports this way, batched off its request path; the answer is only the circuits.
+	ReportOutcomes(context.Context, *ReportOutcomesRequest) (*ReportOutcomesResponse, error)
 	// The status of one or every provider.
 	GetProviderStatus(context.Context, *GetProviderStatusRequest) (*GetProviderStatusResponse, error)
 	// The status of every provider now, then again whenever it changes.
@@ -161,6 +178,9 @@ func (UnimplementedProviderHealthServiceServer) GetProviderOrder(context.Context
 }
 func (UnimplementedProviderHealthServiceServer) ReportOutcome(context.Context, *ReportOutcomeRequest) (*ReportOutcomeResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ReportOutcome not implemented")
+}
+func (UnimplementedProviderHealthServiceServer) ReportOutcomes(context.Context, *ReportOutcomesRequest) (*ReportOutcomesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReportOutcomes not implemented")
 }
 func (UnimplementedProviderHealthServiceServer) GetProviderStatus(context.Context, *GetProviderStatusRequest) (*GetProviderStatusResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetProviderStatus not implemented")
@@ -227,6 +247,24 @@ func _ProviderHealthService_ReportOutcome_Handler(srv interface{}, ctx context.C
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(ProviderHealthServiceServer).ReportOutcome(ctx, req.(*ReportOutcomeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ProviderHealthService_ReportOutcomes_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReportOutcomesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderHealthServiceServer).ReportOutcomes(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ProviderHealthService_ReportOutcomes_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderHealthServiceServer).ReportOutcomes(ctx, req.(*ReportOutcomesRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -310,6 +348,10 @@ var ProviderHealthService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReportOutcome",
 			Handler:    _ProviderHealthService_ReportOutcome_Handler,
+		},
+		{
+			MethodName: "ReportOutcomes",
+			Handler:    _ProviderHealthService_ReportOutcomes_Handler,
 		},
 		{
 			MethodName: "GetProviderStatus",

@@ -27,7 +27,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from sanad.type.v1 import error_class_pb2 as sanad_dot_type_dot_v1_dot_error__class__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1csanad/health/v1/health.proto\x12\x0fsanad.health.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fsanad/type/v1/error_class.proto\"\x19\n\x17GetProviderOrderRequest\"\x8a\x01\n\x18GetProviderOrderResponse\x12\x35\n\tproviders\x18\x01 \x03(\x0b\x32\".sanad.health.v1.ProviderCandidate\x12\x37\n\x0bunavailable\x18\x02 \x03(\x0b\x32\".sanad.health.v1.ProviderCandidate\"\xeb\x01\n\x11ProviderCandidate\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\x34\n\rcircuit_state\x18\x02 \x01(\x0e\x32\x1d.sanad.health.v1.CircuitState\x12.\n\nopen_until\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x0bopen_reason\x18\x04 \x01(\x0e\x32\x19.sanad.type.v1.ErrorClass\x12.\n\x0blatency_p95\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xc5\x01\n\x14ReportOutcomeRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\x0f\n\x07success\x18\x02 \x01(\x08\x12.\n\x0b\x65rror_class\x18\x03 \x01(\x0e\x32\x19.sanad.type.v1.ErrorClass\x12*\n\x07latency\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x0bretry_after\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\"H\n\x15ReportOutcomeResponse\x12/\n\x06status\x18\x01 \x01(\x0b\x32\x1f.sanad.health.v1.ProviderStatus\",\n\x18GetProviderStatusRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\"O\n\x19GetProviderStatusResponse\x12\x32\n\tproviders\x18\x01 \x03(\x0b\x32\x1f.sanad.health.v1.ProviderStatus\"\x17\n\x15WatchProvidersRequest\"L\n\x16WatchProvidersResponse\x12\x32\n\tproviders\x18\x01 \x03(\x0b\x32\x1f.sanad.health.v1.ProviderStatus\"\xf9\x04\n\x0eProviderStatus\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\x0f\n\x07primary\x18\x02 \x01(\x08\x12\x34\n\rcircuit_state\x18\x03 \x01(\x0e\x32\x1d.sanad.health.v1.CircuitState\x12\x11\n\tavailable\x18\x04 \x01(\x08\x12.\n\nopen_until\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x0bopen_reason\x18\x06 \x01(\x0e\x32\x19.sanad.type.v1.ErrorClass\x12\x15\n\rsuccess_count\x18\x07 \x01(\x03\x12\x15\n\rfailure_count\x18\x08 \x01(\x03\x12\x14\n\x0csuccess_rate\x18\t \x01(\x01\x12;\n\x11\x66\x61ilures_by_class\x18\n \x03(\x0b\x32 .sanad.health.v1.ErrorClassCount\x12\x33\n\x10last_error_class\x18\x0b \x01(\x0e\x32\x19.sanad.type.v1.ErrorClass\x12\x35\n\x11last_failure_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11times_blacklisted\x18\r \x01(\x03\x12.\n\x06window\x18\x0e \x01(\x0b\x32\x1e.sanad.health.v1.OutcomeWindow\x12\x1c\n\x14\x63onsecutive_failures\x18\x0f \x01(\x03\x12\x17\n\x0f\x65jection_streak\x18\x10 \x01(\x03\x12\x17\n\x0fprobes_admitted\x18\x11 \x01(\x03\x12\x13\n\x0bprobe_limit\x18\x12 \x01(\x03\"\x93\x02\n\rOutcomeWindow\x12)\n\x06length\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\r\n\x05\x63\x61lls\x18\x02 \x01(\x03\x12\x15\n\rsuccess_count\x18\x03 \x01(\x03\x12\x14\n\x0csuccess_rate\x18\x04 \x01(\x01\x12;\n\x11\x66\x61ilures_by_class\x18\x05 \x03(\x0b\x32 .sanad.health.v1.ErrorClassCount\x12.\n\x0blatency_p50\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x0blatency_p95\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\"P\n\x0f\x45rrorClassCount\x12.\n\x0b\x65rror_class\x18\x01 \x01(\x0e\x32\x19.sanad.type.v1.ErrorClass\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\"-\n\x19SetPrimaryProviderRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\"+\n\x1aSetPrimaryProviderResponse\x12\r\n\x05order\x18\x01 \x03(\t\"(\n\x14ResetProviderRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\"H\n\x15ResetProviderResponse\x12/\n\x06status\x18\x01 \x01(\x0b\x32\x1f.sanad.health.v1.ProviderStatus*|\n\x0c\x43ircuitState\x12\x1d\n\x19\x43IRCUIT_STATE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43IRCUIT_STATE_CLOSED\x10\x01\x12\x16\n\x12\x43IRCUIT_STATE_OPEN\x10\x02\x12\x1b\n\x17\x43IRCUIT_STATE_HALF_OPEN\x10\x03\x32\x80\x05\n\x15ProviderHealthService\x12g\n\x10GetProviderOrder\x12(.sanad.health.v1.GetProviderOrderRequest\x1a).sanad.health.v1.GetProviderOrderResponse\x12^\n\rReportOutcome\x12%.sanad.health.v1.ReportOutcomeRequest\x1a&.sanad.health.v1.ReportOutcomeResponse\x12j\n\x11GetProviderStatus\x12).sanad.health.v1.GetProviderStatusRequest\x1a*.sanad.health.v1.GetProviderStatusResponse\x12\x63\n\x0eWatchProviders\x12&.sanad.health.v1.WatchProvidersRequest\x1a\'.sanad.health.v1.WatchProvidersResponse0\x01\x12m\n\x12SetPrimaryProvider\x12*.sanad.health.v1.SetPrimaryProviderRequest\x1a+.sanad.health.v1.SetPrimaryProviderResponse\x12^\n\rResetProvider\x12%.sanad.health.v1.ResetProviderRequest\x1a&.sanad.health.v1.ResetProviderResponseB5Z3sanad.dev/sanad/clients/go/sanad/health/v1;healthv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1csanad/health/v1/health.proto\x12\x0fsanad.health.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fsanad/type/v1/error_class.proto\"\x19\n\x17GetProviderOrderRequest\"\x8a\x01\n\x18GetProviderOrderResponse\x12\x35\n\tproviders\x18\x01 \x03(\x0b\x32\".sanad.health.v1.ProviderCandidate\x12\x37\n\x0bunavailable\x18\x02 \x03(\x0b\x32\".sanad.health.v1.ProviderCandidate\"\xeb\x01\n\x11ProviderCandidate\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\x34\n\rcircuit_state\x18\x02 \x01(\x0e\x32\x1d.sanad.health.v1.CircuitState\x12.\n\nopen_until\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x0bopen_reason\x18\x04 \x01(\x0e\x32\x19.sanad.type.v1.ErrorClass\x12.\n\x0blatency_p95\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xc5\x01\n\x14ReportOutcomeRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\x0f\n\x07success\x18\x02 \x01(\x08\x12.\n\x0b\x65rror_class\x18\x03 \x01(\x0e\x32\x19.sanad.type.v1.ErrorClass\x12*\n\x07latency\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x0bretry_after\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\"H\n\x15ReportOutcomeResponse\x12/\n\x06status\x18\x01 \x01(\x0b\x32\x1f.sanad.health.v1.ProviderStatus\"P\n\x15ReportOutcomesRequest\x12\x37\n\x08outcomes\x18\x01 \x03(\x0b\x32%.sanad.health.v1.ReportOutcomeRequest\"N\n\x16ReportOutcomesResponse\x12\x34\n\x08\x63ircuits\x18\x01 \x03(\x0b\x32\".sanad.health.v1.ProviderCandidate\",\n\x18GetProviderStatusRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\"O\n\x19GetProviderStatusResponse\x12\x32\n\tproviders\x18\x01 \x03(\x0b\x32\x1f.sanad.health.v1.ProviderStatus\"\x17\n\x15WatchProvidersRequest\"[\n\x16WatchProvidersResponse\x12\x32\n\tproviders\x18\x01 \x03(\x0b\x32\x1f.sanad.health.v1.ProviderStatus\x12\r\n\x05order\x18\x02 \x03(\t\"\xf9\x04\n\x0eProviderStatus\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\x0f\n\x07primary\x18\x02 \x01(\x08\x12\x34\n\rcircuit_state\x18\x03 \x01(\x0e\x32\x1d.sanad.health.v1.CircuitState\x12\x11\n\tavailable\x18\x04 \x01(\x08\x12.\n\nopen_until\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x0bopen_reason\x18\x06 \x01(\x0e\x32\x19.sanad.type.v1.ErrorClass\x12\x15\n\rsuccess_count\x18\x07 \x01(\x03\x12\x15\n\rfailure_count\x18\x08 \x01(\x03\x12\x14\n\x0csuccess_rate\x18\t \x01(\x01\x12;\n\x11\x66\x61ilures_by_class\x18\n \x03(\x0b\x32 .sanad.health.v1.ErrorClassCount\x12\x33\n\x10last_error_class\x18\x0b \x01(\x0e\x32\x19.sanad.type.v1.ErrorClass\x12\x35\n\x11last_failure_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11times_blacklisted\x18\r \x01(\x03\x12.\n\x06window\x18\x0e \x01(\x0b\x32\x1e.sanad.health.v1.OutcomeWindow\x12\x1c\n\x14\x63onsecutive_failures\x18\x0f \x01(\x03\x12\x17\n\x0f\x65jection_streak\x18\x10 \x01(\x03\x12\x17\n\x0fprobes_admitted\x18\x11 \x01(\x03\x12\x13\n\x0bprobe_limit\x18\x12 \x01(\x03\"\x93\x02\n\rOutcomeWindow\x12)\n\x06length\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\r\n\x05\x63\x61lls\x18\x02 \x01(\x03\x12\x15\n\rsuccess_count\x18\x03 \x01(\x03\x12\x14\n\x0csuccess_rate\x18\x04 \x01(\x01\x12;\n\x11\x66\x61ilures_by_class\x18\x05 \x03(\x0b\x32 .sanad.health.v1.ErrorClassCount\x12.\n\x0blatency_p50\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x0blatency_p95\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\"P\n\x0f\x45rrorClassCount\x12.\n\x0b\x65rror_class\x18\x01 \x01(\x0e\x32\x19.sanad.type.v1.ErrorClass\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\"-\n\x19SetPrimaryProviderRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\"+\n\x1aSetPrimaryProviderResponse\x12\r\n\x05order\x18\x01 \x03(\t\"(\n\x14ResetProviderRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\"H\n\x15ResetProviderResponse\x12/\n\x06status\x18\x01 \x01(\x0b\x32\x1f.sanad.health.v1.ProviderStatus*|\n\x0c\x43ircuitState\x12\x1d\n\x19\x43IRCUIT_STATE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43IRCUIT_STATE_CLOSED\x10\x01\x12\x16\n\x12\x43IRCUIT_STATE_OPEN\x10\x02\x12\x1b\n\x17\x43IRCUIT_STATE_HALF_OPEN\x10\x03\x32\xe3\x05\n\x15ProviderHealthService\x12g\n\x10GetProviderOrder\x12(.sanad.health.v1.GetProviderOrderRequest\x1a).sanad.health.v1.GetProviderOrderResponse\x12^\n\rReportOutcome\x12%.sanad.health.v1.ReportOutcomeRequest\x1a&.sanad.health.v1.ReportOutcomeResponse\x12\x61\n\x0eReportOutcomes\x12&.sanad.health.v1.ReportOutcomesRequest\x1a\'.sanad.health.v1.ReportOutcomesResponse\x12j\n\x11GetProviderStatus\x12).sanad.health.v1.GetProviderStatusRequest\x1a*.sanad.health.v1.GetProviderStatusResponse\x12\x63\n\x0eWatchProviders\x12&.sanad.health.v1.WatchProvidersRequest\x1a\'.sanad.health.v1.WatchProvidersResponse0\x01\x12m\n\x12SetPrimaryProvider\x12*.sanad.health.v1.SetPrimaryProviderRequest\x1a+.sanad.health.v1.SetPrimaryProviderResponse\x12^\n\rResetProvider\x12%.sanad.health.v1.ResetProviderRequest\x1a&.sanad.health.v1.ResetProviderResponseB5Z3sanad.dev/sanad/clients/go/sanad/health/v1;healthv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,8 +35,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sanad.health.v1.health_pb2'
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z3sanad.dev/sanad/clients/go/sanad/health/v1;healthv1'
-  _globals['_CIRCUITSTATE']._serialized_start=2261
-  _globals['_CIRCUITSTATE']._serialized_end=2385
+  _globals['_CIRCUITSTATE']._serialized_start=2438
+  _globals['_CIRCUITSTATE']._serialized_end=2562
   _globals['_GETPROVIDERORDERREQUEST']._serialized_start=147
   _globals['_GETPROVIDERORDERREQUEST']._serialized_end=172
   _globals['_GETPROVIDERORDERRESPONSE']._serialized_start=175
@@ -47,28 +47,32 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REPORTOUTCOMEREQUEST']._serialized_end=751
   _globals['_REPORTOUTCOMERESPONSE']._serialized_start=753
   _globals['_REPORTOUTCOMERESPONSE']._serialized_end=825
-  _globals['_GETPROVIDERSTATUSREQUEST']._serialized_start=827
-  _globals['_GETPROVIDERSTATUSREQUEST']._serialized_end=871
-  _globals['_GETPROVIDERSTATUSRESPONSE']._serialized_start=873
-  _globals['_GETPROVIDERSTATUSRESPONSE']._serialized_end=952
-  _globals['_WATCHPROVIDERSREQUEST']._serialized_start=954
-  _globals['_WATCHPROVIDERSREQUEST']._serialized_end=977
-  _globals['_WATCHPROVIDERSRESPONSE']._serialized_start=979
-  _globals['_WATCHPROVIDERSRESPONSE']._serialized_end=1055
-  _globals['_PROVIDERSTATUS']._serialized_start=1058
-  _globals['_PROVIDERSTATUS']._serialized_end=1691
-  _globals['_OUTCOMEWINDOW']._serialized_start=1694
-  _globals['_OUTCOMEWINDOW']._serialized_end=1969
-  _globals['_ERRORCLASSCOUNT']._serialized_start=1971
-  _globals['_ERRORCLASSCOUNT']._serialized_end=2051
-  _globals['_SETPRIMARYPROVIDERREQUEST']._serialized_start=2053
-  _globals['_SETPRIMARYPROVIDERREQUEST']._serialized_end=2098
-  _globals['_SETPRIMARYPROVIDERRESPONSE']._serialized_start=2100
-  _globals['_SETPRIMARYPROVIDERRESPONSE']._serialized_end=2143
-  _globals['_RESETPROVIDERREQUEST']._serialized_start=2145
-  _globals['_RESETPROVIDERREQUEST']._serialized_end=2185
-  _globals['_RESETPROVIDERRESPONSE']._serialized_start=2187
-  _globals['_RESETPROVIDERRESPONSE']._serialized_end=2259
-  _globals['_PROVIDERHEALTHSERVICE']._serialized_start=2388
-  _globals['_PROVIDERHEALTHSERVICE']._serialized_end=3028
+  _globals['_REPORTOUTCOMESREQUEST']._serialized_start=827
+  _globals['_REPORTOUTCOMESREQUEST']._serialized_end=907
+  _globals['_REPORTOUTCOMESRESPONSE']._serialized_start=909
+  _globals['_REPORTOUTCOMESRESPONSE']._serialized_end=987
+  _globals['_GETPROVIDERSTATUSREQUEST']._serialized_start=989
+  _globals['_GETPROVIDERSTATUSREQUEST']._serialized_end=1033
+  _globals['_GETPROVIDERSTATUSRESPONSE']._serialized_start=1035
+  _globals['_GETPROVIDERSTATUSRESPONSE']._serialized_end=1114
+  _globals['_WATCHPROVIDERSREQUEST']._serialized_start=1116
+  _globals['_WATCHPROVIDERSREQUEST']._serialized_end=1139
+  _globals['_WATCHPROVIDERSRESPONSE']._serialized_start=1141
+  _globals['_WATCHPROVIDERSRESPONSE']._serialized_end=1232
+  _globals['_PROVIDERSTATUS']._serialized_start=1235
+  _globals['_PROVIDERSTATUS']._serialized_end=1868
+  _globals['_OUTCOMEWINDOW']._serialized_start=1871
+  _globals['_OUTCOMEWINDOW']._serialized_end=2146
+  _globals['_ERRORCLASSCOUNT']._serialized_start=2148
+  _globals['_ERRORCLASSCOUNT']._serialized_end=2228
+  _globals['_SETPRIMARYPROVIDERREQUEST']._serialized_start=2230
+  _globals['_SETPRIMARYPROVIDERREQUEST']._serialized_end=2275
+  _globals['_SETPRIMARYPROVIDERRESPONSE']._serialized_start=2277
+  _globals['_SETPRIMARYPROVIDERRESPONSE']._serialized_end=2320
+  _globals['_RESETPROVIDERREQUEST']._serialized_start=2322
+  _globals['_RESETPROVIDERREQUEST']._serialized_end=2362
+  _globals['_RESETPROVIDERRESPONSE']._serialized_start=2364
+  _globals['_RESETPROVIDERRESPONSE']._serialized_end=2436
+  _globals['_PROVIDERHEALTHSERVICE']._serialized_start=2565
+  _globals['_PROVIDERHEALTHSERVICE']._serialized_end=3304
 # @@protoc_insertion_point(module_scope)

@@ -210,6 +210,56 @@ class ReportOutcomeResponse(_message.Message):
 Global___ReportOutcomeResponse: _TypeAlias = ReportOutcomeResponse  # noqa: Y015
 
 @_typing.final
+class ReportOutcomesRequest(_message.Message):
+    """ReportOutcomesRequest is a batch of outcomes, oldest first."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OUTCOMES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def outcomes(self) -> _containers.RepeatedCompositeFieldContainer[Global___ReportOutcomeRequest]:
+        """The outcomes, in the order the attempts ended; 1 to 1000 of them, each valid as a
+        ReportOutcomeRequest. An invalid one refuses the whole batch.
+        """
+
+    def __init__(
+        self,
+        *,
+        outcomes: _abc.Iterable[Global___ReportOutcomeRequest] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["outcomes", b"outcomes"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReportOutcomesRequest: _TypeAlias = ReportOutcomesRequest  # noqa: Y015
+
+@_typing.final
+class ReportOutcomesResponse(_message.Message):
+    """ReportOutcomesResponse says where the reported providers' circuits stand after the batch."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CIRCUITS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def circuits(self) -> _containers.RepeatedCompositeFieldContainer[Global___ProviderCandidate]:
+        """One entry per provider named in the batch, in configured order. latency_p95 is not set."""
+
+    def __init__(
+        self,
+        *,
+        circuits: _abc.Iterable[Global___ProviderCandidate] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["circuits", b"circuits"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReportOutcomesResponse: _TypeAlias = ReportOutcomesResponse  # noqa: Y015
+
+@_typing.final
 class GetProviderStatusRequest(_message.Message):
     """GetProviderStatusRequest selects providers."""
 
@@ -279,18 +329,26 @@ class WatchProvidersResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     PROVIDERS_FIELD_NUMBER: _builtins.int
+    ORDER_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def providers(self) -> _containers.RepeatedCompositeFieldContainer[Global___ProviderStatus]:
         """One entry per provider, in configured order."""
+
+    @_builtins.property
+    def order(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Provider names in preference order now, the primary first (GetProviderOrder's order
+        before open circuits are left out).
+        """
 
     def __init__(
         self,
         *,
         providers: _abc.Iterable[Global___ProviderStatus] | None = ...,
+        order: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["providers", b"providers"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["order", b"order", "providers", b"providers"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

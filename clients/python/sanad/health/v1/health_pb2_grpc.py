@@ -47,6 +47,11 @@ class ProviderHealthServiceStub:
                 request_serializer=sanad_dot_health_dot_v1_dot_health__pb2.ReportOutcomeRequest.SerializeToString,
                 response_deserializer=sanad_dot_health_dot_v1_dot_health__pb2.ReportOutcomeResponse.FromString,
                 _registered_method=True)
+        self.ReportOutcomes = channel.unary_unary(
+                '/sanad.health.v1.ProviderHealthService/ReportOutcomes',
+                request_serializer=sanad_dot_health_dot_v1_dot_health__pb2.ReportOutcomesRequest.SerializeToString,
+                response_deserializer=sanad_dot_health_dot_v1_dot_health__pb2.ReportOutcomesResponse.FromString,
+                _registered_method=True)
         self.GetProviderStatus = channel.unary_unary(
                 '/sanad.health.v1.ProviderHealthService/GetProviderStatus',
                 request_serializer=sanad_dot_health_dot_v1_dot_health__pb2.GetProviderStatusRequest.SerializeToString,
@@ -84,6 +89,14 @@ class ProviderHealthServiceServicer:
 
     def ReportOutcome(self, request, context):
         """Record the outcome of one provider attempt.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportOutcomes(self, request, context):
+        """Record the outcomes of many attempts at once, in the order they ended. The analyzer sends
+        its reports this way, batched off its request path; the answer is only the circuits.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -129,6 +142,11 @@ def add_ProviderHealthServiceServicer_to_server(servicer, server):
                     servicer.ReportOutcome,
                     request_deserializer=sanad_dot_health_dot_v1_dot_health__pb2.ReportOutcomeRequest.FromString,
                     response_serializer=sanad_dot_health_dot_v1_dot_health__pb2.ReportOutcomeResponse.SerializeToString,
+            ),
+            'ReportOutcomes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportOutcomes,
+                    request_deserializer=sanad_dot_health_dot_v1_dot_health__pb2.ReportOutcomesRequest.FromString,
+                    response_serializer=sanad_dot_health_dot_v1_dot_health__pb2.ReportOutcomesResponse.SerializeToString,
             ),
             'GetProviderStatus': grpc.unary_unary_rpc_method_handler(
                     servicer.GetProviderStatus,
@@ -208,6 +226,33 @@ class ProviderHealthService:
             '/sanad.health.v1.ProviderHealthService/ReportOutcome',
             sanad_dot_health_dot_v1_dot_health__pb2.ReportOutcomeRequest.SerializeToString,
             sanad_dot_health_dot_v1_dot_health__pb2.ReportOutcomeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportOutcomes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sanad.health.v1.ProviderHealthService/ReportOutcomes',
+            sanad_dot_health_dot_v1_dot_health__pb2.ReportOutcomesRequest.SerializeToString,
+            sanad_dot_health_dot_v1_dot_health__pb2.ReportOutcomesResponse.FromString,
             options,
             channel_credentials,
             insecure,

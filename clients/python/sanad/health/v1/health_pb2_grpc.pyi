@@ -40,6 +40,10 @@ class ProviderHealthServiceStub:
     """The providers that may be called now, in the order to try them."""
     ReportOutcome: _grpc.UnaryUnaryMultiCallable[_health_pb2.ReportOutcomeRequest, _health_pb2.ReportOutcomeResponse]
     """Record the outcome of one provider attempt."""
+    ReportOutcomes: _grpc.UnaryUnaryMultiCallable[_health_pb2.ReportOutcomesRequest, _health_pb2.ReportOutcomesResponse]
+    """Record the outcomes of many attempts at once, in the order they ended. The analyzer sends
+    its reports this way, batched off its request path; the answer is only the circuits.
+    """
     GetProviderStatus: _grpc.UnaryUnaryMultiCallable[_health_pb2.GetProviderStatusRequest, _health_pb2.GetProviderStatusResponse]
     """The status of one or every provider."""
     WatchProviders: _grpc.UnaryStreamMultiCallable[_health_pb2.WatchProvidersRequest, _health_pb2.WatchProvidersResponse]
@@ -61,6 +65,10 @@ class ProviderHealthServiceAsyncStub(ProviderHealthServiceStub):
     """The providers that may be called now, in the order to try them."""
     ReportOutcome: _aio.UnaryUnaryMultiCallable[_health_pb2.ReportOutcomeRequest, _health_pb2.ReportOutcomeResponse]  # type: ignore[assignment]
     """Record the outcome of one provider attempt."""
+    ReportOutcomes: _aio.UnaryUnaryMultiCallable[_health_pb2.ReportOutcomesRequest, _health_pb2.ReportOutcomesResponse]  # type: ignore[assignment]
+    """Record the outcomes of many attempts at once, in the order they ended. The analyzer sends
+    its reports this way, batched off its request path; the answer is only the circuits.
+    """
     GetProviderStatus: _aio.UnaryUnaryMultiCallable[_health_pb2.GetProviderStatusRequest, _health_pb2.GetProviderStatusResponse]  # type: ignore[assignment]
     """The status of one or every provider."""
     WatchProviders: _aio.UnaryStreamMultiCallable[_health_pb2.WatchProvidersRequest, _health_pb2.WatchProvidersResponse]  # type: ignore[assignment]
@@ -91,6 +99,16 @@ class ProviderHealthServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_health_pb2.ReportOutcomeResponse, _abc.Awaitable[_health_pb2.ReportOutcomeResponse]]:
         """Record the outcome of one provider attempt."""
+
+    @_abc_1.abstractmethod
+    def ReportOutcomes(
+        self,
+        request: _health_pb2.ReportOutcomesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_health_pb2.ReportOutcomesResponse, _abc.Awaitable[_health_pb2.ReportOutcomesResponse]]:
+        """Record the outcomes of many attempts at once, in the order they ended. The analyzer sends
+        its reports this way, batched off its request path; the answer is only the circuits.
+        """
 
     @_abc_1.abstractmethod
     def GetProviderStatus(
