@@ -44,6 +44,37 @@ class CounterResult:
     """Index of the first delta whose limit refused the update."""
 
 
+@dataclass(frozen=True)
+class Put:
+    """Write an entry as ``set`` does; with only_if_absent, as ``set_if_absent`` does."""
+
+    key: str
+    value: bytes
+    ttl: float | None = None
+    """Seconds until it expires; None to keep it."""
+    only_if_absent: bool = False
+
+
+@dataclass(frozen=True)
+class AddToSets:
+    """Add members to sets as ``set_add`` does."""
+
+    additions: Mapping[str, Sequence[str]]
+    """Set key -> members."""
+    ttl: float
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Remove entries as ``delete`` does."""
+
+    keys: tuple[str, ...]
+
+
+Write = Put | AddToSets | Delete
+"""One write of a batch given to ``Store.write``."""
+
+
 class Store(Protocol):
     """Key-value entries with expiry, atomic multi-counter updates, and sets of strings."""
 
@@ -69,6 +100,16 @@ class Store(Protocol):
 
     async def set_if_absent(self, key: str, value: bytes, *, ttl: float | None = None) -> bool:
         """Write an entry only if no live entry has the key; True if written."""
+
+    async def write(self, writes: Sequence[Write]) -> list[bool]:
+        """Apply several writes in one round trip, in order; for each, whether it was written
+        (False only for a ``Put`` with only_if_absent that found the key taken).
+
+        Each write is atomic on its own, as its single-operation form is; the batch as a whole
+        is one transaction in SQLite but not in Redis (its keys may live in different cluster
+        slots), so a reader may see part of it. Not retried on a dropped connection: a
+        conditional write replayed could not tell its own write from another's.
+        """
 
     async def pop(self, key: str) -> bytes | None:
         """Remove an entry and return its value, atomically: two callers never both get it."""

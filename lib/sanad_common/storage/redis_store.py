@@ -45,7 +45,14 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from sanad_common.storage._common import check_namespace, ttl_milliseconds
-from sanad_common.storage.port import CounterDelta, CounterResult, StoreUnavailableError
+from sanad_common.storage.port import (
+    AddToSets,
+    CounterDelta,
+    CounterResult,
+    Put,
+    StoreUnavailableError,
+    Write,
+)
 
 SOCKET_TIMEOUT = 2.0
 """Seconds to wait for a reply (or to connect) before the store counts as unavailable."""
@@ -322,6 +329,41 @@ class RedisStore:
         with _unavailable_on_errors():
             written = await self._client.set(self._entry(key), value, px=px, nx=True)
         return bool(written)
+
+    async def write(self, writes: Sequence[Write]) -> list[bool]:
+        """Apply several writes in one pipeline (no MULTI: in a cluster they may span slots),
+        in order; for each, whether it was written."""
+        if not writes:
+            return []
+        shape: list[int] = []
+        with _unavailable_on_errors():
+            async with self._client.pipeline(transaction=False) as pipe:
+                for item in writes:
+                    if isinstance(item, Put):
+                        px = None if item.ttl is None else ttl_milliseconds(item.ttl)
+                        pipe.set(self._entry(item.key), item.value, px=px, nx=item.only_if_absent)
+                        shape.append(1)
+                    elif isinstance(item, AddToSets):
+                        px = ttl_milliseconds(item.ttl)
+                        added = 0
+                        for key, members in item.additions.items():
+                            if members:
+                                pipe.sadd(self._set_prefix + key, *members)
+                                pipe.pexpire(self._set_prefix + key, px)
+                                added += 2
+                        shape.append(added)
+                    else:
+                        # One DEL per key: in a cluster the keys may live in different slots.
+                        for key in item.keys:
+                            pipe.delete(self._entry(key))
+                        shape.append(len(item.keys))
+                replies = await pipe.execute()
+        written: list[bool] = []
+        offset = 0
+        for item, commands in zip(writes, shape, strict=True):
+            written.append(bool(replies[offset]) if isinstance(item, Put) else True)
+            offset += commands
+        return written
 
     async def pop(self, key: str) -> bytes | None:
         """Remove an entry and return its value, atomically (GETDEL)."""

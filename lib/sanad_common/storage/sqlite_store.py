@@ -39,7 +39,14 @@ from urllib.parse import unquote, urlsplit
 import aiosqlite
 
 from sanad_common.storage._common import check_namespace, ttl_milliseconds
-from sanad_common.storage.port import CounterDelta, CounterResult, StoreUnavailableError
+from sanad_common.storage.port import (
+    AddToSets,
+    CounterDelta,
+    CounterResult,
+    Put,
+    StoreUnavailableError,
+    Write,
+)
 
 BUSY_TIMEOUT = 5.0
 """Seconds to wait for another process's write lock before the store counts as unavailable."""
@@ -301,14 +308,8 @@ class SQLiteStore:
     async def set(self, key: str, value: bytes, *, ttl: float | None = None) -> None:
         """Write an entry, replacing any; it expires after ttl seconds when given."""
         now = time.time()
-        expires_at = None if ttl is None else now + ttl_milliseconds(ttl) / 1000
         async with self._write() as db:
-            await db.execute(
-                "INSERT INTO entries (key, value, expires_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (key) DO UPDATE"
-                " SET value = excluded.value, expires_at = excluded.expires_at",
-                (self._key(key), value, expires_at),
-            )
+            await self._put(db, Put(key, value, ttl), now)
             await self._purge(db, "entries", now)
 
     async def set_many(self, entries: Mapping[str, bytes], *, ttl: float | None = None) -> None:
@@ -332,19 +333,52 @@ class SQLiteStore:
         An expired row with the key is replaced, as if it were already gone.
         """
         now = time.time()
-        expires_at = None if ttl is None else now + ttl_milliseconds(ttl) / 1000
         async with self._write() as db:
-            rows = await db.execute_fetchall(
-                "INSERT INTO entries (key, value, expires_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (key) DO UPDATE"
-                " SET value = excluded.value, expires_at = excluded.expires_at"
-                " WHERE entries.expires_at IS NOT NULL AND entries.expires_at <= ?"
-                " RETURNING 1",
-                (self._key(key), value, expires_at, now),
-            )
-            written = bool(list(rows))
+            written = await self._put(db, Put(key, value, ttl, only_if_absent=True), now)
             await self._purge(db, "entries", now)
         return written
+
+    async def write(self, writes: Sequence[Write]) -> list[bool]:
+        """Apply several writes in one transaction, in order; for each, whether it was
+        written."""
+        if not writes:
+            return []
+        now = time.time()
+        written: list[bool] = []
+        async with self._write() as db:
+            for item in writes:
+                if isinstance(item, Put):
+                    written.append(await self._put(db, item, now))
+                elif isinstance(item, AddToSets):
+                    await self._add_to_sets(db, item.additions, item.ttl, now)
+                    written.append(True)
+                else:
+                    await self._delete_rows(db, "entries", item.keys, now)
+                    written.append(True)
+            await self._purge(db, "entries", now)
+            await self._purge(db, "set_members", now)
+        return written
+
+    async def _put(self, db: aiosqlite.Connection, put: Put, now: float) -> bool:
+        """One entry written inside a transaction; False if only_if_absent found it taken."""
+        expires_at = None if put.ttl is None else now + ttl_milliseconds(put.ttl) / 1000
+        if not put.only_if_absent:
+            await db.execute(
+                "INSERT INTO entries (key, value, expires_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE"
+                " SET value = excluded.value, expires_at = excluded.expires_at",
+                (self._key(put.key), put.value, expires_at),
+            )
+            return True
+        rows = await db.execute_fetchall(
+            "INSERT INTO entries (key, value, expires_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (key) DO UPDATE"
+            " SET value = excluded.value, expires_at = excluded.expires_at"
+            " WHERE entries.expires_at IS NOT NULL AND entries.expires_at <= ?"
+            " RETURNING 1",
+            (self._key(put.key), put.value, expires_at, now),
+        )
+        return bool(list(rows))
 
     async def pop(self, key: str) -> bytes | None:
         """Remove an entry and return its value, atomically (DELETE ... RETURNING)."""
@@ -434,30 +468,41 @@ class SQLiteStore:
 
     async def set_add(self, additions: Mapping[str, Sequence[str]], *, ttl: float) -> None:
         """Add members to sets and move each set's expiry to ttl from now, in one transaction."""
+        if not any(additions.values()):
+            return
         now = time.time()
+        async with self._write() as db:
+            await self._add_to_sets(db, additions, ttl, now)
+            await self._purge(db, "set_members", now)
+
+    async def _add_to_sets(
+        self,
+        db: aiosqlite.Connection,
+        additions: Mapping[str, Sequence[str]],
+        ttl: float,
+        now: float,
+    ) -> None:
         expires_at = now + ttl_milliseconds(ttl) / 1000
         full = {self._key(key): members for key, members in additions.items() if members}
         if not full:
             return
-        async with self._write() as db:
-            await db.executemany(
-                "DELETE FROM set_members WHERE key = ? AND expires_at <= ?",
-                [(key, now) for key in full],
-            )
-            await db.executemany(
-                "UPDATE set_members SET expires_at = ? WHERE key = ?",
-                [(expires_at, key) for key in full],
-            )
-            await db.executemany(
-                "INSERT INTO set_members (key, member, expires_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (key, member) DO UPDATE SET expires_at = excluded.expires_at",
-                [
-                    (key, member, expires_at)
-                    for key, members in full.items()
-                    for member in dict.fromkeys(members)
-                ],
-            )
-            await self._purge(db, "set_members", now)
+        await db.executemany(
+            "DELETE FROM set_members WHERE key = ? AND expires_at <= ?",
+            [(key, now) for key in full],
+        )
+        await db.executemany(
+            "UPDATE set_members SET expires_at = ? WHERE key = ?",
+            [(expires_at, key) for key in full],
+        )
+        await db.executemany(
+            "INSERT INTO set_members (key, member, expires_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (key, member) DO UPDATE SET expires_at = excluded.expires_at",
+            [
+                (key, member, expires_at)
+                for key, members in full.items()
+                for member in dict.fromkeys(members)
+            ],
+        )
 
     async def set_members(self, keys: Sequence[str]) -> list[frozenset[str]]:
         """Members of several sets, in order; empty for a missing or expired set."""
@@ -508,16 +553,21 @@ class SQLiteStore:
         if not keys:
             return 0
         now = time.time()
-        removed = 0
         async with self._write() as db:
-            for chunk in _chunks(list(dict.fromkeys(self._key(key) for key in keys))):
-                rows = await db.execute_fetchall(
-                    f"DELETE FROM {table} WHERE key IN ({_marks(len(chunk))}) AND {_LIVE}"
-                    " RETURNING 1",
-                    (*chunk, now),
-                )
-                removed += len(list(rows))
+            removed = await self._delete_rows(db, table, keys, now)
             await self._purge(db, table, now)
+        return removed
+
+    async def _delete_rows(
+        self, db: aiosqlite.Connection, table: str, keys: Sequence[str], now: float
+    ) -> int:
+        removed = 0
+        for chunk in _chunks(list(dict.fromkeys(self._key(key) for key in keys))):
+            rows = await db.execute_fetchall(
+                f"DELETE FROM {table} WHERE key IN ({_marks(len(chunk))}) AND {_LIVE} RETURNING 1",
+                (*chunk, now),
+            )
+            removed += len(list(rows))
         return removed
 
     def _prefix_where(self, prefix: str) -> tuple[str, tuple[str, str]]:

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sanad_common.storage import CounterDelta, CounterResult, Store
+from sanad_common.storage import AddToSets, CounterDelta, CounterResult, Delete, Put, Store
 from tests.common.storage.conftest import Backend
 
 SHORT_TTL = 0.2
@@ -69,6 +69,46 @@ async def test_set_if_absent(store: Store) -> None:
     assert await store.delete("k") == 1
     assert await store.set_if_absent("k", b"third") is True
     assert await store.get("k") == b"third"
+
+
+async def test_a_batch_of_writes_applies_in_order_and_says_what_was_written(
+    store: Store,
+) -> None:
+    await store.set("taken", b"old")
+    await store.set("doomed", b"x")
+
+    written = await store.write(
+        [
+            Put("plain", b"1", ttl=60),
+            Put("taken", b"new", only_if_absent=True),
+            Put("free", b"2", only_if_absent=True),
+            AddToSets({"band:a": ["d1", "d2"], "band:b": ["d1"], "band:c": []}, ttl=60),
+            Delete(("doomed", "never-there")),
+            Put("plain", b"3"),
+        ]
+    )
+
+    assert written == [True, False, True, True, True, True]
+    assert await store.get_many(["plain", "taken", "free", "doomed"]) == [
+        b"3",
+        b"old",
+        b"2",
+        None,
+    ]
+    assert await store.set_members(["band:a", "band:b", "band:c"]) == [
+        frozenset({"d1", "d2"}),
+        frozenset({"d1"}),
+        frozenset(),
+    ]
+    assert await store.write([]) == []
+
+
+async def test_a_batched_put_expires_like_set(store: Store) -> None:
+    await store.write([Put("short", b"v", ttl=SHORT_TTL), Put("long", b"v", ttl=60)])
+    await asyncio.sleep(PAST_SHORT_TTL)
+
+    assert await store.get_many(["short", "long"]) == [None, b"v"]
+    assert await store.write([Put("short", b"again", only_if_absent=True)]) == [True]
 
 
 async def test_set_if_absent_replaces_an_expired_entry(store: Store) -> None:
