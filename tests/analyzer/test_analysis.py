@@ -233,9 +233,9 @@ def test_to_proto_maps_every_field() -> None:
     ]
 
 
-def test_to_proto_rejects_invalid_data() -> None:
+def test_invalid_data_stops_at_validation_before_it_reaches_the_wire_form() -> None:
     with pytest.raises(InvalidAnalysisError):
-        analysis_to_proto(_broken("policy_match", ...))
+        analysis_to_proto(validate_analysis(_broken("policy_match", ...)))
 
 
 def test_from_proto_rejects_unspecified_severity() -> None:

@@ -7,8 +7,8 @@ import asyncio
 from pathlib import Path
 
 from sanad.health.v1 import health_pb2, health_pb2_grpc
-from sanad_analyzer.downstream import HealthGateway
 from sanad_analyzer.health_fallback import LocalOutcomes, ReportQueue
+from sanad_analyzer.health_gateway import HealthGateway
 from sanad_analyzer.outcome import AttemptOutcome
 from sanad_common.channels import dependency_channel
 from sanad_common.config import Settings
@@ -54,29 +54,39 @@ def test_rate_limited_is_kept_out_for_its_retry_after() -> None:
     assert local.banned()["openai"].until == 1_002.0
 
 
-async def test_the_queue_keeps_the_newest_reports_and_delivers_them_in_order() -> None:
+def test_the_queue_keeps_the_newest_reports_and_drops_only_what_was_delivered() -> None:
     queue = ReportQueue(capacity=2)
-    for provider in ("a", "b", "c"):
-        queue.put(AttemptOutcome(provider, 0.1))
-    delivered: list[str] = []
+    for sequence, provider in enumerate(("a", "b", "c"), start=1):
+        queue.put(sequence, AttemptOutcome(provider, 0.1))
 
-    async def refuse_second(outcome: AttemptOutcome) -> bool:
-        if delivered:
-            return False
-        delivered.append(outcome.provider)
-        return True
+    sent = queue.head(5)
+    queue.put(4, AttemptOutcome("d", 0.1))  # arrives while the batch is on its way
+    queue.drop(sent)
 
-    first_round = await queue.flush(refuse_second)
+    assert [outcome.provider for _, outcome in sent] == ["b", "c"]
+    assert [outcome.provider for _, outcome in queue.head(5)] == ["d"]
 
-    async def take(outcome: AttemptOutcome) -> bool:
-        delivered.append(outcome.provider)
-        return True
 
-    second_round = await queue.flush(take)
+def test_health_s_answer_settles_a_ban_to_its_own_open_period() -> None:
+    clock = FakeClock(1_000.0)
+    local = LocalOutcomes(ttl=30.0, clock=clock)
 
-    assert (first_round, second_round) == (1, 1)
-    assert delivered == ["b", "c"]
-    assert len(queue) == 0
+    local.record(CRASH, sequence=1)
+    local.follow_health("openai", open_=True, open_until=1_003.0, sequence=1)
+    kept = local.banned()["openai"].until
+    local.follow_health("openai", open_=False, open_until=None, sequence=1)
+
+    assert kept == 1_003.0
+    assert local.banned() == {}
+
+
+def test_an_answer_to_earlier_reports_leaves_a_newer_ban() -> None:
+    local = LocalOutcomes(ttl=30.0)
+
+    local.record(CRASH, sequence=7)
+    local.follow_health("openai", open_=False, open_until=None, sequence=6)
+
+    assert set(local.banned()) == {"openai"}
 
 
 async def test_without_health_a_crash_seen_here_skips_the_provider_and_health_learns_it_later(

@@ -32,6 +32,7 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
         providers=providers,
         quota=quota,
         health=health,
+        store=store,
         idempotency=IdempotencyCache(store, ttl=60, analysis_ttl=60),
         degradation=DegradationStore(store, ttl=60),
         degradation_enabled=False,

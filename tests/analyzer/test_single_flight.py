@@ -205,6 +205,7 @@ async def test_a_dead_leaders_lease_is_taken_over(tmp_path: Path) -> None:
         response, shared = await follower.run(
             "k", "f", Deadline.after(10, 0), lambda: _produce_now("taken over"), _never
         )
+        await follower.aclose()  # the lease is given back off the request path
         assert (response.analysis_id, shared) == ("taken over", False)
         assert await store.get(f"{FLIGHT_PREFIX}k") is None
     finally:

@@ -1,6 +1,6 @@
-"""One Analyze through the three real services makes one trace: the analyzer's, quota's and
-health's spans (RPCs, store calls, cache operations, the provider attempt) share its trace id,
-sent over OTLP to a receiver started by the test."""
+"""One Analyze through the real services makes one trace: the analyzer's and quota's spans
+(RPCs, store calls, cache operations, the provider attempt) share its trace id, sent over OTLP
+to a receiver started by the test."""
 
 from __future__ import annotations
 
@@ -53,15 +53,12 @@ def _trace_of_analyze(spans: Sequence[ReceivedSpan]) -> list[ReceivedSpan]:
 
 
 def _complete(spans: Sequence[ReceivedSpan]) -> bool:
-    """The analyzer's root arrived and the last server spans of quota and health too."""
+    """The analyzer's root arrived and quota's last server span too."""
     seen = {(s.service, s.name) for s in _trace_of_analyze(spans)}
-    return {
-        ("sanad-quota", "/sanad.quota.v1.QuotaService/Commit"),
-        ("sanad-health", "/sanad.health.v1.ProviderHealthService/ReportOutcome"),
-    } <= seen
+    return ("sanad-quota", "/sanad.quota.v1.QuotaService/Commit") in seen
 
 
-async def test_one_analyze_is_one_trace_across_the_three_services(
+async def test_one_analyze_is_one_trace_across_the_services(
     traced_suite: tuple[LocalSuite, TraceSink],
 ) -> None:
     suite, sink = traced_suite
@@ -75,10 +72,20 @@ async def test_one_analyze_is_one_trace_across_the_three_services(
         by_service.setdefault(span.service, set()).add(span.name)
 
     assert response.source == analyzer_pb2.SOURCE_FRESH
-    assert by_service.keys() == {"sanad-analyzer", "sanad-quota", "sanad-health"}
+    # Health is not asked on a routine fresh request (the order comes from the view it pushes
+    # and the success report goes in a later batch, outside any request's trace), unless this
+    # first request beat the view's first snapshot.
+    assert (
+        {"sanad-analyzer", "sanad-quota"}
+        <= by_service.keys()
+        <= {
+            "sanad-analyzer",
+            "sanad-quota",
+            "sanad-health",
+        }
+    )
     assert {
         "/sanad.quota.v1.QuotaService/Reserve",
-        "/sanad.health.v1.ProviderHealthService/GetProviderOrder",
         "cache idempotency get",
         "provider openai",
         "store get",
@@ -86,7 +93,6 @@ async def test_one_analyze_is_one_trace_across_the_three_services(
     assert {"/sanad.quota.v1.QuotaService/Reserve", "/sanad.quota.v1.QuotaService/Commit"} <= (
         by_service["sanad-quota"]
     )
-    assert "/sanad.health.v1.ProviderHealthService/ReportOutcome" in by_service["sanad-health"]
     assert any(name.startswith("store ") for name in by_service["sanad-quota"])
     (attempt,) = [s for s in spans if s.name == "provider openai"]
     assert attempt.attributes["gen_ai.provider.name"] == "openai"

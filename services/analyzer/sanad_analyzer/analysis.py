@@ -175,9 +175,9 @@ def parse_analysis(text: str, *, include_improved_policy: bool) -> dict[str, Any
     return analysis
 
 
-def analysis_to_proto(data: dict[str, Any]) -> analyzer_pb2.Analysis:
-    """The wire form of a (validated here) analysis."""
-    valid = validate_analysis(data)
+def analysis_to_proto(valid: dict[str, Any]) -> analyzer_pb2.Analysis:
+    """The wire form of an analysis that ``validate_analysis`` returned (``parse_analysis``
+    does): it is not validated a second time on the request path."""
     match = valid["policy_match"]
     report = valid["compliance_report"]
     return analyzer_pb2.Analysis(

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 
 from sanad.analyzer.v1 import analyzer_pb2_grpc
 from sanad_analyzer.caches import DegradationStore, IdempotencyCache
-from sanad_analyzer.downstream import HealthGateway, QuotaGateway
+from sanad_analyzer.downstream import QuotaGateway
+from sanad_analyzer.health_gateway import HealthGateway
 from sanad_analyzer.hedging import HedgePolicy
 from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.near_duplicates import NearDuplicateIndex
@@ -52,6 +53,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         queue_capacity=settings.health_report_queue,
         local_outcome_ttl=settings.local_outcome_ttl,
     )
+    health.start()
     idempotency = IdempotencyCache(
         store, ttl=settings.idempotency_ttl, analysis_ttl=settings.graceful_degradation_ttl
     )
@@ -74,6 +76,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
             settings.downstream_deadline_share,
         ),
         health=health,
+        store=store,
         idempotency=idempotency,
         degradation=degradation,
         degradation_enabled=settings.graceful_degradation_enable,

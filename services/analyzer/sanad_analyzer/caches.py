@@ -16,9 +16,9 @@ import structlog
 from google.protobuf.message import DecodeError
 
 from sanad.analyzer.v1 import analyzer_pb2
-from sanad_analyzer.near_duplicates import NearDuplicateIndex
+from sanad_analyzer.near_duplicates import IndexedText, NearDuplicateIndex
 from sanad_analyzer.policy import PolicyType
-from sanad_common.storage import Store
+from sanad_common.storage import Put, Store, Write
 
 IDEMPOTENCY_PREFIX = "idempotency:"
 DEGRADATION_PREFIX = "degradation:"
@@ -139,17 +139,35 @@ class IdempotencyCache:
         Without replace, an entry already there (another replica answered the same key
         meanwhile) is kept and returned, so the caller can tell a reused key from a race.
         """
+        writes = self.writes(tenant, idempotency_id, fingerprint, policy, response, replace=replace)
+        return await self.settle(tenant, idempotency_id, await self._store.write(writes))
+
+    def writes(
+        self,
+        tenant: str,
+        idempotency_id: str,
+        fingerprint: str,
+        policy: PolicyType,
+        response: analyzer_pb2.AnalyzeResponse,
+        *,
+        replace: bool,
+    ) -> list[Write]:
+        """The store writes of ``put``, to send in one batch with others; hand what the batch
+        says of them to ``settle``."""
         raw = _encode(response, fingerprint, policy)
-        key = self._key(tenant, idempotency_id)
-        await self._store.set(
-            f"{ANALYSIS_PREFIX}{tenant}:{response.analysis_id}", raw, ttl=self._analysis_ttl
-        )
-        if replace:
-            await self._store.set(key, raw, ttl=self._ttl)
+        return [
+            Put(f"{ANALYSIS_PREFIX}{tenant}:{response.analysis_id}", raw, self._analysis_ttl),
+            Put(self._key(tenant, idempotency_id), raw, self._ttl, only_if_absent=not replace),
+        ]
+
+    async def settle(
+        self, tenant: str, idempotency_id: str, written: list[bool]
+    ) -> CachedAnswer | None:
+        """After ``writes`` were applied (``written``, in their order): the entry another
+        replica had stored first, or None when this answer is the one stored."""
+        if written[-1]:
             return None
-        if await self._store.set_if_absent(key, raw, ttl=self._ttl):
-            return None
-        return await _read(self._store, key)
+        return await _read(self._store, self._key(tenant, idempotency_id))
 
     async def get_analysis(self, tenant: str, analysis_id: str) -> CachedAnswer | None:
         """A past answer by its analysis id."""
@@ -210,13 +228,32 @@ class DegradationStore:
         shop: ShopFields | None = None,
     ) -> None:
         """Keep a fresh analysis for later degraded answers, and index its text."""
-        await self._store.set(
-            self._key(policy, tenant, text_hash),
-            _encode(response, fingerprint, policy, shop),
-            ttl=self._ttl,
+        await self._store.write(
+            self.writes(policy, tenant, text_hash, fingerprint, response, text=text, shop=shop)
         )
+
+    def writes(
+        self,
+        policy: PolicyType,
+        tenant: str,
+        text_hash: str,
+        fingerprint: str,
+        response: analyzer_pb2.AnalyzeResponse,
+        *,
+        text: str = "",
+        shop: ShopFields | None = None,
+    ) -> list[Write]:
+        """The store writes of ``put``, to send in one batch with others."""
+        writes: list[Write] = [
+            Put(
+                self._key(policy, tenant, text_hash),
+                _encode(response, fingerprint, policy, shop),
+                self._ttl,
+            )
+        ]
         if self._index is not None and text:
-            await self._index.add(policy, tenant, text_hash, text)
+            writes += self._index.writes(policy, tenant, [IndexedText.of(text_hash, text)])
+        return writes
 
     async def find_exact(
         self, policy: PolicyType, tenant: str, text_hash: str

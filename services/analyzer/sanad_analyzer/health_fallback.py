@@ -1,26 +1,27 @@
-"""What the analyzer keeps for itself while the health service cannot be reached.
+"""What the analyzer keeps for itself until the health service has taken it.
 
 * :class:`LocalOutcomes`: the failures this process saw itself, so a provider that just
-  crashed here is skipped even though health could not be told.
-* :class:`ReportQueue`: outcome reports health did not take, kept (bounded, oldest dropped)
-  and delivered in order once it answers again, so its circuits catch up.
+  crashed here is skipped by the very next request, before health has been told, and for a
+  while when health cannot be told at all.
+* :class:`ReportQueue`: outcome reports on their way to health, sent in batches off the
+  request path; kept (bounded, oldest dropped) while health is away and delivered in order
+  once it answers again, so its circuits catch up.
 """
 
 from __future__ import annotations
 
 import collections
+import itertools
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
-import structlog
 from opentelemetry import metrics
 from opentelemetry.metrics import CallbackOptions, Observation
 
 from sanad_analyzer.outcome import AttemptOutcome
 from sanad_common.error_class import ErrorClass
 
-log = structlog.get_logger(__name__)
 _meter = metrics.get_meter("sanad.analyzer")
 _dropped = _meter.create_counter(
     "sanad_health_reports_dropped",
@@ -42,6 +43,9 @@ class LocalBan:
     """The class of the failure seen here."""
     until: float
     """Unix time until which it is kept out."""
+    sequence: int = 0
+    """Number of the report that set it: only health's answer to that report or a later one
+    can settle it."""
 
 
 class LocalOutcomes:
@@ -52,7 +56,7 @@ class LocalOutcomes:
         self._clock = clock
         self._bans: dict[str, LocalBan] = {}
 
-    def record(self, outcome: AttemptOutcome) -> None:
+    def record(self, outcome: AttemptOutcome, sequence: int = 0) -> None:
         """Note an attempt: a success lifts a ban; a keep-out failure sets one."""
         if outcome.success:
             self._bans.pop(outcome.provider, None)
@@ -64,7 +68,23 @@ class LocalOutcomes:
         else:
             return
         assert outcome.error_class is not None
-        self._bans[outcome.provider] = LocalBan(outcome.error_class, self._clock() + period)
+        self._bans[outcome.provider] = LocalBan(
+            outcome.error_class, self._clock() + period, sequence
+        )
+
+    def follow_health(
+        self, provider: str, *, open_: bool, open_until: float | None, sequence: int
+    ) -> None:
+        """Health has taken the reports up to ``sequence``: a ban those reports set ends if
+        ``open_`` is false (health does not keep the provider out, or says so itself through
+        its view), and otherwise lasts until ``open_until`` at the latest."""
+        ban = self._bans.get(provider)
+        if ban is None or ban.sequence > sequence:
+            return
+        if not open_:
+            del self._bans[provider]
+        elif open_until is not None and open_until < ban.until:
+            self._bans[provider] = LocalBan(ban.reason, open_until, ban.sequence)
 
     def banned(self) -> dict[str, LocalBan]:
         """Providers kept out right now."""
@@ -72,15 +92,11 @@ class LocalOutcomes:
         return {name: ban for name, ban in self._bans.items() if ban.until > now}
 
 
-Deliver = Callable[[AttemptOutcome], Awaitable[bool]]
-"""Sends one report to health; False if health could not take it."""
-
-
 class ReportQueue:
-    """Reports health could not take, oldest first, at most ``capacity`` of them."""
+    """Reports on their way to health, oldest first, at most ``capacity`` of them."""
 
     def __init__(self, capacity: int) -> None:
-        self._items: collections.deque[AttemptOutcome] = collections.deque()
+        self._items: collections.deque[tuple[int, AttemptOutcome]] = collections.deque()
         self._capacity = capacity
         _meter.create_observable_gauge(
             "sanad_health_reports_queued",
@@ -94,24 +110,23 @@ class ReportQueue:
     def __len__(self) -> int:
         return len(self._items)
 
-    def put(self, outcome: AttemptOutcome) -> None:
-        """Keep a report for later; past capacity the oldest is dropped (and counted)."""
+    def put(self, sequence: int, outcome: AttemptOutcome) -> None:
+        """Queue a report; past capacity the oldest is dropped (and counted)."""
         if self._capacity == 0:
             _dropped.add(1)
             return
         if len(self._items) >= self._capacity:
             self._items.popleft()
             _dropped.add(1)
-        self._items.append(outcome)
+        self._items.append((sequence, outcome))
 
-    async def flush(self, deliver: Deliver) -> int:
-        """Deliver queued reports in order until one fails; how many were delivered."""
-        delivered = 0
-        while self._items:
-            if not await deliver(self._items[0]):
-                break
+    def head(self, count: int) -> list[tuple[int, AttemptOutcome]]:
+        """The oldest ``count`` reports with their numbers, left in the queue."""
+        return list(itertools.islice(self._items, count))
+
+    def drop(self, delivered: list[tuple[int, AttemptOutcome]]) -> None:
+        """Remove reports health took (those still at the head: the queue may have dropped
+        some of them meanwhile to make room)."""
+        taken = {sequence for sequence, _ in delivered}
+        while self._items and self._items[0][0] in taken:
             self._items.popleft()
-            delivered += 1
-        if delivered:
-            log.info("queued outcome reports delivered to health", reports=delivered)
-        return delivered

@@ -27,7 +27,7 @@ import structlog
 
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.text.similarity import Fingerprint, bands
-from sanad_common.storage import Store
+from sanad_common.storage import AddToSets, Put, Store, Write
 
 DOC_PREFIX = "similarity:doc:"
 BAND_PREFIX = "similarity:band:"
@@ -119,19 +119,26 @@ class NearDuplicateIndex:
         await self.add_many(policy, tenant, [IndexedText.of(text_hash, text)])
 
     async def add_many(self, policy: PolicyType, tenant: str, texts: Sequence[IndexedText]) -> None:
-        """Index several texts of one policy type and tenant in two store operations."""
+        """Index several texts of one policy type and tenant in one store round trip."""
+        await self._store.write(self.writes(policy, tenant, texts))
+
+    def writes(self, policy: PolicyType, tenant: str, texts: Sequence[IndexedText]) -> list[Write]:
+        """The store writes that index texts, to send in one batch with others."""
         scope = self._scope(policy, tenant)
-        documents: dict[str, bytes] = {}
+        documents: list[Write] = []
         members: dict[str, list[str]] = defaultdict(list)
         for text in texts:
             document = _document_id(tenant, text.text_hash)
-            documents[f"{DOC_PREFIX}{scope}:{document}"] = _encode(
-                tenant, text.text_hash, text.fingerprint
+            documents.append(
+                Put(
+                    f"{DOC_PREFIX}{scope}:{document}",
+                    _encode(tenant, text.text_hash, text.fingerprint),
+                    self._ttl,
+                )
             )
             for band in text.bands:
                 members[f"{BAND_PREFIX}{scope}:{band}"].append(document)
-        await self._store.set_many(documents, ttl=self._ttl)
-        await self._store.set_add(members, ttl=self._ttl)
+        return [*documents, AddToSets(members, self._ttl)]
 
     async def find(self, policy: PolicyType, tenant: str, text: str) -> NearDuplicate | None:
         """The most similar stored text at or above the threshold, with equal numbers."""

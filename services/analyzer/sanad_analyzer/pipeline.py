@@ -3,7 +3,6 @@ health, degradation store, and the clear error when nothing can answer."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Mapping
@@ -18,7 +17,13 @@ from sanad_analyzer.analysis import analysis_to_proto
 from sanad_analyzer.attempt import AttemptResult, ProviderAttempt
 from sanad_analyzer.attempt_log import QUOTA_UNAVAILABLE, AttemptLog, ProgressSink
 from sanad_analyzer.cache_stats import CacheName, CacheStatistics, Lookup
-from sanad_analyzer.caches import DegradationStore, DegradedMatch, IdempotencyCache, ShopFields
+from sanad_analyzer.caches import (
+    CachedAnswer,
+    DegradationStore,
+    DegradedMatch,
+    IdempotencyCache,
+    ShopFields,
+)
 from sanad_analyzer.deadline import Deadline
 from sanad_analyzer.degraded import before_deadline, degraded_answer
 from sanad_analyzer.downstream import ProviderOrder
@@ -33,7 +38,7 @@ from sanad_analyzer.settlements import Settlements
 from sanad_analyzer.single_flight import FingerprintMismatchError, SharedFlight, SingleFlight
 from sanad_common.errors import ServiceError, error_info, localized, retry_info
 from sanad_common.proto_time import now
-from sanad_common.storage import StoreUnavailableError
+from sanad_common.storage import Store, StoreUnavailableError
 
 log = structlog.get_logger(__name__)
 _meter = metrics.get_meter("sanad.analyzer")
@@ -57,6 +62,7 @@ class AnalysisPipeline:
         providers: Mapping[str, Provider],
         quota: QuotaPort,
         health: HealthPort,
+        store: Store,
         idempotency: IdempotencyCache,
         degradation: DegradationStore,
         degradation_enabled: bool,
@@ -72,6 +78,7 @@ class AnalysisPipeline:
         self._settlements = Settlements()
         self._attempt = ProviderAttempt(quota, health, self._settlements, retry)
         self._hedging = hedging
+        self._store = store
         self._idempotency = idempotency
         self._degradation = degradation
         self._degradation_enabled = degradation_enabled
@@ -84,8 +91,10 @@ class AnalysisPipeline:
         self._rules = rules or RuleReview(answer_enabled=False)
 
     async def aclose(self) -> None:
-        """Let quota settlements still in flight finish (within a bound)."""
+        """Let quota settlements and lease releases still in flight finish (within a bound)."""
         await self._settlements.aclose()
+        if self._shared_flight is not None:
+            await self._shared_flight.aclose()
 
     async def analyze(
         self,
@@ -101,7 +110,8 @@ class AnalysisPipeline:
         if request.idempotency_key or not request.force_refresh:
             cached = await self._cached_answer(request, attempts)
             if cached is not None:
-                return self._rules.annotate(cached, request)
+                # The same request answered before: its findings are this request's already.
+                return cached
         flight_key = f"{request.tenant}:{request.idempotency_id}:{request.force_refresh}"
         try:
             (response, remote), shared = await self._flights.run(
@@ -111,7 +121,9 @@ class AnalysisPipeline:
             )
         except FingerprintMismatchError:
             raise _key_reused(request) from None
-        return self._rules.annotate(as_replay(response) if shared or remote else response, request)
+        # Every answer produced for this request carries its findings (the fresh, degraded and
+        # rule answers are annotated where they are made), shared ones too.
+        return as_replay(response) if shared or remote else response
 
     async def _across_replicas(
         self, flight_key: str, request: AnalysisRequest, deadline: Deadline, attempts: AttemptLog
@@ -254,36 +266,36 @@ class AnalysisPipeline:
             quota_accounted_locally=attempts.accounted_locally,
         )
         self._rules.annotate(response, request, fresh=True)
-        existing, _ = await asyncio.gather(
-            self._tolerant(
-                self._idempotency.put(
-                    request.tenant,
-                    request.idempotency_id,
-                    request.request_hash,
-                    request.policy_type,
-                    response,
-                    replace=request.force_refresh or not request.idempotency_key,
-                ),
-                None,
-                "idempotency put",
-            ),
-            self._tolerant(
-                self._degradation.put(
-                    request.policy_type,
-                    request.tenant,
-                    request.text_hash,
-                    request.request_hash,
-                    response,
-                    text=request.prompt.policy_text,
-                    shop=_shop(request),
-                ),
-                None,
-                "degradation put",
-            ),
-        )
+        existing = await self._tolerant(self._keep(request, response), None, "cache writes")
         if existing is not None and existing.fingerprint != request.request_hash:
             raise _key_reused(request)
         return response
+
+    async def _keep(
+        self, request: AnalysisRequest, response: analyzer_pb2.AnalyzeResponse
+    ) -> CachedAnswer | None:
+        """Write a fresh answer to the idempotency cache and the degradation store in one
+        store round trip; the entry another replica stored first under the same key, if any."""
+        tenant, key = request.tenant, request.idempotency_id
+        idempotent = self._idempotency.writes(
+            tenant,
+            key,
+            request.request_hash,
+            request.policy_type,
+            response,
+            replace=request.force_refresh or not request.idempotency_key,
+        )
+        degradation = self._degradation.writes(
+            request.policy_type,
+            tenant,
+            request.text_hash,
+            request.request_hash,
+            response,
+            text=request.prompt.policy_text,
+            shop=_shop(request),
+        )
+        written = await self._store.write([*degradation, *idempotent])
+        return await self._idempotency.settle(tenant, key, written)
 
     async def _degraded(
         self, request: AnalysisRequest, attempts: AttemptLog, deadline: Deadline | None = None
@@ -315,7 +327,9 @@ class AnalysisPipeline:
             analysis_id=found.answer.response.analysis_id,
             similarity=round(found.similarity, 4),
         )
-        return degraded_answer(found, _shop(request), list(attempts.items))
+        return self._rules.annotate(
+            degraded_answer(found, _shop(request), list(attempts.items)), request
+        )
 
     def _no_answer(
         self, candidates: list[str], attempts: AttemptLog, out_of_time: bool

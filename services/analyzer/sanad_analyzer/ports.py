@@ -1,6 +1,6 @@
 """The request path's view of the quota and health services: small enough to fake in tests.
 
-``downstream.QuotaGateway`` and ``downstream.HealthGateway`` are the real implementations.
+``downstream.QuotaGateway`` and ``health_gateway.HealthGateway`` are the real implementations.
 """
 
 from __future__ import annotations
@@ -37,5 +37,7 @@ class HealthPort(Protocol):
         ...
 
     async def report(self, outcome: AttemptOutcome, remaining: float | None) -> None:
-        """Tell health what one attempt did."""
+        """Tell health what one attempt did, and keep a provider that just crashed out of this
+        process's next order. A routine success goes off the request path; an outcome that
+        may move a circuit is waited for within a slice of ``remaining``."""
         ...

@@ -19,7 +19,7 @@ from google.rpc import status_pb2
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.deadline import Deadline
 from sanad_common.errors import STATUS_DETAILS_KEY, ServiceError
-from sanad_common.storage import Store, StoreUnavailableError
+from sanad_common.storage import Delete, Put, Store, StoreUnavailableError, Write
 
 T = TypeVar("T")
 
@@ -88,6 +88,18 @@ class SharedFlight:
         self._store = store
         self._lease = lease
         self._poll = poll_interval
+        self._held: dict[str, bytes] = {}
+        self._renewer: asyncio.Task[None] | None = None
+        self._releases: set[asyncio.Task[None]] = set()
+
+    async def aclose(self) -> None:
+        """Stop renewing; let lease releases under way finish (within a bound)."""
+        if self._renewer is not None:
+            self._renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewer
+        if self._releases:
+            await asyncio.wait(self._releases, timeout=RELEASE_WAIT)
 
     async def run(
         self,
@@ -140,31 +152,44 @@ class SharedFlight:
         token: str,
         produce: Callable[[], Awaitable[analyzer_pb2.AnalyzeResponse]],
     ) -> analyzer_pb2.AnalyzeResponse:
-        renewal = asyncio.create_task(self._renew(lease_key, lease))
+        """Produce under the lease; publish the outcome and give the lease back off the
+        request path (the answer is already in the idempotency cache for a repeat)."""
+        self._held[lease_key] = lease
+        if self._renewer is None or self._renewer.done():
+            self._renewer = asyncio.create_task(self._renew_forever(), name="flight-leases")
         result_key = f"{lease_key}:{token}"
+        outcome: bytes | None = None
         try:
             response = await produce()
         except ServiceError as error:
-            await self._publish(result_key, _error_outcome(error))
+            outcome = _error_outcome(error)
             raise
         else:
-            await self._publish(result_key, _response_outcome(response))
+            outcome = _response_outcome(response)
             return response
         finally:
-            renewal.cancel()
-            with contextlib.suppress(StoreUnavailableError):
-                await asyncio.shield(self._store.delete(lease_key))
+            del self._held[lease_key]
+            writes: list[Write] = [Delete((lease_key,))]
+            if outcome is not None:
+                writes.insert(0, Put(result_key, outcome, max(self._lease, RESULT_TTL)))
+            release = asyncio.create_task(self._release(writes))
+            self._releases.add(release)
+            release.add_done_callback(self._releases.discard)
 
-    async def _publish(self, result_key: str, outcome: bytes) -> None:
+    async def _release(self, writes: list[Write]) -> None:
+        """Publish an outcome for waiting replicas and delete the lease, in one round trip."""
         with contextlib.suppress(StoreUnavailableError):
-            await self._store.set(result_key, outcome, ttl=max(self._lease, RESULT_TTL))
+            await self._store.write(writes)
 
-    async def _renew(self, lease_key: str, lease: bytes) -> None:
-        """Keep the lease while the leader works."""
+    async def _renew_forever(self) -> None:
+        """Keep every lease this process holds, all in one round trip a third of a lease."""
         while True:
             await asyncio.sleep(self._lease / 3)
-            with contextlib.suppress(StoreUnavailableError):
-                await self._store.set(lease_key, lease, ttl=self._lease)
+            if self._held:
+                with contextlib.suppress(StoreUnavailableError):
+                    await self._store.write(
+                        [Put(key, lease, self._lease) for key, lease in self._held.items()]
+                    )
 
     async def _wait(self, lease_key: str, token: str, deadline: Deadline) -> bytes | object | None:
         """The leader's published outcome; _TAKE_OVER when its lease went without one;
@@ -186,6 +211,8 @@ class SharedFlight:
 FLIGHT_PREFIX = "flight:"
 RESULT_TTL = 60.0
 """Seconds a published outcome stays readable for replicas still waiting for it."""
+RELEASE_WAIT = 2.0
+"""Seconds a closing analyzer waits for its last outcomes to be published."""
 _TAKE_OVER = object()
 
 

@@ -117,6 +117,7 @@ class ProviderHealthTracker:
         self._providers = settings.provider_names()
         self._policy = BreakerPolicy.from_settings(settings)
         self._local_locks = {provider: asyncio.Lock() for provider in self._providers}
+        self._watchers: set[asyncio.Queue[ProviderSnapshot]] = set()
 
     @property
     def providers(self) -> tuple[str, ...]:
@@ -270,6 +271,8 @@ class ProviderHealthTracker:
             if effect.record != record:
                 await self._store.set(_circuit_key(provider), effect.record.to_json())
         self._announce(provider, record, effect)
+        if effect.record != record:
+            await self._publish()
 
     def _probe_delta(
         self, key: str, now: float, amount: int = 1, limit: int | None = None
@@ -338,6 +341,7 @@ class ProviderHealthTracker:
         await self._store.set(_ORDER_KEY, json.dumps(order).encode())
         if current[0] != provider:
             log.warning("Primary provider changed", provider=provider, previous=current[0])
+        await self._publish()
         return order
 
     async def reset(self, provider: str) -> ProviderStatus:
@@ -357,6 +361,7 @@ class ProviderHealthTracker:
         previous = record.state(self._clock())
         log.warning("Provider reset", provider=provider, previous_state=previous.value)
         self._metrics.count_transition(provider, Transition.RESET, record.open_reason)
+        await self._publish()
         return await self.status(provider)
 
     async def watch(
@@ -365,21 +370,44 @@ class ProviderHealthTracker:
         """The preference order and every provider's status at once, then again each time
         any of it changes.
 
-        A store failure on the first read is raised; later ones are logged and polled again,
-        so a watcher outlives a short outage.
+        A change this replica makes (a circuit moved, a reset, a new primary) is sent at once,
+        before the call that made it returns; changes other replicas make are found by reading
+        the store every poll_interval. A store failure on the first read is raised; later ones
+        are logged and polled again, so a watcher outlives a short outage.
         """
-        last = await self._snapshot()
-        yield last
-        while True:
-            await asyncio.sleep(poll_interval)
-            try:
-                current = await self._snapshot()
-            except StoreUnavailableError as error:
-                log.warning("Watch poll failed: store unavailable", error=str(error))
-                continue
-            if current != last:
-                last = current
-                yield current
+        published: asyncio.Queue[ProviderSnapshot] = asyncio.Queue()
+        self._watchers.add(published)
+        try:
+            last = await self._snapshot()
+            yield last
+            while True:
+                try:
+                    current = await asyncio.wait_for(published.get(), poll_interval)
+                    while not published.empty():
+                        current = published.get_nowait()
+                except TimeoutError:
+                    try:
+                        current = await self._snapshot()
+                    except StoreUnavailableError as error:
+                        log.warning("Watch poll failed: store unavailable", error=str(error))
+                        continue
+                if current != last:
+                    last = current
+                    yield current
+        finally:
+            self._watchers.discard(published)
+
+    async def _publish(self) -> None:
+        """Hand every watcher of this replica the snapshot after a change made here."""
+        if not self._watchers:
+            return
+        try:
+            snapshot = await self._snapshot()
+        except StoreUnavailableError as error:
+            log.warning("Watch publish failed: store unavailable", error=str(error))
+            return
+        for watcher in self._watchers:
+            watcher.put_nowait(snapshot)
 
     async def _snapshot(self) -> ProviderSnapshot:
         order = await self._order()

@@ -18,7 +18,7 @@ import structlog
 from opentelemetry import metrics
 
 from sanad.analyzer.v1 import analyzer_pb2
-from sanad_analyzer.analysis import analysis_to_proto
+from sanad_analyzer.analysis import analysis_to_proto, validate_analysis
 from sanad_analyzer.attempt_log import AttemptLog
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.request import AnalysisRequest
@@ -236,7 +236,7 @@ class RuleReview:
             if request.prompt.include_improved_policy
             else ""
         )
-        analysis = analysis_to_proto(rules_analysis(result, improved))
+        analysis = analysis_to_proto(validate_analysis(rules_analysis(result, improved)))
         attempts.event(analyzer_pb2.STAGE_RULES_ANSWERED, "answered from the rulebook")
         log.warning(
             "Rulebook answered: no provider and no stored analysis",
