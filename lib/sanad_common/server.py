@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import grpc
 import structlog
+import uvloop
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from pydantic import ValidationError
@@ -248,7 +249,10 @@ def run_service(
             )
 
     try:
-        asyncio.run(main())
+        if settings.event_loop == "uvloop":
+            uvloop.run(main())
+        else:
+            asyncio.run(main())
     except AddressInUseError as error:
         log.error("cannot start", error=str(error))
         raise SystemExit(1) from None

@@ -6,11 +6,15 @@ similarity is the cosine (Ochiai) coefficient of their feature sets, |A∩B| / s
 unlike Jaccard it does not halve when one text gains a sentence the other lacks.
 
 Searching every stored text is too slow, so candidates come from locality-sensitive hashing:
-a MinHash signature (datasketch) of the feature set is cut into bands of a few values each,
+a MinHash signature of the feature set is cut into bands of a few values each,
 and texts sharing any band are candidates. With 20 bands of 3 values, a pair whose Jaccard
 similarity is 0.64 (about where the cosine reaches 0.8) becomes a candidate with probability
 1 - (1 - 0.64³)²⁰ ≈ 0.998; unrelated texts (Jaccard below 0.1) almost never do. Candidates
 are then scored exactly, and the numbers rule (`numbers.py`) vetoes any whose numbers differ.
+
+The signature is datasketch's MinHash with its "affine32" scheme, value for value (a test
+compares the two), computed here with numpy alone: importing datasketch imports scipy,
+which cost the analyzer about 65 MiB of resident memory for the twenty lines used.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from datasketch import MinHash
+import numpy as np
 
 from sanad_analyzer.text.normalise import words
 from sanad_analyzer.text.numbers import number_signature
@@ -34,8 +38,44 @@ ROWS_PER_BAND = 3
 """Signature values per band: more rows make a shared band rarer between unrelated texts."""
 NUM_PERM = BANDS * ROWS_PER_BAND
 _SEED = 20261129
-_SCHEME = "affine32"
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME)
+_UINT32_MAX = np.uint32(0xFFFFFFFF)
+
+
+def _permutations(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The affine permutations h -> a * h + b (mod 2**32), a odd, as datasketch draws them."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, count, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, count, dtype=np.uint32)
+    return a, b
+
+
+_A, _B = _permutations(NUM_PERM, _SEED)
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (wrapping arithmetic), mixing each input hash once."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    mixed: np.ndarray = values ^ (values >> np.uint32(16))
+    return mixed
+
+
+def signature(feature_set: frozenset[str]) -> np.ndarray:
+    """The MinHash signature (NUM_PERM unsigned 32-bit values) of a feature set."""
+    if not feature_set:
+        return np.full(NUM_PERM, _UINT32_MAX, dtype=np.uint32)
+    hashes = np.array(
+        [
+            int.from_bytes(hashlib.sha1(feature.encode()).digest()[:4], "little")
+            for feature in sorted(feature_set)
+        ],
+        dtype=np.uint32,
+    ).reshape(-1, 1)
+    permuted: np.ndarray = _fmix32(hashes) * _A + _B
+    minima: np.ndarray = permuted.min(axis=0)
+    return minima
 
 
 def features(tokens: Sequence[str]) -> frozenset[str]:
@@ -53,11 +93,7 @@ def similarity(one: frozenset[str], other: frozenset[str]) -> float:
 
 def bands(feature_set: frozenset[str]) -> list[str]:
     """The text's LSH band keys: "<band index>:<hash of its signature values>"."""
-    minhash = MinHash(
-        num_perm=NUM_PERM, seed=_SEED, permutations=_TEMPLATE.permutations, scheme=_SCHEME
-    )
-    minhash.update_batch([feature.encode() for feature in sorted(feature_set)])
-    values = minhash.hashvalues
+    values = signature(feature_set)
     keys = []
     for band in range(BANDS):
         chunk = values[band * ROWS_PER_BAND : (band + 1) * ROWS_PER_BAND]
