@@ -60,13 +60,16 @@ chaos: $(INSTALLED) $(TOXIPROXY)
 $(GO_BIN)/grpc-health-probe:
 	GOBIN=$(GO_BIN) go install $(GRPC_HEALTH_PROBE)
 
-# BEFORE=path/to/analyze_latency.json (a --json of an earlier run) adds a before -> after table.
+# BEFORE (a --json of an earlier run) adds a before -> after table; by default the run of the
+# same command on the request path before the performance work (bench/baseline/).
 BENCH_JSON := var/bench/analyze_latency.json
+BEFORE ?= bench/baseline/analyze_latency-before.json
 
 bench: $(INSTALLED)
 	scripts/ensure-redis.sh
 	$(BIN)/python -m bench.analyze_latency --output docs/benchmarks.md --json $(BENCH_JSON) \
 		$(if $(BEFORE),--before $(BEFORE))
+	$(BIN)/python -m bench.analyzer_profile --output docs/benchmarks.md
 	$(BIN)/python -m bench.memory_soak --output docs/benchmarks.md
 	$(BIN)/python -m bench.tracing_overhead --output docs/benchmarks.md
 	$(BIN)/python -m bench.quota_reserve --output docs/benchmarks.md
