@@ -20,8 +20,10 @@ Why it looks the way it does:
   also deletes a bounded batch of expired rows of the table it writes (through an index on
   ``expires_at``), so cleanup costs little per request and never scans the whole table.
 * Entries, counters and sets are separate tables, so listing entries never shows counters.
-  A set is its rows in ``set_members``; adding to it moves every row's expiry, so the set
-  expires as one, as a Redis set does.
+  A set is its row in ``sets`` (its expiry) and its rows in ``set_members``; adding to it
+  moves the one expiry, so the set expires as one, as a Redis set does, at a cost that does
+  not grow with the set (the members' own ``expires_at`` column is kept for files written
+  before, and no longer read).
 """
 
 from __future__ import annotations
@@ -93,6 +95,14 @@ _SCHEMA = (
         PRIMARY KEY (key, member)
     ) WITHOUT ROWID""",
     """CREATE INDEX IF NOT EXISTS set_members_expires_at ON set_members (expires_at)""",
+    """CREATE TABLE IF NOT EXISTS sets (
+        key TEXT PRIMARY KEY,
+        expires_at REAL NOT NULL
+    ) WITHOUT ROWID""",
+    """CREATE INDEX IF NOT EXISTS sets_expires_at ON sets (expires_at)""",
+    # A file written before the sets table: each set's expiry was on its members.
+    """INSERT OR IGNORE INTO sets (key, expires_at)
+        SELECT key, max(expires_at) FROM set_members GROUP BY key""",
 )
 
 _LIVE = "(expires_at IS NULL OR expires_at > ?)"
@@ -356,7 +366,7 @@ class SQLiteStore:
                     await self._delete_rows(db, "entries", item.keys, now)
                     written.append(True)
             await self._purge(db, "entries", now)
-            await self._purge(db, "set_members", now)
+            await self._purge_sets(db, now)
         return written
 
     async def _put(self, db: aiosqlite.Connection, put: Put, now: float) -> bool:
@@ -473,7 +483,7 @@ class SQLiteStore:
         now = time.time()
         async with self._write() as db:
             await self._add_to_sets(db, additions, ttl, now)
-            await self._purge(db, "set_members", now)
+            await self._purge_sets(db, now)
 
     async def _add_to_sets(
         self,
@@ -486,23 +496,38 @@ class SQLiteStore:
         full = {self._key(key): members for key, members in additions.items() if members}
         if not full:
             return
+        expired = [
+            str(row[0])
+            for row in await db.execute_fetchall(
+                f"SELECT key FROM sets WHERE key IN ({_marks(len(full))}) AND expires_at <= ?",
+                (*full, now),
+            )
+        ]
+        if expired:
+            # An expired set starts again empty, as a Redis set does.
+            await db.executemany("DELETE FROM set_members WHERE key = ?", [(k,) for k in expired])
         await db.executemany(
-            "DELETE FROM set_members WHERE key = ? AND expires_at <= ?",
-            [(key, now) for key in full],
+            "INSERT INTO sets (key, expires_at) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at",
+            [(key, expires_at) for key in full],
         )
         await db.executemany(
-            "UPDATE set_members SET expires_at = ? WHERE key = ?",
-            [(expires_at, key) for key in full],
-        )
-        await db.executemany(
-            "INSERT INTO set_members (key, member, expires_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (key, member) DO UPDATE SET expires_at = excluded.expires_at",
+            "INSERT OR IGNORE INTO set_members (key, member, expires_at) VALUES (?, ?, ?)",
             [
                 (key, member, expires_at)
                 for key, members in full.items()
                 for member in dict.fromkeys(members)
             ],
         )
+
+    async def _purge_sets(self, db: aiosqlite.Connection, now: float) -> None:
+        """Delete a bounded batch of expired sets with their members."""
+        rows = await db.execute_fetchall(
+            "DELETE FROM sets WHERE key IN"
+            " (SELECT key FROM sets WHERE expires_at <= ? LIMIT ?) RETURNING key",
+            (now, _PURGE_BATCH),
+        )
+        await db.executemany("DELETE FROM set_members WHERE key = ?", [(row[0],) for row in rows])
 
     async def set_members(self, keys: Sequence[str]) -> list[frozenset[str]]:
         """Members of several sets, in order; empty for a missing or expired set."""
@@ -511,8 +536,8 @@ class SQLiteStore:
         now = time.time()
         for chunk in _chunks(list(dict.fromkeys(full_keys))):
             rows = await self._read(
-                f"SELECT key, member FROM set_members WHERE key IN ({_marks(len(chunk))})"
-                " AND expires_at > ?",
+                "SELECT m.key, m.member FROM set_members AS m JOIN sets AS s ON s.key = m.key"
+                f" WHERE m.key IN ({_marks(len(chunk))}) AND s.expires_at > ?",
                 (*chunk, now),
             )
             for row in rows:
@@ -530,8 +555,9 @@ class SQLiteStore:
             for chunk in _chunks(list(dict.fromkeys(members))):
                 rows = await db.execute_fetchall(
                     f"DELETE FROM set_members WHERE key = ? AND member IN ({_marks(len(chunk))})"
-                    " AND expires_at > ? RETURNING 1",
-                    (full_key, *chunk, now),
+                    " AND EXISTS (SELECT 1 FROM sets WHERE key = ? AND expires_at > ?)"
+                    " RETURNING 1",
+                    (full_key, *chunk, full_key, now),
                 )
                 removed += len(list(rows))
         return removed
@@ -542,12 +568,12 @@ class SQLiteStore:
         now = time.time()
         async with self._write() as db:
             rows = await db.execute_fetchall(
-                f"DELETE FROM set_members WHERE {where} AND expires_at > ? RETURNING key",
+                f"DELETE FROM sets WHERE {where} AND expires_at > ? RETURNING key",
                 (*parameters, now),
             )
-            removed = len({row[0] for row in rows})
-            await self._purge(db, "set_members", now)
-        return removed
+            await db.execute(f"DELETE FROM set_members WHERE {where}", parameters)
+            await self._purge_sets(db, now)
+        return len(list(rows))
 
     async def _delete(self, table: str, keys: Sequence[str]) -> int:
         if not keys:

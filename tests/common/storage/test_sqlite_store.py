@@ -112,3 +112,29 @@ async def test_a_cancelled_transaction_leaves_the_store_usable(tmp_path: Path, s
         assert await store.set_if_absent("k", b"v")
     finally:
         await store.aclose()
+
+
+async def test_sets_written_before_the_sets_table_keep_their_members_and_expiry(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE set_members (key TEXT NOT NULL, member TEXT NOT NULL,"
+            " expires_at REAL NOT NULL, PRIMARY KEY (key, member)) WITHOUT ROWID"
+        )
+        later, past = time.time() + 600, time.time() - 1
+        db.executemany(
+            "INSERT INTO set_members VALUES (?, ?, ?)",
+            [("sanad:live", "a", later), ("sanad:live", "b", later), ("sanad:gone", "c", past)],
+        )
+    store = await open_store(f"sqlite:///{path}")
+    try:
+        members = await store.set_members(["live", "gone"])
+        await store.set_add({"gone": ["d"]}, ttl=60)
+        again = await store.set_members(["gone"])
+    finally:
+        await store.aclose()
+
+    assert members == [frozenset({"a", "b"}), frozenset()]
+    assert again == [frozenset({"d"})]
