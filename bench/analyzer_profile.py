@@ -123,22 +123,34 @@ def render(collapsed: str, answered: int, seconds: float, command: str) -> str:
         f"py-spy samples of the analyzer at {SAMPLE_RATE} Hz while fresh Analyze requests came",
         f"at concurrency {CONCURRENCY} on Redis for {seconds:.0f} s ({answered} answered,",
         f"{total} samples). Share of the samples each frame was on the stack of (inclusive),",
+        "and what that share comes to per request in sampled time (samples / rate / requests),",
         f"top {TOP}; the event loop's own frames are left out.",
         "",
         f"Command: `{command}`",
         "",
-        "| share | frame |",
-        "|---:|---|",
+        "| share | ms per request | frame |",
+        "|---:|---:|---|",
     ]
-    loop_frames = ("runpy", "<module>", "main (", "run (", "Runner.", "run_service", "uvloop")
+    per_request_ms = 1000 * total / SAMPLE_RATE / answered if answered else 0.0
+    loop_frames = (
+        "runpy",
+        "<module>",
+        "main (",
+        "run (",
+        "Runner.",
+        "run_service",
+        "uvloop",
+        "BaseEventLoop.",
+        "Handle._run",
+    )
     listed = [
         (name, samples)
         for name, samples in shares.most_common()
         if not any(marker in name for marker in loop_frames)
     ][:TOP]
     for name, samples in listed:
-        share = 100 * samples / total if total else 0.0
-        lines.append(f"| {share:.1f} % | `{name}` |")
+        share = samples / total if total else 0.0
+        lines.append(f"| {100 * share:.1f} % | {share * per_request_ms:.2f} | `{name}` |")
     lines.append("")
     return "\n".join(lines)
 

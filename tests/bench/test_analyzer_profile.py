@@ -32,6 +32,7 @@ def test_the_report_lists_frames_by_share_without_the_loop() -> None:
     report = render(COLLAPSED, answered=42, seconds=20, command="python -m bench.analyzer_profile")
 
     rows = [line for line in report.splitlines() if line.startswith("| ") and "%" in line]
-    assert rows[0] == "| 100.0 % | `a (pkg/m.py)` |"
-    assert rows[1] == "| 60.0 % | `b (pkg/m.py)` |"
+    # 10 samples at 200 Hz over 42 requests: 1.19 ms of sampled time per request.
+    assert rows[0] == "| 100.0 % | 1.19 | `a (pkg/m.py)` |"
+    assert rows[1] == "| 60.0 % | 0.71 | `b (pkg/m.py)` |"
     assert not any("__main__" in row for row in rows)

@@ -46,6 +46,9 @@ class FailingQuota(quota_pb2_grpc.QuotaServiceServicer):
     async def Release(self, request: Any, context: Any) -> quota_pb2.ReleaseResponse:  # noqa: N802
         raise KeyError("a bug")
 
+    async def Settle(self, request: Any, context: Any) -> quota_pb2.SettleResponse:  # noqa: N802
+        return quota_pb2.SettleResponse()
+
     async def GetUsage(self, request: Any, context: Any) -> quota_pb2.GetUsageResponse:  # noqa: N802
         return quota_pb2.GetUsageResponse()
 

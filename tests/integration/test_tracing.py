@@ -55,7 +55,7 @@ def _trace_of_analyze(spans: Sequence[ReceivedSpan]) -> list[ReceivedSpan]:
 def _complete(spans: Sequence[ReceivedSpan]) -> bool:
     """The analyzer's root arrived and quota's last server span too."""
     seen = {(s.service, s.name) for s in _trace_of_analyze(spans)}
-    return ("sanad-quota", "/sanad.quota.v1.QuotaService/Commit") in seen
+    return ("sanad-quota", "/sanad.quota.v1.QuotaService/Settle") in seen
 
 
 async def test_one_analyze_is_one_trace_across_the_services(
@@ -90,7 +90,7 @@ async def test_one_analyze_is_one_trace_across_the_services(
         "provider openai",
         "store get",
     } <= by_service["sanad-analyzer"]
-    assert {"/sanad.quota.v1.QuotaService/Reserve", "/sanad.quota.v1.QuotaService/Commit"} <= (
+    assert {"/sanad.quota.v1.QuotaService/Reserve", "/sanad.quota.v1.QuotaService/Settle"} <= (
         by_service["sanad-quota"]
     )
     assert any(name.startswith("store ") for name in by_service["sanad-quota"])

@@ -314,3 +314,67 @@ async def test_invalid_record_usage_lists_every_bad_field(
         "spends[0].spent_at",
         "spends[1].spent_at",
     }
+
+
+async def test_settle_commits_and_releases_each_as_commit_and_release_would(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    reserved = [
+        (
+            await quota.Reserve(quota_pb2.ReserveRequest(provider="gemini", estimated_tokens=9))
+        ).reservation_id
+        for _ in range(3)
+    ]
+    await quota.Release(quota_pb2.ReleaseRequest(reservation_id=reserved[2]))
+
+    settled = await quota.Settle(
+        quota_pb2.SettleRequest(
+            settlements=[
+                quota_pb2.Settlement(reservation_id=reserved[0], commit_tokens=4),
+                quota_pb2.Settlement(reservation_id=reserved[1], release=True),
+                quota_pb2.Settlement(reservation_id=reserved[2], commit_tokens=4),
+                quota_pb2.Settlement(reservation_id="gemini.nothing", commit_tokens=1),
+                quota_pb2.Settlement(reservation_id=reserved[1], release=True),
+                quota_pb2.Settlement(reservation_id=reserved[0], commit_tokens=4),
+            ]
+        )
+    )
+    usage = await quota.GetUsage(quota_pb2.GetUsageRequest(provider="gemini"))
+
+    assert [(r.reservation_id, r.outcome) for r in settled.results] == [
+        (reserved[0], quota_pb2.SETTLEMENT_OUTCOME_COMMITTED),
+        (reserved[1], quota_pb2.SETTLEMENT_OUTCOME_RELEASED),
+        (reserved[2], quota_pb2.SETTLEMENT_OUTCOME_WAS_RELEASED),
+        ("gemini.nothing", quota_pb2.SETTLEMENT_OUTCOME_NOT_FOUND),
+        (reserved[1], quota_pb2.SETTLEMENT_OUTCOME_NOT_PENDING),
+        (reserved[0], quota_pb2.SETTLEMENT_OUTCOME_COMMITTED),
+    ]
+    windows = usage.providers[0].windows
+    assert {w.used for w in windows if w.metric == quota_pb2.METRIC_TOKENS} == {4}
+    assert {w.used for w in windows if w.metric == quota_pb2.METRIC_REQUESTS} == {1}
+
+
+async def test_an_invalid_settle_lists_every_bad_field(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as empty:
+        await quota.Settle(quota_pb2.SettleRequest())
+    with pytest.raises(grpc.aio.AioRpcError) as bad:
+        await quota.Settle(
+            quota_pb2.SettleRequest(
+                settlements=[
+                    quota_pb2.Settlement(commit_tokens=-1),
+                    quota_pb2.Settlement(reservation_id="gemini.x"),
+                    quota_pb2.Settlement(reservation_id="gemini.y", release=False),
+                ]
+            )
+        )
+
+    assert empty.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert bad_request_fields(empty.value) == ["settlements"]
+    assert bad_request_fields(bad.value) == [
+        "settlements[0].reservation_id",
+        "settlements[0].commit_tokens",
+        "settlements[1]",
+        "settlements[2].release",
+    ]

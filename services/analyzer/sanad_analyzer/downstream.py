@@ -8,6 +8,7 @@ safe budget (journaled, reconciled later; a budget of 0 fails closed).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,11 @@ log = structlog.get_logger(__name__)
 
 MIN_TIMEOUT_SECONDS = 0.05
 """The shortest timeout a downstream call gets, even when the caller's time is nearly up."""
+SETTLE_BATCH = 256
+"""Most settlements in one Settle call (quota takes up to 1000)."""
+_REFUSED = frozenset(
+    {quota_pb2.SETTLEMENT_OUTCOME_NOT_FOUND, quota_pb2.SETTLEMENT_OUTCOME_WAS_RELEASED}
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,8 @@ class QuotaGateway:
         self._timeout = timeout
         self._safe_budget = safe_budget
         self._share = deadline_share
+        self._unsettled: list[tuple[quota_pb2.Settlement, asyncio.Future[None]]] = []
+        self._settler: asyncio.Task[None] | None = None
 
     async def reserve(
         self, provider: str, tokens: int, request_id: str, remaining: float | None
@@ -98,13 +106,9 @@ class QuotaGateway:
             with _logged(JournalUnavailableError, "local spend not settled", reservation_id):
                 await self._safe_budget.settle(reservation_id, tokens)
             return
-        try:
-            await self._stub.Commit(
-                quota_pb2.CommitRequest(reservation_id=reservation_id, actual_tokens=tokens),
-                timeout=self._timeout,
-            )
-        except grpc.aio.AioRpcError as error:
-            log.warning("quota commit failed", reservation=reservation_id, code=error.code().name)
+        await self._settle(
+            quota_pb2.Settlement(reservation_id=reservation_id, commit_tokens=tokens)
+        )
 
     async def release(self, reservation_id: str) -> None:
         """Give a reservation back; a failure is logged, not raised."""
@@ -112,12 +116,74 @@ class QuotaGateway:
             with _logged(JournalUnavailableError, "local spend not cancelled", reservation_id):
                 await self._safe_budget.cancel(reservation_id)
             return
+        await self._settle(quota_pb2.Settlement(reservation_id=reservation_id, release=True))
+
+    async def _settle(self, settlement: quota_pb2.Settlement) -> None:
+        """Queue a settlement and wait until quota has been told.
+
+        Settlements go in one Settle call each while quota keeps up; those that arrive while
+        a call is under way go together in the next one (up to SETTLE_BATCH), so batches
+        grow with the load and never wait for a timer.
+        """
+        told = asyncio.get_running_loop().create_future()
+        self._unsettled.append((settlement, told))
+        if self._settler is None or self._settler.done():
+            self._settler = asyncio.create_task(self._settle_queued(), name="quota-settlements")
+        await told
+
+    async def _settle_queued(self) -> None:
+        while self._unsettled:
+            batch = self._unsettled[:SETTLE_BATCH]
+            del self._unsettled[:SETTLE_BATCH]
+            try:
+                await self._send_settlements([settlement for settlement, _ in batch])
+            finally:
+                for _, told in batch:
+                    if not told.done():
+                        told.set_result(None)
+
+    async def _send_settlements(self, settlements: list[quota_pb2.Settlement]) -> None:
+        """One Settle call; refusals and failures are logged, not raised."""
         try:
-            await self._stub.Release(
-                quota_pb2.ReleaseRequest(reservation_id=reservation_id), timeout=self._timeout
+            response = await self._stub.Settle(
+                quota_pb2.SettleRequest(settlements=settlements), timeout=self._timeout
             )
         except grpc.aio.AioRpcError as error:
-            log.warning("quota release failed", reservation=reservation_id, code=error.code().name)
+            if error.code() is grpc.StatusCode.UNIMPLEMENTED:
+                await self._send_one_by_one(settlements)  # a quota service older than Settle
+                return
+            log.warning(
+                "quota settlements failed", settlements=len(settlements), code=error.code().name
+            )
+            return
+        for result in response.results:
+            if result.outcome in _REFUSED:
+                log.warning(
+                    "quota settlement refused",
+                    reservation=result.reservation_id,
+                    outcome=quota_pb2.SettlementOutcome.Name(result.outcome),
+                )
+
+    async def _send_one_by_one(self, settlements: list[quota_pb2.Settlement]) -> None:
+        for settlement in settlements:
+            reservation_id = settlement.reservation_id
+            try:
+                if settlement.WhichOneof("action") == "release":
+                    await self._stub.Release(
+                        quota_pb2.ReleaseRequest(reservation_id=reservation_id),
+                        timeout=self._timeout,
+                    )
+                else:
+                    await self._stub.Commit(
+                        quota_pb2.CommitRequest(
+                            reservation_id=reservation_id, actual_tokens=settlement.commit_tokens
+                        ),
+                        timeout=self._timeout,
+                    )
+            except grpc.aio.AioRpcError as error:
+                log.warning(
+                    "quota settlement failed", reservation=reservation_id, code=error.code().name
+                )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from it when met. Band keys and document keys of one scope share a Redis Cluster
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import Counter, defaultdict
@@ -64,9 +65,15 @@ class IndexedText:
 
     @classmethod
     def of(cls, text_hash: str, text: str) -> IndexedText:
-        """Fingerprint and bands of a text."""
-        fingerprint = Fingerprint.of(text)
-        return cls(text_hash, fingerprint, tuple(bands(fingerprint.features)))
+        """Fingerprint and bands of a text (the last few are kept: the request path
+        computes them while it waits on the provider, and stores them after)."""
+        return _indexed(text_hash, text)
+
+
+@functools.lru_cache(maxsize=256)
+def _indexed(text_hash: str, text: str) -> IndexedText:
+    fingerprint = Fingerprint.of(text)
+    return IndexedText(text_hash, fingerprint, tuple(bands(fingerprint.features)))
 
 
 def _document_id(tenant: str, text_hash: str) -> str:

@@ -3,6 +3,7 @@ health, degradation store, and the clear error when nothing can answer."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Mapping
@@ -29,6 +30,7 @@ from sanad_analyzer.degraded import before_deadline, degraded_answer
 from sanad_analyzer.downstream import ProviderOrder
 from sanad_analyzer.hedging import HedgePolicy, RaceResult, race
 from sanad_analyzer.instrumentation import traced_cache
+from sanad_analyzer.near_duplicates import IndexedText
 from sanad_analyzer.ports import HealthPort, QuotaPort
 from sanad_analyzer.providers.base import Provider, ProviderAnswer
 from sanad_analyzer.request import AnalysisRequest
@@ -178,6 +180,9 @@ class AnalysisPipeline:
     async def _produce(
         self, request: AnalysisRequest, deadline: Deadline, attempts: AttemptLog
     ) -> analyzer_pb2.AnalyzeResponse:
+        # CPU the answer will need (the rule check, the text's fingerprint) runs at the loop's
+        # next turn, while this request waits on quota and the provider, not after them.
+        asyncio.get_running_loop().call_soon(self._prepare, request)
         order = await self._health.provider_order(deadline.remaining())
         candidates = [name for name in order.available if name in self._providers]
         for skipped in order.skipped:
@@ -270,6 +275,12 @@ class AnalysisPipeline:
         if existing is not None and existing.fingerprint != request.request_hash:
             raise _key_reused(request)
         return response
+
+    def _prepare(self, request: AnalysisRequest) -> None:
+        """Compute ahead what a fresh answer to the request will need (both are cached)."""
+        self._rules.check(request)
+        if self._degradation_enabled:
+            IndexedText.of(request.text_hash, request.prompt.policy_text)
 
     async def _keep(
         self, request: AnalysisRequest, response: analyzer_pb2.AnalyzeResponse

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -35,6 +36,8 @@ MAX_SPENDS_PER_CALL = 1000
 """Most spends one RecordUsage call may carry; an analyzer sends a longer backlog in parts."""
 SPEND_CLOCK_SKEW_SECONDS = 300.0
 """How far in this replica's future a spend's time may lie (clock skew between hosts)."""
+MAX_SETTLEMENTS_PER_CALL = 1000
+"""Most reservations one Settle call may settle."""
 MAX_IDEMPOTENCY_KEY_CHARS = 200
 """Longest idempotency key accepted."""
 
@@ -133,6 +136,54 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
             raise invalid_argument([FieldViolation("reservation_id", "is required")])
         released = await self._ledger.release(request.reservation_id)
         return quota_pb2.ReleaseResponse(released=released)
+
+    async def Settle(
+        self, request: quota_pb2.SettleRequest, context: Context
+    ) -> quota_pb2.SettleResponse:
+        count = len(request.settlements)
+        violations = []
+        if not 1 <= count <= MAX_SETTLEMENTS_PER_CALL:
+            violations.append(
+                FieldViolation(
+                    "settlements", f"must hold 1 to {MAX_SETTLEMENTS_PER_CALL}, not {count}"
+                )
+            )
+        for index, item in enumerate(request.settlements):
+            path = f"settlements[{index}]"
+            if not item.reservation_id:
+                violations.append(FieldViolation(f"{path}.reservation_id", "is required"))
+            action = item.WhichOneof("action")
+            if action is None:
+                violations.append(FieldViolation(path, "commit_tokens or release is required"))
+            elif action == "commit_tokens" and item.commit_tokens < 0:
+                violations.append(FieldViolation(f"{path}.commit_tokens", "must be at least 0"))
+            elif action == "release" and not item.release:
+                violations.append(FieldViolation(f"{path}.release", "must be true when set"))
+        raise_if_violations(violations)
+        outcomes = await asyncio.gather(*(self._settle(item) for item in request.settlements))
+        return quota_pb2.SettleResponse(
+            results=[
+                quota_pb2.SettlementResult(reservation_id=item.reservation_id, outcome=outcome)
+                for item, outcome in zip(request.settlements, outcomes, strict=True)
+            ]
+        )
+
+    async def _settle(self, item: quota_pb2.Settlement) -> quota_pb2.SettlementOutcome.ValueType:
+        """One settlement, as Commit or Release would make it."""
+        if item.WhichOneof("action") == "release":
+            released = await self._ledger.release(item.reservation_id)
+            return (
+                quota_pb2.SETTLEMENT_OUTCOME_RELEASED
+                if released
+                else quota_pb2.SETTLEMENT_OUTCOME_NOT_PENDING
+            )
+        try:
+            await self._ledger.commit(item.reservation_id, item.commit_tokens)
+        except ReservationNotFoundError:
+            return quota_pb2.SETTLEMENT_OUTCOME_NOT_FOUND
+        except ReservationReleasedError:
+            return quota_pb2.SETTLEMENT_OUTCOME_WAS_RELEASED
+        return quota_pb2.SETTLEMENT_OUTCOME_COMMITTED
 
     async def GetUsage(
         self, request: quota_pb2.GetUsageRequest, context: Context

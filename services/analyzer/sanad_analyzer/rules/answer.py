@@ -8,6 +8,7 @@ them by the formula in score.py.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 import uuid
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from opentelemetry import metrics
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.analysis import analysis_to_proto, validate_analysis
 from sanad_analyzer.attempt_log import AttemptLog
+from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.request import AnalysisRequest
 from sanad_analyzer.rules.checker import CheckResult, Finding, check_policy
@@ -36,6 +38,8 @@ _ignored = _meter.create_counter(
     description="Fresh model answers whose critical issues leave out a critical rule finding",
 )
 
+CHECK_CACHE_SIZE: Final = 256
+"""Texts whose check results are kept: the requests in flight, with room to spare."""
 RULES_PROVIDER: Final = "sanad-rules"
 RULES_MODEL: Final = "sanad-rulebook"
 RULES_NOTE: Final = analyzer_pb2.LocalizedNote(
@@ -191,12 +195,16 @@ class RuleReview:
         self._answer_enabled = answer_enabled
         self._rulebook = rulebook or load_rulebook()
         self._templates = templates or load_templates()
+        # The request path checks a text while it waits on quota and the provider, and
+        # annotates the answer after: the second asks the cache.
+        self._checked = functools.lru_cache(maxsize=CHECK_CACHE_SIZE)(self._check)
 
     def check(self, request: AnalysisRequest) -> CheckResult:
         """The checker's result for the request's text, type and jurisdiction."""
-        return check_policy(
-            request.prompt.policy_text, request.policy_type, request.jurisdiction, self._rulebook
-        )
+        return self._checked(request.prompt.policy_text, request.policy_type, request.jurisdiction)
+
+    def _check(self, text: str, policy_type: PolicyType, jurisdiction: Jurisdiction) -> CheckResult:
+        return check_policy(text, policy_type, jurisdiction, self._rulebook)
 
     def annotate(
         self,

@@ -194,6 +194,71 @@ func (WarningLevel) EnumDescriptor() ([]byte, []int) {
 	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{2}
 }
 
+// SettlementOutcome is what one settlement did, as Commit's and Release's answers say it.
+type SettlementOutcome int32
+
+const (
+	// Not set.
+	SettlementOutcome_SETTLEMENT_OUTCOME_UNSPECIFIED SettlementOutcome = 0
+	// Committed, now or before (a repeated commit changes nothing).
+	SettlementOutcome_SETTLEMENT_OUTCOME_COMMITTED SettlementOutcome = 1
+	// Released now.
+	SettlementOutcome_SETTLEMENT_OUTCOME_RELEASED SettlementOutcome = 2
+	// A release that found nothing pending (committed, released or expired): nothing changed.
+	SettlementOutcome_SETTLEMENT_OUTCOME_NOT_PENDING SettlementOutcome = 3
+	// A commit of an unknown reservation, or one too old to be kept (Commit's NOT_FOUND).
+	SettlementOutcome_SETTLEMENT_OUTCOME_NOT_FOUND SettlementOutcome = 4
+	// A commit of a released reservation (Commit's FAILED_PRECONDITION): refused.
+	SettlementOutcome_SETTLEMENT_OUTCOME_WAS_RELEASED SettlementOutcome = 5
+)
+
+// Enum value maps for SettlementOutcome.
+var (
+	SettlementOutcome_name = map[int32]string{
+		0: "SETTLEMENT_OUTCOME_UNSPECIFIED",
+		1: "SETTLEMENT_OUTCOME_COMMITTED",
+		2: "SETTLEMENT_OUTCOME_RELEASED",
+		3: "SETTLEMENT_OUTCOME_NOT_PENDING",
+		4: "SETTLEMENT_OUTCOME_NOT_FOUND",
+		5: "SETTLEMENT_OUTCOME_WAS_RELEASED",
+	}
+	SettlementOutcome_value = map[string]int32{
+		"SETTLEMENT_OUTCOME_UNSPECIFIED":  0,
+		"SETTLEMENT_OUTCOME_COMMITTED":    1,
+		"SETTLEMENT_OUTCOME_RELEASED":     2,
+		"SETTLEMENT_OUTCOME_NOT_PENDING":  3,
+		"SETTLEMENT_OUTCOME_NOT_FOUND":    4,
+		"SETTLEMENT_OUTCOME_WAS_RELEASED": 5,
+	}
+)
+
+func (x SettlementOutcome) Enum() *SettlementOutcome {
+	p := new(SettlementOutcome)
+	*p = x
+	return p
+}
+
+func (x SettlementOutcome) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SettlementOutcome) Descriptor() protoreflect.EnumDescriptor {
+	return file_sanad_quota_v1_quota_proto_enumTypes[3].Descriptor()
+}
+
+func (SettlementOutcome) Type() protoreflect.EnumType {
+	return &file_sanad_quota_v1_quota_proto_enumTypes[3]
+}
+
+func (x SettlementOutcome) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SettlementOutcome.Descriptor instead.
+func (SettlementOutcome) EnumDescriptor() ([]byte, []int) {
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{3}
+}
+
 // ReserveRequest asks for room for one provider call.
 type ReserveRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -819,6 +884,249 @@ func (x *ReleaseResponse) GetReleased() bool {
 	return false
 }
 
+// SettleRequest carries 1 to 1000 settlements.
+type SettleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The settlements, applied each on its own.
+	Settlements   []*Settlement `protobuf:"bytes,1,rep,name=settlements,proto3" json:"settlements,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SettleRequest) Reset() {
+	*x = SettleRequest{}
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SettleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SettleRequest) ProtoMessage() {}
+
+func (x *SettleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SettleRequest.ProtoReflect.Descriptor instead.
+func (*SettleRequest) Descriptor() ([]byte, []int) {
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *SettleRequest) GetSettlements() []*Settlement {
+	if x != nil {
+		return x.Settlements
+	}
+	return nil
+}
+
+// Settlement commits or releases one reservation.
+type Settlement struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Id returned by Reserve.
+	ReservationId string `protobuf:"bytes,1,opt,name=reservation_id,json=reservationId,proto3" json:"reservation_id,omitempty"`
+	// What to do with it; one is required.
+	//
+	// Types that are valid to be assigned to Action:
+	//
+	//	*Settlement_CommitTokens
+	//	*Settlement_Release
+	Action        isSettlement_Action `protobuf_oneof:"action"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Settlement) Reset() {
+	*x = Settlement{}
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Settlement) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Settlement) ProtoMessage() {}
+
+func (x *Settlement) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Settlement.ProtoReflect.Descriptor instead.
+func (*Settlement) Descriptor() ([]byte, []int) {
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *Settlement) GetReservationId() string {
+	if x != nil {
+		return x.ReservationId
+	}
+	return ""
+}
+
+func (x *Settlement) GetAction() isSettlement_Action {
+	if x != nil {
+		return x.Action
+	}
+	return nil
+}
+
+func (x *Settlement) GetCommitTokens() int64 {
+	if x != nil {
+		if x, ok := x.Action.(*Settlement_CommitTokens); ok {
+			return x.CommitTokens
+		}
+	}
+	return 0
+}
+
+func (x *Settlement) GetRelease() bool {
+	if x != nil {
+		if x, ok := x.Action.(*Settlement_Release); ok {
+			return x.Release
+		}
+	}
+	return false
+}
+
+type isSettlement_Action interface {
+	isSettlement_Action()
+}
+
+type Settlement_CommitTokens struct {
+	// Commit with the tokens the provider really used; at least 0.
+	CommitTokens int64 `protobuf:"varint,2,opt,name=commit_tokens,json=commitTokens,proto3,oneof"`
+}
+
+type Settlement_Release struct {
+	// Release it: the provider did not bill the call. Must be true when set.
+	Release bool `protobuf:"varint,3,opt,name=release,proto3,oneof"`
+}
+
+func (*Settlement_CommitTokens) isSettlement_Action() {}
+
+func (*Settlement_Release) isSettlement_Action() {}
+
+// SettleResponse has one result per settlement, in the order they were given.
+type SettleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The results.
+	Results       []*SettlementResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SettleResponse) Reset() {
+	*x = SettleResponse{}
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SettleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SettleResponse) ProtoMessage() {}
+
+func (x *SettleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SettleResponse.ProtoReflect.Descriptor instead.
+func (*SettleResponse) Descriptor() ([]byte, []int) {
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *SettleResponse) GetResults() []*SettlementResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+// SettlementResult says what one settlement did.
+type SettlementResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The reservation settled.
+	ReservationId string `protobuf:"bytes,1,opt,name=reservation_id,json=reservationId,proto3" json:"reservation_id,omitempty"`
+	// What became of it.
+	Outcome       SettlementOutcome `protobuf:"varint,2,opt,name=outcome,proto3,enum=sanad.quota.v1.SettlementOutcome" json:"outcome,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SettlementResult) Reset() {
+	*x = SettlementResult{}
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SettlementResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SettlementResult) ProtoMessage() {}
+
+func (x *SettlementResult) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SettlementResult.ProtoReflect.Descriptor instead.
+func (*SettlementResult) Descriptor() ([]byte, []int) {
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *SettlementResult) GetReservationId() string {
+	if x != nil {
+		return x.ReservationId
+	}
+	return ""
+}
+
+func (x *SettlementResult) GetOutcome() SettlementOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return SettlementOutcome_SETTLEMENT_OUTCOME_UNSPECIFIED
+}
+
 // GetUsageRequest selects providers.
 type GetUsageRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -830,7 +1138,7 @@ type GetUsageRequest struct {
 
 func (x *GetUsageRequest) Reset() {
 	*x = GetUsageRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[8]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -842,7 +1150,7 @@ func (x *GetUsageRequest) String() string {
 func (*GetUsageRequest) ProtoMessage() {}
 
 func (x *GetUsageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[8]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -855,7 +1163,7 @@ func (x *GetUsageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUsageRequest.ProtoReflect.Descriptor instead.
 func (*GetUsageRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{8}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetUsageRequest) GetProvider() string {
@@ -876,7 +1184,7 @@ type GetUsageResponse struct {
 
 func (x *GetUsageResponse) Reset() {
 	*x = GetUsageResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[9]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -888,7 +1196,7 @@ func (x *GetUsageResponse) String() string {
 func (*GetUsageResponse) ProtoMessage() {}
 
 func (x *GetUsageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[9]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -901,7 +1209,7 @@ func (x *GetUsageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUsageResponse.ProtoReflect.Descriptor instead.
 func (*GetUsageResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{9}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetUsageResponse) GetProviders() []*ProviderUsage {
@@ -928,7 +1236,7 @@ type ProviderUsage struct {
 
 func (x *ProviderUsage) Reset() {
 	*x = ProviderUsage{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[10]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -940,7 +1248,7 @@ func (x *ProviderUsage) String() string {
 func (*ProviderUsage) ProtoMessage() {}
 
 func (x *ProviderUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[10]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -953,7 +1261,7 @@ func (x *ProviderUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProviderUsage.ProtoReflect.Descriptor instead.
 func (*ProviderUsage) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{10}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ProviderUsage) GetProvider() string {
@@ -1019,7 +1327,7 @@ type WindowUsage struct {
 
 func (x *WindowUsage) Reset() {
 	*x = WindowUsage{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[11]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1031,7 +1339,7 @@ func (x *WindowUsage) String() string {
 func (*WindowUsage) ProtoMessage() {}
 
 func (x *WindowUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[11]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1044,7 +1352,7 @@ func (x *WindowUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WindowUsage.ProtoReflect.Descriptor instead.
 func (*WindowUsage) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{11}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *WindowUsage) GetWindow() Window {
@@ -1144,7 +1452,7 @@ type ResetQuotaRequest struct {
 
 func (x *ResetQuotaRequest) Reset() {
 	*x = ResetQuotaRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[12]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1156,7 +1464,7 @@ func (x *ResetQuotaRequest) String() string {
 func (*ResetQuotaRequest) ProtoMessage() {}
 
 func (x *ResetQuotaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[12]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1169,7 +1477,7 @@ func (x *ResetQuotaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetQuotaRequest.ProtoReflect.Descriptor instead.
 func (*ResetQuotaRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{12}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ResetQuotaRequest) GetProvider() string {
@@ -1197,7 +1505,7 @@ type ResetQuotaResponse struct {
 
 func (x *ResetQuotaResponse) Reset() {
 	*x = ResetQuotaResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[13]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1209,7 +1517,7 @@ func (x *ResetQuotaResponse) String() string {
 func (*ResetQuotaResponse) ProtoMessage() {}
 
 func (x *ResetQuotaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[13]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1222,7 +1530,7 @@ func (x *ResetQuotaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetQuotaResponse.ProtoReflect.Descriptor instead.
 func (*ResetQuotaResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{13}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ResetQuotaResponse) GetUsage() *ProviderUsage {
@@ -1245,7 +1553,7 @@ type WatchUsageRequest struct {
 
 func (x *WatchUsageRequest) Reset() {
 	*x = WatchUsageRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1257,7 +1565,7 @@ func (x *WatchUsageRequest) String() string {
 func (*WatchUsageRequest) ProtoMessage() {}
 
 func (x *WatchUsageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1270,7 +1578,7 @@ func (x *WatchUsageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchUsageRequest.ProtoReflect.Descriptor instead.
 func (*WatchUsageRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{14}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *WatchUsageRequest) GetProvider() string {
@@ -1298,7 +1606,7 @@ type WatchUsageResponse struct {
 
 func (x *WatchUsageResponse) Reset() {
 	*x = WatchUsageResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[15]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1310,7 +1618,7 @@ func (x *WatchUsageResponse) String() string {
 func (*WatchUsageResponse) ProtoMessage() {}
 
 func (x *WatchUsageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[15]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1323,7 +1631,7 @@ func (x *WatchUsageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchUsageResponse.ProtoReflect.Descriptor instead.
 func (*WatchUsageResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{15}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *WatchUsageResponse) GetCrossing() *WarningCrossing {
@@ -1344,7 +1652,7 @@ type RecordUsageRequest struct {
 
 func (x *RecordUsageRequest) Reset() {
 	*x = RecordUsageRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[16]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1356,7 +1664,7 @@ func (x *RecordUsageRequest) String() string {
 func (*RecordUsageRequest) ProtoMessage() {}
 
 func (x *RecordUsageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[16]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1369,7 +1677,7 @@ func (x *RecordUsageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordUsageRequest.ProtoReflect.Descriptor instead.
 func (*RecordUsageRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{16}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RecordUsageRequest) GetSpends() []*LocalSpend {
@@ -1400,7 +1708,7 @@ type LocalSpend struct {
 
 func (x *LocalSpend) Reset() {
 	*x = LocalSpend{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[17]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1412,7 +1720,7 @@ func (x *LocalSpend) String() string {
 func (*LocalSpend) ProtoMessage() {}
 
 func (x *LocalSpend) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[17]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1425,7 +1733,7 @@ func (x *LocalSpend) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocalSpend.ProtoReflect.Descriptor instead.
 func (*LocalSpend) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{17}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *LocalSpend) GetSpendId() string {
@@ -1483,7 +1791,7 @@ type RecordUsageResponse struct {
 
 func (x *RecordUsageResponse) Reset() {
 	*x = RecordUsageResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[18]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1495,7 +1803,7 @@ func (x *RecordUsageResponse) String() string {
 func (*RecordUsageResponse) ProtoMessage() {}
 
 func (x *RecordUsageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[18]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1508,7 +1816,7 @@ func (x *RecordUsageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordUsageResponse.ProtoReflect.Descriptor instead.
 func (*RecordUsageResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{18}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RecordUsageResponse) GetRecorded() []string {
@@ -1579,7 +1887,20 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\x0eReleaseRequest\x12%\n" +
 	"\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\"-\n" +
 	"\x0fReleaseResponse\x12\x1a\n" +
-	"\breleased\x18\x01 \x01(\bR\breleased\"-\n" +
+	"\breleased\x18\x01 \x01(\bR\breleased\"M\n" +
+	"\rSettleRequest\x12<\n" +
+	"\vsettlements\x18\x01 \x03(\v2\x1a.sanad.quota.v1.SettlementR\vsettlements\"\x80\x01\n" +
+	"\n" +
+	"Settlement\x12%\n" +
+	"\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12%\n" +
+	"\rcommit_tokens\x18\x02 \x01(\x03H\x00R\fcommitTokens\x12\x1a\n" +
+	"\arelease\x18\x03 \x01(\bH\x00R\areleaseB\b\n" +
+	"\x06action\"L\n" +
+	"\x0eSettleResponse\x12:\n" +
+	"\aresults\x18\x01 \x03(\v2 .sanad.quota.v1.SettlementResultR\aresults\"v\n" +
+	"\x10SettlementResult\x12%\n" +
+	"\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12;\n" +
+	"\aoutcome\x18\x02 \x01(\x0e2!.sanad.quota.v1.SettlementOutcomeR\aoutcome\"-\n" +
 	"\x0fGetUsageRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\"O\n" +
 	"\x10GetUsageResponse\x12;\n" +
@@ -1645,11 +1966,19 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\x14WARNING_LEVEL_NORMAL\x10\x01\x12\x19\n" +
 	"\x15WARNING_LEVEL_WARNING\x10\x02\x12\x1a\n" +
 	"\x16WARNING_LEVEL_CRITICAL\x10\x03\x12\x1b\n" +
-	"\x17WARNING_LEVEL_EXHAUSTED\x10\x042\xc2\x04\n" +
+	"\x17WARNING_LEVEL_EXHAUSTED\x10\x04*\xe5\x01\n" +
+	"\x11SettlementOutcome\x12\"\n" +
+	"\x1eSETTLEMENT_OUTCOME_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cSETTLEMENT_OUTCOME_COMMITTED\x10\x01\x12\x1f\n" +
+	"\x1bSETTLEMENT_OUTCOME_RELEASED\x10\x02\x12\"\n" +
+	"\x1eSETTLEMENT_OUTCOME_NOT_PENDING\x10\x03\x12 \n" +
+	"\x1cSETTLEMENT_OUTCOME_NOT_FOUND\x10\x04\x12#\n" +
+	"\x1fSETTLEMENT_OUTCOME_WAS_RELEASED\x10\x052\x8b\x05\n" +
 	"\fQuotaService\x12J\n" +
 	"\aReserve\x12\x1e.sanad.quota.v1.ReserveRequest\x1a\x1f.sanad.quota.v1.ReserveResponse\x12G\n" +
 	"\x06Commit\x12\x1d.sanad.quota.v1.CommitRequest\x1a\x1e.sanad.quota.v1.CommitResponse\x12J\n" +
-	"\aRelease\x12\x1e.sanad.quota.v1.ReleaseRequest\x1a\x1f.sanad.quota.v1.ReleaseResponse\x12M\n" +
+	"\aRelease\x12\x1e.sanad.quota.v1.ReleaseRequest\x1a\x1f.sanad.quota.v1.ReleaseResponse\x12G\n" +
+	"\x06Settle\x12\x1d.sanad.quota.v1.SettleRequest\x1a\x1e.sanad.quota.v1.SettleResponse\x12M\n" +
 	"\bGetUsage\x12\x1f.sanad.quota.v1.GetUsageRequest\x1a .sanad.quota.v1.GetUsageResponse\x12S\n" +
 	"\n" +
 	"ResetQuota\x12!.sanad.quota.v1.ResetQuotaRequest\x1a\".sanad.quota.v1.ResetQuotaResponse\x12V\n" +
@@ -1669,86 +1998,96 @@ func file_sanad_quota_v1_quota_proto_rawDescGZIP() []byte {
 	return file_sanad_quota_v1_quota_proto_rawDescData
 }
 
-var file_sanad_quota_v1_quota_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_sanad_quota_v1_quota_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_sanad_quota_v1_quota_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_sanad_quota_v1_quota_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_sanad_quota_v1_quota_proto_goTypes = []any{
 	(Window)(0),                   // 0: sanad.quota.v1.Window
 	(Metric)(0),                   // 1: sanad.quota.v1.Metric
 	(WarningLevel)(0),             // 2: sanad.quota.v1.WarningLevel
-	(*ReserveRequest)(nil),        // 3: sanad.quota.v1.ReserveRequest
-	(*ReserveResponse)(nil),       // 4: sanad.quota.v1.ReserveResponse
-	(*QuotaViolation)(nil),        // 5: sanad.quota.v1.QuotaViolation
-	(*WarningCrossing)(nil),       // 6: sanad.quota.v1.WarningCrossing
-	(*CommitRequest)(nil),         // 7: sanad.quota.v1.CommitRequest
-	(*CommitResponse)(nil),        // 8: sanad.quota.v1.CommitResponse
-	(*ReleaseRequest)(nil),        // 9: sanad.quota.v1.ReleaseRequest
-	(*ReleaseResponse)(nil),       // 10: sanad.quota.v1.ReleaseResponse
-	(*GetUsageRequest)(nil),       // 11: sanad.quota.v1.GetUsageRequest
-	(*GetUsageResponse)(nil),      // 12: sanad.quota.v1.GetUsageResponse
-	(*ProviderUsage)(nil),         // 13: sanad.quota.v1.ProviderUsage
-	(*WindowUsage)(nil),           // 14: sanad.quota.v1.WindowUsage
-	(*ResetQuotaRequest)(nil),     // 15: sanad.quota.v1.ResetQuotaRequest
-	(*ResetQuotaResponse)(nil),    // 16: sanad.quota.v1.ResetQuotaResponse
-	(*WatchUsageRequest)(nil),     // 17: sanad.quota.v1.WatchUsageRequest
-	(*WatchUsageResponse)(nil),    // 18: sanad.quota.v1.WatchUsageResponse
-	(*RecordUsageRequest)(nil),    // 19: sanad.quota.v1.RecordUsageRequest
-	(*LocalSpend)(nil),            // 20: sanad.quota.v1.LocalSpend
-	(*RecordUsageResponse)(nil),   // 21: sanad.quota.v1.RecordUsageResponse
-	(*durationpb.Duration)(nil),   // 22: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 23: google.protobuf.Timestamp
+	(SettlementOutcome)(0),        // 3: sanad.quota.v1.SettlementOutcome
+	(*ReserveRequest)(nil),        // 4: sanad.quota.v1.ReserveRequest
+	(*ReserveResponse)(nil),       // 5: sanad.quota.v1.ReserveResponse
+	(*QuotaViolation)(nil),        // 6: sanad.quota.v1.QuotaViolation
+	(*WarningCrossing)(nil),       // 7: sanad.quota.v1.WarningCrossing
+	(*CommitRequest)(nil),         // 8: sanad.quota.v1.CommitRequest
+	(*CommitResponse)(nil),        // 9: sanad.quota.v1.CommitResponse
+	(*ReleaseRequest)(nil),        // 10: sanad.quota.v1.ReleaseRequest
+	(*ReleaseResponse)(nil),       // 11: sanad.quota.v1.ReleaseResponse
+	(*SettleRequest)(nil),         // 12: sanad.quota.v1.SettleRequest
+	(*Settlement)(nil),            // 13: sanad.quota.v1.Settlement
+	(*SettleResponse)(nil),        // 14: sanad.quota.v1.SettleResponse
+	(*SettlementResult)(nil),      // 15: sanad.quota.v1.SettlementResult
+	(*GetUsageRequest)(nil),       // 16: sanad.quota.v1.GetUsageRequest
+	(*GetUsageResponse)(nil),      // 17: sanad.quota.v1.GetUsageResponse
+	(*ProviderUsage)(nil),         // 18: sanad.quota.v1.ProviderUsage
+	(*WindowUsage)(nil),           // 19: sanad.quota.v1.WindowUsage
+	(*ResetQuotaRequest)(nil),     // 20: sanad.quota.v1.ResetQuotaRequest
+	(*ResetQuotaResponse)(nil),    // 21: sanad.quota.v1.ResetQuotaResponse
+	(*WatchUsageRequest)(nil),     // 22: sanad.quota.v1.WatchUsageRequest
+	(*WatchUsageResponse)(nil),    // 23: sanad.quota.v1.WatchUsageResponse
+	(*RecordUsageRequest)(nil),    // 24: sanad.quota.v1.RecordUsageRequest
+	(*LocalSpend)(nil),            // 25: sanad.quota.v1.LocalSpend
+	(*RecordUsageResponse)(nil),   // 26: sanad.quota.v1.RecordUsageResponse
+	(*durationpb.Duration)(nil),   // 27: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 28: google.protobuf.Timestamp
 }
 var file_sanad_quota_v1_quota_proto_depIdxs = []int32{
-	14, // 0: sanad.quota.v1.ReserveResponse.usage:type_name -> sanad.quota.v1.WindowUsage
+	19, // 0: sanad.quota.v1.ReserveResponse.usage:type_name -> sanad.quota.v1.WindowUsage
 	2,  // 1: sanad.quota.v1.ReserveResponse.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	14, // 2: sanad.quota.v1.ReserveResponse.denied_by:type_name -> sanad.quota.v1.WindowUsage
-	22, // 3: sanad.quota.v1.ReserveResponse.retry_after:type_name -> google.protobuf.Duration
-	5,  // 4: sanad.quota.v1.ReserveResponse.violations:type_name -> sanad.quota.v1.QuotaViolation
-	23, // 5: sanad.quota.v1.ReserveResponse.frees_at:type_name -> google.protobuf.Timestamp
-	6,  // 6: sanad.quota.v1.ReserveResponse.crossings:type_name -> sanad.quota.v1.WarningCrossing
+	19, // 2: sanad.quota.v1.ReserveResponse.denied_by:type_name -> sanad.quota.v1.WindowUsage
+	27, // 3: sanad.quota.v1.ReserveResponse.retry_after:type_name -> google.protobuf.Duration
+	6,  // 4: sanad.quota.v1.ReserveResponse.violations:type_name -> sanad.quota.v1.QuotaViolation
+	28, // 5: sanad.quota.v1.ReserveResponse.frees_at:type_name -> google.protobuf.Timestamp
+	7,  // 6: sanad.quota.v1.ReserveResponse.crossings:type_name -> sanad.quota.v1.WarningCrossing
 	0,  // 7: sanad.quota.v1.QuotaViolation.window:type_name -> sanad.quota.v1.Window
 	1,  // 8: sanad.quota.v1.QuotaViolation.metric:type_name -> sanad.quota.v1.Metric
-	23, // 9: sanad.quota.v1.QuotaViolation.window_end:type_name -> google.protobuf.Timestamp
+	28, // 9: sanad.quota.v1.QuotaViolation.window_end:type_name -> google.protobuf.Timestamp
 	0,  // 10: sanad.quota.v1.WarningCrossing.window:type_name -> sanad.quota.v1.Window
 	1,  // 11: sanad.quota.v1.WarningCrossing.metric:type_name -> sanad.quota.v1.Metric
 	2,  // 12: sanad.quota.v1.WarningCrossing.level:type_name -> sanad.quota.v1.WarningLevel
-	23, // 13: sanad.quota.v1.WarningCrossing.window_start:type_name -> google.protobuf.Timestamp
-	23, // 14: sanad.quota.v1.WarningCrossing.crossed_at:type_name -> google.protobuf.Timestamp
-	14, // 15: sanad.quota.v1.CommitResponse.usage:type_name -> sanad.quota.v1.WindowUsage
+	28, // 13: sanad.quota.v1.WarningCrossing.window_start:type_name -> google.protobuf.Timestamp
+	28, // 14: sanad.quota.v1.WarningCrossing.crossed_at:type_name -> google.protobuf.Timestamp
+	19, // 15: sanad.quota.v1.CommitResponse.usage:type_name -> sanad.quota.v1.WindowUsage
 	2,  // 16: sanad.quota.v1.CommitResponse.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	13, // 17: sanad.quota.v1.GetUsageResponse.providers:type_name -> sanad.quota.v1.ProviderUsage
-	14, // 18: sanad.quota.v1.ProviderUsage.windows:type_name -> sanad.quota.v1.WindowUsage
-	2,  // 19: sanad.quota.v1.ProviderUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	6,  // 20: sanad.quota.v1.ProviderUsage.crossings:type_name -> sanad.quota.v1.WarningCrossing
-	0,  // 21: sanad.quota.v1.WindowUsage.window:type_name -> sanad.quota.v1.Window
-	1,  // 22: sanad.quota.v1.WindowUsage.metric:type_name -> sanad.quota.v1.Metric
-	2,  // 23: sanad.quota.v1.WindowUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	23, // 24: sanad.quota.v1.WindowUsage.window_start:type_name -> google.protobuf.Timestamp
-	23, // 25: sanad.quota.v1.WindowUsage.window_end:type_name -> google.protobuf.Timestamp
-	23, // 26: sanad.quota.v1.WindowUsage.projected_exhaustion_time:type_name -> google.protobuf.Timestamp
-	0,  // 27: sanad.quota.v1.ResetQuotaRequest.window:type_name -> sanad.quota.v1.Window
-	13, // 28: sanad.quota.v1.ResetQuotaResponse.usage:type_name -> sanad.quota.v1.ProviderUsage
-	6,  // 29: sanad.quota.v1.WatchUsageResponse.crossing:type_name -> sanad.quota.v1.WarningCrossing
-	20, // 30: sanad.quota.v1.RecordUsageRequest.spends:type_name -> sanad.quota.v1.LocalSpend
-	23, // 31: sanad.quota.v1.LocalSpend.spent_at:type_name -> google.protobuf.Timestamp
-	3,  // 32: sanad.quota.v1.QuotaService.Reserve:input_type -> sanad.quota.v1.ReserveRequest
-	7,  // 33: sanad.quota.v1.QuotaService.Commit:input_type -> sanad.quota.v1.CommitRequest
-	9,  // 34: sanad.quota.v1.QuotaService.Release:input_type -> sanad.quota.v1.ReleaseRequest
-	11, // 35: sanad.quota.v1.QuotaService.GetUsage:input_type -> sanad.quota.v1.GetUsageRequest
-	15, // 36: sanad.quota.v1.QuotaService.ResetQuota:input_type -> sanad.quota.v1.ResetQuotaRequest
-	19, // 37: sanad.quota.v1.QuotaService.RecordUsage:input_type -> sanad.quota.v1.RecordUsageRequest
-	17, // 38: sanad.quota.v1.QuotaService.WatchUsage:input_type -> sanad.quota.v1.WatchUsageRequest
-	4,  // 39: sanad.quota.v1.QuotaService.Reserve:output_type -> sanad.quota.v1.ReserveResponse
-	8,  // 40: sanad.quota.v1.QuotaService.Commit:output_type -> sanad.quota.v1.CommitResponse
-	10, // 41: sanad.quota.v1.QuotaService.Release:output_type -> sanad.quota.v1.ReleaseResponse
-	12, // 42: sanad.quota.v1.QuotaService.GetUsage:output_type -> sanad.quota.v1.GetUsageResponse
-	16, // 43: sanad.quota.v1.QuotaService.ResetQuota:output_type -> sanad.quota.v1.ResetQuotaResponse
-	21, // 44: sanad.quota.v1.QuotaService.RecordUsage:output_type -> sanad.quota.v1.RecordUsageResponse
-	18, // 45: sanad.quota.v1.QuotaService.WatchUsage:output_type -> sanad.quota.v1.WatchUsageResponse
-	39, // [39:46] is the sub-list for method output_type
-	32, // [32:39] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	13, // 17: sanad.quota.v1.SettleRequest.settlements:type_name -> sanad.quota.v1.Settlement
+	15, // 18: sanad.quota.v1.SettleResponse.results:type_name -> sanad.quota.v1.SettlementResult
+	3,  // 19: sanad.quota.v1.SettlementResult.outcome:type_name -> sanad.quota.v1.SettlementOutcome
+	18, // 20: sanad.quota.v1.GetUsageResponse.providers:type_name -> sanad.quota.v1.ProviderUsage
+	19, // 21: sanad.quota.v1.ProviderUsage.windows:type_name -> sanad.quota.v1.WindowUsage
+	2,  // 22: sanad.quota.v1.ProviderUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
+	7,  // 23: sanad.quota.v1.ProviderUsage.crossings:type_name -> sanad.quota.v1.WarningCrossing
+	0,  // 24: sanad.quota.v1.WindowUsage.window:type_name -> sanad.quota.v1.Window
+	1,  // 25: sanad.quota.v1.WindowUsage.metric:type_name -> sanad.quota.v1.Metric
+	2,  // 26: sanad.quota.v1.WindowUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
+	28, // 27: sanad.quota.v1.WindowUsage.window_start:type_name -> google.protobuf.Timestamp
+	28, // 28: sanad.quota.v1.WindowUsage.window_end:type_name -> google.protobuf.Timestamp
+	28, // 29: sanad.quota.v1.WindowUsage.projected_exhaustion_time:type_name -> google.protobuf.Timestamp
+	0,  // 30: sanad.quota.v1.ResetQuotaRequest.window:type_name -> sanad.quota.v1.Window
+	18, // 31: sanad.quota.v1.ResetQuotaResponse.usage:type_name -> sanad.quota.v1.ProviderUsage
+	7,  // 32: sanad.quota.v1.WatchUsageResponse.crossing:type_name -> sanad.quota.v1.WarningCrossing
+	25, // 33: sanad.quota.v1.RecordUsageRequest.spends:type_name -> sanad.quota.v1.LocalSpend
+	28, // 34: sanad.quota.v1.LocalSpend.spent_at:type_name -> google.protobuf.Timestamp
+	4,  // 35: sanad.quota.v1.QuotaService.Reserve:input_type -> sanad.quota.v1.ReserveRequest
+	8,  // 36: sanad.quota.v1.QuotaService.Commit:input_type -> sanad.quota.v1.CommitRequest
+	10, // 37: sanad.quota.v1.QuotaService.Release:input_type -> sanad.quota.v1.ReleaseRequest
+	12, // 38: sanad.quota.v1.QuotaService.Settle:input_type -> sanad.quota.v1.SettleRequest
+	16, // 39: sanad.quota.v1.QuotaService.GetUsage:input_type -> sanad.quota.v1.GetUsageRequest
+	20, // 40: sanad.quota.v1.QuotaService.ResetQuota:input_type -> sanad.quota.v1.ResetQuotaRequest
+	24, // 41: sanad.quota.v1.QuotaService.RecordUsage:input_type -> sanad.quota.v1.RecordUsageRequest
+	22, // 42: sanad.quota.v1.QuotaService.WatchUsage:input_type -> sanad.quota.v1.WatchUsageRequest
+	5,  // 43: sanad.quota.v1.QuotaService.Reserve:output_type -> sanad.quota.v1.ReserveResponse
+	9,  // 44: sanad.quota.v1.QuotaService.Commit:output_type -> sanad.quota.v1.CommitResponse
+	11, // 45: sanad.quota.v1.QuotaService.Release:output_type -> sanad.quota.v1.ReleaseResponse
+	14, // 46: sanad.quota.v1.QuotaService.Settle:output_type -> sanad.quota.v1.SettleResponse
+	17, // 47: sanad.quota.v1.QuotaService.GetUsage:output_type -> sanad.quota.v1.GetUsageResponse
+	21, // 48: sanad.quota.v1.QuotaService.ResetQuota:output_type -> sanad.quota.v1.ResetQuotaResponse
+	26, // 49: sanad.quota.v1.QuotaService.RecordUsage:output_type -> sanad.quota.v1.RecordUsageResponse
+	23, // 50: sanad.quota.v1.QuotaService.WatchUsage:output_type -> sanad.quota.v1.WatchUsageResponse
+	43, // [43:51] is the sub-list for method output_type
+	35, // [35:43] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_sanad_quota_v1_quota_proto_init() }
@@ -1756,13 +2095,17 @@ func file_sanad_quota_v1_quota_proto_init() {
 	if File_sanad_quota_v1_quota_proto != nil {
 		return
 	}
+	file_sanad_quota_v1_quota_proto_msgTypes[9].OneofWrappers = []any{
+		(*Settlement_CommitTokens)(nil),
+		(*Settlement_Release)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sanad_quota_v1_quota_proto_rawDesc), len(file_sanad_quota_v1_quota_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   19,
+			NumEnums:      4,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,6 +22,7 @@ const (
 	QuotaService_Reserve_FullMethodName     = "/sanad.quota.v1.QuotaService/Reserve"
 	QuotaService_Commit_FullMethodName      = "/sanad.quota.v1.QuotaService/Commit"
 	QuotaService_Release_FullMethodName     = "/sanad.quota.v1.QuotaService/Release"
+	QuotaService_Settle_FullMethodName      = "/sanad.quota.v1.QuotaService/Settle"
 	QuotaService_GetUsage_FullMethodName    = "/sanad.quota.v1.QuotaService/GetUsage"
 	QuotaService_ResetQuota_FullMethodName  = "/sanad.quota.v1.QuotaService/ResetQuota"
 	QuotaService_RecordUsage_FullMethodName = "/sanad.quota.v1.QuotaService/RecordUsage"
@@ -42,6 +43,10 @@ type QuotaServiceClient interface {
 	Commit(ctx context.Context, in *CommitRequest, opts ...grpc.CallOption) (*CommitResponse, error)
 	// Release a reservation that was not used: its request and tokens are given back.
 	Release(ctx context.Context, in *ReleaseRequest, opts ...grpc.CallOption) (*ReleaseResponse, error)
+	// Commit and release many reservations in one call, each exactly as Commit or Release
+	// would; one that cannot be settled does not stop the others. The analyzer settles its
+	// reservations this way, off its request path, several at a time under load.
+	Settle(ctx context.Context, in *SettleRequest, opts ...grpc.CallOption) (*SettleResponse, error)
 	// Usage per provider and window, with warning level and projection.
 	GetUsage(ctx context.Context, in *GetUsageRequest, opts ...grpc.CallOption) (*GetUsageResponse, error)
 	// Admin: set a provider's counters back to zero. Requires the admin token.
@@ -87,6 +92,16 @@ func (c *quotaServiceClient) Release(ctx context.Context, in *ReleaseRequest, op
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ReleaseResponse)
 	err := c.cc.Invoke(ctx, QuotaService_Release_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *quotaServiceClient) Settle(ctx context.Context, in *SettleRequest, opts ...grpc.CallOption) (*SettleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SettleResponse)
+	err := c.cc.Invoke(ctx, QuotaService_Settle_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -156,6 +171,10 @@ type QuotaServiceServer interface {
 	Commit(context.Context, *CommitRequest) (*CommitResponse, error)
 	// Release a reservation that was not used: its request and tokens are given back.
 	Release(context.Context, *ReleaseRequest) (*ReleaseResponse, error)
+	// Commit and release many reservations in one call, each exactly as Commit or Release
+	// would; one that cannot be settled does not stop the others. The analyzer settles its
+	// reservations this way, off its request path, several at a time under load.
+	Settle(context.Context, *SettleRequest) (*SettleResponse, error)
 	// Usage per provider and window, with warning level and projection.
 	GetUsage(context.Context, *GetUsageRequest) (*GetUsageResponse, error)
 	// Admin: set a provider's counters back to zero. Requires the admin token.
@@ -185,6 +204,9 @@ func (UnimplementedQuotaServiceServer) Commit(context.Context, *CommitRequest) (
 }
 func (UnimplementedQuotaServiceServer) Release(context.Context, *ReleaseRequest) (*ReleaseResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Release not implemented")
+}
+func (UnimplementedQuotaServiceServer) Settle(context.Context, *SettleRequest) (*SettleResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Settle not implemented")
 }
 func (UnimplementedQuotaServiceServer) GetUsage(context.Context, *GetUsageRequest) (*GetUsageResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetUsage not implemented")
@@ -273,6 +295,24 @@ func _QuotaService_Release_Handler(srv interface{}, ctx context.Context, dec fun
 	return interceptor(ctx, in, info, handler)
 }
 
+func _QuotaService_Settle_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SettleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QuotaServiceServer).Settle(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QuotaService_Settle_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QuotaServiceServer).Settle(ctx, req.(*SettleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _QuotaService_GetUsage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetUsageRequest)
 	if err := dec(in); err != nil {
@@ -356,6 +396,10 @@ var QuotaService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Release",
 			Handler:    _QuotaService_Release_Handler,
+		},
+		{
+			MethodName: "Settle",
+			Handler:    _QuotaService_Settle_Handler,
 		},
 		{
 			MethodName: "GetUsage",

@@ -105,6 +105,42 @@ WARNING_LEVEL_EXHAUSTED: WarningLevel.ValueType  # 4
 """The limit is reached."""
 Global___WarningLevel: _TypeAlias = WarningLevel  # noqa: Y015
 
+class _SettlementOutcome:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _SettlementOutcomeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_SettlementOutcome.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    SETTLEMENT_OUTCOME_UNSPECIFIED: _SettlementOutcome.ValueType  # 0
+    """Not set."""
+    SETTLEMENT_OUTCOME_COMMITTED: _SettlementOutcome.ValueType  # 1
+    """Committed, now or before (a repeated commit changes nothing)."""
+    SETTLEMENT_OUTCOME_RELEASED: _SettlementOutcome.ValueType  # 2
+    """Released now."""
+    SETTLEMENT_OUTCOME_NOT_PENDING: _SettlementOutcome.ValueType  # 3
+    """A release that found nothing pending (committed, released or expired): nothing changed."""
+    SETTLEMENT_OUTCOME_NOT_FOUND: _SettlementOutcome.ValueType  # 4
+    """A commit of an unknown reservation, or one too old to be kept (Commit's NOT_FOUND)."""
+    SETTLEMENT_OUTCOME_WAS_RELEASED: _SettlementOutcome.ValueType  # 5
+    """A commit of a released reservation (Commit's FAILED_PRECONDITION): refused."""
+
+class SettlementOutcome(_SettlementOutcome, metaclass=_SettlementOutcomeEnumTypeWrapper):
+    """SettlementOutcome is what one settlement did, as Commit's and Release's answers say it."""
+
+SETTLEMENT_OUTCOME_UNSPECIFIED: SettlementOutcome.ValueType  # 0
+"""Not set."""
+SETTLEMENT_OUTCOME_COMMITTED: SettlementOutcome.ValueType  # 1
+"""Committed, now or before (a repeated commit changes nothing)."""
+SETTLEMENT_OUTCOME_RELEASED: SettlementOutcome.ValueType  # 2
+"""Released now."""
+SETTLEMENT_OUTCOME_NOT_PENDING: SettlementOutcome.ValueType  # 3
+"""A release that found nothing pending (committed, released or expired): nothing changed."""
+SETTLEMENT_OUTCOME_NOT_FOUND: SettlementOutcome.ValueType  # 4
+"""A commit of an unknown reservation, or one too old to be kept (Commit's NOT_FOUND)."""
+SETTLEMENT_OUTCOME_WAS_RELEASED: SettlementOutcome.ValueType  # 5
+"""A commit of a released reservation (Commit's FAILED_PRECONDITION): refused."""
+Global___SettlementOutcome: _TypeAlias = SettlementOutcome  # noqa: Y015
+
 @_typing.final
 class ReserveRequest(_message.Message):
     """ReserveRequest asks for room for one provider call."""
@@ -421,6 +457,112 @@ class ReleaseResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ReleaseResponse: _TypeAlias = ReleaseResponse  # noqa: Y015
+
+@_typing.final
+class SettleRequest(_message.Message):
+    """SettleRequest carries 1 to 1000 settlements."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SETTLEMENTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def settlements(self) -> _containers.RepeatedCompositeFieldContainer[Global___Settlement]:
+        """The settlements, applied each on its own."""
+
+    def __init__(
+        self,
+        *,
+        settlements: _abc.Iterable[Global___Settlement] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["settlements", b"settlements"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SettleRequest: _TypeAlias = SettleRequest  # noqa: Y015
+
+@_typing.final
+class Settlement(_message.Message):
+    """Settlement commits or releases one reservation."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RESERVATION_ID_FIELD_NUMBER: _builtins.int
+    COMMIT_TOKENS_FIELD_NUMBER: _builtins.int
+    RELEASE_FIELD_NUMBER: _builtins.int
+    reservation_id: _builtins.str
+    """Id returned by Reserve."""
+    commit_tokens: _builtins.int
+    """Commit with the tokens the provider really used; at least 0."""
+    release: _builtins.bool
+    """Release it: the provider did not bill the call. Must be true when set."""
+    def __init__(
+        self,
+        *,
+        reservation_id: _builtins.str = ...,
+        commit_tokens: _builtins.int = ...,
+        release: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "commit_tokens", b"commit_tokens", "release", b"release"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "commit_tokens", b"commit_tokens", "release", b"release", "reservation_id", b"reservation_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_action: _TypeAlias = _typing.Literal["commit_tokens", "release"]  # noqa: Y015
+    _WhichOneofArgType_action: _TypeAlias = _typing.Literal["action", b"action"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_action) -> _WhichOneofReturnType_action | None: ...
+
+Global___Settlement: _TypeAlias = Settlement  # noqa: Y015
+
+@_typing.final
+class SettleResponse(_message.Message):
+    """SettleResponse has one result per settlement, in the order they were given."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RESULTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def results(self) -> _containers.RepeatedCompositeFieldContainer[Global___SettlementResult]:
+        """The results."""
+
+    def __init__(
+        self,
+        *,
+        results: _abc.Iterable[Global___SettlementResult] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["results", b"results"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SettleResponse: _TypeAlias = SettleResponse  # noqa: Y015
+
+@_typing.final
+class SettlementResult(_message.Message):
+    """SettlementResult says what one settlement did."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RESERVATION_ID_FIELD_NUMBER: _builtins.int
+    OUTCOME_FIELD_NUMBER: _builtins.int
+    reservation_id: _builtins.str
+    """The reservation settled."""
+    outcome: Global___SettlementOutcome.ValueType
+    """What became of it."""
+    def __init__(
+        self,
+        *,
+        reservation_id: _builtins.str = ...,
+        outcome: Global___SettlementOutcome.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["outcome", b"outcome", "reservation_id", b"reservation_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SettlementResult: _TypeAlias = SettlementResult  # noqa: Y015
 
 @_typing.final
 class GetUsageRequest(_message.Message):

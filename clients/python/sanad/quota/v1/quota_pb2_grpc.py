@@ -51,6 +51,11 @@ class QuotaServiceStub:
                 request_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ReleaseRequest.SerializeToString,
                 response_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ReleaseResponse.FromString,
                 _registered_method=True)
+        self.Settle = channel.unary_unary(
+                '/sanad.quota.v1.QuotaService/Settle',
+                request_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.SettleRequest.SerializeToString,
+                response_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.SettleResponse.FromString,
+                _registered_method=True)
         self.GetUsage = channel.unary_unary(
                 '/sanad.quota.v1.QuotaService/GetUsage',
                 request_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.GetUsageRequest.SerializeToString,
@@ -95,6 +100,15 @@ class QuotaServiceServicer:
 
     def Release(self, request, context):
         """Release a reservation that was not used: its request and tokens are given back.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Settle(self, request, context):
+        """Commit and release many reservations in one call, each exactly as Commit or Release
+        would; one that cannot be settled does not stop the others. The analyzer settles its
+        reservations this way, off its request path, several at a time under load.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -148,6 +162,11 @@ def add_QuotaServiceServicer_to_server(servicer, server):
                     servicer.Release,
                     request_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ReleaseRequest.FromString,
                     response_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ReleaseResponse.SerializeToString,
+            ),
+            'Settle': grpc.unary_unary_rpc_method_handler(
+                    servicer.Settle,
+                    request_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.SettleRequest.FromString,
+                    response_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.SettleResponse.SerializeToString,
             ),
             'GetUsage': grpc.unary_unary_rpc_method_handler(
                     servicer.GetUsage,
@@ -253,6 +272,33 @@ class QuotaService:
             '/sanad.quota.v1.QuotaService/Release',
             sanad_dot_quota_dot_v1_dot_quota__pb2.ReleaseRequest.SerializeToString,
             sanad_dot_quota_dot_v1_dot_quota__pb2.ReleaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Settle(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sanad.quota.v1.QuotaService/Settle',
+            sanad_dot_quota_dot_v1_dot_quota__pb2.SettleRequest.SerializeToString,
+            sanad_dot_quota_dot_v1_dot_quota__pb2.SettleResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -43,6 +43,11 @@ class QuotaServiceStub:
     """Commit a reservation with the tokens the provider really used."""
     Release: _grpc.UnaryUnaryMultiCallable[_quota_pb2.ReleaseRequest, _quota_pb2.ReleaseResponse]
     """Release a reservation that was not used: its request and tokens are given back."""
+    Settle: _grpc.UnaryUnaryMultiCallable[_quota_pb2.SettleRequest, _quota_pb2.SettleResponse]
+    """Commit and release many reservations in one call, each exactly as Commit or Release
+    would; one that cannot be settled does not stop the others. The analyzer settles its
+    reservations this way, off its request path, several at a time under load.
+    """
     GetUsage: _grpc.UnaryUnaryMultiCallable[_quota_pb2.GetUsageRequest, _quota_pb2.GetUsageResponse]
     """Usage per provider and window, with warning level and projection."""
     ResetQuota: _grpc.UnaryUnaryMultiCallable[_quota_pb2.ResetQuotaRequest, _quota_pb2.ResetQuotaResponse]
@@ -72,6 +77,11 @@ class QuotaServiceAsyncStub(QuotaServiceStub):
     """Commit a reservation with the tokens the provider really used."""
     Release: _aio.UnaryUnaryMultiCallable[_quota_pb2.ReleaseRequest, _quota_pb2.ReleaseResponse]  # type: ignore[assignment]
     """Release a reservation that was not used: its request and tokens are given back."""
+    Settle: _aio.UnaryUnaryMultiCallable[_quota_pb2.SettleRequest, _quota_pb2.SettleResponse]  # type: ignore[assignment]
+    """Commit and release many reservations in one call, each exactly as Commit or Release
+    would; one that cannot be settled does not stop the others. The analyzer settles its
+    reservations this way, off its request path, several at a time under load.
+    """
     GetUsage: _aio.UnaryUnaryMultiCallable[_quota_pb2.GetUsageRequest, _quota_pb2.GetUsageResponse]  # type: ignore[assignment]
     """Usage per provider and window, with warning level and projection."""
     ResetQuota: _aio.UnaryUnaryMultiCallable[_quota_pb2.ResetQuotaRequest, _quota_pb2.ResetQuotaResponse]  # type: ignore[assignment]
@@ -116,6 +126,17 @@ class QuotaServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_quota_pb2.ReleaseResponse, _abc.Awaitable[_quota_pb2.ReleaseResponse]]:
         """Release a reservation that was not used: its request and tokens are given back."""
+
+    @_abc_1.abstractmethod
+    def Settle(
+        self,
+        request: _quota_pb2.SettleRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_quota_pb2.SettleResponse, _abc.Awaitable[_quota_pb2.SettleResponse]]:
+        """Commit and release many reservations in one call, each exactly as Commit or Release
+        would; one that cannot be settled does not stop the others. The analyzer settles its
+        reservations this way, off its request path, several at a time under load.
+        """
 
     @_abc_1.abstractmethod
     def GetUsage(
