@@ -158,13 +158,9 @@ def _error_class(value: ErrorClass | None) -> error_class_pb2.ErrorClass.ValueTy
 
 
 def _candidate(status: ProviderStatus) -> health_pb2.ProviderCandidate:
-    candidate = health_pb2.ProviderCandidate(
-        provider=status.provider,
-        circuit_state=_STATES[status.circuit_state],
-        open_reason=_error_class(status.open_reason),
+    candidate = _circuit(
+        CircuitView(status.provider, status.circuit_state, status.open_until, status.open_reason)
     )
-    if status.open_until is not None:
-        candidate.open_until.CopyFrom(timestamp(status.open_until))
     if status.window.latency_p95 is not None:
         candidate.latency_p95.CopyFrom(duration(status.window.latency_p95))
     return candidate
