@@ -179,3 +179,9 @@ class ProviderView:
                     log.info("provider view lost", code=error.code().name)
                 self._snapshot = None
                 await asyncio.sleep(self._retry)
+            except Exception:
+                # A snapshot this version cannot read (a newer health's enum value, say): no
+                # view, so every order is asked of health, until a stream reads again.
+                log.exception("provider view unreadable")
+                self._snapshot = None
+                await asyncio.sleep(self._retry)
