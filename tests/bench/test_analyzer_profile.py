@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bench.analyzer_profile import frame_name, inclusive_shares, render
 
-MAIN = "main (/work/x/services/analyzer/sanad_analyzer/__main__.py:10)"
+MAIN = "main (/srv/checkout/services/analyzer/sanad_analyzer/__main__.py:10)"
 COLLAPSED = (
     f"{MAIN};a (/v/site-packages/pkg/m.py:3);b (/v/site-packages/pkg/m.py:9) 6\n"
     f"{MAIN};a (/v/site-packages/pkg/m.py:4);a (/v/site-packages/pkg/m.py:5) 4\n"
