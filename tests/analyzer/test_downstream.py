@@ -61,6 +61,7 @@ async def test_fallback_keeps_a_blacklisted_provider_out_until_its_time(tmp_path
         during = await gateway.provider_order(None)
         await asyncio.sleep(BLACKLIST_SECONDS + 0.2)
         after = await gateway.provider_order(None)
+        await gateway.aclose()
 
     assert live.available == ("gemini",)
     assert [(s.name, s.reason) for s in live.skipped] == [("openai", ErrorClass.SERVICE_CRASH)]
@@ -79,6 +80,7 @@ async def test_fallback_returns_to_the_configured_order_after_a_while(tmp_path: 
         during = await gateway.provider_order(None)
         await asyncio.sleep(0.7)
         after = await gateway.provider_order(None)
+        await gateway.aclose()
 
     assert during.available == ("gemini",)
     assert after.available == ORDER

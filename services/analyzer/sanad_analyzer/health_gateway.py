@@ -2,9 +2,10 @@
 
 * The provider order comes from the view health pushes (``provider_view``); health is asked
   only when the view cannot settle it (a probe permit, or no live view).
-* Outcome reports are queued and sent in batches (``ReportOutcomes``) by a background task
-  that belongs to no request's trace: a routine success within ``flush_interval``; an
-  outcome that may move a circuit at once, and the request waits for it (briefly).
+* Outcome reports are queued and sent (``ReportOutcomes``) by a background task that belongs
+  to no request's trace: at once while no send is under way, and what queued during one
+  together in the next. A routine success is not waited for; an outcome that may move a
+  circuit is, briefly.
 * A provider this process just saw crash is kept out by the very next request
   (``LocalOutcomes``), until health has the report and says for how long it keeps it out.
 * When health cannot be reached: the last order it gave for a while (providers let back in
@@ -43,8 +44,6 @@ LOCAL_OUTCOME_TTL_SECONDS = 30.0
 """How long a provider seen failing here is kept out while health cannot be told."""
 REPORT_QUEUE_CAPACITY = 1000
 """Outcome reports kept for health while it is away."""
-REPORT_FLUSH_SECONDS = 0.05
-"""Longest a success report waits for others to share its batch."""
 REPORT_BATCH = 256
 """Most reports in one ReportOutcomes call (health takes up to 1000)."""
 
@@ -63,7 +62,6 @@ class HealthGateway:
         queue_capacity: int = REPORT_QUEUE_CAPACITY,
         local_outcome_ttl: float = LOCAL_OUTCOME_TTL_SECONDS,
         retry_after: float = HEALTH_RETRY_SECONDS,
-        flush_interval: float = REPORT_FLUSH_SECONDS,
         batch_size: int = REPORT_BATCH,
         view: ProviderView | None = None,
     ) -> None:
@@ -76,14 +74,12 @@ class HealthGateway:
         self._last_order_at = 0.0
         self._share = deadline_share
         self._retry_after = retry_after
-        self._flush_interval = flush_interval
         self._batch_size = batch_size
         self._down_until = 0.0
         self._local = LocalOutcomes(local_outcome_ttl)
         self._queue = ReportQueue(queue_capacity)
         self._sequence = itertools.count(1)
         self._pending = asyncio.Event()
-        self._urgent = asyncio.Event()
         self._sender: asyncio.Task[None] | None = None
         self._sending: asyncio.Future[bool] | None = None
         self._delivered = 0
@@ -196,8 +192,6 @@ class HealthGateway:
         self._queue.put(sequence, outcome)
         self._pending.set()
         routine = outcome.success and self._view.closed(outcome.provider)
-        if not routine or len(self._queue) >= self._batch_size:
-            self._urgent.set()
         if self._sender is None or self._sender.done():
             self._sender = asyncio.create_task(
                 self._send_forever(), name="health-reports", context=contextvars.Context()
@@ -210,14 +204,12 @@ class HealthGateway:
                 await self._delivery.wait_for(lambda: self._delivered >= sequence)
 
     async def _send_forever(self) -> None:
-        """Send queued reports in batches; keep them while health is away."""
+        """Send queued reports: at once while no send is under way, and what queued during
+        one together in the next (batches grow with the load, no timer); keep them while
+        health is away."""
         while True:
             await self._pending.wait()
-            if not self._urgent.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._urgent.wait(), self._flush_interval)
             self._pending.clear()
-            self._urgent.clear()
             await self._send_queued()
 
     async def _send_queued(self) -> None:
