@@ -39,3 +39,10 @@ def mid_hour() -> float:
     test's fake clock can move by minutes without leaving its hour or day."""
     hour = int(time.time()) // 3600 * 3600
     return next(start + 1800.0 for start in (hour, hour + 3600) if (start + 3600) % 86_400)
+
+
+def mid_hour_after_another() -> float:
+    """The middle of the current hour, or of the next one when this hour is a day's first, so
+    the hour before it belongs to the same day."""
+    hour = int(time.time()) // 3600 * 3600
+    return next(start + 1800.0 for start in (hour, hour + 3600) if start % 86_400)

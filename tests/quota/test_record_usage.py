@@ -14,7 +14,7 @@ from sanad_common.providers import UnknownProviderError
 from sanad_common.storage import Store
 from sanad_quota.ledger import QuotaLedger, Spend
 from sanad_quota.usage import Metric, Window, WindowUsage
-from tests.quota.conftest import mid_hour, quota_settings
+from tests.quota.conftest import mid_hour, mid_hour_after_another, quota_settings
 from tests.support.services import FakeClock
 
 UNLIMITED = ProviderLimits(daily_requests=-1, daily_tokens=-1, hourly_requests=-1, hourly_tokens=-1)
@@ -59,7 +59,9 @@ async def test_spends_count_once_even_when_sent_again(store: Store, twin_store: 
 
 
 async def test_a_spend_counts_in_the_windows_that_contain_it(store: Store) -> None:
-    clock = FakeClock(mid_hour())
+    # Not mid_hour(): in a day's last hour it moves to the next day, and the hour before that
+    # is another day.
+    clock = FakeClock(mid_hour_after_another())
     ledger = QuotaLedger(store, quota_settings(openai=UNLIMITED), clock=clock)
     previous_hour = clock.now - 3600
 
