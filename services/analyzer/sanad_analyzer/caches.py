@@ -124,24 +124,6 @@ class IdempotencyCache:
         """The stored answer, or None."""
         return await _read(self._store, self._key(tenant, idempotency_id))
 
-    async def put(
-        self,
-        tenant: str,
-        idempotency_id: str,
-        fingerprint: str,
-        policy: PolicyType,
-        response: analyzer_pb2.AnalyzeResponse,
-        *,
-        replace: bool,
-    ) -> CachedAnswer | None:
-        """Store an answer under its idempotency id and its analysis id.
-
-        Without replace, an entry already there (another replica answered the same key
-        meanwhile) is kept and returned, so the caller can tell a reused key from a race.
-        """
-        writes = self.writes(tenant, idempotency_id, fingerprint, policy, response, replace=replace)
-        return await self.settle(tenant, idempotency_id, await self._store.write(writes))
-
     def writes(
         self,
         tenant: str,
@@ -152,8 +134,11 @@ class IdempotencyCache:
         *,
         replace: bool,
     ) -> list[Write]:
-        """The store writes of ``put``, to send in one batch with others; hand what the batch
-        says of them to ``settle``."""
+        """The writes that store an answer under its idempotency id and its analysis id, to
+        send in one batch with others; hand what the batch says of them to ``settle``.
+
+        Without replace, an entry already there (another replica answered the same key
+        meanwhile) is kept, so ``settle`` can tell a reused key from a race."""
         raw = _encode(response, fingerprint, policy)
         return [
             Put(f"{ANALYSIS_PREFIX}{tenant}:{response.analysis_id}", raw, self._analysis_ttl),
@@ -216,22 +201,6 @@ class DegradationStore:
     def _key(policy: PolicyType, tenant: str, text_hash: str) -> str:
         return f"{DEGRADATION_PREFIX}{policy.value}:{tenant}:{text_hash}"
 
-    async def put(
-        self,
-        policy: PolicyType,
-        tenant: str,
-        text_hash: str,
-        fingerprint: str,
-        response: analyzer_pb2.AnalyzeResponse,
-        *,
-        text: str = "",
-        shop: ShopFields | None = None,
-    ) -> None:
-        """Keep a fresh analysis for later degraded answers, and index its text."""
-        await self._store.write(
-            self.writes(policy, tenant, text_hash, fingerprint, response, text=text, shop=shop)
-        )
-
     def writes(
         self,
         policy: PolicyType,
@@ -243,7 +212,8 @@ class DegradationStore:
         text: str = "",
         shop: ShopFields | None = None,
     ) -> list[Write]:
-        """The store writes of ``put``, to send in one batch with others."""
+        """The writes that keep a fresh analysis for later degraded answers and index its
+        text, to send in one batch with others."""
         writes: list[Write] = [
             Put(
                 self._key(policy, tenant, text_hash),
