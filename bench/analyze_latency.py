@@ -51,9 +51,8 @@ from bench.report import write_section
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
-from sanad_analyzer.analysis import build_messages
 from sanad_analyzer.policy import PolicyType
-from sanad_analyzer.providers.base import AnalysisPrompt
+from sanad_analyzer.prompt import AnalysisPrompt, build_messages
 from sanad_analyzer.providers.openai_provider import RESPONSE_FORMAT
 from sanad_common.proto_time import duration
 from sanad_emulator.control import EmulatorControl

@@ -31,7 +31,7 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bench.report import write_section
-from sanad_analyzer.near_duplicates import IndexedText, NearDuplicateIndex
+from sanad_analyzer.memory.near_duplicates import IndexedText, NearDuplicateIndex
 from sanad_analyzer.policy import PolicyType
 from sanad_common.storage import Store, open_store
 from sanad_launcher.redis_server import RedisServer

@@ -21,12 +21,11 @@ from sanad_analyzer.analysis import (
     InvalidAnalysisError,
     analysis_from_proto,
     analysis_to_proto,
-    build_messages,
-    estimate_tokens,
     parse_analysis,
     validate_analysis,
 )
 from sanad_analyzer.policy import PolicyType
+from sanad_analyzer.prompt import build_messages, estimate_tokens
 from tests.analyzer.providers.support import PROMPT, valid_analysis
 
 # Keywords OpenAI strict structured outputs accept (the ones this schema may use).

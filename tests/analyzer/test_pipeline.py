@@ -3,120 +3,25 @@ failover, the next step per error class, quota settlement, and what health is to
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
 import pytest
 
 from sanad.analyzer.v1 import analyzer_pb2
-from sanad_analyzer.caches import DegradationStore, IdempotencyCache
-from sanad_analyzer.downstream import ProviderOrder, QuotaDecision, SkippedProvider
-from sanad_analyzer.hedging import HedgePolicy
-from sanad_analyzer.outcome import AttemptOutcome
-from sanad_analyzer.pipeline import AnalysisPipeline
-from sanad_analyzer.providers.base import AnalysisPrompt, ProviderAnswer, ProviderError
+from sanad_analyzer.ports import AttemptOutcome, ProviderOrder, SkippedProvider
+from sanad_analyzer.providers.base import ProviderError
 from sanad_analyzer.request import AnalysisRequest, parse_request
-from sanad_analyzer.retry import RetryPolicy
 from sanad_common.error_class import ErrorClass
 from sanad_common.errors import ServiceError
-from sanad_common.storage import open_store
-from tests.analyzer.providers.support import valid_analysis
-
-
-@dataclass
-class FakeProvider:
-    """Fails with the queued errors in turn, then answers."""
-
-    name: str
-    failures: list[ProviderError] = field(default_factory=list)
-    model: str = "fake-model"
-    calls: int = 0
-    delay: float = 0.0
-    """Seconds before each answer (a slow provider)."""
-
-    async def analyze(self, prompt: AnalysisPrompt, *, timeout: float) -> ProviderAnswer:  # noqa: ASYNC109
-        self.calls += 1
-        await asyncio.sleep(self.delay)
-        if self.failures:
-            raise self.failures.pop(0)
-        return ProviderAnswer(valid_analysis(), self.model, 10, 20)
-
-    def estimate_tokens(self, prompt: AnalysisPrompt) -> int:
-        return 100
-
-    async def aclose(self) -> None:
-        return None
-
-
-@dataclass
-class FakeQuota:
-    """Grants everything except the providers in ``denied``; records settlements."""
-
-    denied: set[str] = field(default_factory=set)
-    committed: list[tuple[str, int]] = field(default_factory=list)
-    released: list[str] = field(default_factory=list)
-
-    async def reserve(
-        self, provider: str, tokens: int, request_id: str, remaining: float | None
-    ) -> QuotaDecision:
-        if provider in self.denied:
-            return QuotaDecision(allowed=False, reason="daily requests limit reached (1/1)")
-        return QuotaDecision(allowed=True, reservation_id=f"r-{provider}")
-
-    async def commit(self, reservation_id: str, tokens: int) -> None:
-        self.committed.append((reservation_id, tokens))
-
-    async def release(self, reservation_id: str) -> None:
-        self.released.append(reservation_id)
-
-
-@dataclass
-class FakeHealth:
-    """A fixed order; records every reported outcome."""
-
-    order: ProviderOrder
-    reports: list[AttemptOutcome] = field(default_factory=list)
-
-    async def provider_order(self, remaining: float | None) -> ProviderOrder:
-        return self.order
-
-    async def report(self, outcome: AttemptOutcome, remaining: float | None) -> None:
-        self.reports.append(outcome)
-
-
-@dataclass
-class Rig:
-    pipeline: AnalysisPipeline
-    quota: FakeQuota
-    health: FakeHealth
-    providers: dict[str, FakeProvider]
+from tests.analyzer.pipeline_rig import Rig, open_rig
 
 
 @pytest.fixture
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
-    store = await open_store(f"sqlite:///{tmp_path / 'store.db'}")
-    providers = {"primary": FakeProvider("primary"), "secondary": FakeProvider("secondary")}
-    quota = FakeQuota()
-    health = FakeHealth(ProviderOrder(available=("primary", "secondary")))
-    pipeline = AnalysisPipeline(
-        providers=providers,
-        quota=quota,
-        health=health,
-        store=store,
-        idempotency=IdempotencyCache(store, ttl=60, analysis_ttl=60),
-        degradation=DegradationStore(store, ttl=60),
-        degradation_enabled=False,
-        default_deadline=10.0,
-        deadline_margin=0.1,
-        retry=RetryPolicy(retries=1, backoff=0.01, backoff_max=0.02),
-        hedging=HedgePolicy(always=False, fallback_delay=0.05),
-    )
-    yield Rig(pipeline, quota, health, providers)
-    await pipeline.aclose()
-    await store.aclose()
+    async with open_rig(tmp_path) as opened:
+        yield opened
 
 
 def _request(*, hedge: bool = False) -> AnalysisRequest:

@@ -9,42 +9,17 @@ from pathlib import Path
 import pytest
 
 from sanad.analyzer.v1 import analyzer_pb2
-from sanad_analyzer.caches import DegradationStore, IdempotencyCache
-from sanad_analyzer.downstream import ProviderOrder
-from sanad_analyzer.hedging import HedgePolicy
-from sanad_analyzer.pipeline import AnalysisPipeline
 from sanad_analyzer.providers.base import ProviderError
 from sanad_analyzer.request import AnalysisRequest, parse_request
-from sanad_analyzer.retry import RetryPolicy
-from sanad_analyzer.rules.answer import RuleReview
+from sanad_analyzer.rules.review import RuleReview
 from sanad_common.error_class import ErrorClass
-from sanad_common.storage import open_store
-from tests.analyzer.test_pipeline import FakeHealth, FakeProvider, FakeQuota, Rig
+from tests.analyzer.pipeline_rig import Rig, open_rig
 
 
 @pytest.fixture
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
-    store = await open_store(f"sqlite:///{tmp_path / 'store.db'}")
-    providers = {"primary": FakeProvider("primary"), "secondary": FakeProvider("secondary")}
-    quota = FakeQuota()
-    health = FakeHealth(ProviderOrder(available=("primary", "secondary")))
-    pipeline = AnalysisPipeline(
-        providers=providers,
-        quota=quota,
-        health=health,
-        store=store,
-        idempotency=IdempotencyCache(store, ttl=60, analysis_ttl=60),
-        degradation=DegradationStore(store, ttl=60),
-        degradation_enabled=False,
-        default_deadline=10.0,
-        deadline_margin=0.1,
-        retry=RetryPolicy(retries=1, backoff=0.01, backoff_max=0.02),
-        hedging=HedgePolicy(always=False, fallback_delay=0.05),
-        rules=RuleReview(answer_enabled=True),
-    )
-    yield Rig(pipeline, quota, health, providers)
-    await pipeline.aclose()
-    await store.aclose()
+    async with open_rig(tmp_path, RuleReview(answer_enabled=True)) as opened:
+        yield opened
 
 
 def short_window(jurisdiction: int = analyzer_pb2.JURISDICTION_EG) -> AnalysisRequest:

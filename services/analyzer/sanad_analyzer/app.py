@@ -6,20 +6,19 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from sanad.analyzer.v1 import analyzer_pb2_grpc
-from sanad_analyzer.caches import DegradationStore, IdempotencyCache
-from sanad_analyzer.downstream import QuotaGateway
-from sanad_analyzer.health_gateway import HealthGateway
+from sanad_analyzer.downstream import HealthGateway, QuotaGateway, open_safe_budget
 from sanad_analyzer.hedging import HedgePolicy
 from sanad_analyzer.jurisdiction import Jurisdiction
-from sanad_analyzer.near_duplicates import NearDuplicateIndex
+from sanad_analyzer.memory.degradation import DegradationStore
+from sanad_analyzer.memory.idempotency import IdempotencyCache
+from sanad_analyzer.memory.near_duplicates import NearDuplicateIndex
+from sanad_analyzer.memory.single_flight import SharedFlight
 from sanad_analyzer.pipeline import AnalysisPipeline
 from sanad_analyzer.providers.base import Provider
 from sanad_analyzer.providers.registry import build_provider
 from sanad_analyzer.retry import RetryPolicy
-from sanad_analyzer.rules.answer import RuleReview
-from sanad_analyzer.safe_budget import open_safe_budget
+from sanad_analyzer.rules.review import RuleReview
 from sanad_analyzer.servicer import AnalyzerServicer
-from sanad_analyzer.single_flight import SharedFlight
 from sanad_analyzer.system_health import SystemHealth, SystemHealthSources
 from sanad_common.channels import dependency_channel
 from sanad_common.config import Settings

@@ -15,10 +15,8 @@ import structlog
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.attempt_log import AttemptLog
 from sanad_analyzer.deadline import Deadline
-from sanad_analyzer.downstream import QuotaDecision
 from sanad_analyzer.instrumentation import observed_attempt
-from sanad_analyzer.outcome import AttemptOutcome
-from sanad_analyzer.ports import HealthPort, QuotaPort
+from sanad_analyzer.ports import AttemptOutcome, HealthPort, QuotaDecision, QuotaPort, Reservation
 from sanad_analyzer.providers.base import Provider, ProviderAnswer, ProviderError
 from sanad_analyzer.request import AnalysisRequest
 from sanad_analyzer.retry import RetryPolicy
@@ -84,7 +82,7 @@ class ProviderAttempt:
             if deadline.expired():
                 return AttemptResult(out_of_time=True)
             decision = await self._reserve(provider.name, estimate, deadline, attempts)
-            if not decision.allowed:
+            if decision.reservation is None:
                 return AttemptResult()
             try:
                 answer = await self.call(
@@ -92,7 +90,7 @@ class ProviderAttempt:
                     request,
                     deadline=deadline,
                     providers_left=providers_left,
-                    decision=decision,
+                    reservation=decision.reservation,
                     estimate=estimate,
                     attempts=attempts,
                 )
@@ -111,9 +109,7 @@ class ProviderAttempt:
     async def _reserve(
         self, name: str, estimate: int, deadline: Deadline, attempts: AttemptLog
     ) -> QuotaDecision:
-        decision = await self._quota.reserve(
-            name, estimate, attempts.request_id, deadline.remaining()
-        )
+        decision = await self._quota.reserve(name, estimate, attempts.request_id, deadline)
         attempts.accounted_locally |= decision.local and decision.allowed
         if decision.local and not decision.allowed:
             attempts.unaccountable(name, decision.reason)
@@ -135,7 +131,7 @@ class ProviderAttempt:
         *,
         deadline: Deadline,
         providers_left: int,
-        decision: QuotaDecision,
+        reservation: Reservation,
         estimate: int,
         attempts: AttemptLog,
     ) -> ProviderAnswer:
@@ -153,18 +149,18 @@ class ProviderAttempt:
         except asyncio.CancelledError as cancelled:
             if cancelled.args == (HEDGE_LOST,):
                 # Another provider answered first: this call is not billed by Sanad's quota.
-                self._settlements.start(self._quota.release(decision.reservation_id))
+                self._settlements.start(self._quota.release(reservation))
                 attempts.cancelled(name, time.monotonic() - started)
             else:
                 # The caller went away mid-call; the provider may still bill it.
-                self._settlements.start(self._quota.commit(decision.reservation_id, estimate))
+                self._settlements.start(self._quota.commit(reservation, estimate))
             raise
         except ProviderError as error:
             latency = time.monotonic() - started
             self._settlements.start(
-                self._quota.release(decision.reservation_id)
+                self._quota.release(reservation)
                 if error.error_class in NOT_BILLED
-                else self._quota.commit(decision.reservation_id, estimate)
+                else self._quota.commit(reservation, estimate)
             )
             attempts.failed(name, error.error_class, latency, error.message, error.retry_after)
             attempts.event(
@@ -179,12 +175,12 @@ class ProviderAttempt:
             )
             await self._health.report(
                 AttemptOutcome(name, latency, error.error_class, error.retry_after),
-                deadline.remaining(),
+                deadline,
             )
             raise
         latency = time.monotonic() - started
-        self._settlements.start(self._quota.commit(decision.reservation_id, answer.total_tokens))
-        await self._health.report(AttemptOutcome(name, latency), deadline.remaining())
+        self._settlements.start(self._quota.commit(reservation, answer.total_tokens))
+        await self._health.report(AttemptOutcome(name, latency), deadline)
         attempts.succeeded(name, latency)
         attempts.event(analyzer_pb2.STAGE_ATTEMPT_SUCCEEDED, f"{name} answered", name)
         return answer

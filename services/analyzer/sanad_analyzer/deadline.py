@@ -23,6 +23,10 @@ class Deadline:
         """The deadline ``seconds`` from now."""
         return cls(time.monotonic() + seconds, margin)
 
+    def caller_remaining(self) -> float:
+        """Seconds until the caller stops waiting, margin included (never negative)."""
+        return max(self.at - time.monotonic(), 0.0)
+
     def remaining(self) -> float:
         """Seconds left for provider work (negative once it has passed)."""
         return self.at - time.monotonic() - self.margin

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sanad_analyzer.attempt import HEDGE_LOST, AttemptResult
-from sanad_analyzer.downstream import ProviderOrder
+from sanad_analyzer.ports import ProviderOrder
 from sanad_analyzer.request import AnalysisRequest
 from sanad_common.config import Settings
 

@@ -14,32 +14,25 @@ import structlog
 from opentelemetry import metrics
 
 from sanad.analyzer.v1 import analyzer_pb2
-from sanad_analyzer.analysis import analysis_to_proto
+from sanad_analyzer.answers import Answers, replay, shop_of
 from sanad_analyzer.attempt import AttemptResult, ProviderAttempt
 from sanad_analyzer.attempt_log import QUOTA_UNAVAILABLE, AttemptLog, ProgressSink
-from sanad_analyzer.cache_stats import CacheName, CacheStatistics, Lookup
-from sanad_analyzer.caches import (
-    CachedAnswer,
-    DegradationStore,
-    DegradedMatch,
-    IdempotencyCache,
-    ShopFields,
-)
 from sanad_analyzer.deadline import Deadline
-from sanad_analyzer.degraded import before_deadline, degraded_answer
-from sanad_analyzer.downstream import ProviderOrder
 from sanad_analyzer.hedging import HedgePolicy, RaceResult, race
 from sanad_analyzer.instrumentation import traced_cache
-from sanad_analyzer.near_duplicates import IndexedText
-from sanad_analyzer.ports import HealthPort, QuotaPort
+from sanad_analyzer.memory.cache_stats import CacheName, CacheStatistics, Lookup
+from sanad_analyzer.memory.degradation import DegradationStore
+from sanad_analyzer.memory.entries import CachedAnswer, DegradedMatch
+from sanad_analyzer.memory.idempotency import IdempotencyCache
+from sanad_analyzer.memory.near_duplicates import IndexedText
+from sanad_analyzer.memory.single_flight import FingerprintMismatchError, SharedFlight, SingleFlight
+from sanad_analyzer.ports import HealthPort, ProviderOrder, QuotaPort
 from sanad_analyzer.providers.base import Provider, ProviderAnswer
 from sanad_analyzer.request import AnalysisRequest
 from sanad_analyzer.retry import RetryPolicy
-from sanad_analyzer.rules.answer import RuleReview
+from sanad_analyzer.rules.review import RuleReview
 from sanad_analyzer.settlements import Settlements
-from sanad_analyzer.single_flight import FingerprintMismatchError, SharedFlight, SingleFlight
 from sanad_common.errors import ServiceError, error_info, localized, retry_info
-from sanad_common.proto_time import now
 from sanad_common.storage import Store, StoreUnavailableError
 
 log = structlog.get_logger(__name__)
@@ -89,8 +82,8 @@ class AnalysisPipeline:
         self._flights: SingleFlight[tuple[analyzer_pb2.AnalyzeResponse, bool]] = SingleFlight()
         self._shared_flight = shared_flight
         self.stats = CacheStatistics()
-        # Without a configured review, findings are still added but rules never answer.
-        self._rules = rules or RuleReview(answer_enabled=False)
+        # Without a configured review, findings are still given but rules never answer.
+        self._answers = Answers(rules or RuleReview(answer_enabled=False))
 
     async def aclose(self) -> None:
         """Let quota settlements and lease releases still in flight finish (within a bound)."""
@@ -125,7 +118,7 @@ class AnalysisPipeline:
             raise _key_reused(request) from None
         # Every answer produced for this request carries its findings (the fresh, degraded and
         # rule answers are annotated where they are made), shared ones too.
-        return as_replay(response) if shared or remote else response
+        return replay(response) if shared or remote else response
 
     async def _across_replicas(
         self, flight_key: str, request: AnalysisRequest, deadline: Deadline, attempts: AttemptLog
@@ -152,7 +145,7 @@ class AnalysisPipeline:
         degraded = await self._degraded(request, attempts, deadline)
         if degraded is not None:
             return degraded
-        reviewed = self._rules.answer(request, attempts)
+        reviewed = self._answers.from_rules(request, attempts)
         if reviewed is not None:
             return reviewed
         raise self._no_answer([], attempts, out_of_time=True)
@@ -175,7 +168,7 @@ class AnalysisPipeline:
         self.stats.record(CacheName.IDEMPOTENCY, request.policy_type, Lookup.HIT)
         attempts.event(analyzer_pb2.STAGE_IDEMPOTENCY_CHECKED, "idempotency cache hit")
         log.info("Idempotency: Cache HIT", analysis_id=cached.response.analysis_id)
-        return as_replay(cached.response)
+        return replay(cached.response)
 
     async def _produce(
         self, request: AnalysisRequest, deadline: Deadline, attempts: AttemptLog
@@ -183,7 +176,7 @@ class AnalysisPipeline:
         # CPU the answer will need (the rule check, the text's fingerprint) runs at the loop's
         # next turn, while this request waits on quota and the provider, not after them.
         asyncio.get_running_loop().call_soon(self._prepare, request)
-        order = await self._health.provider_order(deadline.remaining())
+        order = await self._health.provider_order(deadline)
         candidates = [name for name in order.available if name in self._providers]
         for skipped in order.skipped:
             attempts.kept_out[skipped.name] = skipped.reason
@@ -219,7 +212,7 @@ class AnalysisPipeline:
         degraded = await self._degraded(request, attempts, deadline)
         if degraded is not None:
             return degraded
-        reviewed = self._rules.answer(request, attempts)
+        reviewed = self._answers.from_rules(request, attempts)
         if reviewed is not None:
             return reviewed
         raise self._no_answer(candidates, attempts, out_of_time)
@@ -253,24 +246,7 @@ class AnalysisPipeline:
     async def _fresh(
         self, name: str, answer: ProviderAnswer, request: AnalysisRequest, attempts: AttemptLog
     ) -> analyzer_pb2.AnalyzeResponse:
-        produced_at = now()
-        response = analyzer_pb2.AnalyzeResponse(
-            analysis=analysis_to_proto(answer.analysis),
-            source=analyzer_pb2.SOURCE_FRESH,
-            provider=name,
-            model=answer.model,
-            attempts=attempts.items,
-            token_usage=analyzer_pb2.TokenUsage(
-                prompt_tokens=answer.prompt_tokens,
-                completion_tokens=answer.completion_tokens,
-                total_tokens=answer.total_tokens,
-            ),
-            analysis_id=uuid.uuid4().hex,
-            analyzed_at=produced_at,
-            responded_at=produced_at,
-            quota_accounted_locally=attempts.accounted_locally,
-        )
-        self._rules.annotate(response, request, fresh=True)
+        response = self._answers.fresh(name, answer, request, attempts)
         existing = await self._tolerant(self._keep(request, response), None, "cache writes")
         if existing is not None and existing.fingerprint != request.request_hash:
             raise _key_reused(request)
@@ -278,7 +254,7 @@ class AnalysisPipeline:
 
     def _prepare(self, request: AnalysisRequest) -> None:
         """Compute ahead what a fresh answer to the request will need (both are cached)."""
-        self._rules.check(request)
+        self._answers.check(request)
         if self._degradation_enabled:
             IndexedText.of(request.text_hash, request.prompt.policy_text)
 
@@ -288,7 +264,7 @@ class AnalysisPipeline:
         """Write a fresh answer to the idempotency cache and the degradation store in one
         store round trip; the entry another replica stored first under the same key, if any."""
         tenant, key = request.tenant, request.idempotency_id
-        idempotent = self._idempotency.writes(
+        idempotent = self._idempotency.put(
             tenant,
             key,
             request.request_hash,
@@ -303,10 +279,11 @@ class AnalysisPipeline:
             request.request_hash,
             response,
             text=request.prompt.policy_text,
-            shop=_shop(request),
+            shop=shop_of(request),
         )
-        written = await self._store.write([*degradation, *idempotent])
-        return await self._idempotency.settle(tenant, key, written)
+        batch = [*degradation, *idempotent.writes]
+        results = await self._store.write(batch)
+        return await self._idempotency.settle(idempotent, idempotent.stored(batch, results))
 
     async def _degraded(
         self, request: AnalysisRequest, attempts: AttemptLog, deadline: Deadline | None = None
@@ -317,9 +294,7 @@ class AnalysisPipeline:
             request.policy_type, request.tenant, request.text_hash, request.prompt.policy_text
         )
         found: DegradedMatch | None = await self._tolerant(
-            search if deadline is None else before_deadline(search, deadline),
-            None,
-            "degradation lookup",
+            search if deadline is None else _before(search, deadline), None, "degradation lookup"
         )
         attempts.event(
             analyzer_pb2.STAGE_DEGRADATION_LOOKUP,
@@ -338,9 +313,7 @@ class AnalysisPipeline:
             analysis_id=found.answer.response.analysis_id,
             similarity=round(found.similarity, 4),
         )
-        return self._rules.annotate(
-            degraded_answer(found, _shop(request), list(attempts.items)), request
-        )
+        return self._answers.degraded(found, request, attempts)
 
     def _no_answer(
         self, candidates: list[str], attempts: AttemptLog, out_of_time: bool
@@ -377,8 +350,15 @@ class AnalysisPipeline:
             return fallback
 
 
-def _shop(request: AnalysisRequest) -> ShopFields:
-    return ShopFields(request.prompt.shop_name, request.prompt.shop_specialization)
+async def _before(lookup: Awaitable[T | None], deadline: Deadline) -> T | None:
+    """The lookup's result, or None when the caller's deadline passes first: a degraded
+    answer that would arrive after the caller stopped waiting is no answer."""
+    try:
+        async with asyncio.timeout(deadline.caller_remaining()):
+            return await lookup
+    except TimeoutError:
+        log.warning("degradation lookup stopped at the caller's deadline")
+        return None
 
 
 def _key_reused(request: AnalysisRequest) -> ServiceError:
@@ -387,15 +367,3 @@ def _key_reused(request: AnalysisRequest) -> ServiceError:
         "idempotency_key was already used with a different request",
         [error_info("IDEMPOTENCY_KEY_REUSED", {"idempotency_key": request.idempotency_key})],
     )
-
-
-def as_replay(answer: analyzer_pb2.AnalyzeResponse) -> analyzer_pb2.AnalyzeResponse:
-    """A stored or shared answer as a replay: labelled so, without the original attempts."""
-    replay = analyzer_pb2.AnalyzeResponse()
-    replay.CopyFrom(answer)
-    if replay.source == analyzer_pb2.SOURCE_FRESH:
-        replay.source = analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
-    del replay.attempts[:]
-    replay.quota_accounted_locally = False  # a replay spends nothing
-    replay.responded_at.CopyFrom(now())
-    return replay

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.policy import PolicyType
-from sanad_analyzer.providers.base import AnalysisPrompt
+from sanad_analyzer.prompt import AnalysisPrompt
 from sanad_common.errors import FieldViolation, invalid_argument
 
 MAX_SHOP_FIELD_CHARS = 200

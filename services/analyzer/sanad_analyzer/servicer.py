@@ -11,10 +11,12 @@ import grpc
 import structlog
 
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
-from sanad_analyzer.cache_stats import CacheName, Lookup
-from sanad_analyzer.caches import DegradationStore, IdempotencyCache
+from sanad_analyzer.answers import replay
 from sanad_analyzer.jurisdiction import Jurisdiction
-from sanad_analyzer.pipeline import AnalysisPipeline, as_replay
+from sanad_analyzer.memory.cache_stats import CacheName, Lookup
+from sanad_analyzer.memory.degradation import DegradationStore
+from sanad_analyzer.memory.idempotency import IdempotencyCache
+from sanad_analyzer.pipeline import AnalysisPipeline
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.request import DEFAULT_TENANT, parse_request
 from sanad_analyzer.system_health import SystemHealth
@@ -102,7 +104,7 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
                 "no stored analysis for this lookup (it may have expired)",
                 [error_info("ANALYSIS_NOT_FOUND")],
             )
-        return analyzer_pb2.GetAnalysisResponse(result=as_replay(found.response))
+        return analyzer_pb2.GetAnalysisResponse(result=replay(found.response))
 
     async def ClearCache(
         self, request: analyzer_pb2.ClearCacheRequest, context: Context

@@ -19,7 +19,7 @@ import grpc
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
-from sanad_analyzer.cache_stats import CacheName, CacheStatistics, Lookup
+from sanad_analyzer.memory.cache_stats import CacheName, CacheStatistics, Lookup
 from sanad_common.error_class import ErrorClass
 from sanad_common.proto_time import now
 

@@ -10,8 +10,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from sanad_analyzer.policy import PolicyType
+from sanad_analyzer.prompt import AnalysisPrompt
 from sanad_analyzer.providers.anthropic_provider import AnthropicProvider
-from sanad_analyzer.providers.base import AnalysisPrompt, Provider
+from sanad_analyzer.providers.base import Provider
 from sanad_analyzer.providers.gemini_provider import GeminiProvider
 from sanad_analyzer.providers.openai_provider import OpenAIProvider
 

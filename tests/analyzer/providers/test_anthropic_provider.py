@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA, build_messages
+from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA
+from sanad_analyzer.prompt import build_messages
 from sanad_analyzer.providers.anthropic_provider import TOOL_NAME
 from sanad_analyzer.providers.base import Provider, ProviderError
 from sanad_common.error_class import ErrorClass

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA, build_messages
+from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA
+from sanad_analyzer.prompt import build_messages
 from sanad_analyzer.providers.base import Provider, ProviderError
 from sanad_common.error_class import ErrorClass
 from tests.analyzer.providers.support import (

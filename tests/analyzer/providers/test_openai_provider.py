@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA, build_messages
+from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA
+from sanad_analyzer.prompt import build_messages
 from sanad_analyzer.providers.base import Provider, ProviderError
 from sanad_analyzer.providers.registry import build_provider
 from sanad_common.config import ProviderSettings

@@ -4,11 +4,6 @@ Only the interface is re-exported here; import an adapter from its own module
 (``openai_provider``, ``gemini_provider``) so its SDK loads only when it is used.
 """
 
-from sanad_analyzer.providers.base import (
-    AnalysisPrompt,
-    Provider,
-    ProviderAnswer,
-    ProviderError,
-)
+from sanad_analyzer.providers.base import Provider, ProviderAnswer, ProviderError
 
-__all__ = ["AnalysisPrompt", "Provider", "ProviderAnswer", "ProviderError"]
+__all__ = ["Provider", "ProviderAnswer", "ProviderError"]

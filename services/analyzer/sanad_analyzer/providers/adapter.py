@@ -7,13 +7,9 @@ import asyncio
 from abc import ABC, abstractmethod
 from typing import Any, Self
 
-from sanad_analyzer.analysis import (
-    InvalidAnalysisError,
-    build_messages,
-    estimate_tokens,
-    parse_analysis,
-)
-from sanad_analyzer.providers.base import AnalysisPrompt, ProviderAnswer, ProviderError
+from sanad_analyzer.analysis import InvalidAnalysisError, parse_analysis
+from sanad_analyzer.prompt import AnalysisPrompt, build_messages, estimate_tokens
+from sanad_analyzer.providers.base import ProviderAnswer, ProviderError
 from sanad_analyzer.providers.errors import invalid, scrub
 from sanad_common.config import ProviderSettings
 

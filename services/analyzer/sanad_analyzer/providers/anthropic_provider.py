@@ -9,8 +9,9 @@ import anthropic
 from anthropic.types import Message, ToolParam
 
 from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA
+from sanad_analyzer.prompt import AnalysisPrompt
 from sanad_analyzer.providers.adapter import SdkAdapter
-from sanad_analyzer.providers.base import AnalysisPrompt, ProviderAnswer, ProviderError
+from sanad_analyzer.providers.base import ProviderAnswer, ProviderError
 from sanad_analyzer.providers.errors import (
     CRASH_STATUSES,
     describe,

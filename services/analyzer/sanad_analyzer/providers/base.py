@@ -5,21 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sanad_analyzer.jurisdiction import Jurisdiction
-from sanad_analyzer.policy import PolicyType
+from sanad_analyzer.prompt import AnalysisPrompt
 from sanad_common.error_class import ErrorClass
-
-
-@dataclass(frozen=True)
-class AnalysisPrompt:
-    """One policy to analyse, as every provider receives it."""
-
-    shop_name: str
-    shop_specialization: str
-    policy_type: PolicyType
-    policy_text: str
-    include_improved_policy: bool = False
-    jurisdiction: Jurisdiction = Jurisdiction.SA
 
 
 @dataclass(frozen=True)

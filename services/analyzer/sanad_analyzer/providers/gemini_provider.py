@@ -15,9 +15,10 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
-from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA, approx_tokens
+from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA
+from sanad_analyzer.prompt import AnalysisPrompt, approx_tokens
 from sanad_analyzer.providers.adapter import SdkAdapter
-from sanad_analyzer.providers.base import AnalysisPrompt, ProviderAnswer, ProviderError
+from sanad_analyzer.providers.base import ProviderAnswer, ProviderError
 from sanad_analyzer.providers.errors import (
     CRASH_STATUSES,
     describe,

@@ -3,7 +3,7 @@
 Like Doorman's safe capacity: each analyzer replica may spend a small, configured budget per
 provider and interval on its own, so N replicas together stay within a bound the operator
 chose, and the suite keeps answering through a quota outage. Every spend is journaled on the
-analyzer's side (:mod:`sanad_analyzer.spend_journal`) and handed to the quota service with
+analyzer's side (``spend_journal``) and handed to the quota service with
 ``RecordUsage`` when it is back, so the windows' totals match what the providers were asked.
 """
 
@@ -25,7 +25,7 @@ from opentelemetry import metrics
 from opentelemetry.metrics import CallbackOptions, Observation
 
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
-from sanad_analyzer.spend_journal import (
+from sanad_analyzer.downstream.spend_journal import (
     KEEP_SECONDS,
     BudgetLimit,
     JournalUnavailableError,
@@ -47,8 +47,6 @@ _local_tokens = _meter.create_counter(
 
 RECONCILE_BATCH = 200
 """Spends handed to the quota service in one RecordUsage call."""
-LOCAL_PREFIX = "local:"
-"""Prefix of the reservation id of an attempt paid from the safe budget."""
 
 
 def safe_limit(settings: Settings, provider: ProviderSettings) -> BudgetLimit:
@@ -73,8 +71,8 @@ def safe_limit(settings: Settings, provider: ProviderSettings) -> BudgetLimit:
 class LocalGrant:
     """The safe budget's answer to one attempt."""
 
-    reservation_id: str
-    """"local:<spend id>" when granted, else empty."""
+    spend_id: str
+    """The journal's id of the spend when granted, else empty."""
     reason: str
     """Why not, when refused."""
 
@@ -142,15 +140,15 @@ class SafeBudget:
             tokens_used=use.tokens,
             tokens_budget=limit.tokens,
         )
-        return LocalGrant(LOCAL_PREFIX + spend.spend_id, "")
+        return LocalGrant(spend.spend_id, "")
 
-    async def settle(self, reservation_id: str, tokens: int) -> None:
+    async def settle(self, spend_id: str, tokens: int) -> None:
         """Record the tokens a locally paid attempt really used."""
-        await self._journal.settle(reservation_id.removeprefix(LOCAL_PREFIX), tokens)
+        await self._journal.settle(spend_id, tokens)
 
-    async def cancel(self, reservation_id: str) -> None:
+    async def cancel(self, spend_id: str) -> None:
         """Give back a locally paid attempt the provider refused."""
-        await self._journal.cancel(reservation_id.removeprefix(LOCAL_PREFIX))
+        await self._journal.cancel(spend_id)
 
     async def reconcile(
         self, stub: quota_pb2_grpc.QuotaServiceAsyncStub, rpc_timeout: float

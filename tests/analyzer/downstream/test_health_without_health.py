@@ -13,7 +13,7 @@ import grpc
 
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.type.v1 import error_class_pb2
-from sanad_analyzer.health_gateway import HealthGateway
+from sanad_analyzer.downstream.health import HealthGateway
 from sanad_common.config import Settings
 from sanad_common.error_class import ErrorClass
 from sanad_common.server import RunningServer, start_server

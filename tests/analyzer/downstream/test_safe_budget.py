@@ -11,8 +11,8 @@ import grpc
 import pytest
 
 from sanad_analyzer.downstream import QuotaGateway
-from sanad_analyzer.safe_budget import SafeBudget, safe_limit
-from sanad_analyzer.spend_journal import BudgetLimit, SpendJournal, WindowUse
+from sanad_analyzer.downstream.safe_budget import SafeBudget, safe_limit
+from sanad_analyzer.downstream.spend_journal import BudgetLimit, SpendJournal, WindowUse
 from sanad_common.config import ProviderLimits, ProviderSettings, Settings, load_settings
 from sanad_launcher.ports import free_port
 
@@ -69,12 +69,14 @@ async def test_quota_unreachable_spends_the_safe_budget_then_refuses(
     gateway = QuotaGateway(dead_quota, 0.5, budget)
 
     decisions = [await gateway.reserve("openai", 100, f"r{n}", None) for n in range(3)]
-    await gateway.commit(decisions[0].reservation_id, 70)
-    await gateway.release(decisions[1].reservation_id)
+    granted = [decision.reservation for decision in decisions]
+    assert granted[0] is not None and granted[1] is not None
+    await gateway.commit(granted[0], 70)
+    await gateway.release(granted[1])
     pending = await journal.unreported(10)
 
     assert [(d.allowed, d.local) for d in decisions] == [(True, True), (True, True), (False, True)]
-    assert decisions[0].reservation_id.startswith("local:")
+    assert granted[0].local
     assert "safe budget is spent" in decisions[2].reason
     assert [(s.provider, s.tokens) for s in pending] == [("openai", 70)]
     assert await journal.used("openai", budget.window_start(pending[0].spent_at)) == WindowUse(

@@ -6,7 +6,7 @@ from google.protobuf import timestamp_pb2
 
 from sanad.health.v1 import health_pb2
 from sanad.type.v1 import error_class_pb2
-from sanad_analyzer.provider_view import Snapshot
+from sanad_analyzer.downstream.provider_view import Snapshot
 from sanad_common.error_class import ErrorClass
 
 NOW = 1_000_000.0

@@ -16,8 +16,8 @@ import pytest
 from pydantic import SecretStr
 
 from sanad.health.v1 import health_pb2, health_pb2_grpc
-from sanad_analyzer.health_gateway import HealthGateway
-from sanad_analyzer.outcome import AttemptOutcome
+from sanad_analyzer.downstream.health import HealthGateway
+from sanad_analyzer.ports import AttemptOutcome
 from sanad_common.config import Settings
 from sanad_common.error_class import ErrorClass
 from sanad_common.server import start_server

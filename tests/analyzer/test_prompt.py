@@ -3,10 +3,10 @@ their citations, and asks the model to cite those and invent none."""
 
 from __future__ import annotations
 
-from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA, build_messages
+from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA
 from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.policy import PolicyType
-from sanad_analyzer.providers.base import AnalysisPrompt
+from sanad_analyzer.prompt import AnalysisPrompt, build_messages
 
 
 def instructions(jurisdiction: Jurisdiction, policy_type: PolicyType) -> str:

@@ -14,7 +14,7 @@ from google.rpc import error_details_pb2
 
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.deadline import Deadline
-from sanad_analyzer.single_flight import (
+from sanad_analyzer.memory.single_flight import (
     FLIGHT_PREFIX,
     FingerprintMismatchError,
     SharedFlight,

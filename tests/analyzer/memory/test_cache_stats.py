@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sanad.analyzer.v1 import analyzer_pb2
-from sanad_analyzer.cache_stats import CacheName, CacheStatistics, Lookup
+from sanad_analyzer.memory.cache_stats import CacheName, CacheStatistics, Lookup
 from sanad_analyzer.policy import PolicyType
 from tests.support.services import MeterProbe
 

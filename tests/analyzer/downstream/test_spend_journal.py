@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sanad_analyzer.spend_journal import BudgetLimit, Spend, SpendJournal, WindowUse
+from sanad_analyzer.downstream.spend_journal import BudgetLimit, Spend, SpendJournal, WindowUse
 
 WINDOW = 3600.0
 LIMIT = BudgetLimit(requests=2, tokens=1000)

@@ -1,5 +1,4 @@
-"""The analyzer's client of the quota service, with its fallback, and the answers the request
-path gets from quota and health (the health client is ``health_gateway.HealthGateway``).
+"""The analyzer's client of the quota service, with its fallback.
 
 Quota may not take the analyzer down: when the service cannot be reached, is too slow for
 the request's deadline, or answers UNAVAILABLE, the attempt is paid from the analyzer's local
@@ -10,42 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 
 import grpc
 import structlog
 
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
-from sanad_analyzer.safe_budget import LOCAL_PREFIX, SafeBudget
-from sanad_analyzer.spend_journal import JournalUnavailableError
-from sanad_common.error_class import ErrorClass
+from sanad_analyzer.deadline import Deadline
+from sanad_analyzer.downstream.safe_budget import SafeBudget
+from sanad_analyzer.downstream.spend_journal import JournalUnavailableError
+from sanad_analyzer.downstream.timeouts import call_timeout
+from sanad_analyzer.ports import QuotaDecision, Reservation
 
 log = structlog.get_logger(__name__)
 
-MIN_TIMEOUT_SECONDS = 0.05
-"""The shortest timeout a downstream call gets, even when the caller's time is nearly up."""
 SETTLE_BATCH = 256
 """Most settlements in one Settle call (quota takes up to 1000)."""
 _REFUSED = frozenset(
     {quota_pb2.SETTLEMENT_OUTCOME_NOT_FOUND, quota_pb2.SETTLEMENT_OUTCOME_WAS_RELEASED}
 )
-
-
-@dataclass(frozen=True)
-class QuotaDecision:
-    """The quota service's answer to a reservation."""
-
-    allowed: bool
-    """True if the attempt may go ahead."""
-    reservation_id: str = ""
-    """Id to commit or release."""
-    reason: str = ""
-    """Why not, when refused."""
-    retry_after: float | None = None
-    """Seconds until the refusing window resets, when known."""
-    local: bool = False
-    """True when quota could not be asked and the safe budget decided."""
 
 
 class QuotaGateway:
@@ -67,7 +49,7 @@ class QuotaGateway:
         self._settler: asyncio.Task[None] | None = None
 
     async def reserve(
-        self, provider: str, tokens: int, request_id: str, remaining: float | None
+        self, provider: str, tokens: int, request_id: str, deadline: Deadline | None
     ) -> QuotaDecision:
         """Ask for room for one call; from the safe budget when the service cannot answer
         within its slice of the caller's time."""
@@ -76,47 +58,45 @@ class QuotaGateway:
                 quota_pb2.ReserveRequest(
                     provider=provider, estimated_tokens=tokens, request_id=request_id
                 ),
-                timeout=bounded(self._timeout, share(remaining, self._share)),
+                timeout=call_timeout(self._timeout, deadline, self._share),
             )
         except grpc.aio.AioRpcError as error:
             log.warning("quota service unavailable", provider=provider, code=error.code().name)
             grant = await self._safe_budget.spend(provider, tokens, request_id)
             return QuotaDecision(
-                allowed=bool(grant.reservation_id),
-                reservation_id=grant.reservation_id,
+                reservation=Reservation(grant.spend_id, local=True) if grant.spend_id else None,
                 reason=grant.reason,
                 local=True,
             )
         if response.allowed:
-            return QuotaDecision(allowed=True, reservation_id=response.reservation_id)
+            return QuotaDecision(Reservation(response.reservation_id))
         denied = response.denied_by
         window = quota_pb2.Window.Name(denied.window).removeprefix("WINDOW_").lower()
         metric = quota_pb2.Metric.Name(denied.metric).removeprefix("METRIC_").lower()
         return QuotaDecision(
-            allowed=False,
             reason=f"{window} {metric} limit reached ({denied.used}/{denied.limit})",
             retry_after=response.retry_after.ToTimedelta().total_seconds()
             if response.HasField("retry_after")
             else None,
         )
 
-    async def commit(self, reservation_id: str, tokens: int) -> None:
+    async def commit(self, reservation: Reservation, tokens: int) -> None:
         """Settle a reservation with the tokens used; a failure is logged, not raised."""
-        if reservation_id.startswith(LOCAL_PREFIX):
-            with _logged(JournalUnavailableError, "local spend not settled", reservation_id):
-                await self._safe_budget.settle(reservation_id, tokens)
+        if reservation.local:
+            with _logged(JournalUnavailableError, "local spend not settled", reservation.id):
+                await self._safe_budget.settle(reservation.id, tokens)
             return
         await self._settle(
-            quota_pb2.Settlement(reservation_id=reservation_id, commit_tokens=tokens)
+            quota_pb2.Settlement(reservation_id=reservation.id, commit_tokens=tokens)
         )
 
-    async def release(self, reservation_id: str) -> None:
+    async def release(self, reservation: Reservation) -> None:
         """Give a reservation back; a failure is logged, not raised."""
-        if reservation_id.startswith(LOCAL_PREFIX):
-            with _logged(JournalUnavailableError, "local spend not cancelled", reservation_id):
-                await self._safe_budget.cancel(reservation_id)
+        if reservation.local:
+            with _logged(JournalUnavailableError, "local spend not cancelled", reservation.id):
+                await self._safe_budget.cancel(reservation.id)
             return
-        await self._settle(quota_pb2.Settlement(reservation_id=reservation_id, release=True))
+        await self._settle(quota_pb2.Settlement(reservation_id=reservation.id, release=True))
 
     async def _settle(self, settlement: quota_pb2.Settlement) -> None:
         """Queue a settlement and wait until quota has been told.
@@ -186,34 +166,6 @@ class QuotaGateway:
                 )
 
 
-@dataclass(frozen=True)
-class SkippedProvider:
-    """A provider health keeps out right now."""
-
-    name: str
-    """Provider name."""
-    reason: ErrorClass
-    """The failure class that opened its circuit."""
-    open_until: float | None
-    """Unix time at which it may be tried again; None while it waits for an operator."""
-
-    def retry_after(self, now: float) -> float | None:
-        """Seconds until it may be tried again, if known."""
-        return None if self.open_until is None else max(self.open_until - now, 0.0)
-
-
-@dataclass(frozen=True)
-class ProviderOrder:
-    """Providers to try, best first, and those health keeps out."""
-
-    available: tuple[str, ...]
-    """Providers to try, in order."""
-    skipped: tuple[SkippedProvider, ...] = ()
-    """Providers with an open circuit."""
-    latency_p95: Mapping[str, float] = field(default_factory=dict)
-    """Recent 95th percentile latency of the providers health has one for, in seconds."""
-
-
 @contextlib.contextmanager
 def _logged(error_type: type[Exception], event: str, reservation_id: str) -> Iterator[None]:
     """Log, not raise, a settlement failure: settling runs off the request path."""
@@ -221,13 +173,3 @@ def _logged(error_type: type[Exception], event: str, reservation_id: str) -> Ite
         yield
     except error_type as error:
         log.warning(event, reservation=reservation_id, error=str(error))
-
-
-def share(remaining: float | None, share: float) -> float | None:
-    """The slice of the caller's remaining time one downstream call may take."""
-    return None if remaining is None else remaining * share
-
-
-def bounded(timeout: float, remaining: float | None) -> float:
-    """A downstream call's timeout: its own, but never past the caller's remaining time."""
-    return timeout if remaining is None else max(min(timeout, remaining), MIN_TIMEOUT_SECONDS)

@@ -26,10 +26,11 @@ import grpc
 import structlog
 
 from sanad.health.v1 import health_pb2, health_pb2_grpc
-from sanad_analyzer.downstream import ProviderOrder, SkippedProvider, bounded, share
-from sanad_analyzer.health_fallback import LocalOutcomes, ReportQueue
-from sanad_analyzer.outcome import AttemptOutcome
-from sanad_analyzer.provider_view import ProviderView
+from sanad_analyzer.deadline import Deadline
+from sanad_analyzer.downstream.health_fallback import LocalOutcomes, ReportQueue
+from sanad_analyzer.downstream.provider_view import ProviderView
+from sanad_analyzer.downstream.timeouts import call_timeout
+from sanad_analyzer.ports import AttemptOutcome, ProviderOrder, SkippedProvider
 from sanad_common.error_class import ErrorClass
 from sanad_common.proto_time import duration
 
@@ -97,7 +98,7 @@ class HealthGateway:
         """Start following health's view (the first request would, too)."""
         self._view.start()
 
-    async def provider_order(self, remaining: float | None) -> ProviderOrder:
+    async def provider_order(self, deadline: Deadline | None) -> ProviderOrder:
         """Providers to try now, best first, less those this process just saw fail."""
         self._view.start()
         now = time.time()
@@ -107,16 +108,16 @@ class HealthGateway:
         elif not self._asking():
             order = self._fallback(now)
         else:
-            order = await self._ask(remaining, now)
+            order = await self._ask(deadline, now)
         return self._without_local_failures(order)
 
-    async def _ask(self, remaining: float | None, now: float) -> ProviderOrder:
+    async def _ask(self, deadline: Deadline | None, now: float) -> ProviderOrder:
         """The order from a call to health (it hands out probe permits); a fallback when
         health cannot answer."""
         try:
             response = await self._stub.GetProviderOrder(
                 health_pb2.GetProviderOrderRequest(),
-                timeout=bounded(self._timeout, share(remaining, self._share)),
+                timeout=call_timeout(self._timeout, deadline, self._share),
             )
         except grpc.aio.AioRpcError as error:
             self._went_away("health service unavailable, using a fallback provider order", error)
@@ -179,12 +180,12 @@ class HealthGateway:
             ),
         )
 
-    async def report(self, outcome: AttemptOutcome, remaining: float | None) -> None:
+    async def report(self, outcome: AttemptOutcome, deadline: Deadline | None) -> None:
         """Take one attempt's outcome: it counts here at once and goes to health in a batch.
 
         A routine outcome (a success of a provider the view has CLOSED) returns at once. One
         that may move a circuit (a failure, or a success of a provider that is not CLOSED) is
-        sent at once and waited for, within a slice of the caller's remaining time, so
+        sent at once and waited for, within a slice of the caller's deadline, so
         whoever asks health after this answer sees it counted; not while health is away.
         """
         sequence = next(self._sequence)
@@ -198,7 +199,7 @@ class HealthGateway:
             )
         if routine or not self._asking():
             return
-        budget = bounded(self._timeout, share(remaining, self._share))
+        budget = call_timeout(self._timeout, deadline, self._share)
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(budget), self._delivery:
                 await self._delivery.wait_for(lambda: self._delivered >= sequence)

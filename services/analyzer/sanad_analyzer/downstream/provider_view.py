@@ -20,7 +20,7 @@ import grpc
 import structlog
 
 from sanad.health.v1 import health_pb2, health_pb2_grpc
-from sanad_analyzer.downstream import ProviderOrder, SkippedProvider
+from sanad_analyzer.ports import ProviderOrder, SkippedProvider
 from sanad_common.error_class import ErrorClass
 
 log = structlog.get_logger(__name__)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from opentelemetry import metrics
 from opentelemetry.metrics import CallbackOptions, Observation
 
-from sanad_analyzer.outcome import AttemptOutcome
+from sanad_analyzer.ports import AttemptOutcome
 from sanad_common.error_class import ErrorClass
 
 _meter = metrics.get_meter("sanad.analyzer")

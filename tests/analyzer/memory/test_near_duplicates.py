@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sanad_analyzer.near_duplicates import NearDuplicateIndex
+from sanad_analyzer.memory.near_duplicates import NearDuplicateIndex
 from sanad_analyzer.policy import PolicyType
 from sanad_common.storage import Store, open_store
 from tests.analyzer.text.near_duplicate_corpus import (
