@@ -142,13 +142,26 @@ class AnalysisPipeline:
         self, request: AnalysisRequest, attempts: AttemptLog, deadline: Deadline
     ) -> analyzer_pb2.AnalyzeResponse:
         """The caller's deadline is passing while another replica works: degrade or fail."""
+        return await self._without_providers(request, attempts, deadline, [], out_of_time=True)
+
+    async def _without_providers(
+        self,
+        request: AnalysisRequest,
+        attempts: AttemptLog,
+        deadline: Deadline,
+        candidates: list[str],
+        *,
+        out_of_time: bool,
+    ) -> analyzer_pb2.AnalyzeResponse:
+        """No provider answered: a stored analysis, else the rulebook's answer, else the
+        clearest error there is."""
         degraded = await self._degraded(request, attempts, deadline)
         if degraded is not None:
             return degraded
         reviewed = self._answers.from_rules(request, attempts)
         if reviewed is not None:
             return reviewed
-        raise self._no_answer([], attempts, out_of_time=True)
+        raise self._no_answer(candidates, attempts, out_of_time)
 
     async def _cached_answer(
         self, request: AnalysisRequest, attempts: AttemptLog
@@ -208,14 +221,9 @@ class AnalysisPipeline:
             if out_of_time:
                 break
         # Time ran out if too little of it is left for another attempt, whoever used it up.
-        out_of_time = out_of_time or deadline.exhausted()
-        degraded = await self._degraded(request, attempts, deadline)
-        if degraded is not None:
-            return degraded
-        reviewed = self._answers.from_rules(request, attempts)
-        if reviewed is not None:
-            return reviewed
-        raise self._no_answer(candidates, attempts, out_of_time)
+        return await self._without_providers(
+            request, attempts, deadline, candidates, out_of_time=out_of_time or deadline.exhausted()
+        )
 
     async def _race(
         self,
