@@ -30,13 +30,13 @@ from bench.report import write_section
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_common.config import ProviderLimits, ProviderSettings, load_settings
 from sanad_common.storage import open_store
-from sanad_common.storage.quota_port import Reservation, Settlement, Thresholds
-from sanad_common.storage.quota_redis import RESERVE_LUA, SETTLE_LUA, reserve_call, settle_call
 from sanad_common.storage.redis_store import RedisStore
 from sanad_common.tracing import untraced_store
 from sanad_launcher.redis_server import RedisServer
 from sanad_launcher.suite import LocalSuite, SuitePorts
 from sanad_quota.ledger import QuotaLedger
+from sanad_quota.storage.port import Reservation, Settlement, Thresholds
+from sanad_quota.storage.redis_adapter import RESERVE_LUA, SETTLE_LUA, reserve_call, settle_call
 from sanad_quota.usage import Window
 
 CONCURRENCY_LEVELS = (1, 16)

@@ -1,6 +1,6 @@
 """Storage port and its adapters; use :func:`open_store` to get one from a URL."""
 
-from sanad_common.storage.factory import open_store, quota_store
+from sanad_common.storage.factory import open_store
 from sanad_common.storage.port import (
     AddToSets,
     CounterDelta,
@@ -22,5 +22,4 @@ __all__ = [
     "StoreUnavailableError",
     "Write",
     "open_store",
-    "quota_store",
 ]

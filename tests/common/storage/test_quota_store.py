@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from sanad_common.storage import quota_store
-from sanad_common.storage.quota_port import (
+from sanad_quota.storage import quota_store
+from sanad_quota.storage.port import (
     Level,
     QuotaStore,
     Reservation,

@@ -1,6 +1,6 @@
 """SQLite adapter of the quota port: each operation is one ``BEGIN IMMEDIATE`` transaction.
 
-The rules are those of the Redis scripts (``quota_redis``), written once more in Python over
+The rules are those of the Redis scripts (``redis_adapter``), written once more in Python over
 four tables of the store's file: counters, marks (warned levels, reset markers, idempotency and
 spend claims), reservation records, and the crossing log. Rows carry their expiry; reads skip
 expired rows and each operation deletes a bounded batch of them. Times are the ledger's clock,
@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from sanad_common.storage.quota_port import (
+from sanad_common.storage.sqlite_store import SQLiteStore
+from sanad_quota.storage.port import (
     CROSSING_LOG_SIZE,
     Crossing,
     Level,
@@ -31,7 +32,6 @@ from sanad_common.storage.quota_port import (
     crossing_from_event,
     milliseconds,
 )
-from sanad_common.storage.sqlite_store import SQLiteStore
 
 _PURGE_BATCH = 64
 

@@ -24,7 +24,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sanad_common.storage.quota_port import (
+from sanad_common.storage.redis_store import RedisStore
+from sanad_quota.storage.port import (
     CROSSING_LOG_SIZE,
     Crossing,
     Reservation,
@@ -40,7 +41,6 @@ from sanad_common.storage.quota_port import (
     crossing_from_event,
     milliseconds,
 )
-from sanad_common.storage.redis_store import RedisStore
 
 _PRELUDE = """
 local n = tonumber(ARGV[1])
