@@ -24,7 +24,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sanad_common.storage.redis_store import RedisStore
+from sanad_common.storage.extension import ScriptHost
 from sanad_quota.storage.port import (
     CROSSING_LOG_SIZE,
     Crossing,
@@ -322,9 +322,9 @@ def settle_call(
 
 
 class RedisQuotaStore:
-    """The quota port on a RedisStore (see the module docstring)."""
+    """The quota port on a Redis store's scripts (see the module docstring)."""
 
-    def __init__(self, store: RedisStore) -> None:
+    def __init__(self, store: ScriptHost) -> None:
         self._reserve = store.script(RESERVE_LUA)
         self._settle = store.script(SETTLE_LUA)
         self._record = store.script(RECORD_SPEND_LUA)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from sanad_common.storage.sqlite_store import SQLiteStore
+from sanad_common.storage.extension import TransactionHost
 from sanad_quota.storage.port import (
     CROSSING_LOG_SIZE,
     Crossing,
@@ -148,9 +148,9 @@ def _record(scope: str, token: str) -> str:
 
 
 class SQLiteQuotaStore:
-    """The quota port on an SQLiteStore (see the module docstring)."""
+    """The quota port on an SQLite store's transactions (see the module docstring)."""
 
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: TransactionHost) -> None:
         self._store = store
         self._prefix = store.key_prefix
         self._prepared = False
