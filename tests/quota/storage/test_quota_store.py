@@ -21,7 +21,7 @@ from sanad_quota.storage.port import (
     Tally,
     Thresholds,
 )
-from tests.common.storage.conftest import Backend
+from tests.support.backends import Backend
 
 THRESHOLDS = Thresholds(0.75, 0.9)
 SCOPE = "openai"
