@@ -1,5 +1,5 @@
-"""The quota part of the storage port, one contract for SQLite, Redis and Redis Cluster: every
-operation is whole, counts once, and announces each warning level once per window."""
+"""The quota port, one contract for SQLite, Redis and Redis Cluster: every operation is whole,
+counts once, and announces each warning level once per window."""
 
 from __future__ import annotations
 
