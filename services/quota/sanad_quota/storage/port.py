@@ -54,7 +54,7 @@ class Thresholds:
     def level(self, used: int, limit: int) -> Level:
         """The level of used against limit; an unlimited counter is always NORMAL.
 
-        The Lua scripts compute the same function (see ``level`` in the Redis adapter's ``_PRELUDE``).
+        The Lua scripts compute the same function (``level`` in the Redis adapter's prelude).
         """
         if limit == UNLIMITED:
             return Level.NORMAL
