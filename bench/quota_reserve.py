@@ -30,13 +30,12 @@ from bench.report import write_section
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_common.config import ProviderLimits, ProviderSettings, load_settings
 from sanad_common.storage import open_store
-from sanad_common.storage.quota_port import Reservation, Settlement, Thresholds
-from sanad_common.storage.quota_redis import RESERVE_LUA, SETTLE_LUA, reserve_call, settle_call
-from sanad_common.storage.redis_store import RedisStore
-from sanad_common.tracing import untraced_store
+from sanad_common.storage.extension import ScriptHost, TransactionHost
 from sanad_launcher.redis_server import RedisServer
 from sanad_launcher.suite import LocalSuite, SuitePorts
 from sanad_quota.ledger import QuotaLedger
+from sanad_quota.storage.port import Reservation, Settlement, Thresholds
+from sanad_quota.storage.redis_adapter import RESERVE_LUA, SETTLE_LUA, reserve_call, settle_call
 from sanad_quota.usage import Window
 
 CONCURRENCY_LEVELS = (1, 16)
@@ -68,10 +67,19 @@ async def bench_service(target: str, concurrency: int, requests: int) -> Result:
         )
 
 
+class _ScriptKeyPrefix:
+    """What the store's scripts put before their keys, so the raw calls touch the same keys."""
+
+    def on_redis(self, store: ScriptHost) -> str:
+        return store.script_key_prefix
+
+    def on_sqlite(self, store: TransactionHost) -> str:
+        raise ValueError("raw EVALSHA needs a Redis store")
+
+
 async def bench_raw(url: str, namespace: str, concurrency: int, requests: int) -> Result:
     """EVALSHA of the reserve and settle scripts with the service's keys and arguments."""
-    store = untraced_store(await open_store(url, namespace=namespace))
-    assert isinstance(store, RedisStore)
+    store = await open_store(url, namespace=namespace)
     settings = load_settings(
         providers=(
             ProviderSettings(
@@ -86,7 +94,7 @@ async def bench_raw(url: str, namespace: str, concurrency: int, requests: int) -
     )
     ledger = QuotaLedger(store, settings)
     thresholds = Thresholds(settings.quota_warning_ratio, settings.quota_critical_ratio)
-    prefix = store.script_key_prefix
+    prefix = store.extend(_ScriptKeyPrefix())
     client = Redis.from_url(url)
     reserve_sha = await client.script_load(RESERVE_LUA)
     settle_sha = await client.script_load(SETTLE_LUA)

@@ -17,3 +17,11 @@ def redis_url() -> Iterator[str]:
     """
     with RedisServer() as server:
         yield server.url
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_url() -> Iterator[str]:
+    """URL (with ``?cluster=true``) of a one-node Redis Cluster owning every slot, shared by
+    the session like redis_url."""
+    with RedisServer(cluster=True) as server:
+        yield server.url

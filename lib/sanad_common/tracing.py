@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import os
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar, cast
@@ -136,12 +137,6 @@ def traced_store(store: T, system: str) -> T:
     return cast(T, _TracedStore(store, system))
 
 
-def untraced_store(store: T) -> T:
-    """The store a traced_store wraps (an adapter picks its own operations by type)."""
-    inner: T = store._store if isinstance(store, _TracedStore) else store
-    return inner
-
-
 class _TracedStore:
     """Delegates every attribute to the store, wrapping coroutine methods in a span."""
 
@@ -151,7 +146,8 @@ class _TracedStore:
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._store, name)
-        if name.startswith("_") or not callable(attribute) or name == "aclose":
+        # Plain methods (Store.extend) are not calls to the store; they pass through as they are.
+        if name.startswith("_") or name == "aclose" or not inspect.iscoroutinefunction(attribute):
             return attribute
         return _span_around(
             attribute,

@@ -11,14 +11,15 @@ from structlog.testing import capture_logs
 
 from sanad_common.config import ProviderLimits
 from sanad_common.providers import UnknownProviderError
-from sanad_common.storage import Store, quota_store
-from sanad_common.storage.quota_port import ReservationState
+from sanad_common.storage import Store
 from sanad_quota.ledger import (
     QuotaLedger,
     ReservationNotFoundError,
     ReservationReleasedError,
     Spend,
 )
+from sanad_quota.storage import quota_store
+from sanad_quota.storage.port import ReservationState
 from sanad_quota.usage import Metric, WarningLevel, Window, WindowUsage
 from tests.quota.conftest import mid_hour, quota_settings
 from tests.support.services import FakeClock

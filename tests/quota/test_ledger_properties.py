@@ -29,8 +29,8 @@ from hypothesis.stateful import (
 
 from sanad_common.config import ProviderLimits
 from sanad_common.storage import Store, open_store
-from sanad_common.storage.quota_port import milliseconds
 from sanad_quota.ledger import QuotaLedger, ReservationReleasedError, Spend
+from sanad_quota.storage.port import milliseconds
 from sanad_quota.usage import Metric, Window, limit_for
 from tests.quota.conftest import quota_settings
 from tests.support.services import FakeClock, unique_namespace

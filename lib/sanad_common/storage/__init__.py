@@ -1,6 +1,13 @@
-"""Storage port and its adapters; use :func:`open_store` to get one from a URL."""
+"""The generic store: its port, its Redis and SQLite adapters, :func:`open_store` to get one
+from a URL, and the extension interface (``extension``) on which a service builds its own
+atomic operations.
 
-from sanad_common.storage.factory import open_store, quota_store
+Knows no service: may import the standard library, redis, aiosqlite and
+``sanad_common.tracing``. The port modules (``port``, ``extension``) import nothing concrete.
+"""
+
+from sanad_common.storage.extension import Extension, ScriptHost, TransactionHost
+from sanad_common.storage.factory import open_store
 from sanad_common.storage.port import (
     AddToSets,
     CounterDelta,
@@ -17,10 +24,12 @@ __all__ = [
     "CounterDelta",
     "CounterResult",
     "Delete",
+    "Extension",
     "Put",
+    "ScriptHost",
     "Store",
     "StoreUnavailableError",
+    "TransactionHost",
     "Write",
     "open_store",
-    "quota_store",
 ]

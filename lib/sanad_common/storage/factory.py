@@ -12,12 +12,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from sanad_common.storage.port import Store
-from sanad_common.storage.quota_port import QuotaStore
-from sanad_common.storage.quota_redis import RedisQuotaStore
-from sanad_common.storage.quota_sqlite import SQLiteQuotaStore
 from sanad_common.storage.redis_store import RedisStore
 from sanad_common.storage.sqlite_store import SQLiteStore
-from sanad_common.tracing import traced_store, untraced_store
+from sanad_common.tracing import traced_store
 
 
 async def open_store(url: str, *, namespace: str = "sanad", check: bool = True) -> Store:
@@ -49,13 +46,3 @@ async def open_store(url: str, *, namespace: str = "sanad", check: bool = True) 
         await store.aclose()
         raise
     return store
-
-
-def quota_store(store: Store) -> QuotaStore:
-    """The quota operations (see ``quota_port``) on a store opened by :func:`open_store`."""
-    inner = untraced_store(store)
-    if isinstance(inner, RedisStore):
-        return traced_store(RedisQuotaStore(inner), "redis")
-    if isinstance(inner, SQLiteStore):
-        return traced_store(SQLiteQuotaStore(inner), "sqlite")
-    raise TypeError(f"no quota adapter for {type(inner).__name__}")

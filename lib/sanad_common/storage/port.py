@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+from sanad_common.storage.extension import Extension
+
+T = TypeVar("T")
 
 
 class StoreUnavailableError(Exception):
@@ -83,6 +87,9 @@ class Store(Protocol):
 
     async def aclose(self) -> None:
         """Release connections."""
+
+    def extend(self, extension: Extension[T]) -> T:
+        """What the extension builds on this store's own atomic primitive (see ``extension``)."""
 
     async def get(self, key: str) -> bytes | None:
         """The value of a live entry, or None."""

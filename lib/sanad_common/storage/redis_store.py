@@ -45,6 +45,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from sanad_common.storage._common import check_namespace, ttl_milliseconds
+from sanad_common.storage.extension import Extension, ScriptCall
 from sanad_common.storage.port import (
     AddToSets,
     CounterDelta,
@@ -65,9 +66,6 @@ SCRIPT_CONCURRENCY = 64
 thousand reservations at once) would fail; past this bound a script waits for its turn."""
 
 _T = TypeVar("_T")
-
-ScriptCall = Callable[[Sequence[str], Sequence[str | int | float]], Awaitable[Any]]
-"""A registered Lua script: called with keys and args, returns the script's reply."""
 
 _SCAN_COUNT = 500
 _DELETE_BATCH = 500
@@ -277,6 +275,10 @@ class RedisStore:
     def script_key_prefix(self) -> str:
         """What :meth:`script` puts before every key (for tools that call a script raw)."""
         return self._script_prefix
+
+    def extend(self, extension: Extension[_T]) -> _T:
+        """What the extension builds on this store's Lua scripts (see ``extension``)."""
+        return extension.on_redis(self)
 
     def _entry(self, key: str) -> str:
         return self._entry_prefix + key

@@ -35,12 +35,13 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
 
 from sanad_common.storage._common import check_namespace, ttl_milliseconds
+from sanad_common.storage.extension import Extension
 from sanad_common.storage.port import (
     AddToSets,
     CounterDelta,
@@ -49,6 +50,8 @@ from sanad_common.storage.port import (
     StoreUnavailableError,
     Write,
 )
+
+_T = TypeVar("_T")
 
 BUSY_TIMEOUT = 5.0
 """Seconds to wait for another process's write lock before the store counts as unavailable."""
@@ -269,6 +272,10 @@ class SQLiteStore:
     def key_prefix(self) -> str:
         """The namespace prefix every key of this store starts with."""
         return self._prefix
+
+    def extend(self, extension: Extension[_T]) -> _T:
+        """What the extension builds on this store's transactions (see ``extension``)."""
+        return extension.on_sqlite(self)
 
     async def _read(self, sql: str, parameters: Sequence[Any]) -> list[sqlite3.Row]:
         async with self._lock:

@@ -1,7 +1,7 @@
 """The quota ledger: tallies per provider, window and metric, and reservations against them.
 
 Every operation is one atomic step of the store (a Lua script on Redis, a transaction on
-SQLite; see ``sanad_common.storage.quota_port``), so concurrent replicas can neither admit past
+SQLite; see ``sanad_quota.storage.port``), so concurrent replicas can neither admit past
 a limit nor settle a reservation twice:
 
 * Reserve counts one request and the estimate in every window at once, or nothing; repeated
@@ -28,8 +28,12 @@ import structlog
 from sanad_common.clock import Clock, system_clock
 from sanad_common.config import ProviderLimits, Settings
 from sanad_common.providers import UnknownProviderError
-from sanad_common.storage import Store, quota_store
-from sanad_common.storage.quota_port import (
+from sanad_common.storage import Store
+from sanad_common.windows import TimeWindow
+from sanad_quota.metrics import QuotaMetrics, quota_metrics
+from sanad_quota.prediction import Trend, fit_trend, predict
+from sanad_quota.storage import quota_store
+from sanad_quota.storage.port import (
     Crossing,
     QuotaStore,
     Reservation,
@@ -39,9 +43,6 @@ from sanad_common.storage.quota_port import (
     Tally,
     Thresholds,
 )
-from sanad_common.windows import TimeWindow
-from sanad_quota.metrics import QuotaMetrics, quota_metrics
-from sanad_quota.prediction import Trend, fit_trend, predict
 from sanad_quota.usage import (
     Metric,
     WarningLevel,

@@ -18,7 +18,6 @@ from sanad_common.errors import (
 )
 from sanad_common.proto_time import duration, timestamp
 from sanad_common.providers import provider_violations
-from sanad_common.storage.quota_port import Crossing
 from sanad_quota.ledger import (
     ProviderUsage,
     QuotaLedger,
@@ -27,6 +26,7 @@ from sanad_quota.ledger import (
     Spend,
     Violation,
 )
+from sanad_quota.storage.port import Crossing
 from sanad_quota.usage import Metric, WarningLevel, Window, WindowUsage, worst_level
 from sanad_quota.watch import CrossingWatch
 

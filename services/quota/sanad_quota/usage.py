@@ -10,9 +10,9 @@ import enum
 from dataclasses import dataclass
 
 from sanad_common.config import ProviderLimits
-from sanad_common.storage.quota_port import UNLIMITED, Level, Thresholds
 from sanad_common.windows import DAY, HOUR, MINUTE, TimeWindow
 from sanad_quota.prediction import Prediction
+from sanad_quota.storage.port import UNLIMITED, Level, Thresholds
 
 __all__ = ["UNLIMITED", "Thresholds"]  # re-exported: the quota service's vocabulary
 

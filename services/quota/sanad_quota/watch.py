@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Sequence
 import structlog
 
 from sanad_common.storage import StoreUnavailableError
-from sanad_common.storage.quota_port import Crossing
 from sanad_quota.ledger import QuotaLedger
+from sanad_quota.storage.port import Crossing
 from sanad_quota.usage import Window
 
 log = structlog.get_logger(__name__)

@@ -15,7 +15,7 @@ import pytest
 
 from sanad_common.storage import CounterDelta, open_store
 from sanad_common.storage.sqlite_store import SQLiteStore, sqlite_path
-from tests.common.storage.conftest import sqlite_url
+from tests.support.backends import sqlite_url
 
 
 def test_relative_and_absolute_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

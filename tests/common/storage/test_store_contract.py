@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sanad_common.storage import AddToSets, CounterDelta, CounterResult, Delete, Put, Store
-from tests.common.storage.conftest import Backend
+from tests.support.backends import Backend
 
 SHORT_TTL = 0.2
 PAST_SHORT_TTL = 0.5

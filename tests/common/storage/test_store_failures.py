@@ -18,7 +18,8 @@ from sanad_common.storage import CounterDelta, Store, StoreUnavailableError, ope
 from sanad_common.storage.sqlite_store import SQLiteStore
 from sanad_launcher.ports import free_port
 from sanad_launcher.redis_server import RedisServer
-from tests.common.storage.conftest import sqlite_url, unique_namespace
+from tests.support.backends import sqlite_url
+from tests.support.services import unique_namespace
 
 # Generous: a refused connection fails in milliseconds; this only guards against hanging.
 QUICKLY = 5.0

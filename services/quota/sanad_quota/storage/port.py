@@ -1,13 +1,13 @@
-"""The quota part of the storage port: each quota operation as one atomic step of the store.
+"""The quota port: each quota operation as one atomic step of the store.
 
-The generic port (get, set, add_counters...) composes operations from several calls, and a
-crash or a race between two calls can count a reservation twice or lose a spend. Quota needs
-each operation whole, so every adapter implements these as one unit: a single Lua script on
-Redis, a single ``BEGIN IMMEDIATE`` transaction on SQLite. One contract suite checks both.
+The generic store's port (get, set, add_counters...) composes operations from several calls,
+and a crash or a race between two calls can count a reservation twice or lose a spend. Quota
+needs each operation whole, so every adapter implements these as one unit: a single Lua script
+on Redis, a single ``BEGIN IMMEDIATE`` transaction on SQLite. One contract suite checks both.
 
-Everything one operation touches belongs to one provider (the *scope*), and every key the
-Redis adapter builds for it carries the scope as hash tag (``quota:{openai}:...``), so each
-script touches one Redis Cluster slot.
+Everything one operation touches belongs to one provider (the *scope*), and every key of it
+carries the scope as hash tag (``quota:{openai}:...``, see ``keys``), so each script touches
+one Redis Cluster slot.
 
 The ledger speaks in windows and metrics; the adapters own the key layout. A *tally* is one
 counter: a metric counted over one window, with its limit and how long it is kept.
@@ -54,7 +54,7 @@ class Thresholds:
     def level(self, used: int, limit: int) -> Level:
         """The level of used against limit; an unlimited counter is always NORMAL.
 
-        The Lua scripts compute the same function (see ``_LEVEL_LUA`` in the Redis adapter).
+        The Lua scripts compute the same function (``level`` in the Redis adapter's prelude).
         """
         if limit == UNLIMITED:
             return Level.NORMAL

@@ -1,10 +1,11 @@
 """SQLite adapter of the quota port: each operation is one ``BEGIN IMMEDIATE`` transaction.
 
-The rules are those of the Redis scripts (``quota_redis``), written once more in Python over
+The rules are those of the Redis scripts (``redis_adapter``), written once more in Python over
 four tables of the store's file: counters, marks (warned levels, reset markers, idempotency and
-spend claims), reservation records, and the crossing log. Rows carry their expiry; reads skip
-expired rows and each operation deletes a bounded batch of them. Times are the ledger's clock,
-passed in as ``now``, so expiry follows the same clock as the windows.
+spend claims), reservation records, and the crossing log; a row's key is its name in ``keys``
+after the store's namespace. Rows carry their expiry; reads skip expired rows and each
+operation deletes a bounded batch of them. Times are the ledger's clock, passed in as ``now``,
+so expiry follows the same clock as the windows.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from sanad_common.storage.quota_port import (
+from sanad_common.storage.extension import TransactionHost
+from sanad_quota.storage.keys import (
+    counter_key,
+    idempotency_claim_key,
+    record_key,
+    reset_marker_key,
+    spend_claim_key,
+    warned_key,
+)
+from sanad_quota.storage.port import (
     CROSSING_LOG_SIZE,
     Crossing,
     Level,
@@ -31,7 +41,6 @@ from sanad_common.storage.quota_port import (
     crossing_from_event,
     milliseconds,
 )
-from sanad_common.storage.sqlite_store import SQLiteStore
 
 _PURGE_BATCH = 64
 
@@ -131,26 +140,10 @@ class _Transaction:
             )
 
 
-def _tag(scope: str) -> str:
-    return f"quota:{{{scope}}}"
-
-
-def _counter(scope: str, tally: Tally) -> str:
-    return f"{_tag(scope)}:{tally.window}:{tally.start}:{tally.metric}"
-
-
-def _reset_mark(scope: str, tally: Tally) -> str:
-    return f"{_tag(scope)}:reset:{tally.window}:{tally.start}"
-
-
-def _record(scope: str, token: str) -> str:
-    return f"{_tag(scope)}:res:{token}"
-
-
 class SQLiteQuotaStore:
-    """The quota port on an SQLiteStore (see the module docstring)."""
+    """The quota port on an SQLite store's transactions (see the module docstring)."""
 
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: TransactionHost) -> None:
         self._store = store
         self._prefix = store.key_prefix
         self._prepared = False
@@ -158,7 +151,7 @@ class SQLiteQuotaStore:
     async def _values(
         self, tx: _Transaction, scope: str, tallies: Sequence[Tally]
     ) -> tuple[int, ...]:
-        return tuple([await tx.counter(_counter(scope, tally)) for tally in tallies])
+        return tuple([await tx.counter(counter_key(scope, tally)) for tally in tallies])
 
     async def _announce(
         self,
@@ -170,13 +163,12 @@ class SQLiteQuotaStore:
         """Log each tally that reached a level above the highest announced in its window."""
         crossings = []
         for tally in tallies:
-            key = _counter(scope, tally)
-            used = await tx.counter(key)
+            used = await tx.counter(counter_key(scope, tally))
             reached = thresholds.level(used, tally.limit)
-            announced = int(await tx.mark(f"{key}:warned") or Level.NORMAL)
+            announced = int(await tx.mark(warned_key(scope, tally)) or Level.NORMAL)
             if reached <= Level.NORMAL or reached <= announced:
                 continue
-            await tx.set_mark(f"{key}:warned", str(int(reached)), tally.kept_until)
+            await tx.set_mark(warned_key(scope, tally), str(int(reached)), tally.kept_until)
             event = {
                 "window": tally.window,
                 "start": tally.start,
@@ -219,7 +211,7 @@ class SQLiteQuotaStore:
         now: float,
     ) -> ReserveOutcome:
         """See QuotaStore.reserve."""
-        claim = f"{_tag(scope)}:idem:{idempotency_key}"
+        claim = idempotency_claim_key(scope, idempotency_key)
         keep = max(keep_until, *(tally.kept_until for tally in tallies))
         async with self._store.transaction() as db:
             await self._prepare(db)
@@ -237,14 +229,14 @@ class SQLiteQuotaStore:
                     return ReserveOutcome(ReserveStatus.DENIED, values, "", refused_index=index)
             epochs = {}
             for tally, amount in zip(tallies, amounts, strict=True):
-                await tx.add(_counter(scope, tally), amount, tally.kept_until)
-                epochs[tally.window] = (await tx.reset_marker(_reset_mark(scope, tally)))[0]
+                await tx.add(counter_key(scope, tally), amount, tally.kept_until)
+                epochs[tally.window] = (await tx.reset_marker(reset_marker_key(scope, tally)))[0]
             await db.execute(
                 "INSERT INTO quota_reservations (key, scope, token, request_id, estimated_tokens,"
                 " actual_tokens, reserved_at, expires_at, window_starts, epochs, state,"
                 " kept_until) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, 'pending', ?)",
                 (
-                    self._prefix + _record(scope, reservation.token),
+                    self._prefix + record_key(scope, reservation.token),
                     self._prefix + scope,
                     reservation.token,
                     reservation.request_id,
@@ -271,7 +263,7 @@ class SQLiteQuotaStore:
                     "SELECT request_id, estimated_tokens, reserved_at, expires_at, window_starts,"
                     " state, actual_tokens FROM quota_reservations"
                     " WHERE key = ? AND kept_until > ?",
-                    (self._prefix + _record(scope, token), now),
+                    (self._prefix + record_key(scope, token), now),
                 )
             )
         if not rows:
@@ -300,7 +292,7 @@ class SQLiteQuotaStore:
         now: float,
     ) -> SettleOutcome:
         """See QuotaStore.settle."""
-        key = self._prefix + _record(scope, token)
+        key = self._prefix + record_key(scope, token)
         async with self._store.transaction() as db:
             await self._prepare(db)
             tx = _Transaction(db, self._prefix, now)
@@ -344,9 +336,9 @@ class SQLiteQuotaStore:
                 )
             for tally in tallies:
                 amount = requests if tally.metric == "requests" else tokens
-                epoch = (await tx.reset_marker(_reset_mark(scope, tally)))[0]
+                epoch = (await tx.reset_marker(reset_marker_key(scope, tally)))[0]
                 if amount and tally.kept_until > now and epoch == epochs[tally.window]:
-                    await tx.add(_counter(scope, tally), amount, tally.kept_until)
+                    await tx.add(counter_key(scope, tally), amount, tally.kept_until)
             await db.execute(
                 "UPDATE quota_reservations SET state = ?, actual_tokens = ? WHERE key = ?",
                 (
@@ -372,7 +364,7 @@ class SQLiteQuotaStore:
         now: float,
     ) -> SpendOutcome:
         """See QuotaStore.record_spend."""
-        claim = f"{_tag(scope)}:spend:{spend_id}"
+        claim = spend_claim_key(scope, spend_id)
         async with self._store.transaction() as db:
             await self._prepare(db)
             tx = _Transaction(db, self._prefix, now)
@@ -383,10 +375,10 @@ class SQLiteQuotaStore:
             await tx.set_mark(claim, repr(now), remember_until)
             counted = []
             for tally, amount in zip(tallies, amounts, strict=True):
-                reset_at = (await tx.reset_marker(_reset_mark(scope, tally)))[1]
+                reset_at = (await tx.reset_marker(reset_marker_key(scope, tally)))[1]
                 count = tally.kept_until > now and reset_at <= milliseconds(spent_at)
                 if count:
-                    await tx.add(_counter(scope, tally), amount, tally.kept_until)
+                    await tx.add(counter_key(scope, tally), amount, tally.kept_until)
                 counted.append(count)
             crossings = await self._announce(tx, scope, tallies, thresholds)
             values = await self._values(tx, scope, tallies)
@@ -400,17 +392,16 @@ class SQLiteQuotaStore:
             await self._prepare(db)
             tx = _Transaction(db, self._prefix, now)
             for tally in tallies:
-                key = _counter(scope, tally)
-                await tx.delete("quota_counters", key)
-                await tx.delete("quota_marks", f"{key}:warned")
-                marker = _reset_mark(scope, tally)
+                await tx.delete("quota_counters", counter_key(scope, tally))
+                await tx.delete("quota_marks", warned_key(scope, tally))
+                marker = reset_marker_key(scope, tally)
                 epoch = (await tx.reset_marker(marker))[0] + 1
                 marker_value = {"epoch": epoch, "at": milliseconds(now)}
                 await tx.set_mark(marker, json.dumps(marker_value), marker_until)
 
     async def read(self, scope: str, tallies: Sequence[Tally], *, now: float) -> list[int]:
         """See QuotaStore.read."""
-        keys = [self._prefix + _counter(scope, tally) for tally in tallies]
+        keys = [self._prefix + counter_key(scope, tally) for tally in tallies]
         found: dict[str, int] = {}
         async with self._store.transaction() as db:
             await self._prepare(db)

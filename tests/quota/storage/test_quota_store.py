@@ -1,5 +1,5 @@
-"""The quota part of the storage port, one contract for SQLite, Redis and Redis Cluster: every
-operation is whole, counts once, and announces each warning level once per window."""
+"""The quota port, one contract for SQLite, Redis and Redis Cluster: every operation is whole,
+counts once, and announces each warning level once per window."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from sanad_common.storage import quota_store
-from sanad_common.storage.quota_port import (
+from sanad_quota.storage import quota_store
+from sanad_quota.storage.port import (
     Level,
     QuotaStore,
     Reservation,
@@ -21,7 +21,7 @@ from sanad_common.storage.quota_port import (
     Tally,
     Thresholds,
 )
-from tests.common.storage.conftest import Backend
+from tests.support.backends import Backend
 
 THRESHOLDS = Thresholds(0.75, 0.9)
 SCOPE = "openai"

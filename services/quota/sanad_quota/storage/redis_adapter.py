@@ -1,16 +1,9 @@
 """Redis adapter of the quota port: one Lua script per operation, every key of a call in one
 Redis Cluster slot.
 
-Keys (under the store's script namespace), for a scope such as ``openai``:
-
-* ``quota:{openai}:hour:1735689600:tokens``: a tally's counter; ``...:warned`` beside it holds
-  the highest level announced for that window;
-* ``quota:{openai}:reset:hour:1735689600``: a hash of the window's reset ``epoch`` (how many
-  resets so far) and the time ``at`` of the last one (Unix ms);
-* ``quota:{openai}:res:<token>``: a reservation's record (a hash);
-  ``quota:{openai}:pending``: pending reservations by expiry (a sorted set), for the sweep;
-* ``quota:{openai}:idem:<key>`` and ``quota:{openai}:spend:<id>``: idempotency claims;
-* ``quota:{openai}:crossings`` (a capped list) and ``quota:{openai}:crossing-seq``.
+Keys are those of ``keys`` (under the store's script namespace): a counter is a string, a
+reset marker and a record are hashes, the pending reservations a sorted set and the crossings
+a capped list.
 
 Times cross into Lua as whole Unix milliseconds, which a Lua double holds exactly. Every script
 takes the same tally block first: KEYS 1..n are the counters, n+1..2n their ``warned`` keys,
@@ -24,7 +17,19 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sanad_common.storage.quota_port import (
+from sanad_common.storage.extension import ScriptHost
+from sanad_quota.storage.keys import (
+    counter_key,
+    crossing_log_key,
+    crossing_seq_key,
+    idempotency_claim_key,
+    pending_key,
+    record_key,
+    reset_marker_key,
+    spend_claim_key,
+    warned_key,
+)
+from sanad_quota.storage.port import (
     CROSSING_LOG_SIZE,
     Crossing,
     Reservation,
@@ -40,7 +45,6 @@ from sanad_common.storage.quota_port import (
     crossing_from_event,
     milliseconds,
 )
-from sanad_common.storage.redis_store import RedisStore
 
 _PRELUDE = """
 local n = tonumber(ARGV[1])
@@ -223,35 +227,17 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def _tag(scope: str) -> str:
-    return f"quota:{{{scope}}}"
-
-
-def counter_key(scope: str, tally: Tally) -> str:
-    """The counter of a tally (without the store's namespace)."""
-    return f"{_tag(scope)}:{tally.window}:{tally.start}:{tally.metric}"
-
-
-def _reset_key(scope: str, tally: Tally) -> str:
-    return f"{_tag(scope)}:reset:{tally.window}:{tally.start}"
-
-
-def _record_key(scope: str, token: str) -> str:
-    return f"{_tag(scope)}:res:{token}"
-
-
 Call = tuple[list[str], list[str | int | float]]
 """Keys (without the store's namespace) and arguments of one script call."""
 
 
 def tally_block(scope: str, tallies: Sequence[Tally], thresholds: Thresholds, now: float) -> Call:
     """The keys and arguments every script starts with (see the module docstring)."""
-    counters = [counter_key(scope, tally) for tally in tallies]
     keys = [
-        *counters,
-        *(f"{key}:warned" for key in counters),
-        f"{_tag(scope)}:crossing-seq",
-        f"{_tag(scope)}:crossings",
+        *(counter_key(scope, tally) for tally in tallies),
+        *(warned_key(scope, tally) for tally in tallies),
+        crossing_seq_key(scope),
+        crossing_log_key(scope),
     ]
     args: list[str | int | float] = [
         len(tallies),
@@ -284,10 +270,10 @@ def reserve_call(
     """The keys and arguments of RESERVE_LUA (also what the benchmark sends raw)."""
     keys, args = tally_block(scope, tallies, thresholds, now)
     keys += [
-        _record_key(scope, reservation.token),
-        f"{_tag(scope)}:pending",
-        f"{_tag(scope)}:idem:{idempotency_key}",
-        *(_reset_key(scope, tally) for tally in tallies),
+        record_key(scope, reservation.token),
+        pending_key(scope),
+        idempotency_claim_key(scope, idempotency_key),
+        *(reset_marker_key(scope, tally) for tally in tallies),
     ]
     args += [
         reservation.token,
@@ -315,16 +301,16 @@ def settle_call(
 ) -> Call:
     """The keys and arguments of SETTLE_LUA (also what the benchmark sends raw)."""
     keys, args = tally_block(scope, tallies, thresholds, now)
-    keys += [_record_key(scope, token), f"{_tag(scope)}:pending"]
-    keys += [_reset_key(scope, tally) for tally in tallies]
+    keys += [record_key(scope, token), pending_key(scope)]
+    keys += [reset_marker_key(scope, tally) for tally in tallies]
     args += [settlement.value, token, actual_tokens]
     return keys, args
 
 
 class RedisQuotaStore:
-    """The quota port on a RedisStore (see the module docstring)."""
+    """The quota port on a Redis store's scripts (see the module docstring)."""
 
-    def __init__(self, store: RedisStore) -> None:
+    def __init__(self, store: ScriptHost) -> None:
         self._reserve = store.script(RESERVE_LUA)
         self._settle = store.script(SETTLE_LUA)
         self._record = store.script(RECORD_SPEND_LUA)
@@ -369,7 +355,7 @@ class RedisQuotaStore:
 
     async def reservation(self, scope: str, token: str, *, now: float) -> Reservation | None:
         """See QuotaStore.reservation (expiry follows the Redis server's clock)."""
-        flat = await self._reservation([_record_key(scope, token)], [])
+        flat = await self._reservation([record_key(scope, token)], [])
         if not flat:
             return None
         fields = {_text(flat[i]): _text(flat[i + 1]) for i in range(0, len(flat), 2)}
@@ -430,8 +416,8 @@ class RedisQuotaStore:
     ) -> SpendOutcome:
         """See QuotaStore.record_spend."""
         keys, args = tally_block(scope, tallies, thresholds, now)
-        keys.append(f"{_tag(scope)}:spend:{spend_id}")
-        keys += [_reset_key(scope, tally) for tally in tallies]
+        keys.append(spend_claim_key(scope, spend_id))
+        keys += [reset_marker_key(scope, tally) for tally in tallies]
         args += [milliseconds(spent_at), milliseconds(remember_until), *amounts]
         recorded, counted, values, crossings = await self._record(keys, args)
         return SpendOutcome(
@@ -446,7 +432,7 @@ class RedisQuotaStore:
     ) -> None:
         """See QuotaStore.reset."""
         keys, args = tally_block(scope, tallies, Thresholds(1.0, 1.0), now)
-        keys += [_reset_key(scope, tally) for tally in tallies]
+        keys += [reset_marker_key(scope, tally) for tally in tallies]
         args.append(milliseconds(marker_until))
         await self._reset(keys, args)
 
@@ -459,12 +445,12 @@ class RedisQuotaStore:
 
     async def due_reservations(self, scope: str, now: float, limit: int) -> list[str]:
         """See QuotaStore.due_reservations."""
-        tokens = await self._due([f"{_tag(scope)}:pending"], [milliseconds(now), limit])
+        tokens = await self._due([pending_key(scope)], [milliseconds(now), limit])
         return [_text(token) for token in tokens]
 
     async def crossings_after(self, scope: str, seq: int) -> list[Crossing]:
         """See QuotaStore.crossings_after."""
-        logged = await self._crossings([f"{_tag(scope)}:crossings"], [])
+        logged = await self._crossings([crossing_log_key(scope)], [])
         return [crossing for crossing in _crossings(scope, logged) if crossing.seq > seq]
 
 
