@@ -81,9 +81,9 @@ async def test_expired_rows_are_purged_a_batch_per_write(tmp_path: Path) -> None
     path = tmp_path / "store.db"
     store = await open_store(sqlite_url(path))
     try:
-        for index in range(100):
-            await store.set(f"old:{index}", b"v", ttl=0.05)
-        await asyncio.sleep(0.2)
+        # In one write, so none of them can expire (and be purged) before the last is written.
+        await store.set_many({f"old:{index}": b"v" for index in range(100)}, ttl=0.05)
+        await asyncio.sleep(0.2)  # waits out the TTL on purpose
         await store.set("trigger", b"v")
         with sqlite3.connect(path) as connection:
             (remaining,) = connection.execute("SELECT count(*) FROM entries").fetchone()
