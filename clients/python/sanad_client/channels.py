@@ -139,7 +139,7 @@ def open_aio_channel(
             target, _secure(tls, tenant_key), all_options, interceptors=interceptors
         )
     if header is not None:
-        interceptors = [_AioBearerInterceptor(header), *interceptors]
+        interceptors = [*_aio_bearer(header), *interceptors]
     return grpc.aio.insecure_channel(target, all_options, interceptors=interceptors)
 
 
@@ -220,13 +220,8 @@ class _BearerInterceptor(
         return continuation(self._details(client_call_details), request_iterator)
 
 
-class _AioBearerInterceptor(
-    grpc.aio.UnaryUnaryClientInterceptor,
-    grpc.aio.UnaryStreamClientInterceptor,
-    grpc.aio.StreamUnaryClientInterceptor,
-    grpc.aio.StreamStreamClientInterceptor,
-):
-    """Adds the authorization header to every call of a plaintext asyncio channel."""
+class _AioBearer:
+    """Adds the authorization header to the calls of a plaintext asyncio channel."""
 
     def __init__(self, header: tuple[str, str]) -> None:
         self._header = header
@@ -240,16 +235,22 @@ class _AioBearerInterceptor(
             details.wait_for_ready,
         )
 
+
+class _AioBearerUnaryUnary(_AioBearer, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(
         self, continuation: Callable[[Any, Any], Any], client_call_details: Any, request: Any
     ) -> Any:
         return await continuation(self._details(client_call_details), request)
 
+
+class _AioBearerUnaryStream(_AioBearer, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(
         self, continuation: Callable[[Any, Any], Any], client_call_details: Any, request: Any
     ) -> Any:
         return await continuation(self._details(client_call_details), request)
 
+
+class _AioBearerStreamUnary(_AioBearer, grpc.aio.StreamUnaryClientInterceptor):
     async def intercept_stream_unary(
         self,
         continuation: Callable[[Any, Any], Any],
@@ -258,6 +259,8 @@ class _AioBearerInterceptor(
     ) -> Any:
         return await continuation(self._details(client_call_details), request_iterator)
 
+
+class _AioBearerStreamStream(_AioBearer, grpc.aio.StreamStreamClientInterceptor):
     async def intercept_stream_stream(
         self,
         continuation: Callable[[Any, Any], Any],
@@ -265,3 +268,14 @@ class _AioBearerInterceptor(
         request_iterator: Any,
     ) -> Any:
         return await continuation(self._details(client_call_details), request_iterator)
+
+
+def _aio_bearer(header: tuple[str, str]) -> list[grpc.aio.ClientInterceptor]:
+    """One interceptor per kind of call: an asyncio channel files each interceptor under the
+    first kind it implements only, so one class of all four would miss streaming calls."""
+    return [
+        _AioBearerUnaryUnary(header),
+        _AioBearerUnaryStream(header),
+        _AioBearerStreamUnary(header),
+        _AioBearerStreamStream(header),
+    ]
