@@ -22,7 +22,7 @@ run: $(INSTALLED)
 test: $(INSTALLED) $(GO_PLUGINS) $(GO_BIN)/grpc-health-probe $(TOXIPROXY) lint
 	scripts/ensure-redis.sh
 	scripts/ensure-promtool.sh
-	cd clients/go && go vet ./... && go build ./...
+	cd clients/go && go vet ./... && go build ./... && go test ./...
 	PATH="$(GO_BIN):$$PATH" $(BIN)/pytest
 
 lint: $(INSTALLED) $(GO_BIN)/buf
