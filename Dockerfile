@@ -6,7 +6,9 @@ COPY clients/python clients/python
 COPY lib lib
 COPY services services
 COPY tools tools
-RUN pip install --no-cache-dir -c constraints.txt . && useradd --create-home sanad
+# The client distribution in the same command: it is what meets the server's sanad-client.
+RUN pip install --no-cache-dir -c constraints.txt ./clients/python . \
+    && useradd --create-home sanad
 USER sanad
 ENV SANAD_HOST=0.0.0.0
 EXPOSE 50051 50052 50053 9451 9452 9453

@@ -22,7 +22,7 @@ run: $(INSTALLED)
 test: $(INSTALLED) $(GO_PLUGINS) $(GO_BIN)/grpc-health-probe $(TOXIPROXY) lint
 	scripts/ensure-redis.sh
 	scripts/ensure-promtool.sh
-	cd clients/go && go vet ./... && go build ./...
+	cd clients/go && go vet ./... && go build ./... && go test ./...
 	PATH="$(GO_BIN):$$PATH" $(BIN)/pytest
 
 lint: $(INSTALLED) $(GO_BIN)/buf
@@ -79,10 +79,13 @@ bench: $(INSTALLED)
 
 install: $(INSTALLED)
 
-# The virtualenv is rebuilt whenever the pinned dependencies change.
-$(INSTALLED): pyproject.toml constraints.txt
+# The virtualenv is rebuilt whenever the pinned dependencies change. The client distribution
+# (clients/python) is installed in the same command, so the server's sanad-client requirement
+# is met by it and never looked up in an index.
+$(INSTALLED): pyproject.toml clients/python/pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt \
+		-e ./clients/python -e '.[dev]'
 	touch $@
 
 clean:

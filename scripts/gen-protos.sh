@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Generates the API from protos/: the Python package `sanad` (messages, gRPC stubs and their
 # type stubs) and, when the Go plugins are on PATH, the Go packages of the module in clients/go.
+# Only generated folders are replaced: clients/python/sanad_client (hand-written) is left alone.
 # Usage: scripts/gen-protos.sh [PYTHON_OUT] [GO_OUT]   (defaults: clients/python, clients/go)
 # PYTHON names the interpreter that has grpcio-tools and mypy-protobuf (default: python).
 set -euo pipefail

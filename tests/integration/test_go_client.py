@@ -66,3 +66,4 @@ async def test_go_client_sees_the_status_of_bad_input(
 
     assert code == 1
     assert err.startswith("InvalidArgument: invalid request: policy_text")
+    assert "\n  field policy_text: " in err, err

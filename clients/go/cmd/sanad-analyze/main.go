@@ -1,6 +1,7 @@
 // Command sanad-analyze sends one policy to Sanad's analyzer through the generated Go client
-// and prints the answer's provenance as JSON. It is the smallest example of a Go platform
-// calling Analyze, and the integration tests run it against the real services.
+// and prints the answer's provenance as JSON, or on failure the status and its google.rpc
+// details (see decodeError). It is the smallest example of a Go platform calling Analyze,
+// and the integration tests run it against the real services.
 package main
 
 import (
@@ -57,6 +58,11 @@ func main() {
 	if err != nil {
 		failure := status.Convert(err)
 		fmt.Fprintf(os.Stderr, "%s: %s\n", failure.Code(), failure.Message())
+		if decoded, ok := decodeError(err); ok {
+			for _, line := range decoded.lines() {
+				fmt.Fprintln(os.Stderr, "  "+line)
+			}
+		}
 		os.Exit(1)
 	}
 	report := response.GetAnalysis().GetComplianceReport()
