@@ -10,7 +10,8 @@ import contextlib
 import threading
 import time
 
-_START_TIMEOUT = 5.0
+_TIMEOUT = 5.0
+"""Longest wait for the relay to start or to stop."""
 
 
 class TcpRelay:
@@ -22,6 +23,7 @@ class TcpRelay:
         self._accepted = 0
         self._clients: set[asyncio.StreamWriter] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        self._relays: set[asyncio.Task[None]] = set()
         self._listening = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -44,17 +46,17 @@ class TcpRelay:
 
     def __enter__(self) -> TcpRelay:
         self._thread.start()
-        if not self._listening.wait(_START_TIMEOUT):
+        if not self._listening.wait(_TIMEOUT):
             raise RuntimeError("the relay did not start")
         return self
 
     def __exit__(self, *_: object) -> None:
         self.cut()
-        self._thread.join(_START_TIMEOUT)
+        self._thread.join(_TIMEOUT)
 
     def cut(self) -> None:
         """Stop listening and close every connection, as when the server goes away."""
-        if self._loop is not None and self._stop is not None:
+        if self._loop is not None and self._stop is not None and self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._stop.set)
 
     def all_closed_within(self, timeout: float) -> bool:
@@ -70,28 +72,35 @@ class TcpRelay:
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
         self._port = server.sockets[0].getsockname()[1]
         self._listening.set()
         await self._stop.wait()
         server.close()
         for writer in list(self._writers):
             writer.close()
+        if self._relays:
+            await asyncio.wait(self._relays, timeout=_TIMEOUT)
         await server.wait_closed()
+
+    def _accept(self, client_in: asyncio.StreamReader, client: asyncio.StreamWriter) -> None:
+        relay = asyncio.get_running_loop().create_task(self._relay(client_in, client))
+        self._relays.add(relay)
+        relay.add_done_callback(self._relays.discard)
 
     async def _relay(self, client_in: asyncio.StreamReader, client: asyncio.StreamWriter) -> None:
         self._accepted += 1
         self._clients.add(client)
+        self._writers.add(client)
         try:
             upstream_in, upstream = await asyncio.open_connection(*self._upstream)
-        except OSError:
+            self._writers.add(upstream)
+            await asyncio.gather(_pipe(client_in, upstream), _pipe(upstream_in, client))
+            self._writers.discard(upstream)
+        finally:
             client.close()
+            self._writers.discard(client)
             self._clients.discard(client)
-            return
-        self._writers |= {client, upstream}
-        await asyncio.gather(_pipe(client_in, upstream), _pipe(upstream_in, client))
-        self._writers -= {client, upstream}
-        self._clients.discard(client)
 
 
 async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
