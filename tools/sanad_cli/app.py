@@ -39,6 +39,9 @@ cache_app = typer.Typer(help="The analyzer's caches.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")]
+PrimaryName = Annotated[str, typer.Argument(help="Provider to try first.")]
+ResetName = Annotated[str, typer.Argument(help="Provider whose circuit and counts to reset.")]
+QuotaName = Annotated[str, typer.Argument(help="Provider whose quota windows to reset.")]
 
 
 @app.callback()
@@ -145,11 +148,7 @@ def cache_clear(
 
 
 @app.command("set-primary")
-def set_primary(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Provider to try first.")],
-    json_output: JsonOption = False,
-) -> None:
+def set_primary(ctx: typer.Context, name: PrimaryName, json_output: JsonOption = False) -> None:
     """Make a provider the primary (admin)."""
     request = health_pb2.SetPrimaryProviderRequest(provider=name)
     reply = _connections(ctx).health.call(lambda stub: stub.SetPrimaryProvider, request, admin=True)
@@ -157,11 +156,7 @@ def set_primary(
 
 
 @app.command("reset-provider")
-def reset_provider(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Provider whose circuit and counts to reset.")],
-    json_output: JsonOption = False,
-) -> None:
+def reset_provider(ctx: typer.Context, name: ResetName, json_output: JsonOption = False) -> None:
     """Close a provider's circuit and clear its counts (admin)."""
     request = health_pb2.ResetProviderRequest(provider=name)
     reply = _connections(ctx).health.call(lambda stub: stub.ResetProvider, request, admin=True)
@@ -169,11 +164,7 @@ def reset_provider(
 
 
 @app.command("reset-quota")
-def reset_quota(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Provider whose quota windows to reset.")],
-    json_output: JsonOption = False,
-) -> None:
+def reset_quota(ctx: typer.Context, name: QuotaName, json_output: JsonOption = False) -> None:
     """Zero a provider's quota use in every window (admin)."""
     request = quota_pb2.ResetQuotaRequest(provider=name)
     reply = _connections(ctx).quota.call(lambda stub: stub.ResetQuota, request, admin=True)
@@ -241,7 +232,7 @@ async def _watch(
             if updates and seen >= updates:
                 return
     except grpc.aio.AioRpcError as error:
-        raise health_service.failure(error) from None
+        raise await health_service.failure(error) from None
     finally:
         stream.cancel()
 
