@@ -207,7 +207,7 @@ def test_a_service_lost_mid_run_is_unreachable(cli: Cli, tmp_path: Path) -> None
 
     first, *rest = log.read_text(encoding="utf-8").splitlines()
     assert json.loads(first)["providers"]["providers"], "connected before the cut"
-    assert code == 2
+    assert code == 2, rest
     assert rest == [f"sanad: cannot reach {health.target}: UNAVAILABLE"]
 
 

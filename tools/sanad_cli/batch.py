@@ -155,7 +155,7 @@ class BatchRunner:
         try:
             reply = await stub.Analyze(item.request, timeout=self._timeout)
         except grpc.aio.AioRpcError as error:
-            failure = self._analyzer.failure(error)
+            failure = await self._analyzer.failure(error)
             if error.code() in RETRIED_LATER:
                 self.last_transient_error = str(failure)
                 return None

@@ -8,6 +8,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Generic, TypeAlias, TypeVar
 
 import grpc
+from grpc_health.v1 import health_pb2 as grpc_health_pb2
+from grpc_health.v1 import health_pb2_grpc as grpc_health_pb2_grpc
 
 from sanad.analyzer.v1 import analyzer_pb2_grpc
 from sanad.health.v1 import health_pb2_grpc
@@ -24,8 +26,11 @@ Method: TypeAlias = Callable[[Stub], grpc.aio.UnaryUnaryMultiCallable[Request, R
 """Picks a unary method of a service's stub, e.g. ``lambda stub: stub.GetUsage``."""
 
 CONNECTION_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
-"""Codes that mean the service was not reached when the channel is not connected either; on a
-connected channel they are the service's own answer (every provider failed, its deadline)."""
+"""Codes that mean the service was not reached, unless it still answers a health check: then
+they are its own answer (every provider failed, its deadline)."""
+PROBE_TIMEOUT = 2.0
+"""Longest wait, in seconds, for the health check that follows such a code; a service that
+cannot answer one in this long is as good as unreachable."""
 _SETTLED = frozenset(
     {
         grpc.ChannelConnectivity.READY,
@@ -91,10 +96,24 @@ class Connections:
                 raise _unreachable(target, grpc.StatusCode.UNAVAILABLE)
         return channel
 
-    def connected(self, target: str) -> bool:
-        """Whether target's channel has a connection now."""
+    async def reachable(self, target: str) -> bool:
+        """Whether target answers a grpc.health.v1 check on its channel now: any answer but
+        UNAVAILABLE or DEADLINE_EXCEEDED (even UNIMPLEMENTED) means it was reached. A probe,
+        not the channel's state, because a connection the server just closed can still read
+        READY for a moment."""
         channel = self._channels.get(target)
-        return channel is not None and channel.get_state() is grpc.ChannelConnectivity.READY
+        if channel is None:
+            return False
+        # The typeshed stub declares no methods on HealthStub.
+        health: Any = grpc_health_pb2_grpc.HealthStub(channel)
+        try:
+            await health.Check(
+                grpc_health_pb2.HealthCheckRequest(),
+                timeout=min(self.settings.timeout, PROBE_TIMEOUT),
+            )
+        except grpc.aio.AioRpcError as error:
+            return error.code() not in CONNECTION_CODES
+        return True
 
     def close(self) -> None:
         """Close every channel, then the event loop."""
@@ -142,17 +161,17 @@ class Service(Generic[Stub]):
                 request, metadata=metadata, timeout=self._connections.settings.timeout
             )
         except grpc.aio.AioRpcError as error:
-            raise self.failure(error) from None
+            raise await self.failure(error) from None
 
     async def stub(self) -> Stub:
         """The service's stub on the run's channel to it, connected."""
         return self._stub(await self._connections.channel(self.target))
 
-    def failure(self, error: grpc.aio.AioRpcError) -> CliError:
-        """One line for a failed call: unreachable when its code says so and the channel has
-        lost its connection (the service went away), otherwise what the service said."""
+    async def failure(self, error: grpc.aio.AioRpcError) -> CliError:
+        """One line for a failed call: unreachable when its code says so and the service no
+        longer answers (it went away), otherwise what the service said."""
         code = error.code()
-        if code in CONNECTION_CODES and not self._connections.connected(self.target):
+        if code in CONNECTION_CODES and not await self._connections.reachable(self.target):
             return _unreachable(self.target, code)
         return CliError(f"{self.target} answered {code.name}: {error.details() or ''}")
 
