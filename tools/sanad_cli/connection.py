@@ -1,5 +1,6 @@
 """The run's connections: one channel per service address, opened when first used and closed
-when the command ends, with unreachable services told apart by status code and connectivity."""
+when the command ends; an unreachable service is told apart by status codes (of the connection
+attempt, of the failed call and of a health check after it), never by an error's text."""
 
 from __future__ import annotations
 
