@@ -5,7 +5,8 @@ Holds the typer app (``app``), its few settings (``settings``), the run's one ch
 service (``connection``), one-line errors and exit codes (``errors``), request parsing
 (``requests``), tables (``render``) and the resumable batch (``batch``).
 
-It reaches the services only through their public gRPC API, so it may import the generated
-stubs (``sanad``) and, of Sanad's own code, only ``sanad_common.config`` (where settings come
-from); never a service's package, so it runs against any deployment of the suite.
+It reaches the services only through their public gRPC API, so of Sanad's own code it may
+import the client distribution (the generated API ``sanad`` and its helpers ``sanad_client``)
+and ``sanad_common.config`` (where settings come from); never a service's package, so it runs
+against any deployment of the suite.
 """

@@ -17,6 +17,7 @@ from sanad.health.v1 import health_pb2_grpc
 from sanad.quota.v1 import quota_pb2_grpc
 from sanad_cli.errors import EXIT_UNREACHABLE, CliError, reported_errors
 from sanad_cli.settings import CliSettings
+from sanad_client import open_aio_channel
 
 Stub = TypeVar("Stub")
 Request = TypeVar("Request")
@@ -47,7 +48,9 @@ class Connections:
 
     The typer callback makes one for the run and the command's context closes it, so every
     call to a service shares one connection, a batch's hundreds included. Channels are
-    plaintext; TLS would be chosen in channel(), from options added to CliSettings.
+    plaintext, opened by sanad_client without its service config (no automatic retries: an
+    operator sees each failure); TLS would be its ``tls`` argument, from an option added to
+    CliSettings.
     """
 
     def __init__(self, settings: CliSettings) -> None:
@@ -84,7 +87,7 @@ class Connections:
         (refused, unknown host) or no connection is made within the timeout."""
         channel = self._channels.get(target)
         if channel is None:
-            channel = self._channels[target] = grpc.aio.insecure_channel(target)
+            channel = self._channels[target] = open_aio_channel(target, service_config_json=None)
             state = channel.get_state(try_to_connect=True)
             try:
                 async with asyncio.timeout(self.settings.timeout):
