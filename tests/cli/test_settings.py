@@ -115,6 +115,21 @@ def test_a_missing_config_file_is_one_line_and_exit_code_2(
     assert raised.value.exit_code == EXIT_UNREACHABLE
 
 
+def test_a_config_file_that_is_not_toml_is_one_line_and_exit_code_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    broken = tmp_path / "sanad.toml"
+    broken.write_text("analyzer_target = [unclosed\n")
+    monkeypatch.setenv("SANAD_CONFIG_FILE", str(broken))
+
+    with pytest.raises(CliError) as raised:
+        _resolved()
+
+    assert str(raised.value).startswith("invalid configuration: ")
+    assert "\n" not in str(raised.value)
+    assert raised.value.exit_code == EXIT_UNREACHABLE
+
+
 def test_admin_calls_without_a_token_stop_with_a_clear_error() -> None:
     with pytest.raises(CliError) as raised:
         _resolved().admin_metadata()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from typing import Any
 
 from pydantic import Field, SecretStr, ValidationError
@@ -60,7 +61,7 @@ class CliSettings(SanadSources):
                 for problem in error.errors()
             )
             raise CliError(f"invalid configuration: {problems}", EXIT_UNREACHABLE) from None
-        except FileNotFoundError as error:
+        except (FileNotFoundError, tomllib.TOMLDecodeError) as error:
             raise CliError(f"invalid configuration: {error}", EXIT_UNREACHABLE) from None
 
     def admin_metadata(self) -> tuple[tuple[str, str], ...]:
