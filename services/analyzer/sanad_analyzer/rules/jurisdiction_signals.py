@@ -10,164 +10,157 @@ always resolves to the same jurisdiction (and the same request fingerprint).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Final
 
 from sanad_analyzer.jurisdiction import Jurisdiction
-from sanad_analyzer.rules.normalised import normalise, pattern
+from sanad_analyzer.rules.normalised import normalise
+from sanad_analyzer.rules.vocabulary import Lexicon
 
-_B: Final = r"(?<![\w])"
-_E: Final = r"(?![\w])"
+_SAUDI_CITIES: Final = (
+    "الرياض",
+    "جده",
+    "الدمام",
+    "مكه المكرمه",
+    "المدينه المنوره",
+    "الطائف",
+    "تبوك",
+    "ابها",
+    "بريده",
+    "القصيم",
+    "الاحساء",
+    "جازان",
+    "خميس مشيط",
+    "riyadh",
+    "jeddah",
+    "jedda",
+    "dammam",
+    "makkah",
+    "mecca",
+    "madinah",
+    "khobar",
+    "buraydah",
+)
+_EGYPTIAN_CITIES: Final = (
+    "القاهره",
+    "الاسكندريه",
+    "اسكندريه",
+    "الجيزه",
+    "اسيوط",
+    "المنصوره",
+    "طنطا",
+    "الزقازيق",
+    "بورسعيد",
+    "الاسماعيليه",
+    "الاقصر",
+    "اسوان",
+    "الصعيد",
+    "مدينه نصر",
+    "الغردقه",
+    "cairo",
+    "alexandria",
+    "giza",
+    "assiut",
+    "mansoura",
+    "tanta",
+    "luxor",
+    "aswan",
+    "hurghada",
+    "6th of october",
+)
+_CITY_WEIGHT: Final = 1
+_MOST_CITIES: Final = 2
+"""Cities count one each, two at most: a shop may name a city of the other country."""
 
-
-def _any(*words: str) -> str:
-    return _B + "(?:" + "|".join(words) + ")" + _E
-
-
-# (kind, weight, pattern) per country; the patterns run on the matching form (normalised.py).
-_SIGNALS: Final[dict[Jurisdiction, tuple[tuple[str, int, re.Pattern[str]], ...]]] = {
+# (kind, weight, lexicon) per country, on the matching form (normalised.py).
+_SIGNALS: Final[dict[Jurisdiction, tuple[tuple[str, int, Lexicon], ...]]] = {
     Jurisdiction.SA: (
         (
             "currency",
             2,
-            pattern(
-                _any(r"ريال(?!\s+(?:قطري|عماني|يمني|ايراني))\w*", r"ر\.\s?س\.?", r"رس", "sar")
-                + r"|﷼"
+            Lexicon(
+                r"ريال(?! (?:قطري|عماني|يمني|ايراني))\w*",
+                r"ر\. ?س\.?",
+                r"رس(?!\w)",
+                r"sar(?!\w)",
+                r"﷼",
             ),
         ),
-        ("phone", 2, pattern(r"(?<!\d)(?:\+|00)\s?966|(?<!\d)05\d[\s-]?\d{3}[\s-]?\d{4}(?!\d)")),
+        (
+            "phone",
+            2,
+            Lexicon(r"\+ ?966", r"00 ?966", r"05[0-9][ -]?[0-9]{3}[ -]?[0-9]{4}(?![0-9])"),
+        ),
         (
             "law",
             2,
-            pattern(
-                _any(
-                    r"نظام التجاره الالكترونيه",
-                    r"نظام حمايه البيانات الشخصيه",
-                    r"نظام مكافحه الغش التجاري",
-                    r"saudi",
-                    r"السعوديه",
-                    r"السعودي\w*",
-                    r"ksa",
-                    r"sdaia",
-                    r"سدايا",
-                )
-            ),
-        ),
-        (
-            "city",
-            1,
-            pattern(
-                _any(
-                    r"الرياض",
-                    r"جده",
-                    r"بجده",
-                    r"الدمام",
-                    r"مكه المكرمه",
-                    r"المدينه المنوره",
-                    r"الخبر",
-                    r"الطائف",
-                    r"تبوك",
-                    r"ابها",
-                    r"بريده",
-                    r"القصيم",
-                    r"الاحساء",
-                    r"جازان",
-                    r"خميس مشيط",
-                    r"riyadh",
-                    r"jeddah",
-                    r"jedda",
-                    r"dammam",
-                    r"makkah",
-                    r"mecca",
-                    r"madinah",
-                    r"khobar",
-                    r"buraydah",
-                )
+            Lexicon(
+                r"نظام التجاره الالكترونيه",
+                r"نظام حمايه البيانات الشخصيه",
+                r"نظام مكافحه الغش التجاري",
+                r"saudi",
+                r"السعوديه",
+                r"السعودي\w*",
+                r"ksa(?!\w)",
+                r"sdaia",
+                r"سدايا",
             ),
         ),
         (
             "vat",
             2,
-            pattern(r"(?:ضريبه|vat|value added)[^.\n%]{0,40}?(?<!\d)15\s?%|(?<!\d)15\s?%\s*vat"),
+            Lexicon(
+                r"(?:ضريبه|vat|value added)[^.\n%]{0,40}?(?<![0-9])15 ?%",
+                r"15 ?% ?vat",
+            ),
         ),
     ),
     Jurisdiction.EG: (
         (
             "currency",
             2,
-            pattern(_any(r"جنيه\w*", r"جنيها\w*", r"ج\.\s?م\.?", "egp", r"l\.e\.?", "le")),
+            Lexicon(r"جنيه\w*", r"جنيها\w*", r"ج\. ?م\.?", r"egp(?!\w)", r"l\.e\.?"),
         ),
         (
             "phone",
             2,
-            pattern(
-                r"(?<!\d)(?:\+|00)\s?20[\s-]?(?:1[0125]|[23])"
-                r"|(?<!\d)01[0125]\d[\s-]?\d{3}[\s-]?\d{4}(?!\d)"
+            Lexicon(
+                r"\+ ?20[ -]?(?:1[0125]|[23])",
+                r"00 ?20[ -]?(?:1[0125]|[23])",
+                r"01[0125][0-9][ -]?[0-9]{3}[ -]?[0-9]{4}(?![0-9])",
             ),
         ),
         (
             "law",
             2,
-            pattern(
-                r"(?<!\d)181\s*(?:لسنه|of|/)\s*2018|(?<!\d)151\s*(?:لسنه|of|/)\s*2020"
-                + "|"
-                + _any(
-                    r"جهاز حمايه المستهلك",
-                    r"قانون حمايه المستهلك",
-                    r"قانون حمايه البيانات الشخصيه",
-                    r"egypt\w*",
-                    r"مصر",
-                    r"المصري\w*",
-                    r"جمهوريه مصر العربيه",
-                )
-            ),
-        ),
-        (
-            "city",
-            1,
-            pattern(
-                _any(
-                    r"القاهره",
-                    r"بالقاهره",
-                    r"الاسكندريه",
-                    r"اسكندريه",
-                    r"الجيزه",
-                    r"بالجيزه",
-                    r"والجيزه",
-                    r"اسيوط",
-                    r"المنصوره",
-                    r"طنطا",
-                    r"الزقازيق",
-                    r"بورسعيد",
-                    r"الاسماعيليه",
-                    r"الاقصر",
-                    r"اسوان",
-                    r"الصعيد",
-                    r"مدينه نصر",
-                    r"الغردقه",
-                    r"cairo",
-                    r"alexandria",
-                    r"giza",
-                    r"assiut",
-                    r"mansoura",
-                    r"tanta",
-                    r"luxor",
-                    r"aswan",
-                    r"hurghada",
-                    r"6th of october",
-                )
+            Lexicon(
+                r"181 ?(?:لسنه|of|/) ?2018",
+                r"151 ?(?:لسنه|of|/) ?2020",
+                r"جهاز حمايه المستهلك",
+                r"قانون حمايه المستهلك",
+                r"قانون حمايه البيانات الشخصيه",
+                r"egypt\w*",
+                r"مصر(?!\w)",
+                r"المصري\w*",
             ),
         ),
         (
             "vat",
             2,
-            pattern(r"(?:ضريبه|vat|value added)[^.\n%]{0,40}?(?<!\d)14\s?%|(?<!\d)14\s?%\s*vat"),
+            Lexicon(
+                r"(?:ضريبه|vat|value added)[^.\n%]{0,40}?(?<![0-9])14 ?%",
+                r"14 ?% ?vat",
+            ),
         ),
     ),
 }
-_DECISIVE: Final = 2
-"""The least score that names a country when the other country has no signal at all."""
+_CITIES: Final = {
+    Jurisdiction.SA: Lexicon(*_SAUDI_CITIES),
+    Jurisdiction.EG: Lexicon(*_EGYPTIAN_CITIES),
+}
+_DECISIVE: Final = 1
+"""The least score that names a country when the other country has no signal at all (a
+single city does)."""
 _DOMINANT: Final = 4
 """With signals of both countries, the winner needs at least this score and twice the other's."""
 
@@ -182,21 +175,25 @@ class Detection:
 
 
 def detect_jurisdiction(text: str) -> Detection:
-    """The country the text's signals name, or None when they are absent or conflict.
+    """The country the text's signals name, or None when they are absent, weak or conflict.
 
-    Each kind of signal counts once per country (its weight: 2 for currency, phone, law or
-    country, VAT rate; 1 for a city). A country wins with at least 2 when the other has none,
-    or with at least 4 and twice the other's score.
+    Each kind of signal counts once per country: 2 for a currency, a phone code, a law or the
+    country named, or a VAT rate; a city counts 1, and two different cities 2. A country wins
+    with any signal when the other has none, or with at least 4 and twice the other's score.
     """
     folded = normalise(text).text
     scores: dict[Jurisdiction, int] = {}
     signals: list[str] = []
     for country, kinds in _SIGNALS.items():
         score = 0
-        for kind, weight, signal in kinds:
-            if signal.search(folded):
+        for kind, weight, lexicon in kinds:
+            if lexicon.search(folded) is not None:
                 score += weight
                 signals.append(f"{country.value}:{kind}")
+        cities = {match.group() for match in _CITIES[country].finditer(folded)}
+        if cities:
+            score += _CITY_WEIGHT * min(len(cities), _MOST_CITIES)
+            signals.append(f"{country.value}:city")
         scores[country] = score
     saudi, egyptian = scores[Jurisdiction.SA], scores[Jurisdiction.EG]
     winner, high, low = (
@@ -204,5 +201,7 @@ def detect_jurisdiction(text: str) -> Detection:
         if saudi >= egyptian
         else (Jurisdiction.EG, egyptian, saudi)
     )
-    decided = (high >= _DECISIVE and low == 0) or (high >= _DOMINANT and high >= 2 * low)
-    return Detection(winner if decided and high != low else None, tuple(signals))
+    decided = high != low and (
+        (high >= _DECISIVE and low == 0) or (high >= _DOMINANT and high >= 2 * low)
+    )
+    return Detection(winner if decided else None, tuple(signals))
