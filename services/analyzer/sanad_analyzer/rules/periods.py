@@ -148,7 +148,8 @@ _RECEIPT_ANCHOR: Final = pattern(
     r"(?:من|بعد)\s+(?:تاريخ\s+|يوم\s+(?:ما\s+)?|وقت\s+)?(?:ال)?"
     r"(?:استلام|تسلم|تسليم|توصيل|وصول|استلمت|استلمته|يوصلك|وصوله|وصولها|وصلك)\w*"
     r"|(?:of|from|after)\s+(?:the\s+)?(?:date\s+of\s+)?"
-    r"(?:delivery|receipt|receiving|arrival|the delivery date)(?:\s+\w+){0,2}"
+    r"(?:delivery|receipt|arrival|the delivery date"
+    r"|receiving(?:\s+(?:it|them|the\s+\w+|your\s+\w+))?)"
 )
 _ORDER_ANCHOR: Final = pattern(
     r"(?:من|بعد)\s+(?:تاريخ\s+|وقت\s+)?(?:ال)?(?:طلب|دفع|شراء|اتمام|تاكيد|اتمامه|تاكيده|الطلب)\w*"
