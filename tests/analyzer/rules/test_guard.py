@@ -19,7 +19,7 @@ from sanad_analyzer.rules import (
     vocabulary,
 )
 from sanad_analyzer.rules.evaluation import load_facts_corpus, load_rule_id_corpus
-from sanad_analyzer.rules.guard import first_characters, guarded
+from sanad_analyzer.rules.guard import first_characters, guarded, literal_led
 from sanad_analyzer.rules.normalised import normalise
 
 UNICODE_DIGITS = "".join(char for char in map(chr, range(0x110000)) if char.isdecimal())
@@ -105,3 +105,30 @@ def test_guarded_patterns_match_exactly_as_unguarded_ones_on_any_text(text: str)
         assert [m.span() for m in compiled.finditer(text)] == [
             m.span() for m in plain.finditer(text)
         ]
+
+
+LITERAL_LED_CASES = [
+    r"(?:ال)?(?:ارجاع|رد)\w*",
+    r"[تين]?لغي\w*",
+    r"(?:[تين]|بت|بي)?رجع\w*",
+    r"(?:في|ب) (?:حال|حاله)",
+    r"abc|x(?:y|z)|(?:ا|و)?لا (?:اذا|لو)",
+    r"(?:نصف|نص) (?:ال)?مبلغ",
+]
+
+
+@pytest.mark.parametrize("regex", LITERAL_LED_CASES)
+def test_literal_led_patterns_match_exactly_as_written(regex: str) -> None:
+    led = literal_led(regex)
+    assert led is not None
+    plain, rewritten = re.compile(regex), re.compile(led)
+    texts = [*CORPUS_TEXTS, "الرد الارجاع يرجع بترجع لا اذا نص المبلغ 30 % من المبلغ xz abc"]
+    for text in texts:
+        assert [m.span() for m in rewritten.finditer(text)] == [
+            m.span() for m in plain.finditer(text)
+        ]
+
+
+@pytest.mark.parametrize("regex", [r"(?<!\w)لا", "a?b", "(?:a|b)+c", r"\wx", "", "[0-9]+%"])
+def test_literal_led_declines_what_it_cannot_rewrite(regex: str) -> None:
+    assert literal_led(regex) is None

@@ -31,7 +31,8 @@ _MIN_WORDS: Final = 3
 # Words that show a text is about the stated policy type at all.
 _TOPIC: Final = {
     PolicyType.RETURN_EXCHANGE: re.compile(
-        r"ارجاع|استرجاع|استبدال|استرداد|مرتجع|ترد|رجع|ترجيع|بدل|الغاء|refund|return|exchange"
+        r"ارجاع|استرجاع|استبدال|استرداد|مرتجع|ترد|رجع|ترجيع|بدل|الغاء|فسخ|عدول|نهائي"
+        r"|refund|return|exchange|withdraw|final|money back|(?:send|sent) (?:\w+ ){0,2}back"
     ),
     PolicyType.SHIPPING_DELIVERY: re.compile(
         r"شحن|توصيل|تسليم|الطلب|طلبات|ship|deliver|dispatch|courier|order"

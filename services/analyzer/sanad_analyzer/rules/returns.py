@@ -419,7 +419,11 @@ class ReturnPolicy:
         refund = document.has(Topic.REFUND, sentence.start, sentence.end) or (
             Topic.REFUND in clause.context
         )
-        return refund and not document.has(Topic.DEFECTS, sentence.start, sentence.end)
+        # Credit offered for defective items only says nothing of change-of-mind refunds.
+        return refund and not (
+            clause.condition_defects
+            or document.has(Topic.DEFECTS, clause.start, self._own_end(clause))
+        )
 
     def _money_refund(self) -> bool:
         """Money goes back somewhere in the policy (to the card, the account, in cash), for a

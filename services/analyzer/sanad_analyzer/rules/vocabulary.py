@@ -109,7 +109,7 @@ _TOPIC_WORDS: Final = {
         r"فسخ",
         r"(?:ال)?عدول",
         r"return\w*",
-        r"(?:send|sent|sending) (?:\w+ )?back",
+        r"(?:send|sent|sending) (?:\w+ ){0,2}back",
         r"withdraw\w*",
     ),
     Topic.EXCHANGE: (
