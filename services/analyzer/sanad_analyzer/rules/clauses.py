@@ -74,14 +74,18 @@ _REMEDY: Final = pattern(
         r"money back",
     )
 )
+# A shipping cost is disclosed by an amount, "free", or a free-shipping threshold; "fees are
+# shown at checkout" or "calculated by address" disclose none.
 _SHIPPING_COST: Final = pattern(
     _words(
-        r"(?:رسوم|تكلف\w*|تكاليف|اسعار|سعر|اجور|قيمه|مصاريف)\s+(?:ال)?(?:شحن|توصيل)",
         r"(?:شحن|توصيل)\s+(?:مجاني|مجانا|مجانيه)",
         r"مجاني\w*",
-        r"\d+\s*(?:ريال|رس|ر\.س|جنيه|ج\.م|sar|egp)",
-        r"(?:shipping|delivery) (?:fee|cost|charge|rate|price)s?",
+        r"ببلاش",
+        r"\d+(?:[.,]\d+)?\s*(?:ريال|رس|ر\.س|جنيه|ج\.م|sar|egp|sr|le|l\.e)",
+        r"(?:sar|egp|sr|ريال|جنيه)\s*\d+",
         r"free (?:shipping|delivery)",
+        r"(?:shipping|delivery) is free",
+        r"free (?:on|for) (?:all |every )?orders",
     )
 )
 _DELETION: Final = pattern(
@@ -109,12 +113,17 @@ _ACCESS: Final = pattern(
         r"correct\w*",
         r"rectif\w*",
         r"update your",
+        r"(?:view|see|edit) your (?:data|details|information|account)",
+        r"a copy of your (?:data|information)",
+        r"(?:تعرف|تطلع علي|تشوف)\s+(?:\w+\s+){0,3}(?:شايلين|عندنا|بياناتك)",
     )
 )
 _PURPOSE: Final = pattern(
     _words(
-        r"(?:ل|من اجل )(?:تنفيذ|توصيل|اتمام|معالجه|تقديم)",
-        r"to (?:fulfil|fulfill|process|deliver|provide|complete)",
+        r"(?:ل|من اجل )(?:تنفيذ|توصيل|اتمام|معالجه|تقديم|تحسين|اداره|ادارة|التواصل|ارسال|اصدار)",
+        r"(?:عشان|علشان) (?:\w+ )?(?:نوصل|يوصل|الاوردر|الطلب|نتواصل)",
+        r"to (?:fulfil|fulfill|process|deliver|provide|complete|improve|run|manage|send)",
+        r"for (?:delivery|shipping|your orders?)",
         r"نستخدم",
         r"نستعمل",
         r"لغرض",
@@ -138,8 +147,24 @@ _RETENTION: Final = pattern(
         r"تخزين البيانات",
         r"retain\w*",
         r"retention",
-        r"keep your (?:data|information)",
+        r"keep (?:your|account|it|them|invoices|the)\w*",
+        r"we keep",
+        r"how long we keep",
         r"stored for",
+        r"نتلف",
+    )
+)
+# Retention is stated by a period or an end point, not by "as long as needed".
+_RETENTION_TERM: Final = pattern(
+    _words(
+        r"\d",
+        r"(?:سنه|سنتين|سنوات|سنين|شهر|اشهر|شهور|يوم|ايام|يوما)",
+        r"(?:year|month|day|week)s?",
+        r"until",
+        r"(?:حتي|لحين) (?:\w+ )?(?:سحب|الغاء|اغلاق|حذف|تطلب)",
+        r"(?:بعد|من) (?:تاريخ )?(?:اغلاق|اخر|انتهاء)",
+        r"after (?:closing|you close|your last|the end)",
+        r"(?:ثلاث|خمس|عشر|ثلاثين)\w*",
     )
 )
 _SHARING: Final = pattern(
@@ -150,14 +175,17 @@ _SHARING: Final = pattern(
         r"الافصاح",
         r"طرف ثالث",
         r"اطراف ثالثه",
-        r"(?:ال)?غير",
+        r"(?:مع|ل)\s?(?:ال)?غير(?!\w)",
         r"شركاء\w*",
         r"نبيع",
         r"share\w*",
         r"disclos\w*",
         r"third[\s-]part\w*",
         r"sell",
-        r"partners",
+        r"partners?",
+        r"(?:ما|لا|مش) (?:ن|بن)?(?:عطي|عطيها|ديها)\w*",
+        r"who sees",
+        r"يطلع عليها",
     )
 )
 _SHARING_NAMED: Final = pattern(
@@ -172,7 +200,11 @@ _SHARING_NAMED: Final = pattern(
         r"لتنفيذ",
         r"الجهات (?:ال)?(?:حكومي|رسمي|مختص)\w*",
         r"القانون",
+        r"(?:مصلحه|هيئه) (?:ال)?(?:ضرائب|زكاه)",
         r"shipping (?:compan|carrier|partner)\w*",
+        r"courier\w*",
+        r"carrier\w*",
+        r"(?:tax|government|public) authorit\w*",
         r"payment (?:processor|provider|gateway)s?",
         r"to (?:deliver|process|fulfil|complete)",
         r"for the purpose",
@@ -232,6 +264,12 @@ class ClauseFinder:
                     self._found[hit.clause].append(hit)
             elif clause is Clause.LATE_DELIVERY_REMEDY:
                 self._found[clause] = self._late_delivery_remedy()
+            elif clause is Clause.DATA_RETENTION:
+                self._found[clause] = [
+                    ClauseHit(clause, start, end)
+                    for _, start, end, sentence in self._matches(_RETENTION)
+                    if _RETENTION_TERM.search(sentence)
+                ]
             else:
                 self._found[clause] = [
                     ClauseHit(clause, start, end)
@@ -248,14 +286,17 @@ class ClauseFinder:
 
     def _sharing(self) -> list[ClauseHit]:
         hits = []
-        for match, start, end, _ in self._matches(_SHARING):
+        for match, start, end, sentence in self._matches(_SHARING):
             hits.append(ClauseHit(Clause.SHARING, start, end))
+            if len(sentence.split()) <= _HEADING_WORDS or sentence.rstrip().endswith("?"):
+                continue  # a heading or a question ("هل نشارك بياناتك؟") announces, it shares nothing
             words = self._clause(match, start, end)
             if _SHARING_OPEN.search(words) or not _SHARING_NAMED.search(words):
                 hits.append(ClauseHit(Clause.SHARING_OPEN_ENDED, start, end))
         return hits
 
 
+_HEADING_WORDS: Final = 4
 # Clauses that are present whenever their words are.
 _STATED: Final = {
     Clause.SHIPPING_COST: _SHIPPING_COST,
