@@ -289,7 +289,7 @@ class ClauseFinder:
         for match, start, end, sentence in self._matches(_SHARING):
             hits.append(ClauseHit(Clause.SHARING, start, end))
             if len(sentence.split()) <= _HEADING_WORDS or sentence.rstrip().endswith("?"):
-                continue  # a heading or a question ("هل نشارك بياناتك؟") announces, it shares nothing
+                continue  # a heading or a question ("هل نشارك بياناتك؟") shares nothing
             words = self._clause(match, start, end)
             if _SHARING_OPEN.search(words) or not _SHARING_NAMED.search(words):
                 hits.append(ClauseHit(Clause.SHARING_OPEN_ENDED, start, end))
