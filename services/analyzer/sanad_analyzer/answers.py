@@ -74,6 +74,12 @@ def findings_to_proto(findings: Sequence[Finding]) -> list[analyzer_pb2.RuleFind
             legal_reference=finding.legal_reference,
             suggestion=finding.suggestion,
             source_url=finding.source_url,
+            confidence=(
+                analyzer_pb2.FINDING_CONFIDENCE_CONFIDENT
+                if finding.confident
+                else analyzer_pb2.FINDING_CONFIDENCE_UNCERTAIN
+            ),
+            uncertainty=finding.uncertainty,
         )
         for finding in findings
     ]
@@ -116,6 +122,7 @@ class Answers:
             quota_accounted_locally=attempts.accounted_locally,
             rule_findings=findings_to_proto(checked.findings),
             jurisdiction=request.jurisdiction.to_proto(),
+            jurisdiction_source=request.jurisdiction_source.to_proto(),
         )
         quoted = [issue.phrase for issue in response.analysis.compliance_report.critical_issues]
         for rule_id in ignored_critical_findings(quoted, checked):
@@ -152,6 +159,7 @@ class Answers:
         del response.rule_findings[:]
         response.rule_findings.extend(findings_to_proto(self.check(request).findings))
         response.jurisdiction = request.jurisdiction.to_proto()
+        response.jurisdiction_source = request.jurisdiction_source.to_proto()
         response.responded_at.CopyFrom(now())
         return response
 
@@ -183,14 +191,20 @@ class Answers:
             responded_at=answered_at,
             rule_findings=findings_to_proto(checked.findings),
             jurisdiction=request.jurisdiction.to_proto(),
+            jurisdiction_source=request.jurisdiction_source.to_proto(),
         )
 
 
-def replay(answer: analyzer_pb2.AnalyzeResponse) -> analyzer_pb2.AnalyzeResponse:
+def replay(
+    answer: analyzer_pb2.AnalyzeResponse, request: AnalysisRequest | None = None
+) -> analyzer_pb2.AnalyzeResponse:
     """A stored or shared answer given again: labelled a replay, without the original attempts
-    (a replay spends nothing)."""
+    (a replay spends nothing). Given for a request, it says how that request's jurisdiction
+    was chosen: the same fingerprint may come from a named jurisdiction or the default."""
     response = analyzer_pb2.AnalyzeResponse()
     response.CopyFrom(answer)
+    if request is not None:
+        response.jurisdiction_source = request.jurisdiction_source.to_proto()
     if response.source == analyzer_pb2.SOURCE_FRESH:
         response.source = analyzer_pb2.SOURCE_IDEMPOTENCY_CACHE
     del response.attempts[:]

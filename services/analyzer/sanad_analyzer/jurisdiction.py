@@ -30,3 +30,18 @@ class Jurisdiction(enum.StrEnum):
         except ValueError:
             return None
         return cls(name)
+
+
+class JurisdictionSource(enum.StrEnum):
+    """How a request's jurisdiction was chosen."""
+
+    REQUESTED = "requested"
+    """The caller named it."""
+    DETECTED = "detected"
+    """The caller left it unset and the text's signals named the country."""
+    DEFAULT = "default"
+    """The caller left it unset and the text did not settle it: the configured default."""
+
+    def to_proto(self) -> analyzer_pb2.JurisdictionSource.ValueType:
+        """The wire value."""
+        return analyzer_pb2.JurisdictionSource.Value(f"JURISDICTION_SOURCE_{self.name}")

@@ -118,7 +118,7 @@ class AnalysisPipeline:
             raise _key_reused(request) from None
         # Every answer produced for this request carries its findings (the fresh, degraded and
         # rule answers are annotated where they are made), shared ones too.
-        return replay(response) if shared or remote else response
+        return replay(response, request) if shared or remote else response
 
     async def _across_replicas(
         self, flight_key: str, request: AnalysisRequest, deadline: Deadline, attempts: AttemptLog
@@ -181,7 +181,7 @@ class AnalysisPipeline:
         self.stats.record(CacheName.IDEMPOTENCY, request.policy_type, Lookup.HIT)
         attempts.event(analyzer_pb2.STAGE_IDEMPOTENCY_CHECKED, "idempotency cache hit")
         log.info("Idempotency: Cache HIT", analysis_id=cached.response.analysis_id)
-        return replay(cached.response)
+        return replay(cached.response, request)
 
     async def _produce(
         self, request: AnalysisRequest, deadline: Deadline, attempts: AttemptLog

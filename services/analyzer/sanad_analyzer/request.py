@@ -9,9 +9,10 @@ import unicodedata
 from dataclasses import dataclass
 
 from sanad.analyzer.v1 import analyzer_pb2
-from sanad_analyzer.jurisdiction import Jurisdiction
+from sanad_analyzer.jurisdiction import Jurisdiction, JurisdictionSource
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.prompt import AnalysisPrompt
+from sanad_analyzer.rules.jurisdiction_signals import detect_jurisdiction
 from sanad_common.errors import FieldViolation, invalid_argument
 
 MAX_SHOP_FIELD_CHARS = 200
@@ -54,6 +55,8 @@ class AnalysisRequest:
     """Hash of everything that shapes the answer: the idempotency fingerprint."""
     hedge: bool = False
     """The caller asked for a hedged request."""
+    jurisdiction_source: JurisdictionSource = JurisdictionSource.REQUESTED
+    """How the jurisdiction was chosen: requested, detected in the text, or the default."""
 
     @property
     def policy_type(self) -> PolicyType:
@@ -62,7 +65,8 @@ class AnalysisRequest:
 
     @property
     def jurisdiction(self) -> Jurisdiction:
-        """Whose rules apply: the request's, or the configured default."""
+        """Whose rules apply: the request's, else the one detected in the text, else the
+        configured default."""
         return self.prompt.jurisdiction
 
     @property
@@ -134,6 +138,11 @@ def parse_request(
     if violations or policy_type is None:
         raise invalid_argument(violations)
     normalised = normalise_text(text)
+    source = JurisdictionSource.REQUESTED
+    if jurisdiction is None:
+        # Detection is a pure function of the text, so the same text keeps one fingerprint.
+        jurisdiction = detect_jurisdiction(text).jurisdiction
+        source = JurisdictionSource.DETECTED if jurisdiction else JurisdictionSource.DEFAULT
     prompt = AnalysisPrompt(
         shop_name=request.shop_name.strip(),
         shop_specialization=request.shop_specialization.strip(),
@@ -148,6 +157,7 @@ def parse_request(
         idempotency_key=key,
         force_refresh=request.force_refresh,
         hedge=request.hedge,
+        jurisdiction_source=source,
         text_hash=_sha256(policy_type.value, normalised),
         request_hash=_sha256(
             policy_type.value,

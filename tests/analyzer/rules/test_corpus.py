@@ -1,4 +1,9 @@
-"""Precision and recall of the checker on the labelled corpus (figures in docs/rules.md)."""
+"""Precision and recall of the checker on the facts-labelled development corpus, and the
+corpora's own shape (figures for every set in docs/rules.md, from bench/rules_checker.py).
+
+The held-out corpus is only loaded here to check its shape: its scores are reported by the
+bench, never asserted or tuned on.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from sanad_analyzer.rules.evaluation import evaluate, language_counts, load_corpus
+from sanad_analyzer.jurisdiction import Jurisdiction
+from sanad_analyzer.rules.evaluation import (
+    evaluate,
+    evaluate_detection,
+    language_counts,
+    load_facts_corpus,
+    load_rule_id_corpus,
+)
 
 DATA = Path(__file__).parents[2] / "data"
-CORPUS = load_corpus(DATA / "rulebook_corpus.toml")
+DEVELOPMENT = load_facts_corpus(DATA / "policies" / "development.toml")
 RETURN_RULES = (
     "return.window_too_short",
     "return.blanket_no_return",
@@ -19,23 +31,40 @@ RETURN_RULES = (
 )
 
 
-def test_the_corpus_is_large_mostly_arabic_and_covers_both_jurisdictions() -> None:
-    assert len(CORPUS) >= 60
-    languages = language_counts(CORPUS)
-    assert languages["ar"] > 2 * languages["en"]
-    assert {policy.jurisdiction.value for policy in CORPUS} >= {"SA", "EG", "GENERIC"}
-    assert len({policy.id for policy in CORPUS}) == len(CORPUS)
+def test_the_corpora_have_150_policies_a_third_held_out_in_both_languages() -> None:
+    held_out = load_facts_corpus(DATA / "policies" / "heldout.toml")
+    total = len(DEVELOPMENT) + len(held_out)
+    assert total >= 150
+    assert len(held_out) >= total // 3
+    for corpus in (DEVELOPMENT, held_out):
+        assert len({policy.id for policy in corpus}) == len(corpus)
+        languages = language_counts(corpus)
+        assert languages["ar"] and languages["en"]
+        assert {policy.jurisdiction for policy in corpus} >= {Jurisdiction.SA, Jurisdiction.EG}
 
 
 @pytest.mark.parametrize("rule_id", RETURN_RULES)
-def test_return_rules_reach_the_goal_on_the_corpus(rule_id: str) -> None:
-    score = evaluate(CORPUS)[rule_id]
-    assert score.true_positives >= 3, "too few positive examples to measure"
+@pytest.mark.parametrize("confident_only", [False, True])
+def test_return_rules_reach_the_goal_on_the_development_corpus(
+    rule_id: str, confident_only: bool
+) -> None:
+    score = evaluate(DEVELOPMENT, confident_only=confident_only)[rule_id]
+    assert score.true_positives >= 5, "too few positive examples to measure"
     assert score.precision >= 0.9, f"false positives: {score.wrong}"
-    assert score.recall >= 0.9, f"missed: {score.missed}"
+    assert score.recall >= 0.8, f"missed: {score.missed}"
 
 
-def test_the_held_out_set_is_scored_too() -> None:
-    scores = evaluate(load_corpus(DATA / "rulebook_holdout.toml"))
-    assert all(score.true_positives + score.false_negatives >= 0 for score in scores.values())
-    assert scores["return.window_too_short"].recall >= 0.9
+def test_detection_never_names_the_wrong_country_on_the_development_corpus() -> None:
+    detection = evaluate_detection(DEVELOPMENT)
+    assert detection.wrong == ()
+    assert detection.invented == ()
+    assert detection.correct >= 0.9 * len(DEVELOPMENT)
+
+
+@pytest.mark.parametrize("name", ["rulebook_corpus.toml", "rulebook_holdout.toml"])
+def test_the_older_rule_id_corpora_still_pass_as_regression_sets(name: str) -> None:
+    scores = evaluate(load_rule_id_corpus(DATA / name))
+    for rule_id in RETURN_RULES:
+        if rule_id in scores:
+            assert scores[rule_id].precision >= 0.9, f"{rule_id}: {scores[rule_id].wrong}"
+            assert scores[rule_id].recall >= 0.8, f"{rule_id}: {scores[rule_id].missed}"

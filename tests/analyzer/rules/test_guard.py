@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from sanad_analyzer.rules import clauses, periods
-from sanad_analyzer.rules.evaluation import load_corpus
-from sanad_analyzer.rules.guard import first_characters, guarded
+from sanad_analyzer.rules import (
+    clauses,
+    document,
+    jurisdiction_signals,
+    periods,
+    returns,
+    vocabulary,
+)
+from sanad_analyzer.rules.evaluation import load_facts_corpus, load_rule_id_corpus
+from sanad_analyzer.rules.guard import first_characters, guarded, literal_led
 from sanad_analyzer.rules.normalised import normalise
 
 UNICODE_DIGITS = "".join(char for char in map(chr, range(0x110000)) if char.isdecimal())
@@ -40,12 +48,26 @@ def test_no_guard_when_the_first_characters_cannot_be_told(regex: str) -> None:
     assert guarded(regex) == regex
 
 
+def _compiled(value: object) -> Iterator[re.Pattern[str]]:
+    """The patterns in a module attribute, inside dicts and tuples too."""
+    if isinstance(value, re.Pattern):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _compiled(item)
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _compiled(item)
+
+
 def _patterns() -> list[re.Pattern[str]]:
+    modules = (clauses, document, jurisdiction_signals, periods, returns, vocabulary)
     return [
-        value
-        for module in (clauses, periods)
+        regex
+        for module in modules
         for value in vars(module).values()
-        if isinstance(value, re.Pattern) and value.pattern.startswith("(?=[")
+        for regex in _compiled(value)
+        if regex.pattern.startswith("(?=[")
     ]
 
 
@@ -53,10 +75,14 @@ def _unguarded(compiled: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(compiled.pattern.split("])(?:", 1)[1][:-1])
 
 
+DATA = Path(__file__).parents[2] / "data"
 CORPUS_TEXTS = [
     normalise(policy.text).text
-    for name in ("rulebook_corpus.toml", "rulebook_holdout.toml")
-    for policy in load_corpus(Path(__file__).parents[2] / "data" / name)
+    for policy in [
+        *load_rule_id_corpus(DATA / "rulebook_corpus.toml"),
+        *load_rule_id_corpus(DATA / "rulebook_holdout.toml"),
+        *load_facts_corpus(DATA / "policies" / "development.toml"),
+    ]
 ]
 
 
@@ -79,3 +105,30 @@ def test_guarded_patterns_match_exactly_as_unguarded_ones_on_any_text(text: str)
         assert [m.span() for m in compiled.finditer(text)] == [
             m.span() for m in plain.finditer(text)
         ]
+
+
+LITERAL_LED_CASES = [
+    r"(?:ال)?(?:ارجاع|رد)\w*",
+    r"[تين]?لغي\w*",
+    r"(?:[تين]|بت|بي)?رجع\w*",
+    r"(?:في|ب) (?:حال|حاله)",
+    r"abc|x(?:y|z)|(?:ا|و)?لا (?:اذا|لو)",
+    r"(?:نصف|نص) (?:ال)?مبلغ",
+]
+
+
+@pytest.mark.parametrize("regex", LITERAL_LED_CASES)
+def test_literal_led_patterns_match_exactly_as_written(regex: str) -> None:
+    led = literal_led(regex)
+    assert led is not None
+    plain, rewritten = re.compile(regex), re.compile(led)
+    texts = [*CORPUS_TEXTS, "الرد الارجاع يرجع بترجع لا اذا نص المبلغ 30 % من المبلغ xz abc"]
+    for text in texts:
+        assert [m.span() for m in rewritten.finditer(text)] == [
+            m.span() for m in plain.finditer(text)
+        ]
+
+
+@pytest.mark.parametrize("regex", [r"(?<!\w)لا", "a?b", "(?:a|b)+c", r"\wx", "", "[0-9]+%"])
+def test_literal_led_declines_what_it_cannot_rewrite(regex: str) -> None:
+    assert literal_led(regex) is None

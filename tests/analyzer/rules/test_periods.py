@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from sanad_analyzer.rules.document import Document
 from sanad_analyzer.rules.normalised import normalise
-from sanad_analyzer.rules.periods import Purpose, find_periods
+from sanad_analyzer.rules.periods import Period, Purpose, find_periods
+
+
+def periods_of(text: str) -> list[Period]:
+    return find_periods(Document(normalise(text)))
 
 
 @pytest.mark.parametrize(
@@ -29,14 +34,14 @@ from sanad_analyzer.rules.periods import Purpose, find_periods
 )
 def test_a_period_is_read_in_days_whatever_its_form(text: str, days: float, written: str) -> None:
     normalised = normalise(text)
-    [period] = find_periods(normalised)
+    [period] = periods_of(text)
     assert period.days == pytest.approx(days)
     assert period.purpose is Purpose.RETURN
     assert normalised.quote(period.start, period.end) == written
 
 
 def test_a_range_counts_by_its_upper_bound_and_business_days_are_longer() -> None:
-    [period] = find_periods(normalise("يتم استرداد المبلغ خلال 7-14 يوم عمل"))
+    [period] = periods_of("يتم استرداد المبلغ خلال 7-14 يوم عمل")
     assert period.purpose is Purpose.REFUND
     assert period.low_days < period.high_days
     assert period.high_days > 14
@@ -47,7 +52,7 @@ def test_a_damage_report_period_is_not_the_return_window() -> None:
         "في حال وصول المنتج تالفاً يجب إبلاغنا خلال 24 ساعة من الاستلام. "
         "يحق لك الإرجاع خلال ١٤ يوماً."
     )
-    report, window = find_periods(normalise(text))
+    report, window = periods_of(text)
     assert report.purpose is Purpose.DAMAGE_REPORT
     assert window.purpose is Purpose.RETURN
     assert window.days == 14
@@ -55,7 +60,7 @@ def test_a_damage_report_period_is_not_the_return_window() -> None:
 
 def test_a_refund_time_beside_a_short_window_keeps_its_own_purpose() -> None:
     text = "يمكنك إرجاع المنتج خلال ثلاثة أيام من الاستلام ويتم استرداد المبلغ خلال 7-14 يوم عمل"
-    window, refund = find_periods(normalise(text))
+    window, refund = periods_of(text)
     assert (window.purpose, window.days) == (Purpose.RETURN, 3)
     assert refund.purpose is Purpose.REFUND
 
@@ -72,22 +77,22 @@ def test_a_refund_time_beside_a_short_window_keeps_its_own_purpose() -> None:
     ],
 )
 def test_the_nearest_purpose_word_decides(text: str, purpose: Purpose) -> None:
-    [period] = find_periods(normalise(text))
+    [period] = periods_of(text)
     assert period.purpose is purpose
 
 
 def test_a_period_in_a_clause_about_defects_is_marked() -> None:
-    [period] = find_periods(normalise("المنتجات المعيبة يمكن إرجاعها خلال 30 يوماً"))
+    [period] = periods_of("المنتجات المعيبة يمكن إرجاعها خلال 30 يوماً")
     assert period.about_defects
 
 
 def test_a_day_alone_is_a_period_only_after_within() -> None:
-    [period] = find_periods(normalise("الإرجاع خلال 14 يوماً من يوم الاستلام"))
+    [period] = periods_of("الإرجاع خلال 14 يوماً من يوم الاستلام")
     assert period.days == 14
-    [period] = find_periods(normalise("يمكن الإرجاع خلال يوم من الاستلام"))
+    [period] = periods_of("يمكن الإرجاع خلال يوم من الاستلام")
     assert period.days == 1
 
 
 def test_two_periods_joined_by_and_are_not_a_range() -> None:
-    periods = find_periods(normalise("الإرجاع خلال 3 أيام و 14 يوماً للاستبدال"))
+    periods = periods_of("الإرجاع خلال 3 أيام و 14 يوماً للاستبدال")
     assert [p.days for p in periods] == [3, 14]

@@ -102,7 +102,12 @@ RETURN_RULES = {
         ),
         ("EG", "تقدر ترجع أي منتج خلال ٣ ايام بس من الاستلام", ["return.window_too_short"]),
         ("EG", "مدة الاستبدال والاسترجاع ٧ أيام", ["return.window_too_short"]),
-        ("EG", "الفلوس مش بترجع، بس ممكن تستبدل المنتج خلال أسبوع", ["return.blanket_no_return"]),
+        (
+            "EG",
+            "الفلوس مش بترجع، بس ممكن تستبدل المنتج خلال أسبوع",
+            # Exchange only: the exchange week is the window, shorter than Egypt's 14 days.
+            ["return.blanket_no_return", "return.window_too_short"],
+        ),
         (
             "EG",
             "مصاريف الشحن في حالة الاسترجاع على العميل حتى لو المنتج فيه عيب",

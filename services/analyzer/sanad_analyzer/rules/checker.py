@@ -1,21 +1,26 @@
 """The deterministic checker: one policy text against the rules of its jurisdiction and type.
 
-Pure and fast (a few regex passes over the normalised text): it runs on every answer, fresh,
+The text is read as a document (document.py: sections, items, sentences, clauses with their
+topic, scope, polarity and exceptions), its periods are bound to their clauses (periods.py),
+and the rules run on what the clauses say (returns.py; clauses.py for shipping and privacy).
+A finding is confident when the clause's topic, scope and polarity agree; otherwise it is
+uncertain, says why, and is given at most a medium severity. It runs on every answer, fresh,
 cached or degraded, and is the whole answer when nothing else can give one.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Final
 
 from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.policy import PolicyType
-from sanad_analyzer.rules.clauses import Clause, ClauseFinder, ClauseHit
+from sanad_analyzer.rules.clauses import Clause, ClauseFinder
+from sanad_analyzer.rules.document import Document
 from sanad_analyzer.rules.normalised import NormalisedText, normalise
-from sanad_analyzer.rules.periods import Period, Purpose, find_periods
+from sanad_analyzer.rules.periods import Purpose, find_periods
+from sanad_analyzer.rules.returns import Doubt, Evidence, ReturnPolicy
 from sanad_analyzer.rules.rulebook import Check, Rule, Rulebook, load_rulebook
 
 # Runs of Arabic or Latin letters: counting letters by runs keeps the loop in C.
@@ -26,7 +31,8 @@ _MIN_WORDS: Final = 3
 # Words that show a text is about the stated policy type at all.
 _TOPIC: Final = {
     PolicyType.RETURN_EXCHANGE: re.compile(
-        r"ارجاع|استرجاع|استبدال|استرداد|مرتجع|ترد|رجع|ترجيع|بدل|الغاء|refund|return|exchange"
+        r"ارجاع|استرجاع|استبدال|استرداد|مرتجع|ترد|رجع|ترجيع|بدل|الغاء|فسخ|عدول|نهائي"
+        r"|refund|return|exchange|withdraw|final|money back|(?:send|sent) (?:\w+ ){0,2}back"
     ),
     PolicyType.SHIPPING_DELIVERY: re.compile(
         r"شحن|توصيل|تسليم|الطلب|طلبات|ship|deliver|dispatch|courier|order"
@@ -36,6 +42,51 @@ _TOPIC: Final = {
     ),
 }
 _SEVERITY_ORDER: Final = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+UNCERTAIN_SEVERITY: Final = {"critical": "medium", "high": "medium", "medium": "low", "low": "low"}
+"""The severity an uncertain finding is given: a critical or high finding needs unambiguous
+evidence."""
+DOUBTS: Final[dict[Doubt, dict[str, str]]] = {
+    Doubt.PURPOSE_UNSTATED: {
+        "ar": "لا يذكر النص أن هذه المدة مدة الإرجاع، فقد تكون لغرض آخر.",
+        "en": "The text does not say this period is the return window; it may be for "
+        "something else.",
+    },
+    Doubt.JOINED: {
+        "ar": "مدة واحدة تجمع الإرجاع واسترداد المبلغ، فقد تكون مدة الإرجاع أو مدة الاسترداد "
+        "أو كليهما.",
+        "en": "One period covers both the return and the refund: it may be the return window, "
+        "the refund time, or both.",
+    },
+    Doubt.DEFECTS_UNSTATED: {
+        "ar": "يحمّل البند العميل تكلفة الإرجاع دون أن يذكر المنتجات المعيبة أو الخاطئة أو "
+        "يستثنيها.",
+        "en": "The clause makes the customer pay for the return without saying whether "
+        "defective or wrong items are excepted.",
+    },
+    Doubt.FEE_KIND_UNSTATED: {
+        "ar": "لا يبيّن النص إن كانت الرسوم المخصومة تكلفة شحن الإرجاع (الجائز تحميلها للمستهلك) "
+        "أم رسومًا أخرى.",
+        "en": "The text does not say whether the fee kept is the return's shipping (which the "
+        "consumer may lawfully bear) or another charge.",
+    },
+    Doubt.REFUSAL_BESIDE_RIGHT: {
+        "ar": "ترفض السياسة الإرجاع هنا بصيغة عامة وتمنح مدة للإرجاع في موضع آخر، فلا يتضح ما "
+        "يشمله الرفض.",
+        "en": "The policy refuses returns here in general terms but grants a return period "
+        "elsewhere; what the refusal covers is unclear.",
+    },
+    Doubt.TIME_LIMITED: {
+        "ar": "ترفض السياسة الإرجاع بعد وقت محدد (كمغادرة المندوب) ولا تمنح قبله مدة للإرجاع.",
+        "en": "The policy refuses returns after a point (such as the courier leaving) and "
+        "grants no return period before it.",
+    },
+    Doubt.METHOD_UNSTATED: {
+        "ar": "الرصيد هو الطريقة الوحيدة المذكورة لرد المبلغ، لكن النص لا يقول إن المبلغ لا يُرد "
+        "نقدًا.",
+        "en": "Credit is the only refund method the policy names, but it does not say that "
+        "money is never refunded.",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -44,12 +95,18 @@ class Finding:
 
     rule_id: str
     severity: str
+    """The rule's severity; at most medium when the finding is uncertain."""
     title: str
     phrase: str
     finding: str
     suggestion: str
     legal_reference: str
     source_url: str
+    confident: bool = True
+    """Topic, scope and polarity of the clause agree; only confident findings count towards
+    the ratio and grade."""
+    uncertainty: str = ""
+    """What the text leaves undecided, when the finding is not confident."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +120,9 @@ class CheckResult:
     findings: tuple[Finding, ...]
     passed: tuple[Rule, ...]
     fired: tuple[Rule, ...]
+    """Rules with a confident finding."""
+    undecided: tuple[Rule, ...] = ()
+    """Rules with only uncertain findings: neither passed nor failed."""
 
 
 def language_of(text: str) -> str:
@@ -72,54 +132,20 @@ def language_of(text: str) -> str:
     return "ar" if arabic and arabic >= latin else "en"
 
 
-class _Facts:
-    """The periods and clauses of one text, found once and shared by every rule."""
+class _Reading:
+    """The document, its periods and its clauses, read once and shared by every rule."""
 
     def __init__(self, text: NormalisedText) -> None:
         self.text = text
-        self._clauses = ClauseFinder(text)
+        self.document = Document(text)
+        self.periods = find_periods(self.document)
+        self.returns = ReturnPolicy(self.document, self.periods)
+        self.clauses = ClauseFinder(text)
 
-    @functools.cached_property
-    def periods(self) -> list[Period]:
-        return find_periods(self.text)
-
-    def hits(self, clause: Clause) -> list[ClauseHit]:
-        return self._clauses.hits(clause)
-
-    def of_purpose(self, purpose: Purpose) -> list[Period]:
-        return [period for period in self.periods if period.purpose == purpose]
-
-    def return_windows(self) -> list[Period]:
-        """Periods that are the return window: for return, not only for defective items."""
-        windows = [p for p in self.of_purpose(Purpose.RETURN) if not p.about_defects]
-        if windows or self.of_purpose(Purpose.EXCHANGE):
-            return windows
-        # A policy that only says "خلال 3 أيام" under a heading of its own.
-        return [
-            p
-            for p in self.of_purpose(Purpose.UNKNOWN)
-            if p.unit != "business_day" and not p.about_defects
-        ]
-
-    def written(self, period: Period) -> str:
-        """The period as the store wrote it."""
-        return self.text.quote(period.start, period.end)
-
-    def clause(self, start: int) -> str:
-        """The comma-bounded part of the sentence holding ``start``, as written."""
-        first, last = self.text.sentence_bounds(start)
-        text = self.text.text
-        comma = text.rfind(",", first, start)
-        first = first if comma == -1 else comma + 1
-        comma = text.find(",", start, last)
-        last = last if comma == -1 else comma
-        while first < last and text[first] == " ":
-            first += 1
-        return self.text.quote(first, last)
-
-    def sentence(self, start: int) -> str:
-        first, last = self.text.sentence_bounds(start)
-        return self.text.quote(first, last)
+    def written(self, evidence: Evidence) -> str:
+        """The evidence's period as the store wrote it."""
+        period = evidence.period
+        return "" if period is None else self.text.quote(period.start, period.end)
 
 
 def check_policy(
@@ -138,32 +164,21 @@ def check_policy(
     )
     if not readable:
         return CheckResult(jurisdiction, policy_type, language, False, (), (), ())
-    facts = _Facts(normalised)
+    reading = _Reading(normalised)
     findings: list[tuple[int, Finding]] = []
     passed: list[Rule] = []
     fired: list[Rule] = []
+    undecided: list[Rule] = []
     for rule in book.applicable(jurisdiction, policy_type):
-        results = _run(rule, facts)
-        if not results:
+        evidence = _run(rule, reading)
+        if not evidence:
             passed.append(rule)
             continue
-        fired.append(rule)
-        for position, phrase, period in results:
-            findings.append(
-                (
-                    position,
-                    Finding(
-                        rule_id=rule.id,
-                        severity=rule.severity,
-                        title=rule.text("title", language),
-                        phrase=phrase,
-                        finding=rule.text("finding", language).format(days=f"«{period}»"),
-                        suggestion=rule.text("suggestion", language),
-                        legal_reference=rule.text("legal_reference", language),
-                        source_url=str(rule.source_url),
-                    ),
-                )
-            )
+        confident = [item for item in evidence if item.confident]
+        kept = confident[:1] if confident else evidence[:1]
+        (fired if confident else undecided).append(rule)
+        for item in kept:
+            findings.append((item.start, _finding(rule, item, reading, language)))
     findings.sort(key=lambda item: (_SEVERITY_ORDER[item[1].severity], item[0]))
     return CheckResult(
         jurisdiction=jurisdiction,
@@ -173,44 +188,69 @@ def check_policy(
         findings=tuple(finding for _, finding in findings),
         passed=tuple(passed),
         fired=tuple(fired),
+        undecided=tuple(undecided),
     )
 
 
-def _run(rule: Rule, facts: _Facts) -> list[tuple[int, str, str]]:
-    """(position, quoted phrase, period as written) for each firing; empty if it passes."""
+def _finding(rule: Rule, evidence: Evidence, reading: _Reading, language: str) -> Finding:
+    phrase = (
+        reading.text.quote(evidence.start, evidence.end) if evidence.end > evidence.start else ""
+    )
+    return Finding(
+        rule_id=rule.id,
+        severity=rule.severity if evidence.confident else UNCERTAIN_SEVERITY[rule.severity],
+        title=rule.text("title", language),
+        phrase=phrase,
+        finding=rule.text("finding", language).format(days=f"«{reading.written(evidence)}»"),
+        suggestion=rule.text("suggestion", language),
+        legal_reference=rule.text("legal_reference", language),
+        source_url=str(rule.source_url),
+        confident=evidence.confident,
+        uncertainty="" if evidence.doubt is None else DOUBTS[evidence.doubt][language],
+    )
+
+
+def _missing(reading: _Reading) -> list[Evidence]:
+    end = len(reading.text.text)
+    return [Evidence(end, end)]
+
+
+def _run(rule: Rule, reading: _Reading) -> list[Evidence]:
+    """The evidence that makes ``rule`` fire; empty when it passes."""
+    returns = reading.returns
     if rule.check is Check.MIN_RETURN_DAYS:
         assert rule.days is not None
-        short = [p for p in facts.return_windows() if p.days < rule.days]
-        return [(p.start, facts.clause(p.start), facts.written(p)) for p in short[:1]]
+        short = returns.short_window(rule.days)
+        return [short] if short else []
     if rule.check is Check.MAX_PERIOD_DAYS:
-        assert rule.purpose is not None and rule.days is not None
-        long = [p for p in facts.of_purpose(rule.purpose) if p.days > rule.days]
-        return [(p.start, facts.clause(p.start), facts.written(p)) for p in long[:1]]
+        assert rule.days is not None
+        long = returns.long_refund(rule.days)
+        return [long] if long else []
     if rule.check is Check.PERIOD_MISSING:
-        assert rule.purpose is not None
-        if facts.of_purpose(rule.purpose):
-            return []
-        if rule.purpose is Purpose.REFUND and facts.hits(Clause.IMMEDIATE_REFUND):
-            return []
-        return [(len(facts.text.text), "", "")]
+        if rule.purpose is Purpose.REFUND:
+            missing = returns.refund_time_missing()
+            return [missing] if missing else []
+        stated = any(period.purpose is rule.purpose for period in reading.periods)
+        return [] if stated else _missing(reading)
+    if rule.check is Check.FEES_DEDUCTED:
+        return returns.fees(shipping_allowed=rule.shipping_deduction_allowed)
     if rule.check is Check.CLAUSE_PRESENT:
+        if rule.clause is Clause.NO_RETURN:
+            return returns.blanket_refusals()
+        if rule.clause is Clause.SALE_EXCLUSION:
+            return returns.sale_exclusions()
+        if rule.clause is Clause.DEFECT_COSTS_ON_CUSTOMER:
+            return returns.defect_costs()
+        if rule.clause is Clause.CREDIT_ONLY:
+            credit = returns.credit_only()
+            return [credit] if credit else []
         assert rule.clause is not None
-        return [
-            (hit.start, facts.text.quote(hit.start, hit.end), "")
-            for hit in facts.hits(rule.clause)[:1]
-        ]
+        return [Evidence(hit.start, hit.end) for hit in reading.clauses.hits(rule.clause)]
     if rule.check is Check.CLAUSE_ABSENT:
         assert rule.clause is not None
-        return [] if facts.hits(rule.clause) else [(len(facts.text.text), "", "")]
-    if rule.check is Check.FEES_DEDUCTED:
-        hits = list(facts.hits(Clause.FEE_DEDUCTION))
-        if not rule.shipping_deduction_allowed:
-            hits += facts.hits(Clause.SHIPPING_DEDUCTION)
-        hits.sort(key=lambda hit: hit.start)
-        return [(hit.start, facts.text.quote(hit.start, hit.end), "") for hit in hits[:1]]
+        return [] if reading.clauses.hits(rule.clause) else _missing(reading)
     # Check.SHARING_UNCLEAR: open-ended sharing is quoted; no word on sharing at all is missing.
-    open_ended = facts.hits(Clause.SHARING_OPEN_ENDED)
+    open_ended = reading.clauses.hits(Clause.SHARING_OPEN_ENDED)
     if open_ended:
-        hit = open_ended[0]
-        return [(hit.start, facts.text.quote(hit.start, hit.end), "")]
-    return [] if facts.hits(Clause.SHARING) else [(len(facts.text.text), "", "")]
+        return [Evidence(open_ended[0].start, open_ended[0].end)]
+    return [] if reading.clauses.hits(Clause.SHARING) else _missing(reading)

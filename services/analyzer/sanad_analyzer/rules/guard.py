@@ -190,3 +190,74 @@ def _group_end(regex: str, index: int) -> int:
             if depth == 0:
                 return position
         position += 1
+
+
+_MAX_BRANCHES: Final = 400
+_QUANTIFIERS: Final = "?*+{"
+
+
+def literal_led(regex: str) -> str | None:
+    """``regex`` rewritten so that every top-level branch starts with a plain character, or
+    None when that cannot be done (a leading lookaround, escape or repetition).
+
+    CPython scans for such a pattern in C, testing only the branches' first characters, which
+    is several times faster than a guard: "(?:ال)?(?:ارجاع|رد)" becomes
+    "ا(?:ل(?:ارجاع|رد)|رجاع)|رد". Leading optional groups and character classes are
+    distributed, then branches are grouped by their first character (branches with different
+    first characters never match at the same place, so the order that matters is kept).
+    """
+    branches: list[str] = []
+    pending = _split_top(regex)
+    while pending:
+        branch = pending.pop()
+        expanded = _expand_first(branch)
+        if expanded is None:
+            return None
+        if expanded == [branch]:
+            branches.append(branch)
+        else:
+            pending.extend(expanded)
+        if len(branches) + len(pending) > _MAX_BRANCHES:
+            return None
+    # One top-level branch per first character, so a position costs one test per character
+    # the words can start with, not one per word.
+    by_first: dict[str, list[str]] = {}
+    for branch in reversed(branches):
+        by_first.setdefault(branch[0], []).append(branch[1:])
+    return "|".join(
+        first + (rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")")
+        for first, rests in by_first.items()
+    )
+
+
+def _expand_first(branch: str) -> list[str] | None:
+    """The branch with its first element distributed ([branch] when it starts with a plain
+    character already)."""
+    if not branch:
+        return None
+    char = branch[0]
+    if char == "(":
+        if not branch.startswith("(?:"):
+            return None
+        end = _group_end(branch, 0)
+        alternatives, rest = _split_top(branch[3:end]), branch[end + 1 :]
+    elif char == "[":
+        end = _class_end(branch, 0)
+        found = _class(branch[1:end])
+        if found is None:
+            return None
+        alternatives, rest = [re.escape(c) for c in sorted(found[0])], branch[end + 1 :]
+    elif char in "\\.^$|)" or char in _QUANTIFIERS:
+        return None
+    else:
+        return None if branch[1:2] and branch[1] in _QUANTIFIERS else [branch]
+    optional = rest.startswith("?")
+    if optional:
+        rest = rest[1:]
+        if rest.startswith(("?", "+")):
+            return None
+    elif rest[:1] and rest[0] in _QUANTIFIERS:
+        return None
+    if any(not alternative for alternative in alternatives):
+        return None
+    return [alternative + rest for alternative in alternatives] + ([rest] if optional else [])

@@ -15,7 +15,7 @@ import string
 from dataclasses import dataclass
 from typing import Final
 
-from sanad_analyzer.rules.guard import guarded
+from sanad_analyzer.rules.guard import guarded, literal_led
 
 # Diacritics (tashkeel), Quranic marks, the tatweel and bidi marks: they change looks only.
 _DROPPED_CLASS: Final = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c-\u200f"
@@ -120,8 +120,17 @@ def _is_decimal_point(text: str, index: int) -> bool:
 
 def pattern(regex: str) -> re.Pattern[str]:
     """Compile a regex written in natural Arabic spelling so it matches the normalised text,
-    behind a guard of its first characters (see guard.py) so that it scans fast."""
-    return re.compile(guarded(_DROPPED.sub("", regex).translate(_PATTERN_FOLD)))
+    with its branches led by plain characters (CPython then scans for them in C) or, when
+    they cannot be, behind a guard of its first characters (see guard.py).
+
+    ``\\s`` stands for the one space the matching form has between words, never for its line
+    breaks (a match does not run from a heading into the line under it), and ``\\d`` for the
+    ASCII digits, the only ones the matching form has."""
+    folded = (
+        _DROPPED.sub("", regex).translate(_PATTERN_FOLD).replace(r"\s", " ").replace(r"\d", "[0-9]")
+    )
+    led = literal_led(folded)
+    return re.compile(led if led is not None else guarded(folded))
 
 
 def _one_space(match: re.Match[str]) -> str:

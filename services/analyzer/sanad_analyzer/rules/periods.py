@@ -1,26 +1,29 @@
-"""Time periods in a policy text, and what each one is for.
+"""Time periods in a policy, each bound to the clause it belongs to and what it is for.
 
-A period is a number (ASCII or Arabic-Indic digits, or words in Arabic or English), a unit
-(hour, day, business day, week, month, with Arabic dual forms such as "يومين"), or a range of
-them ("7-14 يوم عمل"). Its purpose (return, exchange, refund, damage report, delivery) comes
-from the nearest purpose word in the same sentence, preferring words before it: the hard
-cases are a damage-report period and a refund-processing time written beside the real
-return window.
+A period is a number (ASCII or Arabic-Indic digits, or words in Arabic or English) with a
+time unit (hour, day, business day, week, month; dual forms such as "يومين"), a range of them
+("7-14 يوم عمل"), or "the day of delivery only". Policies set several side by side: cancelling
+before shipping (hours, counted from the order), reporting damage, the return window, the
+store's reply and inspection times and the refund payment. Each period takes its purpose from
+the nearest purpose word before it in its own clause, else elsewhere in its sentence, else
+from its item's lead or its section's heading; a word inside a date anchor ("من تاريخ
+الاستلام", "of delivery") or inside a refusal ("no refunds") names no purpose.
 """
 
 from __future__ import annotations
 
+import bisect
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from sanad_analyzer.rules.document import Clause, Document
 from sanad_analyzer.rules.normalised import NormalisedText, pattern
+from sanad_analyzer.rules.vocabulary import Category, Topic
 from sanad_analyzer.text.numbers import Unit, find_numbers
 
-# A period is a number with a time unit, as the shared number parser finds it; these convert
-# its unit to days. Business days count as 1.4 calendar days (five in a week of seven).
 _UNIT_DAYS: Final = {
     Unit.MINUTE: 1 / 1440,
     Unit.HOUR: 1 / 24,
@@ -28,16 +31,22 @@ _UNIT_DAYS: Final = {
     Unit.WEEK: 7,
     Unit.MONTH: 30,
 }
-_BUSINESS_DAY: Final = 1.4
+BUSINESS_DAY: Final = 1.4
+"""Calendar days one business day counts as (five in a week of seven)."""
 _BUSINESS: Final = pattern(r"\s*(?:عمل|عمل رسمي)(?!\w)")
 _BUSINESS_WORDS: Final = re.compile(r"business|working")
-# Words that join the two ends of a range: "7-14", "من 3 إلى 5", "5 to 7", "3 أو 4".
-_RANGE_JOIN: Final = pattern(r"\s*(?:-|الى|to|او|or|و|and|حتى)\s*")
+_RANGE_JOIN: Final = pattern(r"\s*(?:-|الى|لـ|ل|to|او|or|و|and|حتى|لحد)\s*")
 # "يوم" or "ساعة" alone is one only after "within": "من يوم الاستلام" is the day of receipt.
 _WITHIN: Final = pattern(r"(?:خلال|غضون|مده|مدتها|اقصاها|within|in)\s*$")
-# Every period has a unit word; without one the number parser is not asked.
 _UNIT_HINT: Final = re.compile(
     r"ساع|يوم|ايام|اسبوع|اسابيع|شهر|اشهر|دقيق|سن|عام|hour|hrs?\b|day|week|month|year|min"
+)
+# "the day of delivery only": a one-day window with no number written.
+_SAME_DAY: Final = pattern(
+    r"(?:on|within) the (?:same )?day of (?:delivery|receipt)"
+    r"|same[- ]day (?:of|as) (?:delivery|receipt)"
+    r"|(?:في\s+)?(?:نفس\s+)?يوم\s+(?:ال)?(?:استلام|تسليم|توصيل)\s+(?:فقط|بس)"
+    r"|في\s+(?:نفس|ذات)\s+يوم\s+(?:ال)?(?:استلام|تسليم|توصيل)"
 )
 
 
@@ -49,55 +58,111 @@ class Purpose(enum.StrEnum):
     REFUND = "refund"
     DAMAGE_REPORT = "damage_report"
     DELIVERY = "delivery"
+    CANCELLATION = "cancellation"
+    """Cancelling an order before it ships (counted from the order, often in hours)."""
+    DEFECTS = "defects"
+    """The time to return or exchange a defective item."""
+    INSPECTION = "inspection"
+    REPLY = "reply"
+    WARRANTY = "warranty"
+    VALIDITY = "validity"
+    """How long store credit or a voucher can be spent."""
     UNKNOWN = "unknown"
 
 
-# Purpose words, longest and most specific first. A refund is money going back ("استرداد
-# المبلغ"), which must win over the bare return word inside it.
+class Binding(enum.IntEnum):
+    """Where the period's purpose was read: closer is surer."""
+
+    CLAUSE = 0
+    SENTENCE = 1
+    CONTEXT = 2
+    """The item's lead or the section's heading."""
+    NONE = 3
+
+
+# Purpose words, most specific first: a refund is money going back ("استرداد المبلغ", "المبلغ
+# يرجع"), which wins over the bare return word inside it.
 _PURPOSE_WORDS: Final = (
     (
         Purpose.REFUND,
-        r"(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود)\w*\s+(?:\w+\s+)?"
-        r"(?:ب?[يت]رجع|[يت]عاد|[يت]رد|[يت]سترد|[يت]حول|[يت]ودع|[يت]ضاف)\w*"
-        r"|(?:استرداد|استرجاع|ارجاع|اعاده|رد|تحويل|ايداع|صرف|يسترد|يرد|ترد|نرد|نعيد|يعاد|تعاد)"
-        r"\s+(?:ال)?(?:مبلغ|مبالغ|قيمه|ثمن|اموال|المال|نقود|مدفوع|فلوس|دفعه)\w*"
+        r"(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود|رصيد)\w*\s+(?:\w+\s+)?"
+        r"(?:ب?[يت]رجع|[يت]عاد|[يت]رد|[يت]سترد|[يت]حول|[يت]ودع|[يت]ضاف|ين?ضاف|[يت]صرف|ي?وصل"
+        r"|[يت]وصل|بي?وصل)\w*"
+        r"|(?:استرداد|استرجاع|ارجاع|اعاده|رد|تحويل|ايداع|صرف|يسترد|يرد|ترد|نرد|نعيد|يعاد|تعاد"
+        r"|نحول|يحول|تحويل)"
+        r"\s+(?:لك\s+)?(?:ال)?(?:مبلغ|مبالغ|قيمه|ثمن|اموال|المال|نقود|مدفوع|فلوس|دفعه|فرق|باقي)\w*"
         r"|(?:يتم|سيتم|تتم|ستتم|يستغرق|تستغرق|معالجه|تنفيذ)\s+(?:\w+\s+)?(?:ال)?استرداد\w*"
-        r"|(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود)\w*|الباقي|المتبقي|باقي|مسترد\w*"
-        r"|refund\w*|reimburse\w*|money back|credited|processed|يضاف|تضاف|تظهر|ايداع\w*",
+        r"|(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود)\w*|(?:ال)?باقي (?:ال)?مبلغ|مسترد\w*"
+        r"|(?:ال)?رصيد\s+(?:ي|ين)?ضاف\w*|(?:يضاف|تضاف|ينضاف)\s+(?:ال)?(?:رصيد|مبلغ)\w*"
+        r"|(?:[تين]صدر|اصدار)\s+(?:ال)?(?:قسيمه|كوبون|رصيد)\w*"
+        r"|refund\w*|reimburse\w*|money back|credited|credit is added|processed|اشعار دائن",
+    ),
+    (
+        Purpose.VALIDITY,
+        r"صالح\w*|صلاحيه|valid\w*|expir\w*|[تي]?ستخدم\w*|استخدام\w*|can be (?:used|spent)"
+        r"|(?:use|spend) (?:it|them)",
+    ),
+    (
+        Purpose.CANCELLATION,
+        r"(?:ال)?الغاء\w*|[تين]?لغي\w*|يلغي|cancel\w*",
+    ),
+    (
+        Purpose.INSPECTION,
+        r"(?:(?:ال)?فحص|[ينت]فحص|inspect)\w*(?:\s+\w+){0,2}|معاينه",
+    ),
+    (
+        Purpose.REPLY,
+        r"(?:ن|ب?ن)رد على|الرد على|(?:we )?(?:reply|respond|answer)\w*|نجاوب\w*",
     ),
     (
         Purpose.DAMAGE_REPORT,
         r"(?:ابلاغ|الابلاغ|ابلاغنا|تبليغ|التبليغ|اخطار|الاخطار|اخطارنا|اشعار|اعلامنا|اعلام"
-        r"|يبلغ|تبلغ|يخطر|التواصل|تواصل|مراسلتنا|فحص|معاينه|report|notify|inform us|contact us"
-        r"|let us know)\w*",
+        r"|يبلغ|تبلغ|يخطر|التواصل|تواصل|كلمنا|راسلنا|مراسلتنا|report|notify|inform us"
+        r"|contact us|tell us|let us know)\w*",
+    ),
+    (
+        Purpose.WARRANTY,
+        r"(?:ال)?ضمان\w*|warrant\w*|guarantee\w*",
     ),
     (
         Purpose.DELIVERY,
         r"(?:توصيل|التوصيل|شحن|الشحن|تسليم|التسليم|يصل|تصل|وصول|يستلم|تجهيز|(?:بن|ن|ي|بي|بت)وصل"
-        r"|delivery|deliver"
-        r"|shipping|ship|dispatch|arrive)\w*",
+        r"|delivery|deliver|shipping|ship|dispatch|arrive)\w*",
     ),
     (
         Purpose.EXCHANGE,
-        r"(?:استبدال|الاستبدال|تبديل|التبديل|(?:ت|ي|ن)بدل|exchange|swap)\w*",
+        r"(?:استبدال|الاستبدال|تبديل|التبديل|(?:ت|ي|ن|بت)بدل|exchange|swap)\w*",
     ),
     (
         Purpose.RETURN,
-        r"(?:ارجاع|الارجاع|استرجاع|الاسترجاع|ترجيع|استرداد|الاسترداد|ارجاعه|ارجاعها|اعاده"
-        r"|الغاء|فسخ|العدول|عدول|التراجع|(?:ت|ي|ن)رجع|return|cancel|withdraw)\w*"
-        r"|(?<!\w)(?:رد|الرد)(?!\w)",
+        r"(?:ارجاع|الارجاع|استرجاع|الاسترجاع|ترجيع|الترجيع|استرداد|الاسترداد|ارجاعه|ارجاعها"
+        r"|اعاده|فسخ|العدول|عدول|التراجع|(?:ت|ي|ن|بت)رجع|مرتجع|return|withdraw"
+        r"|(?:send|sent|sending)\s+(?:\w+\s+){0,2}back)"
+        r"\w*|(?<!\w)(?:رد|الرد)(?!\w)",
     ),
 )
-_PURPOSE: Final = pattern(
-    "|".join(f"(?P<{purpose.value}>{pattern})" for purpose, pattern in _PURPOSE_WORDS)
+_PURPOSES: Final = tuple((purpose, pattern(regex)) for purpose, regex in _PURPOSE_WORDS)
+"""One pattern per purpose (each scans fast); where two match at once, the earlier wins."""
+# Date anchors: what a period is counted from. Their words name no purpose.
+_RECEIPT_ANCHOR: Final = pattern(
+    r"(?:من|بعد)\s+(?:تاريخ\s+|يوم\s+(?:ما\s+)?|وقت\s+)?(?:ال)?"
+    r"(?:استلام|تسلم|تسليم|توصيل|وصول|استلمت|استلمته|يوصلك|وصوله|وصولها|وصلك)\w*"
+    r"|(?:of|from|after)\s+(?:the\s+)?(?:date\s+of\s+)?"
+    r"(?:delivery|receipt|arrival|the delivery date"
+    r"|receiving(?:\s+(?:it|them|the\s+\w+|your\s+\w+))?)"
 )
-_CLAUSE_END: Final = pattern(r"[,:()\"«»]|\sثم\s|\sبينما\s|\swhile\s|\sand\s(?=\w+\s+\w+)")
-_DAMAGE: Final = pattern(
-    r"(?:تلف|تالف|عيب|معيب|عيوب|كسر|مكسور|خدش|خطا|خاطي|ناقص|مختلف|غير مطابق|مصنعي|damage|defect"
-    r"|broken|faulty|wrong|missing|incorrect)\w*"
+_ORDER_ANCHOR: Final = pattern(
+    r"(?:من|بعد)\s+(?:تاريخ\s+|وقت\s+)?(?:ال)?(?:طلب|دفع|شراء|اتمام|تاكيد|اتمامه|تاكيده|الطلب)\w*"
+    r"|(?:of|from|after)\s+(?:ordering|placing|payment|purchase|being placed|confirmation"
+    r"|the order|your order)"
 )
-# How far back (normalised characters) a heading can give a period its purpose.
-_HEADING_REACH: Final = 160
+_ANCHOR_REACH: Final = 40
+_NUMBER_REACH: Final = 48
+"""How far (characters) a number and its range may stand before or after its unit word."""
+_FOR: Final = pattern(r"\s?(?:ل|لل|for\s(?:the\s)?|to\s)")
+_FOR_REACH: Final = 10
+_Mention = tuple[int, int, float, float, str, bool]
+"""(start, end, low days, high days, unit, in business days), in normalised positions."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +176,14 @@ class Period:
     about_defects: bool
     start: int
     end: int
+    binding: Binding = Binding.CLAUSE
+    joined: bool = False
+    """Its clause joins a return and a refund ("return it and get your money back within 7
+    days"): it may be the return window, the refund time, or both."""
+    from_order: bool = False
+    """It is counted from the order or the payment, not from receipt."""
+    business: bool = False
+    """It is counted in business days (already converted in ``low_days``/``high_days``)."""
 
     @property
     def days(self) -> float:
@@ -118,42 +191,258 @@ class Period:
         return self.high_days
 
 
-def find_periods(text: NormalisedText) -> list[Period]:
-    """Every period in ``text``, in order, each with its purpose."""
-    if _UNIT_HINT.search(text.text) is None:
+def find_periods(document: Document) -> list[Period]:
+    """Every period of the document, in order, each bound to its clause and purpose."""
+    text = document.text
+    content = text.text
+    if _UNIT_HINT.search(content) is None and _SAME_DAY.search(content) is None:
         return []
-    mentions = _mentions(text, 0, len(text.text))
+    mentions = _mentions(text)
+    mentions.extend(
+        (match.start(), match.end(), 1.0, 1.0, Unit.DAY.value, False)
+        for match in _SAME_DAY.finditer(content)
+    )
     if not mentions:
         return []
-    purposes = [
-        (word.start(), word.end(), _purpose_of(word))
-        for start, end in _merge(
-            (max(0, mention[0] - _HEADING_REACH), text.sentence_bounds(mention[0])[1])
-            for mention in mentions
+    mentions.sort()
+    words = _PurposeWords(document, mentions)
+    periods: list[Period] = []
+    previous_end = 0
+    for mention in mentions:
+        periods.append(words.period(mention, since=previous_end))
+        previous_end = mention[1]
+    return periods
+
+
+class _PurposeWords:
+    """The purpose words of a document, found once, that periods are bound to."""
+
+    def __init__(self, document: Document, mentions: list[_Mention]) -> None:
+        self._document = document
+        content = self._text = document.text.text
+        # Purpose words are read only where a period can take them: the sentences that hold
+        # periods, and their items' leads and sections' headings.
+        spans = set()
+        for mention in mentions:
+            clause = document.clause_at(mention[0])
+            sentence = document.sentence_of(clause)
+            spans.add((sentence.start, sentence.end))
+            if sentence.lead:
+                spans.add(sentence.lead)
+            heading = document.section_of(clause).heading
+            if heading is not None:
+                spans.add(heading)
+        anchors: list[tuple[int, int, bool]] = []
+        words: list[tuple[int, int, Purpose]] = []
+        for start, end in _merge(spans):
+            for receipt, regex in ((True, _RECEIPT_ANCHOR), (False, _ORDER_ANCHOR)):
+                anchors.extend(
+                    (m.start(), m.end(), receipt) for m in regex.finditer(content, start, end)
+                )
+            words.extend(_purpose_words(content, start, end))
+        anchors.sort()
+        self._anchors = anchors
+        # "no refunds" names nothing a period could be for; "after 14 days we cannot accept
+        # the return" still bounds the return window.
+        refusals = sorted(
+            clause.refusal
+            for clause in document.clauses
+            if clause.refusal is not None and Category.TIME not in document.scope(clause)
         )
-        for word in _PURPOSE.finditer(text.text, start, end)
-    ]
-    return [
-        Period(
+        self._words = [
+            word
+            for word in words
+            if not _inside(anchors, word[0])
+            and not (word[2] in (Purpose.RETURN, Purpose.REFUND) and _inside(refusals, word[0]))
+        ]
+        self._starts = [start for start, _, _ in self._words]
+
+    def _between(self, start: int, end: int) -> list[tuple[int, int, Purpose]]:
+        first = bisect.bisect_left(self._starts, start)
+        last = bisect.bisect_left(self._starts, end)
+        return self._words[first:last]
+
+    def period(self, mention: _Mention, *, since: int) -> Period:
+        """The period of a mention; ``since`` is where the period before it ends: the words
+        before that belong to it ("الاسترجاع خلال 3 أيام والاستبدال خلال 7 أيام")."""
+        start, end, low, high, unit, business = mention
+        document = self._document
+        clause = document.clause_at(start)
+        purpose, binding, joined = self._purpose(clause, start, end, since=since)
+        anchor = next(
+            (
+                receipt
+                for a_start, _, receipt in self._anchors
+                if end <= a_start <= end + _ANCHOR_REACH and a_start < clause.end
+            ),
+            None,
+        )
+        if purpose is Purpose.CANCELLATION and anchor is True:
+            purpose = Purpose.RETURN  # "فسخ العقد خلال 7 أيام من الاستلام" is the return window
+        defects = _about_defects(document, clause, start)
+        if defects and purpose in (
+            Purpose.RETURN,
+            Purpose.EXCHANGE,
+            Purpose.REFUND,
+            Purpose.UNKNOWN,
+        ):
+            purpose = Purpose.DEFECTS
+        return Period(
             low_days=low,
             high_days=high,
             unit=unit,
-            purpose=_nearest_purpose(text, purposes, start, end),
-            about_defects=_about_defects(text, start),
+            purpose=purpose,
+            about_defects=defects,
             start=start,
             end=end,
+            binding=binding,
+            joined=joined,
+            from_order=anchor is False,
+            business=business,
         )
-        for start, end, low, high, unit in mentions
-    ]
+
+    def _purpose(
+        self, clause: Clause, start: int, end: int, *, since: int
+    ) -> tuple[Purpose, Binding, bool]:
+        sentence = self._document.sentence_of(clause)
+        sentence_start, sentence_end = sentence.start, sentence.end
+        following = self._between(end, end + _FOR_REACH)
+        if following and _FOR.fullmatch(self._document.text.text, end, following[0][0]):
+            # "مهلة 10 أيام للاستبدال", "14 days for exchanges": the purpose follows.
+            return following[0][2], Binding.CLAUSE, False
+        before = self._between(max(clause.start, since), start)
+        if before:
+            kinds = [word[2] for word in before]
+            last = kinds[-1]
+            if last is Purpose.EXCHANGE and Purpose.RETURN in kinds:
+                # "ترجع أو تبدل خلال 14 يوم": a return offered beside an exchange.
+                return Purpose.RETURN, Binding.CLAUSE, False
+            # "Return it and get your money back within 7 days": the bare "رد" (pay back) is
+            # the refund's own verb, not a return.
+            joined = last is Purpose.REFUND and any(
+                word[2] is Purpose.RETURN and self._text[word[0] : word[1]] not in ("رد", "الرد")
+                for word in before
+            )
+            return last, Binding.CLAUSE, joined
+        before = self._between(sentence_start, clause.start)
+        if before:
+            return before[-1][2], Binding.SENTENCE, False
+        after = self._between(end, clause.end)
+        if after:
+            return after[0][2], Binding.CLAUSE, False
+        after = self._between(clause.end, sentence_end)
+        if after:
+            return after[0][2], Binding.SENTENCE, False
+        context = self._context(clause)
+        if context is not None:
+            return context, Binding.CONTEXT, False
+        return Purpose.UNKNOWN, Binding.NONE, False
+
+    def _context(self, clause: Clause) -> Purpose | None:
+        """The purpose the item's lead, else the section's heading, gives its periods."""
+        document = self._document
+        sentence = document.sentence_of(clause)
+        spans = [sentence.lead] if sentence.lead else []
+        heading = document.section_of(clause).heading
+        if heading is not None:
+            spans.append(heading)
+        for span in spans:
+            kinds = [word[2] for word in self._between(*span)]
+            if not kinds:
+                continue
+            if Purpose.CANCELLATION in kinds:
+                return Purpose.CANCELLATION
+            if Purpose.RETURN in kinds:
+                return Purpose.RETURN
+            return kinds[0]
+        return None
 
 
-def _mentions(
-    text: NormalisedText, start: int, end: int
-) -> list[tuple[int, int, float, float, str]]:
-    """Periods of the sentence [start, end), in normalised positions: (start, end, low days,
-    high days, unit); the two ends of a range become one period."""
+def _purpose_words(text: str, start: int, end: int) -> list[tuple[int, int, Purpose]]:
+    """Purpose words in text[start:end], as one alternation of the purposes in their order
+    would find them: leftmost first, the earlier purpose first at the same place, and no word
+    inside another ("يرجع" in "المبلغ يرجع" is the refund's)."""
+    found = sorted(
+        (match.start(), rank, match.end(), purpose)
+        for rank, (purpose, regex) in enumerate(_PURPOSES)
+        for match in regex.finditer(text, start, end)
+        if match.end() > match.start()
+    )
+    words: list[tuple[int, int, Purpose]] = []
+    reached = start
+    for word_start, _, word_end, purpose in found:
+        if word_start >= reached:
+            words.append((word_start, word_end, purpose))
+            reached = word_end
+    return words
+
+
+def _merge(spans: set[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _inside(spans: Sequence[tuple[int, ...]], position: int) -> bool:
+    """``position`` falls in one of the sorted, non-overlapping-ish ``spans``."""
+    index = bisect.bisect_right(spans, (position, float("inf"))) - 1
+    return any(span[0] <= position < span[1] for span in spans[max(0, index - 2) : index + 1])
+
+
+def _about_defects(document: Document, clause: Clause, start: int) -> bool:
+    """The period's clause, or the condition it holds under, is about defective items."""
+    if document.has(Topic.DEFECTS, clause.start, start) and not clause.change_of_mind:
+        return True
+    if clause.condition_defects and not clause.change_of_mind:
+        return True
+    section = document.section_of(clause)
+    return Topic.DEFECTS in section.topics and not section.topics & {
+        Topic.RETURN,
+        Topic.EXCHANGE,
+        Topic.CANCELLATION,
+        Topic.REFUND,
+    }
+
+
+def _mentions(text: NormalisedText) -> list[_Mention]:
+    """Periods of the text: the number parser reads only windows around unit words (a number
+    stands within a few words of its unit), each within its line."""
+    found: list[_Mention] = []
+    content = text.text
+    for line in re.finditer(r"[^\n]+", content):
+        windows: list[tuple[int, int]] = []
+        for unit in _UNIT_HINT.finditer(content, line.start(), line.end()):
+            window = (max(line.start(), unit.start() - _NUMBER_REACH), unit.end() + _NUMBER_REACH)
+            window = (_word_boundary(content, window[0], line.start()), min(line.end(), window[1]))
+            if windows and window[0] <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(windows[-1][1], window[1]))
+            else:
+                windows.append(window)
+        for start, end in windows:
+            found.extend(_line_mentions(text, start, _word_end(content, end, line.end())))
+    return found
+
+
+def _word_boundary(text: str, position: int, floor: int) -> int:
+    """Back to the start of the word ``position`` falls in."""
+    while position > floor and not text[position - 1].isspace():
+        position -= 1
+    return position
+
+
+def _word_end(text: str, position: int, ceiling: int) -> int:
+    while position < ceiling and not text[position].isspace():
+        position += 1
+    return position
+
+
+def _line_mentions(text: NormalisedText, start: int, end: int) -> list[_Mention]:
     first, last = text.original_span(start, end)
-    found: list[tuple[int, int, float, float, str]] = []
+    found: list[_Mention] = []
     previous_value = 0.0
     for mention in find_numbers(text.original[first:last]):
         if mention.unit not in _UNIT_DAYS:
@@ -169,8 +458,11 @@ def _mentions(
             continue
         factor = _UNIT_DAYS[mention.unit]
         business = _BUSINESS.match(text.text, finish)
-        if business is not None or _BUSINESS_WORDS.search(text.text, begin, finish):
-            factor *= _BUSINESS_DAY
+        in_business_days = business is not None or bool(
+            _BUSINESS_WORDS.search(text.text, begin, finish)
+        )
+        if in_business_days:
+            factor *= BUSINESS_DAY
             finish = business.end() if business is not None else finish
         value = float(mention.value)
         if found and previous_value < value and _is_range(text, found[-1], begin):
@@ -181,74 +473,26 @@ def _mentions(
                 previous_value * factor,
                 value * factor,
                 mention.unit.value,
+                in_business_days,
             )
         else:
-            found.append((begin, finish, value * factor, value * factor, mention.unit.value))
+            found.append(
+                (
+                    begin,
+                    finish,
+                    value * factor,
+                    value * factor,
+                    mention.unit.value,
+                    in_business_days,
+                )
+            )
         previous_value = value
     return found
 
 
-def _is_range(
-    text: NormalisedText, previous: tuple[int, int, float, float, str], start: int
-) -> bool:
+def _is_range(text: NormalisedText, previous: _Mention, start: int) -> bool:
     """The previous number is the first end of a range: no unit of its own, then a joiner."""
     return (
         _UNIT_HINT.search(text.text, previous[0], previous[1]) is None
         and _RANGE_JOIN.fullmatch(text.text, previous[1], start) is not None
     )
-
-
-def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _purpose_of(match: re.Match[str]) -> Purpose:
-    # Each purpose is one top-level named group with no groups inside it.
-    return Purpose(match.lastgroup or Purpose.UNKNOWN)
-
-
-def _nearest_purpose(
-    text: NormalisedText, purposes: list[tuple[int, int, Purpose]], start: int, end: int
-) -> Purpose:
-    """The purpose word closest before the period in its clause, else in its sentence, else
-    after it in the sentence, else the nearest heading-like word shortly before."""
-    sentence_start, sentence_end = text.sentence_bounds(start)
-    clause_start = sentence_start
-    for match in _CLAUSE_END.finditer(text.text, sentence_start, start):
-        if not (match.group() == "," and _between_digits(text.text, match.start())):
-            clause_start = match.end()
-    before_clause = [p for p in purposes if clause_start <= p[0] and p[1] <= start]
-    if before_clause:
-        # "ترجع أو تبدل خلال 14 يوم": a return offered beside an exchange is a return window.
-        if before_clause[-1][2] is Purpose.EXCHANGE and any(
-            p[2] is Purpose.RETURN for p in before_clause
-        ):
-            return Purpose.RETURN
-        return before_clause[-1][2]
-    before = [p for p in purposes if sentence_start <= p[0] and p[1] <= start]
-    if before:
-        return before[-1][2]
-    after = [p for p in purposes if end <= p[0] < sentence_end]
-    if after:
-        return after[0][2]
-    heading = [p for p in purposes if start - _HEADING_REACH <= p[0] and p[1] <= start]
-    return heading[-1][2] if heading else Purpose.UNKNOWN
-
-
-def _between_digits(text: str, index: int) -> bool:
-    return 0 < index < len(text) - 1 and text[index - 1].isdigit() and text[index + 1].isdigit()
-
-
-def _about_defects(text: NormalisedText, start: int) -> bool:
-    """True when the clause before the period is about damaged or defective items."""
-    sentence_start, _ = text.sentence_bounds(start)
-    clause_start = sentence_start
-    for match in _CLAUSE_END.finditer(text.text, sentence_start, start):
-        clause_start = match.end()
-    return _DAMAGE.search(text.text, clause_start, start) is not None

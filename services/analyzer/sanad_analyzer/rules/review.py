@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.policy import PolicyType
-from sanad_analyzer.rules.checker import CheckResult, check_policy
+from sanad_analyzer.rules.checker import CheckResult, Finding, check_policy
 from sanad_analyzer.rules.normalised import normalise
 from sanad_analyzer.rules.rulebook import Rule, Rulebook, load_rulebook
 from sanad_analyzer.rules.score import compliance_ratio, grade
@@ -59,24 +59,33 @@ def load_templates() -> Templates:
 
 
 def rules_analysis(result: CheckResult, improved_policy: str) -> dict[str, Any]:
-    """A schema-valid analysis made only of what the rules said."""
+    """A schema-valid analysis made only of what the rules said: confident findings are its
+    issues, uncertain ones its ambiguities (with what the text leaves undecided)."""
     language = result.language
     arabic_type, english_type = _TYPE_NAMES[result.policy_type]
     ratio = compliance_ratio(result)
     fired = len(result.fired)
     total = fired + len(result.passed)
+    undecided = len(result.undecided)
+    confident = [finding for finding in result.findings if finding.confident]
     if language == "ar":
         reason = f"يتضمن النص مفردات {arabic_type} التي يقرؤها مدقق القواعد."
         summary = (
             f"مراجعة آلية قائمة على القواعد: خالف النص {fired} من {total} قاعدة تنطبق على "
             f"{arabic_type}، والنسبة {ratio:g}% محسوبة من هذه القواعد وحدها."
         )
+        if undecided:
+            summary += f" وتعذّر الحسم في {undecided} قاعدة لغموض النص (انظر مواضع الغموض)."
     else:
         reason = f"The text uses the vocabulary of a {english_type} that the rule checker reads."
         summary = (
             f"Automatic rule-based review: the text breaks {fired} of the {total} rules that "
             f"apply to a {english_type}; the {ratio:g}% ratio is computed from these rules only."
         )
+        if undecided:
+            summary += (
+                f" {undecided} more could not be decided from the text (see the ambiguities)."
+            )
     return {
         "policy_match": {"is_match": True, "confidence": 0.5, "reason": reason},
         "compliance_report": {
@@ -90,18 +99,24 @@ def rules_analysis(result: CheckResult, improved_policy: str) -> dict[str, Any]:
                     "suggestion": finding.suggestion,
                     "legal_reference": finding.legal_reference,
                 }
-                for finding in result.findings
+                for finding in confident
             ],
             "strengths": [rule.text("strength", language) for rule in result.passed],
-            "weaknesses": list(dict.fromkeys(finding.title for finding in result.findings)),
-            "ambiguities": [],
+            "weaknesses": list(dict.fromkeys(finding.title for finding in confident)),
+            "ambiguities": [
+                _ambiguity(finding) for finding in result.findings if not finding.confident
+            ],
             "summary": summary,
-            "recommendations": list(
-                dict.fromkeys(finding.suggestion for finding in result.findings)
-            ),
+            "recommendations": list(dict.fromkeys(finding.suggestion for finding in confident)),
         },
         "improved_policy": improved_policy,
     }
+
+
+def _ambiguity(finding: Finding) -> str:
+    """What an uncertain finding leaves undecided, with the phrase it is about."""
+    quoted = f" «{finding.phrase}»" if finding.phrase else ""
+    return f"{finding.title}{quoted}: {finding.uncertainty}"
 
 
 def ignored_critical_findings(quoted_phrases: Sequence[str], result: CheckResult) -> list[str]:

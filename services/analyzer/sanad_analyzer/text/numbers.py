@@ -2,9 +2,10 @@
 
 A policy's numbers are its substance: a 3-day return window is not a 14-day one. This
 module finds numbers written in ASCII, Arabic-Indic or Persian digits, in Arabic words
-(ثلاثة، خمسة عشر، خمسة وعشرون، مائة) and in English words (three, twenty-one, a hundred),
-and the nouns that carry a number by themselves (يومين، أسبوعين، شهر، "a week"). Units:
-days, hours, minutes, weeks, months, years, percent and a few currencies.
+(ثلاثة، خمسة عشر، خمسة وعشرون، مائة, and Egyptian spellings such as تلات and اتنين) and in
+English words (three, twenty-one, a hundred), and the nouns that carry a number by themselves
+(يومين، أسبوعين، شهر، "a week"). Units: days, hours, minutes, weeks, months, years, percent
+and a few currencies.
 
 Public API: `find_numbers(text)` returns `NumberMention`s with spans in the caller's text;
 `number_signature(text)` is what the near-duplicate search compares.
@@ -77,25 +78,25 @@ def _folded_set(*words: str) -> frozenset[str]:
 # mean "anyone" or "one of".
 _AR_UNITS: dict[int, frozenset[str]] = {
     1: _folded_set("واحد", "واحدة"),
-    2: _folded_set("اثنان", "اثنين", "اثنتان", "اثنتين", "اثنا", "اثنتا", "اثني", "اثنتي"),
-    3: _folded_set("ثلاث", "ثلاثة"),
+    2: _folded_set("اثنان", "اثنين", "اثنتان", "اثنتين", "اثنا", "اثنتا", "اثني", "اثنتي", "اتنين"),
+    3: _folded_set("ثلاث", "ثلاثة", "تلات", "تلاتة"),
     4: _folded_set("أربع", "أربعة"),
     5: _folded_set("خمس", "خمسة"),
     6: _folded_set("ست", "ستة"),
     7: _folded_set("سبع", "سبعة"),
-    8: _folded_set("ثمان", "ثماني", "ثمانية"),
+    8: _folded_set("ثمان", "ثماني", "ثمانية", "تمان", "تمانية"),
     9: _folded_set("تسع", "تسعة"),
 }
 _AR_TEEN_ONE = _folded_set("أحد", "إحدى")
 _AR_TEN = _folded_set("عشر", "عشرة")
 _AR_TENS: dict[int, frozenset[str]] = {
     20: _folded_set("عشرون", "عشرين"),
-    30: _folded_set("ثلاثون", "ثلاثين"),
+    30: _folded_set("ثلاثون", "ثلاثين", "تلاتين"),
     40: _folded_set("أربعون", "أربعين"),
     50: _folded_set("خمسون", "خمسين"),
     60: _folded_set("ستون", "ستين"),
     70: _folded_set("سبعون", "سبعين"),
-    80: _folded_set("ثمانون", "ثمانين"),
+    80: _folded_set("ثمانون", "ثمانين", "تمانين"),
     90: _folded_set("تسعون", "تسعين"),
 }
 _AR_HUNDRED = _folded_set("مائة", "مئة")

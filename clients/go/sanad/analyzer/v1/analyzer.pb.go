@@ -146,7 +146,8 @@ func (Source) EnumDescriptor() ([]byte, []int) {
 type Jurisdiction int32
 
 const (
-	// Not set: the configured default (SANAD_DEFAULT_JURISDICTION, SA unless configured).
+	// Not set: detected from the text, else the configured default (SANAD_DEFAULT_JURISDICTION,
+	// SA unless configured).
 	Jurisdiction_JURISDICTION_UNSPECIFIED Jurisdiction = 0
 	// Saudi Arabia.
 	Jurisdiction_JURISDICTION_SA Jurisdiction = 1
@@ -256,6 +257,118 @@ func (Severity) EnumDescriptor() ([]byte, []int) {
 	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{3}
 }
 
+// JurisdictionSource says how the jurisdiction of an answer was chosen.
+type JurisdictionSource int32
+
+const (
+	// Not set (answers stored before the field existed).
+	JurisdictionSource_JURISDICTION_SOURCE_UNSPECIFIED JurisdictionSource = 0
+	// The request named it.
+	JurisdictionSource_JURISDICTION_SOURCE_REQUESTED JurisdictionSource = 1
+	// The request left it unset and the text's signals named the country.
+	JurisdictionSource_JURISDICTION_SOURCE_DETECTED JurisdictionSource = 2
+	// The request left it unset, the text did not settle it: SANAD_DEFAULT_JURISDICTION.
+	JurisdictionSource_JURISDICTION_SOURCE_DEFAULT JurisdictionSource = 3
+)
+
+// Enum value maps for JurisdictionSource.
+var (
+	JurisdictionSource_name = map[int32]string{
+		0: "JURISDICTION_SOURCE_UNSPECIFIED",
+		1: "JURISDICTION_SOURCE_REQUESTED",
+		2: "JURISDICTION_SOURCE_DETECTED",
+		3: "JURISDICTION_SOURCE_DEFAULT",
+	}
+	JurisdictionSource_value = map[string]int32{
+		"JURISDICTION_SOURCE_UNSPECIFIED": 0,
+		"JURISDICTION_SOURCE_REQUESTED":   1,
+		"JURISDICTION_SOURCE_DETECTED":    2,
+		"JURISDICTION_SOURCE_DEFAULT":     3,
+	}
+)
+
+func (x JurisdictionSource) Enum() *JurisdictionSource {
+	p := new(JurisdictionSource)
+	*p = x
+	return p
+}
+
+func (x JurisdictionSource) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (JurisdictionSource) Descriptor() protoreflect.EnumDescriptor {
+	return file_sanad_analyzer_v1_analyzer_proto_enumTypes[4].Descriptor()
+}
+
+func (JurisdictionSource) Type() protoreflect.EnumType {
+	return &file_sanad_analyzer_v1_analyzer_proto_enumTypes[4]
+}
+
+func (x JurisdictionSource) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use JurisdictionSource.Descriptor instead.
+func (JurisdictionSource) EnumDescriptor() ([]byte, []int) {
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{4}
+}
+
+// FindingConfidence says whether a rule finding rests on unambiguous evidence.
+type FindingConfidence int32
+
+const (
+	// Not set (findings stored before the field existed).
+	FindingConfidence_FINDING_CONFIDENCE_UNSPECIFIED FindingConfidence = 0
+	// The clause's topic, scope and polarity agree: the finding counts towards the ratio and
+	// grade.
+	FindingConfidence_FINDING_CONFIDENCE_CONFIDENT FindingConfidence = 1
+	// The text leaves something undecided (`uncertainty` says what): the finding is given at
+	// most a medium severity, and the ratio and grade do not count it.
+	FindingConfidence_FINDING_CONFIDENCE_UNCERTAIN FindingConfidence = 2
+)
+
+// Enum value maps for FindingConfidence.
+var (
+	FindingConfidence_name = map[int32]string{
+		0: "FINDING_CONFIDENCE_UNSPECIFIED",
+		1: "FINDING_CONFIDENCE_CONFIDENT",
+		2: "FINDING_CONFIDENCE_UNCERTAIN",
+	}
+	FindingConfidence_value = map[string]int32{
+		"FINDING_CONFIDENCE_UNSPECIFIED": 0,
+		"FINDING_CONFIDENCE_CONFIDENT":   1,
+		"FINDING_CONFIDENCE_UNCERTAIN":   2,
+	}
+)
+
+func (x FindingConfidence) Enum() *FindingConfidence {
+	p := new(FindingConfidence)
+	*p = x
+	return p
+}
+
+func (x FindingConfidence) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (FindingConfidence) Descriptor() protoreflect.EnumDescriptor {
+	return file_sanad_analyzer_v1_analyzer_proto_enumTypes[5].Descriptor()
+}
+
+func (FindingConfidence) Type() protoreflect.EnumType {
+	return &file_sanad_analyzer_v1_analyzer_proto_enumTypes[5]
+}
+
+func (x FindingConfidence) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use FindingConfidence.Descriptor instead.
+func (FindingConfidence) EnumDescriptor() ([]byte, []int) {
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{5}
+}
+
 // Stage is a step of the request path.
 type Stage int32
 
@@ -329,11 +442,11 @@ func (x Stage) String() string {
 }
 
 func (Stage) Descriptor() protoreflect.EnumDescriptor {
-	return file_sanad_analyzer_v1_analyzer_proto_enumTypes[4].Descriptor()
+	return file_sanad_analyzer_v1_analyzer_proto_enumTypes[6].Descriptor()
 }
 
 func (Stage) Type() protoreflect.EnumType {
-	return &file_sanad_analyzer_v1_analyzer_proto_enumTypes[4]
+	return &file_sanad_analyzer_v1_analyzer_proto_enumTypes[6]
 }
 
 func (x Stage) Number() protoreflect.EnumNumber {
@@ -342,7 +455,7 @@ func (x Stage) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Stage.Descriptor instead.
 func (Stage) EnumDescriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{4}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{6}
 }
 
 // HealthState is the roll-up state of a component or of the whole system.
@@ -387,11 +500,11 @@ func (x HealthState) String() string {
 }
 
 func (HealthState) Descriptor() protoreflect.EnumDescriptor {
-	return file_sanad_analyzer_v1_analyzer_proto_enumTypes[5].Descriptor()
+	return file_sanad_analyzer_v1_analyzer_proto_enumTypes[7].Descriptor()
 }
 
 func (HealthState) Type() protoreflect.EnumType {
-	return &file_sanad_analyzer_v1_analyzer_proto_enumTypes[5]
+	return &file_sanad_analyzer_v1_analyzer_proto_enumTypes[7]
 }
 
 func (x HealthState) Number() protoreflect.EnumNumber {
@@ -400,7 +513,7 @@ func (x HealthState) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use HealthState.Descriptor instead.
 func (HealthState) EnumDescriptor() ([]byte, []int) {
-	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{5}
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{7}
 }
 
 // AnalyzeRequest is one policy to analyse.
@@ -425,7 +538,8 @@ type AnalyzeRequest struct {
 	TenantId string `protobuf:"bytes,7,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
 	// Ask the model for an improved policy text as well.
 	IncludeImprovedPolicy bool `protobuf:"varint,8,opt,name=include_improved_policy,json=includeImprovedPolicy,proto3" json:"include_improved_policy,omitempty"`
-	// The jurisdiction whose rules apply; unspecified means the configured default.
+	// The jurisdiction whose rules apply; unspecified means the one the text's signals name
+	// (currency, phone codes, laws, cities, VAT rate), else the configured default.
 	Jurisdiction Jurisdiction `protobuf:"varint,9,opt,name=jurisdiction,proto3,enum=sanad.analyzer.v1.Jurisdiction" json:"jurisdiction,omitempty"`
 	// Opt in to hedging: when the first provider is slow, also ask the next one and take the
 	// first valid answer. The server may also hedge by configuration.
@@ -561,15 +675,19 @@ type AnalyzeResponse struct {
 	RespondedAt *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=responded_at,json=respondedAt,proto3" json:"responded_at,omitempty"`
 	// Findings of Sanad's deterministic rule checker, on every answer whatever its source.
 	RuleFindings []*RuleFinding `protobuf:"bytes,12,rep,name=rule_findings,json=ruleFindings,proto3" json:"rule_findings,omitempty"`
-	// The jurisdiction whose rules were applied (the request's, or the configured default).
+	// The jurisdiction whose rules were applied (the request's, else the one detected in the
+	// text, else the configured default; `jurisdiction_source` says which).
 	Jurisdiction Jurisdiction `protobuf:"varint,13,opt,name=jurisdiction,proto3,enum=sanad.analyzer.v1.Jurisdiction" json:"jurisdiction,omitempty"`
 	// For SOURCE_DEGRADED_SIMILAR: the stored analysis this answer was taken from.
 	DegradedFrom *DegradedOrigin `protobuf:"bytes,14,opt,name=degraded_from,json=degradedFrom,proto3" json:"degraded_from,omitempty"`
 	// True when quota could not be asked and the attempt spent this analyzer's local safe
 	// budget instead; the spend is reconciled with the quota service when it is back.
 	QuotaAccountedLocally bool `protobuf:"varint,15,opt,name=quota_accounted_locally,json=quotaAccountedLocally,proto3" json:"quota_accounted_locally,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// How the jurisdiction in `jurisdiction` was chosen: requested by the caller, detected in
+	// the policy text (currency, phone codes, laws, cities, VAT rate), or the configured default.
+	JurisdictionSource JurisdictionSource `protobuf:"varint,16,opt,name=jurisdiction_source,json=jurisdictionSource,proto3,enum=sanad.analyzer.v1.JurisdictionSource" json:"jurisdiction_source,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *AnalyzeResponse) Reset() {
@@ -707,6 +825,13 @@ func (x *AnalyzeResponse) GetQuotaAccountedLocally() bool {
 	return false
 }
 
+func (x *AnalyzeResponse) GetJurisdictionSource() JurisdictionSource {
+	if x != nil {
+		return x.JurisdictionSource
+	}
+	return JurisdictionSource_JURISDICTION_SOURCE_UNSPECIFIED
+}
+
 // RuleFinding is one result of Sanad's rule checker, grounded in a sourced rule.
 type RuleFinding struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -723,7 +848,11 @@ type RuleFinding struct {
 	// How to fix it, in the policy's language.
 	Suggestion string `protobuf:"bytes,6,opt,name=suggestion,proto3" json:"suggestion,omitempty"`
 	// The official source of the rule.
-	SourceUrl     string `protobuf:"bytes,7,opt,name=source_url,json=sourceUrl,proto3" json:"source_url,omitempty"`
+	SourceUrl string `protobuf:"bytes,7,opt,name=source_url,json=sourceUrl,proto3" json:"source_url,omitempty"`
+	// Whether the evidence is unambiguous.
+	Confidence FindingConfidence `protobuf:"varint,8,opt,name=confidence,proto3,enum=sanad.analyzer.v1.FindingConfidence" json:"confidence,omitempty"`
+	// For an uncertain finding: what the text leaves undecided, in the policy's language.
+	Uncertainty   string `protobuf:"bytes,9,opt,name=uncertainty,proto3" json:"uncertainty,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -803,6 +932,20 @@ func (x *RuleFinding) GetSuggestion() string {
 func (x *RuleFinding) GetSourceUrl() string {
 	if x != nil {
 		return x.SourceUrl
+	}
+	return ""
+}
+
+func (x *RuleFinding) GetConfidence() FindingConfidence {
+	if x != nil {
+		return x.Confidence
+	}
+	return FindingConfidence_FINDING_CONFIDENCE_UNSPECIFIED
+}
+
+func (x *RuleFinding) GetUncertainty() string {
+	if x != nil {
+		return x.Uncertainty
 	}
 	return ""
 }
@@ -2342,7 +2485,7 @@ const file_sanad_analyzer_v1_analyzer_proto_rawDesc = "" +
 	"\x17include_improved_policy\x18\b \x01(\bR\x15includeImprovedPolicy\x12C\n" +
 	"\fjurisdiction\x18\t \x01(\x0e2\x1f.sanad.analyzer.v1.JurisdictionR\fjurisdiction\x12\x14\n" +
 	"\x05hedge\x18\n" +
-	" \x01(\bR\x05hedge\"\xac\x06\n" +
+	" \x01(\bR\x05hedge\"\x84\a\n" +
 	"\x0fAnalyzeResponse\x127\n" +
 	"\banalysis\x18\x01 \x01(\v2\x1b.sanad.analyzer.v1.AnalysisR\banalysis\x121\n" +
 	"\x06source\x18\x02 \x01(\x0e2\x19.sanad.analyzer.v1.SourceR\x06source\x12\x1a\n" +
@@ -2364,7 +2507,8 @@ const file_sanad_analyzer_v1_analyzer_proto_rawDesc = "" +
 	"\rrule_findings\x18\f \x03(\v2\x1e.sanad.analyzer.v1.RuleFindingR\fruleFindings\x12C\n" +
 	"\fjurisdiction\x18\r \x01(\x0e2\x1f.sanad.analyzer.v1.JurisdictionR\fjurisdiction\x12F\n" +
 	"\rdegraded_from\x18\x0e \x01(\v2!.sanad.analyzer.v1.DegradedOriginR\fdegradedFrom\x126\n" +
-	"\x17quota_accounted_locally\x18\x0f \x01(\bR\x15quotaAccountedLocally\"\xf9\x01\n" +
+	"\x17quota_accounted_locally\x18\x0f \x01(\bR\x15quotaAccountedLocally\x12V\n" +
+	"\x13jurisdiction_source\x18\x10 \x01(\x0e2%.sanad.analyzer.v1.JurisdictionSourceR\x12jurisdictionSource\"\xe1\x02\n" +
 	"\vRuleFinding\x12\x17\n" +
 	"\arule_id\x18\x01 \x01(\tR\x06ruleId\x127\n" +
 	"\bseverity\x18\x02 \x01(\x0e2\x1b.sanad.analyzer.v1.SeverityR\bseverity\x12\x16\n" +
@@ -2375,7 +2519,11 @@ const file_sanad_analyzer_v1_analyzer_proto_rawDesc = "" +
 	"suggestion\x18\x06 \x01(\tR\n" +
 	"suggestion\x12\x1d\n" +
 	"\n" +
-	"source_url\x18\a \x01(\tR\tsourceUrl\"n\n" +
+	"source_url\x18\a \x01(\tR\tsourceUrl\x12D\n" +
+	"\n" +
+	"confidence\x18\b \x01(\x0e2$.sanad.analyzer.v1.FindingConfidenceR\n" +
+	"confidence\x12 \n" +
+	"\vuncertainty\x18\t \x01(\tR\vuncertainty\"n\n" +
 	"\x0eDegradedOrigin\x12\x1f\n" +
 	"\vanalysis_id\x18\x01 \x01(\tR\n" +
 	"analysisId\x12;\n" +
@@ -2511,7 +2659,16 @@ const file_sanad_analyzer_v1_analyzer_proto_rawDesc = "" +
 	"\fSEVERITY_LOW\x10\x01\x12\x13\n" +
 	"\x0fSEVERITY_MEDIUM\x10\x02\x12\x11\n" +
 	"\rSEVERITY_HIGH\x10\x03\x12\x15\n" +
-	"\x11SEVERITY_CRITICAL\x10\x04*\xbb\x02\n" +
+	"\x11SEVERITY_CRITICAL\x10\x04*\x9f\x01\n" +
+	"\x12JurisdictionSource\x12#\n" +
+	"\x1fJURISDICTION_SOURCE_UNSPECIFIED\x10\x00\x12!\n" +
+	"\x1dJURISDICTION_SOURCE_REQUESTED\x10\x01\x12 \n" +
+	"\x1cJURISDICTION_SOURCE_DETECTED\x10\x02\x12\x1f\n" +
+	"\x1bJURISDICTION_SOURCE_DEFAULT\x10\x03*{\n" +
+	"\x11FindingConfidence\x12\"\n" +
+	"\x1eFINDING_CONFIDENCE_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cFINDING_CONFIDENCE_CONFIDENT\x10\x01\x12 \n" +
+	"\x1cFINDING_CONFIDENCE_UNCERTAIN\x10\x02*\xbb\x02\n" +
 	"\x05Stage\x12\x15\n" +
 	"\x11STAGE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fSTAGE_VALIDATED\x10\x01\x12\x1d\n" +
@@ -2552,100 +2709,104 @@ func file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP() []byte {
 	return file_sanad_analyzer_v1_analyzer_proto_rawDescData
 }
 
-var file_sanad_analyzer_v1_analyzer_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_sanad_analyzer_v1_analyzer_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
 var file_sanad_analyzer_v1_analyzer_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_sanad_analyzer_v1_analyzer_proto_goTypes = []any{
 	(PolicyType)(0),                 // 0: sanad.analyzer.v1.PolicyType
 	(Source)(0),                     // 1: sanad.analyzer.v1.Source
 	(Jurisdiction)(0),               // 2: sanad.analyzer.v1.Jurisdiction
 	(Severity)(0),                   // 3: sanad.analyzer.v1.Severity
-	(Stage)(0),                      // 4: sanad.analyzer.v1.Stage
-	(HealthState)(0),                // 5: sanad.analyzer.v1.HealthState
-	(*AnalyzeRequest)(nil),          // 6: sanad.analyzer.v1.AnalyzeRequest
-	(*AnalyzeResponse)(nil),         // 7: sanad.analyzer.v1.AnalyzeResponse
-	(*RuleFinding)(nil),             // 8: sanad.analyzer.v1.RuleFinding
-	(*DegradedOrigin)(nil),          // 9: sanad.analyzer.v1.DegradedOrigin
-	(*Analysis)(nil),                // 10: sanad.analyzer.v1.Analysis
-	(*PolicyMatch)(nil),             // 11: sanad.analyzer.v1.PolicyMatch
-	(*ComplianceReport)(nil),        // 12: sanad.analyzer.v1.ComplianceReport
-	(*CriticalIssue)(nil),           // 13: sanad.analyzer.v1.CriticalIssue
-	(*ProviderAttempt)(nil),         // 14: sanad.analyzer.v1.ProviderAttempt
-	(*LocalizedNote)(nil),           // 15: sanad.analyzer.v1.LocalizedNote
-	(*TokenUsage)(nil),              // 16: sanad.analyzer.v1.TokenUsage
-	(*AnalyzeStreamRequest)(nil),    // 17: sanad.analyzer.v1.AnalyzeStreamRequest
-	(*AnalyzeStreamResponse)(nil),   // 18: sanad.analyzer.v1.AnalyzeStreamResponse
-	(*ProgressEvent)(nil),           // 19: sanad.analyzer.v1.ProgressEvent
-	(*GetAnalysisRequest)(nil),      // 20: sanad.analyzer.v1.GetAnalysisRequest
-	(*GetAnalysisResponse)(nil),     // 21: sanad.analyzer.v1.GetAnalysisResponse
-	(*ClearCacheRequest)(nil),       // 22: sanad.analyzer.v1.ClearCacheRequest
-	(*ClearCacheResponse)(nil),      // 23: sanad.analyzer.v1.ClearCacheResponse
-	(*GetCacheStatsRequest)(nil),    // 24: sanad.analyzer.v1.GetCacheStatsRequest
-	(*GetCacheStatsResponse)(nil),   // 25: sanad.analyzer.v1.GetCacheStatsResponse
-	(*CacheStats)(nil),              // 26: sanad.analyzer.v1.CacheStats
-	(*GetSystemHealthRequest)(nil),  // 27: sanad.analyzer.v1.GetSystemHealthRequest
-	(*GetSystemHealthResponse)(nil), // 28: sanad.analyzer.v1.GetSystemHealthResponse
-	(*ComponentHealth)(nil),         // 29: sanad.analyzer.v1.ComponentHealth
-	(*PolicyTypeCount)(nil),         // 30: sanad.analyzer.v1.PolicyTypeCount
-	(*timestamppb.Timestamp)(nil),   // 31: google.protobuf.Timestamp
-	(v1.ErrorClass)(0),              // 32: sanad.type.v1.ErrorClass
-	(*durationpb.Duration)(nil),     // 33: google.protobuf.Duration
+	(JurisdictionSource)(0),         // 4: sanad.analyzer.v1.JurisdictionSource
+	(FindingConfidence)(0),          // 5: sanad.analyzer.v1.FindingConfidence
+	(Stage)(0),                      // 6: sanad.analyzer.v1.Stage
+	(HealthState)(0),                // 7: sanad.analyzer.v1.HealthState
+	(*AnalyzeRequest)(nil),          // 8: sanad.analyzer.v1.AnalyzeRequest
+	(*AnalyzeResponse)(nil),         // 9: sanad.analyzer.v1.AnalyzeResponse
+	(*RuleFinding)(nil),             // 10: sanad.analyzer.v1.RuleFinding
+	(*DegradedOrigin)(nil),          // 11: sanad.analyzer.v1.DegradedOrigin
+	(*Analysis)(nil),                // 12: sanad.analyzer.v1.Analysis
+	(*PolicyMatch)(nil),             // 13: sanad.analyzer.v1.PolicyMatch
+	(*ComplianceReport)(nil),        // 14: sanad.analyzer.v1.ComplianceReport
+	(*CriticalIssue)(nil),           // 15: sanad.analyzer.v1.CriticalIssue
+	(*ProviderAttempt)(nil),         // 16: sanad.analyzer.v1.ProviderAttempt
+	(*LocalizedNote)(nil),           // 17: sanad.analyzer.v1.LocalizedNote
+	(*TokenUsage)(nil),              // 18: sanad.analyzer.v1.TokenUsage
+	(*AnalyzeStreamRequest)(nil),    // 19: sanad.analyzer.v1.AnalyzeStreamRequest
+	(*AnalyzeStreamResponse)(nil),   // 20: sanad.analyzer.v1.AnalyzeStreamResponse
+	(*ProgressEvent)(nil),           // 21: sanad.analyzer.v1.ProgressEvent
+	(*GetAnalysisRequest)(nil),      // 22: sanad.analyzer.v1.GetAnalysisRequest
+	(*GetAnalysisResponse)(nil),     // 23: sanad.analyzer.v1.GetAnalysisResponse
+	(*ClearCacheRequest)(nil),       // 24: sanad.analyzer.v1.ClearCacheRequest
+	(*ClearCacheResponse)(nil),      // 25: sanad.analyzer.v1.ClearCacheResponse
+	(*GetCacheStatsRequest)(nil),    // 26: sanad.analyzer.v1.GetCacheStatsRequest
+	(*GetCacheStatsResponse)(nil),   // 27: sanad.analyzer.v1.GetCacheStatsResponse
+	(*CacheStats)(nil),              // 28: sanad.analyzer.v1.CacheStats
+	(*GetSystemHealthRequest)(nil),  // 29: sanad.analyzer.v1.GetSystemHealthRequest
+	(*GetSystemHealthResponse)(nil), // 30: sanad.analyzer.v1.GetSystemHealthResponse
+	(*ComponentHealth)(nil),         // 31: sanad.analyzer.v1.ComponentHealth
+	(*PolicyTypeCount)(nil),         // 32: sanad.analyzer.v1.PolicyTypeCount
+	(*timestamppb.Timestamp)(nil),   // 33: google.protobuf.Timestamp
+	(v1.ErrorClass)(0),              // 34: sanad.type.v1.ErrorClass
+	(*durationpb.Duration)(nil),     // 35: google.protobuf.Duration
 }
 var file_sanad_analyzer_v1_analyzer_proto_depIdxs = []int32{
 	0,  // 0: sanad.analyzer.v1.AnalyzeRequest.policy_type:type_name -> sanad.analyzer.v1.PolicyType
 	2,  // 1: sanad.analyzer.v1.AnalyzeRequest.jurisdiction:type_name -> sanad.analyzer.v1.Jurisdiction
-	10, // 2: sanad.analyzer.v1.AnalyzeResponse.analysis:type_name -> sanad.analyzer.v1.Analysis
+	12, // 2: sanad.analyzer.v1.AnalyzeResponse.analysis:type_name -> sanad.analyzer.v1.Analysis
 	1,  // 3: sanad.analyzer.v1.AnalyzeResponse.source:type_name -> sanad.analyzer.v1.Source
-	14, // 4: sanad.analyzer.v1.AnalyzeResponse.attempts:type_name -> sanad.analyzer.v1.ProviderAttempt
-	15, // 5: sanad.analyzer.v1.AnalyzeResponse.note:type_name -> sanad.analyzer.v1.LocalizedNote
-	16, // 6: sanad.analyzer.v1.AnalyzeResponse.token_usage:type_name -> sanad.analyzer.v1.TokenUsage
-	31, // 7: sanad.analyzer.v1.AnalyzeResponse.analyzed_at:type_name -> google.protobuf.Timestamp
-	31, // 8: sanad.analyzer.v1.AnalyzeResponse.responded_at:type_name -> google.protobuf.Timestamp
-	8,  // 9: sanad.analyzer.v1.AnalyzeResponse.rule_findings:type_name -> sanad.analyzer.v1.RuleFinding
+	16, // 4: sanad.analyzer.v1.AnalyzeResponse.attempts:type_name -> sanad.analyzer.v1.ProviderAttempt
+	17, // 5: sanad.analyzer.v1.AnalyzeResponse.note:type_name -> sanad.analyzer.v1.LocalizedNote
+	18, // 6: sanad.analyzer.v1.AnalyzeResponse.token_usage:type_name -> sanad.analyzer.v1.TokenUsage
+	33, // 7: sanad.analyzer.v1.AnalyzeResponse.analyzed_at:type_name -> google.protobuf.Timestamp
+	33, // 8: sanad.analyzer.v1.AnalyzeResponse.responded_at:type_name -> google.protobuf.Timestamp
+	10, // 9: sanad.analyzer.v1.AnalyzeResponse.rule_findings:type_name -> sanad.analyzer.v1.RuleFinding
 	2,  // 10: sanad.analyzer.v1.AnalyzeResponse.jurisdiction:type_name -> sanad.analyzer.v1.Jurisdiction
-	9,  // 11: sanad.analyzer.v1.AnalyzeResponse.degraded_from:type_name -> sanad.analyzer.v1.DegradedOrigin
-	3,  // 12: sanad.analyzer.v1.RuleFinding.severity:type_name -> sanad.analyzer.v1.Severity
-	31, // 13: sanad.analyzer.v1.DegradedOrigin.analyzed_at:type_name -> google.protobuf.Timestamp
-	11, // 14: sanad.analyzer.v1.Analysis.policy_match:type_name -> sanad.analyzer.v1.PolicyMatch
-	12, // 15: sanad.analyzer.v1.Analysis.compliance_report:type_name -> sanad.analyzer.v1.ComplianceReport
-	13, // 16: sanad.analyzer.v1.ComplianceReport.critical_issues:type_name -> sanad.analyzer.v1.CriticalIssue
-	3,  // 17: sanad.analyzer.v1.CriticalIssue.severity:type_name -> sanad.analyzer.v1.Severity
-	32, // 18: sanad.analyzer.v1.ProviderAttempt.error_class:type_name -> sanad.type.v1.ErrorClass
-	33, // 19: sanad.analyzer.v1.ProviderAttempt.latency:type_name -> google.protobuf.Duration
-	6,  // 20: sanad.analyzer.v1.AnalyzeStreamRequest.request:type_name -> sanad.analyzer.v1.AnalyzeRequest
-	19, // 21: sanad.analyzer.v1.AnalyzeStreamResponse.progress:type_name -> sanad.analyzer.v1.ProgressEvent
-	7,  // 22: sanad.analyzer.v1.AnalyzeStreamResponse.result:type_name -> sanad.analyzer.v1.AnalyzeResponse
-	4,  // 23: sanad.analyzer.v1.ProgressEvent.stage:type_name -> sanad.analyzer.v1.Stage
-	32, // 24: sanad.analyzer.v1.ProgressEvent.error_class:type_name -> sanad.type.v1.ErrorClass
-	31, // 25: sanad.analyzer.v1.ProgressEvent.time:type_name -> google.protobuf.Timestamp
-	7,  // 26: sanad.analyzer.v1.GetAnalysisResponse.result:type_name -> sanad.analyzer.v1.AnalyzeResponse
-	0,  // 27: sanad.analyzer.v1.ClearCacheRequest.policy_type:type_name -> sanad.analyzer.v1.PolicyType
-	30, // 28: sanad.analyzer.v1.GetCacheStatsResponse.degradation_entries:type_name -> sanad.analyzer.v1.PolicyTypeCount
-	33, // 29: sanad.analyzer.v1.GetCacheStatsResponse.degradation_ttl:type_name -> google.protobuf.Duration
-	33, // 30: sanad.analyzer.v1.GetCacheStatsResponse.idempotency_ttl:type_name -> google.protobuf.Duration
-	26, // 31: sanad.analyzer.v1.GetCacheStatsResponse.caches:type_name -> sanad.analyzer.v1.CacheStats
-	0,  // 32: sanad.analyzer.v1.CacheStats.policy_type:type_name -> sanad.analyzer.v1.PolicyType
-	5,  // 33: sanad.analyzer.v1.GetSystemHealthResponse.state:type_name -> sanad.analyzer.v1.HealthState
-	29, // 34: sanad.analyzer.v1.GetSystemHealthResponse.components:type_name -> sanad.analyzer.v1.ComponentHealth
-	31, // 35: sanad.analyzer.v1.GetSystemHealthResponse.checked_at:type_name -> google.protobuf.Timestamp
-	5,  // 36: sanad.analyzer.v1.ComponentHealth.state:type_name -> sanad.analyzer.v1.HealthState
-	0,  // 37: sanad.analyzer.v1.PolicyTypeCount.policy_type:type_name -> sanad.analyzer.v1.PolicyType
-	6,  // 38: sanad.analyzer.v1.AnalyzerService.Analyze:input_type -> sanad.analyzer.v1.AnalyzeRequest
-	17, // 39: sanad.analyzer.v1.AnalyzerService.AnalyzeStream:input_type -> sanad.analyzer.v1.AnalyzeStreamRequest
-	20, // 40: sanad.analyzer.v1.AnalyzerService.GetAnalysis:input_type -> sanad.analyzer.v1.GetAnalysisRequest
-	22, // 41: sanad.analyzer.v1.AnalyzerService.ClearCache:input_type -> sanad.analyzer.v1.ClearCacheRequest
-	24, // 42: sanad.analyzer.v1.AnalyzerService.GetCacheStats:input_type -> sanad.analyzer.v1.GetCacheStatsRequest
-	27, // 43: sanad.analyzer.v1.AnalyzerService.GetSystemHealth:input_type -> sanad.analyzer.v1.GetSystemHealthRequest
-	7,  // 44: sanad.analyzer.v1.AnalyzerService.Analyze:output_type -> sanad.analyzer.v1.AnalyzeResponse
-	18, // 45: sanad.analyzer.v1.AnalyzerService.AnalyzeStream:output_type -> sanad.analyzer.v1.AnalyzeStreamResponse
-	21, // 46: sanad.analyzer.v1.AnalyzerService.GetAnalysis:output_type -> sanad.analyzer.v1.GetAnalysisResponse
-	23, // 47: sanad.analyzer.v1.AnalyzerService.ClearCache:output_type -> sanad.analyzer.v1.ClearCacheResponse
-	25, // 48: sanad.analyzer.v1.AnalyzerService.GetCacheStats:output_type -> sanad.analyzer.v1.GetCacheStatsResponse
-	28, // 49: sanad.analyzer.v1.AnalyzerService.GetSystemHealth:output_type -> sanad.analyzer.v1.GetSystemHealthResponse
-	44, // [44:50] is the sub-list for method output_type
-	38, // [38:44] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	11, // 11: sanad.analyzer.v1.AnalyzeResponse.degraded_from:type_name -> sanad.analyzer.v1.DegradedOrigin
+	4,  // 12: sanad.analyzer.v1.AnalyzeResponse.jurisdiction_source:type_name -> sanad.analyzer.v1.JurisdictionSource
+	3,  // 13: sanad.analyzer.v1.RuleFinding.severity:type_name -> sanad.analyzer.v1.Severity
+	5,  // 14: sanad.analyzer.v1.RuleFinding.confidence:type_name -> sanad.analyzer.v1.FindingConfidence
+	33, // 15: sanad.analyzer.v1.DegradedOrigin.analyzed_at:type_name -> google.protobuf.Timestamp
+	13, // 16: sanad.analyzer.v1.Analysis.policy_match:type_name -> sanad.analyzer.v1.PolicyMatch
+	14, // 17: sanad.analyzer.v1.Analysis.compliance_report:type_name -> sanad.analyzer.v1.ComplianceReport
+	15, // 18: sanad.analyzer.v1.ComplianceReport.critical_issues:type_name -> sanad.analyzer.v1.CriticalIssue
+	3,  // 19: sanad.analyzer.v1.CriticalIssue.severity:type_name -> sanad.analyzer.v1.Severity
+	34, // 20: sanad.analyzer.v1.ProviderAttempt.error_class:type_name -> sanad.type.v1.ErrorClass
+	35, // 21: sanad.analyzer.v1.ProviderAttempt.latency:type_name -> google.protobuf.Duration
+	8,  // 22: sanad.analyzer.v1.AnalyzeStreamRequest.request:type_name -> sanad.analyzer.v1.AnalyzeRequest
+	21, // 23: sanad.analyzer.v1.AnalyzeStreamResponse.progress:type_name -> sanad.analyzer.v1.ProgressEvent
+	9,  // 24: sanad.analyzer.v1.AnalyzeStreamResponse.result:type_name -> sanad.analyzer.v1.AnalyzeResponse
+	6,  // 25: sanad.analyzer.v1.ProgressEvent.stage:type_name -> sanad.analyzer.v1.Stage
+	34, // 26: sanad.analyzer.v1.ProgressEvent.error_class:type_name -> sanad.type.v1.ErrorClass
+	33, // 27: sanad.analyzer.v1.ProgressEvent.time:type_name -> google.protobuf.Timestamp
+	9,  // 28: sanad.analyzer.v1.GetAnalysisResponse.result:type_name -> sanad.analyzer.v1.AnalyzeResponse
+	0,  // 29: sanad.analyzer.v1.ClearCacheRequest.policy_type:type_name -> sanad.analyzer.v1.PolicyType
+	32, // 30: sanad.analyzer.v1.GetCacheStatsResponse.degradation_entries:type_name -> sanad.analyzer.v1.PolicyTypeCount
+	35, // 31: sanad.analyzer.v1.GetCacheStatsResponse.degradation_ttl:type_name -> google.protobuf.Duration
+	35, // 32: sanad.analyzer.v1.GetCacheStatsResponse.idempotency_ttl:type_name -> google.protobuf.Duration
+	28, // 33: sanad.analyzer.v1.GetCacheStatsResponse.caches:type_name -> sanad.analyzer.v1.CacheStats
+	0,  // 34: sanad.analyzer.v1.CacheStats.policy_type:type_name -> sanad.analyzer.v1.PolicyType
+	7,  // 35: sanad.analyzer.v1.GetSystemHealthResponse.state:type_name -> sanad.analyzer.v1.HealthState
+	31, // 36: sanad.analyzer.v1.GetSystemHealthResponse.components:type_name -> sanad.analyzer.v1.ComponentHealth
+	33, // 37: sanad.analyzer.v1.GetSystemHealthResponse.checked_at:type_name -> google.protobuf.Timestamp
+	7,  // 38: sanad.analyzer.v1.ComponentHealth.state:type_name -> sanad.analyzer.v1.HealthState
+	0,  // 39: sanad.analyzer.v1.PolicyTypeCount.policy_type:type_name -> sanad.analyzer.v1.PolicyType
+	8,  // 40: sanad.analyzer.v1.AnalyzerService.Analyze:input_type -> sanad.analyzer.v1.AnalyzeRequest
+	19, // 41: sanad.analyzer.v1.AnalyzerService.AnalyzeStream:input_type -> sanad.analyzer.v1.AnalyzeStreamRequest
+	22, // 42: sanad.analyzer.v1.AnalyzerService.GetAnalysis:input_type -> sanad.analyzer.v1.GetAnalysisRequest
+	24, // 43: sanad.analyzer.v1.AnalyzerService.ClearCache:input_type -> sanad.analyzer.v1.ClearCacheRequest
+	26, // 44: sanad.analyzer.v1.AnalyzerService.GetCacheStats:input_type -> sanad.analyzer.v1.GetCacheStatsRequest
+	29, // 45: sanad.analyzer.v1.AnalyzerService.GetSystemHealth:input_type -> sanad.analyzer.v1.GetSystemHealthRequest
+	9,  // 46: sanad.analyzer.v1.AnalyzerService.Analyze:output_type -> sanad.analyzer.v1.AnalyzeResponse
+	20, // 47: sanad.analyzer.v1.AnalyzerService.AnalyzeStream:output_type -> sanad.analyzer.v1.AnalyzeStreamResponse
+	23, // 48: sanad.analyzer.v1.AnalyzerService.GetAnalysis:output_type -> sanad.analyzer.v1.GetAnalysisResponse
+	25, // 49: sanad.analyzer.v1.AnalyzerService.ClearCache:output_type -> sanad.analyzer.v1.ClearCacheResponse
+	27, // 50: sanad.analyzer.v1.AnalyzerService.GetCacheStats:output_type -> sanad.analyzer.v1.GetCacheStatsResponse
+	30, // 51: sanad.analyzer.v1.AnalyzerService.GetSystemHealth:output_type -> sanad.analyzer.v1.GetSystemHealthResponse
+	46, // [46:52] is the sub-list for method output_type
+	40, // [40:46] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_sanad_analyzer_v1_analyzer_proto_init() }
@@ -2666,7 +2827,7 @@ func file_sanad_analyzer_v1_analyzer_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sanad_analyzer_v1_analyzer_proto_rawDesc), len(file_sanad_analyzer_v1_analyzer_proto_rawDesc)),
-			NumEnums:      6,
+			NumEnums:      8,
 			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,

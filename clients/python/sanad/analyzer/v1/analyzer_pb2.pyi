@@ -89,7 +89,9 @@ class _Jurisdiction:
 class _JurisdictionEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Jurisdiction.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     JURISDICTION_UNSPECIFIED: _Jurisdiction.ValueType  # 0
-    """Not set: the configured default (SANAD_DEFAULT_JURISDICTION, SA unless configured)."""
+    """Not set: detected from the text, else the configured default (SANAD_DEFAULT_JURISDICTION,
+    SA unless configured).
+    """
     JURISDICTION_SA: _Jurisdiction.ValueType  # 1
     """Saudi Arabia."""
     JURISDICTION_EG: _Jurisdiction.ValueType  # 2
@@ -99,7 +101,9 @@ class Jurisdiction(_Jurisdiction, metaclass=_JurisdictionEnumTypeWrapper):
     """Jurisdiction whose consumer-protection rules apply to the policy."""
 
 JURISDICTION_UNSPECIFIED: Jurisdiction.ValueType  # 0
-"""Not set: the configured default (SANAD_DEFAULT_JURISDICTION, SA unless configured)."""
+"""Not set: detected from the text, else the configured default (SANAD_DEFAULT_JURISDICTION,
+SA unless configured).
+"""
 JURISDICTION_SA: Jurisdiction.ValueType  # 1
 """Saudi Arabia."""
 JURISDICTION_EG: Jurisdiction.ValueType  # 2
@@ -137,6 +141,66 @@ SEVERITY_HIGH: Severity.ValueType  # 3
 SEVERITY_CRITICAL: Severity.ValueType  # 4
 """Clearly breaks a consumer-protection rule."""
 Global___Severity: _TypeAlias = Severity  # noqa: Y015
+
+class _JurisdictionSource:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _JurisdictionSourceEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_JurisdictionSource.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    JURISDICTION_SOURCE_UNSPECIFIED: _JurisdictionSource.ValueType  # 0
+    """Not set (answers stored before the field existed)."""
+    JURISDICTION_SOURCE_REQUESTED: _JurisdictionSource.ValueType  # 1
+    """The request named it."""
+    JURISDICTION_SOURCE_DETECTED: _JurisdictionSource.ValueType  # 2
+    """The request left it unset and the text's signals named the country."""
+    JURISDICTION_SOURCE_DEFAULT: _JurisdictionSource.ValueType  # 3
+    """The request left it unset, the text did not settle it: SANAD_DEFAULT_JURISDICTION."""
+
+class JurisdictionSource(_JurisdictionSource, metaclass=_JurisdictionSourceEnumTypeWrapper):
+    """JurisdictionSource says how the jurisdiction of an answer was chosen."""
+
+JURISDICTION_SOURCE_UNSPECIFIED: JurisdictionSource.ValueType  # 0
+"""Not set (answers stored before the field existed)."""
+JURISDICTION_SOURCE_REQUESTED: JurisdictionSource.ValueType  # 1
+"""The request named it."""
+JURISDICTION_SOURCE_DETECTED: JurisdictionSource.ValueType  # 2
+"""The request left it unset and the text's signals named the country."""
+JURISDICTION_SOURCE_DEFAULT: JurisdictionSource.ValueType  # 3
+"""The request left it unset, the text did not settle it: SANAD_DEFAULT_JURISDICTION."""
+Global___JurisdictionSource: _TypeAlias = JurisdictionSource  # noqa: Y015
+
+class _FindingConfidence:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _FindingConfidenceEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FindingConfidence.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    FINDING_CONFIDENCE_UNSPECIFIED: _FindingConfidence.ValueType  # 0
+    """Not set (findings stored before the field existed)."""
+    FINDING_CONFIDENCE_CONFIDENT: _FindingConfidence.ValueType  # 1
+    """The clause's topic, scope and polarity agree: the finding counts towards the ratio and
+    grade.
+    """
+    FINDING_CONFIDENCE_UNCERTAIN: _FindingConfidence.ValueType  # 2
+    """The text leaves something undecided (`uncertainty` says what): the finding is given at
+    most a medium severity, and the ratio and grade do not count it.
+    """
+
+class FindingConfidence(_FindingConfidence, metaclass=_FindingConfidenceEnumTypeWrapper):
+    """FindingConfidence says whether a rule finding rests on unambiguous evidence."""
+
+FINDING_CONFIDENCE_UNSPECIFIED: FindingConfidence.ValueType  # 0
+"""Not set (findings stored before the field existed)."""
+FINDING_CONFIDENCE_CONFIDENT: FindingConfidence.ValueType  # 1
+"""The clause's topic, scope and polarity agree: the finding counts towards the ratio and
+grade.
+"""
+FINDING_CONFIDENCE_UNCERTAIN: FindingConfidence.ValueType  # 2
+"""The text leaves something undecided (`uncertainty` says what): the finding is given at
+most a medium severity, and the ratio and grade do not count it.
+"""
+Global___FindingConfidence: _TypeAlias = FindingConfidence  # noqa: Y015
 
 class _Stage:
     ValueType = _typing.NewType("ValueType", _builtins.int)
@@ -269,7 +333,9 @@ class AnalyzeRequest(_message.Message):
     include_improved_policy: _builtins.bool
     """Ask the model for an improved policy text as well."""
     jurisdiction: Global___Jurisdiction.ValueType
-    """The jurisdiction whose rules apply; unspecified means the configured default."""
+    """The jurisdiction whose rules apply; unspecified means the one the text's signals name
+    (currency, phone codes, laws, cities, VAT rate), else the configured default.
+    """
     hedge: _builtins.bool
     """Opt in to hedging: when the first provider is slow, also ask the next one and take the
     first valid answer. The server may also hedge by configuration.
@@ -317,6 +383,7 @@ class AnalyzeResponse(_message.Message):
     JURISDICTION_FIELD_NUMBER: _builtins.int
     DEGRADED_FROM_FIELD_NUMBER: _builtins.int
     QUOTA_ACCOUNTED_LOCALLY_FIELD_NUMBER: _builtins.int
+    JURISDICTION_SOURCE_FIELD_NUMBER: _builtins.int
     source: Global___Source.ValueType
     """Where the analysis came from."""
     provider: _builtins.str
@@ -328,10 +395,16 @@ class AnalyzeResponse(_message.Message):
     analysis_id: _builtins.str
     """Id of the analysis, usable with GetAnalysis."""
     jurisdiction: Global___Jurisdiction.ValueType
-    """The jurisdiction whose rules were applied (the request's, or the configured default)."""
+    """The jurisdiction whose rules were applied (the request's, else the one detected in the
+    text, else the configured default; `jurisdiction_source` says which).
+    """
     quota_accounted_locally: _builtins.bool
     """True when quota could not be asked and the attempt spent this analyzer's local safe
     budget instead; the spend is reconciled with the quota service when it is back.
+    """
+    jurisdiction_source: Global___JurisdictionSource.ValueType
+    """How the jurisdiction in `jurisdiction` was chosen: requested by the caller, detected in
+    the policy text (currency, phone codes, laws, cities, VAT rate), or the configured default.
     """
     @_builtins.property
     def analysis(self) -> Global___Analysis:
@@ -383,10 +456,11 @@ class AnalyzeResponse(_message.Message):
         jurisdiction: Global___Jurisdiction.ValueType = ...,
         degraded_from: Global___DegradedOrigin | None = ...,
         quota_accounted_locally: _builtins.bool = ...,
+        jurisdiction_source: Global___JurisdictionSource.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "analyzed_at", b"analyzed_at", "degraded_from", b"degraded_from", "note", b"note", "responded_at", b"responded_at", "token_usage", b"token_usage"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "analysis_id", b"analysis_id", "analyzed_at", b"analyzed_at", "attempts", b"attempts", "degraded_from", b"degraded_from", "jurisdiction", b"jurisdiction", "model", b"model", "note", b"note", "provider", b"provider", "quota_accounted_locally", b"quota_accounted_locally", "responded_at", b"responded_at", "rule_findings", b"rule_findings", "similarity", b"similarity", "source", b"source", "token_usage", b"token_usage"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["analysis", b"analysis", "analysis_id", b"analysis_id", "analyzed_at", b"analyzed_at", "attempts", b"attempts", "degraded_from", b"degraded_from", "jurisdiction", b"jurisdiction", "jurisdiction_source", b"jurisdiction_source", "model", b"model", "note", b"note", "provider", b"provider", "quota_accounted_locally", b"quota_accounted_locally", "responded_at", b"responded_at", "rule_findings", b"rule_findings", "similarity", b"similarity", "source", b"source", "token_usage", b"token_usage"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -405,6 +479,8 @@ class RuleFinding(_message.Message):
     LEGAL_REFERENCE_FIELD_NUMBER: _builtins.int
     SUGGESTION_FIELD_NUMBER: _builtins.int
     SOURCE_URL_FIELD_NUMBER: _builtins.int
+    CONFIDENCE_FIELD_NUMBER: _builtins.int
+    UNCERTAINTY_FIELD_NUMBER: _builtins.int
     rule_id: _builtins.str
     """Stable rule id, for example "return.window_too_short"."""
     severity: Global___Severity.ValueType
@@ -419,6 +495,10 @@ class RuleFinding(_message.Message):
     """How to fix it, in the policy's language."""
     source_url: _builtins.str
     """The official source of the rule."""
+    confidence: Global___FindingConfidence.ValueType
+    """Whether the evidence is unambiguous."""
+    uncertainty: _builtins.str
+    """For an uncertain finding: what the text leaves undecided, in the policy's language."""
     def __init__(
         self,
         *,
@@ -429,10 +509,12 @@ class RuleFinding(_message.Message):
         legal_reference: _builtins.str = ...,
         suggestion: _builtins.str = ...,
         source_url: _builtins.str = ...,
+        confidence: Global___FindingConfidence.ValueType = ...,
+        uncertainty: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["finding", b"finding", "legal_reference", b"legal_reference", "phrase", b"phrase", "rule_id", b"rule_id", "severity", b"severity", "source_url", b"source_url", "suggestion", b"suggestion"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["confidence", b"confidence", "finding", b"finding", "legal_reference", b"legal_reference", "phrase", b"phrase", "rule_id", b"rule_id", "severity", b"severity", "source_url", b"source_url", "suggestion", b"suggestion", "uncertainty", b"uncertainty"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -1,0 +1,465 @@
+"""A policy read as a document: sections under headings, list items, sentences and clauses.
+
+Real policy pages are laid out, not written as a bag of sentences: a heading ("حالات لا يقبل
+فيها الإرجاع", "🔁 Returns", "3. Exchanges") gives its topic to the list under it, an item's
+lead ("Sale items: …") narrows what the item says, and one sentence holds several clauses,
+each with its own subject, exceptions ("إلا إذا كان معيبًا", "unless the item is defective")
+and conditions ("If the box has been opened, …"). The rules run on these clauses.
+
+Everything is found by one pass of each pattern over the matching form of the text
+(normalised.py) and bisection into the spans found, so a 4,000-character policy is read in
+well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Final, Generic, TypeVar
+
+from sanad_analyzer.rules.normalised import NormalisedText, pattern
+from sanad_analyzer.rules.vocabulary import (
+    ALL_GOODS,
+    CATEGORY_PATTERNS,
+    CHANGE_OF_MIND,
+    CONDITION,
+    EXCEPTION,
+    REFUSAL,
+    TOPIC_PATTERNS,
+    Category,
+    Lexicon,
+    Topic,
+)
+
+# A line's marker: a bullet, a number ("1.", "١)", "(2)", "أولاً:"), or an emoji.
+_MARKER: Final = re.compile(
+    r"\s*(?:(?P<bullet>[-•*–·▪●◦✓✔]+)"
+    r"|(?P<number>\(?\d{1,2}\s*[.)\-](?!\d)|\(\d{1,2}\))"
+    r"|(?P<ordinal>(?:اولا|ثانيا|ثالثا|رابعا|خامسا|سادسا|سابعا|ثامنا|تاسعا|عاشرا)\s*[:\-)]?)"
+    r"|(?P<emoji>[^\w\s\"'«(]{1,4}))\s*"
+)
+# A sentence ends at "!", "?" or ";", at a full stop before a space (not after a one-letter
+# abbreviation: "ج.م.", "ر.س."), or at a bullet inside a line.
+# Every branch starts with a plain character, so CPython scans for them in C (guard.py).
+_SENTENCE_END: Final = re.compile(r"!|\?|;|•|\.(?<!(?<!\w)\w\.)(?=\s|$)| (?:[•*]|-(?![0-9])) ")
+_CLAUSE_BREAK: Final = pattern(
+    r",(?:(?<![0-9],)|(?![0-9]))| (?:but|while|however|whereas|لكن|ولكن|بينما|اما|ثم|\||/) "
+)
+_Key = TypeVar("_Key")
+_WORDY: Final = re.compile(r"[^\W_]")
+_LEAD: Final = re.compile(r"([^:\d]{2,60}?):\s")
+_LEAD_WORDS: Final = 6
+_HEADING_WORDS: Final = 8
+_INTRO_WORDS: Final = 14
+_FINAL_PUNCTUATION: Final = ".!?"
+# Words that make a heading introduce a list of what cannot be returned.
+_LIST_WORDS: Final = pattern(
+    r"حالات|منتجات|المنتجات|ما لا|التاليه|cases|items|products|what|following|below"
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and what stands under it (section 0 may have no heading)."""
+
+    heading: tuple[int, int] | None
+    topics: frozenset[Topic]
+    headings: tuple[tuple[int, int], ...]
+    """Its heading's span, and the enclosing heading's when it is a list a sentence opens."""
+    introduces_exceptions: bool
+    """The heading introduces what cannot be returned, or the conditions of a return: what is
+    listed under it limits the right, it does not refuse it."""
+
+
+@dataclass(frozen=True)
+class Carveout:
+    """An exception inside a clause ("إلا إذا كان المنتج معيبًا", "except gift cards")."""
+
+    start: int
+    end: int
+    defects: bool
+    """It carves out defective, damaged or wrong items."""
+    goods: bool
+    """It names goods or cases (the rest of the clause then covers everything else)."""
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A comma-bounded part of a sentence, with what it is about and what it covers."""
+
+    start: int
+    end: int
+    sentence: int
+    topics: frozenset[Topic]
+    """Topics of the clause's own words (its exceptions left out)."""
+    context: frozenset[Topic]
+    """Topics of the item's lead and of the section's heading, which the clause inherits."""
+    all_goods: bool
+    """The sentence names the whole catalogue ("جميع المنتجات", "all sales")."""
+    refusal: tuple[int, int] | None
+    """Span of a refusal of returns, refunds or exchanges in the clause (its polarity)."""
+    carveouts: tuple[Carveout, ...]
+    condition: tuple[int, int] | None
+    """A condition the clause holds under ("If the box has been opened", "في حال الإرجاع لعدم
+    الرغبة"), from the clause itself or the conditional clause before it."""
+    condition_defects: bool
+    """The condition is about defective, damaged or wrong items."""
+    change_of_mind: bool
+    """The clause or its condition is about change-of-mind returns only."""
+    in_heading: bool
+
+    @property
+    def negated(self) -> bool:
+        """The clause refuses a return, refund or exchange."""
+        return self.refusal is not None
+
+    @property
+    def carves_defects(self) -> bool:
+        """An exception of the clause takes defective items out of it."""
+        return any(carveout.defects for carveout in self.carveouts)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence or list item of a line."""
+
+    start: int
+    end: int
+    section: int
+    item: bool
+    """The line is a list item."""
+    lead: tuple[int, int] | None
+    """An item's label before a colon ("Sale items: …", "منتجات التخفيضات: …")."""
+    heading: bool
+    clauses: range
+    """Indices of its clauses in the document."""
+
+
+class _Index(Generic[_Key]):
+    """Where every lexicon of a family matches in the text, found once, for bisection."""
+
+    def __init__(self, text: str, lexicons: Mapping[_Key, Lexicon]) -> None:
+        self._starts = {
+            key: [match.start() for match in lexicon.finditer(text)]
+            for key, lexicon in lexicons.items()
+        }
+        merged = sorted(
+            (start, index) for index, starts in enumerate(self._starts.values()) for start in starts
+        )
+        keys = list(self._starts)
+        self._positions = [position for position, _ in merged]
+        self._keys = [keys[index] for _, index in merged]
+
+    def any_in(self, key: _Key, start: int, end: int) -> bool:
+        """A match of ``key``'s lexicon starts in [start, end)."""
+        starts = self._starts[key]
+        index = bisect.bisect_left(starts, start)
+        return index < len(starts) and starts[index] < end
+
+    def keys_in(self, start: int, end: int) -> frozenset[_Key]:
+        """Every key with a match starting in [start, end)."""
+        first = bisect.bisect_left(self._positions, start)
+        last = bisect.bisect_left(self._positions, end, first)
+        return frozenset(self._keys[first:last])
+
+
+class Document:
+    """A policy text as sections, sentences and clauses."""
+
+    def __init__(self, text: NormalisedText) -> None:
+        self.text = text
+        content = text.text
+        self._topics = _Index(content, TOPIC_PATTERNS)
+        self._scopes: dict[int, frozenset[Category]] = {}
+        self._refusals = [(m.start(), m.end()) for m in REFUSAL.finditer(content)]
+        self._refusal_starts = [start for start, _ in self._refusals]
+        self._exceptions = [m.start() for m in EXCEPTION.finditer(content)]
+        self._all_goods = [m.start() for m in ALL_GOODS.finditer(content)]
+        self._conditions = [m.start() for m in CONDITION.finditer(content)]
+        self._minds = [m.start() for m in CHANGE_OF_MIND.finditer(content)]
+        self.sections: list[Section] = []
+        self.sentences: list[Sentence] = []
+        self.clauses: list[Clause] = []
+        self._read()
+        self._clause_starts = [clause.start for clause in self.clauses]
+
+    # Queries the rules use.
+
+    def has(self, topic: Topic, start: int, end: int) -> bool:
+        """A word of ``topic`` in the span."""
+        return self._topics.any_in(topic, start, end)
+
+    def names(self, category: Category, start: int, end: int) -> bool:
+        """The span names goods or cases of ``category``."""
+        return CATEGORY_PATTERNS[category].search(self.text.text, start, end) is not None
+
+    def _categories_in(self, start: int, end: int) -> frozenset[Category]:
+        text = self.text.text
+        return frozenset(
+            category
+            for category, lexicon in CATEGORY_PATTERNS.items()
+            if lexicon.search(text, start, end) is not None
+        )
+
+    def scope(self, clause: Clause) -> frozenset[Category]:
+        """The goods or cases a clause is limited to, named in its sentence, its item's lead
+        or its section's headings; empty means all goods. Read on first asking (only the
+        rules about refusals and exclusions need it)."""
+        found = self._scopes.get(clause.sentence)
+        if found is None:
+            sentence = self.sentences[clause.sentence]
+            spans = [(sentence.start, sentence.end), *self.sections[sentence.section].headings]
+            if sentence.lead:
+                spans.append(sentence.lead)
+            found = frozenset().union(*(self._categories_in(*span) for span in spans))
+            self._scopes[clause.sentence] = found
+        return found
+
+    def clause_at(self, position: int) -> Clause:
+        """The clause holding a normalised position."""
+        index = max(0, bisect.bisect_right(self._clause_starts, position) - 1)
+        return self.clauses[index]
+
+    def sentence_of(self, clause: Clause) -> Sentence:
+        return self.sentences[clause.sentence]
+
+    def section_of(self, clause: Clause) -> Section:
+        return self.sections[self.sentences[clause.sentence].section]
+
+    def words(self, start: int, end: int) -> str:
+        return self.text.text[start:end]
+
+    @functools.cached_property
+    def return_grants(self) -> tuple[Clause, ...]:
+        """Clauses that grant a return or refund (not refuse it), outside exception lists."""
+        return tuple(
+            clause
+            for clause in self.clauses
+            if not clause.negated
+            and not clause.in_heading
+            and Topic.RETURN in clause.topics
+            and not self.section_of(clause).introduces_exceptions
+        )
+
+    # Reading.
+
+    def _read(self) -> None:
+        content = self.text.text
+        lines = [
+            (match.start(), match.end())
+            for match in re.finditer(r"[^\n]+", content)
+            if match.group().strip()
+        ]
+        markers = [_MARKER.match(content, start) for start, _ in lines]
+        kinds = [
+            marker.lastgroup if marker and marker.group().strip() else None for marker in markers
+        ]
+        section = self._section(None)
+        for index, (start, end) in enumerate(lines):
+            marker = markers[index]
+            body = marker.end() if marker is not None and kinds[index] else start
+            body = min(body, end)
+            following = kinds[index + 1] if index + 1 < len(lines) else "none"
+            heading = self._is_heading(body, end, kinds[index], following)
+            if heading:
+                section = self._section(
+                    (body, end),
+                    lists=following in ("bullet", "number")
+                    or content[body:end].rstrip().endswith(":"),
+                )
+            self._line(
+                body,
+                end,
+                section,
+                kinds[index] == "bullet" or (kinds[index] == "number" and not heading),
+                heading,
+            )
+            if (
+                not heading
+                and content[start:end].rstrip().endswith(":")
+                and (len(content[body:end].split()) <= _INTRO_WORDS)
+            ):
+                # A sentence that introduces a list ("…, except the items below:") lends the
+                # items its topics.
+                section = self._section((body, end), lists=True, parent=section)
+
+    def _is_heading(self, start: int, end: int, kind: str | None, following: str | None) -> bool:
+        content = self.text.text
+        line = content[start:end].strip()
+        if kind == "bullet" or following == "none" or not line:
+            return False
+        if kind == "number" and following == "number":
+            return False
+        if line.endswith(":"):
+            return len(line.split()) <= _INTRO_WORDS
+        if line[-1] in _FINAL_PUNCTUATION:
+            return False
+        sides = re.split(r"\s[|/]\s", line)
+        return all(len(side.split()) <= _HEADING_WORDS for side in sides)
+
+    def _section(
+        self, heading: tuple[int, int] | None, *, lists: bool = False, parent: int | None = None
+    ) -> int:
+        headings: tuple[tuple[int, int], ...] = ()
+        if heading is None:
+            topics: frozenset[Topic] = frozenset()
+            exceptions = False
+        else:
+            start, end = heading
+            headings = (heading,)
+            topics = self._topics.keys_in(start, end)
+            exceptions = bool(
+                topics & {Topic.EXCLUSIONS, Topic.CONDITIONS}
+                and (lists or _LIST_WORDS.search(self.text.text, start, end))
+            ) or (lists and any(self._in(self._refusals, start, end)))
+            if parent is not None:
+                outer = self.sections[parent]
+                topics |= outer.topics
+                headings += outer.headings
+                exceptions = exceptions or outer.introduces_exceptions
+        self.sections.append(Section(heading, topics, headings, exceptions))
+        return len(self.sections) - 1
+
+    @staticmethod
+    def _in(spans: list[tuple[int, int]], start: int, end: int) -> Iterator[tuple[int, int]]:
+        return (span for span in spans if start <= span[0] < end)
+
+    def _line(self, start: int, end: int, section: int, item: bool, heading: bool) -> None:
+        content = self.text.text
+        position = start
+        first = True
+        for match in _SENTENCE_END.finditer(content, start, end):
+            self._sentence(
+                position, match.start(), section, item=item, heading=heading, first=first
+            )
+            position = match.end()
+            first = False
+        self._sentence(position, end, section, item=item, heading=heading, first=first)
+
+    def _sentence(
+        self, start: int, end: int, section: int, *, item: bool, heading: bool, first: bool
+    ) -> None:
+        content = self.text.text
+        while start < end and content[start].isspace():
+            start += 1
+        while end > start and content[end - 1].isspace():
+            end -= 1
+        if start >= end or _WORDY.search(content, start, end) is None:
+            return
+        lead = None
+        if first and not heading:
+            found = _LEAD.match(content, start, end)
+            if found is not None and len(found.group(1).split()) <= _LEAD_WORDS:
+                lead = (start, found.end(1))
+        index = len(self.sentences)
+        first_clause = len(self.clauses)
+        self._clauses(index, (start, end), section, lead=lead, heading=heading)
+        self.sentences.append(
+            Sentence(
+                start, end, section, item, lead, heading, range(first_clause, len(self.clauses))
+            )
+        )
+
+    def _clauses(
+        self,
+        sentence: int,
+        span: tuple[int, int],
+        section: int,
+        *,
+        lead: tuple[int, int] | None,
+        heading: bool,
+    ) -> None:
+        content = self.text.text
+        start, end = span
+        parts: list[tuple[int, int]] = []
+        position = lead[1] + 1 if lead else start
+        for match in _CLAUSE_BREAK.finditer(content, position, end):
+            parts.append((position, match.start()))
+            position = match.end()
+        parts.append((position, end))
+        parts = [(s, e) for s, e in (_trim(content, s, e) for s, e in parts) if s < e]
+        # A part that starts with an exception belongs to the clause before it.
+        merged: list[list[int]] = []
+        for part_start, part_end in parts:
+            if merged and _first_in(self._exceptions, part_start, part_start + 3) is not None:
+                merged[-1][1] = part_end
+            else:
+                merged.append([part_start, part_end])
+        outer = self.sections[section]
+        context = outer.topics | (self._topics.keys_in(*lead) if lead else frozenset())
+        all_goods = _first_in(self._all_goods, start, end) is not None
+        # A sentence that opens with a condition ("If the box has been opened, …", "في حال
+        # الإرجاع لعدم الرغبة، …") states it for every clause after it.
+        leading: tuple[int, int] | None = None
+        for index, (part_start, part_end) in enumerate(merged):
+            carveouts = self._carveouts(part_start, part_end)
+            own_end = carveouts[0].start if carveouts else part_end
+            condition = leading
+            inner = _first_in(self._conditions, part_start, own_end)
+            if index == 0 and len(merged) > 1 and inner == part_start:
+                leading = (part_start, part_end)
+            if condition is None and inner is not None:
+                condition = (inner, own_end)
+            refusal_at = _index_in(self._refusal_starts, part_start, own_end)
+            refusal = None if refusal_at is None else self._refusals[refusal_at]
+            condition_words = condition or (part_start, part_start)
+            change_of_mind = (
+                _first_in(self._minds, min(condition_words[0], part_start), own_end) is not None
+            )
+            self.clauses.append(
+                Clause(
+                    start=part_start,
+                    end=part_end,
+                    sentence=sentence,
+                    topics=frozenset(self._topics.keys_in(part_start, own_end)),
+                    context=context,
+                    all_goods=all_goods,
+                    refusal=refusal,
+                    carveouts=carveouts,
+                    condition=condition,
+                    condition_defects=self.has(Topic.DEFECTS, *condition_words)
+                    and not change_of_mind,
+                    change_of_mind=change_of_mind,
+                    in_heading=heading,
+                )
+            )
+
+    def _carveouts(self, start: int, end: int) -> tuple[Carveout, ...]:
+        first = bisect.bisect_left(self._exceptions, start)
+        last = bisect.bisect_left(self._exceptions, end, first)
+        found = self._exceptions[first:last]
+        if not found:
+            return ()
+        spans = list(zip(found, [*found[1:], end], strict=False))
+        return tuple(
+            Carveout(
+                s,
+                e,
+                defects=self.has(Topic.DEFECTS, s, e),
+                goods=bool(self._categories_in(s, e)) and not self.has(Topic.DEFECTS, s, e),
+            )
+            for s, e in spans
+        )
+
+
+def _index_in(starts: list[int], start: int, end: int) -> int | None:
+    """The index of the first of the sorted ``starts`` in [start, end), or None."""
+    index = bisect.bisect_left(starts, start)
+    return index if index < len(starts) and starts[index] < end else None
+
+
+def _first_in(starts: list[int], start: int, end: int) -> int | None:
+    """The first of the sorted ``starts`` in [start, end), or None."""
+    index = _index_in(starts, start, end)
+    return None if index is None else starts[index]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

@@ -1,0 +1,207 @@
+"""Which country's shop a policy text belongs to, from strong signals in the text itself.
+
+Used when a caller leaves the jurisdiction unset. Only signals that name a country are read:
+the currency (ريال، ر.س، SAR against جنيه، ج.م، EGP), phone country codes and mobile formats
+(+966 and 05…, +20 and 01…), the laws and countries named, cities and governorates, and a VAT
+rate written beside the word VAT (15 % in Saudi Arabia, 14 % in Egypt). Dialect and "the
+Kingdom" alone are not signals. The answer is a pure function of the text, so the same text
+always resolves to the same jurisdiction (and the same request fingerprint).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from sanad_analyzer.jurisdiction import Jurisdiction
+from sanad_analyzer.rules.normalised import normalise
+from sanad_analyzer.rules.vocabulary import Lexicon
+
+_SAUDI_CITIES: Final = (
+    "الرياض",
+    "جده",
+    "الدمام",
+    "مكه المكرمه",
+    "المدينه المنوره",
+    "الطائف",
+    "تبوك",
+    "ابها",
+    "بريده",
+    "القصيم",
+    "الاحساء",
+    "جازان",
+    "خميس مشيط",
+    "riyadh",
+    "jeddah",
+    "jedda",
+    "dammam",
+    "makkah",
+    "mecca",
+    "madinah",
+    "khobar",
+    "buraydah",
+)
+_EGYPTIAN_CITIES: Final = (
+    "القاهره",
+    "الاسكندريه",
+    "اسكندريه",
+    "الجيزه",
+    "اسيوط",
+    "المنصوره",
+    "طنطا",
+    "الزقازيق",
+    "بورسعيد",
+    "الاسماعيليه",
+    "الاقصر",
+    "اسوان",
+    "الصعيد",
+    "مدينه نصر",
+    "الغردقه",
+    "cairo",
+    "alexandria",
+    "giza",
+    "assiut",
+    "mansoura",
+    "tanta",
+    "luxor",
+    "aswan",
+    "hurghada",
+    "6th of october",
+)
+_CITY_WEIGHT: Final = 1
+_MOST_CITIES: Final = 2
+"""Cities count one each, two at most: a shop may name a city of the other country."""
+
+# (kind, weight, lexicon) per country, on the matching form (normalised.py).
+_SIGNALS: Final[dict[Jurisdiction, tuple[tuple[str, int, Lexicon], ...]]] = {
+    Jurisdiction.SA: (
+        (
+            "currency",
+            2,
+            Lexicon(
+                r"ريال(?! (?:قطري|عماني|يمني|ايراني))\w*",
+                r"ر\. ?س\.?",
+                r"رس(?!\w)",
+                r"sar(?!\w)",
+                r"﷼",
+            ),
+        ),
+        (
+            "phone",
+            2,
+            Lexicon(r"\+ ?966", r"00 ?966", r"05[0-9][ -]?[0-9]{3}[ -]?[0-9]{4}(?![0-9])"),
+        ),
+        (
+            "law",
+            2,
+            Lexicon(
+                r"نظام التجاره الالكترونيه",
+                r"نظام حمايه البيانات الشخصيه",
+                r"نظام مكافحه الغش التجاري",
+                r"saudi",
+                r"السعوديه",
+                r"السعودي\w*",
+                r"ksa(?!\w)",
+                r"sdaia",
+                r"سدايا",
+            ),
+        ),
+        (
+            "vat",
+            2,
+            Lexicon(
+                r"(?:ضريبه|vat|value added)[^.\n%]{0,40}?(?<![0-9])15 ?%",
+                r"15 ?% ?vat",
+            ),
+        ),
+    ),
+    Jurisdiction.EG: (
+        (
+            "currency",
+            2,
+            Lexicon(r"جنيه\w*", r"جنيها\w*", r"ج\. ?م\.?", r"egp(?!\w)", r"l\.e\.?"),
+        ),
+        (
+            "phone",
+            2,
+            Lexicon(
+                r"\+ ?20[ -]?(?:1[0125]|[23])",
+                r"00 ?20[ -]?(?:1[0125]|[23])",
+                r"01[0125][0-9][ -]?[0-9]{3}[ -]?[0-9]{4}(?![0-9])",
+            ),
+        ),
+        (
+            "law",
+            2,
+            Lexicon(
+                r"181 ?(?:لسنه|of|/) ?2018",
+                r"151 ?(?:لسنه|of|/) ?2020",
+                r"جهاز حمايه المستهلك",
+                r"قانون حمايه المستهلك",
+                r"قانون حمايه البيانات الشخصيه",
+                r"egypt\w*",
+                r"مصر(?!\w)",
+                r"المصري\w*",
+            ),
+        ),
+        (
+            "vat",
+            2,
+            Lexicon(
+                r"(?:ضريبه|vat|value added)[^.\n%]{0,40}?(?<![0-9])14 ?%",
+                r"14 ?% ?vat",
+            ),
+        ),
+    ),
+}
+_CITIES: Final = {
+    Jurisdiction.SA: Lexicon(*_SAUDI_CITIES),
+    Jurisdiction.EG: Lexicon(*_EGYPTIAN_CITIES),
+}
+_DECISIVE: Final = 1
+"""The least score that names a country when the other country has no signal at all (a
+single city does)."""
+_DOMINANT: Final = 4
+"""With signals of both countries, the winner needs at least this score and twice the other's."""
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A detected jurisdiction (None when the text does not settle it) and its evidence."""
+
+    jurisdiction: Jurisdiction | None
+    signals: tuple[str, ...]
+    """Each signal found, as "SA:currency", "EG:city", ..."""
+
+
+def detect_jurisdiction(text: str) -> Detection:
+    """The country the text's signals name, or None when they are absent, weak or conflict.
+
+    Each kind of signal counts once per country: 2 for a currency, a phone code, a law or the
+    country named, or a VAT rate; a city counts 1, and two different cities 2. A country wins
+    with any signal when the other has none, or with at least 4 and twice the other's score.
+    """
+    folded = normalise(text).text
+    scores: dict[Jurisdiction, int] = {}
+    signals: list[str] = []
+    for country, kinds in _SIGNALS.items():
+        score = 0
+        for kind, weight, lexicon in kinds:
+            if lexicon.search(folded) is not None:
+                score += weight
+                signals.append(f"{country.value}:{kind}")
+        cities = {match.group() for match in _CITIES[country].finditer(folded)}
+        if cities:
+            score += _CITY_WEIGHT * min(len(cities), _MOST_CITIES)
+            signals.append(f"{country.value}:city")
+        scores[country] = score
+    saudi, egyptian = scores[Jurisdiction.SA], scores[Jurisdiction.EG]
+    winner, high, low = (
+        (Jurisdiction.SA, saudi, egyptian)
+        if saudi >= egyptian
+        else (Jurisdiction.EG, egyptian, saudi)
+    )
+    decided = high != low and (
+        (high >= _DECISIVE and low == 0) or (high >= _DOMINANT and high >= 2 * low)
+    )
+    return Detection(winner if decided else None, tuple(signals))

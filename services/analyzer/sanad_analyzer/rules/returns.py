@@ -1,0 +1,463 @@
+"""What a return policy's clauses say, for the return rules: its window, refusals, who pays
+for defective items, fees kept from the refund, credit instead of money, and refund times.
+
+Each reader returns ``Evidence``: the clause to quote and, when topic, scope and polarity do
+not all agree, the ``Doubt`` that keeps it from counting as a confident finding. A refusal
+is a blanket refusal only when nothing narrows it (no named goods, no hedge, no condition,
+no list of exceptions it heads); a cost is on the customer "for defects" only when the clause
+includes defects, holds in every case, or is about them, and no exception takes them out.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from dataclasses import dataclass
+from typing import Final
+
+from sanad_analyzer.rules.document import Clause, Document
+from sanad_analyzer.rules.normalised import pattern
+from sanad_analyzer.rules.periods import Binding, Period, Purpose
+from sanad_analyzer.rules.vocabulary import (
+    ALL_CASES,
+    CHOICE,
+    COST,
+    CREDIT,
+    CREDIT_ONLY,
+    CUSTOMER_PAYS,
+    DEDUCTION,
+    DEFECTS_INCLUDED,
+    FEE_CHARGED,
+    IMMEDIATE,
+    MOBILE_MONEY,
+    MONEY_METHOD,
+    NO_FEE,
+    NOT_REFUNDED,
+    OTHER_FEE,
+    PARTIAL_REFUND,
+    SHIPPING_COST,
+    STORE_PAYS,
+    VAT,
+    Category,
+    Topic,
+)
+
+
+class Doubt(enum.StrEnum):
+    """Why a finding is uncertain: what the text leaves undecided."""
+
+    PURPOSE_UNSTATED = "purpose_unstated"
+    """A short period whose purpose no word of its clause, sentence or heading states."""
+    JOINED = "joined"
+    """One period joins the return and the refund: it may be the window, the refund time, or
+    both."""
+    DEFECTS_UNSTATED = "defects_unstated"
+    """The customer pays return shipping with no word on defective items, here or elsewhere."""
+    FEE_KIND_UNSTATED = "fee_kind_unstated"
+    """A fee is kept, but not said to be shipping or something else."""
+    REFUSAL_BESIDE_RIGHT = "refusal_beside_right"
+    """A refusal of returns in a policy that also grants a return window."""
+    METHOD_UNSTATED = "method_unstated"
+    """Credit is the only refund method named, but not said to be the only one."""
+    TIME_LIMITED = "time_limited"
+    """Returns are refused after a point (the courier leaving, a period) and no return
+    period before it is granted."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A clause that makes a rule fire, and its doubt (None: confident)."""
+
+    start: int
+    end: int
+    doubt: Doubt | None = None
+    period: Period | None = None
+
+    @property
+    def confident(self) -> bool:
+        """Topic, scope and polarity agree."""
+        return self.doubt is None
+
+
+_LIMITING: Final = frozenset(Category) - {Category.PAYMENT_METHOD}
+"""Categories that narrow a refusal to some goods or cases."""
+_CASH_AFTER: Final = pattern(
+    r"\s*(?:\w+\s+){0,2}?(?:نقدا|نقدي\w*|كاش|cash|in cash|to (?:the )?(?:card|bank))"
+)
+_NEGATOR_BEFORE: Final = pattern(
+    r"(?<!\w)(?:لا|ولا|ما|مش|مو|لن|ليس|غير|no|not|cannot|can't|don't|do not|never|won't)(?!\w)"
+)
+_CASH: Final = pattern(r"نقد|كاش|cash")
+_NOT_AVAILABLE: Final = pattern(r"not (?:be )?(?:available|possible|withdrawn|offered)")
+_COST_REACH: Final = 40
+# Only clauses with these topics are read for each rule (the rest cannot hold what it asks).
+_COST_TOPICS: Final = frozenset({Topic.COSTS, Topic.SHIPPING})
+_FEE_TOPICS: Final = frozenset({Topic.COSTS, Topic.REFUND})
+_MONEY_TOPICS: Final = frozenset({Topic.REFUND, Topic.RETURN})
+
+
+class ReturnPolicy:
+    """The return rules' reading of one document, each part read on first asking."""
+
+    def __init__(self, document: Document, periods: list[Period]) -> None:
+        self.document = document
+        self.periods = periods
+        self._text = document.text.text
+
+    # Periods.
+
+    def _of(self, purpose: Purpose) -> list[Period]:
+        return [period for period in self.periods if period.purpose is purpose]
+
+    def short_window(self, minimum: float) -> Evidence | None:
+        """The return window, when shorter than ``minimum`` days.
+
+        The window is the longest return period (a policy that offers several terms gives
+        at least the longest); for an exchange-only policy, the longest exchange period. A
+        period that joins return and refund, or whose purpose is unstated, is uncertain.
+        """
+        returns = self._of(Purpose.RETURN)
+        doubt: Doubt | None = None
+        if not returns and self.blanket_refusals():
+            returns = self._of(Purpose.EXCHANGE)
+        if not returns:
+            returns = [p for p in self._of(Purpose.REFUND) if p.joined and not p.business]
+            doubt = Doubt.JOINED
+        if not returns:
+            returns = [
+                p for p in self._of(Purpose.UNKNOWN) if p.binding is Binding.NONE and not p.business
+            ]
+            doubt = Doubt.PURPOSE_UNSTATED
+        if not returns:
+            return None
+        window = max(returns, key=lambda period: period.days)
+        if window.days >= minimum:
+            return None
+        clause = self.document.clause_at(window.start)
+        return Evidence(clause.start, clause.end, doubt, window)
+
+    def _refunds(self) -> list[Period]:
+        return [
+            period
+            for period in self._of(Purpose.REFUND)
+            if not (period.joined and not period.business)
+        ]
+
+    def long_refund(self, maximum: float) -> Evidence | None:
+        """The longest refund time, when longer than ``maximum`` days."""
+        refunds = self._refunds()
+        if not refunds:
+            return None
+        longest = max(refunds, key=lambda period: period.days)
+        if longest.days <= maximum:
+            return None
+        clause = self.document.clause_at(longest.start)
+        return Evidence(clause.start, clause.end, None, longest)
+
+    def refund_time_missing(self) -> Evidence | None:
+        """No refund time (nor "immediately"): uncertain when a joined period may be it."""
+        if self._refunds() or self._immediate_refund():
+            return None
+        end = len(self._text)
+        if any(p.joined for p in self._of(Purpose.REFUND)):
+            return Evidence(end, end, Doubt.JOINED)
+        return Evidence(end, end)
+
+    def _immediate_refund(self) -> bool:
+        document = self.document
+        return any(
+            Topic.REFUND in clause.topics
+            and IMMEDIATE.search(self._text, clause.start, clause.end) is not None
+            for clause in document.clauses
+        )
+
+    # Refusals.
+
+    @functools.cached_property
+    def _refusals(self) -> tuple[tuple[Clause, str], ...]:
+        """Refusals of returns that are about goods (not a fee or cash), each "sale" (limited
+        to sale items), "all" (to nothing) or "timed" (only to a time: "after the courier
+        leaves")."""
+        found = []
+        for clause in self.document.clauses:
+            if clause.refusal is None:
+                if self._listed_sale_items(clause):
+                    found.append((clause, "sale"))
+                continue
+            if not self._about_goods(clause):
+                continue
+            limits = self.document.scope(clause) & _LIMITING
+            if Category.SOME in limits:
+                continue  # "some branches may offer exchanges only" is a hedge, not a rule
+            if Category.SALE in limits:
+                found.append((clause, "sale"))
+            elif self._narrowed(clause):
+                continue
+            elif not limits:
+                found.append((clause, "all"))
+            elif limits == {Category.TIME}:
+                found.append((clause, "timed"))
+        return tuple(found)
+
+    def _listed_sale_items(self, clause: Clause) -> bool:
+        """Sale goods listed under a heading of what cannot be returned."""
+        document = self.document
+        section = document.section_of(clause)
+        sentence = document.sentence_of(clause)
+        return (
+            section.introduces_exceptions
+            and Topic.EXCLUSIONS in section.topics
+            and sentence.item
+            and clause.start == sentence.start
+            and document.names(Category.SALE, sentence.start, sentence.end)
+        )
+
+    def _about_goods(self, clause: Clause) -> bool:
+        assert clause.refusal is not None
+        start, end = clause.refusal
+        before = max(clause.start, start - _COST_REACH)
+        after = min(clause.end, end + _COST_REACH // 2)
+        if any(COST.search(self._text, s, e) for s, e in ((before, start), (start, after))):
+            return False  # "رسوم الشحن غير مستردة", "لا تسترد رسوم الشحن" are about a fee
+        # "لا يتم رد المبالغ نقداً", "no cash refunds" refuse cash, which the credit-only rule
+        # reads.
+        return _CASH_AFTER.match(self._text, end) is None and not _CASH.search(
+            self._text, start, end
+        )
+
+    def _narrowed(self, clause: Clause) -> bool:
+        """Something limits the refusal: a list of exceptions it heads or belongs to, a
+        condition, or an exception that grants returns back."""
+        document = self.document
+        if document.section_of(clause).introduces_exceptions:
+            return True
+        if clause.condition is not None:
+            return True
+        return any(carveout.goods or not carveout.defects for carveout in clause.carveouts)
+
+    def blanket_refusals(self) -> list[Evidence]:
+        """Refusals of returns or refunds for all goods ("لا ترد ولا تستبدل", "exchange only,
+        no refunds", "returns only for defective items"). One beside a return window that the
+        policy grants is uncertain, unless it names the whole catalogue."""
+        grants = any(not period.about_defects for period in self._of(Purpose.RETURN))
+        found = []
+        for clause, kind in self._refusals:
+            if kind == "all":
+                doubt = Doubt.REFUSAL_BESIDE_RIGHT if grants and not clause.all_goods else None
+                found.append(Evidence(clause.start, clause.end, doubt))
+            elif kind == "timed" and not grants:
+                found.append(Evidence(clause.start, clause.end, Doubt.TIME_LIMITED))
+        return found
+
+    def sale_exclusions(self) -> list[Evidence]:
+        """Refusals limited to discounted or promotional goods."""
+        return [
+            Evidence(clause.start, clause.end) for clause, kind in self._refusals if kind == "sale"
+        ]
+
+    # Costs.
+
+    def defect_costs(self) -> list[Evidence]:
+        """Clauses that put a cost on the customer for defective, damaged or wrong items:
+        expressly, under a defect condition, or in every case. A bare "the customer pays return
+        shipping" is uncertain when the policy nowhere takes defective items out of it."""
+        confident: list[Evidence] = []
+        bare: list[Evidence] = []
+        for clause in self.document.clauses:
+            if clause.in_heading or not clause.topics & _COST_TOPICS:
+                continue
+            kind = self._cost_on_customer(clause)
+            if kind is None:
+                continue
+            if clause.carves_defects or clause.change_of_mind:
+                continue
+            sentence = self.document.sentence_of(clause)
+            rest = (clause.start, sentence.end)
+            if (
+                DEFECTS_INCLUDED.search(self._text, *rest)
+                or clause.condition_defects
+                or (
+                    ALL_CASES.search(self._text, *rest)
+                    and not any(c.carves_defects for c in self._later(clause))
+                )
+                or (
+                    self.document.has(Topic.DEFECTS, clause.start, self._own_end(clause))
+                    and not STORE_PAYS.search(self._text, clause.start, self._own_end(clause))
+                )
+            ):
+                confident.append(Evidence(clause.start, sentence.end))
+            elif kind == "pays" and clause.condition is None:
+                bare.append(Evidence(clause.start, clause.end, Doubt.DEFECTS_UNSTATED))
+        if confident:
+            return confident
+        return bare[:1] if bare and not self._defects_spared() else []
+
+    def _later(self, clause: Clause) -> list[Clause]:
+        sentence = self.document.sentence_of(clause)
+        index = self.document.clauses.index(clause)
+        return [self.document.clauses[i] for i in sentence.clauses if i >= index]
+
+    def _own_end(self, clause: Clause) -> int:
+        return clause.carveouts[0].start if clause.carveouts else clause.end
+
+    def _cost_on_customer(self, clause: Clause) -> str | None:
+        """ "pays" when the clause makes the customer pay a cost of returning, "kept" when it
+        keeps a fee from the refund, else None."""
+        start, end = clause.start, self._own_end(clause)
+        text = self._text
+        pays = CUSTOMER_PAYS.search(text, start, end)
+        if pays is not None and not STORE_PAYS.search(text, start, end):
+            sentence = self.document.sentence_of(clause)
+            if SHIPPING_COST.search(text, sentence.start, sentence.end) or COST.search(
+                text, start, end
+            ):
+                return "pays"
+        if COST.search(text, start, end) and (
+            NOT_REFUNDED.search(text, start, end) or DEDUCTION.search(text, start, end)
+        ):
+            return "kept"
+        return None
+
+    def _defects_spared(self) -> bool:
+        """The policy says somewhere that defective items cost the customer nothing."""
+        document = self.document
+        for sentence in document.sentences:
+            if not document.has(Topic.DEFECTS, sentence.start, sentence.end):
+                continue
+            if STORE_PAYS.search(self._text, sentence.start, sentence.end):
+                return True
+        return any(clause.carves_defects for clause in document.clauses)
+
+    # Fees.
+
+    def fees(self, *, shipping_allowed: bool) -> list[Evidence]:
+        """Fees deducted from the refund or kept back. Where the return's shipping may be
+        charged, a shipping cost does not count, and a fee of unstated kind is uncertain."""
+        found = []
+        for clause in self.document.clauses:
+            if clause.in_heading or not clause.topics & _FEE_TOPICS:
+                continue
+            start, end = clause.start, self._own_end(clause)
+            if not self._keeps_a_fee(start, end):
+                continue
+            kind = self._fee_kind(*self._fee_words(clause, start, end))
+            if shipping_allowed and kind == "shipping":
+                continue
+            doubt = Doubt.FEE_KIND_UNSTATED if shipping_allowed and kind == "unstated" else None
+            found.append(Evidence(clause.start, clause.end, doubt))
+        return found
+
+    def _keeps_a_fee(self, start: int, end: int) -> bool:
+        text = self._text
+        if PARTIAL_REFUND.search(text, start, end):
+            return True
+        deducted = DEDUCTION.search(text, start, end)
+        if deducted is not None:
+            reach = max(start, deducted.start() - _COST_REACH)
+            return not NO_FEE.search(text, reach, deducted.end())
+        if COST.search(text, start, end) and NOT_REFUNDED.search(text, start, end):
+            return not NO_FEE.search(text, start, end)
+        charged = FEE_CHARGED.search(text, start, end)
+        return charged is not None and self._fee_kind(start, end) == "other"
+
+    def _fee_words(self, clause: Clause, start: int, end: int) -> tuple[int, int]:
+        """Where the kept fee is named: its clause, or the sentence before when the clause
+        only points back to it ("We deduct it from the amount we send back")."""
+        if COST.search(self._text, start, end) or clause.sentence == 0:
+            return start, end
+        previous = self.document.sentences[clause.sentence - 1]
+        return previous.start, end
+
+    def _fee_kind(self, start: int, end: int) -> str:
+        text = self._text
+        vat = [(m.start(), m.end()) for m in VAT.finditer(text, start, end)]
+        other = [
+            m
+            for m in OTHER_FEE.finditer(text, start, end)
+            if not any(s <= m.start() < e for s, e in vat)
+        ]
+        if other:
+            return "other"
+        if SHIPPING_COST.search(text, start, end):
+            return "shipping"
+        return "unstated"
+
+    # Refund method.
+
+    def credit_only(self) -> Evidence | None:
+        """A refund paid only as store credit, a wallet balance, a voucher or a coupon: a
+        credit clause for every payer, with no money refund offered anywhere for a
+        change-of-mind return. Without an "only" (or a refusal of cash), it is uncertain."""
+        credit = [
+            clause
+            for clause in self.document.clauses
+            if (Topic.REFUND in clause.topics or Topic.REFUND in clause.context)
+            and self._credit_clause(clause)
+        ]
+        if not credit or self._money_refund():
+            return None
+        clause = credit[0]
+        sentence = self.document.sentence_of(clause)
+        marked = any(
+            CREDIT_ONLY.search(self._text, c.start, c.end)
+            or (c is not clause and self._negated_money(c))
+            for c in (self.document.clauses[i] for i in sentence.clauses)
+        )
+        return Evidence(clause.start, clause.end, None if marked else Doubt.METHOD_UNSTATED)
+
+    def _credit_clause(self, clause: Clause) -> bool:
+        document = self.document
+        text = self._text
+        match = CREDIT.search(text, clause.start, clause.end)
+        if match is None or MOBILE_MONEY.search(text, clause.start, clause.end):
+            return False
+        sentence = document.sentence_of(clause)
+        if sentence.lead and document.names(Category.PAYMENT_METHOD, *sentence.lead):
+            return False  # "Cash on delivery: you receive a voucher" is for one kind of payer
+        if CHOICE.search(text, sentence.start, sentence.end):
+            return False
+        refund = document.has(Topic.REFUND, sentence.start, sentence.end) or (
+            Topic.REFUND in clause.context
+        )
+        # Credit offered for defective items only says nothing of change-of-mind refunds.
+        return refund and not (
+            clause.condition_defects
+            or document.has(Topic.DEFECTS, clause.start, self._own_end(clause))
+        )
+
+    def _money_refund(self) -> bool:
+        """Money goes back somewhere in the policy (to the card, the account, in cash), for a
+        change-of-mind return: not refused, not only for defective items."""
+        document = self.document
+        text = self._text
+        for sentence in document.sentences:
+            clauses = [document.clauses[i] for i in sentence.clauses]
+            if not any(c.topics & _MONEY_TOPICS or c.context & _MONEY_TOPICS for c in clauses):
+                continue
+            if any(c.carves_defects or c.condition_defects for c in clauses):
+                continue
+            if document.has(Topic.DEFECTS, sentence.start, sentence.end):
+                continue
+            refund = document.has(Topic.REFUND, sentence.start, sentence.end) or any(
+                Topic.REFUND in c.context for c in clauses
+            )
+            for clause in clauses:
+                money = MONEY_METHOD.search(text, clause.start, clause.end)
+                if money is None or self._negated_money(clause):
+                    continue
+                if refund or document.has(Topic.RETURN, clause.start, clause.end):
+                    return True
+            if any(MOBILE_MONEY.search(text, c.start, c.end) for c in clauses) and refund:
+                return True
+        return False
+
+    def _negated_money(self, clause: Clause) -> bool:
+        """The clause refuses money back ("ما فيه تحويل للبنك", "cash refunds are not
+        available")."""
+        text = self._text
+        money = MONEY_METHOD.search(text, clause.start, clause.end)
+        if money is None:
+            return False
+        if _NEGATOR_BEFORE.search(text, clause.start, money.start()):
+            return True
+        return _NOT_AVAILABLE.search(text, money.end(), clause.end) is not None

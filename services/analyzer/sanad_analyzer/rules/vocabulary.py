@@ -1,0 +1,774 @@
+"""The words the document model and the return rules read, on the matching form (normalised.py).
+
+Written in natural Arabic spelling (``pattern`` folds it) and lower-case English. Arabic comes
+in the forms Saudi and Egyptian shops write: MSA, Gulf ("ما تنرد", "بس", "تقدر") and
+Egyptian ("مبترجعش", "مفيش", "الفلوس بترجع"). Each group answers one question the model
+asks of a clause: what it is about (topics), which goods it covers (categories), whether it
+refuses something (negators), what it carves out (exceptions), and what it costs.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterator
+from typing import Final
+
+from sanad_analyzer.rules.normalised import pattern
+
+
+def words(*alternatives: str) -> str:
+    """One non-capturing alternation."""
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+_PREFIXES: Final = frozenset(
+    {"", "و", "ف", "ب", "ل", "ك", "ال", "لل", "وال", "فال", "بال", "كال", "ولل", "فلل", "وب", "ول"}
+)
+"""What may stand before a word inside the same run of letters: a conjunction or a
+preposition, then the article ("والعروض", "للمنتجات")."""
+_LONGEST_PREFIX: Final = max(map(len, _PREFIXES))
+
+
+def at_word_start(text: str, position: int) -> bool:
+    """``position`` starts a word, or follows only an Arabic prefix within its word."""
+    start = position
+    while start > 0 and text[start - 1].isalpha() and position - start <= _LONGEST_PREFIX:
+        start -= 1
+    return (start == 0 or not text[start - 1].isalpha()) and text[start:position] in _PREFIXES
+
+
+class Lexicon:
+    """Words of one meaning, matched only where a word starts (after an Arabic prefix at most).
+
+    The regex holds the words themselves, so the first-character guard lets through only the
+    positions where one of them can start; the word start is then checked in Python. Putting
+    the prefix into the regex instead ("(?:و|ب|ل)?(?:ال)?…") would let every ا, ل and و
+    through, and scan several times slower.
+    """
+
+    def __init__(self, *alternatives: str, not_after: tuple[str, ...] = ()) -> None:
+        core = [
+            alternative.removeprefix(r"(?<!\w)").removeprefix("(?:ال)?")
+            for alternative in alternatives
+        ]
+        self.regex = pattern(words(*core) + r"(?![a-z])")
+        self._not_after = tuple(word + " " for word in not_after)
+
+    def _valid(self, text: str, position: int) -> bool:
+        return at_word_start(text, position) and not (
+            self._not_after and text.endswith(self._not_after, 0, position)
+        )
+
+    def finditer(
+        self, text: str, start: int = 0, end: int | None = None
+    ) -> Iterator[re.Match[str]]:
+        """Matches at word starts in text[start:end]."""
+        stop = len(text) if end is None else end
+        return (m for m in self.regex.finditer(text, start, stop) if self._valid(text, m.start()))
+
+    def search(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+        """The first match at a word start in text[start:end]."""
+        return next(self.finditer(text, start, end), None)
+
+    def match(self, text: str, position: int) -> re.Match[str] | None:
+        """A match starting at ``position``, if a word starts there."""
+        found = self.regex.match(text, position)
+        return found if found is not None and self._valid(text, position) else None
+
+
+class Topic(enum.StrEnum):
+    """What a clause (or a heading) is about."""
+
+    CANCELLATION = "cancellation"
+    """Cancelling an order before it ships."""
+    RETURN = "return"
+    EXCHANGE = "exchange"
+    REFUND = "refund"
+    """Paying money (or credit) back."""
+    DEFECTS = "defects"
+    """Defective, damaged or wrong items."""
+    DAMAGE_REPORT = "damage_report"
+    SHIPPING = "shipping"
+    WARRANTY = "warranty"
+    CONTACT = "contact"
+    INSPECTION = "inspection"
+    COSTS = "costs"
+    EXCLUSIONS = "exclusions"
+    """What cannot be returned (a heading that introduces a list of exceptions)."""
+    CONDITIONS = "conditions"
+    """Conditions a return must meet."""
+
+
+_TOPIC_WORDS: Final = {
+    Topic.CANCELLATION: (r"(?:ال)?الغاء\w*", r"[تين]?لغي\w*", r"يلغي", r"cancel\w*"),
+    Topic.RETURN: (
+        r"(?:ال)?(?:ارجاع|استرجاع|ترجيع|مرتجع|مرتجعات)\w*",
+        r"(?:[تين]|بت|بي|هت|ين)?رجع\w*",
+        r"(?:ت|ين)?نرد",
+        r"فسخ",
+        r"(?:ال)?عدول",
+        r"return\w*",
+        r"(?:send|sent|sending) (?:\w+ ){0,2}back",
+        r"withdraw\w*",
+    ),
+    Topic.EXCHANGE: (
+        r"(?:ال)?(?:استبدال|تبديل)\w*",
+        r"(?:[تين]|بت|بي|هت)?(?:ت)?بدل\w*",
+        r"(?:[تين]|بت|هت)?ستبدل\w*",
+        r"exchang\w*",
+        r"swap\w*",
+    ),
+    Topic.REFUND: (
+        r"(?:ال)?(?:استرداد|مسترد)\w*",
+        r"(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود)\w*",
+        r"refund\w*",
+        r"reimburs\w*",
+        r"money back",
+        r"(?:store )?credit(?:ed)?",
+        r"(?:ال)?رصيد",
+        r"(?:ال)?تعويض",
+        r"(?:ب)?(?:نفس )?(?:ال)?قيم(?:ه|ت)\w*",
+        r"(?:for |of )?the (?:full )?value",
+        r"(?:ال)?باقي (?:ال)?مبلغ",
+    ),
+    Topic.DEFECTS: (
+        r"(?:ال)?(?:تلف|تالف|عيب|عيوب|معيب|كسر|مكسور|خلل|متضرر|خدش|ناقص|مصنعي)\w*",
+        r"(?:ال)?(?:خطا|خاطي|غلط)\w*",
+        r"(?:غير|مش) مطابق\w*",
+        r"مختلف\w*",
+        r"مخالف\w*",
+        r"فيه? مشكله",
+        r"damag\w*",
+        r"defect\w*",
+        r"faulty",
+        r"broken",
+        r"wrong",
+        r"incorrect",
+        r"missing",
+        r"not (?:as|what) (?:described|you ordered)",
+        r"our (?:fault|mistake)",
+        r"mistake",
+    ),
+    Topic.DAMAGE_REPORT: (
+        r"(?:ال)?(?:ابلاغ|تبليغ|اخطار|اشعار|اعلام)\w*",
+        r"[يت]?بلغ(?:نا|ونا)\w*",
+        r"تبلغ\w*",
+        r"report\w*",
+        r"notify\w*",
+        r"tell us",
+        r"let us know",
+        r"inform us",
+    ),
+    Topic.SHIPPING: (
+        r"(?:ال)?(?:شحن|توصيل|تسليم|مندوب|شحنه)\w*",
+        r"ship\w*",
+        r"deliver\w*",
+        r"courier\w*",
+        r"postage",
+        r"dispatch\w*",
+    ),
+    Topic.WARRANTY: (r"(?:ال)?ضمان\w*", r"warrant\w*", r"guarantee\w*"),
+    Topic.CONTACT: (
+        r"(?:ال)?(?:تواصل|اتصال|استفسار|استفسارات|شكوي|شكاوي)\w*",
+        r"خدمه العملاء",
+        r"كلمنا",
+        r"راسلنا",
+        r"واتساب",
+        r"whatsapp",
+        r"contact\w*",
+        r"complain\w*",
+        r"e-?mail",
+        r"customer (?:care|service)",
+        r"questions?",
+    ),
+    Topic.INSPECTION: (r"(?:ال)?فحص\w*", r"[ينت]فحص\w*", r"معاينه", r"inspect\w*"),
+    Topic.COSTS: (
+        r"(?:ال)?(?:رسوم|رسم|مصاريف|مصروفات|تكلفه|تكاليف|اجور|نفقه|نفقات|ضريبه)",
+        r"vat",
+        r"tax\w*",
+        r"[0-9]+(?:[.,][0-9]+)? ?%",
+        r"fee\w*",
+        r"cost\w*",
+        r"charges?",
+        r"postage",
+    ),
+    Topic.EXCLUSIONS: (
+        r"غير (?:ال)?قابل\w*",
+        r"لا (?:يمكن|يقبل|تقبل|نقبل|يشمل|تشمل|ترد|يرد)\w*",
+        r"ما لا",
+        r"حالات لا",
+        r"مستثنا\w*",
+        r"استثناء\w*",
+        r"non-?returnable",
+        r"not (?:accepted|returnable|eligible|covered)",
+        r"cannot",
+        r"can't",
+        r"exclu\w*",
+        r"final sale",
+        r"not returnable",
+    ),
+    Topic.CONDITIONS: (r"(?:ال)?شروط", r"شرط", r"conditions?", r"requirements?", r"eligib\w*"),
+}
+TOPIC_PATTERNS: Final = {topic: Lexicon(*regexes) for topic, regexes in _TOPIC_WORDS.items()}
+
+
+class Category(enum.StrEnum):
+    """A kind of goods (or of case) that narrows what a clause covers."""
+
+    SALE = "sale"
+    HYGIENE = "hygiene"
+    PERISHABLE = "perishable"
+    CUSTOM = "custom"
+    DIGITAL = "digital"
+    INTERNATIONAL = "international"
+    CONDITION = "condition"
+    """Used, opened or damaged-by-the-customer goods."""
+    LISTED = "listed"
+    """"the following items", "the items below": a list names them."""
+    SOME = "some"
+    """A hedge: "some products", "بعض الفروع"."""
+    PAYMENT_METHOD = "payment_method"
+    """A clause for one way of paying ("Cash on delivery: ...")."""
+    TIME = "time"
+    """After the period, or after the courier left."""
+    NAMED = "named"
+    """Other goods named by kind (furniture, electronics, abayas...)."""
+
+
+_CATEGORY_WORDS: Final = {
+    Category.SALE: (
+        r"(?:ال)?(?:مخفض|تخفيض|تخفيضات|عروض|خصومات|تصفيه|اوكازيون)\w*",
+        r"(?:عليها|عليه|ب)\s?خصم",
+        r"المخصومه",
+        r"البلاك فرايدي",
+        r"الجمعه البيضاء",
+        r"بيع نهائي",
+        r"sale",
+        r"clearance",
+        r"discount\w*",
+        r"promo\w*",
+        r"special offers?",
+        r"on offer",
+        r"reduced",
+        r"outlet",
+    ),
+    Category.HYGIENE: (
+        r"(?:ال)?(?:ملابس )?(?:ال)?داخلي\w*",
+        r"(?:ال)?سباحه",
+        r"(?:ال)?(?:عطور|عطر|مستحضرات|مكياج|حلق|اقراط)\w*",
+        r"(?:ال)?عنايه (?:ال)?شخصيه",
+        r"underwear",
+        r"lingerie",
+        r"swimwear",
+        r"earrings?",
+        r"cosmetics?",
+        r"perfumes?",
+        r"fragrances?",
+        r"hygien\w*",
+        r"personal care",
+        r"make-?up",
+    ),
+    Category.PERISHABLE: (
+        r"(?:ال)?(?:اطعمه|اكل|غذائي|غذائيه|مجمد|مجمده|مبرد|مبرده|طازج|طازجه|تمور|حلويات|زهور|ورد)\w*",
+        r"(?:سريع|قابل)\w* (?:لل)?تلف",
+        r"المكملات",
+        r"food\w*",
+        r"perishable\w*",
+        r"fresh",
+        r"chilled",
+        r"frozen",
+        r"groceries",
+        r"flowers?",
+        r"bouquets?",
+        r"cakes?",
+        r"pastries",
+    ),
+    Category.CUSTOM: (
+        r"(?:ال)?(?:مخصص|تفصيل|مفصل|تتفصل|يتفصل)\w*",
+        r"حسب (?:ال)?طلب",
+        r"بمقاسات خاصه",
+        r"مطبوع\w*",
+        r"custom(?!er)\w*",
+        r"personali[sz]ed",
+        r"made[- ]to[- ](?:order|measure)",
+        r"bespoke",
+        r"pre-?orders?",
+    ),
+    Category.DIGITAL: (
+        r"(?:ال)?(?:رقمي|برامج|بطاقات|اكواد|كود)\w*",
+        r"(?:ال)?العاب (?:ال)?الكترونيه",
+        r"digital",
+        r"software",
+        r"gift ?cards?",
+        r"codes?",
+        r"subscriptions?",
+    ),
+    Category.INTERNATIONAL: (
+        r"خارج (?:ال)?(?:مملكه|دوله|مصر|البلاد)",
+        r"international\w*",
+        r"outside (?:the )?(?:country|kingdom)",
+        r"abroad",
+    ),
+    Category.CONDITION: (
+        r"(?:ال)?(?:مستعمل|مستخدم|استعمال|استخدام|مفتوح|فتح|فتحها|فتحه|ممزق|ازاله|ملبوس)\w*",
+        r"(?:انلبس|اتلبس|اتفتح|انفتح)\w*",
+        r"(?:سوء|اساءه) (?:ال)?استخدام",
+        r"used",
+        r"opened",
+        r"worn",
+        r"washed",
+        r"misuse",
+        r"seal\w*",
+        r"signs of use",
+    ),
+    Category.LISTED: (
+        r"(?:ال)?تاليه",
+        r"(?:ال)?اتيه",
+        r"ادناه",
+        r"following",
+        r"below",
+        r"listed",
+    ),
+    Category.SOME: (r"بعض", r"some", r"certain", r"select(?:ed)?", r"specific"),
+    Category.PAYMENT_METHOD: (
+        r"(?:ال)?دفع (?:عند الاستلام|نقدا|كاش|بالبطاقه)",
+        r"cash on delivery",
+        r"\bcod\b",
+        r"card payments?",
+        r"paid (?:by|with|in) (?:card|cash)",
+    ),
+    Category.TIME: (
+        r"بعد (?:انتهاء|انقضاء|مرور|مضي|فوات)",
+        r"بعد (?:ال)?(?:مده|فتره)",
+        r"بعد ما (?:ال)?مندوب",
+        r"بعد\s+\d+",
+        r"after (?:the )?(?:\d+|period|deadline|\w+ days)",
+        r"after (?:that|this)",
+        r"once the (?:driver|courier)",
+        r"بعد (?:ذلك|كده|هذه المده)",
+    ),
+    Category.NAMED: (
+        r"(?:ال)?(?:اثاث|كنب|اجهزه|الكترونيات|عبايات|العبايات|ملابس|احذيه|نظارات|ساعات)\w*",
+        r"furniture",
+        r"sofas?",
+        r"wardrobes?",
+        r"electronics?",
+        r"devices?",
+        r"laptops?",
+        r"phones?",
+        r"appliances?",
+        r"items marked",
+    ),
+}
+CATEGORY_PATTERNS: Final = {
+    category: Lexicon(*regexes) for category, regexes in _CATEGORY_WORDS.items()
+}
+
+# Words that mean the whole catalogue: a refusal about them is about all goods.
+ALL_GOODS: Final = pattern(
+    words(
+        r"(?:جميع|كل|كافه) (?:ال)?(?:منتجات|مبيعات|سلع|بضائع|طلبات|قطع)",
+        r"(?:ال)?بضاعه",
+        r"all (?:sales|items|products|purchases|orders)",
+        r"any (?:item|product)",
+    )
+)
+
+# A refusal: a negator shortly before a return, refund or exchange word, or a word that is a
+# refusal by itself. The negator may be MSA, Gulf or Egyptian; Egyptian also wraps the verb
+# (م...ش: "مبترجعش").
+_RETURN_STEM: Final = r"(?:[وفبلك]?(?:ال|لل)?)" + words(
+    r"(?:ال)?(?:ارجاع|استرجاع|ترجيع|مرتجعات|مرتجع|استرداد|استبدال|تبديل|رد)\w*",
+    r"(?:[تين]|بت|بي|تن|ين)?(?:ت)?(?:رجع|رد|سترد|سترجع|ستبدل|بدل)\w*",
+    r"(?:ت|ي)?(?:نرد|نرجع|تبدل)\w*",
+    r"returns?",
+    r"returned",
+    r"returnable",
+    r"refunds?",
+    r"refunded",
+    r"refundable",
+    r"exchanges?",
+    r"exchanged",
+    r"take (?:\w+ )?back",
+    r"money back",
+)
+_NEGATOR: Final = words(
+    r"لا",
+    r"ولا",
+    r"مش",
+    r"مو",
+    r"مب",
+    r"لن",
+    r"ليس",
+    r"ليست",
+    r"غير",
+    r"عدم",
+    r"مفيش",
+    r"مافي",
+    r"مافيه",
+    r"ما في",
+    r"ما فيه",
+    r"ممنوع",
+    r"يمنع",
+    r"no",
+    r"not",
+    r"non",
+    r"cannot",
+    r"can't",
+    r"never",
+    r"don't",
+    r"do not",
+    r"won't",
+    r"will not",
+    r"unable to",
+)
+REFUSAL: Final = Lexicon(
+    *(
+        # "لا ترد ولا تستبدل", "ما تنرد ولا تتبدل", "cannot be returned", "no refunds"
+        r"(?<!\w)" + _NEGATOR + r"[\s-]+(?:(?:\w+|\w+'\w+)\s+){0,3}?" + _RETURN_STEM + r"(?!\w)",
+        # Gulf "ما تنرد", "ما ترجع": "ما" right before the verb ("ما الذي يرد" asks; after
+        # "من", "بعد" or "عند" it means "since", "after", "when")
+        r"ما\s+(?:[تين]|تن|ين|ب)?(?:نرد|رد|رجع|نرجع|سترد|ستبدل|تبدل|بدل|سترجع)\w*",
+        # Egyptian "مبترجعش", "مبتتبدلش", "متترجعش"
+        r"(?<!\w)م(?:ب|بي|بت)?(?:ت|ي|تت|يت)?(?:رجع|رد|بدل|سترد)\w*ش(?!\w)",
+        r"(?:جميع|كل) (?:ال)?مبيعات\s+(?:\w+\s+)?نهائي\w*",
+        r"sales? (?:are |is )?final",
+        r"final sale",
+        r"exchanges? only",
+        r"only (?:an )?exchanges?",
+        r"(?:ال)?(?:استبدال|تبديل) (?:فقط|بس)",
+        r"(?:فقط|بس) (?:ال)?(?:استبدال|تبديل)",
+        r"(?:بتتبدل|تتبدل|يتبدل|نبدل) (?:فقط|بس)",
+        r"(?:ما|لا) (?:تشمل|يشمل|تشملها|يشملها)\w*",
+        r"(?:not|never) covered",
+    ),
+    not_after=("من", "بعد", "عند"),
+)
+# Exceptions that carve something out of a clause.
+EXCEPTION: Final = Lexicon(
+    *(
+        r"(?<!\w)(?:ا|و)?لا (?:اذا|في|لو|ان|عند|حال|بعد)",
+        r"(?<!\w)(?:ا|و)?لا(?= \w+ (?:كان|يكون|تكون|المنتج|السلعه))",
+        r"ما عدا",
+        r"باستثناء",
+        r"(?<!\w)عدا",
+        r"ما لم",
+        r"الا لو",
+        r"(?:فقط|بس) (?:اذا|في حال|لو|عند)",
+        r"only (?:when|if|where|for)",
+        r"غير (?:العيب|حالات|في حال)",
+        r"unless",
+        r"except(?:ion)?\w*",
+        r"other than",
+        r"excluding",
+        r"apart from",
+        r"save (?:for|where)",
+    )
+)
+# A condition that opens a clause ("if", "in case of", "for change-of-mind returns").
+CONDITION: Final = Lexicon(
+    *(
+        r"(?<!\w)(?:و|ف)?(?:اذا|لو|عندما|متي|حال|حاله)(?!\w)",
+        r"(?:في|ب) (?:حال|حاله|حالات)",
+        r"\bif\b",
+        r"\bwhen\b",
+        r"\bonce\b",
+        r"\bwhere\b",
+        r"\bfor change[- ]of[- ]mind",
+        r"\bin (?:case|the case) of",
+    )
+)
+# Change of mind, stated as the case a clause is for.
+CHANGE_OF_MIND: Final = pattern(
+    words(
+        r"لعدم (?:ال)?رغبه",
+        r"لرغبه شخصيه",
+        r"عدم (?:ال)?رغبه",
+        r"غيرت رايك",
+        r"لتغيير (?:ال)?راي",
+        r"(?:لم|ما) (?:يرغب|يعجب|عاجب)\w*",
+        r"مش عاجب\w*",
+        r"change[- ]of[- ]mind",
+        r"changed? your mind",
+        r"no longer want",
+        r"simply",
+        r"لغير عيب",
+        r"دون (?:وجود )?عيب",
+        r"without (?:a )?defect",
+        r"not defective",
+    )
+)
+# Every case: "in all cases", "في كل الأحوال", "regardless of the reason".
+ALL_CASES: Final = pattern(
+    words(
+        r"(?:في|ب)\s*(?:جميع|كل|كافه|اي)\s+(?:ال)?(?:حالات|حاله|الاحوال|احوال)",
+        r"(?:مهما|ايا)\s+كان\s+(?:ال)?سبب",
+        r"لاي سبب",
+        r"بغض النظر عن (?:ال)?سبب",
+        r"in (?:all|any|every) cases?",
+        r"regardless of (?:the )?reason",
+        r"for any reason",
+        r"whatever the reason",
+        r"every (?:return|exchange)",
+        r"on all returns",
+        r"دائما",
+        r"always",
+    )
+)
+# Defects expressly included: "including damaged items", "حتى لو المنتج فيه عيب".
+DEFECTS_INCLUDED: Final = pattern(
+    words(
+        r"(?:حتي|ولو|حتى) (?:لو|اذا|ان|في)?\s*(?:\w+\s+){0,4}?"
+        r"(?:تلف|تالف|عيب|معيب|مشكله|خلل|متضرر|مكسور|خطا|غلط)\w*",
+        r"بما (?:فيها|فيه|في ذلك) (?:\w+\s+){0,3}?(?:تلف|تالف|عيب|معيب|خلل|متضرر)\w*",
+        r"including (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken|wrong)",
+        r"even (?:if|when|for) (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken|wrong)",
+    )
+)
+# Who bears a cost.
+CUSTOMER_PAYS: Final = Lexicon(
+    *(
+        r"(?:يتحمل|تتحمل|يدفع|تدفع|بيدفع|بتدفع|بيتحمل|يلتزم)\w*\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
+        r"(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*\s+(?:هو\s+)?(?:يتحمل|يدفع|بيدفع|بيتحمل|ملزم)",
+        r"(?:على|ب)\s*(?:حساب|نفقه|عاتق)\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
+        r"(?:على|ب)\s*(?:حسابك|نفقتك|عاتقك)",
+        r"(?:ستتحمل|تتحمل|هتدفع|تدفع)\s+(?:انت\s+)?(?:رسوم|تكلف|مصاريف|الشحن)",
+        r"(?<!\w)علي\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)(?!\w)",
+        r"(?<!\w)عليك(?!\w)",
+        r"(?:customer|buyer)s? (?:pays?|bears?|covers?|must pay|will pay|is charged)",
+        r"(?:customer|buyer)s? (?:is|are) responsible for",
+        r"at (?:the customer's|your) (?:own )?(?:cost|expense)",
+        r"you (?:pay|bear|cover|are responsible for)",
+        r"(?:paid|borne|covered|charged|payable) (?:for )?by (?:the )?(?:customer|buyer|you)",
+        r"charged to (?:the )?(?:customer|buyer|you)",
+        r"(?:customer|buyer)'s (?:responsibility|expense|cost)",
+    )
+)
+STORE_PAYS: Final = pattern(
+    words(
+        r"(?:نتحمل|يتحمل المتجر|تتحمل الشركه|يتحملها المتجر|فنتحملها|نتحملها)\w*",
+        r"(?:لا|دون|بدون|مش)\s+(?:ان\s+)?(?:يتحمل|تتحمل|بيدفع|يدفع)\s*(?:ال)?(?:عميل)?",
+        r"(?:على|ب)\s*(?:حساب|نفقه)\s*(?:نا|المتجر|الشركه)",
+        r"على حسابنا",
+        r"مجان\w*",
+        r"ببلاش",
+        r"(?:بدون|دون|مفيش|لا|بلا)\s+(?:اي\s+)?(?:رسوم|مصاريف|تكلف\w*)",
+        r"free(?: of charge)?",
+        r"at (?:our|no) (?:cost|expense|extra)",
+        r"we (?:pay|cover|bear|collect)",
+        r"no (?:fee|charge|cost)",
+        r"shipping included",
+        r"in full",
+        r"كامل\w*",
+    )
+)
+# A cost named as the subject of a clause.
+COST: Final = TOPIC_PATTERNS[Topic.COSTS]
+SHIPPING_COST: Final = pattern(
+    words(
+        r"(?:ال)?(?:شحن|توصيل|ارسال|نقل|مندوب)\w*",
+        r"ذهابا",
+        r"رايح جاي",
+        r"shipping",
+        r"delivery",
+        r"postage",
+        r"courier",
+        r"pickup",
+        r"transport\w*",
+        r"both ways",
+    )
+)
+# Fees that are not the return's own shipping: a store may not pass them on in Saudi Arabia.
+OTHER_FEE: Final = pattern(
+    words(
+        r"(?:ال)?اداري\w*",
+        r"بوابه",
+        r"(?:ال)?دفع عند الاستلام",
+        r"(?:رسوم|رسم) (?:ال)?(?:دفع|خدمه|الغاء|تحويل|معالجه|تجهيز|تغليف|تركيب)",
+        r"(?:مصاريف|تكلفه) (?:ال)?(?:تجهيز|تغليف|تركيب)",
+        r"(?:ال)?(?:عموله|تخزين|تحويل بنكي)",
+        r"(?:ال)?خدمه",
+        r"(?:ال)?بنك\w*",
+        r"نصف",
+        r"نص (?:ال)?مبلغ",
+        r"(?<!\d)\d+(?:[.,]\d+)?\s?%",
+        r"نسبه",
+        r"restocking",
+        r"handling",
+        r"processing",
+        r"administrative",
+        r"admin",
+        r"payment",
+        r"gateway",
+        r"service",
+        r"cash[- ]on[- ]delivery",
+        r"\bcod\b",
+        r"cancellation fee",
+        r"bank",
+        r"half",
+        r"assembly",
+        r"percent",
+    )
+)
+# A VAT rate: "ضريبة القيمة المضافة (15%)", "15% VAT". Its percentage is not a fee.
+VAT: Final = pattern(
+    words(
+        r"(?:ضريبه(?: (?:ال)?قيمه (?:ال)?مضافه)?|vat|value added tax)\s*\(?\s*(?:بنسبه\s*)?"
+        r"\d+(?:[.,]\d+)?\s?%\s*\)?",
+        r"\d+(?:[.,]\d+)?\s?%\s*(?:vat|ضريبه)",
+    )
+)
+DEDUCTION: Final = Lexicon(
+    *(
+        r"(?<!\w)(?:و|ف)?(?:يتم|سيتم|يجري|بعد|مع|ب|يشمل)\s*(?:ال)?خصم\s+(?:\w+\s+){0,3}?"
+        r"(?:رسوم|رسم|تكلف\w*|تكاليف|مصاريف|قيمه|مبلغ|نسبه|\d+\s*%|اجور|عموله)",
+        r"(?<!\w)(?:و|ف)?(?:يخصم|تخصم|نخصم|ينخصم|تنخصم|بتتخصم|بيتخصم|هيتخصم|يستقطع|تستقطع"
+        r"|نستقطع|يقتطع|يحسم|تحسم|سنخصم|يتخصم|تتخصم)\w*",
+        r"(?<!\w)خصم\s+(?:رسوم|رسم|تكلف\w*|تكاليف|مصاريف|قيمه|نسبه|\d+\s*%|عموله)",
+        r"deduct\w*",
+        r"subtract\w*",
+        r"taken (?:off|out of|from)",
+        r"minus",
+        r"less (?:a |the )?(?:fee|\d+\s*%|shipping)",
+    )
+)
+# A cost that is kept back: "غير مستردة", "مش بترجع", "not refunded", "not included".
+NOT_REFUNDED: Final = Lexicon(
+    *(
+        r"(?:غير|لا|ما|مش)\s+(?:\w+\s+)?(?:مسترد\w*|قابل\w* للاسترداد|[تي]سترد|[تي]رد|ترجع|بترجع"
+        r"|بيرجع|يرجع|[تي]عاد|تنرد|ترد)",
+        r"(?<!\w)(?:لا|ما)\s+(?:[تي])?(?:سترد|رد|ترد|يرد|تعاد|يعاد)\s+(?:ال)?(?:رسوم|رسم|مصاريف|تكلف\w*"
+        r"|تكاليف|قيمه|ضريبه)",
+        r"non[\s-]?refundable",
+        r"(?:not|never) (?:be )?refund(?:ed|able)",
+        r"(?:is|are) not (?:included|returned)",
+        r"(?:is|are) (?:kept|retained)",
+        r"refunded only (?:when|if)",
+        r"(?:ترد|تسترد|يسترد|يرد) فقط (?:اذا|في حال|عند)",
+    )
+)
+# A named fee charged on a return ("a 20% restocking fee applies", "تطبق رسوم إدارية").
+FEE_CHARGED: Final = pattern(
+    words(
+        r"(?:fee|charge)s?\s+(?:of\s+\S+\s+)?(?:applies|apply|is charged|will be charged|is applied"
+        r"|will apply)",
+        r"(?:تطبق|تفرض|تحتسب|يتم احتساب|يتم تطبيق|نطبق|نفرض)\s+(?:ال)?(?:رسوم|رسم|نسبه)",
+    )
+)
+# A part of the price kept back: "half the amount is refunded".
+PARTIAL_REFUND: Final = pattern(
+    words(
+        r"(?:half|\d+\s?%) (?:of )?the (?:amount|price|value)",
+        r"(?:نصف|نص|\d+\s?%\s*من)\s+(?:ال)?(?:مبلغ|قيمه|ثمن|سعر)",
+    )
+)
+# A fee that is waived or not charged.
+NO_FEE: Final = pattern(
+    words(
+        r"(?:بدون|دون|مفيش|بلا|ولا|لا)\s+(?:اي\s+)?(?:رسوم|مصاريف|تكلف\w*|خصم)",
+        r"(?:لا|ولا|لن)\s+(?:ن|ي|ت)خصم",
+        r"مجان\w*",
+        r"ببلاش",
+        r"free(?: of charge)?",
+        r"no (?:\w+ )?(?:fee|charge|cost|deduction)s?",
+        r"waived",
+        r"without (?:any )?(?:fee|charge|deduction)",
+        r"not (?:be )?deducted",
+        r"(?:refunded|paid back) in full",
+        r"full refund",
+        r"(?:is|are) refunded (?:together|along|with)",
+    )
+)
+# Credit in the store rather than money.
+CREDIT: Final = pattern(
+    words(
+        r"(?:ال)?رصيد",
+        r"(?:ال)?محفظ\w*(?!\s+(?:ال)?(?:موبايل|الكترونيه|الجوال|فودافون|اتصالات|اورنج|بنكي))",
+        r"(?:ال)?(?:قسيم|قسائم|كوبون|فاوتشر)\w*",
+        r"كود خصم",
+        r"(?:ال)?نقاط",
+        r"store[- ]credit",
+        r"credit note",
+        r"e?-?vouchers?",
+        r"(?<!mobile )(?:in-app |store[- ]|site )?wallet(?! transfer)",
+        r"gift cards?",
+        r"coupons?",
+    )
+)
+MOBILE_MONEY: Final = pattern(
+    words(
+        r"محفظ\w* (?:ال)?(?:موبايل|الكترونيه|الجوال|فودافون)",
+        r"mobile (?:money|wallet)",
+        r"instapay",
+        r"انستاباي",
+    )
+)
+CREDIT_ONLY: Final = pattern(
+    words(
+        r"(?<!\w)(?:فقط|بس)(?!\w)",
+        r"only",
+        r"(?:على شكل|في صوره|على هيئه|بشكل|ك)\s*(?:ال)?(?:رصيد|قسيم|كوبون)",
+        r"(?:no|not) (?:available )?(?:in )?(?:cash|money)",
+        r"cash refunds? (?:are|is) not",
+        r"cannot be (?:withdrawn|exchanged|converted) (?:in|for|into)? ?(?:cash|money)",
+        r"instead of",
+        r"بدلا من",
+        r"(?:issued|given|provided|refunded|paid|made|added) (?:as|in|via|through|to)",
+        r"issue\w* (?:a |an )?(?:gift card|voucher|store credit|credit note|coupon)",
+        r"in the form of",
+        r"(?:نعطي|نمنح|نصدر|يمنح|يصدر|تمنح|تصدر)\w*\s+(?:\w+\s+)?(?:قسيم|كوبون|رصيد|بطاق)",
+        r"(?:التعويض|يعوض|نعوض)\s*ب",
+        r"(?:ينضاف|يضاف|تضاف|يتحول)\w*",
+    )
+)
+# A way of paying money back (to the card, the account, in cash, by transfer).
+MONEY_METHOD: Final = pattern(
+    words(
+        r"(?:نفس|ذات)\s+(?:ال)?(?:طريقه|وسيله|الكارت|البطاقه|الحساب)",
+        r"(?:ال)?(?:طريقه|وسيله) (?:ال)?دفع",
+        r"(?:ال)?بطاقه(?! (?:ال)?(?:هديه|هدايا|شرائيه))",
+        r"(?:ال)?كارت",
+        r"(?:ال)?حساب (?:ال)?بنكي",
+        r"حسابك (?:ال)?بنكي",
+        r"حسابك في (?:ال)?بنك",
+        r"(?:ال)?تحويل (?:ال)?بنكي",
+        r"(?:ال)?(?:بنك|ايبان)\w*",
+        r"نقدا",
+        r"نقدي\w*",
+        r"كاش",
+        r"iban",
+        r"original payment",
+        r"payment method",
+        r"bank\w*",
+        r"(?:credit |debit )?(?<!gift )cards?",
+        r"cash",
+        r"the (?:same )?account",
+        r"money back",
+    )
+)
+CHOICE: Final = pattern(
+    words(
+        r"حسب (?:رغبه|اختيار|رغبتك)",
+        r"(?:او|or) (?:يمكنك |you (?:can|may) )?(?:اختيار|choose)",
+        r"(?:at|of) (?:your|the customer's) (?:choice|option)",
+        r"if you prefer",
+        r"you choose",
+        r"as you prefer",
+        r"بحسب رغبتك",
+        r"تختار",
+    )
+)
+IMMEDIATE: Final = pattern(
+    words(
+        r"فورا",
+        r"فوري\w*",
+        r"في (?:نفس|ذات) اليوم",
+        r"مباشره",
+        r"على طول",
+        r"immediately",
+        r"instant\w*",
+        r"same day",
+        r"right away",
+    )
+)

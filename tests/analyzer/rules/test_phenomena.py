@@ -1,0 +1,348 @@
+"""Every phenomenon issue 16 names, as a regression test in new words: periods bound to the
+wrong thing, headings and lists read as clauses, exceptions, fee, refund and window wordings
+outside the old vocabulary, and the issue's own examples. Each asserts what fires and what
+must not, and how sure the checker is."""
+
+from __future__ import annotations
+
+import pytest
+
+from sanad_analyzer.jurisdiction import Jurisdiction
+from sanad_analyzer.policy import PolicyType
+from sanad_analyzer.rules.checker import CheckResult, Finding, check_policy
+from sanad_analyzer.rules.score import compliance_ratio, grade
+
+SA, EG = Jurisdiction.SA, Jurisdiction.EG
+
+
+def check(text: str, jurisdiction: Jurisdiction) -> CheckResult:
+    return check_policy(text, PolicyType.RETURN_EXCHANGE, jurisdiction)
+
+
+def found(text: str, jurisdiction: Jurisdiction) -> dict[str, Finding]:
+    return {finding.rule_id: finding for finding in check(text, jurisdiction).findings}
+
+
+# The issue's own examples.
+
+
+def test_issue_example_exchanges_only_within_24_hours_and_customer_pays() -> None:
+    text = "Exchanges only, no refunds, within 24 hours, and the customer pays return shipping."
+    result = check(text, SA)
+    rules = {finding.rule_id: finding for finding in result.findings}
+    assert rules["return.blanket_no_return"].confident
+    assert rules["return.window_too_short"].confident
+    # Defective items are not mentioned: the cost clause may or may not cover them.
+    defects = rules["return.customer_pays_for_defects"]
+    assert not defects.confident
+    assert defects.severity == "medium"
+    assert defects.uncertainty
+    ratio = compliance_ratio(result)
+    assert ratio <= 59
+    assert grade(ratio) == "F"
+
+
+def test_issue_example_customer_pays_unless_defective_or_wrong() -> None:
+    text = (
+        "Returns within 14 days of delivery; refunds within 5 days. The customer pays "
+        "return shipping unless the item is defective or wrong."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+def test_issue_example_customer_pays_in_all_cases_including_damaged() -> None:
+    text = (
+        "Returns within 14 days of delivery; refunds within 5 days. The customer pays "
+        "return shipping in all cases, including damaged items."
+    )
+    finding = found(text, EG)["return.customer_pays_for_defects"]
+    assert finding.confident
+    assert finding.severity == "critical"
+
+
+# A period attributed to the wrong thing.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "إلغاء الطلب متاح خلال ساعتين من الدفع، والإرجاع خلال 14 يوماً من الاستلام.",
+        "Orders may be cancelled within 3 hours of ordering. Returns: 14 days from delivery.",
+        "نرد على الشكاوى خلال يومي عمل. يحق لك الإرجاع خلال 14 يوماً من الاستلام.",
+        "Returns within 14 days of delivery. We inspect returned items within 2 business days.",
+        "الإرجاع خلال 14 يوماً من الاستلام، ويُحوَّل المبلغ خلال 5 أيام عمل.",
+        "أبلغنا بأي تلف خلال 24 ساعة من الاستلام، والإرجاع متاح خلال 14 يوماً.",
+    ],
+)
+def test_other_periods_beside_the_window_are_not_the_window(text: str) -> None:
+    assert "return.window_too_short" not in found(text, EG)
+
+
+def test_a_cancellation_counted_from_receipt_is_the_return_window() -> None:
+    text = "يحق للمستهلك فسخ العقد خلال 3 أيام من تاريخ الاستلام."
+    assert found(text, SA)["return.window_too_short"].confident
+
+
+def test_a_joined_return_and_refund_period_is_both_and_uncertain() -> None:
+    text = "Send the item back and get your money back within 3 days."
+    rules = found(text, SA)
+    assert not rules["return.window_too_short"].confident
+    assert not rules["return.refund_time_missing"].confident
+
+
+def test_a_joined_period_in_business_days_is_the_refund_time() -> None:
+    text = "Return any unused item and receive your refund within 5 working days."
+    rules = found(text, SA)
+    assert "return.window_too_short" not in rules
+    assert "return.refund_time_missing" not in rules
+
+
+def test_two_windows_side_by_side_each_keep_their_purpose() -> None:
+    text = "الاسترجاع خلال ثلاثة أيام والاستبدال خلال سبعة أيام من تاريخ الاستلام."
+    window = found(text, SA)["return.window_too_short"]
+    assert window.confident
+    assert "ثلاثة أيام" in window.finding
+
+
+def test_a_period_given_after_its_purpose_word() -> None:
+    # "مهلة 10 أيام للاستبدال و5 أيام للاسترجاع": the purpose follows each period.
+    text = "نمنحك مهلة 10 أيام للاستبدال و5 أيام للاسترجاع من تاريخ الاستلام."
+    window = found(text, SA)["return.window_too_short"]
+    assert "5 أيام" in window.finding
+
+
+def test_a_defects_period_is_not_the_change_of_mind_window() -> None:
+    text = (
+        "الإرجاع خلال 14 يوماً من الاستلام ويُرد المبلغ خلال 7 أيام. "
+        "إذا ظهر عيب صناعة فلك الاستبدال خلال 30 يوماً."
+    )
+    assert not {"return.window_too_short", "return.refund_time_too_long"} & found(text, EG).keys()
+
+
+# Headings and lists read as clauses.
+
+
+def test_a_heading_of_non_returnable_items_over_a_list_is_not_a_blanket_refusal() -> None:
+    text = """الإرجاع
+يمكنك إرجاع المنتجات خلال 7 أيام من الاستلام ويُرد المبلغ خلال 5 أيام.
+
+منتجات لا يمكن إرجاعها:
+- الملابس الداخلية
+- المنتجات المصنوعة حسب الطلب"""
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_a_numbered_heading_of_refused_cases_over_conditions() -> None:
+    text = """2. Returns
+You can return items within 10 days of delivery; refunds take 5 days.
+
+3. When we cannot accept a return
+1. The item shows signs of use.
+2. The tags have been removed."""
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 7 days; refunds in 5 days. Frozen food cannot be returned.",
+        "الإرجاع خلال 7 أيام. بطاقات الهدايا غير قابلة للإرجاع.",
+        "Returns within 7 days. International orders are non-returnable.",
+        "الإرجاع خلال 7 أيام. مستحضرات التجميل بعد فتحها لا ترد.",
+    ],
+)
+def test_a_limited_exclusion_of_named_goods_is_not_a_blanket_refusal(text: str) -> None:
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_a_hedge_about_some_branches_is_no_refusal() -> None:
+    text = "Returns within 14 days; refunds within 5 days. Some branches may allow exchange only."
+    rules = found(text, EG)
+    assert "return.blanket_no_return" not in rules
+    assert "return.sale_items_excluded" not in rules
+
+
+def test_a_sale_exclusion_listed_under_an_exclusions_heading() -> None:
+    text = """الإرجاع خلال 7 أيام ويُرد المبلغ خلال 5 أيام.
+
+ما لا يشمله الإرجاع
+- المنتجات المخفضة ضمن العروض"""
+    rules = found(text, SA)
+    assert "return.sale_items_excluded" in rules
+    assert "return.blanket_no_return" not in rules
+
+
+def test_an_item_lead_narrows_its_item() -> None:
+    text = "- Full-price items: returns within 14 days.\n- Sale items: exchange only, no refunds."
+    rules = found(text, EG)
+    assert "return.sale_items_excluded" in rules
+    assert "return.blanket_no_return" not in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ترى البضاعة اللي تنباع ما تنرد ولا تتبدل",
+        "المنتجات اللي اتباعت مبترجعش ومبتتبدلش",
+        "All sales are final.",
+        "لا يوجد استرجاع أو استبدال إلا إذا وصل المنتج تالفاً.",
+    ],
+)
+def test_a_blanket_refusal_in_any_dialect_is_confident(text: str) -> None:
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_a_refusal_after_the_courier_leaves_without_any_window_is_uncertain() -> None:
+    text = "مفيش استرجاع ولا استبدال بعد ما المندوب يمشي، افحص الأوردر قدامه."
+    finding = found(text, EG)["return.blanket_no_return"]
+    assert not finding.confident
+    assert finding.severity == "medium"
+
+
+# Exceptions.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "يتحمل العميل تكلفة شحن الإرجاع إلا إذا كان المنتج معيباً.",
+        "مصاريف الشحن عليك ما لم يكن المنتج فيه عيب.",
+        "Customers pay return postage for any reason other than a defect.",
+        "Return shipping is on the customer, except for faulty or wrong items.",
+    ],
+)
+def test_an_exception_for_defects_reverses_the_cost_clause(text: str) -> None:
+    policy = "الإرجاع خلال 14 يوماً ويُرد المبلغ خلال 5 أيام. " + text
+    assert "return.customer_pays_for_defects" not in found(policy, EG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الشحن على العميل في كل الأحوال حتى لو وصل المنتج متضرراً.",
+        "Delivery fees are non-refundable in all cases, including faulty products.",
+        "في حال كان المنتج تالفاً يتحمل العميل رسوم الشحن.",
+    ],
+)
+def test_costs_on_defective_items_are_confident(text: str) -> None:
+    policy = "الإرجاع خلال 14 يوماً ويُرد المبلغ خلال 5 أيام. " + text
+    assert found(policy, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_a_bare_cost_clause_with_defects_spared_elsewhere_is_no_finding() -> None:
+    text = (
+        "Returns within 14 days; refunds within 5 days. The customer pays return shipping. "
+        "Damaged items are replaced free of charge."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+# Fee wordings.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "تُخصم رسوم بوابة الدفع من المبلغ المسترد.",
+        "A cancellation fee of 10% of the order value is deducted.",
+        "يُخصم مبلغ 25 ريال رسوم معالجة من كل مرتجع.",
+        "Service charges are not refunded.",
+        "If you return it after a week, half the amount is refunded.",
+        "A 15% restocking fee applies to opened boxes.",
+    ],
+)
+def test_fees_kept_from_the_refund_in_many_wordings(text: str) -> None:
+    policy = "Returns within 14 days; refunds within 5 days. " + text
+    assert found(policy, SA)["return.fees_deducted"].confident
+    assert found(policy, EG)["return.fees_deducted"].confident
+
+
+def test_return_shipping_deducted_is_lawful_in_saudi_arabia_but_not_in_egypt() -> None:
+    text = (
+        "الإرجاع خلال 14 يوماً ويُرد المبلغ خلال 5 أيام. في حال الإرجاع لعدم الرغبة تُخصم تكلفة "
+        "الشحن من المبلغ المسترد."
+    )
+    assert "return.fees_deducted" not in found(text, SA)
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_a_vat_rate_is_not_a_percentage_fee() -> None:
+    text = (
+        "الإرجاع خلال 7 أيام ويُرد المبلغ خلال 5 أيام. لا تُسترد رسوم الشحن ولا ضريبة القيمة "
+        "المضافة (15%) المحتسبة عليها."
+    )
+    assert "return.fees_deducted" not in found(text, SA)
+
+
+def test_a_fee_named_in_the_sentence_before_a_deduction() -> None:
+    text = (
+        "Returns within 3 days. Return shipping costs 25 SAR. We deduct it from your refund, "
+        "which is paid within 5 days."
+    )
+    assert "return.fees_deducted" not in found(text, SA)
+
+
+# Refund and window wordings.
+
+
+@pytest.mark.parametrize(
+    ("text", "too_long"),
+    [
+        ("Refunds are transferred to the same account within 7 to 14 working days.", True),
+        ("Refund processing takes 10 to 45 days.", True),
+        ("يُرد المبلغ خلال أسبوع من استلام المرتجع.", False),
+        ("الفلوس بترجعلك في خلال ٧ أيام.", False),
+    ],
+)
+def test_refund_times_in_many_wordings(text: str, too_long: bool) -> None:
+    policy = "الإرجاع خلال 14 يوماً من الاستلام. " + text
+    rules = found(policy, EG)
+    assert "return.refund_time_missing" not in rules
+    assert ("return.refund_time_too_long" in rules) is too_long
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cakes are eligible for return on the day of delivery only.",
+        "الاسترجاع متاح يوم الاستلام بس.",
+        "الإرجاع خلال تلات أيام من الاستلام.",
+        "Returns within one week of delivery.",
+    ],
+)
+def test_short_windows_in_many_wordings(text: str) -> None:
+    assert found(text, EG)["return.window_too_short"].confident
+
+
+# Credit only.
+
+
+@pytest.mark.parametrize(
+    ("text", "credit_only"),
+    [
+        ("Refunds are added to your in-app wallet; wallet balance cannot be withdrawn.", True),
+        ("يُسترد المبلغ على شكل كوبون خصم، ولا يُرد نقداً إلا إذا كان المنتج معيباً.", True),
+        ("Refunds go to your card, or to store credit if you prefer.", False),
+        ("الفلوس بترجع على محفظة الموبايل أو حسابك في البنك.", False),
+        ("Cash on delivery: you receive a voucher. Card payments: refunded to the card.", False),
+    ],
+)
+def test_credit_only_needs_no_money_alternative(text: str, credit_only: bool) -> None:
+    policy = "Returns within 14 days of delivery, refunded within 5 days. " + text
+    assert ("return.store_credit_only" in found(policy, EG)) is credit_only
+
+
+# Never compliant when a clause could not be read.
+
+
+def test_an_undecided_rule_keeps_the_grade_below_a() -> None:
+    text = "Returns within 14 days of delivery. The customer pays return shipping."
+    result = check(text, EG)
+    assert result.undecided
+    assert grade(compliance_ratio(result)) != "A"
+
+
+def test_a_quote_is_always_verbatim() -> None:
+    text = "سياسة الإرجاع:\nيُمكنكَ إرجاعُ المنتج خلال ٣ أيّام من الاستلام، بشرط عدم استخدامه."
+    for finding in check(text, EG).findings:
+        assert finding.phrase in text
