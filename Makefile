@@ -76,6 +76,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.provider_outage --output docs/benchmarks.md
 	$(BIN)/python -m bench.near_duplicate_lookup --output docs/benchmarks.md
 	$(BIN)/python -m bench.rules_checker --output docs/benchmarks.md
+	$(BIN)/python -m bench.peers --output docs/benchmarks.md --json var/bench/peers.json
 
 install: $(INSTALLED)
 
