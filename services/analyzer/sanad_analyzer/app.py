@@ -22,6 +22,7 @@ from sanad_analyzer.servicer import AnalyzerServicer
 from sanad_analyzer.system_health import SystemHealth, SystemHealthSources
 from sanad_common.channels import dependency_channel
 from sanad_common.config import Settings
+from sanad_common.security.tls import client_material
 from sanad_common.server import ServiceApp, ServiceDefinition
 from sanad_common.storage import open_store
 from sanad_common.tracing import client_interceptors
@@ -41,8 +42,9 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
             providers[provider.name] = provider
     store = await open_store(settings.store_url, namespace=settings.store_namespace, check=False)
     backoff = settings.downstream_max_reconnect_backoff
-    quota_channel = dependency_channel(settings.quota_target, backoff, client_interceptors())
-    health_channel = dependency_channel(settings.health_target, backoff, client_interceptors())
+    tls = client_material(settings)
+    quota_channel = dependency_channel(settings.quota_target, backoff, client_interceptors(), tls)
+    health_channel = dependency_channel(settings.health_target, backoff, client_interceptors(), tls)
     safe_budget = await open_safe_budget(settings, quota_channel)
     health = HealthGateway(
         health_channel,
