@@ -53,12 +53,20 @@ class FakeQuota:
     """Grants everything except the providers in ``denied``; records settlements."""
 
     denied: set[str] = field(default_factory=set)
+    tenants: list[str] = field(default_factory=list)
+    """The tenant of each reservation asked for, in order."""
     committed: list[tuple[str, int]] = field(default_factory=list)
     released: list[str] = field(default_factory=list)
 
     async def reserve(
-        self, provider: str, tokens: int, request_id: str, deadline: Deadline | None
+        self,
+        provider: str,
+        tokens: int,
+        request_id: str,
+        deadline: Deadline | None,
+        tenant: str = "",
     ) -> QuotaDecision:
+        self.tenants.append(tenant)
         if provider in self.denied:
             return QuotaDecision(reason="daily requests limit reached (1/1)")
         return QuotaDecision(Reservation(f"r-{provider}"))
