@@ -19,12 +19,8 @@ from sanad_common.config import ConfigurationError, Settings
 from sanad_common.security.channel import RELOAD_CHECK_SECONDS
 from sanad_common.security.tls import ReloadingMaterial, TlsFiles, TlsMaterial, channel_credentials
 from sanad_common.server import RunningServer, ServiceDefinition, start_server
-from tests.support.certificates import (
-    CertificateAuthority,
-    Leaf,
-    served_certificate_serial,
-    write_atomically,
-)
+from sanad_launcher.certificates import CertificateAuthority, Leaf, write_atomically
+from tests.support.tls import served_certificate_serial
 
 ClientAuth = Literal["none", "optional", "require"]
 WHO = "/sanad.test.v1.Echo/Who"

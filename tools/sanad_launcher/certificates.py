@@ -1,8 +1,9 @@
-"""Certificates for tests, made with the cryptography package at run time (no key is checked in).
+"""Development certificates, made with the cryptography package when asked (no key is ever
+checked in): for ``make run TLS=1``, the tests and the benchmark.
 
-A :class:`CertificateAuthority` signs leaves for 127.0.0.1 and localhost; a leaf's files are
-written with a rename, as a certificate manager replaces them, so a reader sees the old file
-or the new one, never half of one.
+A :class:`CertificateAuthority` signs leaves for 127.0.0.1, localhost and the suite's service
+names; a leaf's files are written with a rename, as a certificate manager replaces them, so a
+reader sees the old file or the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import os
-import socket
-import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-VALIDITY = datetime.timedelta(days=1)
+VALIDITY = datetime.timedelta(days=7)
+"""How long a development certificate is valid."""
+NAMES = ("localhost", "analyzer", "quota", "health")
+"""DNS names every leaf carries: this host's, and the services' in the compose file."""
 
 
 def _name(common_name: str) -> x509.Name:
@@ -55,7 +57,7 @@ class Leaf:
 class CertificateAuthority:
     """A self-signed CA whose certificate is ``ca_file``; it issues leaves into its folder."""
 
-    def __init__(self, folder: Path, name: str = "sanad-test-ca") -> None:
+    def __init__(self, folder: Path, name: str = "sanad-dev-ca") -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.name = name
@@ -76,7 +78,7 @@ class CertificateAuthority:
         self.ca_file.write_bytes(self.certificate.public_bytes(serialization.Encoding.PEM))
 
     def issue(self, common_name: str, *, file_stem: str | None = None) -> Leaf:
-        """A leaf for 127.0.0.1 and localhost, usable by a server and as a client certificate,
+        """A leaf for 127.0.0.1 and NAMES, usable by a server and as a client certificate,
         written (replacing any) as file_stem.pem and file_stem.key."""
         key = ec.generate_private_key(ec.SECP256R1())
         now = datetime.datetime.now(datetime.UTC)
@@ -92,7 +94,10 @@ class CertificateAuthority:
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(
                 x509.SubjectAlternativeName(
-                    [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+                    [
+                        *(x509.DNSName(name) for name in NAMES),
+                        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                    ]
                 ),
                 critical=False,
             )
@@ -111,19 +116,40 @@ class CertificateAuthority:
         return leaf
 
 
-def served_certificate_serial(
-    port: int, ca_file: Path, client: Leaf | None = None, host: str = "127.0.0.1"
-) -> int:
-    """The serial number of the certificate a TLS server on host:port shows a new connection
-    (presenting client's certificate, for a server that requires one)."""
-    context = ssl.create_default_context(cafile=str(ca_file))
-    context.set_alpn_protocols(["h2"])
-    if client is not None:
-        context.load_cert_chain(client.cert_file, client.key_file)
-    with (
-        socket.create_connection((host, port), timeout=5) as raw,
-        context.wrap_socket(raw, server_hostname=host) as wrapped,
-    ):
-        der = wrapped.getpeercert(binary_form=True)
-    assert der is not None
-    return x509.load_der_x509_certificate(der).serial_number
+@dataclass(frozen=True)
+class SuiteTls:
+    """A CA and one leaf that every process of a local suite presents."""
+
+    ca_file: Path
+    """The CA bundle clients verify the services with."""
+    leaf: Leaf
+    """The services' certificate, also their client certificate towards each other."""
+
+    def env(self, client_auth: str) -> dict[str, str]:
+        """The TLS settings of one service that asks clients for client_auth."""
+        return {
+            "SANAD_TLS_CERT_FILE": str(self.leaf.cert_file),
+            "SANAD_TLS_KEY_FILE": str(self.leaf.key_file),
+            "SANAD_TLS_CA_FILE": str(self.ca_file),
+            "SANAD_TLS_CLIENT_AUTH": client_auth,
+        }
+
+
+def suite_tls(folder: Path) -> SuiteTls:
+    """The development CA and leaf in folder, made anew unless both are there and valid for
+    another day (the CA's key is never written: a new leaf means a new CA)."""
+    ca_file, cert_file, key_file = folder / "ca.pem", folder / "sanad.pem", folder / "sanad.key"
+    if _still_valid(ca_file) and _still_valid(cert_file) and key_file.is_file():
+        serial = x509.load_pem_x509_certificate(cert_file.read_bytes()).serial_number
+        return SuiteTls(ca_file, Leaf("sanad", serial, cert_file, key_file))
+    authority = CertificateAuthority(folder)
+    os.replace(authority.ca_file, ca_file)
+    return SuiteTls(ca_file, authority.issue("sanad"))
+
+
+def _still_valid(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    certificate = x509.load_pem_x509_certificate(path.read_bytes())
+    remaining = certificate.not_valid_after_utc - datetime.datetime.now(datetime.UTC)
+    return remaining > datetime.timedelta(days=1)
