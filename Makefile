@@ -77,6 +77,8 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.provider_outage --output docs/benchmarks.md
 	$(BIN)/python -m bench.near_duplicate_lookup --output docs/benchmarks.md
 	$(BIN)/python -m bench.rules_checker --output docs/benchmarks.md
+	$(BIN)/python -m bench.security_overhead --output docs/benchmarks.md
+	$(BIN)/python -m bench.cert_rotation --output docs/benchmarks.md
 
 install: $(INSTALLED)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import os
+import socket
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,3 +155,22 @@ def _still_valid(path: Path) -> bool:
     certificate = x509.load_pem_x509_certificate(path.read_bytes())
     remaining = certificate.not_valid_after_utc - datetime.datetime.now(datetime.UTC)
     return remaining > datetime.timedelta(days=1)
+
+
+def served_certificate_serial(
+    port: int, ca_file: Path, client: Leaf | None = None, host: str = "127.0.0.1"
+) -> int:
+    """The serial number of the certificate a TLS server on host:port shows a new connection
+    (presenting client's certificate, for a server that requires one)."""
+    context = ssl.create_default_context(cafile=str(ca_file))
+    context.set_alpn_protocols(["h2"])
+    if client is not None:
+        context.load_cert_chain(client.cert_file, client.key_file)
+    with (
+        socket.create_connection((host, port), timeout=5) as raw,
+        context.wrap_socket(raw, server_hostname=host) as wrapped,
+    ):
+        der = wrapped.getpeercert(binary_form=True)
+    if der is None:
+        raise ssl.SSLError(f"{host}:{port} showed no certificate")
+    return x509.load_der_x509_certificate(der).serial_number

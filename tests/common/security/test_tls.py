@@ -19,8 +19,12 @@ from sanad_common.config import ConfigurationError, Settings
 from sanad_common.security.channel import RELOAD_CHECK_SECONDS
 from sanad_common.security.tls import ReloadingMaterial, TlsFiles, TlsMaterial, channel_credentials
 from sanad_common.server import RunningServer, ServiceDefinition, start_server
-from sanad_launcher.certificates import CertificateAuthority, Leaf, write_atomically
-from tests.support.tls import served_certificate_serial
+from sanad_launcher.certificates import (
+    CertificateAuthority,
+    Leaf,
+    served_certificate_serial,
+    write_atomically,
+)
 
 ClientAuth = Literal["none", "optional", "require"]
 WHO = "/sanad.test.v1.Echo/Who"
