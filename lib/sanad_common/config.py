@@ -75,7 +75,32 @@ class ProviderSettings(BaseModel):
     """Quota limits for this provider."""
 
 
-class Settings(BaseSettings):
+class SanadSources(BaseSettings):
+    """Where Sanad's settings come from, for every class that reads them: the services' Settings
+    and the sanad CLI's own few (so one environment and one file configure both)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then the TOML file, then defaults."""
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get(CONFIG_FILE_VARIABLE)
+        if config_file:
+            path = Path(config_file)
+            if not path.is_file():
+                raise FileNotFoundError(f"{CONFIG_FILE_VARIABLE}={config_file}: no such file")
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        sources.append(file_secret_settings)
+        return tuple(sources)
+
+
+class Settings(SanadSources):
     """Everything a Sanad service can be told; each service reads the part it needs."""
 
     model_config = SettingsConfigDict(
@@ -367,26 +392,6 @@ class Settings(BaseSettings):
     def provider_names(self) -> tuple[str, ...]:
         """Names of the configured providers, in preference order."""
         return tuple(provider.name for provider in self.provider_list())
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Arguments, then the environment, then the TOML file, then defaults."""
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config_file = os.environ.get(CONFIG_FILE_VARIABLE)
-        if config_file:
-            path = Path(config_file)
-            if not path.is_file():
-                raise FileNotFoundError(f"{CONFIG_FILE_VARIABLE}={config_file}: no such file")
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
-        sources.append(file_secret_settings)
-        return tuple(sources)
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -18,6 +18,10 @@ ERROR_DOMAIN = "sanad.dev"
 
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
 """Trailer that carries the serialised google.rpc.Status."""
+RETRY_PUSHBACK_KEY = "grpc-retry-pushback-ms"
+"""Trailer through which a server tells gRPC's own retry policy whether to retry (gRFC A6)."""
+NO_RETRY_PUSHBACK = "-1"
+"""A negative pushback: the client's retry policy must not retry this call."""
 
 
 class ServiceError(Exception):
@@ -36,14 +40,35 @@ class ServiceError(Exception):
         self.details = tuple(details)
 
     def to_status(self) -> grpc.Status:
-        """The grpc.Status carrying the rich google.rpc.Status in its trailers."""
+        """The grpc.Status carrying the rich google.rpc.Status in its trailers.
+
+        An error that says when to come back (RetryInfo) also tells a client's own retry
+        policy not to retry at once: the same request would get the same answer, and the
+        caller would lose this error's details to a later attempt's.
+        """
         packed = []
         for detail in self.details:
             holder = any_pb2.Any()
             holder.Pack(detail)
             packed.append(holder)
         proto = status_pb2.Status(code=self.code.value[0], message=self.message, details=packed)
-        return rpc_status.to_status(proto)
+        status = rpc_status.to_status(proto)
+        if any(isinstance(detail, error_details_pb2.RetryInfo) for detail in self.details):
+            return _Status(
+                status.code,
+                status.details,
+                (*status.trailing_metadata, (RETRY_PUSHBACK_KEY, NO_RETRY_PUSHBACK)),
+            )
+        return status
+
+
+@dataclass(frozen=True)
+class _Status(grpc.Status):
+    """A grpc.Status with trailers of Sanad's choosing (grpc.Status is an interface)."""
+
+    code: grpc.StatusCode
+    details: str
+    trailing_metadata: tuple[tuple[str, str | bytes], ...]
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The installed ``sanad`` command against the real suite: read-outs, admin actions, one
-analysis with Arabic text intact, and a 200-policy batch that is killed and resumed without a
+analysis with Arabic text intact, one connection per service for a whole batch, a service lost
+mid-run reported as unreachable, and a 200-policy batch that is killed and resumed without a
 second provider request for any finished item."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sanad_emulator.control import EmulatorControl
 from sanad_launcher.suite import LocalSuite, SuitePorts, emulator_providers
 from tests.integration.conftest import ADMIN_TOKEN, Clients
 from tests.integration.test_scenarios import ARABIC_POLICY, RETURN_POLICY
+from tests.support.relay import TcpRelay
 
 pytestmark = pytest.mark.integration
 
@@ -177,9 +179,41 @@ def test_watch_prints_provider_and_quota_updates(cli: Cli) -> None:
     assert {p["provider"] for p in update["quota"]["providers"]} == {"openai", "gemini"}
 
 
-def _batch_input(path: Path) -> None:
+def test_a_batch_sends_every_analysis_on_one_connection(cli: Cli, tmp_path: Path) -> None:
+    source, output = tmp_path / "policies.jsonl", tmp_path / "results.jsonl"
+    _batch_input(source, size=6)
+
+    with TcpRelay(cli.suite.host, cli.suite.ports.analyzer) as analyzer:
+        done = cli.run(
+            *("--analyzer", analyzer.target, "analyze-batch", str(source)),
+            *("--output", str(output), "--concurrency", "3"),
+        )
+
+    assert done.returncode == 0, done.stderr
+    assert len(_written_ids(output)) == 6
+    assert analyzer.accepted == 1
+
+
+def test_a_service_lost_mid_run_is_unreachable(cli: Cli, tmp_path: Path) -> None:
+    log = tmp_path / "watch.log"
+    with TcpRelay(cli.suite.host, cli.suite.ports.health) as health:
+        watching = cli.start(["--health", health.target, "watch", "--json"], log)
+        deadline = time.monotonic() + 30
+        while not log.read_text(encoding="utf-8").strip() and time.monotonic() < deadline:
+            assert watching.poll() is None, log.read_text(encoding="utf-8")
+            time.sleep(0.05)
+        health.cut()
+        code = watching.wait(30)
+
+    first, *rest = log.read_text(encoding="utf-8").splitlines()
+    assert json.loads(first)["providers"]["providers"], "connected before the cut"
+    assert code == 2, rest
+    assert rest == [f"sanad: cannot reach {health.target}: UNAVAILABLE"]
+
+
+def _batch_input(path: Path, size: int = BATCH_SIZE) -> None:
     with path.open("w", encoding="utf-8") as lines:
-        for number in range(BATCH_SIZE):
+        for number in range(size):
             item = {
                 "id": f"policy-{number}",
                 "shop_name": f"متجر {number}",

@@ -7,11 +7,10 @@ non-zero exit code: 1 when a service refused, 2 when it could not be reached.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import grpc
 import typer
@@ -19,19 +18,15 @@ from rich.console import Group
 from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
-from sanad.health.v1 import health_pb2, health_pb2_grpc
-from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
+from sanad.analyzer.v1 import analyzer_pb2
+from sanad.health.v1 import health_pb2
+from sanad.quota.v1 import quota_pb2
 from sanad_cli import render
 from sanad_cli.batch import BatchRunner, BatchSummary, finished_ids, read_items
-from sanad_cli.connection import (
-    EXIT_FAILED,
-    CliError,
-    Targets,
-    describe_rpc_error,
-    reported_errors,
-)
+from sanad_cli.connection import Connections
+from sanad_cli.errors import EXIT_FAILED, CliError, reported_errors
 from sanad_cli.requests import as_json, jurisdiction, policy_type
+from sanad_cli.settings import DEFAULT_TIMEOUT, CliSettings
 
 app = typer.Typer(
     name="sanad",
@@ -44,7 +39,9 @@ cache_app = typer.Typer(help="The analyzer's caches.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")]
-Reply = TypeVar("Reply")
+PrimaryName = Annotated[str, typer.Argument(help="Provider to try first.")]
+ResetName = Annotated[str, typer.Argument(help="Provider whose circuit and counts to reset.")]
+QuotaName = Annotated[str, typer.Argument(help="Provider whose quota windows to reset.")]
 
 
 @app.callback()
@@ -59,25 +56,18 @@ def connect(
     health: Annotated[
         str | None, typer.Option(help="Health host:port (default: SANAD_HEALTH_TARGET).")
     ] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds each call may take.")] = 30.0,
+    timeout: Annotated[float, typer.Option(help="Seconds each call may take.")] = DEFAULT_TIMEOUT,
 ) -> None:
-    """Resolve where the services are before any command runs."""
+    """Resolve where the services are before any command runs; the run's connections close
+    when the command ends."""
     with reported_errors():
-        ctx.obj = Targets.resolve(analyzer, quota, health, timeout)
+        settings = CliSettings.resolve(analyzer, quota, health, timeout)
+    ctx.obj = ctx.with_resource(Connections(settings))
 
 
-def _targets(ctx: typer.Context) -> Targets:
-    targets: Targets = ctx.obj
-    return targets
-
-
-def _call(target: str, rpc: Callable[[grpc.Channel], Reply]) -> Reply:
-    """Run one call on a fresh channel; errors become one line and an exit code."""
-    with reported_errors(), grpc.insecure_channel(target) as channel:
-        try:
-            return rpc(channel)
-        except grpc.RpcError as error:
-            raise describe_rpc_error(error, target) from None
+def _connections(ctx: typer.Context) -> Connections:
+    connections: Connections = ctx.obj
+    return connections
 
 
 def _show(reply: Any, as_json_output: bool, table: Callable[[Any], Any]) -> None:
@@ -90,12 +80,8 @@ def _show(reply: Any, as_json_output: bool, table: Callable[[Any], Any]) -> None
 @app.command()
 def health(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """The system roll-up: healthy, degraded or unhealthy, per component. Exits 1 if unhealthy."""
-    targets = _targets(ctx)
-    reply = _call(
-        targets.analyzer,
-        lambda channel: analyzer_pb2_grpc.AnalyzerServiceStub(channel).GetSystemHealth(
-            analyzer_pb2.GetSystemHealthRequest(), timeout=targets.timeout
-        ),
+    reply = _connections(ctx).analyzer.call(
+        lambda stub: stub.GetSystemHealth, analyzer_pb2.GetSystemHealthRequest()
     )
     _show(reply, json_output, render.system_health)
     if reply.state == analyzer_pb2.HEALTH_STATE_UNHEALTHY:
@@ -105,12 +91,8 @@ def health(ctx: typer.Context, json_output: JsonOption = False) -> None:
 @app.command()
 def providers(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """Each provider's circuit, availability and success rate."""
-    targets = _targets(ctx)
-    reply = _call(
-        targets.health,
-        lambda channel: health_pb2_grpc.ProviderHealthServiceStub(channel).GetProviderStatus(
-            health_pb2.GetProviderStatusRequest(), timeout=targets.timeout
-        ),
+    reply = _connections(ctx).health.call(
+        lambda stub: stub.GetProviderStatus, health_pb2.GetProviderStatusRequest()
     )
     _show(reply, json_output, render.providers)
 
@@ -118,28 +100,15 @@ def providers(ctx: typer.Context, json_output: JsonOption = False) -> None:
 @app.command("quota")
 def quota_usage(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """Quota used, limit and warning level per provider, window and metric."""
-    targets = _targets(ctx)
-    reply = _call(
-        targets.quota,
-        lambda channel: quota_pb2_grpc.QuotaServiceStub(channel).GetUsage(
-            quota_pb2.GetUsageRequest(), timeout=targets.timeout
-        ),
-    )
+    reply = _connections(ctx).quota.call(lambda stub: stub.GetUsage, quota_pb2.GetUsageRequest())
     _show(reply, json_output, render.quota)
 
 
 @cache_app.command("stats")
 def cache_stats(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """Entries, hits and misses of each cache (admin)."""
-    targets = _targets(ctx)
-    with reported_errors():
-        metadata = targets.admin()
-    reply = _call(
-        targets.analyzer,
-        lambda channel: analyzer_pb2_grpc.AnalyzerServiceStub(channel).GetCacheStats(
-            analyzer_pb2.GetCacheStatsRequest(), metadata=metadata, timeout=targets.timeout
-        ),
-    )
+    request = analyzer_pb2.GetCacheStatsRequest()
+    reply = _connections(ctx).analyzer.call(lambda stub: stub.GetCacheStats, request, admin=True)
     _show(reply, json_output, render.cache_stats)
 
 
@@ -159,22 +128,14 @@ def cache_clear(
     json_output: JsonOption = False,
 ) -> None:
     """Drop cached analyses of one policy type, or of all (admin)."""
-    targets = _targets(ctx)
     with reported_errors():
-        metadata = targets.admin()
         chosen = (
             analyzer_pb2.POLICY_TYPE_UNSPECIFIED if kind.lower() == "all" else policy_type(kind)
         )
-    reply = _call(
-        targets.analyzer,
-        lambda channel: analyzer_pb2_grpc.AnalyzerServiceStub(channel).ClearCache(
-            analyzer_pb2.ClearCacheRequest(
-                policy_type=chosen, include_idempotency=include_idempotency
-            ),
-            metadata=metadata,
-            timeout=targets.timeout,
-        ),
+    request = analyzer_pb2.ClearCacheRequest(
+        policy_type=chosen, include_idempotency=include_idempotency
     )
+    reply = _connections(ctx).analyzer.call(lambda stub: stub.ClearCache, request, admin=True)
     _show(
         reply,
         json_output,
@@ -187,65 +148,26 @@ def cache_clear(
 
 
 @app.command("set-primary")
-def set_primary(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Provider to try first.")],
-    json_output: JsonOption = False,
-) -> None:
+def set_primary(ctx: typer.Context, name: PrimaryName, json_output: JsonOption = False) -> None:
     """Make a provider the primary (admin)."""
-    targets = _targets(ctx)
-    with reported_errors():
-        metadata = targets.admin()
-    reply = _call(
-        targets.health,
-        lambda channel: health_pb2_grpc.ProviderHealthServiceStub(channel).SetPrimaryProvider(
-            health_pb2.SetPrimaryProviderRequest(provider=name),
-            metadata=metadata,
-            timeout=targets.timeout,
-        ),
-    )
+    request = health_pb2.SetPrimaryProviderRequest(provider=name)
+    reply = _connections(ctx).health.call(lambda stub: stub.SetPrimaryProvider, request, admin=True)
     _show(reply, json_output, lambda r: f"Provider order: {', '.join(r.order)}")
 
 
 @app.command("reset-provider")
-def reset_provider(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Provider whose circuit and counts to reset.")],
-    json_output: JsonOption = False,
-) -> None:
+def reset_provider(ctx: typer.Context, name: ResetName, json_output: JsonOption = False) -> None:
     """Close a provider's circuit and clear its counts (admin)."""
-    targets = _targets(ctx)
-    with reported_errors():
-        metadata = targets.admin()
-    reply = _call(
-        targets.health,
-        lambda channel: health_pb2_grpc.ProviderHealthServiceStub(channel).ResetProvider(
-            health_pb2.ResetProviderRequest(provider=name),
-            metadata=metadata,
-            timeout=targets.timeout,
-        ),
-    )
+    request = health_pb2.ResetProviderRequest(provider=name)
+    reply = _connections(ctx).health.call(lambda stub: stub.ResetProvider, request, admin=True)
     _show(reply, json_output, lambda r: f"Provider {name} reset.")
 
 
 @app.command("reset-quota")
-def reset_quota(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Provider whose quota windows to reset.")],
-    json_output: JsonOption = False,
-) -> None:
+def reset_quota(ctx: typer.Context, name: QuotaName, json_output: JsonOption = False) -> None:
     """Zero a provider's quota use in every window (admin)."""
-    targets = _targets(ctx)
-    with reported_errors():
-        metadata = targets.admin()
-    reply = _call(
-        targets.quota,
-        lambda channel: quota_pb2_grpc.QuotaServiceStub(channel).ResetQuota(
-            quota_pb2.ResetQuotaRequest(provider=name),
-            metadata=metadata,
-            timeout=targets.timeout,
-        ),
-    )
+    request = quota_pb2.ResetQuotaRequest(provider=name)
+    reply = _connections(ctx).quota.call(lambda stub: stub.ResetQuota, request, admin=True)
     _show(reply, json_output, lambda r: f"Quota of {name} reset.")
 
 
@@ -260,56 +182,59 @@ def watch(
     ] = False,
 ) -> None:
     """Live provider and quota state, refreshed on every provider change."""
-    targets = _targets(ctx)
-    with reported_errors():
-        try:
-            if json_output:
-                for statuses, usage in _snapshots(targets, updates):
-                    typer.echo(
+    connections = _connections(ctx)
+    try:
+        if json_output:
+            connections.run(
+                _watch(
+                    connections,
+                    updates,
+                    lambda statuses, usage: typer.echo(
                         json.dumps(
                             {"providers": as_json(statuses), "quota": as_json(usage)},
                             ensure_ascii=False,
                         )
-                    )
-            else:
-                with Live(console=render.console(), auto_refresh=False) as live:
-                    for statuses, usage in _snapshots(targets, updates):
-                        live.update(
+                    ),
+                )
+            )
+        else:
+            with Live(console=render.console(), auto_refresh=False) as live:
+                connections.run(
+                    _watch(
+                        connections,
+                        updates,
+                        lambda statuses, usage: live.update(
                             Group(render.providers(statuses), render.quota(usage)),
                             refresh=True,
-                        )
-        except KeyboardInterrupt:
-            return
-
-
-def _snapshots(
-    targets: Targets, updates: int
-) -> Iterator[tuple[health_pb2.WatchProvidersResponse, quota_pb2.GetUsageResponse]]:
-    with (
-        grpc.insecure_channel(targets.health) as health_channel,
-        grpc.insecure_channel(targets.quota) as quota_channel,
-    ):
-        stream = health_pb2_grpc.ProviderHealthServiceStub(health_channel).WatchProviders(
-            health_pb2.WatchProvidersRequest()
-        )
-        quota_stub = quota_pb2_grpc.QuotaServiceStub(quota_channel)
-        seen = 0
-        try:
-            for statuses in stream:
-                try:
-                    usage = quota_stub.GetUsage(
-                        quota_pb2.GetUsageRequest(), timeout=targets.timeout
+                        ),
                     )
-                except grpc.RpcError as error:
-                    raise describe_rpc_error(error, targets.quota) from None
-                yield statuses, usage
-                seen += 1
-                if updates and seen >= updates:
-                    return
-        except grpc.RpcError as error:
-            raise describe_rpc_error(error, targets.health) from None
-        finally:
-            stream.cancel()
+                )
+    except KeyboardInterrupt:
+        return
+
+
+async def _watch(
+    connections: Connections,
+    updates: int,
+    show: Callable[[health_pb2.WatchProvidersResponse, quota_pb2.GetUsageResponse], None],
+) -> None:
+    """Show each provider update with the quota usage at that moment."""
+    health_service = connections.health
+    stream = (await health_service.stub()).WatchProviders(health_pb2.WatchProvidersRequest())
+    seen = 0
+    try:
+        async for statuses in stream:
+            usage = await connections.quota.invoke(
+                lambda stub: stub.GetUsage, quota_pb2.GetUsageRequest()
+            )
+            show(statuses, usage)
+            seen += 1
+            if updates and seen >= updates:
+                return
+    except grpc.aio.AioRpcError as error:
+        raise await health_service.failure(error) from None
+    finally:
+        stream.cancel()
 
 
 @app.command()
@@ -331,7 +256,6 @@ def analyze(  # noqa: PLR0917 (typer maps each parameter to an option)
     json_output: JsonOption = False,
 ) -> None:
     """Analyse one policy and print its report."""
-    targets = _targets(ctx)
     with reported_errors():
         try:
             text = (
@@ -352,12 +276,7 @@ def analyze(  # noqa: PLR0917 (typer maps each parameter to an option)
         )
         if country:
             request.jurisdiction = jurisdiction(country)
-    reply = _call(
-        targets.analyzer,
-        lambda channel: analyzer_pb2_grpc.AnalyzerServiceStub(channel).Analyze(
-            request, timeout=targets.timeout
-        ),
-    )
+    reply = _connections(ctx).analyzer.call(lambda stub: stub.Analyze, request)
     _show(reply, json_output, render.analysis)
 
 
@@ -376,7 +295,7 @@ def analyze_batch(
     ] = False,
 ) -> None:
     """Analyse many policies; a killed run resumes where it stopped, re-billing nothing."""
-    targets = _targets(ctx)
+    connections = _connections(ctx)
     with reported_errors():
         items = read_items(file)
         done = finished_ids(output)
@@ -390,13 +309,12 @@ def analyze_batch(
         )
         task = progress.add_task("batch", total=len(items), completed=len(items) - len(pending))
         runner = BatchRunner(
-            targets.analyzer,
+            connections,
             concurrency=concurrency,
-            timeout=targets.timeout,
             on_progress=lambda: progress.advance(task),
         )
         with progress, output.open("a", encoding="utf-8") as sink:
-            answered, failed, left = asyncio.run(runner.run(pending, sink))
+            answered, failed, left = connections.run(runner.run(pending, sink))
     summary = BatchSummary(
         total=len(items),
         already_done=len(items) - len(pending),

@@ -21,7 +21,8 @@ from typing import IO, Any
 import grpc
 
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
-from sanad_cli.connection import CliError, describe_rpc_error
+from sanad_cli.connection import Connections
+from sanad_cli.errors import CliError
 from sanad_cli.requests import as_json, batch_request
 
 RETRIED_LATER = frozenset(
@@ -106,19 +107,19 @@ def finished_ids(output: Path) -> set[str]:
 
 
 class BatchRunner:
-    """Sends the pending items with at most `concurrency` in flight."""
+    """Sends the pending items to the analyzer, on the run's channel to it, with at most
+    `concurrency` in flight."""
 
     def __init__(
         self,
-        target: str,
+        connections: Connections,
         *,
         concurrency: int,
-        timeout: float,
         on_progress: Callable[[], None],
     ) -> None:
-        self._target = target
+        self._analyzer = connections.analyzer
+        self._timeout = connections.settings.timeout
         self._concurrency = concurrency
-        self._timeout = timeout
         self._on_progress = on_progress
         self.last_transient_error = ""
         """One line on the last failure that left an item for the next run."""
@@ -129,31 +130,23 @@ class BatchRunner:
         queue: asyncio.Queue[BatchItem] = asyncio.Queue()
         for item in items:
             queue.put_nowait(item)
-        async with grpc.aio.insecure_channel(self._target) as channel:
-            await self._connect(channel)
-            stub = analyzer_pb2_grpc.AnalyzerServiceStub(channel)
+        stub = await self._analyzer.stub()
 
-            async def worker() -> None:
-                while not queue.empty():
-                    item = queue.get_nowait()
-                    record = await self._one(stub, item)
-                    if record is None:
-                        counts["left"] += 1
-                    else:
-                        counts["failed" if "error" in record else "answered"] += 1
-                        output.write(json.dumps(record, ensure_ascii=False) + "\n")
-                        output.flush()
-                        os.fsync(output.fileno())
-                    self._on_progress()
+        async def worker() -> None:
+            while not queue.empty():
+                item = queue.get_nowait()
+                record = await self._one(stub, item)
+                if record is None:
+                    counts["left"] += 1
+                else:
+                    counts["failed" if "error" in record else "answered"] += 1
+                    output.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    output.flush()
+                    os.fsync(output.fileno())
+                self._on_progress()
 
-            await asyncio.gather(*(worker() for _ in range(self._concurrency)))
+        await asyncio.gather(*(worker() for _ in range(self._concurrency)))
         return counts["answered"], counts["failed"], counts["left"]
-
-    async def _connect(self, channel: grpc.aio.Channel) -> None:
-        try:
-            await asyncio.wait_for(channel.channel_ready(), self._timeout)
-        except TimeoutError:
-            raise CliError(f"cannot reach {self._target}: no connection", 2) from None
 
     async def _one(
         self, stub: analyzer_pb2_grpc.AnalyzerServiceAsyncStub, item: BatchItem
@@ -162,7 +155,7 @@ class BatchRunner:
         try:
             reply = await stub.Analyze(item.request, timeout=self._timeout)
         except grpc.aio.AioRpcError as error:
-            failure = describe_rpc_error(error, self._target)
+            failure = await self._analyzer.failure(error)
             if error.code() in RETRIED_LATER:
                 self.last_transient_error = str(failure)
                 return None

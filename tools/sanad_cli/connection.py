@@ -1,103 +1,188 @@
-"""Where the CLI finds the services, the admin token, and one-line errors instead of tracebacks."""
+"""The run's connections: one channel per service address, opened when first used and closed
+when the command ends; an unreachable service is told apart by status codes (of the connection
+attempt, of the failed call and of a health check after it), never by an error's text."""
 
 from __future__ import annotations
 
-import contextlib
-import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import grpc
-from pydantic import ValidationError
+from grpc_health.v1 import health_pb2 as grpc_health_pb2
+from grpc_health.v1 import health_pb2_grpc as grpc_health_pb2_grpc
 
-from sanad_common.config import load_settings
+from sanad.analyzer.v1 import analyzer_pb2_grpc
+from sanad.health.v1 import health_pb2_grpc
+from sanad.quota.v1 import quota_pb2_grpc
+from sanad_cli.errors import EXIT_UNREACHABLE, CliError, reported_errors
+from sanad_cli.settings import CliSettings
+from sanad_client import open_aio_channel
 
-EXIT_FAILED = 1
-"""A service answered with an error (or the system is unhealthy)."""
-EXIT_UNREACHABLE = 2
-"""A service could not be reached, or the CLI was misconfigured."""
-ADMIN_TOKEN_VARIABLE = "SANAD_ADMIN_TOKEN"
-"""Environment variable holding the admin bearer token."""
+Stub = TypeVar("Stub")
+Request = TypeVar("Request")
+Reply = TypeVar("Reply")
+Result = TypeVar("Result")
+Metadata: TypeAlias = tuple[tuple[str, str], ...]
+Method: TypeAlias = Callable[[Stub], grpc.aio.UnaryUnaryMultiCallable[Request, Reply]]
+"""Picks a unary method of a service's stub, e.g. ``lambda stub: stub.GetUsage``."""
+
+CONNECTION_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
+"""Codes that mean the service was not reached, unless it still answers a health check: then
+they are its own answer (every provider failed, its deadline)."""
+PROBE_TIMEOUT = 2.0
+"""Longest wait, in seconds, for the health check that follows such a code; a service that
+cannot answer one in this long is as good as unreachable."""
+_SETTLED = frozenset(
+    {
+        grpc.ChannelConnectivity.READY,
+        grpc.ChannelConnectivity.TRANSIENT_FAILURE,
+        grpc.ChannelConnectivity.SHUTDOWN,
+    }
+)
+"""States that end a connection attempt: connected, or failed (refused, no such host)."""
 
 
-class CliError(Exception):
-    """A failure the CLI reports as one line on stderr, with an exit code."""
+class Connections:
+    """The channels of one CLI run, one per target, on the run's own event loop.
 
-    def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+    The typer callback makes one for the run and the command's context closes it, so every
+    call to a service shares one connection, a batch's hundreds included. Channels are
+    plaintext, opened by sanad_client without its service config (no automatic retries: an
+    operator sees each failure); TLS would be its ``tls`` argument, from an option added to
+    CliSettings.
+    """
 
-
-@dataclass(frozen=True)
-class Targets:
-    """The services' addresses and the admin token, from the options or the settings."""
-
-    analyzer: str
-    """host:port of the analyzer."""
-    quota: str
-    """host:port of the quota service."""
-    health: str
-    """host:port of the health service."""
-    admin_token: str | None
-    """Bearer token for admin RPCs; None when not configured."""
-    timeout: float
-    """Seconds each RPC may take."""
-
-    @classmethod
-    def resolve(
-        cls,
-        analyzer: str | None,
-        quota: str | None,
-        health: str | None,
-        timeout: float,
-    ) -> Targets:
-        """Options win; otherwise SANAD_ANALYZER_TARGET and the other settings."""
-        try:
-            settings = load_settings()
-        except (ValidationError, FileNotFoundError) as error:
-            raise CliError(f"invalid configuration: {error}", EXIT_UNREACHABLE) from None
-        token = settings.admin_token.get_secret_value() if settings.admin_token else None
-        return cls(
-            analyzer=analyzer or settings.analyzer_target,
-            quota=quota or settings.quota_target,
-            health=health or settings.health_target,
-            admin_token=token,
-            timeout=timeout,
+    def __init__(self, settings: CliSettings) -> None:
+        self.settings = settings
+        """Where the services are, the admin token, and how long a call may take."""
+        self._runner = asyncio.Runner()
+        self._channels: dict[str, grpc.aio.Channel] = {}
+        self.analyzer: Service[analyzer_pb2_grpc.AnalyzerServiceAsyncStub] = Service(
+            self, settings.analyzer_target, analyzer_pb2_grpc.AnalyzerServiceStub
         )
+        """The analyzer."""
+        self.quota: Service[quota_pb2_grpc.QuotaServiceAsyncStub] = Service(
+            self, settings.quota_target, quota_pb2_grpc.QuotaServiceStub
+        )
+        """The quota service."""
+        self.health: Service[health_pb2_grpc.ProviderHealthServiceAsyncStub] = Service(
+            self, settings.health_target, health_pb2_grpc.ProviderHealthServiceStub
+        )
+        """The health service."""
 
-    def admin(self) -> tuple[tuple[str, str], ...]:
-        """Call metadata for an admin RPC; a clear error when no token is configured."""
-        if not self.admin_token:
-            raise CliError(
-                f"this command needs the admin token: set {ADMIN_TOKEN_VARIABLE}", EXIT_UNREACHABLE
+    def __enter__(self) -> Connections:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def run(self, work: Coroutine[Any, Any, Result]) -> Result:
+        """Run work on the run's event loop; a CliError becomes one line and the exit code."""
+        with reported_errors():
+            return self._runner.run(work)
+
+    async def channel(self, target: str) -> grpc.aio.Channel:
+        """target's channel, connected on first use; CliError when the service is unreachable
+        (refused, unknown host) or no connection is made within the timeout."""
+        channel = self._channels.get(target)
+        if channel is None:
+            channel = self._channels[target] = open_aio_channel(target, service_config_json=None)
+            state = channel.get_state(try_to_connect=True)
+            try:
+                async with asyncio.timeout(self.settings.timeout):
+                    while state not in _SETTLED:
+                        await channel.wait_for_state_change(state)
+                        state = channel.get_state(try_to_connect=True)
+            except TimeoutError:
+                raise _unreachable(target, grpc.StatusCode.DEADLINE_EXCEEDED) from None
+            if state is not grpc.ChannelConnectivity.READY:
+                raise _unreachable(target, grpc.StatusCode.UNAVAILABLE)
+        return channel
+
+    async def reachable(self, target: str) -> bool:
+        """Whether target answers a grpc.health.v1 check on its channel now: any answer but
+        UNAVAILABLE or DEADLINE_EXCEEDED (even UNIMPLEMENTED) means it was reached. A probe,
+        not the channel's state, because a connection the server just closed can still read
+        READY for a moment."""
+        channel = self._channels.get(target)
+        if channel is None:
+            return False
+        # The typeshed stub declares no methods on HealthStub.
+        health: Any = grpc_health_pb2_grpc.HealthStub(channel)
+        try:
+            await health.Check(
+                grpc_health_pb2.HealthCheckRequest(),
+                timeout=min(self.settings.timeout, PROBE_TIMEOUT),
             )
-        return (("authorization", f"Bearer {self.admin_token}"),)
+        except grpc.aio.AioRpcError as error:
+            return error.code() not in CONNECTION_CODES
+        return True
+
+    def close(self) -> None:
+        """Close every channel, then the event loop."""
+        channels = list(self._channels.values())
+        self._channels.clear()
+        if channels:
+            self._runner.run(_close(channels))
+        self._runner.close()
 
 
-def describe_rpc_error(error: grpc.RpcError, target: str) -> CliError:
-    """One line for a failed call: unreachable, or what the service said."""
-    code: grpc.StatusCode = error.code()
-    details: str = error.details() or ""
-    if code == grpc.StatusCode.UNAVAILABLE and _is_connection_failure(details):
-        return CliError(f"cannot reach {target}: {code.name}", EXIT_UNREACHABLE)
-    if code == grpc.StatusCode.DEADLINE_EXCEEDED and not details.strip():
-        return CliError(f"{target} did not answer in time", EXIT_UNREACHABLE)
-    return CliError(f"{target} answered {code.name}: {details}")
+class Service(Generic[Stub]):
+    """One service of the suite as this run reaches it: its address, its stub, its calls."""
+
+    def __init__(
+        self, connections: Connections, target: str, stub: Callable[[grpc.aio.Channel], Stub]
+    ) -> None:
+        self.target = target
+        """host:port of the service."""
+        self._connections = connections
+        self._stub = stub
+
+    def call(
+        self,
+        method: Method[Stub, Request, Reply],
+        request: Request,
+        *,
+        admin: bool = False,
+    ) -> Reply:
+        """One unary call, from a command; admin sends the admin token (and stops with a clear
+        error when there is none)."""
+        with reported_errors():
+            metadata = self._connections.settings.admin_metadata() if admin else ()
+        return self._connections.run(self.invoke(method, request, metadata))
+
+    async def invoke(
+        self,
+        method: Method[Stub, Request, Reply],
+        request: Request,
+        metadata: Metadata = (),
+    ) -> Reply:
+        """One unary call within the run's timeout; a failure is a CliError."""
+        stub = await self.stub()
+        try:
+            return await method(stub)(
+                request, metadata=metadata, timeout=self._connections.settings.timeout
+            )
+        except grpc.aio.AioRpcError as error:
+            raise await self.failure(error) from None
+
+    async def stub(self) -> Stub:
+        """The service's stub on the run's channel to it, connected."""
+        return self._stub(await self._connections.channel(self.target))
+
+    async def failure(self, error: grpc.aio.AioRpcError) -> CliError:
+        """One line for a failed call: unreachable when its code says so and the service no
+        longer answers (it went away), otherwise what the service said."""
+        code = error.code()
+        if code in CONNECTION_CODES and not await self._connections.reachable(self.target):
+            return _unreachable(self.target, code)
+        return CliError(f"{self.target} answered {code.name}: {error.details() or ''}")
 
 
-def _is_connection_failure(details: str) -> bool:
-    lowered = details.lower()
-    return any(
-        marker in lowered
-        for marker in ("failed to connect", "connection refused", "resolution", "socket closed")
-    )
+def _unreachable(target: str, code: grpc.StatusCode) -> CliError:
+    return CliError(f"cannot reach {target}: {code.name}", EXIT_UNREACHABLE)
 
 
-@contextlib.contextmanager
-def reported_errors() -> Iterator[None]:
-    """Turn a CliError into one line on stderr and its exit code."""
-    try:
-        yield
-    except CliError as error:
-        sys.stderr.write(f"sanad: {error}\n")
-        raise SystemExit(error.exit_code) from None
+async def _close(channels: list[grpc.aio.Channel]) -> None:
+    await asyncio.gather(*(channel.close() for channel in channels))

@@ -10,7 +10,7 @@ from typing import Any
 from google.protobuf import json_format
 
 from sanad.analyzer.v1 import analyzer_pb2
-from sanad_cli.connection import CliError
+from sanad_cli.errors import CliError
 
 ITEM_ONLY_FIELDS = frozenset({"id"})
 """Batch item fields that are not AnalyzeRequest fields."""
