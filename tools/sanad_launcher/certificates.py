@@ -25,6 +25,8 @@ VALIDITY = datetime.timedelta(days=7)
 """How long a development certificate is valid."""
 NAMES = ("localhost", "analyzer", "quota", "health")
 """DNS names every leaf carries: this host's, and the services' in the compose file."""
+LOOPBACK = ("127.0.0.1", "::1")
+"""Addresses every leaf carries: local runs and tests only ever listen there."""
 
 
 def _name(common_name: str) -> x509.Name:
@@ -80,7 +82,7 @@ class CertificateAuthority:
         self.ca_file.write_bytes(self.certificate.public_bytes(serialization.Encoding.PEM))
 
     def issue(self, common_name: str, *, file_stem: str | None = None) -> Leaf:
-        """A leaf for 127.0.0.1 and NAMES, usable by a server and as a client certificate,
+        """A leaf for LOOPBACK and NAMES, usable by a server and as a client certificate,
         written (replacing any) as file_stem.pem and file_stem.key."""
         key = ec.generate_private_key(ec.SECP256R1())
         now = datetime.datetime.now(datetime.UTC)
@@ -98,7 +100,7 @@ class CertificateAuthority:
                 x509.SubjectAlternativeName(
                     [
                         *(x509.DNSName(name) for name in NAMES),
-                        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                        *(x509.IPAddress(ipaddress.ip_address(address)) for address in LOOPBACK),
                     ]
                 ),
                 critical=False,
