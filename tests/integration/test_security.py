@@ -4,8 +4,13 @@ quotas, and bad bytes refused cleanly by all three services."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
+import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -324,3 +329,47 @@ def test_the_key_hashes_on_disk_are_not_keys(secure: SecureSuite) -> None:
     assert secure.suite.env.get("SANAD_TENANTS_FILE")
     content = Path(secure.suite.env["SANAD_TENANTS_FILE"]).read_text()
     assert SHOP_A.key not in content and SHOP_B.key not in content
+
+
+def _cli(secure: SecureSuite, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    """The installed ``sanad`` command against the secure suite, over TLS with the suite's
+    certificate (which quota and health require)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SANAD_")}
+    env.update(
+        SANAD_ANALYZER_TARGET=secure.target("analyzer"),
+        SANAD_QUOTA_TARGET=secure.target("quota"),
+        SANAD_HEALTH_TARGET=secure.target("health"),
+        SANAD_TLS_CA_FILE=str(secure.tls.ca_file),
+        SANAD_TLS_CERT_FILE=str(secure.tls.leaf.cert_file),
+        SANAD_TLS_KEY_FILE=str(secure.tls.leaf.key_file),
+        COLUMNS="200",
+        **extra,
+    )
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "sanad"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+async def test_the_cli_runs_over_tls_with_a_tenant_key(
+    secure: SecureSuite, callers: Callers, tmp_path: Path
+) -> None:
+    policy = tmp_path / "policy.txt"
+    policy.write_text(f"{RETURN_POLICY} (from the cli)")
+
+    analysed = await asyncio.to_thread(
+        _cli, secure, "analyze", str(policy), "--json", SANAD_TENANT_KEY=SHOP_B.key
+    )
+    keyless = await asyncio.to_thread(_cli, secure, "analyze", str(policy))
+    usage = await asyncio.to_thread(_cli, secure, "quota", "--tenants", "--json")
+
+    assert analysed.returncode == 0, analysed.stderr
+    assert json.loads(analysed.stdout)["source"] == "SOURCE_FRESH"
+    assert keyless.returncode == 1 and "UNAUTHENTICATED" in keyless.stderr
+    assert usage.returncode == 0, usage.stderr
+    tenants = {entry["tenant"] for entry in json.loads(usage.stdout)["tenants"]}
+    assert tenants == {"shop-a", "shop-b"}
