@@ -4,8 +4,9 @@ It keeps the cross-cutting rules out of the handlers: admin RPCs need the bearer
 each admin call is written to the audit log (who, what, when, result); a request whose bytes
 do not decode as its message is INVALID_ARGUMENT (a warning, rate-limited, never a traceback)
 before any handler sees it; a :class:`ServiceError` raised by a handler becomes the RPC's
-rich status; any other exception is logged with its traceback and reaches the caller only as
-INTERNAL, never as a traceback, except a store outage, which is UNAVAILABLE with a RetryInfo.
+rich status; a method the servicer leaves out is UNIMPLEMENTED; any other exception is logged
+with its traceback and reaches the caller only as INTERNAL, never as a traceback, except a
+store outage, which is UNAVAILABLE with a RetryInfo.
 It also records RPC latency and outcome, and sheds load: past a configured number of RPCs in
 flight, new ones are refused at once with RESOURCE_EXHAUSTED and a RetryInfo, so the admitted
 ones keep their latency (health checks and reflection are never shed, so probes stay true).
@@ -255,6 +256,11 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             # The caller cancelled or its deadline passed: gRPC cancels the handler's task.
             code = grpc.StatusCode.CANCELLED
             raise
+        except NotImplementedError:
+            # What a generated servicer base raises for a method the servicer leaves out
+            # (grpc_health's asyncio servicer has no List): a status, not a bug.
+            code = grpc.StatusCode.UNIMPLEMENTED
+            await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented")
         except Exception:
             code = grpc.StatusCode.INTERNAL
             log.exception("unhandled error", method=method)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import socket
 import subprocess
@@ -23,7 +24,7 @@ from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_common import interceptors
 from sanad_common.config import Settings
 from sanad_common.errors import FieldViolation, invalid_argument
-from sanad_common.log_limits import LogRate
+from sanad_common.log_limits import CLIENT_GONE_EVENT, ClientGoneFilter, LogRate
 from sanad_common.server import ServiceApp, ServiceDefinition
 from sanad_common.storage import StoreUnavailableError
 from tests.support.services import (
@@ -327,3 +328,23 @@ async def test_admin_calls_are_written_to_the_audit_log(quota_stub: Any) -> None
         assert line["who"]["peer"].startswith("ipv4:127.0.0.1:")
         assert datetime.fromisoformat(line["when"]).tzinfo is not None
         assert "s3cret" not in repr(line) and "guess" not in repr(line)
+
+
+def test_grpcs_traceback_for_a_vanished_client_is_a_bounded_one_line_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    logger = logging.getLogger("test.grpc-core")
+    logger.addFilter(ClientGoneFilter(LogRate(2, 60.0)))
+    with caplog.at_level(logging.INFO, logger="test.grpc-core"):
+        for _ in range(5):
+            try:
+                raise RuntimeError("Failed execute_batch")
+            except RuntimeError:
+                logger.exception("%s [%s]", CLIENT_GONE_EVENT, "/grpc.health.v1.Health/Watch")
+        logger.error("something else")
+
+    gone = [record for record in caplog.records if CLIENT_GONE_EVENT in record.getMessage()]
+    assert len(gone) == 2
+    assert all(record.levelname == "WARNING" and record.exc_info is None for record in gone)
+    assert "the client went away" in gone[0].getMessage()
+    assert [record.levelname for record in caplog.records][-1] == "ERROR"
