@@ -16,8 +16,9 @@ GRPC_HEALTH_PROBE := github.com/grpc-ecosystem/grpc-health-probe@v0.4.63
 
 .PHONY: run test lint unit proto proto-check bench demo install clean chaos
 
+# TLS=1 serves every link with TLS, with development certificates made in var/tls.
 run: $(INSTALLED)
-	$(BIN)/python -m sanad_launcher
+	$(BIN)/python -m sanad_launcher $(if $(TLS),--tls var/tls)
 
 test: $(INSTALLED) $(GO_PLUGINS) $(GO_BIN)/grpc-health-probe $(TOXIPROXY) lint
 	scripts/ensure-redis.sh
@@ -76,6 +77,8 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.provider_outage --output docs/benchmarks.md
 	$(BIN)/python -m bench.near_duplicate_lookup --output docs/benchmarks.md
 	$(BIN)/python -m bench.rules_checker --output docs/benchmarks.md
+	$(BIN)/python -m bench.security_overhead --output docs/benchmarks.md
+	$(BIN)/python -m bench.cert_rotation --output docs/benchmarks.md
 	$(BIN)/python -m bench.peers --output docs/benchmarks.md --json var/bench/peers.json
 
 install: $(INSTALLED)

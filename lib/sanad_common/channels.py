@@ -4,13 +4,21 @@ gRPC's default reconnect backoff starts at 1 s and grows to 120 s, so a client k
 for seconds after its dependency is back. Sanad's dependencies are on the same network, so
 the analyzer retries a lost connection every few hundred milliseconds instead and answers
 from a dependency within a second of it serving again.
+
+With TLS material the channel is TLS, verified against the CA and presenting the process's
+own certificate, and it follows the files when they are replaced
+(``sanad_common.security.channel``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import grpc
+
+from sanad_common.security.channel import ReloadingChannel
+from sanad_common.security.tls import ReloadingMaterial
 
 INITIAL_RECONNECT_BACKOFF_MS = 100
 """First wait before reconnecting to a dependency that went away."""
@@ -20,15 +28,21 @@ def dependency_channel(
     target: str,
     max_reconnect_backoff: float,
     interceptors: Sequence[grpc.aio.ClientInterceptor] = (),
+    tls: ReloadingMaterial | None = None,
 ) -> grpc.aio.Channel:
-    """An insecure channel to target that reconnects within max_reconnect_backoff seconds."""
+    """A channel to target that reconnects within max_reconnect_backoff seconds; TLS with
+    the given material, plaintext without."""
     ceiling = max(round(max_reconnect_backoff * 1000), INITIAL_RECONNECT_BACKOFF_MS)
-    return grpc.aio.insecure_channel(
-        target,
-        interceptors=interceptors,
-        options=[
-            ("grpc.initial_reconnect_backoff_ms", INITIAL_RECONNECT_BACKOFF_MS),
-            ("grpc.min_reconnect_backoff_ms", INITIAL_RECONNECT_BACKOFF_MS),
-            ("grpc.max_reconnect_backoff_ms", ceiling),
-        ],
+    options: list[tuple[str, Any]] = [
+        ("grpc.initial_reconnect_backoff_ms", INITIAL_RECONNECT_BACKOFF_MS),
+        ("grpc.min_reconnect_backoff_ms", INITIAL_RECONNECT_BACKOFF_MS),
+        ("grpc.max_reconnect_backoff_ms", ceiling),
+    ]
+    if tls is None:
+        return grpc.aio.insecure_channel(target, interceptors=interceptors, options=options)
+    return ReloadingChannel(
+        tls,
+        lambda credentials: grpc.aio.secure_channel(
+            target, credentials, interceptors=interceptors, options=options
+        ),
     )

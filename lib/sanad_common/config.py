@@ -138,6 +138,29 @@ class Settings(SanadSources):
     """Prefix of every key in the store, so deployments can share one Redis."""
     admin_token: SecretStr | None = None
     """Bearer token that admin RPCs require; without one admin RPCs are refused."""
+    tls_cert_file: Path | None = None
+    """PEM certificate chain this service presents (SANAD_TLS_CERT_FILE): with the key set,
+    it serves TLS only, and the analyzer presents it to quota and health as its client
+    certificate. Re-read when the file changes."""
+    tls_key_file: Path | None = None
+    """PEM private key of tls_cert_file (SANAD_TLS_KEY_FILE)."""
+    tls_ca_file: Path | None = None
+    """PEM CA bundle (SANAD_TLS_CA_FILE) that verifies the clients' certificates on this
+    service and the servers' certificates of quota and health for the analyzer, whose channels
+    to them are TLS when it is set."""
+    tls_client_auth: Literal["none", "optional", "require"] = "none"
+    """Client certificates this service asks for (SANAD_TLS_CLIENT_AUTH): require refuses any
+    caller without one signed by tls_ca_file; optional and none accept callers without one
+    (grpcio's Python servers can require a certificate or not ask for one, so optional does not
+    ask: callers then name themselves by tenant key)."""
+    tenants_file: Path | None = None
+    """TOML file of [[tenants]] (SANAD_TENANTS_FILE): each tenant's id, the SHA-256 of its
+    keys and its optional limits. When set, the analyzer's tenant RPCs need the tenant's key
+    and quota counts each tenant's limits; unset, any caller names any tenant (a warning at
+    start-up)."""
+    tenant_metric_labels: int = Field(default=100, ge=0)
+    """Tenants (in the file's order) whose usage the metrics show under their own tenant
+    label; the others are counted together as "other", so the label stays bounded."""
 
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=_env("openai_api_key", "OPENAI_API_KEY")
@@ -322,6 +345,17 @@ class Settings(SanadSources):
             raise ValueError("quota_warning_ratio must not exceed quota_critical_ratio")
         if self.quota_reservation_ttl < self.default_deadline:
             raise ValueError("quota_reservation_ttl must be at least default_deadline")
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("tls_cert_file and tls_key_file must be set together")
+        if self.tls_client_auth != "none" and self.tls_cert_file is None:
+            raise ValueError("tls_client_auth needs TLS: set tls_cert_file and tls_key_file")
+        if self.tls_client_auth == "require" and self.tls_ca_file is None:
+            raise ValueError("tls_client_auth = require needs tls_ca_file to verify clients")
+        if self.tenants_file is not None and self.degradation_cross_tenant:
+            raise ValueError(
+                "degradation_cross_tenant would serve one tenant's analyses to another: "
+                "it cannot be on with tenants_file"
+            )
         return self
 
     def provider_list(self) -> tuple[ProviderSettings, ...]:

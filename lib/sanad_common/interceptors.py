@@ -1,9 +1,12 @@
 """The server interceptor every Sanad service runs.
 
-It keeps three cross-cutting rules out of the handlers: admin RPCs need the bearer token;
-a :class:`ServiceError` raised by a handler becomes the RPC's rich status; any other exception
-is logged with its traceback and reaches the caller only as INTERNAL, never as a traceback,
-except a store outage, which is UNAVAILABLE with a RetryInfo.
+It keeps the cross-cutting rules out of the handlers: admin RPCs need the bearer token, and
+each admin call is written to the audit log (who, what, when, result); a request whose bytes
+do not decode as its message is INVALID_ARGUMENT (a warning, rate-limited, never a traceback)
+before any handler sees it; a :class:`ServiceError` raised by a handler becomes the RPC's
+rich status; a method the servicer leaves out is UNIMPLEMENTED; any other exception is logged
+with its traceback and reaches the caller only as INTERNAL, never as a traceback, except a
+store outage, which is UNAVAILABLE with a RetryInfo.
 It also records RPC latency and outcome, and sheds load: past a configured number of RPCs in
 flight, new ones are refused at once with RESOURCE_EXHAUSTED and a RetryInfo, so the admitted
 ones keep their latency (health checks and reflection are never shed, so probes stay true).
@@ -17,6 +20,8 @@ import hmac
 import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import grpc
@@ -25,10 +30,14 @@ from opentelemetry import metrics
 from pydantic import SecretStr
 
 from sanad_common.errors import ServiceError, error_info, retry_info
+from sanad_common.log_limits import LogRate
+from sanad_common.security.caller import Caller
 from sanad_common.storage.port import StoreUnavailableError
 from sanad_common.telemetry import LATENCY_BUCKETS_SECONDS
 
 log = structlog.get_logger(__name__)
+audit = structlog.get_logger("sanad.audit")
+"""The audit log: one line per admin action, under its own logger name to route it apart."""
 
 _meter = metrics.get_meter("sanad.rpc")
 _rpc_duration = _meter.create_histogram(
@@ -61,6 +70,36 @@ _shed = _meter.create_counter(
 
 StreamBehaviour = Callable[[Any, Any], AsyncIterator[Any]]
 """A server-streaming handler written as an async generator, as every Sanad servicer's is."""
+Deserializer = Callable[[bytes], Any]
+
+UNDECODABLE_LOG_BURST = 5
+"""Undecodable requests logged at once before the rate limit applies."""
+UNDECODABLE_LOG_INTERVAL = 10.0
+"""Seconds between two undecodable requests logged once the burst is spent."""
+
+
+@dataclass(frozen=True)
+class Undecodable:
+    """What the server's deserializer hands on for bytes that are not the request's message,
+    so the call is refused by the interceptor instead of failing inside gRPC."""
+
+    reason: str
+    """The parser's complaint, naming the message type."""
+
+
+def tolerant(deserializer: Deserializer | None) -> Deserializer | None:
+    """A deserializer that returns :class:`Undecodable` instead of raising."""
+    if deserializer is None:
+        return None
+    parse = deserializer
+
+    def deserialize(data: bytes) -> Any:
+        try:
+            return parse(data)
+        except Exception as error:
+            return Undecodable(str(error) or type(error).__name__)
+
+    return deserialize
 
 
 class ServiceInterceptor(grpc.aio.ServerInterceptor):
@@ -80,6 +119,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         self._component = component
         self._admin_methods = admin_methods
         self._admin_token = admin_token.get_secret_value().encode() if admin_token else None
+        self._undecodable_log = LogRate(UNDECODABLE_LOG_BURST, UNDECODABLE_LOG_INTERVAL)
 
     async def intercept_service(
         self,
@@ -93,10 +133,11 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             return handler
         method: str = handler_call_details.method
         admin = method in self._admin_methods
+        deserializer = tolerant(handler.request_deserializer)
         if handler.unary_unary is not None:
             return grpc.unary_unary_rpc_method_handler(
                 self._wrap_unary(method, admin, handler.unary_unary),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=deserializer,
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream is not None:
@@ -107,7 +148,13 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                 self._wrap_unary(method, admin, behaviour)
                 if inspect.iscoroutinefunction(behaviour)
                 else self._wrap_stream(method, admin, cast(StreamBehaviour, behaviour)),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.stream_stream is not None:
+            return grpc.stream_stream_rpc_method_handler(
+                self._checked_requests(method, cast(StreamBehaviour, handler.stream_stream)),
+                request_deserializer=deserializer,
                 response_serializer=handler.response_serializer,
             )
         return handler
@@ -116,7 +163,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         self, method: str, admin: bool, behaviour: Callable[[Any, Any], Awaitable[Any]]
     ) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]:
         async def unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-            async with self._guard(method, admin, context):
+            async with self._guard(method, admin, context, request):
                 return await behaviour(request, context)
 
         return unary
@@ -127,15 +174,55 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         async def stream(
             request: Any, context: grpc.aio.ServicerContext[Any, Any]
         ) -> AsyncIterator[Any]:
-            async with self._guard(method, admin, context):
+            async with self._guard(method, admin, context, request):
                 async for response in behaviour(request, context):
                     yield response
 
         return stream
 
+    def _checked_requests(
+        self, method: str, behaviour: StreamBehaviour
+    ) -> Callable[[AsyncIterator[Any], grpc.aio.ServicerContext[Any, Any]], AsyncIterator[Any]]:
+        """A bidirectional handler (server reflection) whose undecodable requests end the call
+        with INVALID_ARGUMENT."""
+
+        async def stream(
+            requests: AsyncIterator[Any], context: grpc.aio.ServicerContext[Any, Any]
+        ) -> AsyncIterator[Any]:
+            async def decoded() -> AsyncIterator[Any]:
+                async for request in requests:
+                    if isinstance(request, Undecodable):
+                        await context.abort_with_status(self._refuse(method, request).to_status())
+                    yield request
+
+            async for response in behaviour(decoded(), context):
+                yield response
+
+        return stream
+
+    def _refuse(self, method: str, request: Undecodable) -> ServiceError:
+        """The error of an undecodable request, logged as a rate-limited warning."""
+        suppressed = self._undecodable_log.admit()
+        if suppressed is not None:
+            log.warning(
+                "undecodable request refused",
+                method=method,
+                reason=request.reason,
+                not_logged_since_last=suppressed,
+            )
+        return ServiceError(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            f"the request does not decode as this method's message: {request.reason}",
+            [error_info("UNDECODABLE_REQUEST", {"method": method})],
+        )
+
     @contextlib.asynccontextmanager
     async def _guard(
-        self, method: str, admin: bool, context: grpc.aio.ServicerContext[Any, Any]
+        self,
+        method: str,
+        admin: bool,
+        context: grpc.aio.ServicerContext[Any, Any],
+        request: Any,
     ) -> AsyncIterator[None]:
         """Authorise, run the handler, turn its failure into a status, and measure it."""
         started = time.perf_counter()
@@ -147,9 +234,13 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             await context.abort_with_status(_OVERLOADED.to_status())
         if counted:
             self._in_flight += 1
+        authorised = False
         try:
+            if isinstance(request, Undecodable):
+                raise self._refuse(method, request)
             if admin:
                 self._authorise(context)
+                authorised = True
             yield
         except ServiceError as error:
             code = error.code
@@ -165,6 +256,11 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             # The caller cancelled or its deadline passed: gRPC cancels the handler's task.
             code = grpc.StatusCode.CANCELLED
             raise
+        except NotImplementedError:
+            # What a generated servicer base raises for a method the servicer leaves out
+            # (grpc_health's asyncio servicer has no List): a status, not a bug.
+            code = grpc.StatusCode.UNIMPLEMENTED
+            await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented")
         except Exception:
             code = grpc.StatusCode.INTERNAL
             log.exception("unhandled error", method=method)
@@ -173,6 +269,8 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             if counted:
                 self._in_flight -= 1
             self._record(method, code, started)
+            if admin:
+                _audit(method, context, authorised, code)
 
     def _authorise(self, context: grpc.aio.ServicerContext[Any, Any]) -> None:
         """Raise unless the call carries the admin bearer token."""
@@ -182,12 +280,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                 "admin RPCs are disabled: no admin token is configured (SANAD_ADMIN_TOKEN)",
                 [error_info("ADMIN_DISABLED")],
             )
-        presented = b""
-        for key, value in context.invocation_metadata() or ():
-            if key == "authorization" and isinstance(value, str):
-                scheme, _, token = value.partition(" ")
-                if scheme.lower() == "bearer":
-                    presented = token.strip().encode()
+        presented = (Caller.of(context).bearer or "").encode()
         if not hmac.compare_digest(presented, self._admin_token):
             raise ServiceError(
                 grpc.StatusCode.UNAUTHENTICATED,
@@ -200,3 +293,31 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             time.perf_counter() - started,
             {"component": self._component, "method": method, "code": code.name},
         )
+
+
+def _audit(
+    method: str,
+    context: grpc.aio.ServicerContext[Any, Any],
+    authorised: bool,
+    code: grpc.StatusCode,
+) -> None:
+    """One audit line per admin call: who (peer, certificate, credential), what, when, result.
+
+    Never the token itself: only whether the admin token, another token or none was shown.
+    """
+    caller = Caller.of(context)
+    if authorised:
+        credential = "admin token"
+    else:
+        credential = "no token" if caller.bearer is None else "a token that is not the admin token"
+    audit.info(
+        "admin action",
+        who={
+            "peer": caller.peer,
+            "certificate": caller.certificate_subject,
+            "credential": credential,
+        },
+        what=method,
+        when=datetime.now(UTC).isoformat(),
+        result=code.name,
+    )

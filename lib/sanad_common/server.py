@@ -3,8 +3,9 @@
 Each service hands over its servicers; this module adds what every Sanad server has: the
 standard ``grpc.health.v1`` service (NOT_SERVING until the service's dependencies answer, and
 kept current by a readiness loop), server reflection, message size limits, the interceptor
-that turns :class:`ServiceError` into rich statuses and guards admin RPCs, and graceful
-shutdown on SIGTERM or SIGINT.
+that turns :class:`ServiceError` into rich statuses, refuses undecodable requests and guards
+admin RPCs, TLS when the settings name a certificate (``sanad_common.security.tls``), and
+graceful shutdown on SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pydantic import ValidationError
 
 from sanad_common.config import ConfigurationError, Settings, load_settings
 from sanad_common.interceptors import ServiceInterceptor
+from sanad_common.security.tls import server_credentials
 from sanad_common.telemetry import configure_logging, configure_metrics
 from sanad_common.tracing import (
     TracingConfigurationError,
@@ -148,12 +150,22 @@ async def start_server(
     for name in ("", *names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
     address = f"{settings.host}:{port}"
+    credentials = server_credentials(settings)
     try:
-        bound = server.add_insecure_port(address)
+        if credentials is None:
+            bound = server.add_insecure_port(address)
+        else:
+            bound = server.add_secure_port(address, credentials)
     except RuntimeError as error:
         raise AddressInUseError(f"cannot listen on {address}: {error}") from None
     await server.start()
-    log.info("server listening", component=component, host=settings.host, port=bound)
+    log.info(
+        "server listening",
+        component=component,
+        host=settings.host,
+        port=bound,
+        tls="off" if credentials is None else f"client certificates: {settings.tls_client_auth}",
+    )
     task = asyncio.create_task(
         _keep_readiness(health_servicer, names, readiness_check, settings.readiness_interval),
         name=f"{component}-readiness",

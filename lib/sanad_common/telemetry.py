@@ -18,6 +18,7 @@ from opentelemetry.sdk.resources import Resource
 from prometheus_client import start_http_server
 
 from sanad_common.config import Settings
+from sanad_common.log_limits import GRPC_CORE_LOGGER, ClientGoneFilter
 
 LATENCY_BUCKETS_SECONDS = (
     0.001,
@@ -76,6 +77,7 @@ def configure_logging(service: str, settings: Settings) -> None:
     root.setLevel(level)
     for noisy in ("httpx", "httpcore", "openai", "google_genai", "aiosqlite"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    logging.getLogger(GRPC_CORE_LOGGER).addFilter(ClientGoneFilter())
     structlog.contextvars.bind_contextvars(service=service)
 
 

@@ -14,7 +14,13 @@ from sanad_analyzer.hedging import HedgePolicy
 from sanad_analyzer.memory.degradation import DegradationStore
 from sanad_analyzer.memory.idempotency import IdempotencyCache
 from sanad_analyzer.pipeline import AnalysisPipeline
-from sanad_analyzer.ports import AttemptOutcome, ProviderOrder, QuotaDecision, Reservation
+from sanad_analyzer.ports import (
+    AttemptOutcome,
+    ProviderOrder,
+    QuotaDecision,
+    Reservation,
+    TenantOverQuota,
+)
 from sanad_analyzer.prompt import AnalysisPrompt
 from sanad_analyzer.providers.base import ProviderAnswer, ProviderError
 from sanad_analyzer.retry import RetryPolicy
@@ -53,12 +59,32 @@ class FakeQuota:
     """Grants everything except the providers in ``denied``; records settlements."""
 
     denied: set[str] = field(default_factory=set)
+    tenants_over: set[str] = field(default_factory=set)
+    """Tenants whose own quota refuses every reservation."""
+    tenants: list[str] = field(default_factory=list)
+    """The tenant of each reservation asked for, in order."""
     committed: list[tuple[str, int]] = field(default_factory=list)
     released: list[str] = field(default_factory=list)
 
     async def reserve(
-        self, provider: str, tokens: int, request_id: str, deadline: Deadline | None
+        self,
+        provider: str,
+        tokens: int,
+        request_id: str,
+        deadline: Deadline | None,
+        tenant: str = "",
     ) -> QuotaDecision:
+        self.tenants.append(tenant)
+        if tenant in self.tenants_over:
+            return QuotaDecision(
+                reason="hour requests limit reached (3/3)",
+                retry_after=120.0,
+                tenant_over=TenantOverQuota(
+                    tenant,
+                    ((f"tenants/{tenant}/windows/hour/metrics/requests", "3 of 3 used"),),
+                    120.0,
+                ),
+            )
         if provider in self.denied:
             return QuotaDecision(reason="daily requests limit reached (1/1)")
         return QuotaDecision(Reservation(f"r-{provider}"))

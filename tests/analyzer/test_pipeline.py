@@ -167,3 +167,24 @@ async def test_the_hedge_delay_is_the_first_providers_p95(rig: Rig) -> None:
     response = await rig.pipeline.analyze(_request(hedge=True), None)
     assert response.provider == "primary"
     assert rig.providers["secondary"].calls == 0
+
+
+async def test_a_tenant_over_its_own_quota_is_refused_before_any_provider(rig: Rig) -> None:
+    rig.quota.tenants_over.add("shop-a")
+    request = parse_request(
+        analyzer_pb2.AnalyzeRequest(
+            policy_type=analyzer_pb2.POLICY_TYPE_RETURN_EXCHANGE,
+            policy_text="Returns within 7 days.",
+        ),
+        10_000,
+        tenant="shop-a",
+    )
+
+    with pytest.raises(ServiceError) as raised:
+        await rig.pipeline.analyze(request, None)
+
+    assert raised.value.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+    kinds = {type(detail).__name__ for detail in raised.value.details}
+    assert {"QuotaFailure", "RetryInfo", "ErrorInfo"} <= kinds
+    assert rig.quota.tenants == ["shop-a"]  # asked once, no failover to the secondary
+    assert [provider.calls for provider in rig.providers.values()] == [0, 0]

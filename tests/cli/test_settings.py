@@ -136,3 +136,43 @@ def test_admin_calls_without_a_token_stop_with_a_clear_error() -> None:
 
     assert str(raised.value) == "this command needs the admin token: set SANAD_ADMIN_TOKEN"
     assert raised.value.exit_code == EXIT_UNREACHABLE
+
+
+def test_the_clients_tls_files_and_a_tenant_key_configure_the_cli(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SANAD_TLS_CA_FILE", str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SANAD_TLS_CERT_FILE", str(tmp_path / "cli.pem"))
+    monkeypatch.setenv("SANAD_TLS_KEY_FILE", str(tmp_path / "cli.key"))
+    monkeypatch.setenv("SANAD_TLS_CLIENT_AUTH", "require")  # a service's own: not read
+    monkeypatch.setenv("SANAD_TENANT_KEY", "k-1")
+
+    settings = _resolved()
+
+    tls = settings.tls()
+    assert tls is not None
+    assert (tls.ca_file, tls.cert_file, tls.key_file) == (
+        tmp_path / "ca.pem",
+        tmp_path / "cli.pem",
+        tmp_path / "cli.key",
+    )
+    assert settings.tenant_metadata() == (("authorization", "Bearer k-1"),)
+    assert "k-1" not in repr(settings)
+
+
+def test_without_a_ca_file_the_cli_is_plaintext_and_sends_no_key() -> None:
+    settings = _resolved()
+
+    assert settings.tls() is None
+    assert settings.tenant_metadata() == ()
+
+
+def test_a_certificate_without_its_key_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SANAD_TLS_CA_FILE", str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SANAD_TLS_CERT_FILE", str(tmp_path / "cli.pem"))
+
+    with pytest.raises(CliError, match="cert_file and key_file") as raised:
+        _resolved()
+    assert raised.value.exit_code == EXIT_UNREACHABLE

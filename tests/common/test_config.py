@@ -80,3 +80,32 @@ def test_a_service_with_bad_configuration_exits_with_a_clear_message(tmp_path: P
     assert "invalid configuration" in result.stderr
     assert "quota_port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variables", "complaint"),
+    [
+        ({"SANAD_TLS_CERT_FILE": "cert.pem"}, "must be set together"),
+        (
+            {
+                "SANAD_TLS_CLIENT_AUTH": "require",
+                "SANAD_TLS_CERT_FILE": "c",
+                "SANAD_TLS_KEY_FILE": "k",
+            },
+            "needs tls_ca_file",
+        ),
+        ({"SANAD_TLS_CLIENT_AUTH": "optional"}, "needs TLS"),
+        ({"SANAD_TLS_CLIENT_AUTH": "sometimes"}, "tls_client_auth"),
+        (
+            {"SANAD_TENANTS_FILE": "tenants.toml", "SANAD_DEGRADATION_CROSS_TENANT": "true"},
+            "cannot be on with tenants_file",
+        ),
+    ],
+)
+def test_tls_and_tenant_settings_that_cannot_be_served_are_refused(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], complaint: str
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=complaint):
+        load_settings()

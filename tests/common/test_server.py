@@ -5,22 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
+import structlog
 from pydantic import SecretStr
 
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_common import interceptors
 from sanad_common.config import Settings
 from sanad_common.errors import FieldViolation, invalid_argument
+from sanad_common.log_limits import CLIENT_GONE_EVENT, ClientGoneFilter, LogRate
 from sanad_common.server import ServiceApp, ServiceDefinition
 from sanad_common.storage import StoreUnavailableError
 from tests.support.services import (
@@ -234,3 +238,113 @@ def test_a_taken_port_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+GARBAGE = b"\xff\xff\xff\xff"
+"""Bytes no protobuf message decodes from (a field tag with a varint that never ends)."""
+
+
+async def test_undecodable_bytes_are_invalid_argument_on_every_kind_of_rpc(
+    quota_stub: Any,
+) -> None:
+    _, channel, _ = quota_stub
+    calls = {
+        "unary": channel.unary_unary("/sanad.quota.v1.QuotaService/Reserve"),
+        "admin": channel.unary_unary("/sanad.quota.v1.QuotaService/ResetQuota"),
+        "server streaming": channel.unary_stream("/sanad.quota.v1.QuotaService/WatchUsage"),
+        "health check": channel.unary_unary("/grpc.health.v1.Health/Check"),
+        "health watch": channel.unary_stream("/grpc.health.v1.Health/Watch"),
+    }
+    codes: dict[str, grpc.StatusCode] = {}
+    messages: dict[str, str] = {}
+    with structlog.testing.capture_logs() as logs:
+        for name, call in calls.items():
+            with pytest.raises(grpc.aio.AioRpcError) as raised:
+                answer = call(GARBAGE, timeout=5)
+                if isinstance(answer, grpc.aio.UnaryStreamCall):
+                    await answer.read()
+                else:
+                    await answer
+            codes[name] = raised.value.code()
+            messages[name] = raised.value.details() or ""
+        reflection = channel.stream_stream(
+            "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"
+        )(iter([GARBAGE]), timeout=5)
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await reflection.read()
+        codes["reflection"] = raised.value.code()
+
+    assert set(codes.values()) == {grpc.StatusCode.INVALID_ARGUMENT}, codes
+    assert "'sanad.quota.v1.ReserveRequest'" in messages["unary"]
+    assert "'grpc.health.v1.HealthCheckRequest'" in messages["health check"]
+    refused = [entry for entry in logs if entry["event"] == "undecodable request refused"]
+    assert refused and all(entry["log_level"] == "warning" for entry in refused)
+    assert not [entry for entry in logs if entry.get("exc_info") or entry["log_level"] == "error"]
+
+
+async def test_undecodable_requests_are_logged_at_a_bounded_rate(quota_stub: Any) -> None:
+    _, channel, _ = quota_stub
+    reserve = channel.unary_unary("/sanad.quota.v1.QuotaService/Reserve")
+    with structlog.testing.capture_logs() as logs:
+        for _ in range(60):
+            with pytest.raises(grpc.aio.AioRpcError):
+                await reserve(GARBAGE, timeout=5)
+
+    refused = [entry for entry in logs if entry["event"] == "undecodable request refused"]
+    assert len(refused) == interceptors.UNDECODABLE_LOG_BURST
+
+
+def test_the_log_rate_admits_a_burst_then_one_per_interval_and_counts_the_rest() -> None:
+    clock = [0.0]
+    rate = LogRate(2, 10.0, clock=lambda: clock[0])
+
+    first = [rate.admit() for _ in range(5)]
+    clock[0] = 10.0
+    later = rate.admit()
+
+    assert first == [0, 0, None, None, None]
+    assert later == 3
+
+
+async def test_admin_calls_are_written_to_the_audit_log(quota_stub: Any) -> None:
+    quota, _, _ = quota_stub
+    with structlog.testing.capture_logs() as logs:
+        await quota.ResetQuota(
+            quota_pb2.ResetQuotaRequest(), metadata=(("authorization", "Bearer s3cret"),)
+        )
+        for metadata in ((), (("authorization", "Bearer guess"),)):
+            with pytest.raises(grpc.aio.AioRpcError):
+                await quota.ResetQuota(quota_pb2.ResetQuotaRequest(), metadata=metadata)
+        await quota.GetUsage(quota_pb2.GetUsageRequest())
+
+    lines = [entry for entry in logs if entry["event"] == "admin action"]
+    assert [(line["result"], line["who"]["credential"]) for line in lines] == [
+        ("OK", "admin token"),
+        ("UNAUTHENTICATED", "no token"),
+        ("UNAUTHENTICATED", "a token that is not the admin token"),
+    ]
+    for line in lines:
+        assert line["what"] == "/sanad.quota.v1.QuotaService/ResetQuota"
+        assert line["who"]["peer"].startswith("ipv4:127.0.0.1:")
+        assert datetime.fromisoformat(line["when"]).tzinfo is not None
+        assert "s3cret" not in repr(line) and "guess" not in repr(line)
+
+
+def test_grpcs_traceback_for_a_vanished_client_is_a_bounded_one_line_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    logger = logging.getLogger("test.grpc-core")
+    logger.addFilter(ClientGoneFilter(LogRate(2, 60.0)))
+    with caplog.at_level(logging.INFO, logger="test.grpc-core"):
+        for _ in range(5):
+            try:
+                raise RuntimeError("Failed execute_batch")
+            except RuntimeError:
+                logger.exception("%s [%s]", CLIENT_GONE_EVENT, "/grpc.health.v1.Health/Watch")
+        logger.error("something else")
+
+    gone = [record for record in caplog.records if CLIENT_GONE_EVENT in record.getMessage()]
+    assert len(gone) == 2
+    assert all(record.levelname == "WARNING" and record.exc_info is None for record in gone)
+    assert "the client went away" in gone[0].getMessage()
+    assert [record.levelname for record in caplog.records][-1] == "ERROR"

@@ -9,6 +9,7 @@ import pytest
 
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad.type.v1 import error_class_pb2
+from sanad_launcher.suite import LocalSuite
 from tests.integration.conftest import ADMIN, Clients
 from tests.integration.test_scenarios import ARABIC_POLICY, RETURN_POLICY, analyze_request
 from tests.support.services import error_reason
@@ -235,3 +236,12 @@ async def test_nothing_in_time_is_deadline_exceeded_with_details(clients: Client
     assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
     assert "deadline reached before any provider answered" in (raised.value.details() or "")
     assert error_reason(raised.value) == "ALL_PROVIDERS_FAILED"
+
+
+def test_without_a_tenants_file_the_analyzer_warns_that_anyone_names_any_tenant(
+    suite: LocalSuite,
+) -> None:
+    assert suite.log_dir is not None
+    log = (suite.log_dir / "analyzer.log").read_text()
+
+    assert "tenant keys are off: any caller may name any tenant_id" in log

@@ -22,6 +22,7 @@ from tests.support.services import (
     serve_in_process,
     unique_namespace,
 )
+from tests.support.tenants import KeyedTenant, write_tenants_file
 
 
 @pytest.fixture
@@ -378,3 +379,64 @@ async def test_an_invalid_settle_lists_every_bad_field(
         "settlements[1]",
         "settlements[2].release",
     ]
+
+
+@pytest.fixture
+async def tenant_quota(tmp_path: Path) -> AsyncIterator[quota_pb2_grpc.QuotaServiceAsyncStub]:
+    """A quota server whose tenant shop-a may make 1 request an hour."""
+    tenants = write_tenants_file(
+        tmp_path / "tenants.toml",
+        KeyedTenant("shop-a", limits={"hourly_requests": 1}),
+        KeyedTenant("shop-b"),
+    )
+    settings = quota_settings(
+        store_url=f"sqlite:///{tmp_path / 'quota.db'}",
+        store_namespace=unique_namespace(),
+        host="127.0.0.1",
+        admin_token=ADMIN_TOKEN,
+        tenants_file=tenants,
+    )
+    async with serve_in_process("quota", build_app, settings) as channel:
+        yield quota_pb2_grpc.QuotaServiceStub(channel)
+
+
+async def test_a_tenants_denial_names_its_window_and_usage_shows_each_tenant(
+    tenant_quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    asked = quota_pb2.ReserveRequest(provider="openai", estimated_tokens=10, tenant="shop-a")
+    granted = await tenant_quota.Reserve(asked)
+    denied = await tenant_quota.Reserve(asked)
+    usage = await tenant_quota.GetUsage(quota_pb2.GetUsageRequest(all_tenants=True))
+    only_b = await tenant_quota.GetUsage(quota_pb2.GetUsageRequest(tenant="shop-b"))
+
+    assert granted.allowed and granted.reservation_id.endswith(".shop-a")
+    assert not denied.allowed and denied.denied_tenant == "shop-a"
+    (violation,) = denied.violations
+    assert violation.subject == "tenants/shop-a/windows/hour/metrics/requests"
+    assert (violation.tenant, violation.limit, violation.used) == ("shop-a", 1, 1)
+    assert denied.retry_after.ToTimedelta().total_seconds() > 0
+    assert [tenant.tenant for tenant in usage.tenants] == ["shop-a", "shop-b"]
+    assert usage.tenants[0].warning_level == quota_pb2.WARNING_LEVEL_EXHAUSTED
+    assert usage.tenants[0].crossings[-1].tenant == "shop-a"
+    assert usage.tenants[0].crossings[-1].provider == ""
+    assert [tenant.tenant for tenant in only_b.tenants] == ["shop-b"]
+    assert len(usage.providers) == 2
+
+
+async def test_a_tenants_counters_are_reset_by_an_admin(
+    tenant_quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    asked = quota_pb2.ReserveRequest(provider="openai", estimated_tokens=10, tenant="shop-a")
+    await tenant_quota.Reserve(asked)
+
+    reset = await tenant_quota.ResetQuota(
+        quota_pb2.ResetQuotaRequest(tenant="shop-a"), metadata=admin_metadata(ADMIN_TOKEN)
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as unknown:
+        await tenant_quota.GetUsage(quota_pb2.GetUsageRequest(tenant="walk-in"))
+
+    assert reset.tenant_usage.tenant == "shop-a"
+    assert not reset.HasField("usage")
+    assert (await tenant_quota.Reserve(asked)).allowed
+    assert unknown.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert bad_request_fields(unknown.value) == ["tenant"]

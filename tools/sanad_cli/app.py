@@ -98,9 +98,16 @@ def providers(ctx: typer.Context, json_output: JsonOption = False) -> None:
 
 
 @app.command("quota")
-def quota_usage(ctx: typer.Context, json_output: JsonOption = False) -> None:
-    """Quota used, limit and warning level per provider, window and metric."""
-    reply = _connections(ctx).quota.call(lambda stub: stub.GetUsage, quota_pb2.GetUsageRequest())
+def quota_usage(
+    ctx: typer.Context,
+    tenants: Annotated[
+        bool, typer.Option("--tenants", help="Also each tenant's own windows.")
+    ] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Quota used, limit and warning level per provider (and tenant), window and metric."""
+    request = quota_pb2.GetUsageRequest(all_tenants=tenants)
+    reply = _connections(ctx).quota.call(lambda stub: stub.GetUsage, request)
     _show(reply, json_output, render.quota)
 
 
@@ -276,7 +283,7 @@ def analyze(  # noqa: PLR0917 (typer maps each parameter to an option)
         )
         if country:
             request.jurisdiction = jurisdiction(country)
-    reply = _connections(ctx).analyzer.call(lambda stub: stub.Analyze, request)
+    reply = _connections(ctx).analyzer.call(lambda stub: stub.Analyze, request, tenant=True)
     _show(reply, json_output, render.analysis)
 
 

@@ -119,6 +119,7 @@ class BatchRunner:
     ) -> None:
         self._analyzer = connections.analyzer
         self._timeout = connections.settings.timeout
+        self._metadata = connections.settings.tenant_metadata()
         self._concurrency = concurrency
         self._on_progress = on_progress
         self.last_transient_error = ""
@@ -153,7 +154,7 @@ class BatchRunner:
     ) -> dict[str, Any] | None:
         key = item.request.idempotency_key
         try:
-            reply = await stub.Analyze(item.request, timeout=self._timeout)
+            reply = await stub.Analyze(item.request, metadata=self._metadata, timeout=self._timeout)
         except grpc.aio.AioRpcError as error:
             failure = await self._analyzer.failure(error)
             if error.code() in RETRIED_LATER:

@@ -47,10 +47,9 @@ class Connections:
     """The channels of one CLI run, one per target, on the run's own event loop.
 
     The typer callback makes one for the run and the command's context closes it, so every
-    call to a service shares one connection, a batch's hundreds included. Channels are
-    plaintext, opened by sanad_client without its service config (no automatic retries: an
-    operator sees each failure); TLS would be its ``tls`` argument, from an option added to
-    CliSettings.
+    call to a service shares one connection, a batch's hundreds included. Channels are opened
+    by sanad_client without its service config (no automatic retries: an operator sees each
+    failure), TLS when the settings name a CA file, plaintext otherwise.
     """
 
     def __init__(self, settings: CliSettings) -> None:
@@ -87,7 +86,9 @@ class Connections:
         (refused, unknown host) or no connection is made within the timeout."""
         channel = self._channels.get(target)
         if channel is None:
-            channel = self._channels[target] = open_aio_channel(target, service_config_json=None)
+            channel = self._channels[target] = open_aio_channel(
+                target, tls=self.settings.tls(), service_config_json=None
+            )
             state = channel.get_state(try_to_connect=True)
             try:
                 async with asyncio.timeout(self.settings.timeout):
@@ -145,11 +146,15 @@ class Service(Generic[Stub]):
         request: Request,
         *,
         admin: bool = False,
+        tenant: bool = False,
     ) -> Reply:
         """One unary call, from a command; admin sends the admin token (and stops with a clear
-        error when there is none)."""
+        error when there is none), tenant the tenant key (when there is one)."""
+        settings = self._connections.settings
         with reported_errors():
-            metadata = self._connections.settings.admin_metadata() if admin else ()
+            metadata = settings.admin_metadata() if admin else ()
+        if tenant:
+            metadata = settings.tenant_metadata()
         return self._connections.run(self.invoke(method, request, metadata))
 
     async def invoke(

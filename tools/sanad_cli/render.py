@@ -76,9 +76,9 @@ def _error_class(value: error_class_pb2.ErrorClass.ValueType) -> str:
 
 
 def quota(reply: quota_pb2.GetUsageResponse) -> RenderableType:
-    """One row per provider, window and metric."""
+    """One row per provider (then tenant), window and metric."""
     table = Table(
-        "provider",
+        "provider or tenant",
         "window",
         "metric",
         "used",
@@ -88,10 +88,12 @@ def quota(reply: quota_pb2.GetUsageResponse) -> RenderableType:
         "projected",
         title="Quota",
     )
-    for usage in reply.providers:
-        for window in usage.windows:
+    owners = [(usage.provider, usage.windows) for usage in reply.providers]
+    owners += [(f"tenant {usage.tenant}", usage.windows) for usage in reply.tenants]
+    for owner, windows in owners:
+        for window in windows:
             table.add_row(
-                usage.provider,
+                owner,
                 enum_label(quota_pb2.Window.Name(window.window), "WINDOW_").lower(),
                 enum_label(quota_pb2.Metric.Name(window.metric), "METRIC_").lower(),
                 str(window.used),

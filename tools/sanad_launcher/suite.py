@@ -105,6 +105,9 @@ class LocalSuite:
     """Interface every process binds to."""
     env: Mapping[str, str] = field(default_factory=dict)
     """Extra environment for the services (limits, tokens, log format...)."""
+    service_env_overrides: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Environment of one service only, by name ("analyzer", "quota", "health"), over env:
+    for example each service's SANAD_TLS_CLIENT_AUTH."""
     log_dir: Path | None = None
     """Each process writes its output to NAME.log here; None to inherit the terminal."""
     with_emulator: bool | None = None
@@ -157,6 +160,10 @@ class LocalSuite:
         env.update(self.env)
         return env
 
+    def env_of(self, name: str) -> dict[str, str]:
+        """The environment of one service process."""
+        return {**self.service_env(), **self.service_env_overrides.get(name, {})}
+
     def __enter__(self) -> LocalSuite:
         self.start()
         return self
@@ -181,14 +188,14 @@ class LocalSuite:
                     dict(os.environ),
                 )
                 self._wait_http(self._children[-1], f"{self.emulator_url}/healthz")
-            env = self.service_env()
             for name, port in (
                 ("quota", self.ports.quota),
                 ("health", self.ports.health),
                 ("analyzer", self.ports.analyzer),
             ):
+                env = self.env_of(name)
                 self._spawn(name, ["-m", f"sanad_{name}"], env)
-                self._wait_grpc(self._children[-1], port)
+                self._wait_grpc(self._children[-1], port, env)
         except BaseException:
             self.stop()
             raise
@@ -252,9 +259,9 @@ class LocalSuite:
                 time.sleep(0.1)
         raise ProcessFailedError(f"{child.name} not ready at {url}:\n{child.tail()}")
 
-    def _wait_grpc(self, child: _Child, port: int) -> None:
+    def _wait_grpc(self, child: _Child, port: int, env: Mapping[str, str]) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        with grpc.insecure_channel(f"{self.host}:{port}") as channel:
+        with probe_channel(f"{self.host}:{port}", env) as channel:
             # The typeshed stub declares no methods on HealthStub.
             stub: Any = health_pb2_grpc.HealthStub(channel)
             while time.monotonic() < deadline:
@@ -267,3 +274,21 @@ class LocalSuite:
                     pass
                 time.sleep(0.1)
         raise ProcessFailedError(f"{child.name} not SERVING on port {port}:\n{child.tail()}")
+
+
+def probe_channel(target: str, env: Mapping[str, str]) -> grpc.Channel:
+    """A channel to a service started with env: plaintext, or TLS verified with its CA and
+    presenting its own certificate (which a service that requires one accepts)."""
+    if not env.get("SANAD_TLS_CERT_FILE"):
+        return grpc.insecure_channel(target)
+
+    def read(name: str) -> bytes | None:
+        value = env.get(name)
+        return Path(value).read_bytes() if value else None
+
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=read("SANAD_TLS_CA_FILE"),
+        private_key=read("SANAD_TLS_KEY_FILE"),
+        certificate_chain=read("SANAD_TLS_CERT_FILE"),
+    )
+    return grpc.secure_channel(target, credentials)

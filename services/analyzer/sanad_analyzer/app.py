@@ -22,8 +22,10 @@ from sanad_analyzer.servicer import AnalyzerServicer
 from sanad_analyzer.system_health import SystemHealth, SystemHealthSources
 from sanad_common.channels import dependency_channel
 from sanad_common.config import Settings
+from sanad_common.security.tls import client_material
 from sanad_common.server import ServiceApp, ServiceDefinition
 from sanad_common.storage import open_store
+from sanad_common.tenancy import load_tenants, tenant_access
 from sanad_common.tracing import client_interceptors
 
 SERVICE_NAME = "sanad.analyzer.v1.AnalyzerService"
@@ -33,7 +35,10 @@ ADMIN_METHODS = frozenset({"ClearCache", "GetCacheStats"})
 @contextlib.asynccontextmanager
 async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
     """The analyzer's servicer and readiness check; closes everything on exit."""
-    # Built first: an unknown kind stops the start before anything needs closing.
+    # Read first: an unknown kind or unusable tenants or TLS files stop the start before
+    # anything needs closing.
+    tenants = load_tenants(settings.tenants_file)
+    tls = client_material(settings)
     providers: dict[str, Provider] = {}
     for provider_settings in settings.provider_list():
         provider = build_provider(provider_settings)
@@ -41,9 +46,9 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
             providers[provider.name] = provider
     store = await open_store(settings.store_url, namespace=settings.store_namespace, check=False)
     backoff = settings.downstream_max_reconnect_backoff
-    quota_channel = dependency_channel(settings.quota_target, backoff, client_interceptors())
-    health_channel = dependency_channel(settings.health_target, backoff, client_interceptors())
-    safe_budget = await open_safe_budget(settings, quota_channel)
+    quota_channel = dependency_channel(settings.quota_target, backoff, client_interceptors(), tls)
+    health_channel = dependency_channel(settings.health_target, backoff, client_interceptors(), tls)
+    safe_budget = await open_safe_budget(settings, quota_channel, tenants)
     health = HealthGateway(
         health_channel,
         settings.downstream_timeout,
@@ -108,6 +113,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         degradation_ttl=settings.graceful_degradation_ttl,
         system_health=system_health,
         default_jurisdiction=Jurisdiction(settings.default_jurisdiction),
+        tenants=tenant_access(tenants),
     )
     try:
         yield ServiceApp(

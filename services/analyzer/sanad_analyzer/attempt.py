@@ -16,7 +16,14 @@ from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.attempt_log import AttemptLog
 from sanad_analyzer.deadline import Deadline
 from sanad_analyzer.instrumentation import observed_attempt
-from sanad_analyzer.ports import AttemptOutcome, HealthPort, QuotaDecision, QuotaPort, Reservation
+from sanad_analyzer.ports import (
+    AttemptOutcome,
+    HealthPort,
+    QuotaDecision,
+    QuotaPort,
+    Reservation,
+    TenantOverQuota,
+)
 from sanad_analyzer.providers.base import Provider, ProviderAnswer, ProviderError
 from sanad_analyzer.request import AnalysisRequest
 from sanad_analyzer.retry import RetryPolicy
@@ -47,6 +54,8 @@ class AttemptResult:
     """The valid answer, if the provider gave one."""
     out_of_time: bool = False
     """True if the caller's deadline ended the turn."""
+    tenant_over: TenantOverQuota | None = None
+    """The tenant's own quota refused: no provider may be asked for it."""
 
 
 class ProviderAttempt:
@@ -81,9 +90,11 @@ class ProviderAttempt:
         while True:
             if deadline.expired():
                 return AttemptResult(out_of_time=True)
-            decision = await self._reserve(provider.name, estimate, deadline, attempts)
+            decision = await self._reserve(
+                provider.name, estimate, request.tenant, deadline, attempts
+            )
             if decision.reservation is None:
-                return AttemptResult()
+                return AttemptResult(tenant_over=decision.tenant_over)
             try:
                 answer = await self.call(
                     provider,
@@ -107,10 +118,14 @@ class ProviderAttempt:
             return AttemptResult(answer=answer)
 
     async def _reserve(
-        self, name: str, estimate: int, deadline: Deadline, attempts: AttemptLog
+        self, name: str, estimate: int, tenant: str, deadline: Deadline, attempts: AttemptLog
     ) -> QuotaDecision:
-        decision = await self._quota.reserve(name, estimate, attempts.request_id, deadline)
+        decision = await self._quota.reserve(name, estimate, attempts.request_id, deadline, tenant)
         attempts.accounted_locally |= decision.local and decision.allowed
+        if decision.tenant_over is not None:
+            attempts.event(analyzer_pb2.STAGE_QUOTA_DENIED, decision.reason, name)
+            log.warning("tenant quota denied", tenant=tenant, reason=decision.reason)
+            return decision
         if decision.local and not decision.allowed:
             attempts.unaccountable(name, decision.reason)
             return decision

@@ -78,7 +78,10 @@ async def race(
                 result = task.result()
                 if result.answer is not None:
                     return RaceResult(tasks[task], result, providers_used=2)
-                last = AttemptResult(out_of_time=last.out_of_time or result.out_of_time)
+                last = AttemptResult(
+                    out_of_time=last.out_of_time or result.out_of_time,
+                    tenant_over=last.tenant_over or result.tenant_over,
+                )
         return RaceResult(None, last, providers_used=2)
     except asyncio.CancelledError:
         # The caller went away: both attempts end as a cancelled call, not a lost hedge.

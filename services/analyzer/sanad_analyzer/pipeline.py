@@ -11,6 +11,8 @@ from typing import TypeVar
 
 import grpc
 import structlog
+from google.protobuf.message import Message
+from google.rpc import error_details_pb2
 from opentelemetry import metrics
 
 from sanad.analyzer.v1 import analyzer_pb2
@@ -26,7 +28,7 @@ from sanad_analyzer.memory.entries import CachedAnswer, DegradedMatch
 from sanad_analyzer.memory.idempotency import IdempotencyCache
 from sanad_analyzer.memory.near_duplicates import IndexedText
 from sanad_analyzer.memory.single_flight import FingerprintMismatchError, SharedFlight, SingleFlight
-from sanad_analyzer.ports import HealthPort, ProviderOrder, QuotaPort
+from sanad_analyzer.ports import HealthPort, ProviderOrder, QuotaPort, TenantOverQuota
 from sanad_analyzer.providers.base import Provider, ProviderAnswer
 from sanad_analyzer.request import AnalysisRequest
 from sanad_analyzer.retry import RetryPolicy
@@ -41,6 +43,8 @@ _failovers = _meter.create_counter("sanad_failovers", description="Failovers to 
 
 UNAVAILABLE_AR = "تعذر تحليل السياسة الآن: جميع مزودي التحليل غير متاحين. حاول مرة أخرى لاحقاً."
 UNAVAILABLE_EN = "The policy cannot be analysed now: every analysis provider is unavailable."
+TENANT_QUOTA_AR = "استنفد المتجر حصته من التحليلات لهذه الفترة. حاول مرة أخرى بعد انتهائها."
+TENANT_QUOTA_EN = "This tenant has used its analyses for the period; try again once it ends."
 DEFAULT_RETRY_AFTER = 30.0
 """Seconds a caller is told to wait when no provider said how long."""
 DEPENDENCY_RETRY_AFTER = 1.0
@@ -217,6 +221,8 @@ class AnalysisPipeline:
                 winner, index = name, index + 1
             if result.answer is not None and winner is not None:
                 return await self._fresh(winner, result.answer, request, attempts)
+            if result.tenant_over is not None:
+                raise _over_tenant_quota(result.tenant_over)
             out_of_time = result.out_of_time
             if out_of_time:
                 break
@@ -367,6 +373,31 @@ async def _before(lookup: Awaitable[T | None], deadline: Deadline) -> T | None:
     except TimeoutError:
         log.warning("degradation lookup stopped at the caller's deadline")
         return None
+
+
+def _over_tenant_quota(over: TenantOverQuota) -> ServiceError:
+    """RESOURCE_EXHAUSTED naming the tenant's windows: no provider is asked, and no stored or
+    rule-based answer stands in for one (the tenant is to wait, not to be served less)."""
+    failure = error_details_pb2.QuotaFailure(
+        violations=[
+            error_details_pb2.QuotaFailure.Violation(subject=subject, description=description)
+            for subject, description in over.violations
+        ]
+    )
+    details: list[Message] = [
+        error_info("TENANT_QUOTA_EXCEEDED", {"tenant": over.tenant}),
+        failure,
+        localized("ar", TENANT_QUOTA_AR),
+        localized("en-US", TENANT_QUOTA_EN),
+    ]
+    if over.retry_after is not None:
+        details.insert(1, retry_info(over.retry_after))
+    return ServiceError(
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        f"tenant {over.tenant} has used its quota: "
+        + "; ".join(description for _, description in over.violations),
+        details,
+    )
 
 
 def _key_reused(request: AnalysisRequest) -> ServiceError:

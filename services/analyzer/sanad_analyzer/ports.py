@@ -27,6 +27,20 @@ class Reservation:
 
 
 @dataclass(frozen=True)
+class TenantOverQuota:
+    """The tenant's own limit refused the call: no provider may be asked for this tenant
+    until its window ends."""
+
+    tenant: str
+    """The tenant."""
+    violations: tuple[tuple[str, str], ...]
+    """Each limit it would go over, as google.rpc.QuotaFailure names it: (subject,
+    description), for example ("tenants/shop-a/windows/hour/metrics/requests", "...")."""
+    retry_after: float | None
+    """Seconds until the refusing windows have ended, when known."""
+
+
+@dataclass(frozen=True)
 class QuotaDecision:
     """The answer to a reservation: room for the call, or why not."""
 
@@ -38,6 +52,8 @@ class QuotaDecision:
     """Seconds until the refusing window resets, when known."""
     local: bool = False
     """True when quota could not be asked and the safe budget decided."""
+    tenant_over: TenantOverQuota | None = None
+    """When the tenant's own limit refused, not the provider's."""
 
     @property
     def allowed(self) -> bool:
@@ -96,10 +112,15 @@ class QuotaPort(Protocol):
     """Reserve provider quota before a call, then commit what it used or release it."""
 
     async def reserve(
-        self, provider: str, tokens: int, request_id: str, deadline: Deadline | None
+        self,
+        provider: str,
+        tokens: int,
+        request_id: str,
+        deadline: Deadline | None,
+        tenant: str = "",
     ) -> QuotaDecision:
-        """Room for one call of ``tokens`` estimated tokens, or why not, within a slice of
-        the caller's deadline."""
+        """Room for one call of ``tokens`` estimated tokens made for tenant, or why not,
+        within a slice of the caller's deadline."""
         ...
 
     async def commit(self, reservation: Reservation, tokens: int) -> None:

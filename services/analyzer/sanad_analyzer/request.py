@@ -14,11 +14,12 @@ from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.prompt import AnalysisPrompt
 from sanad_analyzer.rules.jurisdiction_signals import detect_jurisdiction
 from sanad_common.errors import FieldViolation, invalid_argument
+from sanad_common.tenancy.directory import TENANT_ID_PATTERN
 
 MAX_SHOP_FIELD_CHARS = 200
 MAX_IDEMPOTENCY_KEY_CHARS = 128
 DEFAULT_TENANT = "default"
-_TENANT_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_TENANT_PATTERN = re.compile(TENANT_ID_PATTERN)
 _IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]+$")
 _WHITESPACE = re.compile(r"\s+")
 # Arabic short vowels and other diacritics (tashkeel), and the tatweel used to stretch words:
@@ -85,8 +86,14 @@ def parse_request(
     request: analyzer_pb2.AnalyzeRequest,
     max_text_chars: int,
     default_jurisdiction: Jurisdiction = Jurisdiction.SA,
+    *,
+    tenant: str = "",
 ) -> AnalysisRequest:
-    """Validate every field; raise INVALID_ARGUMENT listing all violations at once."""
+    """Validate every field; raise INVALID_ARGUMENT listing all violations at once.
+
+    tenant is the tenant the caller proved, which the request's tenant_id may only repeat;
+    "" takes the request's (or the default tenant) when tenant keys are off.
+    """
     violations: list[FieldViolation] = []
     jurisdiction = Jurisdiction.from_proto(request.jurisdiction)
     if jurisdiction is None and request.jurisdiction != analyzer_pb2.JURISDICTION_UNSPECIFIED:
@@ -130,7 +137,7 @@ def parse_request(
                 f"at most {MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters, no spaces",
             )
         )
-    tenant = request.tenant_id or DEFAULT_TENANT
+    tenant = tenant or request.tenant_id or DEFAULT_TENANT
     if not _TENANT_PATTERN.match(tenant):
         violations.append(
             FieldViolation("tenant_id", "1 to 64 characters: letters, digits, '_', '.', '-'")

@@ -1,4 +1,8 @@
-"""The gRPC face of the analyzer: requests in, pipeline, responses out."""
+"""The gRPC face of the analyzer: requests in, pipeline, responses out.
+
+Analyze, AnalyzeStream and GetAnalysis serve the tenant the caller proved (``TenantAccess``):
+a request's ``tenant_id`` may only repeat it, so every cache lookup is the caller's own.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,8 @@ from sanad_analyzer.request import DEFAULT_TENANT, parse_request
 from sanad_analyzer.system_health import SystemHealth
 from sanad_common.errors import FieldViolation, ServiceError, error_info, invalid_argument
 from sanad_common.proto_time import duration
+from sanad_common.security.caller import Caller
+from sanad_common.tenancy import TenantAccess
 
 log = structlog.get_logger(__name__)
 
@@ -42,6 +48,7 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
         degradation_ttl: float,
         system_health: SystemHealth,
         default_jurisdiction: Jurisdiction = Jurisdiction.SA,
+        tenants: TenantAccess | None = None,
     ) -> None:
         self._pipeline = pipeline
         self._idempotency = idempotency
@@ -51,11 +58,19 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
         self._degradation_ttl = degradation_ttl
         self._system_health = system_health
         self._default_jurisdiction = default_jurisdiction
+        self._tenants = tenants or TenantAccess(None)
+
+    def _tenant(self, context: Context, claimed: str) -> str:
+        """The tenant the call serves ("" leaves it to the request, when keys are off)."""
+        return self._tenants.tenant_for(Caller.of(context), claimed)
 
     async def Analyze(
         self, request: analyzer_pb2.AnalyzeRequest, context: Context
     ) -> analyzer_pb2.AnalyzeResponse:
-        parsed = parse_request(request, self._max_text_chars, self._default_jurisdiction)
+        tenant = self._tenant(context, request.tenant_id)
+        parsed = parse_request(
+            request, self._max_text_chars, self._default_jurisdiction, tenant=tenant
+        )
         with structlog.contextvars.bound_contextvars(
             tenant=parsed.tenant, policy_type=parsed.policy_type.value
         ):
@@ -64,7 +79,10 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
     async def AnalyzeStream(
         self, request: analyzer_pb2.AnalyzeStreamRequest, context: Context
     ) -> AsyncIterator[analyzer_pb2.AnalyzeStreamResponse]:
-        parsed = parse_request(request.request, self._max_text_chars, self._default_jurisdiction)
+        tenant = self._tenant(context, request.request.tenant_id)
+        parsed = parse_request(
+            request.request, self._max_text_chars, self._default_jurisdiction, tenant=tenant
+        )
         events: asyncio.Queue[analyzer_pb2.ProgressEvent] = asyncio.Queue()
         task = asyncio.create_task(
             self._pipeline.analyze(parsed, context.time_remaining(), events.put_nowait)
@@ -90,7 +108,7 @@ class AnalyzerServicer(analyzer_pb2_grpc.AnalyzerServiceServicer):
     async def GetAnalysis(
         self, request: analyzer_pb2.GetAnalysisRequest, context: Context
     ) -> analyzer_pb2.GetAnalysisResponse:
-        tenant = request.tenant_id or DEFAULT_TENANT
+        tenant = self._tenant(context, request.tenant_id) or DEFAULT_TENANT
         lookup = request.WhichOneof("lookup")
         if lookup == "analysis_id" and request.analysis_id:
             found = await self._idempotency.get_analysis(tenant, request.analysis_id)

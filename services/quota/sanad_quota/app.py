@@ -12,6 +12,7 @@ from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_common.config import Settings
 from sanad_common.server import ServiceApp, ServiceDefinition
 from sanad_common.storage import open_store
+from sanad_common.tenancy import load_tenants
 from sanad_quota.background import (
     StatisticsLease,
     log_statistics_hourly,
@@ -29,9 +30,10 @@ SERVICE_NAME = quota_pb2.DESCRIPTOR.services_by_name["QuotaService"].full_name
 @contextlib.asynccontextmanager
 async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
     """Open the store and serve the ledger; on exit stop the background tasks, close the store."""
+    tenants = load_tenants(settings.tenants_file)
     store = await open_store(settings.store_url, namespace=settings.store_namespace, check=False)
     try:
-        ledger = QuotaLedger(store, settings)
+        ledger = QuotaLedger(store, settings, tenants=tenants)
         servicer = QuotaServicer(ledger, CrossingWatch(ledger))
 
         def register(server: grpc.aio.Server) -> None:

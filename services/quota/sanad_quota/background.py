@@ -5,6 +5,7 @@ usage gauges so they follow other replicas' spending and window rollovers."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 import structlog
 
@@ -12,6 +13,7 @@ from sanad_common.background import run_periodically
 from sanad_common.storage import Store
 from sanad_common.windows import HOUR, TimeWindow
 from sanad_quota.ledger import QuotaLedger
+from sanad_quota.usage import WindowUsage
 
 log = structlog.get_logger(__name__)
 
@@ -24,28 +26,31 @@ LEASE_GRACE_SECONDS = 300.0
 again."""
 
 
+def _windows(usage: Sequence[WindowUsage]) -> dict[str, dict[str, object]]:
+    return {
+        f"{item.window.value}_{item.metric.value}": {
+            "used": item.used,
+            "limit": item.limit,
+            "percent": round(item.percent, 1),
+            "level": item.warning_level.name,
+            "projected_use": item.projected_use,
+            "projected_exhaustion": item.projected_exhaustion,
+            "prediction_points": item.prediction_points,
+            "prediction_confidence": round(item.prediction_confidence, 2),
+        }
+        for item in usage
+    }
+
+
 async def log_statistics(ledger: QuotaLedger) -> None:
     """Log one "Quota statistics" event with every provider's usage, warning level and
-    prediction in every window."""
+    prediction in every window, and those of the tenants the metrics name."""
     reports = await ledger.usage_of_all()
+    tenants = await ledger.labelled_tenants_usage()
     log.info(
         "Quota statistics",
-        providers={
-            report.provider: {
-                f"{item.window.value}_{item.metric.value}": {
-                    "used": item.used,
-                    "limit": item.limit,
-                    "percent": round(item.percent, 1),
-                    "level": item.warning_level.name,
-                    "projected_use": item.projected_use,
-                    "projected_exhaustion": item.projected_exhaustion,
-                    "prediction_points": item.prediction_points,
-                    "prediction_confidence": round(item.prediction_confidence, 2),
-                }
-                for item in report.windows
-            }
-            for report in reports
-        },
+        providers={report.provider: _windows(report.windows) for report in reports},
+        tenants={report.tenant: _windows(report.windows) for report in tenants},
     )
 
 
@@ -88,5 +93,11 @@ async def sweep_periodically(ledger: QuotaLedger, interval: float) -> None:
 async def refresh_gauges_periodically(
     ledger: QuotaLedger, interval: float = GAUGE_REFRESH_SECONDS
 ) -> None:
-    """Read every provider's usage now and then every interval (reading feeds the gauges)."""
-    await run_periodically(interval, ledger.usage_of_all, what="Quota gauge refresh")
+    """Read every provider's usage, and the named tenants', now and then every interval
+    (reading feeds the gauges)."""
+
+    async def refresh() -> None:
+        await ledger.usage_of_all()
+        await ledger.labelled_tenants_usage()
+
+    await run_periodically(interval, refresh, what="Quota gauge refresh")

@@ -1,5 +1,11 @@
 """The quota ledger: tallies per provider, window and metric, and reservations against them.
 
+A tenant of the tenants file has tallies of its own (its *scope*, ``tenant:<id>``, beside each
+provider's), counted by the same atomic operations: Reserve takes the tenant's room first and
+then the provider's, giving the tenant's back if the provider has none, so a tenant over its
+limit never touches a provider's windows. Its reservation shares the provider reservation's
+token, its id names the tenant, and settling or expiring settles both.
+
 Every operation is one atomic step of the store (a Lua script on Redis, a transaction on
 SQLite; see ``sanad_quota.storage.port``), so concurrent replicas can neither admit past
 a limit nor settle a reservation twice:
@@ -18,6 +24,8 @@ announced by the store once per level and window, whichever replica crossed them
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import time
 import uuid
 from collections.abc import Sequence
@@ -29,14 +37,17 @@ from sanad_common.clock import Clock, system_clock
 from sanad_common.config import ProviderLimits, Settings
 from sanad_common.providers import UnknownProviderError
 from sanad_common.storage import Store
+from sanad_common.tenancy import TenantDirectory
 from sanad_common.windows import TimeWindow
 from sanad_quota.metrics import QuotaMetrics, quota_metrics
 from sanad_quota.prediction import Trend, fit_trend, predict
 from sanad_quota.storage import quota_store
+from sanad_quota.storage.keys import tenant_of, tenant_scope
 from sanad_quota.storage.port import (
     Crossing,
     QuotaStore,
     Reservation,
+    ReserveOutcome,
     ReserveStatus,
     Settlement,
     SettleStatus,
@@ -62,7 +73,10 @@ HISTORY_CACHE_SECONDS = 10.0
 """How long the completed sub-windows behind a prediction are reused before being read again."""
 
 _RESERVATION_SEPARATOR = "."
-"""Joins provider and token in a reservation id; provider names cannot contain it."""
+"""Joins provider, token and tenant in a reservation id; provider names and tokens cannot
+contain it (a tenant id may: it is everything after the token)."""
+OTHER_TENANTS = "other"
+"""The metrics label of tenants past the ``tenant_metric_labels`` first ones."""
 
 
 class ReservationNotFoundError(LookupError):
@@ -71,6 +85,14 @@ class ReservationNotFoundError(LookupError):
     def __init__(self, reservation_id: str) -> None:
         super().__init__(f"no reservation {reservation_id!r}")
         self.reservation_id = reservation_id
+
+
+class UnknownTenantError(LookupError):
+    """A tenant without an entry in the tenants file, where one is needed."""
+
+    def __init__(self, tenant: str) -> None:
+        super().__init__(f"no tenant {tenant!r} in the tenants file")
+        self.tenant = tenant
 
 
 class ReservationReleasedError(RuntimeError):
@@ -107,6 +129,8 @@ class ReserveResult:
     """Every limit the reservation would have gone over."""
     crossings: tuple[Crossing, ...] = ()
     """Warning levels this reservation crossed."""
+    denied_tenant: str = ""
+    """When the tenant's own limits refused (not the provider's), the tenant."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +145,8 @@ class Spend:
     spent_at: float
     """Unix time of the spend; it counts in the windows that contain it."""
     analyzer_id: str = ""
+    tenant: str = ""
+    """The tenant it was spent for; counted in its windows too when it has an entry."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +162,14 @@ class ProviderUsage:
     """A provider's usage in every window and metric."""
 
     provider: str
+    windows: tuple[WindowUsage, ...]
+
+
+@dataclass(frozen=True)
+class TenantUsage:
+    """A tenant's usage in every window and metric, over all providers."""
+
+    tenant: str
     windows: tuple[WindowUsage, ...]
 
 
@@ -159,12 +193,21 @@ class QuotaLedger:
         clock: Clock = system_clock,
         metrics: QuotaMetrics = quota_metrics,
         quota: QuotaStore | None = None,
+        tenants: TenantDirectory | None = None,
     ) -> None:
         self._quota = quota or quota_store(store)
         self._clock = clock
         self._metrics = metrics
+        self._providers = tuple(provider.name for provider in settings.provider_list())
+        self._tenants = tuple(tenant.id for tenant in tenants or ())
+        # Every scope's limits: each provider's, and each tenant's under its own scope.
         self._limits: dict[str, ProviderLimits] = {
             provider.name: provider.limits for provider in settings.provider_list()
+        }
+        self._limits.update({tenant_scope(item.id): item.limits for item in tenants or ()})
+        self._tenant_labels = {
+            tenant: tenant if index < settings.tenant_metric_labels else OTHER_TENANTS
+            for index, tenant in enumerate(self._tenants)
         }
         self._thresholds = Thresholds(settings.quota_warning_ratio, settings.quota_critical_ratio)
         self._reservation_ttl = settings.quota_reservation_ttl
@@ -177,7 +220,17 @@ class QuotaLedger:
     @property
     def providers(self) -> tuple[str, ...]:
         """Configured provider names, in preference order."""
-        return tuple(self._limits)
+        return self._providers
+
+    @property
+    def tenants(self) -> tuple[str, ...]:
+        """Tenants with their own windows (the tenants file's), in the file's order."""
+        return self._tenants
+
+    def _tenant_scope(self, tenant: str) -> str | None:
+        """The scope of a tenant with an entry; None for no tenant or one without."""
+        scope = tenant_scope(tenant)
+        return scope if tenant and scope in self._limits else None
 
     @property
     def thresholds(self) -> Thresholds:
@@ -191,22 +244,18 @@ class QuotaLedger:
         request_id: str = "",
         *,
         idempotency_key: str = "",
+        tenant: str = "",
     ) -> ReserveResult:
         """Count one request and the estimated tokens in every window, or nothing at all.
 
-        A limit of 0 denies without counting, even a call estimated at zero tokens.
+        A limit of 0 denies without counting, even a call estimated at zero tokens. A tenant
+        with an entry is counted first in its own windows; over its limit, the provider's are
+        never touched.
         """
         if estimated_tokens < 0:
             raise ValueError("estimated_tokens must be at least 0")
         now = self._clock()
-        tallies = self.tallies(provider, now)
-        closed = next((index for index, item in enumerate(tallies) if item.limit == 0), None)
-        amounts = [_amount(item, 1, estimated_tokens) for item in tallies]
-        if closed is not None:
-            values = await self._quota.read(provider, tallies, now=now)
-            return await self._denied(
-                provider, tallies=tallies, amounts=amounts, values=values, refused=closed, now=now
-            )
+        provider_tallies = self.tallies(provider, now)
         reservation = Reservation(
             token=uuid.uuid4().hex,
             request_id=request_id,
@@ -215,8 +264,48 @@ class QuotaLedger:
             expires_at=now + self._reservation_ttl,
             window_starts=tuple((window.value, window.containing(now).start) for window in Window),
         )
-        outcome = await self._quota.reserve(
-            provider,
+        crossings: tuple[Crossing, ...] = ()
+        scope = self._tenant_scope(tenant)
+        if scope is not None:
+            tallies = self.tallies(scope, now)
+            held = await self._reserve_in(scope, tallies, reservation, idempotency_key, now)
+            if held.status is ReserveStatus.DENIED:
+                return await self._denied(scope, tallies, held, estimated_tokens, now)
+            await self._granted(scope, tallies, held, now)
+            reservation = dataclasses.replace(reservation, token=held.token)
+            crossings = held.crossings
+        outcome = await self._reserve_in(
+            provider, provider_tallies, reservation, idempotency_key, now
+        )
+        if outcome.status is ReserveStatus.DENIED:
+            if scope is not None:
+                # The tenant's room was taken for a call the provider has no room for.
+                await self._settle_in(scope, reservation.token, Settlement.RELEASE, 0, now)
+            return await self._denied(provider, provider_tallies, outcome, estimated_tokens, now)
+        usage = await self._granted(provider, provider_tallies, outcome, now)
+        return ReserveResult(
+            allowed=True,
+            reservation_id=_reservation_id(provider, outcome.token, tenant if scope else ""),
+            usage=usage,
+            crossings=(*crossings, *outcome.crossings),
+        )
+
+    async def _reserve_in(
+        self,
+        scope: str,
+        tallies: Sequence[Tally],
+        reservation: Reservation,
+        idempotency_key: str,
+        now: float,
+    ) -> ReserveOutcome:
+        """One scope's reservation; a limit of 0 denies without asking the store to count."""
+        amounts = [_amount(item, 1, reservation.estimated_tokens) for item in tallies]
+        closed = next((index for index, item in enumerate(tallies) if item.limit == 0), None)
+        if closed is not None:
+            values = await self._quota.read(scope, tallies, now=now)
+            return ReserveOutcome(ReserveStatus.DENIED, tuple(values), "", refused_index=closed)
+        return await self._quota.reserve(
+            scope,
             tallies,
             amounts,
             reservation,
@@ -225,27 +314,17 @@ class QuotaLedger:
             thresholds=self._thresholds,
             now=now,
         )
-        if outcome.status is ReserveStatus.DENIED:
-            refused = outcome.refused_index if outcome.refused_index is not None else 0
-            return await self._denied(
-                provider,
-                tallies=tallies,
-                amounts=amounts,
-                values=outcome.values,
-                refused=refused,
-                now=now,
-            )
-        usage = await self._measure(provider, tallies, outcome.values, now)
+
+    async def _granted(
+        self, scope: str, tallies: Sequence[Tally], outcome: ReserveOutcome, now: float
+    ) -> tuple[WindowUsage, ...]:
+        """Announce, measure and count a granted (or repeated) reservation of one scope."""
+        usage = await self._measure(scope, tallies, outcome.values, now)
         self._announce(outcome.crossings)
-        self._metrics.observe(provider, usage)
+        self._observe(scope, usage)
         if outcome.status is ReserveStatus.GRANTED:
-            self._metrics.count_reservation(provider, granted=True)
-        return ReserveResult(
-            allowed=True,
-            reservation_id=f"{provider}{_RESERVATION_SEPARATOR}{outcome.token}",
-            usage=usage,
-            crossings=outcome.crossings,
-        )
+            self._count_reservation(scope, granted=True)
+        return usage
 
     async def commit(self, reservation_id: str, actual_tokens: int) -> tuple[WindowUsage, ...]:
         """Count a reservation at the tokens really used; usage of its windows after it.
@@ -273,24 +352,23 @@ class QuotaLedger:
     async def sweep(self) -> int:
         """Give back every reservation whose expiry passed unsettled; how many were.
 
-        Every replica sweeps; settling is atomic, so a reservation two replicas find due is
-        given back once.
+        Every replica sweeps every scope (providers' and tenants'); settling is atomic, so a
+        reservation two replicas find due is given back once.
         """
         total = 0
         now = self._clock()
-        for provider in self._limits:
+        for scope in self._limits:
             expired = 0
-            for token in await self._quota.due_reservations(provider, now, SWEEP_BATCH):
-                reservation_id = f"{provider}{_RESERVATION_SEPARATOR}{token}"
+            for token in await self._quota.due_reservations(scope, now, SWEEP_BATCH):
                 try:
-                    _, status = await self._settle(reservation_id, Settlement.EXPIRE, 0)
+                    _, status = await self._settle_in(scope, token, Settlement.EXPIRE, 0, now)
                 except ReservationNotFoundError:
                     continue
                 if status is SettleStatus.APPLIED:
                     expired += 1
-                    log.info("Quota reservation expired", reservation_id=reservation_id)
-            if expired:
-                self._metrics.count_expired(provider, expired)
+                    log.info("Quota reservation expired", scope=scope, token=token)
+            if expired and tenant_of(scope) is None:
+                self._metrics.count_expired(scope, expired)
             total += expired
         return total
 
@@ -321,11 +399,29 @@ class QuotaLedger:
 
     async def usage_of_all(self) -> list[ProviderUsage]:
         """Usage of every configured provider, in configured order."""
-        return [await self.usage(provider) for provider in self._limits]
+        return [await self.usage(provider) for provider in self._providers]
 
-    async def crossings_after(self, provider: str, seq: int) -> list[Crossing]:
-        """A provider's logged warning crossings after seq, oldest first."""
-        return await self._quota.crossings_after(provider, seq)
+    async def tenant_usage(self, tenant: str) -> TenantUsage:
+        """A tenant's usage in the current windows (a tenant of the tenants file)."""
+        scope = self._tenant_scope(tenant)
+        if scope is None:
+            raise UnknownTenantError(tenant)
+        now = self._clock()
+        tallies = self.tallies(scope, now)
+        values = await self._quota.read(scope, tallies, now=now)
+        usage = await self._measure(scope, tallies, values, now)
+        self._observe(scope, usage)
+        return TenantUsage(tenant=tenant, windows=usage)
+
+    async def labelled_tenants_usage(self) -> list[TenantUsage]:
+        """Usage of the tenants the metrics name (the first ``tenant_metric_labels``)."""
+        named = [tenant for tenant, label in self._tenant_labels.items() if label == tenant]
+        return [await self.tenant_usage(tenant) for tenant in named]
+
+    async def crossings_after(self, scope: str, seq: int) -> list[Crossing]:
+        """A scope's logged warning crossings after seq, oldest first (a provider's name, or
+        a tenant's scope from ``sanad_quota.storage.keys.tenant_scope``)."""
+        return await self._quota.crossings_after(scope, seq)
 
     async def reset(self, provider: str, windows: Sequence[Window]) -> ProviderUsage:
         """Set a provider's tallies of the current given windows back to zero.
@@ -333,43 +429,45 @@ class QuotaLedger:
         Reservations made before the reset no longer change those windows when settled
         (their counts went with the reset), and the windows' warnings can fire again.
         """
+        await self._reset(provider, windows)
+        log.warning("Quota reset", provider=provider, windows=[window.value for window in windows])
+        return await self.usage(provider)
+
+    async def reset_tenant(self, tenant: str, windows: Sequence[Window]) -> TenantUsage:
+        """Set a tenant's own tallies of the current given windows back to zero (as reset)."""
+        scope = self._tenant_scope(tenant)
+        if scope is None:
+            raise UnknownTenantError(tenant)
+        await self._reset(scope, windows)
+        log.warning("Quota reset", tenant=tenant, windows=[window.value for window in windows])
+        return await self.tenant_usage(tenant)
+
+    async def _reset(self, scope: str, windows: Sequence[Window]) -> None:
         now = self._clock()
-        tallies = [item for item in self.tallies(provider, now) if Window(item.window) in windows]
+        tallies = [item for item in self.tallies(scope, now) if Window(item.window) in windows]
         await self._quota.reset(
-            provider,
+            scope,
             tallies,
             now=now,
             marker_until=max(item.kept_until for item in tallies),
         )
         self._history.clear()
-        log.warning("Quota reset", provider=provider, windows=[window.value for window in windows])
-        return await self.usage(provider)
 
     async def _record_one(self, spend: Spend) -> bool:
-        limits = self._limits.get(spend.provider)
-        if limits is None:
+        if spend.provider not in self._providers:
             raise UnknownProviderError(spend.provider)
         now = self._clock()
-        tallies = self.tallies(spend.provider, spend.spent_at)
-        outcome = await self._quota.record_spend(
-            spend.provider,
-            spend.spend_id,
-            tallies,
-            [_amount(item, spend.requests, spend.tokens) for item in tallies],
-            spent_at=spend.spent_at,
-            remember_until=max(now + SPEND_MEMORY_SECONDS, *(t.kept_until for t in tallies)),
-            thresholds=self._thresholds,
-            now=now,
-        )
-        if not outcome.recorded:
+        scope = self._tenant_scope(spend.tenant)
+        if scope is not None:
+            # Its own claim in the tenant's scope: a repeat counts there once too.
+            await self._record_in(scope, spend, now)
+        counted = await self._record_in(spend.provider, spend, now)
+        if counted is None:
             return False
-        self._announce(outcome.crossings)
-        counted = sorted(
-            {item.window for item, flag in zip(tallies, outcome.counted, strict=True) if flag}
-        )
         log.info(
             "Quota local spend recorded" if counted else "Quota local spend outside kept windows",
             provider=spend.provider,
+            tenant=spend.tenant,
             spend_id=spend.spend_id,
             analyzer_id=spend.analyzer_id,
             requests=spend.requests,
@@ -379,19 +477,57 @@ class QuotaLedger:
         )
         return True
 
+    async def _record_in(self, scope: str, spend: Spend, now: float) -> list[str] | None:
+        """Count a spend into one scope's windows: the windows it landed in, or None for a
+        spend that scope had counted before."""
+        tallies = self.tallies(scope, spend.spent_at)
+        outcome = await self._quota.record_spend(
+            scope,
+            spend.spend_id,
+            tallies,
+            [_amount(item, spend.requests, spend.tokens) for item in tallies],
+            spent_at=spend.spent_at,
+            remember_until=max(now + SPEND_MEMORY_SECONDS, *(t.kept_until for t in tallies)),
+            thresholds=self._thresholds,
+            now=now,
+        )
+        if not outcome.recorded:
+            return None
+        self._announce(outcome.crossings)
+        return sorted(
+            {item.window for item, flag in zip(tallies, outcome.counted, strict=True) if flag}
+        )
+
     async def _settle(
         self, reservation_id: str, settlement: Settlement, actual_tokens: int
     ) -> tuple[tuple[WindowUsage, ...], SettleStatus]:
-        provider, separator, token = reservation_id.partition(_RESERVATION_SEPARATOR)
-        if not separator or provider not in self._limits or not token:
+        """Settle a reservation in its provider's scope, then in its tenant's (if it names
+        one): the provider's usage after it and what settling did there."""
+        provider, separator, rest = reservation_id.partition(_RESERVATION_SEPARATOR)
+        token, _, tenant = rest.partition(_RESERVATION_SEPARATOR)
+        if not separator or provider not in self._providers or not token:
             raise ReservationNotFoundError(reservation_id)
         now = self._clock()
-        reservation = await self._quota.reservation(provider, token, now=now)
+        try:
+            result = await self._settle_in(provider, token, settlement, actual_tokens, now)
+        except ReservationNotFoundError:
+            raise ReservationNotFoundError(reservation_id) from None
+        scope = self._tenant_scope(tenant)
+        if scope is not None:
+            with contextlib.suppress(ReservationNotFoundError):
+                await self._settle_in(scope, token, settlement, actual_tokens, now)
+        return result
+
+    async def _settle_in(
+        self, scope: str, token: str, settlement: Settlement, actual_tokens: int, now: float
+    ) -> tuple[tuple[WindowUsage, ...], SettleStatus]:
+        """Settle one scope's record of a reservation; ReservationNotFoundError if it has none."""
+        reservation = await self._quota.reservation(scope, token, now=now)
         if reservation is None:
-            raise ReservationNotFoundError(reservation_id)
-        tallies = self._tallies_of(provider, reservation)
+            raise ReservationNotFoundError(token)
+        tallies = self._tallies_of(scope, reservation)
         outcome = await self._quota.settle(
-            provider,
+            scope,
             token,
             settlement,
             tallies,
@@ -400,31 +536,32 @@ class QuotaLedger:
             now=now,
         )
         if outcome.status is SettleStatus.NOT_FOUND:
-            raise ReservationNotFoundError(reservation_id)
+            raise ReservationNotFoundError(token)
         self._announce(outcome.crossings)
-        usage = await self._measure(provider, tallies, outcome.values, now)
-        self._metrics.observe(provider, [item for item in usage if item.window_end > now])
+        usage = await self._measure(scope, tallies, outcome.values, now)
+        self._observe(scope, [item for item in usage if item.window_end > now])
         return usage, outcome.status
 
-    def tallies(self, provider: str, instant: float) -> list[Tally]:
-        """The tallies of the windows that contain instant, every window and metric."""
+    def tallies(self, scope: str, instant: float) -> list[Tally]:
+        """The tallies of a scope (a provider, or a tenant's scope) of the windows that contain
+        instant, every window and metric."""
         return [
-            self._tally(provider, window, window.containing(instant).start, metric)
+            self._tally(scope, window, window.containing(instant).start, metric)
             for window in Window
             for metric in Metric
         ]
 
-    def _tallies_of(self, provider: str, reservation: Reservation) -> list[Tally]:
+    def _tallies_of(self, scope: str, reservation: Reservation) -> list[Tally]:
         return [
-            self._tally(provider, Window(window), start, metric)
+            self._tally(scope, Window(window), start, metric)
             for window, start in reservation.window_starts
             for metric in Metric
         ]
 
-    def _tally(self, provider: str, window: Window, start: int, metric: Metric) -> Tally:
-        limits = self._limits.get(provider)
+    def _tally(self, scope: str, window: Window, start: int, metric: Metric) -> Tally:
+        limits = self._limits.get(scope)
         if limits is None:
-            raise UnknownProviderError(provider)
+            raise UnknownProviderError(scope)
         return Tally(
             window=window.value,
             start=start,
@@ -433,10 +570,10 @@ class QuotaLedger:
             kept_until=start + window.seconds + window.kept_after_end,
         )
 
-    async def _trends(self, provider: str, window: Window, now: float) -> dict[Metric, Trend]:
+    async def _trends(self, scope: str, window: Window, now: float) -> dict[Metric, Trend]:
         """The trend of each metric over the completed sub-windows before now (cached)."""
         bucket_start = TimeWindow.containing(now, window.bucket_seconds).start
-        cached = self._history.get((provider, window))
+        cached = self._history.get((scope, window))
         fresh = cached is not None and cached.bucket_start == bucket_start
         if cached is None or not fresh or time.monotonic() - cached.read_at > HISTORY_CACHE_SECONDS:
             bucket = window.bucket
@@ -445,11 +582,9 @@ class QuotaLedger:
                 for offset in range(window.history_points, 0, -1)
             ]
             tallies = [
-                self._tally(provider, bucket, start, metric)
-                for metric in Metric
-                for start in starts
+                self._tally(scope, bucket, start, metric) for metric in Metric for start in starts
             ]
-            values = await self._quota.read(provider, tallies, now=now)
+            values = await self._quota.read(scope, tallies, now=now)
             points = len(starts)
             cached = _History(
                 read_at=time.monotonic(),
@@ -459,18 +594,18 @@ class QuotaLedger:
                     for index, metric in enumerate(Metric)
                 },
             )
-            self._history[(provider, window)] = cached
+            self._history[(scope, window)] = cached
         return {metric: cached.trends[(window, metric)] for metric in Metric}
 
     async def _measure(
-        self, provider: str, tallies: Sequence[Tally], values: Sequence[int], now: float
+        self, scope: str, tallies: Sequence[Tally], values: Sequence[int], now: float
     ) -> tuple[WindowUsage, ...]:
         usage = []
         trends: dict[Window, dict[Metric, Trend]] = {}
         for item, value in zip(tallies, values, strict=True):
             window = Window(item.window)
             if window not in trends:
-                trends[window] = await self._trends(provider, window, now)
+                trends[window] = await self._trends(scope, window, now)
             span = TimeWindow(item.start, window.seconds)
             prediction = predict(
                 span,
@@ -495,15 +630,15 @@ class QuotaLedger:
 
     async def _denied(
         self,
-        provider: str,
-        *,
+        scope: str,
         tallies: Sequence[Tally],
-        amounts: Sequence[int],
-        values: Sequence[int],
-        refused: int,
+        outcome: ReserveOutcome,
+        estimated_tokens: int,
         now: float,
     ) -> ReserveResult:
-        usage = await self._measure(provider, tallies, values, now)
+        amounts = [_amount(item, 1, estimated_tokens) for item in tallies]
+        refused = outcome.refused_index if outcome.refused_index is not None else 0
+        usage = await self._measure(scope, tallies, outcome.values, now)
         denied_by = usage[refused]
         violations = tuple(
             Violation(item, amount)
@@ -512,17 +647,18 @@ class QuotaLedger:
         ) or (Violation(denied_by, amounts[refused]),)
         frees_at = max(violation.usage.window_end for violation in violations)
         retry_after = frees_at - now
+        tenant = tenant_of(scope)
         log.info(
             "Quota reservation denied",
-            provider=provider,
+            **({"tenant": tenant} if tenant is not None else {"provider": scope}),
             window=denied_by.window.value,
             metric=denied_by.metric.value,
             used=denied_by.used,
             limit=denied_by.limit,
             retry_after=retry_after,
         )
-        self._metrics.observe(provider, usage)
-        self._metrics.count_reservation(provider, granted=False)
+        self._observe(scope, usage)
+        self._count_reservation(scope, granted=False)
         return ReserveResult(
             allowed=False,
             reservation_id=None,
@@ -531,15 +667,34 @@ class QuotaLedger:
             retry_after=retry_after,
             frees_at=frees_at,
             violations=violations,
+            denied_tenant=tenant or "",
         )
+
+    def _observe(self, scope: str, usage: Sequence[WindowUsage]) -> None:
+        """Feed the gauges: a provider's under its name, a tenant's under its label (none for
+        the tenants counted as "other": a sum of their percentages would mean nothing)."""
+        tenant = tenant_of(scope)
+        if tenant is None:
+            self._metrics.observe(scope, usage)
+        elif self._tenant_labels.get(tenant) == tenant:
+            self._metrics.observe_tenant(tenant, usage)
+
+    def _count_reservation(self, scope: str, *, granted: bool) -> None:
+        tenant = tenant_of(scope)
+        if tenant is None:
+            self._metrics.count_reservation(scope, granted=granted)
+        else:
+            label = self._tenant_labels.get(tenant, OTHER_TENANTS)
+            self._metrics.count_tenant_reservation(label, granted=granted)
 
     def _announce(self, crossings: Sequence[Crossing]) -> None:
         """Log "Quota warning" and count each crossing this replica's operation caused."""
         for crossing in crossings:
             level = WarningLevel(int(crossing.level))
+            tenant = tenant_of(crossing.scope)
             log.warning(
                 "Quota warning",
-                provider=crossing.scope,
+                **({"tenant": tenant} if tenant is not None else {"provider": crossing.scope}),
                 window=crossing.window,
                 metric=crossing.metric,
                 warning_level=level.name,
@@ -548,8 +703,20 @@ class QuotaLedger:
                 percent=round(crossing.used * 100 / crossing.limit, 1) if crossing.limit else 100.0,
                 window_start=crossing.start,
             )
-            self._metrics.count_crossing(crossing.scope, crossing.window, crossing.metric, level)
+            if tenant is None:
+                self._metrics.count_crossing(
+                    crossing.scope, crossing.window, crossing.metric, level
+                )
+            else:
+                label = self._tenant_labels.get(tenant, OTHER_TENANTS)
+                self._metrics.count_tenant_crossing(label, crossing.window, crossing.metric, level)
 
 
 def _amount(tally: Tally, requests: int, tokens: int) -> int:
     return requests if tally.metric == Metric.REQUESTS.value else tokens
+
+
+def _reservation_id(provider: str, token: str, tenant: str) -> str:
+    """provider.token, and .tenant when the tenant's windows hold the reservation too."""
+    parts = (provider, token, tenant) if tenant else (provider, token)
+    return _RESERVATION_SEPARATOR.join(parts)

@@ -24,8 +24,10 @@ from sanad_quota.ledger import (
     ReservationNotFoundError,
     ReservationReleasedError,
     Spend,
+    TenantUsage,
     Violation,
 )
+from sanad_quota.storage.keys import tenant_of, tenant_scope
 from sanad_quota.storage.port import Crossing
 from sanad_quota.usage import Metric, WarningLevel, Window, WindowUsage, worst_level
 from sanad_quota.watch import CrossingWatch
@@ -84,14 +86,19 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
             request.estimated_tokens,
             request.request_id,
             idempotency_key=request.idempotency_key,
+            tenant=request.tenant,
         )
         response = quota_pb2.ReserveResponse(
             allowed=result.allowed,
             reservation_id=result.reservation_id or "",
             usage=[_window_usage(item) for item in result.usage],
             warning_level=_LEVELS[worst_level(result.usage)],
-            violations=[_violation(request.provider, item) for item in result.violations],
+            violations=[
+                _violation(request.provider, item, result.denied_tenant)
+                for item in result.violations
+            ],
             crossings=[_crossing(item) for item in result.crossings],
+            denied_tenant=result.denied_tenant,
         )
         if result.denied_by is not None:
             response.denied_by.CopyFrom(_window_usage(result.denied_by))
@@ -188,26 +195,52 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
     async def GetUsage(
         self, request: quota_pb2.GetUsageRequest, context: Context
     ) -> quota_pb2.GetUsageResponse:
-        raise_if_violations(
-            provider_violations(request.provider, self._ledger.providers, required=False)
-        )
+        violations = provider_violations(request.provider, self._ledger.providers, required=False)
+        violations += self._tenant_violations(request.tenant)
+        raise_if_violations(violations)
         providers = [request.provider] if request.provider else list(self._ledger.providers)
         reports = [await self._ledger.usage(provider) for provider in providers]
+        tenants = self._tenants_asked(request.tenant, request.all_tenants)
+        tenant_reports = [await self._ledger.tenant_usage(tenant) for tenant in tenants]
         return quota_pb2.GetUsageResponse(
             providers=[
                 _provider_usage(report, await self._watch.current(report.provider))
                 for report in reports
-            ]
+            ],
+            tenants=[
+                _tenant_usage(report, await self._watch.current(tenant_scope(report.tenant)))
+                for report in tenant_reports
+            ],
         )
+
+    def _tenant_violations(self, tenant: str) -> list[FieldViolation]:
+        if tenant and tenant not in self._ledger.tenants:
+            return [FieldViolation("tenant", "not a tenant of the tenants file")]
+        return []
+
+    def _tenants_asked(self, tenant: str, every: bool) -> list[str]:
+        if every:
+            return list(self._ledger.tenants)
+        return [tenant] if tenant else []
 
     async def ResetQuota(
         self, request: quota_pb2.ResetQuotaRequest, context: Context
     ) -> quota_pb2.ResetQuotaResponse:
-        violations = provider_violations(request.provider, self._ledger.providers, required=True)
+        if request.tenant:
+            violations = self._tenant_violations(request.tenant)
+            if request.provider:
+                violations.append(FieldViolation("provider", "set a provider or a tenant"))
+        else:
+            violations = provider_violations(
+                request.provider, self._ledger.providers, required=True
+            )
         windows = _WINDOW_FILTERS.get(request.window, ())
         if not windows:
             violations.append(FieldViolation("window", f"unknown window {request.window}"))
         raise_if_violations(violations)
+        if request.tenant:
+            tenant_report = await self._ledger.reset_tenant(request.tenant, windows)
+            return quota_pb2.ResetQuotaResponse(tenant_usage=_tenant_usage(tenant_report, ()))
         report = await self._ledger.reset(request.provider, windows)
         return quota_pb2.ResetQuotaResponse(usage=_provider_usage(report, ()))
 
@@ -224,6 +257,7 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
                     tokens=spend.tokens,
                     spent_at=spend.spent_at.ToNanoseconds() / 1e9,
                     analyzer_id=spend.analyzer_id,
+                    tenant=spend.tenant,
                 )
                 for spend in request.spends
             ]
@@ -233,13 +267,13 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
     async def WatchUsage(
         self, request: quota_pb2.WatchUsageRequest, context: Context
     ) -> AsyncIterator[quota_pb2.WatchUsageResponse]:
-        raise_if_violations(
-            provider_violations(request.provider, self._ledger.providers, required=False)
-        )
+        violations = provider_violations(request.provider, self._ledger.providers, required=False)
+        violations += self._tenant_violations(request.tenant)
+        raise_if_violations(violations)
         providers = [request.provider] if request.provider else list(self._ledger.providers)
-        async for crossing in self._watch.follow(
-            providers, include_current=request.include_current
-        ):
+        tenants = self._tenants_asked(request.tenant, request.all_tenants)
+        scopes = [*providers, *(tenant_scope(tenant) for tenant in tenants)]
+        async for crossing in self._watch.follow(scopes, include_current=request.include_current):
             yield quota_pb2.WatchUsageResponse(crossing=_crossing(crossing))
 
     def _spend_violations(self, request: quota_pb2.RecordUsageRequest) -> list[FieldViolation]:
@@ -281,6 +315,15 @@ def _provider_usage(
     )
 
 
+def _tenant_usage(report: TenantUsage, crossings: Sequence[Crossing]) -> quota_pb2.TenantUsage:
+    return quota_pb2.TenantUsage(
+        tenant=report.tenant,
+        windows=[_window_usage(item) for item in report.windows],
+        warning_level=_LEVELS[worst_level(report.windows)],
+        crossings=[_crossing(item) for item in crossings],
+    )
+
+
 def _window_usage(usage: WindowUsage) -> quota_pb2.WindowUsage:
     message = quota_pb2.WindowUsage(
         window=_WINDOWS[usage.window],
@@ -300,14 +343,18 @@ def _window_usage(usage: WindowUsage) -> quota_pb2.WindowUsage:
     return message
 
 
-def _violation(provider: str, violation: Violation) -> quota_pb2.QuotaViolation:
+def _violation(provider: str, violation: Violation, tenant: str) -> quota_pb2.QuotaViolation:
+    """The violation of a provider's limit, or of the tenant's when tenant is set."""
     usage = violation.usage
+    owner = f"tenants/{tenant}" if tenant else f"providers/{provider}"
+    who = f"tenant {tenant}" if tenant else provider
     return quota_pb2.QuotaViolation(
-        subject=f"providers/{provider}/windows/{usage.window.value}/metrics/{usage.metric.value}",
+        subject=f"{owner}/windows/{usage.window.value}/metrics/{usage.metric.value}",
         description=(
-            f"{provider} {usage.window.value} {usage.metric.value}: {usage.used} of "
+            f"{who} {usage.window.value} {usage.metric.value}: {usage.used} of "
             f"{usage.limit} used, {violation.requested} more asked"
         ),
+        tenant=tenant,
         window=_WINDOWS[usage.window],
         metric=_METRICS[usage.metric],
         limit=usage.limit,
@@ -318,8 +365,10 @@ def _violation(provider: str, violation: Violation) -> quota_pb2.QuotaViolation:
 
 
 def _crossing(crossing: Crossing) -> quota_pb2.WarningCrossing:
+    tenant = tenant_of(crossing.scope)
     return quota_pb2.WarningCrossing(
-        provider=crossing.scope,
+        provider="" if tenant is not None else crossing.scope,
+        tenant=tenant or "",
         window=_WINDOWS[Window(crossing.window)],
         metric=_METRICS[Metric(crossing.metric)],
         level=_LEVELS[WarningLevel(int(crossing.level))],

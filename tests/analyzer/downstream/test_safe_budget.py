@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import grpc
 import pytest
 
@@ -105,3 +106,48 @@ async def test_a_provider_without_a_budget_fails_closed(
     decision = await QuotaGateway(dead_quota, 0.5, budget).reserve("gemini", 1, "r", None)
 
     assert not decision.allowed
+
+
+async def test_a_tenant_spends_its_own_safe_budget_beside_the_providers(
+    journal: SpendJournal, dead_quota: grpc.aio.Channel
+) -> None:
+    budget = SafeBudget(
+        journal,
+        {"openai": BudgetLimit(10, 10_000)},
+        interval=3600,
+        analyzer_id="test",
+        tenant_limits={"shop-a": BudgetLimit(1, 10_000)},
+    )
+    gateway = QuotaGateway(dead_quota, 0.5, budget)
+
+    first = await gateway.reserve("openai", 100, "r1", None, "shop-a")
+    second = await gateway.reserve("openai", 100, "r2", None, "shop-a")
+    other = await gateway.reserve("openai", 100, "r3", None, "shop-b")
+    assert first.reservation is not None
+    await gateway.commit(first.reservation, 60)
+    pending = await journal.unreported(10)
+
+    assert (first.allowed, second.allowed, other.allowed) == (True, False, True)
+    assert "tenant shop-a" in second.reason
+    assert [(spend.tenant, spend.tokens) for spend in pending] == [("shop-a", 60)]
+
+
+async def test_a_journal_from_before_tenants_opens_with_its_spends(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    async with aiosqlite.connect(path) as db:
+        await db.execute(
+            "CREATE TABLE spends (spend_id TEXT PRIMARY KEY, provider TEXT NOT NULL,"
+            " requests INTEGER NOT NULL, tokens INTEGER NOT NULL, spent_at REAL NOT NULL,"
+            " window_start REAL NOT NULL, settled INTEGER NOT NULL DEFAULT 0,"
+            " reported INTEGER NOT NULL DEFAULT 0)"
+        )
+        await db.execute("INSERT INTO spends VALUES ('s1', 'openai', 1, 5, 10.0, 0.0, 1, 0)")
+        await db.commit()
+
+    journal = await SpendJournal.open(path)
+    try:
+        (spend,) = await journal.unreported(10)
+    finally:
+        await journal.aclose()
+
+    assert (spend.spend_id, spend.tenant) == ("s1", "")

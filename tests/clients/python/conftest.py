@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.certificates import Authority
+from sanad_launcher.certificates import CertificateAuthority
 
 
 @dataclass(frozen=True)
@@ -24,13 +24,13 @@ class Certificates:
 @pytest.fixture(scope="session")
 def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
     folder = tmp_path_factory.mktemp("tls")
-    authority = Authority.create(folder)
-    server = authority.issue(folder, "server", server=True)
-    client = authority.issue(folder, "client", server=False)
+    authority = CertificateAuthority(folder)
+    server = authority.issue("server")
+    client = authority.issue("client")
     return Certificates(
-        ca=authority.cert,
-        server_cert=server.cert,
-        server_key=server.key,
-        client_cert=client.cert,
-        client_key=client.key,
+        ca=authority.ca_file,
+        server_cert=server.cert_file,
+        server_key=server.key_file,
+        client_cert=client.cert_file,
+        client_key=client.key_file,
     )

@@ -11,6 +11,8 @@ from sanad_quota.storage.keys import (
     record_key,
     reset_marker_key,
     spend_claim_key,
+    tenant_of,
+    tenant_scope,
     warned_key,
 )
 from sanad_quota.storage.port import Tally
@@ -40,3 +42,10 @@ def test_every_key_keeps_its_stored_name() -> None:
         "quota:{openai}:crossing-seq",
         "quota:{openai}:crossings",
     ]
+
+
+def test_a_tenant_has_its_own_scope_beside_the_providers() -> None:
+    scope = tenant_scope("shop-a.eg")
+
+    assert counter_key(scope, TALLY) == "quota:{tenant:shop-a.eg}:hour:1735689600:tokens"
+    assert (tenant_of(scope), tenant_of("openai")) == ("shop-a.eg", None)

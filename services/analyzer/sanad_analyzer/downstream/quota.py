@@ -19,7 +19,7 @@ from sanad_analyzer.deadline import Deadline
 from sanad_analyzer.downstream.safe_budget import SafeBudget
 from sanad_analyzer.downstream.spend_journal import JournalUnavailableError
 from sanad_analyzer.downstream.timeouts import call_timeout
-from sanad_analyzer.ports import QuotaDecision, Reservation
+from sanad_analyzer.ports import QuotaDecision, Reservation, TenantOverQuota
 
 log = structlog.get_logger(__name__)
 
@@ -49,20 +49,28 @@ class QuotaGateway:
         self._settler: asyncio.Task[None] | None = None
 
     async def reserve(
-        self, provider: str, tokens: int, request_id: str, deadline: Deadline | None
+        self,
+        provider: str,
+        tokens: int,
+        request_id: str,
+        deadline: Deadline | None,
+        tenant: str = "",
     ) -> QuotaDecision:
         """Ask for room for one call; from the safe budget when the service cannot answer
         within its slice of the caller's time."""
         try:
             response = await self._stub.Reserve(
                 quota_pb2.ReserveRequest(
-                    provider=provider, estimated_tokens=tokens, request_id=request_id
+                    provider=provider,
+                    estimated_tokens=tokens,
+                    request_id=request_id,
+                    tenant=tenant,
                 ),
                 timeout=call_timeout(self._timeout, deadline, self._share),
             )
         except grpc.aio.AioRpcError as error:
             log.warning("quota service unavailable", provider=provider, code=error.code().name)
-            grant = await self._safe_budget.spend(provider, tokens, request_id)
+            grant = await self._safe_budget.spend(provider, tokens, request_id, tenant)
             return QuotaDecision(
                 reservation=Reservation(grant.spend_id, local=True) if grant.spend_id else None,
                 reason=grant.reason,
@@ -73,11 +81,22 @@ class QuotaGateway:
         denied = response.denied_by
         window = quota_pb2.Window.Name(denied.window).removeprefix("WINDOW_").lower()
         metric = quota_pb2.Metric.Name(denied.metric).removeprefix("METRIC_").lower()
+        retry_after = (
+            response.retry_after.ToTimedelta().total_seconds()
+            if response.HasField("retry_after")
+            else None
+        )
+        over = None
+        if response.denied_tenant:
+            over = TenantOverQuota(
+                tenant=response.denied_tenant,
+                violations=tuple((item.subject, item.description) for item in response.violations),
+                retry_after=retry_after,
+            )
         return QuotaDecision(
             reason=f"{window} {metric} limit reached ({denied.used}/{denied.limit})",
-            retry_after=response.retry_after.ToTimedelta().total_seconds()
-            if response.HasField("retry_after")
-            else None,
+            retry_after=retry_after,
+            tenant_over=over,
         )
 
     async def commit(self, reservation: Reservation, tokens: int) -> None:

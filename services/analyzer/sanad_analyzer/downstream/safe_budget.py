@@ -5,6 +5,9 @@ provider and interval on its own, so N replicas together stay within a bound the
 chose, and the suite keeps answering through a quota outage. Every spend is journaled on the
 analyzer's side (``spend_journal``) and handed to the quota service with
 ``RecordUsage`` when it is back, so the windows' totals match what the providers were asked.
+
+A tenant with limits has a safe budget of its own by the same rule (a share of its hourly
+limits per interval), checked in the same journal transaction as the provider's.
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ from sanad_analyzer.downstream.spend_journal import (
     Spend,
     SpendJournal,
 )
-from sanad_common.config import ProviderSettings, Settings
+from sanad_common.config import ProviderLimits, ProviderSettings, Settings
 from sanad_common.proto_time import timestamp
+from sanad_common.tenancy import TenantDirectory
 
 log = structlog.get_logger(__name__)
 _meter = metrics.get_meter("sanad.analyzer")
@@ -52,6 +56,22 @@ RECONCILE_BATCH = 200
 def safe_limit(settings: Settings, provider: ProviderSettings) -> BudgetLimit:
     """A provider's safe budget per interval: the explicit setting, else a fraction of its
     hourly limits (unlimited stays unlimited, a positive limit gives at least 1)."""
+    return _budget(
+        settings, provider.limits, settings.quota_safe_requests, settings.quota_safe_tokens
+    )
+
+
+def tenant_safe_limit(settings: Settings, limits: ProviderLimits) -> BudgetLimit:
+    """A tenant's safe budget per interval: the same fraction of its own hourly limits."""
+    return _budget(settings, limits, None, None)
+
+
+def _budget(
+    settings: Settings,
+    limits: ProviderLimits,
+    explicit_requests: int | None,
+    explicit_tokens: int | None,
+) -> BudgetLimit:
 
     def share(explicit: int | None, hourly: int) -> int:
         if explicit is not None:
@@ -62,8 +82,8 @@ def safe_limit(settings: Settings, provider: ProviderSettings) -> BudgetLimit:
         return max(scaled, 1) if settings.quota_safe_fraction > 0 and hourly > 0 else scaled
 
     return BudgetLimit(
-        requests=share(settings.quota_safe_requests, provider.limits.hourly_requests),
-        tokens=share(settings.quota_safe_tokens, provider.limits.hourly_tokens),
+        requests=share(explicit_requests, limits.hourly_requests),
+        tokens=share(explicit_tokens, limits.hourly_tokens),
     )
 
 
@@ -88,9 +108,11 @@ class SafeBudget:
         interval: float,
         analyzer_id: str,
         clock: Callable[[], float] = time.time,
+        tenant_limits: Mapping[str, BudgetLimit] | None = None,
     ) -> None:
         self._journal = journal
         self._limits = dict(limits)
+        self._tenant_limits = dict(tenant_limits or {})
         self._interval = interval
         self._analyzer_id = analyzer_id
         self._clock = clock
@@ -109,24 +131,31 @@ class SafeBudget:
         """Start of the budget interval containing at."""
         return math.floor(at / self._interval) * self._interval
 
-    async def spend(self, provider: str, tokens: int, request_id: str) -> LocalGrant:
-        """Take one request and the token estimate from the provider's budget, if it fits."""
+    async def spend(
+        self, provider: str, tokens: int, request_id: str, tenant: str = ""
+    ) -> LocalGrant:
+        """Take one request and the token estimate from the provider's budget (and the
+        tenant's, when it has one), if it fits."""
         limit = self._limits.get(provider, BudgetLimit(0, 0))
-        if limit.closed:
+        tenant_limit = self._tenant_limits.get(tenant)
+        if limit.closed or (tenant_limit is not None and tenant_limit.closed):
             return LocalGrant("", "quota service unreachable and the local safe budget is 0")
         now = self._clock()
-        spend = Spend(f"{request_id}:{provider}:{uuid.uuid4().hex[:8]}", provider, 1, tokens, now)
+        spend = Spend(
+            f"{request_id}:{provider}:{uuid.uuid4().hex[:8]}", provider, 1, tokens, now, tenant
+        )
         try:
-            use = await self._journal.try_spend(spend, self.window_start(now), limit)
+            use = await self._journal.try_spend(spend, self.window_start(now), limit, tenant_limit)
         except JournalUnavailableError as error:
             log.error("spend journal unavailable, attempt refused", error=str(error))
             return LocalGrant("", "quota service unreachable and the spend journal is locked")
         if use is None:
             _local_requests.add(1, {"provider": provider, "outcome": "refused"})
+            budgets = f"{limit.requests} requests, {limit.tokens} tokens per interval"
+            if tenant_limit is not None:
+                budgets += f"; tenant {tenant}: {tenant_limit.requests}, {tenant_limit.tokens}"
             return LocalGrant(
-                "",
-                f"quota service unreachable and the local safe budget is spent "
-                f"({limit.requests} requests, {limit.tokens} tokens per interval)",
+                "", f"quota service unreachable and the local safe budget is spent ({budgets})"
             )
         self._backlog += 1
         _local_requests.add(1, {"provider": provider, "outcome": "spent"})
@@ -172,6 +201,7 @@ class SafeBudget:
                             tokens=spend.tokens,
                             spent_at=timestamp(spend.spent_at),
                             analyzer_id=self._analyzer_id,
+                            tenant=spend.tenant,
                         )
                         for spend in pending
                     ]
@@ -222,8 +252,11 @@ class SafeBudget:
             await asyncio.sleep(interval)
 
 
-async def open_safe_budget(settings: Settings, quota_channel: grpc.aio.Channel) -> SafeBudget:
-    """The analyzer's safe budget from its settings, reconciling through quota_channel."""
+async def open_safe_budget(
+    settings: Settings, quota_channel: grpc.aio.Channel, tenants: TenantDirectory | None = None
+) -> SafeBudget:
+    """The analyzer's safe budget from its settings (and the tenants' limits), reconciling
+    through quota_channel."""
     journal = await SpendJournal.open(
         Path(settings.quota_journal_path or f"var/analyzer-{settings.analyzer_port}-spends.db")
     )
@@ -232,6 +265,9 @@ async def open_safe_budget(settings: Settings, quota_channel: grpc.aio.Channel) 
         {provider.name: safe_limit(settings, provider) for provider in settings.provider_list()},
         interval=settings.quota_safe_interval,
         analyzer_id=settings.analyzer_id or f"{socket.gethostname()}:{settings.analyzer_port}",
+        tenant_limits={
+            tenant.id: tenant_safe_limit(settings, tenant.limits) for tenant in tenants or ()
+        },
     )
     budget.start_reconciling(
         quota_pb2_grpc.QuotaServiceStub(quota_channel),

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import aiosqlite
 
@@ -39,6 +40,9 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS spends_window ON spends (provider, window_start)",
     "CREATE INDEX IF NOT EXISTS spends_unreported ON spends (reported, settled)",
 )
+_TENANT_COLUMN = "ALTER TABLE spends ADD COLUMN tenant TEXT NOT NULL DEFAULT ''"
+"""A journal written before tenants had budgets gains the column (its spends: no tenant)."""
+_TENANT_INDEX = "CREATE INDEX IF NOT EXISTS spends_tenant ON spends (tenant, window_start)"
 
 
 class JournalUnavailableError(RuntimeError):
@@ -74,6 +78,8 @@ class Spend:
     """Tokens used, or the estimate until settled."""
     spent_at: float
     """Unix time of the call."""
+    tenant: str = ""
+    """The tenant it was spent for ("" for none)."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,10 @@ class SpendJournal:
             async with journal._write() as db:
                 for statement in _SCHEMA:
                     await db.execute(statement)
+                columns = await db.execute_fetchall("PRAGMA table_info(spends)")
+                if "tenant" not in {str(column[1]) for column in columns}:
+                    await db.execute(_TENANT_COLUMN)
+                await db.execute(_TENANT_INDEX)
                 await db.execute("UPDATE spends SET settled = 1 WHERE settled = 0")
         except BaseException:
             await connection.close()
@@ -130,18 +140,25 @@ class SpendJournal:
                 raise
 
     async def try_spend(
-        self, spend: Spend, window_start: float, limit: BudgetLimit
+        self,
+        spend: Spend,
+        window_start: float,
+        limit: BudgetLimit,
+        tenant_limit: BudgetLimit | None = None,
     ) -> WindowUse | None:
-        """Journal the spend if it fits the window's budget; the use after it, or None."""
+        """Journal the spend if it fits the window's budget of its provider (and of its
+        tenant, with a tenant limit); the provider's use after it, or None."""
         async with self._write() as db:
-            used = await self._used(db, spend.provider, window_start)
-            if _over(used.requests + spend.requests, limit.requests) or _over(
-                used.tokens + spend.tokens, limit.tokens
-            ):
+            used = await self._used(db, "provider", spend.provider, window_start)
+            if not _fits(used, spend, limit):
                 return None
+            if tenant_limit is not None:
+                tenant_used = await self._used(db, "tenant", spend.tenant, window_start)
+                if not _fits(tenant_used, spend, tenant_limit):
+                    return None
             await db.execute(
                 "INSERT INTO spends (spend_id, provider, requests, tokens, spent_at,"
-                " window_start) VALUES (?, ?, ?, ?, ?, ?)",
+                " window_start, tenant) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     spend.spend_id,
                     spend.provider,
@@ -149,6 +166,7 @@ class SpendJournal:
                     spend.tokens,
                     spend.spent_at,
                     window_start,
+                    spend.tenant,
                 ),
             )
             return WindowUse(used.requests + spend.requests, used.tokens + spend.tokens)
@@ -170,11 +188,13 @@ class SpendJournal:
         """Settled spends not yet accepted by the quota service, oldest first."""
         async with self._lock:
             rows = await self._db.execute_fetchall(
-                "SELECT spend_id, provider, requests, tokens, spent_at FROM spends"
+                "SELECT spend_id, provider, requests, tokens, spent_at, tenant FROM spends"
                 " WHERE reported = 0 AND settled = 1 ORDER BY spent_at LIMIT ?",
                 (limit,),
             )
-        return [Spend(str(r[0]), str(r[1]), int(r[2]), int(r[3]), float(r[4])) for r in rows]
+        return [
+            Spend(str(r[0]), str(r[1]), int(r[2]), int(r[3]), float(r[4]), str(r[5])) for r in rows
+        ]
 
     async def mark_reported(self, spend_ids: Sequence[str], prune_before: float) -> None:
         """Mark spends as counted by quota, and drop reported spends older than prune_before."""
@@ -189,7 +209,7 @@ class SpendJournal:
     async def used(self, provider: str, window_start: float) -> WindowUse:
         """What the provider's local budget has spent in the window starting at window_start."""
         async with self._lock:
-            return await self._used(self._db, provider, window_start)
+            return await self._used(self._db, "provider", provider, window_start)
 
     async def backlog(self) -> int:
         """Spends not yet reported to the quota service."""
@@ -200,11 +220,16 @@ class SpendJournal:
         return int(next(iter(rows))[0])
 
     @staticmethod
-    async def _used(db: aiosqlite.Connection, provider: str, window_start: float) -> WindowUse:
+    async def _used(
+        db: aiosqlite.Connection,
+        column: Literal["provider", "tenant"],
+        owner: str,
+        window_start: float,
+    ) -> WindowUse:
         rows = await db.execute_fetchall(
             "SELECT coalesce(sum(requests), 0), coalesce(sum(tokens), 0) FROM spends"
-            " WHERE provider = ? AND window_start = ?",
-            (provider, window_start),
+            f" WHERE {column} = ? AND window_start = ?",
+            (owner, window_start),
         )
         requests, tokens = next(iter(rows))
         return WindowUse(int(requests), int(tokens))
@@ -217,3 +242,10 @@ class SpendJournal:
 
 def _over(value: int, limit: int) -> bool:
     return limit >= 0 and value > limit
+
+
+def _fits(used: WindowUse, spend: Spend, limit: BudgetLimit) -> bool:
+    return not (
+        _over(used.requests + spend.requests, limit.requests)
+        or _over(used.tokens + spend.tokens, limit.tokens)
+    )

@@ -11,6 +11,10 @@ Keys (after the store's namespace), for a scope such as ``openai``:
 * ``quota:{openai}:idem:<key>`` and ``quota:{openai}:spend:<id>``: idempotency claims;
 * ``quota:{openai}:crossings`` (a capped log) and ``quota:{openai}:crossing-seq``.
 
+A tenant's windows use the same layout under the scope ``tenant:<id>`` (``tenant_scope``):
+``quota:{tenant:shop-a}:hour:1735689600:requests``. Provider names cannot hold a colon, so the
+two kinds of scope never meet, and every provider key stays what it was.
+
 The scope is the hash tag, so on Redis every key of one operation is in one Cluster slot.
 SQLite keeps the same names as row keys of its quota tables; its pending index and crossing log
 are tables of their own, so it uses neither of those two names. Renaming a key here would
@@ -20,6 +24,21 @@ orphan what a store already holds under the old name.
 from __future__ import annotations
 
 from sanad_quota.storage.port import Tally
+
+TENANT_SCOPE_PREFIX = "tenant:"
+"""What a tenant's scope starts with; no provider name can (they have no colon)."""
+
+
+def tenant_scope(tenant: str) -> str:
+    """The scope of a tenant's own windows."""
+    return f"{TENANT_SCOPE_PREFIX}{tenant}"
+
+
+def tenant_of(scope: str) -> str | None:
+    """The tenant whose scope this is; None for a provider's scope."""
+    if scope.startswith(TENANT_SCOPE_PREFIX):
+        return scope.removeprefix(TENANT_SCOPE_PREFIX)
+    return None
 
 
 def _tag(scope: str) -> str:

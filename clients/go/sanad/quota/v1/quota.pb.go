@@ -272,8 +272,13 @@ type ReserveRequest struct {
 	// repeated with the same key (a retry after a lost answer) returns the first reservation and
 	// counts nothing more. Empty: every call reserves anew.
 	IdempotencyKey string `protobuf:"bytes,4,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The tenant the call is made for. A tenant of the tenants file is counted in its own
+	// windows as well as the provider's, and a reservation over the tenant's limit is denied
+	// before the provider's windows are touched. Empty, or a tenant without an entry: only the
+	// provider counts.
+	Tenant        string `protobuf:"bytes,5,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReserveRequest) Reset() {
@@ -334,6 +339,13 @@ func (x *ReserveRequest) GetIdempotencyKey() string {
 	return ""
 }
 
+func (x *ReserveRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
 // ReserveResponse says whether the call may go ahead.
 type ReserveResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -356,7 +368,10 @@ type ReserveResponse struct {
 	FreesAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=frees_at,json=freesAt,proto3" json:"frees_at,omitempty"`
 	// Warning levels this reservation made a window cross (each is reported once, here and on
 	// WatchUsage).
-	Crossings     []*WarningCrossing `protobuf:"bytes,9,rep,name=crossings,proto3" json:"crossings,omitempty"`
+	Crossings []*WarningCrossing `protobuf:"bytes,9,rep,name=crossings,proto3" json:"crossings,omitempty"`
+	// When denied by the tenant's own limits (not the provider's): the tenant. denied_by and
+	// violations then describe the tenant's windows.
+	DeniedTenant  string `protobuf:"bytes,10,opt,name=denied_tenant,json=deniedTenant,proto3" json:"denied_tenant,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -454,10 +469,18 @@ func (x *ReserveResponse) GetCrossings() []*WarningCrossing {
 	return nil
 }
 
+func (x *ReserveResponse) GetDeniedTenant() string {
+	if x != nil {
+		return x.DeniedTenant
+	}
+	return ""
+}
+
 // QuotaViolation is one limit a reservation would go over.
 type QuotaViolation struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// What ran out, for example "providers/openai/windows/hour/metrics/requests".
+	// What ran out, for example "providers/openai/windows/hour/metrics/requests", or
+	// "tenants/shop-a/windows/hour/metrics/requests" for a tenant's limit.
 	Subject string `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
 	// Why, for example "openai hour requests: 200 of 200 used, 1 more asked".
 	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
@@ -472,7 +495,9 @@ type QuotaViolation struct {
 	// What the reservation asked for.
 	Requested int64 `protobuf:"varint,7,opt,name=requested,proto3" json:"requested,omitempty"`
 	// When the window ends and its count starts again from zero.
-	WindowEnd     *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=window_end,json=windowEnd,proto3" json:"window_end,omitempty"`
+	WindowEnd *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=window_end,json=windowEnd,proto3" json:"window_end,omitempty"`
+	// The tenant whose limit it is; empty for a provider's limit.
+	Tenant        string `protobuf:"bytes,9,opt,name=tenant,proto3" json:"tenant,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -563,10 +588,17 @@ func (x *QuotaViolation) GetWindowEnd() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *QuotaViolation) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
 // WarningCrossing is one window reaching a warning level for the first time.
 type WarningCrossing struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Provider name.
+	// Provider name; empty for a tenant's window.
 	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
 	// The window.
 	Window Window `protobuf:"varint,2,opt,name=window,proto3,enum=sanad.quota.v1.Window" json:"window,omitempty"`
@@ -582,8 +614,10 @@ type WarningCrossing struct {
 	WindowStart *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=window_start,json=windowStart,proto3" json:"window_start,omitempty"`
 	// When it was reached.
 	CrossedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=crossed_at,json=crossedAt,proto3" json:"crossed_at,omitempty"`
-	// Position in the provider's crossing log; increases with every crossing.
-	Sequence      int64 `protobuf:"varint,9,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// Position in the provider's (or tenant's) crossing log; increases with every crossing.
+	Sequence int64 `protobuf:"varint,9,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// The tenant whose window it is; empty for a provider's window.
+	Tenant        string `protobuf:"bytes,10,opt,name=tenant,proto3" json:"tenant,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -679,6 +713,13 @@ func (x *WarningCrossing) GetSequence() int64 {
 		return x.Sequence
 	}
 	return 0
+}
+
+func (x *WarningCrossing) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
 }
 
 // CommitRequest settles a reservation with actual usage.
@@ -1127,11 +1168,15 @@ func (x *SettlementResult) GetOutcome() SettlementOutcome {
 	return SettlementOutcome_SETTLEMENT_OUTCOME_UNSPECIFIED
 }
 
-// GetUsageRequest selects providers.
+// GetUsageRequest selects providers, and tenants.
 type GetUsageRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Provider name; empty for every configured provider.
-	Provider      string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	// Also the usage of this tenant (one of the tenants file).
+	Tenant string `protobuf:"bytes,2,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// Also the usage of every tenant of the tenants file.
+	AllTenants    bool `protobuf:"varint,3,opt,name=all_tenants,json=allTenants,proto3" json:"all_tenants,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1173,11 +1218,27 @@ func (x *GetUsageRequest) GetProvider() string {
 	return ""
 }
 
-// GetUsageResponse lists usage per provider.
+func (x *GetUsageRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *GetUsageRequest) GetAllTenants() bool {
+	if x != nil {
+		return x.AllTenants
+	}
+	return false
+}
+
+// GetUsageResponse lists usage per provider, and per tenant when asked.
 type GetUsageResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// One entry per provider.
-	Providers     []*ProviderUsage `protobuf:"bytes,1,rep,name=providers,proto3" json:"providers,omitempty"`
+	Providers []*ProviderUsage `protobuf:"bytes,1,rep,name=providers,proto3" json:"providers,omitempty"`
+	// One entry per tenant asked for, in the tenants file's order.
+	Tenants       []*TenantUsage `protobuf:"bytes,2,rep,name=tenants,proto3" json:"tenants,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1219,6 +1280,87 @@ func (x *GetUsageResponse) GetProviders() []*ProviderUsage {
 	return nil
 }
 
+func (x *GetUsageResponse) GetTenants() []*TenantUsage {
+	if x != nil {
+		return x.Tenants
+	}
+	return nil
+}
+
+// TenantUsage is the usage of one tenant in every window and metric: what providers were
+// asked on its behalf, over all providers.
+type TenantUsage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Tenant id.
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// One entry per window and metric.
+	Windows []*WindowUsage `protobuf:"bytes,2,rep,name=windows,proto3" json:"windows,omitempty"`
+	// The highest warning level over all windows.
+	WarningLevel WarningLevel `protobuf:"varint,3,opt,name=warning_level,json=warningLevel,proto3,enum=sanad.quota.v1.WarningLevel" json:"warning_level,omitempty"`
+	// The warning levels the current windows crossed so far, oldest first.
+	Crossings     []*WarningCrossing `protobuf:"bytes,4,rep,name=crossings,proto3" json:"crossings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TenantUsage) Reset() {
+	*x = TenantUsage{}
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TenantUsage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TenantUsage) ProtoMessage() {}
+
+func (x *TenantUsage) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TenantUsage.ProtoReflect.Descriptor instead.
+func (*TenantUsage) Descriptor() ([]byte, []int) {
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *TenantUsage) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *TenantUsage) GetWindows() []*WindowUsage {
+	if x != nil {
+		return x.Windows
+	}
+	return nil
+}
+
+func (x *TenantUsage) GetWarningLevel() WarningLevel {
+	if x != nil {
+		return x.WarningLevel
+	}
+	return WarningLevel_WARNING_LEVEL_UNSPECIFIED
+}
+
+func (x *TenantUsage) GetCrossings() []*WarningCrossing {
+	if x != nil {
+		return x.Crossings
+	}
+	return nil
+}
+
 // ProviderUsage is the usage of one provider in every window and metric.
 type ProviderUsage struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1236,7 +1378,7 @@ type ProviderUsage struct {
 
 func (x *ProviderUsage) Reset() {
 	*x = ProviderUsage{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1248,7 +1390,7 @@ func (x *ProviderUsage) String() string {
 func (*ProviderUsage) ProtoMessage() {}
 
 func (x *ProviderUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1261,7 +1403,7 @@ func (x *ProviderUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProviderUsage.ProtoReflect.Descriptor instead.
 func (*ProviderUsage) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{14}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ProviderUsage) GetProvider() string {
@@ -1327,7 +1469,7 @@ type WindowUsage struct {
 
 func (x *WindowUsage) Reset() {
 	*x = WindowUsage{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[15]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1339,7 +1481,7 @@ func (x *WindowUsage) String() string {
 func (*WindowUsage) ProtoMessage() {}
 
 func (x *WindowUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[15]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1352,7 +1494,7 @@ func (x *WindowUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WindowUsage.ProtoReflect.Descriptor instead.
 func (*WindowUsage) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{15}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *WindowUsage) GetWindow() Window {
@@ -1439,20 +1581,22 @@ func (x *WindowUsage) GetPredictionConfidence() float64 {
 	return 0
 }
 
-// ResetQuotaRequest selects counters to reset.
+// ResetQuotaRequest selects counters to reset: a provider's, or a tenant's.
 type ResetQuotaRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Provider name; required.
+	// Provider name; required unless tenant is set.
 	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
 	// Window to reset; unspecified resets every window.
-	Window        Window `protobuf:"varint,2,opt,name=window,proto3,enum=sanad.quota.v1.Window" json:"window,omitempty"`
+	Window Window `protobuf:"varint,2,opt,name=window,proto3,enum=sanad.quota.v1.Window" json:"window,omitempty"`
+	// Tenant id (one of the tenants file) whose own counters to reset, instead of a provider's.
+	Tenant        string `protobuf:"bytes,3,opt,name=tenant,proto3" json:"tenant,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ResetQuotaRequest) Reset() {
 	*x = ResetQuotaRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[16]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1464,7 +1608,7 @@ func (x *ResetQuotaRequest) String() string {
 func (*ResetQuotaRequest) ProtoMessage() {}
 
 func (x *ResetQuotaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[16]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1477,7 +1621,7 @@ func (x *ResetQuotaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetQuotaRequest.ProtoReflect.Descriptor instead.
 func (*ResetQuotaRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{16}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ResetQuotaRequest) GetProvider() string {
@@ -1494,18 +1638,27 @@ func (x *ResetQuotaRequest) GetWindow() Window {
 	return Window_WINDOW_UNSPECIFIED
 }
 
+func (x *ResetQuotaRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
 // ResetQuotaResponse returns the usage after the reset.
 type ResetQuotaResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The provider's usage after the reset.
-	Usage         *ProviderUsage `protobuf:"bytes,1,opt,name=usage,proto3" json:"usage,omitempty"`
+	// The provider's usage after the reset (unset when a tenant's was reset).
+	Usage *ProviderUsage `protobuf:"bytes,1,opt,name=usage,proto3" json:"usage,omitempty"`
+	// The tenant's usage after the reset (unset when a provider's was reset).
+	TenantUsage   *TenantUsage `protobuf:"bytes,2,opt,name=tenant_usage,json=tenantUsage,proto3" json:"tenant_usage,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ResetQuotaResponse) Reset() {
 	*x = ResetQuotaResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[17]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1517,7 +1670,7 @@ func (x *ResetQuotaResponse) String() string {
 func (*ResetQuotaResponse) ProtoMessage() {}
 
 func (x *ResetQuotaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[17]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1530,12 +1683,19 @@ func (x *ResetQuotaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetQuotaResponse.ProtoReflect.Descriptor instead.
 func (*ResetQuotaResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{17}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ResetQuotaResponse) GetUsage() *ProviderUsage {
 	if x != nil {
 		return x.Usage
+	}
+	return nil
+}
+
+func (x *ResetQuotaResponse) GetTenantUsage() *TenantUsage {
+	if x != nil {
+		return x.TenantUsage
 	}
 	return nil
 }
@@ -1547,13 +1707,17 @@ type WatchUsageRequest struct {
 	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
 	// Also send first the crossings the current windows already had.
 	IncludeCurrent bool `protobuf:"varint,2,opt,name=include_current,json=includeCurrent,proto3" json:"include_current,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Also the crossings of this tenant's windows (one of the tenants file).
+	Tenant string `protobuf:"bytes,3,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// Also the crossings of every tenant's windows.
+	AllTenants    bool `protobuf:"varint,4,opt,name=all_tenants,json=allTenants,proto3" json:"all_tenants,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WatchUsageRequest) Reset() {
 	*x = WatchUsageRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[18]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1565,7 +1729,7 @@ func (x *WatchUsageRequest) String() string {
 func (*WatchUsageRequest) ProtoMessage() {}
 
 func (x *WatchUsageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[18]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1578,7 +1742,7 @@ func (x *WatchUsageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchUsageRequest.ProtoReflect.Descriptor instead.
 func (*WatchUsageRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{18}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *WatchUsageRequest) GetProvider() string {
@@ -1595,6 +1759,20 @@ func (x *WatchUsageRequest) GetIncludeCurrent() bool {
 	return false
 }
 
+func (x *WatchUsageRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *WatchUsageRequest) GetAllTenants() bool {
+	if x != nil {
+		return x.AllTenants
+	}
+	return false
+}
+
 // WatchUsageResponse carries one crossing.
 type WatchUsageResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1606,7 +1784,7 @@ type WatchUsageResponse struct {
 
 func (x *WatchUsageResponse) Reset() {
 	*x = WatchUsageResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[19]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1618,7 +1796,7 @@ func (x *WatchUsageResponse) String() string {
 func (*WatchUsageResponse) ProtoMessage() {}
 
 func (x *WatchUsageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[19]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1631,7 +1809,7 @@ func (x *WatchUsageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchUsageResponse.ProtoReflect.Descriptor instead.
 func (*WatchUsageResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{19}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *WatchUsageResponse) GetCrossing() *WarningCrossing {
@@ -1652,7 +1830,7 @@ type RecordUsageRequest struct {
 
 func (x *RecordUsageRequest) Reset() {
 	*x = RecordUsageRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[20]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1664,7 +1842,7 @@ func (x *RecordUsageRequest) String() string {
 func (*RecordUsageRequest) ProtoMessage() {}
 
 func (x *RecordUsageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[20]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1677,7 +1855,7 @@ func (x *RecordUsageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordUsageRequest.ProtoReflect.Descriptor instead.
 func (*RecordUsageRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{20}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RecordUsageRequest) GetSpends() []*LocalSpend {
@@ -1701,14 +1879,16 @@ type LocalSpend struct {
 	// When it was spent; it is counted in the windows that contain this time.
 	SpentAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=spent_at,json=spentAt,proto3" json:"spent_at,omitempty"`
 	// The analyzer replica that spent it, for logs.
-	AnalyzerId    string `protobuf:"bytes,6,opt,name=analyzer_id,json=analyzerId,proto3" json:"analyzer_id,omitempty"`
+	AnalyzerId string `protobuf:"bytes,6,opt,name=analyzer_id,json=analyzerId,proto3" json:"analyzer_id,omitempty"`
+	// The tenant it was spent for; counted in the tenant's windows too (see ReserveRequest).
+	Tenant        string `protobuf:"bytes,7,opt,name=tenant,proto3" json:"tenant,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *LocalSpend) Reset() {
 	*x = LocalSpend{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[21]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1720,7 +1900,7 @@ func (x *LocalSpend) String() string {
 func (*LocalSpend) ProtoMessage() {}
 
 func (x *LocalSpend) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[21]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1733,7 +1913,7 @@ func (x *LocalSpend) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocalSpend.ProtoReflect.Descriptor instead.
 func (*LocalSpend) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{21}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *LocalSpend) GetSpendId() string {
@@ -1778,6 +1958,13 @@ func (x *LocalSpend) GetAnalyzerId() string {
 	return ""
 }
 
+func (x *LocalSpend) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
 // RecordUsageResponse says which spends were newly counted.
 type RecordUsageResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1791,7 +1978,7 @@ type RecordUsageResponse struct {
 
 func (x *RecordUsageResponse) Reset() {
 	*x = RecordUsageResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[22]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1803,7 +1990,7 @@ func (x *RecordUsageResponse) String() string {
 func (*RecordUsageResponse) ProtoMessage() {}
 
 func (x *RecordUsageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[22]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1816,7 +2003,7 @@ func (x *RecordUsageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordUsageResponse.ProtoReflect.Descriptor instead.
 func (*RecordUsageResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{22}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RecordUsageResponse) GetRecorded() []string {
@@ -1837,13 +2024,14 @@ var File_sanad_quota_v1_quota_proto protoreflect.FileDescriptor
 
 const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\n" +
-	"\x1asanad/quota/v1/quota.proto\x12\x0esanad.quota.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9f\x01\n" +
+	"\x1asanad/quota/v1/quota.proto\x12\x0esanad.quota.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb7\x01\n" +
 	"\x0eReserveRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12)\n" +
 	"\x10estimated_tokens\x18\x02 \x01(\x03R\x0festimatedTokens\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x03 \x01(\tR\trequestId\x12'\n" +
-	"\x0fidempotency_key\x18\x04 \x01(\tR\x0eidempotencyKey\"\xf4\x03\n" +
+	"\x0fidempotency_key\x18\x04 \x01(\tR\x0eidempotencyKey\x12\x16\n" +
+	"\x06tenant\x18\x05 \x01(\tR\x06tenant\"\x99\x04\n" +
 	"\x0fReserveResponse\x12\x18\n" +
 	"\aallowed\x18\x01 \x01(\bR\aallowed\x12%\n" +
 	"\x0ereservation_id\x18\x02 \x01(\tR\rreservationId\x121\n" +
@@ -1856,7 +2044,9 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"violations\x18\a \x03(\v2\x1e.sanad.quota.v1.QuotaViolationR\n" +
 	"violations\x125\n" +
 	"\bfrees_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\afreesAt\x12=\n" +
-	"\tcrossings\x18\t \x03(\v2\x1f.sanad.quota.v1.WarningCrossingR\tcrossings\"\xaf\x02\n" +
+	"\tcrossings\x18\t \x03(\v2\x1f.sanad.quota.v1.WarningCrossingR\tcrossings\x12#\n" +
+	"\rdenied_tenant\x18\n" +
+	" \x01(\tR\fdeniedTenant\"\xc7\x02\n" +
 	"\x0eQuotaViolation\x12\x18\n" +
 	"\asubject\x18\x01 \x01(\tR\asubject\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12.\n" +
@@ -1866,7 +2056,8 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\x04used\x18\x06 \x01(\x03R\x04used\x12\x1c\n" +
 	"\trequested\x18\a \x01(\x03R\trequested\x129\n" +
 	"\n" +
-	"window_end\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\twindowEnd\"\x81\x03\n" +
+	"window_end\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\twindowEnd\x12\x16\n" +
+	"\x06tenant\x18\t \x01(\tR\x06tenant\"\x99\x03\n" +
 	"\x0fWarningCrossing\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12.\n" +
 	"\x06window\x18\x02 \x01(\x0e2\x16.sanad.quota.v1.WindowR\x06window\x12.\n" +
@@ -1877,7 +2068,9 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\fwindow_start\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\vwindowStart\x129\n" +
 	"\n" +
 	"crossed_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tcrossedAt\x12\x1a\n" +
-	"\bsequence\x18\t \x01(\x03R\bsequence\"[\n" +
+	"\bsequence\x18\t \x01(\x03R\bsequence\x12\x16\n" +
+	"\x06tenant\x18\n" +
+	" \x01(\tR\x06tenant\"[\n" +
 	"\rCommitRequest\x12%\n" +
 	"\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12#\n" +
 	"\ractual_tokens\x18\x02 \x01(\x03R\factualTokens\"\x86\x01\n" +
@@ -1900,11 +2093,20 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\aresults\x18\x01 \x03(\v2 .sanad.quota.v1.SettlementResultR\aresults\"v\n" +
 	"\x10SettlementResult\x12%\n" +
 	"\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12;\n" +
-	"\aoutcome\x18\x02 \x01(\x0e2!.sanad.quota.v1.SettlementOutcomeR\aoutcome\"-\n" +
+	"\aoutcome\x18\x02 \x01(\x0e2!.sanad.quota.v1.SettlementOutcomeR\aoutcome\"f\n" +
 	"\x0fGetUsageRequest\x12\x1a\n" +
-	"\bprovider\x18\x01 \x01(\tR\bprovider\"O\n" +
+	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x16\n" +
+	"\x06tenant\x18\x02 \x01(\tR\x06tenant\x12\x1f\n" +
+	"\vall_tenants\x18\x03 \x01(\bR\n" +
+	"allTenants\"\x86\x01\n" +
 	"\x10GetUsageResponse\x12;\n" +
-	"\tproviders\x18\x01 \x03(\v2\x1d.sanad.quota.v1.ProviderUsageR\tproviders\"\xe4\x01\n" +
+	"\tproviders\x18\x01 \x03(\v2\x1d.sanad.quota.v1.ProviderUsageR\tproviders\x125\n" +
+	"\atenants\x18\x02 \x03(\v2\x1b.sanad.quota.v1.TenantUsageR\atenants\"\xde\x01\n" +
+	"\vTenantUsage\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x125\n" +
+	"\awindows\x18\x02 \x03(\v2\x1b.sanad.quota.v1.WindowUsageR\awindows\x12A\n" +
+	"\rwarning_level\x18\x03 \x01(\x0e2\x1c.sanad.quota.v1.WarningLevelR\fwarningLevel\x12=\n" +
+	"\tcrossings\x18\x04 \x03(\v2\x1f.sanad.quota.v1.WarningCrossingR\tcrossings\"\xe4\x01\n" +
 	"\rProviderUsage\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x125\n" +
 	"\awindows\x18\x02 \x03(\v2\x1b.sanad.quota.v1.WindowUsageR\awindows\x12A\n" +
@@ -1924,19 +2126,24 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\x19projected_exhaustion_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\x17projectedExhaustionTime\x12+\n" +
 	"\x11prediction_points\x18\v \x01(\x05R\x10predictionPoints\x123\n" +
-	"\x15prediction_confidence\x18\f \x01(\x01R\x14predictionConfidence\"_\n" +
+	"\x15prediction_confidence\x18\f \x01(\x01R\x14predictionConfidence\"w\n" +
 	"\x11ResetQuotaRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12.\n" +
-	"\x06window\x18\x02 \x01(\x0e2\x16.sanad.quota.v1.WindowR\x06window\"I\n" +
+	"\x06window\x18\x02 \x01(\x0e2\x16.sanad.quota.v1.WindowR\x06window\x12\x16\n" +
+	"\x06tenant\x18\x03 \x01(\tR\x06tenant\"\x89\x01\n" +
 	"\x12ResetQuotaResponse\x123\n" +
-	"\x05usage\x18\x01 \x01(\v2\x1d.sanad.quota.v1.ProviderUsageR\x05usage\"X\n" +
+	"\x05usage\x18\x01 \x01(\v2\x1d.sanad.quota.v1.ProviderUsageR\x05usage\x12>\n" +
+	"\ftenant_usage\x18\x02 \x01(\v2\x1b.sanad.quota.v1.TenantUsageR\vtenantUsage\"\x91\x01\n" +
 	"\x11WatchUsageRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12'\n" +
-	"\x0finclude_current\x18\x02 \x01(\bR\x0eincludeCurrent\"Q\n" +
+	"\x0finclude_current\x18\x02 \x01(\bR\x0eincludeCurrent\x12\x16\n" +
+	"\x06tenant\x18\x03 \x01(\tR\x06tenant\x12\x1f\n" +
+	"\vall_tenants\x18\x04 \x01(\bR\n" +
+	"allTenants\"Q\n" +
 	"\x12WatchUsageResponse\x12;\n" +
 	"\bcrossing\x18\x01 \x01(\v2\x1f.sanad.quota.v1.WarningCrossingR\bcrossing\"H\n" +
 	"\x12RecordUsageRequest\x122\n" +
-	"\x06spends\x18\x01 \x03(\v2\x1a.sanad.quota.v1.LocalSpendR\x06spends\"\xcf\x01\n" +
+	"\x06spends\x18\x01 \x03(\v2\x1a.sanad.quota.v1.LocalSpendR\x06spends\"\xe7\x01\n" +
 	"\n" +
 	"LocalSpend\x12\x19\n" +
 	"\bspend_id\x18\x01 \x01(\tR\aspendId\x12\x1a\n" +
@@ -1945,7 +2152,8 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\x06tokens\x18\x04 \x01(\x03R\x06tokens\x125\n" +
 	"\bspent_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\aspentAt\x12\x1f\n" +
 	"\vanalyzer_id\x18\x06 \x01(\tR\n" +
-	"analyzerId\"Q\n" +
+	"analyzerId\x12\x16\n" +
+	"\x06tenant\x18\a \x01(\tR\x06tenant\"Q\n" +
 	"\x13RecordUsageResponse\x12\x1a\n" +
 	"\brecorded\x18\x01 \x03(\tR\brecorded\x12\x1e\n" +
 	"\n" +
@@ -1999,7 +2207,7 @@ func file_sanad_quota_v1_quota_proto_rawDescGZIP() []byte {
 }
 
 var file_sanad_quota_v1_quota_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_sanad_quota_v1_quota_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_sanad_quota_v1_quota_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_sanad_quota_v1_quota_proto_goTypes = []any{
 	(Window)(0),                   // 0: sanad.quota.v1.Window
 	(Metric)(0),                   // 1: sanad.quota.v1.Metric
@@ -2019,75 +2227,81 @@ var file_sanad_quota_v1_quota_proto_goTypes = []any{
 	(*SettlementResult)(nil),      // 15: sanad.quota.v1.SettlementResult
 	(*GetUsageRequest)(nil),       // 16: sanad.quota.v1.GetUsageRequest
 	(*GetUsageResponse)(nil),      // 17: sanad.quota.v1.GetUsageResponse
-	(*ProviderUsage)(nil),         // 18: sanad.quota.v1.ProviderUsage
-	(*WindowUsage)(nil),           // 19: sanad.quota.v1.WindowUsage
-	(*ResetQuotaRequest)(nil),     // 20: sanad.quota.v1.ResetQuotaRequest
-	(*ResetQuotaResponse)(nil),    // 21: sanad.quota.v1.ResetQuotaResponse
-	(*WatchUsageRequest)(nil),     // 22: sanad.quota.v1.WatchUsageRequest
-	(*WatchUsageResponse)(nil),    // 23: sanad.quota.v1.WatchUsageResponse
-	(*RecordUsageRequest)(nil),    // 24: sanad.quota.v1.RecordUsageRequest
-	(*LocalSpend)(nil),            // 25: sanad.quota.v1.LocalSpend
-	(*RecordUsageResponse)(nil),   // 26: sanad.quota.v1.RecordUsageResponse
-	(*durationpb.Duration)(nil),   // 27: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 28: google.protobuf.Timestamp
+	(*TenantUsage)(nil),           // 18: sanad.quota.v1.TenantUsage
+	(*ProviderUsage)(nil),         // 19: sanad.quota.v1.ProviderUsage
+	(*WindowUsage)(nil),           // 20: sanad.quota.v1.WindowUsage
+	(*ResetQuotaRequest)(nil),     // 21: sanad.quota.v1.ResetQuotaRequest
+	(*ResetQuotaResponse)(nil),    // 22: sanad.quota.v1.ResetQuotaResponse
+	(*WatchUsageRequest)(nil),     // 23: sanad.quota.v1.WatchUsageRequest
+	(*WatchUsageResponse)(nil),    // 24: sanad.quota.v1.WatchUsageResponse
+	(*RecordUsageRequest)(nil),    // 25: sanad.quota.v1.RecordUsageRequest
+	(*LocalSpend)(nil),            // 26: sanad.quota.v1.LocalSpend
+	(*RecordUsageResponse)(nil),   // 27: sanad.quota.v1.RecordUsageResponse
+	(*durationpb.Duration)(nil),   // 28: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 29: google.protobuf.Timestamp
 }
 var file_sanad_quota_v1_quota_proto_depIdxs = []int32{
-	19, // 0: sanad.quota.v1.ReserveResponse.usage:type_name -> sanad.quota.v1.WindowUsage
+	20, // 0: sanad.quota.v1.ReserveResponse.usage:type_name -> sanad.quota.v1.WindowUsage
 	2,  // 1: sanad.quota.v1.ReserveResponse.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	19, // 2: sanad.quota.v1.ReserveResponse.denied_by:type_name -> sanad.quota.v1.WindowUsage
-	27, // 3: sanad.quota.v1.ReserveResponse.retry_after:type_name -> google.protobuf.Duration
+	20, // 2: sanad.quota.v1.ReserveResponse.denied_by:type_name -> sanad.quota.v1.WindowUsage
+	28, // 3: sanad.quota.v1.ReserveResponse.retry_after:type_name -> google.protobuf.Duration
 	6,  // 4: sanad.quota.v1.ReserveResponse.violations:type_name -> sanad.quota.v1.QuotaViolation
-	28, // 5: sanad.quota.v1.ReserveResponse.frees_at:type_name -> google.protobuf.Timestamp
+	29, // 5: sanad.quota.v1.ReserveResponse.frees_at:type_name -> google.protobuf.Timestamp
 	7,  // 6: sanad.quota.v1.ReserveResponse.crossings:type_name -> sanad.quota.v1.WarningCrossing
 	0,  // 7: sanad.quota.v1.QuotaViolation.window:type_name -> sanad.quota.v1.Window
 	1,  // 8: sanad.quota.v1.QuotaViolation.metric:type_name -> sanad.quota.v1.Metric
-	28, // 9: sanad.quota.v1.QuotaViolation.window_end:type_name -> google.protobuf.Timestamp
+	29, // 9: sanad.quota.v1.QuotaViolation.window_end:type_name -> google.protobuf.Timestamp
 	0,  // 10: sanad.quota.v1.WarningCrossing.window:type_name -> sanad.quota.v1.Window
 	1,  // 11: sanad.quota.v1.WarningCrossing.metric:type_name -> sanad.quota.v1.Metric
 	2,  // 12: sanad.quota.v1.WarningCrossing.level:type_name -> sanad.quota.v1.WarningLevel
-	28, // 13: sanad.quota.v1.WarningCrossing.window_start:type_name -> google.protobuf.Timestamp
-	28, // 14: sanad.quota.v1.WarningCrossing.crossed_at:type_name -> google.protobuf.Timestamp
-	19, // 15: sanad.quota.v1.CommitResponse.usage:type_name -> sanad.quota.v1.WindowUsage
+	29, // 13: sanad.quota.v1.WarningCrossing.window_start:type_name -> google.protobuf.Timestamp
+	29, // 14: sanad.quota.v1.WarningCrossing.crossed_at:type_name -> google.protobuf.Timestamp
+	20, // 15: sanad.quota.v1.CommitResponse.usage:type_name -> sanad.quota.v1.WindowUsage
 	2,  // 16: sanad.quota.v1.CommitResponse.warning_level:type_name -> sanad.quota.v1.WarningLevel
 	13, // 17: sanad.quota.v1.SettleRequest.settlements:type_name -> sanad.quota.v1.Settlement
 	15, // 18: sanad.quota.v1.SettleResponse.results:type_name -> sanad.quota.v1.SettlementResult
 	3,  // 19: sanad.quota.v1.SettlementResult.outcome:type_name -> sanad.quota.v1.SettlementOutcome
-	18, // 20: sanad.quota.v1.GetUsageResponse.providers:type_name -> sanad.quota.v1.ProviderUsage
-	19, // 21: sanad.quota.v1.ProviderUsage.windows:type_name -> sanad.quota.v1.WindowUsage
-	2,  // 22: sanad.quota.v1.ProviderUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	7,  // 23: sanad.quota.v1.ProviderUsage.crossings:type_name -> sanad.quota.v1.WarningCrossing
-	0,  // 24: sanad.quota.v1.WindowUsage.window:type_name -> sanad.quota.v1.Window
-	1,  // 25: sanad.quota.v1.WindowUsage.metric:type_name -> sanad.quota.v1.Metric
-	2,  // 26: sanad.quota.v1.WindowUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	28, // 27: sanad.quota.v1.WindowUsage.window_start:type_name -> google.protobuf.Timestamp
-	28, // 28: sanad.quota.v1.WindowUsage.window_end:type_name -> google.protobuf.Timestamp
-	28, // 29: sanad.quota.v1.WindowUsage.projected_exhaustion_time:type_name -> google.protobuf.Timestamp
-	0,  // 30: sanad.quota.v1.ResetQuotaRequest.window:type_name -> sanad.quota.v1.Window
-	18, // 31: sanad.quota.v1.ResetQuotaResponse.usage:type_name -> sanad.quota.v1.ProviderUsage
-	7,  // 32: sanad.quota.v1.WatchUsageResponse.crossing:type_name -> sanad.quota.v1.WarningCrossing
-	25, // 33: sanad.quota.v1.RecordUsageRequest.spends:type_name -> sanad.quota.v1.LocalSpend
-	28, // 34: sanad.quota.v1.LocalSpend.spent_at:type_name -> google.protobuf.Timestamp
-	4,  // 35: sanad.quota.v1.QuotaService.Reserve:input_type -> sanad.quota.v1.ReserveRequest
-	8,  // 36: sanad.quota.v1.QuotaService.Commit:input_type -> sanad.quota.v1.CommitRequest
-	10, // 37: sanad.quota.v1.QuotaService.Release:input_type -> sanad.quota.v1.ReleaseRequest
-	12, // 38: sanad.quota.v1.QuotaService.Settle:input_type -> sanad.quota.v1.SettleRequest
-	16, // 39: sanad.quota.v1.QuotaService.GetUsage:input_type -> sanad.quota.v1.GetUsageRequest
-	20, // 40: sanad.quota.v1.QuotaService.ResetQuota:input_type -> sanad.quota.v1.ResetQuotaRequest
-	24, // 41: sanad.quota.v1.QuotaService.RecordUsage:input_type -> sanad.quota.v1.RecordUsageRequest
-	22, // 42: sanad.quota.v1.QuotaService.WatchUsage:input_type -> sanad.quota.v1.WatchUsageRequest
-	5,  // 43: sanad.quota.v1.QuotaService.Reserve:output_type -> sanad.quota.v1.ReserveResponse
-	9,  // 44: sanad.quota.v1.QuotaService.Commit:output_type -> sanad.quota.v1.CommitResponse
-	11, // 45: sanad.quota.v1.QuotaService.Release:output_type -> sanad.quota.v1.ReleaseResponse
-	14, // 46: sanad.quota.v1.QuotaService.Settle:output_type -> sanad.quota.v1.SettleResponse
-	17, // 47: sanad.quota.v1.QuotaService.GetUsage:output_type -> sanad.quota.v1.GetUsageResponse
-	21, // 48: sanad.quota.v1.QuotaService.ResetQuota:output_type -> sanad.quota.v1.ResetQuotaResponse
-	26, // 49: sanad.quota.v1.QuotaService.RecordUsage:output_type -> sanad.quota.v1.RecordUsageResponse
-	23, // 50: sanad.quota.v1.QuotaService.WatchUsage:output_type -> sanad.quota.v1.WatchUsageResponse
-	43, // [43:51] is the sub-list for method output_type
-	35, // [35:43] is the sub-list for method input_type
-	35, // [35:35] is the sub-list for extension type_name
-	35, // [35:35] is the sub-list for extension extendee
-	0,  // [0:35] is the sub-list for field type_name
+	19, // 20: sanad.quota.v1.GetUsageResponse.providers:type_name -> sanad.quota.v1.ProviderUsage
+	18, // 21: sanad.quota.v1.GetUsageResponse.tenants:type_name -> sanad.quota.v1.TenantUsage
+	20, // 22: sanad.quota.v1.TenantUsage.windows:type_name -> sanad.quota.v1.WindowUsage
+	2,  // 23: sanad.quota.v1.TenantUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
+	7,  // 24: sanad.quota.v1.TenantUsage.crossings:type_name -> sanad.quota.v1.WarningCrossing
+	20, // 25: sanad.quota.v1.ProviderUsage.windows:type_name -> sanad.quota.v1.WindowUsage
+	2,  // 26: sanad.quota.v1.ProviderUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
+	7,  // 27: sanad.quota.v1.ProviderUsage.crossings:type_name -> sanad.quota.v1.WarningCrossing
+	0,  // 28: sanad.quota.v1.WindowUsage.window:type_name -> sanad.quota.v1.Window
+	1,  // 29: sanad.quota.v1.WindowUsage.metric:type_name -> sanad.quota.v1.Metric
+	2,  // 30: sanad.quota.v1.WindowUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
+	29, // 31: sanad.quota.v1.WindowUsage.window_start:type_name -> google.protobuf.Timestamp
+	29, // 32: sanad.quota.v1.WindowUsage.window_end:type_name -> google.protobuf.Timestamp
+	29, // 33: sanad.quota.v1.WindowUsage.projected_exhaustion_time:type_name -> google.protobuf.Timestamp
+	0,  // 34: sanad.quota.v1.ResetQuotaRequest.window:type_name -> sanad.quota.v1.Window
+	19, // 35: sanad.quota.v1.ResetQuotaResponse.usage:type_name -> sanad.quota.v1.ProviderUsage
+	18, // 36: sanad.quota.v1.ResetQuotaResponse.tenant_usage:type_name -> sanad.quota.v1.TenantUsage
+	7,  // 37: sanad.quota.v1.WatchUsageResponse.crossing:type_name -> sanad.quota.v1.WarningCrossing
+	26, // 38: sanad.quota.v1.RecordUsageRequest.spends:type_name -> sanad.quota.v1.LocalSpend
+	29, // 39: sanad.quota.v1.LocalSpend.spent_at:type_name -> google.protobuf.Timestamp
+	4,  // 40: sanad.quota.v1.QuotaService.Reserve:input_type -> sanad.quota.v1.ReserveRequest
+	8,  // 41: sanad.quota.v1.QuotaService.Commit:input_type -> sanad.quota.v1.CommitRequest
+	10, // 42: sanad.quota.v1.QuotaService.Release:input_type -> sanad.quota.v1.ReleaseRequest
+	12, // 43: sanad.quota.v1.QuotaService.Settle:input_type -> sanad.quota.v1.SettleRequest
+	16, // 44: sanad.quota.v1.QuotaService.GetUsage:input_type -> sanad.quota.v1.GetUsageRequest
+	21, // 45: sanad.quota.v1.QuotaService.ResetQuota:input_type -> sanad.quota.v1.ResetQuotaRequest
+	25, // 46: sanad.quota.v1.QuotaService.RecordUsage:input_type -> sanad.quota.v1.RecordUsageRequest
+	23, // 47: sanad.quota.v1.QuotaService.WatchUsage:input_type -> sanad.quota.v1.WatchUsageRequest
+	5,  // 48: sanad.quota.v1.QuotaService.Reserve:output_type -> sanad.quota.v1.ReserveResponse
+	9,  // 49: sanad.quota.v1.QuotaService.Commit:output_type -> sanad.quota.v1.CommitResponse
+	11, // 50: sanad.quota.v1.QuotaService.Release:output_type -> sanad.quota.v1.ReleaseResponse
+	14, // 51: sanad.quota.v1.QuotaService.Settle:output_type -> sanad.quota.v1.SettleResponse
+	17, // 52: sanad.quota.v1.QuotaService.GetUsage:output_type -> sanad.quota.v1.GetUsageResponse
+	22, // 53: sanad.quota.v1.QuotaService.ResetQuota:output_type -> sanad.quota.v1.ResetQuotaResponse
+	27, // 54: sanad.quota.v1.QuotaService.RecordUsage:output_type -> sanad.quota.v1.RecordUsageResponse
+	24, // 55: sanad.quota.v1.QuotaService.WatchUsage:output_type -> sanad.quota.v1.WatchUsageResponse
+	48, // [48:56] is the sub-list for method output_type
+	40, // [40:48] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_sanad_quota_v1_quota_proto_init() }
@@ -2105,7 +2319,7 @@ func file_sanad_quota_v1_quota_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sanad_quota_v1_quota_proto_rawDesc), len(file_sanad_quota_v1_quota_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   23,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

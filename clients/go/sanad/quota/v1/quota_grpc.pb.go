@@ -34,7 +34,8 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
 // QuotaService accounts for requests and tokens spent on each provider, per hourly and daily
-// window, and hands out reservations so that concurrent analyzers never overspend.
+// window, and hands out reservations so that concurrent analyzers never overspend. Tenants with
+// limits (the tenants file) are counted too, each in windows of its own beside the provider's.
 type QuotaServiceClient interface {
 	// Reserve one request and an estimate of tokens on a provider, in every window at once.
 	// A reservation is granted only if no window would go over its limit.
@@ -162,7 +163,8 @@ type QuotaService_WatchUsageClient = grpc.ServerStreamingClient[WatchUsageRespon
 // for forward compatibility.
 //
 // QuotaService accounts for requests and tokens spent on each provider, per hourly and daily
-// window, and hands out reservations so that concurrent analyzers never overspend.
+// window, and hands out reservations so that concurrent analyzers never overspend. Tenants with
+// limits (the tenants file) are counted too, each in windows of its own beside the provider's.
 type QuotaServiceServer interface {
 	// Reserve one request and an estimate of tokens on a provider, in every window at once.
 	// A reservation is granted only if no window would go over its limit.

@@ -151,6 +151,7 @@ class ReserveRequest(_message.Message):
     ESTIMATED_TOKENS_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    TENANT_FIELD_NUMBER: _builtins.int
     provider: _builtins.str
     """Provider name, for example "openai" or "gemini"."""
     estimated_tokens: _builtins.int
@@ -162,6 +163,12 @@ class ReserveRequest(_message.Message):
     repeated with the same key (a retry after a lost answer) returns the first reservation and
     counts nothing more. Empty: every call reserves anew.
     """
+    tenant: _builtins.str
+    """The tenant the call is made for. A tenant of the tenants file is counted in its own
+    windows as well as the provider's, and a reservation over the tenant's limit is denied
+    before the provider's windows are touched. Empty, or a tenant without an entry: only the
+    provider counts.
+    """
     def __init__(
         self,
         *,
@@ -169,10 +176,11 @@ class ReserveRequest(_message.Message):
         estimated_tokens: _builtins.int = ...,
         request_id: _builtins.str = ...,
         idempotency_key: _builtins.str = ...,
+        tenant: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["estimated_tokens", b"estimated_tokens", "idempotency_key", b"idempotency_key", "provider", b"provider", "request_id", b"request_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["estimated_tokens", b"estimated_tokens", "idempotency_key", b"idempotency_key", "provider", b"provider", "request_id", b"request_id", "tenant", b"tenant"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -193,12 +201,17 @@ class ReserveResponse(_message.Message):
     VIOLATIONS_FIELD_NUMBER: _builtins.int
     FREES_AT_FIELD_NUMBER: _builtins.int
     CROSSINGS_FIELD_NUMBER: _builtins.int
+    DENIED_TENANT_FIELD_NUMBER: _builtins.int
     allowed: _builtins.bool
     """True if the reservation was granted."""
     reservation_id: _builtins.str
     """Id to pass to Commit or Release; empty when not allowed."""
     warning_level: Global___WarningLevel.ValueType
     """The highest warning level over all windows."""
+    denied_tenant: _builtins.str
+    """When denied by the tenant's own limits (not the provider's): the tenant. denied_by and
+    violations then describe the tenant's windows.
+    """
     @_builtins.property
     def usage(self) -> _containers.RepeatedCompositeFieldContainer[Global___WindowUsage]:
         """Usage of every window after the reservation (or as it stands, when denied)."""
@@ -239,10 +252,11 @@ class ReserveResponse(_message.Message):
         violations: _abc.Iterable[Global___QuotaViolation] | None = ...,
         frees_at: _timestamp_pb2.Timestamp | None = ...,
         crossings: _abc.Iterable[Global___WarningCrossing] | None = ...,
+        denied_tenant: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["denied_by", b"denied_by", "frees_at", b"frees_at", "retry_after", b"retry_after"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["allowed", b"allowed", "crossings", b"crossings", "denied_by", b"denied_by", "frees_at", b"frees_at", "reservation_id", b"reservation_id", "retry_after", b"retry_after", "usage", b"usage", "violations", b"violations", "warning_level", b"warning_level"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["allowed", b"allowed", "crossings", b"crossings", "denied_by", b"denied_by", "denied_tenant", b"denied_tenant", "frees_at", b"frees_at", "reservation_id", b"reservation_id", "retry_after", b"retry_after", "usage", b"usage", "violations", b"violations", "warning_level", b"warning_level"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -262,8 +276,11 @@ class QuotaViolation(_message.Message):
     USED_FIELD_NUMBER: _builtins.int
     REQUESTED_FIELD_NUMBER: _builtins.int
     WINDOW_END_FIELD_NUMBER: _builtins.int
+    TENANT_FIELD_NUMBER: _builtins.int
     subject: _builtins.str
-    """What ran out, for example "providers/openai/windows/hour/metrics/requests"."""
+    """What ran out, for example "providers/openai/windows/hour/metrics/requests", or
+    "tenants/shop-a/windows/hour/metrics/requests" for a tenant's limit.
+    """
     description: _builtins.str
     """Why, for example "openai hour requests: 200 of 200 used, 1 more asked"."""
     window: Global___Window.ValueType
@@ -276,6 +293,8 @@ class QuotaViolation(_message.Message):
     """Used in the window."""
     requested: _builtins.int
     """What the reservation asked for."""
+    tenant: _builtins.str
+    """The tenant whose limit it is; empty for a provider's limit."""
     @_builtins.property
     def window_end(self) -> _timestamp_pb2.Timestamp:
         """When the window ends and its count starts again from zero."""
@@ -291,10 +310,11 @@ class QuotaViolation(_message.Message):
         used: _builtins.int = ...,
         requested: _builtins.int = ...,
         window_end: _timestamp_pb2.Timestamp | None = ...,
+        tenant: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["window_end", b"window_end"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "limit", b"limit", "metric", b"metric", "requested", b"requested", "subject", b"subject", "used", b"used", "window", b"window", "window_end", b"window_end"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "limit", b"limit", "metric", b"metric", "requested", b"requested", "subject", b"subject", "tenant", b"tenant", "used", b"used", "window", b"window", "window_end", b"window_end"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -315,8 +335,9 @@ class WarningCrossing(_message.Message):
     WINDOW_START_FIELD_NUMBER: _builtins.int
     CROSSED_AT_FIELD_NUMBER: _builtins.int
     SEQUENCE_FIELD_NUMBER: _builtins.int
+    TENANT_FIELD_NUMBER: _builtins.int
     provider: _builtins.str
-    """Provider name."""
+    """Provider name; empty for a tenant's window."""
     window: Global___Window.ValueType
     """The window."""
     metric: Global___Metric.ValueType
@@ -328,7 +349,9 @@ class WarningCrossing(_message.Message):
     limit: _builtins.int
     """The limit."""
     sequence: _builtins.int
-    """Position in the provider's crossing log; increases with every crossing."""
+    """Position in the provider's (or tenant's) crossing log; increases with every crossing."""
+    tenant: _builtins.str
+    """The tenant whose window it is; empty for a provider's window."""
     @_builtins.property
     def window_start(self) -> _timestamp_pb2.Timestamp:
         """Start of the window."""
@@ -349,10 +372,11 @@ class WarningCrossing(_message.Message):
         window_start: _timestamp_pb2.Timestamp | None = ...,
         crossed_at: _timestamp_pb2.Timestamp | None = ...,
         sequence: _builtins.int = ...,
+        tenant: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["crossed_at", b"crossed_at", "window_start", b"window_start"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["crossed_at", b"crossed_at", "level", b"level", "limit", b"limit", "metric", b"metric", "provider", b"provider", "sequence", b"sequence", "used", b"used", "window", b"window", "window_start", b"window_start"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["crossed_at", b"crossed_at", "level", b"level", "limit", b"limit", "metric", b"metric", "provider", b"provider", "sequence", b"sequence", "tenant", b"tenant", "used", b"used", "window", b"window", "window_start", b"window_start"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -566,21 +590,29 @@ Global___SettlementResult: _TypeAlias = SettlementResult  # noqa: Y015
 
 @_typing.final
 class GetUsageRequest(_message.Message):
-    """GetUsageRequest selects providers."""
+    """GetUsageRequest selects providers, and tenants."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
     PROVIDER_FIELD_NUMBER: _builtins.int
+    TENANT_FIELD_NUMBER: _builtins.int
+    ALL_TENANTS_FIELD_NUMBER: _builtins.int
     provider: _builtins.str
     """Provider name; empty for every configured provider."""
+    tenant: _builtins.str
+    """Also the usage of this tenant (one of the tenants file)."""
+    all_tenants: _builtins.bool
+    """Also the usage of every tenant of the tenants file."""
     def __init__(
         self,
         *,
         provider: _builtins.str = ...,
+        tenant: _builtins.str = ...,
+        all_tenants: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["provider", b"provider"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["all_tenants", b"all_tenants", "provider", b"provider", "tenant", b"tenant"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -588,27 +620,73 @@ Global___GetUsageRequest: _TypeAlias = GetUsageRequest  # noqa: Y015
 
 @_typing.final
 class GetUsageResponse(_message.Message):
-    """GetUsageResponse lists usage per provider."""
+    """GetUsageResponse lists usage per provider, and per tenant when asked."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
     PROVIDERS_FIELD_NUMBER: _builtins.int
+    TENANTS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def providers(self) -> _containers.RepeatedCompositeFieldContainer[Global___ProviderUsage]:
         """One entry per provider."""
+
+    @_builtins.property
+    def tenants(self) -> _containers.RepeatedCompositeFieldContainer[Global___TenantUsage]:
+        """One entry per tenant asked for, in the tenants file's order."""
 
     def __init__(
         self,
         *,
         providers: _abc.Iterable[Global___ProviderUsage] | None = ...,
+        tenants: _abc.Iterable[Global___TenantUsage] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["providers", b"providers"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["providers", b"providers", "tenants", b"tenants"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetUsageResponse: _TypeAlias = GetUsageResponse  # noqa: Y015
+
+@_typing.final
+class TenantUsage(_message.Message):
+    """TenantUsage is the usage of one tenant in every window and metric: what providers were
+    asked on its behalf, over all providers.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TENANT_FIELD_NUMBER: _builtins.int
+    WINDOWS_FIELD_NUMBER: _builtins.int
+    WARNING_LEVEL_FIELD_NUMBER: _builtins.int
+    CROSSINGS_FIELD_NUMBER: _builtins.int
+    tenant: _builtins.str
+    """Tenant id."""
+    warning_level: Global___WarningLevel.ValueType
+    """The highest warning level over all windows."""
+    @_builtins.property
+    def windows(self) -> _containers.RepeatedCompositeFieldContainer[Global___WindowUsage]:
+        """One entry per window and metric."""
+
+    @_builtins.property
+    def crossings(self) -> _containers.RepeatedCompositeFieldContainer[Global___WarningCrossing]:
+        """The warning levels the current windows crossed so far, oldest first."""
+
+    def __init__(
+        self,
+        *,
+        tenant: _builtins.str = ...,
+        windows: _abc.Iterable[Global___WindowUsage] | None = ...,
+        warning_level: Global___WarningLevel.ValueType = ...,
+        crossings: _abc.Iterable[Global___WarningCrossing] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["crossings", b"crossings", "tenant", b"tenant", "warning_level", b"warning_level", "windows", b"windows"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TenantUsage: _TypeAlias = TenantUsage  # noqa: Y015
 
 @_typing.final
 class ProviderUsage(_message.Message):
@@ -725,25 +803,29 @@ Global___WindowUsage: _TypeAlias = WindowUsage  # noqa: Y015
 
 @_typing.final
 class ResetQuotaRequest(_message.Message):
-    """ResetQuotaRequest selects counters to reset."""
+    """ResetQuotaRequest selects counters to reset: a provider's, or a tenant's."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
     PROVIDER_FIELD_NUMBER: _builtins.int
     WINDOW_FIELD_NUMBER: _builtins.int
+    TENANT_FIELD_NUMBER: _builtins.int
     provider: _builtins.str
-    """Provider name; required."""
+    """Provider name; required unless tenant is set."""
     window: Global___Window.ValueType
     """Window to reset; unspecified resets every window."""
+    tenant: _builtins.str
+    """Tenant id (one of the tenants file) whose own counters to reset, instead of a provider's."""
     def __init__(
         self,
         *,
         provider: _builtins.str = ...,
         window: Global___Window.ValueType = ...,
+        tenant: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["provider", b"provider", "window", b"window"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["provider", b"provider", "tenant", b"tenant", "window", b"window"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -756,18 +838,24 @@ class ResetQuotaResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     USAGE_FIELD_NUMBER: _builtins.int
+    TENANT_USAGE_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def usage(self) -> Global___ProviderUsage:
-        """The provider's usage after the reset."""
+        """The provider's usage after the reset (unset when a tenant's was reset)."""
+
+    @_builtins.property
+    def tenant_usage(self) -> Global___TenantUsage:
+        """The tenant's usage after the reset (unset when a provider's was reset)."""
 
     def __init__(
         self,
         *,
         usage: Global___ProviderUsage | None = ...,
+        tenant_usage: Global___TenantUsage | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["usage", b"usage"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["tenant_usage", b"tenant_usage", "usage", b"usage"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["usage", b"usage"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["tenant_usage", b"tenant_usage", "usage", b"usage"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -781,19 +869,27 @@ class WatchUsageRequest(_message.Message):
 
     PROVIDER_FIELD_NUMBER: _builtins.int
     INCLUDE_CURRENT_FIELD_NUMBER: _builtins.int
+    TENANT_FIELD_NUMBER: _builtins.int
+    ALL_TENANTS_FIELD_NUMBER: _builtins.int
     provider: _builtins.str
     """Provider name; empty for every configured provider."""
     include_current: _builtins.bool
     """Also send first the crossings the current windows already had."""
+    tenant: _builtins.str
+    """Also the crossings of this tenant's windows (one of the tenants file)."""
+    all_tenants: _builtins.bool
+    """Also the crossings of every tenant's windows."""
     def __init__(
         self,
         *,
         provider: _builtins.str = ...,
         include_current: _builtins.bool = ...,
+        tenant: _builtins.str = ...,
+        all_tenants: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["include_current", b"include_current", "provider", b"provider"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["all_tenants", b"all_tenants", "include_current", b"include_current", "provider", b"provider", "tenant", b"tenant"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -859,6 +955,7 @@ class LocalSpend(_message.Message):
     TOKENS_FIELD_NUMBER: _builtins.int
     SPENT_AT_FIELD_NUMBER: _builtins.int
     ANALYZER_ID_FIELD_NUMBER: _builtins.int
+    TENANT_FIELD_NUMBER: _builtins.int
     spend_id: _builtins.str
     """Unique id of the spend (the analyzer's request id and attempt); a repeat counts once."""
     provider: _builtins.str
@@ -869,6 +966,8 @@ class LocalSpend(_message.Message):
     """Tokens used (or the estimate when the outcome is unknown)."""
     analyzer_id: _builtins.str
     """The analyzer replica that spent it, for logs."""
+    tenant: _builtins.str
+    """The tenant it was spent for; counted in the tenant's windows too (see ReserveRequest)."""
     @_builtins.property
     def spent_at(self) -> _timestamp_pb2.Timestamp:
         """When it was spent; it is counted in the windows that contain this time."""
@@ -882,10 +981,11 @@ class LocalSpend(_message.Message):
         tokens: _builtins.int = ...,
         spent_at: _timestamp_pb2.Timestamp | None = ...,
         analyzer_id: _builtins.str = ...,
+        tenant: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["spent_at", b"spent_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["analyzer_id", b"analyzer_id", "provider", b"provider", "requests", b"requests", "spend_id", b"spend_id", "spent_at", b"spent_at", "tokens", b"tokens"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["analyzer_id", b"analyzer_id", "provider", b"provider", "requests", b"requests", "spend_id", b"spend_id", "spent_at", b"spent_at", "tenant", b"tenant", "tokens", b"tokens"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

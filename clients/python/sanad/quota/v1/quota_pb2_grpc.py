@@ -27,7 +27,8 @@ if _version_not_supported:
 
 class QuotaServiceStub:
     """QuotaService accounts for requests and tokens spent on each provider, per hourly and daily
-    window, and hands out reservations so that concurrent analyzers never overspend.
+    window, and hands out reservations so that concurrent analyzers never overspend. Tenants with
+    limits (the tenants file) are counted too, each in windows of its own beside the provider's.
     """
 
     def __init__(self, channel):
@@ -80,7 +81,8 @@ class QuotaServiceStub:
 
 class QuotaServiceServicer:
     """QuotaService accounts for requests and tokens spent on each provider, per hourly and daily
-    window, and hands out reservations so that concurrent analyzers never overspend.
+    window, and hands out reservations so that concurrent analyzers never overspend. Tenants with
+    limits (the tenants file) are counted too, each in windows of its own beside the provider's.
     """
 
     def Reserve(self, request, context):
@@ -198,7 +200,8 @@ def add_QuotaServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class QuotaService:
     """QuotaService accounts for requests and tokens spent on each provider, per hourly and daily
-    window, and hands out reservations so that concurrent analyzers never overspend.
+    window, and hands out reservations so that concurrent analyzers never overspend. Tenants with
+    limits (the tenants file) are counted too, each in windows of its own beside the provider's.
     """
 
     @staticmethod

@@ -28,7 +28,8 @@ GRPC_VERSION: str
 
 class QuotaServiceStub:
     """QuotaService accounts for requests and tokens spent on each provider, per hourly and daily
-    window, and hands out reservations so that concurrent analyzers never overspend.
+    window, and hands out reservations so that concurrent analyzers never overspend. Tenants with
+    limits (the tenants file) are counted too, each in windows of its own beside the provider's.
     """
 
     @_typing.overload
@@ -65,7 +66,8 @@ class QuotaServiceStub:
 @_typing.type_check_only
 class QuotaServiceAsyncStub(QuotaServiceStub):
     """QuotaService accounts for requests and tokens spent on each provider, per hourly and daily
-    window, and hands out reservations so that concurrent analyzers never overspend.
+    window, and hands out reservations so that concurrent analyzers never overspend. Tenants with
+    limits (the tenants file) are counted too, each in windows of its own beside the provider's.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -98,7 +100,8 @@ class QuotaServiceAsyncStub(QuotaServiceStub):
 
 class QuotaServiceServicer(metaclass=_abc_1.ABCMeta):
     """QuotaService accounts for requests and tokens spent on each provider, per hourly and daily
-    window, and hands out reservations so that concurrent analyzers never overspend.
+    window, and hands out reservations so that concurrent analyzers never overspend. Tenants with
+    limits (the tenants file) are counted too, each in windows of its own beside the provider's.
     """
 
     @_abc_1.abstractmethod

@@ -1,0 +1,45 @@
+"""What the fuzz suite sent and what came back, for its summary at the end of the run."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import grpc
+
+
+class FuzzReport:
+    """Statuses per RPC, and the provider calls the answered analyses list."""
+
+    def __init__(self) -> None:
+        self.statuses: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self.provider_calls = 0
+
+    def record(self, rpc: str, code: grpc.StatusCode, provider_calls: int) -> None:
+        """One message sent to rpc and the status it ended with."""
+        self.statuses[rpc][code.name] += 1
+        self.provider_calls += provider_calls
+
+    def messages(self) -> int:
+        """Messages sent so far."""
+        return sum(sum(counts.values()) for counts in self.statuses.values())
+
+    def lines(self) -> list[str]:
+        """One line per RPC: messages sent and each status seen, then the totals."""
+        lines = [
+            f"{rpc}: {sum(counts.values())} messages; "
+            + ", ".join(f"{code} {count}" for code, count in counts.most_common())
+            for rpc, counts in sorted(self.statuses.items())
+        ]
+        total: Counter[str] = Counter()
+        for counts in self.statuses.values():
+            total.update(counts)
+        lines.append(
+            f"total: {self.messages()} messages to {len(self.statuses)} RPCs; "
+            + ", ".join(f"{code} {count}" for code, count in total.most_common())
+            + f"; provider calls by answered analyses: {self.provider_calls}"
+        )
+        return lines
+
+
+REPORT = FuzzReport()
+"""The run's report, filled by the fuzz tests and printed at the end of the session."""
