@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -26,7 +24,7 @@ from pathlib import Path
 import grpc
 
 from bench.procstat import command_line, percentile, suite_env
-from bench.report import write_section
+from bench.report import provenance, write_section
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad_launcher.certificates import (
     CertificateAuthority,
@@ -193,10 +191,7 @@ def render(result: Result, command: str) -> str:
         "Halfway, a new key and certificate from the same CA replace every process's files "
         "(key first, then certificate, each by a rename).",
         "",
-        f"Command: `{command}`",
-        "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}.",
+        *provenance(command),
         "",
         "| | before the rotation | after it |",
         "|---|---:|---:|",

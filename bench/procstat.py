@@ -16,7 +16,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from sanad_launcher.redis_server import RedisServer
-from sanad_launcher.suite import LocalSuite, SuitePorts
+from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts
 
 CLOCK_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 """Unit of utime and stime in /proc/PID/stat."""
@@ -88,9 +88,7 @@ def suite_env(namespace: str, extra: Mapping[str, str] | None = None) -> dict[st
         "MAX_DAILY_TOKENS": "-1",
         "MAX_HOURLY_REQUESTS": "-1",
         "MAX_HOURLY_TOKENS": "-1",
-        "SANAD_ANALYZER_METRICS_PORT": "0",
-        "SANAD_QUOTA_METRICS_PORT": "0",
-        "SANAD_HEALTH_METRICS_PORT": "0",
+        **NO_METRICS_PORTS,
         "SANAD_LOG_LEVEL": "WARNING",
         **(extra or {}),
     }

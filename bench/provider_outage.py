@@ -25,7 +25,7 @@ import grpc
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad_emulator.control import EmulatorControl
 from sanad_launcher.redis_server import RedisServer
-from sanad_launcher.suite import LocalSuite, SuitePorts
+from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts
 
 BEGIN = "<!-- bench:provider-outage -->"
 END = "<!-- /bench:provider-outage -->"
@@ -132,9 +132,7 @@ async def measure(outage: Outage, phases: list[Phase], workers: int, workdir: Pa
                 "MAX_HOURLY_TOKENS": "-1",
                 "SANAD_BLACKLIST_DURATION": str(CRASH_EJECTION),
                 "SANAD_CIRCUIT_BASE_EJECTION": str(BASE_EJECTION),
-                "SANAD_ANALYZER_METRICS_PORT": "0",
-                "SANAD_QUOTA_METRICS_PORT": "0",
-                "SANAD_HEALTH_METRICS_PORT": "0",
+                **NO_METRICS_PORTS,
                 "SANAD_LOG_LEVEL": "WARNING",
             },
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import platform
 from pathlib import Path
 
 TITLE = "# Benchmarks\n"
@@ -24,3 +26,13 @@ def write_section(path: Path, section: str) -> None:
         text = text[: start + 1] + body + rest
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
+
+
+def provenance(command: str) -> list[str]:
+    """The lines that say how a section's figures were made: the command and the machine."""
+    return [
+        f"Command: `{command}`",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}.",
+    ]

@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import os
-import platform
 import secrets
 import statistics
 import sys
@@ -35,7 +33,7 @@ from pathlib import Path
 import grpc
 
 from bench.procstat import command_line, percentile, suite_env
-from bench.report import write_section
+from bench.report import provenance, write_section
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad_common.security.caller import Caller
 from sanad_common.tenancy import ApiKeyAuthenticator, TenantDirectory
@@ -261,10 +259,7 @@ def render(rows: list[Row], command: str, key_checks: dict[int, float]) -> str:
         "too). At concurrency 1 each request goes to one suite then the next; at 16, each "
         "suite takes its burst in turn, twice, in rotating order.",
         "",
-        f"Command: `{command}`",
-        "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}.",
+        *provenance(command),
         "",
         "| configuration | case | concurrency | requests | p50 ms | p99 ms | req/s "
         "| p50 vs plaintext | req/s vs plaintext |",

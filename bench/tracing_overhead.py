@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -23,9 +21,9 @@ from pathlib import Path
 
 import grpc
 
-from bench.report import write_section
+from bench.report import provenance, write_section
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
-from sanad_launcher.suite import LocalSuite, SuitePorts
+from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts
 from sanad_launcher.trace_sink import TraceSink
 
 SECTION = "## Tracing on against off"
@@ -72,9 +70,7 @@ def _row(tracing: str, case: str, samples: list[float], spans: int) -> Row:
 
 def _suite(tracing: str, sink: TraceSink, workdir: Path) -> LocalSuite:
     env = {
-        "SANAD_ANALYZER_METRICS_PORT": "0",
-        "SANAD_QUOTA_METRICS_PORT": "0",
-        "SANAD_HEALTH_METRICS_PORT": "0",
+        **NO_METRICS_PORTS,
         "SANAD_LOG_LEVEL": "WARNING",
         "OTEL_TRACES_EXPORTER": tracing,
     }
@@ -160,10 +156,7 @@ def render(rows: list[Row], command: str, noop: tuple[float, float]) -> str:
         "receiver on this machine). Both suites run side by side and each request goes to "
         "one then the other, so background load hits both alike.",
         "",
-        f"Command: `{command}`",
-        "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}.",
+        *provenance(command),
         "",
         "| tracing | case | requests | p50 ms | p99 ms | mean ms | mean vs off | spans |",
         "|---|---|---:|---:|---:|---:|---:|---:|",

@@ -25,6 +25,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from bench.chaos.toxiproxy import Toxiproxy
 from sanad_launcher.ports import free_port
+from sanad_launcher.suite import NO_METRICS_PORTS
 
 HOST = "127.0.0.1"
 READY_TIMEOUT_SECONDS = 30.0
@@ -152,9 +153,7 @@ class ChaosRig:
             "SANAD_ADMIN_TOKEN": ADMIN_TOKEN,
             "SANAD_STORE_NAMESPACE": "chaos",
             "SANAD_LOG_FORMAT": "json",
-            "SANAD_ANALYZER_METRICS_PORT": "0",
-            "SANAD_QUOTA_METRICS_PORT": "0",
-            "SANAD_HEALTH_METRICS_PORT": "0",
+            **NO_METRICS_PORTS,
             "SANAD_PROVIDERS": self._providers(direct=True),
             "SANAD_BLACKLIST_DURATION": str(BLACKLIST_SECONDS),
             "SANAD_CIRCUIT_BASE_EJECTION": str(BLACKLIST_SECONDS),

@@ -202,14 +202,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
 
     def _refuse(self, method: str, request: Undecodable) -> ServiceError:
         """The error of an undecodable request, logged as a rate-limited warning."""
-        suppressed = self._undecodable_log.admit()
-        if suppressed is not None:
-            log.warning(
-                "undecodable request refused",
-                method=method,
-                reason=request.reason,
-                not_logged_since_last=suppressed,
-            )
+        self._undecodable_log.warning(
+            log, "undecodable request refused", method=method, reason=request.reason
+        )
         return ServiceError(
             grpc.StatusCode.INVALID_ARGUMENT,
             f"the request does not decode as this method's message: {request.reason}",

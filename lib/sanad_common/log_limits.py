@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 
 class LogRate:
@@ -43,6 +44,13 @@ class LogRate:
             self._tokens -= 1
             suppressed, self._suppressed = self._suppressed, 0
             return suppressed
+
+    def warning(self, logger: Any, event: str, **fields: Any) -> None:
+        """Log ``event`` as a warning through a structlog logger, if the bucket admits it,
+        with how many were left out since the last one logged."""
+        suppressed = self.admit()
+        if suppressed is not None:
+            logger.warning(event, **fields, not_logged_since_last=suppressed)
 
 
 GRPC_CORE_LOGGER = "grpc._cython.cygrpc"

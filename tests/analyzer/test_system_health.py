@@ -22,7 +22,7 @@ from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.type.v1 import error_class_pb2
 from sanad_launcher.redis_server import RedisServer
-from sanad_launcher.suite import LocalSuite, SuitePorts
+from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts
 from tests.support.services import NOT_SERVING, SERVING, wait_health
 
 pytestmark = pytest.mark.integration
@@ -31,9 +31,7 @@ HEALTHY = analyzer_pb2.HEALTH_STATE_HEALTHY
 DEGRADED = analyzer_pb2.HEALTH_STATE_DEGRADED
 UNHEALTHY = analyzer_pb2.HEALTH_STATE_UNHEALTHY
 NO_METRICS = {
-    "SANAD_ANALYZER_METRICS_PORT": "0",
-    "SANAD_QUOTA_METRICS_PORT": "0",
-    "SANAD_HEALTH_METRICS_PORT": "0",
+    **NO_METRICS_PORTS,
 }
 
 

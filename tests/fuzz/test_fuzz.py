@@ -28,7 +28,7 @@ from sanad.analyzer.v1 import analyzer_pb2
 from sanad.health.v1 import health_pb2
 from sanad.quota.v1 import quota_pb2
 from sanad_emulator.control import EmulatorControl
-from sanad_launcher.suite import LocalSuite, SuitePorts, emulator_providers
+from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts, emulator_providers
 from tests.fuzz.report import REPORT
 from tests.fuzz.wire import request_bytes
 from tests.support.tenants import KeyedTenant, write_tenants_file
@@ -160,9 +160,7 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSuite]:
             "MAX_DAILY_TOKENS": "-1",
             "MAX_HOURLY_REQUESTS": "-1",
             "MAX_HOURLY_TOKENS": "-1",
-            "SANAD_ANALYZER_METRICS_PORT": "0",
-            "SANAD_QUOTA_METRICS_PORT": "0",
-            "SANAD_HEALTH_METRICS_PORT": "0",
+            **NO_METRICS_PORTS,
             "SANAD_DEFAULT_DEADLINE": "15",
         },
     ) as running:

@@ -14,7 +14,7 @@ from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_emulator.control import EmulatorControl
-from sanad_launcher.suite import LocalSuite, SuitePorts, emulator_providers
+from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts, emulator_providers
 
 ADMIN_TOKEN = "integration-admin-token"
 ADMIN = (("authorization", f"Bearer {ADMIN_TOKEN}"),)
@@ -59,9 +59,7 @@ def suite(
             "SANAD_PROVIDERS": emulator_providers(
                 emulator_url, {"daily_requests": OPENAI_DAILY_REQUESTS}, suite_kinds
             ),
-            "SANAD_ANALYZER_METRICS_PORT": "0",
-            "SANAD_QUOTA_METRICS_PORT": "0",
-            "SANAD_HEALTH_METRICS_PORT": "0",
+            **NO_METRICS_PORTS,
             "SANAD_DEFAULT_DEADLINE": "20",
             **suite_env,
         },

@@ -21,7 +21,7 @@ import pytest
 
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_emulator.control import EmulatorControl
-from sanad_launcher.suite import LocalSuite, SuitePorts, emulator_providers
+from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts, emulator_providers
 from tests.integration.conftest import ADMIN_TOKEN, Clients
 from tests.integration.test_scenarios import ARABIC_POLICY, RETURN_POLICY
 from tests.support.relay import TcpRelay
@@ -266,9 +266,7 @@ def unlimited_suite(tmp_path: Path) -> Iterator[LocalSuite]:
         with_emulator=True,
         env={
             "SANAD_PROVIDERS": json.dumps([{**p, "limits": unlimited} for p in providers]),
-            "SANAD_ANALYZER_METRICS_PORT": "0",
-            "SANAD_QUOTA_METRICS_PORT": "0",
-            "SANAD_HEALTH_METRICS_PORT": "0",
+            **NO_METRICS_PORTS,
         },
     ) as running:
         yield running

@@ -16,7 +16,7 @@ from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad_emulator.control import EmulatorControl
 from sanad_launcher.ports import free_port
 from sanad_launcher.redis_server import RedisServer
-from sanad_launcher.suite import LocalSuite, SuitePorts
+from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts
 from tests.integration.test_scenarios import (
     ARABIC_POLICY,
     RETURN_POLICY,
@@ -34,9 +34,7 @@ from tests.support.services import (
 pytestmark = pytest.mark.integration
 
 NO_METRICS = {
-    "SANAD_ANALYZER_METRICS_PORT": "0",
-    "SANAD_QUOTA_METRICS_PORT": "0",
-    "SANAD_HEALTH_METRICS_PORT": "0",
+    **NO_METRICS_PORTS,
 }
 
 

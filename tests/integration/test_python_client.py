@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from sanad_emulator.control import EmulatorControl
-from sanad_launcher.suite import LocalSuite, SuitePorts, emulator_providers
+from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts, emulator_providers
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
@@ -81,9 +81,7 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSuite]:
             "SANAD_PROVIDERS": emulator_providers(f"http://127.0.0.1:{ports.emulator}"),
             "SANAD_ADMIN_TOKEN": ADMIN_TOKEN,
             "SANAD_RULES_ANSWER_ENABLE": "false",
-            "SANAD_ANALYZER_METRICS_PORT": "0",
-            "SANAD_QUOTA_METRICS_PORT": "0",
-            "SANAD_HEALTH_METRICS_PORT": "0",
+            **NO_METRICS_PORTS,
         },
     ) as running:
         yield running

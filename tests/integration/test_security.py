@@ -26,7 +26,7 @@ from sanad_client import Tls, decode_error, open_aio_channel
 from sanad_common.errors import status_details
 from sanad_emulator.control import EmulatorControl
 from sanad_launcher.certificates import SuiteTls, suite_tls
-from sanad_launcher.suite import LocalSuite, SuitePorts, emulator_providers
+from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts, emulator_providers
 from tests.integration.test_scenarios import RETURN_POLICY, analyze_request
 from tests.support.services import error_reason
 from tests.support.tenants import KeyedTenant, write_tenants_file
@@ -82,9 +82,7 @@ def secure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureSuite]:
             "SANAD_TENANTS_FILE": str(tenants),
             "SANAD_ADMIN_TOKEN": ADMIN_TOKEN,
             "SANAD_PROVIDERS": emulator_providers(f"http://127.0.0.1:{ports.emulator}"),
-            "SANAD_ANALYZER_METRICS_PORT": "0",
-            "SANAD_QUOTA_METRICS_PORT": "0",
-            "SANAD_HEALTH_METRICS_PORT": "0",
+            **NO_METRICS_PORTS,
             "SANAD_DEFAULT_DEADLINE": "20",
         },
         service_env_overrides={

@@ -12,7 +12,7 @@ import grpc
 import pytest
 
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
-from sanad_launcher.suite import LocalSuite, SuitePorts
+from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts
 from sanad_launcher.trace_sink import ReceivedSpan, TraceSink
 from tests.integration.test_scenarios import RETURN_POLICY, analyze_request
 
@@ -36,9 +36,7 @@ async def traced_suite(tmp_path: Path) -> AsyncIterator[tuple[LocalSuite, TraceS
                 "OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint,
                 "OTEL_EXPORTER_OTLP_INSECURE": "true",
                 "OTEL_BSP_SCHEDULE_DELAY": "100",
-                "SANAD_ANALYZER_METRICS_PORT": "0",
-                "SANAD_QUOTA_METRICS_PORT": "0",
-                "SANAD_HEALTH_METRICS_PORT": "0",
+                **NO_METRICS_PORTS,
             },
         ) as suite,
     ):

@@ -20,7 +20,7 @@ from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad.type.v1 import error_class_pb2
 from sanad_emulator.control import EmulatorControl
-from sanad_launcher.suite import LocalSuite, SuitePorts, emulator_providers
+from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts, emulator_providers
 
 RETURN_POLICY = (
     "Returns are accepted within 3 days of delivery if the product is unopened. Refunds are "
@@ -142,9 +142,7 @@ def main() -> None:
                     emulator_url, {"daily_requests": OPENAI_DAILY_REQUESTS}
                 ),
                 "SANAD_ADMIN_TOKEN": ADMIN_TOKEN,
-                "SANAD_ANALYZER_METRICS_PORT": "0",
-                "SANAD_QUOTA_METRICS_PORT": "0",
-                "SANAD_HEALTH_METRICS_PORT": "0",
+                **NO_METRICS_PORTS,
             },
         )
         say("Starting the suite (emulator, quota, health, analyzer)...\n")

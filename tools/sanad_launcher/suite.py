@@ -21,6 +21,13 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sanad_common.emulator import emulated_model
 from sanad_launcher.ports import free_port
 
+NO_METRICS_PORTS = {
+    "SANAD_ANALYZER_METRICS_PORT": "0",
+    "SANAD_QUOTA_METRICS_PORT": "0",
+    "SANAD_HEALTH_METRICS_PORT": "0",
+}
+"""Environment that turns every service's Prometheus endpoint off: for suites that run beside
+others and read no metrics."""
 READY_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 15.0
 

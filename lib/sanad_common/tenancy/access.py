@@ -58,11 +58,4 @@ class TenantAccess:
         return tenant
 
     def _log_refusal(self, caller: Caller, reason: str) -> None:
-        suppressed = self._refusals.admit()
-        if suppressed is not None:
-            log.warning(
-                "tenant credential refused",
-                reason=reason,
-                peer=caller.peer,
-                not_logged_since_last=suppressed,
-            )
+        self._refusals.warning(log, "tenant credential refused", reason=reason, peer=caller.peer)
