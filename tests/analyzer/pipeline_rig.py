@@ -65,6 +65,8 @@ class FakeQuota:
     """The tenant of each reservation asked for, in order."""
     committed: list[tuple[str, int]] = field(default_factory=list)
     released: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+    """The provider of each attempt that withdrew its Reserve."""
 
     async def reserve(
         self,
@@ -73,6 +75,8 @@ class FakeQuota:
         request_id: str,
         deadline: Deadline | None,
         tenant: str = "",
+        *,
+        idempotency_key: str = "",
     ) -> QuotaDecision:
         self.tenants.append(tenant)
         if tenant in self.tenants_over:
@@ -94,6 +98,9 @@ class FakeQuota:
 
     async def release(self, reservation: Reservation) -> None:
         self.released.append(reservation.id)
+
+    async def withdraw(self, provider: str, idempotency_key: str, tenant: str = "") -> None:
+        self.withdrawn.append(provider)
 
 
 @dataclass

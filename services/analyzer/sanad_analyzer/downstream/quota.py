@@ -55,6 +55,8 @@ class QuotaGateway:
         request_id: str,
         deadline: Deadline | None,
         tenant: str = "",
+        *,
+        idempotency_key: str = "",
     ) -> QuotaDecision:
         """Ask for room for one call; from the safe budget when the service cannot answer
         within its slice of the caller's time."""
@@ -65,6 +67,7 @@ class QuotaGateway:
                     estimated_tokens=tokens,
                     request_id=request_id,
                     tenant=tenant,
+                    idempotency_key=idempotency_key,
                 ),
                 timeout=call_timeout(self._timeout, deadline, self._share),
             )
@@ -116,6 +119,32 @@ class QuotaGateway:
                 await self._safe_budget.cancel(reservation.id)
             return
         await self._settle(quota_pb2.Settlement(reservation_id=reservation.id, release=True))
+
+    async def withdraw(self, provider: str, idempotency_key: str, tenant: str = "") -> None:
+        """Withdraw the reservation of an attempt by its idempotency key; a failure is logged,
+        not raised (a reservation quota did grant then waits for the sweep)."""
+        try:
+            response = await self._stub.Release(
+                quota_pb2.ReleaseRequest(
+                    provider=provider, idempotency_key=idempotency_key, tenant=tenant
+                ),
+                timeout=self._timeout,
+            )
+        except grpc.aio.AioRpcError as error:
+            log.warning(
+                "quota withdrawal failed",
+                provider=provider,
+                idempotency_key=idempotency_key,
+                code=error.code().name,
+            )
+            return
+        log.info(
+            "quota reservation withdrawn",
+            provider=provider,
+            idempotency_key=idempotency_key,
+            released=response.released,
+            before_reserve=response.withdrawn_before_reserve,
+        )
 
     async def _settle(self, settlement: quota_pb2.Settlement) -> None:
         """Queue a settlement and wait until quota has been told.
