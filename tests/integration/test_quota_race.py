@@ -65,6 +65,9 @@ NORMAL_DEADLINE = 60.0
 TENANT = KeyedTenant("shop-race", limits={"hourly_requests": 10_000})
 """The tenant every request is made for: its own windows count beside the providers'."""
 SCOPES = ("openai", "gemini", f"tenant:{TENANT.id}")
+START_WITHIN = 90.0
+"""Seconds each process may take to report SERVING: six of them start one after another, on a
+machine the other suites may be loading too."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ async def race_processes(redis_url: str, tmp_path: Path) -> AsyncIterator[Race]:
                 service_process(module, {**common, port_setting: str(port), **env}, log)
             )
             target = f"127.0.0.1:{port}"
-            await wait_serving(target, process, log)
+            await wait_serving(target, process, log, within=START_WITHIN)
             processes.append(process)
             return target
 
