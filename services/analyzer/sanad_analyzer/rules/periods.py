@@ -21,7 +21,7 @@ from typing import Final
 
 from sanad_analyzer.rules.document import Clause, Document
 from sanad_analyzer.rules.normalised import NormalisedText, pattern
-from sanad_analyzer.rules.vocabulary import Category, Topic
+from sanad_analyzer.rules.vocabulary import CREDIT, Category, Topic
 from sanad_analyzer.text.numbers import Unit, find_numbers
 
 _UNIT_DAYS: Final = {
@@ -80,6 +80,11 @@ class Binding(enum.IntEnum):
     NONE = 3
 
 
+# Spending words name the validity of credit only beside a credit word ("كوبون تستخدمه خلال 3
+# شهور"); elsewhere they describe something else ("البطاقة المستخدمة في الدفع").
+_USE_WORDS: Final = r"[تي]?ستخدم\w*|استخدام\w*|can be (?:used|spent)|(?:use|spend) (?:it|them)"
+_USE: Final = pattern(_USE_WORDS)
+_CREDIT_REACH: Final = 60
 # Purpose words, most specific first: a refund is money going back ("استرداد المبلغ", "المبلغ
 # يرجع"), which wins over the bare return word inside it.
 _PURPOSE_WORDS: Final = (
@@ -88,19 +93,22 @@ _PURPOSE_WORDS: Final = (
         r"(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود|رصيد)\w*\s+(?:\w+\s+)?"
         r"(?:ب?[يت]رجع|[يت]عاد|[يت]رد|[يت]سترد|[يت]حول|[يت]ودع|[يت]ضاف|ين?ضاف|[يت]صرف|ي?وصل"
         r"|[يت]وصل|بي?وصل)\w*"
-        r"|(?:استرداد|استرجاع|ارجاع|اعاده|رد|تحويل|ايداع|صرف|يسترد|يرد|ترد|نرد|نعيد|يعاد|تعاد"
-        r"|نحول|يحول|تحويل)"
-        r"\s+(?:لك\s+)?(?:ال)?(?:مبلغ|مبالغ|قيمه|ثمن|اموال|المال|نقود|مدفوع|فلوس|دفعه|فرق|باقي)\w*"
+        r"|(?:استرداد|استرجاع|ارجاع|اعاده|رد|تحويل|ايداع|صرف|اضافه|يسترد|يرد|ترد|نرد|نعيد|يعاد"
+        r"|تعاد|نحول|يحول|(?:ب|ه)?نرجع|(?:ب|ه)?يرجع|نرجعل|نردل|نحولل)\w*"
+        r"\s+(?:لك\s+)?(?:ال)?(?:مبلغ|مبالغ|قيمه|ثمن|اموال|المال|نقود|مدفوع|فلوس|دفعه|فرق|باقي"
+        r"|رصيد)\w*"
         r"|(?:يتم|سيتم|تتم|ستتم|يستغرق|تستغرق|معالجه|تنفيذ)\s+(?:\w+\s+)?(?:ال)?استرداد\w*"
+        r"|(?:ال)?استرداد\w*\s+(?:\w+\s+)?(?:ياخذ|ياخد|بياخد|هياخد|يستغرق|بيستغرق|يحتاج)"
         r"|(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود)\w*|(?:ال)?باقي (?:ال)?مبلغ|مسترد\w*"
         r"|(?:ال)?رصيد\s+(?:ي|ين)?ضاف\w*|(?:يضاف|تضاف|ينضاف)\s+(?:ال)?(?:رصيد|مبلغ)\w*"
         r"|(?:[تين]صدر|اصدار)\s+(?:ال)?(?:قسيمه|كوبون|رصيد)\w*"
-        r"|refund\w*|reimburse\w*|money back|credited|credit is added|processed|اشعار دائن",
+        r"|refund\w*|reimburse\w*|money back|credited|credit is added|processed|اشعار دائن"
+        r"|(?:your |the |of )?(?:money|funds)|(?:the |your )(?:full |paid )?amount|amount paid"
+        r"|paid back|transferred (?:back )?to (?:your|the)",
     ),
     (
         Purpose.VALIDITY,
-        r"صالح\w*|صلاحيه|valid\w*|expir\w*|[تي]?ستخدم\w*|استخدام\w*|can be (?:used|spent)"
-        r"|(?:use|spend) (?:it|them)",
+        r"صالح\w*|صلاحيه|valid\w*|expir\w*|" + _USE_WORDS,
     ),
     (
         Purpose.CANCELLATION,
@@ -151,11 +159,34 @@ _RECEIPT_ANCHOR: Final = pattern(
     r"(?:delivery|receipt|arrival|the delivery date"
     r"|receiving(?:\s+(?:it|them|the\s+\w+|your\s+\w+))?)"
 )
+# Counted from the store's receipt of the returned item ("من استلامنا للمرتجع", "of us
+# receiving the parcel"): a time after the return (refund, processing), never its window.
+_RETURNED_ANCHOR: Final = pattern(
+    r"(?:من|بعد)\s+(?:تاريخ\s+|وقت\s+)?(?:استلامنا|تسلمنا)"
+    r"(?:\s+(?:لل|ل|ال)?(?:مرتجع|منتج|طلب|شحنه|سلعه|بضاعه)\w*)?"
+    r"|(?:من|بعد)\s+(?:تاريخ\s+)?(?:استلام|وصول|تسلم)\s+(?:ال)?(?:مرتجع|شحنه المرتجعه"
+    r"|منتج المرتجع)\w*"
+    r"|(?:من|بعد)\s+(?:وصول|وصوله|وصولها)\s+(?:\w+\s+)?(?:الي|ل)\s*(?:ال)?(?:مستودع|مخزن)\w*"
+    r"|(?:after|once|when|of)\s+(?:we|us)\s+(?:receive|receiving|get|getting)"
+    r"\s+(?:it|them|(?:the|your)\s+(?:returned\s+)?\w+)"
+    r"|(?:after|once|when)\s+(?:the|your)\s+(?:returned\s+)?(?:item|parcel|return|product|package)"
+    r"\s+(?:reaches|arrives at|is received)"
+)
 _ORDER_ANCHOR: Final = pattern(
     r"(?:من|بعد)\s+(?:تاريخ\s+|وقت\s+)?(?:ال)?(?:طلب|دفع|شراء|اتمام|تاكيد|اتمامه|تاكيده|الطلب)\w*"
     r"|(?:of|from|after)\s+(?:ordering|placing|payment|purchase|being placed|confirmation"
     r"|the order|your order)"
 )
+# What joins a return to the refund in one clause: "and", "then", or Arabic "و" / "ف" / "ثم"
+# opening a word.
+_JOINER: Final = pattern(r"(?<!\w)(?:and|then|&|ثم)(?!\w)|(?<!\w)[وف](?=\w)")
+_ANCHORS: Final = (
+    ("returned", _RETURNED_ANCHOR),
+    ("receipt", _RECEIPT_ANCHOR),
+    ("order", _ORDER_ANCHOR),
+)
+"""Kinds of anchor; where two start at one place, the earlier kind is the one read."""
+_ANCHOR_RANK: Final = {kind: rank for rank, (kind, _) in enumerate(_ANCHORS)}
 _ANCHOR_REACH: Final = 40
 _NUMBER_REACH: Final = 48
 """How far (characters) a number and its range may stand before or after its unit word."""
@@ -232,15 +263,15 @@ class _PurposeWords:
             heading = document.section_of(clause).heading
             if heading is not None:
                 spans.add(heading)
-        anchors: list[tuple[int, int, bool]] = []
+        anchors: list[tuple[int, int, str]] = []
         words: list[tuple[int, int, Purpose]] = []
         for start, end in _merge(spans):
-            for receipt, regex in ((True, _RECEIPT_ANCHOR), (False, _ORDER_ANCHOR)):
+            for kind, regex in _ANCHORS:
                 anchors.extend(
-                    (m.start(), m.end(), receipt) for m in regex.finditer(content, start, end)
+                    (m.start(), m.end(), kind) for m in regex.finditer(content, start, end)
                 )
             words.extend(_purpose_words(content, start, end))
-        anchors.sort()
+        anchors.sort(key=lambda anchor: (anchor[0], _ANCHOR_RANK[anchor[2]]))
         self._anchors = anchors
         # "no refunds" names nothing a period could be for; "after 14 days we cannot accept
         # the return" still bounds the return window.
@@ -249,13 +280,22 @@ class _PurposeWords:
             for clause in document.clauses
             if clause.refusal is not None and Category.TIME not in document.scope(clause)
         )
+        anchor_spans = [(start, end) for start, end, _ in anchors]
         self._words = [
             word
             for word in words
-            if not _inside(anchors, word[0])
+            if not _inside(anchor_spans, word[0])
             and not (word[2] in (Purpose.RETURN, Purpose.REFUND) and _inside(refusals, word[0]))
+            and not (word[2] is Purpose.VALIDITY and self._use_without_credit(word))
         ]
         self._starts = [start for start, _, _ in self._words]
+
+    def _use_without_credit(self, word: tuple[int, int, Purpose]) -> bool:
+        """A spending word ("used", "تستخدمه") with no credit word shortly before it."""
+        start, end, _ = word
+        if _USE.fullmatch(self._text, start, end) is None:
+            return False
+        return CREDIT.search(self._text, max(0, start - _CREDIT_REACH), start) is None
 
     def _between(self, start: int, end: int) -> list[tuple[int, int, Purpose]]:
         first = bisect.bisect_left(self._starts, start)
@@ -271,14 +311,17 @@ class _PurposeWords:
         purpose, binding, joined = self._purpose(clause, start, end, since=since)
         anchor = next(
             (
-                receipt
-                for a_start, _, receipt in self._anchors
+                kind
+                for a_start, _, kind in self._anchors
                 if end <= a_start <= end + _ANCHOR_REACH and a_start < clause.end
             ),
             None,
         )
-        if purpose is Purpose.CANCELLATION and anchor is True:
+        if purpose is Purpose.CANCELLATION and anchor == "receipt":
             purpose = Purpose.RETURN  # "فسخ العقد خلال 7 أيام من الاستلام" is the return window
+        elif anchor == "returned" and purpose in (Purpose.RETURN, Purpose.UNKNOWN):
+            # "خلال 7 أيام من استلامنا للمرتجع" runs after the return: the refund's time.
+            purpose = Purpose.REFUND
         defects = _about_defects(document, clause, start)
         if defects and purpose in (
             Purpose.RETURN,
@@ -297,7 +340,7 @@ class _PurposeWords:
             end=end,
             binding=binding,
             joined=joined,
-            from_order=anchor is False,
+            from_order=anchor == "order",
             business=business,
         )
 
@@ -317,13 +360,7 @@ class _PurposeWords:
             if last is Purpose.EXCHANGE and Purpose.RETURN in kinds:
                 # "ترجع أو تبدل خلال 14 يوم": a return offered beside an exchange.
                 return Purpose.RETURN, Binding.CLAUSE, False
-            # "Return it and get your money back within 7 days": the bare "رد" (pay back) is
-            # the refund's own verb, not a return.
-            joined = last is Purpose.REFUND and any(
-                word[2] is Purpose.RETURN and self._text[word[0] : word[1]] not in ("رد", "الرد")
-                for word in before
-            )
-            return last, Binding.CLAUSE, joined
+            return last, Binding.CLAUSE, self._joined(before)
         before = self._between(sentence_start, clause.start)
         if before:
             return before[-1][2], Binding.SENTENCE, False
@@ -337,6 +374,23 @@ class _PurposeWords:
         if context is not None:
             return context, Binding.CONTEXT, False
         return Purpose.UNKNOWN, Binding.NONE, False
+
+    def _joined(self, before: list[tuple[int, int, Purpose]]) -> bool:
+        """The period's refund word is joined by "and" or "then" to a return before it:
+        "Return it and get your money back within 7 days", "ارجع المنتج واسترد فلوسك". A
+        return that is the refund's subject ("Returns are refunded within 5 days") or the
+        bare "رد" (pay back, the refund's own verb) joins nothing."""
+        refund = before[-1]
+        if refund[2] is not Purpose.REFUND:
+            return False
+        returns = [
+            word
+            for word in before[:-1]
+            if word[2] is Purpose.RETURN and self._text[word[0] : word[1]] not in ("رد", "الرد")
+        ]
+        if not returns:
+            return False
+        return _JOINER.search(self._text, returns[-1][1], refund[1]) is not None
 
     def _context(self, clause: Clause) -> Purpose | None:
         """The purpose the item's lead, else the section's heading, gives its periods."""

@@ -88,6 +88,18 @@ _NEGATOR_BEFORE: Final = pattern(
     r"(?<!\w)(?:لا|ولا|ما|مش|مو|لن|ليس|غير|no|not|cannot|can't|don't|do not|never|won't)(?!\w)"
 )
 _CASH: Final = pattern(r"نقد|كاش|cash")
+# Money named right after a refusal ("مفيش استرجاع فلوس", "no money back"): in a policy that
+# pays back in credit, it refuses money, not the return.
+_MONEY_AFTER: Final = pattern(
+    r"\s*(?:\w+\s+)?(?:(?:ال)?(?:فلوس|اموال|نقود|مبلغ|مبالغ)|money|the amount|your money)"
+)
+# Money named as what is not paid ("Instead of a cash refund, ...", "بدلاً من رد المبلغ").
+_INSTEAD: Final = pattern(r"instead of|rather than|in place of|بدلا من|بدل|عوضا عن")
+# A cost clause about the rest ("for other returns", "otherwise"): not the defects the
+# sentence opened with.
+_OTHERWISE: Final = pattern(
+    r"other|otherwise|else|remaining|الاخري|الاخرى|غير ذلك|عدا ذلك|ذلك|باقي|بقيه|سائر"
+)
 _NOT_AVAILABLE: Final = pattern(r"not (?:be )?(?:available|possible|withdrawn|offered)")
 _COST_REACH: Final = 40
 # Only clauses with these topics are read for each rule (the rest cannot hold what it asks).
@@ -220,7 +232,9 @@ class ReturnPolicy:
         if any(COST.search(self._text, s, e) for s, e in ((before, start), (start, after))):
             return False  # "رسوم الشحن غير مستردة", "لا تسترد رسوم الشحن" are about a fee
         # "لا يتم رد المبالغ نقداً", "no cash refunds" refuse cash, which the credit-only rule
-        # reads.
+        # reads; so does a refusal of money where the policy pays back in credit.
+        if _MONEY_AFTER.match(self._text, end) is not None and self._credit_clauses:
+            return False
         return _CASH_AFTER.match(self._text, end) is None and not _CASH.search(
             self._text, start, end
         )
@@ -284,6 +298,7 @@ class ReturnPolicy:
                     self.document.has(Topic.DEFECTS, clause.start, self._own_end(clause))
                     and not STORE_PAYS.search(self._text, clause.start, self._own_end(clause))
                 )
+                or self._after_defects(clause)
             ):
                 confident.append(Evidence(clause.start, sentence.end))
             elif kind == "pays" and clause.condition is None:
@@ -291,6 +306,23 @@ class ReturnPolicy:
         if confident:
             return confident
         return bare[:1] if bare and not self._defects_spared() else []
+
+    def _after_defects(self, clause: Clause) -> bool:
+        """The sentence opens with defective items and the cost clause goes on about them:
+        "Damaged items can be returned within 30 days, but the courier fee is deducted".
+        Not when the opening spares them or the cost clause turns to other returns."""
+        document = self.document
+        sentence = document.sentence_of(clause)
+        first = document.clauses[sentence.clauses.start]
+        if first is clause or Topic.DEFECTS not in first.topics or first.change_of_mind:
+            return False
+        if first.carves_defects or (first.condition is not None and not first.condition_defects):
+            return False
+        text = self._text
+        return not (
+            STORE_PAYS.search(text, first.start, first.end)
+            or _OTHERWISE.search(text, clause.start, clause.end)
+        )
 
     def _later(self, clause: Clause) -> list[Clause]:
         sentence = self.document.sentence_of(clause)
@@ -388,12 +420,7 @@ class ReturnPolicy:
         """A refund paid only as store credit, a wallet balance, a voucher or a coupon: a
         credit clause for every payer, with no money refund offered anywhere for a
         change-of-mind return. Without an "only" (or a refusal of cash), it is uncertain."""
-        credit = [
-            clause
-            for clause in self.document.clauses
-            if (Topic.REFUND in clause.topics or Topic.REFUND in clause.context)
-            and self._credit_clause(clause)
-        ]
+        credit = self._credit_clauses
         if not credit or self._money_refund():
             return None
         clause = credit[0]
@@ -404,6 +431,16 @@ class ReturnPolicy:
             for c in (self.document.clauses[i] for i in sentence.clauses)
         )
         return Evidence(clause.start, clause.end, None if marked else Doubt.METHOD_UNSTATED)
+
+    @functools.cached_property
+    def _credit_clauses(self) -> list[Clause]:
+        """Clauses that pay a refund back as credit, for every payer."""
+        return [
+            clause
+            for clause in self.document.clauses
+            if (Topic.REFUND in clause.topics or Topic.REFUND in clause.context)
+            and self._credit_clause(clause)
+        ]
 
     def _credit_clause(self, clause: Clause) -> bool:
         document = self.document
@@ -459,5 +496,7 @@ class ReturnPolicy:
         if money is None:
             return False
         if _NEGATOR_BEFORE.search(text, clause.start, money.start()):
+            return True
+        if _INSTEAD.search(text, clause.start, money.start()):
             return True
         return _NOT_AVAILABLE.search(text, money.end(), clause.end) is not None
