@@ -35,6 +35,7 @@ BUSINESS_DAY: Final = 1.4
 """Calendar days one business day counts as (five in a week of seven)."""
 _BUSINESS: Final = pattern(r"\s*(?:عمل|عمل رسمي)(?!\w)")
 _BUSINESS_WORDS: Final = re.compile(r"business|working")
+_UNIT_RANGE_JOIN: Final = pattern(r"\s*(?:-|الى|لـ|ل|to|up to|حتى|لحد)\s*")
 _RANGE_JOIN: Final = pattern(r"\s*(?:-|الى|لـ|ل|to|او|or|و|and|حتى|لحد)\s*")
 # "يوم" or "ساعة" alone is one only after "within": "من يوم الاستلام" is the day of receipt.
 _WITHIN: Final = pattern(r"(?:خلال|غضون|مده|مدتها|اقصاها|within|in)\s*$")
@@ -104,7 +105,8 @@ _PURPOSE_WORDS: Final = (
         r"|(?:[تين]صدر|اصدار)\s+(?:ال)?(?:قسيمه|كوبون|رصيد)\w*"
         r"|refund\w*|reimburse\w*|money back|credited|credit is added|processed|اشعار دائن"
         r"|(?:your |the |of )?(?:money|funds)|(?:the |your )(?:full |paid )?amount|amount paid"
-        r"|paid back|transferred (?:back )?to (?:your|the)",
+        r"|paid back|transferred (?:back )?to (?:your|the)"
+        r"|(?:ال)?تعويض\w*|[يتن]عوض\w*|قيمه (?:ال)?(?:مرتجع|منتج|مشتريات|طلب)\w*",
     ),
     (
         Purpose.VALIDITY,
@@ -135,7 +137,8 @@ _PURPOSE_WORDS: Final = (
     (
         Purpose.DELIVERY,
         r"(?:توصيل|التوصيل|شحن|الشحن|تسليم|التسليم|يصل|تصل|وصول|يستلم|تجهيز|(?:بن|ن|ي|بي|بت)وصل"
-        r"|delivery|deliver|shipping|ship|dispatch|arrive)\w*",
+        r"|delivery|deliver|shipping|ship|dispatch|arrive|courier|driver|pickup|collect)\w*"
+        r"|(?:ال)?مندوب|pick(?:s|ed)? (?:it |them )?up",
     ),
     (
         Purpose.EXCHANGE,
@@ -519,7 +522,17 @@ def _line_mentions(text: NormalisedText, start: int, end: int) -> list[_Mention]
             factor *= BUSINESS_DAY
             finish = business.end() if business is not None else finish
         value = float(mention.value)
-        if found and previous_value < value and _is_range(text, found[-1], begin):
+        if found and _unit_range(text, found[-1], begin, value * factor):
+            # "أسبوع لأسبوعين", "one week to two weeks": both ends carry their own unit.
+            found[-1] = (
+                found[-1][0],
+                finish,
+                found[-1][2],
+                value * factor,
+                mention.unit.value,
+                in_business_days or found[-1][5],
+            )
+        elif found and previous_value < value and _is_range(text, found[-1], begin):
             # "7-14 يوم عمل": the first end takes the unit of the second.
             found[-1] = (
                 found[-1][0],
@@ -542,6 +555,18 @@ def _line_mentions(text: NormalisedText, start: int, end: int) -> list[_Mention]
             )
         previous_value = value
     return found
+
+
+def _unit_range(text: NormalisedText, previous: _Mention, start: int, days: float) -> bool:
+    """The previous period, unit and all, is the first end of a range up to this one ("أسبوع
+    لأسبوعين"): a joiner between them ("to", "-", "ل", not "and"), and this end is longer."""
+    content = text.text
+    if previous[3] >= days or _UNIT_HINT.search(content, previous[0], previous[1]) is None:
+        return False
+    if _UNIT_RANGE_JOIN.fullmatch(content, previous[1], start) is not None:
+        return True
+    # The parser may keep the joining "ل" in the second end: "أسبوع لأسبوعين".
+    return content.startswith("ل", start) and not content[previous[1] : start].strip()
 
 
 def _is_range(text: NormalisedText, previous: _Mention, start: int) -> bool:

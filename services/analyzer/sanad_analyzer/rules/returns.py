@@ -95,6 +95,7 @@ _MONEY_AFTER: Final = pattern(
 )
 # Money named as what is not paid ("Instead of a cash refund, ...", "بدلاً من رد المبلغ").
 _INSTEAD: Final = pattern(r"instead of|rather than|in place of|بدلا من|بدل|عوضا عن")
+_BUT: Final = pattern(r"(?<!\w)(?:but|however|yet|لكن|ولكن|الا ان|غير ان)(?!\w)")
 # A cost clause about the rest ("for other returns", "otherwise"): not the defects the
 # sentence opened with.
 _OTHERWISE: Final = pattern(
@@ -231,6 +232,8 @@ class ReturnPolicy:
         after = min(clause.end, end + _COST_REACH // 2)
         if any(COST.search(self._text, s, e) for s, e in ((before, start), (start, after))):
             return False  # "رسوم الشحن غير مستردة", "لا تسترد رسوم الشحن" are about a fee
+        if CREDIT.search(self._text, clause.start, start):
+            return False  # "Store credit from promotions is not refundable" is about credit
         # "لا يتم رد المبالغ نقداً", "no cash refunds" refuse cash, which the credit-only rule
         # reads; so does a refusal of money where the policy pays back in credit.
         if _MONEY_AFTER.match(self._text, end) is not None and self._credit_clauses:
@@ -288,7 +291,10 @@ class ReturnPolicy:
             sentence = self.document.sentence_of(clause)
             rest = (clause.start, sentence.end)
             if (
-                DEFECTS_INCLUDED.search(self._text, *rest)
+                (
+                    DEFECTS_INCLUDED.search(self._text, sentence.start, sentence.end)
+                    and not _OTHERWISE.search(self._text, clause.start, clause.end)
+                )
                 or clause.condition_defects
                 or (
                     ALL_CASES.search(self._text, *rest)
@@ -314,14 +320,21 @@ class ReturnPolicy:
         document = self.document
         sentence = document.sentence_of(clause)
         first = document.clauses[sentence.clauses.start]
-        if first is clause or Topic.DEFECTS not in first.topics or first.change_of_mind:
+        if first is clause or first.change_of_mind or first.carves_defects:
             return False
-        if first.carves_defects or (first.condition is not None and not first.condition_defects):
+        # The opening clause returns or exchanges defective items (not "report damage within
+        # 24 hours"), and the cost clause turns on it with "but".
+        if Topic.DEFECTS not in first.topics or Topic.DAMAGE_REPORT in first.topics:
+            return False
+        if not first.topics & {Topic.RETURN, Topic.EXCHANGE}:
+            return False
+        if first.condition is not None and not first.condition_defects:
             return False
         text = self._text
-        return not (
-            STORE_PAYS.search(text, first.start, first.end)
-            or _OTHERWISE.search(text, clause.start, clause.end)
+        return (
+            _BUT.search(text, first.end, clause.start + 1) is not None
+            and not STORE_PAYS.search(text, first.start, first.end)
+            and not _OTHERWISE.search(text, clause.start, clause.end)
         )
 
     def _later(self, clause: Clause) -> list[Clause]:
@@ -425,11 +438,12 @@ class ReturnPolicy:
             return None
         clause = credit[0]
         sentence = self.document.sentence_of(clause)
+        # "Only", or money refused in its sentence or anywhere else ("We don't offer cash or
+        # card refunds").
         marked = any(
             CREDIT_ONLY.search(self._text, c.start, c.end)
-            or (c is not clause and self._negated_money(c))
             for c in (self.document.clauses[i] for i in sentence.clauses)
-        )
+        ) or any(c is not clause and self._negated_money(c) for c in self.document.clauses)
         return Evidence(clause.start, clause.end, None if marked else Doubt.METHOD_UNSTATED)
 
     @functools.cached_property

@@ -135,6 +135,8 @@ _TOPIC_WORDS: Final = {
     Topic.DEFECTS: (
         r"(?:ال)?(?:تلف|تالف|عيب|عيوب|معيب|كسر|مكسور|خلل|متضرر|خدش|ناقص|مصنعي)\w*",
         r"(?:ال)?(?:خطا|خاطي|غلط)\w*",
+        r"(?:ال)?(?:خربان|بايظ|عطلان|معطل)\w*",
+        r"(?:خرب|باظ|اتكسر|انكسر)(?:ت)?(?!\w)",
         r"(?:غير|مش) مطابق\w*",
         r"مختلف\w*",
         r"مخالف\w*",
@@ -476,6 +478,9 @@ CONDITION: Final = Lexicon(
         r"\bonce\b",
         r"\bwhere\b",
         r"\bfor change[- ]of[- ]mind",
+        r"\bfor (?:any |all )?other\b",
+        r"\botherwise\b",
+        r"(?<!\w)(?:غير|عدا|فيما عدا) (?:كده|ذلك|هذا)(?!\w)",
         r"\bin (?:case|the case) of",
     )
 )
@@ -497,6 +502,13 @@ CHANGE_OF_MIND: Final = pattern(
         r"دون (?:وجود )?عيب",
         r"without (?:a )?defect",
         r"not defective",
+        r"(?:any |all )?other returns?",
+        r"(?:for )?(?:any )?other reasons?",
+        r"otherwise",
+        r"لاي سبب اخر",
+        r"لاسباب اخري",
+        r"(?:المرتجعات|الحالات) الاخري",
+        r"(?:غير|عدا|فيما عدا) (?:كده|ذلك|هذا)",
     )
 )
 # Every case: "in all cases", "في كل الأحوال", "regardless of the reason".
@@ -504,7 +516,7 @@ ALL_CASES: Final = pattern(
     words(
         r"(?:في|ب)\s*(?:جميع|كل|كافه|اي)\s+(?:ال)?(?:حالات|حاله|الاحوال|احوال)",
         r"(?:مهما|ايا)\s+كان\s+(?:ال)?سبب",
-        r"لاي سبب",
+        r"لاي سبب(?! اخر)",
         r"بغض النظر عن (?:ال)?سبب",
         r"in (?:all|any|every) cases?",
         r"regardless of (?:the )?reason",
@@ -520,10 +532,14 @@ ALL_CASES: Final = pattern(
 DEFECTS_INCLUDED: Final = pattern(
     words(
         r"(?:حتي|ولو|حتى) (?:لو|اذا|ان|في)?\s*(?:\w+\s+){0,4}?"
-        r"(?:تلف|تالف|عيب|معيب|مشكله|خلل|متضرر|مكسور|خطا|غلط)\w*",
+        r"(?:تلف|تالف|عيب|معيب|مشكله|خلل|متضرر|مكسور|خطا|غلط|خربان|بايظ|معطل|عطلان)\w*",
         r"بما (?:فيها|فيه|في ذلك) (?:\w+\s+){0,3}?(?:تلف|تالف|عيب|معيب|خلل|متضرر)\w*",
+        r"(?:سليم|سليمه|سليما)\s+(?:او|ولا|أو)\s+(?:تالف|معيب|مكسور|فيه عيب|خربان|بايظ)\w*",
         r"including (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken|wrong)",
         r"even (?:if|when|for) (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken|wrong)",
+        r"(?:damaged|defective|faulty|broken) (?:\w+ ){0,2}included",
+        r"whether (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken)",
+        r"(?:damaged|defective|faulty|broken) or not",
     )
 )
 # Who bears a cost.
@@ -543,12 +559,18 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?:paid|borne|covered|charged|payable) (?:for )?by (?:the )?(?:customer|buyer|you)",
         r"charged to (?:the )?(?:customer|buyer|you)",
         r"(?:customer|buyer)'s (?:responsibility|expense|cost)",
+        r"(?:لا|لن|ما)\s+(?:يتحمل|تتحمل|يدفع|تدفع)\w*\s+(?:ال)?(?:متجر|شركه|موقع|محل)",
+        r"(?:لا|لن|ما)\s+(?:نتحمل|ندفع)\w*",
+        r"(?:we|the (?:store|shop|company)) (?:do(?:es)? not|don't|doesn't|will not|won't) "
+        r"(?:pay|cover|bear)",
     )
 )
 STORE_PAYS: Final = pattern(
     words(
-        r"(?:نتحمل|يتحمل المتجر|تتحمل الشركه|يتحملها المتجر|فنتحملها|نتحملها)\w*",
-        r"(?:لا|دون|بدون|مش)\s+(?:ان\s+)?(?:يتحمل|تتحمل|بيدفع|يدفع)\s*(?:ال)?(?:عميل)?",
+        r"(?<!لا )(?<!لن )(?<!ما )(?:نتحمل|يتحمل المتجر|تتحمل الشركه|يتحملها المتجر|فنتحملها"
+        r"|نتحملها)\w*",
+        r"(?:لا|دون|بدون|مش)\s+(?:ان\s+)?(?:يتحمل|تتحمل|بيدفع|يدفع|تدفع)\w*"
+        r"(?!\s+(?:ال)?(?:متجر|شركه|موقع|اداره|محل))",
         r"(?:على|ب)\s*(?:حساب|نفقه)\s*(?:نا|المتجر|الشركه)",
         r"على حسابنا",
         r"مجان\w*",
