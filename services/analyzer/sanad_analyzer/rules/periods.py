@@ -122,7 +122,7 @@ _PURPOSE_WORDS: Final = (
     ),
     (
         Purpose.REPLY,
-        r"(?:ن|ب?ن)رد على|الرد على|(?:we )?(?:reply|respond|answer)\w*|نجاوب\w*",
+        r"(?:ن|بن)رد على|الرد على|(?:we )?(?:reply|respond|answer)\w*|نجاوب\w*",
     ),
     (
         Purpose.DAMAGE_REPORT,
@@ -149,7 +149,7 @@ _PURPOSE_WORDS: Final = (
         r"(?:ارجاع|الارجاع|استرجاع|الاسترجاع|ترجيع|الترجيع|استرداد|الاسترداد|ارجاعه|ارجاعها"
         r"|اعاده|فسخ|العدول|عدول|التراجع|(?:ت|ي|ن|بت)رجع|مرتجع|return|withdraw"
         r"|(?:send|sent|sending)\s+(?:\w+\s+){0,2}back)"
-        r"\w*|(?<!\w)(?:رد|الرد)(?!\w)",
+        r"\w*|ر(?<!\wر)د(?!\w)|ا(?<!\wا)لرد(?!\w)",
     ),
 )
 _PURPOSES: Final = tuple((purpose, pattern(regex)) for purpose, regex in _PURPOSE_WORDS)

@@ -49,7 +49,7 @@ class Lexicon:
 
     def __init__(self, *alternatives: str, not_after: tuple[str, ...] = ()) -> None:
         core = [
-            alternative.removeprefix(r"(?<!\w)").removeprefix("(?:ال)?")
+            alternative.removeprefix(r"(?<!\w)").removeprefix(r"\b").removeprefix("(?:ال)?")
             for alternative in alternatives
         ]
         self.regex = pattern(words(*core) + r"(?![a-z])")
@@ -189,7 +189,7 @@ _TOPIC_WORDS: Final = {
         r"(?:ال)?(?:رسوم|رسم|مصاريف|مصروفات|تكلفه|تكاليف|اجور|نفقه|نفقات|ضريبه)",
         r"vat",
         r"tax\w*",
-        r"[0-9]+(?:[.,][0-9]+)? ?%",
+        r"[0-9][0-9]*(?:[.,][0-9]+)? ?%",
         r"fee\w*",
         r"cost\w*",
         r"charges?",
@@ -567,8 +567,11 @@ CUSTOMER_PAYS: Final = Lexicon(
 )
 STORE_PAYS: Final = pattern(
     words(
-        r"(?<!لا )(?<!لن )(?<!ما )(?:نتحمل|يتحمل المتجر|تتحمل الشركه|يتحملها المتجر|فنتحملها"
-        r"|نتحملها)\w*",
+        # not after a negator: "لا يتحمل المتجر" puts the cost on the customer
+        r"ن(?<!لا ن)(?<!لن ن)(?<!ما ن)تحمل\w*",
+        r"ي(?<!لا ي)(?<!لن ي)(?<!ما ي)(?:تحمل المتجر|تحملها المتجر)\w*",
+        r"ت(?<!لا ت)(?<!لن ت)(?<!ما ت)تحمل الشركه\w*",
+        r"فنتحملها",
         r"(?:لا|دون|بدون|مش)\s+(?:ان\s+)?(?:يتحمل|تتحمل|بيدفع|يدفع|تدفع)\w*"
         r"(?!\s+(?:ال)?(?:متجر|شركه|موقع|اداره|محل))",
         r"(?:على|ب)\s*(?:حساب|نفقه)\s*(?:نا|المتجر|الشركه)",
@@ -614,7 +617,7 @@ OTHER_FEE: Final = pattern(
         r"(?:ال)?بنك\w*",
         r"نصف",
         r"نص (?:ال)?مبلغ",
-        r"(?<!\d)\d+(?:[.,]\d+)?\s?%",
+        r"\d(?<![0-9]\d)\d*(?:[.,]\d+)?\s?%",
         r"نسبه",
         r"restocking",
         r"handling",
@@ -625,7 +628,7 @@ OTHER_FEE: Final = pattern(
         r"gateway",
         r"service",
         r"cash[- ]on[- ]delivery",
-        r"\bcod\b",
+        r"c(?<![a-z]c)od(?![a-z])",
         r"cancellation fee",
         r"bank",
         r"half",
@@ -638,7 +641,7 @@ VAT: Final = pattern(
     words(
         r"(?:ضريبه(?: (?:ال)?قيمه (?:ال)?مضافه)?|vat|value added tax)\s*\(?\s*(?:بنسبه\s*)?"
         r"\d+(?:[.,]\d+)?\s?%\s*\)?",
-        r"\d+(?:[.,]\d+)?\s?%\s*(?:vat|ضريبه)",
+        r"\d\d*(?:[.,]\d+)?\s?%\s*(?:vat|ضريبه)",
     )
 )
 DEDUCTION: Final = Lexicon(
@@ -681,8 +684,8 @@ FEE_CHARGED: Final = pattern(
 # A part of the price kept back: "half the amount is refunded".
 PARTIAL_REFUND: Final = pattern(
     words(
-        r"(?:half|\d+\s?%) (?:of )?the (?:amount|price|value)",
-        r"(?:نصف|نص|\d+\s?%\s*من)\s+(?:ال)?(?:مبلغ|قيمه|ثمن|سعر)",
+        r"(?:half|\d\d*\s?%) (?:of )?the (?:amount|price|value)",
+        r"(?:نصف|نص|\d\d*\s?%\s*من)\s+(?:ال)?(?:مبلغ|قيمه|ثمن|سعر)",
     )
 )
 # A fee that is waived or not charged.
@@ -712,8 +715,8 @@ CREDIT: Final = pattern(
         r"(?:ال)?نقاط",
         r"store[- ]credit",
         r"credit note",
-        r"e?-?vouchers?",
-        r"(?<!mobile )(?:in-app |store[- ]|site )?wallet(?! transfer)",
+        r"(?:e-|e|-)?vouchers?",
+        r"(?:in-app |store[- ]|site )?w(?<!mobile w)allet(?! transfer)",
         r"gift cards?",
         r"coupons?",
     )
@@ -728,7 +731,8 @@ MOBILE_MONEY: Final = pattern(
 )
 CREDIT_ONLY: Final = pattern(
     words(
-        r"(?<!\w)(?:فقط|بس)(?!\w)",
+        r"ف(?<!\wف)قط(?!\w)",
+        r"ب(?<!\wب)س(?!\w)",
         r"only",
         r"(?:على شكل|في صوره|على هيئه|بشكل|ك)\s*(?:ال)?(?:رصيد|قسيم|كوبون)",
         r"(?:no|not) (?:available )?(?:in )?(?:cash|money)",
@@ -763,7 +767,7 @@ MONEY_METHOD: Final = pattern(
         r"original payment",
         r"payment method",
         r"bank\w*",
-        r"(?:credit |debit )?(?<!gift )cards?",
+        r"(?:credit |debit )?c(?<!gift c)ards?",
         r"cash",
         r"the (?:same )?account",
         r"money back",
