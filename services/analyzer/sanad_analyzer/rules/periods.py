@@ -39,8 +39,12 @@ _UNIT_RANGE_JOIN: Final = pattern(r"\s*(?:-|الى|لـ|ل|to|up to|حتى|لح�
 _RANGE_JOIN: Final = pattern(r"\s*(?:-|الى|لـ|ل|to|او|or|و|and|حتى|لحد)\s*")
 # "يوم" or "ساعة" alone is one only after "within": "من يوم الاستلام" is the day of receipt.
 _WITHIN: Final = pattern(r"(?:خلال|غضون|مده|مدتها|اقصاها|within|in)\s*$")
+# English units only at a word start ("sunday", "mind" and "administrative" hold none); the
+# check follows the first letter so the pattern stays literal-led (guard.py).
 _UNIT_HINT: Final = re.compile(
-    r"ساع|يوم|ايام|اسبوع|اسابيع|شهر|اشهر|دقيق|سن|عام|hour|hrs?\b|day|week|month|year|min"
+    r"ساع|يوم|ايام|اسبوع|اسابيع|شهر|اشهر|دقيق|سن|عام"
+    r"|h(?<![a-z]h)(?:our|rs?\b)|d(?<![a-z]d)ay|w(?<![a-z]w)eek|y(?<![a-z]y)ear"
+    r"|m(?<![a-z]m)(?:onth|in(?:s\b|ute|\b))"
 )
 # "the day of delivery only": a one-day window with no number written.
 _SAME_DAY: Final = pattern(
