@@ -195,8 +195,12 @@ _ANCHORS: Final = (
 """Kinds of anchor; where two start at one place, the earlier kind is the one read."""
 _ANCHOR_RANK: Final = {kind: rank for rank, (kind, _) in enumerate(_ANCHORS)}
 _ANCHOR_REACH: Final = 40
-_NUMBER_REACH: Final = 48
-"""How far (characters) a number and its range may stand before or after its unit word."""
+_NUMBER_REACH: Final = 32
+"""How far (characters) a number and its range may stand before its unit word ("من عشرة إلى
+خمسة وأربعين يوماً" is 25)."""
+_UNIT_REACH: Final = 12
+"""How far after a unit word the parser reads: far enough for "أيام عمل" and "business days"
+(the number always stands before its unit)."""
 _FOR: Final = pattern(r"\s?(?:ل|لل|for\s(?:the\s)?|to\s)")
 _FOR_REACH: Final = 10
 _Mention = tuple[int, int, float, float, str, bool]
@@ -477,7 +481,7 @@ def _mentions(text: NormalisedText) -> list[_Mention]:
     for line in re.finditer(r"[^\n]+", content):
         windows: list[tuple[int, int]] = []
         for unit in _UNIT_HINT.finditer(content, line.start(), line.end()):
-            window = (max(line.start(), unit.start() - _NUMBER_REACH), unit.end() + _NUMBER_REACH)
+            window = (max(line.start(), unit.start() - _NUMBER_REACH), unit.end() + _UNIT_REACH)
             window = (_word_boundary(content, window[0], line.start()), min(line.end(), window[1]))
             if windows and window[0] <= windows[-1][1]:
                 windows[-1] = (windows[-1][0], max(windows[-1][1], window[1]))
