@@ -352,7 +352,7 @@ def test_a_quote_is_always_verbatim() -> None:
 
 
 # More wordings of who pays for defects, credit only and refund times (development items
-# d-119 to d-192 carry them in full policies).
+# d-119 to d-200 carry them in full policies).
 
 
 @pytest.mark.parametrize(
@@ -471,3 +471,39 @@ def test_a_refusal_about_store_credit_is_not_a_sale_exclusion() -> None:
     )
     rules = found(text, EG)
     assert not {"return.sale_items_excluded", "return.blanket_no_return"} & rules.keys()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الإرجاع خلال 14 يوماً. مدة الاسترداد 7 أيام.",
+        "الإرجاع خلال 14 يوماً والاسترداد خلال 7 أيام.",
+        "Returns within 14 days. The credit note is issued within 2 days.",
+    ],
+)
+def test_a_recovery_or_credit_note_beside_a_return_window_is_the_refund_time(text: str) -> None:
+    assert "return.refund_time_missing" not in found(text, EG)
+
+
+def test_a_recovery_period_alone_is_still_the_window() -> None:
+    assert found("مدة الاسترداد 3 أيام من الاستلام.", SA)["return.window_too_short"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 14 days; refunds within 7 days. The customer always pays return "
+        "shipping, even for faulty items.",
+        "Returns within 14 days; refunds within 7 days. Faulty items are accepted, minus a "
+        "15 EGP courier fee.",
+        "Returns within 14 days; refunds within 7 days. Return shipping is charged on every "
+        "return, including wrong or damaged items.",
+    ],
+)
+def test_costs_on_defective_items_with_an_adverb_a_deduction_or_a_passive(text: str) -> None:
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_a_wallet_that_cannot_be_withdrawn_is_credit_only() -> None:
+    text = "Returns within 14 days. Refunds go to your store wallet and cannot be withdrawn."
+    assert found(text, EG)["return.store_credit_only"].confident

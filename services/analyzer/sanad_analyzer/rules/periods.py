@@ -13,6 +13,7 @@ from its item's lead or its section's heading; a word inside a date anchor ("م�
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import enum
 import re
 from collections.abc import Sequence
@@ -109,7 +110,7 @@ _PURPOSE_WORDS: Final = (
         r"|(?:[تين]صدر|اصدار)\s+(?:ال)?(?:قسيمه|كوبون|رصيد)\w*"
         r"|refund\w*|reimburse\w*|money back|credited|credit is added|processed|اشعار دائن"
         r"|(?:your |the |of )?(?:money|funds)|(?:the |your )(?:full |paid )?amount|amount paid"
-        r"|paid back|transferred (?:back )?to (?:your|the)"
+        r"|paid back|transferred (?:back )?to (?:your|the)|credit notes?|the credit(?![a-z])"
         r"|(?:ال)?تعويض\w*|[يتن]عوض\w*|قيمه (?:ال)?(?:مرتجع|منتج|مشتريات|طلب)\w*",
     ),
     (
@@ -194,6 +195,8 @@ _ANCHORS: Final = (
 )
 """Kinds of anchor; where two start at one place, the earlier kind is the one read."""
 _ANCHOR_RANK: Final = {kind: rank for rank, (kind, _) in enumerate(_ANCHORS)}
+_RECOVERY: Final = pattern(r"(?:ال)?استرداد")
+_RETURN_WORD: Final = pattern(r"ارجاع|استرجاع|ترجيع|مرتجع|رجع|فسخ|عدول|return|send\w* (?:\w+ )?back")
 _ANCHOR_REACH: Final = 40
 _NUMBER_REACH: Final = 32
 """How far (characters) a number and its range may stand before its unit word ("من عشرة إلى
@@ -253,7 +256,36 @@ def find_periods(document: Document) -> list[Period]:
     for mention in mentions:
         periods.append(words.period(mention, since=previous_end))
         previous_end = mention[1]
-    return periods
+    return _recovery_beside_return(document, periods)
+
+
+def _recovery_beside_return(document: Document, periods: list[Period]) -> list[Period]:
+    """"الاسترداد" alone means getting either the goods' price or the goods back; beside a
+    return period named by a return word ("الإرجاع خلال 14 يوماً. مدة الاسترداد 7 أيام") it
+    is the refund's time."""
+    content = document.text.text
+    recoveries = set()
+    named = False
+    for index, period in enumerate(periods):
+        if period.purpose is not Purpose.RETURN:
+            continue
+        clause = document.clause_at(period.start)
+        # The words since the period before it in the clause belong to this one.
+        since = max(
+            [clause.start]
+            + [other.end for other in periods[:index] if clause.start <= other.end <= period.start]
+        )
+        words = content[since : period.start]
+        if _RECOVERY.search(words) and not _RETURN_WORD.search(words):
+            recoveries.add(index)
+        else:
+            named = True
+    if not recoveries or not named:
+        return periods
+    return [
+        dataclasses.replace(period, purpose=Purpose.REFUND) if index in recoveries else period
+        for index, period in enumerate(periods)
+    ]
 
 
 class _PurposeWords:

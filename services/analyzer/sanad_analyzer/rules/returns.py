@@ -95,6 +95,7 @@ _MONEY_AFTER: Final = pattern(
 )
 # Money named as what is not paid ("Instead of a cash refund, ...", "بدلاً من رد المبلغ").
 _INSTEAD: Final = pattern(r"instead of|rather than|in place of|بدلا من|بدل|عوضا عن")
+_ACCEPTED: Final = pattern(r"accept\w*|(?:ن|ي|ت)?قبل\w*|مقبول\w*")
 _BUT: Final = pattern(r"(?<!\w)(?:but|however|yet|لكن|ولكن|الا ان|غير ان)(?!\w)")
 # A cost clause about the rest ("for other returns", "otherwise"): not the defects the
 # sentence opened with.
@@ -322,17 +323,21 @@ class ReturnPolicy:
         first = document.clauses[sentence.clauses.start]
         if first is clause or first.change_of_mind or first.carves_defects:
             return False
-        # The opening clause returns or exchanges defective items (not "report damage within
-        # 24 hours"), and the cost clause turns on it with "but".
+        # The opening clause returns, exchanges or accepts defective items (not "report damage
+        # within 24 hours"), and the cost clause turns on it with "but" or takes from it
+        # ("Faulty items are accepted, minus a courier fee").
         if Topic.DEFECTS not in first.topics or Topic.DAMAGE_REPORT in first.topics:
             return False
-        if not first.topics & {Topic.RETURN, Topic.EXCHANGE}:
+        text = self._text
+        if not first.topics & {Topic.RETURN, Topic.EXCHANGE} and not _ACCEPTED.search(
+            text, first.start, first.end
+        ):
             return False
         if first.condition is not None and not first.condition_defects:
             return False
-        text = self._text
+        turns = _BUT.search(text, first.end, clause.start + 1) is not None
         return (
-            _BUT.search(text, first.end, clause.start + 1) is not None
+            (turns or DEDUCTION.match(text, clause.start) is not None)
             and not STORE_PAYS.search(text, first.start, first.end)
             and not _OTHERWISE.search(text, clause.start, clause.end)
         )
