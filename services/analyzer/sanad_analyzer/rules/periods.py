@@ -196,7 +196,9 @@ _ANCHORS: Final = (
 """Kinds of anchor; where two start at one place, the earlier kind is the one read."""
 _ANCHOR_RANK: Final = {kind: rank for rank, (kind, _) in enumerate(_ANCHORS)}
 _RECOVERY: Final = pattern(r"(?:ال)?استرداد")
-_RETURN_WORD: Final = pattern(r"ارجاع|استرجاع|ترجيع|مرتجع|رجع|فسخ|عدول|return|send\w* (?:\w+ )?back")
+_RETURN_WORD: Final = pattern(
+    r"ارجاع|استرجاع|ترجيع|مرتجع|رجع|فسخ|عدول|return|send\w* (?:\w+ )?back"
+)
 _ANCHOR_REACH: Final = 40
 _NUMBER_REACH: Final = 32
 """How far (characters) a number and its range may stand before its unit word ("من عشرة إلى
