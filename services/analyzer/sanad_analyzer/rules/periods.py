@@ -262,7 +262,7 @@ def find_periods(document: Document) -> list[Period]:
 
 
 def _recovery_beside_return(document: Document, periods: list[Period]) -> list[Period]:
-    """"الاسترداد" alone means getting either the goods' price or the goods back; beside a
+    """ "الاسترداد" alone means getting either the goods' price or the goods back; beside a
     return period named by a return word ("الإرجاع خلال 14 يوماً. مدة الاسترداد 7 أيام") it
     is the refund's time."""
     content = document.text.text
