@@ -176,8 +176,9 @@ def evaluation_section(corpora: dict[str, list[LabelledPolicy]], timing: Timing)
         "The checker's own cost in the same run (CPU time, one core of a shared machine; the",
         'wall-clock figures and the load are in docs/benchmarks.md, "Rule checker"): every',
         f"check of every development policy p50 {timing.corpus_cpu[0]:.0f} µs, p99 "
-        f"{timing.corpus_cpu[1]:.0f} µs; a {timing.long_chars}-character return policy p50 "
-        f"{timing.long_cpu[0]:.0f} µs, p99 {timing.long_cpu[1]:.0f} µs.",
+        f"{timing.corpus_cpu[1]:.0f} µs;",
+        f"a {timing.long_chars}-character return policy p50 {timing.long_cpu[0]:.0f} µs, p99 "
+        f"{timing.long_cpu[1]:.0f} µs.",
         "",
         "Every finding counted (what a caller sees in `rule_findings`, uncertain ones",
         "included):",
