@@ -416,6 +416,8 @@ def test_weekday_names_and_mind_hold_no_period() -> None:
         "يعاد المبلغ خلال 5 أيام.",
         "Returns within 14 days. Return shipping is non-refundable and borne by the customer, "
         "damaged goods included. Refunds within 5 days.",
+        "الإرجاع خلال 14 يوماً. يتحمل العميل رسوم الشحن، بما في ذلك المنتجات التالفة. "
+        "يعاد المبلغ خلال 5 أيام.",
     ],
 )
 def test_costs_on_defective_items_in_more_wordings_are_confident(text: str) -> None:
@@ -437,6 +439,14 @@ def test_costs_on_defective_items_in_more_wordings_are_confident(text: str) -> N
 )
 def test_a_cost_for_the_other_returns_is_not_on_defective_items(text: str) -> None:
     assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+def test_another_return_is_not_a_change_of_mind_clause() -> None:
+    text = (
+        "Returns within 14 days; refunds within 7 days. Another return of a damaged item is "
+        "at the customer's expense in all cases."
+    )
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
 
 
 def test_a_damage_report_before_a_cost_does_not_make_the_cost_about_defects() -> None:

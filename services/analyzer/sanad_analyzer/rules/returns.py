@@ -100,7 +100,8 @@ _BUT: Final = pattern(r"(?<!\w)(?:but|however|yet|لكن|ولكن|الا ان|غ
 # A cost clause about the rest ("for other returns", "otherwise"): not the defects the
 # sentence opened with.
 _OTHERWISE: Final = pattern(
-    r"other|otherwise|else|remaining|الاخري|الاخرى|غير ذلك|عدا ذلك|ذلك|باقي|بقيه|سائر"
+    r"o(?<![a-z]o)ther(?:s|wise)?(?![a-z])|e(?<![a-z]e)lse(?![a-z])|r(?<![a-z]r)emaining"
+    r"|الاخري|غير ذلك|عدا ذلك|غير كده|باقي|بقيه|سائر"
 )
 _NOT_AVAILABLE: Final = pattern(r"not (?:be )?(?:available|possible|withdrawn|offered)")
 _COST_REACH: Final = 40

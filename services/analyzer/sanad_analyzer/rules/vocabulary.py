@@ -192,6 +192,7 @@ _TOPIC_WORDS: Final = {
         r"[0-9][0-9]*(?:[.,][0-9]+)? ?%",
         r"fee\w*",
         r"cost\w*",
+        r"expens\w*",
         r"charges?",
         r"postage",
     ),
@@ -502,9 +503,9 @@ CHANGE_OF_MIND: Final = pattern(
         r"دون (?:وجود )?عيب",
         r"without (?:a )?defect",
         r"not defective",
-        r"(?:any |all )?other returns?",
-        r"(?:for )?(?:any )?other reasons?",
-        r"otherwise",
+        r"(?:any |all )?o(?<![a-z]o)ther returns?",
+        r"(?:for )?(?:any )?o(?<![a-z]o)ther reasons?",
+        r"o(?<![a-z]o)therwise",
         r"لاي سبب اخر",
         r"لاسباب اخري",
         r"(?:المرتجعات|الحالات) الاخري",
@@ -532,8 +533,8 @@ ALL_CASES: Final = pattern(
 DEFECTS_INCLUDED: Final = pattern(
     words(
         r"(?:حتي|ولو|حتى) (?:لو|اذا|ان|في)?\s*(?:\w+\s+){0,4}?"
-        r"(?:تلف|تالف|عيب|معيب|مشكله|خلل|متضرر|مكسور|خطا|غلط|خربان|بايظ|معطل|عطلان)\w*",
-        r"بما (?:فيها|فيه|في ذلك) (?:\w+\s+){0,3}?(?:تلف|تالف|عيب|معيب|خلل|متضرر)\w*",
+        r"(?:ال)?(?:تلف|تالف|عيب|معيب|مشكله|خلل|متضرر|مكسور|خطا|غلط|خربان|بايظ|معطل|عطلان)\w*",
+        r"بما (?:فيها|فيه|في ذلك) (?:\w+\s+){0,3}?(?:ال)?(?:تلف|تالف|عيب|معيب|خلل|متضرر)\w*",
         r"(?:سليم|سليمه|سليما)\s+(?:او|ولا|أو)\s+(?:تالف|معيب|مكسور|فيه عيب|خربان|بايظ)\w*",
         r"including (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken|wrong)",
         r"even (?:if|when|for) (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken|wrong)",
