@@ -18,8 +18,8 @@ from sanad_common.config import ProviderSettings
 
 class HttpTransport(StrEnum):
     """The HTTP stack under an SDK's client. Every adapter runs on aiohttp, which costs less
-    CPU per call than httpx (docs/decisions.md has the figures); httpx stays selectable so
-    ``bench.provider_transports`` measures both on every run, and is no setting."""
+    CPU per call than httpx (docs/decisions.md has the figures); httpx stays selectable, as a
+    constructor argument and not a setting, so ``bench.provider_transports`` measures both."""
 
     AIOHTTP = "aiohttp"
     HTTPX = "httpx"
