@@ -78,6 +78,8 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.memory_soak --output docs/benchmarks.md
 	$(BIN)/python -m bench.tracing_overhead --output docs/benchmarks.md
 	$(BIN)/python -m bench.quota_reserve --output docs/benchmarks.md
+	$(BIN)/python -m bench.provider_transports --output docs/benchmarks.md \
+		--json var/bench/provider_transports.json
 	$(BIN)/python -m bench.provider_outage --output docs/benchmarks.md
 	$(BIN)/python -m bench.near_duplicate_lookup --output docs/benchmarks.md
 	$(BIN)/python -m bench.rules_checker --output docs/benchmarks.md
