@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -121,8 +122,8 @@ class StoreRun:
 
     @property
     def throughput_met(self) -> bool:
-        """The last tenth keeps at least THROUGHPUT_GOAL of the first tenth's throughput."""
-        return self.ratio >= THROUGHPUT_GOAL
+        """Every tenth ran, and the last kept at least THROUGHPUT_GOAL of the first's."""
+        return len(self.throughput) == SAMPLES and self.ratio >= THROUGHPUT_GOAL
 
     @property
     def bytes_per_answer(self) -> float | None:
@@ -181,8 +182,11 @@ async def used_memory(client: aioredis.Redis | None) -> list[int]:
     return [int(info["used_memory"])]
 
 
-async def soak_store(store: str, requests: int, workdir: Path) -> StoreRun:
-    """N fresh requests on one store's suite, sampling throughput and memory as they go."""
+async def soak_store(
+    store: str, requests: int, workdir: Path, progress: Callable[[StoreRun], None]
+) -> StoreRun:
+    """N fresh requests on one store's suite, sampling throughput and memory as they go;
+    progress is given the run so far after each tenth (a stopped run keeps its tenths)."""
     with bench_suite(store, workdir, "bench-soak") as (suite, pids):
         samples: dict[str, list[float]] = {name: [] for name in pids}
         client = aioredis.from_url(suite.store_url) if STORE in pids else None
@@ -190,6 +194,14 @@ async def soak_store(store: str, requests: int, workdir: Path) -> StoreRun:
         throughput: list[float] = []
         step = requests // SAMPLES
         started = time.monotonic()
+
+        def run_so_far(kinds: list[KeyKind]) -> StoreRun:
+            processes = [
+                Soak(store, process_label(name), samples[name], peak_rss_mib(pid))
+                for name, pid in sorted(pids.items())
+            ]
+            return StoreRun(store, requests, throughput, processes, redis_bytes, kinds)
+
         async with grpc.aio.insecure_channel(suite.analyzer_target) as channel:
             analyzer = analyzer_pb2_grpc.AnalyzerServiceStub(channel)
             for sample in range(1, SAMPLES + 1):
@@ -212,20 +224,14 @@ async def soak_store(store: str, requests: int, workdir: Path) -> StoreRun:
                     file=sys.stderr,
                     flush=True,
                 )
+                if sample < SAMPLES:
+                    progress(run_so_far([]))
         kinds = await redis_key_kinds(client) if client is not None else []
         if client is not None:
             await client.aclose()
-        return StoreRun(
-            store,
-            requests,
-            throughput,
-            [
-                Soak(store, process_label(name), samples[name], peak_rss_mib(pid))
-                for name, pid in sorted(pids.items())
-            ],
-            redis_bytes,
-            kinds,
-        )
+        run = run_so_far(kinds)
+        progress(run)
+        return run
 
 
 def render(runs: list[StoreRun], command: str) -> str:
@@ -251,7 +257,10 @@ def render(runs: list[StoreRun], command: str) -> str:
     ]
     lines += [
         f"| {run.store} | {run.requests:,} | "
-        + " | ".join(f"{value:.1f}" for value in run.throughput)
+        + " | ".join(
+            f"{run.throughput[k]:.1f}" if k < len(run.throughput) else "not run"
+            for k in range(SAMPLES)
+        )
         + f" | {run.ratio:.0%} | {'yes' if run.throughput_met else 'no'} |"
         for run in runs
     ]
@@ -304,12 +313,24 @@ def render(runs: list[StoreRun], command: str) -> str:
 
 
 async def main_async(args: argparse.Namespace) -> list[StoreRun]:
-    """Every store asked for, one after another."""
+    """Every store asked for, one after another; with --json, the runs so far are saved after
+    every tenth."""
     runs: list[StoreRun] = []
+
+    def save(current: StoreRun) -> None:
+        if args.json:
+            write_json(args.json, [*runs, current])
+
     with tempfile.TemporaryDirectory(prefix="sanad-bench-soak-") as tmp:
         for store in args.stores:
-            runs.append(await soak_store(store, args.requests, Path(tmp)))
+            runs.append(await soak_store(store, args.requests, Path(tmp), save))
     return runs
+
+
+def write_json(path: Path, runs: list[StoreRun]) -> None:
+    """Save runs for --render."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([run.to_json() for run in runs], indent=1))
 
 
 def main() -> None:
@@ -333,9 +354,6 @@ def main() -> None:
         ]
     else:
         runs = asyncio.run(main_async(args))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps([run.to_json() for run in runs], indent=1))
     report = render(runs, command_line("bench.memory_soak"))
     write_section(args.output, report)
     sys.stdout.write(report)
