@@ -24,7 +24,7 @@ from sanad_analyzer.hedging import HedgePolicy, RaceResult, race
 from sanad_analyzer.instrumentation import traced_cache
 from sanad_analyzer.memory.cache_stats import CacheName, CacheStatistics, Lookup
 from sanad_analyzer.memory.degradation import DegradationStore
-from sanad_analyzer.memory.entries import CachedAnswer, DegradedMatch
+from sanad_analyzer.memory.entries import CachedAnswer, DegradedMatch, StoredAnswers
 from sanad_analyzer.memory.idempotency import IdempotencyCache
 from sanad_analyzer.memory.near_duplicates import IndexedText
 from sanad_analyzer.memory.single_flight import FingerprintMismatchError, SharedFlight, SingleFlight
@@ -62,6 +62,7 @@ class AnalysisPipeline:
         quota: QuotaPort,
         health: HealthPort,
         store: Store,
+        stored_answers: StoredAnswers,
         idempotency: IdempotencyCache,
         degradation: DegradationStore,
         degradation_enabled: bool,
@@ -78,6 +79,7 @@ class AnalysisPipeline:
         self._attempt = ProviderAttempt(quota, health, self._settlements, retry)
         self._hedging = hedging
         self._store = store
+        self._stored_answers = stored_answers
         self._idempotency = idempotency
         self._degradation = degradation
         self._degradation_enabled = degradation_enabled
@@ -275,15 +277,18 @@ class AnalysisPipeline:
     async def _keep(
         self, request: AnalysisRequest, response: analyzer_pb2.AnalyzeResponse
     ) -> CachedAnswer | None:
-        """Write a fresh answer to the idempotency cache and the degradation store in one
-        store round trip; the entry another replica stored first under the same key, if any."""
+        """Write a fresh answer once, and the idempotency and degradation entries that refer
+        to it, in one store round trip; the entry another replica stored first under the same
+        key, if any."""
         tenant, key = request.tenant, request.idempotency_id
+        answer = self._stored_answers.put(tenant, request.policy_type, response)
         idempotent = self._idempotency.put(
             tenant,
             key,
             request.request_hash,
             request.policy_type,
-            response,
+            analysis_id=response.analysis_id,
+            answer=answer,
             replace=request.force_refresh or not request.idempotency_key,
         )
         degradation = self._degradation.writes(
@@ -291,11 +296,11 @@ class AnalysisPipeline:
             tenant,
             request.text_hash,
             request.request_hash,
-            response,
+            answer,
             text=request.prompt.policy_text,
             shop=shop_of(request),
         )
-        batch = [*degradation, *idempotent.writes]
+        batch = [answer, *degradation, *idempotent.writes]
         results = await self._store.write(batch)
         return await self._idempotency.settle(idempotent, idempotent.stored(batch, results))
 
