@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from google.rpc import error_details_pb2
@@ -69,6 +70,8 @@ class LoadGenerator:
     """Deadline of each request, in seconds."""
     repeat_share: float = 0.3
     """Share of requests repeating an already answered policy."""
+    options: Sequence[tuple[str, Any]] = ()
+    """More channel options (the client's service config, for one)."""
     outcomes: list[Outcome] = field(default_factory=list)
     _answered: list[tuple[str, str]] = field(default_factory=list)
     _random: random.Random = field(default_factory=lambda: random.Random(7))
@@ -82,6 +85,7 @@ class LoadGenerator:
                 ("grpc.lb_policy_name", "round_robin"),
                 ("grpc.initial_reconnect_backoff_ms", 100),
                 ("grpc.max_reconnect_backoff_ms", 500),
+                *self.options,
             ],
         ) as channel:
             stub = analyzer_pb2_grpc.AnalyzerServiceStub(channel)

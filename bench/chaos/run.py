@@ -17,6 +17,7 @@ from bench.chaos.scenarios import Scenario
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
+from sanad_client.channels import channel_options
 from sanad_emulator.control import EmulatorControl
 
 ADMIN = (("authorization", f"Bearer {ADMIN_TOKEN}"),)
@@ -149,7 +150,11 @@ async def run_scenario(
     await reset(rig, emulator)
     quota_before = await quota_requests(rig)
     providers_before = await provider_requests(emulator)
-    load = LoadGenerator(rig.analyzer_targets, concurrency=phases.concurrency)
+    load = LoadGenerator(
+        rig.analyzer_targets,
+        concurrency=phases.concurrency,
+        options=channel_options() if scenario.client_retries else (),
+    )
     stop = asyncio.Event()
     started = time.monotonic()
     running = asyncio.create_task(load.run(stop))
