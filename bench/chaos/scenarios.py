@@ -22,6 +22,10 @@ class Healed:
     """For a store outage: when quota and health both reported SERVING again."""
 
 
+RESTART_READY_SECONDS = 90.0
+"""How long a restarted replica may take to serve: a start imports every SDK, which takes
+tens of seconds on a loaded machine, and the load goes on meanwhile."""
+
 Fault = Callable[[ChaosRig, EmulatorControl, float], Awaitable[Healed]]
 """Breaks something for the given seconds, heals it, and says when it was back."""
 
@@ -64,7 +68,7 @@ def rolling_restart(name: str) -> Fault:
         if code != 0:
             raise RuntimeError(f"{name} exited with {code} after SIGTERM")
         rig.spawn(name)
-        return Healed(await asyncio.to_thread(rig.wait_ready, name))
+        return Healed(await asyncio.to_thread(rig.wait_ready, name, RESTART_READY_SECONDS))
 
     return fault
 
