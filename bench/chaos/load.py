@@ -5,6 +5,7 @@ what every request got and when."""
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 import uuid
@@ -16,6 +17,7 @@ import grpc
 from google.rpc import error_details_pb2
 
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
+from sanad_client.channels import channel_options, service_config
 from sanad_common.errors import status_details
 
 POLICY = (
@@ -144,6 +146,15 @@ class LoadGenerator:
             )
         self.outcomes.append(outcome)
         return outcome
+
+
+def balanced_client_options() -> list[tuple[str, Any]]:
+    """Channel options of a client balancing over replicas as a deployment's would: the
+    Python client's service config (UNAVAILABLE retried) with client-side health checking,
+    so round_robin leaves a replica as soon as it reports NOT_SERVING."""
+    config = json.loads(service_config())
+    config["healthCheckConfig"] = {"serviceName": ""}
+    return channel_options(json.dumps(config))
 
 
 def _reason(error: grpc.aio.AioRpcError) -> str:

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 
 import grpc
 
-from bench.chaos.load import LoadGenerator, Outcome
+from bench.chaos.load import LoadGenerator, Outcome, balanced_client_options
 from bench.chaos.rig import ADMIN_TOKEN, ChaosRig
 from bench.chaos.scenarios import Scenario
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
-from sanad_client.channels import channel_options
 from sanad_emulator.control import EmulatorControl
 
 ADMIN = (("authorization", f"Bearer {ADMIN_TOKEN}"),)
@@ -153,7 +152,7 @@ async def run_scenario(
     load = LoadGenerator(
         rig.analyzer_targets,
         concurrency=phases.concurrency,
-        options=channel_options() if scenario.client_retries else (),
+        options=balanced_client_options() if scenario.client_retries else (),
     )
     stop = asyncio.Event()
     started = time.monotonic()

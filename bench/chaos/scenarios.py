@@ -44,7 +44,8 @@ class Scenario:
     """Whether quota's totals survive it (not when Redis restarts empty)."""
     client_retries: bool = False
     """Whether the load's callers use the Python client's service config (UNAVAILABLE
-    retried by gRPC), as a deployment's clients would; off, every refusal is counted raw."""
+    retried by gRPC) with client-side health checking, as a deployment's clients would;
+    off, every refusal is counted raw."""
 
 
 def kill_and_restart(name: str) -> Fault:
@@ -135,7 +136,7 @@ SCENARIOS = (
     ),
     Scenario(
         "analyzer-rolling",
-        "SIGTERM one of two analyzers (drain), restart; clients retry UNAVAILABLE",
+        "SIGTERM one of two analyzers (drain), restart; clients health-check, retry UNAVAILABLE",
         rolling_restart(ANALYZERS[0]),
         client_retries=True,
     ),

@@ -10,8 +10,10 @@ shutdown on SIGTERM or SIGINT.
 grpc.health.v1 carries two answers. The overall service ``""`` follows the process's readiness
 check (can it do its work at all); each named service follows its own check when it has one
 (the analyzer's follows the roll-up), else the overall one. On a stop signal every status goes
-NOT_SERVING, new RPCs are refused, and those in flight get ``SANAD_SHUTDOWN_GRACE`` seconds to
-finish before they are cancelled; the service's app then releases what they held.
+NOT_SERVING (Watch streams hear it at once) while the server goes on serving for
+``SANAD_SHUTDOWN_DRAIN`` seconds, so health-checking clients move away first; then new RPCs are
+refused, and those in flight get ``SANAD_SHUTDOWN_GRACE`` seconds to finish before they are
+cancelled; the service's app then releases what they held.
 """
 
 from __future__ import annotations
@@ -92,11 +94,11 @@ async def serve(
     )
     try:
         await stop.wait()
-        log.info("stopping", grace=settings.shutdown_grace)
+        log.info("stopping", drain=settings.shutdown_drain, grace=settings.shutdown_grace)
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
-        await server.stop(settings.shutdown_grace)
+        await server.stop(settings.shutdown_grace, drain=settings.shutdown_drain)
 
 
 @dataclass
@@ -108,13 +110,17 @@ class RunningServer:
     port: int
     readiness_task: asyncio.Task[None]
 
-    async def stop(self, grace: float) -> None:
-        """Report NOT_SERVING, refuse new RPCs, let those in flight finish within grace
-        seconds, cancel the rest, then close."""
+    async def stop(self, grace: float, *, drain: float = 0.0) -> None:
+        """Report NOT_SERVING and go on serving for drain seconds (clients watching health
+        leave meanwhile: a call the server refuses as it stops is one gRPC may not retry),
+        then refuse new RPCs, let those in flight finish within grace seconds, cancel the
+        rest, and close."""
         self.readiness_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.readiness_task
         await self.health.enter_graceful_shutdown()
+        if drain > 0:
+            await asyncio.sleep(drain)
         await self.server.stop(grace)
         log.info("server stopped", port=self.port)
 
