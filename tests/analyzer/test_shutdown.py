@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,14 @@ from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad_emulator.control import EmulatorControl
 from sanad_launcher.ports import free_port
 from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts
-from tests.support.services import STOP_TIMEOUT, service_process, wait_serving
+from tests.support.services import STOP_TIMEOUT, service_process
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
+
+START_SECONDS = 90.0
+"""How long the analyzer process may take to serve: its start imports every SDK, which takes
+tens of seconds on a loaded machine."""
 
 REQUEST = analyzer_pb2.AnalyzeRequest(
     shop_name="Souq Shutdown",
@@ -76,6 +81,18 @@ async def overall_status(target: str) -> str:
     return str(grpc_health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
 
 
+async def serving(target: str, process: subprocess.Popen[bytes]) -> None:
+    """Wait until the process serves (failing at once if it exits)."""
+
+    async def status() -> str:
+        assert process.poll() is None, "the analyzer exited"
+        return await overall_status(target)
+
+    await eventually(
+        status, lambda seen: seen == "SERVING", within=START_SECONDS, what="the analyzer serving"
+    )
+
+
 async def test_sigterm_finishes_the_call_in_flight_and_takes_no_new_one(
     suite: LocalSuite, emulator: EmulatorControl, tmp_path: Path
 ) -> None:
@@ -85,7 +102,7 @@ async def test_sigterm_finishes_the_call_in_flight_and_takes_no_new_one(
     env["SANAD_SHUTDOWN_GRACE"] = "30"
     target, log = f"127.0.0.1:{port}", tmp_path / "draining-analyzer.log"
     with service_process("sanad_analyzer", env, log) as process:
-        await wait_serving(target, process, log)
+        await serving(target, process)
         async with grpc.aio.insecure_channel(target) as channel:
             stream: Any = analyzer_pb2_grpc.AnalyzerServiceStub(channel).AnalyzeStream(
                 analyzer_pb2.AnalyzeStreamRequest(request=REQUEST), timeout=60
@@ -115,7 +132,7 @@ async def test_a_call_that_outlives_the_grace_is_cancelled_and_the_process_exits
     target, log = f"127.0.0.1:{port}", tmp_path / "draining-analyzer.log"
     try:
         with service_process("sanad_analyzer", env, log) as process:
-            await wait_serving(target, process, log)
+            await serving(target, process)
             async with grpc.aio.insecure_channel(target) as channel:
                 stream: Any = analyzer_pb2_grpc.AnalyzerServiceStub(channel).AnalyzeStream(
                     analyzer_pb2.AnalyzeStreamRequest(request=REQUEST), timeout=120
