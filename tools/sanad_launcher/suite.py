@@ -28,7 +28,9 @@ NO_METRICS_PORTS = {
 }
 """Environment that turns every service's Prometheus endpoint off: for suites that run beside
 others and read no metrics."""
-READY_TIMEOUT_SECONDS = 30.0
+READY_TIMEOUT_SECONDS = 60.0
+"""Seconds a process may take to report SERVING: a bound, generous because on a loaded
+machine (2 cores, many suites starting at once) importing the SDKs alone can take half a minute."""
 STOP_TIMEOUT_SECONDS = 15.0
 
 
