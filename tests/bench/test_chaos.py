@@ -114,10 +114,22 @@ async def test_both_providers_down_is_refused_clearly_never_lost(
     assert report.fresh_again_after() is not None
 
 
+async def test_a_rolling_restart_of_an_analyzer_fails_no_request(
+    rig: ChaosRig, emulator: EmulatorControl
+) -> None:
+    report = await run(rig, emulator, "analyzer-rolling")
+
+    failed = [outcome for outcome in report.outcomes if not outcome.answered]
+    assert failed == []
+    assert report.back_at > report.fault_at
+    assert any(outcome.started >= report.back_at for outcome in report.outcomes)
+
+
 def test_every_scenario_has_a_test() -> None:
     tested = {
         *DEPENDENCY_OUTAGES,
         "analyzer-kill",
+        "analyzer-rolling",
         "latency",
         "resets",
         "partition",

@@ -111,7 +111,9 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
             cache_counters=pipeline.stats,
             degradation_enabled=settings.graceful_degradation_enable,
             timeout=settings.downstream_timeout,
+            local=health,
             quota_fallback=safe_budget.open,
+            rules_answer=settings.rules_answer_enable,
         )
     )
     servicer = AnalyzerServicer(
@@ -134,9 +136,10 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
                         servicer, server
                     ),
                     admin_methods=ADMIN_METHODS,
+                    readiness_check=system_health.readiness,
                 )
             ],
-            readiness_check=system_health.readiness,
+            readiness_check=system_health.can_answer,
         )
     finally:
         await pipeline.aclose()

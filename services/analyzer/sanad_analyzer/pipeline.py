@@ -33,7 +33,7 @@ from sanad_analyzer.providers.base import Provider, ProviderAnswer
 from sanad_analyzer.request import AnalysisRequest
 from sanad_analyzer.retry import RetryPolicy
 from sanad_analyzer.rules.review import RuleReview
-from sanad_analyzer.settlements import Settlements
+from sanad_analyzer.settlements import SETTLE_GRACE_SECONDS, Settlements
 from sanad_common.errors import ServiceError, error_info, localized, retry_info
 from sanad_common.storage import Store, StoreUnavailableError
 
@@ -90,9 +90,14 @@ class AnalysisPipeline:
         self.stats = CacheStatistics()
         # Without a configured review, findings are still given but rules never answer.
         self._answers = Answers(rules or RuleReview(answer_enabled=False))
+        self._running: set[asyncio.Task[object]] = set()
 
     async def aclose(self) -> None:
-        """Let quota settlements and lease releases still in flight finish (within a bound)."""
+        """Release what this replica holds: let the analyses still running (the server
+        cancelled them past its grace) settle their reservations, then let quota settlements
+        and lease releases finish, all within bounds."""
+        if self._running:
+            await asyncio.wait(self._running, timeout=SETTLE_GRACE_SECONDS)
         await self._settlements.aclose()
         if self._shared_flight is not None:
             await self._shared_flight.aclose()
@@ -104,6 +109,21 @@ class AnalysisPipeline:
         sink: ProgressSink | None = None,
     ) -> analyzer_pb2.AnalyzeResponse:
         """The answer to one request; raises ServiceError when there is none."""
+        task = asyncio.current_task()
+        if task is None:
+            return await self._analyze(request, time_remaining, sink)
+        self._running.add(task)
+        try:
+            return await self._analyze(request, time_remaining, sink)
+        finally:
+            self._running.discard(task)
+
+    async def _analyze(
+        self,
+        request: AnalysisRequest,
+        time_remaining: float | None,
+        sink: ProgressSink | None,
+    ) -> analyzer_pb2.AnalyzeResponse:
         budget = time_remaining if time_remaining is not None else self._default_deadline
         deadline = Deadline.after(budget, self._margin)
         attempts = AttemptLog(uuid.uuid4().hex, sink)
