@@ -194,15 +194,16 @@ class Document:
 
     def names(self, category: Category, start: int, end: int) -> bool:
         """The span names goods or cases of ``category``."""
-        return CATEGORY_PATTERNS[category].search(self.text.text, start, end) is not None
+        return self._categories.any_in(category, start, end)
+
+    @functools.cached_property
+    def _categories(self) -> _Index[Category]:
+        """Where each category is named: one scan of the text per category, on first asking,
+        instead of one per category and span asked about."""
+        return _Index(self.text.text, CATEGORY_PATTERNS)
 
     def _categories_in(self, start: int, end: int) -> frozenset[Category]:
-        text = self.text.text
-        return frozenset(
-            category
-            for category, lexicon in CATEGORY_PATTERNS.items()
-            if lexicon.search(text, start, end) is not None
-        )
+        return self._categories.keys_in(start, end)
 
     def scope(self, clause: Clause) -> frozenset[Category]:
         """The goods or cases a clause is limited to, named in its sentence, its item's lead
@@ -414,7 +415,7 @@ class Document:
                     start=part_start,
                     end=part_end,
                     sentence=sentence,
-                    topics=frozenset(self._topics.keys_in(part_start, own_end)),
+                    topics=self._topics.keys_in(part_start, own_end),
                     context=context,
                     all_goods=all_goods,
                     refusal=refusal,
@@ -434,15 +435,12 @@ class Document:
         if not found:
             return ()
         spans = list(zip(found, [*found[1:], end], strict=False))
-        return tuple(
-            Carveout(
-                s,
-                e,
-                defects=self.has(Topic.DEFECTS, s, e),
-                goods=bool(self._categories_in(s, e)) and not self.has(Topic.DEFECTS, s, e),
-            )
-            for s, e in spans
-        )
+        carveouts = []
+        for s, e in spans:
+            defects = self.has(Topic.DEFECTS, s, e)
+            goods = not defects and bool(self._categories_in(s, e))
+            carveouts.append(Carveout(s, e, defects=defects, goods=goods))
+        return tuple(carveouts)
 
 
 def _index_in(starts: list[int], start: int, end: int) -> int | None:
