@@ -382,10 +382,20 @@ class Document:
             position = match.end()
         parts.append((position, end))
         parts = [(s, e) for s, e in (_trim(content, s, e) for s, e in parts) if s < e]
+        # The words a clause is read for, cut to this sentence once: most sentences hold none,
+        # and then their clauses skip the lookups (an exception may start just past the end).
+        exceptions = _within(self._exceptions, start, end + 3)
+        conditions = _within(self._conditions, start, end)
+        minds = _within(self._minds, start, end)
+        refusals = _within(self._refusal_starts, start, end)
         # A part that starts with an exception belongs to the clause before it.
         merged: list[list[int]] = []
         for part_start, part_end in parts:
-            if merged and _first_in(self._exceptions, part_start, part_start + 3) is not None:
+            if (
+                merged
+                and exceptions
+                and _first_in(exceptions, part_start, part_start + 3) is not None
+            ):
                 merged[-1][1] = part_end
             else:
                 merged.append([part_start, part_end])
@@ -396,19 +406,19 @@ class Document:
         # الإرجاع لعدم الرغبة، …") states it for every clause after it.
         leading: tuple[int, int] | None = None
         for index, (part_start, part_end) in enumerate(merged):
-            carveouts = self._carveouts(part_start, part_end)
+            carveouts = self._carveouts(part_start, part_end) if exceptions else ()
             own_end = carveouts[0].start if carveouts else part_end
             condition = leading
-            inner = _first_in(self._conditions, part_start, own_end)
+            inner = _first_in(conditions, part_start, own_end) if conditions else None
             if index == 0 and len(merged) > 1 and inner == part_start:
                 leading = (part_start, part_end)
             if condition is None and inner is not None:
                 condition = (inner, own_end)
-            refusal_at = _index_in(self._refusal_starts, part_start, own_end)
+            refusal_at = _index_in(self._refusal_starts, part_start, own_end) if refusals else None
             refusal = None if refusal_at is None else self._refusals[refusal_at]
             condition_words = condition or (part_start, part_start)
-            change_of_mind = (
-                _first_in(self._minds, min(condition_words[0], part_start), own_end) is not None
+            change_of_mind = bool(minds) and (
+                _first_in(minds, min(condition_words[0], part_start), own_end) is not None
             )
             self.clauses.append(
                 Clause(
@@ -421,7 +431,8 @@ class Document:
                     refusal=refusal,
                     carveouts=carveouts,
                     condition=condition,
-                    condition_defects=self.has(Topic.DEFECTS, *condition_words)
+                    condition_defects=condition is not None
+                    and self.has(Topic.DEFECTS, *condition_words)
                     and not change_of_mind,
                     change_of_mind=change_of_mind,
                     in_heading=heading,
@@ -447,6 +458,12 @@ def _index_in(starts: list[int], start: int, end: int) -> int | None:
     """The index of the first of the sorted ``starts`` in [start, end), or None."""
     index = bisect.bisect_left(starts, start)
     return index if index < len(starts) and starts[index] < end else None
+
+
+def _within(starts: list[int], start: int, end: int) -> list[int]:
+    """The sorted ``starts`` in [start, end)."""
+    first = bisect.bisect_left(starts, start)
+    return starts[first : bisect.bisect_left(starts, end, first)]
 
 
 def _first_in(starts: list[int], start: int, end: int) -> int | None:
