@@ -194,15 +194,16 @@ class Document:
 
     def names(self, category: Category, start: int, end: int) -> bool:
         """The span names goods or cases of ``category``."""
-        return CATEGORY_PATTERNS[category].search(self.text.text, start, end) is not None
+        return self._categories.any_in(category, start, end)
+
+    @functools.cached_property
+    def _categories(self) -> _Index[Category]:
+        """Where each category is named: one scan of the text per category, on first asking,
+        instead of one per category and span asked about."""
+        return _Index(self.text.text, CATEGORY_PATTERNS)
 
     def _categories_in(self, start: int, end: int) -> frozenset[Category]:
-        text = self.text.text
-        return frozenset(
-            category
-            for category, lexicon in CATEGORY_PATTERNS.items()
-            if lexicon.search(text, start, end) is not None
-        )
+        return self._categories.keys_in(start, end)
 
     def scope(self, clause: Clause) -> frozenset[Category]:
         """The goods or cases a clause is limited to, named in its sentence, its item's lead
@@ -381,10 +382,20 @@ class Document:
             position = match.end()
         parts.append((position, end))
         parts = [(s, e) for s, e in (_trim(content, s, e) for s, e in parts) if s < e]
+        # The words a clause is read for, cut to this sentence once: most sentences hold none,
+        # and then their clauses skip the lookups (an exception may start just past the end).
+        exceptions = _within(self._exceptions, start, end + 3)
+        conditions = _within(self._conditions, start, end)
+        minds = _within(self._minds, start, end)
+        refusals = _within(self._refusal_starts, start, end)
         # A part that starts with an exception belongs to the clause before it.
         merged: list[list[int]] = []
         for part_start, part_end in parts:
-            if merged and _first_in(self._exceptions, part_start, part_start + 3) is not None:
+            if (
+                merged
+                and exceptions
+                and _first_in(exceptions, part_start, part_start + 3) is not None
+            ):
                 merged[-1][1] = part_end
             else:
                 merged.append([part_start, part_end])
@@ -395,32 +406,33 @@ class Document:
         # الإرجاع لعدم الرغبة، …") states it for every clause after it.
         leading: tuple[int, int] | None = None
         for index, (part_start, part_end) in enumerate(merged):
-            carveouts = self._carveouts(part_start, part_end)
+            carveouts = self._carveouts(part_start, part_end) if exceptions else ()
             own_end = carveouts[0].start if carveouts else part_end
             condition = leading
-            inner = _first_in(self._conditions, part_start, own_end)
+            inner = _first_in(conditions, part_start, own_end) if conditions else None
             if index == 0 and len(merged) > 1 and inner == part_start:
                 leading = (part_start, part_end)
             if condition is None and inner is not None:
                 condition = (inner, own_end)
-            refusal_at = _index_in(self._refusal_starts, part_start, own_end)
+            refusal_at = _index_in(self._refusal_starts, part_start, own_end) if refusals else None
             refusal = None if refusal_at is None else self._refusals[refusal_at]
             condition_words = condition or (part_start, part_start)
-            change_of_mind = (
-                _first_in(self._minds, min(condition_words[0], part_start), own_end) is not None
+            change_of_mind = bool(minds) and (
+                _first_in(minds, min(condition_words[0], part_start), own_end) is not None
             )
             self.clauses.append(
                 Clause(
                     start=part_start,
                     end=part_end,
                     sentence=sentence,
-                    topics=frozenset(self._topics.keys_in(part_start, own_end)),
+                    topics=self._topics.keys_in(part_start, own_end),
                     context=context,
                     all_goods=all_goods,
                     refusal=refusal,
                     carveouts=carveouts,
                     condition=condition,
-                    condition_defects=self.has(Topic.DEFECTS, *condition_words)
+                    condition_defects=condition is not None
+                    and self.has(Topic.DEFECTS, *condition_words)
                     and not change_of_mind,
                     change_of_mind=change_of_mind,
                     in_heading=heading,
@@ -434,21 +446,24 @@ class Document:
         if not found:
             return ()
         spans = list(zip(found, [*found[1:], end], strict=False))
-        return tuple(
-            Carveout(
-                s,
-                e,
-                defects=self.has(Topic.DEFECTS, s, e),
-                goods=bool(self._categories_in(s, e)) and not self.has(Topic.DEFECTS, s, e),
-            )
-            for s, e in spans
-        )
+        carveouts = []
+        for s, e in spans:
+            defects = self.has(Topic.DEFECTS, s, e)
+            goods = not defects and bool(self._categories_in(s, e))
+            carveouts.append(Carveout(s, e, defects=defects, goods=goods))
+        return tuple(carveouts)
 
 
 def _index_in(starts: list[int], start: int, end: int) -> int | None:
     """The index of the first of the sorted ``starts`` in [start, end), or None."""
     index = bisect.bisect_left(starts, start)
     return index if index < len(starts) and starts[index] < end else None
+
+
+def _within(starts: list[int], start: int, end: int) -> list[int]:
+    """The sorted ``starts`` in [start, end)."""
+    first = bisect.bisect_left(starts, start)
+    return starts[first : bisect.bisect_left(starts, end, first)]
 
 
 def _first_in(starts: list[int], start: int, end: int) -> int | None:
