@@ -18,13 +18,12 @@ import asyncio
 import gc
 import json
 import re
-import select
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Final
@@ -38,6 +37,7 @@ from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.prompt import AnalysisPrompt
 from sanad_analyzer.providers.adapter import HttpTransport, SdkAdapter
 from sanad_common.emulator import emulated_model
+from sanad_launcher.emulator_process import EmulatorProcess
 from sanad_launcher.suite import EMULATOR_MODELS
 
 SECTION: Final = "## Provider adapters: client CPU per call on httpx and on aiohttp"
@@ -46,10 +46,7 @@ CONCURRENCY_LEVELS: Final = (1, 16)
 WARM_UP_CALLS: Final = 50
 CALL_TIMEOUT: Final = 30.0
 MAX_OUTPUT_TOKENS: Final = 4096
-START_TIMEOUT: Final = 30.0
-STOP_TIMEOUT: Final = 10.0
 WORKER_TIMEOUT: Final = 600.0
-_BANNER: Final = re.compile(r"sanad-emulator listening on (http://\S+)")
 _UNCLOSED: Final = re.compile(r"Unclosed (client session|connector)")
 
 
@@ -135,42 +132,6 @@ async def measure_worker(
     return samples
 
 
-@contextmanager
-def emulator() -> Iterator[str]:
-    """The emulator on a free port of 127.0.0.1, stopped by its PID on exit."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sanad_emulator", "--port", "0", "--log-level", "WARNING"],
-        stdout=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-    )
-    try:
-        yield _banner_url(process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
-
-
-def _banner_url(process: subprocess.Popen[bytes]) -> str:
-    assert process.stdout is not None
-    deadline = time.monotonic() + START_TIMEOUT
-    while (remaining := deadline - time.monotonic()) > 0:
-        readable, _, _ = select.select([process.stdout], [], [], remaining)
-        if not readable:
-            break
-        line = process.stdout.readline().decode()
-        if match := _BANNER.search(line):
-            return match.group(1)
-        if not line and process.poll() is not None:
-            break
-    raise RuntimeError("the emulator did not start")
-
-
 def run_worker(kind: str, transport: str, url: str, calls: int, round_: int) -> list[Sample]:
     """One worker process; fails if it errs or leaves an aiohttp session unclosed."""
     completed = subprocess.run(
@@ -213,7 +174,10 @@ def combinations(round_: int) -> list[tuple[str, str]]:
 def measure_all(calls: int, rounds: int) -> list[Sample]:
     """Every combination, ``rounds`` times, against one emulator."""
     samples: list[Sample] = []
-    with emulator() as url:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        EmulatorProcess(Path(scratch) / "emulator.log", log_level="WARNING") as url,
+    ):
         for round_ in range(rounds):
             for kind, transport in combinations(round_):
                 samples += run_worker(kind, transport, url, calls, round_)

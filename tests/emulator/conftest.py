@@ -15,7 +15,7 @@ from google import genai
 from openai import AsyncOpenAI
 
 from sanad_emulator.control import EmulatorControl
-from tests.emulator.process import EmulatorProcess
+from sanad_launcher.emulator_process import EmulatorProcess
 from tests.emulator.sdk import make_gemini_client, make_openai_client
 
 

@@ -17,8 +17,8 @@ from openai import AsyncOpenAI
 
 from sanad_emulator.control import EmulatorControl, EmulatorControlError, ProviderStats
 from sanad_emulator.faults import FaultKind, FaultSpec
+from sanad_launcher.emulator_process import EmulatorProcess
 from tests.emulator.conftest import Emulator
-from tests.emulator.process import EmulatorProcess
 from tests.emulator.schemas import ANALYSIS_SCHEMA
 from tests.emulator.sdk import POLICY, ask_gemini, ask_openai, make_openai_client
 

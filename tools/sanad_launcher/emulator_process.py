@@ -1,4 +1,4 @@
-"""Run ``python -m sanad_emulator --port 0`` as a real child process for tests.
+"""Run ``python -m sanad_emulator --port 0`` as a real child process (tests and benchmarks).
 
 The port comes from the one line the emulator prints when ready; its logs go to a file so a
 full stderr pipe can never stall it. The process is stopped by PID.
@@ -14,15 +14,17 @@ from pathlib import Path
 from types import TracebackType
 
 LISTENING_PREFIX = "sanad-emulator listening on "
-_START_TIMEOUT_S = 15.0
-_STOP_TIMEOUT_S = 10.0
+START_TIMEOUT_SECONDS = 60.0
+"""Seconds the emulator may take to print its line: generous, for a loaded machine."""
+STOP_TIMEOUT_SECONDS = 10.0
 
 
 class EmulatorProcess:
     """One emulator process; a context manager that yields its base URL."""
 
-    def __init__(self, log_path: Path) -> None:
+    def __init__(self, log_path: Path, *, log_level: str = "INFO") -> None:
         self._log_path = log_path
+        self._log_level = log_level
         self._process: subprocess.Popen[str] | None = None
         self.listening_line = ""
 
@@ -30,13 +32,23 @@ class EmulatorProcess:
         """Start the emulator and return ``http://127.0.0.1:PORT`` once it listens."""
         with self._log_path.open("w") as log:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "sanad_emulator", "--host", "127.0.0.1", "--port", "0"],
+                [
+                    sys.executable,
+                    "-m",
+                    "sanad_emulator",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--log-level",
+                    self._log_level,
+                ],
                 stdout=subprocess.PIPE,
                 stderr=log,
                 text=True,
             )
         assert self._process.stdout is not None
-        ready, _, _ = select.select([self._process.stdout], [], [], _START_TIMEOUT_S)
+        ready, _, _ = select.select([self._process.stdout], [], [], START_TIMEOUT_SECONDS)
         line = self._process.stdout.readline() if ready else ""
         if not line.startswith(LISTENING_PREFIX):
             self.stop()
@@ -52,7 +64,7 @@ class EmulatorProcess:
         if process.poll() is None:
             process.send_signal(signum)
             try:
-                process.wait(_STOP_TIMEOUT_S)
+                process.wait(STOP_TIMEOUT_SECONDS)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
