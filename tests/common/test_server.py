@@ -36,6 +36,7 @@ from tests.support.services import (
     health_status,
     serve_in_process,
 )
+from tests.support.waiting import eventually, eventually_read
 
 
 class FailingQuota(quota_pb2_grpc.QuotaServiceServicer):
@@ -194,10 +195,7 @@ async def test_a_cancelled_call_is_recorded_as_cancelled(
         call.cancel()
         with pytest.raises(asyncio.CancelledError):
             await call
-        for _ in range(100):
-            if recorded("CANCELLED"):
-                break
-            await asyncio.sleep(0.02)
+        await eventually_read(lambda: recorded("CANCELLED"), bool, what="a CANCELLED duration")
 
     assert recorded("CANCELLED") == 1
     assert recorded("OK") == 0
@@ -209,10 +207,7 @@ async def test_health_follows_readiness(quota_stub: Any) -> None:
     assert await health_status(channel, "sanad.quota.v1.QuotaService") == NOT_SERVING
 
     readiness.ready = True
-    for _ in range(50):
-        if await health_status(channel) == SERVING:
-            break
-        await asyncio.sleep(0.1)
+    await eventually(lambda: health_status(channel), lambda status: status == SERVING)
     assert await health_status(channel, "sanad.quota.v1.QuotaService") == SERVING
 
 
