@@ -65,7 +65,11 @@ class Report:
     @property
     def lost(self) -> int:
         """Requests with no answer and no status from Sanad."""
-        return sum(1 for outcome in self.outcomes if outcome.result == "LOST")
+        return len(self.lost_outcomes())
+
+    def lost_outcomes(self) -> list[Outcome]:
+        """The lost requests themselves, with what each caller saw."""
+        return [outcome for outcome in self.outcomes if outcome.result == "LOST"]
 
     @property
     def locally_accounted(self) -> int:

@@ -63,7 +63,7 @@ async def test_a_dependency_outage_costs_no_answer(
     report = await run(rig, emulator, name)
 
     assert report.unavailable_while_a_provider_was_healthy() == 0
-    assert report.lost == 0
+    assert report.lost_outcomes() == []
     assert report.fresh_again_after() is not None
     if BY_NAME[name].totals_kept:
         assert_totals_kept(report)
@@ -79,7 +79,7 @@ async def test_a_killed_analyzer_loses_only_its_requests_in_flight(
     report = await run(rig, emulator, "analyzer-kill")
 
     assert report.unavailable_while_a_provider_was_healthy() == 0
-    assert report.lost <= CONCURRENCY
+    assert report.lost <= CONCURRENCY, report.lost_outcomes()
     assert_totals_kept(report)
 
 
@@ -89,7 +89,7 @@ async def test_a_broken_link_loses_nothing(
 ) -> None:
     report = await run(rig, emulator, name)
 
-    assert report.lost == 0
+    assert report.lost_outcomes() == []
     assert "QUOTA_EXCEEDED" not in refusal_reasons(report)
 
 
@@ -100,7 +100,7 @@ async def test_a_failing_primary_is_answered_by_the_secondary(
     report = await run(rig, emulator, name)
 
     assert report.unavailable_while_a_provider_was_healthy() == 0
-    assert report.lost == 0
+    assert report.lost_outcomes() == []
     assert report.answered["FRESH"] > 0
 
 
@@ -109,7 +109,7 @@ async def test_both_providers_down_is_refused_clearly_never_lost(
 ) -> None:
     report = await run(rig, emulator, "both-down")
 
-    assert report.lost == 0
+    assert report.lost_outcomes() == []
     assert refusal_reasons(report) <= {"ALL_PROVIDERS_FAILED", "NO_PROVIDER_AVAILABLE"}
     assert report.fresh_again_after() is not None
 
