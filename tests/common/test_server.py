@@ -25,7 +25,7 @@ from sanad_common import interceptors
 from sanad_common.config import Settings
 from sanad_common.errors import FieldViolation, invalid_argument
 from sanad_common.log_limits import CLIENT_GONE_EVENT, ClientGoneFilter, LogRate
-from sanad_common.server import ServiceApp, ServiceDefinition
+from sanad_common.server import AddressInUseError, ServiceApp, ServiceDefinition, start_server
 from sanad_common.storage import StoreUnavailableError
 from tests.support.services import (
     NOT_SERVING,
@@ -233,6 +233,28 @@ def test_a_taken_port_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_a_port_another_server_holds_is_refused_not_shared(tmp_path: Path) -> None:
+    settings = Settings(host="127.0.0.1", store_url=f"sqlite:///{tmp_path}/store.db")
+    first = await start_server(
+        component="test",
+        services=[],
+        port=0,
+        settings=settings,
+        readiness_check=Readiness(),
+    )
+    try:
+        with pytest.raises(AddressInUseError):
+            await start_server(
+                component="test",
+                services=[],
+                port=first.port,
+                settings=settings,
+                readiness_check=Readiness(),
+            )
+    finally:
+        await first.stop(grace=0)
 
 
 GARBAGE = b"\xff\xff\xff\xff"
