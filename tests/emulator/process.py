@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 LISTENING_PREFIX = "sanad-emulator listening on "
-_START_TIMEOUT_S = 15.0
+_START_TIMEOUT_S = 120.0
 _STOP_TIMEOUT_S = 10.0
 
 

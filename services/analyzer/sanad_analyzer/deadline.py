@@ -27,6 +27,11 @@ class Deadline:
         """Seconds until the caller stops waiting, margin included (never negative)."""
         return max(self.at - time.monotonic(), 0.0)
 
+    def reply_remaining(self) -> float:
+        """Seconds left for work done once the answer is known (storing it), keeping half the
+        margin to send it (never negative)."""
+        return max(self.at - time.monotonic() - self.margin / 2, 0.0)
+
     def remaining(self) -> float:
         """Seconds left for provider work (negative once it has passed)."""
         return self.at - time.monotonic() - self.margin

@@ -21,7 +21,7 @@ from sanad_analyzer.providers.base import Provider
 from sanad_emulator.control import EmulatorControl
 from tests.analyzer.providers.support import PROVIDER_KINDS, CannedServer, make_provider
 
-_START_TIMEOUT_S = 20.0
+_START_TIMEOUT_S = 120.0
 _STOP_TIMEOUT_S = 10.0
 _BANNER = re.compile(r"sanad-emulator listening on (http://\S+)")
 
