@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
+import grpc
 import pytest
 
+from bench.chaos.load import POLICY
 from bench.chaos.rig import ChaosRig
-from bench.chaos.run import Phases, Report, run_scenario
+from bench.chaos.run import Phases, Report, reset, run_scenario
 from bench.chaos.scenarios import SCENARIOS
+from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad_emulator.control import EmulatorControl
 
 pytestmark = pytest.mark.integration
@@ -23,6 +26,8 @@ CONCURRENCY = 4
 PHASES = Phases(warm=1.0, fault=3.0, recover=3.0, concurrency=CONCURRENCY)
 BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
 DEPENDENCY_OUTAGES = ("quota-kill", "health-kill", "redis-kill-aof", "redis-kill-empty")
+BLACKHOLE_DEADLINE = 4.0
+"""Seconds: two store calls waiting out the socket timeout (2 s each) do not fit in it."""
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +117,30 @@ async def test_both_providers_down_is_refused_clearly_never_lost(
     assert report.lost_outcomes() == []
     assert refusal_reasons(report) <= {"ALL_PROVIDERS_FAILED", "NO_PROVIDER_AVAILABLE"}
     assert report.fresh_again_after() is not None
+
+
+async def test_a_blackholed_store_is_answered_within_the_deadline(
+    rig: ChaosRig, emulator: EmulatorControl
+) -> None:
+    """Each store call on a blackholed link would wait the store's 2 s socket timeout: the
+    lookup and the single-flight lease alone outlast a 4 s deadline unless the analyzer gives
+    them no more than the caller's time."""
+    await reset(rig, emulator)
+    rig.toxiproxy.add_toxic("redis", "timeout", {"timeout": 0}, name="blackhole")
+    try:
+        async with grpc.aio.insecure_channel(rig.analyzer_targets[0]) as channel:
+            response = await analyzer_pb2_grpc.AnalyzerServiceStub(channel).Analyze(
+                analyzer_pb2.AnalyzeRequest(
+                    shop_name="Souq Chaos",
+                    policy_type=analyzer_pb2.POLICY_TYPE_RETURN_EXCHANGE,
+                    policy_text=POLICY.format(case="blackholed store"),
+                ),
+                timeout=BLACKHOLE_DEADLINE,
+            )
+    finally:
+        rig.toxiproxy.remove_toxic("redis", "blackhole")
+
+    assert response.source in (analyzer_pb2.SOURCE_FRESH, analyzer_pb2.SOURCE_RULES)
 
 
 def test_every_scenario_has_a_test() -> None:

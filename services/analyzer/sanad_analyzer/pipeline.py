@@ -383,10 +383,11 @@ class AnalysisPipeline:
 
 
 async def _before(lookup: Awaitable[T | None], deadline: Deadline) -> T | None:
-    """The lookup's result, or None when the caller's deadline passes first: a degraded
-    answer that would arrive after the caller stopped waiting is no answer."""
+    """The lookup's result, or None when the caller's deadline is about to pass: a degraded
+    answer that would arrive after the caller stopped waiting is no answer, and the rulebook
+    still needs a moment to answer instead (half the margin is kept for it)."""
     try:
-        async with asyncio.timeout(deadline.caller_remaining()):
+        async with asyncio.timeout(deadline.reply_remaining()):
             return await lookup
     except TimeoutError:
         log.warning("degradation lookup stopped at the caller's deadline")
