@@ -19,7 +19,8 @@ from bench.chaos.scenarios import SCENARIOS
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
 from sanad_emulator.control import EmulatorControl
 
-pytestmark = pytest.mark.integration
+# The first test also starts the rig (seven processes), which on a loaded machine takes minutes.
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
 CONCURRENCY = 4
 """Half the chaos suite's callers: these runs share the machine with the rest of the tests."""
