@@ -175,7 +175,7 @@ class AnalysisPipeline:
             self._idempotency.get(request.tenant, request.idempotency_id),
             None,
             "idempotency get",
-            max(deadline.remaining(), 0.0),
+            deadline.reply_remaining(),  # a hit is the answer: it may use what a reply may
         )
         if cached is not None and cached.fingerprint != request.request_hash:
             raise _key_reused(request)
