@@ -115,6 +115,8 @@ class SharedFlight:
         """
         try:
             return await self._shared(key, fingerprint, deadline, produce, give_up)
+        except _OutOfTimeError:
+            return await give_up(), False
         except StoreUnavailableError:
             return await produce(), False
 
@@ -219,15 +221,19 @@ RELEASE_WAIT = 2.0
 _TAKE_OVER = object()
 
 
+class _OutOfTimeError(Exception):
+    """A store call of the flight used up the caller's time: the request gives up."""
+
+
 async def _within(deadline: Deadline, call: Awaitable[T]) -> T:
     """A store call on the request path, given no more than the caller's time for providers:
     a blackholed store link holds each call for the socket timeout, and a few of them would
-    outlast the caller. Too slow counts as the store being unavailable."""
+    outlast the caller."""
     try:
         async with asyncio.timeout(max(deadline.remaining(), 0.0)):
             return await call
     except TimeoutError:
-        raise StoreUnavailableError("store too slow for the caller's deadline") from None
+        raise _OutOfTimeError from None
 
 
 def _response_outcome(response: analyzer_pb2.AnalyzeResponse) -> bytes:
