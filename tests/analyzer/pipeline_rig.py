@@ -65,6 +65,14 @@ class FakeQuota:
     """The tenant of each reservation asked for, in order."""
     committed: list[tuple[str, int]] = field(default_factory=list)
     released: list[str] = field(default_factory=list)
+    withdrawn: list[tuple[str, str]] = field(default_factory=list)
+    """(provider, idempotency key) of each attempt that withdrew its Reserve."""
+    keys: list[str] = field(default_factory=list)
+    """The idempotency key of each reservation asked for, in order."""
+    reserve_delay: dict[str, float] = field(default_factory=dict)
+    """Seconds a provider's Reserve takes before its answer."""
+    unanswered: set[str] = field(default_factory=set)
+    """Providers whose Reserve quota does not answer in time (the safe budget refuses)."""
 
     async def reserve(
         self,
@@ -73,8 +81,14 @@ class FakeQuota:
         request_id: str,
         deadline: Deadline | None,
         tenant: str = "",
+        *,
+        idempotency_key: str = "",
     ) -> QuotaDecision:
         self.tenants.append(tenant)
+        self.keys.append(idempotency_key)
+        await asyncio.sleep(self.reserve_delay.get(provider, 0.0))
+        if provider in self.unanswered:
+            return QuotaDecision(reason="quota unavailable, safe budget 0", local=True)
         if tenant in self.tenants_over:
             return QuotaDecision(
                 reason="hour requests limit reached (3/3)",
@@ -94,6 +108,9 @@ class FakeQuota:
 
     async def release(self, reservation: Reservation) -> None:
         self.released.append(reservation.id)
+
+    async def withdraw(self, provider: str, idempotency_key: str, tenant: str = "") -> None:
+        self.withdrawn.append((provider, idempotency_key))
 
 
 @dataclass

@@ -153,6 +153,33 @@ async def test_a_hedged_request_takes_the_first_valid_answer(rig: Rig) -> None:
     assert [outcome.provider for outcome in rig.health.reports] == ["secondary"]
 
 
+async def test_a_hedge_lost_while_its_reserve_is_on_the_way_withdraws_it(rig: Rig) -> None:
+    """Quota may still grant the Reserve the lost hedge gave up: its key withdraws it."""
+    rig.quota.reserve_delay["primary"] = 30.0
+    response = await rig.pipeline.analyze(_request(hedge=True), None)
+    await rig.pipeline.aclose()
+
+    assert response.provider == "secondary"
+    assert rig.providers["primary"].calls == 0
+    assert rig.quota.released == []
+    primary_key = rig.quota.keys[0]
+    assert primary_key
+    assert rig.quota.withdrawn == [("primary", primary_key)]
+    assert rig.quota.committed == [("r-secondary", 30)]
+
+
+async def test_a_reserve_quota_did_not_answer_is_withdrawn_and_fails_over(rig: Rig) -> None:
+    rig.quota.unanswered.add("primary")
+    response = await rig.pipeline.analyze(_request(), None)
+    await rig.pipeline.aclose()
+
+    assert response.provider == "secondary"
+    assert rig.providers["primary"].calls == 0
+    first, second = rig.quota.keys
+    assert first != second  # each attempt reserves under a key of its own
+    assert rig.quota.withdrawn == [("primary", first)]
+
+
 async def test_a_fast_first_provider_is_not_hedged(rig: Rig) -> None:
     response = await rig.pipeline.analyze(_request(hedge=True), None)
     assert response.provider == "primary"

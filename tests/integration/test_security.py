@@ -30,6 +30,7 @@ from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts, emula
 from tests.integration.test_scenarios import RETURN_POLICY, analyze_request
 from tests.support.services import error_reason
 from tests.support.tenants import KeyedTenant, write_tenants_file
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -289,9 +290,17 @@ async def test_admin_rpcs_take_the_admin_token_not_a_tenant_key(
         await callers.shop_a.ClearCache(analyzer_pb2.ClearCacheRequest(), timeout=10)
 
     assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+    async def analyzer_log() -> str:
+        return secure.logs()["analyzer"]
+
+    def audited(log: str) -> bool:
+        audit = [line for line in log.splitlines() if '"admin action"' in line]
+        return any('"UNAUTHENTICATED"' in line and "ClearCache" in line for line in audit)
+
+    # The status reaches the caller before the server's audit line reaches its log file.
+    await eventually(analyzer_log, audited, what="the refused ClearCache's audit line")
     assert "tenant keys required" in secure.logs()["analyzer"]
-    audit = [line for line in secure.logs()["analyzer"].splitlines() if '"admin action"' in line]
-    assert any('"UNAUTHENTICATED"' in line and "ClearCache" in line for line in audit)
     assert SHOP_A.key not in secure.logs()["analyzer"]
     assert hashlib.sha256(SHOP_A.key.encode()).hexdigest() not in secure.logs()["analyzer"]
 

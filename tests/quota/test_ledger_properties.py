@@ -1,7 +1,8 @@
 """Hypothesis stateful tests of the quota ledger on SQLite and on Redis.
 
 For any sequence of reserve (fresh or retried with its idempotency key), commit (also
-repeated, and after expiry), release, expiry sweeps, resets of some windows and late spends:
+repeated, and after expiry), release, withdrawal by idempotency key (before or after its
+reserve), expiry sweeps, resets of some windows and late spends:
 no window admits past its limit, and every window's total equals what the model says, namely
 the committed usage plus the open reservations plus the spends, of everything not wiped by a
 reset.
@@ -29,7 +30,12 @@ from hypothesis.stateful import (
 
 from sanad_common.config import ProviderLimits
 from sanad_common.storage import Store, open_store
-from sanad_quota.ledger import QuotaLedger, ReservationReleasedError, Spend
+from sanad_quota.ledger import (
+    QuotaLedger,
+    ReservationReleasedError,
+    ReservationWithdrawnError,
+    Spend,
+)
 from sanad_quota.storage.port import milliseconds
 from sanad_quota.usage import Metric, Window, limit_for
 from tests.quota.conftest import quota_settings
@@ -81,6 +87,9 @@ class Model:
     reservations: dict[str, ModelReservation] = field(default_factory=dict)
     spends: dict[str, ModelSpend | None] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
+    tombstones: dict[str, float] = field(default_factory=dict)
+    """Keys withdrawn before any reserve, and when their tombstone may end (the ledger's
+    clock; Redis keeps it by its own, which is earlier, so at least as long)."""
     epochs: dict[WindowKey, int] = field(default_factory=dict)
     reset_seq: dict[WindowKey, int] = field(default_factory=dict)
     """The last logged crossing when each window was last reset."""
@@ -144,7 +153,15 @@ class QuotaMachine(RuleBasedStateMachine):
     )
     def reserve(self, estimate: int, key: str | None) -> str:
         windows = self.current()
-        result = self.run(self.ledger.reserve("openai", estimate, "r", idempotency_key=key or ""))
+        try:
+            result = self.run(
+                self.ledger.reserve("openai", estimate, "r", idempotency_key=key or "")
+            )
+        except ReservationWithdrawnError:
+            assert key in self.model.tombstones, "refused a key that was never withdrawn"
+            return ""
+        if key is not None and key in self.model.tombstones:
+            assert self.clock.now >= self.model.tombstones.pop(key), "a tombstone was ignored"
         if key is not None and key in self.model.keys:
             assert result.allowed
             assert result.reservation_id == self.model.keys[key]
@@ -197,6 +214,21 @@ class QuotaMachine(RuleBasedStateMachine):
         assert released == (item.state == "pending")
         if item.state == "pending":
             item.state = "released"
+
+    @rule(key=st.sampled_from(["k0", "k1", "k2"]))
+    def withdraw(self, key: str) -> None:
+        result = self.run(self.ledger.withdraw("openai", key))
+        if key in self.model.keys:
+            item = self.model.reservations[self.model.keys[key]]
+            assert not result.before_reserve
+            assert result.released == (item.state == "pending")
+            if item.state == "pending":
+                item.state = "released"
+            return
+        assert result.before_reserve
+        assert not result.released
+        if self.model.tombstones.get(key, self.clock.now) <= self.clock.now:
+            self.model.tombstones[key] = self.clock.now + TTL
 
     @rule(seconds=st.floats(1, 120))
     def time_passes_and_the_sweep_runs(self, seconds: float) -> None:

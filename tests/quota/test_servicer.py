@@ -440,3 +440,45 @@ async def test_a_tenants_counters_are_reset_by_an_admin(
     assert (await tenant_quota.Reserve(asked)).allowed
     assert unknown.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert bad_request_fields(unknown.value) == ["tenant"]
+
+
+async def test_a_withdrawal_by_key_releases_and_a_late_reserve_is_aborted(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    reserved = await quota.Reserve(
+        quota_pb2.ReserveRequest(provider="openai", estimated_tokens=5, idempotency_key="a-1")
+    )
+    after = await quota.Release(quota_pb2.ReleaseRequest(provider="openai", idempotency_key="a-1"))
+    before = await quota.Release(quota_pb2.ReleaseRequest(provider="openai", idempotency_key="a-2"))
+    with pytest.raises(grpc.aio.AioRpcError) as late:
+        await quota.Reserve(
+            quota_pb2.ReserveRequest(provider="openai", estimated_tokens=5, idempotency_key="a-2")
+        )
+    # Both slots of the hour are free again: the withdrawn ones hold nothing.
+    two = [await quota.Reserve(quota_pb2.ReserveRequest(provider="openai")) for _ in range(2)]
+
+    assert reserved.allowed
+    assert (after.released, after.withdrawn_before_reserve) == (True, False)
+    assert (before.released, before.withdrawn_before_reserve) == (False, True)
+    assert late.value.code() == grpc.StatusCode.ABORTED
+    assert error_reason(late.value) == "RESERVATION_WITHDRAWN"
+    assert [item.allowed for item in two] == [True, True]
+
+
+async def test_release_takes_an_id_or_a_provider_and_key(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    asked = [
+        quota_pb2.ReleaseRequest(reservation_id="openai.x", provider="openai"),
+        quota_pb2.ReleaseRequest(provider="openai"),
+        quota_pb2.ReleaseRequest(idempotency_key="k"),
+        quota_pb2.ReleaseRequest(provider="openai", idempotency_key="k" * 201),
+    ]
+    fields = []
+    for request in asked:
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await quota.Release(request)
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        fields.append(bad_request_fields(refused.value))
+
+    assert fields == [["reservation_id"], ["idempotency_key"], ["provider"], ["idempotency_key"]]

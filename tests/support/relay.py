@@ -1,7 +1,8 @@
 """A TCP relay in front of a server: counts the connections clients open through it and can cut
 them, to see from the server's side how a client uses its connections and what it does when
-one is lost. It runs its own event loop in a thread, so a blocking client (a subprocess run)
-can be watched."""
+one is lost, and can hold the server's replies back for a while (a slow link), so a client's
+deadline passes after the server has acted. It runs its own event loop in a thread, so a
+blocking client (a subprocess run) can be watched."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ _TIMEOUT = 5.0
 class TcpRelay:
     """Relays 127.0.0.1:<port> to host:port; use as a context manager."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, *, reply_delay: float = 0.0) -> None:
         self._upstream = (host, port)
+        self._reply_delay = reply_delay
         self._port = 0
         self._accepted = 0
         self._clients: set[asyncio.StreamWriter] = set()
@@ -95,7 +97,9 @@ class TcpRelay:
         try:
             upstream_in, upstream = await asyncio.open_connection(*self._upstream)
             self._writers.add(upstream)
-            await asyncio.gather(_pipe(client_in, upstream), _pipe(upstream_in, client))
+            await asyncio.gather(
+                _pipe(client_in, upstream), _pipe(upstream_in, client, self._reply_delay)
+            )
             self._writers.discard(upstream)
         finally:
             client.close()
@@ -103,9 +107,36 @@ class TcpRelay:
             self._clients.discard(client)
 
 
-async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-    with contextlib.suppress(ConnectionError):
-        while data := await source.read(65536):
-            sink.write(data)
-            await sink.drain()
-    sink.close()
+async def _pipe(
+    source: asyncio.StreamReader, sink: asyncio.StreamWriter, delay: float = 0.0
+) -> None:
+    """Copy source to sink; with a delay, each chunk leaves delay seconds after it arrived
+    (a constant latency: chunks wait side by side, not one after another)."""
+    if not delay:
+        with contextlib.suppress(ConnectionError):
+            while data := await source.read(65536):
+                sink.write(data)
+                await sink.drain()
+        sink.close()
+        return
+    chunks: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+
+    async def read() -> None:
+        with contextlib.suppress(ConnectionError):
+            while data := await source.read(65536):
+                chunks.put_nowait((time.monotonic() + delay, data))
+        chunks.put_nowait((time.monotonic() + delay, b""))
+
+    reader = asyncio.ensure_future(read())
+    try:
+        with contextlib.suppress(ConnectionError):
+            while True:
+                due, data = await chunks.get()
+                await asyncio.sleep(max(due - time.monotonic(), 0.0))
+                if not data:
+                    break
+                sink.write(data)
+                await sink.drain()
+    finally:
+        reader.cancel()
+        sink.close()

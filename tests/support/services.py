@@ -131,9 +131,10 @@ async def wait_health(
     *,
     process: subprocess.Popen[bytes] | None = None,
     log: Path | None = None,
+    within: float = START_TIMEOUT,
 ) -> None:
     """Wait until the server at target reports status; fail early if its process exits."""
-    deadline = time.monotonic() + START_TIMEOUT
+    deadline = time.monotonic() + within
     async with grpc.aio.insecure_channel(target) as channel:
         while True:
             if process is not None and process.poll() is not None:
@@ -146,9 +147,11 @@ async def wait_health(
             await asyncio.sleep(0.1)
 
 
-async def wait_serving(target: str, process: subprocess.Popen[bytes], log: Path) -> None:
+async def wait_serving(
+    target: str, process: subprocess.Popen[bytes], log: Path, within: float = START_TIMEOUT
+) -> None:
     """Wait until the server at target reports SERVING; fail early if the process exits."""
-    await wait_health(target, SERVING, process=process, log=log)
+    await wait_health(target, SERVING, process=process, log=log, within=within)
 
 
 def _tail(log: Path | None) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -90,9 +91,7 @@ class ProviderAttempt:
         while True:
             if deadline.expired():
                 return AttemptResult(out_of_time=True)
-            decision = await self._reserve(
-                provider.name, estimate, request.tenant, deadline, attempts
-            )
+            decision = await self._reserve(provider.name, estimate, request, deadline, attempts)
             if decision.reservation is None:
                 return AttemptResult(tenant_over=decision.tenant_over)
             try:
@@ -118,9 +117,28 @@ class ProviderAttempt:
             return AttemptResult(answer=answer)
 
     async def _reserve(
-        self, name: str, estimate: int, tenant: str, deadline: Deadline, attempts: AttemptLog
+        self,
+        name: str,
+        estimate: int,
+        request: AnalysisRequest,
+        deadline: Deadline,
+        attempts: AttemptLog,
     ) -> QuotaDecision:
-        decision = await self._quota.reserve(name, estimate, attempts.request_id, deadline, tenant)
+        """Reserve under a key of this attempt's own. If the attempt gives the Reserve up (quota
+        did not answer in time, or the attempt was cancelled: a lost hedge, a caller gone),
+        quota may still grant it; the key withdraws it at once, off the request path, so no
+        slot waits for the sweep."""
+        tenant = request.tenant
+        key = uuid.uuid4().hex
+        try:
+            decision = await self._quota.reserve(
+                name, estimate, attempts.request_id, deadline, tenant, idempotency_key=key
+            )
+        except asyncio.CancelledError:
+            self._settlements.start(self._quota.withdraw(name, key, tenant))
+            raise
+        if decision.local:
+            self._settlements.start(self._quota.withdraw(name, key, tenant))
         attempts.accounted_locally |= decision.local and decision.allowed
         if decision.tenant_over is not None:
             attempts.event(analyzer_pb2.STAGE_QUOTA_DENIED, decision.reason, name)

@@ -1,6 +1,7 @@
 """Hedged requests: when the first provider is slow, ask the next one too and keep the first
 valid answer. The loser is cancelled with HEDGE_LOST, so its attempt releases its reservation
-(Sanad's quota never bills it) and reports nothing to health."""
+(Sanad's quota never bills it), or withdraws its Reserve if that was still on its way, and
+reports nothing to health."""
 
 from __future__ import annotations
 

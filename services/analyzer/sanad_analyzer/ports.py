@@ -51,7 +51,8 @@ class QuotaDecision:
     retry_after: float | None = None
     """Seconds until the refusing window resets, when known."""
     local: bool = False
-    """True when quota could not be asked and the safe budget decided."""
+    """True when quota did not answer in time and the safe budget decided; quota may still
+    have granted the Reserve, so the attempt withdraws it."""
     tenant_over: TenantOverQuota | None = None
     """When the tenant's own limit refused, not the provider's."""
 
@@ -118,9 +119,17 @@ class QuotaPort(Protocol):
         request_id: str,
         deadline: Deadline | None,
         tenant: str = "",
+        *,
+        idempotency_key: str = "",
     ) -> QuotaDecision:
         """Room for one call of ``tokens`` estimated tokens made for tenant, or why not,
-        within a slice of the caller's deadline."""
+        within a slice of the caller's deadline. The key names this attempt's reservation,
+        so that it can be withdrawn without its id."""
+        ...
+
+    async def withdraw(self, provider: str, idempotency_key: str, tenant: str = "") -> None:
+        """Give back the reservation an attempt asked for under idempotency_key but never
+        learned (its Reserve timed out or was cancelled), or keep it from being made."""
         ...
 
     async def commit(self, reservation: Reservation, tokens: int) -> None:

@@ -15,6 +15,11 @@ a limit nor settle a reservation twice:
 * Commit counts the actual tokens once: a repeat changes nothing, a Commit after the
   reservation expired counts the request and the actual tokens (expiry gave the estimate back).
 * Release gives a pending reservation back; after Commit it does nothing.
+* Withdraw gives back the reservation of an attempt that gave up before learning its id (its
+  Reserve timed out or was cancelled on the caller's side), found by the idempotency key it
+  was sent with. If that Reserve has not arrived yet, the key's claim becomes a tombstone and
+  the Reserve, when it comes, counts nothing (ReservationWithdrawnError), so no slot is held
+  by an attempt that will never use it.
 * The sweep gives back reservations nobody settled within ``quota_reservation_ttl``.
 
 Settling changes only windows still kept and not reset since the reservation was made, so an
@@ -101,6 +106,25 @@ class ReservationReleasedError(RuntimeError):
     def __init__(self, reservation_id: str) -> None:
         super().__init__(f"reservation {reservation_id!r} was released")
         self.reservation_id = reservation_id
+
+
+class ReservationWithdrawnError(RuntimeError):
+    """Reserve under an idempotency key whose attempt withdrew first: nothing was counted."""
+
+    def __init__(self, idempotency_key: str) -> None:
+        super().__init__(f"the reservation of idempotency key {idempotency_key!r} was withdrawn")
+        self.idempotency_key = idempotency_key
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """What withdrawing an attempt's reservation did."""
+
+    released: bool
+    """A pending reservation of the provider was made under the key and is now given back."""
+    before_reserve: bool
+    """No reservation of the provider had been made under the key: one arriving later counts
+    nothing."""
 
 
 @dataclass(frozen=True)
@@ -269,6 +293,8 @@ class QuotaLedger:
         if scope is not None:
             tallies = self.tallies(scope, now)
             held = await self._reserve_in(scope, tallies, reservation, idempotency_key, now)
+            if held.status is ReserveStatus.WITHDRAWN:
+                raise ReservationWithdrawnError(idempotency_key)
             if held.status is ReserveStatus.DENIED:
                 return await self._denied(scope, tallies, held, estimated_tokens, now)
             await self._granted(scope, tallies, held, now)
@@ -277,6 +303,12 @@ class QuotaLedger:
         outcome = await self._reserve_in(
             provider, provider_tallies, reservation, idempotency_key, now
         )
+        if outcome.status is ReserveStatus.WITHDRAWN:
+            if scope is not None:
+                # The withdrawal gave the tenant's room back already, or will find it released.
+                with contextlib.suppress(ReservationNotFoundError):
+                    await self._settle_in(scope, reservation.token, Settlement.RELEASE, 0, now)
+            raise ReservationWithdrawnError(idempotency_key)
         if outcome.status is ReserveStatus.DENIED:
             if scope is not None:
                 # The tenant's room was taken for a call the provider has no room for.
@@ -348,6 +380,48 @@ class QuotaLedger:
         except ReservationNotFoundError:
             return False
         return status is SettleStatus.APPLIED
+
+    async def withdraw(self, provider: str, idempotency_key: str, tenant: str = "") -> Withdrawal:
+        """Give back the reservation an attempt made (or is making) under idempotency_key, in
+        the provider's windows and the tenant's.
+
+        Each scope's step is atomic with its Reserve: either the Reserve came first and its
+        reservation is released here, or it finds the tombstone (kept for the reservation
+        TTL, the longest a reservation could matter) and counts nothing.
+        """
+        if provider not in self._providers:
+            raise UnknownProviderError(provider)
+        if not idempotency_key:
+            raise ValueError("idempotency_key is required")
+        now = self._clock()
+        keep_until = now + self._reservation_ttl
+        released = False
+        before_reserve = True
+        scope = self._tenant_scope(tenant)
+        for each in (provider, *((scope,) if scope is not None else ())):
+            token = await self._quota.withdraw(
+                each, idempotency_key, keep_until=keep_until, now=now
+            )
+            if token is None:
+                continue
+            try:
+                _, status = await self._settle_in(each, token, Settlement.RELEASE, 0, now)
+            except ReservationNotFoundError:
+                continue
+            if each == provider:
+                before_reserve = False
+                released = status is SettleStatus.APPLIED
+        log.info(
+            "Quota reservation withdrawn",
+            provider=provider,
+            tenant=tenant,
+            idempotency_key=idempotency_key,
+            released=released,
+            before_reserve=before_reserve,
+        )
+        if released or before_reserve:
+            self._metrics.count_withdrawal(provider, before_reserve=before_reserve)
+        return Withdrawal(released=released, before_reserve=before_reserve)
 
     async def sweep(self) -> int:
         """Give back every reservation whose expiry passed unsettled; how many were.

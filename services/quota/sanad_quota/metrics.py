@@ -51,6 +51,11 @@ class QuotaMetrics:
             "sanad_quota_reservations_expired",
             description="Reservations given back by the sweep because nobody settled them",
         )
+        self._withdrawn = meter.create_counter(
+            "sanad_quota_reservations_withdrawn",
+            description="Reservations withdrawn by an analyzer that gave up on its Reserve, by "
+            "when the withdrawal came (after the reservation, or before it, as a tombstone)",
+        )
         meter.create_observable_gauge(
             "sanad_quota_tenant_used",
             callbacks=[self._observe_tenant_used],
@@ -116,6 +121,13 @@ class QuotaMetrics:
     def count_expired(self, provider: str, count: int) -> None:
         """Count reservations the sweep gave back."""
         self._expired.add(count, {"provider": provider})
+
+    def count_withdrawal(self, provider: str, *, before_reserve: bool) -> None:
+        """Count one withdrawn reservation: released, or refused before it was made."""
+        self._withdrawn.add(
+            1,
+            {"provider": provider, "when": "before_reserve" if before_reserve else "after_reserve"},
+        )
 
     def _snapshot(self, *, tenants: bool = False) -> list[tuple[dict[str, str], WindowUsage]]:
         name, last = ("tenant", self._tenants_last) if tenants else ("provider", self._last)

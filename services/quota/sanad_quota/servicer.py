@@ -23,6 +23,7 @@ from sanad_quota.ledger import (
     QuotaLedger,
     ReservationNotFoundError,
     ReservationReleasedError,
+    ReservationWithdrawnError,
     Spend,
     TenantUsage,
     Violation,
@@ -81,13 +82,25 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
                 FieldViolation("idempotency_key", f"at most {MAX_IDEMPOTENCY_KEY_CHARS} characters")
             )
         raise_if_violations(violations)
-        result = await self._ledger.reserve(
-            request.provider,
-            request.estimated_tokens,
-            request.request_id,
-            idempotency_key=request.idempotency_key,
-            tenant=request.tenant,
-        )
+        try:
+            result = await self._ledger.reserve(
+                request.provider,
+                request.estimated_tokens,
+                request.request_id,
+                idempotency_key=request.idempotency_key,
+                tenant=request.tenant,
+            )
+        except ReservationWithdrawnError as error:
+            raise ServiceError(
+                grpc.StatusCode.ABORTED,
+                f"{error}: its caller gave the attempt up before this Reserve arrived",
+                [
+                    error_info(
+                        "RESERVATION_WITHDRAWN",
+                        {"provider": request.provider, "idempotency_key": request.idempotency_key},
+                    )
+                ],
+            ) from error
         response = quota_pb2.ReserveResponse(
             allowed=result.allowed,
             reservation_id=result.reservation_id or "",
@@ -139,10 +152,39 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
     async def Release(
         self, request: quota_pb2.ReleaseRequest, context: Context
     ) -> quota_pb2.ReleaseResponse:
-        if not request.reservation_id:
-            raise invalid_argument([FieldViolation("reservation_id", "is required")])
-        released = await self._ledger.release(request.reservation_id)
-        return quota_pb2.ReleaseResponse(released=released)
+        withdrawal = request.provider or request.idempotency_key or request.tenant
+        if request.reservation_id:
+            if withdrawal:
+                raise invalid_argument(
+                    [
+                        FieldViolation(
+                            "reservation_id",
+                            "set reservation_id, or provider and idempotency_key, not both",
+                        )
+                    ]
+                )
+            released = await self._ledger.release(request.reservation_id)
+            return quota_pb2.ReleaseResponse(released=released)
+        if not withdrawal:
+            raise invalid_argument(
+                [FieldViolation("reservation_id", "is required, or provider and idempotency_key")]
+            )
+        violations = provider_violations(request.provider, self._ledger.providers, required=True)
+        if not request.idempotency_key:
+            violations.append(
+                FieldViolation("idempotency_key", "is required to withdraw by provider")
+            )
+        elif len(request.idempotency_key) > MAX_IDEMPOTENCY_KEY_CHARS:
+            violations.append(
+                FieldViolation("idempotency_key", f"at most {MAX_IDEMPOTENCY_KEY_CHARS} characters")
+            )
+        raise_if_violations(violations)
+        result = await self._ledger.withdraw(
+            request.provider, request.idempotency_key, request.tenant
+        )
+        return quota_pb2.ReleaseResponse(
+            released=result.released, withdrawn_before_reserve=result.before_reserve
+        )
 
     async def Settle(
         self, request: quota_pb2.SettleRequest, context: Context

@@ -31,11 +31,16 @@ RETURN_RULES = (
 )
 
 
+MINIMUM_POLICIES = 150
+"""What the issue asks for; a third of it is held out."""
+
+
 def test_the_corpora_have_150_policies_a_third_held_out_in_both_languages() -> None:
     held_out = load_facts_corpus(DATA / "policies" / "heldout.toml")
-    total = len(DEVELOPMENT) + len(held_out)
-    assert total >= 150
-    assert len(held_out) >= total // 3
+    assert len(DEVELOPMENT) + len(held_out) >= MINIMUM_POLICIES
+    # The held-out part was written blind, once; the development part keeps growing after it,
+    # so the held-out part is a third of the 150 asked for, not of every policy since.
+    assert len(held_out) >= MINIMUM_POLICIES // 3
     for corpus in (DEVELOPMENT, held_out):
         assert len({policy.id for policy in corpus}) == len(corpus)
         languages = language_counts(corpus)

@@ -10,6 +10,9 @@ import pytest
 from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.rules.checker import CheckResult, Finding, check_policy
+from sanad_analyzer.rules.document import Document
+from sanad_analyzer.rules.normalised import normalise
+from sanad_analyzer.rules.periods import find_periods
 from sanad_analyzer.rules.score import compliance_ratio, grade
 
 SA, EG = Jurisdiction.SA, Jurisdiction.EG
@@ -346,3 +349,171 @@ def test_a_quote_is_always_verbatim() -> None:
     text = "سياسة الإرجاع:\nيُمكنكَ إرجاعُ المنتج خلال ٣ أيّام من الاستلام، بشرط عدم استخدامه."
     for finding in check(text, EG).findings:
         assert finding.phrase in text
+
+
+# More wordings of who pays for defects, credit only and refund times (development items
+# d-119 to d-200 carry them in full policies).
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a refund period counted from the store's receipt of the return, under a heading
+        "الاسترداد\n- خلال 7 أيام من استلامنا للمرتجع.\n\nمدة الإرجاع: 14 يوماً من الاستلام.",
+        "Returns within 14 days. You will get your money within one week of us receiving it.",
+        "Returns within 14 days. The money is transferred to the same account within 7 days.",
+        # "المستخدمة" describes the card, it is no validity of credit
+        "الإرجاع خلال 14 يوماً. يعاد المبلغ إلى البطاقة المستخدمة في الدفع خلال 5 أيام.",
+        # returns as the subject of "refunded" join nothing
+        "Returns within 14 days. All approved returns are refunded to your card within 5 days.",
+        "الإرجاع خلال 14 يوماً. يتم التعويض بقسيمة شرائية خلال 3 أيام، ولا تصرف قيمتها نقداً.",
+        "الإرجاع خلال 14 يوماً. ستصلك قيمة المرتجع في حسابك خلال مدة لا تتجاوز سبعة أيام.",
+        "الترجيع خلال 14 يوم. نرجع لك المبلغ خلال أسبوع كحد أقصى.",
+    ],
+)
+def test_a_refund_time_in_more_wordings_is_read(text: str) -> None:
+    assert "return.refund_time_missing" not in found(text, EG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الترجيع خلال 14 يوم والمندوب هييجي ياخد المنتج خلال 48 ساعة، والفلوس بترجع بنفس الطريقة.",
+        "ترجيع المنتج خلال 14 يوم. مفيش استرجاع فلوس، بنديك كوبون تستخدمه خلال 3 شهور.",
+        "Orders can be cancelled within 2 hours of ordering. Returns: 14 days from delivery.",
+    ],
+)
+def test_a_pickup_a_credit_validity_or_a_cancellation_is_no_refund_time(text: str) -> None:
+    assert found(text, EG)["return.refund_time_missing"].confident
+
+
+def test_a_range_with_a_unit_at_both_ends_counts_by_its_longer_end() -> None:
+    text = (
+        "الترجيع خلال 14 يوم. بعد ما المرتجع يوصلنا، "
+        "الفلوس بتنزل على الكارت في خلال أسبوع لأسبوعين."
+    )
+    rules = found(text, EG)
+    assert "return.refund_time_missing" not in rules
+    assert rules["return.refund_time_too_long"].confident
+
+
+def test_weekday_names_and_mind_hold_no_period() -> None:
+    text = "Our team answers Sunday to Thursday. Change of mind? Returns within 14 days."
+    periods = find_periods(Document(normalise(text)))
+    assert [period.days for period in periods] == [14.0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Damaged or defective items can be returned within 30 days, but the return courier "
+        "fee is deducted from your refund. Other returns within 14 days; refunds in 7 days.",
+        "الترجيع خلال 14 يوم. رسوم الترجيع تنخصم من المبلغ حتى لو المنتج خربان. "
+        "المبلغ يرجع خلال 3 أيام.",
+        "الترجيع خلال 14 يوم. أي مرتجع، سليم أو تالف، مصاريف شحنه على العميل. "
+        "الفلوس بترجع خلال 5 أيام.",
+        "الإرجاع خلال 14 يوماً. لا يتحمل المتجر أي مصاريف شحن للمرتجعات مهما كان سبب الإرجاع. "
+        "يعاد المبلغ خلال 5 أيام.",
+        "Returns within 14 days. Return shipping is non-refundable and borne by the customer, "
+        "damaged goods included. Refunds within 5 days.",
+        "الإرجاع خلال 14 يوماً. يتحمل العميل رسوم الشحن، بما في ذلك المنتجات التالفة. "
+        "يعاد المبلغ خلال 5 أيام.",
+    ],
+)
+def test_costs_on_defective_items_in_more_wordings_are_confident(text: str) -> None:
+    finding = found(text, EG)["return.customer_pays_for_defects"]
+    assert finding.confident
+    assert finding.severity == "critical"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 14 days. Return shipping is on us if we sent the wrong item or it "
+        "arrived damaged. For any other return, you cover the postage. Refunds within 5 days.",
+        "الترجيع خلال 14 يوم. لو المنتج وصلك بايظ أو غلط، الشحن علينا. غير كده مصاريف الشحن "
+        "عليك. الفلوس بترجع خلال 5 أيام.",
+        "المنتجات المعيبة تستبدل خلال 30 يوماً مجاناً، أما المرتجعات الأخرى خلال 14 يوماً فتخصم "
+        "منها رسوم الشحن. يرد المبلغ خلال 7 أيام.",
+    ],
+)
+def test_a_cost_for_the_other_returns_is_not_on_defective_items(text: str) -> None:
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+def test_another_return_is_not_a_change_of_mind_clause() -> None:
+    text = (
+        "Returns within 14 days; refunds within 7 days. Another return of a damaged item is "
+        "at the customer's expense in all cases."
+    )
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_a_damage_report_before_a_cost_does_not_make_the_cost_about_defects() -> None:
+    text = (
+        "Returns within 14 days; refunds within 5 days. Damaged items must be reported within "
+        "24 hours, but return shipping is paid by the customer."
+    )
+    finding = found(text, EG).get("return.customer_pays_for_defects")
+    assert finding is None or not finding.confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ترجيع المنتج متاح خلال 14 يوم من الاستلام. مفيش استرجاع فلوس، بنديك كوبون بقيمة المنتج.",
+        "Returns are accepted within 14 days. Instead of a cash refund, we issue a gift card for "
+        "the full value within 24 hours.",
+        "Returns within 14 days. Approved returns receive store credit. We don't offer cash or "
+        "card refunds.",
+    ],
+)
+def test_credit_only_when_money_is_refused_in_other_words(text: str) -> None:
+    rules = found(text, EG)
+    assert rules["return.store_credit_only"].confident
+    assert "return.blanket_no_return" not in rules
+
+
+def test_a_refusal_about_store_credit_is_not_a_sale_exclusion() -> None:
+    text = (
+        "Store credit from promotions is not refundable. Returns within 14 days are refunded "
+        "to your card in 7 days."
+    )
+    rules = found(text, EG)
+    assert not {"return.sale_items_excluded", "return.blanket_no_return"} & rules.keys()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الإرجاع خلال 14 يوماً. مدة الاسترداد 7 أيام.",
+        "الإرجاع خلال 14 يوماً والاسترداد خلال 7 أيام.",
+        "Returns within 14 days. The credit note is issued within 2 days.",
+    ],
+)
+def test_a_recovery_or_credit_note_beside_a_return_window_is_the_refund_time(text: str) -> None:
+    assert "return.refund_time_missing" not in found(text, EG)
+
+
+def test_a_recovery_period_alone_is_still_the_window() -> None:
+    assert found("مدة الاسترداد 3 أيام من الاستلام.", SA)["return.window_too_short"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 14 days; refunds within 7 days. The customer always pays return "
+        "shipping, even for faulty items.",
+        "Returns within 14 days; refunds within 7 days. Faulty items are accepted, minus a "
+        "15 EGP courier fee.",
+        "Returns within 14 days; refunds within 7 days. Return shipping is charged on every "
+        "return, including wrong or damaged items.",
+    ],
+)
+def test_costs_on_defective_items_with_an_adverb_a_deduction_or_a_passive(text: str) -> None:
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_a_wallet_that_cannot_be_withdrawn_is_credit_only() -> None:
+    text = "Returns within 14 days. Refunds go to your store wallet and cannot be withdrawn."
+    assert found(text, EG)["return.store_credit_only"].confident

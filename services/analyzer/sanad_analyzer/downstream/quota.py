@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
 
 import grpc
 import structlog
@@ -28,6 +29,21 @@ SETTLE_BATCH = 256
 _REFUSED = frozenset(
     {quota_pb2.SETTLEMENT_OUTCOME_NOT_FOUND, quota_pb2.SETTLEMENT_OUTCOME_WAS_RELEASED}
 )
+SETTLE_ATTEMPTS = 4
+"""Tries of one Settle or withdrawal call that timed out or found quota unreachable or
+overloaded. Both are idempotent (a commit or release sent again changes nothing), so a call
+that did land is harmless to repeat, and one that did not is not lost: a lost commit would
+leave its reservation pending until the sweep gave its estimate back."""
+SETTLE_BACKOFF_SECONDS = 0.25
+"""Wait before the second try; doubled before each later one."""
+_TRY_AGAIN = frozenset(
+    {
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+    }
+)
+T = TypeVar("T")
 
 
 class QuotaGateway:
@@ -55,6 +71,8 @@ class QuotaGateway:
         request_id: str,
         deadline: Deadline | None,
         tenant: str = "",
+        *,
+        idempotency_key: str = "",
     ) -> QuotaDecision:
         """Ask for room for one call; from the safe budget when the service cannot answer
         within its slice of the caller's time."""
@@ -65,6 +83,7 @@ class QuotaGateway:
                     estimated_tokens=tokens,
                     request_id=request_id,
                     tenant=tenant,
+                    idempotency_key=idempotency_key,
                 ),
                 timeout=call_timeout(self._timeout, deadline, self._share),
             )
@@ -117,6 +136,32 @@ class QuotaGateway:
             return
         await self._settle(quota_pb2.Settlement(reservation_id=reservation.id, release=True))
 
+    async def withdraw(self, provider: str, idempotency_key: str, tenant: str = "") -> None:
+        """Withdraw the reservation of an attempt by its idempotency key; a failure is logged,
+        not raised (a reservation quota did grant then waits for the sweep)."""
+        request = quota_pb2.ReleaseRequest(
+            provider=provider, idempotency_key=idempotency_key, tenant=tenant
+        )
+        try:
+            response = await _tried_again(
+                lambda: self._stub.Release(request, timeout=self._timeout)
+            )
+        except grpc.aio.AioRpcError as error:
+            log.warning(
+                "quota withdrawal failed",
+                provider=provider,
+                idempotency_key=idempotency_key,
+                code=error.code().name,
+            )
+            return
+        log.info(
+            "quota reservation withdrawn",
+            provider=provider,
+            idempotency_key=idempotency_key,
+            released=response.released,
+            before_reserve=response.withdrawn_before_reserve,
+        )
+
     async def _settle(self, settlement: quota_pb2.Settlement) -> None:
         """Queue a settlement and wait until quota has been told.
 
@@ -143,10 +188,9 @@ class QuotaGateway:
 
     async def _send_settlements(self, settlements: list[quota_pb2.Settlement]) -> None:
         """One Settle call; refusals and failures are logged, not raised."""
+        request = quota_pb2.SettleRequest(settlements=settlements)
         try:
-            response = await self._stub.Settle(
-                quota_pb2.SettleRequest(settlements=settlements), timeout=self._timeout
-            )
+            response = await _tried_again(lambda: self._stub.Settle(request, timeout=self._timeout))
         except grpc.aio.AioRpcError as error:
             if error.code() is grpc.StatusCode.UNIMPLEMENTED:
                 await self._send_one_by_one(settlements)  # a quota service older than Settle
@@ -183,6 +227,21 @@ class QuotaGateway:
                 log.warning(
                     "quota settlement failed", reservation=reservation_id, code=error.code().name
                 )
+
+
+async def _tried_again(call: Callable[[], Awaitable[T]]) -> T:
+    """call(), tried again (up to SETTLE_ATTEMPTS, with backoff) while quota times out, cannot
+    be reached or sheds load; only for idempotent calls."""
+    delay = SETTLE_BACKOFF_SECONDS
+    for _ in range(SETTLE_ATTEMPTS - 1):
+        try:
+            return await call()
+        except grpc.aio.AioRpcError as error:
+            if error.code() not in _TRY_AGAIN:
+                raise
+        await asyncio.sleep(delay)
+        delay *= 2
+    return await call()
 
 
 @contextlib.contextmanager

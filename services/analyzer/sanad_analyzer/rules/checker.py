@@ -10,6 +10,7 @@ cached or degraded, and is the whole answer when nothing else can give one.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -159,7 +160,7 @@ def check_policy(
     language = language_of(text)
     normalised = normalise(text)
     readable = (
-        len(_WORD.findall(normalised.text)) >= _MIN_WORDS
+        len(list(itertools.islice(_WORD.finditer(normalised.text), _MIN_WORDS))) >= _MIN_WORDS
         and _TOPIC[policy_type].search(normalised.text) is not None
     )
     if not readable:

@@ -13,6 +13,7 @@ from its item's lead or its section's heading; a word inside a date anchor ("م�
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import enum
 import re
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from typing import Final
 
 from sanad_analyzer.rules.document import Clause, Document
 from sanad_analyzer.rules.normalised import NormalisedText, pattern
-from sanad_analyzer.rules.vocabulary import Category, Topic
+from sanad_analyzer.rules.vocabulary import CREDIT, Category, Topic
 from sanad_analyzer.text.numbers import Unit, find_numbers
 
 _UNIT_DAYS: Final = {
@@ -35,11 +36,16 @@ BUSINESS_DAY: Final = 1.4
 """Calendar days one business day counts as (five in a week of seven)."""
 _BUSINESS: Final = pattern(r"\s*(?:عمل|عمل رسمي)(?!\w)")
 _BUSINESS_WORDS: Final = re.compile(r"business|working")
+_UNIT_RANGE_JOIN: Final = pattern(r"\s*(?:-|الى|لـ|ل|to|up to|حتى|لحد)\s*")
 _RANGE_JOIN: Final = pattern(r"\s*(?:-|الى|لـ|ل|to|او|or|و|and|حتى|لحد)\s*")
 # "يوم" or "ساعة" alone is one only after "within": "من يوم الاستلام" is the day of receipt.
 _WITHIN: Final = pattern(r"(?:خلال|غضون|مده|مدتها|اقصاها|within|in)\s*$")
+# English units only at a word start ("sunday", "mind" and "administrative" hold none); the
+# check follows the first letter so the pattern stays literal-led (guard.py).
 _UNIT_HINT: Final = re.compile(
-    r"ساع|يوم|ايام|اسبوع|اسابيع|شهر|اشهر|دقيق|سن|عام|hour|hrs?\b|day|week|month|year|min"
+    r"ساع|يوم|ايام|اسبوع|اسابيع|شهر|اشهر|دقيق|سن|عام"
+    r"|h(?<![a-z]h)(?:our|rs?\b)|d(?<![a-z]d)ay|w(?<![a-z]w)eek|y(?<![a-z]y)ear"
+    r"|m(?<![a-z]m)(?:onth|in(?:s\b|ute|\b))"
 )
 # "the day of delivery only": a one-day window with no number written.
 _SAME_DAY: Final = pattern(
@@ -80,6 +86,11 @@ class Binding(enum.IntEnum):
     NONE = 3
 
 
+# Spending words name the validity of credit only beside a credit word ("كوبون تستخدمه خلال 3
+# شهور"); elsewhere they describe something else ("البطاقة المستخدمة في الدفع").
+_USE_WORDS: Final = r"[تي]?ستخدم\w*|استخدام\w*|can be (?:used|spent)|(?:use|spend) (?:it|them)"
+_USE: Final = pattern(_USE_WORDS)
+_CREDIT_REACH: Final = 60
 # Purpose words, most specific first: a refund is money going back ("استرداد المبلغ", "المبلغ
 # يرجع"), which wins over the bare return word inside it.
 _PURPOSE_WORDS: Final = (
@@ -88,19 +99,23 @@ _PURPOSE_WORDS: Final = (
         r"(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود|رصيد)\w*\s+(?:\w+\s+)?"
         r"(?:ب?[يت]رجع|[يت]عاد|[يت]رد|[يت]سترد|[يت]حول|[يت]ودع|[يت]ضاف|ين?ضاف|[يت]صرف|ي?وصل"
         r"|[يت]وصل|بي?وصل)\w*"
-        r"|(?:استرداد|استرجاع|ارجاع|اعاده|رد|تحويل|ايداع|صرف|يسترد|يرد|ترد|نرد|نعيد|يعاد|تعاد"
-        r"|نحول|يحول|تحويل)"
-        r"\s+(?:لك\s+)?(?:ال)?(?:مبلغ|مبالغ|قيمه|ثمن|اموال|المال|نقود|مدفوع|فلوس|دفعه|فرق|باقي)\w*"
+        r"|(?:استرداد|استرجاع|ارجاع|اعاده|رد|تحويل|ايداع|صرف|اضافه|يسترد|يرد|ترد|نرد|نعيد|يعاد"
+        r"|تعاد|نحول|يحول|(?:ب|ه)?نرجع|(?:ب|ه)?يرجع|نرجعل|نردل|نحولل)\w*"
+        r"\s+(?:لك\s+)?(?:ال)?(?:مبلغ|مبالغ|قيمه|ثمن|اموال|المال|نقود|مدفوع|فلوس|دفعه|فرق|باقي"
+        r"|رصيد)\w*"
         r"|(?:يتم|سيتم|تتم|ستتم|يستغرق|تستغرق|معالجه|تنفيذ)\s+(?:\w+\s+)?(?:ال)?استرداد\w*"
+        r"|(?:ال)?استرداد\w*\s+(?:\w+\s+)?(?:ياخذ|ياخد|بياخد|هياخد|يستغرق|بيستغرق|يحتاج)"
         r"|(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود)\w*|(?:ال)?باقي (?:ال)?مبلغ|مسترد\w*"
         r"|(?:ال)?رصيد\s+(?:ي|ين)?ضاف\w*|(?:يضاف|تضاف|ينضاف)\s+(?:ال)?(?:رصيد|مبلغ)\w*"
         r"|(?:[تين]صدر|اصدار)\s+(?:ال)?(?:قسيمه|كوبون|رصيد)\w*"
-        r"|refund\w*|reimburse\w*|money back|credited|credit is added|processed|اشعار دائن",
+        r"|refund\w*|reimburse\w*|money back|credited|credit is added|processed|اشعار دائن"
+        r"|(?:your |the |of )?(?:money|funds)|(?:the |your )(?:full |paid )?amount|amount paid"
+        r"|paid back|transferred (?:back )?to (?:your|the)|credit notes?|the credit(?![a-z])"
+        r"|(?:ال)?تعويض\w*|[يتن]عوض\w*|قيمه (?:ال)?(?:مرتجع|منتج|مشتريات|طلب)\w*",
     ),
     (
         Purpose.VALIDITY,
-        r"صالح\w*|صلاحيه|valid\w*|expir\w*|[تي]?ستخدم\w*|استخدام\w*|can be (?:used|spent)"
-        r"|(?:use|spend) (?:it|them)",
+        r"صالح\w*|صلاحيه|valid\w*|expir\w*|" + _USE_WORDS,
     ),
     (
         Purpose.CANCELLATION,
@@ -112,7 +127,7 @@ _PURPOSE_WORDS: Final = (
     ),
     (
         Purpose.REPLY,
-        r"(?:ن|ب?ن)رد على|الرد على|(?:we )?(?:reply|respond|answer)\w*|نجاوب\w*",
+        r"(?:ن|بن)رد على|الرد على|(?:we )?(?:reply|respond|answer)\w*|نجاوب\w*",
     ),
     (
         Purpose.DAMAGE_REPORT,
@@ -127,7 +142,8 @@ _PURPOSE_WORDS: Final = (
     (
         Purpose.DELIVERY,
         r"(?:توصيل|التوصيل|شحن|الشحن|تسليم|التسليم|يصل|تصل|وصول|يستلم|تجهيز|(?:بن|ن|ي|بي|بت)وصل"
-        r"|delivery|deliver|shipping|ship|dispatch|arrive)\w*",
+        r"|delivery|deliver|shipping|ship|dispatch|arrive|courier|driver|pickup|collect)\w*"
+        r"|(?:ال)?مندوب|pick(?:s|ed)? (?:it |them )?up",
     ),
     (
         Purpose.EXCHANGE,
@@ -138,7 +154,7 @@ _PURPOSE_WORDS: Final = (
         r"(?:ارجاع|الارجاع|استرجاع|الاسترجاع|ترجيع|الترجيع|استرداد|الاسترداد|ارجاعه|ارجاعها"
         r"|اعاده|فسخ|العدول|عدول|التراجع|(?:ت|ي|ن|بت)رجع|مرتجع|return|withdraw"
         r"|(?:send|sent|sending)\s+(?:\w+\s+){0,2}back)"
-        r"\w*|(?<!\w)(?:رد|الرد)(?!\w)",
+        r"\w*|ر(?<!\wر)د(?!\w)|ا(?<!\wا)لرد(?!\w)",
     ),
 )
 _PURPOSES: Final = tuple((purpose, pattern(regex)) for purpose, regex in _PURPOSE_WORDS)
@@ -151,14 +167,45 @@ _RECEIPT_ANCHOR: Final = pattern(
     r"(?:delivery|receipt|arrival|the delivery date"
     r"|receiving(?:\s+(?:it|them|the\s+\w+|your\s+\w+))?)"
 )
+# Counted from the store's receipt of the returned item ("من استلامنا للمرتجع", "of us
+# receiving the parcel"): a time after the return (refund, processing), never its window.
+_RETURNED_ANCHOR: Final = pattern(
+    r"(?:من|بعد)\s+(?:تاريخ\s+|وقت\s+)?(?:استلامنا|تسلمنا)"
+    r"(?:\s+(?:لل|ل|ال)?(?:مرتجع|منتج|طلب|شحنه|سلعه|بضاعه)\w*)?"
+    r"|(?:من|بعد)\s+(?:تاريخ\s+)?(?:استلام|وصول|تسلم)\s+(?:ال)?(?:مرتجع|شحنه المرتجعه"
+    r"|منتج المرتجع)\w*"
+    r"|(?:من|بعد)\s+(?:وصول|وصوله|وصولها)\s+(?:\w+\s+)?(?:الي|ل)\s*(?:ال)?(?:مستودع|مخزن)\w*"
+    r"|(?:after|once|when|of)\s+(?:we|us)\s+(?:receive|receiving|get|getting)"
+    r"\s+(?:it|them|(?:the|your)\s+(?:returned\s+)?\w+)"
+    r"|(?:after|once|when)\s+(?:the|your)\s+(?:returned\s+)?(?:item|parcel|return|product|package)"
+    r"\s+(?:reaches|arrives at|is received)"
+)
 _ORDER_ANCHOR: Final = pattern(
     r"(?:من|بعد)\s+(?:تاريخ\s+|وقت\s+)?(?:ال)?(?:طلب|دفع|شراء|اتمام|تاكيد|اتمامه|تاكيده|الطلب)\w*"
     r"|(?:of|from|after)\s+(?:ordering|placing|payment|purchase|being placed|confirmation"
     r"|the order|your order)"
 )
+# What joins a return to the refund in one clause: "and", "then", or Arabic "و" / "ف" / "ثم"
+# opening a word.
+_JOINER: Final = pattern(r"(?<!\w)(?:and|then|&|ثم)(?!\w)|(?<!\w)[وف](?=\w)")
+_ANCHORS: Final = (
+    ("returned", _RETURNED_ANCHOR),
+    ("receipt", _RECEIPT_ANCHOR),
+    ("order", _ORDER_ANCHOR),
+)
+"""Kinds of anchor; where two start at one place, the earlier kind is the one read."""
+_ANCHOR_RANK: Final = {kind: rank for rank, (kind, _) in enumerate(_ANCHORS)}
+_RECOVERY: Final = pattern(r"(?:ال)?استرداد")
+_RETURN_WORD: Final = pattern(
+    r"ارجاع|استرجاع|ترجيع|مرتجع|رجع|فسخ|عدول|return|send\w* (?:\w+ )?back"
+)
 _ANCHOR_REACH: Final = 40
-_NUMBER_REACH: Final = 48
-"""How far (characters) a number and its range may stand before or after its unit word."""
+_NUMBER_REACH: Final = 32
+"""How far (characters) a number and its range may stand before its unit word ("من عشرة إلى
+خمسة وأربعين يوماً" is 25)."""
+_UNIT_REACH: Final = 12
+"""How far after a unit word the parser reads: far enough for "أيام عمل" and "business days"
+(the number always stands before its unit)."""
 _FOR: Final = pattern(r"\s?(?:ل|لل|for\s(?:the\s)?|to\s)")
 _FOR_REACH: Final = 10
 _Mention = tuple[int, int, float, float, str, bool]
@@ -211,7 +258,36 @@ def find_periods(document: Document) -> list[Period]:
     for mention in mentions:
         periods.append(words.period(mention, since=previous_end))
         previous_end = mention[1]
-    return periods
+    return _recovery_beside_return(document, periods)
+
+
+def _recovery_beside_return(document: Document, periods: list[Period]) -> list[Period]:
+    """ "الاسترداد" alone means getting either the goods' price or the goods back; beside a
+    return period named by a return word ("الإرجاع خلال 14 يوماً. مدة الاسترداد 7 أيام") it
+    is the refund's time."""
+    content = document.text.text
+    recoveries = set()
+    named = False
+    for index, period in enumerate(periods):
+        if period.purpose is not Purpose.RETURN:
+            continue
+        clause = document.clause_at(period.start)
+        # The words since the period before it in the clause belong to this one.
+        since = max(
+            [clause.start]
+            + [other.end for other in periods[:index] if clause.start <= other.end <= period.start]
+        )
+        words = content[since : period.start]
+        if _RECOVERY.search(words) and not _RETURN_WORD.search(words):
+            recoveries.add(index)
+        else:
+            named = True
+    if not recoveries or not named:
+        return periods
+    return [
+        dataclasses.replace(period, purpose=Purpose.REFUND) if index in recoveries else period
+        for index, period in enumerate(periods)
+    ]
 
 
 class _PurposeWords:
@@ -232,15 +308,15 @@ class _PurposeWords:
             heading = document.section_of(clause).heading
             if heading is not None:
                 spans.add(heading)
-        anchors: list[tuple[int, int, bool]] = []
+        anchors: list[tuple[int, int, str]] = []
         words: list[tuple[int, int, Purpose]] = []
         for start, end in _merge(spans):
-            for receipt, regex in ((True, _RECEIPT_ANCHOR), (False, _ORDER_ANCHOR)):
+            for kind, regex in _ANCHORS:
                 anchors.extend(
-                    (m.start(), m.end(), receipt) for m in regex.finditer(content, start, end)
+                    (m.start(), m.end(), kind) for m in regex.finditer(content, start, end)
                 )
             words.extend(_purpose_words(content, start, end))
-        anchors.sort()
+        anchors.sort(key=lambda anchor: (anchor[0], _ANCHOR_RANK[anchor[2]]))
         self._anchors = anchors
         # "no refunds" names nothing a period could be for; "after 14 days we cannot accept
         # the return" still bounds the return window.
@@ -249,13 +325,22 @@ class _PurposeWords:
             for clause in document.clauses
             if clause.refusal is not None and Category.TIME not in document.scope(clause)
         )
+        anchor_spans = [(start, end) for start, end, _ in anchors]
         self._words = [
             word
             for word in words
-            if not _inside(anchors, word[0])
+            if not _inside(anchor_spans, word[0])
             and not (word[2] in (Purpose.RETURN, Purpose.REFUND) and _inside(refusals, word[0]))
+            and not (word[2] is Purpose.VALIDITY and self._use_without_credit(word))
         ]
         self._starts = [start for start, _, _ in self._words]
+
+    def _use_without_credit(self, word: tuple[int, int, Purpose]) -> bool:
+        """A spending word ("used", "تستخدمه") with no credit word shortly before it."""
+        start, end, _ = word
+        if _USE.fullmatch(self._text, start, end) is None:
+            return False
+        return CREDIT.search(self._text, max(0, start - _CREDIT_REACH), start) is None
 
     def _between(self, start: int, end: int) -> list[tuple[int, int, Purpose]]:
         first = bisect.bisect_left(self._starts, start)
@@ -271,14 +356,17 @@ class _PurposeWords:
         purpose, binding, joined = self._purpose(clause, start, end, since=since)
         anchor = next(
             (
-                receipt
-                for a_start, _, receipt in self._anchors
+                kind
+                for a_start, _, kind in self._anchors
                 if end <= a_start <= end + _ANCHOR_REACH and a_start < clause.end
             ),
             None,
         )
-        if purpose is Purpose.CANCELLATION and anchor is True:
+        if purpose is Purpose.CANCELLATION and anchor == "receipt":
             purpose = Purpose.RETURN  # "فسخ العقد خلال 7 أيام من الاستلام" is the return window
+        elif anchor == "returned" and purpose in (Purpose.RETURN, Purpose.UNKNOWN):
+            # "خلال 7 أيام من استلامنا للمرتجع" runs after the return: the refund's time.
+            purpose = Purpose.REFUND
         defects = _about_defects(document, clause, start)
         if defects and purpose in (
             Purpose.RETURN,
@@ -297,7 +385,7 @@ class _PurposeWords:
             end=end,
             binding=binding,
             joined=joined,
-            from_order=anchor is False,
+            from_order=anchor == "order",
             business=business,
         )
 
@@ -317,13 +405,7 @@ class _PurposeWords:
             if last is Purpose.EXCHANGE and Purpose.RETURN in kinds:
                 # "ترجع أو تبدل خلال 14 يوم": a return offered beside an exchange.
                 return Purpose.RETURN, Binding.CLAUSE, False
-            # "Return it and get your money back within 7 days": the bare "رد" (pay back) is
-            # the refund's own verb, not a return.
-            joined = last is Purpose.REFUND and any(
-                word[2] is Purpose.RETURN and self._text[word[0] : word[1]] not in ("رد", "الرد")
-                for word in before
-            )
-            return last, Binding.CLAUSE, joined
+            return last, Binding.CLAUSE, self._joined(before)
         before = self._between(sentence_start, clause.start)
         if before:
             return before[-1][2], Binding.SENTENCE, False
@@ -337,6 +419,23 @@ class _PurposeWords:
         if context is not None:
             return context, Binding.CONTEXT, False
         return Purpose.UNKNOWN, Binding.NONE, False
+
+    def _joined(self, before: list[tuple[int, int, Purpose]]) -> bool:
+        """The period's refund word is joined by "and" or "then" to a return before it:
+        "Return it and get your money back within 7 days", "ارجع المنتج واسترد فلوسك". A
+        return that is the refund's subject ("Returns are refunded within 5 days") or the
+        bare "رد" (pay back, the refund's own verb) joins nothing."""
+        refund = before[-1]
+        if refund[2] is not Purpose.REFUND:
+            return False
+        returns = [
+            word
+            for word in before[:-1]
+            if word[2] is Purpose.RETURN and self._text[word[0] : word[1]] not in ("رد", "الرد")
+        ]
+        if not returns:
+            return False
+        return _JOINER.search(self._text, returns[-1][1], refund[1]) is not None
 
     def _context(self, clause: Clause) -> Purpose | None:
         """The purpose the item's lead, else the section's heading, gives its periods."""
@@ -416,7 +515,7 @@ def _mentions(text: NormalisedText) -> list[_Mention]:
     for line in re.finditer(r"[^\n]+", content):
         windows: list[tuple[int, int]] = []
         for unit in _UNIT_HINT.finditer(content, line.start(), line.end()):
-            window = (max(line.start(), unit.start() - _NUMBER_REACH), unit.end() + _NUMBER_REACH)
+            window = (max(line.start(), unit.start() - _NUMBER_REACH), unit.end() + _UNIT_REACH)
             window = (_word_boundary(content, window[0], line.start()), min(line.end(), window[1]))
             if windows and window[0] <= windows[-1][1]:
                 windows[-1] = (windows[-1][0], max(windows[-1][1], window[1]))
@@ -465,7 +564,17 @@ def _line_mentions(text: NormalisedText, start: int, end: int) -> list[_Mention]
             factor *= BUSINESS_DAY
             finish = business.end() if business is not None else finish
         value = float(mention.value)
-        if found and previous_value < value and _is_range(text, found[-1], begin):
+        if found and _unit_range(text, found[-1], begin, value * factor):
+            # "أسبوع لأسبوعين", "one week to two weeks": both ends carry their own unit.
+            found[-1] = (
+                found[-1][0],
+                finish,
+                found[-1][2],
+                value * factor,
+                mention.unit.value,
+                in_business_days or found[-1][5],
+            )
+        elif found and previous_value < value and _is_range(text, found[-1], begin):
             # "7-14 يوم عمل": the first end takes the unit of the second.
             found[-1] = (
                 found[-1][0],
@@ -488,6 +597,18 @@ def _line_mentions(text: NormalisedText, start: int, end: int) -> list[_Mention]
             )
         previous_value = value
     return found
+
+
+def _unit_range(text: NormalisedText, previous: _Mention, start: int, days: float) -> bool:
+    """The previous period, unit and all, is the first end of a range up to this one ("أسبوع
+    لأسبوعين"): a joiner between them ("to", "-", "ل", not "and"), and this end is longer."""
+    content = text.text
+    if previous[3] >= days or _UNIT_HINT.search(content, previous[0], previous[1]) is None:
+        return False
+    if _UNIT_RANGE_JOIN.fullmatch(content, previous[1], start) is not None:
+        return True
+    # The parser may keep the joining "ل" in the second end: "أسبوع لأسبوعين".
+    return content.startswith("ل", start) and not content[previous[1] : start].strip()
 
 
 def _is_range(text: NormalisedText, previous: _Mention, start: int) -> bool:

@@ -88,6 +88,21 @@ _NEGATOR_BEFORE: Final = pattern(
     r"(?<!\w)(?:لا|ولا|ما|مش|مو|لن|ليس|غير|no|not|cannot|can't|don't|do not|never|won't)(?!\w)"
 )
 _CASH: Final = pattern(r"نقد|كاش|cash")
+# Money named right after a refusal ("مفيش استرجاع فلوس", "no money back"): in a policy that
+# pays back in credit, it refuses money, not the return.
+_MONEY_AFTER: Final = pattern(
+    r"\s*(?:\w+\s+)?(?:(?:ال)?(?:فلوس|اموال|نقود|مبلغ|مبالغ)|money|the amount|your money)"
+)
+# Money named as what is not paid ("Instead of a cash refund, ...", "بدلاً من رد المبلغ").
+_INSTEAD: Final = pattern(r"instead of|rather than|in place of|بدلا من|بدل|عوضا عن")
+_ACCEPTED: Final = pattern(r"accept\w*|(?:ن|ي|ت)?قبل\w*|مقبول\w*")
+_BUT: Final = pattern(r"(?<!\w)(?:but|however|yet|لكن|ولكن|الا ان|غير ان)(?!\w)")
+# A cost clause about the rest ("for other returns", "otherwise"): not the defects the
+# sentence opened with.
+_OTHERWISE: Final = pattern(
+    r"o(?<![a-z]o)ther(?:s|wise)?(?![a-z])|e(?<![a-z]e)lse(?![a-z])|r(?<![a-z]r)emaining"
+    r"|الاخري|غير ذلك|عدا ذلك|غير كده|باقي|بقيه|سائر"
+)
 _NOT_AVAILABLE: Final = pattern(r"not (?:be )?(?:available|possible|withdrawn|offered)")
 _COST_REACH: Final = 40
 # Only clauses with these topics are read for each rule (the rest cannot hold what it asks).
@@ -219,8 +234,12 @@ class ReturnPolicy:
         after = min(clause.end, end + _COST_REACH // 2)
         if any(COST.search(self._text, s, e) for s, e in ((before, start), (start, after))):
             return False  # "رسوم الشحن غير مستردة", "لا تسترد رسوم الشحن" are about a fee
+        if CREDIT.search(self._text, clause.start, start):
+            return False  # "Store credit from promotions is not refundable" is about credit
         # "لا يتم رد المبالغ نقداً", "no cash refunds" refuse cash, which the credit-only rule
-        # reads.
+        # reads; so does a refusal of money where the policy pays back in credit.
+        if _MONEY_AFTER.match(self._text, end) is not None and self._credit_clauses:
+            return False
         return _CASH_AFTER.match(self._text, end) is None and not _CASH.search(
             self._text, start, end
         )
@@ -274,7 +293,10 @@ class ReturnPolicy:
             sentence = self.document.sentence_of(clause)
             rest = (clause.start, sentence.end)
             if (
-                DEFECTS_INCLUDED.search(self._text, *rest)
+                (
+                    DEFECTS_INCLUDED.search(self._text, sentence.start, sentence.end)
+                    and not _OTHERWISE.search(self._text, clause.start, clause.end)
+                )
                 or clause.condition_defects
                 or (
                     ALL_CASES.search(self._text, *rest)
@@ -284,6 +306,7 @@ class ReturnPolicy:
                     self.document.has(Topic.DEFECTS, clause.start, self._own_end(clause))
                     and not STORE_PAYS.search(self._text, clause.start, self._own_end(clause))
                 )
+                or self._after_defects(clause)
             ):
                 confident.append(Evidence(clause.start, sentence.end))
             elif kind == "pays" and clause.condition is None:
@@ -291,6 +314,34 @@ class ReturnPolicy:
         if confident:
             return confident
         return bare[:1] if bare and not self._defects_spared() else []
+
+    def _after_defects(self, clause: Clause) -> bool:
+        """The sentence opens with defective items and the cost clause goes on about them:
+        "Damaged items can be returned within 30 days, but the courier fee is deducted".
+        Not when the opening spares them or the cost clause turns to other returns."""
+        document = self.document
+        sentence = document.sentence_of(clause)
+        first = document.clauses[sentence.clauses.start]
+        if first is clause or first.change_of_mind or first.carves_defects:
+            return False
+        # The opening clause returns, exchanges or accepts defective items (not "report damage
+        # within 24 hours"), and the cost clause turns on it with "but" or takes from it
+        # ("Faulty items are accepted, minus a courier fee").
+        if Topic.DEFECTS not in first.topics or Topic.DAMAGE_REPORT in first.topics:
+            return False
+        text = self._text
+        if not first.topics & {Topic.RETURN, Topic.EXCHANGE} and not _ACCEPTED.search(
+            text, first.start, first.end
+        ):
+            return False
+        if first.condition is not None and not first.condition_defects:
+            return False
+        turns = _BUT.search(text, first.end, clause.start + 1) is not None
+        return (
+            (turns or DEDUCTION.match(text, clause.start) is not None)
+            and not STORE_PAYS.search(text, first.start, first.end)
+            and not _OTHERWISE.search(text, clause.start, clause.end)
+        )
 
     def _later(self, clause: Clause) -> list[Clause]:
         sentence = self.document.sentence_of(clause)
@@ -388,22 +439,28 @@ class ReturnPolicy:
         """A refund paid only as store credit, a wallet balance, a voucher or a coupon: a
         credit clause for every payer, with no money refund offered anywhere for a
         change-of-mind return. Without an "only" (or a refusal of cash), it is uncertain."""
-        credit = [
+        credit = self._credit_clauses
+        if not credit or self._money_refund():
+            return None
+        clause = credit[0]
+        sentence = self.document.sentence_of(clause)
+        # "Only", or money refused in its sentence or anywhere else ("We don't offer cash or
+        # card refunds").
+        marked = any(
+            CREDIT_ONLY.search(self._text, c.start, c.end)
+            for c in (self.document.clauses[i] for i in sentence.clauses)
+        ) or any(c is not clause and self._negated_money(c) for c in self.document.clauses)
+        return Evidence(clause.start, clause.end, None if marked else Doubt.METHOD_UNSTATED)
+
+    @functools.cached_property
+    def _credit_clauses(self) -> list[Clause]:
+        """Clauses that pay a refund back as credit, for every payer."""
+        return [
             clause
             for clause in self.document.clauses
             if (Topic.REFUND in clause.topics or Topic.REFUND in clause.context)
             and self._credit_clause(clause)
         ]
-        if not credit or self._money_refund():
-            return None
-        clause = credit[0]
-        sentence = self.document.sentence_of(clause)
-        marked = any(
-            CREDIT_ONLY.search(self._text, c.start, c.end)
-            or (c is not clause and self._negated_money(c))
-            for c in (self.document.clauses[i] for i in sentence.clauses)
-        )
-        return Evidence(clause.start, clause.end, None if marked else Doubt.METHOD_UNSTATED)
 
     def _credit_clause(self, clause: Clause) -> bool:
         document = self.document
@@ -459,5 +516,7 @@ class ReturnPolicy:
         if money is None:
             return False
         if _NEGATOR_BEFORE.search(text, clause.start, money.start()):
+            return True
+        if _INSTEAD.search(text, clause.start, money.start()):
             return True
         return _NOT_AVAILABLE.search(text, money.end(), clause.end) is not None

@@ -49,7 +49,7 @@ class Lexicon:
 
     def __init__(self, *alternatives: str, not_after: tuple[str, ...] = ()) -> None:
         core = [
-            alternative.removeprefix(r"(?<!\w)").removeprefix("(?:ال)?")
+            alternative.removeprefix(r"(?<!\w)").removeprefix(r"\b").removeprefix("(?:ال)?")
             for alternative in alternatives
         ]
         self.regex = pattern(words(*core) + r"(?![a-z])")
@@ -135,6 +135,8 @@ _TOPIC_WORDS: Final = {
     Topic.DEFECTS: (
         r"(?:ال)?(?:تلف|تالف|عيب|عيوب|معيب|كسر|مكسور|خلل|متضرر|خدش|ناقص|مصنعي)\w*",
         r"(?:ال)?(?:خطا|خاطي|غلط)\w*",
+        r"(?:ال)?(?:خربان|بايظ|عطلان|معطل)\w*",
+        r"(?:خرب|باظ|اتكسر|انكسر)(?:ت)?(?!\w)",
         r"(?:غير|مش) مطابق\w*",
         r"مختلف\w*",
         r"مخالف\w*",
@@ -187,9 +189,10 @@ _TOPIC_WORDS: Final = {
         r"(?:ال)?(?:رسوم|رسم|مصاريف|مصروفات|تكلفه|تكاليف|اجور|نفقه|نفقات|ضريبه)",
         r"vat",
         r"tax\w*",
-        r"[0-9]+(?:[.,][0-9]+)? ?%",
+        r"[0-9][0-9]*(?:[.,][0-9]+)? ?%",
         r"fee\w*",
         r"cost\w*",
+        r"expens\w*",
         r"charges?",
         r"postage",
     ),
@@ -476,6 +479,9 @@ CONDITION: Final = Lexicon(
         r"\bonce\b",
         r"\bwhere\b",
         r"\bfor change[- ]of[- ]mind",
+        r"\bfor (?:any |all )?other\b",
+        r"\botherwise\b",
+        r"(?<!\w)(?:غير|عدا|فيما عدا) (?:كده|ذلك|هذا)(?!\w)",
         r"\bin (?:case|the case) of",
     )
 )
@@ -497,6 +503,13 @@ CHANGE_OF_MIND: Final = pattern(
         r"دون (?:وجود )?عيب",
         r"without (?:a )?defect",
         r"not defective",
+        r"(?:any |all )?o(?<![a-z]o)ther returns?",
+        r"(?:for )?(?:any )?o(?<![a-z]o)ther reasons?",
+        r"o(?<![a-z]o)therwise",
+        r"لاي سبب اخر",
+        r"لاسباب اخري",
+        r"(?:المرتجعات|الحالات) الاخري",
+        r"(?:غير|عدا|فيما عدا) (?:كده|ذلك|هذا)",
     )
 )
 # Every case: "in all cases", "في كل الأحوال", "regardless of the reason".
@@ -504,7 +517,7 @@ ALL_CASES: Final = pattern(
     words(
         r"(?:في|ب)\s*(?:جميع|كل|كافه|اي)\s+(?:ال)?(?:حالات|حاله|الاحوال|احوال)",
         r"(?:مهما|ايا)\s+كان\s+(?:ال)?سبب",
-        r"لاي سبب",
+        r"لاي سبب(?! اخر)",
         r"بغض النظر عن (?:ال)?سبب",
         r"in (?:all|any|every) cases?",
         r"regardless of (?:the )?reason",
@@ -520,10 +533,14 @@ ALL_CASES: Final = pattern(
 DEFECTS_INCLUDED: Final = pattern(
     words(
         r"(?:حتي|ولو|حتى) (?:لو|اذا|ان|في)?\s*(?:\w+\s+){0,4}?"
-        r"(?:تلف|تالف|عيب|معيب|مشكله|خلل|متضرر|مكسور|خطا|غلط)\w*",
-        r"بما (?:فيها|فيه|في ذلك) (?:\w+\s+){0,3}?(?:تلف|تالف|عيب|معيب|خلل|متضرر)\w*",
+        r"(?:ال)?(?:تلف|تالف|عيب|معيب|مشكله|خلل|متضرر|مكسور|خطا|غلط|خربان|بايظ|معطل|عطلان)\w*",
+        r"بما (?:فيها|فيه|في ذلك) (?:\w+\s+){0,3}?(?:ال)?(?:تلف|تالف|عيب|معيب|خلل|متضرر)\w*",
+        r"(?:سليم|سليمه|سليما)\s+(?:او|ولا|أو)\s+(?:تالف|معيب|مكسور|فيه عيب|خربان|بايظ)\w*",
         r"including (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken|wrong)",
         r"even (?:if|when|for) (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken|wrong)",
+        r"(?:damaged|defective|faulty|broken) (?:\w+ ){0,2}included",
+        r"whether (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken)",
+        r"(?:damaged|defective|faulty|broken) or not",
     )
 )
 # Who bears a cost.
@@ -536,19 +553,29 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?:ستتحمل|تتحمل|هتدفع|تدفع)\s+(?:انت\s+)?(?:رسوم|تكلف|مصاريف|الشحن)",
         r"(?<!\w)علي\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)(?!\w)",
         r"(?<!\w)عليك(?!\w)",
-        r"(?:customer|buyer)s? (?:pays?|bears?|covers?|must pay|will pay|is charged)",
+        r"(?:customer|buyer)s? (?:\w+ )?(?:pays?|bears?|covers?|must pay|will pay|is charged)",
+        r"charged (?:on|for) (?:every|all|each|any) (?:return|item|order)",
         r"(?:customer|buyer)s? (?:is|are) responsible for",
         r"at (?:the customer's|your) (?:own )?(?:cost|expense)",
         r"you (?:pay|bear|cover|are responsible for)",
         r"(?:paid|borne|covered|charged|payable) (?:for )?by (?:the )?(?:customer|buyer|you)",
         r"charged to (?:the )?(?:customer|buyer|you)",
         r"(?:customer|buyer)'s (?:responsibility|expense|cost)",
+        r"(?:لا|لن|ما)\s+(?:يتحمل|تتحمل|يدفع|تدفع)\w*\s+(?:ال)?(?:متجر|شركه|موقع|محل)",
+        r"(?:لا|لن|ما)\s+(?:نتحمل|ندفع)\w*",
+        r"(?:we|the (?:store|shop|company)) (?:do(?:es)? not|don't|doesn't|will not|won't) "
+        r"(?:pay|cover|bear)",
     )
 )
 STORE_PAYS: Final = pattern(
     words(
-        r"(?:نتحمل|يتحمل المتجر|تتحمل الشركه|يتحملها المتجر|فنتحملها|نتحملها)\w*",
-        r"(?:لا|دون|بدون|مش)\s+(?:ان\s+)?(?:يتحمل|تتحمل|بيدفع|يدفع)\s*(?:ال)?(?:عميل)?",
+        # not after a negator: "لا يتحمل المتجر" puts the cost on the customer
+        r"ن(?<!لا ن)(?<!لن ن)(?<!ما ن)تحمل\w*",
+        r"ي(?<!لا ي)(?<!لن ي)(?<!ما ي)(?:تحمل المتجر|تحملها المتجر)\w*",
+        r"ت(?<!لا ت)(?<!لن ت)(?<!ما ت)تحمل الشركه\w*",
+        r"فنتحملها",
+        r"(?:لا|دون|بدون|مش)\s+(?:ان\s+)?(?:يتحمل|تتحمل|بيدفع|يدفع|تدفع)\w*"
+        r"(?!\s+(?:ال)?(?:متجر|شركه|موقع|اداره|محل))",
         r"(?:على|ب)\s*(?:حساب|نفقه)\s*(?:نا|المتجر|الشركه)",
         r"على حسابنا",
         r"مجان\w*",
@@ -592,7 +619,7 @@ OTHER_FEE: Final = pattern(
         r"(?:ال)?بنك\w*",
         r"نصف",
         r"نص (?:ال)?مبلغ",
-        r"(?<!\d)\d+(?:[.,]\d+)?\s?%",
+        r"\d(?<![0-9]\d)\d*(?:[.,]\d+)?\s?%",
         r"نسبه",
         r"restocking",
         r"handling",
@@ -603,7 +630,7 @@ OTHER_FEE: Final = pattern(
         r"gateway",
         r"service",
         r"cash[- ]on[- ]delivery",
-        r"\bcod\b",
+        r"c(?<![a-z]c)od(?![a-z])",
         r"cancellation fee",
         r"bank",
         r"half",
@@ -616,7 +643,7 @@ VAT: Final = pattern(
     words(
         r"(?:ضريبه(?: (?:ال)?قيمه (?:ال)?مضافه)?|vat|value added tax)\s*\(?\s*(?:بنسبه\s*)?"
         r"\d+(?:[.,]\d+)?\s?%\s*\)?",
-        r"\d+(?:[.,]\d+)?\s?%\s*(?:vat|ضريبه)",
+        r"\d\d*(?:[.,]\d+)?\s?%\s*(?:vat|ضريبه)",
     )
 )
 DEDUCTION: Final = Lexicon(
@@ -659,8 +686,8 @@ FEE_CHARGED: Final = pattern(
 # A part of the price kept back: "half the amount is refunded".
 PARTIAL_REFUND: Final = pattern(
     words(
-        r"(?:half|\d+\s?%) (?:of )?the (?:amount|price|value)",
-        r"(?:نصف|نص|\d+\s?%\s*من)\s+(?:ال)?(?:مبلغ|قيمه|ثمن|سعر)",
+        r"(?:half|\d\d*\s?%) (?:of )?the (?:amount|price|value)",
+        r"(?:نصف|نص|\d\d*\s?%\s*من)\s+(?:ال)?(?:مبلغ|قيمه|ثمن|سعر)",
     )
 )
 # A fee that is waived or not charged.
@@ -690,8 +717,8 @@ CREDIT: Final = pattern(
         r"(?:ال)?نقاط",
         r"store[- ]credit",
         r"credit note",
-        r"e?-?vouchers?",
-        r"(?<!mobile )(?:in-app |store[- ]|site )?wallet(?! transfer)",
+        r"(?:e-|e|-)?vouchers?",
+        r"(?:in-app |store[- ]|site )?w(?<!mobile w)allet(?! transfer)",
         r"gift cards?",
         r"coupons?",
     )
@@ -706,12 +733,15 @@ MOBILE_MONEY: Final = pattern(
 )
 CREDIT_ONLY: Final = pattern(
     words(
-        r"(?<!\w)(?:فقط|بس)(?!\w)",
+        r"ف(?<!\wف)قط(?!\w)",
+        r"ب(?<!\wب)س(?!\w)",
         r"only",
         r"(?:على شكل|في صوره|على هيئه|بشكل|ك)\s*(?:ال)?(?:رصيد|قسيم|كوبون)",
         r"(?:no|not) (?:available )?(?:in )?(?:cash|money)",
         r"cash refunds? (?:are|is) not",
         r"cannot be (?:withdrawn|exchanged|converted) (?:in|for|into)? ?(?:cash|money)",
+        r"cannot be (?:withdrawn|cashed out)",
+        r"(?:لا|ما) (?:يمكن|يتم|تقدر) (?:سحب|صرف)\w*",
         r"instead of",
         r"بدلا من",
         r"(?:issued|given|provided|refunded|paid|made|added) (?:as|in|via|through|to)",
@@ -741,7 +771,7 @@ MONEY_METHOD: Final = pattern(
         r"original payment",
         r"payment method",
         r"bank\w*",
-        r"(?:credit |debit )?(?<!gift )cards?",
+        r"(?:credit |debit )?c(?<!gift c)ards?",
         r"cash",
         r"the (?:same )?account",
         r"money back",

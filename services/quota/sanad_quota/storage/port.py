@@ -31,6 +31,10 @@ def milliseconds(seconds: float) -> int:
     return math.floor(seconds * 1000)
 
 
+WITHDRAWN = "withdrawn"
+"""What an idempotency claim holds once its attempt withdrew before any reservation was made
+under it (a tombstone); reservation tokens are hex, so it is never a token."""
+
 CROSSING_LOG_SIZE = 1000
 """Crossings kept per scope, in either adapter, for watchers that fell behind."""
 
@@ -160,6 +164,8 @@ class ReserveStatus(enum.StrEnum):
     DENIED = "denied"
     REPEATED = "repeated"
     """The idempotency key was used before: nothing counted, the first reservation's token."""
+    WITHDRAWN = "withdrawn"
+    """The attempt of this idempotency key withdrew before this reserve: nothing counted."""
 
 
 @dataclass(frozen=True)
@@ -242,8 +248,18 @@ class QuotaStore(Protocol):
 
         Denied if a positive amount takes a tally past its limit. With an idempotency key
         that an earlier reserve of the scope used (while its record is kept), nothing is
-        counted and that reservation's token comes back. The record, the idempotency key and
+        counted and that reservation's token comes back; with one withdrawn (see withdraw),
+        nothing is counted and the status is WITHDRAWN. The record, the idempotency key and
         the tallies are kept until keep_until (a tally's own kept_until when later).
+        """
+
+    async def withdraw(
+        self, scope: str, idempotency_key: str, *, keep_until: float, now: float
+    ) -> str | None:
+        """Withdraw the reservation of an idempotency key: the token of the reservation made
+        under it, for the caller to release, or None when none was; then the claim becomes
+        the WITHDRAWN tombstone, kept until keep_until, and a later reserve with the key is
+        refused. One atomic step, so a reserve and a withdrawal of one key meet in one order.
         """
 
     async def reservation(self, scope: str, token: str, *, now: float) -> Reservation | None:

@@ -31,6 +31,7 @@ from sanad_quota.storage.keys import (
 )
 from sanad_quota.storage.port import (
     CROSSING_LOG_SIZE,
+    WITHDRAWN,
     Crossing,
     Reservation,
     ReservationState,
@@ -107,6 +108,7 @@ local token, claimed = ARGV[OP], ARGV[OP + 1] == '1'
 local keep = tonumber(ARGV[OP + 7])
 if claimed then
   local first = redis.call('GET', CLAIM)
+  if first == 'WITHDRAWN' then return {'withdrawn', values(), '', -1, {}} end
   if first then return {'repeated', values(), first, -1, {}} end
 end
 for i = 1, n do
@@ -128,8 +130,18 @@ redis.call('ZADD', PENDING, ARGV[OP + 5], token)
 if claimed then redis.call('SET', CLAIM, token, 'PXAT', keep) end
 announce()
 return {'granted', values(), token, -1, crossings}
-"""
+""".replace("WITHDRAWN", WITHDRAWN)
 )
+
+# KEYS[1]: an idempotency claim. ARGV: keep until (Unix ms). Returns the token of the
+# reservation made under the claim, or '' after leaving (or finding) the tombstone.
+WITHDRAW_LUA = """
+local first = redis.call('GET', KEYS[1])
+if first == 'WITHDRAWN' then return '' end
+if first then return first end
+redis.call('SET', KEYS[1], 'WITHDRAWN', 'PXAT', ARGV[1])
+return ''
+""".replace("WITHDRAWN", WITHDRAWN)
 
 # KEYS: tally block, record, pending, then one reset marker per tally.
 # ARGV after the tally block: settlement, token, actual tokens.
@@ -312,6 +324,7 @@ class RedisQuotaStore:
 
     def __init__(self, store: ScriptHost) -> None:
         self._reserve = store.script(RESERVE_LUA)
+        self._withdraw = store.script(WITHDRAW_LUA)
         self._settle = store.script(SETTLE_LUA)
         self._record = store.script(RECORD_SPEND_LUA)
         self._reset = store.script(RESET_LUA)
@@ -352,6 +365,15 @@ class RedisQuotaStore:
             refused_index=None if int(refused) < 0 else int(refused),
             crossings=_crossings(scope, crossings),
         )
+
+    async def withdraw(
+        self, scope: str, idempotency_key: str, *, keep_until: float, now: float
+    ) -> str | None:
+        """See QuotaStore.withdraw (expiry follows the Redis server's clock)."""
+        token = await self._withdraw(
+            [idempotency_claim_key(scope, idempotency_key)], [milliseconds(keep_until)]
+        )
+        return _text(token) or None
 
     async def reservation(self, scope: str, token: str, *, now: float) -> Reservation | None:
         """See QuotaStore.reservation (expiry follows the Redis server's clock)."""

@@ -26,6 +26,7 @@ from sanad_quota.storage.keys import (
 )
 from sanad_quota.storage.port import (
     CROSSING_LOG_SIZE,
+    WITHDRAWN,
     Crossing,
     Level,
     Reservation,
@@ -220,6 +221,8 @@ class SQLiteQuotaStore:
             values = await self._values(tx, scope, tallies)
             if idempotency_key:
                 first = await tx.mark(claim)
+                if first == WITHDRAWN:
+                    return ReserveOutcome(ReserveStatus.WITHDRAWN, values, "")
                 if first is not None:
                     return ReserveOutcome(ReserveStatus.REPEATED, values, first)
             for index, (tally, amount, value) in enumerate(
@@ -253,6 +256,19 @@ class SQLiteQuotaStore:
             crossings = await self._announce(tx, scope, tallies, thresholds)
             values = await self._values(tx, scope, tallies)
         return ReserveOutcome(ReserveStatus.GRANTED, values, reservation.token, None, crossings)
+
+    async def withdraw(
+        self, scope: str, idempotency_key: str, *, keep_until: float, now: float
+    ) -> str | None:
+        """See QuotaStore.withdraw."""
+        claim = idempotency_claim_key(scope, idempotency_key)
+        async with self._store.transaction() as db:
+            await self._prepare(db)
+            tx = _Transaction(db, self._prefix, now)
+            first = await tx.mark(claim)
+            if first is None:
+                await tx.set_mark(claim, WITHDRAWN, keep_until)
+        return None if first in (None, WITHDRAWN) else first
 
     async def reservation(self, scope: str, token: str, *, now: float) -> Reservation | None:
         """See QuotaStore.reservation."""

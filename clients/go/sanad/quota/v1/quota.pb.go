@@ -832,11 +832,21 @@ func (x *CommitResponse) GetWarningLevel() WarningLevel {
 	return WarningLevel_WARNING_LEVEL_UNSPECIFIED
 }
 
-// ReleaseRequest gives a reservation back.
+// ReleaseRequest gives a reservation back: by its id, or (a withdrawal) by the provider and
+// idempotency key its Reserve was sent with. Set reservation_id, or provider and
+// idempotency_key, not both.
 type ReleaseRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Id returned by Reserve.
 	ReservationId string `protobuf:"bytes,1,opt,name=reservation_id,json=reservationId,proto3" json:"reservation_id,omitempty"`
+	// Withdrawal: the provider the Reserve asked for.
+	Provider string `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+	// Withdrawal: the idempotency key the Reserve was sent with. A Reserve with this key that
+	// arrives after the withdrawal (while its mark is kept, quota_reservation_ttl) is refused
+	// with ABORTED and counts nothing.
+	IdempotencyKey string `protobuf:"bytes,3,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	// Withdrawal: the tenant the Reserve was made for, whose own windows are given back too.
+	Tenant        string `protobuf:"bytes,4,opt,name=tenant,proto3" json:"tenant,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -878,14 +888,38 @@ func (x *ReleaseRequest) GetReservationId() string {
 	return ""
 }
 
+func (x *ReleaseRequest) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *ReleaseRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+func (x *ReleaseRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
 // ReleaseResponse says whether a reservation was released. Releasing an unknown, expired or
 // already settled reservation is not an error: released is false.
 type ReleaseResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// True if a pending reservation was found and released.
-	Released      bool `protobuf:"varint,1,opt,name=released,proto3" json:"released,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Released bool `protobuf:"varint,1,opt,name=released,proto3" json:"released,omitempty"`
+	// Withdrawal only: true if no Reserve with the key had been counted yet, so one arriving
+	// later will be refused.
+	WithdrawnBeforeReserve bool `protobuf:"varint,2,opt,name=withdrawn_before_reserve,json=withdrawnBeforeReserve,proto3" json:"withdrawn_before_reserve,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *ReleaseResponse) Reset() {
@@ -921,6 +955,13 @@ func (*ReleaseResponse) Descriptor() ([]byte, []int) {
 func (x *ReleaseResponse) GetReleased() bool {
 	if x != nil {
 		return x.Released
+	}
+	return false
+}
+
+func (x *ReleaseResponse) GetWithdrawnBeforeReserve() bool {
+	if x != nil {
+		return x.WithdrawnBeforeReserve
 	}
 	return false
 }
@@ -2076,11 +2117,15 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\ractual_tokens\x18\x02 \x01(\x03R\factualTokens\"\x86\x01\n" +
 	"\x0eCommitResponse\x121\n" +
 	"\x05usage\x18\x01 \x03(\v2\x1b.sanad.quota.v1.WindowUsageR\x05usage\x12A\n" +
-	"\rwarning_level\x18\x02 \x01(\x0e2\x1c.sanad.quota.v1.WarningLevelR\fwarningLevel\"7\n" +
+	"\rwarning_level\x18\x02 \x01(\x0e2\x1c.sanad.quota.v1.WarningLevelR\fwarningLevel\"\x94\x01\n" +
 	"\x0eReleaseRequest\x12%\n" +
-	"\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\"-\n" +
+	"\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12\x1a\n" +
+	"\bprovider\x18\x02 \x01(\tR\bprovider\x12'\n" +
+	"\x0fidempotency_key\x18\x03 \x01(\tR\x0eidempotencyKey\x12\x16\n" +
+	"\x06tenant\x18\x04 \x01(\tR\x06tenant\"g\n" +
 	"\x0fReleaseResponse\x12\x1a\n" +
-	"\breleased\x18\x01 \x01(\bR\breleased\"M\n" +
+	"\breleased\x18\x01 \x01(\bR\breleased\x128\n" +
+	"\x18withdrawn_before_reserve\x18\x02 \x01(\bR\x16withdrawnBeforeReserve\"M\n" +
 	"\rSettleRequest\x12<\n" +
 	"\vsettlements\x18\x01 \x03(\v2\x1a.sanad.quota.v1.SettlementR\vsettlements\"\x80\x01\n" +
 	"\n" +

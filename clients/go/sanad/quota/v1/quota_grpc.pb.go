@@ -42,7 +42,10 @@ type QuotaServiceClient interface {
 	Reserve(ctx context.Context, in *ReserveRequest, opts ...grpc.CallOption) (*ReserveResponse, error)
 	// Commit a reservation with the tokens the provider really used.
 	Commit(ctx context.Context, in *CommitRequest, opts ...grpc.CallOption) (*CommitResponse, error)
-	// Release a reservation that was not used: its request and tokens are given back.
+	// Release a reservation that was not used: its request and tokens are given back. By
+	// provider and idempotency key instead of id, it withdraws the reservation of an attempt
+	// that gave up before learning its id: released if Reserve had granted it, and refused
+	// (ABORTED) if that Reserve arrives later.
 	Release(ctx context.Context, in *ReleaseRequest, opts ...grpc.CallOption) (*ReleaseResponse, error)
 	// Commit and release many reservations in one call, each exactly as Commit or Release
 	// would; one that cannot be settled does not stop the others. The analyzer settles its
@@ -171,7 +174,10 @@ type QuotaServiceServer interface {
 	Reserve(context.Context, *ReserveRequest) (*ReserveResponse, error)
 	// Commit a reservation with the tokens the provider really used.
 	Commit(context.Context, *CommitRequest) (*CommitResponse, error)
-	// Release a reservation that was not used: its request and tokens are given back.
+	// Release a reservation that was not used: its request and tokens are given back. By
+	// provider and idempotency key instead of id, it withdraws the reservation of an attempt
+	// that gave up before learning its id: released if Reserve had granted it, and refused
+	// (ABORTED) if that Reserve arrives later.
 	Release(context.Context, *ReleaseRequest) (*ReleaseResponse, error)
 	// Commit and release many reservations in one call, each exactly as Commit or Release
 	// would; one that cannot be settled does not stop the others. The analyzer settles its

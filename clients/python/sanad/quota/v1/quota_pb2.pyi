@@ -438,21 +438,39 @@ Global___CommitResponse: _TypeAlias = CommitResponse  # noqa: Y015
 
 @_typing.final
 class ReleaseRequest(_message.Message):
-    """ReleaseRequest gives a reservation back."""
+    """ReleaseRequest gives a reservation back: by its id, or (a withdrawal) by the provider and
+    idempotency key its Reserve was sent with. Set reservation_id, or provider and
+    idempotency_key, not both.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     RESERVATION_ID_FIELD_NUMBER: _builtins.int
+    PROVIDER_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    TENANT_FIELD_NUMBER: _builtins.int
     reservation_id: _builtins.str
     """Id returned by Reserve."""
+    provider: _builtins.str
+    """Withdrawal: the provider the Reserve asked for."""
+    idempotency_key: _builtins.str
+    """Withdrawal: the idempotency key the Reserve was sent with. A Reserve with this key that
+    arrives after the withdrawal (while its mark is kept, quota_reservation_ttl) is refused
+    with ABORTED and counts nothing.
+    """
+    tenant: _builtins.str
+    """Withdrawal: the tenant the Reserve was made for, whose own windows are given back too."""
     def __init__(
         self,
         *,
         reservation_id: _builtins.str = ...,
+        provider: _builtins.str = ...,
+        idempotency_key: _builtins.str = ...,
+        tenant: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["reservation_id", b"reservation_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["idempotency_key", b"idempotency_key", "provider", b"provider", "reservation_id", b"reservation_id", "tenant", b"tenant"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -467,16 +485,22 @@ class ReleaseResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     RELEASED_FIELD_NUMBER: _builtins.int
+    WITHDRAWN_BEFORE_RESERVE_FIELD_NUMBER: _builtins.int
     released: _builtins.bool
     """True if a pending reservation was found and released."""
+    withdrawn_before_reserve: _builtins.bool
+    """Withdrawal only: true if no Reserve with the key had been counted yet, so one arriving
+    later will be refused.
+    """
     def __init__(
         self,
         *,
         released: _builtins.bool = ...,
+        withdrawn_before_reserve: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["released", b"released"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["released", b"released", "withdrawn_before_reserve", b"withdrawn_before_reserve"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -101,7 +101,10 @@ class QuotaServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Release(self, request, context):
-        """Release a reservation that was not used: its request and tokens are given back.
+        """Release a reservation that was not used: its request and tokens are given back. By
+        provider and idempotency key instead of id, it withdraws the reservation of an attempt
+        that gave up before learning its id: released if Reserve had granted it, and refused
+        (ABORTED) if that Reserve arrives later.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

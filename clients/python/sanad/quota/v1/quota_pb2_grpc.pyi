@@ -43,7 +43,11 @@ class QuotaServiceStub:
     Commit: _grpc.UnaryUnaryMultiCallable[_quota_pb2.CommitRequest, _quota_pb2.CommitResponse]
     """Commit a reservation with the tokens the provider really used."""
     Release: _grpc.UnaryUnaryMultiCallable[_quota_pb2.ReleaseRequest, _quota_pb2.ReleaseResponse]
-    """Release a reservation that was not used: its request and tokens are given back."""
+    """Release a reservation that was not used: its request and tokens are given back. By
+    provider and idempotency key instead of id, it withdraws the reservation of an attempt
+    that gave up before learning its id: released if Reserve had granted it, and refused
+    (ABORTED) if that Reserve arrives later.
+    """
     Settle: _grpc.UnaryUnaryMultiCallable[_quota_pb2.SettleRequest, _quota_pb2.SettleResponse]
     """Commit and release many reservations in one call, each exactly as Commit or Release
     would; one that cannot be settled does not stop the others. The analyzer settles its
@@ -78,7 +82,11 @@ class QuotaServiceAsyncStub(QuotaServiceStub):
     Commit: _aio.UnaryUnaryMultiCallable[_quota_pb2.CommitRequest, _quota_pb2.CommitResponse]  # type: ignore[assignment]
     """Commit a reservation with the tokens the provider really used."""
     Release: _aio.UnaryUnaryMultiCallable[_quota_pb2.ReleaseRequest, _quota_pb2.ReleaseResponse]  # type: ignore[assignment]
-    """Release a reservation that was not used: its request and tokens are given back."""
+    """Release a reservation that was not used: its request and tokens are given back. By
+    provider and idempotency key instead of id, it withdraws the reservation of an attempt
+    that gave up before learning its id: released if Reserve had granted it, and refused
+    (ABORTED) if that Reserve arrives later.
+    """
     Settle: _aio.UnaryUnaryMultiCallable[_quota_pb2.SettleRequest, _quota_pb2.SettleResponse]  # type: ignore[assignment]
     """Commit and release many reservations in one call, each exactly as Commit or Release
     would; one that cannot be settled does not stop the others. The analyzer settles its
@@ -128,7 +136,11 @@ class QuotaServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _quota_pb2.ReleaseRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_quota_pb2.ReleaseResponse, _abc.Awaitable[_quota_pb2.ReleaseResponse]]:
-        """Release a reservation that was not used: its request and tokens are given back."""
+        """Release a reservation that was not used: its request and tokens are given back. By
+        provider and idempotency key instead of id, it withdraws the reservation of an attempt
+        that gave up before learning its id: released if Reserve had granted it, and refused
+        (ABORTED) if that Reserve arrives later.
+        """
 
     @_abc_1.abstractmethod
     def Settle(
