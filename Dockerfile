@@ -1,5 +1,11 @@
 # One image for the three services; the command picks the service.
+# grpc-health-probe (the Makefile's pin) for probes over TLS, which Kubernetes' gRPC probe cannot
+# make (deploy/k8s-tls).
+FROM golang:1.26 AS probe
+RUN CGO_ENABLED=0 go install github.com/grpc-ecosystem/grpc-health-probe@v0.4.63
+
 FROM python:3.11-slim
+COPY --from=probe /go/bin/grpc-health-probe /usr/local/bin/grpc-health-probe
 WORKDIR /app
 COPY pyproject.toml constraints.txt README.md ./
 COPY clients/python clients/python

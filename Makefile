@@ -14,11 +14,15 @@ TOXIPROXY_VERSION := v2.12.0
 TOXIPROXY := $(GO_BIN)/toxiproxy/server
 GRPC_HEALTH_PROBE := github.com/grpc-ecosystem/grpc-health-probe@v0.4.63
 
-.PHONY: run test lint unit proto proto-check bench demo install clean chaos
+.PHONY: run test lint unit proto proto-check bench demo install clean chaos tls-certs
 
 # TLS=1 serves every link with TLS, with development certificates made in var/tls.
 run: $(INSTALLED)
 	$(BIN)/python -m sanad_launcher $(if $(TLS),--tls var/tls)
+
+# Development certificates in var/tls for docker-compose.tls.yml (make run TLS=1 makes the same).
+tls-certs: $(INSTALLED)
+	$(BIN)/python -m sanad_launcher.certificates var/tls
 
 test: $(INSTALLED) $(GO_PLUGINS) $(GO_BIN)/grpc-health-probe $(TOXIPROXY) lint
 	scripts/ensure-redis.sh
@@ -74,6 +78,8 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.memory_soak --output docs/benchmarks.md
 	$(BIN)/python -m bench.tracing_overhead --output docs/benchmarks.md
 	$(BIN)/python -m bench.quota_reserve --output docs/benchmarks.md
+	$(BIN)/python -m bench.provider_transports --output docs/benchmarks.md \
+		--json var/bench/provider_transports.json
 	$(BIN)/python -m bench.provider_outage --output docs/benchmarks.md
 	$(BIN)/python -m bench.near_duplicate_lookup --output docs/benchmarks.md
 	$(BIN)/python -m bench.rules_checker --output docs/benchmarks.md

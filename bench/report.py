@@ -29,10 +29,20 @@ def write_section(path: Path, section: str) -> None:
 
 
 def provenance(command: str) -> list[str]:
-    """The lines that say how a section's figures were made: the command and the machine."""
+    """The lines that say how a section's figures were made: the command, the machine and how
+    busy it was (figures made beside other work compare within their run, not across runs)."""
+    cores = os.cpu_count() or 1
+    loads = os.getloadavg()
+    busy = (
+        f" The machine was busier than its {cores} cores (other work shared it): compare the "
+        "rows of this run with each other, not with other runs."
+        if loads[1] > cores
+        else ""
+    )
     return [
         f"Command: `{command}`",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}.",
+        f"Machine: {platform.machine()}, {cores} cores, Python {platform.python_version()}. "
+        f"Load average when written (1, 5, 15 min): {loads[0]:.1f}, {loads[1]:.1f}, "
+        f"{loads[2]:.1f}.{busy}",
     ]

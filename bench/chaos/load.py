@@ -5,16 +5,19 @@ what every request got and when."""
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from google.rpc import error_details_pb2
 
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
+from sanad_client.channels import channel_options, service_config
 from sanad_common.errors import status_details
 
 POLICY = (
@@ -72,6 +75,8 @@ class LoadGenerator:
     """Deadline of each request, in seconds."""
     repeat_share: float = 0.3
     """Share of requests repeating an already answered policy."""
+    options: Sequence[tuple[str, Any]] = ()
+    """More channel options (the client's service config, for one)."""
     outcomes: list[Outcome] = field(default_factory=list)
     _answered: list[tuple[str, str]] = field(default_factory=list)
     _random: random.Random = field(default_factory=lambda: random.Random(7))
@@ -85,6 +90,7 @@ class LoadGenerator:
                 ("grpc.lb_policy_name", "round_robin"),
                 ("grpc.initial_reconnect_backoff_ms", 100),
                 ("grpc.max_reconnect_backoff_ms", 500),
+                *self.options,
             ],
         ) as channel:
             stub = analyzer_pb2_grpc.AnalyzerServiceStub(channel)
@@ -144,6 +150,15 @@ class LoadGenerator:
             )
         self.outcomes.append(outcome)
         return outcome
+
+
+def balanced_client_options() -> list[tuple[str, Any]]:
+    """Channel options of a client balancing over replicas as a deployment's would: the
+    Python client's service config (UNAVAILABLE retried) with client-side health checking,
+    so round_robin leaves a replica as soon as it reports NOT_SERVING."""
+    config = json.loads(service_config())
+    config["healthCheckConfig"] = {"serviceName": ""}
+    return channel_options(json.dumps(config))
 
 
 def _reason(error: grpc.aio.AioRpcError) -> str:

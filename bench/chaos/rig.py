@@ -33,6 +33,8 @@ HOST = "127.0.0.1"
 READY_TIMEOUT_SECONDS = 120.0
 """Seconds a process may take to answer after it starts (a bound against a hang; a loaded
 machine starts Python slowly, and a process that exits fails at once)."""
+SIGTERM_TIMEOUT_SECONDS = 30.0
+"""How long a process may take to drain and exit after SIGTERM (its grace is 10 s)."""
 ADMIN_TOKEN = "chaos-admin-token"
 """Admin token of the rig's services (loopback only)."""
 ANALYZERS = ("analyzer-1", "analyzer-2")
@@ -276,6 +278,15 @@ class ChaosRig:
                 ).fetchone()
             pending += int(count)
         return pending
+
+    def terminate(self, name: str, timeout: float = SIGTERM_TIMEOUT_SECONDS) -> int:
+        """SIGTERM a process by its PID, as a rolling restart stops it, and wait for it to
+        drain and exit; its exit code."""
+        entry = self._processes[name]
+        assert entry.process is not None
+        entry.killed = True
+        entry.process.send_signal(signal.SIGTERM)
+        return entry.process.wait(timeout=timeout)
 
     def wipe_redis(self) -> None:
         """Delete Redis's files, so its next start is empty."""

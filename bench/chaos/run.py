@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import grpc
 
-from bench.chaos.load import LoadGenerator, Outcome
+from bench.chaos.load import LoadGenerator, Outcome, balanced_client_options
 from bench.chaos.rig import ADMIN_TOKEN, ChaosRig
 from bench.chaos.scenarios import Scenario
 from sanad.analyzer.v1 import analyzer_pb2, analyzer_pb2_grpc
@@ -157,7 +157,11 @@ async def run_scenario(
     await local_spends_reported(rig)
     quota_before = await quota_requests(rig)
     providers_before = await provider_requests(emulator)
-    load = LoadGenerator(rig.analyzer_targets, concurrency=phases.concurrency)
+    load = LoadGenerator(
+        rig.analyzer_targets,
+        concurrency=phases.concurrency,
+        options=balanced_client_options() if scenario.client_retries else (),
+    )
     stop = asyncio.Event()
     started = time.monotonic()
     running = asyncio.create_task(load.run(stop))

@@ -22,6 +22,10 @@ class Healed:
     """For a store outage: when quota and health both reported SERVING again."""
 
 
+RESTART_READY_SECONDS = 90.0
+"""How long a restarted replica may take to serve: a start imports every SDK, which takes
+tens of seconds on a loaded machine, and the load goes on meanwhile."""
+
 Fault = Callable[[ChaosRig, EmulatorControl, float], Awaitable[Healed]]
 """Breaks something for the given seconds, heals it, and says when it was back."""
 
@@ -38,6 +42,10 @@ class Scenario:
     """The fault itself."""
     totals_kept: bool = True
     """Whether quota's totals survive it (not when Redis restarts empty)."""
+    client_retries: bool = False
+    """Whether the load's callers use the Python client's service config (UNAVAILABLE
+    retried by gRPC) with client-side health checking, as a deployment's clients would;
+    off, every refusal is counted raw."""
 
 
 def kill_and_restart(name: str) -> Fault:
@@ -48,6 +56,20 @@ def kill_and_restart(name: str) -> Fault:
         await asyncio.sleep(seconds)
         rig.spawn(name)
         return Healed(await asyncio.to_thread(rig.wait_ready, name))
+
+    return fault
+
+
+def rolling_restart(name: str) -> Fault:
+    """SIGTERM a process (it drains within its grace), wait for it to exit, start it again:
+    one step of a rolling restart. The fault lasts as long as the drain and the start take."""
+
+    async def fault(rig: ChaosRig, _: EmulatorControl, __: float) -> Healed:
+        code = await asyncio.to_thread(rig.terminate, name)
+        if code != 0:
+            raise RuntimeError(f"{name} exited with {code} after SIGTERM")
+        rig.spawn(name)
+        return Healed(await asyncio.to_thread(rig.wait_ready, name, RESTART_READY_SECONDS))
 
     return fault
 
@@ -111,6 +133,12 @@ SCENARIOS = (
         "analyzer-kill",
         "kill -9 one of two analyzers, restart",
         kill_and_restart(ANALYZERS[0]),
+    ),
+    Scenario(
+        "analyzer-rolling",
+        "SIGTERM one of two analyzers (drain), restart; clients health-check, retry UNAVAILABLE",
+        rolling_restart(ANALYZERS[0]),
+        client_retries=True,
     ),
     Scenario(
         "latency",

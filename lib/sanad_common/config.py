@@ -316,6 +316,13 @@ class Settings(SanadSources):
     RESOURCE_EXHAUSTED (gRPC's soft and hard limits are both set to it)."""
     readiness_interval: float = Field(default=1.0, gt=0)
     """Seconds between readiness checks of a ready service (grpc.health.v1 follows them)."""
+    shutdown_drain: float = Field(default=1.0, ge=0)
+    """Seconds a stopping server keeps serving after it reports NOT_SERVING, so clients that
+    watch grpc.health.v1 (round_robin with a healthCheckConfig, meshes) move away before it
+    refuses new RPCs (SANAD_SHUTDOWN_DRAIN)."""
+    shutdown_grace: float = Field(default=10.0, ge=0)
+    """Seconds in-flight RPCs may run on once the server refuses new ones after SIGTERM or
+    SIGINT (SANAD_SHUTDOWN_GRACE); whatever still runs after it is cancelled."""
     default_jurisdiction: Literal["SA", "EG", "GENERIC"] = "SA"
     """Rules applied when a request names no jurisdiction (SANAD_DEFAULT_JURISDICTION);
     GENERIC is a baseline for other countries (docs/rules.md)."""

@@ -1,11 +1,19 @@
 """gRPC server start-up shared by every service.
 
 Each service hands over its servicers; this module adds what every Sanad server has: the
-standard ``grpc.health.v1`` service (NOT_SERVING until the service's dependencies answer, and
-kept current by a readiness loop), server reflection, message size limits, the interceptor
-that turns :class:`ServiceError` into rich statuses, refuses undecodable requests and guards
-admin RPCs, TLS when the settings name a certificate (``sanad_common.security.tls``), and
-graceful shutdown on SIGTERM or SIGINT.
+standard ``grpc.health.v1`` service (NOT_SERVING until the process can do its work, and kept
+current by a readiness loop), server reflection, message size limits, the interceptor that
+turns :class:`ServiceError` into rich statuses, refuses undecodable requests and guards admin
+RPCs, TLS when the settings name a certificate (``sanad_common.security.tls``), and graceful
+shutdown on SIGTERM or SIGINT.
+
+grpc.health.v1 carries two answers. The overall service ``""`` follows the process's readiness
+check (can it do its work at all); each named service follows its own check when it has one
+(the analyzer's follows the roll-up), else the overall one. On a stop signal every status goes
+NOT_SERVING (Watch streams hear it at once) while the server goes on serving for
+``SANAD_SHUTDOWN_DRAIN`` seconds, so health-checking clients move away first; then new RPCs are
+refused, and those in flight get ``SANAD_SHUTDOWN_GRACE`` seconds to finish before they are
+cancelled; the service's app then releases what they held.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
@@ -38,14 +46,16 @@ from sanad_common.tracing import (
 
 log = structlog.get_logger(__name__)
 
-SHUTDOWN_GRACE_SECONDS = 10.0
-"""How long in-flight RPCs may run on after a stop signal."""
 NOT_READY_INTERVAL_SECONDS = 0.5
 """How often the readiness check runs while the service is not ready."""
 
 
 class AddressInUseError(RuntimeError):
     """The server could not bind its address (taken, or not an address of this host)."""
+
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+"""Raises if the service cannot do its work (for example the store does not answer)."""
 
 
 @dataclass(frozen=True)
@@ -58,10 +68,8 @@ class ServiceDefinition:
     """Adds the servicer to a server (the generated ``add_*Servicer_to_server``)."""
     admin_methods: frozenset[str] = field(default_factory=frozenset)
     """Method names (without the service) that require the admin token."""
-
-
-ReadinessCheck = Callable[[], Awaitable[None]]
-"""Raises if the service cannot do its work (for example the store does not answer)."""
+    readiness_check: ReadinessCheck | None = None
+    """The named service's own grpc.health.v1 status; None to follow the process's."""
 
 
 async def serve(
@@ -86,10 +94,11 @@ async def serve(
     )
     try:
         await stop.wait()
+        log.info("stopping", drain=settings.shutdown_drain, grace=settings.shutdown_grace)
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
-        await server.stop()
+        await server.stop(settings.shutdown_grace, drain=settings.shutdown_drain)
 
 
 @dataclass
@@ -101,12 +110,17 @@ class RunningServer:
     port: int
     readiness_task: asyncio.Task[None]
 
-    async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
-        """Report NOT_SERVING, let in-flight RPCs finish within grace, then close."""
+    async def stop(self, grace: float, *, drain: float = 0.0) -> None:
+        """Report NOT_SERVING and go on serving for drain seconds (clients watching health
+        leave meanwhile: a call the server refuses as it stops is one gRPC may not retry),
+        then refuse new RPCs, let those in flight finish within grace seconds, cancel the
+        rest, and close."""
         self.readiness_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.readiness_task
         await self.health.enter_graceful_shutdown()
+        if drain > 0:
+            await asyncio.sleep(drain)
         await self.server.stop(grace)
         log.info("server stopped", port=self.port)
 
@@ -169,8 +183,16 @@ async def start_server(
         port=bound,
         tls="off" if credentials is None else f"client certificates: {settings.tls_client_auth}",
     )
+    checks = {
+        "": readiness_check,
+        **{
+            service.name: service.readiness_check
+            for service in services
+            if service.readiness_check is not None
+        },
+    }
     task = asyncio.create_task(
-        _keep_readiness(health_servicer, names, readiness_check, settings.readiness_interval),
+        _keep_readiness(health_servicer, names, checks, settings.readiness_interval),
         name=f"{component}-readiness",
     )
     return RunningServer(server=server, health=health_servicer, port=bound, readiness_task=task)
@@ -179,32 +201,45 @@ async def start_server(
 async def _keep_readiness(
     health_servicer: health.aio.HealthServicer,
     names: Sequence[str],
-    readiness_check: ReadinessCheck,
+    checks: Mapping[str, ReadinessCheck],
     interval: float,
 ) -> None:
-    """SERVING while the readiness check passes, NOT_SERVING while it fails."""
-    serving: bool | None = None
+    """Each status SERVING while its check passes, NOT_SERVING while it fails.
+
+    ``checks`` has the process's check under ``""`` and the named services' own; a named
+    service without one follows ``""``, and none is SERVING while ``""`` is not.
+    """
+    serving: dict[str, bool] = {}
     while True:
-        try:
-            with untraced():
-                await readiness_check()
-            ready = True
-        except Exception as error:
-            ready = False
-            if serving is not False:
-                log.warning("not ready", error=str(error))
-        if ready != serving:
-            status = (
+        ready = {name: await _passes(name, check, serving) for name, check in checks.items()}
+        for name in names:
+            ready[name] = ready[""] and ready.get(name, True)
+        for name, now_ready in ready.items():
+            if serving.get(name) == now_ready:
+                continue
+            await health_servicer.set(
+                name,
                 health_pb2.HealthCheckResponse.SERVING
-                if ready
-                else health_pb2.HealthCheckResponse.NOT_SERVING
+                if now_ready
+                else health_pb2.HealthCheckResponse.NOT_SERVING,
             )
-            for name in ("", *names):
-                await health_servicer.set(name, status)
-            if ready:
-                log.info("ready")
-            serving = ready
-        await asyncio.sleep(interval if ready else min(interval, NOT_READY_INTERVAL_SECONDS))
+            if now_ready:
+                log.info("ready", service=name or "(overall)")
+            serving[name] = now_ready
+        all_ready = all(ready.values())
+        await asyncio.sleep(interval if all_ready else min(interval, NOT_READY_INTERVAL_SECONDS))
+
+
+async def _passes(name: str, check: ReadinessCheck, serving: Mapping[str, bool]) -> bool:
+    """Whether one readiness check passes now; a failure is logged when the status turns."""
+    try:
+        with untraced():
+            await check()
+    except Exception as error:
+        if serving.get(name) is not False:
+            log.warning("not ready", service=name or "(overall)", error=str(error))
+        return False
+    return True
 
 
 def metadata_limits(max_bytes: int) -> list[tuple[str, int]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from sanad_analyzer.deadline import Deadline
 from sanad_analyzer.hedging import HedgePolicy
 from sanad_analyzer.memory.degradation import DegradationStore
+from sanad_analyzer.memory.entries import StoredAnswers
 from sanad_analyzer.memory.idempotency import IdempotencyCache
 from sanad_analyzer.pipeline import AnalysisPipeline
 from sanad_analyzer.ports import (
@@ -141,14 +142,16 @@ async def open_rig(tmp_path: Path, rules: RuleReview | None = None) -> AsyncIter
     store = await open_store(f"sqlite:///{tmp_path / 'store.db'}")
     providers = {"primary": FakeProvider("primary"), "secondary": FakeProvider("secondary")}
     quota = FakeQuota()
+    stored = StoredAnswers(store, ttl=60)
     health = FakeHealth(ProviderOrder(available=("primary", "secondary")))
     pipeline = AnalysisPipeline(
         providers=providers,
         quota=quota,
         health=health,
         store=store,
-        idempotency=IdempotencyCache(store, ttl=60, analysis_ttl=60),
-        degradation=DegradationStore(store, ttl=60),
+        stored_answers=stored,
+        idempotency=IdempotencyCache(store, stored, ttl=60, analysis_ttl=60),
+        degradation=DegradationStore(store, stored, ttl=60),
         degradation_enabled=False,
         default_deadline=10.0,
         deadline_margin=0.1,

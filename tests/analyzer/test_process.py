@@ -8,11 +8,7 @@ from pathlib import Path
 
 from sanad_analyzer.providers.registry import ADAPTERS
 from sanad_launcher.ports import free_port
-from tests.support.services import service_process
-
-EXIT_TIMEOUT = 60.0
-"""Seconds for a process that starts and then stops itself (a loaded machine starts Python
-slowly: 19 s beside five other suites)."""
+from tests.support.services import START_TIMEOUT, service_process
 
 
 def test_an_unknown_provider_kind_stops_the_analyzer_with_the_known_kinds(
@@ -28,7 +24,7 @@ def test_an_unknown_provider_kind_stops_the_analyzer_with_the_known_kinds(
     }
     log = tmp_path / "analyzer.log"
     with service_process("sanad_analyzer", env, log) as process:
-        code = process.wait(timeout=EXIT_TIMEOUT)
+        code = process.wait(timeout=START_TIMEOUT)
 
     output = log.read_text()
     assert code == 2

@@ -144,10 +144,22 @@ async def test_a_blackholed_store_is_answered_within_the_deadline(
     assert response.source in (analyzer_pb2.SOURCE_FRESH, analyzer_pb2.SOURCE_RULES)
 
 
+async def test_a_rolling_restart_of_an_analyzer_fails_no_request(
+    rig: ChaosRig, emulator: EmulatorControl
+) -> None:
+    report = await run(rig, emulator, "analyzer-rolling")
+
+    failed = [outcome for outcome in report.outcomes if not outcome.answered]
+    assert failed == []
+    assert report.back_at > report.fault_at
+    assert any(outcome.started >= report.back_at for outcome in report.outcomes)
+
+
 def test_every_scenario_has_a_test() -> None:
     tested = {
         *DEPENDENCY_OUTAGES,
         "analyzer-kill",
+        "analyzer-rolling",
         "latency",
         "resets",
         "partition",

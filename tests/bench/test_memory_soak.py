@@ -1,15 +1,38 @@
-"""The memory soak's verdict: the limit at the end, and flat over the last half."""
+"""The memory soak's verdicts (throughput kept, the RSS limit, flat over the last half), its
+report and its saved runs."""
 
 from __future__ import annotations
 
-from bench.memory_soak import GROWTH_TOLERANCE_MIB, RSS_LIMIT_MIB, SAMPLES, Soak, render
+import json
+
+from bench.memory_soak import (
+    GROWTH_TOLERANCE_MIB,
+    RSS_LIMIT_MIB,
+    SAMPLES,
+    KeyKind,
+    Soak,
+    StoreRun,
+    key_kind,
+    render,
+)
 
 
-def _soak(half: float, end: float) -> Soak:
+def _soak(half: float, end: float, process: str = "analyzer") -> Soak:
     """Ten samples rising to ``half`` at N/2, then to ``end`` at N."""
     first = [half * (k + 1) / (SAMPLES // 2) for k in range(SAMPLES // 2)]
     second = [half + (end - half) * (k + 1) / (SAMPLES // 2) for k in range(SAMPLES // 2)]
-    return Soak("redis", "analyzer", first + second, peak_mib=max(half, end) + 1)
+    return Soak("redis", process, first + second, peak_mib=max(half, end) + 1)
+
+
+def _run(throughput: list[float], redis_bytes: list[int]) -> StoreRun:
+    return StoreRun(
+        "redis",
+        1000,
+        throughput,
+        [_soak(80.0, 90.0)],
+        redis_bytes,
+        [KeyKind("answer", 1000, 3000.0)],
+    )
 
 
 def test_half_and_end_are_the_samples_at_n_over_two_and_n() -> None:
@@ -27,8 +50,37 @@ def test_growth_over_the_last_half_or_a_high_end_is_not_met() -> None:
     assert not _soak(RSS_LIMIT_MIB + 5, RSS_LIMIT_MIB + 5).met
 
 
-def test_the_table_has_one_row_per_process_with_its_verdict() -> None:
-    text = render([_soak(80.0, 90.0)], "make bench", 1000)
+def test_the_limit_is_for_service_processes_only() -> None:
+    assert _soak(RSS_LIMIT_MIB + 5, RSS_LIMIT_MIB + 5, "store (redis-server)").met
+
+
+def test_throughput_is_met_at_ninety_percent_of_the_first_tenth() -> None:
+    assert _run([100.0] * 9 + [90.0], []).throughput_met
+    assert not _run([100.0] * 9 + [89.0], []).throughput_met
+
+
+def test_bytes_per_answer_is_redis_growth_over_the_requests() -> None:
+    assert _run([1.0] * 10, [1_000_000] + [0] * 9 + [11_000_000]).bytes_per_answer == 10_000
+    assert _run([1.0] * 10, []).bytes_per_answer is None
+
+
+def test_key_kinds_drop_the_namespace_and_the_ids() -> None:
+    assert key_kind("ns-1:e:answer:return_exchange:t:abc") == "answer"
+    assert key_kind("ns-1:set:similarity:band:{return_exchange:t}:3:ab") == "similarity:band"
+    assert key_kind("ns-1:s:quota:{openai}:res:0dd9") == "quota:{openai}:res"
+
+
+def test_the_report_has_throughput_memory_and_redis_per_answer() -> None:
+    run = _run([100.0] * 9 + [95.0], [0] * 10 + [10_000_000])
+    text = render([run], "make bench")
     assert text.startswith("## Memory soak\n")
-    assert "| redis | analyzer | 80.0 | 90.0 | +10.0 | +12.5% | 91.0 | no |" in text
-    assert "RSS MiB at 500 | RSS MiB at 1,000" in text
+    assert "| redis | 1,000 | 100.0 |" in text and "| 95% | yes |" in text
+    assert "| redis | analyzer | 80.0 | 90.0 | +10.0 | 91.0 | no |" in text
+    assert "grew by 10,000 bytes per fresh answer" in text
+    assert "| `answer` | 1,000 | 3,000 | 3,000 |" in text
+
+
+def test_a_saved_run_renders_as_the_run_did() -> None:
+    run = _run([100.0] * 10, [0] * 11)
+    saved = StoreRun.from_json(json.loads(json.dumps(run.to_json())))
+    assert saved == run

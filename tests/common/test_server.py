@@ -96,7 +96,11 @@ class HangingQuota(FailingQuota):
         raise AssertionError("unreachable")
 
 
-def _app(readiness: Readiness, servicer: FailingQuota | None = None) -> Any:
+def _app(
+    readiness: Readiness,
+    servicer: FailingQuota | None = None,
+    service_readiness: Readiness | None = None,
+) -> Any:
     @contextlib.asynccontextmanager
     async def build(settings: Settings) -> AsyncIterator[ServiceApp]:
         yield ServiceApp(
@@ -107,6 +111,7 @@ def _app(readiness: Readiness, servicer: FailingQuota | None = None) -> Any:
                         servicer or FailingQuota(), server
                     ),
                     admin_methods=frozenset({"ResetQuota"}),
+                    readiness_check=service_readiness,
                 )
             ],
             readiness_check=readiness,
@@ -365,3 +370,28 @@ def test_grpcs_traceback_for_a_vanished_client_is_a_bounded_one_line_warning(
     assert all(record.levelname == "WARNING" and record.exc_info is None for record in gone)
     assert "the client went away" in gone[0].getMessage()
     assert [record.levelname for record in caplog.records][-1] == "ERROR"
+
+
+async def test_a_named_service_with_its_own_check_follows_it_and_the_overall_one() -> None:
+    overall, named = Readiness(), Readiness()
+    overall.ready = True
+    settings = Settings(host="127.0.0.1", readiness_interval=0.1)
+    service = "sanad.quota.v1.QuotaService"
+    async with serve_in_process(
+        "test", _app(overall, service_readiness=named), settings
+    ) as channel:
+
+        async def statuses() -> tuple[int, int]:
+            return await health_status(channel), await health_status(channel, service)
+
+        apart = await eventually(statuses, lambda seen: seen == (SERVING, NOT_SERVING))
+        named.ready = True
+        both = await eventually(statuses, lambda seen: seen == (SERVING, SERVING))
+        overall.ready = False
+        neither = await eventually(statuses, lambda seen: seen == (NOT_SERVING, NOT_SERVING))
+
+    assert (apart, both, neither) == (
+        (SERVING, NOT_SERVING),
+        (SERVING, SERVING),
+        (NOT_SERVING, NOT_SERVING),
+    )

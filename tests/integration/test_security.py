@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -28,6 +29,7 @@ from sanad_emulator.control import EmulatorControl
 from sanad_launcher.certificates import SuiteTls, suite_tls
 from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts, emulator_providers
 from tests.integration.test_scenarios import RETURN_POLICY, analyze_request
+from tests.support.manifests import kustomized
 from tests.support.services import error_reason
 from tests.support.tenants import KeyedTenant, write_tenants_file
 from tests.support.waiting import eventually
@@ -289,17 +291,16 @@ async def test_admin_rpcs_take_the_admin_token_not_a_tenant_key(
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await callers.shop_a.ClearCache(analyzer_pb2.ClearCacheRequest(), timeout=10)
 
+    # The audit line is written once the call has ended, so possibly after the caller has heard.
+    await eventually(
+        lambda: asyncio.to_thread(secure.logs),
+        lambda logs: any(
+            '"admin action"' in line and '"UNAUTHENTICATED"' in line and "ClearCache" in line
+            for line in logs["analyzer"].splitlines()
+        ),
+        what="the audit line of the refused ClearCache",
+    )
     assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
-
-    async def analyzer_log() -> str:
-        return secure.logs()["analyzer"]
-
-    def audited(log: str) -> bool:
-        audit = [line for line in log.splitlines() if '"admin action"' in line]
-        return any('"UNAUTHENTICATED"' in line and "ClearCache" in line for line in audit)
-
-    # The status reaches the caller before the server's audit line reaches its log file.
-    await eventually(analyzer_log, audited, what="the refused ClearCache's audit line")
     assert "tenant keys required" in secure.logs()["analyzer"]
     assert SHOP_A.key not in secure.logs()["analyzer"]
     assert hashlib.sha256(SHOP_A.key.encode()).hexdigest() not in secure.logs()["analyzer"]
@@ -330,6 +331,50 @@ async def test_undecodable_bytes_are_invalid_argument_on_all_three_services(
     for name, text in secure.logs().items():
         assert "Traceback" not in text, name
         assert "undecodable request refused" in text, name
+
+
+def _probe(
+    command: list[str], port: int, files: dict[str, Path]
+) -> subprocess.CompletedProcess[str]:
+    """A probe command of the manifests run here: the pod's mounted files and port replaced by
+    the suite's."""
+    probe = shutil.which(command[0])
+    assert probe, f"{command[0]} is needed (make .venv/go-bin/grpc-health-probe, on PATH)"
+    arguments = []
+    for argument in command[1:]:
+        flag, _, value = argument.partition("=")
+        if flag == "-addr":
+            value = f"127.0.0.1:{port}"
+        arguments.append(f"{flag}={files.get(value, value)}" if value else flag)
+    return subprocess.run(
+        [probe, *arguments], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+async def test_the_tls_manifests_probes_pass_over_tls_and_fail_without_it(
+    secure: SecureSuite, callers: Callers
+) -> None:
+    """deploy/k8s-tls's readiness probes, as a pod runs them, against the real TLS services."""
+    objects = await asyncio.to_thread(kustomized, "deploy/k8s-tls")
+    files = {
+        "/etc/sanad/tls/ca.crt": secure.tls.ca_file,
+        "/etc/sanad/tls/tls.crt": secure.tls.leaf.cert_file,
+        "/etc/sanad/tls/tls.key": secure.tls.leaf.key_file,
+    }
+    for name in ("analyzer", "quota", "health"):
+        (container,) = objects[("Deployment", name)]["containers"]
+        command = container["readiness"]["command"]
+        port = getattr(secure.suite.ports, name)
+        without_certificate = [arg for arg in command if not arg.startswith("-tls-client")]
+        plaintext = [arg for arg in command if not arg.startswith("-tls")]
+
+        passed = await asyncio.to_thread(_probe, command, port, files)
+        anonymous = await asyncio.to_thread(_probe, without_certificate, port, files)
+        refused = await asyncio.to_thread(_probe, plaintext, port, files)
+
+        assert passed.returncode == 0 and "status: SERVING" in passed.stderr, (name, passed.stderr)
+        assert refused.returncode != 0, name
+        assert (anonymous.returncode == 0) is (name == "analyzer"), (name, anonymous.stderr)
 
 
 def test_the_key_hashes_on_disk_are_not_keys(secure: SecureSuite) -> None:

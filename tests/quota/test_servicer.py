@@ -442,6 +442,32 @@ async def test_a_tenants_counters_are_reset_by_an_admin(
     assert bad_request_fields(unknown.value) == ["tenant"]
 
 
+async def test_watch_usage_streams_a_tenants_crossings_and_refuses_an_unknown_tenant(
+    tenant_quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    asked = quota_pb2.ReserveRequest(provider="openai", estimated_tokens=10, tenant="shop-a")
+    await tenant_quota.Reserve(asked)
+    usage = await tenant_quota.GetUsage(quota_pb2.GetUsageRequest(tenant="shop-a"))
+    watch = tenant_quota.WatchUsage(
+        quota_pb2.WatchUsageRequest(tenant="shop-a", include_current=True)
+    )
+    streamed = await asyncio.wait_for(first_response(watch), timeout=10)
+    watch.cancel()
+    with pytest.raises(grpc.aio.AioRpcError) as unknown:
+        async for _ in tenant_quota.WatchUsage(quota_pb2.WatchUsageRequest(tenant="walk-in")):
+            pass
+
+    assert (streamed.crossing.tenant, streamed.crossing.provider) == ("shop-a", "")
+    assert (streamed.crossing.window, streamed.crossing.metric, streamed.crossing.level) == (
+        quota_pb2.WINDOW_HOUR,
+        quota_pb2.METRIC_REQUESTS,
+        quota_pb2.WARNING_LEVEL_EXHAUSTED,
+    )
+    assert streamed.crossing == usage.tenants[0].crossings[-1]
+    assert unknown.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert bad_request_fields(unknown.value) == ["tenant"]
+
+
 async def test_a_withdrawal_by_key_releases_and_a_late_reserve_is_aborted(
     quota: quota_pb2_grpc.QuotaServiceAsyncStub,
 ) -> None:

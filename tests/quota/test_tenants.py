@@ -12,10 +12,11 @@ import pytest
 from sanad_common.config import ProviderLimits
 from sanad_common.storage import Store
 from sanad_common.tenancy import TenantDirectory
-from sanad_quota.ledger import QuotaLedger, Spend, UnknownTenantError
+from sanad_quota.ledger import OTHER_TENANTS, QuotaLedger, Spend, UnknownTenantError
+from sanad_quota.metrics import QuotaMetrics
 from sanad_quota.usage import Metric, Window, WindowUsage
 from tests.quota.conftest import mid_hour, quota_settings
-from tests.support.services import FakeClock
+from tests.support.services import FakeClock, MeterProbe
 from tests.support.tenants import KeyedTenant, tenant_directory
 
 SHOP_A = KeyedTenant("shop-a", limits={"hourly_requests": 3, "daily_tokens": 1000})
@@ -174,3 +175,38 @@ async def test_resetting_a_tenant_leaves_the_provider_alone(
     assert (await quota.reserve("openai", 10, tenant="shop-a")).allowed
     provider = (await quota.usage("openai")).windows
     assert used(provider, Window.HOUR, Metric.REQUESTS) == 4
+
+
+async def test_tenant_metrics_name_the_first_tenants_and_count_the_rest_as_other(
+    store: Store, tenants: TenantDirectory
+) -> None:
+    """The tenant label stays bounded however many tenants the file lists."""
+    probe = MeterProbe()
+    settings = quota_settings(openai=UNLIMITED, tenant_metric_labels=1)
+    counted = QuotaLedger(store, settings, tenants=tenants, metrics=QuotaMetrics(probe.meter))
+    for tenant in ("shop-a", "shop-b"):
+        for _ in range(4):
+            await counted.reserve("openai", 10, tenant=tenant)
+
+    points = probe.read()
+    tenant_labels = {
+        dict(attributes)["tenant"]
+        for (name, attributes) in points
+        if name.startswith("sanad_quota_tenant_")
+    }
+    hour_requests = frozenset({"tenant": "shop-a", "window": "hour", "metric": "requests"}.items())
+    assert tenant_labels == {"shop-a", OTHER_TENANTS}
+    assert points[("sanad_quota_tenant_used", hour_requests)] == 3
+    assert (
+        points[
+            (
+                "sanad_quota_tenant_reservations",
+                frozenset({"tenant": OTHER_TENANTS, "outcome": "denied"}.items()),
+            )
+        ]
+        == 1
+    )
+    assert not any(
+        name == "sanad_quota_tenant_used" and dict(attributes)["tenant"] == OTHER_TENANTS
+        for (name, attributes) in points
+    ), "a sum of several tenants' use would mean nothing"

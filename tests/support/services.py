@@ -129,18 +129,20 @@ async def wait_health(
     target: str,
     status: int,
     *,
+    service: str = "",
     process: subprocess.Popen[bytes] | None = None,
     log: Path | None = None,
     within: float = START_TIMEOUT,
 ) -> None:
-    """Wait until the server at target reports status; fail early if its process exits."""
+    """Wait until the server at target reports status for service (the overall one unless
+    named), within the given seconds; fail early if its process exits."""
     deadline = time.monotonic() + within
     async with grpc.aio.insecure_channel(target) as channel:
         while True:
             if process is not None and process.poll() is not None:
                 raise AssertionError(f"service exited early:\n{_tail(log)}")
             with contextlib.suppress(grpc.aio.AioRpcError):
-                if await health_status(channel) == status:
+                if await health_status(channel, service) == status:
                     return
             if time.monotonic() > deadline:
                 raise AssertionError(f"{target} never reported {status}:\n{_tail(log)}")

@@ -8,11 +8,13 @@ reader sees the old file or the new one, never half of one.
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import ipaddress
 import os
 import socket
 import ssl
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,3 +178,18 @@ def served_certificate_serial(
     if der is None:
         raise ssl.SSLError(f"{host}:{port} showed no certificate")
     return x509.load_der_x509_certificate(der).serial_number
+
+
+def main() -> None:
+    """``python -m sanad_launcher.certificates DIR`` (``make tls-certs``): the development CA
+    and leaf in DIR, for docker-compose.tls.yml; kept while valid for another day."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("folder", type=Path)
+    args = parser.parse_args()
+    tls = suite_tls(args.folder)
+    sys.stdout.write(f"CA {tls.ca_file}; certificate {tls.leaf.cert_file}, ")
+    sys.stdout.write(f"key {tls.leaf.key_file}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -19,12 +19,6 @@ from typing import cast
 
 import grpc
 import structlog
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    PublicFormat,
-    load_pem_private_key,
-)
 
 from sanad_common.config import ConfigurationError, Settings
 
@@ -89,6 +83,9 @@ class TlsMaterial:
         if chain is not None and key is not None:
             _check_pair(chain, key)
         if ca is not None:
+            # Imported only once TLS is configured: cryptography is about 8 MiB a process.
+            from cryptography import x509  # noqa: PLC0415
+
             try:
                 x509.load_pem_x509_certificates(ca)
             except ValueError as error:
@@ -106,6 +103,9 @@ def _read(path: Path | None) -> bytes | None:
 
 
 def _check_pair(chain: bytes, key: bytes) -> None:
+    from cryptography import x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key  # noqa: PLC0415
+
     try:
         leaf = x509.load_pem_x509_certificates(chain)[0]
     except ValueError as error:
@@ -122,6 +122,11 @@ def _public(key: object) -> bytes:
     public_bytes = getattr(key, "public_bytes", None)
     if public_bytes is None:
         raise CertificateError("the certificate's key type is not supported")
+    from cryptography.hazmat.primitives.serialization import (  # noqa: PLC0415
+        Encoding,
+        PublicFormat,
+    )
+
     encoded: bytes = public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     return encoded
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from sanad_common.storage.port import Store
-from sanad_common.storage.redis_store import RedisStore
 from sanad_common.storage.sqlite_store import SQLiteStore
 from sanad_common.tracing import traced_store
 
@@ -30,6 +29,9 @@ async def open_store(url: str, *, namespace: str = "sanad", check: bool = True) 
     scheme = urlsplit(url).scheme
     store: Store
     if scheme in ("redis", "rediss"):
+        # Imported only here: redis-py is about 10 MiB a process on SQLite never needs.
+        from sanad_common.storage.redis_store import RedisStore  # noqa: PLC0415
+
         store = RedisStore.from_url(url, namespace=namespace)
     elif scheme == "sqlite":
         store = await SQLiteStore.open(url, namespace=namespace)

@@ -10,6 +10,7 @@ from sanad_analyzer.downstream import HealthGateway, QuotaGateway, open_safe_bud
 from sanad_analyzer.hedging import HedgePolicy
 from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.memory.degradation import DegradationStore
+from sanad_analyzer.memory.entries import StoredAnswers
 from sanad_analyzer.memory.idempotency import IdempotencyCache
 from sanad_analyzer.memory.near_duplicates import NearDuplicateIndex
 from sanad_analyzer.memory.single_flight import SharedFlight
@@ -58,11 +59,19 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         local_outcome_ttl=settings.local_outcome_ttl,
     )
     health.start()
+    # An answer stays as long as the longest entry that refers to it.
+    stored_answers = StoredAnswers(
+        store, ttl=max(settings.idempotency_ttl, settings.graceful_degradation_ttl)
+    )
     idempotency = IdempotencyCache(
-        store, ttl=settings.idempotency_ttl, analysis_ttl=settings.graceful_degradation_ttl
+        store,
+        stored_answers,
+        ttl=settings.idempotency_ttl,
+        analysis_ttl=settings.graceful_degradation_ttl,
     )
     degradation = DegradationStore(
         store,
+        stored_answers,
         ttl=settings.graceful_degradation_ttl,
         index=NearDuplicateIndex(
             store,
@@ -81,6 +90,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         ),
         health=health,
         store=store,
+        stored_answers=stored_answers,
         idempotency=idempotency,
         degradation=degradation,
         degradation_enabled=settings.graceful_degradation_enable,
@@ -101,7 +111,9 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
             cache_counters=pipeline.stats,
             degradation_enabled=settings.graceful_degradation_enable,
             timeout=settings.downstream_timeout,
+            local=health,
             quota_fallback=safe_budget.open,
+            rules_answer=settings.rules_answer_enable,
         )
     )
     servicer = AnalyzerServicer(
@@ -124,9 +136,10 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
                         servicer, server
                     ),
                     admin_methods=ADMIN_METHODS,
+                    readiness_check=system_health.readiness,
                 )
             ],
-            readiness_check=system_health.readiness,
+            readiness_check=system_health.can_answer,
         )
     finally:
         await pipeline.aclose()

@@ -24,7 +24,7 @@ from sanad_analyzer.hedging import HedgePolicy, RaceResult, race
 from sanad_analyzer.instrumentation import traced_cache
 from sanad_analyzer.memory.cache_stats import CacheName, CacheStatistics, Lookup
 from sanad_analyzer.memory.degradation import DegradationStore
-from sanad_analyzer.memory.entries import CachedAnswer, DegradedMatch
+from sanad_analyzer.memory.entries import CachedAnswer, DegradedMatch, StoredAnswers
 from sanad_analyzer.memory.idempotency import IdempotencyCache
 from sanad_analyzer.memory.near_duplicates import IndexedText
 from sanad_analyzer.memory.single_flight import FingerprintMismatchError, SharedFlight, SingleFlight
@@ -33,7 +33,7 @@ from sanad_analyzer.providers.base import Provider, ProviderAnswer
 from sanad_analyzer.request import AnalysisRequest
 from sanad_analyzer.retry import RetryPolicy
 from sanad_analyzer.rules.review import RuleReview
-from sanad_analyzer.settlements import Settlements
+from sanad_analyzer.settlements import SETTLE_GRACE_SECONDS, Settlements
 from sanad_common.errors import ServiceError, error_info, localized, retry_info
 from sanad_common.storage import Store, StoreUnavailableError
 
@@ -62,6 +62,7 @@ class AnalysisPipeline:
         quota: QuotaPort,
         health: HealthPort,
         store: Store,
+        stored_answers: StoredAnswers,
         idempotency: IdempotencyCache,
         degradation: DegradationStore,
         degradation_enabled: bool,
@@ -78,6 +79,7 @@ class AnalysisPipeline:
         self._attempt = ProviderAttempt(quota, health, self._settlements, retry)
         self._hedging = hedging
         self._store = store
+        self._stored_answers = stored_answers
         self._idempotency = idempotency
         self._degradation = degradation
         self._degradation_enabled = degradation_enabled
@@ -88,9 +90,14 @@ class AnalysisPipeline:
         self.stats = CacheStatistics()
         # Without a configured review, findings are still given but rules never answer.
         self._answers = Answers(rules or RuleReview(answer_enabled=False))
+        self._running: set[asyncio.Task[object]] = set()
 
     async def aclose(self) -> None:
-        """Let quota settlements and lease releases still in flight finish (within a bound)."""
+        """Release what this replica holds: let the analyses still running (the server
+        cancelled them past its grace) settle their reservations, then let quota settlements
+        and lease releases finish, all within bounds."""
+        if self._running:
+            await asyncio.wait(self._running, timeout=SETTLE_GRACE_SECONDS)
         await self._settlements.aclose()
         if self._shared_flight is not None:
             await self._shared_flight.aclose()
@@ -102,6 +109,21 @@ class AnalysisPipeline:
         sink: ProgressSink | None = None,
     ) -> analyzer_pb2.AnalyzeResponse:
         """The answer to one request; raises ServiceError when there is none."""
+        task = asyncio.current_task()
+        if task is None:
+            return await self._analyze(request, time_remaining, sink)
+        self._running.add(task)
+        try:
+            return await self._analyze(request, time_remaining, sink)
+        finally:
+            self._running.discard(task)
+
+    async def _analyze(
+        self,
+        request: AnalysisRequest,
+        time_remaining: float | None,
+        sink: ProgressSink | None,
+    ) -> analyzer_pb2.AnalyzeResponse:
         budget = time_remaining if time_remaining is not None else self._default_deadline
         deadline = Deadline.after(budget, self._margin)
         attempts = AttemptLog(uuid.uuid4().hex, sink)
@@ -285,15 +307,18 @@ class AnalysisPipeline:
     async def _keep(
         self, request: AnalysisRequest, response: analyzer_pb2.AnalyzeResponse
     ) -> CachedAnswer | None:
-        """Write a fresh answer to the idempotency cache and the degradation store in one
-        store round trip; the entry another replica stored first under the same key, if any."""
+        """Write a fresh answer once, and the idempotency and degradation entries that refer
+        to it, in one store round trip; the entry another replica stored first under the same
+        key, if any."""
         tenant, key = request.tenant, request.idempotency_id
+        answer = self._stored_answers.put(tenant, request.policy_type, response)
         idempotent = self._idempotency.put(
             tenant,
             key,
             request.request_hash,
             request.policy_type,
-            response,
+            analysis_id=response.analysis_id,
+            answer=answer,
             replace=request.force_refresh or not request.idempotency_key,
         )
         degradation = self._degradation.writes(
@@ -301,11 +326,11 @@ class AnalysisPipeline:
             tenant,
             request.text_hash,
             request.request_hash,
-            response,
+            answer,
             text=request.prompt.policy_text,
             shop=shop_of(request),
         )
-        batch = [*degradation, *idempotent.writes]
+        batch = [answer, *degradation, *idempotent.writes]
         results = await self._store.write(batch)
         return await self._idempotency.settle(idempotent, idempotent.stored(batch, results))
 

@@ -19,6 +19,7 @@ import httpx2
 import openai
 import pytest
 from google.genai import errors as genai_errors
+from openai._vendor.httpx_aiohttp.transport import map_aiohttp_exceptions
 
 from sanad_analyzer.providers.base import ProviderError
 from sanad_analyzer.providers.errors import retry_after_from_headers, scrub
@@ -150,6 +151,36 @@ async def test_openai_message_is_the_error_message_without_the_key() -> None:
     error = classify_openai(exc, secret=_SECRET)
 
     assert error.message == "HTTP 401: Incorrect API key provided: [redacted]."
+
+
+def _aiohttp_raises(exc: Exception) -> Callable[[httpx2.Request], httpx2.Response]:
+    """A transport failing the way the SDK's aiohttp transport does: ``exc`` mapped by its
+    own table (which turns every aiohttp connection error into ConnectTimeout)."""
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        with map_aiohttp_exceptions():
+            raise exc
+        pytest.fail("the transport did not raise")
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (aiohttp.ClientOSError(104, "Connection reset by peer"), ErrorClass.SERVICE_CRASH),
+        (aiohttp.ServerDisconnectedError(), ErrorClass.SERVICE_CRASH),
+        (aiohttp.SocketTimeoutError("Timeout on reading data from socket"), ErrorClass.TIMEOUT),
+        (aiohttp.ConnectionTimeoutError("Connection timeout"), ErrorClass.TIMEOUT),
+        (aiohttp.ClientPayloadError("Response payload is not completed"), ErrorClass.SERVICE_CRASH),
+    ],
+    ids=["reset", "disconnected", "socket-timeout", "connect-timeout", "payload"],
+)
+async def test_openai_on_aiohttp(exc: Exception, expected: ErrorClass) -> None:
+    error = classify_openai(await _openai_exception(_aiohttp_raises(exc)), secret=_SECRET)
+
+    assert error.error_class is expected
+    assert error.message
 
 
 @pytest.mark.parametrize(

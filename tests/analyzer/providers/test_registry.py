@@ -1,6 +1,13 @@
-"""The provider registry: each kind builds its adapter, an unknown kind is a clear error."""
+"""The provider registry: each kind builds its adapter, an unknown kind is a clear error, and
+the analyzer imports only the SDKs of the providers it is configured with."""
 
 from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -55,3 +62,43 @@ def test_an_unknown_kind_is_refused_even_without_a_key() -> None:
 
 def test_a_provider_without_a_key_is_not_built() -> None:
     assert build_provider(_settings("openai", api_key=None)) is None
+
+
+_STARTS_AND_LISTS_SDKS = """
+import asyncio, json, sys
+from sanad_analyzer.app import build_app
+from sanad_common.config import load_settings
+
+async def main() -> None:
+    async with build_app(load_settings()):
+        sdks = ("openai", "google.genai", "anthropic", "redis", "cryptography")
+        print(json.dumps([name for name in sdks if name in sys.modules]))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize(
+    ("key", "imported"), [("OPENAI_API_KEY", "openai"), ("GEMINI_API_KEY", "google.genai")]
+)
+def test_the_analyzer_imports_only_the_sdks_it_is_configured_with(
+    tmp_path: Path, key: str, imported: str
+) -> None:
+    # The analyzer's own start-up (build_app) in a fresh interpreter, with one provider's key,
+    # an SQLite store and no TLS: no other provider's SDK, no redis-py, no cryptography.
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.endswith("_API_KEY") and not name.startswith("SANAD_")
+    }
+    env |= {key: "sk-test-0123456789", "SANAD_STORE_URL": f"sqlite:///{tmp_path / 's.db'}"}
+    result = subprocess.run(
+        [sys.executable, "-c", _STARTS_AND_LISTS_SDKS],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [imported]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sanad_common.storage import CounterDelta, open_store
+from sanad_common.storage import AddToSets, CounterDelta, Put, open_store
 from sanad_common.storage.sqlite_store import SQLiteStore, sqlite_path
 from tests.support.backends import sqlite_url
 
@@ -93,6 +93,44 @@ async def test_expired_rows_are_purged_a_batch_per_write(tmp_path: Path) -> None
         assert await store.keys_with_prefix("old:") == []
     finally:
         await store.aclose()
+
+
+def _file_bytes(path: Path) -> int:
+    """The database file's size once its write-ahead log is checkpointed into it."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path.stat().st_size
+
+
+async def test_the_file_stops_growing_under_steady_traffic_with_ttls(tmp_path: Path) -> None:
+    # Each round writes fresh entries, set members and counters as the analyzer does per
+    # answer, then waits out their TTL on purpose: the file must settle at the size of what is
+    # live, not grow with everything ever written.
+    path = tmp_path / "store.db"
+    store = await open_store(sqlite_url(path))
+    sizes = []
+    try:
+        for round_ in range(24):
+            for batch in range(20):
+                tag = f"{round_}:{batch}"
+                await store.write(
+                    [
+                        *(Put(f"answer:{tag}:{n}", bytes(2000), ttl=0.3) for n in range(5)),
+                        AddToSets({f"band:{tag}:{n}": [tag] for n in range(5)}, ttl=0.3),
+                    ]
+                )
+                await store.add_counters(
+                    [CounterDelta(f"count:{tag}", 1, expires_at=time.time() + 0.3)]
+                )
+            sizes.append(_file_bytes(path))
+            await asyncio.sleep(0.4)  # waits out the TTL on purpose
+        with sqlite3.connect(path) as connection:
+            (entries,) = connection.execute("SELECT count(*) FROM entries").fetchone()
+    finally:
+        await store.aclose()
+    # 24 rounds wrote 2,400 entries of 2 KB (4.8 MB); a round's worth is live at a time.
+    assert entries < 400
+    assert sizes[-1] <= sizes[5] * 1.2, sizes
 
 
 @pytest.mark.parametrize("steps", range(12))

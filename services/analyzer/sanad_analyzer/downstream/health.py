@@ -18,10 +18,10 @@ from collections.abc import Sequence
 import grpc
 
 from sanad_analyzer.deadline import Deadline
-from sanad_analyzer.downstream.health_fallback import LocalOutcomes
+from sanad_analyzer.downstream.health_fallback import LocalBan, LocalObservation, LocalOutcomes
 from sanad_analyzer.downstream.health_reports import OutcomeReports
 from sanad_analyzer.downstream.provider_order import ProviderOrders
-from sanad_analyzer.downstream.provider_view import ProviderView
+from sanad_analyzer.downstream.provider_view import LastView, ProviderView
 from sanad_analyzer.downstream.reachability import Reachability
 from sanad_analyzer.ports import AttemptOutcome, ProviderOrder, SkippedProvider
 
@@ -90,6 +90,19 @@ class HealthGateway:
     async def report(self, outcome: AttemptOutcome, deadline: Deadline | None) -> None:
         """Take one attempt's outcome: it counts here at once and goes to health in a batch."""
         await self._reports.send(outcome, deadline)
+
+    def local_bans(self) -> dict[str, LocalBan]:
+        """Providers this replica keeps out on its own right now (the roll-up shows them)."""
+        return self._local.banned()
+
+    def local_outcomes(self) -> dict[str, LocalObservation]:
+        """Each provider's latest outcome in this replica, if recent (the roll-up merges
+        them with health's view)."""
+        return self._local.recent()
+
+    def last_view(self) -> LastView | None:
+        """The last provider statuses health pushed, kept after the stream is lost."""
+        return self._view.last
 
     async def aclose(self) -> None:
         """Stop following health; reports still queued get one last, short try."""

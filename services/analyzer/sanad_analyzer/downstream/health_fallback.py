@@ -2,7 +2,8 @@
 
 * :class:`LocalOutcomes`: the failures this process saw itself, so a provider that just
   crashed here is skipped by the very next request, before health has been told, and for a
-  while when health cannot be told at all.
+  while when health cannot be told at all; and each provider's latest outcome here, so the
+  roll-up never shows a provider this replica just saw fail as healthy.
 * :class:`ReportQueue`: outcome reports on their way to health, sent in batches off the
   request path; kept (bounded, oldest dropped) while health is away and delivered in order
   once it answers again, so its circuits catch up.
@@ -48,6 +49,16 @@ class LocalBan:
     can settle it."""
 
 
+@dataclass(frozen=True)
+class LocalObservation:
+    """A provider's latest attempt outcome in this process."""
+
+    error_class: ErrorClass | None
+    """The failure's class; None for a success."""
+    at: float
+    """Unix time the outcome was seen."""
+
+
 class LocalOutcomes:
     """The latest failure this process saw per provider, for as long as it matters."""
 
@@ -55,9 +66,11 @@ class LocalOutcomes:
         self._ttl = ttl
         self._clock = clock
         self._bans: dict[str, LocalBan] = {}
+        self._latest: dict[str, LocalObservation] = {}
 
     def record(self, outcome: AttemptOutcome, sequence: int = 0) -> None:
         """Note an attempt: a success lifts a ban; a keep-out failure sets one."""
+        self._latest[outcome.provider] = LocalObservation(outcome.error_class, self._clock())
         if outcome.success:
             self._bans.pop(outcome.provider, None)
             return
@@ -90,6 +103,12 @@ class LocalOutcomes:
         """Providers kept out right now."""
         now = self._clock()
         return {name: ban for name, ban in self._bans.items() if ban.until > now}
+
+    def recent(self) -> dict[str, LocalObservation]:
+        """Each provider's latest outcome here, if seen within the ban period: older ones say
+        nothing health's own view would not say better."""
+        since = self._clock() - self._ttl
+        return {name: seen for name, seen in self._latest.items() if seen.at > since}
 
 
 class ReportQueue:

@@ -100,6 +100,16 @@ class Snapshot:
         )
 
 
+@dataclass(frozen=True)
+class LastView:
+    """The provider statuses of the last message health pushed, and when it came."""
+
+    statuses: tuple[health_pb2.ProviderStatus, ...]
+    """Each provider's status as health sent it."""
+    heard_at: float
+    """Unix time the message arrived."""
+
+
 def _primary(message: health_pb2.WatchProvidersResponse, name: str) -> bool:
     return any(status.primary for status in message.providers if status.provider == name)
 
@@ -121,6 +131,9 @@ class ProviderView:
         self._clock = clock
         self._snapshot: Snapshot | None = None
         self._heard_at = float("-inf")
+        self.last: LastView | None = None
+        """The last message's statuses, kept when the stream is lost (the roll-up's last
+        known view); never used to order providers."""
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -169,6 +182,7 @@ class ProviderView:
                 async for message in stream:
                     self._snapshot = Snapshot.from_proto(message)
                     self._heard_at = self._clock()
+                    self.last = LastView(tuple(message.providers), time.time())
                     heard = True
                 if not heard:
                     await asyncio.sleep(self._retry)

@@ -1,10 +1,16 @@
 """The degradation store: every fresh analysis kept by policy type, tenant and normalised text
-(7 d), with its near-duplicate index, to answer when every provider fails."""
+(7 d), with its near-duplicate index, to answer when every provider fails. An entry refers to
+the answer stored once (``entries.StoredAnswers``)."""
 
 from __future__ import annotations
 
-from sanad.analyzer.v1 import analyzer_pb2
-from sanad_analyzer.memory.entries import CachedAnswer, DegradedMatch, ShopFields, encode, read
+from sanad_analyzer.memory.entries import (
+    CachedAnswer,
+    DegradedMatch,
+    Reference,
+    ShopFields,
+    StoredAnswers,
+)
 from sanad_analyzer.memory.near_duplicates import IndexedText, NearDuplicateIndex
 from sanad_analyzer.policy import PolicyType
 from sanad_common.storage import Put, Store, Write
@@ -19,8 +25,15 @@ class DegradationStore:
     lookup that finds no analysis of the same text takes the most similar one instead.
     """
 
-    def __init__(self, store: Store, ttl: float, index: NearDuplicateIndex | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        answers: StoredAnswers,
+        ttl: float,
+        index: NearDuplicateIndex | None = None,
+    ) -> None:
         self._store = store
+        self._answers = answers
         self._ttl = ttl
         self._index = index
 
@@ -34,17 +47,17 @@ class DegradationStore:
         tenant: str,
         text_hash: str,
         fingerprint: str,
-        response: analyzer_pb2.AnalyzeResponse,
+        answer: Put,
         *,
         text: str = "",
         shop: ShopFields | None = None,
     ) -> list[Write]:
-        """The writes that keep a fresh analysis for later degraded answers and index its
-        text, to send in one batch with others."""
+        """The writes that keep a fresh analysis (``answer``, from ``StoredAnswers.put``) for later
+        degraded answers and index its text, to send in one batch with it and others."""
         writes: list[Write] = [
             Put(
                 self._key(policy, tenant, text_hash),
-                encode(response, fingerprint, policy, shop),
+                Reference(answer.key, fingerprint, policy, shop).encode(),
                 self._ttl,
             )
         ]
@@ -56,7 +69,7 @@ class DegradationStore:
         self, policy: PolicyType, tenant: str, text_hash: str
     ) -> CachedAnswer | None:
         """The analysis of the same normalised text, or None."""
-        return await read(self._store, self._key(policy, tenant, text_hash))
+        return await self._answers.read(self._key(policy, tenant, text_hash))
 
     async def find(
         self, policy: PolicyType, tenant: str, text_hash: str, text: str

@@ -1,13 +1,13 @@
 """The idempotency cache: the same request answered again for 24 h, and past answers by id
-(GetAnalysis), on the shared Store."""
+(GetAnalysis), on the shared Store; both entries refer to the answer stored once
+(``entries.StoredAnswers``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sanad.analyzer.v1 import analyzer_pb2
-from sanad_analyzer.memory.entries import CachedAnswer, decode, encode, read
+from sanad_analyzer.memory.entries import CachedAnswer, Reference, StoredAnswers
 from sanad_analyzer.policy import PolicyType
 from sanad_common.storage import Put, Store, Write
 
@@ -25,9 +25,10 @@ class IdempotentPut:
     """
 
     by_analysis_id: Put
-    """The answer under its analysis id, for GetAnalysis."""
+    """A reference to the answer under its analysis id, for GetAnalysis."""
     by_key: Put
-    """The answer under its idempotency id; only-if-absent unless it replaces."""
+    """A reference to the answer under its idempotency id; only-if-absent unless it
+    replaces."""
 
     @property
     def writes(self) -> tuple[Put, Put]:
@@ -45,8 +46,11 @@ class IdempotentPut:
 class IdempotencyCache:
     """Answers by tenant and idempotency id, and analyses by id for GetAnalysis."""
 
-    def __init__(self, store: Store, ttl: float, analysis_ttl: float) -> None:
+    def __init__(
+        self, store: Store, answers: StoredAnswers, ttl: float, analysis_ttl: float
+    ) -> None:
         self._store = store
+        self._answers = answers
         self._ttl = ttl
         self._analysis_ttl = analysis_ttl
 
@@ -56,7 +60,7 @@ class IdempotencyCache:
 
     async def get(self, tenant: str, idempotency_id: str) -> CachedAnswer | None:
         """The stored answer, or None."""
-        return await read(self._store, self._key(tenant, idempotency_id))
+        return await self._answers.read(self._key(tenant, idempotency_id))
 
     def put(
         self,
@@ -64,20 +68,20 @@ class IdempotencyCache:
         idempotency_id: str,
         fingerprint: str,
         policy: PolicyType,
-        response: analyzer_pb2.AnalyzeResponse,
         *,
+        analysis_id: str,
+        answer: Put,
         replace: bool,
     ) -> IdempotentPut:
-        """The writes that store an answer under its idempotency id and its analysis id, to
-        send in one batch with others; hand what the batch did with them to ``settle``.
+        """The writes that refer to a stored answer (``answer``, from ``StoredAnswers.put``) by its
+        idempotency id and its analysis id, to send in one batch with it and others; hand what
+        the batch did with them to ``settle``.
 
         Without replace, an entry already there (another replica answered the same key
         meanwhile) is kept, so ``settle`` can tell a reused key from a race."""
-        raw = encode(response, fingerprint, policy)
+        raw = Reference(answer.key, fingerprint, policy).encode()
         return IdempotentPut(
-            by_analysis_id=Put(
-                f"{ANALYSIS_PREFIX}{tenant}:{response.analysis_id}", raw, self._analysis_ttl
-            ),
+            by_analysis_id=Put(f"{ANALYSIS_PREFIX}{tenant}:{analysis_id}", raw, self._analysis_ttl),
             by_key=Put(
                 self._key(tenant, idempotency_id), raw, self._ttl, only_if_absent=not replace
             ),
@@ -88,34 +92,39 @@ class IdempotencyCache:
         entry another replica had stored first, or None when this answer is the one stored."""
         if stored:
             return None
-        return await read(self._store, put.by_key.key)
+        return await self._answers.read(put.by_key.key)
 
     async def get_analysis(self, tenant: str, analysis_id: str) -> CachedAnswer | None:
         """A past answer by its analysis id."""
-        return await read(self._store, f"{ANALYSIS_PREFIX}{tenant}:{analysis_id}")
+        return await self._answers.read(f"{ANALYSIS_PREFIX}{tenant}:{analysis_id}")
 
     async def count(self) -> int:
         """Live idempotency entries."""
         return len(await self._store.keys_with_prefix(IDEMPOTENCY_PREFIX))
 
     async def clear(self, policy: PolicyType | None) -> int:
-        """Remove answers (and their by-id copies), of one policy type or all.
+        """Remove answers (their entries by key and by id, and the answers themselves), of one
+        policy type or all. The degradation entries of that policy refer to the same answers:
+        ClearCache removes them first.
 
         Returns the number of idempotency entries removed.
         """
         if policy is None:
             await self._store.delete_prefix(ANALYSIS_PREFIX)
-            return await self._store.delete_prefix(IDEMPOTENCY_PREFIX)
+            removed = await self._store.delete_prefix(IDEMPOTENCY_PREFIX)
+            await self._answers.clear(None)
+            return removed
         removed = 0
         for prefix in (IDEMPOTENCY_PREFIX, ANALYSIS_PREFIX):
             keys = await self._store.keys_with_prefix(prefix)
             values = await self._store.get_many(keys)
             doomed = []
             for key, raw in zip(keys, values, strict=True):
-                found = decode(raw) if raw is not None else None
+                found = Reference.decode(raw) if raw is not None else None
                 if found is not None and found.policy_type is policy:
                     doomed.append(key)
             deleted = await self._store.delete(*doomed) if doomed else 0
             if prefix == IDEMPOTENCY_PREFIX:
                 removed = deleted
+        await self._answers.clear(policy)
         return removed

@@ -93,11 +93,17 @@ class SharedFlight:
         self._releases: set[asyncio.Task[None]] = set()
 
     async def aclose(self) -> None:
-        """Stop renewing; let lease releases under way finish (within a bound)."""
+        """Stop renewing; let lease releases under way finish, and give back any lease still
+        held (its request never ended), so other replicas take over at once instead of
+        waiting for it to run out (within a bound)."""
         if self._renewer is not None:
             self._renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._renewer
+        if self._held:
+            release = asyncio.create_task(self._release([Delete(tuple(self._held))]))
+            self._releases.add(release)
+            self._held.clear()
         if self._releases:
             await asyncio.wait(self._releases, timeout=RELEASE_WAIT)
 
@@ -173,7 +179,7 @@ class SharedFlight:
             outcome = _response_outcome(response)
             return response
         finally:
-            del self._held[lease_key]
+            self._held.pop(lease_key, None)
             writes: list[Write] = [Delete((lease_key,))]
             if outcome is not None:
                 writes.insert(0, Put(result_key, outcome, max(self._lease, RESULT_TTL)))

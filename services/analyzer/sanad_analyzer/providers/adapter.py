@@ -4,7 +4,9 @@ how to send one request, how to read the answer, and how to classify the SDK's e
 from __future__ import annotations
 
 import asyncio
+import math
 from abc import ABC, abstractmethod
+from enum import StrEnum
 from typing import Any, Self
 
 from sanad_analyzer.analysis import InvalidAnalysisError, parse_analysis
@@ -12,6 +14,21 @@ from sanad_analyzer.prompt import AnalysisPrompt, build_messages, estimate_token
 from sanad_analyzer.providers.base import ProviderAnswer, ProviderError
 from sanad_analyzer.providers.errors import invalid, scrub
 from sanad_common.config import ProviderSettings
+
+
+class HttpTransport(StrEnum):
+    """The HTTP stack under an SDK's client. Every adapter runs on aiohttp, which costs less
+    CPU per call than httpx (docs/decisions.md has the figures); httpx stays selectable, as a
+    constructor argument and not a setting, so ``bench.provider_transports`` measures both."""
+
+    AIOHTTP = "aiohttp"
+    HTTPX = "httpx"
+
+
+def sdk_timeout(timeout: float) -> float | None:
+    """``timeout`` for an SDK's per-request timeout: None (the SDKs' "no bound") when infinite,
+    since aiohttp cannot arm a timer at infinity."""
+    return timeout if math.isfinite(timeout) else None
 
 
 class SdkAdapter(ABC):

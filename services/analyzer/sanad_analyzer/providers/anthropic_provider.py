@@ -6,11 +6,12 @@ import json
 from typing import Any, Final
 
 import anthropic
+import httpx2
 from anthropic.types import Message, ToolParam
 
 from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA
 from sanad_analyzer.prompt import AnalysisPrompt
-from sanad_analyzer.providers.adapter import SdkAdapter
+from sanad_analyzer.providers.adapter import HttpTransport, SdkAdapter, sdk_timeout
 from sanad_analyzer.providers.base import ProviderAnswer, ProviderError
 from sanad_analyzer.providers.errors import (
     CRASH_STATUSES,
@@ -38,7 +39,8 @@ _BILLING: Final = frozenset({"billing_error"})
 
 class AnthropicProvider(SdkAdapter):
     """Messages with a forced tool whose input schema is the analysis; one HTTP request per
-    ``analyze``, the SDK's own retries off (``max_retries=0``)."""
+    ``analyze``, the SDK's own retries off (``max_retries=0``), on ``transport`` (aiohttp
+    unless a benchmark asks for httpx)."""
 
     def __init__(
         self,
@@ -47,9 +49,19 @@ class AnthropicProvider(SdkAdapter):
         base_url: str | None,
         model: str,
         max_output_tokens: int,
+        *,
+        transport: HttpTransport = HttpTransport.AIOHTTP,
     ) -> None:
         super().__init__(name, api_key, base_url, model, max_output_tokens)
-        self._client = anthropic.AsyncAnthropic(api_key=api_key, base_url=base_url, max_retries=0)
+        # The SDK's own defaults on either stack; closing the SDK's client closes this one.
+        http_client: httpx2.AsyncClient = (
+            anthropic.DefaultAioHttpClient()
+            if transport is HttpTransport.AIOHTTP
+            else anthropic.DefaultAsyncHttpxClient()
+        )
+        self._client = anthropic.AsyncAnthropic(
+            api_key=api_key, base_url=base_url, max_retries=0, http_client=http_client
+        )
 
     async def _send(self, instructions: str, content: str, timeout: float) -> Message:  # noqa: ASYNC109
         return await self._client.messages.create(
@@ -59,7 +71,7 @@ class AnthropicProvider(SdkAdapter):
             messages=[{"role": "user", "content": content}],
             tools=[ANALYSIS_TOOL],
             tool_choice={"type": "tool", "name": TOOL_NAME},
-            timeout=timeout,
+            timeout=sdk_timeout(timeout),
         )
 
     def _answer(self, response: Message, prompt: AnalysisPrompt, sent: str) -> ProviderAnswer:

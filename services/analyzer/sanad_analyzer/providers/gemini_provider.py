@@ -17,7 +17,7 @@ from google.genai import types
 
 from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA
 from sanad_analyzer.prompt import AnalysisPrompt, approx_tokens
-from sanad_analyzer.providers.adapter import SdkAdapter
+from sanad_analyzer.providers.adapter import HttpTransport, SdkAdapter
 from sanad_analyzer.providers.base import ProviderAnswer, ProviderError
 from sanad_analyzer.providers.errors import (
     CRASH_STATUSES,
@@ -45,7 +45,9 @@ class GeminiProvider(SdkAdapter):
     google-genai retries behind the caller's back in two ways, both switched off here:
     client-level ``retry_options`` set to a single attempt (without them the aiohttp
     transport retries a failed connection once on its own), and automatic continuation
-    (follow-up requests while the model reports ``CONTINUATION``).
+    (follow-up requests while the model reports ``CONTINUATION``). google-genai uses aiohttp
+    whenever it is installed and no httpx transport is given; ``transport`` gives it one
+    only when a benchmark asks for httpx.
     """
 
     def __init__(
@@ -55,6 +57,8 @@ class GeminiProvider(SdkAdapter):
         base_url: str | None,
         model: str,
         max_output_tokens: int,
+        *,
+        transport: HttpTransport = HttpTransport.AIOHTTP,
     ) -> None:
         super().__init__(name, api_key, base_url, model, max_output_tokens)
         self._client = genai.Client(
@@ -63,6 +67,11 @@ class GeminiProvider(SdkAdapter):
             http_options=types.HttpOptions(
                 base_url=base_url,
                 retry_options=types.HttpRetryOptions(attempts=1),
+                async_client_args=(
+                    {"transport": httpx2.AsyncHTTPTransport()}
+                    if transport is HttpTransport.HTTPX
+                    else None
+                ),
             ),
         )
 

@@ -6,12 +6,14 @@ import json
 import re
 from typing import Any, Final, Self
 
+import aiohttp
+import httpx2
 import openai
 from openai.types.shared_params import ResponseFormatJSONSchema
 
 from sanad_analyzer.analysis import ANALYSIS_JSON_SCHEMA
 from sanad_analyzer.prompt import AnalysisPrompt, approx_tokens
-from sanad_analyzer.providers.adapter import SdkAdapter
+from sanad_analyzer.providers.adapter import HttpTransport, SdkAdapter, sdk_timeout
 from sanad_analyzer.providers.base import ProviderAnswer, ProviderError
 from sanad_analyzer.providers.errors import (
     CRASH_STATUSES,
@@ -40,7 +42,8 @@ class OpenAIProvider(SdkAdapter):
     The SDK's own retries are off (``max_retries=0``): retrying is the request path's
     decision, made per error class and within the caller's deadline. With an ``api_version``
     (Azure OpenAI) every request carries it as the ``api-version`` query parameter and the key
-    also goes in Azure's ``api-key`` header.
+    also goes in Azure's ``api-key`` header. The SDK's client runs on ``transport`` (aiohttp
+    unless a benchmark asks for httpx).
     """
 
     def __init__(
@@ -52,14 +55,23 @@ class OpenAIProvider(SdkAdapter):
         max_output_tokens: int,
         *,
         api_version: str | None = None,
+        transport: HttpTransport = HttpTransport.AIOHTTP,
     ) -> None:
         super().__init__(name, api_key, base_url, model, max_output_tokens)
+        # The SDK's own defaults (timeouts, pool limits, redirects) on either stack; closing
+        # the SDK's client closes this one (and aiohttp's session with it).
+        http_client: httpx2.AsyncClient = (
+            openai.DefaultAioHttpClient()
+            if transport is HttpTransport.AIOHTTP
+            else openai.DefaultAsyncHttpxClient()
+        )
         self._client = openai.AsyncOpenAI(
             api_key=api_key,
             base_url=base_url,
             max_retries=0,
             default_query={"api-version": api_version} if api_version else None,
             default_headers={"api-key": api_key} if api_version else None,
+            http_client=http_client,
         )
 
     @classmethod
@@ -86,7 +98,7 @@ class OpenAIProvider(SdkAdapter):
             # SDK walks a typed parameter's every node on every call, and this one is a
             # constant schema of a few hundred nodes (a twentieth of the analyzer's CPU).
             extra_body={"response_format": RESPONSE_FORMAT},
-            timeout=timeout,
+            timeout=sdk_timeout(timeout),
         )
 
     def _answer(self, response: Any, prompt: AnalysisPrompt, sent: str) -> ProviderAnswer:
@@ -132,8 +144,14 @@ def classify_openai(exc: Exception, *, secret: str) -> ProviderError:
     """The ProviderError for anything the openai SDK (or our timeout around it) raised."""
     if isinstance(exc, ProviderError):
         return exc
+    # APITimeoutError is also an APIConnectionError: timeouts are checked first.
     if isinstance(exc, TimeoutError | openai.APITimeoutError):
-        return timed_out()
+        dropped = _dropped_connection(exc)
+        if dropped is None:
+            return timed_out()
+        return ProviderError(
+            ErrorClass.SERVICE_CRASH, f"connection failed: {describe(dropped, secret)}"
+        )
     if isinstance(exc, openai.APIConnectionError):
         return ProviderError(ErrorClass.SERVICE_CRASH, _connection_message(exc, secret))
     if isinstance(exc, openai.APIStatusError):
@@ -161,6 +179,21 @@ def _classify_openai_status(exc: openai.APIStatusError, secret: str) -> Provider
     else:
         error_class = ErrorClass.UNKNOWN
     return ProviderError(error_class, message, retry_after=retry_after, status_code=status)
+
+
+def _dropped_connection(exc: BaseException) -> aiohttp.ClientConnectionError | None:
+    """The aiohttp error behind an SDK "timeout" that was a refused or broken connection.
+
+    The aiohttp transport the openai SDK ships maps every aiohttp connection error (a reset or
+    refused connection too) to httpx's ConnectTimeout, which the SDK raises as
+    APITimeoutError; aiohttp's own timeouts are ServerTimeoutError and stay timeouts.
+    """
+    cause = exc.__cause__
+    while cause is not None:
+        if isinstance(cause, aiohttp.ClientConnectionError):
+            return None if isinstance(cause, aiohttp.ServerTimeoutError) else cause
+        cause = cause.__cause__
+    return None
 
 
 def _connection_message(exc: openai.APIConnectionError, secret: str) -> str:

@@ -516,6 +516,64 @@ func (HealthState) EnumDescriptor() ([]byte, []int) {
 	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{7}
 }
 
+// ComponentSource says where a component's state in the roll-up comes from.
+type ComponentSource int32
+
+const (
+	// Not set.
+	ComponentSource_COMPONENT_SOURCE_UNSPECIFIED ComponentSource = 0
+	// The health service's current view (its circuit and success rate).
+	ComponentSource_COMPONENT_SOURCE_HEALTH_VIEW ComponentSource = 1
+	// What this analyzer replica saw itself: its own bans and outcomes, its own probe of a
+	// dependency, its configuration or its counters.
+	ComponentSource_COMPONENT_SOURCE_THIS_REPLICA ComponentSource = 2
+	// The last view the health service gave, kept while health cannot be reached.
+	ComponentSource_COMPONENT_SOURCE_LAST_KNOWN ComponentSource = 3
+)
+
+// Enum value maps for ComponentSource.
+var (
+	ComponentSource_name = map[int32]string{
+		0: "COMPONENT_SOURCE_UNSPECIFIED",
+		1: "COMPONENT_SOURCE_HEALTH_VIEW",
+		2: "COMPONENT_SOURCE_THIS_REPLICA",
+		3: "COMPONENT_SOURCE_LAST_KNOWN",
+	}
+	ComponentSource_value = map[string]int32{
+		"COMPONENT_SOURCE_UNSPECIFIED":  0,
+		"COMPONENT_SOURCE_HEALTH_VIEW":  1,
+		"COMPONENT_SOURCE_THIS_REPLICA": 2,
+		"COMPONENT_SOURCE_LAST_KNOWN":   3,
+	}
+)
+
+func (x ComponentSource) Enum() *ComponentSource {
+	p := new(ComponentSource)
+	*p = x
+	return p
+}
+
+func (x ComponentSource) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ComponentSource) Descriptor() protoreflect.EnumDescriptor {
+	return file_sanad_analyzer_v1_analyzer_proto_enumTypes[8].Descriptor()
+}
+
+func (ComponentSource) Type() protoreflect.EnumType {
+	return &file_sanad_analyzer_v1_analyzer_proto_enumTypes[8]
+}
+
+func (x ComponentSource) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ComponentSource.Descriptor instead.
+func (ComponentSource) EnumDescriptor() ([]byte, []int) {
+	return file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP(), []int{8}
+}
+
 // AnalyzeRequest is one policy to analyse.
 type AnalyzeRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2356,7 +2414,13 @@ type ComponentHealth struct {
 	// Its state.
 	State HealthState `protobuf:"varint,2,opt,name=state,proto3,enum=sanad.analyzer.v1.HealthState" json:"state,omitempty"`
 	// A short human-readable detail.
-	Detail        string `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
+	Detail string `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
+	// Where the state comes from: health's view, what this replica saw itself, or the last view
+	// health gave while it cannot be reached.
+	Source ComponentSource `protobuf:"varint,4,opt,name=source,proto3,enum=sanad.analyzer.v1.ComponentSource" json:"source,omitempty"`
+	// When the information behind the state was observed (health's answer, this replica's own
+	// outcome or probe, or the last view from health); unset when there is none.
+	ObservedAt    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=observed_at,json=observedAt,proto3" json:"observed_at,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2410,6 +2474,20 @@ func (x *ComponentHealth) GetDetail() string {
 		return x.Detail
 	}
 	return ""
+}
+
+func (x *ComponentHealth) GetSource() ComponentSource {
+	if x != nil {
+		return x.Source
+	}
+	return ComponentSource_COMPONENT_SOURCE_UNSPECIFIED
+}
+
+func (x *ComponentHealth) GetObservedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ObservedAt
+	}
+	return nil
 }
 
 // PolicyTypeCount is a count for one policy type.
@@ -2629,11 +2707,14 @@ const file_sanad_analyzer_v1_analyzer_proto_rawDesc = "" +
 	"components\x18\x02 \x03(\v2\".sanad.analyzer.v1.ComponentHealthR\n" +
 	"components\x129\n" +
 	"\n" +
-	"checked_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tcheckedAt\"s\n" +
+	"checked_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tcheckedAt\"\xec\x01\n" +
 	"\x0fComponentHealth\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x124\n" +
 	"\x05state\x18\x02 \x01(\x0e2\x1e.sanad.analyzer.v1.HealthStateR\x05state\x12\x16\n" +
-	"\x06detail\x18\x03 \x01(\tR\x06detail\"g\n" +
+	"\x06detail\x18\x03 \x01(\tR\x06detail\x12:\n" +
+	"\x06source\x18\x04 \x01(\x0e2\".sanad.analyzer.v1.ComponentSourceR\x06source\x12;\n" +
+	"\vobserved_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"observedAt\"g\n" +
 	"\x0fPolicyTypeCount\x12>\n" +
 	"\vpolicy_type\x18\x01 \x01(\x0e2\x1d.sanad.analyzer.v1.PolicyTypeR\n" +
 	"policyType\x12\x14\n" +
@@ -2687,7 +2768,12 @@ const file_sanad_analyzer_v1_analyzer_proto_rawDesc = "" +
 	"\x18HEALTH_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14HEALTH_STATE_HEALTHY\x10\x01\x12\x19\n" +
 	"\x15HEALTH_STATE_DEGRADED\x10\x02\x12\x1a\n" +
-	"\x16HEALTH_STATE_UNHEALTHY\x10\x032\xd0\x04\n" +
+	"\x16HEALTH_STATE_UNHEALTHY\x10\x03*\x99\x01\n" +
+	"\x0fComponentSource\x12 \n" +
+	"\x1cCOMPONENT_SOURCE_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cCOMPONENT_SOURCE_HEALTH_VIEW\x10\x01\x12!\n" +
+	"\x1dCOMPONENT_SOURCE_THIS_REPLICA\x10\x02\x12\x1f\n" +
+	"\x1bCOMPONENT_SOURCE_LAST_KNOWN\x10\x032\xd0\x04\n" +
 	"\x0fAnalyzerService\x12P\n" +
 	"\aAnalyze\x12!.sanad.analyzer.v1.AnalyzeRequest\x1a\".sanad.analyzer.v1.AnalyzeResponse\x12d\n" +
 	"\rAnalyzeStream\x12'.sanad.analyzer.v1.AnalyzeStreamRequest\x1a(.sanad.analyzer.v1.AnalyzeStreamResponse0\x01\x12\\\n" +
@@ -2709,7 +2795,7 @@ func file_sanad_analyzer_v1_analyzer_proto_rawDescGZIP() []byte {
 	return file_sanad_analyzer_v1_analyzer_proto_rawDescData
 }
 
-var file_sanad_analyzer_v1_analyzer_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
+var file_sanad_analyzer_v1_analyzer_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
 var file_sanad_analyzer_v1_analyzer_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_sanad_analyzer_v1_analyzer_proto_goTypes = []any{
 	(PolicyType)(0),                 // 0: sanad.analyzer.v1.PolicyType
@@ -2720,93 +2806,96 @@ var file_sanad_analyzer_v1_analyzer_proto_goTypes = []any{
 	(FindingConfidence)(0),          // 5: sanad.analyzer.v1.FindingConfidence
 	(Stage)(0),                      // 6: sanad.analyzer.v1.Stage
 	(HealthState)(0),                // 7: sanad.analyzer.v1.HealthState
-	(*AnalyzeRequest)(nil),          // 8: sanad.analyzer.v1.AnalyzeRequest
-	(*AnalyzeResponse)(nil),         // 9: sanad.analyzer.v1.AnalyzeResponse
-	(*RuleFinding)(nil),             // 10: sanad.analyzer.v1.RuleFinding
-	(*DegradedOrigin)(nil),          // 11: sanad.analyzer.v1.DegradedOrigin
-	(*Analysis)(nil),                // 12: sanad.analyzer.v1.Analysis
-	(*PolicyMatch)(nil),             // 13: sanad.analyzer.v1.PolicyMatch
-	(*ComplianceReport)(nil),        // 14: sanad.analyzer.v1.ComplianceReport
-	(*CriticalIssue)(nil),           // 15: sanad.analyzer.v1.CriticalIssue
-	(*ProviderAttempt)(nil),         // 16: sanad.analyzer.v1.ProviderAttempt
-	(*LocalizedNote)(nil),           // 17: sanad.analyzer.v1.LocalizedNote
-	(*TokenUsage)(nil),              // 18: sanad.analyzer.v1.TokenUsage
-	(*AnalyzeStreamRequest)(nil),    // 19: sanad.analyzer.v1.AnalyzeStreamRequest
-	(*AnalyzeStreamResponse)(nil),   // 20: sanad.analyzer.v1.AnalyzeStreamResponse
-	(*ProgressEvent)(nil),           // 21: sanad.analyzer.v1.ProgressEvent
-	(*GetAnalysisRequest)(nil),      // 22: sanad.analyzer.v1.GetAnalysisRequest
-	(*GetAnalysisResponse)(nil),     // 23: sanad.analyzer.v1.GetAnalysisResponse
-	(*ClearCacheRequest)(nil),       // 24: sanad.analyzer.v1.ClearCacheRequest
-	(*ClearCacheResponse)(nil),      // 25: sanad.analyzer.v1.ClearCacheResponse
-	(*GetCacheStatsRequest)(nil),    // 26: sanad.analyzer.v1.GetCacheStatsRequest
-	(*GetCacheStatsResponse)(nil),   // 27: sanad.analyzer.v1.GetCacheStatsResponse
-	(*CacheStats)(nil),              // 28: sanad.analyzer.v1.CacheStats
-	(*GetSystemHealthRequest)(nil),  // 29: sanad.analyzer.v1.GetSystemHealthRequest
-	(*GetSystemHealthResponse)(nil), // 30: sanad.analyzer.v1.GetSystemHealthResponse
-	(*ComponentHealth)(nil),         // 31: sanad.analyzer.v1.ComponentHealth
-	(*PolicyTypeCount)(nil),         // 32: sanad.analyzer.v1.PolicyTypeCount
-	(*timestamppb.Timestamp)(nil),   // 33: google.protobuf.Timestamp
-	(v1.ErrorClass)(0),              // 34: sanad.type.v1.ErrorClass
-	(*durationpb.Duration)(nil),     // 35: google.protobuf.Duration
+	(ComponentSource)(0),            // 8: sanad.analyzer.v1.ComponentSource
+	(*AnalyzeRequest)(nil),          // 9: sanad.analyzer.v1.AnalyzeRequest
+	(*AnalyzeResponse)(nil),         // 10: sanad.analyzer.v1.AnalyzeResponse
+	(*RuleFinding)(nil),             // 11: sanad.analyzer.v1.RuleFinding
+	(*DegradedOrigin)(nil),          // 12: sanad.analyzer.v1.DegradedOrigin
+	(*Analysis)(nil),                // 13: sanad.analyzer.v1.Analysis
+	(*PolicyMatch)(nil),             // 14: sanad.analyzer.v1.PolicyMatch
+	(*ComplianceReport)(nil),        // 15: sanad.analyzer.v1.ComplianceReport
+	(*CriticalIssue)(nil),           // 16: sanad.analyzer.v1.CriticalIssue
+	(*ProviderAttempt)(nil),         // 17: sanad.analyzer.v1.ProviderAttempt
+	(*LocalizedNote)(nil),           // 18: sanad.analyzer.v1.LocalizedNote
+	(*TokenUsage)(nil),              // 19: sanad.analyzer.v1.TokenUsage
+	(*AnalyzeStreamRequest)(nil),    // 20: sanad.analyzer.v1.AnalyzeStreamRequest
+	(*AnalyzeStreamResponse)(nil),   // 21: sanad.analyzer.v1.AnalyzeStreamResponse
+	(*ProgressEvent)(nil),           // 22: sanad.analyzer.v1.ProgressEvent
+	(*GetAnalysisRequest)(nil),      // 23: sanad.analyzer.v1.GetAnalysisRequest
+	(*GetAnalysisResponse)(nil),     // 24: sanad.analyzer.v1.GetAnalysisResponse
+	(*ClearCacheRequest)(nil),       // 25: sanad.analyzer.v1.ClearCacheRequest
+	(*ClearCacheResponse)(nil),      // 26: sanad.analyzer.v1.ClearCacheResponse
+	(*GetCacheStatsRequest)(nil),    // 27: sanad.analyzer.v1.GetCacheStatsRequest
+	(*GetCacheStatsResponse)(nil),   // 28: sanad.analyzer.v1.GetCacheStatsResponse
+	(*CacheStats)(nil),              // 29: sanad.analyzer.v1.CacheStats
+	(*GetSystemHealthRequest)(nil),  // 30: sanad.analyzer.v1.GetSystemHealthRequest
+	(*GetSystemHealthResponse)(nil), // 31: sanad.analyzer.v1.GetSystemHealthResponse
+	(*ComponentHealth)(nil),         // 32: sanad.analyzer.v1.ComponentHealth
+	(*PolicyTypeCount)(nil),         // 33: sanad.analyzer.v1.PolicyTypeCount
+	(*timestamppb.Timestamp)(nil),   // 34: google.protobuf.Timestamp
+	(v1.ErrorClass)(0),              // 35: sanad.type.v1.ErrorClass
+	(*durationpb.Duration)(nil),     // 36: google.protobuf.Duration
 }
 var file_sanad_analyzer_v1_analyzer_proto_depIdxs = []int32{
 	0,  // 0: sanad.analyzer.v1.AnalyzeRequest.policy_type:type_name -> sanad.analyzer.v1.PolicyType
 	2,  // 1: sanad.analyzer.v1.AnalyzeRequest.jurisdiction:type_name -> sanad.analyzer.v1.Jurisdiction
-	12, // 2: sanad.analyzer.v1.AnalyzeResponse.analysis:type_name -> sanad.analyzer.v1.Analysis
+	13, // 2: sanad.analyzer.v1.AnalyzeResponse.analysis:type_name -> sanad.analyzer.v1.Analysis
 	1,  // 3: sanad.analyzer.v1.AnalyzeResponse.source:type_name -> sanad.analyzer.v1.Source
-	16, // 4: sanad.analyzer.v1.AnalyzeResponse.attempts:type_name -> sanad.analyzer.v1.ProviderAttempt
-	17, // 5: sanad.analyzer.v1.AnalyzeResponse.note:type_name -> sanad.analyzer.v1.LocalizedNote
-	18, // 6: sanad.analyzer.v1.AnalyzeResponse.token_usage:type_name -> sanad.analyzer.v1.TokenUsage
-	33, // 7: sanad.analyzer.v1.AnalyzeResponse.analyzed_at:type_name -> google.protobuf.Timestamp
-	33, // 8: sanad.analyzer.v1.AnalyzeResponse.responded_at:type_name -> google.protobuf.Timestamp
-	10, // 9: sanad.analyzer.v1.AnalyzeResponse.rule_findings:type_name -> sanad.analyzer.v1.RuleFinding
+	17, // 4: sanad.analyzer.v1.AnalyzeResponse.attempts:type_name -> sanad.analyzer.v1.ProviderAttempt
+	18, // 5: sanad.analyzer.v1.AnalyzeResponse.note:type_name -> sanad.analyzer.v1.LocalizedNote
+	19, // 6: sanad.analyzer.v1.AnalyzeResponse.token_usage:type_name -> sanad.analyzer.v1.TokenUsage
+	34, // 7: sanad.analyzer.v1.AnalyzeResponse.analyzed_at:type_name -> google.protobuf.Timestamp
+	34, // 8: sanad.analyzer.v1.AnalyzeResponse.responded_at:type_name -> google.protobuf.Timestamp
+	11, // 9: sanad.analyzer.v1.AnalyzeResponse.rule_findings:type_name -> sanad.analyzer.v1.RuleFinding
 	2,  // 10: sanad.analyzer.v1.AnalyzeResponse.jurisdiction:type_name -> sanad.analyzer.v1.Jurisdiction
-	11, // 11: sanad.analyzer.v1.AnalyzeResponse.degraded_from:type_name -> sanad.analyzer.v1.DegradedOrigin
+	12, // 11: sanad.analyzer.v1.AnalyzeResponse.degraded_from:type_name -> sanad.analyzer.v1.DegradedOrigin
 	4,  // 12: sanad.analyzer.v1.AnalyzeResponse.jurisdiction_source:type_name -> sanad.analyzer.v1.JurisdictionSource
 	3,  // 13: sanad.analyzer.v1.RuleFinding.severity:type_name -> sanad.analyzer.v1.Severity
 	5,  // 14: sanad.analyzer.v1.RuleFinding.confidence:type_name -> sanad.analyzer.v1.FindingConfidence
-	33, // 15: sanad.analyzer.v1.DegradedOrigin.analyzed_at:type_name -> google.protobuf.Timestamp
-	13, // 16: sanad.analyzer.v1.Analysis.policy_match:type_name -> sanad.analyzer.v1.PolicyMatch
-	14, // 17: sanad.analyzer.v1.Analysis.compliance_report:type_name -> sanad.analyzer.v1.ComplianceReport
-	15, // 18: sanad.analyzer.v1.ComplianceReport.critical_issues:type_name -> sanad.analyzer.v1.CriticalIssue
+	34, // 15: sanad.analyzer.v1.DegradedOrigin.analyzed_at:type_name -> google.protobuf.Timestamp
+	14, // 16: sanad.analyzer.v1.Analysis.policy_match:type_name -> sanad.analyzer.v1.PolicyMatch
+	15, // 17: sanad.analyzer.v1.Analysis.compliance_report:type_name -> sanad.analyzer.v1.ComplianceReport
+	16, // 18: sanad.analyzer.v1.ComplianceReport.critical_issues:type_name -> sanad.analyzer.v1.CriticalIssue
 	3,  // 19: sanad.analyzer.v1.CriticalIssue.severity:type_name -> sanad.analyzer.v1.Severity
-	34, // 20: sanad.analyzer.v1.ProviderAttempt.error_class:type_name -> sanad.type.v1.ErrorClass
-	35, // 21: sanad.analyzer.v1.ProviderAttempt.latency:type_name -> google.protobuf.Duration
-	8,  // 22: sanad.analyzer.v1.AnalyzeStreamRequest.request:type_name -> sanad.analyzer.v1.AnalyzeRequest
-	21, // 23: sanad.analyzer.v1.AnalyzeStreamResponse.progress:type_name -> sanad.analyzer.v1.ProgressEvent
-	9,  // 24: sanad.analyzer.v1.AnalyzeStreamResponse.result:type_name -> sanad.analyzer.v1.AnalyzeResponse
+	35, // 20: sanad.analyzer.v1.ProviderAttempt.error_class:type_name -> sanad.type.v1.ErrorClass
+	36, // 21: sanad.analyzer.v1.ProviderAttempt.latency:type_name -> google.protobuf.Duration
+	9,  // 22: sanad.analyzer.v1.AnalyzeStreamRequest.request:type_name -> sanad.analyzer.v1.AnalyzeRequest
+	22, // 23: sanad.analyzer.v1.AnalyzeStreamResponse.progress:type_name -> sanad.analyzer.v1.ProgressEvent
+	10, // 24: sanad.analyzer.v1.AnalyzeStreamResponse.result:type_name -> sanad.analyzer.v1.AnalyzeResponse
 	6,  // 25: sanad.analyzer.v1.ProgressEvent.stage:type_name -> sanad.analyzer.v1.Stage
-	34, // 26: sanad.analyzer.v1.ProgressEvent.error_class:type_name -> sanad.type.v1.ErrorClass
-	33, // 27: sanad.analyzer.v1.ProgressEvent.time:type_name -> google.protobuf.Timestamp
-	9,  // 28: sanad.analyzer.v1.GetAnalysisResponse.result:type_name -> sanad.analyzer.v1.AnalyzeResponse
+	35, // 26: sanad.analyzer.v1.ProgressEvent.error_class:type_name -> sanad.type.v1.ErrorClass
+	34, // 27: sanad.analyzer.v1.ProgressEvent.time:type_name -> google.protobuf.Timestamp
+	10, // 28: sanad.analyzer.v1.GetAnalysisResponse.result:type_name -> sanad.analyzer.v1.AnalyzeResponse
 	0,  // 29: sanad.analyzer.v1.ClearCacheRequest.policy_type:type_name -> sanad.analyzer.v1.PolicyType
-	32, // 30: sanad.analyzer.v1.GetCacheStatsResponse.degradation_entries:type_name -> sanad.analyzer.v1.PolicyTypeCount
-	35, // 31: sanad.analyzer.v1.GetCacheStatsResponse.degradation_ttl:type_name -> google.protobuf.Duration
-	35, // 32: sanad.analyzer.v1.GetCacheStatsResponse.idempotency_ttl:type_name -> google.protobuf.Duration
-	28, // 33: sanad.analyzer.v1.GetCacheStatsResponse.caches:type_name -> sanad.analyzer.v1.CacheStats
+	33, // 30: sanad.analyzer.v1.GetCacheStatsResponse.degradation_entries:type_name -> sanad.analyzer.v1.PolicyTypeCount
+	36, // 31: sanad.analyzer.v1.GetCacheStatsResponse.degradation_ttl:type_name -> google.protobuf.Duration
+	36, // 32: sanad.analyzer.v1.GetCacheStatsResponse.idempotency_ttl:type_name -> google.protobuf.Duration
+	29, // 33: sanad.analyzer.v1.GetCacheStatsResponse.caches:type_name -> sanad.analyzer.v1.CacheStats
 	0,  // 34: sanad.analyzer.v1.CacheStats.policy_type:type_name -> sanad.analyzer.v1.PolicyType
 	7,  // 35: sanad.analyzer.v1.GetSystemHealthResponse.state:type_name -> sanad.analyzer.v1.HealthState
-	31, // 36: sanad.analyzer.v1.GetSystemHealthResponse.components:type_name -> sanad.analyzer.v1.ComponentHealth
-	33, // 37: sanad.analyzer.v1.GetSystemHealthResponse.checked_at:type_name -> google.protobuf.Timestamp
+	32, // 36: sanad.analyzer.v1.GetSystemHealthResponse.components:type_name -> sanad.analyzer.v1.ComponentHealth
+	34, // 37: sanad.analyzer.v1.GetSystemHealthResponse.checked_at:type_name -> google.protobuf.Timestamp
 	7,  // 38: sanad.analyzer.v1.ComponentHealth.state:type_name -> sanad.analyzer.v1.HealthState
-	0,  // 39: sanad.analyzer.v1.PolicyTypeCount.policy_type:type_name -> sanad.analyzer.v1.PolicyType
-	8,  // 40: sanad.analyzer.v1.AnalyzerService.Analyze:input_type -> sanad.analyzer.v1.AnalyzeRequest
-	19, // 41: sanad.analyzer.v1.AnalyzerService.AnalyzeStream:input_type -> sanad.analyzer.v1.AnalyzeStreamRequest
-	22, // 42: sanad.analyzer.v1.AnalyzerService.GetAnalysis:input_type -> sanad.analyzer.v1.GetAnalysisRequest
-	24, // 43: sanad.analyzer.v1.AnalyzerService.ClearCache:input_type -> sanad.analyzer.v1.ClearCacheRequest
-	26, // 44: sanad.analyzer.v1.AnalyzerService.GetCacheStats:input_type -> sanad.analyzer.v1.GetCacheStatsRequest
-	29, // 45: sanad.analyzer.v1.AnalyzerService.GetSystemHealth:input_type -> sanad.analyzer.v1.GetSystemHealthRequest
-	9,  // 46: sanad.analyzer.v1.AnalyzerService.Analyze:output_type -> sanad.analyzer.v1.AnalyzeResponse
-	20, // 47: sanad.analyzer.v1.AnalyzerService.AnalyzeStream:output_type -> sanad.analyzer.v1.AnalyzeStreamResponse
-	23, // 48: sanad.analyzer.v1.AnalyzerService.GetAnalysis:output_type -> sanad.analyzer.v1.GetAnalysisResponse
-	25, // 49: sanad.analyzer.v1.AnalyzerService.ClearCache:output_type -> sanad.analyzer.v1.ClearCacheResponse
-	27, // 50: sanad.analyzer.v1.AnalyzerService.GetCacheStats:output_type -> sanad.analyzer.v1.GetCacheStatsResponse
-	30, // 51: sanad.analyzer.v1.AnalyzerService.GetSystemHealth:output_type -> sanad.analyzer.v1.GetSystemHealthResponse
-	46, // [46:52] is the sub-list for method output_type
-	40, // [40:46] is the sub-list for method input_type
-	40, // [40:40] is the sub-list for extension type_name
-	40, // [40:40] is the sub-list for extension extendee
-	0,  // [0:40] is the sub-list for field type_name
+	8,  // 39: sanad.analyzer.v1.ComponentHealth.source:type_name -> sanad.analyzer.v1.ComponentSource
+	34, // 40: sanad.analyzer.v1.ComponentHealth.observed_at:type_name -> google.protobuf.Timestamp
+	0,  // 41: sanad.analyzer.v1.PolicyTypeCount.policy_type:type_name -> sanad.analyzer.v1.PolicyType
+	9,  // 42: sanad.analyzer.v1.AnalyzerService.Analyze:input_type -> sanad.analyzer.v1.AnalyzeRequest
+	20, // 43: sanad.analyzer.v1.AnalyzerService.AnalyzeStream:input_type -> sanad.analyzer.v1.AnalyzeStreamRequest
+	23, // 44: sanad.analyzer.v1.AnalyzerService.GetAnalysis:input_type -> sanad.analyzer.v1.GetAnalysisRequest
+	25, // 45: sanad.analyzer.v1.AnalyzerService.ClearCache:input_type -> sanad.analyzer.v1.ClearCacheRequest
+	27, // 46: sanad.analyzer.v1.AnalyzerService.GetCacheStats:input_type -> sanad.analyzer.v1.GetCacheStatsRequest
+	30, // 47: sanad.analyzer.v1.AnalyzerService.GetSystemHealth:input_type -> sanad.analyzer.v1.GetSystemHealthRequest
+	10, // 48: sanad.analyzer.v1.AnalyzerService.Analyze:output_type -> sanad.analyzer.v1.AnalyzeResponse
+	21, // 49: sanad.analyzer.v1.AnalyzerService.AnalyzeStream:output_type -> sanad.analyzer.v1.AnalyzeStreamResponse
+	24, // 50: sanad.analyzer.v1.AnalyzerService.GetAnalysis:output_type -> sanad.analyzer.v1.GetAnalysisResponse
+	26, // 51: sanad.analyzer.v1.AnalyzerService.ClearCache:output_type -> sanad.analyzer.v1.ClearCacheResponse
+	28, // 52: sanad.analyzer.v1.AnalyzerService.GetCacheStats:output_type -> sanad.analyzer.v1.GetCacheStatsResponse
+	31, // 53: sanad.analyzer.v1.AnalyzerService.GetSystemHealth:output_type -> sanad.analyzer.v1.GetSystemHealthResponse
+	48, // [48:54] is the sub-list for method output_type
+	42, // [42:48] is the sub-list for method input_type
+	42, // [42:42] is the sub-list for extension type_name
+	42, // [42:42] is the sub-list for extension extendee
+	0,  // [0:42] is the sub-list for field type_name
 }
 
 func init() { file_sanad_analyzer_v1_analyzer_proto_init() }
@@ -2827,7 +2916,7 @@ func file_sanad_analyzer_v1_analyzer_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sanad_analyzer_v1_analyzer_proto_rawDesc), len(file_sanad_analyzer_v1_analyzer_proto_rawDesc)),
-			NumEnums:      8,
+			NumEnums:      9,
 			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,

@@ -294,6 +294,38 @@ HEALTH_STATE_UNHEALTHY: HealthState.ValueType  # 3
 """No answer can be produced."""
 Global___HealthState: _TypeAlias = HealthState  # noqa: Y015
 
+class _ComponentSource:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ComponentSourceEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ComponentSource.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    COMPONENT_SOURCE_UNSPECIFIED: _ComponentSource.ValueType  # 0
+    """Not set."""
+    COMPONENT_SOURCE_HEALTH_VIEW: _ComponentSource.ValueType  # 1
+    """The health service's current view (its circuit and success rate)."""
+    COMPONENT_SOURCE_THIS_REPLICA: _ComponentSource.ValueType  # 2
+    """What this analyzer replica saw itself: its own bans and outcomes, its own probe of a
+    dependency, its configuration or its counters.
+    """
+    COMPONENT_SOURCE_LAST_KNOWN: _ComponentSource.ValueType  # 3
+    """The last view the health service gave, kept while health cannot be reached."""
+
+class ComponentSource(_ComponentSource, metaclass=_ComponentSourceEnumTypeWrapper):
+    """ComponentSource says where a component's state in the roll-up comes from."""
+
+COMPONENT_SOURCE_UNSPECIFIED: ComponentSource.ValueType  # 0
+"""Not set."""
+COMPONENT_SOURCE_HEALTH_VIEW: ComponentSource.ValueType  # 1
+"""The health service's current view (its circuit and success rate)."""
+COMPONENT_SOURCE_THIS_REPLICA: ComponentSource.ValueType  # 2
+"""What this analyzer replica saw itself: its own bans and outcomes, its own probe of a
+dependency, its configuration or its counters.
+"""
+COMPONENT_SOURCE_LAST_KNOWN: ComponentSource.ValueType  # 3
+"""The last view the health service gave, kept while health cannot be reached."""
+Global___ComponentSource: _TypeAlias = ComponentSource  # noqa: Y015
+
 @_typing.final
 class AnalyzeRequest(_message.Message):
     """AnalyzeRequest is one policy to analyse."""
@@ -1195,22 +1227,36 @@ class ComponentHealth(_message.Message):
     NAME_FIELD_NUMBER: _builtins.int
     STATE_FIELD_NUMBER: _builtins.int
     DETAIL_FIELD_NUMBER: _builtins.int
+    SOURCE_FIELD_NUMBER: _builtins.int
+    OBSERVED_AT_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """Component name, for example "provider:openai", "quota", "health", "store"."""
     state: Global___HealthState.ValueType
     """Its state."""
     detail: _builtins.str
     """A short human-readable detail."""
+    source: Global___ComponentSource.ValueType
+    """Where the state comes from: health's view, what this replica saw itself, or the last view
+    health gave while it cannot be reached.
+    """
+    @_builtins.property
+    def observed_at(self) -> _timestamp_pb2.Timestamp:
+        """When the information behind the state was observed (health's answer, this replica's own
+        outcome or probe, or the last view from health); unset when there is none.
+        """
+
     def __init__(
         self,
         *,
         name: _builtins.str = ...,
         state: Global___HealthState.ValueType = ...,
         detail: _builtins.str = ...,
+        source: Global___ComponentSource.ValueType = ...,
+        observed_at: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["observed_at", b"observed_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["detail", b"detail", "name", b"name", "state", b"state"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["detail", b"detail", "name", b"name", "observed_at", b"observed_at", "source", b"source", "state", b"state"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
