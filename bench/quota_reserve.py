@@ -278,11 +278,10 @@ def render(service: Measured, raw: Measured, command: str, requests: int) -> str
     lines += [
         "",
         "The service does more than the two scripts: two gRPC round trips through the",
-        "interceptor (a grpc.health Check through the same server costs quota about 0.34 ms",
-        "of CPU on this machine), validation, the prediction (its history read at most every",
-        "10 s), metrics and the protobuf answer with six windows; a Commit of a reservation",
-        "another replica made first reads its record (a third script). Its process shares",
-        "the two cores with the load generator. The raw rows are the floor the store sets.",
+        "interceptor, validation, the prediction (its history read at most every 10 s),",
+        "metrics and the protobuf answer with six windows; a Commit of a reservation another",
+        "replica made first reads its record (a third script). Its process shares the two",
+        "cores with the load generator. The raw rows are the floor the store itself sets.",
         "",
     ]
     return "\n".join(lines)
