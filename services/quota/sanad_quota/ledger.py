@@ -33,6 +33,7 @@ import contextlib
 import dataclasses
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -76,6 +77,9 @@ SWEEP_BATCH = 100
 """Expired reservations given back per provider and sweep round."""
 HISTORY_CACHE_SECONDS = 10.0
 """How long the completed sub-windows behind a prediction are reused before being read again."""
+REMEMBERED_RESERVATIONS = 10_000
+"""Granted reservations whose window starts this replica keeps, so that settling one needs no
+read of its record first (the starts never change once it is made; others are read)."""
 
 _RESERVATION_SEPARATOR = "."
 """Joins provider, token and tenant in a reservation id; provider names and tokens cannot
@@ -236,6 +240,10 @@ class QuotaLedger:
         self._thresholds = Thresholds(settings.quota_warning_ratio, settings.quota_critical_ratio)
         self._reservation_ttl = settings.quota_reservation_ttl
         self._history: dict[tuple[str, Window], _History] = {}
+        self._window_starts: OrderedDict[tuple[str, str], tuple[tuple[str, int], ...]] = (
+            OrderedDict()
+        )
+        self._current: dict[str, tuple[int, tuple[Tally, ...]]] = {}
 
     def now(self) -> float:
         """The ledger's current time (Unix seconds)."""
@@ -297,7 +305,7 @@ class QuotaLedger:
                 raise ReservationWithdrawnError(idempotency_key)
             if held.status is ReserveStatus.DENIED:
                 return await self._denied(scope, tallies, held, estimated_tokens, now)
-            await self._granted(scope, tallies, held, now)
+            await self._granted(scope, tallies, held, reservation, now)
             reservation = dataclasses.replace(reservation, token=held.token)
             crossings = held.crossings
         outcome = await self._reserve_in(
@@ -314,7 +322,7 @@ class QuotaLedger:
                 # The tenant's room was taken for a call the provider has no room for.
                 await self._settle_in(scope, reservation.token, Settlement.RELEASE, 0, now)
             return await self._denied(provider, provider_tallies, outcome, estimated_tokens, now)
-        usage = await self._granted(provider, provider_tallies, outcome, now)
+        usage = await self._granted(provider, provider_tallies, outcome, reservation, now)
         return ReserveResult(
             allowed=True,
             reservation_id=_reservation_id(provider, outcome.token, tenant if scope else ""),
@@ -348,15 +356,28 @@ class QuotaLedger:
         )
 
     async def _granted(
-        self, scope: str, tallies: Sequence[Tally], outcome: ReserveOutcome, now: float
+        self,
+        scope: str,
+        tallies: Sequence[Tally],
+        outcome: ReserveOutcome,
+        reservation: Reservation,
+        now: float,
     ) -> tuple[WindowUsage, ...]:
         """Announce, measure and count a granted (or repeated) reservation of one scope."""
         usage = await self._measure(scope, tallies, outcome.values, now)
         self._announce(outcome.crossings)
         self._observe(scope, usage)
         if outcome.status is ReserveStatus.GRANTED:
+            self._remember(scope, outcome.token, reservation.window_starts)
             self._count_reservation(scope, granted=True)
         return usage
+
+    def _remember(self, scope: str, token: str, window_starts: tuple[tuple[str, int], ...]) -> None:
+        """Keep the window starts of a reservation this replica made (only a granted one: a
+        repeated Reserve's token is the first reservation's, made at another time)."""
+        self._window_starts[(scope, token)] = window_starts
+        if len(self._window_starts) > REMEMBERED_RESERVATIONS:
+            self._window_starts.popitem(last=False)
 
     async def commit(self, reservation_id: str, actual_tokens: int) -> tuple[WindowUsage, ...]:
         """Count a reservation at the tokens really used; usage of its windows after it.
@@ -595,11 +616,18 @@ class QuotaLedger:
     async def _settle_in(
         self, scope: str, token: str, settlement: Settlement, actual_tokens: int, now: float
     ) -> tuple[tuple[WindowUsage, ...], SettleStatus]:
-        """Settle one scope's record of a reservation; ReservationNotFoundError if it has none."""
-        reservation = await self._quota.reservation(scope, token, now=now)
-        if reservation is None:
-            raise ReservationNotFoundError(token)
-        tallies = self._tallies_of(scope, reservation)
+        """Settle one scope's record of a reservation; ReservationNotFoundError if it has none.
+
+        The record is read first only for the window starts of a reservation another replica
+        made (or one forgotten): the settle step itself finds a missing record.
+        """
+        window_starts = self._window_starts.pop((scope, token), None)
+        if window_starts is None:
+            reservation = await self._quota.reservation(scope, token, now=now)
+            if reservation is None:
+                raise ReservationNotFoundError(token)
+            window_starts = reservation.window_starts
+        tallies = self._tallies_of(scope, window_starts)
         outcome = await self._quota.settle(
             scope,
             token,
@@ -618,17 +646,26 @@ class QuotaLedger:
 
     def tallies(self, scope: str, instant: float) -> list[Tally]:
         """The tallies of a scope (a provider, or a tenant's scope) of the windows that contain
-        instant, every window and metric."""
-        return [
+        instant, every window and metric (built once per scope and minute: the limits are
+        fixed and a minute's start fixes its hour's and day's)."""
+        minute = Window.MINUTE.containing(instant).start
+        cached = self._current.get(scope)
+        if cached is not None and cached[0] == minute:
+            return list(cached[1])
+        built = tuple(
             self._tally(scope, window, window.containing(instant).start, metric)
             for window in Window
             for metric in Metric
-        ]
+        )
+        if cached is None or minute > cached[0]:
+            # Only a later minute replaces the kept one (a spend's instant may lie in the past).
+            self._current[scope] = (minute, built)
+        return list(built)
 
-    def _tallies_of(self, scope: str, reservation: Reservation) -> list[Tally]:
+    def _tallies_of(self, scope: str, window_starts: Sequence[tuple[str, int]]) -> list[Tally]:
         return [
             self._tally(scope, Window(window), start, metric)
-            for window, start in reservation.window_starts
+            for window, start in window_starts
             for metric in Metric
         ]
 

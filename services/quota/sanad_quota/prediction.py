@@ -77,18 +77,21 @@ def predict(
     exhaustion: float | None = None
     if used >= limit >= 0:
         exhaustion = min(now, float(window.end))
-    instant = min(max(now, float(window.start)), float(window.end))
+    end = window.end
+    instant = min(max(now, float(window.start)), float(end))
     offset = 0
-    current = TimeWindow.containing(instant, bucket)
-    while instant < window.end:
-        segment_end = min(float(current.end), float(window.end))
+    # The sub-windows' ends as plain integers: this runs on every Reserve and Commit, up to
+    # sixty steps for an hour, and a TimeWindow per step was most of its cost.
+    current_end = TimeWindow.containing(instant, bucket).end
+    while instant < end:
+        segment_end = float(min(current_end, end))
         rate = trend.count(offset) / bucket
         ahead = rate * (segment_end - instant)
         if exhaustion is None and limit >= 0 and rate > 0 and projected + ahead >= limit:
             exhaustion = instant + (limit - projected) / rate
         projected += ahead
         instant = segment_end
-        current = current.shifted(1)
+        current_end += bucket
         offset += 1
     return Prediction(
         projected_use=round(projected),
