@@ -45,6 +45,9 @@ class Outcome:
     """The answer was paid from an analyzer's safe budget."""
     retry: bool = False
     """A retry, with the same idempotency key, of a lost request."""
+    status: str = ""
+    """For an error: its status code and message as the caller saw them, so a lost request
+    says whether it timed out, found no connection or got a status without Sanad's details."""
 
     @property
     def answered(self) -> bool:
@@ -135,6 +138,7 @@ class LoadGenerator:
                 error.code().name if reason else LOST,
                 reason,
                 retry=retry,
+                status=f"{error.code().name}: {error.details()}",
             )
         else:
             outcome = Outcome(

@@ -7,10 +7,12 @@ SIGTERM at the end) and restarted with the same ports and environment.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -28,7 +30,9 @@ from sanad_launcher.ports import free_port
 from sanad_launcher.suite import NO_METRICS_PORTS
 
 HOST = "127.0.0.1"
-READY_TIMEOUT_SECONDS = 30.0
+READY_TIMEOUT_SECONDS = 120.0
+"""Seconds a process may take to answer after it starts (a bound against a hang; a loaded
+machine starts Python slowly, and a process that exits fails at once)."""
 SIGTERM_TIMEOUT_SECONDS = 30.0
 """How long a process may take to drain and exit after SIGTERM (its grace is 10 s)."""
 ADMIN_TOKEN = "chaos-admin-token"
@@ -257,6 +261,23 @@ class ChaosRig:
             entry.process.kill()
             entry.process.wait(timeout=10)
         entry.killed = True
+
+    def unreported_spends(self) -> int:
+        """Spends the analyzers paid from their safe budgets and have not yet handed to quota,
+        read from their journals (quota's totals are complete only when this is 0)."""
+        pending = 0
+        for name in ANALYZERS:
+            journal = self.workdir / f"{name}-spends.db"
+            if not journal.exists():
+                continue
+            with contextlib.closing(
+                sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=5)
+            ) as connection:
+                (count,) = connection.execute(
+                    "SELECT count(*) FROM spends WHERE reported = 0"
+                ).fetchone()
+            pending += int(count)
+        return pending
 
     def terminate(self, name: str, timeout: float = SIGTERM_TIMEOUT_SECONDS) -> int:
         """SIGTERM a process by its PID, as a rolling restart stops it, and wait for it to

@@ -148,6 +148,9 @@ async def start_server(
             ),
         ],
         options=[
+            # gRPC binds with SO_REUSEPORT by default: a second process given the same port
+            # would share it silently and take half the connections. Refuse it instead.
+            ("grpc.so_reuseport", 0),
             ("grpc.max_receive_message_length", settings.max_message_bytes),
             ("grpc.max_send_message_length", settings.max_message_bytes),
             *metadata_limits(settings.max_metadata_bytes),

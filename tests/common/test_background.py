@@ -8,6 +8,10 @@ from structlog.testing import capture_logs
 
 from sanad_common.background import run_periodically
 from sanad_common.storage import StoreUnavailableError
+from tests.support.waiting import eventually_read
+
+LOOP_STEPS = 20
+"""Event-loop turns given to a task that must not have done anything yet."""
 
 
 async def test_failures_skip_one_round_and_cancel_ends_the_loop() -> None:
@@ -22,7 +26,7 @@ async def test_failures_skip_one_round_and_cancel_ends_the_loop() -> None:
 
     with capture_logs() as logs:
         task = asyncio.create_task(run_periodically(0.01, operation, what="Test refresh"))
-        await asyncio.sleep(0.1)
+        await eventually_read(lambda: rounds, lambda seen: seen >= 3, what="three rounds")
         task.cancel()
         done, _ = await asyncio.wait([task], timeout=2)
 
@@ -43,7 +47,8 @@ async def test_delay_first_waits_one_interval_before_the_first_round() -> None:
         rounds += 1
 
     task = asyncio.create_task(run_periodically(10, operation, what="Slow", delay_first=True))
-    await asyncio.sleep(0.05)
+    for _ in range(LOOP_STEPS):
+        await asyncio.sleep(0)  # yields to the loop, so a round not delayed would have run
     task.cancel()
     await asyncio.wait([task], timeout=2)
 

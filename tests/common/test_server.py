@@ -25,7 +25,7 @@ from sanad_common import interceptors
 from sanad_common.config import Settings
 from sanad_common.errors import FieldViolation, invalid_argument
 from sanad_common.log_limits import CLIENT_GONE_EVENT, ClientGoneFilter, LogRate
-from sanad_common.server import ServiceApp, ServiceDefinition
+from sanad_common.server import AddressInUseError, ServiceApp, ServiceDefinition, start_server
 from sanad_common.storage import StoreUnavailableError
 from tests.support.services import (
     NOT_SERVING,
@@ -36,7 +36,7 @@ from tests.support.services import (
     health_status,
     serve_in_process,
 )
-from tests.support.waiting import eventually
+from tests.support.waiting import eventually, eventually_read
 
 
 class FailingQuota(quota_pb2_grpc.QuotaServiceServicer):
@@ -200,10 +200,7 @@ async def test_a_cancelled_call_is_recorded_as_cancelled(
         call.cancel()
         with pytest.raises(asyncio.CancelledError):
             await call
-        for _ in range(100):
-            if recorded("CANCELLED"):
-                break
-            await asyncio.sleep(0.02)
+        await eventually_read(lambda: recorded("CANCELLED"), bool, what="a CANCELLED duration")
 
     assert recorded("CANCELLED") == 1
     assert recorded("OK") == 0
@@ -215,10 +212,7 @@ async def test_health_follows_readiness(quota_stub: Any) -> None:
     assert await health_status(channel, "sanad.quota.v1.QuotaService") == NOT_SERVING
 
     readiness.ready = True
-    for _ in range(50):
-        if await health_status(channel) == SERVING:
-            break
-        await asyncio.sleep(0.1)
+    await eventually(lambda: health_status(channel), lambda status: status == SERVING)
     assert await health_status(channel, "sanad.quota.v1.QuotaService") == SERVING
 
 
@@ -244,6 +238,28 @@ def test_a_taken_port_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_a_port_another_server_holds_is_refused_not_shared(tmp_path: Path) -> None:
+    settings = Settings(host="127.0.0.1", store_url=f"sqlite:///{tmp_path}/store.db")
+    first = await start_server(
+        component="test",
+        services=[],
+        port=0,
+        settings=settings,
+        readiness_check=Readiness(),
+    )
+    try:
+        with pytest.raises(AddressInUseError):
+            await start_server(
+                component="test",
+                services=[],
+                port=first.port,
+                settings=settings,
+                readiness_check=Readiness(),
+            )
+    finally:
+        await first.stop(grace=0)
 
 
 GARBAGE = b"\xff\xff\xff\xff"

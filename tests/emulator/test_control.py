@@ -21,6 +21,7 @@ from sanad_launcher.emulator_process import EmulatorProcess
 from tests.emulator.conftest import Emulator
 from tests.emulator.schemas import ANALYSIS_SCHEMA
 from tests.emulator.sdk import POLICY, ask_gemini, ask_openai, make_openai_client
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -162,7 +163,7 @@ async def test_hang_blocks_nobody_else_and_clear_releases_it(
 ) -> None:
     await emulator.control.inject("openai", "hang")
     hung = asyncio.create_task(ask_openai(openai_client, POLICY, ANALYSIS_SCHEMA))
-    await asyncio.sleep(0.2)
+    await hang_served(emulator.control)
 
     # The server keeps answering: the other provider, the control API, itself.
     assert (await ask_gemini(gemini_client, POLICY, ANALYSIS_SCHEMA)).text
@@ -172,6 +173,15 @@ async def test_hang_blocks_nobody_else_and_clear_releases_it(
     await emulator.control.clear("openai")
     completion = await asyncio.wait_for(hung, 2)
     assert completion.choices[0].message.content
+
+
+async def hang_served(control: EmulatorControl) -> None:
+    """Wait until the emulator holds the hung request (it counts the fault as it takes it)."""
+    await eventually(
+        control.stats,
+        lambda stats: stats["openai"].faults_served == 1,
+        what="the hung request reaching the emulator",
+    )
 
 
 async def test_invalid_provider_request_gets_the_provider_400(emulator: Emulator) -> None:
@@ -195,11 +205,11 @@ async def test_process_prints_one_line_and_exits_cleanly(
         assert re.fullmatch(
             r"sanad-emulator listening on http://127\.0\.0\.1:\d+", process.listening_line
         )
+        client = make_openai_client(url)
         async with EmulatorControl(url) as control:
             await control.inject("openai", "hang")
-        client = make_openai_client(url)
-        hung = asyncio.create_task(ask_openai(client, POLICY, ANALYSIS_SCHEMA))
-        await asyncio.sleep(0.2)
+            hung = asyncio.create_task(ask_openai(client, POLICY, ANALYSIS_SCHEMA))
+            await hang_served(control)
     finally:
         started = time.monotonic()
         exit_code = await asyncio.to_thread(process.stop, signum)

@@ -108,13 +108,13 @@ def test_reset_zeroes_counters() -> None:
 async def test_clear_releases_hung_waiters() -> None:
     board = FaultBoard()
     waiter = asyncio.create_task(board.wait_released("openai"))
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0)  # the waiter runs up to its wait
     assert not waiter.done()
     board.clear("openai")
     await asyncio.wait_for(waiter, 1)
     # A new hang after the release waits again.
     again = asyncio.create_task(board.wait_released("openai"))
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0)  # the waiter runs up to its wait
     assert not again.done()
     board.reset()
     await asyncio.wait_for(again, 1)

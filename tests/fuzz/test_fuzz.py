@@ -10,7 +10,6 @@ logged, and the providers received exactly the calls the answered analyses list.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts, emula
 from tests.fuzz.report import REPORT, Aftermath
 from tests.fuzz.wire import request_bytes
 from tests.support.tenants import KeyedTenant, write_tenants_file
+from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
@@ -254,9 +254,17 @@ async def test_no_process_died_no_traceback_and_no_provider_asked_by_an_invalid_
     suite: LocalSuite,
 ) -> None:
     assert REPORT.messages(), "the fuzzing tests above did not run"
-    await asyncio.sleep(0.5)  # outcome reports and settlements still in flight land first
     async with EmulatorControl(suite.emulator_url) as emulator:
-        received = sum(stats.requests for stats in (await emulator.stats()).values())
+
+        async def received() -> int:
+            return sum(stats.requests for stats in (await emulator.stats()).values())
+
+        # Reports of the calls the fuzzing made may still be on their way to the emulator.
+        counted = await eventually(
+            received,
+            lambda seen: seen >= REPORT.provider_calls,
+            what="the provider calls the fuzzing made",
+        )
     logs = _logs(suite)
     REPORT.aftermath = Aftermath(
         died=tuple(name for name, pid in suite.pids().items() if not _alive(pid)),
@@ -269,4 +277,4 @@ async def test_no_process_died_no_traceback_and_no_provider_asked_by_an_invalid_
     for name, text in logs.items():
         assert "Traceback" not in text, f"{name} logged a traceback"
         assert '"exception"' not in text, f"{name} logged an exception"
-    assert received == REPORT.provider_calls
+    assert counted == REPORT.provider_calls

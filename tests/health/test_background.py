@@ -14,6 +14,7 @@ from sanad_health.metrics import HealthMetrics
 from sanad_health.tracker import ProviderHealthTracker
 from tests.health.conftest import health_settings
 from tests.support.services import FakeClock, MeterProbe
+from tests.support.waiting import eventually_read
 
 
 def labels(**values: str) -> frozenset[tuple[str, str]]:
@@ -64,12 +65,20 @@ async def test_gauges_follow_other_replicas(store: Store, twin_store: Store) -> 
     await other_replica.report("local", error_class=ErrorClass.AUTHENTICATION)
 
     refresh = asyncio.create_task(refresh_gauges_periodically(watched, interval=0.01))
-    await asyncio.sleep(0.1)
+    expected = (
+        ("sanad_provider_circuit_state", labels(provider="local", state="open")),
+        ("sanad_provider_circuit_state", labels(provider="gemini", state="closed")),
+        ("sanad_provider_success_rate", labels(provider="local")),
+    )
+    points = await eventually_read(
+        probe.read,
+        lambda seen: seen.get(expected[0]) == 1 and all(point in seen for point in expected),
+        what="the other replica's outcome",
+    )
     refresh.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await refresh
 
-    points = probe.read()
     assert points[("sanad_provider_circuit_state", labels(provider="local", state="open"))] == 1
     assert points[("sanad_provider_circuit_state", labels(provider="gemini", state="closed"))] == 1
     assert points[("sanad_provider_success_rate", labels(provider="local"))] == 0.0
@@ -87,7 +96,7 @@ async def test_loops_end_when_cancelled_during_a_store_call(store: Store) -> Non
     for attempt in range(40):
         for loop in (refresh_gauges_periodically(tracker, interval=0), watch()):
             task = asyncio.create_task(loop)
-            await asyncio.sleep(attempt * 0.0001)
+            await asyncio.sleep(attempt * 0.0001)  # spreads cancel() over the loop's steps
             task.cancel()
             done, _ = await asyncio.wait([task], timeout=2)
             assert done, f"a loop ignored cancel() at attempt {attempt}"

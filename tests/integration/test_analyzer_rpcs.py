@@ -13,6 +13,7 @@ from sanad_launcher.suite import LocalSuite
 from tests.integration.conftest import ADMIN, Clients
 from tests.integration.test_scenarios import ARABIC_POLICY, RETURN_POLICY, analyze_request
 from tests.support.services import error_reason
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -151,10 +152,12 @@ async def test_a_joiner_carries_on_when_the_leaders_caller_goes_away(clients: Cl
     leader = asyncio.ensure_future(
         clients.analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=30)
     )
-    await asyncio.sleep(0.5)
+    await at_the_provider(clients, {"openai": 1, "gemini": 0})
     joiner = asyncio.ensure_future(
         clients.analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=30)
     )
+    # A joiner still on its way when the leader goes leads a call of its own: the same two
+    # provider requests and the same answer, so this wait only makes the join likely.
     await asyncio.sleep(0.3)
     leader.cancel()
 
@@ -173,7 +176,7 @@ async def test_a_key_reused_for_another_body_is_refused_even_concurrently(
     first = asyncio.ensure_future(
         clients.analyzer.Analyze(analyze_request(RETURN_POLICY, idempotency_key="K1"), timeout=30)
     )
-    await asyncio.sleep(0.3)
+    await at_the_provider(clients, {"openai": 1, "gemini": 0})
 
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await clients.analyzer.Analyze(
@@ -245,3 +248,10 @@ def test_without_a_tenants_file_the_analyzer_warns_that_anyone_names_any_tenant(
     log = (suite.log_dir / "analyzer.log").read_text()
 
     assert "tenant keys are off: any caller may name any tenant_id" in log
+
+
+async def at_the_provider(clients: Clients, requests: dict[str, int]) -> None:
+    """Wait until the providers have received these requests (a slow call is under way)."""
+    await eventually(
+        clients.provider_requests, lambda seen: seen == requests, what="the provider requests"
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 from structlog.testing import capture_logs
@@ -25,6 +25,7 @@ from sanad_quota.metrics import QuotaMetrics
 from sanad_quota.usage import Metric, Window
 from tests.quota.conftest import mid_hour, quota_settings
 from tests.support.services import FakeClock, MeterProbe
+from tests.support.waiting import eventually_read
 
 
 def labels(**values: str) -> frozenset[tuple[str, str]]:
@@ -59,19 +60,19 @@ async def test_gauges_follow_what_other_replicas_spend(store: Store, twin_store:
         await other_replica.reserve("gemini", 10)
 
     refresh = asyncio.create_task(refresh_gauges_periodically(watched, interval=0.01))
-    await asyncio.sleep(0.1)
+    gemini_hour = ("sanad_quota_used", labels(provider="gemini", window="hour", metric="requests"))
+    openai_day = ("sanad_quota_used", labels(provider="openai", window="day", metric="tokens"))
+    points = await eventually_read(
+        probe.read,
+        lambda seen: seen.get(gemini_hour) == 3 and openai_day in seen,
+        what="the other replica's spend",
+    )
     refresh.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await refresh
 
-    points = probe.read()
-    assert (
-        points[("sanad_quota_used", labels(provider="gemini", window="hour", metric="requests"))]
-        == 3
-    )
-    assert (
-        points[("sanad_quota_used", labels(provider="openai", window="day", metric="tokens"))] == 0
-    )
+    assert points[gemini_hour] == 3
+    assert points[openai_day] == 0
 
 
 async def test_statistics_log_every_provider(store: Store) -> None:
@@ -102,15 +103,20 @@ async def test_one_replica_logs_the_statistics_of_each_hour(
         tasks = [
             asyncio.create_task(log_statistics_hourly(lease, interval=0.01)) for lease in leases
         ]
-        await asyncio.sleep(0.2)
+        await eventually_read(lambda: statistics_logged(logs), lambda seen: seen == 1)
         clock.advance(3600)
-        await asyncio.sleep(0.2)
+        await eventually_read(lambda: statistics_logged(logs), lambda seen: seen == 2)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    assert sum(entry["event"] == "Quota statistics" for entry in logs) == 2
+    assert statistics_logged(logs) == 2
     assert await leases[0].log_if_due() is False
+
+
+def statistics_logged(logs: Sequence[Mapping[str, Any]]) -> int:
+    """How many times the hourly statistics were logged."""
+    return sum(entry["event"] == "Quota statistics" for entry in logs)
 
 
 async def test_the_sweep_gives_back_expired_reservations_without_traffic(store: Store) -> None:
@@ -126,7 +132,11 @@ async def test_the_sweep_gives_back_expired_reservations_without_traffic(store: 
 
     with capture_logs() as logs:
         sweep = asyncio.create_task(sweep_periodically(ledger, interval=0.01))
-        await asyncio.sleep(0.2)
+        await eventually_read(
+            lambda: [entry["event"] for entry in logs].count("Quota reservation expired"),
+            lambda seen: seen >= 1,
+            what="the sweep",
+        )
         sweep.cancel()
         await asyncio.gather(sweep, return_exceptions=True)
 
@@ -151,7 +161,7 @@ async def test_background_loops_end_when_cancelled_during_a_store_call(store: St
     for attempt in range(40):
         for name, loop in loops.items():
             task = asyncio.create_task(loop())
-            await asyncio.sleep(attempt * 0.0001)
+            await asyncio.sleep(attempt * 0.0001)  # spreads cancel() over the loop's steps
             task.cancel()
             done, _ = await asyncio.wait([task], timeout=2)
             assert done, f"{name} ignored cancel() at attempt {attempt}"

@@ -24,6 +24,7 @@ import pytest
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_launcher.ports import free_port
 from tests.support.redis_cluster import RedisCluster3, cluster_tools_missing
+from tests.support.reserve_driver import READY
 from tests.support.services import (
     scrape_metrics,
     service_process,
@@ -107,7 +108,10 @@ async def race(store_url: str, tmp_path: Path) -> None:
     async with quota_replicas(store_url, tmp_path) as replicas:
         targets = [target for target, _, _ in replicas]
         with drivers(targets) as processes:
-            await asyncio.sleep(1.0)  # let both drivers connect before the start line
+            for process in processes:
+                assert process.stdout is not None
+                line = await asyncio.to_thread(process.stdout.readline)
+                assert line.strip() == READY, f"driver exited before connecting: {line!r}"
             for process in processes:
                 assert process.stdin is not None
                 process.stdin.write("go\n")

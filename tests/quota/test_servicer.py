@@ -194,7 +194,7 @@ async def test_watch_usage_streams_each_crossing_once(
     quota: quota_pb2_grpc.QuotaServiceAsyncStub,
 ) -> None:
     watch = quota.WatchUsage(quota_pb2.WatchUsageRequest(provider="openai"))
-    await asyncio.sleep(0.2)
+    await asyncio.wait_for(watch.initial_metadata(), timeout=10)  # the watch follows the log
 
     first = await quota.Reserve(quota_pb2.ReserveRequest(provider="openai"))
     second = await quota.Reserve(quota_pb2.ReserveRequest(provider="openai"))

@@ -1,10 +1,11 @@
 """One analyzer's worth of concurrent Reserve calls, as its own process, for the race tests.
 
 Run as ``python -m tests.support.reserve_driver TARGETS COUNT``: it opens several channels per
-quota replica, waits for a line on stdin (so several drivers start together), fires COUNT
-Reserve calls spread over the replicas (at most MAX_IN_FLIGHT on the wire at once), and prints
-one JSON line: the granted reservation ids, how many were denied, how many denials lacked
-details, and the distinct subject and limit of every denial's violations.
+quota replica, prints READY once they are connected, waits for a line on stdin (so several
+drivers start together), fires COUNT Reserve calls spread over the replicas (at most
+MAX_IN_FLIGHT on the wire at once), and prints one JSON line: the granted reservation ids,
+how many were denied, how many denials lacked details, and the distinct subject and limit of
+every denial's violations.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ pinned down), so the rest wait for a free slot: the two drivers still race 1,000
 time against the two replicas."""
 CHANNELS_PER_REPLICA = 8
 """Separate connections per replica, as a pool of analyzer workers would have."""
+READY = "connected"
+"""The line a driver prints once every channel is ready, before it waits for the start line."""
 
 
 async def drive(targets: list[str], count: int) -> dict[str, object]:
@@ -35,6 +38,8 @@ async def drive(targets: list[str], count: int) -> dict[str, object]:
     stubs = [quota_pb2_grpc.QuotaServiceStub(channel) for channel in channels]
     for channel in channels:
         await channel.channel_ready()
+    sys.stdout.write(READY + "\n")
+    sys.stdout.flush()
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
 

@@ -45,9 +45,9 @@ from sanad_common.server import AppFactory, start_server
 from sanad_common.storage import Store, open_store
 from sanad_launcher.ports import free_port
 
-START_TIMEOUT = 60.0
-"""Seconds a service process may take to report SERVING, or to fail at start: generous, since on
-a loaded machine importing the SDKs alone can take half a minute."""
+START_TIMEOUT = 120.0
+"""Seconds a service process may take to report SERVING (a bound against a hang; a loaded
+machine starts Python slowly, and a process that exits fails at once)."""
 STOP_TIMEOUT = 15.0
 """Seconds a service process may take to exit after SIGTERM (its drain grace is 10 s)."""
 

@@ -36,3 +36,18 @@ async def eventually(
         if time.monotonic() >= deadline:
             raise AssertionError(f"{what} did not hold within {within} s; last seen: {value!r}")
         await asyncio.sleep(POLL_INTERVAL)
+
+
+async def eventually_read(
+    read: Callable[[], T],
+    until: Callable[[T], bool],
+    *,
+    within: float = DEFAULT_TIMEOUT,
+    what: str = "the condition",
+) -> T:
+    """`eventually` for a value the test reads without awaiting (a counter, captured logs)."""
+
+    async def observe() -> T:
+        return read()
+
+    return await eventually(observe, until, within=within, what=what)

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 LISTENING_PREFIX = "sanad-emulator listening on "
-START_TIMEOUT_SECONDS = 60.0
+START_TIMEOUT_SECONDS = 120.0
 """Seconds the emulator may take to print its line: generous, for a loaded machine."""
 STOP_TIMEOUT_SECONDS = 10.0
 

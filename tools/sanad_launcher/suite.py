@@ -28,9 +28,9 @@ NO_METRICS_PORTS = {
 }
 """Environment that turns every service's Prometheus endpoint off: for suites that run beside
 others and read no metrics."""
-READY_TIMEOUT_SECONDS = 60.0
-"""Seconds a process may take to report SERVING: a bound, generous because on a loaded
-machine (2 cores, many suites starting at once) importing the SDKs alone can take half a minute."""
+READY_TIMEOUT_SECONDS = 120.0
+"""Seconds a process may take to answer after it starts: a bound against a hang, generous
+because Python starts slowly on a loaded machine (a process that exits fails at once)."""
 STOP_TIMEOUT_SECONDS = 15.0
 
 

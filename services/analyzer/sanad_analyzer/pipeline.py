@@ -129,7 +129,7 @@ class AnalysisPipeline:
         attempts = AttemptLog(uuid.uuid4().hex, sink)
         attempts.event(analyzer_pb2.STAGE_VALIDATED, "request is valid")
         if request.idempotency_key or not request.force_refresh:
-            cached = await self._cached_answer(request, attempts)
+            cached = await self._cached_answer(request, attempts, deadline)
             if cached is not None:
                 # The same request answered before: its findings are this request's already.
                 return cached
@@ -190,11 +190,14 @@ class AnalysisPipeline:
         raise self._no_answer(candidates, attempts, out_of_time)
 
     async def _cached_answer(
-        self, request: AnalysisRequest, attempts: AttemptLog
+        self, request: AnalysisRequest, attempts: AttemptLog, deadline: Deadline
     ) -> analyzer_pb2.AnalyzeResponse | None:
         """A stored answer to this request, unless force_refresh; a reused key is refused."""
         cached = await self._tolerant(
-            self._idempotency.get(request.tenant, request.idempotency_id), None, "idempotency get"
+            self._idempotency.get(request.tenant, request.idempotency_id),
+            None,
+            "idempotency get",
+            deadline.reply_remaining(),  # a hit is the answer: it may use what a reply may
         )
         if cached is not None and cached.fingerprint != request.request_hash:
             raise _key_reused(request)
@@ -242,7 +245,7 @@ class AnalysisPipeline:
                 )
                 winner, index = name, index + 1
             if result.answer is not None and winner is not None:
-                return await self._fresh(winner, result.answer, request, attempts)
+                return await self._fresh(winner, result.answer, request, attempts, deadline)
             if result.tenant_over is not None:
                 raise _over_tenant_quota(result.tenant_over)
             out_of_time = result.out_of_time
@@ -280,10 +283,17 @@ class AnalysisPipeline:
         return await race(first, second, run, self._hedging.delay(order, first), hedge_started)
 
     async def _fresh(
-        self, name: str, answer: ProviderAnswer, request: AnalysisRequest, attempts: AttemptLog
+        self,
+        name: str,
+        answer: ProviderAnswer,
+        request: AnalysisRequest,
+        attempts: AttemptLog,
+        deadline: Deadline,
     ) -> analyzer_pb2.AnalyzeResponse:
         response = self._answers.fresh(name, answer, request, attempts)
-        existing = await self._tolerant(self._keep(request, response), None, "cache writes")
+        existing = await self._tolerant(
+            self._keep(request, response), None, "cache writes", deadline.reply_remaining()
+        )
         if existing is not None and existing.fingerprint != request.request_hash:
             raise _key_reused(request)
         return response
@@ -380,20 +390,29 @@ class AnalysisPipeline:
             grpc.StatusCode.UNAVAILABLE, f"no provider could answer ({summary})", details
         )
 
-    async def _tolerant(self, operation: Awaitable[T], fallback: T, what: str) -> T:
-        """Run a store operation; if the store is down, log and carry on without it."""
+    async def _tolerant(
+        self, operation: Awaitable[T], fallback: T, what: str, within: float | None = None
+    ) -> T:
+        """Run a store operation; if the store is down, or has not answered ``within`` seconds
+        (the caller's time: a blackholed link would hold each call for the socket timeout, and
+        a few of them would outlast the caller), log and carry on without it."""
         try:
-            return await traced_cache(what, operation)
+            async with asyncio.timeout(within):
+                return await traced_cache(what, operation)
         except StoreUnavailableError as error:
             log.warning("store unavailable", operation=what, error=str(error))
+            return fallback
+        except TimeoutError:
+            log.warning("store too slow for the caller's deadline", operation=what)
             return fallback
 
 
 async def _before(lookup: Awaitable[T | None], deadline: Deadline) -> T | None:
-    """The lookup's result, or None when the caller's deadline passes first: a degraded
-    answer that would arrive after the caller stopped waiting is no answer."""
+    """The lookup's result, or None when the caller's deadline is about to pass: a degraded
+    answer that would arrive after the caller stopped waiting is no answer, and the rulebook
+    still needs a moment to answer instead (half the margin is kept for it)."""
     try:
-        async with asyncio.timeout(deadline.caller_remaining()):
+        async with asyncio.timeout(deadline.reply_remaining()):
             return await lookup
     except TimeoutError:
         log.warning("degradation lookup stopped at the caller's deadline")

@@ -315,7 +315,14 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
         providers = [request.provider] if request.provider else list(self._ledger.providers)
         tenants = self._tenants_asked(request.tenant, request.all_tenants)
         scopes = [*providers, *(tenant_scope(tenant) for tenant in tenants)]
-        async for crossing in self._watch.follow(scopes, include_current=request.include_current):
+        # The headers go out once the watch follows the log, so a caller can tell when every
+        # later crossing will reach it.
+        feed = self._watch.follow(
+            scopes,
+            include_current=request.include_current,
+            following=lambda: context.send_initial_metadata(()),
+        )
+        async for crossing in feed:
             yield quota_pb2.WatchUsageResponse(crossing=_crossing(crossing))
 
     def _spend_violations(self, request: quota_pb2.RecordUsageRequest) -> list[FieldViolation]:

@@ -9,7 +9,7 @@ provider while keeping the store the only thing replicas share.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import structlog
 
@@ -44,18 +44,27 @@ class CrossingWatch:
         ]
 
     async def follow(
-        self, providers: Sequence[str], *, include_current: bool
+        self,
+        providers: Sequence[str],
+        *,
+        include_current: bool,
+        following: Callable[[], Awaitable[None]] | None = None,
     ) -> AsyncIterator[Crossing]:
         """Yield each new crossing of the providers as it is logged, until cancelled; first
-        those of the current windows when include_current. A store outage pauses the feed and
-        it resumes where it stopped."""
+        those of the current windows when include_current. ``following`` is awaited once the
+        feed knows where the log stands: every crossing logged after it is yielded. A store
+        outage pauses the feed and it resumes where it stopped."""
         last: dict[str, int] = {}
+        current: list[Crossing] = []
         for provider in providers:
             logged = await self._ledger.crossings_after(provider, 0)
             last[provider] = logged[-1].seq if logged else 0
-            if include_current:
-                for crossing in self._of_current_windows(logged):
-                    yield crossing
+            current += self._of_current_windows(logged)
+        if following is not None:
+            await following()
+        if include_current:
+            for crossing in current:
+                yield crossing
         while True:
             await asyncio.sleep(self._poll_seconds)
             for provider in providers:

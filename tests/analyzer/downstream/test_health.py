@@ -4,7 +4,6 @@ crash kept out here at once, then for as long as health keeps the provider out."
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -12,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-import pytest
 from pydantic import SecretStr
 
 from sanad.health.v1 import health_pb2, health_pb2_grpc
@@ -23,11 +21,10 @@ from sanad_common.error_class import ErrorClass
 from sanad_common.server import start_server
 from sanad_health.app import build_app
 from tests.support.services import admin_metadata
+from tests.support.waiting import eventually
 
 ORDER = ("openai", "gemini")
 ADMIN_TOKEN = "gateway-test-token"
-WAIT_SECONDS = 5.0
-POLLS = 250
 
 
 class CallCounter(grpc.aio.UnaryUnaryClientInterceptor):
@@ -76,13 +73,8 @@ async def health_service(
 
 
 async def until(check: Callable[[], Awaitable[bool]]) -> None:
-    """Poll check() until it holds; fail the test if it does not within WAIT_SECONDS."""
-    async with asyncio.timeout(WAIT_SECONDS):
-        for _ in range(POLLS):
-            if await check():
-                return
-            await asyncio.sleep(WAIT_SECONDS / POLLS)
-    pytest.fail("the condition did not hold in time")
+    """Poll check() until it holds; fail the test if it does not within the bound."""
+    await eventually(check, bool, what=getattr(check, "__name__", "the condition"))
 
 
 async def view_is_live(gateway: HealthGateway, counter: CallCounter) -> None:

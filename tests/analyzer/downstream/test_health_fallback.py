@@ -3,7 +3,6 @@ outcome reports (bounded) and delivers them when health is back, so the circuit 
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from sanad.health.v1 import health_pb2, health_pb2_grpc
@@ -17,6 +16,7 @@ from sanad_common.server import start_server
 from sanad_health.app import build_app
 from sanad_launcher.ports import free_port
 from tests.support.services import FakeClock
+from tests.support.waiting import eventually
 
 ORDER = ("openai", "gemini")
 CRASH = AttemptOutcome("openai", 0.1, ErrorClass.SERVICE_CRASH)
@@ -119,15 +119,18 @@ async def test_without_health_a_crash_seen_here_skips_the_provider_and_health_le
                 readiness_check=app.readiness_check,
             )
             stub = health_pb2_grpc.ProviderHealthServiceStub(channel)
-            circuit = health_pb2.CIRCUIT_STATE_CLOSED
-            for _ in range(100):
+
+            async def circuit_state() -> int:
                 status = await stub.GetProviderStatus(
                     health_pb2.GetProviderStatusRequest(), wait_for_ready=True, timeout=5
                 )
-                circuit = status.providers[0].circuit_state
-                if circuit == health_pb2.CIRCUIT_STATE_OPEN:
-                    break
-                await asyncio.sleep(0.05)
+                return status.providers[0].circuit_state
+
+            circuit = await eventually(
+                circuit_state,
+                lambda state: state == health_pb2.CIRCUIT_STATE_OPEN,
+                what="the queued crash reaching health",
+            )
             await gateway.aclose()
             await server.stop(grace=0)
 

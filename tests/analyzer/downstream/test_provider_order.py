@@ -59,7 +59,7 @@ async def test_fallback_keeps_a_blacklisted_provider_out_until_its_time(tmp_path
         await server.stop(grace=0)
 
         during = await gateway.provider_order(None)
-        await asyncio.sleep(BLACKLIST_SECONDS + 0.2)
+        await asyncio.sleep(BLACKLIST_SECONDS + 0.2)  # waits out the blacklisting on purpose
         after = await gateway.provider_order(None)
         await gateway.aclose()
 
@@ -78,7 +78,7 @@ async def test_fallback_returns_to_the_configured_order_after_a_while(tmp_path: 
         await server.stop(grace=0)
 
         during = await gateway.provider_order(None)
-        await asyncio.sleep(0.7)
+        await asyncio.sleep(0.7)  # waits out last_order_ttl on purpose
         after = await gateway.provider_order(None)
         await gateway.aclose()
 

@@ -137,7 +137,7 @@ async def test_the_index_expires_with_its_entries(store: Store) -> None:
     policy = BASES[1]
     await index.add(policy.policy_type, TENANT, "h1", policy.text)
     assert await index.find(policy.policy_type, TENANT, policy.text) is not None
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(0.5)  # waits out the TTL on purpose
     assert await index.find(policy.policy_type, TENANT, policy.text) is None
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any, NamedTuple, cast
 
 import grpc
 import pytest
@@ -21,7 +22,21 @@ from sanad_analyzer.memory.single_flight import (
     SingleFlight,
 )
 from sanad_common.errors import ServiceError, error_info
-from sanad_common.storage import open_store
+from sanad_common.storage import Store, open_store
+
+WAIT_SECONDS = 10.0
+"""Bound on waiting for a replica to reach a step of the flight."""
+
+
+LOOP_TURNS = 5
+"""Event-loop turns that let every task started so far run up to its first wait."""
+
+
+async def turns() -> None:
+    """Let the tasks started so far reach their waits: SingleFlight needs no I/O to get
+    there, so a few turns of the loop order them, with no guessed time."""
+    for _ in range(LOOP_TURNS):
+        await asyncio.sleep(0)
 
 
 async def test_concurrent_callers_share_one_call() -> None:
@@ -36,7 +51,7 @@ async def test_concurrent_callers_share_one_call() -> None:
         return "answer"
 
     waiting = [asyncio.ensure_future(flights.run("k", "f", produce)) for _ in range(5)]
-    await asyncio.sleep(0.01)
+    await turns()
     release.set()
     results = await asyncio.gather(*waiting)
 
@@ -54,7 +69,7 @@ async def test_a_different_fingerprint_under_the_same_key_is_refused() -> None:
         return "first"
 
     leader = asyncio.ensure_future(flights.run("k", "body-1", produce))
-    await asyncio.sleep(0.01)
+    await turns()
     with pytest.raises(FingerprintMismatchError):
         await flights.run("k", "body-2", produce)
     release.set()
@@ -70,7 +85,7 @@ async def test_an_error_reaches_every_caller_and_the_key_is_freed() -> None:
         raise RuntimeError("provider down")
 
     waiting = [asyncio.ensure_future(flights.run("k", "f", fail)) for _ in range(3)]
-    await asyncio.sleep(0.01)
+    await turns()
     release.set()
     results = await asyncio.gather(*waiting, return_exceptions=True)
 
@@ -90,13 +105,13 @@ async def test_a_waiting_caller_takes_over_when_the_leader_is_cancelled() -> Non
         nonlocal calls
         calls += 1
         if calls == 1:
-            await asyncio.sleep(10)
+            await asyncio.Event().wait()  # a call that never ends by itself
         return f"call {calls}"
 
     leader = asyncio.ensure_future(flights.run("k", "f", produce))
-    await asyncio.sleep(0.01)
+    await turns()
     joiner = asyncio.ensure_future(flights.run("k", "f", produce))
-    await asyncio.sleep(0.01)
+    await turns()
     leader.cancel()
 
     assert await joiner == ("call 2", False)
@@ -112,9 +127,9 @@ async def test_a_cancelled_waiter_does_not_cancel_the_leader() -> None:
         return "answer"
 
     leader = asyncio.ensure_future(flights.run("k", "f", produce))
-    await asyncio.sleep(0.01)
+    await turns()
     joiner = asyncio.ensure_future(flights.run("k", "f", produce))
-    await asyncio.sleep(0.01)
+    await turns()
     joiner.cancel()
     release.set()
 
@@ -122,17 +137,47 @@ async def test_a_cancelled_waiter_does_not_cancel_the_leader() -> None:
     assert joiner.cancelled()
 
 
+class PolledStore:
+    """A real store that tells the test when a replica first looks for a leader's outcome,
+    that is, when it is waiting for another replica (SharedFlight polls with get_many)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.waiting = asyncio.Event()
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        self.waiting.set()
+        return await self._store.get_many(keys)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+class Replicas(NamedTuple):
+    leader: SharedFlight
+    follower: SharedFlight
+    follower_waiting: asyncio.Event
+    """Set once the follower waits for the leader's outcome."""
+
+
 @pytest.fixture
-async def two_replicas(tmp_path: Path) -> AsyncIterator[tuple[SharedFlight, SharedFlight]]:
+async def two_replicas(tmp_path: Path) -> AsyncIterator[Replicas]:
     """Two SharedFlights on separate connections to one store, as two replicas have."""
     url = f"sqlite:///{tmp_path / 'store.db'}"
     one, other = await open_store(url), await open_store(url)
-    yield (
+    polled = PolledStore(other)
+    yield Replicas(
         SharedFlight(one, lease=0.5, poll_interval=0.01),
-        SharedFlight(other, lease=0.5, poll_interval=0.01),
+        SharedFlight(cast(Store, polled), lease=0.5, poll_interval=0.01),
+        polled.waiting,
     )
     await one.aclose()
     await other.aclose()
+
+
+async def started(event: asyncio.Event) -> None:
+    """Wait until a leader's call has begun (it holds the lease then)."""
+    await asyncio.wait_for(event.wait(), timeout=WAIT_SECONDS)
 
 
 def _answer(analysis_id: str) -> analyzer_pb2.AnalyzeResponse:
@@ -143,22 +188,23 @@ async def _never() -> analyzer_pb2.AnalyzeResponse:
     raise AssertionError("must not be called")
 
 
-async def test_replicas_share_one_call(two_replicas: tuple[SharedFlight, SharedFlight]) -> None:
-    leader, follower = two_replicas
-    release = asyncio.Event()
+async def test_replicas_share_one_call(two_replicas: Replicas) -> None:
+    leader, follower, follower_waiting = two_replicas
+    release, leading = asyncio.Event(), asyncio.Event()
     calls = 0
 
     async def produce() -> analyzer_pb2.AnalyzeResponse:
         nonlocal calls
         calls += 1
+        leading.set()
         await release.wait()
         return _answer("a1")
 
     deadline = Deadline.after(10, 0)
     first = asyncio.ensure_future(leader.run("k", "f", deadline, produce, _never))
-    await asyncio.sleep(0.1)
+    await started(leading)
     second = asyncio.ensure_future(follower.run("k", "f", deadline, produce, _never))
-    await asyncio.sleep(0.1)
+    await started(follower_waiting)
     release.set()
     (one, shared_one), (two, shared_two) = await asyncio.gather(first, second)
 
@@ -166,13 +212,12 @@ async def test_replicas_share_one_call(two_replicas: tuple[SharedFlight, SharedF
     assert (one.analysis_id, shared_one, two.analysis_id, shared_two) == ("a1", False, "a1", True)
 
 
-async def test_an_error_reaches_the_other_replica_as_it_was(
-    two_replicas: tuple[SharedFlight, SharedFlight],
-) -> None:
-    leader, follower = two_replicas
-    release = asyncio.Event()
+async def test_an_error_reaches_the_other_replica_as_it_was(two_replicas: Replicas) -> None:
+    leader, follower, follower_waiting = two_replicas
+    release, leading = asyncio.Event(), asyncio.Event()
 
     async def fail() -> analyzer_pb2.AnalyzeResponse:
+        leading.set()
         await release.wait()
         raise ServiceError(
             grpc.StatusCode.UNAVAILABLE, "no provider", [error_info("ALL_PROVIDERS_FAILED")]
@@ -180,9 +225,9 @@ async def test_an_error_reaches_the_other_replica_as_it_was(
 
     deadline = Deadline.after(10, 0)
     first = asyncio.ensure_future(leader.run("k", "f", deadline, fail, _never))
-    await asyncio.sleep(0.1)
+    await started(leading)
     second = asyncio.ensure_future(follower.run("k", "f", deadline, _never, _never))
-    await asyncio.sleep(0.1)
+    await started(follower_waiting)
     release.set()
     with pytest.raises(ServiceError):
         await first
@@ -216,18 +261,17 @@ async def _produce_now(analysis_id: str) -> analyzer_pb2.AnalyzeResponse:
     return _answer(analysis_id)
 
 
-async def test_a_waiter_gives_up_when_its_deadline_passes(
-    two_replicas: tuple[SharedFlight, SharedFlight],
-) -> None:
-    leader, follower = two_replicas
-    release = asyncio.Event()
+async def test_a_waiter_gives_up_when_its_deadline_passes(two_replicas: Replicas) -> None:
+    leader, follower, _ = two_replicas
+    release, leading = asyncio.Event(), asyncio.Event()
 
     async def slow() -> analyzer_pb2.AnalyzeResponse:
+        leading.set()
         await release.wait()
         return _answer("late")
 
     first = asyncio.ensure_future(leader.run("k", "f", Deadline.after(10, 0), slow, _never))
-    await asyncio.sleep(0.1)
+    await started(leading)
     response, shared = await follower.run(
         "k", "f", Deadline.after(0.3, 0), _never, lambda: _produce_now("degraded")
     )
@@ -236,18 +280,17 @@ async def test_a_waiter_gives_up_when_its_deadline_passes(
     await first
 
 
-async def test_another_request_under_the_same_key_is_refused(
-    two_replicas: tuple[SharedFlight, SharedFlight],
-) -> None:
-    leader, follower = two_replicas
-    release = asyncio.Event()
+async def test_another_request_under_the_same_key_is_refused(two_replicas: Replicas) -> None:
+    leader, follower, _ = two_replicas
+    release, leading = asyncio.Event(), asyncio.Event()
 
     async def slow() -> analyzer_pb2.AnalyzeResponse:
+        leading.set()
         await release.wait()
         return _answer("a1")
 
     first = asyncio.ensure_future(leader.run("k", "f", Deadline.after(10, 0), slow, _never))
-    await asyncio.sleep(0.1)
+    await started(leading)
     with pytest.raises(FingerprintMismatchError):
         await follower.run("k", "other", Deadline.after(10, 0), _never, _never)
     release.set()

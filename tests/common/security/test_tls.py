@@ -212,7 +212,7 @@ async def test_a_dependency_channel_presents_its_replaced_certificate(
     ):
         before = await _who_am_i(channel)
         ca.issue("analyzer-renewed", file_stem="client")
-        await asyncio.sleep(RELOAD_CHECK_SECONDS * 1.2)
+        await asyncio.sleep(RELOAD_CHECK_SECONDS * 1.2)  # waits out the check interval on purpose
         after = [await _who_am_i(channel) for _ in range(2)]
 
     assert before == "analyzer"

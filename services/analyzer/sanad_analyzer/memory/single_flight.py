@@ -121,6 +121,8 @@ class SharedFlight:
         """
         try:
             return await self._shared(key, fingerprint, deadline, produce, give_up)
+        except _OutOfTimeError:
+            return await give_up(), False
         except StoreUnavailableError:
             return await produce(), False
 
@@ -136,9 +138,12 @@ class SharedFlight:
         while True:
             token = uuid.uuid4().hex
             lease = json.dumps({"token": token, "fingerprint": fingerprint}).encode()
-            if await self._store.set_if_absent(lease_key, lease, ttl=self._lease):
+            taken = await _within(
+                deadline, self._store.set_if_absent(lease_key, lease, ttl=self._lease)
+            )
+            if taken:
                 return await self._lead(lease_key, lease, token, produce), False
-            held = await self._store.get(lease_key)
+            held = await _within(deadline, self._store.get(lease_key))
             if held is None:
                 continue
             holder = json.loads(held)
@@ -202,12 +207,12 @@ class SharedFlight:
         None when the caller's deadline leaves no more time to wait."""
         result_key = f"{lease_key}:{token}"
         while True:
-            outcome, held = await self._store.get_many([result_key, lease_key])
+            outcome, held = await _within(deadline, self._store.get_many([result_key, lease_key]))
             if outcome is not None:
                 return outcome
             if held is None or json.loads(held)["token"] != token:
                 # Published between the two reads, or the leader is gone.
-                late = await self._store.get(result_key)
+                late = await _within(deadline, self._store.get(result_key))
                 return late if late is not None else _TAKE_OVER
             if deadline.remaining() <= self._poll:
                 return None
@@ -220,6 +225,21 @@ RESULT_TTL = 60.0
 RELEASE_WAIT = 2.0
 """Seconds a closing analyzer waits for its last outcomes to be published."""
 _TAKE_OVER = object()
+
+
+class _OutOfTimeError(Exception):
+    """A store call of the flight used up the caller's time: the request gives up."""
+
+
+async def _within(deadline: Deadline, call: Awaitable[T]) -> T:
+    """A store call on the request path, given no more than the caller's time for providers:
+    a blackholed store link holds each call for the socket timeout, and a few of them would
+    outlast the caller."""
+    try:
+        async with asyncio.timeout(max(deadline.remaining(), 0.0)):
+            return await call
+    except TimeoutError:
+        raise _OutOfTimeError from None
 
 
 def _response_outcome(response: analyzer_pb2.AnalyzeResponse) -> bytes:
