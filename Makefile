@@ -75,6 +75,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.analyze_latency --output docs/benchmarks.md --json $(BENCH_JSON) \
 		$(if $(BEFORE),--before $(BEFORE))
 	$(BIN)/python -m bench.analyzer_profile --output docs/benchmarks.md
+	$(BIN)/python -m bench.analyzer_memory --output docs/benchmarks.md
 	$(BIN)/python -m bench.memory_soak --output docs/benchmarks.md
 	$(BIN)/python -m bench.tracing_overhead --output docs/benchmarks.md
 	$(BIN)/python -m bench.quota_reserve --output docs/benchmarks.md

@@ -9,7 +9,8 @@ gRPC metadata (W3C traceparent) through opentelemetry-instrumentation-grpc.
 
 With ``none`` no tracer provider is installed and no interceptor is added: the spans Sanad
 starts itself are OpenTelemetry's non-recording no-ops, so tracing off costs nothing
-measurable (``make bench`` shows it).
+measurable (``make bench`` shows it). Nor is the trace SDK or the gRPC instrumentation
+imported then: together they hold about 3 MiB of every process's memory (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -19,16 +20,13 @@ import functools
 import inspect
 import os
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import grpc
 from opentelemetry import trace
-from opentelemetry.instrumentation.grpc import aio_client_interceptors, aio_server_interceptor
-from opentelemetry.instrumentation.grpc.filters import any_of, health_check, negate, service_prefix
-from opentelemetry.instrumentation.utils import is_instrumentation_enabled, suppress_instrumentation
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 EXPORTER_VARIABLE = "OTEL_TRACES_EXPORTER"
 """The standard variable naming the span exporters."""
@@ -38,8 +36,6 @@ EXPORTERS = frozenset({"otlp", "console", "none"})
 """Exporter names understood."""
 
 T = TypeVar("T")
-_untraced_rpcs = negate(any_of(health_check(), service_prefix("grpc.reflection")))
-"""Health checks and reflection make no spans: probes would drown the traces."""
 
 
 class _State:
@@ -77,6 +73,12 @@ def configure_tracing(service: str) -> bool:
     names = exporter_names()
     if not names:
         return False
+    # Imported only when tracing is on, as is everything below that needs the SDK or the
+    # instrumentation (PLC0415 allows it for these imports alone).
+    from opentelemetry.sdk.resources import Resource  # noqa: PLC0415
+    from opentelemetry.sdk.trace import TracerProvider  # noqa: PLC0415
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor  # noqa: PLC0415
+
     provider = TracerProvider(resource=Resource.create({"service.name": f"sanad-{service}"}))
     for name in names:
         provider.add_span_processor(BatchSpanProcessor(_exporter(name)))
@@ -87,6 +89,8 @@ def configure_tracing(service: str) -> bool:
 
 def _exporter(name: str) -> SpanExporter:
     if name == "console":
+        from opentelemetry.sdk.trace.export import ConsoleSpanExporter  # noqa: PLC0415
+
         return ConsoleSpanExporter()
     # Imported only when used: the OTLP exporter pulls in its own gRPC and protobuf code.
     from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (  # noqa: PLC0415
@@ -101,24 +105,46 @@ def tracing_enabled() -> bool:
     return _State.enabled
 
 
+def _untraced_rpcs() -> Any:
+    """Health checks and reflection make no spans: probes would drown the traces."""
+    from opentelemetry.instrumentation.grpc.filters import (  # noqa: PLC0415
+        any_of,
+        health_check,
+        negate,
+        service_prefix,
+    )
+
+    return negate(any_of(health_check(), service_prefix("grpc.reflection")))
+
+
 def server_interceptors() -> list[grpc.aio.ServerInterceptor]:
     """The server interceptor that continues the caller's trace; none when tracing is off."""
     if not tracing_enabled():
         return []
-    return [aio_server_interceptor(filter_=_untraced_rpcs)]  # type: ignore[no-untyped-call]
+    from opentelemetry.instrumentation.grpc import aio_server_interceptor  # noqa: PLC0415
+
+    return [aio_server_interceptor(filter_=_untraced_rpcs())]  # type: ignore[no-untyped-call]
 
 
 def client_interceptors() -> list[grpc.aio.ClientInterceptor]:
     """Channel interceptors that send the current trace context; none when tracing is off."""
     if not tracing_enabled():
         return []
-    interceptors = aio_client_interceptors(filter_=_untraced_rpcs)  # type: ignore[no-untyped-call]
+    from opentelemetry.instrumentation.grpc import aio_client_interceptors  # noqa: PLC0415
+
+    interceptors = aio_client_interceptors(filter_=_untraced_rpcs())  # type: ignore[no-untyped-call]
     return cast(list[grpc.aio.ClientInterceptor], interceptors)
 
 
 @contextlib.contextmanager
 def untraced() -> Iterator[None]:
-    """No spans inside (the readiness loop's own calls are not requests worth a trace)."""
+    """No spans inside (the readiness loop's own calls are not requests worth a trace); with
+    tracing off nothing makes spans, so there is nothing to suppress."""
+    if not tracing_enabled():
+        yield
+        return
+    from opentelemetry.instrumentation.utils import suppress_instrumentation  # noqa: PLC0415
+
     with suppress_instrumentation():
         yield
 
@@ -162,6 +188,8 @@ class _TracedStore:
 def _span_around(
     method: Callable[..., Awaitable[Any]], span_name: str, attributes: dict[str, str]
 ) -> Callable[..., Awaitable[Any]]:
+    from opentelemetry.instrumentation.utils import is_instrumentation_enabled  # noqa: PLC0415
+
     @functools.wraps(method)
     async def traced(*args: Any, **kwargs: Any) -> Any:
         if not is_instrumentation_enabled():

@@ -16,6 +16,7 @@ from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.analysis import (
     ANALYSIS_JSON_SCHEMA,
     GRADES,
+    SCHEMA_KEYWORDS,
     SEVERITIES,
     InvalidAnalysisError,
     analysis_from_proto,
@@ -82,6 +83,11 @@ def test_schema_satisfies_openai_strict_mode() -> None:
             assert node["required"] == list(node["properties"])
         if node["type"] == "array":
             assert "items" in node
+
+
+def test_schema_uses_only_keywords_the_validator_checks() -> None:
+    for node in _nodes(ANALYSIS_JSON_SCHEMA):
+        assert set(node) <= SCHEMA_KEYWORDS, set(node) - SCHEMA_KEYWORDS
 
 
 def test_schema_uses_only_gemini_keywords() -> None:
@@ -296,3 +302,54 @@ def test_proto_round_trip_is_exact(data: dict[str, Any]) -> None:
     wire = analyzer_pb2.Analysis.FromString(message.SerializeToString())
 
     assert analysis_from_proto(wire) == valid
+
+
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 200)
+    | st.floats(-5, 200, allow_nan=False)
+    | st.sampled_from([*GRADES, *SEVERITIES, "E", ""]),
+    lambda inner: (
+        st.lists(inner, max_size=2)
+        | st.dictionaries(st.sampled_from(["x", "issue"]), inner, max_size=2)
+    ),
+    max_leaves=4,
+)
+
+
+def _paths(node: Any, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    yield prefix
+    if isinstance(node, dict):
+        for key, child in node.items():
+            yield from _paths(child, (*prefix, key))
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from _paths(child, (*prefix, index))
+
+
+@given(_analyses, st.data())
+def test_validation_agrees_with_json_schema_on_any_one_change(
+    data: dict[str, Any], draw: st.DataObject
+) -> None:
+    """The analyzer's own validator accepts exactly what a full JSON Schema validator accepts:
+    one value replaced, a key deleted or a key added anywhere in a valid analysis."""
+    path = draw.draw(st.sampled_from([path for path in _paths(data) if path]))
+    *parents, last = path
+    node: Any = data
+    for part in parents:
+        node = node[part]
+    change = draw.draw(st.sampled_from(["replace", "delete", "add"]))
+    if change == "replace":
+        node[last] = draw.draw(_json_values)
+    elif change == "delete" and isinstance(node, dict):
+        del node[last]
+    elif isinstance(node, dict):
+        node["unexpected"] = draw.draw(_json_values)
+    reference = Draft202012Validator(ANALYSIS_JSON_SCHEMA).is_valid(data)
+    try:
+        validate_analysis(data)
+    except InvalidAnalysisError:
+        assert not reference
+    else:
+        assert reference

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from typing import Any, Final, cast
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
 
 from sanad.analyzer.v1 import analyzer_pb2
 
@@ -110,7 +108,65 @@ ANALYSIS_JSON_SCHEMA: Final[dict[str, Any]] = _obj(
     "A compliance analysis of one e-commerce store policy.",
 )
 
-_VALIDATOR: Final = Draft202012Validator(ANALYSIS_JSON_SCHEMA)
+SCHEMA_KEYWORDS: Final = frozenset(
+    {
+        "type",
+        "description",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "enum",
+        "minimum",
+        "maximum",
+    }
+)
+"""The JSON Schema keywords ``_schema_errors`` checks; the schema uses no other
+(tests/analyzer/test_analysis.py holds it to that)."""
+
+_TYPES: Final[dict[str, tuple[type, ...]]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "number": (int, float),
+    "boolean": (bool,),
+}
+
+
+def _schema_errors(node: dict[str, Any], value: object, path: str) -> Iterator[str]:
+    """The ways ``value`` breaks the schema ``node``, as JSON Schema (draft 2020-12) reads
+    the keywords in SCHEMA_KEYWORDS; the first explains the failure.
+
+    A schema this small does not need the jsonschema library, which would hold about 4 MiB of
+    the analyzer's memory (docs/decisions.md).
+    """
+    expected = node["type"]
+    # JSON has no booleans among its numbers; Python's bool is an int.
+    if not isinstance(value, _TYPES[expected]) or (expected == "number" and type(value) is bool):
+        yield f"{path}: {value!r} is not of type {expected!r}"
+        return
+    if "enum" in node and value not in node["enum"]:
+        yield f"{path}: {value!r} is not one of {node['enum']!r}"
+    if "minimum" in node and cast(float, value) < node["minimum"]:
+        yield f"{path}: {value!r} is less than the minimum of {node['minimum']!r}"
+    if "maximum" in node and cast(float, value) > node["maximum"]:
+        yield f"{path}: {value!r} is greater than the maximum of {node['maximum']!r}"
+    if expected == "object":
+        fields = cast(dict[str, Any], value)
+        for name in node["required"]:
+            if name not in fields:
+                yield f"{path}: {name!r} is a required property"
+        properties = node["properties"]
+        extra = sorted(str(name) for name in fields if name not in properties)
+        if extra and node["additionalProperties"] is False:
+            yield f"{path}: additional properties are not allowed ({', '.join(extra)})"
+        for name, child in properties.items():
+            if name in fields:
+                yield from _schema_errors(child, fields[name], f"{path}.{name}")
+    elif expected == "array":
+        for index, item in enumerate(cast(list[Any], value)):
+            yield from _schema_errors(node["items"], item, f"{path}[{index}]")
+
 
 SEVERITY_TO_PROTO: Final[dict[str, analyzer_pb2.Severity.ValueType]] = {
     "low": analyzer_pb2.SEVERITY_LOW,
@@ -131,9 +187,9 @@ def validate_analysis(data: object) -> dict[str, Any]:
     Beyond the schema, numbers must be finite (JSON Schema lets NaN through every bound) and
     text must be encodable as UTF-8 (a lone surrogate would only fail later, in protobuf).
     """
-    error = best_match(_VALIDATOR.iter_errors(data))
+    error = next(_schema_errors(ANALYSIS_JSON_SCHEMA, data, "$"), None)
     if error is not None:
-        raise InvalidAnalysisError(_clip(f"{error.json_path}: {error.message}"))
+        raise InvalidAnalysisError(_clip(error))
     try:
         json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except UnicodeEncodeError:

@@ -23,11 +23,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Final
 
 import structlog
 
 from sanad_analyzer.policy import PolicyType
-from sanad_analyzer.text.similarity import Fingerprint, bands
+from sanad_analyzer.text.similarity import Fingerprint, bands, features
 from sanad_common.storage import AddToSets, Put, Store, Write
 
 DOC_PREFIX = "similarity:doc:"
@@ -70,10 +71,18 @@ class IndexedText:
         return _indexed(text_hash, text)
 
 
-@functools.lru_cache(maxsize=256)
+INDEXED_CACHE_SIZE: Final = 64
+"""Texts whose IndexedText is kept between the request path's two uses: about the requests in
+flight (max_concurrent_rpcs's default); a text that drops out is only computed again. Each
+holds its text and its words: about 0.5 MiB for a 20,000-character policy (docs/decisions.md)."""
+
+
+@functools.lru_cache(maxsize=INDEXED_CACHE_SIZE)
 def _indexed(text_hash: str, text: str) -> IndexedText:
     fingerprint = Fingerprint.of(text)
-    return IndexedText(text_hash, fingerprint, tuple(bands(fingerprint.features)))
+    # The bands from features not cached on the fingerprint: they are the larger part of it
+    # and the writes need only its words and numbers.
+    return IndexedText(text_hash, fingerprint, tuple(bands(features(fingerprint.words))))
 
 
 def _document_id(tenant: str, text_hash: str) -> str:
