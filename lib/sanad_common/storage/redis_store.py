@@ -150,6 +150,10 @@ def _unavailable_on_errors() -> Iterator[None]:
         yield
     except _UNAVAILABLE_ERRORS as error:
         raise StoreUnavailableError(f"Redis store unavailable: {error}") from error
+    except RuntimeError as error:
+        if not _closed_transport(error):
+            raise
+        raise StoreUnavailableError(f"Redis store unavailable: {error}") from error
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError
@@ -168,6 +172,21 @@ async def _retry_if_dropped(operation: Callable[[], Awaitable[_T]]) -> _T:
             return await operation()
         except RedisConnectionError:
             return await operation()
+        except RuntimeError as error:
+            if not _closed_transport(error):
+                raise
+            return await operation()
+
+
+def _closed_transport(error: RuntimeError) -> bool:
+    """Whether uvloop refused a write on a connection the server had already closed.
+
+    redis-py takes a pooled connection, checks it, then writes; if the server's close lands
+    between the two, uvloop raises RuntimeError ("... the handler is closed") where asyncio's
+    own loop would report a connection error. It is the same dropped connection (a chaos run
+    turned it into INTERNAL before it was read as one), and the pool's next check replaces it.
+    """
+    return "handler is closed" in str(error)
 
 
 def _parse_url(url: str) -> tuple[str, bool]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from sanad_common.storage import CounterDelta, Store, StoreUnavailableError, open_store
+from sanad_common.storage.redis_store import _retry_if_dropped
 from sanad_common.storage.sqlite_store import SQLiteStore
 from sanad_launcher.ports import free_port
 from sanad_launcher.redis_server import RedisServer
@@ -167,3 +168,40 @@ async def test_redis_restart_costs_reads_nothing_and_writes_at_most_one_failure(
     finally:
         await store.aclose()
         server.stop()
+
+
+_UVLOOP_CLOSED = RuntimeError(
+    "unable to perform operation on <TCPTransport closed=True reading=False 0x7f>; "
+    "the handler is closed"
+)
+"""What uvloop raises on a write to a connection the server closed after redis-py's check."""
+
+
+async def test_a_write_on_a_connection_closed_under_it_is_retried_once() -> None:
+    attempts: list[int] = []
+
+    async def operation() -> str:
+        attempts.append(len(attempts))
+        if len(attempts) == 1:
+            raise _UVLOOP_CLOSED
+        return "answered"
+
+    assert await _retry_if_dropped(operation) == "answered"
+    assert len(attempts) == 2
+
+
+async def test_a_connection_closed_under_every_attempt_is_unavailable_not_a_runtime_error() -> None:
+    async def operation() -> str:
+        raise _UVLOOP_CLOSED
+
+    with pytest.raises(StoreUnavailableError) as raised:
+        await _retry_if_dropped(operation)
+    assert raised.value.__cause__ is _UVLOOP_CLOSED
+
+
+async def test_another_runtime_error_is_not_taken_for_the_store() -> None:
+    async def operation() -> str:
+        raise RuntimeError("a bug of our own")
+
+    with pytest.raises(RuntimeError, match="a bug of our own"):
+        await _retry_if_dropped(operation)
