@@ -79,6 +79,25 @@ async def cpu_per_call(
     return (seconds() - before) * 1000 / requests
 
 
+async def measure_side(
+    label: str,
+    requests: int,
+    reserve: Callable[[int], Awaitable[object]],
+    reserve_commit: Callable[[int], Awaitable[None]],
+    seconds: Callable[[], float],
+) -> Measured:
+    """One side's latency at each concurrency (after a warm-up) and its CPU per call."""
+    pairs = []
+    for concurrency in CONCURRENCY_LEVELS:
+        await measure("warm-up", "redis", concurrency, 50, reserve_commit)
+        pairs.append(await measure(label, "redis", concurrency, requests, reserve_commit))
+    return Measured(
+        pairs,
+        await cpu_per_call(requests, reserve, seconds),
+        await cpu_per_call(requests, reserve_commit, seconds),
+    )
+
+
 async def bench_service(target: str, pid: int, requests: int) -> Measured:
     """Reserve then Commit through gRPC; the quota process's CPU per Reserve RPC."""
     async with grpc.aio.insecure_channel(target) as channel:
@@ -96,18 +115,8 @@ async def bench_service(target: str, pid: int, requests: int) -> Measured:
                 quota_pb2.CommitRequest(reservation_id=reservation_id, actual_tokens=400)
             )
 
-        pairs = []
-        for concurrency in CONCURRENCY_LEVELS:
-            await measure("warm-up", "redis", concurrency, 50, reserve_commit)
-            pairs.append(
-                await measure(
-                    "service Reserve + Commit", "redis", concurrency, requests, reserve_commit
-                )
-            )
-        return Measured(
-            pairs,
-            await cpu_per_call(requests, reserve, lambda: cpu_seconds(pid)),
-            await cpu_per_call(requests, reserve_commit, lambda: cpu_seconds(pid)),
+        return await measure_side(
+            "service Reserve + Commit", requests, reserve, reserve_commit, lambda: cpu_seconds(pid)
         )
 
 
@@ -190,18 +199,8 @@ async def bench_raw(url: str, namespace: str, requests: int) -> Measured:
         )
 
     try:
-        pairs = []
-        for concurrency in CONCURRENCY_LEVELS:
-            await measure("warm-up", "redis", concurrency, 50, reserve_commit)
-            pairs.append(
-                await measure(
-                    "raw EVALSHA reserve + settle", "redis", concurrency, requests, reserve_commit
-                )
-            )
-        return Measured(
-            pairs,
-            await cpu_per_call(requests, reserve, own_cpu_seconds),
-            await cpu_per_call(requests, reserve_commit, own_cpu_seconds),
+        return await measure_side(
+            "raw EVALSHA reserve + settle", requests, reserve, reserve_commit, own_cpu_seconds
         )
     finally:
         await client.aclose()

@@ -39,9 +39,6 @@ HEALTH_VIEW = analyzer_pb2.COMPONENT_SOURCE_HEALTH_VIEW
 THIS_REPLICA = analyzer_pb2.COMPONENT_SOURCE_THIS_REPLICA
 LAST_KNOWN = analyzer_pb2.COMPONENT_SOURCE_LAST_KNOWN
 PROVIDERS = ("provider:openai", "provider:gemini")
-NO_METRICS = {
-    **NO_METRICS_PORTS,
-}
 
 
 @pytest.fixture
@@ -59,7 +56,7 @@ def suite(redis: RedisServer, tmp_path: Path) -> Iterator[LocalSuite]:
         ports=SuitePorts.free(),
         log_dir=tmp_path / "logs",
         with_emulator=True,
-        env=NO_METRICS,
+        env=NO_METRICS_PORTS,
     ) as running:
         yield running
 

@@ -342,8 +342,13 @@ class AnalysisPipeline:
         search = self._degradation.find(
             request.policy_type, request.tenant, request.text_hash, request.prompt.policy_text
         )
+        # A degraded answer that would arrive after the caller stopped waiting is no answer,
+        # and the rulebook still needs a moment to answer instead (half the margin is kept).
         found: DegradedMatch | None = await self._tolerant(
-            search if deadline is None else _before(search, deadline), None, "degradation lookup"
+            search,
+            None,
+            "degradation lookup",
+            None if deadline is None else deadline.reply_remaining(),
         )
         attempts.event(
             analyzer_pb2.STAGE_DEGRADATION_LOOKUP,
@@ -405,18 +410,6 @@ class AnalysisPipeline:
         except TimeoutError:
             log.warning("store too slow for the caller's deadline", operation=what)
             return fallback
-
-
-async def _before(lookup: Awaitable[T | None], deadline: Deadline) -> T | None:
-    """The lookup's result, or None when the caller's deadline is about to pass: a degraded
-    answer that would arrive after the caller stopped waiting is no answer, and the rulebook
-    still needs a moment to answer instead (half the margin is kept for it)."""
-    try:
-        async with asyncio.timeout(deadline.reply_remaining()):
-            return await lookup
-    except TimeoutError:
-        log.warning("degradation lookup stopped at the caller's deadline")
-        return None
 
 
 def _over_tenant_quota(over: TenantOverQuota) -> ServiceError:

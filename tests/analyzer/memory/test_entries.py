@@ -3,31 +3,14 @@ real stores."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.memory.degradation import DegradationStore
 from sanad_analyzer.memory.entries import ANSWER_PREFIX, ShopFields, StoredAnswers
 from sanad_analyzer.memory.idempotency import IdempotencyCache
 from sanad_analyzer.policy import PolicyType
-from sanad_common.storage import Store, open_store
+from sanad_common.storage import Store
 
 TENANT = "shop-platform"
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        url = request.getfixturevalue("redis_url")
-    opened = await open_store(url, namespace=f"t{uuid.uuid4().hex[:16]}")
-    yield opened
-    await opened.aclose()
 
 
 def _response(analysis_id: str) -> analyzer_pb2.AnalyzeResponse:

@@ -4,11 +4,8 @@ tenants, expiry and clearing."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from sanad_analyzer.memory.near_duplicates import NearDuplicateIndex
 from sanad_analyzer.policy import PolicyType
@@ -22,17 +19,6 @@ from tests.analyzer.text.near_duplicate_corpus import (
 
 THRESHOLD = 0.8
 TENANT = "shop-platform"
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        url = request.getfixturevalue("redis_url")
-    opened = await open_store(url, namespace=f"t{uuid.uuid4().hex[:16]}")
-    yield opened
-    await opened.aclose()
 
 
 def index_on(store: Store, *, ttl: float = 600, cross_tenant: bool = False) -> NearDuplicateIndex:

@@ -6,6 +6,7 @@ whatever the SDK would have retried on its own.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from dataclasses import replace
@@ -24,6 +25,7 @@ from tests.analyzer.providers.support import (
     PROMPT,
     make_provider,
 )
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -201,10 +203,26 @@ async def test_an_unbounded_timeout_is_accepted(
 async def test_adapter_recovers_after_a_fault(
     provider: Provider, emulator: EmulatorControl, fault: str
 ) -> None:
-    """A reset or abandoned connection must not poison the client's connection pool."""
+    """A reset or abandoned connection must not poison the client's connection pool.
+
+    The first call is ended only once the emulator has taken it (and with it the fault): a
+    short timeout instead could run out before the request arrived on a loaded machine, and
+    the second call would then meet the fault. A hung call is abandoned as an attempt's own
+    timeout abandons it, by cancellation."""
     await emulator.inject(provider.name, fault, count=1)
-    with pytest.raises(ProviderError):
-        await provider.analyze(PROMPT, timeout=0.5)
+    first = asyncio.create_task(provider.analyze(PROMPT, timeout=_TIMEOUT_S))
+    await eventually(
+        lambda: _requests(emulator, provider),
+        lambda requests: requests == 1,
+        what="the emulator taking the first call",
+    )
+    if fault == "hang":
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+    else:
+        with pytest.raises(ProviderError):
+            await first
 
     answer = await provider.analyze(PROMPT, timeout=_TIMEOUT_S)
 
