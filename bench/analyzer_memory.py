@@ -28,6 +28,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from bench.report import provenance, write_section
 from sanad_launcher.ports import free_port
+from sanad_launcher.suite import SERVICE_PYTHON_ENV
 
 IMPORTS = (
     "grpc",
@@ -119,6 +120,7 @@ def measure_process() -> dict[str, str]:
             "SANAD_STORE_URL": f"sqlite:///{Path(scratch) / 'store.db'}",
             "SANAD_PROVIDERS": json.dumps(providers),
             "OTEL_TRACES_EXPORTER": "none",
+            **SERVICE_PYTHON_ENV,
         }
         process = subprocess.Popen(
             [sys.executable, "-m", "sanad_analyzer"],
