@@ -14,7 +14,7 @@ the benchmark plots), where it held 2.4 MiB of the analyzer that production does
 Freed C heap memory (gRPC's buffers, Python objects above the small-object allocator) stays in
 the process until glibc gives it back, which it does on its own only at the top of the heap;
 ``release_free_heap`` asks for all of it (``malloc_trim``), and each server calls it
-periodically (docs/decisions.md, "Returning the free heap").
+periodically (docs/decisions.md, "The analyzer's memory").
 """
 
 from __future__ import annotations
