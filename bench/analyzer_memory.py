@@ -3,7 +3,8 @@
 Two measurements, each in a fresh interpreter:
 
 * the resident memory (VmRSS) each import adds, in the order the analyzer meets them, after
-  ``lean_process`` has kept out what the services never use (as each service's ``main`` does);
+  ``lean_process`` has kept out what the services never use (as each service's ``main`` does),
+  in an interpreter run as the services are (``sanad_launcher.suite.SERVICE_PYTHON_ENV``);
 * the real ``python -m sanad_analyzer`` with OpenAI and Gemini configured, an SQLite store and
   tracing off, once it reports SERVING (its VmRSS, anonymous and file-backed parts, threads).
 
@@ -28,6 +29,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from bench.report import provenance, write_section
 from sanad_launcher.ports import free_port
+from sanad_launcher.suite import SERVICE_PYTHON_ENV
 
 IMPORTS = (
     "grpc",
@@ -80,6 +82,7 @@ def measure_imports() -> list[tuple[str, float]]:
     """RSS (MiB) added by each of IMPORTS in a fresh interpreter."""
     result = subprocess.run(
         [sys.executable, "-c", _MEASURE_IMPORTS, *IMPORTS],
+        env={**os.environ, **SERVICE_PYTHON_ENV},
         capture_output=True,
         text=True,
         check=True,
@@ -119,6 +122,7 @@ def measure_process() -> dict[str, str]:
             "SANAD_STORE_URL": f"sqlite:///{Path(scratch) / 'store.db'}",
             "SANAD_PROVIDERS": json.dumps(providers),
             "OTEL_TRACES_EXPORTER": "none",
+            **SERVICE_PYTHON_ENV,
         }
         process = subprocess.Popen(
             [sys.executable, "-m", "sanad_analyzer"],
@@ -142,7 +146,8 @@ def render(imports: list[tuple[str, float]], process: dict[str, str], command: s
         *provenance(command),
         "",
         "RSS each import adds in a fresh interpreter, in the analyzer's order (rich and Pillow",
-        "kept out as each service's main does; tracing off imports no trace SDK):",
+        "kept out as each service's main does; tracing off imports no trace SDK; PYTHONOPTIMIZE=2",
+        "as the services run):",
         "",
         "| import | MiB |",
         "| --- | ---: |",

@@ -32,6 +32,10 @@ READY_TIMEOUT_SECONDS = 120.0
 """Seconds a process may take to answer after it starts: a bound against a hang, generous
 because Python starts slowly on a loaded machine (a process that exits fails at once)."""
 STOP_TIMEOUT_SECONDS = 15.0
+SERVICE_PYTHON_ENV: Final[Mapping[str, str]] = {"PYTHONOPTIMIZE": "2"}
+"""How every service's interpreter runs, here as in the image (Dockerfile): without docstrings
+and asserts, which held about 5 MiB of the analyzer (docs/decisions.md). ``make install``
+compiles the dependencies' optimized bytecode, so a start does not compile them again."""
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,7 @@ class LocalSuite:
             "SANAD_HEALTH_TARGET": f"{self.host}:{self.ports.health}",
             "SANAD_STORE_URL": self.store_url,
             "PYTHONUNBUFFERED": "1",
+            **SERVICE_PYTHON_ENV,
         }
         if self.log_dir is not None:
             # Keep the analyzer's spend journal beside the logs, not in the working directory.
