@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, DefaultAioHttpClient
 
 from bench.procstat import (
     STORE,
@@ -154,7 +154,7 @@ class Run:
     @property
     def stores(self) -> list[str]:
         """The stores measured, in the order they ran."""
-        return list(dict.fromkeys(result.store for result in self.results))
+        return list(dict.fromkeys([r.store for r in self.results] + [c.store for c in self.cpu]))
 
     def result(self, case: str, store: str, concurrency: int) -> Result | None:
         """One case's figures, if measured."""
@@ -256,7 +256,13 @@ async def bench_store(store: str, args: argparse.Namespace, run: Run) -> None:
     """Every case on one store, on one suite."""
     requests: int = args.requests
     with bench_suite(store, args.workdir, "bench", SUITE_ENV) as (suite, pids):
-        sdk = AsyncOpenAI(base_url=f"{suite.emulator_url}/v1", api_key="bench", max_retries=0)
+        # The adapters' own transport (aiohttp), so the direct call's CPU compares like with like.
+        sdk = AsyncOpenAI(
+            base_url=f"{suite.emulator_url}/v1",
+            api_key="bench",
+            max_retries=0,
+            http_client=DefaultAioHttpClient(),
+        )
         async with grpc.aio.insecure_channel(suite.analyzer_target) as channel:
             analyzer = analyzer_pb2_grpc.AnalyzerServiceStub(channel)
 
@@ -288,20 +294,22 @@ async def bench_store(store: str, args: argparse.Namespace, run: Run) -> None:
             async def replay(index: int) -> None:
                 await analyzer.Analyze(analyze_request(POLICY), timeout=30)
 
-            await _measure_hops(suite, store, requests, run.results)
             await analyzer.Analyze(analyze_request(POLICY), timeout=30)
-            for concurrency in CONCURRENCY_LEVELS:
-                for case, call in (
-                    (DIRECT, direct),
-                    (FRESH, fresh(f"c{concurrency}")),
-                    (REPLAY, replay),
-                ):
-                    run.results.append(await measure(case, store, concurrency, requests, call))
+            if not args.cpu_only:
+                await _measure_hops(suite, store, requests, run.results)
+                for concurrency in CONCURRENCY_LEVELS:
+                    for case, call in (
+                        (DIRECT, direct),
+                        (FRESH, fresh(f"c{concurrency}")),
+                        (REPLAY, replay),
+                    ):
+                        run.results.append(await measure(case, store, concurrency, requests, call))
 
             run.cpu += await measure_cpu(store, FRESH, pids, args.cpu_requests, fresh("cpu"))
             run.cpu += await measure_cpu(store, DIRECT, pids, args.cpu_requests, direct)
 
-            await _measure_outage(suite, store, requests, analyzer, run)
+            if not args.cpu_only:
+                await _measure_outage(suite, store, requests, analyzer, run)
         await sdk.close()
         run.memory += [Memory(store, name, peak_rss_mib(pid)) for name, pid in sorted(pids.items())]
 
@@ -714,7 +722,7 @@ def render(run: Run, before: Run | None = None) -> str:
         "### What is measured",
         "",
         "- *direct SDK call*: `AsyncOpenAI.chat.completions.create` with the analysis schema,",
-        "  straight to the emulator.",
+        "  straight to the emulator, on the SDK's aiohttp transport (the adapters' own).",
         "- *Analyze, fresh*: a new text every time: validation, idempotency miss, provider order,",
         "  quota reserve and commit, the provider call through the same SDK, schema validation,",
         "  outcome report, and both stores written.",
@@ -763,6 +771,11 @@ def main() -> None:
     parser.add_argument(
         "--cpu-requests", type=int, default=600, help="requests of each CPU run (concurrency 8)"
     )
+    parser.add_argument(
+        "--cpu-only",
+        action="store_true",
+        help="only the CPU runs (for before/after figures); the report section is not written",
+    )
     add_store_argument(parser)
     parser.add_argument("--output", type=Path, default=Path("docs/benchmarks.md"))
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
@@ -781,6 +794,9 @@ def main() -> None:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(run.to_json(), indent=2) + "\n")
+    if args.cpu_only:
+        sys.stdout.write("\n".join(line for store in run.stores for line in _cpu_table(run, store)))
+        return
     report = render(run, before)
     write_section(args.output, report)
     sys.stdout.write(report)
