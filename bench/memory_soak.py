@@ -3,10 +3,13 @@
 Starts the suite as real processes (same environment as the latency bench, no quota limit)
 for each store, sends N fresh Analyze requests (distinct texts, so each takes the whole path
 and adds to every cache and store) at concurrency 16, and after every N/10 requests records
-the tenth's throughput, VmRSS of analyzer, quota, health, emulator and (Redis) redis-server,
-and Redis's ``used_memory``. Goals: the last tenth's throughput at least THROUGHPUT_GOAL of the
-first's (the store does not slow as it fills); at most RSS_LIMIT_MIB per service process with
-no growth over the last half (a leak shows as growth once bounded caches are full).
+the tenth's throughput, the services' CPU per request, VmRSS of analyzer, quota, health,
+emulator and (Redis) redis-server, and Redis's ``used_memory``. Goals: the last tenth's
+throughput at least THROUGHPUT_GOAL of the first's (the store does not slow as it fills); at
+most RSS_LIMIT_MIB per service process with no growth over the last half (a leak shows as
+growth once bounded caches are full). The CPU per request is the same question asked in a way
+other work on the machine does not answer for it: a store that slows as it fills costs more
+CPU per request, whereas a tenth that merely shared the cores keeps its CPU per request.
 
 Each store's soak can run as its own process (``--stores sqlite --json a.json``), and
 ``--render a.json b.json`` writes the section from several saved runs without soaking.
@@ -22,7 +25,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +38,7 @@ from bench.procstat import (
     add_store_argument,
     bench_suite,
     command_line,
+    cpu_seconds,
     peak_rss_mib,
     process_label,
     rss_mib,
@@ -55,6 +59,9 @@ KEY_SAMPLE = 200
 LIMITED = ("analyzer", "quota", "health")
 """The service processes the RSS limit applies to (redis-server holds the data it is given,
 the emulator stands in for the providers)."""
+SERVICES = (*LIMITED, STORE)
+"""The processes whose CPU per request is Sanad's cost (the store's server when there is
+one; SQLite runs inside the services)."""
 
 
 @dataclass(frozen=True)
@@ -114,11 +121,26 @@ class StoreRun:
     """Redis ``used_memory`` before the first request, then after each tenth (empty on
     SQLite)."""
     key_kinds: list[KeyKind]
+    cpu_ms: list[float] = field(default_factory=list)
+    """CPU milliseconds per request of the services (SERVICES) over each tenth; empty in
+    runs saved before it was measured."""
 
     @property
     def ratio(self) -> float:
         """The last tenth's throughput over the first's."""
         return self.throughput[-1] / self.throughput[0]
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        """The last tenth's CPU per request over the first's (None when not measured)."""
+        return self.cpu_ms[-1] / self.cpu_ms[0] if len(self.cpu_ms) == SAMPLES else None
+
+    @property
+    def cpu_met(self) -> bool:
+        """The last tenth cost at most 1 / THROUGHPUT_GOAL of the first's CPU per request:
+        the same goal as throughput's, on a figure the machine's other work does not move."""
+        ratio = self.cpu_ratio
+        return ratio is not None and ratio <= 1 / THROUGHPUT_GOAL
 
     @property
     def throughput_met(self) -> bool:
@@ -146,6 +168,7 @@ class StoreRun:
             processes=[Soak(**item) for item in data["processes"]],
             redis_bytes=data["redis_bytes"],
             key_kinds=[KeyKind(**item) for item in data["key_kinds"]],
+            cpu_ms=data.get("cpu_ms", []),
         )
 
 
@@ -192,6 +215,8 @@ async def soak_store(
         client = aioredis.from_url(suite.store_url) if STORE in pids else None
         redis_bytes = await used_memory(client)
         throughput: list[float] = []
+        cpu_ms: list[float] = []
+        services = [pid for name, pid in pids.items() if name in SERVICES]
         step = requests // SAMPLES
         started = time.monotonic()
 
@@ -200,7 +225,7 @@ async def soak_store(
                 Soak(store, process_label(name), samples[name], peak_rss_mib(pid))
                 for name, pid in sorted(pids.items())
             ]
-            return StoreRun(store, requests, throughput, processes, redis_bytes, kinds)
+            return StoreRun(store, requests, throughput, processes, redis_bytes, kinds, cpu_ms)
 
         async with grpc.aio.insecure_channel(suite.analyzer_target) as channel:
             analyzer = analyzer_pb2_grpc.AnalyzerServiceStub(channel)
@@ -210,8 +235,11 @@ async def soak_store(
                     text = f"{POLICY} soak {store} {sample} {index}"
                     await analyzer.Analyze(analyze_request(text), timeout=30)
 
+                cpu_before = sum(cpu_seconds(pid) for pid in services)
                 result = await measure("soak", store, CONCURRENCY, step, fresh)
+                cpu_after = sum(cpu_seconds(pid) for pid in services)
                 throughput.append(result.throughput)
+                cpu_ms.append((cpu_after - cpu_before) * 1000 / step)
                 redis_bytes += await used_memory(client)
                 for name, pid in pids.items():
                     samples[name].append(rss_mib(pid))
@@ -219,7 +247,8 @@ async def soak_store(
                 left = elapsed / sample * (SAMPLES - sample)
                 print(
                     f"soak {store}: {sample * step}/{step * SAMPLES} requests, "
-                    f"{result.throughput:.1f} req/s, {elapsed:.0f} s, about {left:.0f} s left; RSS "
+                    f"{result.throughput:.1f} req/s, {cpu_ms[-1]:.2f} CPU ms/request, "
+                    f"{elapsed:.0f} s, about {left:.0f} s left; RSS "
                     + ", ".join(f"{name} {values[-1]:.0f}" for name, values in samples.items()),
                     file=sys.stderr,
                     flush=True,
@@ -264,6 +293,30 @@ def render(runs: list[StoreRun], command: str) -> str:
         + f" | {run.ratio:.0%} | {'yes' if run.throughput_met else 'no'} |"
         for run in runs
     ]
+    measured = [run for run in runs if run.cpu_ms]
+    if measured:
+        lines += [
+            "",
+            "### CPU per fresh request per tenth (ms, analyzer + quota + health + store)",
+            "",
+            "The same question as throughput's, in a figure other work on the machine does not",
+            "move: a store that slows as it fills costs more CPU per request. Goal: the last",
+            f"tenth at most {1 / THROUGHPUT_GOAL:.0%} of the first's.",
+            "",
+            "| store | "
+            + " | ".join(str(k) for k in range(1, SAMPLES + 1))
+            + " | last / first | met |",
+            "|---|" + "---:|" * SAMPLES + "---:|---|",
+        ]
+        lines += [
+            f"| {run.store} | "
+            + " | ".join(
+                f"{run.cpu_ms[k]:.2f}" if k < len(run.cpu_ms) else "not run" for k in range(SAMPLES)
+            )
+            + f" | {f'{run.cpu_ratio:.0%}' if run.cpu_ratio is not None else 'not run'} | "
+            f"{'yes' if run.cpu_met else 'no'} |"
+            for run in measured
+        ]
     lines += [
         "",
         "### Resident memory per process",

@@ -46,7 +46,9 @@ def runtime_versions() -> dict[str, str]:
     """The runtimes the peers run on."""
     node = shutil.which("node")
     version = (
-        subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout
+        subprocess.run(
+            [node, "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
         if node
         else "not installed"
     )
@@ -127,6 +129,8 @@ def main() -> None:
     if args.quick:
         for name, value in QUICK.items():
             setattr(args, name, value)
+    loads = ", ".join(f"{load:.1f}" for load in os.getloadavg())
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, load average {loads} at the start"
     versions = {
         "sanad": sanad_version(),
         "litellm": install.litellm_version(),
@@ -159,7 +163,7 @@ def main() -> None:
             runs.append(outcome)
     run = PeersRun(
         command=command_line("bench.peers"),
-        machine=f"{platform.machine()}, {os.cpu_count()} cores",
+        machine=machine,
         versions=versions,
         requests=args.requests,
         runs=tuple(runs),

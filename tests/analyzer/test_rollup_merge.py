@@ -48,6 +48,9 @@ class Seen:
     def last_view(self) -> LastView | None:
         return self.view
 
+    def followed_order(self) -> tuple[str, ...]:
+        return tuple(name for name in ("openai", "gemini") if name not in self.local_bans())
+
 
 def closed(provider: str) -> health_pb2.ProviderStatus:
     return health_pb2.ProviderStatus(
@@ -66,9 +69,7 @@ async def store_up() -> None:
     return None
 
 
-async def providers(
-    seen: Seen, channel: grpc.aio.Channel
-) -> dict[str, analyzer_pb2.ComponentHealth]:
+async def rollup_of(seen: Seen, channel: grpc.aio.Channel) -> analyzer_pb2.GetSystemHealthResponse:
     rollup = SystemHealth(
         SystemHealthSources(
             health_channel=channel,
@@ -83,8 +84,25 @@ async def providers(
             quota_fallback=True,
         )
     )
-    reply = await rollup.check()
+    return await rollup.check()
+
+
+async def providers(
+    seen: Seen, channel: grpc.aio.Channel
+) -> dict[str, analyzer_pb2.ComponentHealth]:
+    reply = await rollup_of(seen, channel)
     return {c.name: c for c in reply.components if c.name.startswith("provider:")}
+
+
+async def test_the_rollup_shows_the_order_this_replica_follows(
+    nowhere: grpc.aio.Channel,
+) -> None:
+    seen = Seen()
+    assert list((await rollup_of(seen, nowhere)).provider_order) == ["openai", "gemini"]
+
+    seen.outcomes.record(AttemptOutcome("openai", 0.1, ErrorClass.SERVICE_CRASH))
+
+    assert list((await rollup_of(seen, nowhere)).provider_order) == ["gemini"]
 
 
 async def test_a_crash_seen_here_is_unhealthy_over_an_older_healthy_view(

@@ -84,3 +84,35 @@ def test_a_saved_run_renders_as_the_run_did() -> None:
     run = _run([100.0] * 10, [0] * 11)
     saved = StoreRun.from_json(json.loads(json.dumps(run.to_json())))
     assert saved == run
+
+
+def _cpu_run(cpu_ms: list[float]) -> StoreRun:
+    return StoreRun("sqlite", 1000, [100.0] * SAMPLES, [_soak(80.0, 80.0)], [], [], cpu_ms=cpu_ms)
+
+
+def test_cpu_per_request_is_met_while_the_last_tenth_costs_at_most_a_ninth_more() -> None:
+    assert _cpu_run([3.0] * 9 + [3.0 / 0.9]).cpu_met
+    assert not _cpu_run([3.0] * 9 + [3.0 / 0.9 + 0.05]).cpu_met
+    assert _cpu_run([3.0] * 9 + [2.0]).cpu_ratio == 2.0 / 3.0
+
+
+def test_cpu_per_request_is_not_met_when_a_tenth_is_missing() -> None:
+    run = _cpu_run([3.0] * (SAMPLES - 1))
+    assert run.cpu_ratio is None and not run.cpu_met
+
+
+def test_the_report_shows_cpu_per_tenth_only_for_runs_that_measured_it() -> None:
+    text = render([_cpu_run([2.0] * 9 + [2.5])], "make bench")
+    assert "### CPU per fresh request per tenth" in text
+    assert "| sqlite | 2.00 |" in text and "| 125% | no |" in text
+    assert "### CPU per fresh request" not in render([_run([1.0] * 10, [])], "make bench")
+
+
+def test_a_run_saved_before_cpu_was_measured_still_renders() -> None:
+    saved = _run([1.0] * 10, []).to_json()
+    del saved["cpu_ms"]
+    assert StoreRun.from_json(saved).cpu_ms == []
+    assert (
+        StoreRun.from_json(json.loads(json.dumps(_cpu_run([1.0] * 10).to_json()))).cpu_ms
+        == [1.0] * 10
+    )

@@ -3,7 +3,7 @@ per store, with every test starting from a clean state set through the public ad
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from sanad.health.v1 import health_pb2, health_pb2_grpc
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_emulator.control import EmulatorControl
 from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts, emulator_providers
+from tests.support.waiting import eventually
 
 ADMIN_TOKEN = "integration-admin-token"
 ADMIN = (("authorization", f"Bearer {ADMIN_TOKEN}"),)
@@ -89,6 +90,29 @@ class Clients:
         stats = await self.emulator.stats()
         return {name: stats[name].requests for name in self.providers}
 
+    async def set_primary(self, provider: str) -> tuple[str, ...]:
+        """Make provider the primary and wait until the analyzer follows health's new order.
+
+        Health gives each replica the order with the next view it pushes, so a request sent
+        the moment SetPrimaryProvider returns may still go by the old one; the analyzer's
+        GetSystemHealth says which order it follows."""
+        reply = await self.health.SetPrimaryProvider(
+            health_pb2.SetPrimaryProviderRequest(provider=provider), metadata=ADMIN
+        )
+        await self.follows(reply.order)
+        return tuple(reply.order)
+
+    async def follows(self, order: Sequence[str]) -> None:
+        """Wait until the analyzer follows this provider order."""
+
+        async def followed() -> list[str]:
+            rollup = await self.analyzer.GetSystemHealth(analyzer_pb2.GetSystemHealthRequest())
+            return list(rollup.provider_order)
+
+        await eventually(
+            followed, lambda seen: seen == list(order), what=f"the analyzer following {order}"
+        )
+
 
 @pytest.fixture
 async def clients(suite: LocalSuite, suite_kinds: tuple[str, ...]) -> AsyncIterator[Clients]:
@@ -119,7 +143,5 @@ async def clients(suite: LocalSuite, suite_kinds: tuple[str, ...]) -> AsyncItera
             await found.health.ResetProvider(
                 health_pb2.ResetProviderRequest(provider=provider), metadata=ADMIN
             )
-        await found.health.SetPrimaryProvider(
-            health_pb2.SetPrimaryProviderRequest(provider=found.primary), metadata=ADMIN
-        )
+        await found.set_primary(found.primary)
         yield found

@@ -12,7 +12,7 @@ import pytest
 
 from sanad.health.v1 import health_pb2
 from sanad.type.v1 import error_class_pb2
-from tests.integration.conftest import ADMIN, Clients
+from tests.integration.conftest import Clients
 from tests.integration.test_scenarios import RETURN_POLICY, analyze_request, attempt_classes
 
 pytestmark = [pytest.mark.integration, pytest.mark.parametrize("suite", ["redis"], indirect=True)]
@@ -67,10 +67,7 @@ CASES = [
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("case", CASES, ids=[case.fault for case in CASES])
 async def test_each_error_class_on_each_kind(clients: Clients, kind: str, case: Case) -> None:
-    order = await clients.health.SetPrimaryProvider(
-        health_pb2.SetPrimaryProviderRequest(provider=kind), metadata=ADMIN
-    )
-    primary, following = order.order[0], order.order[1]
+    primary, following, *_ = await clients.set_primary(kind)
     await clients.emulator.inject(primary, case.fault, count=1, **case.extra)
 
     response = await clients.analyzer.Analyze(

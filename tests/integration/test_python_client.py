@@ -15,14 +15,13 @@ from typing import Any
 
 import pytest
 
-from sanad_emulator.control import EmulatorControl
 from sanad_launcher.suite import NO_METRICS_PORTS, LocalSuite, SuitePorts, emulator_providers
+from tests.integration.conftest import ADMIN_TOKEN, Clients
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = Path(__file__).with_name("sanad_client_probe.py")
-ADMIN_TOKEN = "python-client-admin-token"
 SERVER_ONLY = {"openai", "google-genai", "anthropic", "redis", "sanad"}
 """Distributions a platform must not get with the client: provider SDKs, Redis, the server."""
 
@@ -113,10 +112,10 @@ def test_the_client_installs_without_the_servers_dependencies(client_python: Pat
         assert (site / typed).is_file(), typed
 
 
-def test_a_platform_analyzes_and_decodes_errors_through_the_client(
-    client_python: Path, suite: LocalSuite
+async def test_a_platform_analyzes_and_decodes_errors_through_the_client(
+    client_python: Path, suite: LocalSuite, clients: Clients
 ) -> None:
-    report = probe(client_python, suite, "walk")
+    report = await asyncio.to_thread(probe, client_python, suite, "walk")
 
     assert Path(report["sanad_file"]).is_relative_to(client_python.parent.parent)
     assert report["source"] == "SOURCE_FRESH"
@@ -133,17 +132,16 @@ def test_a_platform_analyzes_and_decodes_errors_through_the_client(
 
 
 async def test_a_platform_reads_why_no_provider_answered_in_arabic_and_english(
-    client_python: Path, suite: LocalSuite
+    client_python: Path, suite: LocalSuite, clients: Clients
 ) -> None:
-    async with EmulatorControl(suite.emulator_url) as emulator:
-        for provider in ("openai", "gemini"):
-            await emulator.inject(provider, "server_error")
-        try:
-            report = await asyncio.to_thread(
-                probe, client_python, suite, "failing", "Exchanges only, never refunds."
-            )
-        finally:
-            await emulator.reset()
+    for provider in ("openai", "gemini"):
+        await clients.emulator.inject(provider, "server_error")
+    try:
+        report = await asyncio.to_thread(
+            probe, client_python, suite, "failing", "Exchanges only, never refunds."
+        )
+    finally:
+        await clients.emulator.reset()
 
     assert report["code"] == "UNAVAILABLE"
     # The first attempt's own answer: the server's pushback keeps gRPC from retrying it.

@@ -69,6 +69,10 @@ class LocalHealth(Protocol):
         """The last provider statuses health pushed."""
         ...
 
+    def followed_order(self) -> tuple[str, ...]:
+        """The providers this replica would try now, best first."""
+        ...
+
 
 @dataclass(frozen=True)
 class HealthView:
@@ -158,7 +162,10 @@ class SystemHealth:
         )
         state = _overall(components, can_call=can_call, store_up=store_error is None)
         return analyzer_pb2.GetSystemHealthResponse(
-            state=state, components=components, checked_at=timestamp(checked_at)
+            state=state,
+            components=components,
+            checked_at=timestamp(checked_at),
+            provider_order=local.followed_order(),
         )
 
     async def readiness(self) -> None:

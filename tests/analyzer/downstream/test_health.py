@@ -119,6 +119,32 @@ async def test_the_view_follows_a_new_primary(tmp_path: Path) -> None:
         await gateway.aclose()
 
 
+async def test_the_followed_order_shows_a_new_primary_without_asking_health(
+    tmp_path: Path,
+) -> None:
+    async with health_service(tmp_path) as (channel, counter):
+        gateway = HealthGateway(channel, 0.5, ORDER)
+        before = gateway.followed_order()
+        await view_is_live(gateway, counter)
+        await health_pb2_grpc.ProviderHealthServiceStub(channel).SetPrimaryProvider(
+            health_pb2.SetPrimaryProviderRequest(provider="gemini"),
+            metadata=admin_metadata(ADMIN_TOKEN),
+        )
+
+        async def gemini_followed() -> bool:
+            return gateway.followed_order() == ("gemini", "openai")
+
+        asked = counter.calls["GetProviderOrder"]
+        await until(gemini_followed)
+        await gateway.report(AttemptOutcome("gemini", 0.1, ErrorClass.SERVICE_CRASH), None)
+        after_a_crash = gateway.followed_order()
+        await gateway.aclose()
+
+    assert before == ORDER
+    assert counter.calls["GetProviderOrder"] == asked
+    assert after_a_crash == ("openai",)
+
+
 async def test_routine_successes_reach_health_in_one_batch(tmp_path: Path) -> None:
     async with health_service(tmp_path) as (channel, counter):
         gateway = HealthGateway(channel, 0.5, ORDER)

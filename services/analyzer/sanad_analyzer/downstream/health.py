@@ -104,6 +104,10 @@ class HealthGateway:
         """The last provider statuses health pushed, kept after the stream is lost."""
         return self._view.last
 
+    def followed_order(self) -> tuple[str, ...]:
+        """The providers this replica would try now, best first (the roll-up shows it)."""
+        return self._without_local_failures(self._orders.followed()).available
+
     async def aclose(self) -> None:
         """Stop following health; reports still queued get one last, short try."""
         await self._view.aclose()

@@ -63,6 +63,13 @@ class ProviderOrders:
         self._last, self._last_at = order, now
         return order
 
+    def followed(self) -> ProviderOrder:
+        """The order this replica follows now, read without asking health (so no probe permit
+        is taken): the live view's, else the last order health gave, else the configured."""
+        now = time.time()
+        order = self._view.provider_order(now)
+        return order if order is not None else self._fallback(now)
+
     async def _ask(self, deadline: Deadline | None, now: float) -> ProviderOrder | None:
         """Health's answer (it hands out probe permits); None when it cannot answer."""
         try:

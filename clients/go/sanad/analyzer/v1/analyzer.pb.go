@@ -2350,7 +2350,12 @@ type GetSystemHealthResponse struct {
 	// One entry per component: each provider, quota, health, store, caches, safe budget.
 	Components []*ComponentHealth `protobuf:"bytes,2,rep,name=components,proto3" json:"components,omitempty"`
 	// When the roll-up was computed.
-	CheckedAt     *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=checked_at,json=checkedAt,proto3" json:"checked_at,omitempty"`
+	CheckedAt *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=checked_at,json=checkedAt,proto3" json:"checked_at,omitempty"`
+	// The provider order this replica follows now, primary first: health's pushed view (or the
+	// last order health gave, else the configured order) less the providers this replica keeps
+	// out itself. An order set with SetPrimaryProvider reaches each replica with the next view
+	// health pushes; this is where an operator sees that it has.
+	ProviderOrder []string `protobuf:"bytes,4,rep,name=provider_order,json=providerOrder,proto3" json:"provider_order,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2402,6 +2407,13 @@ func (x *GetSystemHealthResponse) GetComponents() []*ComponentHealth {
 func (x *GetSystemHealthResponse) GetCheckedAt() *timestamppb.Timestamp {
 	if x != nil {
 		return x.CheckedAt
+	}
+	return nil
+}
+
+func (x *GetSystemHealthResponse) GetProviderOrder() []string {
+	if x != nil {
+		return x.ProviderOrder
 	}
 	return nil
 }
@@ -2700,14 +2712,15 @@ const file_sanad_analyzer_v1_analyzer_proto_rawDesc = "" +
 	"\x04hits\x18\x04 \x01(\x03R\x04hits\x12.\n" +
 	"\x13near_duplicate_hits\x18\x05 \x01(\x03R\x11nearDuplicateHits\x12\x16\n" +
 	"\x06misses\x18\x06 \x01(\x03R\x06misses\"\x18\n" +
-	"\x16GetSystemHealthRequest\"\xce\x01\n" +
+	"\x16GetSystemHealthRequest\"\xf5\x01\n" +
 	"\x17GetSystemHealthResponse\x124\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x1e.sanad.analyzer.v1.HealthStateR\x05state\x12B\n" +
 	"\n" +
 	"components\x18\x02 \x03(\v2\".sanad.analyzer.v1.ComponentHealthR\n" +
 	"components\x129\n" +
 	"\n" +
-	"checked_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tcheckedAt\"\xec\x01\n" +
+	"checked_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tcheckedAt\x12%\n" +
+	"\x0eprovider_order\x18\x04 \x03(\tR\rproviderOrder\"\xec\x01\n" +
 	"\x0fComponentHealth\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x124\n" +
 	"\x05state\x18\x02 \x01(\x0e2\x1e.sanad.analyzer.v1.HealthStateR\x05state\x12\x16\n" +

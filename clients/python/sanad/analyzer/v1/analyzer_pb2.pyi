@@ -1193,6 +1193,7 @@ class GetSystemHealthResponse(_message.Message):
     STATE_FIELD_NUMBER: _builtins.int
     COMPONENTS_FIELD_NUMBER: _builtins.int
     CHECKED_AT_FIELD_NUMBER: _builtins.int
+    PROVIDER_ORDER_FIELD_NUMBER: _builtins.int
     state: Global___HealthState.ValueType
     """The overall state."""
     @_builtins.property
@@ -1203,16 +1204,25 @@ class GetSystemHealthResponse(_message.Message):
     def checked_at(self) -> _timestamp_pb2.Timestamp:
         """When the roll-up was computed."""
 
+    @_builtins.property
+    def provider_order(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The provider order this replica follows now, primary first: health's pushed view (or the
+        last order health gave, else the configured order) less the providers this replica keeps
+        out itself. An order set with SetPrimaryProvider reaches each replica with the next view
+        health pushes; this is where an operator sees that it has.
+        """
+
     def __init__(
         self,
         *,
         state: Global___HealthState.ValueType = ...,
         components: _abc.Iterable[Global___ComponentHealth] | None = ...,
         checked_at: _timestamp_pb2.Timestamp | None = ...,
+        provider_order: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["checked_at", b"checked_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["checked_at", b"checked_at", "components", b"components", "state", b"state"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checked_at", b"checked_at", "components", b"components", "provider_order", b"provider_order", "state", b"state"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
