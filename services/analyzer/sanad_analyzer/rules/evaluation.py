@@ -181,6 +181,29 @@ def load_facts_corpus(path: Path, rulebook: Rulebook | None = None) -> list[Labe
     return policies
 
 
+FACTS_CORPORA: Final = {
+    "development": "development.toml",
+    "held-out": "heldout.toml",
+    "held-out-2": "heldout-2.toml",
+}
+"""The facts-labelled corpora by the name their figures are reported under, and their files
+in ``tests/data/policies``."""
+
+OPTIONAL_CORPORA: Final = frozenset({"held-out-2"})
+"""Corpora that may not exist yet (a second blind set, written elsewhere): skipped when absent."""
+
+
+def facts_corpus_paths(directory: Path) -> dict[str, Path]:
+    """The facts-labelled corpora found in ``directory``, in report order: every required one
+    (a missing one is an error when it is loaded), and an optional one only when its file is
+    there."""
+    return {
+        name: directory / file_name
+        for name, file_name in FACTS_CORPORA.items()
+        if name not in OPTIONAL_CORPORA or (directory / file_name).is_file()
+    }
+
+
 def load_rule_id_corpus(path: Path) -> list[LabelledPolicy]:
     """The policies of an older corpus labelled with the rule ids that should fire."""
     with path.open("rb") as file:
