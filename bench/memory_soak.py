@@ -263,6 +263,17 @@ async def soak_store(
         return run
 
 
+_TENTH_NUMBERS = " | ".join(str(k) for k in range(1, SAMPLES + 1))
+"""The header cells of a table with one column per tenth."""
+
+
+def _tenths(values: list[float], decimals: int) -> str:
+    """One table cell per tenth; "not run" for the tenths a stopped soak did not reach."""
+    return " | ".join(
+        f"{values[k]:.{decimals}f}" if k < len(values) else "not run" for k in range(SAMPLES)
+    )
+
+
 def render(runs: list[StoreRun], command: str) -> str:
     """This benchmark's section of docs/benchmarks.md."""
     lines = [
@@ -279,18 +290,12 @@ def render(runs: list[StoreRun], command: str) -> str:
         "",
         "### Throughput per tenth (fresh requests a second)",
         "",
-        "| store | requests | "
-        + " | ".join(str(k) for k in range(1, SAMPLES + 1))
-        + " | last / first | met |",
+        f"| store | requests | {_TENTH_NUMBERS} | last / first | met |",
         "|---|---:|" + "---:|" * SAMPLES + "---:|---|",
     ]
     lines += [
-        f"| {run.store} | {run.requests:,} | "
-        + " | ".join(
-            f"{run.throughput[k]:.1f}" if k < len(run.throughput) else "not run"
-            for k in range(SAMPLES)
-        )
-        + f" | {run.ratio:.0%} | {'yes' if run.throughput_met else 'no'} |"
+        f"| {run.store} | {run.requests:,} | {_tenths(run.throughput, 1)} | "
+        f"{run.ratio:.0%} | {'yes' if run.throughput_met else 'no'} |"
         for run in runs
     ]
     measured = [run for run in runs if run.cpu_ms]
@@ -303,17 +308,12 @@ def render(runs: list[StoreRun], command: str) -> str:
             "move: a store that slows as it fills costs more CPU per request. Goal: the last",
             f"tenth at most {1 / THROUGHPUT_GOAL:.0%} of the first's.",
             "",
-            "| store | "
-            + " | ".join(str(k) for k in range(1, SAMPLES + 1))
-            + " | last / first | met |",
+            f"| store | {_TENTH_NUMBERS} | last / first | met |",
             "|---|" + "---:|" * SAMPLES + "---:|---|",
         ]
         lines += [
-            f"| {run.store} | "
-            + " | ".join(
-                f"{run.cpu_ms[k]:.2f}" if k < len(run.cpu_ms) else "not run" for k in range(SAMPLES)
-            )
-            + f" | {f'{run.cpu_ratio:.0%}' if run.cpu_ratio is not None else 'not run'} | "
+            f"| {run.store} | {_tenths(run.cpu_ms, 2)} | "
+            f"{f'{run.cpu_ratio:.0%}' if run.cpu_ratio is not None else 'not run'} | "
             f"{'yes' if run.cpu_met else 'no'} |"
             for run in measured
         ]
