@@ -7,8 +7,8 @@ each with its own subject, exceptions ("إلا إذا كان معيبًا", "unl
 and conditions ("If the box has been opened, …"). The rules run on these clauses.
 
 Everything is found by one pass of each pattern over the matching form of the text
-(normalised.py) and bisection into the spans found, so a 4,000-character policy is read in
-well under a millisecond.
+(normalised.py) and bisection into the spans found; what reading a 4,000-character policy
+costs is measured in docs/benchmarks.md ("Rule checker").
 """
 
 from __future__ import annotations
@@ -142,10 +142,7 @@ class _Index(Generic[_Key]):
     """Where every lexicon of a family matches in the text, found once, for bisection."""
 
     def __init__(self, text: str, lexicons: Mapping[_Key, Lexicon]) -> None:
-        self._starts = {
-            key: [match.start() for match in lexicon.finditer(text)]
-            for key, lexicon in lexicons.items()
-        }
+        self._starts = {key: lexicon.starts(text) for key, lexicon in lexicons.items()}
         merged = sorted(
             (start, index) for index, starts in enumerate(self._starts.values()) for start in starts
         )
@@ -176,9 +173,9 @@ class Document:
         self._scopes: dict[int, frozenset[Category]] = {}
         self._refusals = [(m.start(), m.end()) for m in REFUSAL.finditer(content)]
         self._refusal_starts = [start for start, _ in self._refusals]
-        self._exceptions = [m.start() for m in EXCEPTION.finditer(content)]
+        self._exceptions = EXCEPTION.starts(content)
         self._all_goods = [m.start() for m in ALL_GOODS.finditer(content)]
-        self._conditions = [m.start() for m in CONDITION.finditer(content)]
+        self._conditions = CONDITION.starts(content)
         self._minds = [m.start() for m in CHANGE_OF_MIND.finditer(content)]
         self.sections: list[Section] = []
         self.sentences: list[Sentence] = []

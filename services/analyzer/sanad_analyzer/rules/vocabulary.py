@@ -32,6 +32,8 @@ _LONGEST_PREFIX: Final = max(map(len, _PREFIXES))
 
 def at_word_start(text: str, position: int) -> bool:
     """``position`` starts a word, or follows only an Arabic prefix within its word."""
+    if position == 0 or not text[position - 1].isalpha():
+        return True
     start = position
     while start > 0 and text[start - 1].isalpha() and position - start <= _LONGEST_PREFIX:
         start -= 1
@@ -67,9 +69,18 @@ class Lexicon:
         stop = len(text) if end is None else end
         return (m for m in self.regex.finditer(text, start, stop) if self._valid(text, m.start()))
 
+    def starts(self, text: str) -> list[int]:
+        """Where the matches at word starts begin, in the whole text (what an index keeps)."""
+        valid = self._valid
+        return [m.start() for m in self.regex.finditer(text) if valid(text, m.start())]
+
     def search(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
         """The first match at a word start in text[start:end]."""
-        return next(self.finditer(text, start, end), None)
+        stop = len(text) if end is None else end
+        found = self.regex.search(text, start, stop)
+        while found is not None and not self._valid(text, found.start()):
+            found = self.regex.search(text, found.start() + 1, stop)
+        return found
 
     def match(self, text: str, position: int) -> re.Match[str] | None:
         """A match starting at ``position``, if a word starts there."""
