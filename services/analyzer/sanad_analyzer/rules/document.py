@@ -216,6 +216,16 @@ class Document:
             self._scopes[clause.sentence] = found
         return found
 
+    def refusals(self, clause: Clause) -> list[tuple[int, int]]:
+        """Spans of every refusal in the clause's own words ("exchange only, no cash
+        refund" holds two); ``clause.refusal`` is the first."""
+        if clause.refusal is None:
+            return []
+        own_end = clause.carveouts[0].start if clause.carveouts else clause.end
+        first = bisect.bisect_left(self._refusal_starts, clause.refusal[0])
+        last = bisect.bisect_left(self._refusal_starts, own_end, first)
+        return self._refusals[first:last]
+
     def clause_at(self, position: int) -> Clause:
         """The clause holding a normalised position."""
         index = max(0, bisect.bisect_right(self._clause_starts, position) - 1)

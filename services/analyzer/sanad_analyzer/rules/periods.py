@@ -321,9 +321,10 @@ class _PurposeWords:
         # "no refunds" names nothing a period could be for; "after 14 days we cannot accept
         # the return" still bounds the return window.
         refusals = sorted(
-            clause.refusal
+            span
             for clause in document.clauses
             if clause.refusal is not None and Category.TIME not in document.scope(clause)
+            for span in document.refusals(clause)
         )
         anchor_spans = [(start, end) for start, end, _ in anchors]
         self._words = [

@@ -23,6 +23,7 @@ from sanad_analyzer.rules.vocabulary import (
     CHOICE,
     COST,
     CREDIT,
+    CREDIT_GIVEN,
     CREDIT_ONLY,
     CUSTOMER_PAYS,
     DEDUCTION,
@@ -406,8 +407,18 @@ class ReturnPolicy:
         if deducted is not None:
             reach = max(start, deducted.start() - _COST_REACH)
             return not NO_FEE.search(text, reach, deducted.end())
-        if COST.search(text, start, end) and NOT_REFUNDED.search(text, start, end):
-            return not NO_FEE.search(text, start, end)
+        kept = NOT_REFUNDED.search(text, start, end) if COST.search(text, start, end) else None
+        if kept is not None:
+            waived = NO_FEE.search(text, start, end)
+            # "لا تسترد رسوم الدفع ولا رسوم الخدمة": a "nor" after the refusal names one more
+            # kept fee, it waives nothing.
+            while (
+                waived is not None
+                and waived.start() > kept.start()
+                and text.startswith("ولا", waived.start())
+            ):
+                waived = NO_FEE.search(text, waived.end(), end)
+            return waived is None
         charged = FEE_CHARGED.search(text, start, end)
         return charged is not None and self._fee_kind(start, end) == "other"
 
@@ -458,9 +469,21 @@ class ReturnPolicy:
         return [
             clause
             for clause in self.document.clauses
-            if (Topic.REFUND in clause.topics or Topic.REFUND in clause.context)
+            if (
+                Topic.REFUND in clause.topics
+                or Topic.REFUND in clause.context
+                or (Topic.RETURN in clause.topics and self._credit_given(clause))
+            )
             and self._credit_clause(clause)
         ]
+
+    def _credit_given(self, clause: Clause) -> bool:
+        """The clause hands credit over ("returned items receive a voucher"), not names it
+        as goods ("gift cards cannot be returned")."""
+        match = CREDIT.search(self._text, clause.start, clause.end)
+        return match is not None and (
+            CREDIT_GIVEN.search(self._text, clause.start, match.start()) is not None
+        )
 
     def _credit_clause(self, clause: Clause) -> bool:
         document = self.document
@@ -473,8 +496,10 @@ class ReturnPolicy:
             return False  # "Cash on delivery: you receive a voucher" is for one kind of payer
         if CHOICE.search(text, sentence.start, sentence.end):
             return False
-        refund = document.has(Topic.REFUND, sentence.start, sentence.end) or (
-            Topic.REFUND in clause.context
+        refund = (
+            document.has(Topic.REFUND, sentence.start, sentence.end)
+            or Topic.REFUND in clause.context
+            or self._credit_given(clause)
         )
         # Credit offered for defective items only says nothing of change-of-mind refunds.
         return refund and not (

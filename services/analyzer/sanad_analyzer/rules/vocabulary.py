@@ -558,7 +558,8 @@ DEFECTS_INCLUDED: Final = pattern(
 CUSTOMER_PAYS: Final = Lexicon(
     *(
         r"(?:يتحمل|تتحمل|يدفع|تدفع|بيدفع|بتدفع|بيتحمل|يلتزم)\w*\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
-        r"(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*\s+(?:هو\s+)?(?:يتحمل|يدفع|بيدفع|بيتحمل|ملزم)",
+        r"(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*\s+(?:هو\s+)?(?:(?:اللي|الي|الذي)\s+)?"
+        r"(?:يتحمل|يدفع|بيدفع|بيتحمل|ملزم)",
         r"(?:على|ب)\s*(?:حساب|نفقه|عاتق)\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
         r"(?:على|ب)\s*(?:حسابك|نفقتك|عاتقك)",
         r"(?:ستتحمل|تتحمل|هتدفع|تدفع)\s+(?:انت\s+)?(?:رسوم|تكلف|مصاريف|الشحن)",
@@ -684,20 +685,30 @@ NOT_REFUNDED: Final = Lexicon(
         r"(?:is|are) (?:kept|retained)",
         r"refunded only (?:when|if)",
         r"(?:ترد|تسترد|يسترد|يرد) فقط (?:اذا|في حال|عند)",
+        # "Refunds exclude the COD charge", "excluded from the refund": left out of the money.
+        r"refunds? (?:will |do |does )?(?:\w+ )?exclud\w*",
+        r"exclud\w* from (?:the |your |any )?refund\w*",
+        r"refund\w* (?:\w+ ){0,4}?excluding",
+        r"(?:لا|ما|مش|لن)\s+(?:ي|ت)شمل\w*",
     )
 )
 # A named fee charged on a return ("a 20% restocking fee applies", "تطبق رسوم إدارية").
 FEE_CHARGED: Final = pattern(
     words(
-        r"(?:fee|charge)s?\s+(?:of\s+\S+\s+)?(?:applies|apply|is charged|will be charged|is applied"
-        r"|will apply)",
+        r"(?:fee|charge)s?\s+(?:of\s+\S+(?:\s+\S+)?\s+)?(?:applies|apply|is charged"
+        r"|will be charged|is applied|will apply)",
+        r"incur\w*\s+(?:a |an |the )?(?:\S+\s+){0,3}?(?:fee|charge)",
+        r"(?:we|will) charge (?:a |an )?(?:\S+\s+){0,3}?(?:fee|charge)",
+        r"subject to (?:a |an )?(?:\S+\s+){0,3}?(?:fee|charge)",
+        r"(?:يخضع|تخضع)\w*\s+ل(?:ل)?(?:رسوم|رسم)",
+        r"(?:تستحق|يستحق|تستوفى|يستوفى)\s+(?:ال)?(?:رسوم|رسم)",
         r"(?:تطبق|تفرض|تحتسب|يتم احتساب|يتم تطبيق|نطبق|نفرض)\s+(?:ال)?(?:رسوم|رسم|نسبه)",
     )
 )
 # A part of the price kept back: "half the amount is refunded".
 PARTIAL_REFUND: Final = pattern(
     words(
-        r"(?:half|\d\d*\s?%) (?:of )?the (?:amount|price|value)",
+        r"(?:half|\d\d*\s?%) (?:of )?(?:the |your )?(?:\w+ )?(?:amount|price|value|cost|total)",
         r"(?:نصف|نص|\d\d*\s?%\s*من)\s+(?:ال)?(?:مبلغ|قيمه|ثمن|سعر)",
     )
 )
@@ -732,6 +743,20 @@ CREDIT: Final = pattern(
         r"(?:in-app |store[- ]|site )?w(?<!mobile w)allet(?! transfer)",
         r"gift cards?",
         r"coupons?",
+    )
+)
+# Credit handed to a customer for a return ("returned items receive a gift voucher", "بنديك
+# كوبون"): a return clause that says so names how the refund is paid.
+CREDIT_GIVEN: Final = pattern(
+    words(
+        r"receives?",
+        r"get",
+        r"earn",
+        r"(?:be|is|are) (?:issued|given|offered|awarded)",
+        r"we (?:issue|give|offer)",
+        r"(?:يحصل|تحصل|تاخد|بتاخد|ياخد|يمنح|تمنح|نمنح|نعطي|بنديك|هنديك|نديك|يصرف|تصرف|نصرف)\w*",
+        r"(?:يضاف|تضاف|نضيف|ينضاف)\w*",
+        r"يتم (?:اصدار|منح|اضافه|صرف)",
     )
 )
 MOBILE_MONEY: Final = pattern(
