@@ -135,3 +135,42 @@ def test_ratio_and_grade_follow_from_the_findings() -> None:
 )
 def test_grade_bands(ratio: float, letter: str) -> None:
     assert grade(ratio) == letter
+
+
+def confident(text: str, jurisdiction: Jurisdiction = Jurisdiction.SA) -> set[str]:
+    return {f.rule_id for f in check_policy(text, RETURNS, jurisdiction).findings if f.confident}
+
+
+def test_a_nor_after_a_kept_fee_names_one_more_kept_fee_and_waives_nothing() -> None:
+    kept = "يحق للعميل إرجاع الطلب خلال 14 يوماً، ولا تسترد رسوم الدفع عند الاستلام ولا رسوم الخدمة."
+    waived = "يحق للعميل إرجاع الطلب خلال 14 يوماً، ويسترد المبلغ كاملاً ولا رسوم على الإرجاع."
+    assert "return.fees_deducted" in confident(kept)
+    assert "return.fees_deducted" not in confident(waived)
+
+
+def test_an_aside_between_a_cost_and_its_payer_is_read_as_one_clause() -> None:
+    aside = (
+        "Returns are accepted within 14 days. Shipping fees for any return, even for faulty "
+        "products, are paid by the customer."
+    )
+    spared = (
+        "Returns are accepted within 14 days. Shipping fees for any return, except for faulty "
+        "products, are paid by the customer."
+    )
+    assert "return.customer_pays_for_defects" in confident(aside)
+    assert "return.customer_pays_for_defects" not in confident(spared)
+
+
+def test_credit_handed_over_in_a_return_clause_is_the_refund_method() -> None:
+    voucher = (
+        "We do not offer cash refunds. Returned items within 14 days receive a gift voucher "
+        "for the same value."
+    )
+    goods = "Returns are accepted within 14 days. Gift cards cannot be returned."
+    assert "return.store_credit_only" in confident(voucher)
+    assert "return.store_credit_only" not in fired(goods, Jurisdiction.SA)
+
+
+def test_exchange_only_with_cash_refused_is_a_blanket_refusal() -> None:
+    text = "الاستبدال فقط ولا يوجد استرجاع نقدي، خلال 14 يوم من الاستلام."
+    assert "return.blanket_no_return" in confident(text)

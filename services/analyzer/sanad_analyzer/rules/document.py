@@ -48,6 +48,13 @@ _SENTENCE_END: Final = re.compile(r"!|\?|;|•|\.(?<!(?<!\w)\w\.)(?=\s|$)| (?:[�
 _CLAUSE_BREAK: Final = pattern(
     r",(?:(?<![0-9],)|(?![0-9]))| (?:but|while|however|whereas|لكن|ولكن|بينما|اما|ثم|\||/) "
 )
+# A part that goes on with the verb of the part before an aside ("Shipping fees for any
+# return, even for faulty products, are paid by the customer"): it and the aside belong to
+# the clause that holds their subject.
+_PREDICATE: Final = re.compile(
+    r"(?:is|are|was|were|will|shall|must|can|cannot|may|should|would|has|have)(?![a-z'])"
+)
+_ASIDE: Final = re.compile(r"(?:even|including|especially|whether|regardless)(?![a-z])")
 _Key = TypeVar("_Key")
 _WORDY: Final = re.compile(r"[^\W_]")
 _LEAD: Final = re.compile(r"([^:\d]{2,60}?):\s")
@@ -395,7 +402,8 @@ class Document:
         conditions = _within(self._conditions, start, end)
         minds = _within(self._minds, start, end)
         refusals = _within(self._refusal_starts, start, end)
-        # A part that starts with an exception belongs to the clause before it.
+        # A part that starts with an exception belongs to the clause before it, and so does
+        # a predicate after an aside, with the aside.
         merged: list[list[int]] = []
         for part_start, part_end in parts:
             if (
@@ -403,6 +411,13 @@ class Document:
                 and exceptions
                 and _first_in(exceptions, part_start, part_start + 3) is not None
             ):
+                merged[-1][1] = part_end
+            elif (
+                len(merged) >= 2
+                and _PREDICATE.match(content, part_start)
+                and _ASIDE.match(content, merged[-1][0])
+            ):
+                merged.pop()
                 merged[-1][1] = part_end
             else:
                 merged.append([part_start, part_end])
