@@ -32,7 +32,13 @@ def test_sentences_end_at_full_stops_and_line_breaks_but_not_decimal_points() ->
 @given(st.text(alphabet=st.sampled_from("اأإةى ً ّ\u0640٣3aB .\n\t")))
 def test_every_character_of_the_matching_form_has_an_origin(original: str) -> None:
     text = normalise(original)
-    assert len(text.origin) == len(text.text)
-    assert list(text.origin) == sorted(set(text.origin))
+    indices = [text.original_index(position) for position in range(len(text.text))]
+    assert indices == sorted(set(indices))
+    assert all(0 <= index < len(original) for index in indices)
+    assert [text.position_of(index) for index in indices] == list(range(len(text.text)))
+    # Every original index, dropped ones too, maps to the next kept character.
+    for index in range(len(original) + 1):
+        following = next((i for i, k in enumerate(indices) if k >= index), len(text.text))
+        assert text.position_of(index) == following
     if text.text:
         assert text.quote(0, len(text.text)) in original

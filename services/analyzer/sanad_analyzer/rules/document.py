@@ -17,8 +17,7 @@ import bisect
 import functools
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Final, Generic, TypeVar
+from typing import Final, Generic, NamedTuple, TypeVar
 
 from sanad_analyzer.rules.normalised import NormalisedText, pattern
 from sanad_analyzer.rules.vocabulary import (
@@ -68,8 +67,7 @@ _LIST_WORDS: Final = pattern(
 )
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     """A heading and what stands under it (section 0 may have no heading)."""
 
     heading: tuple[int, int] | None
@@ -81,8 +79,7 @@ class Section:
     listed under it limits the right, it does not refuse it."""
 
 
-@dataclass(frozen=True)
-class Carveout:
+class Carveout(NamedTuple):
     """An exception inside a clause ("إلا إذا كان المنتج معيبًا", "except gift cards")."""
 
     start: int
@@ -93,8 +90,7 @@ class Carveout:
     """It names goods or cases (the rest of the clause then covers everything else)."""
 
 
-@dataclass(frozen=True)
-class Clause:
+class Clause(NamedTuple):
     """A comma-bounded part of a sentence, with what it is about and what it covers."""
 
     start: int
@@ -129,8 +125,7 @@ class Clause:
         return any(carveout.defects for carveout in self.carveouts)
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
     """A sentence or list item of a line."""
 
     start: int
