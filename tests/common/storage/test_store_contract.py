@@ -400,6 +400,29 @@ async def test_sets_add_read_and_remove(store: Store) -> None:
     assert await store.set_members([]) == []
 
 
+async def test_sets_take_thousands_of_members_at_once_alone_or_in_a_batch(store: Store) -> None:
+    many = [f"m{i}" for i in range(9000)]
+    await store.set_add({"big:{j}:a": many, "big:{j}:b": ["one"]}, ttl=60)
+    await store.write([AddToSets({"big:{j}:c": many[:700], "big:{j}:d": many[700:]}, ttl=60)])
+    assert await store.set_members(["big:{j}:a", "big:{j}:b", "big:{j}:c", "big:{j}:d"]) == [
+        frozenset(many),
+        frozenset({"one"}),
+        frozenset(many[:700]),
+        frozenset(many[700:]),
+    ]
+
+
+async def test_a_batch_moves_the_expiry_of_every_set_it_adds_to(store: Store) -> None:
+    await store.set_add({"{e}:kept": ["old"], "{e}:gone": ["old"]}, ttl=SHORT_TTL)
+    await store.write([AddToSets({"{e}:kept": ["new"], "{e}:fresh": ["new"]}, ttl=60)])
+    await asyncio.sleep(PAST_SHORT_TTL)
+    assert await store.set_members(["{e}:kept", "{e}:gone", "{e}:fresh"]) == [
+        frozenset({"old", "new"}),
+        frozenset(),
+        frozenset({"new"}),
+    ]
+
+
 async def test_a_set_expires_after_its_last_addition(store: Store) -> None:
     await store.set_add({"s": ["old"]}, ttl=SHORT_TTL)
     await store.set_add({"s": ["new"]}, ttl=60)

@@ -119,6 +119,18 @@ async def test_redis_cluster_refuses_counters_in_different_slots(redis_cluster_u
         await store.aclose()
 
 
+async def test_redis_cluster_refuses_sets_added_together_in_different_slots(
+    redis_cluster_url: str,
+) -> None:
+    store = await open_store(redis_cluster_url, namespace=unique_namespace())
+    try:
+        with pytest.raises(ValueError, match="hash tag"):
+            await store.set_add({"{a}s": ["m"], "{b}s": ["m"]}, ttl=60)
+        assert await store.set_members(["{a}s", "{b}s"]) == [frozenset(), frozenset()]
+    finally:
+        await store.aclose()
+
+
 async def test_sqlite_locked_for_too_long_is_unavailable(tmp_path: Path) -> None:
     path = tmp_path / "store.db"
     store = await SQLiteStore.open(sqlite_url(path), busy_timeout=0.1)
