@@ -72,6 +72,7 @@ async def test_sends_strict_schema_and_policy_as_data(
     path, headers, body = canned.requests[0]
     assert path == "/v1/chat/completions"
     assert headers["authorization"] == f"Bearer {OPENAI_KEY}"
+    assert set(body) == {"model", "messages", "max_completion_tokens", "response_format"}
     assert body["model"] == OPENAI_MODEL
     assert body["max_completion_tokens"] == MAX_OUTPUT_TOKENS
     assert body["response_format"] == {
