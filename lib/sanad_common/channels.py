@@ -22,6 +22,12 @@ from sanad_common.security.tls import ReloadingMaterial
 
 INITIAL_RECONNECT_BACKOFF_MS = 100
 """First wait before reconnecting to a dependency that went away."""
+MIN_CONNECT_TIMEOUT_MS = 2_000
+"""Longest a connection attempt may take to finish its handshake (TCP, TLS, the server's
+HTTP/2 settings) when the backoff is shorter. gRPC sets it with ``min_reconnect_backoff_ms``,
+which is a connect deadline and not a floor on the backoff: at 100 ms, a link slower than that
+(TLS on a loaded host, a slow network) could never connect until the backoff had grown, and
+every call meanwhile failed at once with UNAVAILABLE."""
 
 
 def dependency_channel(
@@ -35,7 +41,7 @@ def dependency_channel(
     ceiling = max(round(max_reconnect_backoff * 1000), INITIAL_RECONNECT_BACKOFF_MS)
     options: list[tuple[str, Any]] = [
         ("grpc.initial_reconnect_backoff_ms", INITIAL_RECONNECT_BACKOFF_MS),
-        ("grpc.min_reconnect_backoff_ms", INITIAL_RECONNECT_BACKOFF_MS),
+        ("grpc.min_reconnect_backoff_ms", MIN_CONNECT_TIMEOUT_MS),
         ("grpc.max_reconnect_backoff_ms", ceiling),
     ]
     if tls is None:
