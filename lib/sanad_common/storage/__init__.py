@@ -2,8 +2,8 @@
 from a URL, and the extension interface (``extension``) on which a service builds its own
 atomic operations.
 
-Knows no service: may import the standard library, redis, aiosqlite and
-``sanad_common.tracing``. The port modules (``port``, ``extension``) import nothing concrete.
+Knows no service: may import the standard library (sqlite3 among it), redis
+and ``sanad_common.tracing``. The port modules (``port``, ``extension``) import nothing concrete.
 """
 
 from sanad_common.storage.extension import Extension, ScriptHost, TransactionHost

@@ -11,13 +11,13 @@ here, and the type checker then names every extension that must handle it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    import aiosqlite
+    import sqlite3
 
 T_co = TypeVar("T_co", covariant=True)
+T = TypeVar("T")
 
 ScriptCall = Callable[[Sequence[str], Sequence[str | int | float]], Awaitable[Any]]
 """A registered Lua script: called with keys and args, returns the script's reply."""
@@ -38,8 +38,10 @@ class ScriptHost(Protocol):
 class TransactionHost(Protocol):
     """An SQLite store as an extension sees it: write transactions on the store's file."""
 
-    def transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
-        """One ``BEGIN IMMEDIATE`` transaction, committed on exit, rolled back on error."""
+    def run_transaction(self, operation: Callable[[sqlite3.Connection], T]) -> Awaitable[T]:
+        """Run operation inside one ``BEGIN IMMEDIATE`` transaction, committed when it returns,
+        rolled back when it raises. It runs whole on the store's worker thread (the only one
+        that touches the connection), so it is plain synchronous code."""
 
     @property
     def key_prefix(self) -> str:

@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from sanad_common.storage import AddToSets, CounterDelta, Put, open_store
+from sanad_common.storage import (
+    AddToSets,
+    CounterDelta,
+    Put,
+    StoreUnavailableError,
+    open_store,
+)
 from sanad_common.storage.sqlite_store import SQLiteStore, sqlite_path
 from tests.support.backends import sqlite_url
 
@@ -135,8 +142,8 @@ async def test_the_file_stops_growing_under_steady_traffic_with_ttls(tmp_path: P
 
 @pytest.mark.parametrize("steps", range(12))
 async def test_a_cancelled_transaction_leaves_the_store_usable(tmp_path: Path, steps: int) -> None:
-    # Cancel after a varying number of event-loop steps, so the cancellation lands before,
-    # inside and after the transaction's statements on aiosqlite's thread.
+    # Cancel after a varying number of event-loop steps, so the cancellation lands before the
+    # operation reaches the worker thread, while it runs there, and after it finished.
     store = await open_store(sqlite_url(tmp_path / "store.db"))
     try:
         task = asyncio.create_task(store.add_counters([CounterDelta("c", 1)]))
@@ -176,3 +183,67 @@ async def test_sets_written_before_the_sets_table_keep_their_members_and_expiry(
 
     assert members == [frozenset({"a", "b"}), frozenset()]
     assert again == [frozenset({"d"})]
+
+
+async def test_a_caller_cancelled_mid_operation_leaves_it_whole_and_no_transaction_open(
+    tmp_path: Path,
+) -> None:
+    # The operation is known to be running on the worker thread (it said so) when its caller
+    # is cancelled: it still runs to its end, so both of its writes land, and the next
+    # operation starts a transaction of its own.
+    store = await SQLiteStore.open(sqlite_url(tmp_path / "store.db"))
+    started, release = threading.Event(), threading.Event()
+    prefix = store.key_prefix
+
+    def two_writes(db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO entries (key, value) VALUES (?, ?)", (prefix + "first", b"1"))
+        started.set()
+        release.wait(10)
+        db.execute("INSERT INTO entries (key, value) VALUES (?, ?)", (prefix + "second", b"2"))
+
+    try:
+        task = asyncio.create_task(store.run_transaction(two_writes))
+        assert await asyncio.to_thread(started.wait, 10)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert task.cancelled()
+        release.set()
+        assert await store.get_many(["first", "second"]) == [b"1", b"2"]
+        assert await store.set_if_absent("k", b"v")
+    finally:
+        release.set()
+        await store.aclose()
+
+
+async def test_an_extension_transaction_that_raises_is_rolled_back(tmp_path: Path) -> None:
+    store = await SQLiteStore.open(sqlite_url(tmp_path / "store.db"))
+    key = store.key_prefix + "written"
+
+    def write_then_fail(db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO entries (key, value) VALUES (?, ?)", (key, b"v"))
+        raise LookupError("the operation found something wrong")
+
+    try:
+        with pytest.raises(LookupError):
+            await store.run_transaction(write_then_fail)
+        assert await store.get("written") is None
+        assert await store.run_transaction(lambda db: db.in_transaction) is True
+        assert await store.set_if_absent("written", b"later")
+    finally:
+        await store.aclose()
+
+
+async def test_a_closed_store_refuses_operations_as_unavailable(tmp_path: Path) -> None:
+    store = await SQLiteStore.open(sqlite_url(tmp_path / "store.db"))
+    pending = asyncio.create_task(store.set("before", b"v"))
+    await asyncio.sleep(0)
+    await store.aclose()
+    await pending  # started before aclose, so it ran before the connection closed
+    with pytest.raises(StoreUnavailableError, match="closed"):
+        await store.get("before")
+    await store.aclose()
+    reopened = await SQLiteStore.open(sqlite_url(tmp_path / "store.db"))
+    try:
+        assert await reopened.get("before") == b"v"
+    finally:
+        await reopened.aclose()

@@ -5,15 +5,17 @@ four tables of the store's file: counters, marks (warned levels, reset markers, 
 spend claims), reservation records, and the crossing log; a row's key is its name in ``keys``
 after the store's namespace. Rows carry their expiry; reads skip expired rows and each
 operation deletes a bounded batch of them. Times are the ledger's clock, passed in as ``now``,
-so expiry follows the same clock as the windows.
+so expiry follows the same clock as the windows. Each operation is a plain function the store
+runs whole on its worker thread (``TransactionHost.run_transaction``), so it takes one hop
+from the event loop however many statements it has.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
-
-import aiosqlite
+from typing import Any
 
 from sanad_common.storage.extension import TransactionHost
 from sanad_quota.storage.keys import (
@@ -89,60 +91,56 @@ _SCHEMA = (
 class _Transaction:
     """The reads and writes of one quota operation, inside its transaction."""
 
-    def __init__(self, db: aiosqlite.Connection, prefix: str, now: float) -> None:
+    def __init__(self, db: sqlite3.Connection, prefix: str, now: float) -> None:
         self.db = db
         self.prefix = prefix
         self.now = now
 
-    async def counter(self, key: str) -> int:
-        rows = list(
-            await self.db.execute_fetchall(
-                "SELECT value FROM quota_counters WHERE key = ? AND expires_at > ?",
-                (self.prefix + key, self.now),
-            )
-        )
-        return int(rows[0][0]) if rows else 0
+    def counter(self, key: str) -> int:
+        row = self.db.execute(
+            "SELECT value FROM quota_counters WHERE key = ? AND expires_at > ?",
+            (self.prefix + key, self.now),
+        ).fetchone()
+        return int(row[0]) if row else 0
 
-    async def add(self, key: str, amount: int, kept_until: float) -> None:
-        value = await self.counter(key) + amount
-        await self.db.execute(
+    def add(self, key: str, amount: int, kept_until: float) -> None:
+        value = self.counter(key) + amount
+        self.db.execute(
             "INSERT INTO quota_counters (key, value, expires_at) VALUES (?, ?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
             " expires_at = excluded.expires_at",
             (self.prefix + key, value, kept_until),
         )
 
-    async def mark(self, key: str) -> str | None:
-        rows = list(
-            await self.db.execute_fetchall(
-                "SELECT value FROM quota_marks WHERE key = ? AND expires_at > ?",
-                (self.prefix + key, self.now),
-            )
-        )
-        return str(rows[0][0]) if rows else None
+    def mark(self, key: str) -> str | None:
+        row = self.db.execute(
+            "SELECT value FROM quota_marks WHERE key = ? AND expires_at > ?",
+            (self.prefix + key, self.now),
+        ).fetchone()
+        return str(row[0]) if row else None
 
-    async def set_mark(self, key: str, value: str, until: float) -> None:
-        await self.db.execute(
+    def set_mark(self, key: str, value: str, until: float) -> None:
+        self.db.execute(
             "INSERT INTO quota_marks (key, value, expires_at) VALUES (?, ?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
             " expires_at = excluded.expires_at",
             (self.prefix + key, value, until),
         )
 
-    async def reset_marker(self, key: str) -> tuple[int, float]:
+    def reset_marker(self, key: str) -> tuple[int, float]:
         """A window's reset epoch (resets so far) and the time of the last reset (Unix ms)."""
-        marker = await self.mark(key)
+        marker = self.mark(key)
         if marker is None:
             return 0, float("-inf")
         data = json.loads(marker)
         return int(data["epoch"]), float(data["at"])
 
-    async def delete(self, table: str, key: str) -> None:
-        await self.db.execute(f"DELETE FROM {table} WHERE key = ?", (self.prefix + key,))
+    def delete(self, table: str, key: str) -> None:
+        self.db.execute(f"DELETE FROM {table} WHERE key = ?", (self.prefix + key,))
 
-    async def purge(self) -> None:
+    def purge(self) -> None:
         for table, column in PURGED:
-            await self.db.execute(
+            self.db.execute(
                 f"DELETE FROM {table} WHERE key IN"
                 f" (SELECT key FROM {table} WHERE {column} <= ? LIMIT ?)",
                 (self.now, _PURGE_BATCH),
@@ -157,12 +155,22 @@ class SQLiteQuotaStore:
         self._prefix = store.key_prefix
         self._prepared = False
 
-    async def _values(
-        self, tx: _Transaction, scope: str, tallies: Sequence[Tally]
-    ) -> tuple[int, ...]:
-        return tuple([await tx.counter(counter_key(scope, tally)) for tally in tallies])
+    def _tables(self, db: sqlite3.Connection) -> None:
+        """Create the quota tables on this store's first operation."""
+        if not self._prepared:
+            for statement in _SCHEMA:
+                db.execute(statement)
+            self._prepared = True
 
-    async def _announce(
+    def _begin(self, db: sqlite3.Connection, now: float) -> _Transaction:
+        """The operation's reads and writes, once the quota tables exist."""
+        self._tables(db)
+        return _Transaction(db, self._prefix, now)
+
+    def _values(self, tx: _Transaction, scope: str, tallies: Sequence[Tally]) -> tuple[int, ...]:
+        return tuple([tx.counter(counter_key(scope, tally)) for tally in tallies])
+
+    def _announce(
         self,
         tx: _Transaction,
         scope: str,
@@ -172,12 +180,12 @@ class SQLiteQuotaStore:
         """Log each tally that reached a level above the highest announced in its window."""
         crossings = []
         for tally in tallies:
-            used = await tx.counter(counter_key(scope, tally))
+            used = tx.counter(counter_key(scope, tally))
             reached = thresholds.level(used, tally.limit)
-            announced = int(await tx.mark(warned_key(scope, tally)) or Level.NORMAL)
+            announced = int(tx.mark(warned_key(scope, tally)) or Level.NORMAL)
             if reached <= Level.NORMAL or reached <= announced:
                 continue
-            await tx.set_mark(warned_key(scope, tally), str(int(reached)), tally.kept_until)
+            tx.set_mark(warned_key(scope, tally), str(int(reached)), tally.kept_until)
             event = {
                 "window": tally.window,
                 "start": tally.start,
@@ -187,25 +195,17 @@ class SQLiteQuotaStore:
                 "limit": tally.limit,
                 "at": milliseconds(tx.now),
             }
-            rows = list(
-                await tx.db.execute_fetchall(
-                    "INSERT INTO quota_crossings (scope, event) VALUES (?, ?) RETURNING seq",
-                    (self._prefix + scope, json.dumps(event)),
-                )
-            )
-            crossings.append(crossing_from_event(scope, int(rows[0][0]), event))
+            (seq,) = tx.db.execute(
+                "INSERT INTO quota_crossings (scope, event) VALUES (?, ?) RETURNING seq",
+                (self._prefix + scope, json.dumps(event)),
+            ).fetchone()
+            crossings.append(crossing_from_event(scope, int(seq), event))
         if crossings:
-            await tx.db.execute(
+            tx.db.execute(
                 "DELETE FROM quota_crossings WHERE scope = ? AND seq <= ?",
                 (self._prefix + scope, crossings[-1].seq - CROSSING_LOG_SIZE),
             )
         return tuple(crossings)
-
-    async def _prepare(self, db: aiosqlite.Connection) -> None:
-        if not self._prepared:
-            for statement in _SCHEMA:
-                await db.execute(statement)
-            self._prepared = True
 
     async def reserve(
         self,
@@ -222,13 +222,13 @@ class SQLiteQuotaStore:
         """See QuotaStore.reserve."""
         claim = idempotency_claim_key(scope, idempotency_key)
         keep = max(keep_until, *(tally.kept_until for tally in tallies))
-        async with self._store.transaction() as db:
-            await self._prepare(db)
-            tx = _Transaction(db, self._prefix, now)
-            await tx.purge()
-            values = await self._values(tx, scope, tallies)
+
+        def operation(db: sqlite3.Connection) -> ReserveOutcome:
+            tx = self._begin(db, now)
+            tx.purge()
+            values = self._values(tx, scope, tallies)
             if idempotency_key:
-                first = await tx.mark(claim)
+                first = tx.mark(claim)
                 if first == WITHDRAWN:
                     return ReserveOutcome(ReserveStatus.WITHDRAWN, values, "")
                 if first is not None:
@@ -240,9 +240,9 @@ class SQLiteQuotaStore:
                     return ReserveOutcome(ReserveStatus.DENIED, values, "", refused_index=index)
             epochs = {}
             for tally, amount in zip(tallies, amounts, strict=True):
-                await tx.add(counter_key(scope, tally), amount, tally.kept_until)
-                epochs[tally.window] = (await tx.reset_marker(reset_marker_key(scope, tally)))[0]
-            await db.execute(
+                tx.add(counter_key(scope, tally), amount, tally.kept_until)
+                epochs[tally.window] = tx.reset_marker(reset_marker_key(scope, tally))[0]
+            db.execute(
                 "INSERT INTO quota_reservations (key, scope, token, request_id, estimated_tokens,"
                 " actual_tokens, reserved_at, expires_at, window_starts, epochs, state,"
                 " kept_until) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, 'pending', ?)",
@@ -260,39 +260,44 @@ class SQLiteQuotaStore:
                 ),
             )
             if idempotency_key:
-                await tx.set_mark(claim, reservation.token, keep)
-            crossings = await self._announce(tx, scope, tallies, thresholds)
-            values = await self._values(tx, scope, tallies)
-        return ReserveOutcome(ReserveStatus.GRANTED, values, reservation.token, None, crossings)
+                tx.set_mark(claim, reservation.token, keep)
+            crossings = self._announce(tx, scope, tallies, thresholds)
+            values = self._values(tx, scope, tallies)
+            return ReserveOutcome(ReserveStatus.GRANTED, values, reservation.token, None, crossings)
+
+        return await self._store.run_transaction(operation)
 
     async def withdraw(
         self, scope: str, idempotency_key: str, *, keep_until: float, now: float
     ) -> str | None:
         """See QuotaStore.withdraw."""
         claim = idempotency_claim_key(scope, idempotency_key)
-        async with self._store.transaction() as db:
-            await self._prepare(db)
-            tx = _Transaction(db, self._prefix, now)
-            first = await tx.mark(claim)
+
+        def operation(db: sqlite3.Connection) -> str | None:
+            tx = self._begin(db, now)
+            first = tx.mark(claim)
             if first is None:
-                await tx.set_mark(claim, WITHDRAWN, keep_until)
+                tx.set_mark(claim, WITHDRAWN, keep_until)
+            return first
+
+        first = await self._store.run_transaction(operation)
         return None if first in (None, WITHDRAWN) else first
 
     async def reservation(self, scope: str, token: str, *, now: float) -> Reservation | None:
         """See QuotaStore.reservation."""
-        async with self._store.transaction() as db:
-            await self._prepare(db)
-            rows = list(
-                await db.execute_fetchall(
-                    "SELECT request_id, estimated_tokens, reserved_at, expires_at, window_starts,"
-                    " state, actual_tokens FROM quota_reservations"
-                    " WHERE key = ? AND kept_until > ?",
-                    (self._prefix + record_key(scope, token), now),
-                )
-            )
-        if not rows:
+
+        def operation(db: sqlite3.Connection) -> Any:
+            self._tables(db)
+            return db.execute(
+                "SELECT request_id, estimated_tokens, reserved_at, expires_at, window_starts,"
+                " state, actual_tokens FROM quota_reservations"
+                " WHERE key = ? AND kept_until > ?",
+                (self._prefix + record_key(scope, token), now),
+            ).fetchone()
+
+        row = await self._store.run_transaction(operation)
+        if row is None:
             return None
-        row = rows[0]
         return Reservation(
             token=token,
             request_id=str(row[0]),
@@ -317,26 +322,20 @@ class SQLiteQuotaStore:
     ) -> SettleOutcome:
         """See QuotaStore.settle."""
         key = self._prefix + record_key(scope, token)
-        async with self._store.transaction() as db:
-            await self._prepare(db)
-            tx = _Transaction(db, self._prefix, now)
-            await tx.purge()
-            values = await self._values(tx, scope, tallies)
-            rows = list(
-                await db.execute_fetchall(
-                    "SELECT state, estimated_tokens, epochs, expires_at"
-                    " FROM quota_reservations WHERE key = ? AND kept_until > ?",
-                    (key, now),
-                )
-            )
-            if not rows:
+
+        def operation(db: sqlite3.Connection) -> SettleOutcome:
+            tx = self._begin(db, now)
+            tx.purge()
+            values = self._values(tx, scope, tallies)
+            row = db.execute(
+                "SELECT state, estimated_tokens, epochs, expires_at"
+                " FROM quota_reservations WHERE key = ? AND kept_until > ?",
+                (key, now),
+            ).fetchone()
+            if row is None:
                 return SettleOutcome(SettleStatus.NOT_FOUND, None, values)
-            state = ReservationState(rows[0][0])
-            estimate, epochs, expires_at = (
-                int(rows[0][1]),
-                json.loads(rows[0][2]),
-                float(rows[0][3]),
-            )
+            state = ReservationState(row[0])
+            estimate, epochs, expires_at = int(row[1]), json.loads(row[2]), float(row[3])
             if settlement is Settlement.COMMIT:
                 if state is ReservationState.COMMITTED:
                     return SettleOutcome(SettleStatus.UNCHANGED, state, values)
@@ -360,20 +359,18 @@ class SQLiteQuotaStore:
                 )
             for tally in tallies:
                 amount = requests if tally.metric == "requests" else tokens
-                epoch = (await tx.reset_marker(reset_marker_key(scope, tally)))[0]
+                epoch = tx.reset_marker(reset_marker_key(scope, tally))[0]
                 if amount and tally.kept_until > now and epoch == epochs[tally.window]:
-                    await tx.add(counter_key(scope, tally), amount, tally.kept_until)
-            await db.execute(
+                    tx.add(counter_key(scope, tally), amount, tally.kept_until)
+            db.execute(
                 "UPDATE quota_reservations SET state = ?, actual_tokens = ? WHERE key = ?",
-                (
-                    after.value,
-                    actual_tokens if settlement is Settlement.COMMIT else 0,
-                    key,
-                ),
+                (after.value, actual_tokens if settlement is Settlement.COMMIT else 0, key),
             )
-            crossings = await self._announce(tx, scope, tallies, thresholds)
-            values = await self._values(tx, scope, tallies)
-        return SettleOutcome(SettleStatus.APPLIED, state, values, crossings)
+            crossings = self._announce(tx, scope, tallies, thresholds)
+            values = self._values(tx, scope, tallies)
+            return SettleOutcome(SettleStatus.APPLIED, state, values, crossings)
+
+        return await self._store.run_transaction(operation)
 
     async def record_spend(
         self,
@@ -389,74 +386,88 @@ class SQLiteQuotaStore:
     ) -> SpendOutcome:
         """See QuotaStore.record_spend."""
         claim = spend_claim_key(scope, spend_id)
-        async with self._store.transaction() as db:
-            await self._prepare(db)
-            tx = _Transaction(db, self._prefix, now)
-            await tx.purge()
-            if await tx.mark(claim) is not None:
-                values = await self._values(tx, scope, tallies)
+
+        def operation(db: sqlite3.Connection) -> SpendOutcome:
+            tx = self._begin(db, now)
+            tx.purge()
+            if tx.mark(claim) is not None:
+                values = self._values(tx, scope, tallies)
                 return SpendOutcome(False, (False,) * len(tallies), values)
-            await tx.set_mark(claim, repr(now), remember_until)
+            tx.set_mark(claim, repr(now), remember_until)
             counted = []
             for tally, amount in zip(tallies, amounts, strict=True):
-                reset_at = (await tx.reset_marker(reset_marker_key(scope, tally)))[1]
+                reset_at = tx.reset_marker(reset_marker_key(scope, tally))[1]
                 count = tally.kept_until > now and reset_at <= milliseconds(spent_at)
                 if count:
-                    await tx.add(counter_key(scope, tally), amount, tally.kept_until)
+                    tx.add(counter_key(scope, tally), amount, tally.kept_until)
                 counted.append(count)
-            crossings = await self._announce(tx, scope, tallies, thresholds)
-            values = await self._values(tx, scope, tallies)
-        return SpendOutcome(True, tuple(counted), values, crossings)
+            crossings = self._announce(tx, scope, tallies, thresholds)
+            values = self._values(tx, scope, tallies)
+            return SpendOutcome(True, tuple(counted), values, crossings)
+
+        return await self._store.run_transaction(operation)
 
     async def reset(
         self, scope: str, tallies: Sequence[Tally], *, now: float, marker_until: float
     ) -> None:
         """See QuotaStore.reset."""
-        async with self._store.transaction() as db:
-            await self._prepare(db)
-            tx = _Transaction(db, self._prefix, now)
+
+        def operation(db: sqlite3.Connection) -> None:
+            tx = self._begin(db, now)
             for tally in tallies:
-                await tx.delete("quota_counters", counter_key(scope, tally))
-                await tx.delete("quota_marks", warned_key(scope, tally))
+                tx.delete("quota_counters", counter_key(scope, tally))
+                tx.delete("quota_marks", warned_key(scope, tally))
                 marker = reset_marker_key(scope, tally)
-                epoch = (await tx.reset_marker(marker))[0] + 1
+                epoch = tx.reset_marker(marker)[0] + 1
                 marker_value = {"epoch": epoch, "at": milliseconds(now)}
-                await tx.set_mark(marker, json.dumps(marker_value), marker_until)
+                tx.set_mark(marker, json.dumps(marker_value), marker_until)
+
+        await self._store.run_transaction(operation)
 
     async def read(self, scope: str, tallies: Sequence[Tally], *, now: float) -> list[int]:
         """See QuotaStore.read."""
         keys = [self._prefix + counter_key(scope, tally) for tally in tallies]
-        found: dict[str, int] = {}
-        async with self._store.transaction() as db:
-            await self._prepare(db)
+
+        def operation(db: sqlite3.Connection) -> dict[str, int]:
+            self._tables(db)
+            found: dict[str, int] = {}
             for chunk_start in range(0, len(keys), 400):
                 chunk = keys[chunk_start : chunk_start + 400]
                 marks = ",".join("?" * len(chunk))
-                rows = await db.execute_fetchall(
+                rows = db.execute(
                     f"SELECT key, value FROM quota_counters WHERE key IN ({marks})"
                     " AND expires_at > ?",
                     (*chunk, now),
                 )
                 found.update((str(row[0]), int(row[1])) for row in rows)
+            return found
+
+        found = await self._store.run_transaction(operation)
         return [found.get(key, 0) for key in keys]
 
     async def due_reservations(self, scope: str, now: float, limit: int) -> list[str]:
         """See QuotaStore.due_reservations."""
-        async with self._store.transaction() as db:
-            await self._prepare(db)
-            rows = await db.execute_fetchall(
+
+        def operation(db: sqlite3.Connection) -> list[str]:
+            self._tables(db)
+            rows = db.execute(
                 "SELECT token FROM quota_reservations WHERE scope = ? AND state = 'pending'"
                 " AND expires_at <= ? ORDER BY expires_at LIMIT ?",
                 (self._prefix + scope, now, limit),
             )
-        return [str(row[0]) for row in rows]
+            return [str(row[0]) for row in rows]
+
+        return await self._store.run_transaction(operation)
 
     async def crossings_after(self, scope: str, seq: int) -> list[Crossing]:
         """See QuotaStore.crossings_after."""
-        async with self._store.transaction() as db:
-            await self._prepare(db)
-            rows = await db.execute_fetchall(
+
+        def operation(db: sqlite3.Connection) -> list[Crossing]:
+            self._tables(db)
+            rows = db.execute(
                 "SELECT seq, event FROM quota_crossings WHERE scope = ? AND seq > ? ORDER BY seq",
                 (self._prefix + scope, seq),
             )
-        return [crossing_from_event(scope, int(row[0]), json.loads(row[1])) for row in rows]
+            return [crossing_from_event(scope, int(row[0]), json.loads(row[1])) for row in rows]
+
+        return await self._store.run_transaction(operation)
