@@ -517,3 +517,129 @@ def test_costs_on_defective_items_with_an_adverb_a_deduction_or_a_passive(text: 
 def test_a_wallet_that_cannot_be_withdrawn_is_credit_only() -> None:
     text = "Returns within 14 days. Refunds go to your store wallet and cannot be withdrawn."
     assert found(text, EG)["return.store_credit_only"].confident
+
+
+# Found by a probe set written after the held-out figures, in new words (development items
+# d-255 onwards): FAQ pages, damage the customer caused, money "returned", and a cost clause
+# that goes on from a change-of-mind clause.
+
+
+@pytest.mark.parametrize(
+    ("text", "window"),
+    [
+        (
+            "الأسئلة الشائعة\nهل يمكنني إرجاع المنتج؟\nنعم، خلال 3 أيام من الاستلام.\n"
+            "متى يتم استرداد المبلغ؟\nخلال 14 يوم عمل من استلام المنتج.",
+            3.0,
+        ),
+        (
+            "FAQ\nCan I return my order?\nYes, within 5 days of delivery, if unused.\n"
+            "How long do refunds take?\nUp to 10 business days.",
+            5.0,
+        ),
+    ],
+)
+def test_a_question_on_its_own_line_heads_its_answer(text: str, window: float) -> None:
+    periods = find_periods(Document(normalise(text)))
+    assert (periods[0].purpose.value, periods[0].days) == ("return", window)
+    assert periods[1].purpose.value == "refund"
+    rules = found(text, SA)
+    assert "return.refund_time_missing" not in rules
+    assert rules["return.window_too_short"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "إذا تبين بعد الفحص أن العيب ناتج عن سوء استخدام يتحمل العميل تكاليف الشحن.",
+        "If the damage was caused by misuse, the customer pays the return shipping.",
+        "Defects due to improper use: return shipping is charged to the customer.",
+    ],
+)
+def test_a_cost_for_damage_the_customer_caused_is_not_a_cost_for_defects(text: str) -> None:
+    policy = "الإرجاع خلال 14 يوماً ويُرد المبلغ خلال 5 أيام. " + text
+    assert "return.customer_pays_for_defects" not in found(policy, EG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 7 days. Refunds for Tabby orders are returned to Tabby within 5 "
+        "business days.",
+        "Returns within 7 days. Your money will be returned to the card within 5 days.",
+    ],
+)
+def test_money_that_is_returned_is_a_refund(text: str) -> None:
+    periods = find_periods(Document(normalise(text)))
+    assert [period.purpose.value for period in periods] == ["return", "refund"]
+    assert "return.refund_time_missing" not in found(text, SA)
+
+
+def test_a_cost_clause_going_on_from_a_change_of_mind_clause_is_about_those_returns() -> None:
+    text = (
+        "إذا وصلك المنتج تالف، تواصل معنا خلال 24 ساعة ونستبدله لك.\n"
+        "الاسترجاع للرغبة الشخصية خلال 7 أيام، والعميل يتحمل رسوم الشحن.\n"
+        "يرجع المبلغ خلال 7 أيام عمل."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, SA)
+    # The same cost clause after a return clause that names no reason stays uncertain.
+    plain = text.replace(" للرغبة الشخصية", "")
+    assert not found(plain, SA)["return.customer_pays_for_defects"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We cannot accept returns without the original invoice.",
+        "لا يقبل الإرجاع بدون الفاتورة الأصلية.",
+    ],
+)
+def test_a_refusal_of_returns_that_lack_a_document_is_a_condition(text: str) -> None:
+    policy = text + " Returns within 7 days; refunds within 7 days."
+    assert "return.blanket_no_return" not in found(policy, SA)
+
+
+def test_a_size_that_does_not_fit_is_no_defect() -> None:
+    text = "مش بنقبل استرجاع الأوردرات نهائي، الاستبدال بس خلال ٣ أيام لو في مشكلة في المقاس."
+    periods = find_periods(Document(normalise(text)))
+    assert [(period.purpose.value, period.days) for period in periods] == [("exchange", 3.0)]
+    rules = found(text, EG)
+    assert rules["return.blanket_no_return"].confident
+    assert rules["return.window_too_short"].confident
+
+
+def test_a_shipping_fee_named_a_clause_before_its_deduction_is_shipping() -> None:
+    text = (
+        "في حال رغبة العميل في الإرجاع، يتحمل رسوم الشحن ذهاباً وإياباً، وتخصم من المبلغ "
+        "المسترد. مدة الإرجاع 7 أيام."
+    )
+    # Saudi rules allow the return's shipping to be charged; Egypt's do not.
+    assert "return.fees_deducted" not in found(text, SA)
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_money_that_goes_back_onto_the_card_is_a_refund() -> None:
+    text = "طلبات الفيزا بترجع على نفس الكارت خلال ١٤ يوم.\nالاسترجاع متاح خلال ١٤ يوم."
+    periods = find_periods(Document(normalise(text)))
+    assert [period.purpose.value for period in periods] == ["refund", "return"]
+
+
+def test_orders_being_processed_is_no_refund_time() -> None:
+    text = (
+        "Orders\nAll orders are processed within 1-2 business days.\nReturns\n"
+        "All sales are final. We do not accept returns or exchanges."
+    )
+    periods = find_periods(Document(normalise(text)))
+    assert [period.purpose.value for period in periods] == ["delivery"]
+    assert "return.refund_time_missing" in found(text, SA)
+
+
+def test_sale_items_listed_under_a_heading_that_refuses_returns() -> None:
+    text = (
+        "⏰ مدة الاسترجاع\nتقدر ترجع أي منتج خلال 14 يوم من استلامه.\n\n"
+        "❌ مش بنقبل استرجاع\n- الإكسسوارات والحلقان.\n- المنتجات اللي عليها خصم أكتر من 50%.\n\n"
+        "💸 رجوع الفلوس\nالفلوس بترجع خلال 7 أيام عمل من وصول المرتجع لينا."
+    )
+    rules = found(text, EG)
+    assert "return.sale_items_excluded" in rules
+    assert "return.blanket_no_return" not in rules

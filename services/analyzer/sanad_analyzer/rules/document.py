@@ -77,6 +77,9 @@ class Section(NamedTuple):
     introduces_exceptions: bool
     """The heading introduces what cannot be returned, or the conditions of a return: what is
     listed under it limits the right, it does not refuse it."""
+    refuses: bool = False
+    """The heading refuses returns over a list ("❌ مش بنقبل استرجاع"): what is listed under it
+    is what cannot be returned."""
 
 
 class Carveout(NamedTuple):
@@ -303,7 +306,9 @@ class Document:
             return False
         if kind == "number" and following == "number":
             return False
-        if line.endswith(":"):
+        if line.endswith((":", "?")):
+            # A question on a line of its own heads its answer, as FAQ pages are laid out
+            # ("How long do refunds take?" / "Up to 10 business days.").
             return len(line.split()) <= _INTRO_WORDS
         if line[-1] in _FINAL_PUNCTUATION:
             return False
@@ -314,6 +319,7 @@ class Document:
         self, heading: tuple[int, int] | None, *, lists: bool = False, parent: int | None = None
     ) -> int:
         headings: tuple[tuple[int, int], ...] = ()
+        refuses = False
         if heading is None:
             topics: frozenset[Topic] = frozenset()
             exceptions = False
@@ -321,16 +327,20 @@ class Document:
             start, end = heading
             headings = (heading,)
             topics = self._topics.keys_in(start, end)
-            exceptions = bool(
-                topics & {Topic.EXCLUSIONS, Topic.CONDITIONS}
-                and (lists or _LIST_WORDS.search(self.text.text, start, end))
-            ) or (lists and any(self._in(self._refusals, start, end)))
+            refuses = lists and any(self._in(self._refusals, start, end))
+            exceptions = (
+                bool(
+                    topics & {Topic.EXCLUSIONS, Topic.CONDITIONS}
+                    and (lists or _LIST_WORDS.search(self.text.text, start, end))
+                )
+                or refuses
+            )
             if parent is not None:
                 outer = self.sections[parent]
                 topics |= outer.topics
                 headings += outer.headings
                 exceptions = exceptions or outer.introduces_exceptions
-        self.sections.append(Section(heading, topics, headings, exceptions))
+        self.sections.append(Section(heading, topics, headings, exceptions, refuses))
         return len(self.sections) - 1
 
     @staticmethod

@@ -108,6 +108,15 @@ _PURPOSE_WORDS: Final = (
         r"|(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود)\w*|(?:ال)?باقي (?:ال)?مبلغ|مسترد\w*"
         r"|(?:ال)?رصيد\s+(?:ي|ين)?ضاف\w*|(?:يضاف|تضاف|ينضاف)\s+(?:ال)?(?:رصيد|مبلغ)\w*"
         r"|(?:[تين]صدر|اصدار)\s+(?:ال)?(?:قسيمه|كوبون|رصيد)\w*"
+        # What goes back onto a card or an account is money: "طلبات الفيزا بترجع على نفس
+        # الكارت خلال 14 يوم" is the refund's time.
+        r"|(?:(?:ب|ه)?[يت]رجع|[يت]رد|(?:ب|ه)?[يت]تحول|(?:ب|ه)?[يت]نزل)\w*\s+(?:علي|الي|ل|في)\s*"
+        r"(?:نفس\s+)?(?:ال)?(?:كارت|بطاقه|حساب|فيزا|وسيله|طريقه)\w*"
+        # The money "returned" is a refund, not the goods' return ("Refunds for card orders
+        # are returned to the card within 5 days"): the word spans the verb.
+        r"|(?:refunds?|(?:the |your )?(?:money|amount|funds|payment))\s+(?:\w+\s+){0,4}?"
+        r"(?:is|are|will be|gets?|be|being)\s+returned"
+        r"|returned to (?:your |the )?(?:card|account|bank|original|wallet|payment|tabby|tamara)"
         r"|refund\w*|reimburse\w*|money back|credited|credit is added|processed|اشعار دائن"
         r"|(?:your |the |of )?(?:money|funds)|(?:the |your )(?:full |paid )?amount|amount paid"
         r"|paid back|transferred (?:back )?to (?:your|the)|credit notes?|the credit(?![a-z])"
@@ -143,6 +152,8 @@ _PURPOSE_WORDS: Final = (
         Purpose.DELIVERY,
         r"(?:توصيل|التوصيل|شحن|الشحن|تسليم|التسليم|يصل|تصل|وصول|يستلم|تجهيز|(?:بن|ن|ي|بي|بت)وصل"
         r"|delivery|deliver|shipping|ship|dispatch|arrive|courier|driver|pickup|collect)\w*"
+        # An order being processed is on its way out, not a refund being paid.
+        r"|(?:all )?orders? (?:are |is |will be |get |gets )?(?:processed|prepared)"
         r"|(?:ال)?مندوب|pick(?:s|ed)? (?:it |them )?up",
     ),
     (

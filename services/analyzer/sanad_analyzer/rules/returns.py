@@ -25,6 +25,7 @@ from sanad_analyzer.rules.vocabulary import (
     CREDIT,
     CREDIT_GIVEN,
     CREDIT_ONLY,
+    CUSTOMER_FAULT,
     CUSTOMER_PAYS,
     DEDUCTION,
     DEFECTS_INCLUDED,
@@ -222,7 +223,7 @@ class ReturnPolicy:
         sentence = document.sentence_of(clause)
         return (
             section.introduces_exceptions
-            and Topic.EXCLUSIONS in section.topics
+            and (Topic.EXCLUSIONS in section.topics or section.refuses)
             and sentence.item
             and clause.start == sentence.start
             and document.names(Category.SALE, sentence.start, sentence.end)
@@ -289,7 +290,12 @@ class ReturnPolicy:
             kind = self._cost_on_customer(clause)
             if kind is None:
                 continue
-            if clause.carves_defects or clause.change_of_mind:
+            if (
+                clause.carves_defects
+                or clause.change_of_mind
+                or self._customer_fault(clause)
+                or self._goes_on_from_change_of_mind(clause)
+            ):
                 continue
             sentence = self.document.sentence_of(clause)
             rest = (clause.start, sentence.end)
@@ -315,6 +321,31 @@ class ReturnPolicy:
         if confident:
             return confident
         return bare[:1] if bare and not self._defects_spared() else []
+
+    def _customer_fault(self, clause: Clause) -> bool:
+        """The clause, or the condition it holds under, is about damage the customer caused
+        (misuse), which the store does not answer for."""
+        start = clause.start if clause.condition is None else min(clause.condition[0], clause.start)
+        return CUSTOMER_FAULT.search(self._text, start, self._own_end(clause)) is not None
+
+    def _goes_on_from_change_of_mind(self, clause: Clause) -> bool:
+        """An earlier clause of the sentence is about change-of-mind returns and this one goes
+        on about their cost ("الاسترجاع للرغبة الشخصية خلال 7 أيام، والعميل يتحمل رسوم
+        الشحن"), naming neither defects nor every case itself."""
+        document = self.document
+        sentence = document.sentence_of(clause)
+        if not any(
+            document.clauses[index].change_of_mind
+            for index in sentence.clauses
+            if document.clauses[index].start < clause.start
+        ):
+            return False
+        own = (clause.start, self._own_end(clause))
+        return not (
+            document.has(Topic.DEFECTS, *own)
+            or ALL_CASES.search(self._text, *own)
+            or DEFECTS_INCLUDED.search(self._text, *own)
+        )
 
     def _after_defects(self, clause: Clause) -> bool:
         """The sentence opens with defective items and the cost clause goes on about them:
@@ -423,9 +454,16 @@ class ReturnPolicy:
         return charged is not None and self._fee_kind(start, end) == "other"
 
     def _fee_words(self, clause: Clause, start: int, end: int) -> tuple[int, int]:
-        """Where the kept fee is named: its clause, or the sentence before when the clause
-        only points back to it ("We deduct it from the amount we send back")."""
-        if COST.search(self._text, start, end) or clause.sentence == 0:
+        """Where the kept fee is named: its clause, else the clauses before it in its sentence
+        ("يتحمل رسوم الشحن، وتخصم من المبلغ المسترد"), else the sentence before when the
+        clause only points back to it ("We deduct it from the amount we send back")."""
+        text = self._text
+        if COST.search(text, start, end):
+            return start, end
+        sentence = self.document.sentence_of(clause)
+        if COST.search(text, sentence.start, start):
+            return sentence.start, end
+        if clause.sentence == 0:
             return start, end
         previous = self.document.sentences[clause.sentence - 1]
         return previous.start, end

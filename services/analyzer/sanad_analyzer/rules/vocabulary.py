@@ -151,7 +151,8 @@ _TOPIC_WORDS: Final = {
         r"(?:غير|مش) مطابق\w*",
         r"مختلف\w*",
         r"مخالف\w*",
-        r"فيه? مشكله",
+        # not a size or colour that does not suit: "لو في مشكلة في المقاس" is change of mind
+        r"فيه? مشكله(?! (?:في|ب) (?:ال)?(?:مقاس|لون|حجم|قياس))",
         r"damag\w*",
         r"defect\w*",
         r"faulty",
@@ -494,19 +495,26 @@ CONDITION: Final = Lexicon(
         r"\botherwise\b",
         r"(?<!\w)(?:غير|عدا|فيما عدا) (?:كده|ذلك|هذا)(?!\w)",
         r"\bin (?:case|the case) of",
+        # What a return needs: "not accepted without the original invoice" refuses only
+        # the returns that lack it.
+        r"\bwithout (?:the |a |an |its |your )?(?:original |valid )?"
+        r"(?:invoice|receipt|proof|tags?|packaging|box|approval)",
+        r"(?<!\w)(?:بدون|دون|من غير|بغير) (?:ال)?(?:فاتوره|ايصال|كرتونه|كرتون|تغليف|غلاف|علبه"
+        r"|موافقه|تيكت|اتيكيت)",
     )
 )
 # Change of mind, stated as the case a clause is for.
 CHANGE_OF_MIND: Final = pattern(
     words(
         r"لعدم (?:ال)?رغبه",
-        r"لرغبه شخصيه",
+        r"رغبه (?:ال)?شخصيه",
         r"عدم (?:ال)?رغبه",
         r"غيرت رايك",
         r"لتغيير (?:ال)?راي",
         r"(?:لم|ما) (?:يرغب|يعجب|عاجب)\w*",
         r"مش عاجب\w*",
         r"change[- ]of[- ]mind",
+        r"personal (?:reasons?|preference)",
         r"changed? your mind",
         r"no longer want",
         r"simply",
@@ -579,6 +587,23 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?:pay|cover|bear)",
     )
 )
+# Damage the customer caused: a cost for it is not a cost put on the customer for a defect
+# ("إذا كان العيب ناتجاً عن سوء الاستخدام يتحمل العميل الشحن", "damage caused by misuse").
+CUSTOMER_FAULT: Final = pattern(
+    words(
+        r"(?:سوء|اساءه) (?:ال)?(?:استخدام|استعمال)",
+        r"(?:ال)?(?:استخدام|استعمال) (?:ال)?(?:خاطئ|خاطي|غير (?:ال)?صحيح|غلط)",
+        r"(?:بسبب|بفعل|من قبل|من جهه|ناتج\w* عن|نتيجه) (?:ال)?(?:عميل|مشتري|مستخدم)",
+        r"misus\w*",
+        r"improper(?:ly)? (?:use|used|handl\w*)",
+        r"mishandl\w*",
+        r"(?:caused|done) by (?:the )?(?:customer|buyer|user)",
+        r"customer[- ](?:caused|damage)",
+        r"accidental damage",
+        r"wear and tear",
+    )
+)
+
 STORE_PAYS: Final = pattern(
     words(
         # not after a negator: "لا يتحمل المتجر" puts the cost on the customer
