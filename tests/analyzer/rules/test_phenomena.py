@@ -643,3 +643,42 @@ def test_sale_items_listed_under_a_heading_that_refuses_returns() -> None:
     rules = found(text, EG)
     assert "return.sale_items_excluded" in rules
     assert "return.blanket_no_return" not in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We are not responsible for items returned without prior approval.",
+        "We cannot process returns without an order number.",
+        "لا نقبل المرتجعات التي لا تحتوي على الملصق الأصلي.",
+        "Items returned damaged by the customer will not be refunded.",
+    ],
+)
+def test_a_refusal_of_some_returns_only_is_no_blanket_refusal(text: str) -> None:
+    assert "return.blanket_no_return" not in found(text, SA)
+    policy = text + "\nالإرجاع خلال 7 أيام من الاستلام، ويرد المبلغ خلال 7 أيام."
+    assert "return.blanket_no_return" not in found(policy, SA)
+
+
+def test_a_refusal_after_an_accepted_exchange_beside_a_window_is_no_refusal() -> None:
+    text = (
+        "لا يحق للعميل طلب استرداد المبلغ بعد قبول الاستبدال.\n"
+        "الإرجاع خلال 7 أيام من الاستلام، ويرد المبلغ خلال 7 أيام."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_credit_for_cash_payers_only_is_not_credit_only() -> None:
+    text = (
+        "ما نقدر نرجع فلوس الطلبات المدفوعة كاش، نعوضك برصيد في المتجر.\n"
+        "الإرجاع خلال 7 أيام من الاستلام."
+    )
+    assert "return.store_credit_only" not in found(text, SA)
+
+
+def test_an_egyptian_final_sale_with_no_return_is_read_and_refused() -> None:
+    result = check("البيع نهائي، مفيش رجوع في البضاعة.", EG)
+    assert result.readable
+    rules = {finding.rule_id: finding for finding in result.findings}
+    assert rules["return.blanket_no_return"].confident
+    assert "return.sale_items_excluded" not in rules

@@ -19,7 +19,7 @@ from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.rules.clauses import Clause, ClauseFinder
 from sanad_analyzer.rules.document import Document
-from sanad_analyzer.rules.normalised import NormalisedText, normalise
+from sanad_analyzer.rules.normalised import NormalisedText, normalise, pattern
 from sanad_analyzer.rules.periods import Purpose, find_periods
 from sanad_analyzer.rules.returns import Doubt, Evidence, ReturnPolicy
 from sanad_analyzer.rules.rulebook import Check, Rule, Rulebook, load_rulebook
@@ -29,16 +29,17 @@ _ARABIC_RUN: Final = re.compile("[\u0621-\u064a]+")
 _LATIN_RUN: Final = re.compile("[A-Za-z]+")
 _WORD: Final = re.compile(r"\w+")
 _MIN_WORDS: Final = 3
-# Words that show a text is about the stated policy type at all.
+# Words that show a text is about the stated policy type at all, on the matching form (so
+# "نهائي" is looked for as the text is folded: "نهايي").
 _TOPIC: Final = {
-    PolicyType.RETURN_EXCHANGE: re.compile(
-        r"ارجاع|استرجاع|استبدال|استرداد|مرتجع|ترد|رجع|ترجيع|بدل|الغاء|فسخ|عدول|نهائي"
+    PolicyType.RETURN_EXCHANGE: pattern(
+        r"ارجاع|استرجاع|استبدال|استرداد|مرتجع|ترد|رجع|رجوع|ترجيع|بدل|الغاء|فسخ|عدول|نهائي"
         r"|refund|return|exchange|withdraw|final|money back|(?:send|sent) (?:\w+ ){0,2}back"
     ),
-    PolicyType.SHIPPING_DELIVERY: re.compile(
+    PolicyType.SHIPPING_DELIVERY: pattern(
         r"شحن|توصيل|تسليم|الطلب|طلبات|ship|deliver|dispatch|courier|order"
     ),
-    PolicyType.PRIVACY_ACCOUNT: re.compile(
+    PolicyType.PRIVACY_ACCOUNT: pattern(
         r"بيانات|معلومات|خصوصي|حساب|privacy|data|information|account|cookie"
     ),
 }

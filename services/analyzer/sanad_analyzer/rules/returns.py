@@ -530,8 +530,12 @@ class ReturnPolicy:
         if match is None or MOBILE_MONEY.search(text, clause.start, clause.end):
             return False
         sentence = document.sentence_of(clause)
-        if sentence.lead and document.names(Category.PAYMENT_METHOD, *sentence.lead):
-            return False  # "Cash on delivery: you receive a voucher" is for one kind of payer
+        if document.names(Category.PAYMENT_METHOD, sentence.start, sentence.end) or (
+            sentence.lead and document.names(Category.PAYMENT_METHOD, *sentence.lead)
+        ):
+            # "Cash on delivery: you receive a voucher", "ما نقدر نرجع فلوس الطلبات المدفوعة
+            # كاش، نعوضك برصيد" are for one kind of payer
+            return False
         if CHOICE.search(text, sentence.start, sentence.end):
             return False
         refund = (

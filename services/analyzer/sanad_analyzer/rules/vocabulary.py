@@ -114,7 +114,7 @@ class Topic(enum.StrEnum):
 _TOPIC_WORDS: Final = {
     Topic.CANCELLATION: (r"(?:ال)?الغاء\w*", r"[تين]?لغي\w*", r"يلغي", r"cancel\w*"),
     Topic.RETURN: (
-        r"(?:ال)?(?:ارجاع|استرجاع|ترجيع|مرتجع|مرتجعات)\w*",
+        r"(?:ال)?(?:ارجاع|استرجاع|ترجيع|مرتجع|مرتجعات|رجوع)\w*",
         r"(?:[تين]|بت|بي|هت|ين)?رجع\w*",
         r"(?:ت|ين)?نرد",
         r"فسخ",
@@ -258,7 +258,7 @@ _CATEGORY_WORDS: Final = {
         r"المخصومه",
         r"البلاك فرايدي",
         r"الجمعه البيضاء",
-        r"بيع نهائي",
+        r"(?<!ال)بيع نهائي",  # "البيع نهائي" says every sale is final
         r"sale",
         r"clearance",
         r"discount\w*",
@@ -334,6 +334,9 @@ _CATEGORY_WORDS: Final = {
         r"worn",
         r"washed",
         r"misuse",
+        r"damaged by (?:the )?(?:customer|buyer|user|you)",
+        r"customer[- ]damaged",
+        r"(?:تلف|اتلاف|كسر)\w* (?:من|بسبب|بفعل) (?:ال)?عميل",
         r"seal\w*",
         r"signs of use",
     ),
@@ -348,6 +351,9 @@ _CATEGORY_WORDS: Final = {
     Category.SOME: (r"بعض", r"some", r"certain", r"select(?:ed)?", r"specific"),
     Category.PAYMENT_METHOD: (
         r"(?:ال)?دفع (?:عند الاستلام|نقدا|كاش|بالبطاقه)",
+        r"(?:ال)?مدفوعه? (?:كاش|نقدا|عند الاستلام|بالبطاقه)",
+        r"paid (?:in|by) cash",
+        r"cash orders?",
         r"cash on delivery",
         r"\bcod\b",
         r"card payments?",
@@ -362,6 +368,9 @@ _CATEGORY_WORDS: Final = {
         r"after (?:that|this)",
         r"once the (?:driver|courier)",
         r"بعد (?:ذلك|كده|هذه المده)",
+        r"بعد (?:قبول|اتمام|تنفيذ|اجراء) (?:ال)?(?:استبدال|تبديل|طلب|ارجاع)",
+        r"after (?:an |the |your )?(?:exchange|replacement) (?:is|has been|was) "
+        r"(?:accepted|made|done|approved)",
     ),
     Category.NAMED: (
         r"(?:ال)?(?:اثاث|كنب|اجهزه|الكترونيات|عبايات|العبايات|ملابس|احذيه|نظارات|ساعات)\w*",
@@ -394,7 +403,7 @@ ALL_GOODS: Final = pattern(
 # refusal by itself. The negator may be MSA, Gulf or Egyptian; Egyptian also wraps the verb
 # (م...ش: "مبترجعش").
 _RETURN_STEM: Final = r"(?:[وفبلك]?(?:ال|لل)?)" + words(
-    r"(?:ال)?(?:ارجاع|استرجاع|ترجيع|مرتجعات|مرتجع|استرداد|استبدال|تبديل|رد)\w*",
+    r"(?:ال)?(?:ارجاع|استرجاع|ترجيع|مرتجعات|مرتجع|استرداد|استبدال|تبديل|رد|رجوع)\w*",
     r"(?:[تين]|بت|بي|تن|ين)?(?:ت)?(?:رجع|رد|سترد|سترجع|ستبدل|بدل)\w*",
     r"(?:ت|ي)?(?:نرد|نرجع|تبدل)\w*",
     r"returns?",
@@ -497,10 +506,16 @@ CONDITION: Final = Lexicon(
         r"\bin (?:case|the case) of",
         # What a return needs: "not accepted without the original invoice" refuses only
         # the returns that lack it.
-        r"\bwithout (?:the |a |an |its |your )?(?:original |valid )?"
-        r"(?:invoice|receipt|proof|tags?|packaging|box|approval)",
+        r"\bwithout (?:the |a |an |its |your |any )?(?:original |valid |prior |written )?"
+        r"(?:invoice|receipt|proof|tags?|labels?|packaging|box|approval|authori[sz]ation|rma"
+        r"|order (?:number|id|reference)|accessories)",
         r"(?<!\w)(?:بدون|دون|من غير|بغير) (?:ال)?(?:فاتوره|ايصال|كرتونه|كرتون|تغليف|غلاف|علبه"
-        r"|موافقه|تيكت|اتيكيت)",
+        r"|موافقه|تيكت|اتيكيت|ملصق|ملحقات|رقم (?:ال)?طلب)",
+        # A restrictive clause that lacks or fails something: "المرتجعات التي لا تحتوي على
+        # الملصق", "items that fail inspection", "returns that are not in their packaging".
+        r"(?<!\w)(?:التي|الذي|اللي|اللتي) (?:لا|لم|ما|مش|مو) ",
+        r"\b(?:that|which) (?:do not|don't|does not|doesn't|are not|aren't|is not|isn't"
+        r"|have been|has been|fail\w*|lack\w*|show\w*)\b",
     )
 )
 # Change of mind, stated as the case a clause is for.
