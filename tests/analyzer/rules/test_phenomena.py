@@ -682,3 +682,32 @@ def test_an_egyptian_final_sale_with_no_return_is_read_and_refused() -> None:
     rules = {finding.rule_id: finding for finding in result.findings}
     assert rules["return.blanket_no_return"].confident
     assert "return.sale_items_excluded" not in rules
+
+
+@pytest.mark.parametrize(
+    ("text", "jurisdiction"),
+    [
+        ("رسوم إعادة التخزين 15% تطبق على المرتجعات.", SA),
+        ("Returns incur a 50 EGP fee.", EG),
+    ],
+)
+def test_a_fee_charged_on_returns_is_a_fee_kept(text: str, jurisdiction: Jurisdiction) -> None:
+    policy = text + " Returns within 14 days of delivery; refunds within 7 days."
+    assert "return.fees_deducted" in found(policy, jurisdiction)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "لو المنتج بايظ، ابعته على حسابك ونصلحه.",
+        "المنتجات المعيبة تستبدل بعد دفع رسوم الشحن من قبل العميل.",
+    ],
+)
+def test_a_defective_item_sent_back_at_the_customers_cost(text: str) -> None:
+    policy = text + "\nالاسترجاع خلال 14 يوم من الاستلام، والفلوس بترجع خلال 7 أيام."
+    assert found(policy, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_credit_onto_your_account_is_no_cost_at_your_expense() -> None:
+    text = "الترجيع خلال 14 يوم. المرتجع بيتحول رصيد على حسابك في الموقع، ومش بنرجع فلوس."
+    assert "return.customer_pays_for_defects" not in found(text, EG)

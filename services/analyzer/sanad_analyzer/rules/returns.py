@@ -450,8 +450,10 @@ class ReturnPolicy:
             ):
                 waived = NO_FEE.search(text, waived.end(), end)
             return waived is None
+        # A fee charged on a return keeps money back unless it is the return's own shipping,
+        # which the customer may simply be paying ("Returns incur a 50 EGP fee").
         charged = FEE_CHARGED.search(text, start, end)
-        return charged is not None and self._fee_kind(start, end) == "other"
+        return charged is not None and self._fee_kind(start, end) != "shipping"
 
     def _fee_words(self, clause: Clause, start: int, end: int) -> tuple[int, int]:
         """Where the kept fee is named: its clause, else the clauses before it in its sentence

@@ -199,6 +199,9 @@ _TOPIC_WORDS: Final = {
     Topic.INSPECTION: (r"(?:ال)?فحص\w*", r"[ينت]فحص\w*", r"معاينه", r"inspect\w*"),
     Topic.COSTS: (
         r"(?:ال)?(?:رسوم|رسم|مصاريف|مصروفات|تكلفه|تكاليف|اجور|نفقه|نفقات|ضريبه)",
+        # "at your expense", not "onto your account" ("رصيد على حسابك في الموقع")
+        r"(?:علي|على) (?:نفقه\w*|حساب (?:ال)?(?:عميل|مشتري|زبون)\w*"
+        r"|حسابك(?! (?:في|ب\w*|الخاص|لدي\w*|عندنا|علي|على)))",
         r"vat",
         r"tax\w*",
         r"[0-9][0-9]*(?:[.,][0-9]+)? ?%",
@@ -594,6 +597,8 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"at (?:the customer's|your) (?:own )?(?:cost|expense)",
         r"you (?:pay|bear|cover|are responsible for)",
         r"(?:paid|borne|covered|charged|payable) (?:for )?by (?:the )?(?:customer|buyer|you)",
+        r"(?:دفع|سداد|تحمل)\w*\s+(?:\S+\s+){0,3}?(?:من (?:قبل|طرف|جهه)|على) "
+        r"(?:ال)?(?:عميل|مشتري|زبون)",
         r"charged to (?:the )?(?:customer|buyer|you)",
         r"(?:customer|buyer)'s (?:responsibility|expense|cost)",
         r"(?:لا|لن|ما)\s+(?:يتحمل|تتحمل|يدفع|تدفع)\w*\s+(?:ال)?(?:متجر|شركه|موقع|محل)",
@@ -608,7 +613,10 @@ CUSTOMER_FAULT: Final = pattern(
     words(
         r"(?:سوء|اساءه) (?:ال)?(?:استخدام|استعمال)",
         r"(?:ال)?(?:استخدام|استعمال) (?:ال)?(?:خاطئ|خاطي|غير (?:ال)?صحيح|غلط)",
-        r"(?:بسبب|بفعل|من قبل|من جهه|ناتج\w* عن|نتيجه) (?:ال)?(?:عميل|مشتري|مستخدم)",
+        r"(?:بسبب|بفعل|ناتج\w* عن|نتيجه) (?:ال)?(?:عميل|مشتري|مستخدم)",
+        # "من قبل العميل" is damage the customer did only after a damage word: "دفع الرسوم من
+        # قبل العميل" is a cost put on the customer
+        r"(?:تلف|اتلاف|ضرر|كسر|خدش)\w*\s+(?:\w+\s+)?(?:من قبل|من جهه) (?:ال)?(?:عميل|مشتري|مستخدم)",
         r"misus\w*",
         r"improper(?:ly)? (?:use|used|handl\w*)",
         r"mishandl\w*",
@@ -647,6 +655,8 @@ COST: Final = TOPIC_PATTERNS[Topic.COSTS]
 SHIPPING_COST: Final = pattern(
     words(
         r"(?:ال)?(?:شحن|توصيل|ارسال|نقل|مندوب)\w*",
+        # sending the item back at one's own cost: "ابعته على حسابك"
+        r"(?:ابعت|ارسل|اشحن|ترسل|تبعت|تشحن|يرسل|يشحن)\w*\s+(?:\w+\s+)?(?:على|ب)\s*(?:حساب|نفقه)\w*",
         r"ذهابا",
         r"رايح جاي",
         r"shipping",
@@ -744,6 +754,8 @@ FEE_CHARGED: Final = pattern(
         r"(?:يخضع|تخضع)\w*\s+ل(?:ل)?(?:رسوم|رسم)",
         r"(?:تستحق|يستحق|تستوفى|يستوفى)\s+(?:ال)?(?:رسوم|رسم)",
         r"(?:تطبق|تفرض|تحتسب|يتم احتساب|يتم تطبيق|نطبق|نفرض)\s+(?:ال)?(?:رسوم|رسم|نسبه)",
+        # the fee as the subject: "رسوم إعادة التخزين 15% تطبق على المرتجعات"
+        r"(?:ال)?(?:رسوم|رسم)\s+(?:\S+\s+){0,4}?(?:تطبق|تفرض|تحتسب|يطبق|يفرض|يحتسب)\w*",
     )
 )
 # A part of the price kept back: "half the amount is refunded".
