@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import sys
 import tempfile
@@ -50,6 +51,8 @@ CONCURRENCY = 16
 SAMPLES = 10
 RSS_LIMIT_MIB = 120.0
 THROUGHPUT_GOAL = 0.9
+CALIBRATION_ROUNDS = 30_000
+"""SHA-256 rounds of the machine-speed probe: about 20 ms of one core here."""
 """Least share of the first tenth's throughput the last tenth must keep."""
 GROWTH_TOLERANCE_MIB = 1.0
 """Growth over the last half below which memory counts as flat: allocator and page noise.
@@ -124,6 +127,18 @@ class StoreRun:
     cpu_ms: list[float] = field(default_factory=list)
     """CPU milliseconds per request of the services (SERVICES) over each tenth; empty in
     runs saved before it was measured."""
+    process_cpu_ms: dict[str, list[float]] = field(default_factory=dict)
+    """The same, per service process: which one costs more as the store fills."""
+    calibration_ms: list[float] = field(default_factory=list)
+    """CPU milliseconds of a fixed piece of work after each tenth (``machine_speed_probe``):
+    when the host slows every process alike, this grows with the CPU per request."""
+
+    @property
+    def calibrated_cpu_ratio(self) -> float | None:
+        """The CPU-per-request ratio with the machine's own change of speed taken out."""
+        if self.cpu_ratio is None or len(self.calibration_ms) != SAMPLES:
+            return None
+        return self.cpu_ratio / (self.calibration_ms[-1] / self.calibration_ms[0])
 
     @property
     def ratio(self) -> float:
@@ -169,6 +184,8 @@ class StoreRun:
             redis_bytes=data["redis_bytes"],
             key_kinds=[KeyKind(**item) for item in data["key_kinds"]],
             cpu_ms=data.get("cpu_ms", []),
+            process_cpu_ms=data.get("process_cpu_ms", {}),
+            calibration_ms=data.get("calibration_ms", []),
         )
 
 
@@ -197,6 +214,20 @@ async def redis_key_kinds(client: aioredis.Redis) -> list[KeyKind]:
     return sorted(kinds, key=lambda k: -k.keys * k.mean_bytes)
 
 
+def machine_speed_probe() -> float:
+    """CPU milliseconds this process spends on a fixed piece of work, the best of three: a
+    shared virtual machine's speed drifts by tens of percent over minutes, every process's
+    alike, and this shows it (taken between tenths, while the suite is idle)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.thread_time()
+        digest = b""
+        for _ in range(CALIBRATION_ROUNDS):
+            digest = hashlib.sha256(digest).digest()
+        best = min(best, (time.thread_time() - started) * 1000)
+    return best
+
+
 async def used_memory(client: aioredis.Redis | None) -> list[int]:
     """Redis's used_memory as a one-item list, or nothing without Redis."""
     if client is None:
@@ -216,7 +247,9 @@ async def soak_store(
         redis_bytes = await used_memory(client)
         throughput: list[float] = []
         cpu_ms: list[float] = []
-        services = [pid for name, pid in pids.items() if name in SERVICES]
+        calibration_ms: list[float] = []
+        services = {name: pid for name, pid in pids.items() if name in SERVICES}
+        process_cpu_ms: dict[str, list[float]] = {process_label(name): [] for name in services}
         step = requests // SAMPLES
         started = time.monotonic()
 
@@ -225,7 +258,17 @@ async def soak_store(
                 Soak(store, process_label(name), samples[name], peak_rss_mib(pid))
                 for name, pid in sorted(pids.items())
             ]
-            return StoreRun(store, requests, throughput, processes, redis_bytes, kinds, cpu_ms)
+            return StoreRun(
+                store,
+                requests,
+                throughput,
+                processes,
+                redis_bytes,
+                kinds,
+                cpu_ms,
+                process_cpu_ms,
+                calibration_ms,
+            )
 
         async with grpc.aio.insecure_channel(suite.analyzer_target) as channel:
             analyzer = analyzer_pb2_grpc.AnalyzerServiceStub(channel)
@@ -235,11 +278,15 @@ async def soak_store(
                     text = f"{POLICY} soak {store} {sample} {index}"
                     await analyzer.Analyze(analyze_request(text), timeout=30)
 
-                cpu_before = sum(cpu_seconds(pid) for pid in services)
+                cpu_before = {name: cpu_seconds(pid) for name, pid in services.items()}
                 result = await measure("soak", store, CONCURRENCY, step, fresh)
-                cpu_after = sum(cpu_seconds(pid) for pid in services)
+                cpu_after = {name: cpu_seconds(pid) for name, pid in services.items()}
                 throughput.append(result.throughput)
-                cpu_ms.append((cpu_after - cpu_before) * 1000 / step)
+                spent = {name: cpu_after[name] - cpu_before[name] for name in services}
+                cpu_ms.append(sum(spent.values()) * 1000 / step)
+                for name, seconds in spent.items():
+                    process_cpu_ms[process_label(name)].append(seconds * 1000 / step)
+                calibration_ms.append(machine_speed_probe())
                 redis_bytes += await used_memory(client)
                 for name, pid in pids.items():
                     samples[name].append(rss_mib(pid))
@@ -317,6 +364,42 @@ def render(runs: list[StoreRun], command: str) -> str:
             f"{'yes' if run.cpu_met else 'no'} |"
             for run in measured
         ]
+    split = [run for run in measured if run.process_cpu_ms]
+    if split:
+        lines += [
+            "",
+            "The same per process (ms per fresh request over each tenth):",
+            "",
+            f"| store | process | {_TENTH_NUMBERS} | last / first |",
+            "|---|---|" + "---:|" * SAMPLES + "---:|",
+        ]
+        lines += [
+            f"| {run.store} | {process} | {_tenths(values, 2)} | {values[-1] / values[0]:.0%} |"
+            for run in split
+            for process, values in sorted(run.process_cpu_ms.items())
+            if len(values) == SAMPLES and values[0] > 0
+        ]
+    calibrated = [run for run in measured if run.calibrated_cpu_ratio is not None]
+    if calibrated:
+        lines += [
+            "",
+            "The machine's own speed over the same tenths: CPU ms of a fixed piece of work",
+            "(`machine_speed_probe`, taken after each tenth while the suite is idle). When it",
+            "moves with the CPU per request, the host slowed every process, not the store; the",
+            "last column divides it out of the CPU-per-request ratio.",
+            "",
+            f"| store | {_TENTH_NUMBERS} | last / first | CPU per request, machine taken out "
+            "| met |",
+            "|---|" + "---:|" * SAMPLES + "---:|---:|---|",
+        ]
+        for run in calibrated:
+            ratio = run.calibrated_cpu_ratio
+            assert ratio is not None
+            lines.append(
+                f"| {run.store} | {_tenths(run.calibration_ms, 1)} | "
+                f"{run.calibration_ms[-1] / run.calibration_ms[0]:.0%} | {ratio:.0%} | "
+                f"{'yes' if ratio <= 1 / THROUGHPUT_GOAL else 'no'} |"
+            )
     lines += [
         "",
         "### Resident memory per process",

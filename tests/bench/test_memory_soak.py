@@ -116,3 +116,38 @@ def test_a_run_saved_before_cpu_was_measured_still_renders() -> None:
         StoreRun.from_json(json.loads(json.dumps(_cpu_run([1.0] * 10).to_json()))).cpu_ms
         == [1.0] * 10
     )
+
+
+def test_the_report_splits_cpu_per_tenth_by_process_when_measured() -> None:
+    run = StoreRun(
+        "redis",
+        1000,
+        [100.0] * SAMPLES,
+        [_soak(80.0, 80.0)],
+        [0] * (SAMPLES + 1),
+        [],
+        cpu_ms=[3.0] * SAMPLES,
+        process_cpu_ms={"analyzer": [2.0] * SAMPLES, "store (redis-server)": [1.0] * 9 + [2.0]},
+    )
+    text = render([run], "make bench")
+    assert "| redis | store (redis-server) | 1.00 |" in text and "| 200% |" in text
+    assert StoreRun.from_json(json.loads(json.dumps(run.to_json()))) == run
+    assert "The same per process" not in render([_cpu_run([2.0] * SAMPLES)], "make bench")
+
+
+def test_the_machines_own_slowdown_is_divided_out_of_the_cpu_ratio() -> None:
+    run = StoreRun(
+        "redis",
+        1000,
+        [100.0] * SAMPLES,
+        [_soak(80.0, 80.0)],
+        [0] * (SAMPLES + 1),
+        [],
+        cpu_ms=[4.0] * 9 + [6.0],
+        calibration_ms=[20.0] * 9 + [30.0],
+    )
+    assert run.cpu_ratio == 1.5 and run.calibrated_cpu_ratio == 1.0
+    text = render([run], "make bench")
+    assert "| 150% | 100% | yes |" in text
+    assert StoreRun.from_json(json.loads(json.dumps(run.to_json()))) == run
+    assert _cpu_run([2.0] * SAMPLES).calibrated_cpu_ratio is None
