@@ -711,3 +711,42 @@ def test_a_defective_item_sent_back_at_the_customers_cost(text: str) -> None:
 def test_credit_onto_your_account_is_no_cost_at_your_expense() -> None:
     text = "الترجيع خلال 14 يوم. المرتجع بيتحول رصيد على حسابك في الموقع، ومش بنرجع فلوس."
     assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule_id"),
+    [
+        (
+            "Refunds will not be given for change of mind on sale items.",
+            "return.sale_items_excluded",
+        ),
+        ("Returns are only accepted for items that arrived damaged or incorrect.", None),
+    ],
+)
+def test_a_refusal_with_the_refused_thing_first(text: str, rule_id: str | None) -> None:
+    rules = found(text, SA)
+    if rule_id is None:
+        assert rules["return.blanket_no_return"].confident
+    else:
+        assert rule_id in rules and "return.blanket_no_return" not in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We don't accept returns of products purchased from other retailers.",
+        "The store is not obliged to accept returns of items bought more than 7 days ago.",
+        "Returns are not possible for orders delivered outside Saudi Arabia.",
+    ],
+)
+def test_a_refusal_of_other_goods_or_late_returns_is_no_blanket_refusal(text: str) -> None:
+    policy = text + " Refunds within 7 days."
+    assert "return.blanket_no_return" not in found(policy, SA)
+
+
+def test_gift_cards_that_cannot_be_refunded_are_no_credit_only_refund() -> None:
+    for text in (
+        "Gift cards are non-refundable. Returns within 7 days of delivery; refunds within 7 days.",
+        "بطاقات الهدايا غير قابلة للاسترداد. الإرجاع خلال 7 أيام، ويرد المبلغ خلال 7 أيام.",
+    ):
+        assert "return.store_credit_only" not in found(text, SA)

@@ -90,6 +90,8 @@ _NEGATOR_BEFORE: Final = pattern(
     r"(?<!\w)(?:لا|ولا|ما|مش|مو|لن|ليس|غير|no|not|cannot|can't|don't|do not|never|won't)(?!\w)"
 )
 _CASH: Final = pattern(r"نقد|كاش|cash")
+# A refusal that says the thing before it cannot itself be paid back.
+_REFUNDABLE: Final = pattern(r"refundable|refunded|للاسترداد|[يت]سترد|مسترد\w*")
 # Money named right after a refusal ("مفيش استرجاع فلوس", "no money back"): in a policy that
 # pays back in credit, it refuses money, not the return.
 _MONEY_AFTER: Final = pattern(
@@ -531,6 +533,10 @@ class ReturnPolicy:
         match = CREDIT.search(text, clause.start, clause.end)
         if match is None or MOBILE_MONEY.search(text, clause.start, clause.end):
             return False
+        if clause.refusal is not None and match.start() < clause.refusal[0]:
+            refused = text[clause.refusal[0] : clause.refusal[1]]
+            if _REFUNDABLE.search(refused):
+                return False  # "Gift cards are non-refundable": the credit is what is refused
         sentence = document.sentence_of(clause)
         if document.names(Category.PAYMENT_METHOD, sentence.start, sentence.end) or (
             sentence.lead and document.names(Category.PAYMENT_METHOD, *sentence.lead)

@@ -323,9 +323,9 @@ _CATEGORY_WORDS: Final = {
         r"subscriptions?",
     ),
     Category.INTERNATIONAL: (
-        r"خارج (?:ال)?(?:مملكه|دوله|مصر|البلاد)",
+        r"خارج (?:ال)?(?:مملكه|دوله|مصر|البلاد|سعوديه)",
         r"international\w*",
-        r"outside (?:the )?(?:country|kingdom)",
+        r"outside (?:of )?(?:the )?(?:country|kingdom|saudi(?: arabia)?|ksa|egypt|uae|gcc)",
         r"abroad",
     ),
     Category.CONDITION: (
@@ -364,6 +364,9 @@ _CATEGORY_WORDS: Final = {
     ),
     Category.TIME: (
         r"بعد (?:انتهاء|انقضاء|مرور|مضي|فوات)",
+        r"(?:more|older) than \d+ (?:days?|hours?|weeks?)",
+        r"\d+ (?:days?|weeks?) ago",
+        r"(?:اكثر|أكثر) من \d+ (?:يوم|ايام|ساعه|اسبوع)\w*",
         r"بعد (?:ال)?(?:مده|فتره)",
         r"بعد ما (?:ال)?مندوب",
         r"بعد\s+\d+",
@@ -386,6 +389,9 @@ _CATEGORY_WORDS: Final = {
         r"phones?",
         r"appliances?",
         r"items marked",
+        r"(?:purchased|bought|ordered) (?:from|at|in|through) (?:other|another|third[- ]party)"
+        r" (?:retailers?|stores?|shops?|sellers?|websites?)",
+        r"(?:المشتراه|المشتراة|اللي اشتريتها) من (?:متاجر|محلات|مواقع) (?:اخري|أخرى|تانيه)",
     ),
 }
 CATEGORY_PATTERNS: Final = {
@@ -461,6 +467,13 @@ REFUSAL: Final = Lexicon(
         r"(?<!\w)م(?:ب|بي|بت)?(?:ت|ي|تت|يت)?(?:رجع|رد|بدل|سترد)\w*ش(?!\w)",
         r"(?:جميع|كل) (?:ال)?مبيعات\s+(?:\w+\s+)?نهائي\w*",
         r"sales? (?:are |is )?final",
+        # the refused thing first: "Refunds will not be given for ...", "Returns are only
+        # accepted for items that arrived damaged"
+        r"(?:returns?|refunds?|exchanges?) (?:will|shall|would|are|is|can) not (?:be )?"
+        r"(?:given|issued|made|accepted|offered|provided|possible|granted)",
+        r"(?:returns?|refunds?|exchanges?) (?:are |is |will be )?only (?:be )?(?:accepted|possible"
+        r"|allowed|available|offered|issued) (?:for|if|when|in case of) (?:\w+ ){0,4}?"
+        r"(?:damaged|defective|faulty|broken|wrong|incorrect)",
         r"final sale",
         r"exchanges? only",
         r"only (?:an )?exchanges?",
