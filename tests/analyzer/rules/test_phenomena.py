@@ -750,3 +750,56 @@ def test_gift_cards_that_cannot_be_refunded_are_no_credit_only_refund() -> None:
         "بطاقات الهدايا غير قابلة للاسترداد. الإرجاع خلال 7 أيام، ويرد المبلغ خلال 7 أيام.",
     ):
         assert "return.store_credit_only" not in found(text, SA)
+
+
+def test_a_fee_refunded_only_for_defects_is_kept_on_other_returns() -> None:
+    text = (
+        "You may return any item within 14 days of receiving it. Refunds are made within 14 "
+        "days. Delivery fees are refunded only if the item was defective."
+    )
+    assert found(text, EG)["return.fees_deducted"].confident
+    # Saudi rules allow the return's shipping to be charged.
+    assert "return.fees_deducted" not in found(text, SA)
+
+
+def test_black_friday_goods_listed_as_not_returnable_are_sale_items() -> None:
+    text = (
+        "Returns\nYou may return any item within 14 days of receiving it.\n\nExceptions\n"
+        "The following cannot be returned:\n- Underwear and socks\n- Items bought on Black "
+        "Friday\n\nRefunds\nRefunds are made within 14 days."
+    )
+    assert "return.sale_items_excluded" in found(text, EG)
+
+
+def test_no_returns_after_the_period_has_expired_is_no_blanket_refusal() -> None:
+    text = (
+        "No returns will be accepted after the return period has expired. Returns are "
+        "accepted within 7 days of delivery; refunds within 7 days."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_no_returns_once_delivered_is_a_blanket_refusal() -> None:
+    assert found("Orders cannot be returned once delivered.", SA)[
+        "return.blanket_no_return"
+    ].confident
+
+
+def test_cash_refunds_not_available_in_egyptian_leave_credit_only() -> None:
+    text = (
+        "تقدر تبدل المنتج خلال ١٤ يوم، لكن الاسترجاع النقدي مش متاح.\n"
+        "بنرجعلك قيمة المنتج كوبون تستخدمه في أي وقت."
+    )
+    assert "return.store_credit_only" in found(text, EG)
+
+
+def test_the_store_paying_the_value_back_is_the_refund_time() -> None:
+    text = (
+        "للمستهلك الحق في استبدال السلعة أو إعادتها خلال أربعة عشر يوماً من تاريخ تسلمها، "
+        "ويرد المتجر قيمتها خلال سبعة أيام."
+    )
+    periods = find_periods(Document(normalise(text)))
+    assert [(period.purpose.value, period.days) for period in periods] == [
+        ("return", 14.0),
+        ("refund", 7.0),
+    ]

@@ -90,6 +90,10 @@ _NEGATOR_BEFORE: Final = pattern(
     r"(?<!\w)(?:لا|ولا|ما|مش|مو|لن|ليس|غير|no|not|cannot|can't|don't|do not|never|won't)(?!\w)"
 )
 _CASH: Final = pattern(r"نقد|كاش|cash")
+# A cost paid back in one case only ("refunded only if the item was defective").
+_REFUNDED_ONLY: Final = pattern(
+    r"refunded only (?:if|when|for)|(?:ترد|تسترد|يسترد|يرد) فقط (?:اذا|في حال|عند)"
+)
 # A refusal that says the thing before it cannot itself be paid back.
 _REFUNDABLE: Final = pattern(r"refundable|refunded|للاسترداد|[يت]سترد|مسترد\w*")
 # Money named right after a refusal ("مفيش استرجاع فلوس", "no money back"): in a policy that
@@ -107,7 +111,10 @@ _OTHERWISE: Final = pattern(
     r"o(?<![a-z]o)ther(?:s|wise)?(?![a-z])|e(?<![a-z]e)lse(?![a-z])|r(?<![a-z]r)emaining"
     r"|الاخري|غير ذلك|عدا ذلك|غير كده|باقي|بقيه|سائر"
 )
-_NOT_AVAILABLE: Final = pattern(r"not (?:be )?(?:available|possible|withdrawn|offered)")
+_NOT_AVAILABLE: Final = pattern(
+    r"not (?:be )?(?:available|possible|withdrawn|offered)"
+    r"|(?:غير|مش|مو|ليس|مب) (?:متاح|متوفر|ممكن|مسموح)\w*"
+)
 _COST_REACH: Final = 40
 # Only clauses with these topics are read for each rule (the rest cannot hold what it asks).
 _COST_TOPICS: Final = frozenset({Topic.COSTS, Topic.SHIPPING})
@@ -423,7 +430,12 @@ class ReturnPolicy:
             if clause.in_heading or not clause.topics & _FEE_TOPICS:
                 continue
             start, end = clause.start, self._own_end(clause)
-            if not self._keeps_a_fee(start, end):
+            # "Delivery fees are refunded only if the item was defective": the exception is
+            # the one case the fee comes back, so it is kept on every other return.
+            refunded_only = COST.search(self._text, start, end) and _REFUNDED_ONLY.search(
+                self._text, start, clause.end
+            )
+            if not refunded_only and not self._keeps_a_fee(start, end):
                 continue
             kind = self._fee_kind(*self._fee_words(clause, start, end))
             if shipping_allowed and kind == "shipping":

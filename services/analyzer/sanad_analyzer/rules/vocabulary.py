@@ -260,6 +260,9 @@ _CATEGORY_WORDS: Final = {
         r"(?:عليها|عليه|ب)\s?خصم",
         r"المخصومه",
         r"البلاك فرايدي",
+        r"black friday",
+        r"white friday",
+        r"cyber monday",
         r"الجمعه البيضاء",
         r"(?<!ال)بيع نهائي",  # "البيع نهائي" says every sale is final
         r"sale",
@@ -371,6 +374,8 @@ _CATEGORY_WORDS: Final = {
         r"بعد ما (?:ال)?مندوب",
         r"بعد\s+\d+",
         r"after (?:the )?(?:\d+|period|deadline|\w+ days)",
+        r"after (?:the |your )?(?:return |refund |exchange )?(?:period|window|deadline) "
+        r"(?:has |have )?(?:expired|ended|passed|lapsed)",
         r"after (?:that|this)",
         r"once the (?:driver|courier)",
         r"بعد (?:ذلك|كده|هذه المده)",
@@ -513,7 +518,9 @@ CONDITION: Final = Lexicon(
         r"(?:في|ب) (?:حال|حاله|حالات)",
         r"\bif\b",
         r"\bwhen\b",
-        r"\bonce\b",
+        # not "once delivered": every return comes after delivery, so that narrows nothing
+        r"\bonce\b(?! (?:it is |it's |they are |(?:the |your )?(?:orders?|items?|products?) "
+        r"(?:is |are |has been |have been )?)?(?:delivered|received))",
         r"\bwhere\b",
         r"\bfor change[- ]of[- ]mind",
         r"\bfor (?:any |all )?other\b",
