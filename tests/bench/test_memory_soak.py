@@ -118,15 +118,28 @@ def test_a_run_saved_before_cpu_was_measured_still_renders() -> None:
     )
 
 
-def test_the_report_splits_cpu_per_tenth_by_process_when_measured() -> None:
-    run = StoreRun(
+def _measured_run(
+    cpu_ms: list[float],
+    process_cpu_ms: dict[str, list[float]] | None = None,
+    calibration_ms: list[float] | None = None,
+) -> StoreRun:
+    """A Redis run with the CPU per request measured, per process and beside the probe."""
+    return StoreRun(
         "redis",
         1000,
         [100.0] * SAMPLES,
         [_soak(80.0, 80.0)],
         [0] * (SAMPLES + 1),
         [],
-        cpu_ms=[3.0] * SAMPLES,
+        cpu_ms=cpu_ms,
+        process_cpu_ms=process_cpu_ms or {},
+        calibration_ms=calibration_ms or [],
+    )
+
+
+def test_the_report_splits_cpu_per_tenth_by_process_when_measured() -> None:
+    run = _measured_run(
+        [3.0] * SAMPLES,
         process_cpu_ms={"analyzer": [2.0] * SAMPLES, "store (redis-server)": [1.0] * 9 + [2.0]},
     )
     text = render([run], "make bench")
@@ -136,17 +149,9 @@ def test_the_report_splits_cpu_per_tenth_by_process_when_measured() -> None:
 
 
 def test_the_machines_own_slowdown_is_divided_out_of_the_cpu_ratio() -> None:
-    run = StoreRun(
-        "redis",
-        1000,
-        [100.0] * SAMPLES,
-        [_soak(80.0, 80.0)],
-        [0] * (SAMPLES + 1),
-        [],
-        cpu_ms=[4.0] * 9 + [6.0],
-        calibration_ms=[20.0] * 9 + [30.0],
-    )
+    run = _measured_run([4.0] * 9 + [6.0], calibration_ms=[20.0] * 9 + [30.0])
     assert run.cpu_ratio == 1.5 and run.calibrated_cpu_ratio == 1.0
+    assert not run.cpu_met and run.calibrated_cpu_met
     text = render([run], "make bench")
     assert "| 150% | 100% | yes |" in text
     assert StoreRun.from_json(json.loads(json.dumps(run.to_json()))) == run

@@ -37,6 +37,7 @@ from sanad_analyzer.rules.vocabulary import (
     NOT_REFUNDED,
     OTHER_FEE,
     PARTIAL_REFUND,
+    REFUNDED_ONLY,
     SHIPPING_COST,
     STORE_PAYS,
     VAT,
@@ -90,10 +91,6 @@ _NEGATOR_BEFORE: Final = pattern(
     r"(?<!\w)(?:لا|ولا|ما|مش|مو|لن|ليس|غير|no|not|cannot|can't|don't|do not|never|won't)(?!\w)"
 )
 _CASH: Final = pattern(r"نقد|كاش|cash")
-# A cost paid back in one case only ("refunded only if the item was defective").
-_REFUNDED_ONLY: Final = pattern(
-    r"refunded only (?:if|when|for)|(?:ترد|تسترد|يسترد|يرد) فقط (?:اذا|في حال|عند)"
-)
 # A refusal that says the thing before it cannot itself be paid back.
 _REFUNDABLE: Final = pattern(r"refundable|refunded|للاسترداد|[يت]سترد|مسترد\w*")
 # Money named right after a refusal ("مفيش استرجاع فلوس", "no money back"): in a policy that
@@ -432,7 +429,7 @@ class ReturnPolicy:
             start, end = clause.start, self._own_end(clause)
             # "Delivery fees are refunded only if the item was defective": the exception is
             # the one case the fee comes back, so it is kept on every other return.
-            refunded_only = COST.search(self._text, start, end) and _REFUNDED_ONLY.search(
+            refunded_only = COST.search(self._text, start, end) and REFUNDED_ONLY.search(
                 self._text, start, clause.end
             )
             if not refunded_only and not self._keeps_a_fee(start, end):

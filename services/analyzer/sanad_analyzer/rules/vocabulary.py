@@ -640,7 +640,7 @@ CUSTOMER_FAULT: Final = pattern(
         r"misus\w*",
         r"improper(?:ly)? (?:use|used|handl\w*)",
         r"mishandl\w*",
-        r"(?:caused|done) by (?:the )?(?:customer|buyer|user)",
+        r"(?:caused|done|damaged) by (?:the )?(?:customer|buyer|user)",
         r"customer[- ](?:caused|damage)",
         r"accidental damage",
         r"wear and tear",
@@ -744,6 +744,13 @@ DEDUCTION: Final = Lexicon(
     )
 )
 # A cost that is kept back: "غير مستردة", "مش بترجع", "not refunded", "not included".
+# A cost paid back in one case only ("refunded only if the item was defective"): kept in
+# every other.
+_REFUNDED_ONLY_WORDS: Final = (
+    r"refunded only (?:when|if|for)",
+    r"(?:ترد|تسترد|يسترد|يرد) فقط (?:اذا|في حال|عند)",
+)
+REFUNDED_ONLY: Final = pattern(words(*_REFUNDED_ONLY_WORDS))
 NOT_REFUNDED: Final = Lexicon(
     *(
         r"(?:غير|لا|ما|مش)\s+(?:\w+\s+)?(?:مسترد\w*|قابل\w* للاسترداد|[تي]سترد|[تي]رد|ترجع|بترجع"
@@ -754,8 +761,7 @@ NOT_REFUNDED: Final = Lexicon(
         r"(?:not|never) (?:be )?refund(?:ed|able)",
         r"(?:is|are) not (?:included|returned)",
         r"(?:is|are) (?:kept|retained)",
-        r"refunded only (?:when|if)",
-        r"(?:ترد|تسترد|يسترد|يرد) فقط (?:اذا|في حال|عند)",
+        *_REFUNDED_ONLY_WORDS,
         # "Refunds exclude the COD charge", "excluded from the refund": left out of the money.
         r"refunds? (?:will |do |does )?(?:\w+ )?exclud\w*",
         r"exclud\w* from (?:the |your |any )?refund\w*",
