@@ -145,6 +145,26 @@ async def test_the_followed_order_shows_a_new_primary_without_asking_health(
     assert after_a_crash == ("openai",)
 
 
+async def test_an_operators_reset_after_a_crash_seen_here_is_followed(tmp_path: Path) -> None:
+    async with health_service(tmp_path) as (channel, counter):
+        gateway = HealthGateway(channel, 0.5, ORDER)
+        await view_is_live(gateway, counter)
+        await gateway.report(AttemptOutcome("gemini", 0.1, ErrorClass.SERVICE_CRASH), None)
+        after_the_crash = gateway.followed_order()
+        await health_pb2_grpc.ProviderHealthServiceStub(channel).ResetProvider(
+            health_pb2.ResetProviderRequest(provider="gemini"),
+            metadata=admin_metadata(ADMIN_TOKEN),
+        )
+
+        async def both_followed() -> bool:
+            return gateway.followed_order() == ORDER
+
+        await until(both_followed)
+        await gateway.aclose()
+
+    assert after_the_crash == ("openai",)
+
+
 async def test_routine_successes_reach_health_in_one_batch(tmp_path: Path) -> None:
     async with health_service(tmp_path) as (channel, counter):
         gateway = HealthGateway(channel, 0.5, ORDER)

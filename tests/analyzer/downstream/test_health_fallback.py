@@ -80,6 +80,36 @@ def test_health_s_answer_settles_a_ban_to_its_own_open_period() -> None:
     assert local.banned() == {}
 
 
+def test_a_ban_health_confirmed_lasts_until_the_live_view_shows_it() -> None:
+    # Health's answer to a report can reach this process before its push to the view does:
+    # the ban bridges the gap, then the view decides (an operator's reset it brings counts).
+    local = LocalOutcomes(ttl=30.0)
+    view_keeps_out: set[str] = set()
+
+    local.record(CRASH, sequence=1)
+    local.follow_health("openai", open_=True, open_until=None, sequence=1, view_follows=True)
+    local.hand_to_view(view_keeps_out.__contains__)
+    before_the_push = set(local.banned())
+    view_keeps_out.add("openai")
+    local.hand_to_view(view_keeps_out.__contains__)
+
+    assert before_the_push == {"openai"}
+    assert local.banned() == {}
+
+
+def test_a_ban_without_a_live_view_is_not_handed_to_the_view() -> None:
+    local = LocalOutcomes(ttl=30.0)
+
+    local.record(CRASH, sequence=1)
+    local.hand_to_view(lambda _: True)
+    unanswered = set(local.banned())
+    local.follow_health("openai", open_=True, open_until=None, sequence=1, view_follows=False)
+    local.hand_to_view(lambda _: True)
+
+    assert unanswered == {"openai"}
+    assert set(local.banned()) == {"openai"}
+
+
 def test_an_answer_to_earlier_reports_leaves_a_newer_ban() -> None:
     local = LocalOutcomes(ttl=30.0)
 

@@ -93,6 +93,7 @@ class HealthGateway:
 
     def local_bans(self) -> dict[str, LocalBan]:
         """Providers this replica keeps out on its own right now (the roll-up shows them)."""
+        self._local.hand_to_view(self._view.keeps_out)
         return self._local.banned()
 
     def local_outcomes(self) -> dict[str, LocalObservation]:
@@ -115,7 +116,7 @@ class HealthGateway:
 
     def _without_local_failures(self, order: ProviderOrder) -> ProviderOrder:
         """The order less the providers this process saw fail and health may not know of."""
-        banned = self._local.banned()
+        banned = self.local_bans()
         if not banned:
             return order
         return ProviderOrder(

@@ -47,6 +47,9 @@ class LocalBan:
     sequence: int = 0
     """Number of the report that set it: only health's answer to that report or a later one
     can settle it."""
+    until_view_shows: bool = False
+    """Health keeps the provider out too and this process follows health's live view: the ban
+    only bridges until that view, which may not have taken health's push yet, shows it so."""
 
 
 @dataclass(frozen=True)
@@ -86,18 +89,36 @@ class LocalOutcomes:
         )
 
     def follow_health(
-        self, provider: str, *, open_: bool, open_until: float | None, sequence: int
+        self,
+        provider: str,
+        *,
+        open_: bool,
+        open_until: float | None,
+        sequence: int,
+        view_follows: bool = False,
     ) -> None:
         """Health has taken the reports up to ``sequence``: a ban those reports set ends if
-        ``open_`` is false (health does not keep the provider out, or says so itself through
-        its view), and otherwise lasts until ``open_until`` at the latest."""
+        ``open_`` is false (health does not keep the provider out), and otherwise lasts until
+        ``open_until`` at the latest, or (``view_follows``: this process follows health's
+        live view) until that view shows the provider kept out."""
         ban = self._bans.get(provider)
         if ban is None or ban.sequence > sequence:
             return
         if not open_:
             del self._bans[provider]
-        elif open_until is not None and open_until < ban.until:
-            self._bans[provider] = LocalBan(ban.reason, open_until, ban.sequence)
+            return
+        until = ban.until if open_until is None else min(ban.until, open_until)
+        self._bans[provider] = LocalBan(ban.reason, until, ban.sequence, view_follows)
+
+    def hand_to_view(self, view_keeps_out: Callable[[str], bool]) -> None:
+        """End the bans health confirmed once its live view keeps the provider out itself:
+        from then on the view decides, so an operator's reset it brings later is followed."""
+        for provider in [
+            name
+            for name, ban in self._bans.items()
+            if ban.until_view_shows and view_keeps_out(name)
+        ]:
+            del self._bans[provider]
 
     def banned(self) -> dict[str, LocalBan]:
         """Providers kept out right now."""

@@ -129,16 +129,18 @@ class OutcomeReports:
             return False
         last = batch[-1][0]
         for circuit in response.circuits:
-            # Health pushes a change to its watchers before it answers, so with a live view
-            # the view already says what health decided; without one, the ban follows health.
+            # Health pushes a change to its watchers before it answers, but this process may
+            # read the answer before the push: with a live view, a ban health confirmed lasts
+            # until the view shows it (HealthGateway hands it over); without one, it follows
+            # health's open period.
             self._local.follow_health(
                 circuit.provider,
-                open_=circuit.circuit_state == health_pb2.CIRCUIT_STATE_OPEN
-                and not self._view.live,
+                open_=circuit.circuit_state == health_pb2.CIRCUIT_STATE_OPEN,
                 open_until=circuit.open_until.ToNanoseconds() / 1e9
                 if circuit.HasField("open_until")
                 else None,
                 sequence=last,
+                view_follows=self._view.live,
             )
         self._queue.drop(batch)
         self._reachability.answered()

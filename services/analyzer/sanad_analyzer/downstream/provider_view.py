@@ -164,6 +164,14 @@ class ProviderView:
         circuit = self._snapshot.circuits.get(provider)
         return circuit is not None and circuit.state == health_pb2.CIRCUIT_STATE_CLOSED
 
+    def keeps_out(self, provider: str) -> bool:
+        """True if the live snapshot has the provider's circuit other than CLOSED: the view
+        itself keeps it out of an order (or sends the order to health for a probe permit)."""
+        if not self.live or self._snapshot is None:
+            return False
+        circuit = self._snapshot.circuits.get(provider)
+        return circuit is not None and circuit.state != health_pb2.CIRCUIT_STATE_CLOSED
+
     def provider_order(self, now: float) -> ProviderOrder | None:
         """The order from the live snapshot at unix time ``now``; None when health must be
         asked (no live snapshot, or a provider needs a probe permit)."""
