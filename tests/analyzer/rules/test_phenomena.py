@@ -803,3 +803,61 @@ def test_the_store_paying_the_value_back_is_the_refund_time() -> None:
         ("return", 14.0),
         ("refund", 7.0),
     ]
+
+
+# Fee, credit and defect-cost wordings of the probe d-444 to d-486.
+
+
+def test_a_defect_cost_for_items_that_arrive_damaged() -> None:
+    text = (
+        "Returns within 14 days. For items that arrive damaged, a 30 EGP inspection fee is "
+        "deducted from the refund. Refunds within 10 days."
+    )
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_only_accepted_for_items_that_arrived_damaged_stays_a_blanket_refusal() -> None:
+    text = "Returns are only accepted for items that arrived damaged or incorrect."
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_gulf_we_bear_everything_for_broken_items_is_no_defect_cost() -> None:
+    text = (
+        "إذا المنتج خربان نتكفل بكل شي، وإذا مجرد ما عجبك تدفع أنت الشحن. الإرجاع خلال 7 أيام "
+        "ونرجع فلوسك خلال 5 أيام."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, SA)
+
+
+def test_egyptian_balance_on_the_site_and_no_cash_refund_is_credit_only() -> None:
+    text = (
+        "تقدر ترجع أي منتج خلال ١٤ يوم، وقيمته بتتضاف رصيد في حسابك على الموقع تشتري بيه "
+        "بعدين. مفيش استرداد كاش."
+    )
+    assert found(text, EG)["return.store_credit_only"].confident
+
+
+def test_value_added_to_the_account_balance_is_credit() -> None:
+    text = (
+        "Change of mind? Send the item back within 14 days and we add its value to your "
+        "account balance. Faulty items are refunded to your card."
+    )
+    assert "return.store_credit_only" in found(text, EG)
+
+
+def test_a_list_label_that_keeps_the_fees_it_lists() -> None:
+    text = (
+        "Returns policy\n- Return window: 7 days from delivery.\n- Refund time: up to 10 days.\n"
+        "- What is not refunded: customs duties and the cash handling fee."
+    )
+    assert "return.fees_deducted" in found(text, SA)
+
+
+def test_cash_refunds_not_offered_beside_a_credit_note_is_no_blanket_refusal() -> None:
+    text = (
+        "Unwanted items can be returned within 7 days for an exchange or a credit note; cash "
+        "refunds are not offered."
+    )
+    rules = found(text, SA)
+    assert "return.blanket_no_return" not in rules
+    assert rules["return.store_credit_only"].confident

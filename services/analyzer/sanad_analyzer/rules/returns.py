@@ -87,8 +87,11 @@ _LIMITING: Final = frozenset(Category) - {Category.PAYMENT_METHOD}
 _CASH_AFTER: Final = pattern(
     r"\s*(?:\w+\s+){0,2}?(?:نقدا|نقدي\w*|كاش|cash|in cash|to (?:the )?(?:card|bank))"
 )
+# Cash named as the refused thing's first word: "cash refunds are not offered".
+_CASH_BEFORE: Final = pattern(r"(?<!\w)(?:cash|money)\s*$")
 _NEGATOR_BEFORE: Final = pattern(
-    r"(?<!\w)(?:لا|ولا|ما|مش|مو|لن|ليس|غير|no|not|cannot|can't|don't|do not|never|won't)(?!\w)"
+    r"(?<!\w)(?:لا|ولا|ما|مش|مو|لن|ليس|غير|مفيش|مافيش|مافي|no|not|cannot|can't|don't|do not"
+    r"|never|won't)(?!\w)"
 )
 _CASH: Final = pattern(r"نقد|كاش|cash")
 # A refusal that says the thing before it cannot itself be paid back.
@@ -248,8 +251,10 @@ class ReturnPolicy:
         # reads; so does a refusal of money where the policy pays back in credit.
         if _MONEY_AFTER.match(self._text, end) is not None and self._credit_clauses:
             return False
-        return _CASH_AFTER.match(self._text, end) is None and not _CASH.search(
-            self._text, start, end
+        return (
+            _CASH_AFTER.match(self._text, end) is None
+            and not _CASH.search(self._text, start, end)
+            and not _CASH_BEFORE.search(self._text, clause.start, start)
         )
 
     def _narrowed(self, clause: Clause) -> bool:
@@ -432,7 +437,11 @@ class ReturnPolicy:
             refunded_only = COST.search(self._text, start, end) and REFUNDED_ONLY.search(
                 self._text, start, clause.end
             )
-            if not refunded_only and not self._keeps_a_fee(start, end):
+            if (
+                not refunded_only
+                and not self._keeps_a_fee(start, end)
+                and not self._lead_keeps_a_fee(clause, start, end)
+            ):
                 continue
             kind = self._fee_kind(*self._fee_words(clause, start, end))
             if shipping_allowed and kind == "shipping":
@@ -465,6 +474,15 @@ class ReturnPolicy:
         # which the customer may simply be paying ("Returns incur a 50 EGP fee").
         charged = FEE_CHARGED.search(text, start, end)
         return charged is not None and self._fee_kind(start, end) != "shipping"
+
+    def _lead_keeps_a_fee(self, clause: Clause, start: int, end: int) -> bool:
+        """A list item whose label keeps what it lists: "What is not refunded: customs duties
+        and the cash handling fee", "يخصم من المبلغ: رسوم الشحن"."""
+        lead = self.document.sentence_of(clause).lead
+        if lead is None or not COST.search(self._text, start, end):
+            return False
+        kept = NOT_REFUNDED.search(self._text, *lead) or DEDUCTION.search(self._text, *lead)
+        return kept is not None and not NO_FEE.search(self._text, *lead)
 
     def _fee_words(self, clause: Clause, start: int, end: int) -> tuple[int, int]:
         """Where the kept fee is named: its clause, else the clauses before it in its sentence

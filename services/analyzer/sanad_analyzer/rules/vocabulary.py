@@ -523,6 +523,10 @@ CONDITION: Final = Lexicon(
         r"(?:is |are |has been |have been )?)?(?:delivered|received))",
         r"\bwhere\b",
         r"\bfor change[- ]of[- ]mind",
+        # only where it opens its clause: "Returns are only accepted for items that arrived
+        # damaged" names what is accepted, it narrows no refusal
+        r"(?:^|(?<=\n)|(?<=[.,;:!?؛،] ))for (?:any )?(?:items|products|goods|orders|parcels)"
+        r" (?:that|which) (?:arrive|arrived|are|were|come|came)\b",
         r"\bfor (?:any |all )?other\b",
         r"\botherwise\b",
         r"(?<!\w)(?:غير|عدا|فيما عدا) (?:كده|ذلك|هذا)(?!\w)",
@@ -550,6 +554,7 @@ CHANGE_OF_MIND: Final = pattern(
         r"غيرت رايك",
         r"لتغيير (?:ال)?راي",
         r"(?:لم|ما) (?:يرغب|يعجب|عاجب)\w*",
+        r"(?:ما|مو|لم) (?:ت)?عجب\w*",
         r"مش عاجب\w*",
         r"change[- ]of[- ]mind",
         r"personal (?:reasons?|preference)",
@@ -654,6 +659,7 @@ STORE_PAYS: Final = pattern(
         r"ي(?<!لا ي)(?<!لن ي)(?<!ما ي)(?:تحمل المتجر|تحملها المتجر)\w*",
         r"ت(?<!لا ت)(?<!لن ت)(?<!ما ت)تحمل الشركه\w*",
         r"فنتحملها",
+        r"(?:ف)?ن(?<!لا ن)(?<!لن ن)(?<!ما ن)تكفل\w*",
         r"(?:لا|دون|بدون|مش)\s+(?:ان\s+)?(?:يتحمل|تتحمل|بيدفع|يدفع|تدفع)\w*"
         r"(?!\s+(?:ال)?(?:متجر|شركه|موقع|اداره|محل))",
         r"(?:على|ب)\s*(?:حساب|نفقه)\s*(?:نا|المتجر|الشركه)",
@@ -818,6 +824,7 @@ CREDIT: Final = pattern(
         r"(?:ال)?نقاط",
         r"store[- ]credit",
         r"credit note",
+        r"(?:account|store|site|app|wallet) balance",
         r"(?:e-|e|-)?vouchers?",
         r"(?:in-app |store[- ]|site )?w(?<!mobile w)allet(?! transfer)",
         r"gift cards?",
@@ -831,7 +838,8 @@ CREDIT_GIVEN: Final = pattern(
         r"receives?",
         r"get",
         r"earn",
-        r"(?:be|is|are) (?:issued|given|offered|awarded)",
+        r"(?:be|is|are) (?:issued|given|offered|awarded|added)",
+        r"(?:we )?add",
         r"we (?:issue|give|offer)",
         r"(?:يحصل|تحصل|تاخد|بتاخد|ياخد|يمنح|تمنح|نمنح|نعطي|بنديك|هنديك|نديك|يصرف|تصرف|نصرف)\w*",
         r"(?:يضاف|تضاف|نضيف|ينضاف)\w*",
