@@ -861,3 +861,31 @@ def test_cash_refunds_not_offered_beside_a_credit_note_is_no_blanket_refusal() -
     rules = found(text, SA)
     assert "return.blanket_no_return" not in rules
     assert rules["return.store_credit_only"].confident
+
+
+def test_a_refund_time_for_damaged_items_is_a_refund_time() -> None:
+    text = (
+        "If your parcel arrives broken, our courier picks it up at no cost and we refund you "
+        "within 6 days. Other returns are accepted within 7 days."
+    )
+    periods = find_periods(Document(normalise(text)))
+    assert ("refund", 6.0) in [(period.purpose.value, period.days) for period in periods]
+    assert "return.refund_time_missing" not in found(text, SA)
+
+
+def test_an_arabic_refund_time_for_damaged_items_is_a_refund_time() -> None:
+    text = (
+        "الإرجاع متاح خلال 7 أيام من الاستلام.\n"
+        "إذا وصلك المنتج معيباً نتحمل رسوم الشحن ويرد لك المبلغ خلال 4 أيام."
+    )
+    assert "return.refund_time_missing" not in found(text, SA)
+
+
+def test_a_time_to_ask_for_a_refund_of_a_defective_item_is_no_refund_time() -> None:
+    text = (
+        "If a product is defective, you may ask for a replacement or a full refund within 30 "
+        "days of receiving it. Other returns are accepted within 14 days."
+    )
+    periods = find_periods(Document(normalise(text)))
+    assert "refund" not in [period.purpose.value for period in periods]
+    assert "return.refund_time_missing" in found(text, EG)

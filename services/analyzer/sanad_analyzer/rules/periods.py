@@ -384,11 +384,19 @@ class _PurposeWords:
             # "خلال 7 أيام من استلامنا للمرتجع" runs after the return: the refund's time.
             purpose = Purpose.REFUND
         defects = _about_defects(document, clause, start)
-        if defects and purpose in (
-            Purpose.RETURN,
-            Purpose.EXCHANGE,
-            Purpose.REFUND,
-            Purpose.UNKNOWN,
+        # "If the item arrived damaged, we refund you within 5 days" is the refund's time for
+        # those items; "a full refund within 30 days of receiving it" is the time to ask for one.
+        paid_back = purpose is Purpose.REFUND and anchor in (None, "returned")
+        if (
+            defects
+            and not paid_back
+            and purpose
+            in (
+                Purpose.RETURN,
+                Purpose.EXCHANGE,
+                Purpose.REFUND,
+                Purpose.UNKNOWN,
+            )
         ):
             purpose = Purpose.DEFECTS
         return Period(

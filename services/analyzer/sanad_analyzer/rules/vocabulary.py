@@ -463,8 +463,13 @@ _NEGATOR: Final = words(
 )
 REFUSAL: Final = Lexicon(
     *(
-        # "لا ترد ولا تستبدل", "ما تنرد ولا تتبدل", "cannot be returned", "no refunds"
-        r"(?<!\w)" + _NEGATOR + r"[\s-]+(?:(?:\w+|\w+'\w+)\s+){0,3}?" + _RETURN_STEM + r"(?!\w)",
+        # "لا ترد ولا تستبدل", "ما تنرد ولا تتبدل", "cannot be returned", "no refunds"; a
+        # conjunction ends the negation: "at no cost and we refund you" refuses nothing
+        r"(?<!\w)"
+        + _NEGATOR
+        + r"[\s-]+(?:(?!(?:and|then|but|so) )(?:\w+|\w+'\w+)\s+){0,3}?"
+        + _RETURN_STEM
+        + r"(?!\w)",
         # Gulf "ما تنرد", "ما ترجع": "ما" right before the verb ("ما الذي يرد" asks; after
         # "من", "بعد" or "عند" it means "since", "after", "when")
         r"ما\s+(?:[تين]|تن|ين|ب)?(?:نرد|رد|رجع|نرجع|سترد|ستبدل|تبدل|بدل|سترجع)\w*",
