@@ -889,3 +889,21 @@ def test_a_time_to_ask_for_a_refund_of_a_defective_item_is_no_refund_time() -> N
     periods = find_periods(Document(normalise(text)))
     assert "refund" not in [period.purpose.value for period in periods]
     assert "return.refund_time_missing" in found(text, EG)
+
+
+# Periods and refusals of the probe d-487 to d-516.
+
+
+def test_a_refund_time_after_a_semicolon_belongs_to_the_refund_before_it() -> None:
+    text = (
+        "Returns are accepted for 14 days after delivery. Once approved, your refund goes "
+        "back to the card you paid with; allow 3 to 6 business days for it to show."
+    )
+    periods = find_periods(Document(normalise(text)))
+    assert [period.purpose.value for period in periods] == ["return", "refund"]
+    assert "return.refund_time_missing" not in found(text, SA)
+
+
+def test_we_only_accept_returns_of_faulty_items_is_a_blanket_refusal() -> None:
+    text = "We will only accept returns of products that arrive broken. Report faults in 2 days."
+    assert found(text, EG)["return.blanket_no_return"].confident

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from sanad_analyzer.rules.document import Clause, Document
+from sanad_analyzer.rules.document import Clause, Document, Sentence
 from sanad_analyzer.rules.normalised import NormalisedText, pattern
 from sanad_analyzer.rules.vocabulary import CREDIT, Category, Topic
 from sanad_analyzer.text.numbers import Unit, find_numbers
@@ -312,12 +312,16 @@ class _PurposeWords:
         self._document = document
         content = self._text = document.text.text
         # Purpose words are read only where a period can take them: the sentences that hold
-        # periods, and their items' leads and sections' headings.
+        # periods and those they go on from after a semicolon, and their items' leads and
+        # sections' headings.
         spans = set()
         for mention in mentions:
             clause = document.clause_at(mention[0])
             sentence = document.sentence_of(clause)
             spans.add((sentence.start, sentence.end))
+            previous = _semicolon_before(document, clause.sentence)
+            if previous is not None:
+                spans.add((previous.start, previous.end))
             if sentence.lead:
                 spans.add(sentence.lead)
             heading = document.section_of(clause).heading
@@ -439,10 +443,18 @@ class _PurposeWords:
         after = self._between(clause.end, sentence_end)
         if after:
             return after[0][2], Binding.SENTENCE, False
+        continued = self._continued(clause.sentence)
+        if continued:
+            return continued[-1][2], Binding.SENTENCE, False
         context = self._context(clause)
         if context is not None:
             return context, Binding.CONTEXT, False
         return Purpose.UNKNOWN, Binding.NONE, False
+
+    def _continued(self, index: int) -> list[tuple[int, int, Purpose]]:
+        """The purpose words of the sentence this one goes on from after a semicolon."""
+        previous = _semicolon_before(self._document, index)
+        return [] if previous is None else self._between(previous.start, previous.end)
 
     def _joined(self, before: list[tuple[int, int, Purpose]]) -> bool:
         """The period's refund word is joined by "and" or "then" to a return before it:
@@ -479,6 +491,16 @@ class _PurposeWords:
                 return Purpose.RETURN
             return kinds[0]
         return None
+
+
+def _semicolon_before(document: Document, index: int) -> Sentence | None:
+    """The sentence that sentence ``index`` goes on from after a semicolon ("your refund is
+    sent to your card; allow 5 to 10 days for it to appear"), if it does."""
+    if index == 0:
+        return None
+    previous, sentence = document.sentences[index - 1], document.sentences[index]
+    between = document.text.text[previous.end : sentence.start].strip()
+    return previous if between in (";", "؛") else None
 
 
 def _purpose_words(text: str, start: int, end: int) -> list[tuple[int, int, Purpose]]:

@@ -484,6 +484,9 @@ REFUSAL: Final = Lexicon(
         r"(?:returns?|refunds?|exchanges?) (?:are |is |will be )?only (?:be )?(?:accepted|possible"
         r"|allowed|available|offered|issued) (?:for|if|when|in case of) (?:\w+ ){0,4}?"
         r"(?:damaged|defective|faulty|broken|wrong|incorrect)",
+        r"(?:we|the (?:store|shop|seller)) (?:will |can )?only (?:accept|take back|refund)"
+        r" (?:returns? )?(?:of |for |on )?(?:\w+ ){0,4}?(?:that|which)? ?(?:\w+ )?"
+        r"(?:damaged|defective|faulty|broken|wrong|incorrect)",
         r"final sale",
         r"exchanges? only",
         r"only (?:an )?exchanges?",
