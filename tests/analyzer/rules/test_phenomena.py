@@ -907,3 +907,42 @@ def test_a_refund_time_after_a_semicolon_belongs_to_the_refund_before_it() -> No
 def test_we_only_accept_returns_of_faulty_items_is_a_blanket_refusal() -> None:
     text = "We will only accept returns of products that arrive broken. Report faults in 2 days."
     assert found(text, EG)["return.blanket_no_return"].confident
+
+
+# Privacy pages laid out with bilingual headings and lists.
+
+
+def privacy_found(text: str) -> dict[str, Finding]:
+    result = check_policy(text, PolicyType.PRIVACY_ACCOUNT, SA)
+    return {finding.rule_id: finding for finding in result.findings}
+
+
+def test_a_bilingual_heading_about_sharing_shares_nothing() -> None:
+    text = (
+        "Who receives your data / من يستلم بياناتك\n"
+        "- The delivery company, only to bring you your order.\n"
+        "We use your data to process orders. You can ask to see or delete your data. "
+        "Order records are kept for 5 years."
+    )
+    assert "privacy.third_party_sharing_unclear" not in privacy_found(text)
+
+
+def test_retention_periods_listed_under_a_heading() -> None:
+    text = (
+        "We use your data to process your orders.\n"
+        "How long we keep your data\n"
+        "- Invoices: 10 years.\n"
+        "- Support chats: 6 months.\n"
+        "You may request access to your data or its deletion at any time."
+    )
+    assert "privacy.retention_missing" not in privacy_found(text)
+
+
+def test_a_consent_page_without_the_word_data_is_read() -> None:
+    text = (
+        "Newsletter\nWith your consent, we send offers by e-mail and pass your contact "
+        "details to selected partners. You can unsubscribe whenever you like."
+    )
+    rules = privacy_found(text)
+    assert "privacy.third_party_sharing_unclear" in rules
+    assert "privacy.purpose_missing" not in rules

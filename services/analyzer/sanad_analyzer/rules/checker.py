@@ -40,7 +40,8 @@ _TOPIC: Final = {
         r"شحن|توصيل|تسليم|الطلب|طلبات|ship|deliver|dispatch|courier|order"
     ),
     PolicyType.PRIVACY_ACCOUNT: pattern(
-        r"بيانات|معلومات|خصوصي|حساب|privacy|data|information|account|cookie"
+        r"بيانات|معلومات|خصوصي|شخصي|حساب|privacy|data|information|account|cookie|personal"
+        r"|consent|contact details"
     ),
 }
 _SEVERITY_ORDER: Final = {"critical": 0, "high": 1, "medium": 2, "low": 3}

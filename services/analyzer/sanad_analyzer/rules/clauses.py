@@ -9,6 +9,7 @@ checker can quote them as written; their patterns are Arabic first and English s
 from __future__ import annotations
 
 import enum
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -133,6 +134,7 @@ _PURPOSE: Final = pattern(
         r"الغرض",
         r"تستخدم بيانات",
         r"we use",
+        r"we send (?:you )?(?:offers|news|newsletters?|promotion\w*|marketing)",
         r"used (?:to|for)",
         r"purpose\w*",
         r"in order to",
@@ -184,8 +186,9 @@ _SHARING: Final = pattern(
         r"sell",
         r"partners?",
         r"(?:ما|لا|مش) (?:ن|بن)?(?:عطي|عطيها|ديها)\w*",
-        r"who sees",
+        r"who (?:sees|receives|gets)",
         r"يطلع عليها",
+        r"(?:من|مين) (?:يستلم|يطلع|يشوف)\w*",
     )
 )
 _SHARING_NAMED: Final = pattern(
@@ -201,7 +204,7 @@ _SHARING_NAMED: Final = pattern(
         r"الجهات (?:ال)?(?:حكومي|رسمي|مختص)\w*",
         r"القانون",
         r"(?:مصلحه|هيئه) (?:ال)?(?:ضرائب|زكاه)",
-        r"shipping (?:compan|carrier|partner)\w*",
+        r"(?:shipping|delivery) (?:compan|carrier|partner)\w*",
         r"courier\w*",
         r"carrier\w*",
         r"(?:tax|government|public) authorit\w*",
@@ -268,7 +271,7 @@ class ClauseFinder:
                 self._found[clause] = [
                     ClauseHit(clause, start, end)
                     for _, start, end, sentence in self._matches(_RETENTION)
-                    if _RETENTION_TERM.search(sentence)
+                    if _RETENTION_TERM.search(sentence) or self._terms_below(sentence, end)
                 ]
             else:
                 self._found[clause] = [
@@ -276,6 +279,18 @@ class ClauseFinder:
                     for _, start, end, _ in self._matches(_STATED[clause])
                 ]
         return self._found[clause]
+
+    def _terms_below(self, sentence: str, end: int) -> bool:
+        """A heading ("How long we keep it") whose next line, or the list under it, gives the
+        periods: "- Orders and invoices: 5 years"."""
+        text = self._text.text
+        if not _is_heading(sentence, _HEADING_LINE_WORDS) or not text.startswith("\n", end):
+            return False
+        lines = text[end + 1 :].split("\n")
+        below = lines[:1]
+        if _LIST_ITEM.match(lines[0]):
+            below = list(itertools.takewhile(_LIST_ITEM.match, lines))
+        return any(_RETENTION_TERM.search(line) for line in below)
 
     def _late_delivery_remedy(self) -> list[ClauseHit]:
         return [
@@ -288,7 +303,7 @@ class ClauseFinder:
         hits = []
         for match, start, end, sentence in self._matches(_SHARING):
             hits.append(ClauseHit(Clause.SHARING, start, end))
-            if len(sentence.split()) <= _HEADING_WORDS or sentence.rstrip().endswith("?"):
+            if _is_heading(sentence) or sentence.rstrip().endswith("?"):
                 continue  # a heading or a question ("هل نشارك بياناتك؟") shares nothing
             words = self._clause(match, start, end)
             if _SHARING_OPEN.search(words) or not _SHARING_NAMED.search(words):
@@ -297,6 +312,18 @@ class ClauseFinder:
 
 
 _HEADING_WORDS: Final = 4
+_HEADING_LINE_WORDS: Final = 7
+"""A line this short, with a list or a line under it, heads them ("How long we keep it")."""
+# A heading given in two languages: "Who sees it / من يطلع عليها", "Privacy | الخصوصية".
+_BILINGUAL_SEPARATOR: Final = re.compile(r" [/|] ")
+_LIST_ITEM: Final = re.compile(r"[-•*▪◦] ")
+
+
+def _is_heading(sentence: str, words: int = _HEADING_WORDS) -> bool:
+    """A sentence of a few words, or a heading of a few words in each of two languages."""
+    return all(len(part.split()) <= words for part in _BILINGUAL_SEPARATOR.split(sentence))
+
+
 # Clauses that are present whenever their words are.
 _STATED: Final = {
     Clause.SHIPPING_COST: _SHIPPING_COST,
