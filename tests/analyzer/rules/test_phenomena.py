@@ -946,3 +946,40 @@ def test_a_consent_page_without_the_word_data_is_read() -> None:
     rules = privacy_found(text)
     assert "privacy.third_party_sharing_unclear" in rules
     assert "privacy.purpose_missing" not in rules
+
+
+# Shipping and privacy wordings of the probe d-517 to d-532.
+
+
+def shipping_found(text: str) -> dict[str, Finding]:
+    result = check_policy(text, PolicyType.SHIPPING_DELIVERY, EG)
+    return {finding.rule_id: finding for finding in result.findings}
+
+
+def test_parcels_that_reach_you_within_days_state_the_delivery_time() -> None:
+    text = "Shipping is free. Your package should reach you within 2 to 5 working days."
+    assert "shipping.delivery_time_missing" not in shipping_found(text)
+
+
+def test_a_missed_delivery_date_with_a_refund_is_a_late_delivery_remedy() -> None:
+    text = (
+        "Delivery within 5 days, 40 EGP. If we miss the promised date, we refund the "
+        "delivery charge."
+    )
+    assert "shipping.late_delivery_remedy_missing" not in shipping_found(text)
+
+
+def test_compensation_in_the_gulf_for_a_late_order_is_a_remedy() -> None:
+    text = "التوصيل مجاني وخلال 3 أيام، وإذا تأخر طلبك نعوضك بقسيمة شرائية."
+    assert "shipping.late_delivery_remedy_missing" not in shipping_found(text)
+
+
+def test_data_passed_only_to_the_courier_is_specific_sharing_and_erasure_a_term() -> None:
+    text = (
+        "We use your details only to fulfil orders and pass them to no one but the courier "
+        "who delivers them. When you close your account we delete your data within 14 "
+        "days. You may ask for a copy of your data at any time."
+    )
+    rules = privacy_found(text)
+    assert "privacy.third_party_sharing_unclear" not in rules
+    assert "privacy.retention_missing" not in rules

@@ -56,6 +56,7 @@ _LATE: Final = pattern(
         r"delay\w*",
         r"لم (?:يصل|تصل|يتم التوصيل)",
         r"not (?:arrive|delivered)",
+        r"miss\w* (?:the |our |its )?(?:promised )?(?:delivery )?(?:date|deadline|window)",
     )
 )
 _REMEDY: Final = pattern(
@@ -68,6 +69,7 @@ _REMEDY: Final = pattern(
         r"استرجاع",
         r"رد (?:ال)?مبلغ",
         r"تعويض",
+        r"(?:ن|ي|بن|هن)عوض\w*",
         r"فسخ",
         r"cancel\w*",
         r"refund\w*",
@@ -153,6 +155,7 @@ _RETENTION: Final = pattern(
         r"we keep",
         r"how long we keep",
         r"stored for",
+        r"(?:eras|delet)\w* (?:\w+ ){0,3}?within",
         r"نتلف",
     )
 )
@@ -187,6 +190,7 @@ _SHARING: Final = pattern(
         r"partners?",
         r"(?:ما|لا|مش) (?:ن|بن)?(?:عطي|عطيها|ديها)\w*",
         r"who (?:sees|receives|gets)",
+        r"pass\w* (?:it |them |your \w+ )?(?:on )?to",
         r"يطلع عليها",
         r"(?:من|مين) (?:يستلم|يطلع|يشوف)\w*",
     )

@@ -158,7 +158,9 @@ _PURPOSE_WORDS: Final = (
         r"|delivery|deliver|shipping|ship|dispatch|arrive|courier|driver|pickup|collect)\w*"
         # An order being processed is on its way out, not a refund being paid.
         r"|(?:all )?orders? (?:are |is |will be |get |gets )?(?:processed|prepared)"
-        r"|(?:ال)?مندوب|pick(?:s|ed)? (?:it |them )?up",
+        r"|(?:ال)?مندوب|pick(?:s|ed)? (?:it |them )?up"
+        # "Parcels reach you within 3 to 6 days"
+        r"|(?:parcels?|orders?|packages?|shipments?|it|they) (?:will |should |usually )?reach",
     ),
     (
         Purpose.EXCHANGE,
