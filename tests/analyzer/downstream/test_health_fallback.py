@@ -80,18 +80,21 @@ def test_health_s_answer_settles_a_ban_to_its_own_open_period() -> None:
     assert local.banned() == {}
 
 
-def test_a_ban_health_confirmed_lasts_until_the_live_view_shows_it() -> None:
+def test_a_ban_health_confirmed_lasts_until_the_view_shows_it_after_the_failure() -> None:
     # Health's answer to a report can reach this process before its push to the view does:
     # the ban bridges the gap, then the view decides (an operator's reset it brings counts).
     local = LocalOutcomes(ttl=30.0)
-    view_keeps_out: set[str] = set()
+    kept_out_at = {"openai": 3}  # an earlier outage the view showed in its third message
 
-    local.record(CRASH, sequence=1)
+    def view_kept_out_after(provider: str, message: int) -> bool:
+        return kept_out_at.get(provider, -1) > message
+
+    local.record(CRASH, sequence=1, view_message=5)
     local.follow_health("openai", open_=True, open_until=None, sequence=1, view_follows=True)
-    local.hand_to_view(view_keeps_out.__contains__)
+    local.hand_to_view(view_kept_out_after)
     before_the_push = set(local.banned())
-    view_keeps_out.add("openai")
-    local.hand_to_view(view_keeps_out.__contains__)
+    kept_out_at["openai"] = 6  # the push that shows this crash
+    local.hand_to_view(view_kept_out_after)
 
     assert before_the_push == {"openai"}
     assert local.banned() == {}
@@ -101,10 +104,10 @@ def test_a_ban_without_a_live_view_is_not_handed_to_the_view() -> None:
     local = LocalOutcomes(ttl=30.0)
 
     local.record(CRASH, sequence=1)
-    local.hand_to_view(lambda _: True)
+    local.hand_to_view(lambda _, __: True)
     unanswered = set(local.banned())
     local.follow_health("openai", open_=True, open_until=None, sequence=1, view_follows=False)
-    local.hand_to_view(lambda _: True)
+    local.hand_to_view(lambda _, __: True)
 
     assert unanswered == {"openai"}
     assert set(local.banned()) == {"openai"}

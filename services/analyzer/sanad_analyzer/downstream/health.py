@@ -93,7 +93,7 @@ class HealthGateway:
 
     def local_bans(self) -> dict[str, LocalBan]:
         """Providers this replica keeps out on its own right now (the roll-up shows them)."""
-        self._local.hand_to_view(self._view.keeps_out)
+        self._local.hand_to_view(self._view.kept_out_after)
         return self._local.banned()
 
     def local_outcomes(self) -> dict[str, LocalObservation]:

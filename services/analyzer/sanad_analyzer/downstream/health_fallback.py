@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import itertools
 import time
 from collections.abc import Callable
@@ -47,9 +48,12 @@ class LocalBan:
     sequence: int = 0
     """Number of the report that set it: only health's answer to that report or a later one
     can settle it."""
+    view_message: int = 0
+    """How many messages of health's view this process had read when it saw the failure."""
     until_view_shows: bool = False
     """Health keeps the provider out too and this process follows health's live view: the ban
-    only bridges until that view, which may not have taken health's push yet, shows it so."""
+    only bridges until that view, which may not have taken health's push yet, shows it so in
+    a message read after ``view_message``."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +75,9 @@ class LocalOutcomes:
         self._bans: dict[str, LocalBan] = {}
         self._latest: dict[str, LocalObservation] = {}
 
-    def record(self, outcome: AttemptOutcome, sequence: int = 0) -> None:
-        """Note an attempt: a success lifts a ban; a keep-out failure sets one."""
+    def record(self, outcome: AttemptOutcome, sequence: int = 0, view_message: int = 0) -> None:
+        """Note an attempt: a success lifts a ban; a keep-out failure sets one (``view_message``:
+        the count of health's view messages read so far)."""
         self._latest[outcome.provider] = LocalObservation(outcome.error_class, self._clock())
         if outcome.success:
             self._bans.pop(outcome.provider, None)
@@ -85,7 +90,7 @@ class LocalOutcomes:
             return
         assert outcome.error_class is not None
         self._bans[outcome.provider] = LocalBan(
-            outcome.error_class, self._clock() + period, sequence
+            outcome.error_class, self._clock() + period, sequence, view_message
         )
 
     def follow_health(
@@ -108,15 +113,17 @@ class LocalOutcomes:
             del self._bans[provider]
             return
         until = ban.until if open_until is None else min(ban.until, open_until)
-        self._bans[provider] = LocalBan(ban.reason, until, ban.sequence, view_follows)
+        self._bans[provider] = dataclasses.replace(ban, until=until, until_view_shows=view_follows)
 
-    def hand_to_view(self, view_keeps_out: Callable[[str], bool]) -> None:
-        """End the bans health confirmed once its live view keeps the provider out itself:
-        from then on the view decides, so an operator's reset it brings later is followed."""
+    def hand_to_view(self, view_kept_out_after: Callable[[str, int], bool]) -> None:
+        """End the bans health confirmed once its view has kept the provider out in a message
+        read after the failure (``view_kept_out_after(provider, message)``): from then on the
+        view decides, so an operator's reset that it brings, even before anyone asked, is
+        followed."""
         for provider in [
             name
             for name, ban in self._bans.items()
-            if ban.until_view_shows and view_keeps_out(name)
+            if ban.until_view_shows and view_kept_out_after(name, ban.view_message)
         ]:
             del self._bans[provider]
 

@@ -68,7 +68,7 @@ class OutcomeReports:
         asks health after this answer sees it counted; not while health is away.
         """
         sequence = next(self._sequence)
-        self._local.record(outcome, sequence)
+        self._local.record(outcome, sequence, self._view.messages_read)
         self._queue.put(sequence, outcome)
         self._pending.set()
         routine = outcome.success and self._view.closed(outcome.provider)

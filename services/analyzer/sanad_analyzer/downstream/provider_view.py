@@ -135,6 +135,9 @@ class ProviderView:
         """The last message's statuses, kept when the stream is lost (the roll-up's last
         known view); never used to order providers."""
         self._task: asyncio.Task[None] | None = None
+        self.messages_read = 0
+        """Messages read from health so far, over every stream."""
+        self._kept_out_at: dict[str, int] = {}
 
     def start(self) -> None:
         """Follow the stream from now on (idempotent; needs a running event loop)."""
@@ -164,13 +167,11 @@ class ProviderView:
         circuit = self._snapshot.circuits.get(provider)
         return circuit is not None and circuit.state == health_pb2.CIRCUIT_STATE_CLOSED
 
-    def keeps_out(self, provider: str) -> bool:
-        """True if the live snapshot has the provider's circuit other than CLOSED: the view
-        itself keeps it out of an order (or sends the order to health for a probe permit)."""
-        if not self.live or self._snapshot is None:
-            return False
-        circuit = self._snapshot.circuits.get(provider)
-        return circuit is not None and circuit.state != health_pb2.CIRCUIT_STATE_CLOSED
+    def kept_out_after(self, provider: str, message: int) -> bool:
+        """True while the view is live if a message read after the first ``message`` ones had
+        the provider's circuit other than CLOSED (the view kept it out of an order, or sent
+        the order to health for a probe permit)."""
+        return self.live and self._kept_out_at.get(provider, -1) > message
 
     def provider_order(self, now: float) -> ProviderOrder | None:
         """The order from the live snapshot at unix time ``now``; None when health must be
@@ -190,6 +191,10 @@ class ProviderView:
                 async for message in stream:
                     self._snapshot = Snapshot.from_proto(message)
                     self._heard_at = self._clock()
+                    self.messages_read += 1
+                    for name, circuit in self._snapshot.circuits.items():
+                        if circuit.state != health_pb2.CIRCUIT_STATE_CLOSED:
+                            self._kept_out_at[name] = self.messages_read
                     self.last = LastView(tuple(message.providers), time.time())
                     heard = True
                 if not heard:
