@@ -264,7 +264,9 @@ _CATEGORY_WORDS: Final = {
         r"white friday",
         r"cyber monday",
         r"الجمعه البيضاء",
-        r"(?<!ال)بيع نهائي",  # "البيع نهائي" says every sale is final
+        # "البيع نهائي" says every sale is final; the look-behind follows the "ب" (and
+        # looks back over it) so the lexicon stays led by plain letters (guard.py)
+        r"ب(?<!الب)يع نهائي",
         r"sale",
         r"clearance",
         r"discount\w*",
@@ -368,7 +370,7 @@ _CATEGORY_WORDS: Final = {
     Category.TIME: (
         r"بعد (?:انتهاء|انقضاء|مرور|مضي|فوات)",
         r"(?:more|older) than \d+ (?:days?|hours?|weeks?)",
-        r"\d+ (?:days?|weeks?) ago",
+        r"\d\d* (?:days?|weeks?) ago",  # "\d+" would not lead by plain digits
         r"(?:اكثر|أكثر) من \d+ (?:يوم|ايام|ساعه|اسبوع)\w*",
         r"بعد (?:ال)?(?:مده|فتره)",
         r"بعد ما (?:ال)?مندوب",
