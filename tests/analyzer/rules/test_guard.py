@@ -132,3 +132,29 @@ def test_literal_led_patterns_match_exactly_as_written(regex: str) -> None:
 @pytest.mark.parametrize("regex", [r"(?<!\w)لا", "a?b", "(?:a|b)+c", r"\wx", "", "[0-9]+%"])
 def test_literal_led_declines_what_it_cannot_rewrite(regex: str) -> None:
     assert literal_led(regex) is None
+
+
+def _own_spans(text: str) -> list[list[tuple[int, int]]]:
+    """Each pattern of the document's one-pass scan, run by itself."""
+    return [[match.span() for match in item.finditer(text)] for item in document.SCAN_PATTERNS]
+
+
+def test_the_one_pass_scan_finds_what_each_lexicon_finds_alone_on_the_corpus() -> None:
+    for text in CORPUS_TEXTS:
+        assert document.SCAN.spans(text) == _own_spans(text)
+
+
+@example("والارجاع للللمنتجات فللمبلغ")  # places inside a word, after a prefix or not
+@given(
+    st.lists(
+        st.sampled_from([*"الا رد مبلغ تيب 7١4 ايام يوم,.\n-%", "ارجاع", "بيع نهايي", "sale"])
+    ).map("".join)
+)
+def test_the_one_pass_scan_finds_what_each_lexicon_finds_alone_on_any_text(text: str) -> None:
+    assert document.SCAN.spans(text) == _own_spans(text)
+
+
+def test_a_pattern_not_led_by_plain_letters_is_scanned_by_itself() -> None:
+    led, unled = vocabulary.Lexicon("ارجاع"), re.compile(r"\w+ مبلغ")
+    scan = vocabulary.LexiconScan([led, unled])
+    assert scan.spans("الارجاع و مبلغ") == [[(2, 7)], [(8, 14)]]

@@ -39,6 +39,18 @@ def guarded(regex: str) -> str:
     return "(?=[" + "".join(re.escape(char) for char in sorted(chars)) + "])(?:" + regex + ")"
 
 
+def leading_branches(regex: str) -> list[tuple[str, str]] | None:
+    """The top-level branches of ``regex``, each as its first character and the rest, when
+    every branch starts with a plain character (as ``literal_led`` writes them); else None."""
+    branches = []
+    for branch in _split_top(regex):
+        first = branch[:1]
+        if not first or first in _NOT_PLAIN or (branch[1:2] and branch[1] in _QUANTIFIERS):
+            return None
+        branches.append((first, branch[1:]))
+    return branches
+
+
 def _split_top(regex: str) -> list[str]:
     parts: list[str] = []
     depth = 0
@@ -194,6 +206,7 @@ def _group_end(regex: str, index: int) -> int:
 
 _MAX_BRANCHES: Final = 400
 _QUANTIFIERS: Final = "?*+{"
+_NOT_PLAIN: Final = frozenset("\\.^$|()[]") | frozenset(_QUANTIFIERS)
 
 
 def literal_led(regex: str) -> str | None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Final
 
+from sanad_analyzer.rules.guard import first_characters, leading_branches
 from sanad_analyzer.rules.normalised import pattern
 
 
@@ -57,7 +58,8 @@ class Lexicon:
         self.regex = pattern(words(*core) + r"(?![a-z])")
         self._not_after = tuple(word + " " for word in not_after)
 
-    def _valid(self, text: str, position: int) -> bool:
+    def valid(self, text: str, position: int) -> bool:
+        """A match of the regex at ``position`` counts: a word starts there."""
         return at_word_start(text, position) and not (
             self._not_after and text.endswith(self._not_after, 0, position)
         )
@@ -67,25 +69,97 @@ class Lexicon:
     ) -> Iterator[re.Match[str]]:
         """Matches at word starts in text[start:end]."""
         stop = len(text) if end is None else end
-        return (m for m in self.regex.finditer(text, start, stop) if self._valid(text, m.start()))
+        return (m for m in self.regex.finditer(text, start, stop) if self.valid(text, m.start()))
 
     def starts(self, text: str) -> list[int]:
         """Where the matches at word starts begin, in the whole text (what an index keeps)."""
-        valid = self._valid
+        valid = self.valid
         return [m.start() for m in self.regex.finditer(text) if valid(text, m.start())]
 
     def search(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
         """The first match at a word start in text[start:end]."""
         stop = len(text) if end is None else end
         found = self.regex.search(text, start, stop)
-        while found is not None and not self._valid(text, found.start()):
+        while found is not None and not self.valid(text, found.start()):
             found = self.regex.search(text, found.start() + 1, stop)
         return found
 
     def match(self, text: str, position: int) -> re.Match[str] | None:
         """A match starting at ``position``, if a word starts there."""
         found = self.regex.match(text, position)
-        return found if found is not None and self._valid(text, position) else None
+        return found if found is not None and self.valid(text, position) else None
+
+
+class LexiconScan:
+    """The matches of many lexicons and patterns in one text, found together.
+
+    Each pattern's own scan stops at every letter one of its words starts with, about a
+    thousand per lexicon on a 4,000-character policy, and most lead nowhere. Here one scan per
+    first letter (led by it, so the engine skips to it in C) finds the places where any of
+    the patterns matches, and each place is tried only with the patterns that have a word
+    starting with its first two letters. The matches are exactly those of each pattern's
+    own ``finditer`` (non-overlapping, in order; a lexicon's only at word starts): a pattern
+    is tried at a place only once its previous match has ended.
+    """
+
+    def __init__(self, patterns: Sequence[Lexicon | re.Pattern[str]]) -> None:
+        self._patterns = tuple(patterns)
+        self._regexes = tuple(
+            item.regex if isinstance(item, Lexicon) else item for item in self._patterns
+        )
+        self._alone: list[int] = []
+        """Patterns not led by plain characters, or with flags: each is scanned by itself."""
+        rests: dict[str, list[str]] = {}
+        by_start: dict[str, set[int]] = {}
+        by_first: dict[str, set[int]] = {}
+        for index, regex in enumerate(self._regexes):
+            branches = leading_branches(regex.pattern)
+            if branches is None or regex.flags & ~re.UNICODE:
+                self._alone.append(index)
+                continue
+            for first, rest in branches:
+                rests.setdefault(first, []).append(rest)
+                seconds = first_characters(rest) if rest else None
+                if seconds is None:
+                    by_first.setdefault(first, set()).add(index)
+                for second in seconds or ():
+                    by_start.setdefault(first + second, set()).add(index)
+        self._finders = tuple(
+            re.compile(re.escape(first) + "(?=" + "|".join(alternatives) + ")")
+            for first, alternatives in rests.items()
+        )
+        self._by_start = {
+            start: tuple(sorted(indexes | by_first.get(start[0], set())))
+            for start, indexes in by_start.items()
+        }
+        """The patterns a place can match, by its first two letters."""
+        self._by_first = {first: tuple(sorted(indexes)) for first, indexes in by_first.items()}
+        """The patterns whose words' second letter cannot be told, by the first letter."""
+
+    def spans(self, text: str) -> list[list[tuple[int, int]]]:
+        """The spans of each pattern's matches in ``text``, in the patterns' order."""
+        found: list[list[tuple[int, int]]] = [[] for _ in self._patterns]
+        for index in self._alone:
+            found[index] = [match.span() for match in self._patterns[index].finditer(text)]
+        ends = [0] * len(self._patterns)
+        places = sorted(
+            match.start() for finder in self._finders for match in finder.finditer(text)
+        )
+        for place in places:
+            indexes = self._by_start.get(text[place : place + 2])
+            if indexes is None:
+                indexes = self._by_first.get(text[place], ())
+            for index in indexes:
+                if place < ends[index]:
+                    continue
+                match = self._regexes[index].match(text, place)
+                if match is None:
+                    continue
+                ends[index] = match.end()
+                item = self._patterns[index]
+                if not isinstance(item, Lexicon) or item.valid(text, place):
+                    found[index].append(match.span())
+        return found
 
 
 class Topic(enum.StrEnum):
