@@ -51,6 +51,25 @@ def leading_branches(regex: str) -> list[tuple[str, str]] | None:
     return branches
 
 
+def following_characters(regex: str) -> dict[str, frozenset[str] | None] | None:
+    """The characters a match of ``regex`` can start with, each with the characters that can
+    come second (None: any); None when the first ones cannot be told."""
+    found: dict[str, frozenset[str] | None] = {}
+    pending = _split_top(regex)
+    while pending:
+        branch = pending.pop()
+        expanded = _expand_first(branch)
+        if expanded is None or len(pending) > _MAX_BRANCHES:
+            return None
+        if expanded != [branch]:
+            pending.extend(expanded)
+            continue
+        first, seconds = branch[0], first_characters(branch[1:]) if branch[1:] else None
+        known = found.get(first, frozenset())
+        found[first] = None if known is None or seconds is None else known | seconds
+    return found
+
+
 def _split_top(regex: str) -> list[str]:
     parts: list[str] = []
     depth = 0

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Final
 
-from sanad_analyzer.rules.guard import first_characters, leading_branches
+from sanad_analyzer.rules.guard import following_characters, leading_branches
 from sanad_analyzer.rules.normalised import pattern
 
 
@@ -97,7 +97,7 @@ class LexiconScan:
     thousand per lexicon on a 4,000-character policy, and most lead nowhere. Here one scan per
     first letter (led by it, so the engine skips to it in C) finds the places where any of
     the patterns matches, and each place is tried only with the patterns that have a word
-    starting with its first two letters. The matches are exactly those of each pattern's
+    starting with its first three letters. The matches are exactly those of each pattern's
     own ``finditer`` (non-overlapping, in order; a lexicon's only at word starts): a pattern
     is tried at a place only once its previous match has ended.
     """
@@ -110,8 +110,10 @@ class LexiconScan:
         self._alone: list[int] = []
         """Patterns not led by plain characters, or with flags: each is scanned by itself."""
         rests: dict[str, list[str]] = {}
-        by_start: dict[str, set[int]] = {}
-        by_first: dict[str, set[int]] = {}
+        # Which patterns can match at a place, by as many of its first three letters as tell.
+        by_one: dict[str, set[int]] = {}
+        by_two: dict[str, set[int]] = {}
+        by_three: dict[str, set[int]] = {}
         for index, regex in enumerate(self._regexes):
             branches = leading_branches(regex.pattern)
             if branches is None or regex.flags & ~re.UNICODE:
@@ -119,22 +121,33 @@ class LexiconScan:
                 continue
             for first, rest in branches:
                 rests.setdefault(first, []).append(rest)
-                seconds = first_characters(rest) if rest else None
-                if seconds is None:
-                    by_first.setdefault(first, set()).add(index)
-                for second in seconds or ():
-                    by_start.setdefault(first + second, set()).add(index)
+                following = following_characters(rest) if rest else None
+                if following is None:
+                    by_one.setdefault(first, set()).add(index)
+                    continue
+                for second, thirds in following.items():
+                    if thirds is None:
+                        by_two.setdefault(first + second, set()).add(index)
+                    for third in thirds or ():
+                        by_three.setdefault(first + second + third, set()).add(index)
         self._finders = tuple(
             re.compile(re.escape(first) + "(?=" + "|".join(alternatives) + ")")
             for first, alternatives in rests.items()
         )
-        self._by_start = {
-            start: tuple(sorted(indexes | by_first.get(start[0], set())))
-            for start, indexes in by_start.items()
+        self._by_one = {start: tuple(sorted(indexes)) for start, indexes in by_one.items()}
+        """Patterns whose second letter cannot be told, by the first letter."""
+        self._by_two = {
+            start: tuple(sorted(indexes | by_one.get(start[0], set())))
+            for start, indexes in by_two.items()
         }
-        """The patterns a place can match, by its first two letters."""
-        self._by_first = {first: tuple(sorted(indexes)) for first, indexes in by_first.items()}
-        """The patterns whose words' second letter cannot be told, by the first letter."""
+        """Patterns whose third letter cannot be told, by the first two, with those above."""
+        self._by_three = {
+            start: tuple(
+                sorted(indexes | by_two.get(start[:2], set()) | by_one.get(start[0], set()))
+            )
+            for start, indexes in by_three.items()
+        }
+        """Every pattern that can match, by the first three letters."""
 
     def spans(self, text: str) -> list[list[tuple[int, int]]]:
         """The spans of each pattern's matches in ``text``, in the patterns' order."""
@@ -146,9 +159,11 @@ class LexiconScan:
             match.start() for finder in self._finders for match in finder.finditer(text)
         )
         for place in places:
-            indexes = self._by_start.get(text[place : place + 2])
+            indexes = self._by_three.get(text[place : place + 3])
             if indexes is None:
-                indexes = self._by_first.get(text[place], ())
+                indexes = self._by_two.get(text[place : place + 2])
+            if indexes is None:
+                indexes = self._by_one.get(text[place], ())
             for index in indexes:
                 if place < ends[index]:
                     continue
