@@ -19,7 +19,7 @@ from sanad_analyzer.rules import (
     vocabulary,
 )
 from sanad_analyzer.rules.evaluation import load_facts_corpus, load_rule_id_corpus
-from sanad_analyzer.rules.guard import first_characters, guarded, literal_led
+from sanad_analyzer.rules.guard import any_of, first_characters, guarded, literal_led
 from sanad_analyzer.rules.normalised import normalise
 
 UNICODE_DIGITS = "".join(char for char in map(chr, range(0x110000)) if char.isdecimal())
@@ -158,3 +158,19 @@ def test_a_pattern_not_led_by_plain_letters_is_scanned_by_itself() -> None:
     led, unled = vocabulary.Lexicon("ارجاع"), re.compile(r"\w+ مبلغ")
     scan = vocabulary.LexiconScan([led, unled])
     assert scan.spans("الارجاع و مبلغ") == [[(2, 7)], [(8, 14)]]
+
+
+@pytest.mark.parametrize(
+    "regexes",
+    [
+        ["(?:ال)?ارجاع", "استرداد|رد", "[0-9]+ يوم", r"\w+ مبلغ"],
+        ["abc", "abd", "a", "(?:x|y)z?"],
+    ],
+)
+def test_any_of_matches_where_any_of_its_patterns_matches(regexes: list[str]) -> None:
+    combined = re.compile(f"(?={any_of(regexes)})")
+    singles = [re.compile(f"(?={regex})") for regex in regexes]
+    text = "الارجاع استرداد 14 يوم و مبلغ abd ab a xz y"
+    for position in range(len(text) + 1):
+        expected = any(single.match(text, position) for single in singles)
+        assert bool(combined.match(text, position)) == expected, position

@@ -11,6 +11,7 @@ Only the constructs the checker's patterns use are understood; anything else (``
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final
 
 _ZERO_WIDTH_ESCAPES: Final = frozenset("bBAZ")
@@ -68,6 +69,34 @@ def following_characters(regex: str) -> dict[str, frozenset[str] | None] | None:
         known = found.get(first, frozenset())
         found[first] = None if known is None or seconds is None else known | seconds
     return found
+
+
+def any_of(regexes: Sequence[str]) -> str:
+    """An alternation that matches where any of ``regexes`` does, though not always as the
+    first of them that matches would (it is for finding places, not matches): its branches
+    are grouped by their first character, so that the engine tests a character once per
+    group instead of entering every branch."""
+    by_first: dict[str, list[str]] = {}
+    others: list[str] = []
+    pending = [branch for regex in regexes for branch in _split_top(regex)]
+    grouped = 0
+    while pending:
+        branch = pending.pop()
+        expanded = _expand_first(branch) if branch else None
+        if expanded is None:
+            others.append(branch)
+        elif expanded == [branch]:
+            by_first.setdefault(branch[0], []).append(branch[1:])
+            grouped += 1
+        else:
+            pending.extend(expanded)
+        if len(pending) + len(others) + grouped > _MAX_BRANCHES:
+            return "|".join(regexes)
+    groups = [
+        first if "" in rests else first + "(?:" + "|".join(rests) + ")"
+        for first, rests in by_first.items()
+    ]
+    return "|".join([*groups, *others])
 
 
 def _split_top(regex: str) -> list[str]:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Final
 
-from sanad_analyzer.rules.guard import following_characters, leading_branches
+from sanad_analyzer.rules.guard import any_of, following_characters, leading_branches
 from sanad_analyzer.rules.normalised import pattern
 
 
@@ -131,7 +131,7 @@ class LexiconScan:
                     for third in thirds or ():
                         by_three.setdefault(first + second + third, set()).add(index)
         self._finders = tuple(
-            re.compile(re.escape(first) + "(?=" + "|".join(alternatives) + ")")
+            re.compile(re.escape(first) + "(?=" + any_of(alternatives) + ")")
             for first, alternatives in rests.items()
         )
         self._by_one = {start: tuple(sorted(indexes)) for start, indexes in by_one.items()}
