@@ -104,9 +104,11 @@ class LexiconScan:
 
     def __init__(self, patterns: Sequence[Lexicon | re.Pattern[str]]) -> None:
         self._patterns = tuple(patterns)
-        self._regexes = tuple(
-            item.regex if isinstance(item, Lexicon) else item for item in self._patterns
-        )
+        regexes = [item.regex if isinstance(item, Lexicon) else item for item in self._patterns]
+        self._match_at = tuple(regex.match for regex in regexes)
+        self._lexicons = tuple(item if isinstance(item, Lexicon) else None for item in patterns)
+        """Each pattern's lexicon, whose matches count only at word starts; None for a plain
+        pattern."""
         self._alone: list[int] = []
         """Patterns not led by plain characters, or with flags: each is scanned by itself."""
         rests: dict[str, list[str]] = {}
@@ -114,7 +116,7 @@ class LexiconScan:
         by_one: dict[str, set[int]] = {}
         by_two: dict[str, set[int]] = {}
         by_three: dict[str, set[int]] = {}
-        for index, regex in enumerate(self._regexes):
+        for index, regex in enumerate(regexes):
             branches = leading_branches(regex.pattern)
             if branches is None or regex.flags & ~re.UNICODE:
                 self._alone.append(index)
@@ -155,6 +157,7 @@ class LexiconScan:
         for index in self._alone:
             found[index] = [match.span() for match in self._patterns[index].finditer(text)]
         ends = [0] * len(self._patterns)
+        match_at, lexicons = self._match_at, self._lexicons
         places = sorted(
             match.start() for finder in self._finders for match in finder.finditer(text)
         )
@@ -167,13 +170,13 @@ class LexiconScan:
             for index in indexes:
                 if place < ends[index]:
                     continue
-                match = self._regexes[index].match(text, place)
+                match = match_at[index](text, place)
                 if match is None:
                     continue
-                ends[index] = match.end()
-                item = self._patterns[index]
-                if not isinstance(item, Lexicon) or item.valid(text, place):
-                    found[index].append(match.span())
+                end = ends[index] = match.end()
+                lexicon = lexicons[index]
+                if lexicon is None or lexicon.valid(text, place):
+                    found[index].append((place, end))
         return found
 
 
