@@ -174,3 +174,24 @@ def test_any_of_matches_where_any_of_its_patterns_matches(regexes: list[str]) ->
     for position in range(len(text) + 1):
         expected = any(single.match(text, position) for single in singles)
         assert bool(combined.match(text, position)) == expected, position
+
+
+def _span_patterns() -> list[re.Pattern[str]]:
+    return [*(regex for _, regex in periods._ANCHORS), *(regex for _, regex in periods._PURPOSES)]
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    for line in re.finditer(r"[^\n]+", text):
+        yield line.span()
+        yield line.start() + 3, line.end() - 2  # cut inside words too
+
+
+def test_a_scan_of_spans_finds_what_each_pattern_finds_in_them_on_the_corpus() -> None:
+    for text in CORPUS_TEXTS:
+        for start, end in _lines(text):
+            expected = [[m.span() for m in p.finditer(text, start, end)] for p in _span_patterns()]
+            assert periods._SPAN_SCAN.spans(text, start, end) == expected
+            assert document.SCAN.spans(text, start, end) == [
+                [m.span() for m in item.finditer(text, start, end)]
+                for item in document.SCAN_PATTERNS
+            ]

@@ -102,7 +102,11 @@ class LexiconScan:
     is tried at a place only once its previous match has ended.
     """
 
-    def __init__(self, patterns: Sequence[Lexicon | re.Pattern[str]]) -> None:
+    def __init__(
+        self, patterns: Sequence[Lexicon | re.Pattern[str]], *, one_scan: bool = False
+    ) -> None:
+        """``one_scan``: the first letters in one alternation, scanned once, for short spans,
+        where a scan per letter would cost more in calls than it saves in stops."""
         self._patterns = tuple(patterns)
         regexes = [item.regex if isinstance(item, Lexicon) else item for item in self._patterns]
         self._match_at = tuple(regex.match for regex in regexes)
@@ -132,9 +136,12 @@ class LexiconScan:
                         by_two.setdefault(first + second, set()).add(index)
                     for third in thirds or ():
                         by_three.setdefault(first + second + third, set()).add(index)
-        self._finders = tuple(
-            re.compile(re.escape(first) + "(?=" + any_of(alternatives) + ")")
+        finders = [
+            re.escape(first) + "(?=" + any_of(alternatives) + ")"
             for first, alternatives in rests.items()
+        ]
+        self._finders = tuple(
+            re.compile(finder) for finder in (["|".join(finders)] if one_scan else finders)
         )
         self._by_one = {start: tuple(sorted(indexes)) for start, indexes in by_one.items()}
         """Patterns whose second letter cannot be told, by the first letter."""
@@ -151,15 +158,23 @@ class LexiconScan:
         }
         """Every pattern that can match, by the first three letters."""
 
-    def spans(self, text: str) -> list[list[tuple[int, int]]]:
-        """The spans of each pattern's matches in ``text``, in the patterns' order."""
+    def spans(
+        self, text: str, start: int = 0, end: int | None = None
+    ) -> list[list[tuple[int, int]]]:
+        """The spans of each pattern's matches in text[start:end] (as ``finditer(text, start,
+        end)`` finds them), in the patterns' order."""
+        stop = len(text) if end is None else end
         found: list[list[tuple[int, int]]] = [[] for _ in self._patterns]
         for index in self._alone:
-            found[index] = [match.span() for match in self._patterns[index].finditer(text)]
-        ends = [0] * len(self._patterns)
+            found[index] = [
+                match.span() for match in self._patterns[index].finditer(text, start, stop)
+            ]
+        ends = [start] * len(self._patterns)
         match_at, lexicons = self._match_at, self._lexicons
         places = sorted(
-            match.start() for finder in self._finders for match in finder.finditer(text)
+            match.start()
+            for finder in self._finders
+            for match in finder.finditer(text, start, stop)
         )
         for place in places:
             indexes = self._by_three.get(text[place : place + 3])
@@ -170,7 +185,7 @@ class LexiconScan:
             for index in indexes:
                 if place < ends[index]:
                     continue
-                match = match_at[index](text, place)
+                match = match_at[index](text, place, stop)
                 if match is None:
                     continue
                 end = ends[index] = match.end()
