@@ -6,7 +6,7 @@ import pytest
 
 from sanad_analyzer.jurisdiction import Jurisdiction
 from sanad_analyzer.policy import PolicyType
-from sanad_analyzer.rules.checker import check_policy
+from sanad_analyzer.rules.checker import check_policy, language_of
 from sanad_analyzer.rules.score import compliance_ratio, grade
 
 RETURNS = PolicyType.RETURN_EXCHANGE
@@ -174,3 +174,18 @@ def test_credit_handed_over_in_a_return_clause_is_the_refund_method() -> None:
 def test_exchange_only_with_cash_refused_is_a_blanket_refusal() -> None:
     text = "الاستبدال فقط ولا يوجد استرجاع نقدي، خلال 14 يوم من الاستلام."
     assert "return.blanket_no_return" in confident(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("ػػػ abc", "ar"),  # letters U+063B-U+063F, which Windows-1256 lacks, still count
+        ("پپپپ گگ ab", "en"),  # Persian letters are outside U+0621-U+064A
+        ("éééé ب", "ar"),  # Latin-1 letters are not A-Z
+        ("😀 ١٢٣ 123 ـ ab", "en"),  # digits are no letters; the tatweel is in the range
+        ("ـــ ab", "ar"),
+        ("", "en"),
+    ],
+)
+def test_language_counts_arabic_letters_against_ascii_letters(text: str, language: str) -> None:
+    assert language_of(text) == language

@@ -19,7 +19,7 @@ from sanad_analyzer.rules import (
     vocabulary,
 )
 from sanad_analyzer.rules.evaluation import load_facts_corpus, load_rule_id_corpus
-from sanad_analyzer.rules.guard import first_characters, guarded, literal_led
+from sanad_analyzer.rules.guard import any_of, first_characters, guarded, literal_led
 from sanad_analyzer.rules.normalised import normalise
 
 UNICODE_DIGITS = "".join(char for char in map(chr, range(0x110000)) if char.isdecimal())
@@ -132,3 +132,66 @@ def test_literal_led_patterns_match_exactly_as_written(regex: str) -> None:
 @pytest.mark.parametrize("regex", [r"(?<!\w)لا", "a?b", "(?:a|b)+c", r"\wx", "", "[0-9]+%"])
 def test_literal_led_declines_what_it_cannot_rewrite(regex: str) -> None:
     assert literal_led(regex) is None
+
+
+def _own_spans(text: str) -> list[list[tuple[int, int]]]:
+    """Each pattern of the document's one-pass scan, run by itself."""
+    return [[match.span() for match in item.finditer(text)] for item in document.SCAN_PATTERNS]
+
+
+def test_the_one_pass_scan_finds_what_each_lexicon_finds_alone_on_the_corpus() -> None:
+    for text in CORPUS_TEXTS:
+        assert document.SCAN.spans(text) == _own_spans(text)
+
+
+@example("والارجاع للللمنتجات فللمبلغ")  # places inside a word, after a prefix or not
+@given(
+    st.lists(
+        st.sampled_from([*"الا رد مبلغ تيب 7١4 ايام يوم,.\n-%", "ارجاع", "بيع نهايي", "sale"])
+    ).map("".join)
+)
+def test_the_one_pass_scan_finds_what_each_lexicon_finds_alone_on_any_text(text: str) -> None:
+    assert document.SCAN.spans(text) == _own_spans(text)
+
+
+def test_a_pattern_not_led_by_plain_letters_is_scanned_by_itself() -> None:
+    led, unled = vocabulary.Lexicon("ارجاع"), re.compile(r"\w+ مبلغ")
+    scan = vocabulary.LexiconScan([led, unled])
+    assert scan.spans("الارجاع و مبلغ") == [[(2, 7)], [(8, 14)]]
+
+
+@pytest.mark.parametrize(
+    "regexes",
+    [
+        ["(?:ال)?ارجاع", "استرداد|رد", "[0-9]+ يوم", r"\w+ مبلغ"],
+        ["abc", "abd", "a", "(?:x|y)z?"],
+    ],
+)
+def test_any_of_matches_where_any_of_its_patterns_matches(regexes: list[str]) -> None:
+    combined = re.compile(f"(?={any_of(regexes)})")
+    singles = [re.compile(f"(?={regex})") for regex in regexes]
+    text = "الارجاع استرداد 14 يوم و مبلغ abd ab a xz y"
+    for position in range(len(text) + 1):
+        expected = any(single.match(text, position) for single in singles)
+        assert bool(combined.match(text, position)) == expected, position
+
+
+def _span_patterns() -> list[re.Pattern[str]]:
+    return [*(regex for _, regex in periods._ANCHORS), *(regex for _, regex in periods._PURPOSES)]
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    for line in re.finditer(r"[^\n]+", text):
+        yield line.span()
+        yield line.start() + 3, line.end() - 2  # cut inside words too
+
+
+def test_a_scan_of_spans_finds_what_each_pattern_finds_in_them_on_the_corpus() -> None:
+    for text in CORPUS_TEXTS:
+        for start, end in _lines(text):
+            expected = [[m.span() for m in p.finditer(text, start, end)] for p in _span_patterns()]
+            assert periods._SPAN_SCAN.spans(text, start, end) == expected
+            assert document.SCAN.spans(text, start, end) == [
+                [m.span() for m in item.finditer(text, start, end)]
+                for item in document.SCAN_PATTERNS
+            ]

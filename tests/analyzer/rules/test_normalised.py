@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sanad_analyzer.rules import normalised
 from sanad_analyzer.rules.normalised import normalise, pattern
 
 
@@ -42,3 +45,36 @@ def test_every_character_of_the_matching_form_has_an_origin(original: str) -> No
         assert text.position_of(index) == following
     if text.text:
         assert text.quote(0, len(text.text)) in original
+
+
+_MARKS = normalised._DROPPED_CLASS
+_SPACES = [  # whitespace of every kind, and U+200B, which is none
+    " ",
+    "\n",
+    "\t",
+    "\r",
+    "\xa0",
+    "\u2028",
+    "\x85",
+    "\u3000",
+    "\u200b",
+]
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            [*_SPACES, "a", "ب", "\u064b", "\u0640", "\u200c", "\u200f", "\u0670"]
+        )
+    )
+)
+def test_the_class_led_scans_match_as_their_two_branch_forms(text: str) -> None:
+    """The whitespace and removed-run patterns are led by one class for speed; they match
+    exactly where the plainer alternations they replaced do."""
+    plain_whitespace = re.compile(r"\s{2,}|[^\S \n]")
+    plain_removed = re.compile(f"\\s[\\s{_MARKS}]+|[{_MARKS}]+")
+    for fast, plain in (
+        (normalised._WHITESPACE, plain_whitespace),
+        (normalised._REMOVED, plain_removed),
+    ):
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import string
 from dataclasses import dataclass
 from typing import Final
 
@@ -24,9 +25,16 @@ from sanad_analyzer.rules.periods import Purpose, find_periods
 from sanad_analyzer.rules.returns import Doubt, Evidence, ReturnPolicy
 from sanad_analyzer.rules.rulebook import Check, Rule, Rulebook, load_rulebook
 
-# Runs of Arabic or Latin letters: counting letters by runs keeps the loop in C.
-_ARABIC_RUN: Final = re.compile("[\u0621-\u064a]+")
-_LATIN_RUN: Final = re.compile("[A-Za-z]+")
+# Letters are counted in C: the text is encoded to a one-byte charset that has them (ASCII
+# for A-Z and a-z, Windows-1256 for the Arabic letters U+0621-U+064A but five rare ones,
+# U+063B-U+063F, counted apiece), dropping what it lacks, and the other bytes are deleted.
+_ARABIC_LETTERS: Final = "".join(map(chr, range(0x0621, 0x064B)))
+_ARABIC_NOT_IN_1256: Final = tuple(
+    letter for letter in _ARABIC_LETTERS if not letter.encode("cp1256", "ignore")
+)
+_ARABIC_IN_1256: Final = _ARABIC_LETTERS.encode("cp1256", "ignore")
+_NOT_ARABIC_1256: Final = bytes(byte for byte in range(256) if byte not in _ARABIC_IN_1256)
+_NOT_LATIN: Final = bytes(byte for byte in range(256) if chr(byte) not in string.ascii_letters)
 _WORD: Final = re.compile(r"\w+")
 _MIN_WORDS: Final = 3
 # Words that show a text is about the stated policy type at all, on the matching form (so
@@ -130,8 +138,10 @@ class CheckResult:
 
 def language_of(text: str) -> str:
     """ "ar" when Arabic letters are at least as many as Latin ones, else "en"."""
-    arabic = sum(map(len, _ARABIC_RUN.findall(text)))
-    latin = sum(map(len, _LATIN_RUN.findall(text)))
+    arabic = len(text.encode("cp1256", "ignore").translate(None, _NOT_ARABIC_1256)) + sum(
+        map(text.count, _ARABIC_NOT_IN_1256)
+    )
+    latin = len(text.encode("ascii", "ignore").translate(None, _NOT_LATIN))
     return "ar" if arabic and arabic >= latin else "en"
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Sequence
 from typing import Final, Generic, NamedTuple, TypeVar
 
 from sanad_analyzer.rules.normalised import NormalisedText, pattern
@@ -30,6 +30,7 @@ from sanad_analyzer.rules.vocabulary import (
     TOPIC_PATTERNS,
     Category,
     Lexicon,
+    LexiconScan,
     Topic,
 )
 
@@ -55,6 +56,19 @@ _PREDICATE: Final = re.compile(
 )
 _ASIDE: Final = re.compile(r"(?:even|including|especially|whether|regardless)(?![a-z])")
 _Key = TypeVar("_Key")
+_TOPICS: Final = tuple(TOPIC_PATTERNS)
+_CATEGORIES: Final = tuple(CATEGORY_PATTERNS)
+SCAN_PATTERNS: Final[tuple[Lexicon | re.Pattern[str], ...]] = (
+    *TOPIC_PATTERNS.values(),
+    *CATEGORY_PATTERNS.values(),
+    REFUSAL,
+    EXCEPTION,
+    CONDITION,
+    ALL_GOODS,
+    CHANGE_OF_MIND,
+)
+SCAN: Final = LexiconScan(SCAN_PATTERNS)
+"""Every lexicon the reading looks up, found in one pass over the text (vocabulary.py)."""
 _WORDY: Final = re.compile(r"[^\W_]")
 _LEAD: Final = re.compile(r"([^:\d]{2,60}?):\s")
 _LEAD_WORDS: Final = 6
@@ -146,8 +160,10 @@ class Sentence(NamedTuple):
 class _Index(Generic[_Key]):
     """Where every lexicon of a family matches in the text, found once, for bisection."""
 
-    def __init__(self, text: str, lexicons: Mapping[_Key, Lexicon]) -> None:
-        self._starts = {key: lexicon.starts(text) for key, lexicon in lexicons.items()}
+    def __init__(self, keys: Sequence[_Key], spans: Sequence[list[tuple[int, int]]]) -> None:
+        self._starts = {
+            key: [start for start, _ in found] for key, found in zip(keys, spans, strict=True)
+        }
         merged = sorted(
             (start, index) for index, starts in enumerate(self._starts.values()) for start in starts
         )
@@ -173,15 +189,19 @@ class Document:
 
     def __init__(self, text: NormalisedText) -> None:
         self.text = text
-        content = text.text
-        self._topics = _Index(content, TOPIC_PATTERNS)
+        found = SCAN.spans(text.text)
+        topics = len(_TOPICS)
+        categories = topics + len(_CATEGORIES)
+        self._topics = _Index(_TOPICS, found[:topics])
+        self._categories = _Index(_CATEGORIES, found[topics:categories])
         self._scopes: dict[int, frozenset[Category]] = {}
-        self._refusals = [(m.start(), m.end()) for m in REFUSAL.finditer(content)]
-        self._refusal_starts = [start for start, _ in self._refusals]
-        self._exceptions = EXCEPTION.starts(content)
-        self._all_goods = [m.start() for m in ALL_GOODS.finditer(content)]
-        self._conditions = CONDITION.starts(content)
-        self._minds = [m.start() for m in CHANGE_OF_MIND.finditer(content)]
+        refusals, exceptions, conditions, all_goods, minds = found[categories:]
+        self._refusals = refusals
+        self._refusal_starts = [start for start, _ in refusals]
+        self._exceptions = [start for start, _ in exceptions]
+        self._all_goods = [start for start, _ in all_goods]
+        self._conditions = [start for start, _ in conditions]
+        self._minds = [start for start, _ in minds]
         self.sections: list[Section] = []
         self.sentences: list[Sentence] = []
         self.clauses: list[Clause] = []
@@ -197,12 +217,6 @@ class Document:
     def names(self, category: Category, start: int, end: int) -> bool:
         """The span names goods or cases of ``category``."""
         return self._categories.any_in(category, start, end)
-
-    @functools.cached_property
-    def _categories(self) -> _Index[Category]:
-        """Where each category is named: one scan of the text per category, on first asking,
-        instead of one per category and span asked about."""
-        return _Index(self.text.text, CATEGORY_PATTERNS)
 
     def _categories_in(self, start: int, end: int) -> frozenset[Category]:
         return self._categories.keys_in(start, end)

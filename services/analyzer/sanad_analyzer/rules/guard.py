@@ -11,6 +11,7 @@ Only the constructs the checker's patterns use are understood; anything else (``
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final
 
 _ZERO_WIDTH_ESCAPES: Final = frozenset("bBAZ")
@@ -37,6 +38,65 @@ def guarded(regex: str) -> str:
     if not chars:
         return regex
     return "(?=[" + "".join(re.escape(char) for char in sorted(chars)) + "])(?:" + regex + ")"
+
+
+def leading_branches(regex: str) -> list[tuple[str, str]] | None:
+    """The top-level branches of ``regex``, each as its first character and the rest, when
+    every branch starts with a plain character (as ``literal_led`` writes them); else None."""
+    branches = []
+    for branch in _split_top(regex):
+        first = branch[:1]
+        if not first or first in _NOT_PLAIN or (branch[1:2] and branch[1] in _QUANTIFIERS):
+            return None
+        branches.append((first, branch[1:]))
+    return branches
+
+
+def following_characters(regex: str) -> dict[str, frozenset[str] | None] | None:
+    """The characters a match of ``regex`` can start with, each with the characters that can
+    come second (None: any); None when the first ones cannot be told."""
+    found: dict[str, frozenset[str] | None] = {}
+    pending = _split_top(regex)
+    while pending:
+        branch = pending.pop()
+        expanded = _expand_first(branch)
+        if expanded is None or len(pending) > _MAX_BRANCHES:
+            return None
+        if expanded != [branch]:
+            pending.extend(expanded)
+            continue
+        first, seconds = branch[0], first_characters(branch[1:]) if branch[1:] else None
+        known = found.get(first, frozenset())
+        found[first] = None if known is None or seconds is None else known | seconds
+    return found
+
+
+def any_of(regexes: Sequence[str]) -> str:
+    """An alternation that matches where any of ``regexes`` does, though not always as the
+    first of them that matches would (it is for finding places, not matches): its branches
+    are grouped by their first character, so that the engine tests a character once per
+    group instead of entering every branch."""
+    by_first: dict[str, list[str]] = {}
+    others: list[str] = []
+    pending = [branch for regex in regexes for branch in _split_top(regex)]
+    grouped = 0
+    while pending:
+        branch = pending.pop()
+        expanded = _expand_first(branch) if branch else None
+        if expanded is None:
+            others.append(branch)
+        elif expanded == [branch]:
+            by_first.setdefault(branch[0], []).append(branch[1:])
+            grouped += 1
+        else:
+            pending.extend(expanded)
+        if len(pending) + len(others) + grouped > _MAX_BRANCHES:
+            return "|".join(regexes)
+    groups = [
+        first if "" in rests else first + "(?:" + "|".join(rests) + ")"
+        for first, rests in by_first.items()
+    ]
+    return "|".join([*groups, *others])
 
 
 def _split_top(regex: str) -> list[str]:
@@ -194,6 +254,7 @@ def _group_end(regex: str, index: int) -> int:
 
 _MAX_BRANCHES: Final = 400
 _QUANTIFIERS: Final = "?*+{"
+_NOT_PLAIN: Final = frozenset("\\.^$|()[]") | frozenset(_QUANTIFIERS)
 
 
 def literal_led(regex: str) -> str | None:

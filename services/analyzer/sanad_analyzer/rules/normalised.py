@@ -19,13 +19,17 @@ from sanad_analyzer.rules.guard import guarded, literal_led
 # Diacritics (tashkeel), Quranic marks, the tatweel and bidi marks: they change looks only.
 _DROPPED_CLASS: Final = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c-\u200f"
 _DROPPED: Final = re.compile(f"[{_DROPPED_CLASS}]+")
-# Whitespace that is not already a single space or a single line break.
-_WHITESPACE: Final = re.compile(r"\s{2,}|[^\S \n]")
+# Whitespace that is not already a single space or a single line break: a run of two or
+# more, or one other whitespace character. Led by one class, so the scan skips the other
+# characters in C (as two branches, ``\s{2,}|[^\S \n]``, it tried a match at every one).
+_WHITESPACE: Final = re.compile(r"\s(?:\s+|(?<=[^\S \n]))")
 # What the matching form leaves out: the rest of a whitespace run after its first character
-# (marks inside the run included), and marks anywhere else.
-# Behind a guard of its first characters, so the scan skips ordinary letters in C (guard.py).
+# (marks inside the run included), and marks anywhere else. Led by the class of its first
+# characters, so the scan skips ordinary letters in C; the look-behinds tell which branch
+# the first character began.
 _REMOVED: Final = re.compile(
-    f"(?=[\\s{_DROPPED_CLASS}])(?:\\s[\\s{_DROPPED_CLASS}]+|[{_DROPPED_CLASS}]+)"
+    f"[\\s{_DROPPED_CLASS}]"
+    f"(?:(?<=\\s)[\\s{_DROPPED_CLASS}]+|(?<=[{_DROPPED_CLASS}])[{_DROPPED_CLASS}]*)"
 )
 # Every mapping is one character to one character, so positions stay aligned. Applied with
 # str.replace, which is many times faster than str.translate on Arabic text.

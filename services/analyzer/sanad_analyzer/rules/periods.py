@@ -22,7 +22,7 @@ from typing import Final
 
 from sanad_analyzer.rules.document import Clause, Document, Sentence
 from sanad_analyzer.rules.normalised import NormalisedText, pattern
-from sanad_analyzer.rules.vocabulary import CREDIT, Category, Topic
+from sanad_analyzer.rules.vocabulary import CREDIT, Category, LexiconScan, Topic
 from sanad_analyzer.text.numbers import Unit, find_numbers
 
 _UNIT_DAYS: Final = {
@@ -212,6 +212,10 @@ _ANCHORS: Final = (
 )
 """Kinds of anchor; where two start at one place, the earlier kind is the one read."""
 _ANCHOR_RANK: Final = {kind: rank for rank, (kind, _) in enumerate(_ANCHORS)}
+_SPAN_SCAN: Final = LexiconScan(
+    [*(regex for _, regex in _ANCHORS), *(regex for _, regex in _PURPOSES)], one_scan=True
+)
+"""The anchors and the purpose words, found in one pass over each span that can hold them."""
 _RECOVERY: Final = pattern(r"(?:ال)?استرداد")
 _RETURN_WORD: Final = pattern(
     r"ارجاع|استرجاع|ترجيع|مرتجع|رجع|فسخ|عدول|return|send\w* (?:\w+ )?back"
@@ -332,11 +336,12 @@ class _PurposeWords:
         anchors: list[tuple[int, int, str]] = []
         words: list[tuple[int, int, Purpose]] = []
         for start, end in _merge(spans):
-            for kind, regex in _ANCHORS:
+            found = _SPAN_SCAN.spans(content, start, end)
+            for (kind, _), kind_found in zip(_ANCHORS, found, strict=False):
                 anchors.extend(
-                    (m.start(), m.end(), kind) for m in regex.finditer(content, start, end)
+                    (match_start, match_end, kind) for match_start, match_end in kind_found
                 )
-            words.extend(_purpose_words(content, start, end))
+            words.extend(_purpose_words(start, found[len(_ANCHORS) :]))
         anchors.sort(key=lambda anchor: (anchor[0], _ANCHOR_RANK[anchor[2]]))
         self._anchors = anchors
         # "no refunds" names nothing a period could be for; "after 14 days we cannot accept
@@ -505,19 +510,22 @@ def _semicolon_before(document: Document, index: int) -> Sentence | None:
     return previous if between in (";", "؛") else None
 
 
-def _purpose_words(text: str, start: int, end: int) -> list[tuple[int, int, Purpose]]:
-    """Purpose words in text[start:end], as one alternation of the purposes in their order
-    would find them: leftmost first, the earlier purpose first at the same place, and no word
-    inside another ("يرجع" in "المبلغ يرجع" is the refund's)."""
-    found = sorted(
-        (match.start(), rank, match.end(), purpose)
-        for rank, (purpose, regex) in enumerate(_PURPOSES)
-        for match in regex.finditer(text, start, end)
-        if match.end() > match.start()
+def _purpose_words(
+    start: int, found: Sequence[list[tuple[int, int]]]
+) -> list[tuple[int, int, Purpose]]:
+    """Purpose words in a span from ``start``, given each purpose's matches there, as one
+    alternation of the purposes in their order would find them: leftmost first, the earlier
+    purpose first at the same place, and no word inside another ("يرجع" in "المبلغ يرجع" is
+    the refund's)."""
+    ordered = sorted(
+        (match_start, rank, match_end, purpose)
+        for rank, ((purpose, _), matches) in enumerate(zip(_PURPOSES, found, strict=True))
+        for match_start, match_end in matches
+        if match_end > match_start
     )
     words: list[tuple[int, int, Purpose]] = []
     reached = start
-    for word_start, _, word_end, purpose in found:
+    for word_start, _, word_end, purpose in ordered:
         if word_start >= reached:
             words.append((word_start, word_end, purpose))
             reached = word_end
