@@ -983,3 +983,15 @@ def test_data_passed_only_to_the_courier_is_specific_sharing_and_erasure_a_term(
     rules = privacy_found(text)
     assert "privacy.third_party_sharing_unclear" not in rules
     assert "privacy.retention_missing" not in rules
+
+
+def test_a_bilingual_refund_label_names_its_period_the_refund_time() -> None:
+    text = (
+        "Returns / الإرجاع: خلال 14 يوماً من الاستلام.\n"
+        "Refunds / الاسترداد: within 5 days to the card you paid with."
+    )
+    periods = find_periods(Document(normalise(text)))
+    assert [(period.purpose.value, period.days) for period in periods] == [
+        ("return", 14.0),
+        ("refund", 5.0),
+    ]

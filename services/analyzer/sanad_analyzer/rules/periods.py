@@ -298,6 +298,9 @@ def _recovery_beside_return(document: Document, periods: list[Period]) -> list[P
             [clause.start]
             + [other.end for other in periods[:index] if clause.start <= other.end <= period.start]
         )
+        lead = document.sentence_of(clause).lead
+        if since == clause.start and lead is not None and lead[1] <= clause.start:
+            since = lead[0]  # "Refunds / الاسترداد: within 7 days": the label names it
         words = content[since : period.start]
         if _RECOVERY.search(words) and not _RETURN_WORD.search(words):
             recoveries.add(index)
