@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import grpc
 import redis.asyncio as aioredis
@@ -319,8 +319,20 @@ async def soak_store(
         return run
 
 
-_TENTH_NUMBERS = " | ".join(str(k) for k in range(1, SAMPLES + 1))
-"""The header cells of a table with one column per tenth."""
+_Column = tuple[str, str]
+"""A table column: its name and its alignment rule ("---:" numbers, "---" text)."""
+_STORE: Final[_Column] = ("store", "---")
+_RATIO_MET: Final[list[_Column]] = [("last / first", "---:"), ("met", "---")]
+"""The closing columns of a table whose goal is a last-to-first ratio."""
+
+
+def _tenths_header(before: list[_Column], after: list[_Column]) -> list[str]:
+    """The header and rule of a table: the ``before`` columns, one number column per tenth,
+    then the ``after`` columns."""
+    columns = [*before, *((str(k), "---:") for k in range(1, SAMPLES + 1)), *after]
+    names = [name for name, _ in columns]
+    rules = [rule for _, rule in columns]
+    return ["| " + " | ".join(names) + " |", "|" + "|".join(rules) + "|"]
 
 
 def _tenths(values: list[float], decimals: int) -> str:
@@ -346,8 +358,7 @@ def render(runs: list[StoreRun], command: str) -> str:
         "",
         "### Throughput per tenth (fresh requests a second)",
         "",
-        f"| store | requests | {_TENTH_NUMBERS} | last / first | met |",
-        "|---|---:|" + "---:|" * SAMPLES + "---:|---|",
+        *_tenths_header([_STORE, ("requests", "---:")], _RATIO_MET),
     ]
     lines += [
         f"| {run.store} | {run.requests:,} | {_tenths(run.throughput, 1)} | "
@@ -364,8 +375,7 @@ def render(runs: list[StoreRun], command: str) -> str:
             "move: a store that slows as it fills costs more CPU per request. Goal: the last",
             f"tenth at most {1 / THROUGHPUT_GOAL:.0%} of the first's.",
             "",
-            f"| store | {_TENTH_NUMBERS} | last / first | met |",
-            "|---|" + "---:|" * SAMPLES + "---:|---|",
+            *_tenths_header([_STORE], _RATIO_MET),
         ]
         lines += [
             f"| {run.store} | {_tenths(run.cpu_ms, 2)} | "
@@ -379,8 +389,7 @@ def render(runs: list[StoreRun], command: str) -> str:
             "",
             "The same per process (ms per fresh request over each tenth):",
             "",
-            f"| store | process | {_TENTH_NUMBERS} | last / first |",
-            "|---|---|" + "---:|" * SAMPLES + "---:|",
+            *_tenths_header([_STORE, ("process", "---")], _RATIO_MET[:1]),
         ]
         lines += [
             f"| {run.store} | {process} | {_tenths(values, 2)} | {values[-1] / values[0]:.0%} |"
@@ -397,9 +406,10 @@ def render(runs: list[StoreRun], command: str) -> str:
             "moves with the CPU per request, the host slowed every process, not the store; the",
             "last column divides it out of the CPU-per-request ratio.",
             "",
-            f"| store | {_TENTH_NUMBERS} | last / first | CPU per request, machine taken out "
-            "| met |",
-            "|---|" + "---:|" * SAMPLES + "---:|---:|---|",
+            *_tenths_header(
+                [_STORE],
+                [_RATIO_MET[0], ("CPU per request, machine taken out", "---:"), _RATIO_MET[1]],
+            ),
         ]
         lines += [
             f"| {run.store} | {_tenths(run.calibration_ms, 1)} | "

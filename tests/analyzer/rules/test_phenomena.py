@@ -18,12 +18,16 @@ from sanad_analyzer.rules.score import compliance_ratio, grade
 SA, EG = Jurisdiction.SA, Jurisdiction.EG
 
 
-def check(text: str, jurisdiction: Jurisdiction) -> CheckResult:
-    return check_policy(text, PolicyType.RETURN_EXCHANGE, jurisdiction)
+def check(
+    text: str, jurisdiction: Jurisdiction, policy: PolicyType = PolicyType.RETURN_EXCHANGE
+) -> CheckResult:
+    return check_policy(text, policy, jurisdiction)
 
 
-def found(text: str, jurisdiction: Jurisdiction) -> dict[str, Finding]:
-    return {finding.rule_id: finding for finding in check(text, jurisdiction).findings}
+def found(
+    text: str, jurisdiction: Jurisdiction, policy: PolicyType = PolicyType.RETURN_EXCHANGE
+) -> dict[str, Finding]:
+    return {finding.rule_id: finding for finding in check(text, jurisdiction, policy).findings}
 
 
 # The issue's own examples.
@@ -912,11 +916,6 @@ def test_we_only_accept_returns_of_faulty_items_is_a_blanket_refusal() -> None:
 # Privacy pages laid out with bilingual headings and lists.
 
 
-def privacy_found(text: str) -> dict[str, Finding]:
-    result = check_policy(text, PolicyType.PRIVACY_ACCOUNT, SA)
-    return {finding.rule_id: finding for finding in result.findings}
-
-
 def test_a_bilingual_heading_about_sharing_shares_nothing() -> None:
     text = (
         "Who receives your data / من يستلم بياناتك\n"
@@ -924,7 +923,7 @@ def test_a_bilingual_heading_about_sharing_shares_nothing() -> None:
         "We use your data to process orders. You can ask to see or delete your data. "
         "Order records are kept for 5 years."
     )
-    assert "privacy.third_party_sharing_unclear" not in privacy_found(text)
+    assert "privacy.third_party_sharing_unclear" not in found(text, SA, PolicyType.PRIVACY_ACCOUNT)
 
 
 def test_retention_periods_listed_under_a_heading() -> None:
@@ -935,7 +934,7 @@ def test_retention_periods_listed_under_a_heading() -> None:
         "- Support chats: 6 months.\n"
         "You may request access to your data or its deletion at any time."
     )
-    assert "privacy.retention_missing" not in privacy_found(text)
+    assert "privacy.retention_missing" not in found(text, SA, PolicyType.PRIVACY_ACCOUNT)
 
 
 def test_a_consent_page_without_the_word_data_is_read() -> None:
@@ -943,7 +942,7 @@ def test_a_consent_page_without_the_word_data_is_read() -> None:
         "Newsletter\nWith your consent, we send offers by e-mail and pass your contact "
         "details to selected partners. You can unsubscribe whenever you like."
     )
-    rules = privacy_found(text)
+    rules = found(text, SA, PolicyType.PRIVACY_ACCOUNT)
     assert "privacy.third_party_sharing_unclear" in rules
     assert "privacy.purpose_missing" not in rules
 
@@ -951,14 +950,9 @@ def test_a_consent_page_without_the_word_data_is_read() -> None:
 # Shipping and privacy wordings of the probe d-517 to d-532.
 
 
-def shipping_found(text: str) -> dict[str, Finding]:
-    result = check_policy(text, PolicyType.SHIPPING_DELIVERY, EG)
-    return {finding.rule_id: finding for finding in result.findings}
-
-
 def test_parcels_that_reach_you_within_days_state_the_delivery_time() -> None:
     text = "Shipping is free. Your package should reach you within 2 to 5 working days."
-    assert "shipping.delivery_time_missing" not in shipping_found(text)
+    assert "shipping.delivery_time_missing" not in found(text, EG, PolicyType.SHIPPING_DELIVERY)
 
 
 def test_a_missed_delivery_date_with_a_refund_is_a_late_delivery_remedy() -> None:
@@ -966,12 +960,16 @@ def test_a_missed_delivery_date_with_a_refund_is_a_late_delivery_remedy() -> Non
         "Delivery within 5 days, 40 EGP. If we miss the promised date, we refund the "
         "delivery charge."
     )
-    assert "shipping.late_delivery_remedy_missing" not in shipping_found(text)
+    assert "shipping.late_delivery_remedy_missing" not in found(
+        text, EG, PolicyType.SHIPPING_DELIVERY
+    )
 
 
 def test_compensation_in_the_gulf_for_a_late_order_is_a_remedy() -> None:
     text = "التوصيل مجاني وخلال 3 أيام، وإذا تأخر طلبك نعوضك بقسيمة شرائية."
-    assert "shipping.late_delivery_remedy_missing" not in shipping_found(text)
+    assert "shipping.late_delivery_remedy_missing" not in found(
+        text, EG, PolicyType.SHIPPING_DELIVERY
+    )
 
 
 def test_data_passed_only_to_the_courier_is_specific_sharing_and_erasure_a_term() -> None:
@@ -980,7 +978,7 @@ def test_data_passed_only_to_the_courier_is_specific_sharing_and_erasure_a_term(
         "who delivers them. When you close your account we delete your data within 14 "
         "days. You may ask for a copy of your data at any time."
     )
-    rules = privacy_found(text)
+    rules = found(text, SA, PolicyType.PRIVACY_ACCOUNT)
     assert "privacy.third_party_sharing_unclear" not in rules
     assert "privacy.retention_missing" not in rules
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import enum
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from sanad_analyzer.rules.document import BULLETS
 from sanad_analyzer.rules.normalised import NormalisedText, pattern
 from sanad_analyzer.rules.vocabulary import words
 
@@ -290,10 +292,11 @@ class ClauseFinder:
         text = self._text.text
         if not _is_heading(sentence, _HEADING_LINE_WORDS) or not text.startswith("\n", end):
             return False
-        lines = text[end + 1 :].split("\n")
-        below = lines[:1]
-        if _LIST_ITEM.match(lines[0]):
-            below = list(itertools.takewhile(_LIST_ITEM.match, lines))
+        lines = _lines(text, end + 1)
+        first = next(lines, "")
+        below = [first]
+        if _LIST_ITEM.match(first):
+            below.extend(itertools.takewhile(_LIST_ITEM.match, lines))
         return any(_RETENTION_TERM.search(line) for line in below)
 
     def _late_delivery_remedy(self) -> list[ClauseHit]:
@@ -320,7 +323,16 @@ _HEADING_LINE_WORDS: Final = 7
 """A line this short, with a list or a line under it, heads them ("How long we keep it")."""
 # A heading given in two languages: "Who sees it / من يطلع عليها", "Privacy | الخصوصية".
 _BILINGUAL_SEPARATOR: Final = re.compile(r" [/|] ")
-_LIST_ITEM: Final = re.compile(r"[-•*▪◦] ")
+_LIST_ITEM: Final = re.compile(f"[{BULLETS}]+ ")
+
+
+def _lines(text: str, start: int) -> Iterator[str]:
+    """The lines of ``text`` from ``start`` on, read one at a time."""
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        yield text[start:end]
+        start = end + 1
 
 
 def _is_heading(sentence: str, words: int = _HEADING_WORDS) -> bool:

@@ -34,9 +34,11 @@ from sanad_analyzer.rules.vocabulary import (
     Topic,
 )
 
+BULLETS: Final = "-•*–·▪●◦✓✔"
+"""The characters that open a list item."""
 # A line's marker: a bullet, a number ("1.", "١)", "(2)", "أولاً:"), or an emoji.
 _MARKER: Final = re.compile(
-    r"\s*(?:(?P<bullet>[-•*–·▪●◦✓✔]+)"
+    rf"\s*(?:(?P<bullet>[{BULLETS}]+)"
     r"|(?P<number>\(?\d{1,2}\s*[.)\-](?!\d)|\(\d{1,2}\))"
     r"|(?P<ordinal>(?:اولا|ثانيا|ثالثا|رابعا|خامسا|سادسا|سابعا|ثامنا|تاسعا|عاشرا)\s*[:\-)]?)"
     r"|(?P<emoji>[^\w\s\"'«(]{1,4}))\s*"

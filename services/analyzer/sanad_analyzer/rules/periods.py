@@ -212,10 +212,14 @@ _ANCHORS: Final = (
 )
 """Kinds of anchor; where two start at one place, the earlier kind is the one read."""
 _ANCHOR_RANK: Final = {kind: rank for rank, (kind, _) in enumerate(_ANCHORS)}
-_SPAN_SCAN: Final = LexiconScan(
+SPAN_SCAN: Final = LexiconScan(
     [*(regex for _, regex in _ANCHORS), *(regex for _, regex in _PURPOSES)], one_scan=True
 )
 """The anchors and the purpose words, found in one pass over each span that can hold them."""
+_DEFECTS_TAKE: Final = frozenset(
+    {Purpose.RETURN, Purpose.EXCHANGE, Purpose.REFUND, Purpose.UNKNOWN}
+)
+"""Purposes a period about defective goods gives up for the defects period."""
 _RECOVERY: Final = pattern(r"(?:ال)?استرداد")
 _RETURN_WORD: Final = pattern(
     r"ارجاع|استرجاع|ترجيع|مرتجع|رجع|فسخ|عدول|return|send\w* (?:\w+ )?back"
@@ -339,7 +343,7 @@ class _PurposeWords:
         anchors: list[tuple[int, int, str]] = []
         words: list[tuple[int, int, Purpose]] = []
         for start, end in _merge(spans):
-            found = _SPAN_SCAN.spans(content, start, end)
+            found = SPAN_SCAN.spans(content, start, end)
             for (kind, _), kind_found in zip(_ANCHORS, found, strict=False):
                 anchors.extend(
                     (match_start, match_end, kind) for match_start, match_end in kind_found
@@ -401,17 +405,7 @@ class _PurposeWords:
         # "If the item arrived damaged, we refund you within 5 days" is the refund's time for
         # those items; "a full refund within 30 days of receiving it" is the time to ask for one.
         paid_back = purpose is Purpose.REFUND and anchor in (None, "returned")
-        if (
-            defects
-            and not paid_back
-            and purpose
-            in (
-                Purpose.RETURN,
-                Purpose.EXCHANGE,
-                Purpose.REFUND,
-                Purpose.UNKNOWN,
-            )
-        ):
+        if defects and not paid_back and purpose in _DEFECTS_TAKE:
             purpose = Purpose.DEFECTS
         return Period(
             low_days=low,

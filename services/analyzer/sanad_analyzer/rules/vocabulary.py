@@ -158,6 +158,12 @@ class LexiconScan:
         }
         """Every pattern that can match, by the first three letters."""
 
+    @property
+    def scanned_alone(self) -> tuple[Lexicon | re.Pattern[str], ...]:
+        """The patterns not led by plain characters (or with flags), each scanned by itself:
+        a whole pass of the text apiece, which the one-pass scan is there to avoid."""
+        return tuple(self._patterns[index] for index in self._alone)
+
     def spans(
         self, text: str, start: int = 0, end: int | None = None
     ) -> list[list[tuple[int, int]]]:
@@ -641,9 +647,10 @@ CONDITION: Final = Lexicon(
         r"\bwhere\b",
         r"\bfor change[- ]of[- ]mind",
         # only where it opens its clause: "Returns are only accepted for items that arrived
-        # damaged" names what is accepted, it narrows no refusal
-        r"(?:^|(?<=\n)|(?<=[.,;:!?؛،] ))for (?:any )?(?:items|products|goods|orders|parcels)"
-        r" (?:that|which) (?:arrive|arrived|are|were|come|came)\b",
+        # damaged" names what is accepted, it narrows no refusal (the look-behinds follow the
+        # "f", so the lexicon stays led by plain letters: guard.py)
+        r"f(?:(?<=^f)|(?<=\nf)|(?<=[.,;:!?] f))or (?:any )?(?:items|products|goods|orders"
+        r"|parcels) (?:that|which) (?:arrive|arrived|are|were|come|came)\b",
         r"\bfor (?:any |all )?other\b",
         r"\botherwise\b",
         r"(?<!\w)(?:غير|عدا|فيما عدا) (?:كده|ذلك|هذا)(?!\w)",
