@@ -37,7 +37,6 @@ IMPORTS = (
     "pydantic",
     "opentelemetry.sdk.metrics",
     "prometheus_client",
-    "numpy",
     "aiohttp",
     "sanad_common.server",
     "sanad_analyzer.app",

@@ -6,15 +6,20 @@ similarity is the cosine (Ochiai) coefficient of their feature sets, |A∩B| / s
 unlike Jaccard it does not halve when one text gains a sentence the other lacks.
 
 Searching every stored text is too slow, so candidates come from locality-sensitive hashing:
-a MinHash signature of the feature set is cut into bands of a few values each,
-and texts sharing any band are candidates. With 20 bands of 3 values, a pair whose Jaccard
-similarity is 0.64 (about where the cosine reaches 0.8) becomes a candidate with probability
+a MinHash signature of the feature set is cut into bands of a few values each, and texts
+sharing any band are candidates. With 20 bands of 3 values, a pair whose Jaccard similarity
+is 0.64 (about where the cosine reaches 0.8) becomes a candidate with probability
 1 - (1 - 0.64³)²⁰ ≈ 0.998; unrelated texts (Jaccard below 0.1) almost never do. Candidates
-are then scored exactly, and the numbers rule (`numbers.py`) vetoes any whose numbers differ.
+are then scored exactly, and the numbers rule (`numbers.py`) vetoes any whose numbers differ,
+so a band shared by chance costs a comparison, never a wrong answer.
 
-The signature is datasketch's MinHash with its "affine32" scheme, value for value (a test
-compares the two), computed here with numpy alone: importing datasketch imports scipy,
-which cost the analyzer about 65 MiB of resident memory for the twenty lines used.
+The signature is one-permutation MinHash with optimal densification (Shrivastava, ICML 2017):
+each feature is hashed once, the hash picks one of the signature's bins, and each bin keeps
+the smallest hash it was given; a bin no feature reached takes the value of the first
+reached bin in its own fixed donor order. Two sets then agree on a bin with probability
+equal to their Jaccard similarity, as with one hash function per value, for one hash per
+feature instead of one per feature and value: fast enough in plain Python that the analyzer
+needs no numpy (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -27,77 +32,61 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-
-import numpy as np
+from typing import Final
 
 from sanad_analyzer.text.normalise import words
 from sanad_analyzer.text.numbers import number_signature
 
-BANDS = 20
+BANDS: Final = 20
 """MinHash bands: more bands find lower similarities, at one index set per band."""
-ROWS_PER_BAND = 3
+ROWS_PER_BAND: Final = 3
 """Signature values per band: more rows make a shared band rarer between unrelated texts."""
-NUM_PERM = BANDS * ROWS_PER_BAND
-_SEED = 20261129
-_UINT32_MAX = np.uint32(0xFFFFFFFF)
+BINS: Final = BANDS * ROWS_PER_BAND
+"""Values in a signature, one per bin."""
+_SEED: Final = 20261129
+_UNREACHED: Final = (1 << 64) - 1
+"""A bin no feature hashed to; above every 64-bit hash."""
 
 
-def _mersenne_twister(seed: int) -> random.Random:
-    """A Mersenne Twister in the state ``numpy.random.RandomState(seed)`` starts from.
+def _donor_orders(seed: int) -> tuple[tuple[int, ...], ...]:
+    """For each bin, every other bin in a fixed random order: where an unreached bin borrows.
 
-    Both generators are MT19937; numpy seeds an integer with the reference ``init_genrand``,
-    which is reproduced here, so ``getrandbits(32)`` yields numpy's 32-bit draws without
-    importing numpy.random (2.5 MiB of the analyzer for 120 numbers drawn at import).
+    Both texts of a comparison borrow in the same order, which is what keeps a borrowed
+    value's chance of agreeing equal to the Jaccard similarity.
     """
-    state = [seed & 0xFFFFFFFF]
-    for index in range(1, 624):
-        previous = state[-1]
-        state.append((1812433253 * (previous ^ (previous >> 30)) + index) & 0xFFFFFFFF)
-    generator = random.Random()
-    generator.setstate((3, (*state, 624), None))
-    return generator
+    generator = random.Random(seed)
+    orders = []
+    for bin_ in range(BINS):
+        others = [other for other in range(BINS) if other != bin_]
+        generator.shuffle(others)
+        orders.append(tuple(others))
+    return tuple(orders)
 
 
-def _permutations(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The affine permutations h -> a * h + b (mod 2**32), a odd, as datasketch draws them.
+_DONORS: Final = _donor_orders(_SEED)
 
-    datasketch draws ``RandomState(seed).randint(0, 2**31)`` then ``randint(0, 2**32)``, each
-    ``count`` times as uint32; for those two ranges numpy's draw is one 32-bit output, masked
-    to 31 bits for the first.
+
+def signature(feature_set: frozenset[str]) -> tuple[int, ...]:
+    """The MinHash signature (BINS 64-bit values) of a feature set.
+
+    A feature's hash is an eight-byte BLAKE2b digest (the same in every process, unlike
+    ``hash``). Its remainder by BINS picks its bin; within a bin every hash has that
+    remainder, so the smallest hash is the smallest of the rest of its bits as well.
     """
-    generator = _mersenne_twister(seed)
-    a = np.array([generator.getrandbits(32) & 0x7FFFFFFF for _ in range(count)], dtype=np.uint32)
-    b = np.array([generator.getrandbits(32) for _ in range(count)], dtype=np.uint32)
-    return a * np.uint32(2) + np.uint32(1), b
-
-
-_A, _B = _permutations(NUM_PERM, _SEED)
-
-
-def _fmix32(values: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finalizer (wrapping arithmetic), mixing each input hash once."""
-    values = values ^ (values >> np.uint32(16))
-    values = values * np.uint32(0x85EBCA6B)
-    values = values ^ (values >> np.uint32(13))
-    values = values * np.uint32(0xC2B2AE35)
-    mixed: np.ndarray = values ^ (values >> np.uint32(16))
-    return mixed
-
-
-def signature(feature_set: frozenset[str]) -> np.ndarray:
-    """The MinHash signature (NUM_PERM unsigned 32-bit values) of a feature set."""
-    if not feature_set:
-        return np.full(NUM_PERM, _UINT32_MAX, dtype=np.uint32)
-    hashes = np.array(
-        [
-            int.from_bytes(hashlib.sha1(feature.encode()).digest()[:4], "little")
-            for feature in sorted(feature_set)
-        ],
-        dtype=np.uint32,
-    ).reshape(-1, 1)
-    permuted: np.ndarray = _fmix32(hashes) * _A + _B
-    minima: np.ndarray = permuted.min(axis=0)
-    return minima
+    minima = [_UNREACHED] * BINS
+    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
+    for feature in feature_set:
+        value = from_bytes(blake2b(feature.encode(), digest_size=8).digest(), "little")
+        bin_ = value % BINS
+        if value < minima[bin_]:  # noqa: PLR1730 - min() would be a quarter slower here
+            minima[bin_] = value
+    if _UNREACHED not in minima or not feature_set:
+        return tuple(minima)
+    reached = tuple(minima)
+    for bin_, value in enumerate(reached):
+        if value == _UNREACHED:
+            minima[bin_] = next(reached[d] for d in _DONORS[bin_] if reached[d] != _UNREACHED)
+    return tuple(minima)
 
 
 def features(tokens: Sequence[str]) -> frozenset[str]:
@@ -119,7 +108,8 @@ def bands(feature_set: frozenset[str]) -> list[str]:
     keys = []
     for band in range(BANDS):
         chunk = values[band * ROWS_PER_BAND : (band + 1) * ROWS_PER_BAND]
-        digest = hashlib.blake2b(chunk.tobytes(), digest_size=6).hexdigest()
+        packed = b"".join(value.to_bytes(8, "little") for value in chunk)
+        digest = hashlib.blake2b(packed, digest_size=6).hexdigest()
         keys.append(f"{band:02d}:{digest}")
     return keys
 
