@@ -51,7 +51,8 @@ async def test_the_response_is_stored_once_and_every_entry_reads_it(store: Store
 
     stored = await store.keys_with_prefix(ANSWER_PREFIX)
     assert len(stored) == 1
-    assert await store.get(stored[0]) == response.SerializeToString()
+    body = await store.get(stored[0])
+    assert body is not None and len(body) < len(response.SerializeToString()) / 4
     by_key = await idempotency.get(TENANT, "key:a1")
     by_id = await idempotency.get_analysis(TENANT, "a1")
     degraded = await degradation.find_exact(PolicyType.RETURN_EXCHANGE, TENANT, "hash")
@@ -86,3 +87,28 @@ async def test_clearing_one_policy_with_idempotency_removes_its_answers_only(sto
     kept = await idempotency.get_analysis(TENANT, "p1")
     assert kept is not None and kept.response.analysis_id == "p1"
     assert await store.keys_with_prefix(f"{ANSWER_PREFIX}{PolicyType.RETURN_EXCHANGE.value}:") == []
+
+
+async def test_an_answer_stored_uncompressed_by_an_older_release_is_still_read(
+    store: Store,
+) -> None:
+    response = _response("old")
+    idempotency, _ = await _keep(store, response)
+    [answer] = await store.keys_with_prefix(ANSWER_PREFIX)
+    await store.set(answer, response.SerializeToString(), ttl=600)
+
+    found = await idempotency.get(TENANT, "key:old")
+    assert found is not None and found.response == response
+
+
+async def test_a_damaged_compressed_answer_is_a_miss_and_its_entry_is_removed(
+    store: Store,
+) -> None:
+    idempotency, _ = await _keep(store, _response("bad"))
+    [answer] = await store.keys_with_prefix(ANSWER_PREFIX)
+    body = await store.get(answer)
+    assert body is not None
+    await store.set(answer, body[:20], ttl=600)
+
+    assert await idempotency.get(TENANT, "key:bad") is None
+    assert await store.keys_with_prefix("idempotency:") == []
