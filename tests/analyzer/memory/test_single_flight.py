@@ -17,6 +17,7 @@ from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.deadline import Deadline
 from sanad_analyzer.memory.single_flight import (
     FLIGHT_PREFIX,
+    OUTCOME_INFIX,
     FingerprintMismatchError,
     SharedFlight,
     SingleFlight,
@@ -295,3 +296,41 @@ async def test_another_request_under_the_same_key_is_refused(two_replicas: Repli
         await follower.run("k", "other", Deadline.after(10, 0), _never, _never)
     release.set()
     await first
+
+
+async def test_a_published_response_is_compressed_under_its_own_key(tmp_path: Path) -> None:
+    """Every fresh answer is published for a minute (and Redis may keep it longer, until
+    its expiry sampling reaches it), so the outcome is the compressed message, not JSON of
+    base64; waiting replicas still read it as it was."""
+    store = await open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        leader = SharedFlight(store, lease=0.5, poll_interval=0.01)
+        release, leading = asyncio.Event(), asyncio.Event()
+        response = analyzer_pb2.AnalyzeResponse(
+            analysis_id="a1",
+            analysis=analyzer_pb2.Analysis(
+                improved_policy="Returns within 14 days of delivery. " * 40
+            ),
+        )
+
+        async def produce() -> analyzer_pb2.AnalyzeResponse:
+            leading.set()
+            await release.wait()
+            return response
+
+        first = asyncio.ensure_future(leader.run("k", "f", Deadline.after(10, 0), produce, _never))
+        await started(leading)
+        held = await store.get(f"{FLIGHT_PREFIX}k")
+        assert held is not None
+        token = json.loads(held)["token"]
+        release.set()
+        await first
+        await leader.aclose()  # the outcome is published off the request path
+
+        published = await store.get(f"{FLIGHT_PREFIX}k{OUTCOME_INFIX}{token}")
+        assert published is not None
+        assert published.startswith(b"\x00")
+        assert len(published) < len(response.SerializeToString()) / 4
+        assert await store.get(f"{FLIGHT_PREFIX}k:{token}") is None
+    finally:
+        await store.aclose()

@@ -8,8 +8,9 @@ import base64
 import contextlib
 import json
 import uuid
+import zlib
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 import grpc
 from google.protobuf import descriptor_pool, message_factory
@@ -168,7 +169,7 @@ class SharedFlight:
         self._held[lease_key] = lease
         if self._renewer is None or self._renewer.done():
             self._renewer = asyncio.create_task(self._renew_forever(), name="flight-leases")
-        result_key = f"{lease_key}:{token}"
+        result_key = _outcome_key(lease_key, token)
         outcome: bytes | None = None
         try:
             response = await produce()
@@ -205,7 +206,7 @@ class SharedFlight:
     async def _wait(self, lease_key: str, token: str, deadline: Deadline) -> bytes | object | None:
         """The leader's published outcome; _TAKE_OVER when its lease went without one;
         None when the caller's deadline leaves no more time to wait."""
-        result_key = f"{lease_key}:{token}"
+        result_key = _outcome_key(lease_key, token)
         while True:
             outcome, held = await _within(deadline, self._store.get_many([result_key, lease_key]))
             if outcome is not None:
@@ -220,6 +221,11 @@ class SharedFlight:
 
 
 FLIGHT_PREFIX = "flight:"
+OUTCOME_INFIX = ":outcome:"
+"""Between the lease's key and its token in the key of the published outcome. (Releases
+that published JSON with the response in base64 wrote it under ``<lease key>:<token>``:
+a replica of either kind waiting on the other's lease finds no outcome under the key it
+reads, sees the lease go, and produces the answer itself, rather than misreading it.)"""
 RESULT_TTL = 60.0
 """Seconds a published outcome stays readable for replicas still waiting for it."""
 RELEASE_WAIT = 2.0
@@ -242,10 +248,20 @@ async def _within(deadline: Deadline, call: Awaitable[T]) -> T:
         raise _OutOfTimeError from None
 
 
+_RESPONSE: Final = b"\x00"
+"""First byte of a published response (zlib of the serialised message at its fastest
+level); an error is published as JSON, which starts with ``{``."""
+
+
+def _outcome_key(lease_key: str, token: str) -> str:
+    return f"{lease_key}{OUTCOME_INFIX}{token}"
+
+
 def _response_outcome(response: analyzer_pb2.AnalyzeResponse) -> bytes:
-    return json.dumps(
-        {"response": base64.b64encode(response.SerializeToString()).decode()}
-    ).encode()
+    """The response compressed: every fresh answer is published, and Redis keeps an
+    expired outcome until its expiry sampling reaches it, so outcomes no replica reads any
+    more can outnumber the live ones several times over (decisions.md)."""
+    return _RESPONSE + zlib.compress(response.SerializeToString(), 1)
 
 
 def _error_outcome(error: ServiceError) -> bytes:
@@ -265,11 +281,11 @@ def _error_outcome(error: ServiceError) -> bytes:
 def _restore(raw: bytes | object) -> analyzer_pb2.AnalyzeResponse:
     """The published response, or the published error raised as a ServiceError."""
     assert isinstance(raw, bytes)
-    outcome = json.loads(raw)
-    if "response" in outcome:
+    if raw.startswith(_RESPONSE):
         response = analyzer_pb2.AnalyzeResponse()
-        response.ParseFromString(base64.b64decode(outcome["response"]))
+        response.ParseFromString(zlib.decompress(raw[len(_RESPONSE) :]))
         return response
+    outcome = json.loads(raw)
     status = status_pb2.Status()
     status.ParseFromString(base64.b64decode(outcome["status"]))
     details: list[Message] = []
