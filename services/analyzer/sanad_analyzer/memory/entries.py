@@ -121,7 +121,7 @@ class StoredAnswers:
         (a reader that finds a reference then finds the answer, where the batch is ordered)."""
         return Put(
             f"{ANSWER_PREFIX}{policy.value}:{tenant}:{response.analysis_id}",
-            _COMPRESSED + zlib.compress(response.SerializeToString(), 1),
+            pack_response(response),
             self._ttl,
         )
 
@@ -150,13 +150,25 @@ class StoredAnswers:
         return await self._store.delete_prefix(prefix)
 
 
-def _response(raw: bytes) -> analyzer_pb2.AnalyzeResponse | None:
+def pack_response(response: analyzer_pb2.AnalyzeResponse) -> bytes:
+    """A response as the store keeps it: a zero byte and zlib, at its fastest level, of the
+    serialised message (the stored answers and the single-flight outcomes alike)."""
+    return _COMPRESSED + zlib.compress(response.SerializeToString(), 1)
+
+
+def unpack_response(raw: bytes) -> analyzer_pb2.AnalyzeResponse:
+    """The response pack_response() wrote, or one serialised uncompressed by an older
+    release; DecodeError or zlib.error when the bytes are neither."""
+    if raw.startswith(_COMPRESSED):
+        raw = zlib.decompress(raw[len(_COMPRESSED) :])
     response = analyzer_pb2.AnalyzeResponse()
+    response.ParseFromString(raw)
+    return response
+
+
+def _response(raw: bytes) -> analyzer_pb2.AnalyzeResponse | None:
     try:
-        if raw.startswith(_COMPRESSED):
-            raw = zlib.decompress(raw[len(_COMPRESSED) :])
-        response.ParseFromString(raw)
+        return unpack_response(raw)
     except (DecodeError, zlib.error) as error:
         log.warning("unreadable stored answer ignored", error=repr(error))
         return None
-    return response

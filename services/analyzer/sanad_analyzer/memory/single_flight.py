@@ -8,7 +8,6 @@ import base64
 import contextlib
 import json
 import uuid
-import zlib
 from collections.abc import Awaitable, Callable
 from typing import Final, Generic, TypeVar
 
@@ -19,6 +18,7 @@ from google.rpc import status_pb2
 
 from sanad.analyzer.v1 import analyzer_pb2
 from sanad_analyzer.deadline import Deadline
+from sanad_analyzer.memory.entries import pack_response, unpack_response
 from sanad_common.errors import STATUS_DETAILS_KEY, ServiceError
 from sanad_common.storage import Delete, Put, Store, StoreUnavailableError, Write
 
@@ -177,7 +177,7 @@ class SharedFlight:
             outcome = _error_outcome(error)
             raise
         else:
-            outcome = _response_outcome(response)
+            outcome = pack_response(response)
             return response
         finally:
             self._held.pop(lease_key, None)
@@ -248,20 +248,15 @@ async def _within(deadline: Deadline, call: Awaitable[T]) -> T:
         raise _OutOfTimeError from None
 
 
-_RESPONSE: Final = b"\x00"
-"""First byte of a published response (zlib of the serialised message at its fastest
-level); an error is published as JSON, which starts with ``{``."""
+_ERROR: Final = b"{"
+"""First byte of a published error (JSON). A published response is packed (compressed) as
+stored answers are: every fresh answer is published, and Redis keeps an expired outcome
+until its expiry sampling reaches it, so outcomes no replica reads any more can outnumber
+the live ones (decisions.md)."""
 
 
 def _outcome_key(lease_key: str, token: str) -> str:
     return f"{lease_key}{OUTCOME_INFIX}{token}"
-
-
-def _response_outcome(response: analyzer_pb2.AnalyzeResponse) -> bytes:
-    """The response compressed: every fresh answer is published, and Redis keeps an
-    expired outcome until its expiry sampling reaches it, so outcomes no replica reads any
-    more can outnumber the live ones several times over (decisions.md)."""
-    return _RESPONSE + zlib.compress(response.SerializeToString(), 1)
 
 
 def _error_outcome(error: ServiceError) -> bytes:
@@ -281,10 +276,8 @@ def _error_outcome(error: ServiceError) -> bytes:
 def _restore(raw: bytes | object) -> analyzer_pb2.AnalyzeResponse:
     """The published response, or the published error raised as a ServiceError."""
     assert isinstance(raw, bytes)
-    if raw.startswith(_RESPONSE):
-        response = analyzer_pb2.AnalyzeResponse()
-        response.ParseFromString(zlib.decompress(raw[len(_RESPONSE) :]))
-        return response
+    if not raw.startswith(_ERROR):
+        return unpack_response(raw)
     outcome = json.loads(raw)
     status = status_pb2.Status()
     status.ParseFromString(base64.b64decode(outcome["status"]))
