@@ -20,7 +20,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -95,9 +95,13 @@ def admin_metadata(token: str) -> tuple[tuple[str, str], ...]:
 
 @contextlib.asynccontextmanager
 async def serve_in_process(
-    component: str, app: AppFactory, settings: Settings
+    component: str,
+    app: AppFactory,
+    settings: Settings,
+    channel_interceptors: Sequence[grpc.aio.ClientInterceptor] = (),
 ) -> AsyncIterator[grpc.aio.Channel]:
-    """Serve the app on a free 127.0.0.1 port; yield a channel to it; stop it on exit."""
+    """Serve the app on a free 127.0.0.1 port; yield a channel to it (through the given
+    client interceptors); stop it on exit."""
     async with app(settings) as built:
         running = await start_server(
             component=component,
@@ -107,7 +111,9 @@ async def serve_in_process(
             readiness_check=built.readiness_check,
         )
         try:
-            async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+            async with grpc.aio.insecure_channel(
+                f"127.0.0.1:{running.port}", interceptors=channel_interceptors
+            ) as channel:
                 yield channel
         finally:
             await running.stop(grace=1.0)

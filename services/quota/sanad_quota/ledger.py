@@ -46,7 +46,7 @@ from sanad_common.storage import Store
 from sanad_common.tenancy import TenantDirectory
 from sanad_common.windows import TimeWindow
 from sanad_quota.metrics import QuotaMetrics, quota_metrics
-from sanad_quota.prediction import Trend, fit_trend, predict
+from sanad_quota.prediction import Prediction, Trend, fit_trend, predict
 from sanad_quota.storage import quota_store
 from sanad_quota.storage.keys import tenant_of, tenant_scope
 from sanad_quota.storage.port import (
@@ -379,8 +379,11 @@ class QuotaLedger:
         if len(self._window_starts) > REMEMBERED_RESERVATIONS:
             self._window_starts.popitem(last=False)
 
-    async def commit(self, reservation_id: str, actual_tokens: int) -> tuple[WindowUsage, ...]:
-        """Count a reservation at the tokens really used; usage of its windows after it.
+    async def commit(
+        self, reservation_id: str, actual_tokens: int, *, predicted: bool = True
+    ) -> tuple[WindowUsage, ...]:
+        """Count a reservation at the tokens really used; usage of its windows after it (with
+        predictions unless predicted is False: a Settle's caller reads only the outcome).
 
         A repeated Commit changes nothing; a Commit after expiry counts the request and the
         actual tokens. Raises ReservationNotFoundError for an unknown id and
@@ -388,7 +391,9 @@ class QuotaLedger:
         """
         if actual_tokens < 0:
             raise ValueError("actual_tokens must be at least 0")
-        usage, status = await self._settle(reservation_id, Settlement.COMMIT, actual_tokens)
+        usage, status = await self._settle(
+            reservation_id, Settlement.COMMIT, actual_tokens, predicted=predicted
+        )
         if status is SettleStatus.CONFLICT:
             raise ReservationReleasedError(reservation_id)
         return usage
@@ -594,7 +599,12 @@ class QuotaLedger:
         )
 
     async def _settle(
-        self, reservation_id: str, settlement: Settlement, actual_tokens: int
+        self,
+        reservation_id: str,
+        settlement: Settlement,
+        actual_tokens: int,
+        *,
+        predicted: bool = False,
     ) -> tuple[tuple[WindowUsage, ...], SettleStatus]:
         """Settle a reservation in its provider's scope, then in its tenant's (if it names
         one): the provider's usage after it and what settling did there."""
@@ -604,7 +614,9 @@ class QuotaLedger:
             raise ReservationNotFoundError(reservation_id)
         now = self._clock()
         try:
-            result = await self._settle_in(provider, token, settlement, actual_tokens, now)
+            result = await self._settle_in(
+                provider, token, settlement, actual_tokens, now, predicted=predicted
+            )
         except ReservationNotFoundError:
             raise ReservationNotFoundError(reservation_id) from None
         scope = self._tenant_scope(tenant)
@@ -614,9 +626,17 @@ class QuotaLedger:
         return result
 
     async def _settle_in(
-        self, scope: str, token: str, settlement: Settlement, actual_tokens: int, now: float
+        self,
+        scope: str,
+        token: str,
+        settlement: Settlement,
+        actual_tokens: int,
+        now: float,
+        *,
+        predicted: bool = False,
     ) -> tuple[tuple[WindowUsage, ...], SettleStatus]:
         """Settle one scope's record of a reservation; ReservationNotFoundError if it has none.
+        Its usage has predictions only when asked (the gauges need none).
 
         The record is read first only for the window starts of a reservation another replica
         made (or one forgotten): the settle step itself finds a missing record.
@@ -640,7 +660,7 @@ class QuotaLedger:
         if outcome.status is SettleStatus.NOT_FOUND:
             raise ReservationNotFoundError(token)
         self._announce(outcome.crossings)
-        usage = await self._measure(scope, tallies, outcome.values, now)
+        usage = await self._measure(scope, tallies, outcome.values, now, predicted=predicted)
         self._observe(scope, [item for item in usage if item.window_end > now])
         return usage, outcome.status
 
@@ -709,23 +729,35 @@ class QuotaLedger:
         return {metric: cached.trends[(window, metric)] for metric in Metric}
 
     async def _measure(
-        self, scope: str, tallies: Sequence[Tally], values: Sequence[int], now: float
+        self,
+        scope: str,
+        tallies: Sequence[Tally],
+        values: Sequence[int],
+        now: float,
+        *,
+        predicted: bool = True,
     ) -> tuple[WindowUsage, ...]:
+        """The usage of each tally at values; without predictions (no trend read, no
+        projection) when only the gauges will see it."""
         usage = []
         trends: dict[Window, dict[Metric, Trend]] = {}
         for item, value in zip(tallies, values, strict=True):
             window = Window(item.window)
-            if window not in trends:
-                trends[window] = await self._trends(scope, window, now)
-            span = TimeWindow(item.start, window.seconds)
-            prediction = predict(
-                span,
-                window.bucket_seconds,
-                trends[window][Metric(item.metric)],
-                used=value,
-                limit=item.limit,
-                now=now,
-            )
+            if not predicted:
+                prediction = Prediction(
+                    projected_use=value, exhaustion=None, points=0, confidence=0.0
+                )
+            else:
+                if window not in trends:
+                    trends[window] = await self._trends(scope, window, now)
+                prediction = predict(
+                    TimeWindow(item.start, window.seconds),
+                    window.bucket_seconds,
+                    trends[window][Metric(item.metric)],
+                    used=value,
+                    limit=item.limit,
+                    now=now,
+                )
             usage.append(
                 measure(
                     window,

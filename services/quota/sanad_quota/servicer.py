@@ -227,7 +227,7 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
                 else quota_pb2.SETTLEMENT_OUTCOME_NOT_PENDING
             )
         try:
-            await self._ledger.commit(item.reservation_id, item.commit_tokens)
+            await self._ledger.commit(item.reservation_id, item.commit_tokens, predicted=False)
         except ReservationNotFoundError:
             return quota_pb2.SETTLEMENT_OUTCOME_NOT_FOUND
         except ReservationReleasedError:

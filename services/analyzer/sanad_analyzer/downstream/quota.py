@@ -26,6 +26,11 @@ log = structlog.get_logger(__name__)
 
 SETTLE_BATCH = 256
 """Most settlements in one Settle call (quota takes up to 1000)."""
+SETTLE_LINGER_SECONDS = 0.05
+"""How long the first settlement of a batch waits for others before the Settle call goes:
+under load a Settle RPC then carries a dozen settlements instead of one (quota spends about
+0.5 ms of CPU on each call besides the settlements it carries). Settling is off the request
+path, so the wait delays only when a reservation's estimate becomes its actual count."""
 _REFUSED = frozenset(
     {quota_pb2.SETTLEMENT_OUTCOME_NOT_FOUND, quota_pb2.SETTLEMENT_OUTCOME_WAS_RELEASED}
 )
@@ -165,9 +170,9 @@ class QuotaGateway:
     async def _settle(self, settlement: quota_pb2.Settlement) -> None:
         """Queue a settlement and wait until quota has been told.
 
-        Settlements go in one Settle call each while quota keeps up; those that arrive while
-        a call is under way go together in the next one (up to SETTLE_BATCH), so batches
-        grow with the load and never wait for a timer.
+        Each Settle call waits SETTLE_LINGER_SECONDS for settlements to gather, unless a full
+        batch (SETTLE_BATCH) is waiting already, and carries them together, so batches grow
+        with the load and a call's cost is shared by all it carries.
         """
         told = asyncio.get_running_loop().create_future()
         self._unsettled.append((settlement, told))
@@ -177,6 +182,8 @@ class QuotaGateway:
 
     async def _settle_queued(self) -> None:
         while self._unsettled:
+            if len(self._unsettled) < SETTLE_BATCH:
+                await asyncio.sleep(SETTLE_LINGER_SECONDS)
             batch = self._unsettled[:SETTLE_BATCH]
             del self._unsettled[:SETTLE_BATCH]
             try:
