@@ -841,6 +841,30 @@ def test_egyptian_balance_on_the_site_and_no_cash_refund_is_credit_only() -> Non
     assert found(text, EG)["return.store_credit_only"].confident
 
 
+def test_a_gulf_negator_joined_to_and_refuses_cash() -> None:
+    text = (
+        "ترجيع الطلب خلال ٧ أيام من وصوله، ونحول قيمته رصيد في محفظتك بالمتجر، وما فيه استرجاع كاش."
+    )
+    assert found(text, SA)["return.store_credit_only"].confident
+
+
+def test_egyptian_money_that_reaches_you_is_the_refund_time() -> None:
+    text = (
+        "الاسترجاع متاح لمدة ١٤ يوم من الاستلام.\n"
+        "- فلوسك بتوصلك على نفس وسيلة الدفع خلال ٥ أيام عمل."
+    )
+    periods = find_periods(Document(normalise(text)))
+    assert [period.purpose.value for period in periods] == ["return", "refund"]
+    assert "return.refund_time_missing" not in found(text, EG)
+
+
+def test_a_window_counted_from_when_the_order_reaches_you_is_the_return_window() -> None:
+    text = "معاك يومين بس من وقت ما الطلب يوصلك لو حبيت ترجعه. التبديل متاح لحد أسبوعين."
+    periods = find_periods(Document(normalise(text)))
+    assert (periods[0].purpose.value, periods[0].days) == ("return", 2.0)
+    assert found(text, EG)["return.window_too_short"].confident
+
+
 def test_value_added_to_the_account_balance_is_credit() -> None:
     text = (
         "Change of mind? Send the item back within 14 days and we add its value to your "

@@ -98,7 +98,7 @@ _PURPOSE_WORDS: Final = (
         Purpose.REFUND,
         r"(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود|رصيد)\w*\s+(?:\w+\s+)?"
         r"(?:ب?[يت]رجع|[يت]عاد|[يت]رد|[يت]سترد|[يت]حول|[يت]ودع|[يت]ضاف|ين?ضاف|[يت]صرف|ي?وصل"
-        r"|[يت]وصل|بي?وصل)\w*"
+        r"|(?:ب|ه)?[يت]وصل|بوصل)\w*"
         r"|(?:استرداد|استرجاع|ارجاع|اعاده|رد|تحويل|ايداع|صرف|اضافه|يسترد|يرد|ترد|نرد|نعيد|يعاد"
         r"|تعاد|نحول|يحول|(?:ب|ه)?نرجع|(?:ب|ه)?يرجع|نرجعل|نردل|نحولل)\w*"
         r"\s+(?:لك\s+)?"
@@ -178,7 +178,9 @@ _PURPOSES: Final = tuple((purpose, pattern(regex)) for purpose, regex in _PURPOS
 """One pattern per purpose (each scans fast); where two match at once, the earlier wins."""
 # Date anchors: what a period is counted from. Their words name no purpose.
 _RECEIPT_ANCHOR: Final = pattern(
-    r"(?:من|بعد)\s+(?:تاريخ\s+|يوم\s+(?:ما\s+)?|وقت\s+)?(?:ال)?"
+    # "من وقت ما الأوردر يوصلك": after "ما" the thing received may be named before the verb.
+    r"(?:من|بعد)\s+(?:تاريخ\s+|(?:يوم|وقت)\s+(?:ما\s+(?:(?:ال)?(?:اوردر|طلب|طرد|شحنه|منتج)"
+    r"\w*\s+)?)?)?(?:ال)?"
     r"(?:استلام|تسلم|تسليم|توصيل|وصول|استلمت|استلمته|يوصلك|وصوله|وصولها|وصلك)\w*"
     r"|(?:of|from|after)\s+(?:the\s+)?(?:date\s+of\s+)?"
     r"(?:delivery|receipt|arrival|the delivery date"

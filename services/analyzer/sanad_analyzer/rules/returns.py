@@ -90,7 +90,7 @@ _CASH_AFTER: Final = pattern(
 # Cash named as the refused thing's first word: "cash refunds are not offered".
 _CASH_BEFORE: Final = pattern(r"(?<!\w)(?:cash|money)\s*$")
 _NEGATOR_BEFORE: Final = pattern(
-    r"(?<!\w)(?:لا|ولا|ما|مش|مو|لن|ليس|غير|مفيش|مافيش|مافي|no|not|cannot|can't|don't|do not"
+    r"(?<!\w)و?(?:لا|ما|مش|مو|لن|ليس|غير|مفيش|مافيش|مافي|no|not|cannot|can't|don't|do not"
     r"|never|won't)(?!\w)"
 )
 _CASH: Final = pattern(r"نقد|كاش|cash")
