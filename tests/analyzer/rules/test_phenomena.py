@@ -865,6 +865,80 @@ def test_a_window_counted_from_when_the_order_reaches_you_is_the_return_window()
     assert found(text, EG)["return.window_too_short"].confident
 
 
+def test_change_of_mind_shipping_beside_the_store_bearing_defects_in_egyptian() -> None:
+    text = (
+        "الإرجاع خلال ١٤ يوم. في حالة تغيير الرأي العميل بيدفع مصاريف الشحن، ولو القطعة فيها "
+        "عيب صناعة إحنا بنتحمل الشحن كله."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+def test_an_faq_in_egyptian_with_question_and_answer_labels() -> None:
+    text = (
+        "س: أقدر أرجع الطلب؟\nج: أيوه، خلال ٣ أيام من الاستلام.\n"
+        "س: مين بيدفع شحن المرتجع؟\nج: الشحن على حضرتك في كل الحالات، حتى لو المنتج وصل "
+        "تالف.\n"
+        "س: فلوسي هترجع إمتى؟\nج: خلال ٧ أيام على المحفظة الإلكترونية أو الكارت، "
+        "ومصاريف الدفع عند الاستلام مابترجعش."
+    )
+    periods = find_periods(Document(normalise(text)))
+    assert [(period.purpose.value, period.days) for period in periods] == [
+        ("return", 3.0),
+        ("refund", 7.0),
+    ]
+    rules = found(text, EG)
+    assert rules["return.window_too_short"].confident
+    assert rules["return.customer_pays_for_defects"].confident
+    assert rules["return.fees_deducted"].confident
+    assert "return.refund_time_missing" not in rules
+
+
+def test_an_egyptian_we_do_not_deduct_is_no_fee() -> None:
+    text = "ترجع المنتج خلال ١٤ يوم وفلوسك بترجعلك كاملة خلال ٥ أيام، ومش بنخصم أي رسوم."
+    assert "return.fees_deducted" not in found(text, EG)
+
+
+def test_a_refund_time_after_a_deducted_shipping_fee_is_the_refund_time() -> None:
+    text = "الاسترجاع خلال ٧ أيام من الاستلام. يعاد المبلغ بعد خصم مصاريف الشحن خلال ٣ أيام عمل."
+    periods = find_periods(Document(normalise(text)))
+    assert [period.purpose.value for period in periods] == ["return", "refund"]
+    assert "return.refund_time_missing" not in found(text, SA)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الإرجاع خلال 7 أيام، ورسوم تمارا وتابي لا تسترد.",
+        "Returns within 7 days; the Tabby instalment fee is non-refundable.",
+    ],
+)
+def test_a_buy_now_pay_later_fee_kept_is_a_fee_under_sa(text: str) -> None:
+    assert found(text, SA)["return.fees_deducted"].confident
+
+
+def test_english_fee_nouns_inside_an_arabic_deduction() -> None:
+    text = "الـ exchange متاح خلال 14 يوم، والـ refund بعد خصم الـ delivery charges."
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_returns_accepted_only_if_defective_is_a_refusal_of_every_other_return() -> None:
+    text = (
+        "We only take returns if the product is faulty or damaged on arrival. Tell us within "
+        "2 days of delivery."
+    )
+    assert found(text, SA)["return.blanket_no_return"].confident
+    text = "Items cannot be returned if they were damaged by misuse. Returns within 14 days."
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_never_paying_for_return_shipping_is_no_refusal() -> None:
+    text = (
+        "Returns are accepted within 14 days of delivery. Our courier collects them and you "
+        "never pay for return shipping. Refunds take 5 days."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
 def test_value_added_to_the_account_balance_is_credit() -> None:
     text = (
         "Change of mind? Send the item back within 14 days and we add its value to your "

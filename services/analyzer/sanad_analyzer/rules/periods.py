@@ -91,13 +91,19 @@ class Binding(enum.IntEnum):
 _USE_WORDS: Final = r"[تي]?ستخدم\w*|استخدام\w*|can be (?:used|spent)|(?:use|spend) (?:it|them)"
 _USE: Final = pattern(_USE_WORDS)
 _CREDIT_REACH: Final = 60
+_COSTS: Final = ("رسوم", "مصاريف", "تكلفه", "تكاليف", "اجور")
+_SHIPPING_NOT_A_COST: Final = (
+    # The look-behinds follow the first letter, so the scan stays led by plain letters.
+    "ا" + "".join(f"(?<!{cost} ا)" for cost in _COSTS) + r"لشحن\w*|"
+    "ش" + "".join(f"(?<!{cost} ش)(?<!{cost} الش)" for cost in _COSTS) + r"حن\w*"
+)
 # Purpose words, most specific first: a refund is money going back ("استرداد المبلغ", "المبلغ
 # يرجع"), which wins over the bare return word inside it.
 _PURPOSE_WORDS: Final = (
     (
         Purpose.REFUND,
         r"(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود|رصيد)\w*\s+(?:\w+\s+)?"
-        r"(?:ب?[يت]رجع|[يت]عاد|[يت]رد|[يت]سترد|[يت]حول|[يت]ودع|[يت]ضاف|ين?ضاف|[يت]صرف|ي?وصل"
+        r"(?:(?:ب|ه)?[يت]رجع|[يت]عاد|[يت]رد|[يت]سترد|[يت]حول|[يت]ودع|[يت]ضاف|ين?ضاف|[يت]صرف|ي?وصل"
         r"|(?:ب|ه)?[يت]وصل|بوصل)\w*"
         r"|(?:استرداد|استرجاع|ارجاع|اعاده|رد|تحويل|ايداع|صرف|اضافه|يسترد|يرد|ترد|نرد|نعيد|يعاد"
         r"|تعاد|نحول|يحول|(?:ب|ه)?نرجع|(?:ب|ه)?يرجع|نرجعل|نردل|نحولل)\w*"
@@ -154,8 +160,9 @@ _PURPOSE_WORDS: Final = (
     ),
     (
         Purpose.DELIVERY,
-        r"(?:توصيل|التوصيل|شحن|الشحن|تسليم|التسليم|يصل|تصل|وصول|يستلم|تجهيز|(?:بن|ن|ي|بي|بت)وصل"
-        r"|delivery|deliver|shipping|ship|dispatch|arrive|courier|driver|pickup|collect)\w*"
+        # "بعد خصم رسوم الشحن خلال 5 أيام": a cost named after shipping is a fee, not a delivery.
+        _SHIPPING_NOT_A_COST + r"|(?:توصيل|التوصيل|تسليم|التسليم|يصل|تصل|وصول|يستلم|تجهيز"
+        r"|(?:بن|ن|ي|بي|بت)وصل|delivery|deliver|shipping|ship|dispatch|arrive|courier|driver|pickup|collect)\w*"
         # An order being processed is on its way out, not a refund being paid.
         r"|(?:all )?orders? (?:are |is |will be |get |gets )?(?:processed|prepared)"
         r"|(?:ال)?مندوب|pick(?:s|ed)? (?:it |them )?up"
@@ -169,7 +176,9 @@ _PURPOSE_WORDS: Final = (
     (
         Purpose.RETURN,
         r"(?:ارجاع|الارجاع|استرجاع|الاسترجاع|ترجيع|الترجيع|استرداد|الاسترداد|ارجاعه|ارجاعها"
-        r"|اعاده|اعادت|فسخ|العدول|عدول|التراجع|(?:ت|ي|ن|بت)رجع|مرتجع|return|withdraw"
+        r"|اعاده|اعادت|فسخ|العدول|عدول|التراجع|مرتجع|return|withdraw"
+        # Not the Egyptian negated verb ("مابترجعش"): what is not given back has no period.
+        r"|(?:ت|ي|ن|بت|ا)رجع(?!\w*ش(?!\w))"
         r"|(?:send|sent|sending)\s+(?:\w+\s+){0,2}back)"
         r"\w*|ر(?<!\wر)د(?!\w)|ا(?<!\wا)لرد(?!\w)",
     ),

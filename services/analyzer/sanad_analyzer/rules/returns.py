@@ -115,6 +115,11 @@ _NOT_AVAILABLE: Final = pattern(
     r"not (?:be )?(?:available|possible|withdrawn|offered)"
     r"|(?:غير|مش|مو|ليس|مب) (?:متاح|متوفر|ممكن|مسموح)\w*"
 )
+# Paying inside a refusal ("you never pay for return shipping", "ما تدفع شحن المرتجع") makes it
+# about a cost, not about the goods.
+_PAYING: Final = pattern(
+    r"(?<!\w)(?:pay|pays|paying|(?:ب|ه)?[يتن]دفع\w*|(?:ب|ه)?[يتن]تحمل\w*)(?!\w)"
+)
 _COST_REACH: Final = 40
 # Only clauses with these topics are read for each rule (the rest cannot hold what it asks).
 _COST_TOPICS: Final = frozenset({Topic.COSTS, Topic.SHIPPING})
@@ -244,6 +249,8 @@ class ReturnPolicy:
         before = max(clause.start, start - _COST_REACH)
         after = min(clause.end, end + _COST_REACH // 2)
         if any(COST.search(self._text, s, e) for s, e in ((before, start), (start, after))):
+            return False
+        if _PAYING.search(self._text, start, end):
             return False  # "رسوم الشحن غير مستردة", "لا تسترد رسوم الشحن" are about a fee
         if CREDIT.search(self._text, clause.start, start):
             return False  # "Store credit from promotions is not refundable" is about credit
@@ -264,8 +271,19 @@ class ReturnPolicy:
         if document.section_of(clause).introduces_exceptions:
             return True
         if clause.condition is not None:
-            return True
+            return not self._kept_for_defects(clause)
         return any(carveout.goods or not carveout.defects for carveout in clause.carveouts)
+
+    def _kept_for_defects(self, clause: Clause) -> bool:
+        """ "We only accept returns if the item is defective": the defect condition is the
+        one case the refusal keeps, so it refuses every other return (not when the defect is
+        one the customer caused: that refuses only those returns)."""
+        assert clause.refusal is not None and clause.condition is not None
+        return (
+            clause.condition_defects
+            and CREDIT_ONLY.search(self._text, *clause.refusal) is not None
+            and not self._customer_fault(clause)
+        )
 
     def blanket_refusals(self) -> list[Evidence]:
         """Refusals of returns or refunds for all goods ("لا ترد ولا تستبدل", "exchange only,
