@@ -19,6 +19,9 @@ Why it looks the way it does:
   StoreUnavailableError and the caller decides how to degrade.
 * Socket timeouts are short and connections idle for a while are health-checked with PING
   before use, so a dead server is detected in seconds rather than hanging a request.
+* On one server, commands are packed by hiredis in C (``redis_packing``), as redis-py's
+  synchronous client does; a cluster client keeps redis-py's own packer, since it builds its
+  node connections from a class it picks itself.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.asyncio.cluster import ClusterPipeline, RedisCluster
-from redis.asyncio.connection import URL_QUERY_ARGUMENT_PARSERS
+from redis.asyncio.connection import URL_QUERY_ARGUMENT_PARSERS, ConnectionPool
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import (
@@ -55,6 +58,7 @@ from sanad_common.storage.port import (
     StoreUnavailableError,
     Write,
 )
+from sanad_common.storage.redis_packing import PACKED_CLASSES
 
 SOCKET_TIMEOUT = 2.0
 """Seconds to wait for a reply (or to connect) before the store counts as unavailable."""
@@ -284,7 +288,9 @@ class RedisStore:
         if cluster:
             client = RedisCluster.from_url(clean_url, **options)
         else:
-            client = Redis.from_url(clean_url, **options)
+            pool = ConnectionPool.from_url(clean_url, **options)
+            pool.connection_class = PACKED_CLASSES.get(pool.connection_class, pool.connection_class)
+            client = Redis.from_pool(pool)
         return cls(client, namespace=namespace)
 
     def _check_one_slot(self, full_keys: Sequence[str], what: str) -> None:
