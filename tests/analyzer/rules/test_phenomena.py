@@ -893,6 +893,19 @@ def test_an_faq_in_egyptian_with_question_and_answer_labels() -> None:
     assert "return.refund_time_missing" not in rules
 
 
+def test_an_faq_answer_takes_its_subject_from_the_question() -> None:
+    text = (
+        "س: مين بيدفع شحن المرتجع؟\nج: على حضرتك في كل الحالات، حتى لو المنتج وصل تالف.\n"
+        "س: أقدر أرجع الطلب؟\nج: أيوه، خلال ١٤ يوم من الاستلام."
+    )
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+    text = (
+        "س: مين بيدفع شحن المرتجع؟\nج: إحنا بنتحمله في كل الحالات.\n"
+        "س: أقدر أرجع الطلب؟\nج: أيوه، خلال ١٤ يوم من الاستلام."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
 def test_an_egyptian_we_do_not_deduct_is_no_fee() -> None:
     text = "ترجع المنتج خلال ١٤ يوم وفلوسك بترجعلك كاملة خلال ٥ أيام، ومش بنخصم أي رسوم."
     assert "return.fees_deducted" not in found(text, EG)

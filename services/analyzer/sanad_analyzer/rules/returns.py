@@ -314,7 +314,7 @@ class ReturnPolicy:
         confident: list[Evidence] = []
         bare: list[Evidence] = []
         for clause in self.document.clauses:
-            if clause.in_heading or not clause.topics & _COST_TOPICS:
+            if clause.in_heading or not (clause.topics or self._asked(clause)) & _COST_TOPICS:
                 continue
             kind = self._cost_on_customer(clause)
             if kind is None:
@@ -350,6 +350,14 @@ class ReturnPolicy:
         if confident:
             return confident
         return bare[:1] if bare and not self._defects_spared() else []
+
+    def _asked(self, clause: Clause) -> frozenset[Topic]:
+        """The topics of the question an FAQ answer stands under ("مين بيدفع شحن المرتجع؟" /
+        "على حضرتك في كل الحالات"): the answer's subject is the question's."""
+        heading = self.document.section_of(clause).heading
+        if heading is None or not self._text[: heading[1]].endswith("?"):
+            return frozenset()
+        return clause.context
 
     def _customer_fault(self, clause: Clause) -> bool:
         """The clause, or the condition it holds under, is about damage the customer caused
@@ -420,8 +428,11 @@ class ReturnPolicy:
         pays = CUSTOMER_PAYS.search(text, start, end)
         if pays is not None and not STORE_PAYS.search(text, start, end):
             sentence = self.document.sentence_of(clause)
-            if SHIPPING_COST.search(text, sentence.start, sentence.end) or COST.search(
-                text, start, end
+            heading = self.document.section_of(clause).heading
+            if (
+                SHIPPING_COST.search(text, sentence.start, sentence.end)
+                or COST.search(text, start, end)
+                or (self._asked(clause) and heading and SHIPPING_COST.search(text, *heading))
             ):
                 return "pays"
         if COST.search(text, start, end) and (
