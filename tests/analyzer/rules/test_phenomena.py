@@ -906,6 +906,17 @@ def test_an_faq_answer_takes_its_subject_from_the_question() -> None:
     assert "return.customer_pays_for_defects" not in found(text, EG)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "عليك تختار شركة الشحن اللي تناسبك. الإرجاع خلال ١٤ يوم من الاستلام.",
+        "على حضرتك التأكد من المنتج وقت الشحن. الإرجاع خلال ١٤ يوم من الاستلام.",
+    ],
+)
+def test_a_duty_on_the_customer_is_no_cost(text: str) -> None:
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
 def test_an_egyptian_we_do_not_deduct_is_no_fee() -> None:
     text = "ترجع المنتج خلال ١٤ يوم وفلوسك بترجعلك كاملة خلال ٥ أيام، ومش بنخصم أي رسوم."
     assert "return.fees_deducted" not in found(text, EG)

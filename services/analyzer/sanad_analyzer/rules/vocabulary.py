@@ -730,6 +730,12 @@ DEFECTS_INCLUDED: Final = pattern(
         r"(?:damaged|defective|faulty|broken) or not",
     )
 )
+# "عليك" / "على حضرتك" before a duty that is no payment ("عليك تختار شركة الشحن", "عليك
+# التأكد من المنتج") says what the customer must do, not what they pay.
+_NO_DUTY: Final = (
+    r"(?!\s+(?:ان\s+)?(?:ت|ي)?(?:ختار|حدد|تاكد|اكد|راجع|تواصل|رسل|بعت|قرا|حافظ|صور|التاكد"
+    r"|الاحتفاظ|الحفاظ|مراجعه|اختيار|تحديد|التواصل|ارسال|تصوير)\w*)"
+)
 # Who bears a cost.
 CUSTOMER_PAYS: Final = Lexicon(
     *(
@@ -738,10 +744,10 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?:يتحمل|يدفع|بيدفع|بيتحمل|ملزم)",
         r"(?:على|ب)\s*(?:حساب|نفقه|عاتق)\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
         r"(?:على|ب)\s*(?:حسابك|نفقتك|عاتقك|حساب حضرتك)",
-        r"(?<!\w)علي\s+حضرتك(?!\w)",
+        r"(?<!\w)علي\s+حضرتك(?!\w)" + _NO_DUTY,
         r"(?:ستتحمل|تتحمل|هتدفع|تدفع)\s+(?:انت\s+)?(?:رسوم|تكلف|مصاريف|الشحن)",
         r"(?<!\w)علي\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)(?!\w)",
-        r"(?<!\w)عليك(?!\w)",
+        r"(?<!\w)عليك(?!\w)" + _NO_DUTY,
         r"(?:customer|buyer)s? (?:\w+ )?(?:pays?|bears?|covers?|must pay|will pay|is charged)",
         r"charged (?:on|for) (?:every|all|each|any) (?:return|item|order)",
         r"(?:customer|buyer)s? (?:is|are) responsible for",
