@@ -423,6 +423,34 @@ async def test_a_tenants_denial_names_its_window_and_usage_shows_each_tenant(
     assert len(usage.providers) == 2
 
 
+async def test_a_settle_batch_settles_the_tenants_windows_too(
+    tenant_quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    of_a = quota_pb2.ReserveRequest(provider="openai", estimated_tokens=10, tenant="shop-a")
+    of_b = quota_pb2.ReserveRequest(provider="openai", estimated_tokens=10, tenant="shop-b")
+    a_first = await tenant_quota.Reserve(of_a)
+    b_first = await tenant_quota.Reserve(of_b)
+    assert not (await tenant_quota.Reserve(of_a)).allowed
+
+    settled = await tenant_quota.Settle(
+        quota_pb2.SettleRequest(
+            settlements=[
+                quota_pb2.Settlement(reservation_id=a_first.reservation_id, release=True),
+                quota_pb2.Settlement(reservation_id=b_first.reservation_id, commit_tokens=3),
+            ]
+        )
+    )
+    b_usage = await tenant_quota.GetUsage(quota_pb2.GetUsageRequest(tenant="shop-b"))
+
+    assert [result.outcome for result in settled.results] == [
+        quota_pb2.SETTLEMENT_OUTCOME_RELEASED,
+        quota_pb2.SETTLEMENT_OUTCOME_COMMITTED,
+    ]
+    assert (await tenant_quota.Reserve(of_a)).allowed
+    (tenant,) = b_usage.tenants
+    assert {w.used for w in tenant.windows if w.metric == quota_pb2.METRIC_TOKENS} == {3}
+
+
 async def test_a_tenants_counters_are_reset_by_an_admin(
     tenant_quota: quota_pb2_grpc.QuotaServiceAsyncStub,
 ) -> None:

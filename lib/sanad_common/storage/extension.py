@@ -22,6 +22,13 @@ T = TypeVar("T")
 ScriptCall = Callable[[Sequence[str], Sequence[str | int | float]], Awaitable[Any]]
 """A registered Lua script: called with keys and args, returns the script's reply."""
 
+ScriptRun = tuple[Sequence[str], Sequence[str | int | float]]
+"""The keys and args of one run of a script."""
+
+ScriptBatchCall = Callable[[Sequence[ScriptRun]], Awaitable[list[Any]]]
+"""A registered Lua script run several times in one round trip: called with the runs, returns
+their replies in the same order."""
+
 
 class ScriptHost(Protocol):
     """A Redis store as an extension sees it: Lua scripts run on the store's connections."""
@@ -30,9 +37,14 @@ class ScriptHost(Protocol):
         """Register a script; each call runs it atomically on keys under
         :attr:`script_key_prefix` (one hash tag per call in Redis Cluster)."""
 
+    def script_batch(self, source: str) -> ScriptBatchCall:
+        """Register a script whose runs a caller sends together: each run is still atomic on
+        its own (one hash tag each), the batch is not a transaction, and a run is never retried
+        once the server has started it."""
+
     @property
     def script_key_prefix(self) -> str:
-        """What :meth:`script` puts before every key."""
+        """What :meth:`script` and :meth:`script_batch` put before every key."""
 
 
 class TransactionHost(Protocol):

@@ -41,15 +41,17 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import (
     ClusterDownError,
+    NoScriptError,
     ReadOnlyError,
     RedisClusterException,
+    ResponseError,
     TryAgainError,
 )
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from sanad_common.storage._common import check_namespace, ttl_milliseconds
-from sanad_common.storage.extension import Extension, ScriptCall
+from sanad_common.storage.extension import Extension, ScriptBatchCall, ScriptCall, ScriptRun
 from sanad_common.storage.port import (
     AddToSets,
     CounterDelta,
@@ -318,9 +320,72 @@ class RedisStore:
 
         return call
 
+    def script_batch(self, source: str) -> ScriptBatchCall:
+        """Register a Lua script whose runs go together, as one pipeline: one round trip to a
+        server. redis-py's cluster pipeline refuses EVALSHA, so in a cluster the runs go one
+        after another instead, in their order.
+
+        Each run is atomic on its own and, in a cluster, its keys must share a hash tag
+        (ValueError for any run, before anything is sent). The batch is not a transaction. A
+        run the server refused with NOSCRIPT (its script cache was flushed or it restarted)
+        never started, so those runs alone go again once the script is loaded; no other run
+        is retried. The first error a run met is raised once every reply is read.
+        """
+        registered = self._client.register_script(source)
+
+        async def call(runs: Sequence[ScriptRun]) -> list[Any]:
+            if not runs:
+                return []
+            prefixed = [
+                ([self._script_prefix + key for key in keys], list(args)) for keys, args in runs
+            ]
+            for full_keys, _ in prefixed:
+                self._check_one_slot(full_keys, "keys of one script call")
+            async with self._script_turns:
+                with _unavailable_on_errors():
+                    replies = await self._pipelined(registered.sha, prefixed)
+                    missing = [
+                        index
+                        for index, reply in enumerate(replies)
+                        if isinstance(reply, NoScriptError)
+                    ]
+                    if missing:
+                        registered.sha = await self._client.script_load(source)
+                        again = await self._pipelined(
+                            registered.sha, [prefixed[index] for index in missing]
+                        )
+                        for index, reply in zip(missing, again, strict=True):
+                            replies[index] = reply
+            for reply in replies:
+                if isinstance(reply, Exception):
+                    raise reply
+            return replies
+
+        return call
+
+    async def _pipelined(
+        self, sha: str, runs: Sequence[tuple[list[str], list[str | int | float]]]
+    ) -> list[Any]:
+        """EVALSHA of each run in one pipeline (one by one in a cluster); a run's error is its
+        reply."""
+        client = self._client
+        if isinstance(client, RedisCluster):
+            replies: list[Any] = []
+            for keys, args in runs:
+                try:
+                    replies.append(await client.evalsha(sha, len(keys), *keys, *args))
+                except ResponseError as error:
+                    replies.append(error)
+            return replies
+        async with client.pipeline(transaction=False) as pipe:
+            for keys, args in runs:
+                pipe.evalsha(sha, len(keys), *keys, *args)
+            return list(await pipe.execute(raise_on_error=False))
+
     @property
     def script_key_prefix(self) -> str:
-        """What :meth:`script` puts before every key (for tools that call a script raw)."""
+        """What :meth:`script` and :meth:`script_batch` put before every key (for tools that
+        call a script raw)."""
         return self._script_prefix
 
     def extend(self, extension: Extension[_T]) -> _T:

@@ -56,6 +56,8 @@ from sanad_quota.storage.port import (
     ReserveOutcome,
     ReserveStatus,
     Settlement,
+    SettleOrder,
+    SettleOutcome,
     SettleStatus,
     Tally,
     Thresholds,
@@ -598,6 +600,55 @@ class QuotaLedger:
             {item.window for item, flag in zip(tallies, outcome.counted, strict=True) if flag}
         )
 
+    async def settle_all(
+        self, settlements: Sequence[tuple[str, Settlement, int]]
+    ) -> list[SettleStatus]:
+        """Settle several reservations, each given as (reservation id, COMMIT or RELEASE,
+        actual tokens), as commit (without predictions) or release would one by one: what
+        settling did to each in its provider's scope, NOT_FOUND for an unknown id.
+
+        The providers' scopes are settled in one round trip to the store, then the tenants'
+        scopes of those found in one more, as Settle's batch asks.
+        """
+        now = self._clock()
+        statuses = [SettleStatus.NOT_FOUND] * len(settlements)
+        found: list[tuple[int, SettleOrder]] = []
+        tenant_scopes: dict[int, str] = {}
+        for index, (reservation_id, settlement, actual_tokens) in enumerate(settlements):
+            parts = self._reservation_parts(reservation_id)
+            if parts is None:
+                continue
+            provider, token, tenant = parts
+            order = await self._order(provider, token, settlement, actual_tokens, now)
+            if order is None:
+                continue
+            found.append((index, order))
+            scope = self._tenant_scope(tenant)
+            if scope is not None:
+                tenant_scopes[index] = scope
+        outcomes = await self._settled_all([order for _, order in found], now)
+        tenant_orders = []
+        for (index, order), outcome in zip(found, outcomes, strict=True):
+            statuses[index] = outcome.status
+            scope = tenant_scopes.get(index)
+            if outcome.status is not SettleStatus.NOT_FOUND and scope is not None:
+                tenant_order = await self._order(
+                    scope, order.token, order.settlement, order.actual_tokens, now
+                )
+                if tenant_order is not None:
+                    tenant_orders.append(tenant_order)
+        await self._settled_all(tenant_orders, now)
+        return statuses
+
+    def _reservation_parts(self, reservation_id: str) -> tuple[str, str, str] | None:
+        """A reservation id's provider, token and tenant ("" for none); None if it cannot be
+        one of this ledger's."""
+        provider, separator, rest = reservation_id.partition(_RESERVATION_SEPARATOR)
+        token, _, tenant = rest.partition(_RESERVATION_SEPARATOR)
+        if not separator or provider not in self._providers or not token:
+            return None
+        return provider, token, tenant
+
     async def _settle(
         self,
         reservation_id: str,
@@ -608,10 +659,10 @@ class QuotaLedger:
     ) -> tuple[tuple[WindowUsage, ...], SettleStatus]:
         """Settle a reservation in its provider's scope, then in its tenant's (if it names
         one): the provider's usage after it and what settling did there."""
-        provider, separator, rest = reservation_id.partition(_RESERVATION_SEPARATOR)
-        token, _, tenant = rest.partition(_RESERVATION_SEPARATOR)
-        if not separator or provider not in self._providers or not token:
+        parts = self._reservation_parts(reservation_id)
+        if parts is None:
             raise ReservationNotFoundError(reservation_id)
+        provider, token, tenant = parts
         now = self._clock()
         try:
             result = await self._settle_in(
@@ -636,33 +687,62 @@ class QuotaLedger:
         predicted: bool = False,
     ) -> tuple[tuple[WindowUsage, ...], SettleStatus]:
         """Settle one scope's record of a reservation; ReservationNotFoundError if it has none.
-        Its usage has predictions only when asked (the gauges need none).
-
-        The record is read first only for the window starts of a reservation another replica
-        made (or one forgotten): the settle step itself finds a missing record.
-        """
-        window_starts = self._window_starts.pop((scope, token), None)
-        if window_starts is None:
-            reservation = await self._quota.reservation(scope, token, now=now)
-            if reservation is None:
-                raise ReservationNotFoundError(token)
-            window_starts = reservation.window_starts
-        tallies = self._tallies_of(scope, window_starts)
+        Its usage has predictions only when asked (the gauges need none)."""
+        order = await self._order(scope, token, settlement, actual_tokens, now)
+        if order is None:
+            raise ReservationNotFoundError(token)
         outcome = await self._quota.settle(
             scope,
             token,
             settlement,
-            tallies,
+            order.tallies,
             actual_tokens=actual_tokens,
             thresholds=self._thresholds,
             now=now,
         )
         if outcome.status is SettleStatus.NOT_FOUND:
             raise ReservationNotFoundError(token)
+        return await self._after_settle(order, outcome, now, predicted=predicted), outcome.status
+
+    async def _order(
+        self, scope: str, token: str, settlement: Settlement, actual_tokens: int, now: float
+    ) -> SettleOrder | None:
+        """The settlement of one scope's record of a reservation, with the reservation's
+        tallies; None when the scope has no record of it.
+
+        The record is read only for the window starts of a reservation another replica made
+        (or one forgotten): the settle step itself finds a missing record.
+        """
+        window_starts = self._window_starts.pop((scope, token), None)
+        if window_starts is None:
+            reservation = await self._quota.reservation(scope, token, now=now)
+            if reservation is None:
+                return None
+            window_starts = reservation.window_starts
+        tallies = tuple(self._tallies_of(scope, window_starts))
+        return SettleOrder(scope, token, settlement, tallies, actual_tokens)
+
+    async def _settled_all(self, orders: Sequence[SettleOrder], now: float) -> list[SettleOutcome]:
+        """Settle orders in one round trip, and announce and observe what each changed."""
+        if not orders:
+            return []
+        outcomes = await self._quota.settle_all(orders, thresholds=self._thresholds, now=now)
+        for order, outcome in zip(orders, outcomes, strict=True):
+            if outcome.status is not SettleStatus.NOT_FOUND:
+                await self._after_settle(order, outcome, now, predicted=False)
+        return outcomes
+
+    async def _after_settle(
+        self, order: SettleOrder, outcome: SettleOutcome, now: float, *, predicted: bool
+    ) -> tuple[WindowUsage, ...]:
+        """Announce the crossings a settlement caused and feed the gauges: its scope's usage
+        (with predictions only when asked)."""
         self._announce(outcome.crossings)
-        usage = await self._measure(scope, tallies, outcome.values, now, predicted=predicted)
-        self._observe(scope, [item for item in usage if item.window_end > now])
-        return usage, outcome.status
+        usage = await self._measure(
+            order.scope, order.tallies, outcome.values, now, predicted=predicted
+        )
+        self._observe(order.scope, [item for item in usage if item.window_end > now])
+        return usage
 
     def tallies(self, scope: str, instant: float) -> list[Tally]:
         """The tallies of a scope (a provider, or a tenant's scope) of the windows that contain

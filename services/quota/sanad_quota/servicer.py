@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -29,7 +28,7 @@ from sanad_quota.ledger import (
     Violation,
 )
 from sanad_quota.storage.keys import tenant_of, tenant_scope
-from sanad_quota.storage.port import Crossing
+from sanad_quota.storage.port import Crossing, Settlement, SettleStatus
 from sanad_quota.usage import Metric, WarningLevel, Window, WindowUsage, worst_level
 from sanad_quota.watch import CrossingWatch
 
@@ -209,30 +208,22 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
             elif action == "release" and not item.release:
                 violations.append(FieldViolation(f"{path}.release", "must be true when set"))
         raise_if_violations(violations)
-        outcomes = await asyncio.gather(*(self._settle(item) for item in request.settlements))
-        return quota_pb2.SettleResponse(
-            results=[
-                quota_pb2.SettlementResult(reservation_id=item.reservation_id, outcome=outcome)
-                for item, outcome in zip(request.settlements, outcomes, strict=True)
+        statuses = await self._ledger.settle_all(
+            [
+                (item.reservation_id, Settlement.RELEASE, 0)
+                if item.WhichOneof("action") == "release"
+                else (item.reservation_id, Settlement.COMMIT, item.commit_tokens)
+                for item in request.settlements
             ]
         )
-
-    async def _settle(self, item: quota_pb2.Settlement) -> quota_pb2.SettlementOutcome.ValueType:
-        """One settlement, as Commit or Release would make it."""
-        if item.WhichOneof("action") == "release":
-            released = await self._ledger.release(item.reservation_id)
-            return (
-                quota_pb2.SETTLEMENT_OUTCOME_RELEASED
-                if released
-                else quota_pb2.SETTLEMENT_OUTCOME_NOT_PENDING
-            )
-        try:
-            await self._ledger.commit(item.reservation_id, item.commit_tokens, predicted=False)
-        except ReservationNotFoundError:
-            return quota_pb2.SETTLEMENT_OUTCOME_NOT_FOUND
-        except ReservationReleasedError:
-            return quota_pb2.SETTLEMENT_OUTCOME_WAS_RELEASED
-        return quota_pb2.SETTLEMENT_OUTCOME_COMMITTED
+        return quota_pb2.SettleResponse(
+            results=[
+                quota_pb2.SettlementResult(
+                    reservation_id=item.reservation_id, outcome=_settlement_outcome(item, status)
+                )
+                for item, status in zip(request.settlements, statuses, strict=True)
+            ]
+        )
 
     async def GetUsage(
         self, request: quota_pb2.GetUsageRequest, context: Context
@@ -351,6 +342,23 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
                     FieldViolation(f"{field}.spent_at", "lies in the future beyond clock skew")
                 )
         return violations
+
+
+def _settlement_outcome(
+    item: quota_pb2.Settlement, status: SettleStatus
+) -> quota_pb2.SettlementOutcome.ValueType:
+    """What one settlement of a Settle did, as Commit or Release would say it."""
+    if item.WhichOneof("action") == "release":
+        return (
+            quota_pb2.SETTLEMENT_OUTCOME_RELEASED
+            if status is SettleStatus.APPLIED
+            else quota_pb2.SETTLEMENT_OUTCOME_NOT_PENDING
+        )
+    if status is SettleStatus.NOT_FOUND:
+        return quota_pb2.SETTLEMENT_OUTCOME_NOT_FOUND
+    if status is SettleStatus.CONFLICT:
+        return quota_pb2.SETTLEMENT_OUTCOME_WAS_RELEASED
+    return quota_pb2.SETTLEMENT_OUTCOME_COMMITTED
 
 
 def _provider_usage(

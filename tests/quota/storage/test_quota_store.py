@@ -17,6 +17,7 @@ from sanad_quota.storage.port import (
     ReservationState,
     ReserveStatus,
     Settlement,
+    SettleOrder,
     SettleStatus,
     Tally,
     Thresholds,
@@ -212,6 +213,65 @@ async def test_expiry_gives_back_only_when_due_and_a_late_commit_counts_actual_u
         (1, 7),
     )
     assert (await settle(quota, token, Settlement.COMMIT, counted, now + 32, actual=7))[1] == (1, 7)
+
+
+async def test_a_batch_settles_in_order_as_one_settlement_after_another(
+    quota: QuotaStore,
+) -> None:
+    now = time.time()
+    counted = tallies(now, requests=4)
+    tokens = [(await reserve(quota, now, counted, 10))[1] for _ in range(3)]
+    first, second, third = tokens
+
+    def order(token: str, settlement: Settlement, actual: int = 0) -> SettleOrder:
+        return SettleOrder(SCOPE, token, settlement, tuple(counted), actual)
+
+    outcomes = await quota.settle_all(
+        [
+            order(first, Settlement.COMMIT, 4),
+            order(second, Settlement.RELEASE),
+            order(second, Settlement.COMMIT, 9),
+            order("nope", Settlement.COMMIT, 9),
+            order(first, Settlement.COMMIT, 4),
+            order(third, Settlement.EXPIRE),
+            order(third, Settlement.RELEASE),
+        ],
+        thresholds=THRESHOLDS,
+        now=now,
+    )
+
+    assert [(item.status, item.values) for item in outcomes] == [
+        (SettleStatus.APPLIED, (3, 24)),
+        (SettleStatus.APPLIED, (2, 14)),
+        (SettleStatus.CONFLICT, (2, 14)),
+        (SettleStatus.NOT_FOUND, (2, 14)),
+        (SettleStatus.UNCHANGED, (2, 14)),
+        (SettleStatus.UNCHANGED, (2, 14)),
+        (SettleStatus.APPLIED, (1, 4)),
+    ]
+    assert [item.state for item in outcomes[:3]] == [
+        ReservationState.PENDING,
+        ReservationState.PENDING,
+        ReservationState.RELEASED,
+    ]
+    assert await quota.read(SCOPE, counted, now=now) == [1, 4]
+    assert await quota.settle_all([], thresholds=THRESHOLDS, now=now) == []
+
+
+async def test_a_batch_announces_the_levels_its_settlements_reach(quota: QuotaStore) -> None:
+    now = time.time()
+    counted = tallies(now, tokens=100)
+    tokens = [(await reserve(quota, now, counted, 10))[1] for _ in range(2)]
+
+    outcomes = await quota.settle_all(
+        [SettleOrder(SCOPE, token, Settlement.COMMIT, tuple(counted), 40) for token in tokens],
+        thresholds=THRESHOLDS,
+        now=now,
+    )
+
+    assert [
+        [(item.metric, item.level, item.used) for item in outcome.crossings] for outcome in outcomes
+    ] == [[], [("tokens", Level.WARNING, 80)]]
 
 
 async def test_settling_leaves_windows_reset_since_the_reservation_alone(

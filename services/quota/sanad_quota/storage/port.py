@@ -218,6 +218,18 @@ class SettleOutcome:
 
 
 @dataclass(frozen=True)
+class SettleOrder:
+    """One settlement of a batch (see QuotaStore.settle_all): settle's arguments."""
+
+    scope: str
+    token: str
+    settlement: Settlement
+    tallies: tuple[Tally, ...]
+    """The reservation's own tallies, as settle takes them."""
+    actual_tokens: int = 0
+
+
+@dataclass(frozen=True)
 class SpendOutcome:
     """The answer of record_spend."""
 
@@ -283,6 +295,15 @@ class QuotaStore(Protocol):
         COMMIT of a pending one adds actual - estimated tokens; of an expired one, one request
         and the actual tokens (the expiry gave the estimate back). RELEASE and EXPIRE of a
         pending one give back one request and the estimate; EXPIRE only once expires_at passed.
+        """
+
+    async def settle_all(
+        self, orders: Sequence[SettleOrder], *, thresholds: Thresholds, now: float
+    ) -> list[SettleOutcome]:
+        """Settle each order as settle would, in their order, in one round trip to the store.
+
+        Each settlement is its own atomic step, as if settled one after another; the batch is
+        not one transaction (on Redis another replica's step may fall between two of them).
         """
 
     async def record_spend(

@@ -38,6 +38,7 @@ from sanad_quota.storage.port import (
     ReserveOutcome,
     ReserveStatus,
     Settlement,
+    SettleOrder,
     SettleOutcome,
     SettleStatus,
     SpendOutcome,
@@ -326,6 +327,7 @@ class RedisQuotaStore:
         self._reserve = store.script(RESERVE_LUA)
         self._withdraw = store.script(WITHDRAW_LUA)
         self._settle = store.script(SETTLE_LUA)
+        self._settle_batch = store.script_batch(SETTLE_LUA)
         self._record = store.script(RECORD_SPEND_LUA)
         self._reset = store.script(RESET_LUA)
         self._read = store.script(READ_LUA)
@@ -406,7 +408,7 @@ class RedisQuotaStore:
         now: float,
     ) -> SettleOutcome:
         """See QuotaStore.settle."""
-        status, state, values, crossings = await self._settle(
+        reply = await self._settle(
             *settle_call(
                 scope,
                 token,
@@ -417,12 +419,30 @@ class RedisQuotaStore:
                 now=now,
             )
         )
-        return SettleOutcome(
-            status=SettleStatus(_text(status)),
-            state=ReservationState(_text(state)) if _text(state) else None,
-            values=tuple(int(value) for value in values),
-            crossings=_crossings(scope, crossings),
+        return _settle_outcome(scope, reply)
+
+    async def settle_all(
+        self, orders: Sequence[SettleOrder], *, thresholds: Thresholds, now: float
+    ) -> list[SettleOutcome]:
+        """See QuotaStore.settle_all: one pipeline of SETTLE_LUA runs."""
+        replies = await self._settle_batch(
+            [
+                settle_call(
+                    order.scope,
+                    order.token,
+                    order.settlement,
+                    order.tallies,
+                    actual_tokens=order.actual_tokens,
+                    thresholds=thresholds,
+                    now=now,
+                )
+                for order in orders
+            ]
         )
+        return [
+            _settle_outcome(order.scope, reply)
+            for order, reply in zip(orders, replies, strict=True)
+        ]
 
     async def record_spend(
         self,
@@ -474,6 +494,17 @@ class RedisQuotaStore:
         """See QuotaStore.crossings_after."""
         logged = await self._crossings([crossing_log_key(scope)], [])
         return [crossing for crossing in _crossings(scope, logged) if crossing.seq > seq]
+
+
+def _settle_outcome(scope: str, reply: Sequence[Any]) -> SettleOutcome:
+    """SETTLE_LUA's reply read."""
+    status, state, values, crossings = reply
+    return SettleOutcome(
+        status=SettleStatus(_text(status)),
+        state=ReservationState(_text(state)) if _text(state) else None,
+        values=tuple(int(value) for value in values),
+        crossings=_crossings(scope, crossings),
+    )
 
 
 def _crossings(scope: str, events: Sequence[Any]) -> tuple[Crossing, ...]:

@@ -36,6 +36,7 @@ from sanad_quota.storage.port import (
     ReserveOutcome,
     ReserveStatus,
     Settlement,
+    SettleOrder,
     SettleOutcome,
     SettleStatus,
     SpendOutcome,
@@ -321,56 +322,72 @@ class SQLiteQuotaStore:
         now: float,
     ) -> SettleOutcome:
         """See QuotaStore.settle."""
-        key = self._prefix + record_key(scope, token)
+        order = SettleOrder(scope, token, settlement, tuple(tallies), actual_tokens)
+        (outcome,) = await self.settle_all([order], thresholds=thresholds, now=now)
+        return outcome
 
-        def operation(db: sqlite3.Connection) -> SettleOutcome:
+    async def settle_all(
+        self, orders: Sequence[SettleOrder], *, thresholds: Thresholds, now: float
+    ) -> list[SettleOutcome]:
+        """See QuotaStore.settle_all: one transaction, the orders settled one after another."""
+
+        def operation(db: sqlite3.Connection) -> list[SettleOutcome]:
             tx = self._begin(db, now)
             tx.purge()
-            values = self._values(tx, scope, tallies)
-            row = db.execute(
-                "SELECT state, estimated_tokens, epochs, expires_at"
-                " FROM quota_reservations WHERE key = ? AND kept_until > ?",
-                (key, now),
-            ).fetchone()
-            if row is None:
-                return SettleOutcome(SettleStatus.NOT_FOUND, None, values)
-            state = ReservationState(row[0])
-            estimate, epochs, expires_at = int(row[1]), json.loads(row[2]), float(row[3])
-            if settlement is Settlement.COMMIT:
-                if state is ReservationState.COMMITTED:
-                    return SettleOutcome(SettleStatus.UNCHANGED, state, values)
-                if state is ReservationState.RELEASED:
-                    return SettleOutcome(SettleStatus.CONFLICT, state, values)
-                expired = state is ReservationState.EXPIRED
-                requests = 1 if expired else 0
-                tokens = actual_tokens if expired else actual_tokens - estimate
-                after = ReservationState.COMMITTED
-            else:
-                due = expires_at <= now
-                if state is not ReservationState.PENDING or (
-                    settlement is Settlement.EXPIRE and not due
-                ):
-                    return SettleOutcome(SettleStatus.UNCHANGED, state, values)
-                requests, tokens = -1, -estimate
-                after = (
-                    ReservationState.EXPIRED
-                    if settlement is Settlement.EXPIRE
-                    else ReservationState.RELEASED
-                )
-            for tally in tallies:
-                amount = requests if tally.metric == "requests" else tokens
-                epoch = tx.reset_marker(reset_marker_key(scope, tally))[0]
-                if amount and tally.kept_until > now and epoch == epochs[tally.window]:
-                    tx.add(counter_key(scope, tally), amount, tally.kept_until)
-            db.execute(
-                "UPDATE quota_reservations SET state = ?, actual_tokens = ? WHERE key = ?",
-                (after.value, actual_tokens if settlement is Settlement.COMMIT else 0, key),
-            )
-            crossings = self._announce(tx, scope, tallies, thresholds)
-            values = self._values(tx, scope, tallies)
-            return SettleOutcome(SettleStatus.APPLIED, state, values, crossings)
+            return [self._settle_in(tx, order, thresholds) for order in orders]
 
         return await self._store.run_transaction(operation)
+
+    def _settle_in(
+        self, tx: _Transaction, order: SettleOrder, thresholds: Thresholds
+    ) -> SettleOutcome:
+        """One settlement inside an open transaction."""
+        scope, tallies, settlement, now = order.scope, order.tallies, order.settlement, tx.now
+        key = self._prefix + record_key(scope, order.token)
+        values = self._values(tx, scope, tallies)
+        row = tx.db.execute(
+            "SELECT state, estimated_tokens, epochs, expires_at"
+            " FROM quota_reservations WHERE key = ? AND kept_until > ?",
+            (key, now),
+        ).fetchone()
+        if row is None:
+            return SettleOutcome(SettleStatus.NOT_FOUND, None, values)
+        state = ReservationState(row[0])
+        estimate, epochs, expires_at = int(row[1]), json.loads(row[2]), float(row[3])
+        if settlement is Settlement.COMMIT:
+            if state is ReservationState.COMMITTED:
+                return SettleOutcome(SettleStatus.UNCHANGED, state, values)
+            if state is ReservationState.RELEASED:
+                return SettleOutcome(SettleStatus.CONFLICT, state, values)
+            expired = state is ReservationState.EXPIRED
+            requests = 1 if expired else 0
+            tokens = order.actual_tokens if expired else order.actual_tokens - estimate
+            after = ReservationState.COMMITTED
+        else:
+            due = expires_at <= now
+            if state is not ReservationState.PENDING or (
+                settlement is Settlement.EXPIRE and not due
+            ):
+                return SettleOutcome(SettleStatus.UNCHANGED, state, values)
+            requests, tokens = -1, -estimate
+            after = (
+                ReservationState.EXPIRED
+                if settlement is Settlement.EXPIRE
+                else ReservationState.RELEASED
+            )
+        for tally in tallies:
+            amount = requests if tally.metric == "requests" else tokens
+            epoch = tx.reset_marker(reset_marker_key(scope, tally))[0]
+            if amount and tally.kept_until > now and epoch == epochs[tally.window]:
+                tx.add(counter_key(scope, tally), amount, tally.kept_until)
+        tx.db.execute(
+            "UPDATE quota_reservations SET state = ?, actual_tokens = ? WHERE key = ?",
+            (after.value, order.actual_tokens if settlement is Settlement.COMMIT else 0, key),
+        )
+        crossings = self._announce(tx, scope, tallies, thresholds)
+        return SettleOutcome(
+            SettleStatus.APPLIED, state, self._values(tx, scope, tallies), crossings
+        )
 
     async def record_spend(
         self,
