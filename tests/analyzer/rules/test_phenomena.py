@@ -1115,3 +1115,137 @@ def test_a_bilingual_refund_label_names_its_period_the_refund_time() -> None:
         ("return", 14.0),
         ("refund", 5.0),
     ]
+
+
+# Probes 11 to 13 (blind, d-608 on): words that looked like refusals, costs under a case
+# heading, deductions denied, deictic lists, and credit beside refused refunds.
+
+
+def test_egyptian_lama_is_when_not_a_refusal() -> None:
+    text = "لما تسترجع الطلب خلال ١٤ يوم، بنرجعلك المبلغ على الكارت خلال ٥ أيام."
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "عند الإرجاع لسبب غير العيب يدفع العميل تكلفة الشحن.",
+        "Where a return is not due to a defect on our part, the buyer covers the courier.",
+    ],
+)
+def test_a_return_for_a_reason_other_than_a_defect_is_change_of_mind(text: str) -> None:
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+def test_we_are_the_ones_who_pay_and_deduct_nothing_is_the_store_paying() -> None:
+    text = (
+        "ترجع أي حاجة خلال ١٤ يوم. لو الطلب وصل بايظ، احنا اللي بنتحمل مصاريف الشحن ومش "
+        "بنخصم أي رسوم من فلوسك."
+    )
+    rules = found(text, EG)
+    assert "return.customer_pays_for_defects" not in rules
+    assert "return.fees_deducted" not in rules
+
+
+def test_a_deduction_denied_with_without_is_no_fee() -> None:
+    text = "يحق لك الإرجاع خلال ١٤ يومًا، ويعاد المبلغ خلال ٥ أيام دون أن يُخصم منه أي ريال."
+    assert "return.fees_deducted" not in found(text, SA)
+
+
+def test_sales_final_on_the_listed_items_is_no_blanket_refusal() -> None:
+    text = (
+        "Returns are accepted within 7 days of delivery; refunds within 5 days.\n"
+        "All sales of these products are final:\n- face masks\n- earrings"
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_otherwise_no_return_after_defects_only_is_a_blanket_refusal() -> None:
+    text = "الإرجاع فقط للقطع المعيبة، وغير ذلك ما نقبل أي إرجاع."
+    rules = found(text, SA)
+    assert rules["return.blanket_no_return"].confident
+
+
+def test_no_money_back_for_a_change_of_mind_with_an_exchange_is_exchange_only() -> None:
+    text = "مش بنرجع فلوس في حالة تغيير الرأي، لكن ممكن تبدل القطعة خلال ٥ أيام من الاستلام."
+    rules = found(text, EG)
+    assert rules["return.blanket_no_return"].confident
+    assert rules["return.window_too_short"].confident
+
+
+def test_a_refund_limited_to_defective_goods_refuses_every_other_return() -> None:
+    text = "يقتصر الاسترداد على المنتجات التي يظهر بها عيب أو تصل تالفة."
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_not_liking_it_opens_the_return_and_the_day_of_delivery_only_is_its_window() -> None:
+    text = "لو القطعة مش مناسبة ليك ترجعها يوم الاستلام بس مع المندوب، والفلوس بترجع خلال ٣ أيام."
+    rules = found(text, EG)
+    assert "return.blanket_no_return" not in rules
+    assert rules["return.window_too_short"].confident
+
+
+def test_an_english_defect_word_inside_arabic_includes_defects() -> None:
+    text = (
+        "تقدر ترجع خلال ١٤ يوم. رسوم التغليف ١٥ جنيه بتتخصم من المبلغ، حتى لو القطعة defective."
+    )
+    rules = found(text, EG)
+    assert rules["return.customer_pays_for_defects"].confident
+    assert rules["return.fees_deducted"].confident
+
+
+def test_a_cost_named_by_its_item_label_applies_to_faulty_items_included() -> None:
+    text = (
+        "Returns within 14 days; refunds within 7 days.\n"
+        "Return shipping: SAR 20 is taken off every refund, faulty items included."
+    )
+    assert found(text, SA)["return.customer_pays_for_defects"].confident
+
+
+def test_a_heading_that_states_the_case_binds_the_costs_under_it() -> None:
+    defects = "لو القطعة فيها عيب:\nبنبدلها بواحدة جديدة، بس الشحن على حسابك."
+    assert found(defects, EG)["return.customer_pays_for_defects"].confident
+    mind = "غيرت رأيك؟\nرجعها خلال ١٤ يوم والشحن عليك."
+    assert "return.customer_pays_for_defects" not in found(mind, EG)
+
+
+def test_a_fee_that_is_not_paid_back_in_egyptian_is_kept() -> None:
+    text = "تقدر ترجع خلال ١٤ يوم. رسوم التقسيط مش بتترد."
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_a_collection_fee_under_a_return_shipping_heading_is_the_returns_shipping() -> None:
+    text = (
+        "Returns within 7 days of delivery; refunds within 7 days.\n"
+        "Return shipping\nA SAR 20 collection fee is deducted from the refund."
+    )
+    assert "return.fees_deducted" not in found(text, SA)
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_goods_that_are_final_sale_are_not_sale_goods() -> None:
+    text = "Returns within 14 days, refunds within 7. International orders are final sale."
+    assert "return.sale_items_excluded" not in found(text, EG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["الفلوس بترجعلك خلال ٦ أيام شغل.", "الـ refund بيوصلك خلال 10-12 يوم."],
+)
+def test_egyptian_working_days_and_an_english_refund_noun_time_the_refund(text: str) -> None:
+    rules = found("تقدر ترجع المنتج خلال ١٤ يوم. " + text, EG)
+    assert "return.refund_time_missing" not in rules
+    assert rules["return.refund_time_too_long"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 14 days. Refunds are not available: returned items earn store credit.",
+        "الإرجاع خلال ١٤ يوم، والمبلغ ينضاف لرصيدك عندنا. ما نرجع المبالغ للبطاقات.",
+        "Changed your mind? Return it within 14 days and we add its value to your store "
+        "balance. Damaged items are refunded to the card.",
+    ],
+)
+def test_credit_beside_refused_or_defects_only_money_is_credit_only(text: str) -> None:
+    assert found(text, EG)["return.store_credit_only"].confident

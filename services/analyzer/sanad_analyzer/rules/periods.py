@@ -34,7 +34,8 @@ _UNIT_DAYS: Final = {
 }
 BUSINESS_DAY: Final = 1.4
 """Calendar days one business day counts as (five in a week of seven)."""
-_BUSINESS: Final = pattern(r"\s*(?:عمل|عمل رسمي)(?!\w)")
+# "أيام عمل", "أيام عمل رسمي", Egyptian "أيام شغل"
+_BUSINESS: Final = pattern(r"\s*(?:عمل|عمل رسمي|شغل)(?!\w)")
 _BUSINESS_WORDS: Final = re.compile(r"business|working")
 _UNIT_RANGE_JOIN: Final = pattern(r"\s*(?:-|الى|لـ|ل|to|up to|حتى|لحد)\s*")
 _RANGE_JOIN: Final = pattern(r"\s*(?:-|الى|لـ|ل|to|او|or|و|and|حتى|لحد)\s*")
@@ -102,7 +103,8 @@ _SHIPPING_NOT_A_COST: Final = (
 _PURPOSE_WORDS: Final = (
     (
         Purpose.REFUND,
-        r"(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود|رصيد)\w*\s+(?:\w+\s+)?"
+        # (English nouns inside Arabic too: "الـ refund بيوصلك خلال 7-10 working days")
+        r"(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود|رصيد|refund|money|amount)\w*\s+(?:\w+\s+)?"
         r"(?:(?:ب|ه)?[يت]رجع|[يت]عاد|[يت]رد|[يت]سترد|[يت]حول|[يت]ودع|[يت]ضاف|ين?ضاف|[يت]صرف|ي?وصل"
         r"|(?:ب|ه)?[يت]وصل|بوصل)\w*"
         r"|(?:استرداد|استرجاع|ارجاع|اعاده|رد|تحويل|ايداع|صرف|اضافه|يسترد|يرد|ترد|نرد|نعيد|يعاد"

@@ -104,12 +104,24 @@ _MONEY_AFTER: Final = pattern(
 # Money named as what is not paid ("Instead of a cash refund, ...", "بدلاً من رد المبلغ").
 _INSTEAD: Final = pattern(r"instead of|rather than|in place of|بدلا من|بدل|عوضا عن")
 _ACCEPTED: Final = pattern(r"accept\w*|(?:ن|ي|ت)?قبل\w*|مقبول\w*")
+# A refusal of the refund itself ("no refunds", "Refunds are not available").
+_REFUND_WORD: Final = pattern(r"refunds?(?![a-z])")
+_REFUNDS_UNAVAILABLE: Final = pattern(
+    r"refunds? (?:are |is )?(?:not|never) (?:available|offered|possible)"
+)
+# Goods pointed to in a list ("All sales final on these items", "لا ترد المنتجات التالية"):
+# a refusal of them refuses what is listed, not every return.
+_LISTED: Final = pattern(
+    r"(?:these|those|the following|the listed) (?:items|products|goods|categories)"
+    r"|the following|(?:listed )?below|(?:ال)?(?:منتجات|اصناف|سلع|فئات) (?:ال)?(?:تاليه|اتيه)"
+    r"|(?:هذه|تلك|هذي) (?:ال)?(?:منتجات|اصناف|سلع|فئات)|(?:ال)?مذكوره (?:ادناه|تحت)|ادناه"
+)
 _BUT: Final = pattern(r"(?<!\w)(?:but|however|yet|لكن|ولكن|الا ان|غير ان)(?!\w)")
 # A cost clause about the rest ("for other returns", "otherwise"): not the defects the
 # sentence opened with.
 _OTHERWISE: Final = pattern(
     r"o(?<![a-z]o)ther(?:s|wise)?(?![a-z])|e(?<![a-z]e)lse(?![a-z])|r(?<![a-z]r)emaining"
-    r"|الاخري|غير ذلك|عدا ذلك|غير كده|باقي|بقيه|سائر"
+    r"|الاخري|غير ذلك|عدا ذلك|غير كده|غير كذا|باقي|بقيه|سائر"
 )
 _NOT_AVAILABLE: Final = pattern(
     r"not (?:be )?(?:available|possible|withdrawn|offered)"
@@ -256,7 +268,10 @@ class ReturnPolicy:
             return False  # "Store credit from promotions is not refundable" is about credit
         # "لا يتم رد المبالغ نقداً", "no cash refunds" refuse cash, which the credit-only rule
         # reads; so does a refusal of money where the policy pays back in credit.
-        if _MONEY_AFTER.match(self._text, end) is not None and self._credit_clauses:
+        if (
+            _MONEY_AFTER.match(self._text, end) is not None
+            or _REFUND_WORD.search(self._text, start, end) is not None
+        ) and self._credit_clauses:
             return False
         return (
             _CASH_AFTER.match(self._text, end) is None
@@ -270,8 +285,14 @@ class ReturnPolicy:
         document = self.document
         if document.section_of(clause).introduces_exceptions:
             return True
+        if _LISTED.search(self._text, clause.start, clause.end):
+            return True
         if clause.condition is not None:
-            return not self._kept_for_defects(clause)
+            return not (
+                self._kept_for_defects(clause)
+                or self._otherwise_after_defects(clause)
+                or self._money_refused_for_change_of_mind(clause)
+            )
         return any(carveout.goods or not carveout.defects for carveout in clause.carveouts)
 
     def _kept_for_defects(self, clause: Clause) -> bool:
@@ -283,6 +304,34 @@ class ReturnPolicy:
             clause.condition_defects
             and CREDIT_ONLY.search(self._text, *clause.refusal) is not None
             and not self._customer_fault(clause)
+        )
+
+    def _otherwise_after_defects(self, clause: Clause) -> bool:
+        """ "الاسترجاع بس للمنتجات اللي فيها عيب، غير كذا ما نقبل الاسترجاع": the refusal
+        holds "otherwise", after a clause that grants returns for defective items only, so
+        it refuses every other return (not "items must be unused; otherwise ...")."""
+        assert clause.condition is not None
+        document = self.document
+        text = self._text
+        if not _OTHERWISE.search(text, *clause.condition):
+            return False
+        sentence = document.sentence_of(clause)
+        before = [document.clauses[i] for i in sentence.clauses]
+        before = [c for c in before if c.end <= clause.start]
+        return bool(before) and (
+            Topic.DEFECTS in before[-1].topics
+            and CREDIT_ONLY.search(text, before[-1].start, before[-1].end) is not None
+        )
+
+    def _money_refused_for_change_of_mind(self, clause: Clause) -> bool:
+        """ "احنا مش بنرجع فلوس في حالة تغيير الرأي": money refused for the very case the
+        law gives a refund for narrows nothing (an exchange offered beside it makes the page
+        exchange only)."""
+        assert clause.refusal is not None
+        return (
+            clause.change_of_mind
+            and not clause.condition_defects
+            and _MONEY_AFTER.match(self._text, clause.refusal[1]) is not None
         )
 
     def blanket_refusals(self) -> list[Evidence]:
@@ -314,14 +363,18 @@ class ReturnPolicy:
         confident: list[Evidence] = []
         bare: list[Evidence] = []
         for clause in self.document.clauses:
-            if clause.in_heading or not (clause.topics or self._asked(clause)) & _COST_TOPICS:
+            if clause.in_heading or not (
+                (clause.topics | self._asked(clause)) & _COST_TOPICS or self._cost_lead(clause)
+            ):
                 continue
             kind = self._cost_on_customer(clause)
             if kind is None:
                 continue
+            case = self._heading_case(clause)
             if (
                 clause.carves_defects
                 or clause.change_of_mind
+                or (case is not None and case.change_of_mind)
                 or self._customer_fault(clause)
                 or self._goes_on_from_change_of_mind(clause)
             ):
@@ -330,6 +383,11 @@ class ReturnPolicy:
             rest = (clause.start, sentence.end)
             if (
                 (
+                    case is not None
+                    and case.condition_defects
+                    and not _OTHERWISE.search(self._text, clause.start, clause.end)
+                )
+                or (
                     DEFECTS_INCLUDED.search(self._text, sentence.start, sentence.end)
                     and not _OTHERWISE.search(self._text, clause.start, clause.end)
                 )
@@ -350,6 +408,20 @@ class ReturnPolicy:
         if confident:
             return confident
         return bare[:1] if bare and not self._defects_spared() else []
+
+    def _heading_case(self, clause: Clause) -> Clause | None:
+        """The heading the clause stands under when it states a case ("لو المنتج وصلك فيه
+        عيب:", "Changed your mind?"): what is said under it holds in that case."""
+        heading = self.document.section_of(clause).heading
+        if heading is None or clause.start < heading[1]:
+            return None
+        case = self.document.clause_at(heading[0])
+        return case if case.change_of_mind or case.condition_defects else None
+
+    def _cost_lead(self, clause: Clause) -> bool:
+        """The clause's item label names a cost ("Return shipping: LE 75 is deducted")."""
+        lead = self.document.sentence_of(clause).lead
+        return lead is not None and any(self.document.has(t, *lead) for t in _COST_TOPICS)
 
     def _asked(self, clause: Clause) -> frozenset[Topic]:
         """The topics of the question an FAQ answer stands under ("مين بيدفع شحن المرتجع؟" /
@@ -435,10 +507,14 @@ class ReturnPolicy:
                 or (self._asked(clause) and heading and SHIPPING_COST.search(text, *heading))
             ):
                 return "pays"
-        if COST.search(text, start, end) and (
-            NOT_REFUNDED.search(text, start, end) or DEDUCTION.search(text, start, end)
-        ):
-            return "kept"
+        lead = self.document.sentence_of(clause).lead
+        # the cost may be named by the item's label: "Return shipping: LE 75 is deducted"
+        named = COST.search(text, start, end) or (
+            lead and (COST.search(text, *lead) or SHIPPING_COST.search(text, *lead))
+        )
+        if named and (NOT_REFUNDED.search(text, start, end) or DEDUCTION.search(text, start, end)):
+            # not a deduction the clause denies ("ومش بنخصم أي رسوم")
+            return "kept" if self._keeps_a_fee(start, end) else None
         return None
 
     def _defects_spared(self) -> bool:
@@ -473,6 +549,8 @@ class ReturnPolicy:
             ):
                 continue
             kind = self._fee_kind(*self._fee_words(clause, start, end))
+            if kind == "unstated" and self._under_shipping(clause):
+                kind = "shipping"  # "Return shipping" / "a flat collection fee is deducted"
             if shipping_allowed and kind == "shipping":
                 continue
             doubt = Doubt.FEE_KIND_UNSTATED if shipping_allowed and kind == "unstated" else None
@@ -528,6 +606,18 @@ class ReturnPolicy:
         previous = self.document.sentences[clause.sentence - 1]
         return previous.start, end
 
+    def _under_shipping(self, clause: Clause) -> bool:
+        """The clause's heading or item label is about shipping and names nothing else."""
+        text = self._text
+        sentence = self.document.sentence_of(clause)
+        heading = self.document.section_of(clause).heading
+        return any(
+            span is not None
+            and SHIPPING_COST.search(text, *span) is not None
+            and OTHER_FEE.search(text, *span) is None
+            for span in (sentence.lead, heading)
+        )
+
     def _fee_kind(self, start: int, end: int) -> str:
         text = self._text
         vat = [(m.start(), m.end()) for m in VAT.finditer(text, start, end)]
@@ -553,12 +643,18 @@ class ReturnPolicy:
             return None
         clause = credit[0]
         sentence = self.document.sentence_of(clause)
-        # "Only", or money refused in its sentence or anywhere else ("We don't offer cash or
-        # card refunds").
+        # "Only" or refunds refused in its sentence ("Refunds are not available: returns earn
+        # store credit"), or money refused anywhere else ("We don't offer cash or card
+        # refunds"), or paid back for defective items only.
         marked = any(
             CREDIT_ONLY.search(self._text, c.start, c.end)
+            or _REFUNDS_UNAVAILABLE.search(self._text, c.start, c.end)
             for c in (self.document.clauses[i] for i in sentence.clauses)
-        ) or any(c is not clause and self._negated_money(c) for c in self.document.clauses)
+        ) or any(
+            c is not clause
+            and (self._negated_money(c) or self._refund_refused(c) or self._money_for_defects(c))
+            for c in self.document.clauses
+        )
         return Evidence(clause.start, clause.end, None if marked else Doubt.METHOD_UNSTATED)
 
     @functools.cached_property
@@ -638,6 +734,32 @@ class ReturnPolicy:
             if any(MOBILE_MONEY.search(text, c.start, c.end) for c in clauses) and refund:
                 return True
         return False
+
+    def _money_for_defects(self, clause: Clause) -> bool:
+        """Money goes back for defective items only ("Faulty items are refunded to your
+        card"): beside credit for every other return, it says money is kept for those."""
+        text = self._text
+        sentence = self.document.sentence_of(clause)
+        return (
+            MONEY_METHOD.search(text, clause.start, clause.end) is not None
+            and not self._negated_money(clause)
+            and (
+                clause.condition_defects
+                or self.document.has(Topic.DEFECTS, sentence.start, sentence.end)
+            )
+        )
+
+    def _refund_refused(self, clause: Clause) -> bool:
+        """The clause refuses refunds themselves ("Refunds are not available", "no
+        refunds"), for every return: beside credit handed over, credit is then the only way
+        back."""
+        own = (clause.start, self._own_end(clause))
+        refused = (
+            clause.refusal is not None and _REFUND_WORD.search(self._text, *clause.refusal)
+        ) or _REFUNDS_UNAVAILABLE.search(self._text, *own)
+        return bool(refused) and not (
+            clause.condition is not None or clause.carves_defects or self.document.scope(clause)
+        )
 
     def _negated_money(self, clause: Clause) -> bool:
         """The clause refuses money back ("ما فيه تحويل للبنك", "cash refunds are not

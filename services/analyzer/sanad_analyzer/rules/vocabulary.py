@@ -380,7 +380,9 @@ _CATEGORY_WORDS: Final = {
         # "البيع نهائي" says every sale is final; the look-behind follows the "ب" (and
         # looks back over it) so the lexicon stays led by plain letters (guard.py)
         r"ب(?<!الب)يع نهائي",
-        r"sale",
+        # not the predicate "are final sale" ("International orders are final sale" refuses
+        # them, it names no sale goods)
+        r"s(?<!are final s)(?<!is final s)ale",
         r"clearance",
         r"discount\w*",
         r"promo\w*",
@@ -493,7 +495,8 @@ _CATEGORY_WORDS: Final = {
         r"(?:has |have )?(?:expired|ended|passed|lapsed)",
         r"after (?:that|this)",
         r"once the (?:driver|courier)",
-        r"بعد (?:ذلك|كده|هذه المده)",
+        r"بعد (?:ذلك|كده|كذا|هذه المده)",
+        r"(?:و|ف)?بعدها",
         r"بعد (?:قبول|اتمام|تنفيذ|اجراء) (?:ال)?(?:استبدال|تبديل|طلب|ارجاع)",
         r"after (?:an |the |your )?(?:exchange|replacement) (?:is|has been|was) "
         r"(?:accepted|made|done|approved)",
@@ -582,12 +585,20 @@ REFUSAL: Final = Lexicon(
         # conjunction ends the negation: "at no cost and we refund you" refuses nothing
         r"(?<!\w)"
         + _NEGATOR
-        + r"[\s-]+(?:(?!(?:and|then|but|so) )(?:\w+|\w+'\w+)\s+){0,3}?"
+        # not a negated liking or fit, which is the case a return is for: "لو المنتج مش
+        # عاجبك تقدر ترجعه", "not satisfied? return it within 14 days"
+        + r"[\s-]+(?!(?:عاجب|بيعجب|يعجب|تعجب|عجب|راضي|مناسب|مطابق|satisf|happy|like|suit|fit)\w*)"
+        + r"(?:(?!(?:and|then|but|so) )(?:\w+|\w+'\w+)\s+){0,3}?"
         + _RETURN_STEM
         + r"(?!\w)",
         # Gulf "ما تنرد", "ما ترجع": "ما" right before the verb ("ما الذي يرد" asks; after
-        # "من", "بعد" or "عند" it means "since", "after", "when")
-        r"ما\s+(?:[تين]|تن|ين|ب)?(?:نرد|رد|رجع|نرجع|سترد|ستبدل|تبدل|بدل|سترجع)\w*",
+        # "من", "بعد" or "عند" it means "since", "after", "when"), a word of its own or after
+        # "و" / "ف", not the end of "لما", "عندما", "طالما" ("لما ترجع المنتج": when you return)
+        r"م(?:(?<!\wم)|(?<=(?<!\w)[وف]م))ا\s+(?:[تين]|تن|ين|ب)?(?:نرد|رد|رجع|نرجع|سترد|ستبدل|تبدل|بدل|سترجع)\w*",
+        # Gulf "ما نقبل أي إرجاع", "ما نسمح بالاسترجاع": "ما" before accepting or allowing
+        r"م(?:(?<!\wم)|(?<=(?<!\w)[وف]م))ا\s+(?:[نيت]|ب[نيت])?(?:قبل|سمح|وفر)\w*\s+(?:\w+\s+){0,2}?"
+        + _RETURN_STEM
+        + r"(?!\w)",
         # Egyptian "مبترجعش", "مبتتبدلش", "متترجعش"
         r"(?<!\w)م(?:ب|بي|بت)?(?:ت|ي|تت|يت)?(?:رجع|رد|بدل|سترد)\w*ش(?!\w)",
         r"(?:جميع|كل) (?:ال)?مبيعات\s+(?:\w+\s+)?نهائي\w*",
@@ -602,6 +613,9 @@ REFUSAL: Final = Lexicon(
         r"(?:we|the (?:store|shop|seller)) (?:will |can )?only (?:accept|take(?: back)?|refund)"
         r" (?:returns? )?(?:of |for |on )?(?:\w+ ){0,4}?(?:that|which)? ?(?:\w+ )?"
         r"(?:damaged|defective|faulty|broken|wrong|incorrect)",
+        # "يقتصر استرجاع المبلغ على المنتجات التي يثبت بها عيب": returns for defects only
+        r"(?:ي|ت)قتصر\s+(?:\w+\s+){0,3}?على\s+(?:\w+\s+){0,6}?(?:عيب|معيب\w*|تالف\w*|خلل|تلف"
+        r"|مختلف\w*|خاطئ\w*|غلط)",
         r"final sale",
         r"exchanges? only",
         r"only (?:an )?exchanges?",
@@ -653,7 +667,7 @@ CONDITION: Final = Lexicon(
         r"|parcels) (?:that|which) (?:arrive|arrived|are|were|come|came)\b",
         r"\bfor (?:any |all )?other\b",
         r"\botherwise\b",
-        r"(?<!\w)(?:غير|عدا|فيما عدا) (?:كده|ذلك|هذا)(?!\w)",
+        r"(?<!\w)(?:غير|عدا|فيما عدا) (?:كده|كذا|ذلك|هذا)(?!\w)",
         r"\bin (?:case|the case) of",
         # What a return needs: "not accepted without the original invoice" refuses only
         # the returns that lack it.
@@ -688,15 +702,20 @@ CHANGE_OF_MIND: Final = pattern(
         r"simply",
         r"لغير عيب",
         r"دون (?:وجود )?عيب",
+        # a reason other than a defect: "الإرجاع لغير سبب العيب", "لسبب غير الخلل", "returns
+        # that are not due to a fault on our side"
+        r"(?:ل|ب)(?:غير|سبب غير|اسباب غير) (?:سبب |وجود )?(?:ال)?(?:عيب|خلل|تلف|عطل|خطا)",
         r"without (?:a )?defect",
         r"not defective",
+        r"not (?:due to|caused by|because of|the result of|for) (?:a |an |any )?"
+        r"(?:fault|defect|error|mistake|damage)",
         r"(?:any |all )?o(?<![a-z]o)ther returns?",
         r"(?:for )?(?:any )?o(?<![a-z]o)ther reasons?",
         r"o(?<![a-z]o)therwise",
         r"لاي سبب اخر",
         r"لاسباب اخري",
         r"(?:المرتجعات|الحالات) الاخري",
-        r"(?:غير|عدا|فيما عدا) (?:كده|ذلك|هذا)",
+        r"(?:غير|عدا|فيما عدا) (?:كده|كذا|ذلك|هذا)",
     )
 )
 # Every case: "in all cases", "في كل الأحوال", "regardless of the reason".
@@ -720,12 +739,14 @@ ALL_CASES: Final = pattern(
 DEFECTS_INCLUDED: Final = pattern(
     words(
         r"(?:حتي|ولو|حتى) (?:لو|اذا|ان|في)?\s*(?:\w+\s+){0,4}?"
-        r"(?:ال)?(?:تلف|تالف|عيب|معيب|مشكله|خلل|متضرر|مكسور|خطا|غلط|خربان|بايظ|معطل|عطلان)\w*",
+        r"(?:(?:ال)?(?:تلف|تالف|عيب|معيب|مشكله|خلل|متضرر|مكسور|خطا|غلط|خربان|بايظ|معطل|عطلان)\w*"
+        # English inside Arabic: "حتى لو المنتج كان defective"
+        r"|defect\w*|damaged|faulty|broken)",
         r"بما (?:فيها|فيه|في ذلك) (?:\w+\s+){0,3}?(?:ال)?(?:تلف|تالف|عيب|معيب|خلل|متضرر)\w*",
         r"(?:سليم|سليمه|سليما)\s+(?:او|ولا|أو)\s+(?:تالف|معيب|مكسور|فيه عيب|خربان|بايظ)\w*",
         r"including (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken|wrong)",
         r"even (?:if|when|for) (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken|wrong)",
-        r"(?:damaged|defective|faulty|broken) (?:\w+ ){0,2}included",
+        r"(?:damaged|defective|faulty|broken) (?:\w+ ){0,3}included",
         r"whether (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken)",
         r"(?:damaged|defective|faulty|broken) or not",
     )
@@ -905,7 +926,7 @@ REFUNDED_ONLY: Final = pattern(words(*_REFUNDED_ONLY_WORDS))
 NOT_REFUNDED: Final = Lexicon(
     *(
         r"(?:غير|لا|ما|مش)\s+(?:\w+\s+)?(?:مسترد\w*|قابل\w* للاسترداد|[تي]سترد|[تي]رد|ترجع|بترجع"
-        r"|بيرجع|يرجع|[تي]عاد|تنرد|ترد)",
+        r"|بيرجع|يرجع|[تي]عاد|تنرد|ترد|(?:ب|ه)[تي]{1,2}(?:رد|رجع))",
         r"(?<!\w)(?:لا|ما)\s+(?:[تي])?(?:سترد|رد|ترد|يرد|تعاد|يعاد)\s+(?:ال)?(?:رسوم|رسم|مصاريف|تكلف\w*"
         r"|تكاليف|قيمه|ضريبه)",
         r"ما\s?(?:ب|ه)?[يت]{1,2}(?:رجع|رد|سترد|عاد)\w*ش(?!\w)",
@@ -949,6 +970,10 @@ NO_FEE: Final = pattern(
         r"(?:بدون|دون|مفيش|بلا|ولا|لا)\s+(?:اي\s+)?(?:رسوم|مصاريف|تكلف\w*|خصم)",
         r"(?:و)?(?:لا|لن|مش|ما|مو)\s+(?:ب|ه)?(?:ن|ي|ت)(?:ت)?خصم",
         r"ما\s?(?:ب|ه)?(?:ن|ي|ت)(?:ت)?خصم\w*ش",
+        # "دون أن يُقتطع منه ولو جنيه واحد", "من غير ما نخصم": without a deduction
+        r"(?:بدون|دون|من غير)\s+(?:ان\s+|ما\s+)?(?:[يتن]|يتم\s+|تم\s+)?(?:ت)?(?:خصم|قتطع|ستقطع|حسم"
+        r"|اقتطاع|استقطاع)\w*",
+        r"without deduct\w*",
         r"مجان\w*",
         r"ببلاش",
         r"free(?: of charge)?",
@@ -1027,8 +1052,8 @@ MONEY_METHOD: Final = pattern(
     words(
         r"(?:نفس|ذات)\s+(?:ال)?(?:طريقه|وسيله|الكارت|البطاقه|الحساب)",
         r"(?:ال)?(?:طريقه|وسيله) (?:ال)?دفع",
-        r"(?:ال)?بطاقه(?! (?:ال)?(?:هديه|هدايا|شرائيه))",
-        r"(?:ال)?كارت",
+        r"(?:ال)?(?:بطاقه|بطاقات)(?! (?:ال)?(?:هديه|هدايا|شرائيه))",
+        r"(?:ال)?(?:كارت|كروت)",
         r"(?:ال)?حساب (?:ال)?بنكي",
         r"حسابك (?:ال)?بنكي",
         r"حسابك في (?:ال)?بنك",
