@@ -1186,9 +1186,7 @@ def test_not_liking_it_opens_the_return_and_the_day_of_delivery_only_is_its_wind
 
 
 def test_an_english_defect_word_inside_arabic_includes_defects() -> None:
-    text = (
-        "تقدر ترجع خلال ١٤ يوم. رسوم التغليف ١٥ جنيه بتتخصم من المبلغ، حتى لو القطعة defective."
-    )
+    text = "تقدر ترجع خلال ١٤ يوم. رسوم التغليف ١٥ جنيه بتتخصم من المبلغ، حتى لو القطعة defective."
     rules = found(text, EG)
     assert rules["return.customer_pays_for_defects"].confident
     assert rules["return.fees_deducted"].confident
