@@ -1247,3 +1247,164 @@ def test_egyptian_working_days_and_an_english_refund_noun_time_the_refund(text: 
 )
 def test_credit_beside_refused_or_defects_only_money_is_credit_only(text: str) -> None:
     assert found(text, EG)["return.store_credit_only"].confident
+
+
+# Probes 11, 14 and 15 (blind, d-668 on): English and legal-style pages.
+
+
+def test_a_return_not_caused_by_a_store_error_is_change_of_mind() -> None:
+    text = (
+        "يحق للعميل الإرجاع خلال ٧ أيام. تخصم رسوم إدارية ١٥ ريالاً من كل إرجاع لا يكون سببه "
+        "عيب في المنتج."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, SA)
+
+
+def test_a_fee_for_a_defect_claimed_but_not_found_is_no_defect_cost() -> None:
+    text = (
+        "يحق للعميل الإرجاع خلال ١٤ يوماً. إذا تبين بعد الفحص عدم وجود عيب، يحق للمتجر خصم "
+        "رسوم فحص قدرها ٤٠ جنيهاً."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+def test_a_money_back_heading_is_no_money_refund_beside_credit() -> None:
+    text = (
+        "Returns within 14 days of delivery.\nGetting your money back\nChange-of-mind "
+        "returns are refunded as an e-voucher. Faulty items are refunded to the card."
+    )
+    assert found(text, EG)["return.store_credit_only"].confident
+
+
+def test_a_charge_named_early_in_its_clause_that_is_non_refundable_is_a_fee() -> None:
+    text = (
+        "Returns within 14 days; refunds within 7 days. The delivery charge you paid at "
+        "checkout for the order (EGP 40) is non-refundable."
+    )
+    rules = found(text, EG)
+    assert "return.blanket_no_return" not in rules
+    assert rules["return.fees_deducted"].confident
+
+
+def test_credit_that_cannot_be_turned_into_cash_is_no_refusal_of_returns() -> None:
+    text = (
+        "يجوز الإرجاع خلال ١٤ يوماً، وترد القيمة رصيداً في حساب العميل، ولا يجوز استبدال "
+        "الرصيد بمبلغ نقدي."
+    )
+    rules = found(text, EG)
+    assert "return.blanket_no_return" not in rules
+    assert rules["return.store_credit_only"].confident
+
+
+def test_no_refunds_for_a_change_of_mind_with_an_exchange_is_exchange_only() -> None:
+    text = "We don't give refunds for change of mind. You may exchange the item within 5 days."
+    assert found(text, EG)["return.blanket_no_return"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "بسبب طبيعة منتجاتنا من الحلويات الطازجة، لا نقبل إرجاع أي طلب إلا إذا وصل تالفاً.",
+        "Due to the nature of our products (fresh flowers), all sales are final once an order "
+        "has been delivered.",
+    ],
+)
+def test_the_nature_of_the_goods_as_a_reason_is_no_scope(text: str) -> None:
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_cash_refused_with_only_an_exchange_offered_is_exchange_only() -> None:
+    text = "لا يوجد استرداد نقدي. يمكنك استبدال المنتج بمقاس مختلف خلال ٣ أيام من الاستلام."
+    rules = found(text, SA)
+    assert rules["return.blanket_no_return"].confident
+    assert rules["return.window_too_short"].confident
+
+
+def test_cash_refused_beside_a_card_refund_is_no_refusal() -> None:
+    text = (
+        "لا يوجد استرداد نقدي، ويرد المبلغ إلى البطاقة خلال ٥ أيام. يمكنك الإرجاع أو "
+        "الاستبدال خلال ١٤ يوماً."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_in_all_cases_opening_a_sentence_covers_its_deduction() -> None:
+    text = (
+        "يحق للعميل الإرجاع خلال ٧ أيام، ويتحمل المتجر إعادة المنتج المعيب. في كل الأحوال، "
+        "تخصم رسوم الشحن الأصلية من المبلغ المسترد."
+    )
+    assert found(text, SA)["return.customer_pays_for_defects"].confident
+
+
+def test_a_store_paying_under_a_faulty_items_heading_spares_defects() -> None:
+    text = (
+        "Returns within 14 days; refunds within 7 days.\nReturn shipping\nThe customer pays "
+        "for sending the item back.\nFaulty items\nWe cover all shipping for these."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+@pytest.mark.parametrize("text", ["We don't deduct any fees.", "We never deduct fees."])
+def test_fees_denied_with_deduct_are_no_fee(text: str) -> None:
+    assert "return.fees_deducted" not in found(
+        "Returns within 14 days; refunds within 5 days. " + text, EG
+    )
+
+
+def test_emoji_used_as_bullets_are_items_not_headings() -> None:
+    text = (
+        "✅ مدة الإرجاع: 14 days من الاستلام\n✅ الاسترداد: refund خلال 5 أيام\n"
+        "⚠️ رسوم الدفع عند الاستلام (20 EGP) non-refundable"
+    )
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_half_the_price_refunded_is_a_fee_kept() -> None:
+    text = (
+        "يجوز الإرجاع خلال ١٤ يوماً والاسترداد خلال ٧ أيام، فإذا فتحت العبوة فلا يرد سوى نصف الثمن."
+    )
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_a_refusing_heading_over_named_goods_refuses_only_those() -> None:
+    text = (
+        "Returns within 14 days; refunds within 7 days.\nNon-returnable\n"
+        "Swimwear and anything bought on sale."
+    )
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_a_return_label_cost_is_the_returns_shipping() -> None:
+    text = (
+        "Returns within 7 days; refunds within 7 days. The return label cost is deducted "
+        "from your refund."
+    )
+    assert "return.fees_deducted" not in found(text, SA)
+
+
+def test_a_time_counted_from_the_approval_of_the_request_is_not_the_window() -> None:
+    text = (
+        "يحق للعميل الإرجاع خلال ١٤ يوماً من الاستلام، ويتم رد القيمة خلال ٥ أيام من تاريخ "
+        "قبول الطلب."
+    )
+    assert "return.window_too_short" not in found(text, EG)
+
+
+def test_a_customer_cost_that_is_the_exception_to_the_store_paying_is_not_bare() -> None:
+    text = (
+        "يحق للعميل الإرجاع خلال ١٤ يوماً. تتحمل الشركة مصاريف الاستلام، فيما عدا الطلبات "
+        "الأقل من ٢٠٠ جنيه، إذ يتحمل العميل فيها مصاريف الاستلام."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+def test_a_remedy_for_defects_under_its_own_heading_spares_them() -> None:
+    text = (
+        "Returns\nReturn within 14 days; the customer pays the return shipping. Refunds "
+        "within 7 days.\nDamaged on arrival\nTell us within 48 hours and we will arrange a "
+        "replacement."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+    # The same remedy in a plain sentence of the return text leaves the cost uncertain.
+    plain = text.replace("\nDamaged on arrival\n", " If it arrives damaged, ")
+    assert not found(plain, EG)["return.customer_pays_for_defects"].confident

@@ -77,6 +77,12 @@ _LEAD_WORDS: Final = 6
 _HEADING_WORDS: Final = 8
 _INTRO_WORDS: Final = 14
 _FINAL_PUNCTUATION: Final = ".!?"
+# A reason that opens a sentence ("نظرًا لطبيعة منتجاتنا من مستحضرات التجميل، ...", "Due to the
+# nature of our products (fresh coffee), ..."): the goods it names are the whole catalogue,
+# not a scope the rest of the sentence is limited to.
+_NATURE: Final = pattern(
+    r"(?:نظرا|بسبب|due to|because of|given|owing to)\s+(?:ل)?(?:ال)?(?:طبيعه|the nature of)"
+)
 # Words that make a heading introduce a list of what cannot be returned.
 _LIST_WORDS: Final = pattern(
     r"حالات|منتجات|المنتجات|ما لا|التاليه|cases|items|products|what|following|below"
@@ -230,7 +236,11 @@ class Document:
         found = self._scopes.get(clause.sentence)
         if found is None:
             sentence = self.sentences[clause.sentence]
-            spans = [(sentence.start, sentence.end), *self.sections[sentence.section].headings]
+            start = sentence.start
+            opening = self.clauses[sentence.clauses.start]
+            if len(sentence.clauses) > 1 and _NATURE.match(self.text.text, opening.start):
+                start = self.clauses[sentence.clauses.start + 1].start
+            spans = [(start, sentence.end), *self.sections[sentence.section].headings]
             if sentence.lead:
                 spans.append(sentence.lead)
             found = frozenset().union(*(self._categories_in(*span) for span in spans))
@@ -321,6 +331,9 @@ class Document:
         if kind == "bullet" or following == "none" or not line:
             return False
         if kind == "number" and following == "number":
+            return False
+        if kind == "emoji" and (following == "emoji" or re.search(r":\s*\S", line)):
+            # "✅ مدة الإرجاع: 7 days" / "⚠️ ..." line after line: emoji used as bullets
             return False
         if line.endswith((":", "?")):
             # A question on a line of its own heads its answer, as FAQ pages are laid out

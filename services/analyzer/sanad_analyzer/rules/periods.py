@@ -205,6 +205,9 @@ _RETURNED_ANCHOR: Final = pattern(
     r"|(?:من|بعد)\s+(?:تاريخ\s+)?(?:استلام|وصول|تسلم)\s+(?:ال)?(?:مرتجع|شحنه المرتجعه"
     r"|منتج المرتجع)\w*"
     r"|(?:من|بعد)\s+(?:وصول|وصوله|وصولها)\s+(?:\w+\s+)?(?:الي|ل)\s*(?:ال)?(?:مستودع|مخزن)\w*"
+    # the store's approval of the return request ("خلال عشرة أيام من تاريخ قبول الطلب")
+    r"|(?:من|بعد)\s+(?:تاريخ\s+)?(?:قبول|اعتماد|الموافقه\s+على)\s+(?:ال)?(?:طلب|مرتجع|ارجاع|استرجاع)\w*"
+    r"|(?:of|from|after)\s+(?:the\s+)?(?:approval|acceptance)\s+of\s+(?:the\s+|your\s+)?(?:return|request)"
     r"|(?:after|once|when|of)\s+(?:we|us)\s+(?:receive|receiving|get|getting)"
     r"\s+(?:it|them|(?:the|your)\s+(?:returned\s+)?\w+)"
     r"|(?:after|once|when)\s+(?:the|your)\s+(?:returned\s+)?(?:item|parcel|return|product|package)"

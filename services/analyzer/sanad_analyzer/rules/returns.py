@@ -85,7 +85,7 @@ class Evidence:
 _LIMITING: Final = frozenset(Category) - {Category.PAYMENT_METHOD}
 """Categories that narrow a refusal to some goods or cases."""
 _CASH_AFTER: Final = pattern(
-    r"\s*(?:\w+\s+){0,2}?(?:نقدا|نقدي\w*|كاش|cash|in cash|to (?:the )?(?:card|bank))"
+    r"\s*(?:\w+\s+){0,2}?(?:نقدا|(?:ال)?نقدي\w*|كاش|cash|in cash|to (?:the )?(?:card|bank))"
 )
 # Cash named as the refused thing's first word: "cash refunds are not offered".
 _CASH_BEFORE: Final = pattern(r"(?<!\w)(?:cash|money)\s*$")
@@ -104,6 +104,10 @@ _MONEY_AFTER: Final = pattern(
 # Money named as what is not paid ("Instead of a cash refund, ...", "بدلاً من رد المبلغ").
 _INSTEAD: Final = pattern(r"instead of|rather than|in place of|بدلا من|بدل|عوضا عن")
 _ACCEPTED: Final = pattern(r"accept\w*|(?:ن|ي|ت)?قبل\w*|مقبول\w*")
+# What a store does for a defective item: replace it, repair it, send another.
+_REMEDY: Final = pattern(
+    r"replace\w*|repair\w*|(?:ال)?(?:استبدال|بديل|تبديل|اصلاح|اصلاحه)|(?:ن|ي|بن|سن)(?:ستبدل|بدل|صلح)\w*"
+)
 # A refusal of the refund itself ("no refunds", "Refunds are not available").
 _REFUND_WORD: Final = pattern(r"refunds?(?![a-z])")
 _REFUNDS_UNAVAILABLE: Final = pattern(
@@ -262,6 +266,12 @@ class ReturnPolicy:
         after = min(clause.end, end + _COST_REACH // 2)
         if any(COST.search(self._text, s, e) for s, e in ((before, start), (start, after))):
             return False
+        if _REFUNDABLE.search(self._text, start, end) and COST.search(
+            self._text, clause.start, start
+        ):
+            return False  # "Delivery charges paid on the original order are non-refundable"
+        if CREDIT.match(self._text, end + 1) or CREDIT.match(self._text, end):
+            return False  # "ولا يجوز استبدال القسيمة بمبلغ نقدي" is about the credit
         if _PAYING.search(self._text, start, end):
             return False  # "رسوم الشحن غير مستردة", "لا تسترد رسوم الشحن" are about a fee
         if CREDIT.search(self._text, clause.start, start):
@@ -273,10 +283,24 @@ class ReturnPolicy:
             or _REFUND_WORD.search(self._text, start, end) is not None
         ) and self._credit_clauses:
             return False
+        cash = (
+            _CASH_AFTER.match(self._text, end) is not None
+            or _CASH.search(self._text, start, end) is not None
+            or _CASH_BEFORE.search(self._text, clause.start, start) is not None
+        )
+        # Cash refused where nothing else is paid back and an exchange is offered ("لا يوجد
+        # استرجاع نقدي ... يمكن استبدال المنتج خلال 3 أيام") is exchange only.
+        return not cash or self._exchange_only()
+
+    def _exchange_only(self) -> bool:
+        """The policy offers an exchange, and neither credit nor money back anywhere."""
         return (
-            _CASH_AFTER.match(self._text, end) is None
-            and not _CASH.search(self._text, start, end)
-            and not _CASH_BEFORE.search(self._text, clause.start, start)
+            not self._credit_clauses
+            and not self._money_refund()
+            and any(
+                Topic.EXCHANGE in clause.topics and clause.refusal is None and not clause.in_heading
+                for clause in self.document.clauses
+            )
         )
 
     def _narrowed(self, clause: Clause) -> bool:
@@ -286,6 +310,8 @@ class ReturnPolicy:
         if document.section_of(clause).introduces_exceptions:
             return True
         if _LISTED.search(self._text, clause.start, clause.end):
+            return True
+        if clause.in_heading and self._heads_named_goods(clause):
             return True
         if clause.condition is not None:
             return not (
@@ -304,6 +330,19 @@ class ReturnPolicy:
             clause.condition_defects
             and CREDIT_ONLY.search(self._text, *clause.refusal) is not None
             and not self._customer_fault(clause)
+        )
+
+    def _heads_named_goods(self, clause: Clause) -> bool:
+        """A refusing heading ("Non-returnable") over text that names goods ("Earrings and
+        anything bought at a discount"): what it refuses is what stands under it."""
+        document = self.document
+        section = document.sentence_of(clause).section
+        return any(
+            sentence.section == section
+            and not sentence.heading
+            and document.scope(document.clauses[sentence.clauses.start])
+            for sentence in document.sentences
+            if sentence.clauses
         )
 
     def _otherwise_after_defects(self, clause: Clause) -> bool:
@@ -331,7 +370,10 @@ class ReturnPolicy:
         return (
             clause.change_of_mind
             and not clause.condition_defects
-            and _MONEY_AFTER.match(self._text, clause.refusal[1]) is not None
+            and (
+                _MONEY_AFTER.match(self._text, clause.refusal[1]) is not None
+                or _REFUND_WORD.search(self._text, *clause.refusal) is not None
+            )
         )
 
     def blanket_refusals(self) -> list[Evidence]:
@@ -393,7 +435,7 @@ class ReturnPolicy:
                 )
                 or clause.condition_defects
                 or (
-                    ALL_CASES.search(self._text, *rest)
+                    (ALL_CASES.search(self._text, *rest) or self._opens_in_all_cases(clause))
                     and not any(c.carves_defects for c in self._later(clause))
                 )
                 or (
@@ -403,11 +445,37 @@ class ReturnPolicy:
                 or self._after_defects(clause)
             ):
                 confident.append(Evidence(clause.start, sentence.end))
-            elif kind == "pays" and clause.condition is None:
+            elif (
+                kind == "pays" and clause.condition is None and not self._store_pays_before(clause)
+            ):
                 bare.append(Evidence(clause.start, clause.end, Doubt.DEFECTS_UNSTATED))
         if confident:
             return confident
         return bare[:1] if bare and not self._defects_spared() else []
+
+    def _store_pays_before(self, clause: Clause) -> bool:
+        """An earlier clause of the sentence has the store paying ("تتحمل الشركة مصاريف
+        الاستلام، فيما عدا الطلبات الأقل من 300 جنيه، إذ يتحملها العميل"): the customer's cost is
+        the exception it names, not a word on defects."""
+        document = self.document
+        sentence = document.sentence_of(clause)
+        return any(
+            STORE_PAYS.search(self._text, other.start, other.end) is not None
+            for other in (document.clauses[i] for i in sentence.clauses)
+            if other.end <= clause.start
+        )
+
+    def _opens_in_all_cases(self, clause: Clause) -> bool:
+        """The sentence opens with "in all cases" on its own ("في جميع الأحوال، تخصم رسوم
+        الشحن الأصلية من المبلغ المسترد"): it says so of the clauses after it."""
+        document = self.document
+        sentence = document.sentence_of(clause)
+        opening = document.clauses[sentence.clauses.start]
+        return (
+            opening is not clause
+            and not opening.topics
+            and ALL_CASES.search(self._text, opening.start, opening.end) is not None
+        )
 
     def _heading_case(self, clause: Clause) -> Clause | None:
         """The heading the clause stands under when it states a case ("لو المنتج وصلك فيه
@@ -521,11 +589,34 @@ class ReturnPolicy:
         """The policy says somewhere that defective items cost the customer nothing."""
         document = self.document
         for sentence in document.sentences:
-            if not document.has(Topic.DEFECTS, sentence.start, sentence.end):
+            # (or under a heading about them: "Faulty or wrong items" / "we cover all shipping")
+            if not (
+                document.has(Topic.DEFECTS, sentence.start, sentence.end)
+                or Topic.DEFECTS in document.sections[sentence.section].topics
+            ):
                 continue
             if STORE_PAYS.search(self._text, sentence.start, sentence.end):
                 return True
+            provision = sentence.item or Topic.DEFECTS in document.sections[sentence.section].topics
+            if provision and self._remedy_without_cost(sentence.start, sentence.end):
+                return True
         return any(clause.carves_defects for clause in document.clauses)
+
+    def _remedy_without_cost(self, start: int, end: int) -> bool:
+        """A remedy for defective items that names no cost ("(d) Goods found to be defective
+        shall be replaced", "Damaged on arrival" / "we will arrange a replacement or a
+        refund"): in a provision of its own (a list item, or under a heading about defects),
+        the cost a bare clause elsewhere puts on the customer is not theirs."""
+        text = self._text
+        return (
+            (
+                _REMEDY.search(text, start, end) is not None
+                or self.document.has(Topic.REFUND, start, end)
+            )
+            and COST.search(text, start, end) is None
+            and SHIPPING_COST.search(text, start, end) is None
+            and CUSTOMER_PAYS.search(text, start, end) is None
+        )
 
     # Fees.
 
@@ -534,7 +625,11 @@ class ReturnPolicy:
         charged, a shipping cost does not count, and a fee of unstated kind is uncertain."""
         found = []
         for clause in self.document.clauses:
-            if clause.in_heading or not clause.topics & _FEE_TOPICS:
+            if clause.in_heading or not (
+                clause.topics & _FEE_TOPICS
+                # "فلا يرد للعميل سوى نصف الثمن" names no fee or refund word of its own
+                or PARTIAL_REFUND.search(self._text, clause.start, clause.end)
+            ):
                 continue
             start, end = clause.start, self._own_end(clause)
             # "Delivery fees are refunded only if the item was defective": the exception is
@@ -715,6 +810,8 @@ class ReturnPolicy:
         document = self.document
         text = self._text
         for sentence in document.sentences:
+            if sentence.heading:
+                continue  # "How you get your money back" names the topic, not the method
             clauses = [document.clauses[i] for i in sentence.clauses]
             if not any(c.topics & _MONEY_TOPICS or c.context & _MONEY_TOPICS for c in clauses):
                 continue

@@ -262,7 +262,8 @@ _TOPIC_WORDS: Final = {
         r"(?:ال)?(?:خربان|بايظ|عطلان|معطل)\w*",
         r"(?:خرب|باظ|اتكسر|انكسر)(?:ت)?(?!\w)",
         r"(?:غير|مش) مطابق\w*",
-        r"مختلف\w*",
+        # not a size or colour chosen instead: "استبداله بمقاس مختلف" is an exchange
+        r"م(?<!مقاس م)(?<!لون م)(?<!حجم م)(?<!موديل م)(?<!مقاسات م)(?<!الوان م)ختلف\w*",
         r"مخالف\w*",
         # not a size or colour that does not suit: "لو في مشكلة في المقاس" is change of mind
         r"فيه? مشكله(?! (?:في|ب) (?:ال)?(?:مقاس|لون|حجم|قياس))",
@@ -656,7 +657,7 @@ CONDITION: Final = Lexicon(
         r"\bif\b",
         r"\bwhen\b",
         # not "once delivered": every return comes after delivery, so that narrows nothing
-        r"\bonce\b(?! (?:it is |it's |they are |(?:the |your )?(?:orders?|items?|products?) "
+        r"\bonce\b(?! (?:it is |it's |they are |(?:the |your |an |a )?(?:orders?|items?|products?) "
         r"(?:is |are |has been |have been )?)?(?:delivered|received))",
         r"\bwhere\b",
         r"\bfor change[- ]of[- ]mind",
@@ -707,6 +708,14 @@ CHANGE_OF_MIND: Final = pattern(
         r"(?:ل|ب)(?:غير|سبب غير|اسباب غير) (?:سبب |وجود )?(?:ال)?(?:عيب|خلل|تلف|عطل|خطا)",
         r"without (?:a )?defect",
         r"not defective",
+        # a return not caused by a defect or the store's error: "كل عملية استرجاع لا يكون
+        # سببها خطأ من المتجر"
+        r"(?:لا|لم|ليس|مش) (?:يكون |تكون )?(?:سبب\w*|ناتج\w* عن|بسبب) (?:ال)?(?:عيب|خطا|خلل)\w*",
+        # a claimed defect that inspection does not find: "وتبين بعد الفحص عدم وجود عيب"
+        r"عدم (?:وجود|ثبوت) (?:ال)?(?:عيب|خلل|عطل)",
+        r"(?:لم|لا) (?:يثبت|يتبين|يظهر) (?:وجود )?(?:ال)?(?:عيب|خلل|عطل)",
+        r"(?:no|not) (?:a )?(?:fault|defect) (?:is |was )?found",
+        r"(?:not|isn't|is not) (?:found to be |actually )?(?:faulty|defective)",
         r"not (?:due to|caused by|because of|the result of|for) (?:a |an |any )?"
         r"(?:fault|defect|error|mistake|damage)",
         r"(?:any |all )?o(?<![a-z]o)ther returns?",
@@ -721,12 +730,14 @@ CHANGE_OF_MIND: Final = pattern(
 # Every case: "in all cases", "في كل الأحوال", "regardless of the reason".
 ALL_CASES: Final = pattern(
     words(
-        r"(?:في|ب)\s*(?:جميع|كل|كافه|اي)\s+(?:ال)?(?:حالات|حاله|الاحوال|احوال)",
+        r"(?:في|ب)\s*(?:جميع|كل|كافه|اي)\s+(?:ال)?(?:حالات|حاله|حال|الاحوال|احوال)",
         r"(?:مهما|ايا)\s+كان\s+(?:ال)?سبب",
         r"لاي سبب(?! اخر)",
         r"بغض النظر عن (?:ال)?سبب",
         r"in (?:all|any|every) cases?",
         r"regardless of (?:the )?reason",
+        r"(?:دون|بدون|بلا|من غير) (?:اي )?استثناء",
+        r"without (?:any )?exception",
         r"for any reason",
         r"whatever the reason",
         r"every (?:return|exchange)",
@@ -843,6 +854,8 @@ SHIPPING_COST: Final = pattern(
         r"postage",
         r"courier",
         r"pickup",
+        r"(?:return|shipping|postage|prepaid|courier) labels?",
+        r"label (?:cost|fee|charge)s?",
         r"transport\w*",
         r"both ways",
     )
@@ -980,6 +993,7 @@ NO_FEE: Final = pattern(
         r"no (?:\w+ )?(?:fee|charge|cost|deduction)s?",
         r"waived",
         r"without (?:any )?(?:fee|charge|deduction)",
+        r"(?:don't|do not|never|won't|will not|doesn't|does not) deduct",
         r"not (?:be )?deducted",
         r"(?:refunded|paid back) in full",
         r"full refund",
@@ -1032,6 +1046,8 @@ CREDIT_ONLY: Final = pattern(
         r"ب(?<!\wب)س(?!\w)",
         r"only",
         r"(?:على شكل|في صوره|على هيئه|بشكل|ك)\s*(?:ال)?(?:رصيد|قسيم|كوبون|فاوتشر|بطاق\w* هدي)",
+        # the accusative of manner: "يعاد المبلغ رصيداً في محفظة العميل"
+        r"ر(?<!\wر)صيدا(?!\w)",
         r"(?:no|not) (?:available )?(?:in )?(?:cash|money)",
         r"cash refunds? (?:are|is) not",
         r"cannot be (?:withdrawn|exchanged|converted) (?:in|for|into)? ?(?:cash|money)",
