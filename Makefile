@@ -81,6 +81,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.tracing_overhead --output docs/benchmarks.md
 	$(BIN)/python -m bench.quota_reserve --output docs/benchmarks.md
 	$(BIN)/python -m bench.redis_packing --output docs/benchmarks.md
+	$(BIN)/python -m bench.grpc_hop --output docs/benchmarks.md
 	$(BIN)/python -m bench.provider_transports --output docs/benchmarks.md \
 		--json var/bench/provider_transports.json
 	$(BIN)/python -m bench.provider_outage --output docs/benchmarks.md
