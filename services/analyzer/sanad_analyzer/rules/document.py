@@ -39,7 +39,7 @@ BULLETS: Final = "-•*–·▪●◦✓✔"
 # A line's marker: a bullet, a number ("1.", "١)", "(2)", "أولاً:"), or an emoji.
 _MARKER: Final = re.compile(
     rf"\s*(?:(?P<bullet>[{BULLETS}]+)"
-    r"|(?P<number>\(?\d{1,2}\s*[.)\-](?!\d)|\(\d{1,2}\))"
+    r"|(?P<number>\(?\d{1,2}\s*[.)\-](?!\d)|\(\d{1,2}\)|\([a-h]\)(?=\s))"
     r"|(?P<ordinal>(?:اولا|ثانيا|ثالثا|رابعا|خامسا|سادسا|سابعا|ثامنا|تاسعا|عاشرا)\s*[:\-)]?)"
     r"|(?P<emoji>[^\w\s\"'«(]{1,4}))\s*"
 )
@@ -82,6 +82,8 @@ _FINAL_PUNCTUATION: Final = ".!?"
 # not a scope the rest of the sentence is limited to.
 _NATURE: Final = pattern(
     r"(?:نظرا|بسبب|due to|because of|given|owing to)\s+(?:ل)?(?:ال)?(?:طبيعه|the nature of)"
+    r"|(?:because|since|as) (?:all )?our \w+ (?:are|is)"
+    r"|(?:لان|نظرا لان|بما ان|حيث ان) (?:جميع |كل )?\w+نا(?!\w)"
 )
 # Words that make a heading introduce a list of what cannot be returned.
 _LIST_WORDS: Final = pattern(
@@ -341,6 +343,8 @@ class Document:
             return len(line.split()) <= _INTRO_WORDS
         if line[-1] in _FINAL_PUNCTUATION:
             return False
+        if line.count(" | ") >= 2:
+            return False  # a table's row ("غيرت رأيك | على العميل | 10 ريال رسوم فحص")
         sides = re.split(r"\s[|/]\s", line)
         return all(len(side.split()) <= _HEADING_WORDS for side in sides)
 

@@ -317,7 +317,7 @@ class ReturnPolicy:
             return not (
                 self._kept_for_defects(clause)
                 or self._otherwise_after_defects(clause)
-                or self._money_refused_for_change_of_mind(clause)
+                or self._refused_for_change_of_mind(clause)
             )
         return any(carveout.goods or not carveout.defects for carveout in clause.carveouts)
 
@@ -362,19 +362,12 @@ class ReturnPolicy:
             and CREDIT_ONLY.search(text, before[-1].start, before[-1].end) is not None
         )
 
-    def _money_refused_for_change_of_mind(self, clause: Clause) -> bool:
-        """ "احنا مش بنرجع فلوس في حالة تغيير الرأي": money refused for the very case the
-        law gives a refund for narrows nothing (an exchange offered beside it makes the page
-        exchange only)."""
+    def _refused_for_change_of_mind(self, clause: Clause) -> bool:
+        """ "احنا مش بنرجع فلوس في حالة تغيير الرأي", "all sales are final ... for change of
+        mind": a refusal for the very case the law gives a return for narrows nothing (an
+        exchange offered beside it makes the page exchange only)."""
         assert clause.refusal is not None
-        return (
-            clause.change_of_mind
-            and not clause.condition_defects
-            and (
-                _MONEY_AFTER.match(self._text, clause.refusal[1]) is not None
-                or _REFUND_WORD.search(self._text, *clause.refusal) is not None
-            )
-        )
+        return clause.change_of_mind and not clause.condition_defects
 
     def blanket_refusals(self) -> list[Evidence]:
         """Refusals of returns or refunds for all goods ("لا ترد ولا تستبدل", "exchange only,
@@ -577,8 +570,11 @@ class ReturnPolicy:
                 return "pays"
         lead = self.document.sentence_of(clause).lead
         # the cost may be named by the item's label: "Return shipping: LE 75 is deducted"
-        named = COST.search(text, start, end) or (
-            lead and (COST.search(text, *lead) or SHIPPING_COST.search(text, *lead))
+        # (or by shipping itself: "shipping both ways is deducted from your refund")
+        named = (
+            COST.search(text, start, end)
+            or SHIPPING_COST.search(text, start, end)
+            or (lead and (COST.search(text, *lead) or SHIPPING_COST.search(text, *lead)))
         )
         if named and (NOT_REFUNDED.search(text, start, end) or DEDUCTION.search(text, start, end)):
             # not a deduction the clause denies ("ومش بنخصم أي رسوم")
@@ -597,16 +593,15 @@ class ReturnPolicy:
                 continue
             if STORE_PAYS.search(self._text, sentence.start, sentence.end):
                 return True
-            provision = sentence.item or Topic.DEFECTS in document.sections[sentence.section].topics
-            if provision and self._remedy_without_cost(sentence.start, sentence.end):
+            if self._remedy_without_cost(sentence.start, sentence.end):
                 return True
         return any(clause.carves_defects for clause in document.clauses)
 
     def _remedy_without_cost(self, start: int, end: int) -> bool:
-        """A remedy for defective items that names no cost ("(d) Goods found to be defective
+        """A remedy for defective items that names no cost ("Goods found to be defective
         shall be replaced", "Damaged on arrival" / "we will arrange a replacement or a
-        refund"): in a provision of its own (a list item, or under a heading about defects),
-        the cost a bare clause elsewhere puts on the customer is not theirs."""
+        refund"): the page deals with defects apart, and the cost a bare clause elsewhere
+        puts on the customer is not theirs."""
         text = self._text
         return (
             (
@@ -614,7 +609,6 @@ class ReturnPolicy:
                 or self.document.has(Topic.REFUND, start, end)
             )
             and COST.search(text, start, end) is None
-            and SHIPPING_COST.search(text, start, end) is None
             and CUSTOMER_PAYS.search(text, start, end) is None
         )
 
