@@ -1481,3 +1481,14 @@ def test_fa_ma_nakhsim_denies_the_deduction_for_defects() -> None:
 def test_testers_that_are_final_sale_are_named_goods() -> None:
     text = "Returns within 14 days; refunds within 7 days. Testers are final sale."
     assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_returns_limited_to_listed_defect_cases_refuse_every_other_return() -> None:
+    text = (
+        "يقتصر قبول الاسترجاع على الحالات الآتية:\n- وصول المنتج مكسوراً.\n"
+        "- وصول منتج غير المطلوب.\n- نقص في محتويات الطلب.\nيرد المبلغ خلال ٥ أيام."
+    )
+    assert found(text, SA)["return.blanket_no_return"].confident
+    # A list of conditions under the same words limits the return, it refuses nothing.
+    conditions = text.replace("وصول المنتج مكسوراً", "أن يكون المنتج بتغليفه")
+    assert "return.blanket_no_return" not in found(conditions, SA)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import itertools
 from dataclasses import dataclass
 from typing import Final
 
@@ -107,6 +108,14 @@ _ACCEPTED: Final = pattern(r"accept\w*|(?:ن|ي|ت)?قبل\w*|مقبول\w*")
 # What a store does for a defective item: replace it, repair it, send another.
 _REMEDY: Final = pattern(
     r"replace\w*|repair\w*|(?:ال)?(?:استبدال|بديل|تبديل|اصلاح|اصلاحه)|(?:ن|ي|بن|سن)(?:ستبدل|بدل|صلح)\w*"
+)
+# Returns limited to the cases a list gives ("يقتصر قبول الاسترجاع على الحالات الآتية",
+# "Returns are only accepted in the following cases").
+_LIMITED_TO_CASES: Final = pattern(
+    r"(?:ي|ت)قتصر\s+(?:\w+\s+){0,3}?على\s+(?:ال)?حالات\s+(?:ال)?(?:تاليه|اتيه)"
+    r"|only (?:\w+ ){0,3}?(?:in|for) the following (?:cases|situations)"
+    r"|(?:لا|ما)\s+(?:يقبل|نقبل|يتم)\s+(?:ال)?(?:ارجاع|استرجاع)\w*\s+(?:\w+\s+)?(?:الا|فقط)\s+في\s+"
+    r"(?:ال)?حالات\s+(?:ال)?(?:تاليه|اتيه)"
 )
 # A refusal of the refund itself ("no refunds", "Refunds are not available").
 _REFUND_WORD: Final = pattern(r"refunds?(?![a-z])")
@@ -381,6 +390,29 @@ class ReturnPolicy:
                 found.append(Evidence(clause.start, clause.end, doubt))
             elif kind == "timed" and not grants:
                 found.append(Evidence(clause.start, clause.end, Doubt.TIME_LIMITED))
+        for clause in self._limited_to_listed_defects():
+            doubt = Doubt.REFUSAL_BESIDE_RIGHT if grants else None
+            found.append(Evidence(clause.start, clause.end, doubt))
+        return found
+
+    def _limited_to_listed_defects(self) -> list[Clause]:
+        """ "يقتصر قبول الاسترجاع على الحالات الآتية:" over a list whose every item is a
+        defective, damaged, wrong or incomplete order: returns for those only."""
+        document = self.document
+        text = self._text
+        found = []
+        for index, sentence in enumerate(document.sentences):
+            if ":" not in text[sentence.end - 1 : sentence.end + 1]:
+                continue  # not a sentence that introduces a list
+            intro = [document.clauses[i] for i in sentence.clauses]
+            opening = next(
+                (c for c in intro if _LIMITED_TO_CASES.search(text, c.start, c.end)), None
+            )
+            if opening is None or Topic.RETURN not in opening.topics | opening.context:
+                continue
+            items = list(itertools.takewhile(lambda s: s.item, document.sentences[index + 1 :]))
+            if items and all(document.has(Topic.DEFECTS, s.start, s.end) for s in items):
+                found.append(opening)
         return found
 
     def sale_exclusions(self) -> list[Evidence]:
