@@ -125,7 +125,7 @@ _REFUNDS_UNAVAILABLE: Final = pattern(
 # Goods pointed to in a list ("All sales final on these items", "لا ترد المنتجات التالية"):
 # a refusal of them refuses what is listed, not every return.
 _LISTED: Final = pattern(
-    r"(?:these|those|the following|the listed) (?:items|products|goods|categories)"
+    r"(?:these|those|the listed) (?:items|products|goods|categories)"
     r"|the following|(?:listed )?below|(?:ال)?(?:منتجات|اصناف|سلع|فئات) (?:ال)?(?:تاليه|اتيه)"
     r"|(?:هذه|تلك|هذي) (?:ال)?(?:منتجات|اصناف|سلع|فئات)|(?:ال)?مذكوره (?:ادناه|تحت)|ادناه"
 )
@@ -279,7 +279,7 @@ class ReturnPolicy:
             self._text, clause.start, start
         ):
             return False  # "Delivery charges paid on the original order are non-refundable"
-        if CREDIT.match(self._text, end + 1) or CREDIT.match(self._text, end):
+        if CREDIT.match(self._text, end + (self._text[end : end + 1] == " ")):
             return False  # "ولا يجوز استبدال القسيمة بمبلغ نقدي" is about the credit
         if _PAYING.search(self._text, start, end):
             return False  # "رسوم الشحن غير مستردة", "لا تسترد رسوم الشحن" are about a fee
@@ -305,7 +305,7 @@ class ReturnPolicy:
         """The policy offers an exchange, and neither credit nor money back anywhere."""
         return (
             not self._credit_clauses
-            and not self._money_refund()
+            and not self._money_refund
             and any(
                 Topic.EXCHANGE in clause.topics and clause.refusal is None and not clause.in_heading
                 for clause in self.document.clauses
@@ -363,19 +363,18 @@ class ReturnPolicy:
         text = self._text
         if not _OTHERWISE.search(text, *clause.condition):
             return False
-        sentence = document.sentence_of(clause)
-        before = [document.clauses[i] for i in sentence.clauses]
-        before = [c for c in before if c.end <= clause.start]
-        return bool(before) and (
-            Topic.DEFECTS in before[-1].topics
-            and CREDIT_ONLY.search(text, before[-1].start, before[-1].end) is not None
+        previous = document.clause_at(clause.start - 1)
+        return (
+            previous.sentence == clause.sentence
+            and previous.start < clause.start
+            and Topic.DEFECTS in previous.topics
+            and CREDIT_ONLY.search(text, previous.start, previous.end) is not None
         )
 
     def _refused_for_change_of_mind(self, clause: Clause) -> bool:
         """ "احنا مش بنرجع فلوس في حالة تغيير الرأي", "all sales are final ... for change of
         mind": a refusal for the very case the law gives a return for narrows nothing (an
         exchange offered beside it makes the page exchange only)."""
-        assert clause.refusal is not None
         return clause.change_of_mind and not clause.condition_defects
 
     def blanket_refusals(self) -> list[Evidence]:
@@ -390,12 +389,13 @@ class ReturnPolicy:
                 found.append(Evidence(clause.start, clause.end, doubt))
             elif kind == "timed" and not grants:
                 found.append(Evidence(clause.start, clause.end, Doubt.TIME_LIMITED))
-        for clause in self._limited_to_listed_defects():
+        for clause in self._limited_to_listed_defects:
             doubt = Doubt.REFUSAL_BESIDE_RIGHT if grants else None
             found.append(Evidence(clause.start, clause.end, doubt))
         return found
 
-    def _limited_to_listed_defects(self) -> list[Clause]:
+    @functools.cached_property
+    def _limited_to_listed_defects(self) -> tuple[Clause, ...]:
         """ "يقتصر قبول الاسترجاع على الحالات الآتية:" over a list whose every item is a
         defective, damaged, wrong or incomplete order: returns for those only."""
         document = self.document
@@ -413,7 +413,7 @@ class ReturnPolicy:
             items = list(itertools.takewhile(lambda s: s.item, document.sentences[index + 1 :]))
             if items and all(document.has(Topic.DEFECTS, s.start, s.end) for s in items):
                 found.append(opening)
-        return found
+        return tuple(found)
 
     def sale_exclusions(self) -> list[Evidence]:
         """Refusals limited to discounted or promotional goods."""
@@ -760,7 +760,7 @@ class ReturnPolicy:
         credit clause for every payer, with no money refund offered anywhere for a
         change-of-mind return. Without an "only" (or a refusal of cash), it is uncertain."""
         credit = self._credit_clauses
-        if not credit or self._money_refund():
+        if not credit or self._money_refund:
             return None
         clause = credit[0]
         sentence = self.document.sentence_of(clause)
@@ -830,6 +830,7 @@ class ReturnPolicy:
             or document.has(Topic.DEFECTS, clause.start, self._own_end(clause))
         )
 
+    @functools.cached_property
     def _money_refund(self) -> bool:
         """Money goes back somewhere in the policy (to the card, the account, in cash), for a
         change-of-mind return: not refused, not only for defective items."""

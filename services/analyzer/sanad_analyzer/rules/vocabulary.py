@@ -586,6 +586,9 @@ _NEGATOR: Final = words(
     r"will not",
     r"unable to",
 )
+_MA: Final = r"م(?:(?<!\wم)|(?<=(?<!\w)[وف]م))ا"
+"""The negator "ما" as a word of its own or after "و" / "ف", not the end of "لما", "عندما",
+"طالما" (led by its letter, so its lexicons stay led by plain letters: guard.py)."""
 REFUSAL: Final = Lexicon(
     *(
         # "لا ترد ولا تستبدل", "ما تنرد ولا تتبدل", "cannot be returned", "no refunds"; a
@@ -599,11 +602,11 @@ REFUSAL: Final = Lexicon(
         + _RETURN_STEM
         + r"(?!\w)",
         # Gulf "ما تنرد", "ما ترجع": "ما" right before the verb ("ما الذي يرد" asks; after
-        # "من", "بعد" or "عند" it means "since", "after", "when"), a word of its own or after
-        # "و" / "ف", not the end of "لما", "عندما", "طالما" ("لما ترجع المنتج": when you return)
-        r"م(?:(?<!\wم)|(?<=(?<!\w)[وف]م))ا\s+(?:[تين]|تن|ين|ب)?(?:نرد|رد|رجع|نرجع|سترد|ستبدل|تبدل|بدل|سترجع)\w*",
+        # "من", "بعد" or "عند" it means "since", "after", "when")
+        _MA + r"\s+(?:[تين]|تن|ين|ب)?(?:نرد|رد|رجع|نرجع|سترد|ستبدل|تبدل|بدل|سترجع)\w*",
         # Gulf "ما نقبل أي إرجاع", "ما نسمح بالاسترجاع": "ما" before accepting or allowing
-        r"م(?:(?<!\wم)|(?<=(?<!\w)[وف]م))ا\s+(?:[نيت]|ب[نيت])?(?:قبل|سمح|وفر)\w*\s+(?:\w+\s+){0,2}?"
+        _MA
+        + r"\s+(?:[نيت]|ب[نيت])?(?:قبل|سمح|وفر)\w*\s+(?:\w+\s+){0,2}?"
         + _RETURN_STEM
         + r"(?!\w)",
         # Egyptian "مبترجعش", "مبتتبدلش", "متترجعش"
