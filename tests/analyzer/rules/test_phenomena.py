@@ -1492,3 +1492,139 @@ def test_returns_limited_to_listed_defect_cases_refuse_every_other_return() -> N
     # A list of conditions under the same words limits the return, it refuses nothing.
     conditions = text.replace("وصول المنتج مكسوراً", "أن يكون المنتج بتغليفه")
     assert "return.blanket_no_return" not in found(conditions, SA)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الإرجاع خلال ١٤ يوماً والمبلغ يرجع خلال ٥ أيام. لو ظهر بعد الفحص أن الجهاز سليم ولا "
+        "يوجد فيه أي عيب، تخصم رسوم فحص ٧٥ جنيه من المبلغ.",
+        "Returns within 14 days; refunds within 5 days. If no fault is detected on inspection, "
+        "a 75 EGP test fee is deducted from the refund.",
+    ],
+)
+def test_a_fee_charged_when_inspection_finds_the_item_sound_is_no_defect_cost(text: str) -> None:
+    rules = found(text, EG)
+    assert "return.customer_pays_for_defects" not in rules
+    assert rules["return.fees_deducted"].confident
+
+
+@pytest.mark.parametrize(
+    ("text", "jurisdiction"),
+    [
+        ("Returns within 14 days; refunds within 7 days. Nothing is deducted from the refund.", EG),
+        ("الإرجاع خلال ٧ أيام والمبلغ يرجع خلال ٥ أيام، ولا يتم خصم أي رسوم من المبلغ.", SA),
+    ],
+)
+def test_a_deduction_denied_with_nothing_or_la_yatim_is_no_fee(
+    text: str, jurisdiction: Jurisdiction
+) -> None:
+    assert "return.fees_deducted" not in found(text, jurisdiction)
+
+
+def test_egyptian_future_and_habitual_deductions_are_fees() -> None:
+    for verb in ("هنخصم", "بنخصم"):
+        text = f"ترجع المنتج خلال ١٤ يوم والفلوس ترجع خلال ٥ أيام، و{verb} ٤٠ جنيه شحن من المبلغ."
+        assert found(text, EG)["return.fees_deducted"].confident, verb
+
+
+def test_half_its_price_in_egyptian_is_a_fee_kept() -> None:
+    text = "الاسترجاع خلال ١٤ يوم والفلوس ترجع في ٥ أيام. لو الشنطة اتفتحت بنرجع نص تمنها بس."
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_these_fees_deducted_take_their_kind_from_the_sentence_before() -> None:
+    text = (
+        "تفرض شركة التقسيط عمولة ٤٪ على كل طلب.\nوعند الإرجاع تخصم هذه الرسوم من المبلغ.\n"
+        "الإرجاع خلال ٧ أيام ويرد المبلغ خلال ٥ أيام."
+    )
+    assert found(text, SA)["return.fees_deducted"].confident
+
+
+def test_a_joined_return_and_refund_counted_from_receipt_is_the_window() -> None:
+    text = (
+        "تقدر ترجع الطلب وتسترد فلوسك كاملة خلال ٤ أيام من تاريخ الاستلام. المبلغ يرجع في ٣ أيام."
+    )
+    assert found(text, SA)["return.window_too_short"].confident
+
+
+def test_notifying_the_store_of_a_refund_under_a_returns_heading_is_the_window() -> None:
+    text = (
+        "الاسترجاع\nإذا حبيت تسترد المبلغ لازم تبلغنا خلال يومين من الاستلام.\n\n"
+        "المبلغ يرجع خلال ٥ أيام."
+    )
+    assert found(text, SA)["return.window_too_short"].confident
+    # Telling the store of damage is no window.
+    damage = text.replace("إذا حبيت تسترد المبلغ", "إذا وصلك المنتج مكسور وتبي تسترد المبلغ")
+    assert "return.window_too_short" not in found(damage, SA)
+
+
+def test_a_time_after_the_return_reaches_us_in_egyptian_is_the_refunds() -> None:
+    text = (
+        "الاسترجاع\nترجع القطعة خلال ٣ أيام من الاستلام.\n\nالفلوس\n"
+        "من ١٠ لـ ١٥ يوم عمل من يوم ما المرتجع يوصلنا."
+    )
+    periods = find_periods(Document(normalise(text)))
+    assert [period.purpose.value for period in periods] == ["return", "refund"]
+    assert found(text, EG)["return.window_too_short"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 30 days of delivery; refunds within 7 days.\n"
+        "Return period by category:\n- Furniture: 15 days\n- Electronics: 2 days",
+        "مدة الإرجاع حسب المنتج\n\n| المنتج | المدة |\n|---|---|\n| الملابس | ٣٠ يوم |\n"
+        "| الأجهزة الإلكترونية | يومين |\n\nيرد المبلغ خلال ٥ أيام.",
+    ],
+)
+def test_a_shorter_window_for_named_goods_is_too_short_for_them(text: str) -> None:
+    assert found(text, SA)["return.window_too_short"].confident
+
+
+def test_a_shorter_time_for_defective_goods_is_no_short_window() -> None:
+    text = (
+        "Returns within 30 days of delivery; refunds within 7 days.\n"
+        "Damaged electronics must be reported within 2 days."
+    )
+    assert "return.window_too_short" not in found(text, SA)
+
+
+def test_a_later_clause_with_its_own_period_keeps_its_words() -> None:
+    text = (
+        "المدة\nأربعة أيام من يوم الاستلام، ولو فيه خدش لازم تكلمنا خلال ٢٤ ساعة.\n\n"
+        "المبلغ يرجع خلال ٥ أيام."
+    )
+    purposes = [period.purpose.value for period in find_periods(Document(normalise(text)))]
+    assert purposes[0] != "damage_report"
+    assert purposes[1] == "damage_report"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الإرجاع خلال ١٤ يوماً والمبلغ يرجع خلال ٥ أيام. التوصيل المجاني لا يعني استرداد "
+        "تكلفة توصيل عند الإرجاع.",
+        "الإرجاع خلال ١٤ يوم والمبلغ يرجع خلال ٥ أيام.\n- العمولة اللي خدتها شركة التقسيط منك "
+        "مش بترجع.",
+        "كم مدة الإرجاع؟\n١٤ يوم من الاستلام، والمبلغ يرجع في ٥ أيام.\n\nهل ترجع رسوم التوصيل؟\n"
+        "لو المنتج معيب ترجع، وغير كذا ما ترجع.",
+    ],
+)
+def test_a_refusal_of_a_cost_or_of_a_meaning_refuses_no_return(text: str) -> None:
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_a_longer_period_in_this_case_after_a_defect_is_for_defects() -> None:
+    text = (
+        "لا يقبل إرجاع الساعات بعد مرور يومين من الاستلام، إلا إذا ظهر بها خلل في التصنيع، "
+        "فتكون مدة الإرجاع في هذه الحالة ستين يوماً. ويرد المبلغ خلال ٥ أيام."
+    )
+    assert found(text, SA)["return.window_too_short"].confident
+
+
+def test_onto_your_bank_account_is_no_cost_but_at_your_expense_in_all_cases_is() -> None:
+    refund = "تقدر ترجع المنتج خلال ١٥ يوم، والفلوس بترجعلك تحويل على حسابك البنكي خلال ٥ أيام."
+    assert "return.customer_pays_for_defects" not in found(refund, EG)
+    cost = "ترجع المنتج خلال ١٤ يوم والفلوس ترجع في ٥ أيام. مصاريف الشحن على حسابك في كل الحالات."
+    assert found(cost, EG)["return.customer_pays_for_defects"].confident

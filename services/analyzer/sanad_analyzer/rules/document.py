@@ -343,8 +343,9 @@ class Document:
             return len(line.split()) <= _INTRO_WORDS
         if line[-1] in _FINAL_PUNCTUATION:
             return False
-        if line.count(" | ") >= 2:
-            return False  # a table's row ("غيرت رأيك | على العميل | 10 ريال رسوم فحص")
+        if line.count(" | ") >= 2 or line.startswith("|") or line.endswith("|"):
+            # a table's row ("غيرت رأيك | على العميل | 10 ريال رسوم فحص", "| العطور | 7 أيام |")
+            return False
         sides = re.split(r"\s[|/]\s", line)
         return all(len(side.split()) <= _HEADING_WORDS for side in sides)
 

@@ -206,6 +206,9 @@ _RETURNED_ANCHOR: Final = pattern(
     r"|منتج المرتجع)\w*"
     r"|(?:من|بعد)\s+(?:وصول|وصوله|وصولها)\s+(?:\w+\s+)?(?:الي|ل)\s*(?:ال)?(?:مستودع|مخزن)\w*"
     r"|(?:من|بعد)\s+(?:وصول|وصوله|وصولها|استلام)\s+(?:\w+\s+)?(?:لنا|الينا|عندنا)(?!\w)"
+    # "بعد ما المرتجع يوصلنا", "من يوم ما يرجعلنا": once it is back with us
+    r"|(?:من|بعد|لما)\s+(?:(?:يوم|وقت)\s+)?(?:ما\s+)?(?:(?:ال)?(?:مرتجع|منتج|طلب|شحنه|قطعه|اوردر"
+    r"|طرد)\w*\s+)?(?:ي|ت|بي|بت)?(?:وصل|رجع)(?:نا|لنا|ولنا)(?!\w)"
     # the store's approval of the return request ("خلال عشرة أيام من تاريخ قبول الطلب")
     r"|(?:من|بعد)\s+(?:تاريخ\s+)?(?:قبول|اعتماد|الموافقه\s+على)\s+(?:ال)?(?:طلب|مرتجع|ارجاع|استرجاع)\w*"
     r"|(?:of|from|after)\s+(?:the\s+)?(?:approval|acceptance)\s+of\s+(?:the\s+|your\s+)?(?:return|request)"
@@ -218,6 +221,11 @@ _ORDER_ANCHOR: Final = pattern(
     r"(?:من|بعد)\s+(?:تاريخ\s+|وقت\s+)?(?:ال)?(?:طلب|دفع|شراء|اتمام|تاكيد|اتمامه|تاكيده|الطلب)\w*"
     r"|(?:of|from|after)\s+(?:ordering|placing|payment|purchase|being placed|confirmation"
     r"|the order|your order)"
+)
+# A clause that holds in the case the one before it states.
+_THIS_CASE: Final = pattern(
+    r"(?<!\w)(?:في|ب)\s*(?:هذه|تلك|هذي)\s+(?:ال)?(?:حاله|حالات)|(?<!\w)(?:وقتها|ساعتها)(?!\w)"
+    r"|\bin (?:this|that|such|these) cases?\b"
 )
 # What joins a return to the refund in one clause: "and", "then", or Arabic "و" / "ف" / "ثم"
 # opening a word.
@@ -297,8 +305,9 @@ def find_periods(document: Document) -> list[Period]:
     words = _PurposeWords(document, mentions)
     periods: list[Period] = []
     previous_end = 0
-    for mention in mentions:
-        periods.append(words.period(mention, since=previous_end))
+    for index, mention in enumerate(mentions):
+        until = mentions[index + 1][0] if index + 1 < len(mentions) else len(content)
+        periods.append(words.period(mention, since=previous_end, until=until))
         previous_end = mention[1]
     return _recovery_beside_return(document, periods)
 
@@ -398,13 +407,14 @@ class _PurposeWords:
         last = bisect.bisect_left(self._starts, end)
         return self._words[first:last]
 
-    def period(self, mention: _Mention, *, since: int) -> Period:
+    def period(self, mention: _Mention, *, since: int, until: int) -> Period:
         """The period of a mention; ``since`` is where the period before it ends: the words
-        before that belong to it ("الاسترجاع خلال 3 أيام والاستبدال خلال 7 أيام")."""
+        before that belong to it ("الاسترجاع خلال 3 أيام والاستبدال خلال 7 أيام"); ``until``
+        is where the next one starts."""
         start, end, low, high, unit, business = mention
         document = self._document
         clause = document.clause_at(start)
-        purpose, binding, joined = self._purpose(clause, start, end, since=since)
+        purpose, binding, joined = self._purpose(clause, start, end, since=since, until=until)
         anchor = next(
             (
                 kind
@@ -419,6 +429,20 @@ class _PurposeWords:
             # "خلال 7 أيام من استلامنا للمرتجع" runs after the return: the refund's time.
             purpose = Purpose.REFUND
         defects = _about_defects(document, clause, start)
+        if joined and anchor == "receipt":
+            # "إرجاع المنتج واسترداد المبلغ خلال 5 أيام من تاريخ الاستلام": a time counted from
+            # the customer's receipt is the time to send the item back, not to pay it back.
+            purpose = Purpose.RETURN
+        elif (
+            purpose is Purpose.DAMAGE_REPORT
+            and not defects
+            and self._tells_of_return(clause, start)
+        ):
+            # "لو عايز فلوسك ترجع، لازم تبلغنا خلال 3 أيام" under a returns heading: telling
+            # the store of a return, not of damage, is the return's own time.
+            context = self._context(clause)
+            if context in (Purpose.RETURN, Purpose.EXCHANGE):
+                purpose, binding = context, Binding.CONTEXT
         # "If the item arrived damaged, we refund you within 5 days" is the refund's time for
         # those items; "a full refund within 30 days of receiving it" is the time to ask for one.
         paid_back = purpose is Purpose.REFUND and anchor in (None, "returned")
@@ -438,8 +462,25 @@ class _PurposeWords:
             business=business,
         )
 
+    def _tells_of_return(self, clause: Clause, start: int) -> bool:
+        """The sentence asks to be told of a return, a refund or an exchange before the period
+        ("If you want your money back, notify us within"), and neither it nor the sentence
+        before speaks of damaged, defective or wrong items."""
+        document = self._document
+        sentence = document.sentence_of(clause)
+        if not any(
+            word[2] in (Purpose.RETURN, Purpose.REFUND, Purpose.EXCHANGE)
+            for word in self._between(sentence.start, start)
+        ):
+            return False
+        first = clause.sentence - 1 if clause.sentence > 0 else clause.sentence
+        return not (
+            document.has(Topic.DEFECTS, document.sentences[first].start, sentence.end)
+            or Topic.DEFECTS in document.section_of(clause).topics
+        )
+
     def _purpose(
-        self, clause: Clause, start: int, end: int, *, since: int
+        self, clause: Clause, start: int, end: int, *, since: int, until: int
     ) -> tuple[Purpose, Binding, bool]:
         sentence = self._document.sentence_of(clause)
         sentence_start, sentence_end = sentence.start, sentence.end
@@ -461,7 +502,12 @@ class _PurposeWords:
         after = self._between(end, clause.end)
         if after:
             return after[0][2], Binding.CLAUSE, False
-        after = self._between(clause.end, sentence_end)
+        # Not the words of a later clause that holds the next period ("ثلاثة أيام من الاستلام،
+        # وإذا فيه كسر لازم تبلغنا خلال 24 ساعة"): they are that period's.
+        limit = sentence_end
+        if until < sentence_end:
+            limit = max(clause.end, self._document.clause_at(until).start)
+        after = self._between(clause.end, limit)
         if after:
             return after[0][2], Binding.SENTENCE, False
         continued = self._continued(clause.sentence)
@@ -492,7 +538,8 @@ class _PurposeWords:
         ]
         if not returns:
             return False
-        return _JOINER.search(self._text, returns[-1][1], refund[1]) is not None
+        # (from the first return word: "إرجاع المنتج واسترداد كامل المبلغ")
+        return _JOINER.search(self._text, returns[0][1], refund[1]) is not None
 
     def _context(self, clause: Clause) -> Purpose | None:
         """The purpose the item's lead, else the section's heading, gives its periods."""
@@ -568,6 +615,14 @@ def _about_defects(document: Document, clause: Clause, start: int) -> bool:
         return True
     if clause.condition_defects and not clause.change_of_mind:
         return True
+    if _THIS_CASE.search(document.text.text, clause.start, clause.end) and clause.start > 0:
+        # "ما لم يكن به عيب مصنعي، فتمتد مدة الاسترجاع في هذه الحالة إلى ثلاثين يوماً": the
+        # case is the clause before it.
+        previous = document.clause_at(clause.start - 1)
+        if previous.sentence == clause.sentence and (
+            previous.condition_defects or document.has(Topic.DEFECTS, previous.start, previous.end)
+        ):
+            return not clause.change_of_mind and not previous.change_of_mind
     section = document.section_of(clause)
     return Topic.DEFECTS in section.topics and not section.topics & {
         Topic.RETURN,

@@ -84,6 +84,14 @@ class Evidence:
 
 
 _LIMITING: Final = frozenset(Category) - {Category.PAYMENT_METHOD}
+_GOODS: Final = frozenset(Category) - {
+    Category.PAYMENT_METHOD,
+    Category.CONDITION,
+    Category.SOME,
+    Category.TIME,
+    Category.LISTED,
+}
+"""Categories that name goods by kind."""
 """Categories that narrow a refusal to some goods or cases."""
 _CASH_AFTER: Final = pattern(
     r"\s*(?:\w+\s+){0,2}?(?:نقدا|(?:ال)?نقدي\w*|كاش|cash|in cash|to (?:the )?(?:card|bank))"
@@ -95,6 +103,14 @@ _NEGATOR_BEFORE: Final = pattern(
     r"|never|won't)(?!\w)"
 )
 _CASH: Final = pattern(r"نقد|كاش|cash")
+# A clause that opens with its cost as the subject: "المصاريف الإدارية ... مش بتترد".
+_COST_OPENS: Final = pattern(
+    r"(?:و|ف)?(?:ال)?(?:رسوم|رسم|مصاريف|تكلف\w*|تكاليف|عمول\w*|fees?|charges?)"
+)
+# A cost named by pointing back: "تخصم هذه الرسوم", "these fees are deducted".
+_POINTER_BEFORE: Final = pattern(
+    r"(?<!\w)(?:هذه|هذا|تلك|ذلك|هذي|دي|these|this|those|such)\s*(?:ال)?$"
+)
 # A refusal that says the thing before it cannot itself be paid back.
 _REFUNDABLE: Final = pattern(r"refundable|refunded|للاسترداد|[يت]سترد|مسترد\w*")
 # Money named right after a refusal ("مفيش استرجاع فلوس", "no money back"): in a policy that
@@ -188,9 +204,25 @@ class ReturnPolicy:
             return None
         window = max(returns, key=lambda period: period.days)
         if window.days >= minimum:
-            return None
+            return self._short_for_named_goods(minimum) if doubt is None else None
         clause = self.document.clause_at(window.start)
         return Evidence(clause.start, clause.end, doubt, window)
+
+    def _short_for_named_goods(self, minimum: float) -> Evidence | None:
+        """A shorter window for named goods beside the general one ("Electronics: 3 days from
+        delivery", a table row per category): those goods get less than the law's minimum.
+        Uncertain when the period's purpose is unstated."""
+        document = self.document
+        for purpose, doubt in ((Purpose.RETURN, None), (Purpose.UNKNOWN, Doubt.PURPOSE_UNSTATED)):
+            for period in self._of(purpose):
+                if period.days >= minimum or period.about_defects or period.business:
+                    continue
+                if purpose is Purpose.UNKNOWN and period.binding is not Binding.NONE:
+                    continue
+                clause = document.clause_at(period.start)
+                if document.scope(clause) & _GOODS:
+                    return Evidence(clause.start, clause.end, doubt, period)
+        return None
 
     def _refunds(self) -> list[Period]:
         return [
@@ -274,6 +306,13 @@ class ReturnPolicy:
         before = max(clause.start, start - _COST_REACH)
         after = min(clause.end, end + _COST_REACH // 2)
         if any(COST.search(self._text, s, e) for s, e in ((before, start), (start, after))):
+            return False
+        # The fee is the clause's subject ("المصاريف الإدارية بتاعة التقسيط ... مش بتترد"), or
+        # the question it answers is about one and it names no goods ("هل ترجع رسوم الشحن؟" /
+        # "غير كذا ما ترجع").
+        if _COST_OPENS.match(self._text, clause.start) or (
+            Topic.COSTS in self._asked(clause) and not self.document.scope(clause)
+        ):
             return False
         if _REFUNDABLE.search(self._text, start, end) and COST.search(
             self._text, clause.start, start
@@ -625,6 +664,11 @@ class ReturnPolicy:
                 continue
             if STORE_PAYS.search(self._text, sentence.start, sentence.end):
                 return True
+            # "لو الأوردر وصلك ناقص ... هنبعتلك الناقص من غير أي مصاريف": put right at no cost
+            if NO_FEE.search(self._text, sentence.start, sentence.end) and not CUSTOMER_PAYS.search(
+                self._text, sentence.start, sentence.end
+            ):
+                return True
             if self._remedy_without_cost(sentence.start, sentence.end):
                 return True
         return any(clause.carves_defects for clause in document.clauses)
@@ -715,10 +759,17 @@ class ReturnPolicy:
     def _fee_words(self, clause: Clause, start: int, end: int) -> tuple[int, int]:
         """Where the kept fee is named: its clause, else the clauses before it in its sentence
         ("يتحمل رسوم الشحن، وتخصم من المبلغ المسترد"), else the sentence before when the
-        clause only points back to it ("We deduct it from the amount we send back")."""
+        clause only points back to it ("We deduct it from the amount we send back", "تخصم
+        هذه الرسوم")."""
         text = self._text
-        if COST.search(text, start, end):
+        cost = COST.search(text, start, end)
+        if cost is not None and not (
+            clause.sentence > 0
+            and _POINTER_BEFORE.search(text, max(start, cost.start() - 8), cost.start())
+        ):
             return start, end
+        if cost is not None:  # "تخصم هذه الرسوم": the fee the sentence before names
+            return self.document.sentences[clause.sentence - 1].start, end
         sentence = self.document.sentence_of(clause)
         if COST.search(text, sentence.start, start):
             return sentence.start, end

@@ -596,8 +596,10 @@ REFUSAL: Final = Lexicon(
         r"(?<!\w)"
         + _NEGATOR
         # not a negated liking or fit, which is the case a return is for: "لو المنتج مش
-        # عاجبك تقدر ترجعه", "not satisfied? return it within 14 days"
-        + r"[\s-]+(?!(?:عاجب|بيعجب|يعجب|تعجب|عجب|راضي|مناسب|مطابق|satisf|happy|like|suit|fit)\w*)"
+        # عاجبك تقدر ترجعه", "not satisfied? return it within 14 days"; nor a meaning denied
+        # ("الشحن المجاني لا يعني استرداد قيمة شحن إضافية")
+        + r"[\s-]+(?!(?:عاجب|بيعجب|يعجب|تعجب|عجب|راضي|مناسب|مطابق|يعني|تعني|satisf|happy|like|suit"
+        + r"|fit|mean)\w*)"
         + r"(?:(?!(?:and|then|but|so) )(?:\w+|\w+'\w+)\s+){0,3}?"
         + _RETURN_STEM
         + r"(?!\w)",
@@ -723,7 +725,14 @@ CHANGE_OF_MIND: Final = pattern(
         # a claimed defect that inspection does not find: "وتبين بعد الفحص عدم وجود عيب"
         r"عدم (?:وجود|ثبوت) (?:ال)?(?:عيب|خلل|عطل)",
         r"(?:لم|لا) (?:يثبت|يتبين|يظهر) (?:وجود )?(?:ال)?(?:عيب|خلل|عطل)",
+        # inspection finds the item sound: "إذا تبين أن الجهاز سليم ولا يوجد به أي عيب"
+        r"(?:تبين|ثبت|اتضح|ظهر)\w*\s+(?:\w+\s+){0,3}?(?:ان\s+)?(?:ال)?(?:جهاز|منتج|قطعه|سلعه"
+        r"|بضاعه)\w*\s+سليم\w*",
+        r"(?:لا|ما|مفيش|مافي) (?:يوجد |فيه |فيها |به |بها ){1,2}(?:اي )?(?:عيب|خلل|عطل)",
         r"(?:no|not) (?:a )?(?:fault|defect) (?:is |was )?found",
+        r"(?:no|not) (?:\w+ )?(?:faults?|defects?|issues?|problems?) (?:is |are |was |were )?"
+        r"(?:found|detected)",
+        r"found to be (?:in )?(?:good |full |perfect )?(?:working order|working|fine)",
         r"(?:not|isn't|is not) (?:found to be |actually )?(?:faulty|defective)",
         r"not (?:due to|caused by|because of|the result of|for) (?:a |an |any )?"
         r"(?:fault|defect|error|mistake|damage)",
@@ -786,7 +795,9 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*\s+(?:هو\s+)?(?:(?:اللي|الي|الذي)\s+)?"
         r"(?:يتحمل|يدفع|بيدفع|بيتحمل|ملزم)",
         r"(?:على|ب)\s*(?:حساب|نفقه|عاتق)\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
-        r"(?:على|ب)\s*(?:حسابك|نفقتك|عاتقك|حساب حضرتك)",
+        # not onto the customer's account: "تحويل على حسابك البنكي"
+        r"(?:على|ب)\s*(?:حسابك|نفقتك|عاتقك|حساب حضرتك)"
+        r"(?!\s+(?:(?:ال)?بنك\w*|في (?:ال)?(?:بنك|موقع|متجر|تطبيق)|لدي\w*|عندنا|الخاص))",
         r"(?<!\w)علي\s+حضرتك(?!\w)" + _NO_DUTY,
         r"(?:ستتحمل|تتحمل|هتدفع|تدفع)\s+(?:انت\s+)?(?:رسوم|تكلف|مصاريف|الشحن)",
         r"(?<!\w)علي\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)(?!\w)",
@@ -932,7 +943,7 @@ DEDUCTION: Final = Lexicon(
         r"(?:ال)?(?:رسوم|رسم|تكلف\w*|تكاليف|مصاريف|قيمه|مبلغ|نسبه|\d+\s*%|اجور|عموله|fees?|charges?"
         r"|costs?)",
         r"(?<!\w)(?:و|ف)?(?:يخصم|تخصم|نخصم|ينخصم|تنخصم|بتتخصم|بيتخصم|هيتخصم|يستقطع|تستقطع"
-        r"|نستقطع|يقتطع|يحسم|تحسم|سنخصم|يتخصم|تتخصم)\w*",
+        r"|نستقطع|يقتطع|يحسم|تحسم|سنخصم|يتخصم|تتخصم|(?:ه|ب|ح)(?:ن|ي|ت)خصم)\w*",
         r"(?<!\w)خصم\s+(?:رسوم|رسم|تكلف\w*|تكاليف|مصاريف|قيمه|نسبه|\d+\s*%|عموله)",
         r"deduct\w*",
         r"subtract\w*",
@@ -987,14 +998,14 @@ FEE_CHARGED: Final = pattern(
 PARTIAL_REFUND: Final = pattern(
     words(
         r"(?:half|\d\d*\s?%) (?:of )?(?:the |your )?(?:\w+ )?(?:amount|price|value|cost|total)",
-        r"(?:نصف|نص|\d\d*\s?%\s*(?:فقط\s+|بس\s+)?من)\s+(?:ال)?(?:مبلغ|قيمه|قيمت|ثمن|سعر)\w*",
+        r"(?:نصف|نص|\d\d*\s?%\s*(?:فقط\s+|بس\s+)?من)\s+(?:ال)?(?:مبلغ|قيمه|قيمت|ثمن|تمن|سعر)\w*",
     )
 )
 # A fee that is waived or not charged.
 NO_FEE: Final = pattern(
     words(
         # a word of its own: not the end of "ريالا" in "بعد خصم 20 ريالا رسوم فحص"
-        r"(?<!\w)(?:بدون|دون|مفيش|بلا|ولا|لا)\s+(?:اي\s+)?(?:رسوم|مصاريف|تكلف\w*|خصم)",
+        r"(?<!\w)(?:بدون|دون|من غير|مفيش|بلا|ولا|لا)\s+(?:اي\s+)?(?:رسوم|مصاريف|تكلف\w*|خصم)",
         r"(?<!\w)(?:و|ف)?(?:لا|لن|مش|ما|مو)\s+(?:ب|ه)?(?:ن|ي|ت)(?:ت)?خصم",
         r"ما\s?(?:ب|ه)?(?:ن|ي|ت)(?:ت)?خصم\w*ش",
         # "دون أن يُقتطع منه ولو جنيه واحد", "من غير ما نخصم": without a deduction
@@ -1008,6 +1019,8 @@ NO_FEE: Final = pattern(
         r"waived",
         r"without (?:any )?(?:fee|charge|deduction)",
         r"(?:don't|do not|never|won't|will not|doesn't|does not) deduct",
+        r"nothing (?:\w+ ){0,2}deduct\w*",
+        r"(?<!\w)(?:و|ف)?(?:لا|لن|مش|ما|مو)\s+(?:ي|س|ه|ب)?(?:يتم|تم)\s+(?:ال)?(?:خصم|استقطاع|اقتطاع|حسم)",
         r"not (?:be )?deducted",
         r"(?:refunded|paid back) in full",
         r"full refund",
