@@ -473,9 +473,9 @@ class _PurposeWords:
             for word in self._between(sentence.start, start)
         ):
             return False
-        first = clause.sentence - 1 if clause.sentence > 0 else clause.sentence
+        before = document.sentences[max(clause.sentence - 1, 0)]
         return not (
-            document.has(Topic.DEFECTS, document.sentences[first].start, sentence.end)
+            document.has(Topic.DEFECTS, before.start, sentence.end)
             or Topic.DEFECTS in document.section_of(clause).topics
         )
 

@@ -84,15 +84,9 @@ class Evidence:
 
 
 _LIMITING: Final = frozenset(Category) - {Category.PAYMENT_METHOD}
-_GOODS: Final = frozenset(Category) - {
-    Category.PAYMENT_METHOD,
-    Category.CONDITION,
-    Category.SOME,
-    Category.TIME,
-    Category.LISTED,
-}
-"""Categories that name goods by kind."""
 """Categories that narrow a refusal to some goods or cases."""
+_GOODS: Final = _LIMITING - {Category.CONDITION, Category.SOME, Category.TIME, Category.LISTED}
+"""Categories that name goods by kind."""
 _CASH_AFTER: Final = pattern(
     r"\s*(?:\w+\s+){0,2}?(?:نقدا|(?:ال)?نقدي\w*|كاش|cash|in cash|to (?:the )?(?:card|bank))"
 )
@@ -103,10 +97,6 @@ _NEGATOR_BEFORE: Final = pattern(
     r"|never|won't)(?!\w)"
 )
 _CASH: Final = pattern(r"نقد|كاش|cash")
-# A clause that opens with its cost as the subject: "المصاريف الإدارية ... مش بتترد".
-_COST_OPENS: Final = pattern(
-    r"(?:و|ف)?(?:ال)?(?:رسوم|رسم|مصاريف|تكلف\w*|تكاليف|عمول\w*|fees?|charges?)"
-)
 # A cost named by pointing back: "تخصم هذه الرسوم", "these fees are deducted".
 _POINTER_BEFORE: Final = pattern(
     r"(?<!\w)(?:هذه|هذا|تلك|ذلك|هذي|دي|these|this|those|such)\s*(?:ال)?$"
@@ -310,7 +300,9 @@ class ReturnPolicy:
         # The fee is the clause's subject ("المصاريف الإدارية بتاعة التقسيط ... مش بتترد"), or
         # the question it answers is about one and it names no goods ("هل ترجع رسوم الشحن؟" /
         # "غير كذا ما ترجع").
-        if _COST_OPENS.match(self._text, clause.start) or (
+        first_word = self._text.find(" ", clause.start, clause.end)
+        opening = (clause.start, clause.end if first_word < 0 else first_word)
+        if COST.search(self._text, *opening) or (
             Topic.COSTS in self._asked(clause) and not self.document.scope(clause)
         ):
             return False
@@ -763,13 +755,12 @@ class ReturnPolicy:
         هذه الرسوم")."""
         text = self._text
         cost = COST.search(text, start, end)
-        if cost is not None and not (
-            clause.sentence > 0
-            and _POINTER_BEFORE.search(text, max(start, cost.start() - 8), cost.start())
-        ):
-            return start, end
-        if cost is not None:  # "تخصم هذه الرسوم": the fee the sentence before names
-            return self.document.sentences[clause.sentence - 1].start, end
+        if cost is not None:
+            pointed = clause.sentence > 0 and _POINTER_BEFORE.search(
+                text, max(start, cost.start() - 8), cost.start()
+            )
+            # "تخصم هذه الرسوم": the fee is the one the sentence before names
+            return (self.document.sentences[clause.sentence - 1].start if pointed else start), end
         sentence = self.document.sentence_of(clause)
         if COST.search(text, sentence.start, start):
             return sentence.start, end
