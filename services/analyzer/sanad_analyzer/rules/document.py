@@ -40,7 +40,9 @@ BULLETS: Final = "-•*–·▪●◦✓✔"
 _MARKER: Final = re.compile(
     rf"\s*(?:(?P<bullet>[{BULLETS}]+)"
     r"|(?P<number>\(?\d{1,2}\s*[.)\-](?!\d)|\(\d{1,2}\)|\([a-h]\)(?=\s))"
-    r"|(?P<ordinal>(?:اولا|ثانيا|ثالثا|رابعا|خامسا|سادسا|سابعا|ثامنا|تاسعا|عاشرا)\s*[:\-)]?)"
+    # (after an emoji too: "🔹 رابعاً: المنتجات غير القابلة للاسترجاع")
+    r"|(?P<ordinal>(?:[^\w\s\"'«(]{1,4}\s*)?"
+    r"(?:اولا|ثانيا|ثالثا|رابعا|خامسا|سادسا|سابعا|ثامنا|تاسعا|عاشرا)\s*[:\-)]?)"
     r"|(?P<emoji>[^\w\s\"'«(]{1,4}))\s*"
 )
 # A sentence ends at "!", "?" or ";", at a full stop before a space (not after a one-letter
@@ -298,19 +300,33 @@ class Document:
         kinds = [
             marker.lastgroup if marker and marker.group().strip() else None for marker in markers
         ]
+        # Lines of a table: a cell divider on the line and on a neighbouring one, neither a
+        # list item (a bilingual list, "- Swimwear | ملابس السباحة", is no table).
+        piped = [
+            " | " in content[start:end] and kind is None
+            for (start, end), kind in zip(lines, kinds, strict=True)
+        ]
+        rows = [
+            here and ((index > 0 and piped[index - 1]) or piped[index + 1 : index + 2] == [True])
+            for index, here in enumerate(piped)
+        ]
         section = self._section(None)
+        title: int | None = None
         for index, (start, end) in enumerate(lines):
             marker = markers[index]
             body = marker.end() if marker is not None and kinds[index] else start
             body = min(body, end)
             following = kinds[index + 1] if index + 1 < len(lines) else "none"
-            heading = self._is_heading(body, end, kinds[index], following)
+            heading = not rows[index] and self._is_heading(body, end, kinds[index], following)
             if heading:
                 section = self._section(
                     (body, end),
                     lists=following in ("bullet", "number")
                     or content[body:end].rstrip().endswith(":"),
+                    title=title,
                 )
+                if index == 0:
+                    title = section
             self._line(
                 body,
                 end,
@@ -330,6 +346,9 @@ class Document:
     def _is_heading(self, start: int, end: int, kind: str | None, following: str | None) -> bool:
         content = self.text.text
         line = content[start:end].strip()
+        if kind == "bullet" and following is None and line.endswith("?"):
+            # an FAQ whose questions are bulleted ("- وش المدة؟" / "يومين من الاستلام")
+            return len(line.split()) <= _INTRO_WORDS
         if kind == "bullet" or following == "none" or not line:
             return False
         if kind == "number" and following == "number":
@@ -350,8 +369,16 @@ class Document:
         return all(len(side.split()) <= _HEADING_WORDS for side in sides)
 
     def _section(
-        self, heading: tuple[int, int] | None, *, lists: bool = False, parent: int | None = None
+        self,
+        heading: tuple[int, int] | None,
+        *,
+        lists: bool = False,
+        parent: int | None = None,
+        title: int | None = None,
     ) -> int:
+        """A new section under ``heading``; ``parent`` is the section whose sentence opens it
+        as a list, ``title`` the page's title section, whose topics a heading that names none
+        ("⏱️ المدة" under "سياسة الاسترجاع") takes."""
         headings: tuple[tuple[int, int], ...] = ()
         refuses = False
         if heading is None:
@@ -361,6 +388,9 @@ class Document:
             start, end = heading
             headings = (heading,)
             topics = self._topics.keys_in(start, end)
+            if not topics and title is not None:
+                topics = self.sections[title].topics
+                headings += self.sections[title].headings
             refuses = lists and any(self._in(self._refusals, start, end))
             exceptions = (
                 bool(
@@ -509,7 +539,9 @@ class Document:
         spans = list(zip(found, [*found[1:], end], strict=False))
         carveouts = []
         for s, e in spans:
-            defects = self.has(Topic.DEFECTS, s, e)
+            # (not an exception for change of mind: "إلا إذا كان الإرجاع لرغبته الشخصية وليس
+            # لعيب في المنتج")
+            defects = self.has(Topic.DEFECTS, s, e) and _first_in(self._minds, s, e) is None
             goods = not defects and bool(self._categories_in(s, e))
             carveouts.append(Carveout(s, e, defects=defects, goods=goods))
         return tuple(carveouts)

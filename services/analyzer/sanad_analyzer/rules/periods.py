@@ -22,7 +22,7 @@ from typing import Final
 
 from sanad_analyzer.rules.document import Clause, Document, Sentence
 from sanad_analyzer.rules.normalised import NormalisedText, pattern
-from sanad_analyzer.rules.vocabulary import CREDIT, Category, LexiconScan, Topic
+from sanad_analyzer.rules.vocabulary import CREDIT, THIS_CASE, Category, LexiconScan, Topic
 from sanad_analyzer.text.numbers import Unit, find_numbers
 
 _UNIT_DAYS: Final = {
@@ -98,13 +98,15 @@ _SHIPPING_NOT_A_COST: Final = (
     "ا" + "".join(f"(?<!{cost} ا)" for cost in _COSTS) + r"لشحن\w*|"
     "ش" + "".join(f"(?<!{cost} ش)(?<!{cost} الش)" for cost in _COSTS) + r"حن\w*"
 )
+# A return verb with no object ("يرجع", "بترجعلك"): what comes back is its elided subject.
+_COMES_BACK: Final = pattern(r"(?:ب|ه)?[يت]رجع(?:لك|لكم|لي)?")
 # Purpose words, most specific first: a refund is money going back ("استرداد المبلغ", "المبلغ
 # يرجع"), which wins over the bare return word inside it.
 _PURPOSE_WORDS: Final = (
     (
         Purpose.REFUND,
         # (English nouns inside Arabic too: "الـ refund بيوصلك خلال 7-10 working days")
-        r"(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود|رصيد|refund|money|amount)\w*\s+(?:\w+\s+)?"
+        r"(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود|رصيد|قسيمه|كوبون|refund|money|amount)\w*\s+(?:\w+\s+)?"
         r"(?:(?:ب|ه)?[يت]رجع|[يت]عاد|[يت]رد|[يت]سترد|[يت]حول|[يت]ودع|[يت]ضاف|ين?ضاف|[يت]صرف|ي?وصل"
         r"|(?:ب|ه)?[يت]وصل|بوصل)\w*"
         r"|(?:استرداد|استرجاع|ارجاع|اعاده|رد|تحويل|ايداع|صرف|اضافه|يسترد|يرد|ترد|نرد|نعيد|يعاد"
@@ -181,6 +183,8 @@ _PURPOSE_WORDS: Final = (
         r"|اعاده|اعادت|فسخ|العدول|عدول|التراجع|مرتجع|return|withdraw"
         # Not the Egyptian negated verb ("مابترجعش"): what is not given back has no period.
         r"|(?:ت|ي|ن|بت|ا)رجع(?!\w*ش(?!\w))"
+        # the past with its object: "إذا رجّعته خلال ٧ أيام"
+        r"|ر(?<!\wر)جعت(?:ه|ها|هم|وه|وها)(?!\w)"
         r"|(?:send|sent|sending)\s+(?:\w+\s+){0,2}back)"
         r"\w*|ر(?<!\wر)د(?!\w)|ا(?<!\wا)لرد(?!\w)",
     ),
@@ -192,7 +196,9 @@ _RECEIPT_ANCHOR: Final = pattern(
     # "من وقت ما الأوردر يوصلك": after "ما" the thing received may be named before the verb.
     r"(?:من|بعد)\s+(?:تاريخ\s+|(?:يوم|وقت)\s+(?:ما\s+(?:(?:ال)?(?:اوردر|طلب|طرد|شحنه|منتج)"
     r"\w*\s+)?)?)?(?:ال)?"
-    r"(?:استلام|تسلم|تسليم|توصيل|وصول|استلمت|استلمته|يوصلك|وصوله|وصولها|وصلك)\w*"
+    r"(?:استلام|تسلم|تسليم|توصيل|وصول|استلمت|استلمته|يوصلك|توصلك|وصوله|وصولها|وصلك)\w*"
+    # and what is received: "من يوم توصلك الشحنة"
+    r"(?:\s+(?:ال)?(?:شحنه|طلب|اوردر|طرد|منتج|قطعه|بضاعه)\w*)?"
     r"|(?:of|from|after)\s+(?:the\s+)?(?:date\s+of\s+)?"
     r"(?:delivery|receipt|arrival|the delivery date"
     r"|receiving(?:\s+(?:it|them|the\s+\w+|your\s+\w+))?)"
@@ -209,6 +215,8 @@ _RETURNED_ANCHOR: Final = pattern(
     # "بعد ما المرتجع يوصلنا", "من يوم ما يرجعلنا": once it is back with us
     r"|(?:من|بعد|لما)\s+(?:(?:يوم|وقت)\s+)?(?:ما\s+)?(?:(?:ال)?(?:مرتجع|منتج|طلب|شحنه|قطعه|اوردر"
     r"|طرد)\w*\s+)?(?:ي|ت|بي|بت)?(?:وصل|رجع)(?:نا|لنا|ولنا)(?!\w)"
+    # "بعد ما نستلم المرتجع": the store receiving it
+    r"|(?:من|بعد|لما)\s+(?:(?:يوم|وقت)\s+)?(?:ما\s+)?(?:ن|بن|هن)(?:ستلم|تسلم)\w*"
     # the store's approval of the return request ("خلال عشرة أيام من تاريخ قبول الطلب")
     r"|(?:من|بعد)\s+(?:تاريخ\s+)?(?:قبول|اعتماد|الموافقه\s+على)\s+(?:ال)?(?:طلب|مرتجع|ارجاع|استرجاع)\w*"
     r"|(?:of|from|after)\s+(?:the\s+)?(?:approval|acceptance)\s+of\s+(?:the\s+|your\s+)?(?:return|request)"
@@ -221,11 +229,6 @@ _ORDER_ANCHOR: Final = pattern(
     r"(?:من|بعد)\s+(?:تاريخ\s+|وقت\s+)?(?:ال)?(?:طلب|دفع|شراء|اتمام|تاكيد|اتمامه|تاكيده|الطلب)\w*"
     r"|(?:of|from|after)\s+(?:ordering|placing|payment|purchase|being placed|confirmation"
     r"|the order|your order)"
-)
-# A clause that holds in the case the one before it states.
-_THIS_CASE: Final = pattern(
-    r"(?<!\w)(?:في|ب)\s*(?:هذه|تلك|هذي)\s+(?:ال)?(?:حاله|حالات)|(?<!\w)(?:وقتها|ساعتها)(?!\w)"
-    r"|\bin (?:this|that|such|these) cases?\b"
 )
 # What joins a return to the refund in one clause: "and", "then", or Arabic "و" / "ف" / "ثم"
 # opening a word.
@@ -363,9 +366,7 @@ class _PurposeWords:
                 spans.add((previous.start, previous.end))
             if sentence.lead:
                 spans.add(sentence.lead)
-            heading = document.section_of(clause).heading
-            if heading is not None:
-                spans.add(heading)
+            spans.update(document.section_of(clause).headings)
         anchors: list[tuple[int, int, str]] = []
         words: list[tuple[int, int, Purpose]] = []
         for start, end in _merge(spans):
@@ -495,6 +496,14 @@ class _PurposeWords:
             if last is Purpose.EXCHANGE and Purpose.RETURN in kinds:
                 # "ترجع أو تبدل خلال 14 يوم": a return offered beside an exchange.
                 return Purpose.RETURN, Binding.CLAUSE, False
+            if (
+                kinds == [Purpose.RETURN]
+                and before[0][0] == sentence_start
+                and _COMES_BACK.fullmatch(self._document.text.text, before[0][0], before[0][1])
+                and self._context(clause) is Purpose.REFUND
+            ):
+                # "💳 المبلغ" / "يرجع خلال 5 أيام": what comes back is what the heading names.
+                return Purpose.REFUND, Binding.CONTEXT, False
             return last, Binding.CLAUSE, self._joined(before)
         before = self._between(sentence_start, clause.start)
         if before:
@@ -542,13 +551,12 @@ class _PurposeWords:
         return _JOINER.search(self._text, returns[0][1], refund[1]) is not None
 
     def _context(self, clause: Clause) -> Purpose | None:
-        """The purpose the item's lead, else the section's heading, gives its periods."""
+        """The purpose the item's lead, else the section's headings (its own, then the one
+        it stands under), give its periods."""
         document = self._document
         sentence = document.sentence_of(clause)
         spans = [sentence.lead] if sentence.lead else []
-        heading = document.section_of(clause).heading
-        if heading is not None:
-            spans.append(heading)
+        spans.extend(document.section_of(clause).headings)
         for span in spans:
             kinds = [word[2] for word in self._between(*span)]
             if not kinds:
@@ -615,7 +623,7 @@ def _about_defects(document: Document, clause: Clause, start: int) -> bool:
         return True
     if clause.condition_defects and not clause.change_of_mind:
         return True
-    if _THIS_CASE.search(document.text.text, clause.start, clause.end) and clause.start > 0:
+    if THIS_CASE.search(document.text.text, clause.start, clause.end) and clause.start > 0:
         # "ما لم يكن به عيب مصنعي، فتمتد مدة الاسترجاع في هذه الحالة إلى ثلاثين يوماً": the
         # case is the clause before it.
         previous = document.clause_at(clause.start - 1)

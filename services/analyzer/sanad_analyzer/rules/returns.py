@@ -21,6 +21,7 @@ from sanad_analyzer.rules.normalised import pattern
 from sanad_analyzer.rules.periods import Binding, Period, Purpose
 from sanad_analyzer.rules.vocabulary import (
     ALL_CASES,
+    CHANGE_OF_MIND,
     CHOICE,
     COST,
     CREDIT,
@@ -41,6 +42,7 @@ from sanad_analyzer.rules.vocabulary import (
     REFUNDED_ONLY,
     SHIPPING_COST,
     STORE_PAYS,
+    THIS_CASE,
     VAT,
     Category,
     Topic,
@@ -56,7 +58,8 @@ class Doubt(enum.StrEnum):
     """One period joins the return and the refund: it may be the window, the refund time, or
     both."""
     DEFECTS_UNSTATED = "defects_unstated"
-    """The customer pays return shipping with no word on defective items, here or elsewhere."""
+    """The customer pays return shipping with no word on defective items, here or elsewhere,
+    in a policy with no change-of-mind returns."""
     FEE_KIND_UNSTATED = "fee_kind_unstated"
     """A fee is kept, but not said to be shipping or something else."""
     REFUSAL_BESIDE_RIGHT = "refusal_beside_right"
@@ -152,6 +155,29 @@ _PAYING: Final = pattern(
     r"(?<!\w)(?:pay|pays|paying|(?:ب|ه)?[يتن]دفع\w*|(?:ب|ه)?[يتن]تحمل\w*)(?!\w)"
 )
 _COST_REACH: Final = 40
+# A word just before credit that refuses it too: "لا كاش ولا رصيد", "no store credit".
+_NEGATED_JUST_BEFORE: Final = pattern(r"(?<!\w)(?:و?لا|مش|مفيش|مافي|no|not|nor|without)\s+$")
+# A fee by its noun: named before a refusal, it is what is refused.
+_FEE_NOUN: Final = pattern(
+    r"(?<!\w)(?:ال)?(?:رسوم|رسم|مصاريف|مصروفات|تكلفه|تكاليف|عموله)(?!\w)"
+    r"|(?<![a-z])(?:fees?|charges?)(?![a-z])"
+)
+_CELL_WORDS: Final = 6
+"""The most words of a table row's label cell."""
+# What a warranty leaves to the customer: repairs outside it.
+_OUT_OF_WARRANTY: Final = pattern(
+    r"(?:خارج|بعد (?:انتهاء|انقضاء)) (?:\w+ )?(?:ال)?ضمان|out[- ]of[- ]warranty"
+    r"|(?:after|beyond|outside) (?:the )?warranty|not (?:covered|under) (?:by )?(?:the )?warranty"
+)
+# A shipping label: what a refusal of it refuses is the label, not the return.
+_LABEL: Final = pattern(r"(?<![a-z])labels?(?![a-z])|(?:ال)?(?:بوليصه|بوالص|ملصق)\w*")
+# Costs named by pointing back to them: "هذه الخصومات", "these charges".
+_POINTED_COSTS: Final = pattern(
+    r"(?<!\w)(?:هذه|هذا|تلك|ذلك|هذي|دي)\s+(?:ال)?(?:خصوم|خصم|رسوم|رسم|مصاريف|تكاليف|استقطاع)\w*"
+    r"|(?<![a-z])(?:these|those|such|the above|this|that) (?:fees?|charges?|deductions?|costs?)"
+)
+_REACH: Final = 4
+"""How many sentences after a cost a sentence may point back to it."""
 # Only clauses with these topics are read for each rule (the rest cannot hold what it asks).
 _COST_TOPICS: Final = frozenset({Topic.COSTS, Topic.SHIPPING})
 _FEE_TOPICS: Final = frozenset({Topic.COSTS, Topic.REFUND})
@@ -295,8 +321,11 @@ class ReturnPolicy:
         start, end = clause.refusal
         before = max(clause.start, start - _COST_REACH)
         after = min(clause.end, end + _COST_REACH // 2)
-        if any(COST.search(self._text, s, e) for s, e in ((before, start), (start, after))):
-            return False
+        if any(
+            COST.search(self._text, s, e) or _LABEL.search(self._text, s, e)
+            for s, e in ((before, start), (start, after))
+        ):
+            return False  # "We do not issue prepaid return labels" refuses a label, not a return
         # The fee is the clause's subject ("المصاريف الإدارية بتاعة التقسيط ... مش بتترد"), or
         # the question it answers is about one and it names no goods ("هل ترجع رسوم الشحن؟" /
         # "غير كذا ما ترجع").
@@ -304,6 +333,12 @@ class ReturnPolicy:
         opening = (clause.start, clause.end if first_word < 0 else first_word)
         if COST.search(self._text, *opening) or (
             Topic.COSTS in self._asked(clause) and not self.document.scope(clause)
+        ):
+            return False
+        # a fee named anywhere before the refusal and no goods ("وتجدر الإشارة إلى أن رسوم
+        # خدمة الدفع عند الاستلام وقدرها 15 جنيهاً لا ترد")
+        if _FEE_NOUN.search(self._text, clause.start, start) and not (
+            self.document.scope(clause) & _GOODS
         ):
             return False
         if _REFUNDABLE.search(self._text, start, end) and COST.search(
@@ -314,8 +349,10 @@ class ReturnPolicy:
             return False  # "ولا يجوز استبدال القسيمة بمبلغ نقدي" is about the credit
         if _PAYING.search(self._text, start, end):
             return False  # "رسوم الشحن غير مستردة", "لا تسترد رسوم الشحن" are about a fee
-        if CREDIT.search(self._text, clause.start, start):
-            return False  # "Store credit from promotions is not refundable" is about credit
+        if CREDIT.search(self._text, clause.start, end):
+            # "Store credit from promotions is not refundable", "لا نصدر قسائم شرائية بدلاً
+            # من الاسترداد" are about credit
+            return False
         # "لا يتم رد المبالغ نقداً", "no cash refunds" refuse cash, which the credit-only rule
         # reads; so does a refusal of money where the policy pays back in credit.
         if (
@@ -457,10 +494,14 @@ class ReturnPolicy:
     def defect_costs(self) -> list[Evidence]:
         """Clauses that put a cost on the customer for defective, damaged or wrong items:
         expressly, under a defect condition, or in every case. A bare "the customer pays return
-        shipping" is uncertain when the policy nowhere takes defective items out of it."""
+        shipping" is uncertain when the policy refuses change-of-mind returns and nowhere takes
+        defective items out of it, and no finding beside a return right."""
         confident: list[Evidence] = []
         bare: list[Evidence] = []
         for clause in self.document.clauses:
+            if self._listed_under_cost(clause):
+                confident.append(Evidence(clause.start, clause.end))
+                continue
             if clause.in_heading or not (
                 (clause.topics | self._asked(clause)) & _COST_TOPICS or self._cost_lead(clause)
             ):
@@ -469,10 +510,15 @@ class ReturnPolicy:
             if kind is None:
                 continue
             case = self._heading_case(clause)
+            earlier = self._case_before(clause)
             if (
                 clause.carves_defects
                 or clause.change_of_mind
                 or (case is not None and case.change_of_mind)
+                or (
+                    earlier is not None
+                    and (earlier.change_of_mind or self._customer_fault(earlier))
+                )
                 or self._customer_fault(clause)
                 or self._goes_on_from_change_of_mind(clause)
             ):
@@ -482,7 +528,7 @@ class ReturnPolicy:
             if (
                 (
                     case is not None
-                    and case.condition_defects
+                    and not case.change_of_mind
                     and not _OTHERWISE.search(self._text, clause.start, clause.end)
                 )
                 or (
@@ -499,15 +545,137 @@ class ReturnPolicy:
                     and not STORE_PAYS.search(self._text, clause.start, self._own_end(clause))
                 )
                 or self._after_defects(clause)
+                or self._extended_to_every_case(clause)
+                or self._warranty_cost(clause)
+                or (earlier is not None and self._of_defects(earlier))
             ):
                 confident.append(Evidence(clause.start, sentence.end))
+            elif self._row_of_defects(clause):
+                confident.append(Evidence(sentence.start, sentence.end))  # the whole row
             elif (
                 kind == "pays" and clause.condition is None and not self._store_pays_before(clause)
             ):
                 bare.append(Evidence(clause.start, clause.end, Doubt.DEFECTS_UNSTATED))
         if confident:
             return confident
-        return bare[:1] if bare and not self._defects_spared() else []
+        # A bare cost is undecided only where there are no change-of-mind returns for it to be
+        # about ("Exchanges only, no refunds, and the customer pays return shipping"); beside
+        # them it is read as theirs, as every blind labeller read it.
+        if bare and not self._defects_spared() and self._returns_refused():
+            return bare[:1]
+        return []
+
+    def _returns_refused(self) -> bool:
+        """Returns are refused for all goods (exchange only, defects only), confidently."""
+        return any(evidence.confident for evidence in self.blanket_refusals())
+
+    def _listed_under_cost(self, clause: Clause) -> bool:
+        """A list item naming defective items under a heading that puts a cost on the
+        customer ("الحالات التي يتحمل فيها العميل رسوم شحن الإرجاع:" / "• وجود عيب مصنعي"):
+        the item is one of the cases the customer pays for."""
+        if Topic.DEFECTS not in clause.topics or clause.in_heading:
+            return False
+        document = self.document
+        sentence = document.sentence_of(clause)
+        heading = document.section_of(clause).heading
+        if (
+            not sentence.item
+            or heading is None
+            or document.clauses[sentence.clauses.start] is not clause
+            or clause.change_of_mind
+            or clause.carves_defects
+            or self._customer_fault(clause)
+            or STORE_PAYS.search(self._text, clause.start, clause.end)
+        ):
+            return False
+        text = self._text
+        return (
+            CUSTOMER_PAYS.search(text, *heading) is not None
+            and (COST.search(text, *heading) or SHIPPING_COST.search(text, *heading)) is not None
+            and STORE_PAYS.search(text, *heading) is None
+        )
+
+    def _case_before(self, clause: Clause) -> Clause | None:
+        """The case a clause that holds "in this case" points back to: the clause before it
+        in its sentence ("الاسترجاع العادي خلال ١٤ يوم، والشحن ساعتها على حسابك"), else the
+        nearest one of the two sentences before about defects, change of mind or misuse
+        ("مفيش استرجاع إلا لو المنتج فيه عيب ... وفي الحالة دي برضه مصاريف الشحن عليك")."""
+        document = self.document
+        sentence = document.sentence_of(clause)
+        if THIS_CASE.search(self._text, sentence.start, clause.end) is None:
+            return None
+        index = document.clauses.index(clause)
+        if index > sentence.clauses.start:
+            return document.clauses[index - 1]
+        first = document.sentences[max(clause.sentence - 2, 0)].clauses.start
+        for other in reversed(document.clauses[first:index]):
+            if other.change_of_mind or self._of_defects(other):
+                return other
+        return None
+
+    @staticmethod
+    def _of_defects(clause: Clause) -> bool:
+        """The clause states the case of defective items, as a condition, an exception or its
+        topic."""
+        return clause.condition_defects or clause.carves_defects or Topic.DEFECTS in clause.topics
+
+    def _warranty_cost(self, clause: Clause) -> bool:
+        """A cost put on the customer for a warranty claim, or in a warranty section
+        ("الضمان" / "يرسل الجهاز إلى مركز الصيانة، ويتحمل العميل تكاليف الشحن"): a warranty
+        repairs defects. Not what the warranty leaves out ("لا يشمل الضمان ...",
+        "out-of-warranty repairs")."""
+        document = self.document
+        topics = document.section_of(clause).topics
+        if Topic.WARRANTY not in clause.topics and (
+            Topic.WARRANTY not in topics or topics & {Topic.RETURN, Topic.EXCHANGE, Topic.REFUND}
+        ):
+            return False
+        sentence = document.sentence_of(clause)
+        return not (
+            document.has(Topic.EXCLUSIONS, sentence.start, sentence.end)
+            or _OUT_OF_WARRANTY.search(self._text, sentence.start, sentence.end)
+        )
+
+    def _row_of_defects(self, clause: Clause) -> bool:
+        """The clause is the cell after a table row's label, a short one that states the case
+        of defective items ("منتج تالف | على العميل", "| منتج معيب / Defective item | Customer
+        pays shipping |"); not a line and its translation ("… free if the item is faulty |
+        … ومجاناً إذا كان المنتج معيباً")."""
+        document = self.document
+        text = self._text
+        sentence = document.sentence_of(clause)
+        divider = text.find("|", sentence.start, clause.start)
+        if divider < 0 or text[divider + 1 : clause.start].strip():
+            return False
+        label = (sentence.start, divider)
+        return (
+            len(text[slice(*label)].split()) <= _CELL_WORDS
+            and document.has(Topic.DEFECTS, *label)
+            and STORE_PAYS.search(text, *label) is None
+            and CHANGE_OF_MIND.search(text, *label) is None
+            and CUSTOMER_FAULT.search(text, *label) is None
+        )
+
+    def _extended_to_every_case(self, clause: Clause) -> bool:
+        """A later sentence of the section points back to the cost and says it holds in every
+        case ("تطبق هذه الخصومات على جميع طلبات الاسترجاع دون استثناء")."""
+        document = self.document
+        text = self._text
+        own = document.sentence_of(clause)
+        for sentence in document.sentences[clause.sentence + 1 : clause.sentence + 1 + _REACH]:
+            # (or of the list the cost's sentence opens: "تخصم الرسوم التالية:" / "- مدى: 2.5%")
+            headings = document.sections[sentence.section].headings
+            if sentence.section != own.section and not any(
+                own.start <= start < own.end for start, _ in headings
+            ):
+                return False
+            if (
+                _POINTED_COSTS.search(text, sentence.start, sentence.end)
+                and ALL_CASES.search(text, sentence.start, sentence.end)
+                and not any(document.clauses[i].carves_defects for i in sentence.clauses)
+            ):
+                return True
+        return False
 
     def _store_pays_before(self, clause: Clause) -> bool:
         """An earlier clause of the sentence has the store paying ("تتحمل الشركة مصاريف
@@ -540,7 +708,18 @@ class ReturnPolicy:
         if heading is None or clause.start < heading[1]:
             return None
         case = self.document.clause_at(heading[0])
-        return case if case.change_of_mind or case.condition_defects else None
+        return case if case.change_of_mind or self._case_of_defects(case) else None
+
+    @staticmethod
+    def _case_of_defects(case: Clause) -> bool:
+        """The heading states the case of defective items: as a condition ("لو المنتج وصلك
+        فيه عيب:"), a question about them ("Q: What happens with a faulty item?") or their
+        name ("Damaged on arrival", "المنتجات التالفة:")."""
+        return case.condition_defects or (
+            Topic.DEFECTS in case.topics
+            and Topic.DAMAGE_REPORT not in case.topics
+            and not case.carves_defects
+        )
 
     def _cost_lead(self, clause: Clause) -> bool:
         """The clause's item label names a cost ("Return shipping: LE 75 is deducted")."""
@@ -595,6 +774,17 @@ class ReturnPolicy:
         if Topic.DEFECTS not in first.topics or Topic.DAMAGE_REPORT in first.topics:
             return False
         text = self._text
+        if (
+            first.topics == {Topic.DEFECTS}
+            and first.condition is None
+            and len(sentence.clauses) > 1
+            and document.clauses[sentence.clauses.start + 1] is clause
+        ):
+            # defective goods named first, and the cost said of them: "المنتج اللي يوصل فيه
+            # عيب، مصاريف شحنه على العميل"
+            return not STORE_PAYS.search(text, first.start, first.end) and not _OTHERWISE.search(
+                text, clause.start, clause.end
+            )
         if not first.topics & {Topic.RETURN, Topic.EXCHANGE} and not _ACCEPTED.search(
             text, first.start, first.end
         ):
@@ -848,6 +1038,8 @@ class ReturnPolicy:
         match = CREDIT.search(text, clause.start, clause.end)
         if match is None or MOBILE_MONEY.search(text, clause.start, clause.end):
             return False
+        if _NEGATED_JUST_BEFORE.search(text, max(clause.start, match.start() - 8), match.start()):
+            return False  # "لا كاش ولا رصيد", "no store credit": credit refused too
         if clause.refusal is not None and match.start() < clause.refusal[0]:
             refused = text[clause.refusal[0] : clause.refusal[1]]
             if _REFUNDABLE.search(refused):
@@ -920,8 +1112,13 @@ class ReturnPolicy:
         refunds"), for every return: beside credit handed over, credit is then the only way
         back."""
         own = (clause.start, self._own_end(clause))
+        # (or the money refused by name: "ما نرجع المبلغ", "مفيش استرجاع فلوس")
         refused = (
-            clause.refusal is not None and _REFUND_WORD.search(self._text, *clause.refusal)
+            clause.refusal is not None
+            and (
+                _REFUND_WORD.search(self._text, *clause.refusal)
+                or _MONEY_AFTER.match(self._text, clause.refusal[1])
+            )
         ) or _REFUNDS_UNAVAILABLE.search(self._text, *own)
         return bool(refused) and not (
             clause.condition is not None or clause.carves_defects or self.document.scope(clause)

@@ -260,6 +260,8 @@ _TOPIC_WORDS: Final = {
         r"(?:ال)?(?:تلف|تالف|عيب|عيوب|معيب|كسر|مكسور|خلل|متضرر|خدش|ناقص|مصنعي)\w*",
         r"(?:ال)?(?:خطا|خاطي|غلط)\w*",
         r"(?:ال)?(?:خربان|بايظ|عطلان|معطل)\w*",
+        # a fault, faults, broke down (not "عطله", a holiday)
+        r"(?:ال)?(?:عطل|اعطال|عطلت)(?!\w)",
         # an incomplete order: "نقص في مكونات الطلب"
         r"(?:ال)?نقص(?!\w)",
         r"(?:خرب|باظ|اتكسر|انكسر)(?:ت)?(?!\w)",
@@ -398,6 +400,7 @@ _CATEGORY_WORDS: Final = {
     ),
     Category.HYGIENE: (
         r"(?:ال)?(?:ملابس )?(?:ال)?داخلي\w*",
+        r"(?:ال)?(?:بوكسر|شراب|جوارب|كلوت)\w*",
         r"(?:ال)?سباحه",
         r"(?:ال)?(?:عطور|عطر|مستحضرات|مكياج|حلق|اقراط)\w*",
         r"(?:ال)?عنايه (?:ال)?شخصيه",
@@ -439,12 +442,14 @@ _CATEGORY_WORDS: Final = {
         r"pre-?orders?",
     ),
     Category.DIGITAL: (
-        r"(?:ال)?(?:رقمي|برامج|بطاقات|اكواد|كود)\w*",
+        r"(?:ال)?(?:رقمي|برامج|بطاقات)\w*",
+        # not a discount code given as credit: "نعطيك كود خصم بنفس قيمة القطعة"
+        r"(?:ال)?(?:اكواد|كود)\w*(?!\s+(?:ال)?(?:خصم|تخفيض|شراء|استرداد))",
         r"(?:ال)?العاب (?:ال)?الكترونيه",
         r"digital",
         r"software",
         r"gift ?cards?",
-        r"codes?",
+        r"c(?<!discount c)(?<!promo c)(?<!coupon c)(?<!voucher c)(?<!credit c)odes?",
         r"subscriptions?",
     ),
     Category.INTERNATIONAL: (
@@ -511,6 +516,9 @@ _CATEGORY_WORDS: Final = {
         r"samples?",
         r"(?:ال)?(?:عينات|تستر)\w*",
         r"(?:ال)?(?:اثاث|كنب|اجهزه|الكترونيات|عبايات|العبايات|ملابس|احذيه|نظارات|ساعات)\w*",
+        r"(?:ال)?(?:كراسات|كشاكيل|مجلات|روايات)\w*",
+        r"الكتب(?!\w)",
+        r"(?:note)?books",
         r"furniture",
         r"sofas?",
         r"wardrobes?",
@@ -612,6 +620,8 @@ REFUSAL: Final = Lexicon(
         + r"\s+(?:[نيت]|ب[نيت])?(?:قبل|سمح|وفر)\w*\s+(?:\w+\s+){0,2}?"
         + _RETURN_STEM
         + r"(?!\w)",
+        # Gulf "ما عندنا استرجاع فلوس", "ما فيه استبدال": none on offer
+        _MA + r"\s+(?:عندنا|عندنا\s+اي|لدينا|فيه|في)\s+" + _RETURN_STEM + r"(?!\w)",
         # Egyptian "مبترجعش", "مبتتبدلش", "متترجعش"
         r"(?<!\w)م(?:ب|بي|بت)?(?:ت|ي|تت|يت)?(?:رجع|رد|بدل|سترد)\w*ش(?!\w)",
         r"(?:جميع|كل) (?:ال)?مبيعات\s+(?:\w+\s+)?نهائي\w*",
@@ -632,9 +642,10 @@ REFUSAL: Final = Lexicon(
         r"final sale",
         r"exchanges? only",
         r"only (?:an )?exchanges?",
-        r"(?:ال)?(?:استبدال|تبديل) (?:فقط|بس)",
+        # (not "الاستبدال بسبب المقاس")
+        r"(?:ال)?(?:استبدال|تبديل) (?:فقط|بس)(?!\w)",
         r"(?:فقط|بس) (?:ال)?(?:استبدال|تبديل)",
-        r"(?:بتتبدل|تتبدل|يتبدل|نبدل) (?:فقط|بس)",
+        r"(?:بتتبدل|تتبدل|يتبدل|نبدل) (?:فقط|بس)(?!\w)",
         r"(?:ما|لا) (?:تشمل|يشمل|تشملها|يشملها)\w*",
         r"(?:not|never) covered",
     ),
@@ -650,7 +661,7 @@ EXCEPTION: Final = Lexicon(
         r"(?<!\w)عدا",
         r"ما لم",
         r"الا لو",
-        r"(?:فقط|بس) (?:اذا|في حال|لو|عند)",
+        r"(?:فقط|بس) (?:اذا|في حال|لو|عند)(?!\w)",
         r"only (?:when|if|where|for)",
         r"غير (?:العيب|حالات|في حال)",
         r"unless",
@@ -664,7 +675,11 @@ EXCEPTION: Final = Lexicon(
 # A condition that opens a clause ("if", "in case of", "for change-of-mind returns").
 CONDITION: Final = Lexicon(
     *(
-        r"(?<!\w)(?:و|ف)?(?:اذا|لو|عندما|متي|حال|حاله)(?!\w)",
+        r"(?<!\w)(?:و|ف)?(?:اذا|لو|عندما|متي)(?!\w)",
+        # not "في أي حال" (in any case), which narrows nothing (the look-behinds follow the
+        # first letter, so the lexicon stays led by plain letters: guard.py)
+        r"ح(?<!\wح)(?<!اي ح)(?<!كل ح)(?<!جميع ح)(?<!كافه ح)اله?(?!\w)",
+        r"[وف](?<!\w[وف])حاله?(?!\w)",
         r"(?:في|ب) (?:حال|حاله|حالات)",
         r"\bif\b",
         r"\bwhen\b",
@@ -700,9 +715,9 @@ CONDITION: Final = Lexicon(
 CHANGE_OF_MIND: Final = pattern(
     words(
         r"لعدم (?:ال)?رغبه",
-        r"رغبه (?:ال)?شخصيه",
+        r"رغب(?:ه|ته|تك|تها|تهم) (?:ال)?شخصيه",
         r"عدم (?:ال)?رغبه",
-        r"غيرت رايك",
+        r"غيرت (?:ال)?راي\w*",
         r"لتغيير (?:ال)?راي",
         r"تغيير (?:ال)?راي",
         r"(?:لم|ما) (?:يرغب|يعجب|عاجب)\w*",
@@ -714,6 +729,19 @@ CHANGE_OF_MIND: Final = pattern(
         r"no longer want",
         r"simply",
         r"لغير عيب",
+        # "وليس لعيب في المنتج", the ordinary return: "الاسترجاع العادي"
+        r"(?:ليس|مش|مو) (?:ل|ب)(?:سبب )?(?:ال)?(?:عيب|خطا|خلل|تلف|عطل)",
+        # "لأسباب لا تتعلق بعيب في المنتج", "for reasons unrelated to a defect"
+        r"(?:لا|لم|ليس|مش|ما) (?:ت|ي)?(?:تعلق|رتبط|خص)\w* (?:ب|ل)(?:وجود )?(?:اي )?(?:ال)?"
+        r"(?:عيب|خطا|خلل|تلف|عطل)",
+        r"(?:unrelated|not related|not linked) to (?:a |any )?(?:defect|fault|damage)",
+        r"(?:ال)?(?:ارجاع|استرجاع|مرتجعات|استبدال) (?:ال)?عادي\w*",
+        # a size or colour the customer chose amiss: "اختيار مقاس خاطئ", "ordered the wrong size"
+        r"(?:اختيار|اختار\w*|طلب|طلبت|طلبك) (?:ال)?(?:مقاس|لون|حجم|قياس|موديل)\w* (?:ال)?"
+        r"(?:خاطي|غلط|خطا)\w*",
+        r"(?:خطا|غلط)\w* (?:في|ب) (?:ال)?(?:اختيار|طلب) (?:ال)?(?:مقاس|لون|حجم|قياس|موديل)",
+        r"(?:chose|chosen|choosing|ordered|ordering|picked|selected) (?:the |a )?wrong "
+        r"(?:size|colou?r|model|fit)",
         r"دون (?:وجود )?عيب",
         # a reason other than a defect: "الإرجاع لغير سبب العيب", "لسبب غير الخلل", "returns
         # that are not due to a fault on our side"
@@ -731,11 +759,13 @@ CHANGE_OF_MIND: Final = pattern(
         r"|بضاعه)\w*\s+سليم\w*",
         r"(?:لا|ما|مفيش|مافي) (?:يوجد |فيه |فيها |به |بها ){1,2}(?:اي )?(?:عيب|خلل|عطل)",
         r"(?:no|not) (?:a )?(?:fault|defect) (?:is |was )?found",
+        r"(?:finds?|found|shows?|showed|reveals?) no (?:\w+ )?"
+        r"(?:faults?|defects?|issues?|problems?)",
         r"(?:no|not) (?:\w+ )?(?:faults?|defects?|issues?|problems?) (?:is |are |was |were )?"
         r"(?:found|detected)",
         r"found to be (?:in )?(?:good |full |perfect )?(?:working order|working|fine)",
         r"(?:not|isn't|is not) (?:found to be |actually )?(?:faulty|defective)",
-        r"not (?:due to|caused by|because of|the result of|for) (?:a |an |any )?"
+        r"not (?:due to|caused by|because of|the result of|for) (?:a |an |any |our |the store's )?"
         r"(?:fault|defect|error|mistake|damage)",
         r"(?:any |all )?o(?<![a-z]o)ther returns?",
         r"(?:for )?(?:any )?o(?<![a-z]o)ther reasons?",
@@ -757,6 +787,7 @@ ALL_CASES: Final = pattern(
         r"regardless of (?:the )?reason",
         r"(?:دون|بدون|بلا|من غير) (?:اي )?استثناء",
         r"without (?:any )?exception",
+        r"no exceptions?",
         r"for any reason",
         r"whatever the reason",
         r"every (?:return|exchange)",
@@ -767,6 +798,12 @@ ALL_CASES: Final = pattern(
         r"always",
     )
 )
+# A clause that holds in the case stated before it ("في هذه الحالة", "وفي الحالة دي",
+# "ساعتها", "in those cases").
+THIS_CASE: Final = pattern(
+    r"(?<!\w)[وف]?(?:في|ب)\s*(?:(?:هذه|تلك|هذي)\s+(?:ال)?(?:حاله|حالات)|(?:ال)?(?:حاله|حالات)\s+(?:دي|ده|دى|هذه|هذي))"
+    r"|(?<!\w)[وف]?(?:وقتها|ساعتها)(?!\w)|\bin (?:this|that|such|these|those) cases?\b"
+)
 # Defects expressly included: "including damaged items", "حتى لو المنتج فيه عيب".
 DEFECTS_INCLUDED: Final = pattern(
     words(
@@ -776,7 +813,7 @@ DEFECTS_INCLUDED: Final = pattern(
         r"|defect\w*|damaged|faulty|broken)",
         r"بما (?:فيها|فيه|في ذلك) (?:\w+\s+){0,3}?(?:ال)?(?:تلف|تالف|عيب|معيب|خلل|متضرر)\w*",
         r"(?:سليم|سليمه|سليما)\s+(?:او|ولا|أو)\s+(?:تالف|معيب|مكسور|فيه عيب|خربان|بايظ)\w*",
-        r"including (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken|wrong)",
+        r"including (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken|wrong|defects?|faults?)",
         r"even (?:if|when|for) (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken|wrong)",
         r"(?:damaged|defective|faulty|broken) (?:\w+ ){0,3}included",
         r"whether (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken)",
@@ -792,7 +829,9 @@ _NO_DUTY: Final = (
 # Who bears a cost.
 CUSTOMER_PAYS: Final = Lexicon(
     *(
-        r"(?:يتحمل|تتحمل|يدفع|تدفع|بيدفع|بتدفع|بيتحمل|يلتزم)\w*\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
+        # (or in a heading over cases: "الحالات التي يتحمل فيها العميل رسوم الشحن")
+        r"(?:يتحمل|تتحمل|يدفع|تدفع|بيدفع|بتدفع|بيتحمل|يلتزم)\w*\s+(?:(?:فيها|فيه|بها)\s+)?"
+        r"(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
         r"(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*\s+(?:هو\s+)?(?:(?:اللي|الي|الذي)\s+)?"
         r"(?:يتحمل|يدفع|بيدفع|بيتحمل|ملزم)",
         r"(?:على|ب)\s*(?:حساب|نفقه|عاتق)\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
@@ -801,6 +840,8 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?!\s+(?:(?:ال)?بنك\w*|في (?:ال)?(?:بنك|موقع|متجر|تطبيق)|لدي\w*|عندنا|الخاص))",
         r"(?<!\w)علي\s+حضرتك(?!\w)" + _NO_DUTY,
         r"(?:ستتحمل|تتحمل|هتدفع|تدفع)\s+(?:انت\s+)?(?:رسوم|تكلف|مصاريف|الشحن)",
+        # the cost named before, paid by "you": "مصاريف الشحن انت بتدفعها", "تدفعها للمندوب"
+        r"(?<!ما )(?<!مش )(?<!لا )(?<!مو )(?<!لن )(?:ب|ه|س)?تدفع(?:ها|ه|هم|يها|يه)(?!\w)",
         r"(?<!\w)علي\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)(?!\w)",
         # not "ما عليك أي رسوم" (you owe nothing)
         r"(?<!\w)(?<!ما )(?<!مو )(?<!مش )(?<!لا )عليك(?!\w)" + _NO_DUTY,
@@ -813,6 +854,7 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?:دفع|سداد|تحمل)\w*\s+(?:\S+\s+){0,3}?(?:من (?:قبل|طرف|جهه)|على) "
         r"(?:ال)?(?:عميل|مشتري|زبون)",
         r"charged to (?:the )?(?:customer|buyer|you)",
+        r"(?:is|are) (?:yours|on you|on the (?:customer|buyer))(?![a-z])",
         r"(?:customer|buyer)'s (?:responsibility|expense|cost)",
         r"(?:لا|لن|ما)\s+(?:يتحمل|تتحمل|يدفع|تدفع)\w*\s+(?:ال)?(?:متجر|شركه|موقع|محل)",
         r"(?:لا|لن|ما)\s+(?:نتحمل|ندفع)\w*",
@@ -847,6 +889,9 @@ STORE_PAYS: Final = pattern(
         r"ي(?<!لا ي)(?<!لن ي)(?<!ما ي)(?:تحمل المتجر|تحملها المتجر)\w*",
         r"ت(?<!لا ت)(?<!لن ت)(?<!ما ت)تحمل الشركه\w*",
         r"فنتحملها",
+        # the store as the subject first: "ساعتها الشركة بتتحمل مصاريف الشحن كلها"
+        r"(?:ال)?(?:شركه|متجر|محل|موقع)\s+(?:هي\s+|هو\s+)?(?:اللي\s+|الي\s+)?(?:ب|ه|س)?"
+        r"(?:تتحمل|يتحمل|تدفع|يدفع)\w*",
         r"(?:ف|ب|ه)?ن(?<!لا ن)(?<!لن ن)(?<!ما ن)(?<!مش بن)تكفل\w*",
         r"(?:لا|دون|بدون|مش)\s+(?:ان\s+)?(?:يتحمل|تتحمل|بيدفع|يدفع|تدفع|هتدفع|بتدفع|هيدفع)\w*"
         r"(?!\s+(?:ال)?(?:متجر|شركه|موقع|اداره|محل))",
@@ -964,7 +1009,7 @@ REFUNDED_ONLY: Final = pattern(words(*_REFUNDED_ONLY_WORDS))
 NOT_REFUNDED: Final = Lexicon(
     *(
         r"(?:غير|لا|ما|مش)\s+(?:\w+\s+)?(?:مسترد\w*|قابل\w* للاسترداد|[تي]سترد|[تي]رد|ترجع|بترجع"
-        r"|بيرجع|يرجع|[تي]عاد|تنرد|ترد|(?:ب|ه)[تي]{1,2}(?:رد|رجع))",
+        r"|بيرجع|يرجع|[تي]عاد|تنرد|ترد|(?:ب|ه)[تي]{1,2}(?:رد|رجع)|(?:ب|ه)?ن(?:رجع|رد)\w*)",
         r"(?<!\w)(?:لا|ما)\s+(?:[تي])?(?:سترد|رد|ترد|يرد|تعاد|يعاد)\s+(?:ال)?(?:رسوم|رسم|مصاريف|تكلف\w*"
         r"|تكاليف|قيمه|ضريبه)",
         r"ما\s?(?:ب|ه)?[يت]{1,2}(?:رجع|رد|سترد|عاد)\w*ش(?!\w)",
@@ -993,6 +1038,11 @@ FEE_CHARGED: Final = pattern(
         r"(?:تطبق|تفرض|تحتسب|يتم احتساب|يتم تطبيق|نطبق|نفرض)\s+(?:ال)?(?:رسوم|رسم|نسبه)",
         # the fee as the subject: "رسوم إعادة التخزين 15% تطبق على المرتجعات"
         r"(?:ال)?(?:رسوم|رسم)\s+(?:\S+\s+){0,4}?(?:تطبق|تفرض|تحتسب|يطبق|يفرض|يحتسب)\w*",
+        # a fee of the return's handling with its amount: "Opened items: 15% restocking fee"
+        # (not an inspection fee, which a warranty repair may cost without touching a refund)
+        r"\d+(?:[.,]\d+)?\s?%?\s+(?:restocking|handling|processing|admin\w*) (?:fee|charge)",
+        r"(?:restocking|handling|processing|admin\w*) (?:fee|charge)s?\s+(?:of\s+)?\d",
+        r"(?:رسوم|رسم)\s+(?:اعاده\s+)?(?:ال)?(?:تخزين|معالجه|مناوله|اداريه)\s+(?:بنسبه\s+|قدرها\s+)?\d",
     )
 )
 # A part of the price kept back: "half the amount is refunded".
