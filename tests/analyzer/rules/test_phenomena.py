@@ -1833,3 +1833,110 @@ def test_a_bilingual_list_is_no_table_and_a_table_row_is_no_heading() -> None:
     assert "return.blanket_no_return" not in found(bilingual, SA)
     table = "الحالة | الشحن\nتغيير الرأي | على العميل\nقطعة مكسورة | على العميل"
     assert all(not sentence.heading for sentence in Document(normalise(table)).sentences)
+
+
+# Probes 25 to 27 (development items d-1017 to d-1106): refusals and their look-alikes, who
+# pays for defects in formal terms, and the refund method.
+
+
+@pytest.mark.parametrize(
+    ("text", "purposes"),
+    [
+        # a period named again with the article is the one named before
+        (
+            "لو القطعة وصلت مكسورة صورها وابعتها خلال ٢٤ ساعة من الاستلام.\n"
+            "بعد الـ ٢٤ ساعة مش هنقدر نساعدك.",
+            ["defects", "defects"],
+        ),
+        # a report ("بلاغ") is no window; numbered sub-clauses
+        (
+            "٤-١ لا تقبل الشركة الإرجاع إلا لعيب مصنعي.\n٤-٢ يشترط أن يقدم العميل بلاغاً خلال (٢) "
+            "يوم من التسليم.",
+            ["damage_report"],
+        ),
+        # inspection first, then the money
+        ("بعد الفحص نرجّع لك المبلغ خلال ٥ أيام عمل.", ["refund"]),
+        # a step of the return under a heading of steps
+        ("خطوات الإرجاع\n١. كلمنا على الواتساب خلال ٤ أيام من الاستلام.", ["return"]),
+    ],
+)
+def test_periods_named_again_reported_or_stepped_are_read_for_what_they_are(
+    text: str, purposes: list[str]
+) -> None:
+    found_purposes = [p.purpose.value for p in find_periods(Document(normalise(text)))]
+    assert found_purposes == purposes
+
+
+def test_a_range_of_days_opening_a_line_is_a_period_not_a_clause_number() -> None:
+    text = "Refunds\n3-5 business days after we receive the item."
+    assert [p.high_days for p in find_periods(Document(normalise(text)))] == [5.0 * 7 / 5]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 14 days; refunds within 5 days. A handling charge of 2% applies to each "
+        "refund, which is non-refundable in all circumstances.",
+        "الإرجاع خلال ١٤ يوماً والمبلغ يرد في ٥ أيام. ولا نقبل المرتجعات المرسلة بالبريد.",
+        "Returns within 14 days; refunds within 5 days. Gift sets cannot be returned via the app.",
+        "Returns within 14 days; refunds within 5 days. Repairs under warranty are not returns.",
+        "الإرجاع خلال ١٤ يوماً والمبلغ يرد في ٥ أيام. وما نقبل ترجيع الأطباق المكسورة بعد ما يمشي "
+        "المندوب.",
+    ],
+)
+def test_a_refusal_of_a_fee_a_means_or_broken_goods_is_no_blanket_refusal(text: str) -> None:
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_purchases_final_is_a_blanket_refusal_and_returns_only_for_damage_still_is() -> None:
+    assert found("All purchases are final once delivered.", EG)[
+        "return.blanket_no_return"
+    ].confident
+    only = "Returns are only accepted for items that arrive broken."
+    assert found(only, EG)["return.blanket_no_return"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 14 days; refunds within 5 days. Return postage is borne by the Customer "
+        "irrespective of the reason for the return.",
+        "الاسترجاع خلال ١٤ يوم والفلوس ترجع في ٥ أيام. رسوم كشف الفني ٧٥ جنيه بتتدفع مقدماً، ومش "
+        "بترجع حتى لو طلع العطل من المصنع.",
+        "الإرجاع خلال ١٤ يوماً والمبلغ يرد في ٥ أيام. تحال مطالبات الضمان إلى الوكيل، ويتحمل العميل "
+        "نفقات نقل الجهاز إليه.",
+    ],
+)
+def test_a_defect_cost_in_formal_terms_or_after_a_fee_is_found(text: str) -> None:
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_a_deduction_denied_to_you_is_no_cost() -> None:
+    text = (
+        "الإرجاع خلال ١٤ يوم والمبلغ يرجع في ٥ أيام.\n\n🚚 مين يدفع الشحن؟\n- إذا جاك المنتج "
+        "فيه عيب مصنعي أو غلط: الشحن كله علينا رايح جاي، وما نخصم عليك ولا ريال.\n"
+        "- إذا غيرت رأيك: الشحن عليك."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, SA)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the fee's kind from the item label, and from the clause before it
+        "Return window: 7 days / مدة الإرجاع ٧ أيام. Refunds within 5 days.\n"
+        "Return shipping: SAR 15, deducted from the refund / رسوم الشحن ١٥ ريال تنخصم.",
+        "الإرجاع خلال ٧ أيام والمبلغ يرجع خلال ٥ أيام.\n• رسوم الشحن على العميل، والرسوم ٢٠ ريال "
+        "تنخصم من المبلغ.",
+    ],
+)
+def test_a_shipping_fee_named_by_its_label_or_before_is_no_fee_finding_in_sa(text: str) -> None:
+    assert "return.fees_deducted" not in found(text, SA)
+
+
+def test_money_under_a_defects_heading_leaves_credit_the_only_refund() -> None:
+    text = (
+        "Changed your mind?\n- Returns within 7 days.\n- Refunds are given as store credit only."
+        "\n\nDamaged or faulty items\n- We pay the courier and refund you to your card."
+    )
+    assert found(text, SA)["return.store_credit_only"].confident

@@ -39,7 +39,10 @@ BULLETS: Final = "-•*–·▪●◦✓✔"
 # A line's marker: a bullet, a number ("1.", "١)", "(2)", "أولاً:"), or an emoji.
 _MARKER: Final = re.compile(
     rf"\s*(?:(?P<bullet>[{BULLETS}]+)"
-    r"|(?P<number>\(?\d{1,2}\s*[.)\-](?!\d)|\(\d{1,2}\)|\([a-h]\)(?=\s))"
+    r"|(?P<number>\(?\d{1,2}\s*[.)\-](?!\d)|\(\d{1,2}\)|\([a-h]\)(?=\s)"
+    # a numbered sub-clause ("٩-١ ...", "4.2 ..."), not a range of days or an amount
+    r"|\d{1,2}[.\-]\d{1,2}(?=\s)(?!\s*(?:ايام|يوم|ساع|اسبوع|شهر|ريال|جنيه|عمل|%|days?|hours?"
+    r"|weeks?|months?|business|working|sar|egp|le)(?![a-z])))"
     # (after an emoji too: "🔹 رابعاً: المنتجات غير القابلة للاسترجاع")
     r"|(?P<ordinal>(?:[^\w\s\"'«(]{1,4}\s*)?"
     r"(?:اولا|ثانيا|ثالثا|رابعا|خامسا|سادسا|سابعا|ثامنا|تاسعا|عاشرا)\s*[:\-)]?)"

@@ -146,7 +146,9 @@ _PURPOSE_WORDS: Final = (
     ),
     (
         Purpose.INSPECTION,
-        r"(?:(?:ال)?فحص|[ينت]فحص|inspect)\w*(?:\s+\w+){0,2}|معاينه",
+        # (its next words, not a paying back after it: "بعد الفحص نرجّع لك المبلغ خلال")
+        r"(?:(?:ال)?فحص|[ينت]فحص|inspect)\w*(?:\s+(?!(?:ب|ه)?[نيت](?:رجع|رد|حول|عيد))\w+){0,2}"
+        r"|معاينه",
     ),
     (
         Purpose.REPLY,
@@ -155,8 +157,8 @@ _PURPOSE_WORDS: Final = (
     (
         Purpose.DAMAGE_REPORT,
         r"(?:ابلاغ|الابلاغ|ابلاغنا|تبليغ|التبليغ|اخطار|الاخطار|اخطارنا|اشعار|اعلامنا|اعلام"
-        r"|يبلغ|تبلغ|يخطر|التواصل|تواصل|كلمنا|راسلنا|مراسلتنا|report|notify|inform us"
-        r"|contact us|tell us|let us know)\w*",
+        r"|يبلغ|تبلغ|يخطر|التواصل|تواصل|كلمنا|راسلنا|مراسلتنا|بلاغ|البلاغ|ببلاغ|report|notify"
+        r"|inform us|contact us|tell us|let us know)\w*",
     ),
     (
         Purpose.WARRANTY,
@@ -249,6 +251,10 @@ _DEFECTS_TAKE: Final = frozenset(
 )
 """Purposes a period about defective goods gives up for the defects period."""
 _RECOVERY: Final = pattern(r"(?:ال)?استرداد")
+# A heading over the steps of a return ("طريقة الترجيع", "How to return").
+_STEPS: Final = pattern(r"(?:ال)?(?:طريقه|خطوات|كيفيه|مراحل)(?!\w)|how to|steps|process|procedure")
+# The article right before a period's number: "بعد الـ ٤٨ ساعة", "after the 48 hours".
+_DEFINITE_BEFORE: Final = pattern(r"(?<!\w)(?:ال|the)\s*$")
 _RETURN_WORD: Final = pattern(
     r"ارجاع|استرجاع|ترجيع|مرتجع|رجع|فسخ|عدول|return|send\w* (?:\w+ )?back"
 )
@@ -312,7 +318,37 @@ def find_periods(document: Document) -> list[Period]:
         until = mentions[index + 1][0] if index + 1 < len(mentions) else len(content)
         periods.append(words.period(mention, since=previous_end, until=until))
         previous_end = mention[1]
-    return _recovery_beside_return(document, periods)
+    return _named_again(document, _recovery_beside_return(document, periods))
+
+
+def _named_again(document: Document, periods: list[Period]) -> list[Period]:
+    """A period named again with the article and no purpose words of its own ("ابعتلنا
+    صورته خلال ٤٨ ساعة ... بعد الـ ٤٨ ساعة مش هنقدر نعمل حاجة", "after the 48 hours") is
+    the one named before: it takes that one's purpose."""
+    content = document.text.text
+    found = list(periods)
+    for index, period in enumerate(periods):
+        if period.binding not in (Binding.CONTEXT, Binding.NONE):
+            continue
+        if _DEFINITE_BEFORE.search(content, max(0, period.start - 6), period.start) is None:
+            continue
+        earlier = next(
+            (
+                other
+                for other in reversed(found[:index])
+                if (other.low_days, other.high_days, other.unit)
+                == (period.low_days, period.high_days, period.unit)
+            ),
+            None,
+        )
+        if earlier is not None:
+            found[index] = dataclasses.replace(
+                period,
+                purpose=earlier.purpose,
+                about_defects=earlier.about_defects,
+                binding=Binding.SENTENCE,
+            )
+    return found
 
 
 def _recovery_beside_return(document: Document, periods: list[Period]) -> list[Period]:
@@ -469,7 +505,10 @@ class _PurposeWords:
         before speaks of damaged, defective or wrong items."""
         document = self._document
         sentence = document.sentence_of(clause)
-        if not any(
+        heading = document.section_of(clause).heading
+        # (or the heading is the return's steps: "طريقة الترجيع" / "١. كلّمنا خلال ٣ أيام")
+        steps = heading is not None and _STEPS.search(document.text.text, *heading) is not None
+        if not steps and not any(
             word[2] in (Purpose.RETURN, Purpose.REFUND, Purpose.EXCHANGE)
             for word in self._between(sentence.start, start)
         ):

@@ -155,6 +155,20 @@ _PAYING: Final = pattern(
     r"(?<!\w)(?:pay|pays|paying|(?:ب|ه)?[يتن]دفع\w*|(?:ب|ه)?[يتن]تحمل\w*)(?!\w)"
 )
 _COST_REACH: Final = 40
+_THIS_CASE_WORDS: Final = ("حال", "وقتها", "ساعتها", " case")
+# What a thing is not: "Warranty claims are not returns", "وهي ليست مرتجعات".
+_NOT_A_RETURN: Final = pattern(
+    r"(?<![a-z])(?:are|is) not (?:a |an )?(?:returns?|exchanges?)(?![a-z])"
+    r"|(?<!\w)(?:ليست|ليس|ليسوا)\s+(?:من\s+)?(?:ال)?(?:مرتجعات|مرتجع|ارجاع)(?!\w)"
+)
+_ONLY: Final = pattern(r"(?<![a-z])only(?![a-z])|(?<!\w)(?:فقط|بس|الا)(?!\w)|(?:ي|ت)قتصر")
+# A clause that opens by denying the refund of what came before: "ومش بترجع", "and is not
+# refunded".
+_NOT_REFUNDED_OPENING: Final = pattern(
+    r"و?(?:مش|لا|ما|غير)\s+(?:ب|ه)?(?:ترجع|يرجع|تسترد|يسترد|ترد|يرد|مسترد)\w*(?!\w)"
+    r"|(?:and |but )?(?:is |are )?(?:not|never|non-?)\s*(?:be )?refund(?:ed|able)"
+)
+_RELATIVE: Final = pattern(r"(?:which|that|اللي|الي|التي|الذي|وهي|وهو)(?!\w)")
 # A word just before credit that refuses it too: "لا كاش ولا رصيد", "no store credit".
 _NEGATED_JUST_BEFORE: Final = pattern(r"(?<!\w)(?:و?لا|مش|مفيش|مافي|no|not|nor|without)\s+$")
 # A fee by its noun: named before a refusal, it is what is refused.
@@ -335,6 +349,16 @@ class ReturnPolicy:
             Topic.COSTS in self._asked(clause) and not self.document.scope(clause)
         ):
             return False
+        if _NOT_A_RETURN.search(self._text, max(clause.start, start - 4), min(clause.end, end + 8)):
+            return False  # "Warranty claims ... are not returns" says what they are
+        # a relative clause about the fee before it: "a deduction of the gateway fee, which is
+        # non-refundable in all circumstances"
+        if _RELATIVE.match(self._text, clause.start) and clause.start > 0:
+            previous = self.document.clause_at(clause.start - 1)
+            if previous.sentence == clause.sentence and COST.search(
+                self._text, previous.start, previous.end
+            ):
+                return False
         # a fee named anywhere before the refusal and no goods ("وتجدر الإشارة إلى أن رسوم
         # خدمة الدفع عند الاستلام وقدرها 15 جنيهاً لا ترد")
         if _FEE_NOUN.search(self._text, clause.start, start) and not (
@@ -389,6 +413,15 @@ class ReturnPolicy:
         if _LISTED.search(self._text, clause.start, clause.end):
             return True
         if clause.in_heading and self._heads_named_goods(clause):
+            return True
+        if (
+            clause.refusal is not None
+            and document.has(Topic.DEFECTS, clause.refusal[1], self._own_end(clause))
+            and not document.has(Topic.DEFECTS, *clause.refusal)
+            and _ONLY.search(self._text, clause.start, clause.end) is None
+        ):
+            # "ما نقبل ترجيع القطع المكسورة بعد ما يمشي المندوب" refuses broken goods, not
+            # every return ("Returns are only accepted for damaged items" is the other way)
             return True
         if clause.condition is not None:
             return not (
@@ -498,9 +531,17 @@ class ReturnPolicy:
         defective items out of it, and no finding beside a return right."""
         confident: list[Evidence] = []
         bare: list[Evidence] = []
+        continued = self._continued_fees
         for clause in self.document.clauses:
-            if self._listed_under_cost(clause):
+            if Topic.DEFECTS in clause.topics and self._listed_under_cost(clause):
                 confident.append(Evidence(clause.start, clause.end))
+                continue
+            fee_start = continued.get(clause.start)
+            if fee_start is not None:
+                if DEFECTS_INCLUDED.search(
+                    self._text, clause.start, clause.end
+                ) or ALL_CASES.search(self._text, clause.start, clause.end):
+                    confident.append(Evidence(fee_start, clause.end))
                 continue
             if clause.in_heading or not (
                 (clause.topics | self._asked(clause)) & _COST_TOPICS or self._cost_lead(clause)
@@ -602,7 +643,7 @@ class ReturnPolicy:
         ("مفيش استرجاع إلا لو المنتج فيه عيب ... وفي الحالة دي برضه مصاريف الشحن عليك")."""
         document = self.document
         sentence = document.sentence_of(clause)
-        if THIS_CASE.search(self._text, sentence.start, clause.end) is None:
+        if not self._this_case or THIS_CASE.search(self._text, sentence.start, clause.end) is None:
             return None
         index = document.clauses.index(clause)
         if index > sentence.clauses.start:
@@ -612,6 +653,13 @@ class ReturnPolicy:
             if other.change_of_mind or self._of_defects(other):
                 return other
         return None
+
+    @functools.cached_property
+    def _this_case(self) -> bool:
+        """The policy says "in this case" somewhere (most say it nowhere; the words are
+        looked for before the pattern, which a whole text would make slow)."""
+        text = self._text
+        return any(word in text for word in _THIS_CASE_WORDS) and THIS_CASE.search(text) is not None
 
     @staticmethod
     def _of_defects(clause: Clause) -> bool:
@@ -626,11 +674,17 @@ class ReturnPolicy:
         "out-of-warranty repairs")."""
         document = self.document
         topics = document.section_of(clause).topics
-        if Topic.WARRANTY not in clause.topics and (
+        sentence = document.sentence_of(clause)
+        # (a claim named earlier in the sentence: "وتوجه مطالبات الضمان إلى الوكيل، ويتحمل
+        # العميل نفقات نقل الجهاز", the cost clause naming no return of its own)
+        claimed = Topic.WARRANTY in clause.topics or (
+            document.has(Topic.WARRANTY, sentence.start, clause.start)
+            and not clause.topics & {Topic.RETURN, Topic.EXCHANGE}
+        )
+        if not claimed and (
             Topic.WARRANTY not in topics or topics & {Topic.RETURN, Topic.EXCHANGE, Topic.REFUND}
         ):
             return False
-        sentence = document.sentence_of(clause)
         return not (
             document.has(Topic.EXCLUSIONS, sentence.start, sentence.end)
             or _OUT_OF_WARRANTY.search(self._text, sentence.start, sentence.end)
@@ -659,23 +713,37 @@ class ReturnPolicy:
     def _extended_to_every_case(self, clause: Clause) -> bool:
         """A later sentence of the section points back to the cost and says it holds in every
         case ("تطبق هذه الخصومات على جميع طلبات الاسترجاع دون استثناء")."""
+        pointing = self._costs_for_every_case
+        if not pointing:
+            return False
         document = self.document
-        text = self._text
         own = document.sentence_of(clause)
-        for sentence in document.sentences[clause.sentence + 1 : clause.sentence + 1 + _REACH]:
+        for index in range(clause.sentence + 1, min(clause.sentence + 1 + _REACH, len(pointing))):
+            sentence = document.sentences[index]
             # (or of the list the cost's sentence opens: "تخصم الرسوم التالية:" / "- مدى: 2.5%")
             headings = document.sections[sentence.section].headings
             if sentence.section != own.section and not any(
                 own.start <= start < own.end for start, _ in headings
             ):
                 return False
-            if (
-                _POINTED_COSTS.search(text, sentence.start, sentence.end)
-                and ALL_CASES.search(text, sentence.start, sentence.end)
-                and not any(document.clauses[i].carves_defects for i in sentence.clauses)
-            ):
+            if pointing[index]:
                 return True
         return False
+
+    @functools.cached_property
+    def _costs_for_every_case(self) -> list[bool]:
+        """By sentence: it points back to costs and says they hold in every case, carving
+        out no defect (empty when no sentence of the policy points back to costs)."""
+        document = self.document
+        text = self._text
+        if _POINTED_COSTS.search(text) is None:
+            return []
+        return [
+            _POINTED_COSTS.search(text, sentence.start, sentence.end) is not None
+            and ALL_CASES.search(text, sentence.start, sentence.end) is not None
+            and not any(document.clauses[i].carves_defects for i in sentence.clauses)
+            for sentence in document.sentences
+        ]
 
     def _store_pays_before(self, clause: Clause) -> bool:
         """An earlier clause of the sentence has the store paying ("تتحمل الشركة مصاريف
@@ -812,7 +880,12 @@ class ReturnPolicy:
         start, end = clause.start, self._own_end(clause)
         text = self._text
         pays = CUSTOMER_PAYS.search(text, start, end)
-        if pays is not None and not STORE_PAYS.search(text, start, end):
+        # (not a charge denied: "وما نخصم عليك ولا ريال")
+        if (
+            pays is not None
+            and not STORE_PAYS.search(text, start, end)
+            and not NO_FEE.search(text, start, end)
+        ):
             sentence = self.document.sentence_of(clause)
             heading = self.document.section_of(clause).heading
             if (
@@ -876,7 +949,17 @@ class ReturnPolicy:
         """Fees deducted from the refund or kept back. Where the return's shipping may be
         charged, a shipping cost does not count, and a fee of unstated kind is uncertain."""
         found = []
+        continued = self._continued_fees
         for clause in self.document.clauses:
+            fee_start = continued.get(clause.start)
+            if fee_start is not None:
+                kind = self._fee_kind(fee_start, clause.end)
+                if not (shipping_allowed and kind == "shipping"):
+                    doubt = (
+                        Doubt.FEE_KIND_UNSTATED if shipping_allowed and kind == "unstated" else None
+                    )
+                    found.append(Evidence(fee_start, clause.end, doubt))
+                continue
             if clause.in_heading or not (
                 clause.topics & _FEE_TOPICS
                 # "فلا يرد للعميل سوى نصف الثمن" names no fee or refund word of its own
@@ -896,6 +979,9 @@ class ReturnPolicy:
             ):
                 continue
             kind = self._fee_kind(*self._fee_words(clause, start, end))
+            if kind == "unstated":
+                # "رسوم الشحن على العميل ...، والرسوم ٢٥ ريال تنخصم من المبلغ": named before
+                kind = self._fee_kind(self.document.sentence_of(clause).start, end)
             if kind == "unstated" and self._under_shipping(clause):
                 kind = "shipping"  # "Return shipping" / "a flat collection fee is deducted"
             if shipping_allowed and kind == "shipping":
@@ -903,6 +989,24 @@ class ReturnPolicy:
             doubt = Doubt.FEE_KIND_UNSTATED if shipping_allowed and kind == "unstated" else None
             found.append(Evidence(clause.start, clause.end, doubt))
         return found
+
+    @functools.cached_property
+    def _continued_fees(self) -> dict[int, int]:
+        """Where the fee starts that a clause opening with "not refunded" goes on about
+        ("رسوم زيارة المعاينة ١٠٠ جنيه بتتدفع قبل الزيارة، ومش بترجع حتى لو طلع العطل"): the
+        clause before it in its sentence, when that names a cost; by the clause's start, found
+        once per policy (both the fee and the defect-cost rules ask)."""
+        text = self._text
+        clauses = self.document.clauses
+        return {
+            clause.start: previous.start
+            for previous, clause in itertools.pairwise(clauses)
+            if previous.sentence == clause.sentence
+            and Topic.COSTS in previous.topics
+            and Topic.COSTS not in clause.topics
+            and not clause.in_heading
+            and _NOT_REFUNDED_OPENING.match(text, clause.start) is not None
+        }
 
     def _keeps_a_fee(self, start: int, end: int) -> bool:
         text = self._text
@@ -952,7 +1056,10 @@ class ReturnPolicy:
             # "تخصم هذه الرسوم": the fee is the one the sentence before names
             return (self.document.sentences[clause.sentence - 1].start if pointed else start), end
         sentence = self.document.sentence_of(clause)
-        if COST.search(text, sentence.start, start):
+        if COST.search(text, sentence.start, start) or (
+            # the item's label names it: "Return shipping: SAR 19, deducted from the refund"
+            sentence.lead is not None and SHIPPING_COST.search(text, *sentence.lead)
+        ):
             return sentence.start, end
         if clause.sentence == 0:
             return start, end
@@ -1080,6 +1187,8 @@ class ReturnPolicy:
                 continue
             if document.has(Topic.DEFECTS, sentence.start, sentence.end):
                 continue
+            if self._under_defects(sentence.section):
+                continue  # under "Defective, damaged or wrong items": money for those only
             refund = document.has(Topic.REFUND, sentence.start, sentence.end) or any(
                 Topic.REFUND in c.context for c in clauses
             )
@@ -1104,8 +1213,15 @@ class ReturnPolicy:
             and (
                 clause.condition_defects
                 or self.document.has(Topic.DEFECTS, sentence.start, sentence.end)
+                or self._under_defects(sentence.section)
             )
         )
+
+    def _under_defects(self, section: int) -> bool:
+        """The section's heading is about defective items alone ("Defective, damaged or wrong
+        items", "وإذا المنتج وصلني خربان؟")."""
+        topics = self.document.sections[section].topics
+        return Topic.DEFECTS in topics and not topics & {Topic.RETURN, Topic.EXCHANGE}
 
     def _refund_refused(self, clause: Clause) -> bool:
         """The clause refuses refunds themselves ("Refunds are not available", "no

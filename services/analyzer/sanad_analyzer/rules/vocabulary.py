@@ -285,6 +285,7 @@ _TOPIC_WORDS: Final = {
     ),
     Topic.DAMAGE_REPORT: (
         r"(?:ال)?(?:ابلاغ|تبليغ|اخطار|اشعار|اعلام)\w*",
+        r"(?:ب|ال|بال)?بلاغ(?:ا|ات)?(?!\w)",
         r"[يت]?بلغ(?:نا|ونا)\w*",
         r"تبلغ\w*",
         r"report\w*",
@@ -459,6 +460,11 @@ _CATEGORY_WORDS: Final = {
         r"abroad",
     ),
     Category.CONDITION: (
+        # how it is sent back: "لا نقبل المرتجعات المرسلة بالبريد", "returns sent by post"
+        r"بالبريد",
+        r"by (?:post|mail|courier of your choice)",
+        r"(?:عبر|عن طريق|من خلال) (?:ال)?(?:تطبيق|بريد)",
+        r"(?:through|via|in) (?:the |our )?app",
         r"(?:ال)?(?:مستعمل|مستخدم|استعمال|استخدام|مفتوح|فتح|فتحها|فتحه|ممزق|ازاله|ملبوس)\w*",
         r"(?:انلبس|اتلبس|اتفتح|انفتح)\w*",
         r"(?:سوء|اساءه) (?:ال)?استخدام",
@@ -626,6 +632,8 @@ REFUSAL: Final = Lexicon(
         r"(?<!\w)م(?:ب|بي|بت)?(?:ت|ي|تت|يت)?(?:رجع|رد|بدل|سترد)\w*ش(?!\w)",
         r"(?:جميع|كل) (?:ال)?مبيعات\s+(?:\w+\s+)?نهائي\w*",
         r"sales? (?:are |is )?final",
+        # (not "orders are final once placed", which is about cancelling)
+        r"purchases (?:are )?(?:all )?final",
         # the refused thing first: "Refunds will not be given for ...", "Returns are only
         # accepted for items that arrived damaged"
         r"(?:returns?|refunds?|exchanges?) (?:will|shall|would|are|is|can) not (?:be )?"
@@ -785,6 +793,7 @@ ALL_CASES: Final = pattern(
         r"بغض النظر عن (?:ال)?سبب",
         r"in (?:all|any|every) cases?",
         r"regardless of (?:the )?reason",
+        r"irrespective of (?:the )?(?:reason|cause)",
         r"(?:دون|بدون|بلا|من غير) (?:اي )?استثناء",
         r"without (?:any )?exception",
         r"no exceptions?",
@@ -809,11 +818,12 @@ DEFECTS_INCLUDED: Final = pattern(
     words(
         r"(?:حتي|ولو|حتى) (?:لو|اذا|ان|في)?\s*(?:\w+\s+){0,4}?"
         r"(?:(?:ال)?(?:تلف|تالف|عيب|معيب|مشكله|خلل|متضرر|مكسور|خطا|غلط|خربان|بايظ|معطل|عطلان)\w*"
+        r"|(?:ال)?عطل(?!\w)"
         # English inside Arabic: "حتى لو المنتج كان defective"
         r"|defect\w*|damaged|faulty|broken)",
         r"بما (?:فيها|فيه|في ذلك) (?:\w+\s+){0,3}?(?:ال)?(?:تلف|تالف|عيب|معيب|خلل|متضرر)\w*",
         r"(?:سليم|سليمه|سليما)\s+(?:او|ولا|أو)\s+(?:تالف|معيب|مكسور|فيه عيب|خربان|بايظ)\w*",
-        r"including (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken|wrong|defects?|faults?)",
+        r"including (?:\w+\s+){0,6}?(?:damaged|defective|faulty|broken|wrong|defects?|faults?)",
         r"even (?:if|when|for) (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken|wrong)",
         r"(?:damaged|defective|faulty|broken) (?:\w+ ){0,3}included",
         r"whether (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken)",
