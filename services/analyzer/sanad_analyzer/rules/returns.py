@@ -101,9 +101,8 @@ _NEGATOR_BEFORE: Final = pattern(
 )
 _CASH: Final = pattern(r"نقد|كاش|cash")
 # A cost named by pointing back: "تخصم هذه الرسوم", "these fees are deducted".
-_POINTER_BEFORE: Final = pattern(
-    r"(?<!\w)(?:هذه|هذا|تلك|ذلك|هذي|دي|these|this|those|such)\s*(?:ال)?$"
-)
+_POINTERS: Final = r"هذه|هذا|تلك|ذلك|هذي|دي|these|this|those|such"
+_POINTER_BEFORE: Final = pattern(rf"(?<!\w)(?:{_POINTERS})\s*(?:ال)?$")
 # A refusal that says the thing before it cannot itself be paid back.
 _REFUNDABLE: Final = pattern(r"refundable|refunded|للاسترداد|[يت]سترد|مسترد\w*")
 # Money named right after a refusal ("مفيش استرجاع فلوس", "no money back"): in a policy that
@@ -155,7 +154,6 @@ _PAYING: Final = pattern(
     r"(?<!\w)(?:pay|pays|paying|(?:ب|ه)?[يتن]دفع\w*|(?:ب|ه)?[يتن]تحمل\w*)(?!\w)"
 )
 _COST_REACH: Final = 40
-_THIS_CASE_WORDS: Final = ("حال", "وقتها", "ساعتها", " case")
 # What a thing is not: "Warranty claims are not returns", "وهي ليست مرتجعات".
 _NOT_A_RETURN: Final = pattern(
     r"(?<![a-z])(?:are|is) not (?:a |an )?(?:returns?|exchanges?)(?![a-z])"
@@ -171,7 +169,8 @@ _NOT_REFUNDED_OPENING: Final = pattern(
 _RELATIVE: Final = pattern(r"(?:which|that|اللي|الي|التي|الذي|وهي|وهو)(?!\w)")
 # A word just before credit that refuses it too: "لا كاش ولا رصيد", "no store credit".
 _NEGATED_JUST_BEFORE: Final = pattern(r"(?<!\w)(?:و?لا|مش|مفيش|مافي|no|not|nor|without)\s+$")
-# A fee by its noun: named before a refusal, it is what is refused.
+# A fee by its noun: named before a refusal, it is what is refused (not every cost word of
+# COST: a percentage there also names discounted goods, "المنتجات المخفضة 50% لا ترد").
 _FEE_NOUN: Final = pattern(
     r"(?<!\w)(?:ال)?(?:رسوم|رسم|مصاريف|مصروفات|تكلفه|تكاليف|عموله)(?!\w)"
     r"|(?<![a-z])(?:fees?|charges?)(?![a-z])"
@@ -185,10 +184,14 @@ _OUT_OF_WARRANTY: Final = pattern(
 )
 # A shipping label: what a refusal of it refuses is the label, not the return.
 _LABEL: Final = pattern(r"(?<![a-z])labels?(?![a-z])|(?:ال)?(?:بوليصه|بوالص|ملصق)\w*")
-# Costs named by pointing back to them: "هذه الخصومات", "these charges".
+# Costs named by pointing back to them: "هذه الخصومات", "these charges", "the above fees"
+# (searched in a whole policy: the word start is checked after the first letter, which keeps
+# the search fast).
 _POINTED_COSTS: Final = pattern(
-    r"(?<!\w)(?:هذه|هذا|تلك|ذلك|هذي|دي)\s+(?:ال)?(?:خصوم|خصم|رسوم|رسم|مصاريف|تكاليف|استقطاع)\w*"
-    r"|(?<![a-z])(?:these|those|such|the above|this|that) (?:fees?|charges?|deductions?|costs?)"
+    r"(?:ه(?<!\wه)ذ[هاي]|ت(?<!\wت)لك|ذ(?<!\wذ)لك|د(?<!\wد)ي)\s+(?:ال)?"
+    r"(?:خصوم|خصم|رسوم|رسم|مصاريف|تكاليف|استقطاع)\w*"
+    r"|(?:t(?<![a-z]t)(?:hese|hose|his|hat|he above)|s(?<![a-z]s)uch) "
+    r"(?:fees?|charges?|deductions?|costs?)"
 )
 _REACH: Final = 4
 """How many sentences after a cost a sentence may point back to it."""
@@ -533,7 +536,7 @@ class ReturnPolicy:
         bare: list[Evidence] = []
         continued = self._continued_fees
         for clause in self.document.clauses:
-            if Topic.DEFECTS in clause.topics and self._listed_under_cost(clause):
+            if self._listed_under_cost(clause):
                 confident.append(Evidence(clause.start, clause.end))
                 continue
             fee_start = continued.get(clause.start)
@@ -656,10 +659,8 @@ class ReturnPolicy:
 
     @functools.cached_property
     def _this_case(self) -> bool:
-        """The policy says "in this case" somewhere (most say it nowhere; the words are
-        looked for before the pattern, which a whole text would make slow)."""
-        text = self._text
-        return any(word in text for word in _THIS_CASE_WORDS) and THIS_CASE.search(text) is not None
+        """The policy says "in this case" somewhere (most say it nowhere)."""
+        return THIS_CASE.search(self._text) is not None
 
     @staticmethod
     def _of_defects(clause: Clause) -> bool:
@@ -949,46 +950,48 @@ class ReturnPolicy:
         """Fees deducted from the refund or kept back. Where the return's shipping may be
         charged, a shipping cost does not count, and a fee of unstated kind is uncertain."""
         found = []
-        continued = self._continued_fees
         for clause in self.document.clauses:
-            fee_start = continued.get(clause.start)
-            if fee_start is not None:
-                kind = self._fee_kind(fee_start, clause.end)
-                if not (shipping_allowed and kind == "shipping"):
-                    doubt = (
-                        Doubt.FEE_KIND_UNSTATED if shipping_allowed and kind == "unstated" else None
-                    )
-                    found.append(Evidence(fee_start, clause.end, doubt))
+            kept = self._kept_fee(clause)
+            if kept is None:
                 continue
-            if clause.in_heading or not (
-                clause.topics & _FEE_TOPICS
-                # "فلا يرد للعميل سوى نصف الثمن" names no fee or refund word of its own
-                or PARTIAL_REFUND.search(self._text, clause.start, clause.end)
-            ):
-                continue
-            start, end = clause.start, self._own_end(clause)
-            # "Delivery fees are refunded only if the item was defective": the exception is
-            # the one case the fee comes back, so it is kept on every other return.
-            refunded_only = COST.search(self._text, start, end) and REFUNDED_ONLY.search(
-                self._text, start, clause.end
-            )
-            if (
-                not refunded_only
-                and not self._keeps_a_fee(start, end)
-                and not self._lead_keeps_a_fee(clause, start, end)
-            ):
-                continue
-            kind = self._fee_kind(*self._fee_words(clause, start, end))
-            if kind == "unstated":
-                # "رسوم الشحن على العميل ...، والرسوم ٢٥ ريال تنخصم من المبلغ": named before
-                kind = self._fee_kind(self.document.sentence_of(clause).start, end)
-            if kind == "unstated" and self._under_shipping(clause):
-                kind = "shipping"  # "Return shipping" / "a flat collection fee is deducted"
+            start, kind = kept
             if shipping_allowed and kind == "shipping":
                 continue
             doubt = Doubt.FEE_KIND_UNSTATED if shipping_allowed and kind == "unstated" else None
-            found.append(Evidence(clause.start, clause.end, doubt))
+            found.append(Evidence(start, clause.end, doubt))
         return found
+
+    def _kept_fee(self, clause: Clause) -> tuple[int, str] | None:
+        """Where the fee the clause keeps from the refund starts, and its kind ("shipping",
+        "other", "unstated"); None when it keeps none."""
+        fee_start = self._continued_fees.get(clause.start)
+        if fee_start is not None:
+            return fee_start, self._fee_kind(fee_start, clause.end)
+        if clause.in_heading or not (
+            clause.topics & _FEE_TOPICS
+            # "فلا يرد للعميل سوى نصف الثمن" names no fee or refund word of its own
+            or PARTIAL_REFUND.search(self._text, clause.start, clause.end)
+        ):
+            return None
+        start, end = clause.start, self._own_end(clause)
+        # "Delivery fees are refunded only if the item was defective": the exception is the
+        # one case the fee comes back, so it is kept on every other return.
+        refunded_only = COST.search(self._text, start, end) and REFUNDED_ONLY.search(
+            self._text, start, clause.end
+        )
+        if (
+            not refunded_only
+            and not self._keeps_a_fee(start, end)
+            and not self._lead_keeps_a_fee(clause, start, end)
+        ):
+            return None
+        kind = self._fee_kind(*self._fee_words(clause, start, end))
+        if kind == "unstated":
+            # "رسوم الشحن على العميل ...، والرسوم ٢٥ ريال تنخصم من المبلغ": named before
+            kind = self._fee_kind(self.document.sentence_of(clause).start, end)
+        if kind == "unstated" and self._under_shipping(clause):
+            kind = "shipping"  # "Return shipping" / "a flat collection fee is deducted"
+        return clause.start, kind
 
     @functools.cached_property
     def _continued_fees(self) -> dict[int, int]:

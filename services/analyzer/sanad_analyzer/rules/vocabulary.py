@@ -808,10 +808,13 @@ ALL_CASES: Final = pattern(
     )
 )
 # A clause that holds in the case stated before it ("في هذه الحالة", "وفي الحالة دي",
-# "ساعتها", "in those cases").
+# "ساعتها", "in those cases"). Each branch is led by a letter, its word start checked just
+# after it, so a search of a whole policy stays fast.
 THIS_CASE: Final = pattern(
-    r"(?<!\w)[وف]?(?:في|ب)\s*(?:(?:هذه|تلك|هذي)\s+(?:ال)?(?:حاله|حالات)|(?:ال)?(?:حاله|حالات)\s+(?:دي|ده|دى|هذه|هذي))"
-    r"|(?<!\w)[وف]?(?:وقتها|ساعتها)(?!\w)|\bin (?:this|that|such|these|those) cases?\b"
+    r"(?:[وف](?<!\w[وف])(?:في|ب)|ف(?<!\wف)ي|ب(?<!\wب))\s*"
+    r"(?:(?:هذه|تلك|هذي)\s+(?:ال)?(?:حاله|حالات)|(?:ال)?(?:حاله|حالات)\s+(?:دي|ده|دى|هذه|هذي))"
+    r"|(?:[وف](?<!\w[وف])(?:وقتها|ساعتها)|و(?<!\wو)قتها|س(?<!\wس)اعتها)(?!\w)"
+    r"|i(?<![a-z]i)n (?:this|that|such|these|those) cases?(?![a-z])"
 )
 # Defects expressly included: "including damaged items", "حتى لو المنتج فيه عيب".
 DEFECTS_INCLUDED: Final = pattern(
