@@ -7,6 +7,7 @@
 package quotav1
 
 import (
+	status "google.golang.org/genproto/googleapis/rpc/status"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	durationpb "google.golang.org/protobuf/types/known/durationpb"
@@ -476,6 +477,172 @@ func (x *ReserveResponse) GetDeniedTenant() string {
 	return ""
 }
 
+// ReserveStreamRequest is one reservation sent on a ReserveStream.
+type ReserveStreamRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Chosen by the caller to match the answer to this message; unique among the stream's
+	// messages not yet answered.
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The reservation, exactly as a Reserve call would send it.
+	Reserve *ReserveRequest `protobuf:"bytes,2,opt,name=reserve,proto3" json:"reserve,omitempty"`
+	// How long the caller still waits for the answer, from when it sent the message (what a
+	// Reserve call's deadline would be). A message whose time has passed before it is handled
+	// is answered DEADLINE_EXCEEDED and reserves nothing. Required, more than 0.
+	Timeout       *durationpb.Duration `protobuf:"bytes,3,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReserveStreamRequest) Reset() {
+	*x = ReserveStreamRequest{}
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReserveStreamRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReserveStreamRequest) ProtoMessage() {}
+
+func (x *ReserveStreamRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReserveStreamRequest.ProtoReflect.Descriptor instead.
+func (*ReserveStreamRequest) Descriptor() ([]byte, []int) {
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ReserveStreamRequest) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ReserveStreamRequest) GetReserve() *ReserveRequest {
+	if x != nil {
+		return x.Reserve
+	}
+	return nil
+}
+
+func (x *ReserveStreamRequest) GetTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.Timeout
+	}
+	return nil
+}
+
+// ReserveStreamResponse answers one ReserveStreamRequest.
+type ReserveStreamResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The id of the request message answered.
+	Id uint64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// What became of the reservation.
+	//
+	// Types that are valid to be assigned to Result:
+	//
+	//	*ReserveStreamResponse_Reserve
+	//	*ReserveStreamResponse_Status
+	Result        isReserveStreamResponse_Result `protobuf_oneof:"result"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReserveStreamResponse) Reset() {
+	*x = ReserveStreamResponse{}
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReserveStreamResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReserveStreamResponse) ProtoMessage() {}
+
+func (x *ReserveStreamResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReserveStreamResponse.ProtoReflect.Descriptor instead.
+func (*ReserveStreamResponse) Descriptor() ([]byte, []int) {
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ReserveStreamResponse) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ReserveStreamResponse) GetResult() isReserveStreamResponse_Result {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+func (x *ReserveStreamResponse) GetReserve() *ReserveResponse {
+	if x != nil {
+		if x, ok := x.Result.(*ReserveStreamResponse_Reserve); ok {
+			return x.Reserve
+		}
+	}
+	return nil
+}
+
+func (x *ReserveStreamResponse) GetStatus() *status.Status {
+	if x != nil {
+		if x, ok := x.Result.(*ReserveStreamResponse_Status); ok {
+			return x.Status
+		}
+	}
+	return nil
+}
+
+type isReserveStreamResponse_Result interface {
+	isReserveStreamResponse_Result()
+}
+
+type ReserveStreamResponse_Reserve struct {
+	// Decided: granted or denied, as Reserve answers.
+	Reserve *ReserveResponse `protobuf:"bytes,2,opt,name=reserve,proto3,oneof"`
+}
+
+type ReserveStreamResponse_Status struct {
+	// Not decided: the status Reserve would have failed with (for example INVALID_ARGUMENT
+	// with a google.rpc.BadRequest, ABORTED with the ErrorInfo RESERVATION_WITHDRAWN,
+	// RESOURCE_EXHAUSTED when this service sheds load, DEADLINE_EXCEEDED when the caller's
+	// time ran out).
+	Status *status.Status `protobuf:"bytes,3,opt,name=status,proto3,oneof"`
+}
+
+func (*ReserveStreamResponse_Reserve) isReserveStreamResponse_Result() {}
+
+func (*ReserveStreamResponse_Status) isReserveStreamResponse_Result() {}
+
 // QuotaViolation is one limit a reservation would go over.
 type QuotaViolation struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -504,7 +671,7 @@ type QuotaViolation struct {
 
 func (x *QuotaViolation) Reset() {
 	*x = QuotaViolation{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[2]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -516,7 +683,7 @@ func (x *QuotaViolation) String() string {
 func (*QuotaViolation) ProtoMessage() {}
 
 func (x *QuotaViolation) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[2]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -529,7 +696,7 @@ func (x *QuotaViolation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QuotaViolation.ProtoReflect.Descriptor instead.
 func (*QuotaViolation) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{2}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *QuotaViolation) GetSubject() string {
@@ -624,7 +791,7 @@ type WarningCrossing struct {
 
 func (x *WarningCrossing) Reset() {
 	*x = WarningCrossing{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[3]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -636,7 +803,7 @@ func (x *WarningCrossing) String() string {
 func (*WarningCrossing) ProtoMessage() {}
 
 func (x *WarningCrossing) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[3]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -649,7 +816,7 @@ func (x *WarningCrossing) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WarningCrossing.ProtoReflect.Descriptor instead.
 func (*WarningCrossing) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{3}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *WarningCrossing) GetProvider() string {
@@ -735,7 +902,7 @@ type CommitRequest struct {
 
 func (x *CommitRequest) Reset() {
 	*x = CommitRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[4]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -747,7 +914,7 @@ func (x *CommitRequest) String() string {
 func (*CommitRequest) ProtoMessage() {}
 
 func (x *CommitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[4]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -760,7 +927,7 @@ func (x *CommitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommitRequest.ProtoReflect.Descriptor instead.
 func (*CommitRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{4}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CommitRequest) GetReservationId() string {
@@ -790,7 +957,7 @@ type CommitResponse struct {
 
 func (x *CommitResponse) Reset() {
 	*x = CommitResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[5]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -802,7 +969,7 @@ func (x *CommitResponse) String() string {
 func (*CommitResponse) ProtoMessage() {}
 
 func (x *CommitResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[5]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -815,7 +982,7 @@ func (x *CommitResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommitResponse.ProtoReflect.Descriptor instead.
 func (*CommitResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{5}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CommitResponse) GetUsage() []*WindowUsage {
@@ -853,7 +1020,7 @@ type ReleaseRequest struct {
 
 func (x *ReleaseRequest) Reset() {
 	*x = ReleaseRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[6]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -865,7 +1032,7 @@ func (x *ReleaseRequest) String() string {
 func (*ReleaseRequest) ProtoMessage() {}
 
 func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[6]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -878,7 +1045,7 @@ func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseRequest.ProtoReflect.Descriptor instead.
 func (*ReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{6}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ReleaseRequest) GetReservationId() string {
@@ -924,7 +1091,7 @@ type ReleaseResponse struct {
 
 func (x *ReleaseResponse) Reset() {
 	*x = ReleaseResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[7]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -936,7 +1103,7 @@ func (x *ReleaseResponse) String() string {
 func (*ReleaseResponse) ProtoMessage() {}
 
 func (x *ReleaseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[7]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -949,7 +1116,7 @@ func (x *ReleaseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseResponse.ProtoReflect.Descriptor instead.
 func (*ReleaseResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{7}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ReleaseResponse) GetReleased() bool {
@@ -977,7 +1144,7 @@ type SettleRequest struct {
 
 func (x *SettleRequest) Reset() {
 	*x = SettleRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[8]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -989,7 +1156,7 @@ func (x *SettleRequest) String() string {
 func (*SettleRequest) ProtoMessage() {}
 
 func (x *SettleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[8]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1002,7 +1169,7 @@ func (x *SettleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettleRequest.ProtoReflect.Descriptor instead.
 func (*SettleRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{8}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SettleRequest) GetSettlements() []*Settlement {
@@ -1030,7 +1197,7 @@ type Settlement struct {
 
 func (x *Settlement) Reset() {
 	*x = Settlement{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[9]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1042,7 +1209,7 @@ func (x *Settlement) String() string {
 func (*Settlement) ProtoMessage() {}
 
 func (x *Settlement) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[9]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1055,7 +1222,7 @@ func (x *Settlement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Settlement.ProtoReflect.Descriptor instead.
 func (*Settlement) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{9}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Settlement) GetReservationId() string {
@@ -1119,7 +1286,7 @@ type SettleResponse struct {
 
 func (x *SettleResponse) Reset() {
 	*x = SettleResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[10]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1131,7 +1298,7 @@ func (x *SettleResponse) String() string {
 func (*SettleResponse) ProtoMessage() {}
 
 func (x *SettleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[10]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1144,7 +1311,7 @@ func (x *SettleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettleResponse.ProtoReflect.Descriptor instead.
 func (*SettleResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{10}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SettleResponse) GetResults() []*SettlementResult {
@@ -1167,7 +1334,7 @@ type SettlementResult struct {
 
 func (x *SettlementResult) Reset() {
 	*x = SettlementResult{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[11]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1179,7 +1346,7 @@ func (x *SettlementResult) String() string {
 func (*SettlementResult) ProtoMessage() {}
 
 func (x *SettlementResult) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[11]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1192,7 +1359,7 @@ func (x *SettlementResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettlementResult.ProtoReflect.Descriptor instead.
 func (*SettlementResult) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{11}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SettlementResult) GetReservationId() string {
@@ -1224,7 +1391,7 @@ type GetUsageRequest struct {
 
 func (x *GetUsageRequest) Reset() {
 	*x = GetUsageRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[12]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1236,7 +1403,7 @@ func (x *GetUsageRequest) String() string {
 func (*GetUsageRequest) ProtoMessage() {}
 
 func (x *GetUsageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[12]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1249,7 +1416,7 @@ func (x *GetUsageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUsageRequest.ProtoReflect.Descriptor instead.
 func (*GetUsageRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{12}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetUsageRequest) GetProvider() string {
@@ -1286,7 +1453,7 @@ type GetUsageResponse struct {
 
 func (x *GetUsageResponse) Reset() {
 	*x = GetUsageResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[13]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1298,7 +1465,7 @@ func (x *GetUsageResponse) String() string {
 func (*GetUsageResponse) ProtoMessage() {}
 
 func (x *GetUsageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[13]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1311,7 +1478,7 @@ func (x *GetUsageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUsageResponse.ProtoReflect.Descriptor instead.
 func (*GetUsageResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{13}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetUsageResponse) GetProviders() []*ProviderUsage {
@@ -1346,7 +1513,7 @@ type TenantUsage struct {
 
 func (x *TenantUsage) Reset() {
 	*x = TenantUsage{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1358,7 +1525,7 @@ func (x *TenantUsage) String() string {
 func (*TenantUsage) ProtoMessage() {}
 
 func (x *TenantUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[14]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1371,7 +1538,7 @@ func (x *TenantUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TenantUsage.ProtoReflect.Descriptor instead.
 func (*TenantUsage) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{14}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *TenantUsage) GetTenant() string {
@@ -1419,7 +1586,7 @@ type ProviderUsage struct {
 
 func (x *ProviderUsage) Reset() {
 	*x = ProviderUsage{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[15]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1431,7 +1598,7 @@ func (x *ProviderUsage) String() string {
 func (*ProviderUsage) ProtoMessage() {}
 
 func (x *ProviderUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[15]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1444,7 +1611,7 @@ func (x *ProviderUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProviderUsage.ProtoReflect.Descriptor instead.
 func (*ProviderUsage) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{15}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ProviderUsage) GetProvider() string {
@@ -1510,7 +1677,7 @@ type WindowUsage struct {
 
 func (x *WindowUsage) Reset() {
 	*x = WindowUsage{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[16]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1522,7 +1689,7 @@ func (x *WindowUsage) String() string {
 func (*WindowUsage) ProtoMessage() {}
 
 func (x *WindowUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[16]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1535,7 +1702,7 @@ func (x *WindowUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WindowUsage.ProtoReflect.Descriptor instead.
 func (*WindowUsage) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{16}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *WindowUsage) GetWindow() Window {
@@ -1637,7 +1804,7 @@ type ResetQuotaRequest struct {
 
 func (x *ResetQuotaRequest) Reset() {
 	*x = ResetQuotaRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[17]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1649,7 +1816,7 @@ func (x *ResetQuotaRequest) String() string {
 func (*ResetQuotaRequest) ProtoMessage() {}
 
 func (x *ResetQuotaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[17]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1662,7 +1829,7 @@ func (x *ResetQuotaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetQuotaRequest.ProtoReflect.Descriptor instead.
 func (*ResetQuotaRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{17}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ResetQuotaRequest) GetProvider() string {
@@ -1699,7 +1866,7 @@ type ResetQuotaResponse struct {
 
 func (x *ResetQuotaResponse) Reset() {
 	*x = ResetQuotaResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[18]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1711,7 +1878,7 @@ func (x *ResetQuotaResponse) String() string {
 func (*ResetQuotaResponse) ProtoMessage() {}
 
 func (x *ResetQuotaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[18]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1724,7 +1891,7 @@ func (x *ResetQuotaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetQuotaResponse.ProtoReflect.Descriptor instead.
 func (*ResetQuotaResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{18}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ResetQuotaResponse) GetUsage() *ProviderUsage {
@@ -1758,7 +1925,7 @@ type WatchUsageRequest struct {
 
 func (x *WatchUsageRequest) Reset() {
 	*x = WatchUsageRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[19]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1770,7 +1937,7 @@ func (x *WatchUsageRequest) String() string {
 func (*WatchUsageRequest) ProtoMessage() {}
 
 func (x *WatchUsageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[19]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1783,7 +1950,7 @@ func (x *WatchUsageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchUsageRequest.ProtoReflect.Descriptor instead.
 func (*WatchUsageRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{19}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *WatchUsageRequest) GetProvider() string {
@@ -1825,7 +1992,7 @@ type WatchUsageResponse struct {
 
 func (x *WatchUsageResponse) Reset() {
 	*x = WatchUsageResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[20]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1837,7 +2004,7 @@ func (x *WatchUsageResponse) String() string {
 func (*WatchUsageResponse) ProtoMessage() {}
 
 func (x *WatchUsageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[20]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1850,7 +2017,7 @@ func (x *WatchUsageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchUsageResponse.ProtoReflect.Descriptor instead.
 func (*WatchUsageResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{20}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *WatchUsageResponse) GetCrossing() *WarningCrossing {
@@ -1871,7 +2038,7 @@ type RecordUsageRequest struct {
 
 func (x *RecordUsageRequest) Reset() {
 	*x = RecordUsageRequest{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[21]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1883,7 +2050,7 @@ func (x *RecordUsageRequest) String() string {
 func (*RecordUsageRequest) ProtoMessage() {}
 
 func (x *RecordUsageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[21]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1896,7 +2063,7 @@ func (x *RecordUsageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordUsageRequest.ProtoReflect.Descriptor instead.
 func (*RecordUsageRequest) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{21}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RecordUsageRequest) GetSpends() []*LocalSpend {
@@ -1929,7 +2096,7 @@ type LocalSpend struct {
 
 func (x *LocalSpend) Reset() {
 	*x = LocalSpend{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[22]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1941,7 +2108,7 @@ func (x *LocalSpend) String() string {
 func (*LocalSpend) ProtoMessage() {}
 
 func (x *LocalSpend) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[22]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1954,7 +2121,7 @@ func (x *LocalSpend) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocalSpend.ProtoReflect.Descriptor instead.
 func (*LocalSpend) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{22}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *LocalSpend) GetSpendId() string {
@@ -2019,7 +2186,7 @@ type RecordUsageResponse struct {
 
 func (x *RecordUsageResponse) Reset() {
 	*x = RecordUsageResponse{}
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[23]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2031,7 +2198,7 @@ func (x *RecordUsageResponse) String() string {
 func (*RecordUsageResponse) ProtoMessage() {}
 
 func (x *RecordUsageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_sanad_quota_v1_quota_proto_msgTypes[23]
+	mi := &file_sanad_quota_v1_quota_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2044,7 +2211,7 @@ func (x *RecordUsageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordUsageResponse.ProtoReflect.Descriptor instead.
 func (*RecordUsageResponse) Descriptor() ([]byte, []int) {
-	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{23}
+	return file_sanad_quota_v1_quota_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RecordUsageResponse) GetRecorded() []string {
@@ -2065,7 +2232,7 @@ var File_sanad_quota_v1_quota_proto protoreflect.FileDescriptor
 
 const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\n" +
-	"\x1asanad/quota/v1/quota.proto\x12\x0esanad.quota.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb7\x01\n" +
+	"\x1asanad/quota/v1/quota.proto\x12\x0esanad.quota.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\"\xb7\x01\n" +
 	"\x0eReserveRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12)\n" +
 	"\x10estimated_tokens\x18\x02 \x01(\x03R\x0festimatedTokens\x12\x1d\n" +
@@ -2087,7 +2254,16 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\bfrees_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\afreesAt\x12=\n" +
 	"\tcrossings\x18\t \x03(\v2\x1f.sanad.quota.v1.WarningCrossingR\tcrossings\x12#\n" +
 	"\rdenied_tenant\x18\n" +
-	" \x01(\tR\fdeniedTenant\"\xc7\x02\n" +
+	" \x01(\tR\fdeniedTenant\"\x95\x01\n" +
+	"\x14ReserveStreamRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x128\n" +
+	"\areserve\x18\x02 \x01(\v2\x1e.sanad.quota.v1.ReserveRequestR\areserve\x123\n" +
+	"\atimeout\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\atimeout\"\x9c\x01\n" +
+	"\x15ReserveStreamResponse\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12;\n" +
+	"\areserve\x18\x02 \x01(\v2\x1f.sanad.quota.v1.ReserveResponseH\x00R\areserve\x12,\n" +
+	"\x06status\x18\x03 \x01(\v2\x12.google.rpc.StatusH\x00R\x06statusB\b\n" +
+	"\x06result\"\xc7\x02\n" +
 	"\x0eQuotaViolation\x12\x18\n" +
 	"\asubject\x18\x01 \x01(\tR\asubject\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12.\n" +
@@ -2226,9 +2402,10 @@ const file_sanad_quota_v1_quota_proto_rawDesc = "" +
 	"\x1bSETTLEMENT_OUTCOME_RELEASED\x10\x02\x12\"\n" +
 	"\x1eSETTLEMENT_OUTCOME_NOT_PENDING\x10\x03\x12 \n" +
 	"\x1cSETTLEMENT_OUTCOME_NOT_FOUND\x10\x04\x12#\n" +
-	"\x1fSETTLEMENT_OUTCOME_WAS_RELEASED\x10\x052\x8b\x05\n" +
+	"\x1fSETTLEMENT_OUTCOME_WAS_RELEASED\x10\x052\xed\x05\n" +
 	"\fQuotaService\x12J\n" +
-	"\aReserve\x12\x1e.sanad.quota.v1.ReserveRequest\x1a\x1f.sanad.quota.v1.ReserveResponse\x12G\n" +
+	"\aReserve\x12\x1e.sanad.quota.v1.ReserveRequest\x1a\x1f.sanad.quota.v1.ReserveResponse\x12`\n" +
+	"\rReserveStream\x12$.sanad.quota.v1.ReserveStreamRequest\x1a%.sanad.quota.v1.ReserveStreamResponse(\x010\x01\x12G\n" +
 	"\x06Commit\x12\x1d.sanad.quota.v1.CommitRequest\x1a\x1e.sanad.quota.v1.CommitResponse\x12J\n" +
 	"\aRelease\x12\x1e.sanad.quota.v1.ReleaseRequest\x1a\x1f.sanad.quota.v1.ReleaseResponse\x12G\n" +
 	"\x06Settle\x12\x1d.sanad.quota.v1.SettleRequest\x1a\x1e.sanad.quota.v1.SettleResponse\x12M\n" +
@@ -2252,7 +2429,7 @@ func file_sanad_quota_v1_quota_proto_rawDescGZIP() []byte {
 }
 
 var file_sanad_quota_v1_quota_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_sanad_quota_v1_quota_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_sanad_quota_v1_quota_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_sanad_quota_v1_quota_proto_goTypes = []any{
 	(Window)(0),                   // 0: sanad.quota.v1.Window
 	(Metric)(0),                   // 1: sanad.quota.v1.Metric
@@ -2260,93 +2437,102 @@ var file_sanad_quota_v1_quota_proto_goTypes = []any{
 	(SettlementOutcome)(0),        // 3: sanad.quota.v1.SettlementOutcome
 	(*ReserveRequest)(nil),        // 4: sanad.quota.v1.ReserveRequest
 	(*ReserveResponse)(nil),       // 5: sanad.quota.v1.ReserveResponse
-	(*QuotaViolation)(nil),        // 6: sanad.quota.v1.QuotaViolation
-	(*WarningCrossing)(nil),       // 7: sanad.quota.v1.WarningCrossing
-	(*CommitRequest)(nil),         // 8: sanad.quota.v1.CommitRequest
-	(*CommitResponse)(nil),        // 9: sanad.quota.v1.CommitResponse
-	(*ReleaseRequest)(nil),        // 10: sanad.quota.v1.ReleaseRequest
-	(*ReleaseResponse)(nil),       // 11: sanad.quota.v1.ReleaseResponse
-	(*SettleRequest)(nil),         // 12: sanad.quota.v1.SettleRequest
-	(*Settlement)(nil),            // 13: sanad.quota.v1.Settlement
-	(*SettleResponse)(nil),        // 14: sanad.quota.v1.SettleResponse
-	(*SettlementResult)(nil),      // 15: sanad.quota.v1.SettlementResult
-	(*GetUsageRequest)(nil),       // 16: sanad.quota.v1.GetUsageRequest
-	(*GetUsageResponse)(nil),      // 17: sanad.quota.v1.GetUsageResponse
-	(*TenantUsage)(nil),           // 18: sanad.quota.v1.TenantUsage
-	(*ProviderUsage)(nil),         // 19: sanad.quota.v1.ProviderUsage
-	(*WindowUsage)(nil),           // 20: sanad.quota.v1.WindowUsage
-	(*ResetQuotaRequest)(nil),     // 21: sanad.quota.v1.ResetQuotaRequest
-	(*ResetQuotaResponse)(nil),    // 22: sanad.quota.v1.ResetQuotaResponse
-	(*WatchUsageRequest)(nil),     // 23: sanad.quota.v1.WatchUsageRequest
-	(*WatchUsageResponse)(nil),    // 24: sanad.quota.v1.WatchUsageResponse
-	(*RecordUsageRequest)(nil),    // 25: sanad.quota.v1.RecordUsageRequest
-	(*LocalSpend)(nil),            // 26: sanad.quota.v1.LocalSpend
-	(*RecordUsageResponse)(nil),   // 27: sanad.quota.v1.RecordUsageResponse
-	(*durationpb.Duration)(nil),   // 28: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 29: google.protobuf.Timestamp
+	(*ReserveStreamRequest)(nil),  // 6: sanad.quota.v1.ReserveStreamRequest
+	(*ReserveStreamResponse)(nil), // 7: sanad.quota.v1.ReserveStreamResponse
+	(*QuotaViolation)(nil),        // 8: sanad.quota.v1.QuotaViolation
+	(*WarningCrossing)(nil),       // 9: sanad.quota.v1.WarningCrossing
+	(*CommitRequest)(nil),         // 10: sanad.quota.v1.CommitRequest
+	(*CommitResponse)(nil),        // 11: sanad.quota.v1.CommitResponse
+	(*ReleaseRequest)(nil),        // 12: sanad.quota.v1.ReleaseRequest
+	(*ReleaseResponse)(nil),       // 13: sanad.quota.v1.ReleaseResponse
+	(*SettleRequest)(nil),         // 14: sanad.quota.v1.SettleRequest
+	(*Settlement)(nil),            // 15: sanad.quota.v1.Settlement
+	(*SettleResponse)(nil),        // 16: sanad.quota.v1.SettleResponse
+	(*SettlementResult)(nil),      // 17: sanad.quota.v1.SettlementResult
+	(*GetUsageRequest)(nil),       // 18: sanad.quota.v1.GetUsageRequest
+	(*GetUsageResponse)(nil),      // 19: sanad.quota.v1.GetUsageResponse
+	(*TenantUsage)(nil),           // 20: sanad.quota.v1.TenantUsage
+	(*ProviderUsage)(nil),         // 21: sanad.quota.v1.ProviderUsage
+	(*WindowUsage)(nil),           // 22: sanad.quota.v1.WindowUsage
+	(*ResetQuotaRequest)(nil),     // 23: sanad.quota.v1.ResetQuotaRequest
+	(*ResetQuotaResponse)(nil),    // 24: sanad.quota.v1.ResetQuotaResponse
+	(*WatchUsageRequest)(nil),     // 25: sanad.quota.v1.WatchUsageRequest
+	(*WatchUsageResponse)(nil),    // 26: sanad.quota.v1.WatchUsageResponse
+	(*RecordUsageRequest)(nil),    // 27: sanad.quota.v1.RecordUsageRequest
+	(*LocalSpend)(nil),            // 28: sanad.quota.v1.LocalSpend
+	(*RecordUsageResponse)(nil),   // 29: sanad.quota.v1.RecordUsageResponse
+	(*durationpb.Duration)(nil),   // 30: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 31: google.protobuf.Timestamp
+	(*status.Status)(nil),         // 32: google.rpc.Status
 }
 var file_sanad_quota_v1_quota_proto_depIdxs = []int32{
-	20, // 0: sanad.quota.v1.ReserveResponse.usage:type_name -> sanad.quota.v1.WindowUsage
+	22, // 0: sanad.quota.v1.ReserveResponse.usage:type_name -> sanad.quota.v1.WindowUsage
 	2,  // 1: sanad.quota.v1.ReserveResponse.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	20, // 2: sanad.quota.v1.ReserveResponse.denied_by:type_name -> sanad.quota.v1.WindowUsage
-	28, // 3: sanad.quota.v1.ReserveResponse.retry_after:type_name -> google.protobuf.Duration
-	6,  // 4: sanad.quota.v1.ReserveResponse.violations:type_name -> sanad.quota.v1.QuotaViolation
-	29, // 5: sanad.quota.v1.ReserveResponse.frees_at:type_name -> google.protobuf.Timestamp
-	7,  // 6: sanad.quota.v1.ReserveResponse.crossings:type_name -> sanad.quota.v1.WarningCrossing
-	0,  // 7: sanad.quota.v1.QuotaViolation.window:type_name -> sanad.quota.v1.Window
-	1,  // 8: sanad.quota.v1.QuotaViolation.metric:type_name -> sanad.quota.v1.Metric
-	29, // 9: sanad.quota.v1.QuotaViolation.window_end:type_name -> google.protobuf.Timestamp
-	0,  // 10: sanad.quota.v1.WarningCrossing.window:type_name -> sanad.quota.v1.Window
-	1,  // 11: sanad.quota.v1.WarningCrossing.metric:type_name -> sanad.quota.v1.Metric
-	2,  // 12: sanad.quota.v1.WarningCrossing.level:type_name -> sanad.quota.v1.WarningLevel
-	29, // 13: sanad.quota.v1.WarningCrossing.window_start:type_name -> google.protobuf.Timestamp
-	29, // 14: sanad.quota.v1.WarningCrossing.crossed_at:type_name -> google.protobuf.Timestamp
-	20, // 15: sanad.quota.v1.CommitResponse.usage:type_name -> sanad.quota.v1.WindowUsage
-	2,  // 16: sanad.quota.v1.CommitResponse.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	13, // 17: sanad.quota.v1.SettleRequest.settlements:type_name -> sanad.quota.v1.Settlement
-	15, // 18: sanad.quota.v1.SettleResponse.results:type_name -> sanad.quota.v1.SettlementResult
-	3,  // 19: sanad.quota.v1.SettlementResult.outcome:type_name -> sanad.quota.v1.SettlementOutcome
-	19, // 20: sanad.quota.v1.GetUsageResponse.providers:type_name -> sanad.quota.v1.ProviderUsage
-	18, // 21: sanad.quota.v1.GetUsageResponse.tenants:type_name -> sanad.quota.v1.TenantUsage
-	20, // 22: sanad.quota.v1.TenantUsage.windows:type_name -> sanad.quota.v1.WindowUsage
-	2,  // 23: sanad.quota.v1.TenantUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	7,  // 24: sanad.quota.v1.TenantUsage.crossings:type_name -> sanad.quota.v1.WarningCrossing
-	20, // 25: sanad.quota.v1.ProviderUsage.windows:type_name -> sanad.quota.v1.WindowUsage
-	2,  // 26: sanad.quota.v1.ProviderUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	7,  // 27: sanad.quota.v1.ProviderUsage.crossings:type_name -> sanad.quota.v1.WarningCrossing
-	0,  // 28: sanad.quota.v1.WindowUsage.window:type_name -> sanad.quota.v1.Window
-	1,  // 29: sanad.quota.v1.WindowUsage.metric:type_name -> sanad.quota.v1.Metric
-	2,  // 30: sanad.quota.v1.WindowUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
-	29, // 31: sanad.quota.v1.WindowUsage.window_start:type_name -> google.protobuf.Timestamp
-	29, // 32: sanad.quota.v1.WindowUsage.window_end:type_name -> google.protobuf.Timestamp
-	29, // 33: sanad.quota.v1.WindowUsage.projected_exhaustion_time:type_name -> google.protobuf.Timestamp
-	0,  // 34: sanad.quota.v1.ResetQuotaRequest.window:type_name -> sanad.quota.v1.Window
-	19, // 35: sanad.quota.v1.ResetQuotaResponse.usage:type_name -> sanad.quota.v1.ProviderUsage
-	18, // 36: sanad.quota.v1.ResetQuotaResponse.tenant_usage:type_name -> sanad.quota.v1.TenantUsage
-	7,  // 37: sanad.quota.v1.WatchUsageResponse.crossing:type_name -> sanad.quota.v1.WarningCrossing
-	26, // 38: sanad.quota.v1.RecordUsageRequest.spends:type_name -> sanad.quota.v1.LocalSpend
-	29, // 39: sanad.quota.v1.LocalSpend.spent_at:type_name -> google.protobuf.Timestamp
-	4,  // 40: sanad.quota.v1.QuotaService.Reserve:input_type -> sanad.quota.v1.ReserveRequest
-	8,  // 41: sanad.quota.v1.QuotaService.Commit:input_type -> sanad.quota.v1.CommitRequest
-	10, // 42: sanad.quota.v1.QuotaService.Release:input_type -> sanad.quota.v1.ReleaseRequest
-	12, // 43: sanad.quota.v1.QuotaService.Settle:input_type -> sanad.quota.v1.SettleRequest
-	16, // 44: sanad.quota.v1.QuotaService.GetUsage:input_type -> sanad.quota.v1.GetUsageRequest
-	21, // 45: sanad.quota.v1.QuotaService.ResetQuota:input_type -> sanad.quota.v1.ResetQuotaRequest
-	25, // 46: sanad.quota.v1.QuotaService.RecordUsage:input_type -> sanad.quota.v1.RecordUsageRequest
-	23, // 47: sanad.quota.v1.QuotaService.WatchUsage:input_type -> sanad.quota.v1.WatchUsageRequest
-	5,  // 48: sanad.quota.v1.QuotaService.Reserve:output_type -> sanad.quota.v1.ReserveResponse
-	9,  // 49: sanad.quota.v1.QuotaService.Commit:output_type -> sanad.quota.v1.CommitResponse
-	11, // 50: sanad.quota.v1.QuotaService.Release:output_type -> sanad.quota.v1.ReleaseResponse
-	14, // 51: sanad.quota.v1.QuotaService.Settle:output_type -> sanad.quota.v1.SettleResponse
-	17, // 52: sanad.quota.v1.QuotaService.GetUsage:output_type -> sanad.quota.v1.GetUsageResponse
-	22, // 53: sanad.quota.v1.QuotaService.ResetQuota:output_type -> sanad.quota.v1.ResetQuotaResponse
-	27, // 54: sanad.quota.v1.QuotaService.RecordUsage:output_type -> sanad.quota.v1.RecordUsageResponse
-	24, // 55: sanad.quota.v1.QuotaService.WatchUsage:output_type -> sanad.quota.v1.WatchUsageResponse
-	48, // [48:56] is the sub-list for method output_type
-	40, // [40:48] is the sub-list for method input_type
-	40, // [40:40] is the sub-list for extension type_name
-	40, // [40:40] is the sub-list for extension extendee
-	0,  // [0:40] is the sub-list for field type_name
+	22, // 2: sanad.quota.v1.ReserveResponse.denied_by:type_name -> sanad.quota.v1.WindowUsage
+	30, // 3: sanad.quota.v1.ReserveResponse.retry_after:type_name -> google.protobuf.Duration
+	8,  // 4: sanad.quota.v1.ReserveResponse.violations:type_name -> sanad.quota.v1.QuotaViolation
+	31, // 5: sanad.quota.v1.ReserveResponse.frees_at:type_name -> google.protobuf.Timestamp
+	9,  // 6: sanad.quota.v1.ReserveResponse.crossings:type_name -> sanad.quota.v1.WarningCrossing
+	4,  // 7: sanad.quota.v1.ReserveStreamRequest.reserve:type_name -> sanad.quota.v1.ReserveRequest
+	30, // 8: sanad.quota.v1.ReserveStreamRequest.timeout:type_name -> google.protobuf.Duration
+	5,  // 9: sanad.quota.v1.ReserveStreamResponse.reserve:type_name -> sanad.quota.v1.ReserveResponse
+	32, // 10: sanad.quota.v1.ReserveStreamResponse.status:type_name -> google.rpc.Status
+	0,  // 11: sanad.quota.v1.QuotaViolation.window:type_name -> sanad.quota.v1.Window
+	1,  // 12: sanad.quota.v1.QuotaViolation.metric:type_name -> sanad.quota.v1.Metric
+	31, // 13: sanad.quota.v1.QuotaViolation.window_end:type_name -> google.protobuf.Timestamp
+	0,  // 14: sanad.quota.v1.WarningCrossing.window:type_name -> sanad.quota.v1.Window
+	1,  // 15: sanad.quota.v1.WarningCrossing.metric:type_name -> sanad.quota.v1.Metric
+	2,  // 16: sanad.quota.v1.WarningCrossing.level:type_name -> sanad.quota.v1.WarningLevel
+	31, // 17: sanad.quota.v1.WarningCrossing.window_start:type_name -> google.protobuf.Timestamp
+	31, // 18: sanad.quota.v1.WarningCrossing.crossed_at:type_name -> google.protobuf.Timestamp
+	22, // 19: sanad.quota.v1.CommitResponse.usage:type_name -> sanad.quota.v1.WindowUsage
+	2,  // 20: sanad.quota.v1.CommitResponse.warning_level:type_name -> sanad.quota.v1.WarningLevel
+	15, // 21: sanad.quota.v1.SettleRequest.settlements:type_name -> sanad.quota.v1.Settlement
+	17, // 22: sanad.quota.v1.SettleResponse.results:type_name -> sanad.quota.v1.SettlementResult
+	3,  // 23: sanad.quota.v1.SettlementResult.outcome:type_name -> sanad.quota.v1.SettlementOutcome
+	21, // 24: sanad.quota.v1.GetUsageResponse.providers:type_name -> sanad.quota.v1.ProviderUsage
+	20, // 25: sanad.quota.v1.GetUsageResponse.tenants:type_name -> sanad.quota.v1.TenantUsage
+	22, // 26: sanad.quota.v1.TenantUsage.windows:type_name -> sanad.quota.v1.WindowUsage
+	2,  // 27: sanad.quota.v1.TenantUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
+	9,  // 28: sanad.quota.v1.TenantUsage.crossings:type_name -> sanad.quota.v1.WarningCrossing
+	22, // 29: sanad.quota.v1.ProviderUsage.windows:type_name -> sanad.quota.v1.WindowUsage
+	2,  // 30: sanad.quota.v1.ProviderUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
+	9,  // 31: sanad.quota.v1.ProviderUsage.crossings:type_name -> sanad.quota.v1.WarningCrossing
+	0,  // 32: sanad.quota.v1.WindowUsage.window:type_name -> sanad.quota.v1.Window
+	1,  // 33: sanad.quota.v1.WindowUsage.metric:type_name -> sanad.quota.v1.Metric
+	2,  // 34: sanad.quota.v1.WindowUsage.warning_level:type_name -> sanad.quota.v1.WarningLevel
+	31, // 35: sanad.quota.v1.WindowUsage.window_start:type_name -> google.protobuf.Timestamp
+	31, // 36: sanad.quota.v1.WindowUsage.window_end:type_name -> google.protobuf.Timestamp
+	31, // 37: sanad.quota.v1.WindowUsage.projected_exhaustion_time:type_name -> google.protobuf.Timestamp
+	0,  // 38: sanad.quota.v1.ResetQuotaRequest.window:type_name -> sanad.quota.v1.Window
+	21, // 39: sanad.quota.v1.ResetQuotaResponse.usage:type_name -> sanad.quota.v1.ProviderUsage
+	20, // 40: sanad.quota.v1.ResetQuotaResponse.tenant_usage:type_name -> sanad.quota.v1.TenantUsage
+	9,  // 41: sanad.quota.v1.WatchUsageResponse.crossing:type_name -> sanad.quota.v1.WarningCrossing
+	28, // 42: sanad.quota.v1.RecordUsageRequest.spends:type_name -> sanad.quota.v1.LocalSpend
+	31, // 43: sanad.quota.v1.LocalSpend.spent_at:type_name -> google.protobuf.Timestamp
+	4,  // 44: sanad.quota.v1.QuotaService.Reserve:input_type -> sanad.quota.v1.ReserveRequest
+	6,  // 45: sanad.quota.v1.QuotaService.ReserveStream:input_type -> sanad.quota.v1.ReserveStreamRequest
+	10, // 46: sanad.quota.v1.QuotaService.Commit:input_type -> sanad.quota.v1.CommitRequest
+	12, // 47: sanad.quota.v1.QuotaService.Release:input_type -> sanad.quota.v1.ReleaseRequest
+	14, // 48: sanad.quota.v1.QuotaService.Settle:input_type -> sanad.quota.v1.SettleRequest
+	18, // 49: sanad.quota.v1.QuotaService.GetUsage:input_type -> sanad.quota.v1.GetUsageRequest
+	23, // 50: sanad.quota.v1.QuotaService.ResetQuota:input_type -> sanad.quota.v1.ResetQuotaRequest
+	27, // 51: sanad.quota.v1.QuotaService.RecordUsage:input_type -> sanad.quota.v1.RecordUsageRequest
+	25, // 52: sanad.quota.v1.QuotaService.WatchUsage:input_type -> sanad.quota.v1.WatchUsageRequest
+	5,  // 53: sanad.quota.v1.QuotaService.Reserve:output_type -> sanad.quota.v1.ReserveResponse
+	7,  // 54: sanad.quota.v1.QuotaService.ReserveStream:output_type -> sanad.quota.v1.ReserveStreamResponse
+	11, // 55: sanad.quota.v1.QuotaService.Commit:output_type -> sanad.quota.v1.CommitResponse
+	13, // 56: sanad.quota.v1.QuotaService.Release:output_type -> sanad.quota.v1.ReleaseResponse
+	16, // 57: sanad.quota.v1.QuotaService.Settle:output_type -> sanad.quota.v1.SettleResponse
+	19, // 58: sanad.quota.v1.QuotaService.GetUsage:output_type -> sanad.quota.v1.GetUsageResponse
+	24, // 59: sanad.quota.v1.QuotaService.ResetQuota:output_type -> sanad.quota.v1.ResetQuotaResponse
+	29, // 60: sanad.quota.v1.QuotaService.RecordUsage:output_type -> sanad.quota.v1.RecordUsageResponse
+	26, // 61: sanad.quota.v1.QuotaService.WatchUsage:output_type -> sanad.quota.v1.WatchUsageResponse
+	53, // [53:62] is the sub-list for method output_type
+	44, // [44:53] is the sub-list for method input_type
+	44, // [44:44] is the sub-list for extension type_name
+	44, // [44:44] is the sub-list for extension extendee
+	0,  // [0:44] is the sub-list for field type_name
 }
 
 func init() { file_sanad_quota_v1_quota_proto_init() }
@@ -2354,7 +2540,11 @@ func file_sanad_quota_v1_quota_proto_init() {
 	if File_sanad_quota_v1_quota_proto != nil {
 		return
 	}
-	file_sanad_quota_v1_quota_proto_msgTypes[9].OneofWrappers = []any{
+	file_sanad_quota_v1_quota_proto_msgTypes[3].OneofWrappers = []any{
+		(*ReserveStreamResponse_Reserve)(nil),
+		(*ReserveStreamResponse_Status)(nil),
+	}
+	file_sanad_quota_v1_quota_proto_msgTypes[11].OneofWrappers = []any{
 		(*Settlement_CommitTokens)(nil),
 		(*Settlement_Release)(nil),
 	}
@@ -2364,7 +2554,7 @@ func file_sanad_quota_v1_quota_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sanad_quota_v1_quota_proto_rawDesc), len(file_sanad_quota_v1_quota_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   24,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

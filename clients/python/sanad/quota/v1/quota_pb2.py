@@ -24,9 +24,10 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asanad/quota/v1/quota.proto\x12\x0esanad.quota.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"y\n\x0eReserveRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\x18\n\x10\x65stimated_tokens\x18\x02 \x01(\x03\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x04 \x01(\t\x12\x0e\n\x06tenant\x18\x05 \x01(\t\"\xa8\x03\n\x0fReserveResponse\x12\x0f\n\x07\x61llowed\x18\x01 \x01(\x08\x12\x16\n\x0ereservation_id\x18\x02 \x01(\t\x12*\n\x05usage\x18\x03 \x03(\x0b\x32\x1b.sanad.quota.v1.WindowUsage\x12\x33\n\rwarning_level\x18\x04 \x01(\x0e\x32\x1c.sanad.quota.v1.WarningLevel\x12.\n\tdenied_by\x18\x05 \x01(\x0b\x32\x1b.sanad.quota.v1.WindowUsage\x12.\n\x0bretry_after\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x32\n\nviolations\x18\x07 \x03(\x0b\x32\x1e.sanad.quota.v1.QuotaViolation\x12,\n\x08\x66rees_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\tcrossings\x18\t \x03(\x0b\x32\x1f.sanad.quota.v1.WarningCrossing\x12\x15\n\rdenied_tenant\x18\n \x01(\t\"\xf6\x01\n\x0eQuotaViolation\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12&\n\x06window\x18\x03 \x01(\x0e\x32\x16.sanad.quota.v1.Window\x12&\n\x06metric\x18\x04 \x01(\x0e\x32\x16.sanad.quota.v1.Metric\x12\r\n\x05limit\x18\x05 \x01(\x03\x12\x0c\n\x04used\x18\x06 \x01(\x03\x12\x11\n\trequested\x18\x07 \x01(\x03\x12.\n\nwindow_end\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06tenant\x18\t \x01(\t\"\xc1\x02\n\x0fWarningCrossing\x12\x10\n\x08provider\x18\x01 \x01(\t\x12&\n\x06window\x18\x02 \x01(\x0e\x32\x16.sanad.quota.v1.Window\x12&\n\x06metric\x18\x03 \x01(\x0e\x32\x16.sanad.quota.v1.Metric\x12+\n\x05level\x18\x04 \x01(\x0e\x32\x1c.sanad.quota.v1.WarningLevel\x12\x0c\n\x04used\x18\x05 \x01(\x03\x12\r\n\x05limit\x18\x06 \x01(\x03\x12\x30\n\x0cwindow_start\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncrossed_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08sequence\x18\t \x01(\x03\x12\x0e\n\x06tenant\x18\n \x01(\t\">\n\rCommitRequest\x12\x16\n\x0ereservation_id\x18\x01 \x01(\t\x12\x15\n\ractual_tokens\x18\x02 \x01(\x03\"q\n\x0e\x43ommitResponse\x12*\n\x05usage\x18\x01 \x03(\x0b\x32\x1b.sanad.quota.v1.WindowUsage\x12\x33\n\rwarning_level\x18\x02 \x01(\x0e\x32\x1c.sanad.quota.v1.WarningLevel\"c\n\x0eReleaseRequest\x12\x16\n\x0ereservation_id\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x03 \x01(\t\x12\x0e\n\x06tenant\x18\x04 \x01(\t\"E\n\x0fReleaseResponse\x12\x10\n\x08released\x18\x01 \x01(\x08\x12 \n\x18withdrawn_before_reserve\x18\x02 \x01(\x08\"@\n\rSettleRequest\x12/\n\x0bsettlements\x18\x01 \x03(\x0b\x32\x1a.sanad.quota.v1.Settlement\"Z\n\nSettlement\x12\x16\n\x0ereservation_id\x18\x01 \x01(\t\x12\x17\n\rcommit_tokens\x18\x02 \x01(\x03H\x00\x12\x11\n\x07release\x18\x03 \x01(\x08H\x00\x42\x08\n\x06\x61\x63tion\"C\n\x0eSettleResponse\x12\x31\n\x07results\x18\x01 \x03(\x0b\x32 .sanad.quota.v1.SettlementResult\"^\n\x10SettlementResult\x12\x16\n\x0ereservation_id\x18\x01 \x01(\t\x12\x32\n\x07outcome\x18\x02 \x01(\x0e\x32!.sanad.quota.v1.SettlementOutcome\"H\n\x0fGetUsageRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x13\n\x0b\x61ll_tenants\x18\x03 \x01(\x08\"r\n\x10GetUsageResponse\x12\x30\n\tproviders\x18\x01 \x03(\x0b\x32\x1d.sanad.quota.v1.ProviderUsage\x12,\n\x07tenants\x18\x02 \x03(\x0b\x32\x1b.sanad.quota.v1.TenantUsage\"\xb4\x01\n\x0bTenantUsage\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12,\n\x07windows\x18\x02 \x03(\x0b\x32\x1b.sanad.quota.v1.WindowUsage\x12\x33\n\rwarning_level\x18\x03 \x01(\x0e\x32\x1c.sanad.quota.v1.WarningLevel\x12\x32\n\tcrossings\x18\x04 \x03(\x0b\x32\x1f.sanad.quota.v1.WarningCrossing\"\xb8\x01\n\rProviderUsage\x12\x10\n\x08provider\x18\x01 \x01(\t\x12,\n\x07windows\x18\x02 \x03(\x0b\x32\x1b.sanad.quota.v1.WindowUsage\x12\x33\n\rwarning_level\x18\x03 \x01(\x0e\x32\x1c.sanad.quota.v1.WarningLevel\x12\x32\n\tcrossings\x18\x04 \x03(\x0b\x32\x1f.sanad.quota.v1.WarningCrossing\"\xb2\x03\n\x0bWindowUsage\x12&\n\x06window\x18\x01 \x01(\x0e\x32\x16.sanad.quota.v1.Window\x12&\n\x06metric\x18\x02 \x01(\x0e\x32\x16.sanad.quota.v1.Metric\x12\x0c\n\x04used\x18\x03 \x01(\x03\x12\r\n\x05limit\x18\x04 \x01(\x03\x12\x0f\n\x07percent\x18\x05 \x01(\x01\x12\x33\n\rwarning_level\x18\x06 \x01(\x0e\x32\x1c.sanad.quota.v1.WarningLevel\x12\x30\n\x0cwindow_start\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nwindow_end\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rprojected_use\x18\t \x01(\x03\x12=\n\x19projected_exhaustion_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11prediction_points\x18\x0b \x01(\x05\x12\x1d\n\x15prediction_confidence\x18\x0c \x01(\x01\"]\n\x11ResetQuotaRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\x12&\n\x06window\x18\x02 \x01(\x0e\x32\x16.sanad.quota.v1.Window\x12\x0e\n\x06tenant\x18\x03 \x01(\t\"u\n\x12ResetQuotaResponse\x12,\n\x05usage\x18\x01 \x01(\x0b\x32\x1d.sanad.quota.v1.ProviderUsage\x12\x31\n\x0ctenant_usage\x18\x02 \x01(\x0b\x32\x1b.sanad.quota.v1.TenantUsage\"c\n\x11WatchUsageRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\x17\n\x0finclude_current\x18\x02 \x01(\x08\x12\x0e\n\x06tenant\x18\x03 \x01(\t\x12\x13\n\x0b\x61ll_tenants\x18\x04 \x01(\x08\"G\n\x12WatchUsageResponse\x12\x31\n\x08\x63rossing\x18\x01 \x01(\x0b\x32\x1f.sanad.quota.v1.WarningCrossing\"@\n\x12RecordUsageRequest\x12*\n\x06spends\x18\x01 \x03(\x0b\x32\x1a.sanad.quota.v1.LocalSpend\"\xa5\x01\n\nLocalSpend\x12\x10\n\x08spend_id\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x10\n\x08requests\x18\x03 \x01(\x03\x12\x0e\n\x06tokens\x18\x04 \x01(\x03\x12,\n\x08spent_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x61nalyzer_id\x18\x06 \x01(\t\x12\x0e\n\x06tenant\x18\x07 \x01(\t\";\n\x13RecordUsageResponse\x12\x10\n\x08recorded\x18\x01 \x03(\t\x12\x12\n\nduplicates\x18\x02 \x03(\t*T\n\x06Window\x12\x16\n\x12WINDOW_UNSPECIFIED\x10\x00\x12\x0f\n\x0bWINDOW_HOUR\x10\x01\x12\x0e\n\nWINDOW_DAY\x10\x02\x12\x11\n\rWINDOW_MINUTE\x10\x03*H\n\x06Metric\x12\x16\n\x12METRIC_UNSPECIFIED\x10\x00\x12\x13\n\x0fMETRIC_REQUESTS\x10\x01\x12\x11\n\rMETRIC_TOKENS\x10\x02*\x9b\x01\n\x0cWarningLevel\x12\x1d\n\x19WARNING_LEVEL_UNSPECIFIED\x10\x00\x12\x18\n\x14WARNING_LEVEL_NORMAL\x10\x01\x12\x19\n\x15WARNING_LEVEL_WARNING\x10\x02\x12\x1a\n\x16WARNING_LEVEL_CRITICAL\x10\x03\x12\x1b\n\x17WARNING_LEVEL_EXHAUSTED\x10\x04*\xe5\x01\n\x11SettlementOutcome\x12\"\n\x1eSETTLEMENT_OUTCOME_UNSPECIFIED\x10\x00\x12 \n\x1cSETTLEMENT_OUTCOME_COMMITTED\x10\x01\x12\x1f\n\x1bSETTLEMENT_OUTCOME_RELEASED\x10\x02\x12\"\n\x1eSETTLEMENT_OUTCOME_NOT_PENDING\x10\x03\x12 \n\x1cSETTLEMENT_OUTCOME_NOT_FOUND\x10\x04\x12#\n\x1fSETTLEMENT_OUTCOME_WAS_RELEASED\x10\x05\x32\x8b\x05\n\x0cQuotaService\x12J\n\x07Reserve\x12\x1e.sanad.quota.v1.ReserveRequest\x1a\x1f.sanad.quota.v1.ReserveResponse\x12G\n\x06\x43ommit\x12\x1d.sanad.quota.v1.CommitRequest\x1a\x1e.sanad.quota.v1.CommitResponse\x12J\n\x07Release\x12\x1e.sanad.quota.v1.ReleaseRequest\x1a\x1f.sanad.quota.v1.ReleaseResponse\x12G\n\x06Settle\x12\x1d.sanad.quota.v1.SettleRequest\x1a\x1e.sanad.quota.v1.SettleResponse\x12M\n\x08GetUsage\x12\x1f.sanad.quota.v1.GetUsageRequest\x1a .sanad.quota.v1.GetUsageResponse\x12S\n\nResetQuota\x12!.sanad.quota.v1.ResetQuotaRequest\x1a\".sanad.quota.v1.ResetQuotaResponse\x12V\n\x0bRecordUsage\x12\".sanad.quota.v1.RecordUsageRequest\x1a#.sanad.quota.v1.RecordUsageResponse\x12U\n\nWatchUsage\x12!.sanad.quota.v1.WatchUsageRequest\x1a\".sanad.quota.v1.WatchUsageResponse0\x01\x42\x33Z1sanad.dev/sanad/clients/go/sanad/quota/v1;quotav1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asanad/quota/v1/quota.proto\x12\x0esanad.quota.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\"y\n\x0eReserveRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\x18\n\x10\x65stimated_tokens\x18\x02 \x01(\x03\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x04 \x01(\t\x12\x0e\n\x06tenant\x18\x05 \x01(\t\"\xa8\x03\n\x0fReserveResponse\x12\x0f\n\x07\x61llowed\x18\x01 \x01(\x08\x12\x16\n\x0ereservation_id\x18\x02 \x01(\t\x12*\n\x05usage\x18\x03 \x03(\x0b\x32\x1b.sanad.quota.v1.WindowUsage\x12\x33\n\rwarning_level\x18\x04 \x01(\x0e\x32\x1c.sanad.quota.v1.WarningLevel\x12.\n\tdenied_by\x18\x05 \x01(\x0b\x32\x1b.sanad.quota.v1.WindowUsage\x12.\n\x0bretry_after\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x32\n\nviolations\x18\x07 \x03(\x0b\x32\x1e.sanad.quota.v1.QuotaViolation\x12,\n\x08\x66rees_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\tcrossings\x18\t \x03(\x0b\x32\x1f.sanad.quota.v1.WarningCrossing\x12\x15\n\rdenied_tenant\x18\n \x01(\t\"\x7f\n\x14ReserveStreamRequest\x12\n\n\x02id\x18\x01 \x01(\x04\x12/\n\x07reserve\x18\x02 \x01(\x0b\x32\x1e.sanad.quota.v1.ReserveRequest\x12*\n\x07timeout\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x87\x01\n\x15ReserveStreamResponse\x12\n\n\x02id\x18\x01 \x01(\x04\x12\x32\n\x07reserve\x18\x02 \x01(\x0b\x32\x1f.sanad.quota.v1.ReserveResponseH\x00\x12$\n\x06status\x18\x03 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x42\x08\n\x06result\"\xf6\x01\n\x0eQuotaViolation\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12&\n\x06window\x18\x03 \x01(\x0e\x32\x16.sanad.quota.v1.Window\x12&\n\x06metric\x18\x04 \x01(\x0e\x32\x16.sanad.quota.v1.Metric\x12\r\n\x05limit\x18\x05 \x01(\x03\x12\x0c\n\x04used\x18\x06 \x01(\x03\x12\x11\n\trequested\x18\x07 \x01(\x03\x12.\n\nwindow_end\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06tenant\x18\t \x01(\t\"\xc1\x02\n\x0fWarningCrossing\x12\x10\n\x08provider\x18\x01 \x01(\t\x12&\n\x06window\x18\x02 \x01(\x0e\x32\x16.sanad.quota.v1.Window\x12&\n\x06metric\x18\x03 \x01(\x0e\x32\x16.sanad.quota.v1.Metric\x12+\n\x05level\x18\x04 \x01(\x0e\x32\x1c.sanad.quota.v1.WarningLevel\x12\x0c\n\x04used\x18\x05 \x01(\x03\x12\r\n\x05limit\x18\x06 \x01(\x03\x12\x30\n\x0cwindow_start\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncrossed_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08sequence\x18\t \x01(\x03\x12\x0e\n\x06tenant\x18\n \x01(\t\">\n\rCommitRequest\x12\x16\n\x0ereservation_id\x18\x01 \x01(\t\x12\x15\n\ractual_tokens\x18\x02 \x01(\x03\"q\n\x0e\x43ommitResponse\x12*\n\x05usage\x18\x01 \x03(\x0b\x32\x1b.sanad.quota.v1.WindowUsage\x12\x33\n\rwarning_level\x18\x02 \x01(\x0e\x32\x1c.sanad.quota.v1.WarningLevel\"c\n\x0eReleaseRequest\x12\x16\n\x0ereservation_id\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x03 \x01(\t\x12\x0e\n\x06tenant\x18\x04 \x01(\t\"E\n\x0fReleaseResponse\x12\x10\n\x08released\x18\x01 \x01(\x08\x12 \n\x18withdrawn_before_reserve\x18\x02 \x01(\x08\"@\n\rSettleRequest\x12/\n\x0bsettlements\x18\x01 \x03(\x0b\x32\x1a.sanad.quota.v1.Settlement\"Z\n\nSettlement\x12\x16\n\x0ereservation_id\x18\x01 \x01(\t\x12\x17\n\rcommit_tokens\x18\x02 \x01(\x03H\x00\x12\x11\n\x07release\x18\x03 \x01(\x08H\x00\x42\x08\n\x06\x61\x63tion\"C\n\x0eSettleResponse\x12\x31\n\x07results\x18\x01 \x03(\x0b\x32 .sanad.quota.v1.SettlementResult\"^\n\x10SettlementResult\x12\x16\n\x0ereservation_id\x18\x01 \x01(\t\x12\x32\n\x07outcome\x18\x02 \x01(\x0e\x32!.sanad.quota.v1.SettlementOutcome\"H\n\x0fGetUsageRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x13\n\x0b\x61ll_tenants\x18\x03 \x01(\x08\"r\n\x10GetUsageResponse\x12\x30\n\tproviders\x18\x01 \x03(\x0b\x32\x1d.sanad.quota.v1.ProviderUsage\x12,\n\x07tenants\x18\x02 \x03(\x0b\x32\x1b.sanad.quota.v1.TenantUsage\"\xb4\x01\n\x0bTenantUsage\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12,\n\x07windows\x18\x02 \x03(\x0b\x32\x1b.sanad.quota.v1.WindowUsage\x12\x33\n\rwarning_level\x18\x03 \x01(\x0e\x32\x1c.sanad.quota.v1.WarningLevel\x12\x32\n\tcrossings\x18\x04 \x03(\x0b\x32\x1f.sanad.quota.v1.WarningCrossing\"\xb8\x01\n\rProviderUsage\x12\x10\n\x08provider\x18\x01 \x01(\t\x12,\n\x07windows\x18\x02 \x03(\x0b\x32\x1b.sanad.quota.v1.WindowUsage\x12\x33\n\rwarning_level\x18\x03 \x01(\x0e\x32\x1c.sanad.quota.v1.WarningLevel\x12\x32\n\tcrossings\x18\x04 \x03(\x0b\x32\x1f.sanad.quota.v1.WarningCrossing\"\xb2\x03\n\x0bWindowUsage\x12&\n\x06window\x18\x01 \x01(\x0e\x32\x16.sanad.quota.v1.Window\x12&\n\x06metric\x18\x02 \x01(\x0e\x32\x16.sanad.quota.v1.Metric\x12\x0c\n\x04used\x18\x03 \x01(\x03\x12\r\n\x05limit\x18\x04 \x01(\x03\x12\x0f\n\x07percent\x18\x05 \x01(\x01\x12\x33\n\rwarning_level\x18\x06 \x01(\x0e\x32\x1c.sanad.quota.v1.WarningLevel\x12\x30\n\x0cwindow_start\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nwindow_end\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rprojected_use\x18\t \x01(\x03\x12=\n\x19projected_exhaustion_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11prediction_points\x18\x0b \x01(\x05\x12\x1d\n\x15prediction_confidence\x18\x0c \x01(\x01\"]\n\x11ResetQuotaRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\x12&\n\x06window\x18\x02 \x01(\x0e\x32\x16.sanad.quota.v1.Window\x12\x0e\n\x06tenant\x18\x03 \x01(\t\"u\n\x12ResetQuotaResponse\x12,\n\x05usage\x18\x01 \x01(\x0b\x32\x1d.sanad.quota.v1.ProviderUsage\x12\x31\n\x0ctenant_usage\x18\x02 \x01(\x0b\x32\x1b.sanad.quota.v1.TenantUsage\"c\n\x11WatchUsageRequest\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\x17\n\x0finclude_current\x18\x02 \x01(\x08\x12\x0e\n\x06tenant\x18\x03 \x01(\t\x12\x13\n\x0b\x61ll_tenants\x18\x04 \x01(\x08\"G\n\x12WatchUsageResponse\x12\x31\n\x08\x63rossing\x18\x01 \x01(\x0b\x32\x1f.sanad.quota.v1.WarningCrossing\"@\n\x12RecordUsageRequest\x12*\n\x06spends\x18\x01 \x03(\x0b\x32\x1a.sanad.quota.v1.LocalSpend\"\xa5\x01\n\nLocalSpend\x12\x10\n\x08spend_id\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x10\n\x08requests\x18\x03 \x01(\x03\x12\x0e\n\x06tokens\x18\x04 \x01(\x03\x12,\n\x08spent_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x61nalyzer_id\x18\x06 \x01(\t\x12\x0e\n\x06tenant\x18\x07 \x01(\t\";\n\x13RecordUsageResponse\x12\x10\n\x08recorded\x18\x01 \x03(\t\x12\x12\n\nduplicates\x18\x02 \x03(\t*T\n\x06Window\x12\x16\n\x12WINDOW_UNSPECIFIED\x10\x00\x12\x0f\n\x0bWINDOW_HOUR\x10\x01\x12\x0e\n\nWINDOW_DAY\x10\x02\x12\x11\n\rWINDOW_MINUTE\x10\x03*H\n\x06Metric\x12\x16\n\x12METRIC_UNSPECIFIED\x10\x00\x12\x13\n\x0fMETRIC_REQUESTS\x10\x01\x12\x11\n\rMETRIC_TOKENS\x10\x02*\x9b\x01\n\x0cWarningLevel\x12\x1d\n\x19WARNING_LEVEL_UNSPECIFIED\x10\x00\x12\x18\n\x14WARNING_LEVEL_NORMAL\x10\x01\x12\x19\n\x15WARNING_LEVEL_WARNING\x10\x02\x12\x1a\n\x16WARNING_LEVEL_CRITICAL\x10\x03\x12\x1b\n\x17WARNING_LEVEL_EXHAUSTED\x10\x04*\xe5\x01\n\x11SettlementOutcome\x12\"\n\x1eSETTLEMENT_OUTCOME_UNSPECIFIED\x10\x00\x12 \n\x1cSETTLEMENT_OUTCOME_COMMITTED\x10\x01\x12\x1f\n\x1bSETTLEMENT_OUTCOME_RELEASED\x10\x02\x12\"\n\x1eSETTLEMENT_OUTCOME_NOT_PENDING\x10\x03\x12 \n\x1cSETTLEMENT_OUTCOME_NOT_FOUND\x10\x04\x12#\n\x1fSETTLEMENT_OUTCOME_WAS_RELEASED\x10\x05\x32\xed\x05\n\x0cQuotaService\x12J\n\x07Reserve\x12\x1e.sanad.quota.v1.ReserveRequest\x1a\x1f.sanad.quota.v1.ReserveResponse\x12`\n\rReserveStream\x12$.sanad.quota.v1.ReserveStreamRequest\x1a%.sanad.quota.v1.ReserveStreamResponse(\x01\x30\x01\x12G\n\x06\x43ommit\x12\x1d.sanad.quota.v1.CommitRequest\x1a\x1e.sanad.quota.v1.CommitResponse\x12J\n\x07Release\x12\x1e.sanad.quota.v1.ReleaseRequest\x1a\x1f.sanad.quota.v1.ReleaseResponse\x12G\n\x06Settle\x12\x1d.sanad.quota.v1.SettleRequest\x1a\x1e.sanad.quota.v1.SettleResponse\x12M\n\x08GetUsage\x12\x1f.sanad.quota.v1.GetUsageRequest\x1a .sanad.quota.v1.GetUsageResponse\x12S\n\nResetQuota\x12!.sanad.quota.v1.ResetQuotaRequest\x1a\".sanad.quota.v1.ResetQuotaResponse\x12V\n\x0bRecordUsage\x12\".sanad.quota.v1.RecordUsageRequest\x1a#.sanad.quota.v1.RecordUsageResponse\x12U\n\nWatchUsage\x12!.sanad.quota.v1.WatchUsageRequest\x1a\".sanad.quota.v1.WatchUsageResponse0\x01\x42\x33Z1sanad.dev/sanad/clients/go/sanad/quota/v1;quotav1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,62 +35,66 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sanad.quota.v1.quota_pb2', 
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z1sanad.dev/sanad/clients/go/sanad/quota/v1;quotav1'
-  _globals['_WINDOW']._serialized_start=3588
-  _globals['_WINDOW']._serialized_end=3672
-  _globals['_METRIC']._serialized_start=3674
-  _globals['_METRIC']._serialized_end=3746
-  _globals['_WARNINGLEVEL']._serialized_start=3749
-  _globals['_WARNINGLEVEL']._serialized_end=3904
-  _globals['_SETTLEMENTOUTCOME']._serialized_start=3907
-  _globals['_SETTLEMENTOUTCOME']._serialized_end=4136
-  _globals['_RESERVEREQUEST']._serialized_start=111
-  _globals['_RESERVEREQUEST']._serialized_end=232
-  _globals['_RESERVERESPONSE']._serialized_start=235
-  _globals['_RESERVERESPONSE']._serialized_end=659
-  _globals['_QUOTAVIOLATION']._serialized_start=662
-  _globals['_QUOTAVIOLATION']._serialized_end=908
-  _globals['_WARNINGCROSSING']._serialized_start=911
-  _globals['_WARNINGCROSSING']._serialized_end=1232
-  _globals['_COMMITREQUEST']._serialized_start=1234
-  _globals['_COMMITREQUEST']._serialized_end=1296
-  _globals['_COMMITRESPONSE']._serialized_start=1298
-  _globals['_COMMITRESPONSE']._serialized_end=1411
-  _globals['_RELEASEREQUEST']._serialized_start=1413
-  _globals['_RELEASEREQUEST']._serialized_end=1512
-  _globals['_RELEASERESPONSE']._serialized_start=1514
-  _globals['_RELEASERESPONSE']._serialized_end=1583
-  _globals['_SETTLEREQUEST']._serialized_start=1585
-  _globals['_SETTLEREQUEST']._serialized_end=1649
-  _globals['_SETTLEMENT']._serialized_start=1651
-  _globals['_SETTLEMENT']._serialized_end=1741
-  _globals['_SETTLERESPONSE']._serialized_start=1743
-  _globals['_SETTLERESPONSE']._serialized_end=1810
-  _globals['_SETTLEMENTRESULT']._serialized_start=1812
-  _globals['_SETTLEMENTRESULT']._serialized_end=1906
-  _globals['_GETUSAGEREQUEST']._serialized_start=1908
-  _globals['_GETUSAGEREQUEST']._serialized_end=1980
-  _globals['_GETUSAGERESPONSE']._serialized_start=1982
-  _globals['_GETUSAGERESPONSE']._serialized_end=2096
-  _globals['_TENANTUSAGE']._serialized_start=2099
-  _globals['_TENANTUSAGE']._serialized_end=2279
-  _globals['_PROVIDERUSAGE']._serialized_start=2282
-  _globals['_PROVIDERUSAGE']._serialized_end=2466
-  _globals['_WINDOWUSAGE']._serialized_start=2469
-  _globals['_WINDOWUSAGE']._serialized_end=2903
-  _globals['_RESETQUOTAREQUEST']._serialized_start=2905
-  _globals['_RESETQUOTAREQUEST']._serialized_end=2998
-  _globals['_RESETQUOTARESPONSE']._serialized_start=3000
-  _globals['_RESETQUOTARESPONSE']._serialized_end=3117
-  _globals['_WATCHUSAGEREQUEST']._serialized_start=3119
-  _globals['_WATCHUSAGEREQUEST']._serialized_end=3218
-  _globals['_WATCHUSAGERESPONSE']._serialized_start=3220
-  _globals['_WATCHUSAGERESPONSE']._serialized_end=3291
-  _globals['_RECORDUSAGEREQUEST']._serialized_start=3293
-  _globals['_RECORDUSAGEREQUEST']._serialized_end=3357
-  _globals['_LOCALSPEND']._serialized_start=3360
-  _globals['_LOCALSPEND']._serialized_end=3525
-  _globals['_RECORDUSAGERESPONSE']._serialized_start=3527
-  _globals['_RECORDUSAGERESPONSE']._serialized_end=3586
-  _globals['_QUOTASERVICE']._serialized_start=4139
-  _globals['_QUOTASERVICE']._serialized_end=4790
+  _globals['_WINDOW']._serialized_start=3880
+  _globals['_WINDOW']._serialized_end=3964
+  _globals['_METRIC']._serialized_start=3966
+  _globals['_METRIC']._serialized_end=4038
+  _globals['_WARNINGLEVEL']._serialized_start=4041
+  _globals['_WARNINGLEVEL']._serialized_end=4196
+  _globals['_SETTLEMENTOUTCOME']._serialized_start=4199
+  _globals['_SETTLEMENTOUTCOME']._serialized_end=4428
+  _globals['_RESERVEREQUEST']._serialized_start=136
+  _globals['_RESERVEREQUEST']._serialized_end=257
+  _globals['_RESERVERESPONSE']._serialized_start=260
+  _globals['_RESERVERESPONSE']._serialized_end=684
+  _globals['_RESERVESTREAMREQUEST']._serialized_start=686
+  _globals['_RESERVESTREAMREQUEST']._serialized_end=813
+  _globals['_RESERVESTREAMRESPONSE']._serialized_start=816
+  _globals['_RESERVESTREAMRESPONSE']._serialized_end=951
+  _globals['_QUOTAVIOLATION']._serialized_start=954
+  _globals['_QUOTAVIOLATION']._serialized_end=1200
+  _globals['_WARNINGCROSSING']._serialized_start=1203
+  _globals['_WARNINGCROSSING']._serialized_end=1524
+  _globals['_COMMITREQUEST']._serialized_start=1526
+  _globals['_COMMITREQUEST']._serialized_end=1588
+  _globals['_COMMITRESPONSE']._serialized_start=1590
+  _globals['_COMMITRESPONSE']._serialized_end=1703
+  _globals['_RELEASEREQUEST']._serialized_start=1705
+  _globals['_RELEASEREQUEST']._serialized_end=1804
+  _globals['_RELEASERESPONSE']._serialized_start=1806
+  _globals['_RELEASERESPONSE']._serialized_end=1875
+  _globals['_SETTLEREQUEST']._serialized_start=1877
+  _globals['_SETTLEREQUEST']._serialized_end=1941
+  _globals['_SETTLEMENT']._serialized_start=1943
+  _globals['_SETTLEMENT']._serialized_end=2033
+  _globals['_SETTLERESPONSE']._serialized_start=2035
+  _globals['_SETTLERESPONSE']._serialized_end=2102
+  _globals['_SETTLEMENTRESULT']._serialized_start=2104
+  _globals['_SETTLEMENTRESULT']._serialized_end=2198
+  _globals['_GETUSAGEREQUEST']._serialized_start=2200
+  _globals['_GETUSAGEREQUEST']._serialized_end=2272
+  _globals['_GETUSAGERESPONSE']._serialized_start=2274
+  _globals['_GETUSAGERESPONSE']._serialized_end=2388
+  _globals['_TENANTUSAGE']._serialized_start=2391
+  _globals['_TENANTUSAGE']._serialized_end=2571
+  _globals['_PROVIDERUSAGE']._serialized_start=2574
+  _globals['_PROVIDERUSAGE']._serialized_end=2758
+  _globals['_WINDOWUSAGE']._serialized_start=2761
+  _globals['_WINDOWUSAGE']._serialized_end=3195
+  _globals['_RESETQUOTAREQUEST']._serialized_start=3197
+  _globals['_RESETQUOTAREQUEST']._serialized_end=3290
+  _globals['_RESETQUOTARESPONSE']._serialized_start=3292
+  _globals['_RESETQUOTARESPONSE']._serialized_end=3409
+  _globals['_WATCHUSAGEREQUEST']._serialized_start=3411
+  _globals['_WATCHUSAGEREQUEST']._serialized_end=3510
+  _globals['_WATCHUSAGERESPONSE']._serialized_start=3512
+  _globals['_WATCHUSAGERESPONSE']._serialized_end=3583
+  _globals['_RECORDUSAGEREQUEST']._serialized_start=3585
+  _globals['_RECORDUSAGEREQUEST']._serialized_end=3649
+  _globals['_LOCALSPEND']._serialized_start=3652
+  _globals['_LOCALSPEND']._serialized_end=3817
+  _globals['_RECORDUSAGERESPONSE']._serialized_start=3819
+  _globals['_RECORDUSAGERESPONSE']._serialized_end=3878
+  _globals['_QUOTASERVICE']._serialized_start=4431
+  _globals['_QUOTASERVICE']._serialized_end=5180
 # @@protoc_insertion_point(module_scope)

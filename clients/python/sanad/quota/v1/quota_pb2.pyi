@@ -10,6 +10,7 @@ from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.rpc import status_pb2 as _status_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -261,6 +262,85 @@ class ReserveResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ReserveResponse: _TypeAlias = ReserveResponse  # noqa: Y015
+
+@_typing.final
+class ReserveStreamRequest(_message.Message):
+    """ReserveStreamRequest is one reservation sent on a ReserveStream."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    RESERVE_FIELD_NUMBER: _builtins.int
+    TIMEOUT_FIELD_NUMBER: _builtins.int
+    id: _builtins.int
+    """Chosen by the caller to match the answer to this message; unique among the stream's
+    messages not yet answered.
+    """
+    @_builtins.property
+    def reserve(self) -> Global___ReserveRequest:
+        """The reservation, exactly as a Reserve call would send it."""
+
+    @_builtins.property
+    def timeout(self) -> _duration_pb2.Duration:
+        """How long the caller still waits for the answer, from when it sent the message (what a
+        Reserve call's deadline would be). A message whose time has passed before it is handled
+        is answered DEADLINE_EXCEEDED and reserves nothing. Required, more than 0.
+        """
+
+    def __init__(
+        self,
+        *,
+        id: _builtins.int = ...,
+        reserve: Global___ReserveRequest | None = ...,
+        timeout: _duration_pb2.Duration | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["reserve", b"reserve", "timeout", b"timeout"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "reserve", b"reserve", "timeout", b"timeout"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReserveStreamRequest: _TypeAlias = ReserveStreamRequest  # noqa: Y015
+
+@_typing.final
+class ReserveStreamResponse(_message.Message):
+    """ReserveStreamResponse answers one ReserveStreamRequest."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    RESERVE_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    id: _builtins.int
+    """The id of the request message answered."""
+    @_builtins.property
+    def reserve(self) -> Global___ReserveResponse:
+        """Decided: granted or denied, as Reserve answers."""
+
+    @_builtins.property
+    def status(self) -> _status_pb2.Status:
+        """Not decided: the status Reserve would have failed with (for example INVALID_ARGUMENT
+        with a google.rpc.BadRequest, ABORTED with the ErrorInfo RESERVATION_WITHDRAWN,
+        RESOURCE_EXHAUSTED when this service sheds load, DEADLINE_EXCEEDED when the caller's
+        time ran out).
+        """
+
+    def __init__(
+        self,
+        *,
+        id: _builtins.int = ...,
+        reserve: Global___ReserveResponse | None = ...,
+        status: _status_pb2.Status | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["reserve", b"reserve", "result", b"result", "status", b"status"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "reserve", b"reserve", "result", b"result", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_result: _TypeAlias = _typing.Literal["reserve", "status"]  # noqa: Y015
+    _WhichOneofArgType_result: _TypeAlias = _typing.Literal["result", b"result"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_result) -> _WhichOneofReturnType_result | None: ...
+
+Global___ReserveStreamResponse: _TypeAlias = ReserveStreamResponse  # noqa: Y015
 
 @_typing.final
 class QuotaViolation(_message.Message):

@@ -42,6 +42,11 @@ class QuotaServiceStub:
                 request_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ReserveRequest.SerializeToString,
                 response_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ReserveResponse.FromString,
                 _registered_method=True)
+        self.ReserveStream = channel.stream_stream(
+                '/sanad.quota.v1.QuotaService/ReserveStream',
+                request_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ReserveStreamRequest.SerializeToString,
+                response_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ReserveStreamResponse.FromString,
+                _registered_method=True)
         self.Commit = channel.unary_unary(
                 '/sanad.quota.v1.QuotaService/Commit',
                 request_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.CommitRequest.SerializeToString,
@@ -88,6 +93,19 @@ class QuotaServiceServicer:
     def Reserve(self, request, context):
         """Reserve one request and an estimate of tokens on a provider, in every window at once.
         A reservation is granted only if no window would go over its limit.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReserveStream(self, request_iterator, context):
+        """Reserve, one message at a time on a stream the caller keeps open: each request message is
+        one reservation, decided as Reserve decides it, and answered by one response message with
+        the same id, in whatever order the reservations finish. A message costs the caller and
+        this service about half what a Reserve call does. A failure of one reservation is its
+        answer's status (the code, message and details Reserve would fail with) and ends nothing
+        else; the stream itself ends when the caller closes or cancels it, cancelling the
+        reservations not yet answered.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -158,6 +176,11 @@ def add_QuotaServiceServicer_to_server(servicer, server):
                     request_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ReserveRequest.FromString,
                     response_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ReserveResponse.SerializeToString,
             ),
+            'ReserveStream': grpc.stream_stream_rpc_method_handler(
+                    servicer.ReserveStream,
+                    request_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ReserveStreamRequest.FromString,
+                    response_serializer=sanad_dot_quota_dot_v1_dot_quota__pb2.ReserveStreamResponse.SerializeToString,
+            ),
             'Commit': grpc.unary_unary_rpc_method_handler(
                     servicer.Commit,
                     request_deserializer=sanad_dot_quota_dot_v1_dot_quota__pb2.CommitRequest.FromString,
@@ -224,6 +247,33 @@ class QuotaService:
             '/sanad.quota.v1.QuotaService/Reserve',
             sanad_dot_quota_dot_v1_dot_quota__pb2.ReserveRequest.SerializeToString,
             sanad_dot_quota_dot_v1_dot_quota__pb2.ReserveResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReserveStream(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/sanad.quota.v1.QuotaService/ReserveStream',
+            sanad_dot_quota_dot_v1_dot_quota__pb2.ReserveStreamRequest.SerializeToString,
+            sanad_dot_quota_dot_v1_dot_quota__pb2.ReserveStreamResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -40,6 +40,15 @@ class QuotaServiceStub:
     """Reserve one request and an estimate of tokens on a provider, in every window at once.
     A reservation is granted only if no window would go over its limit.
     """
+    ReserveStream: _grpc.StreamStreamMultiCallable[_quota_pb2.ReserveStreamRequest, _quota_pb2.ReserveStreamResponse]
+    """Reserve, one message at a time on a stream the caller keeps open: each request message is
+    one reservation, decided as Reserve decides it, and answered by one response message with
+    the same id, in whatever order the reservations finish. A message costs the caller and
+    this service about half what a Reserve call does. A failure of one reservation is its
+    answer's status (the code, message and details Reserve would fail with) and ends nothing
+    else; the stream itself ends when the caller closes or cancels it, cancelling the
+    reservations not yet answered.
+    """
     Commit: _grpc.UnaryUnaryMultiCallable[_quota_pb2.CommitRequest, _quota_pb2.CommitResponse]
     """Commit a reservation with the tokens the provider really used."""
     Release: _grpc.UnaryUnaryMultiCallable[_quota_pb2.ReleaseRequest, _quota_pb2.ReleaseResponse]
@@ -78,6 +87,15 @@ class QuotaServiceAsyncStub(QuotaServiceStub):
     Reserve: _aio.UnaryUnaryMultiCallable[_quota_pb2.ReserveRequest, _quota_pb2.ReserveResponse]  # type: ignore[assignment]
     """Reserve one request and an estimate of tokens on a provider, in every window at once.
     A reservation is granted only if no window would go over its limit.
+    """
+    ReserveStream: _aio.StreamStreamMultiCallable[_quota_pb2.ReserveStreamRequest, _quota_pb2.ReserveStreamResponse]  # type: ignore[assignment]
+    """Reserve, one message at a time on a stream the caller keeps open: each request message is
+    one reservation, decided as Reserve decides it, and answered by one response message with
+    the same id, in whatever order the reservations finish. A message costs the caller and
+    this service about half what a Reserve call does. A failure of one reservation is its
+    answer's status (the code, message and details Reserve would fail with) and ends nothing
+    else; the stream itself ends when the caller closes or cancels it, cancelling the
+    reservations not yet answered.
     """
     Commit: _aio.UnaryUnaryMultiCallable[_quota_pb2.CommitRequest, _quota_pb2.CommitResponse]  # type: ignore[assignment]
     """Commit a reservation with the tokens the provider really used."""
@@ -120,6 +138,21 @@ class QuotaServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_quota_pb2.ReserveResponse, _abc.Awaitable[_quota_pb2.ReserveResponse]]:
         """Reserve one request and an estimate of tokens on a provider, in every window at once.
         A reservation is granted only if no window would go over its limit.
+        """
+
+    @_abc_1.abstractmethod
+    def ReserveStream(
+        self,
+        request_iterator: _MaybeAsyncIterator[_quota_pb2.ReserveStreamRequest],
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_quota_pb2.ReserveStreamResponse], _abc.AsyncIterator[_quota_pb2.ReserveStreamResponse]]:
+        """Reserve, one message at a time on a stream the caller keeps open: each request message is
+        one reservation, decided as Reserve decides it, and answered by one response message with
+        the same id, in whatever order the reservations finish. A message costs the caller and
+        this service about half what a Reserve call does. A failure of one reservation is its
+        answer's status (the code, message and details Reserve would fail with) and ends nothing
+        else; the stream itself ends when the caller closes or cancels it, cancelling the
+        reservations not yet answered.
         """
 
     @_abc_1.abstractmethod
