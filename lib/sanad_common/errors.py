@@ -46,13 +46,7 @@ class ServiceError(Exception):
         policy not to retry at once: the same request would get the same answer, and the
         caller would lose this error's details to a later attempt's.
         """
-        packed = []
-        for detail in self.details:
-            holder = any_pb2.Any()
-            holder.Pack(detail)
-            packed.append(holder)
-        proto = status_pb2.Status(code=self.code.value[0], message=self.message, details=packed)
-        status = rpc_status.to_status(proto)
+        status = rpc_status.to_status(self.to_proto())
         if any(isinstance(detail, error_details_pb2.RetryInfo) for detail in self.details):
             return _Status(
                 status.code,
@@ -60,6 +54,16 @@ class ServiceError(Exception):
                 (*status.trailing_metadata, (RETRY_PUSHBACK_KEY, NO_RETRY_PUSHBACK)),
             )
         return status
+
+    def to_proto(self) -> status_pb2.Status:
+        """The rich google.rpc.Status: as a call's trailer carries it, or as a message of its
+        own where one stream answers many calls."""
+        packed = []
+        for detail in self.details:
+            holder = any_pb2.Any()
+            holder.Pack(detail)
+            packed.append(holder)
+        return status_pb2.Status(code=self.code.value[0], message=self.message, details=packed)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,11 @@ store outage, which is UNAVAILABLE with a RetryInfo.
 It also records RPC latency and outcome, and sheds load: past a configured number of RPCs in
 flight, new ones are refused at once with RESOURCE_EXHAUSTED and a RetryInfo, so the admitted
 ones keep their latency (health checks and reflection are never shed, so probes stay true).
+
+A bidirectional stream whose every message is a call of its own (quota's ReserveStream) runs
+each message through :func:`stream_message`: it is counted, shed, mapped to a status and
+measured as a unary call is, so the limit and the latency histogram mean the same whichever
+way the calls come.
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ import hmac
 import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import grpc
 import structlog
@@ -67,6 +73,7 @@ _OVERLOADED = ServiceError(
 _shed = _meter.create_counter(
     "sanad_rpc_shed", description="RPCs refused because the service was at its concurrency limit"
 )
+_INTERNAL = ServiceError(grpc.StatusCode.INTERNAL, "internal error")
 
 StreamBehaviour = Callable[[Any, Any], AsyncIterator[Any]]
 """A server-streaming handler written as an async generator, as every Sanad servicer's is."""
@@ -76,6 +83,7 @@ UNDECODABLE_LOG_BURST = 5
 """Undecodable requests logged at once before the rate limit applies."""
 UNDECODABLE_LOG_INTERVAL = 10.0
 """Seconds between two undecodable requests logged once the burst is spent."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -183,12 +191,15 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
     def _checked_requests(
         self, method: str, behaviour: StreamBehaviour
     ) -> Callable[[AsyncIterator[Any], grpc.aio.ServicerContext[Any, Any]], AsyncIterator[Any]]:
-        """A bidirectional handler (server reflection) whose undecodable requests end the call
-        with INVALID_ARGUMENT."""
+        """A bidirectional handler (server reflection, ReserveStream) whose undecodable
+        requests end the call with INVALID_ARGUMENT, and whose messages can be run as calls of
+        their own (:func:`stream_message`)."""
 
         async def stream(
             requests: AsyncIterator[Any], context: grpc.aio.ServicerContext[Any, Any]
         ) -> AsyncIterator[Any]:
+            _serving_streams.set(self)
+
             async def decoded() -> AsyncIterator[Any]:
                 async for request in requests:
                     if isinstance(request, Undecodable):
@@ -237,13 +248,10 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                 self._authorise(context)
                 authorised = True
             yield
-        except ServiceError as error:
-            code = error.code
-            await context.abort_with_status(error.to_status())
-        except StoreUnavailableError as error:
-            code = grpc.StatusCode.UNAVAILABLE
-            log.warning("store unavailable", method=method, error=str(error))
-            await context.abort_with_status(_STORE_DOWN.to_status())
+        except (ServiceError, StoreUnavailableError) as error:
+            failure = _failure(method, error)
+            code = failure.code
+            await context.abort_with_status(failure.to_status())
         except grpc.aio.AbortError:
             code = context.code() or grpc.StatusCode.UNKNOWN
             raise
@@ -256,16 +264,38 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             # (grpc_health's asyncio servicer has no List): a status, not a bug.
             code = grpc.StatusCode.UNIMPLEMENTED
             await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented")
-        except Exception:
+        except Exception as error:
             code = grpc.StatusCode.INTERNAL
-            log.exception("unhandled error", method=method)
-            await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+            await context.abort(code, _failure(method, error).message)
         finally:
             if counted:
                 self._in_flight -= 1
             self._record(method, code, started)
             if admin:
                 _audit(method, context, authorised, code)
+
+    async def run_message(self, method: str, call: Callable[[], Awaitable[T]]) -> T | ServiceError:
+        """One message of a stream run as a unary call of method is: shed past the limit, its
+        failure returned as the ServiceError the caller is to be told, and measured."""
+        started = time.perf_counter()
+        if self._max_concurrent > 0 and self._in_flight >= self._max_concurrent:
+            _shed.add(1, {"component": self._component, "method": method})
+            self._record(method, grpc.StatusCode.RESOURCE_EXHAUSTED, started)
+            return _OVERLOADED
+        self._in_flight += 1
+        code = grpc.StatusCode.OK
+        try:
+            return await call()
+        except asyncio.CancelledError:
+            code = grpc.StatusCode.CANCELLED
+            raise
+        except Exception as error:
+            failure = _failure(method, error)
+            code = failure.code
+            return failure
+        finally:
+            self._in_flight -= 1
+            self._record(method, code, started)
 
     def _authorise(self, context: grpc.aio.ServicerContext[Any, Any]) -> None:
         """Raise unless the call carries the admin bearer token."""
@@ -288,6 +318,29 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             time.perf_counter() - started,
             {"component": self._component, "method": method, "code": code.name},
         )
+
+
+_serving_streams: ContextVar[ServiceInterceptor] = ContextVar("sanad_serving_streams")
+"""The interceptor of the server whose bidirectional handler runs in this task: the handler's
+signature is gRPC's, so this is how its messages find the limit they count against."""
+
+
+async def stream_message(method: str, call: Callable[[], Awaitable[T]]) -> T | ServiceError:
+    """Run call() for one message of the bidirectional stream being served, as the server's
+    interceptor runs a unary call of method (:meth:`ServiceInterceptor.run_message`)."""
+    return await _serving_streams.get().run_message(method, call)
+
+
+def _failure(method: str, error: Exception) -> ServiceError:
+    """What a handler's exception tells the caller; a store outage is a warning, anything
+    unexpected is logged with its traceback (call it while handling the exception)."""
+    if isinstance(error, ServiceError):
+        return error
+    if isinstance(error, StoreUnavailableError):
+        log.warning("store unavailable", method=method, error=str(error))
+        return _STORE_DOWN
+    log.exception("unhandled error", method=method)
+    return _INTERNAL
 
 
 def _audit(

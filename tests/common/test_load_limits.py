@@ -8,20 +8,25 @@ import asyncio
 
 import grpc
 import pytest
-from google.rpc import error_details_pb2
+from google.rpc import error_details_pb2, status_pb2
 
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_common.config import Settings
-from sanad_common.errors import status_details
-from tests.common.test_server import HangingQuota, Readiness, _app
-from tests.support.services import NOT_SERVING, error_reason, health_status, serve_in_process
+from tests.common.test_server import HangingQuota, Readiness, _app, streamed
+from tests.support.services import (
+    NOT_SERVING,
+    error_reason,
+    health_status,
+    rich_status,
+    serve_in_process,
+)
 
 TRIES = 10
 
 
-def retry_delay(error: grpc.aio.AioRpcError) -> float | None:
-    """Seconds the RetryInfo of a failed call asks the caller to wait, if it has one."""
-    status = status_details(error)
+def retry_delay(error: grpc.aio.AioRpcError | status_pb2.Status) -> float | None:
+    """Seconds the RetryInfo of a failed call or status asks the caller to wait, if any."""
+    status = rich_status(error)
     for detail in status.details if status is not None else ():
         if detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
             info = error_details_pb2.RetryInfo()
@@ -50,6 +55,31 @@ async def test_rpcs_past_the_concurrency_limit_are_shed_with_retry_info() -> Non
     assert retry_delay(shed.value) == 0.5
     assert probe_answered == NOT_SERVING
     assert admitted.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_streamed_calls_count_against_the_concurrency_limit_as_calls() -> None:
+    servicer = HangingQuota()
+    settings = Settings(host="127.0.0.1", max_concurrent_rpcs=1)
+    async with serve_in_process("test", _app(Readiness(), servicer), settings) as channel:
+        quota = quota_pb2_grpc.QuotaServiceStub(channel)
+        holding = quota.GetUsage(quota_pb2.GetUsageRequest())
+        await asyncio.wait_for(servicer.started.wait(), timeout=5)
+        (shed,) = [answer async for answer in quota.ReserveStream(iter([streamed(7, "reserve")]))]
+        holding.cancel()
+
+        servicer.started.clear()
+        stream = quota.ReserveStream()
+        await stream.write(streamed(8, "get_usage"))
+        await asyncio.wait_for(servicer.started.wait(), timeout=5)
+        with pytest.raises(grpc.aio.AioRpcError) as shed_by_stream:
+            await quota.Reserve(quota_pb2.ReserveRequest(), timeout=5)
+        stream.cancel()
+
+    assert shed.id == 7
+    assert shed.status.code == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]
+    assert error_reason(shed.status) == "OVERLOADED"
+    assert retry_delay(shed.status) == 0.5
+    assert shed_by_stream.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
 @pytest.mark.parametrize(("header_bytes", "accepted"), [(10_000, True), (20_000, False)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -23,7 +24,7 @@ from pydantic import SecretStr
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_common import interceptors
 from sanad_common.config import Settings
-from sanad_common.errors import FieldViolation, invalid_argument
+from sanad_common.errors import FieldViolation, ServiceError, invalid_argument
 from sanad_common.log_limits import CLIENT_GONE_EVENT, ClientGoneFilter, LogRate
 from sanad_common.server import AddressInUseError, ServiceApp, ServiceDefinition, start_server
 from sanad_common.storage import StoreUnavailableError
@@ -71,6 +72,34 @@ class FailingQuota(quota_pb2_grpc.QuotaServiceServicer):
         self, request: Any, context: Any
     ) -> Iterator[quota_pb2.WatchUsageResponse]:
         return iter(())
+
+    async def ReserveStream(  # noqa: N802
+        self, requests: AsyncIterator[quota_pb2.ReserveStreamRequest], context: Any
+    ) -> AsyncIterator[quota_pb2.ReserveStreamResponse]:
+        """Each message runs, as a call of its own, the unary handler its provider names."""
+        handlers = {
+            "reserve": self.Reserve,
+            "commit": self.Commit,
+            "release": self.Release,
+            "get_usage": self.GetUsage,
+        }
+        async for message in requests:
+            handler = functools.partial(handlers[message.reserve.provider], None, None)
+            outcome = await interceptors.stream_message(STREAMED, handler)
+            if isinstance(outcome, ServiceError):
+                yield quota_pb2.ReserveStreamResponse(id=message.id, status=outcome.to_proto())
+            else:
+                yield quota_pb2.ReserveStreamResponse(id=message.id)
+
+
+STREAMED = "/sanad.quota.v1.QuotaService/ReserveStream"
+
+
+def streamed(message_id: int, handler: str) -> quota_pb2.ReserveStreamRequest:
+    """A message FailingQuota.ReserveStream runs through the named unary handler."""
+    return quota_pb2.ReserveStreamRequest(
+        id=message_id, reserve=quota_pb2.ReserveRequest(provider=handler)
+    )
 
 
 class Readiness:
@@ -204,6 +233,69 @@ async def test_a_cancelled_call_is_recorded_as_cancelled(
 
     assert recorded("CANCELLED") == 1
     assert recorded("OK") == 0
+
+
+def _durations(probe: MeterProbe, method: str) -> dict[str, float]:
+    """How many durations were recorded for method, by status code."""
+    return {
+        dict(labels)["code"]: count
+        for (name, labels), count in probe.read().items()
+        if name == "sanad_rpc_duration_seconds" and ("method", method) in labels
+    }
+
+
+async def test_streamed_calls_fail_as_their_unary_calls_do_and_are_measured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    probe = MeterProbe()
+    monkeypatch.setattr(
+        interceptors, "_rpc_duration", probe.meter.create_histogram("sanad_rpc_duration_seconds")
+    )
+    settings = Settings(host="127.0.0.1")
+    async with serve_in_process("test", _app(Readiness()), settings) as channel:
+        call = quota_pb2_grpc.QuotaServiceStub(channel).ReserveStream(
+            iter([streamed(n, name) for n, name in enumerate(HANDLERS)])
+        )
+        answers = {answer.id: answer for answer in [item async for item in call]}
+
+    statuses = [answers[n].status for n in range(len(HANDLERS))]
+    invalid, store_down, bug, answered = statuses
+    assert invalid.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    assert bad_request_fields(invalid) == ["provider"]
+    assert store_down.code == grpc.StatusCode.UNAVAILABLE.value[0]
+    assert error_reason(store_down) == "STORE_UNAVAILABLE"
+    assert (bug.code, bug.message) == (grpc.StatusCode.INTERNAL.value[0], "internal error")
+    assert not answers[3].HasField("status") and answered.code == 0
+    assert _durations(probe, STREAMED) == {
+        "INVALID_ARGUMENT": 1,
+        "UNAVAILABLE": 1,
+        "INTERNAL": 1,
+        "OK": 1,
+    }
+
+
+HANDLERS = ("reserve", "commit", "release", "get_usage")
+
+
+async def test_a_streamed_call_its_caller_left_is_recorded_as_cancelled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    probe = MeterProbe()
+    monkeypatch.setattr(
+        interceptors, "_rpc_duration", probe.meter.create_histogram("sanad_rpc_duration_seconds")
+    )
+    servicer = HangingQuota()
+    settings = Settings(host="127.0.0.1")
+    async with serve_in_process("test", _app(Readiness(), servicer), settings) as channel:
+        call = quota_pb2_grpc.QuotaServiceStub(channel).ReserveStream()
+        await call.write(streamed(1, "get_usage"))
+        await asyncio.wait_for(servicer.started.wait(), timeout=5)
+        call.cancel()
+        await eventually_read(
+            lambda: _durations(probe, STREAMED).get("CANCELLED", 0.0), bool, what="CANCELLED"
+        )
+
+    assert _durations(probe, STREAMED) == {"CANCELLED": 1}
 
 
 async def test_health_follows_readiness(quota_stub: Any) -> None:

@@ -13,6 +13,8 @@ from google.protobuf import timestamp_pb2
 
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_common.config import ProviderLimits
+from sanad_common.errors import status_details
+from sanad_common.proto_time import duration
 from sanad_quota.app import build_app
 from tests.quota.conftest import ADMIN_TOKEN, quota_settings
 from tests.support.services import (
@@ -23,6 +25,7 @@ from tests.support.services import (
     unique_namespace,
 )
 from tests.support.tenants import KeyedTenant, write_tenants_file
+from tests.support.waiting import eventually_read
 
 
 @pytest.fixture
@@ -536,3 +539,141 @@ async def test_release_takes_an_id_or_a_provider_and_key(
         fields.append(bad_request_fields(refused.value))
 
     assert fields == [["reservation_id"], ["idempotency_key"], ["provider"], ["idempotency_key"]]
+
+
+def streamed(
+    message_id: int, request: quota_pb2.ReserveRequest, timeout: float = 5.0
+) -> quota_pb2.ReserveStreamRequest:
+    """One ReserveStream message: the reservation and the time its caller still waits."""
+    return quota_pb2.ReserveStreamRequest(id=message_id, reserve=request, timeout=duration(timeout))
+
+
+async def stream_answers(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub, *messages: quota_pb2.ReserveStreamRequest
+) -> list[quota_pb2.ReserveStreamResponse]:
+    """The answers of one ReserveStream that sends messages and closes, in the order sent."""
+    answers = [answer async for answer in quota.ReserveStream(iter(messages))]
+    return sorted(answers, key=lambda answer: [m.id for m in messages].index(answer.id))
+
+
+async def test_a_streamed_reservation_is_granted_and_denied_as_reserve_does(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    grant = quota_pb2.ReserveRequest(provider="openai", estimated_tokens=3)
+    (streamed_grant,) = await stream_answers(quota, streamed(1, grant))
+    await quota.Release(
+        quota_pb2.ReleaseRequest(reservation_id=streamed_grant.reserve.reservation_id)
+    )
+    unary_grant = await quota.Reserve(grant)  # in the state the streamed one was made in
+    await quota.Reserve(grant)  # the last request of the hour
+    denial = quota_pb2.ReserveRequest(provider="openai", estimated_tokens=1)
+    (streamed_denial,) = await stream_answers(quota, streamed(2, denial))
+    unary_denial = await quota.Reserve(denial)
+
+    assert (streamed_grant.id, streamed_denial.id) == (1, 2)
+    granted = streamed_grant.reserve
+    assert granted.allowed and granted.reservation_id
+    assert granted.reservation_id != unary_grant.reservation_id
+    granted.ClearField("reservation_id")
+    unary_grant.ClearField("reservation_id")
+    assert timeless(granted) == timeless(unary_grant)
+    denied = streamed_denial.reserve
+    assert not denied.allowed and denied.violations[0].used == 2
+    assert 0 < unary_denial.retry_after.ToNanoseconds() <= denied.retry_after.ToNanoseconds()
+    assert timeless(denied) == timeless(unary_denial)
+
+
+def timeless(response: quota_pb2.ReserveResponse) -> quota_pb2.ReserveResponse:
+    """The response without what is counted from the moment it was made (the wait before a
+    retry, when a window on its trend runs out)."""
+    response.ClearField("retry_after")
+    for usage in (*response.usage, response.denied_by):
+        usage.ClearField("projected_exhaustion_time")
+    return response
+
+
+async def test_a_streamed_reservation_fails_with_the_status_and_details_reserve_would(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    invalid = quota_pb2.ReserveRequest(provider="", estimated_tokens=-1)
+    await quota.Release(quota_pb2.ReleaseRequest(provider="openai", idempotency_key="gone"))
+    withdrawn = quota_pb2.ReserveRequest(provider="openai", idempotency_key="gone")
+    answers = await stream_answers(quota, streamed(1, invalid), streamed(2, withdrawn))
+    with pytest.raises(grpc.aio.AioRpcError) as unary_invalid:
+        await quota.Reserve(invalid)
+    with pytest.raises(grpc.aio.AioRpcError) as unary_withdrawn:
+        await quota.Reserve(withdrawn)
+
+    for answer, unary in zip(answers, (unary_invalid.value, unary_withdrawn.value), strict=True):
+        assert answer.WhichOneof("result") == "status"
+        assert answer.status == status_details(unary)
+    assert bad_request_fields(answers[0].status) == ["provider", "estimated_tokens"]
+    assert answers[1].status.code == grpc.StatusCode.ABORTED.value[0]
+    assert error_reason(answers[1].status) == "RESERVATION_WITHDRAWN"
+
+
+async def test_a_streamed_reservation_whose_caller_stopped_waiting_reserves_nothing(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    request = quota_pb2.ReserveRequest(provider="openai", estimated_tokens=7)
+    late, untimed = await stream_answers(
+        quota, streamed(1, request, timeout=1e-9), streamed(2, request, timeout=0)
+    )
+    usage = await quota.GetUsage(quota_pb2.GetUsageRequest(provider="openai"))
+
+    assert late.status.code == grpc.StatusCode.DEADLINE_EXCEEDED.value[0]
+    assert untimed.status.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    assert bad_request_fields(untimed.status) == ["timeout"]
+    assert all(item.used == 0 for item in usage.providers[0].windows)
+
+
+@pytest.fixture
+async def roomy_quota(tmp_path: Path) -> AsyncIterator[quota_pb2_grpc.QuotaServiceAsyncStub]:
+    """A quota server on SQLite where openai has room for a thousand requests an hour."""
+    settings = quota_settings(
+        openai=ProviderLimits(hourly_requests=1000),
+        store_url=f"sqlite:///{tmp_path / 'quota.db'}",
+        store_namespace=unique_namespace(),
+        host="127.0.0.1",
+    )
+    async with serve_in_process("quota", build_app, settings) as channel:
+        yield quota_pb2_grpc.QuotaServiceStub(channel)
+
+
+async def test_many_reservations_on_one_stream_are_answered_as_they_finish_each_by_its_id(
+    roomy_quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    count = 60
+    keyed = [
+        streamed(100 + n, quota_pb2.ReserveRequest(provider="openai", idempotency_key=f"k{n}"))
+        for n in range(count)
+    ]
+    # Answered without the store, so before the reservations sent ahead of it that need it.
+    invalid = streamed(7, quota_pb2.ReserveRequest(provider="openai", estimated_tokens=-1))
+    answers = [answer async for answer in roomy_quota.ReserveStream(iter([*keyed, invalid]))]
+    # The same keys again, by unary calls: each names the reservation its message was answered.
+    again = [await roomy_quota.Reserve(message.reserve) for message in keyed]
+
+    assert sorted(answer.id for answer in answers) == sorted([7, *(m.id for m in keyed)])
+    assert [answer.id for answer in answers].index(7) < count
+    by_id = {answer.id: answer.reserve.reservation_id for answer in answers if answer.id != 7}
+    assert [by_id[message.id] for message in keyed] == [item.reservation_id for item in again]
+    assert len(set(by_id.values())) == count
+
+
+async def test_a_stream_its_caller_leaves_cancels_the_reservations_under_way(
+    roomy_quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    call = roomy_quota.ReserveStream()
+    for n in range(50):
+        await call.write(streamed(n, quota_pb2.ReserveRequest(provider="openai")))
+    call.cancel()
+
+    def handling() -> list[asyncio.Task[object]]:
+        return [
+            task
+            for task in asyncio.all_tasks()
+            if task.get_name() in {"quota-streamed-reservation", "quota-reserve-stream"}
+        ]
+
+    await eventually_read(handling, lambda left: not left, what="no reservation left running")

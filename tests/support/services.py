@@ -27,7 +27,7 @@ from typing import Any, cast
 
 import grpc
 import pytest
-from google.rpc import error_details_pb2
+from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health_pb2 as grpc_health_pb2
 from grpc_health.v1 import health_pb2_grpc as grpc_health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
@@ -263,10 +263,15 @@ def bad_request_fields_of(error: ServiceError) -> list[str]:
     ]
 
 
-def bad_request_fields(error: grpc.aio.AioRpcError) -> list[str]:
-    """The fields named by the google.rpc.BadRequest of a failed call, in order."""
+def rich_status(error: grpc.aio.AioRpcError | status_pb2.Status) -> status_pb2.Status | None:
+    """The google.rpc.Status of a failed call, or the status itself (a streamed answer's)."""
+    return error if isinstance(error, status_pb2.Status) else status_details(error)
+
+
+def bad_request_fields(error: grpc.aio.AioRpcError | status_pb2.Status) -> list[str]:
+    """The fields named by the google.rpc.BadRequest of a failed call or status, in order."""
     fields: list[str] = []
-    status = status_details(error)
+    status = rich_status(error)
     for detail in status.details if status is not None else ():
         if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
             bad_request = error_details_pb2.BadRequest()
@@ -275,9 +280,9 @@ def bad_request_fields(error: grpc.aio.AioRpcError) -> list[str]:
     return fields
 
 
-def error_reason(error: grpc.aio.AioRpcError) -> str | None:
-    """The reason of the google.rpc.ErrorInfo of a failed call, if it carries one."""
-    status = status_details(error)
+def error_reason(error: grpc.aio.AioRpcError | status_pb2.Status) -> str | None:
+    """The reason of the google.rpc.ErrorInfo of a failed call or status, if it has one."""
+    status = rich_status(error)
     for detail in status.details if status is not None else ():
         if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
             info = error_details_pb2.ErrorInfo()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -15,6 +16,7 @@ from sanad_common.errors import (
     invalid_argument,
     raise_if_violations,
 )
+from sanad_common.interceptors import stream_message
 from sanad_common.proto_time import duration, timestamp
 from sanad_common.providers import provider_violations
 from sanad_quota.ledger import (
@@ -42,6 +44,12 @@ MAX_SETTLEMENTS_PER_CALL = 1000
 """Most reservations one Settle call may settle."""
 MAX_IDEMPOTENCY_KEY_CHARS = 200
 """Longest idempotency key accepted."""
+MAX_RESERVATIONS_PER_STREAM = 256
+"""Reservations of one ReserveStream handled at once; the stream is read no further until one
+is answered. Above the server's concurrency limit (SANAD_MAX_CONCURRENT_RPCS, 64 by default),
+so that the limit, not this bound, decides which are shed."""
+RESERVE_STREAM_METHOD = "/sanad.quota.v1.QuotaService/ReserveStream"
+"""The method each streamed reservation is counted and measured under, as one call."""
 
 _WINDOWS = {
     Window.MINUTE: quota_pb2.WINDOW_MINUTE,
@@ -55,6 +63,9 @@ _LEVELS = {
     WarningLevel.CRITICAL: quota_pb2.WARNING_LEVEL_CRITICAL,
     WarningLevel.EXHAUSTED: quota_pb2.WARNING_LEVEL_EXHAUSTED,
 }
+_CALLER_GONE = ServiceError(
+    grpc.StatusCode.DEADLINE_EXCEEDED, "the caller's time ran out before the reservation was made"
+)
 _WINDOW_FILTERS: dict[int, tuple[Window, ...]] = {
     quota_pb2.WINDOW_UNSPECIFIED: tuple(Window),
     quota_pb2.WINDOW_MINUTE: (Window.MINUTE,),
@@ -73,6 +84,84 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
     async def Reserve(
         self, request: quota_pb2.ReserveRequest, context: Context
     ) -> quota_pb2.ReserveResponse:
+        return await self._reserve(request)
+
+    async def ReserveStream(
+        self, requests: AsyncIterator[quota_pb2.ReserveStreamRequest], context: Context
+    ) -> AsyncIterator[quota_pb2.ReserveStreamResponse]:
+        """Each message a task of its own (at most MAX_RESERVATIONS_PER_STREAM at once), each
+        answer sent as it is ready. Once the caller closes its side, the reservations under
+        way are answered and the stream ends; if the caller goes away, they are cancelled."""
+        loop = asyncio.get_running_loop()
+        answers: asyncio.Queue[quota_pb2.ReserveStreamResponse | None] = asyncio.Queue()
+        slots = asyncio.Semaphore(MAX_RESERVATIONS_PER_STREAM)
+        handling: set[asyncio.Task[None]] = set()
+
+        async def answer(message: quota_pb2.ReserveStreamRequest, received: float) -> None:
+            try:
+                answers.put_nowait(await self._streamed_reservation(message, received))
+            finally:
+                slots.release()
+
+        async def read() -> None:
+            try:
+                await slots.acquire()
+                async for message in requests:
+                    task = loop.create_task(
+                        answer(message, loop.time()), name="quota-streamed-reservation"
+                    )
+                    handling.add(task)
+                    task.add_done_callback(handling.discard)
+                    await slots.acquire()
+                if handling:
+                    await asyncio.wait(set(handling))
+            finally:
+                answers.put_nowait(None)
+
+        reader = loop.create_task(read(), name="quota-reserve-stream")
+        try:
+            while (response := await answers.get()) is not None:
+                yield response
+            await reader  # raises the abort of an undecodable message
+        finally:
+            for task in (reader, *handling):
+                task.cancel()
+            await asyncio.gather(reader, *handling, return_exceptions=True)
+
+    async def _streamed_reservation(
+        self, message: quota_pb2.ReserveStreamRequest, received: float
+    ) -> quota_pb2.ReserveStreamResponse:
+        """One message's answer: the reservation as Reserve makes it, or the status Reserve
+        would fail with, counted and measured as a call of its own."""
+        outcome = await stream_message(
+            RESERVE_STREAM_METHOD, lambda: self._reserve_in_time(message, received)
+        )
+        if isinstance(outcome, ServiceError):
+            return quota_pb2.ReserveStreamResponse(id=message.id, status=outcome.to_proto())
+        return quota_pb2.ReserveStreamResponse(id=message.id, reserve=outcome)
+
+    async def _reserve_in_time(
+        self, message: quota_pb2.ReserveStreamRequest, received: float
+    ) -> quota_pb2.ReserveResponse:
+        """The reservation, if it can be made before its caller stops waiting; otherwise
+        DEADLINE_EXCEEDED, and nothing reserved unless the store had already counted it (as a
+        Reserve call cancelled at its deadline; the caller then withdraws it by its key)."""
+        timeout = message.timeout.ToNanoseconds() / 1e9
+        if timeout <= 0:
+            raise invalid_argument([FieldViolation("timeout", "is required, more than 0")])
+        deadline = received + timeout
+        if asyncio.get_running_loop().time() >= deadline:
+            raise _CALLER_GONE
+        try:
+            async with asyncio.timeout_at(deadline) as scope:
+                return await self._reserve(message.reserve)
+        except TimeoutError:
+            if scope.expired():
+                raise _CALLER_GONE from None
+            raise
+
+    async def _reserve(self, request: quota_pb2.ReserveRequest) -> quota_pb2.ReserveResponse:
+        """Validate, reserve and answer: the one reservation of Reserve and ReserveStream."""
         violations = provider_violations(request.provider, self._ledger.providers, required=True)
         if request.estimated_tokens < 0:
             violations.append(FieldViolation("estimated_tokens", "must be at least 0"))
