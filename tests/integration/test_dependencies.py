@@ -1,11 +1,16 @@
 """When a dependency dies, nothing else does: the analyzer answers without health (configured
 order), spends its journaled local safe budget without the quota service (or refuses clearly
 when that budget is 0); a service whose store is down reports NOT_SERVING and recovers when
-the store comes back."""
+the store comes back; quota killed under open reservations costs no answer either, and is
+asked again once it is back."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +35,7 @@ from tests.support.services import (
     service_process,
     wait_health,
 )
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -157,3 +163,40 @@ async def test_a_locked_sqlite_store_costs_no_answer(suite: LocalSuite, tmp_path
         await wait_health(f"{suite.host}:{port}", SERVING)
     assert response.source == analyzer_pb2.SOURCE_FRESH
     assert response.quota_accounted_locally
+
+
+@pytest.mark.parametrize("suite_env", [{"SANAD_DOWNSTREAM_TIMEOUT": "20"}])
+async def test_quota_killed_mid_stream_the_attempts_waiting_on_it_spend_the_safe_budget(
+    suite: LocalSuite,
+) -> None:
+    quota_pid = suite.pids()["quota"]
+    async with grpc.aio.insecure_channel(suite.analyzer_target) as channel:
+        analyzer = analyzer_pb2_grpc.AnalyzerServiceStub(channel)
+        before = await analyzer.Analyze(analyze_request(RETURN_POLICY), timeout=60)
+
+        os.kill(quota_pid, signal.SIGSTOP)  # the stream stays open, its reservations unanswered
+        waiting = [
+            analyzer.Analyze(analyze_request(f"{ARABIC_POLICY} ({n})"), timeout=60)
+            for n in range(3)
+        ]
+        await asyncio.sleep(1.0)
+        killed_at = time.monotonic()
+        os.kill(quota_pid, signal.SIGKILL)
+        during = await asyncio.gather(*waiting)
+        answered_in = time.monotonic() - killed_at
+        suite.stop_process("quota")
+
+        suite.start_process("quota")
+        after = await eventually(
+            lambda: analyzer.Analyze(analyze_request(f"{RETURN_POLICY} {time.time()}"), timeout=60),
+            lambda response: not response.quota_accounted_locally,
+            what="a reservation quota made again",
+        )
+
+    assert before.source == analyzer_pb2.SOURCE_FRESH and not before.quota_accounted_locally
+    assert [(item.source, item.quota_accounted_locally) for item in during] == [
+        (analyzer_pb2.SOURCE_FRESH, True)
+    ] * 3
+    # The broken stream answered them at once: their reservations' own time (6 s) had not run.
+    assert answered_in < 4.0
+    assert after.source == analyzer_pb2.SOURCE_FRESH

@@ -202,17 +202,23 @@ class LocalSuite:
                     dict(os.environ),
                 )
                 self._wait_http(self._children[-1], f"{self.emulator_url}/healthz")
-            for name, port in (
-                ("quota", self.ports.quota),
-                ("health", self.ports.health),
-                ("analyzer", self.ports.analyzer),
-            ):
-                env = self.env_of(name)
-                self._spawn(name, ["-m", f"sanad_{name}"], env)
-                self._wait_grpc(self._children[-1], port, env)
+            for name in ("quota", "health", "analyzer"):
+                self.start_process(name)
         except BaseException:
             self.stop()
             raise
+
+    def start_process(self, name: str) -> None:
+        """Start one service of the suite (quota, health or analyzer) on its port, as start
+        does, and wait until it serves: again, after stop_process."""
+        port = {
+            "quota": self.ports.quota,
+            "health": self.ports.health,
+            "analyzer": self.ports.analyzer,
+        }[name]
+        env = self.env_of(name)
+        self._spawn(name, ["-m", f"sanad_{name}"], env)
+        self._wait_grpc(self._children[-1], port, env)
 
     def pids(self) -> dict[str, int]:
         """PID of each running process of the suite, by name."""

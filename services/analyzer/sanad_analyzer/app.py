@@ -80,14 +80,12 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
             cross_tenant=settings.degradation_cross_tenant,
         ),
     )
+    quota = QuotaGateway(
+        quota_channel, settings.downstream_timeout, safe_budget, settings.downstream_deadline_share
+    )
     pipeline = AnalysisPipeline(
         providers=providers,
-        quota=QuotaGateway(
-            quota_channel,
-            settings.downstream_timeout,
-            safe_budget,
-            settings.downstream_deadline_share,
-        ),
+        quota=quota,
         health=health,
         store=store,
         stored_answers=stored_answers,
@@ -143,6 +141,7 @@ async def build_app(settings: Settings) -> AsyncIterator[ServiceApp]:
         )
     finally:
         await pipeline.aclose()
+        await quota.aclose()
         await health.aclose()
         for provider in providers.values():
             await provider.aclose()

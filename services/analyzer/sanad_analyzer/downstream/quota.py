@@ -3,6 +3,10 @@
 Quota may not take the analyzer down: when the service cannot be reached, is too slow for
 the request's deadline, or answers UNAVAILABLE, the attempt is paid from the analyzer's local
 safe budget (journaled, reconciled later; a budget of 0 fails closed).
+
+Reservations go as messages of one open ReserveStream (downstream.reserve_stream), each still
+decided by quota on its own; by unary Reserve calls instead when quota has no ReserveStream
+(an older version) and while tracing is on, so that quota's spans stay in each request's trace.
 """
 
 from __future__ import annotations
@@ -17,10 +21,16 @@ import structlog
 
 from sanad.quota.v1 import quota_pb2, quota_pb2_grpc
 from sanad_analyzer.deadline import Deadline
+from sanad_analyzer.downstream.reserve_stream import (
+    ReserveStream,
+    ReserveStreamUnimplementedError,
+    ReserveUnansweredError,
+)
 from sanad_analyzer.downstream.safe_budget import SafeBudget
 from sanad_analyzer.downstream.spend_journal import JournalUnavailableError
 from sanad_analyzer.downstream.timeouts import call_timeout
 from sanad_analyzer.ports import QuotaDecision, Reservation, TenantOverQuota
+from sanad_common.tracing import tracing_enabled
 
 log = structlog.get_logger(__name__)
 
@@ -63,6 +73,7 @@ class QuotaGateway:
         deadline_share: float = 1.0,
     ) -> None:
         self._stub = quota_pb2_grpc.QuotaServiceStub(channel)
+        self._stream = None if tracing_enabled() else ReserveStream(self._stub)
         self._timeout = timeout
         self._safe_budget = safe_budget
         self._share = deadline_share
@@ -81,19 +92,19 @@ class QuotaGateway:
     ) -> QuotaDecision:
         """Ask for room for one call; from the safe budget when the service cannot answer
         within its slice of the caller's time."""
+        request = quota_pb2.ReserveRequest(
+            provider=provider,
+            estimated_tokens=tokens,
+            request_id=request_id,
+            tenant=tenant,
+            idempotency_key=idempotency_key,
+        )
         try:
-            response = await self._stub.Reserve(
-                quota_pb2.ReserveRequest(
-                    provider=provider,
-                    estimated_tokens=tokens,
-                    request_id=request_id,
-                    tenant=tenant,
-                    idempotency_key=idempotency_key,
-                ),
-                timeout=call_timeout(self._timeout, deadline, self._share),
+            response = await self._reserved(
+                request, call_timeout(self._timeout, deadline, self._share)
             )
-        except grpc.aio.AioRpcError as error:
-            log.warning("quota service unavailable", provider=provider, code=error.code().name)
+        except ReserveUnansweredError as error:
+            log.warning("quota service unavailable", provider=provider, code=error.code.name)
             grant = await self._safe_budget.spend(provider, tokens, request_id, tenant)
             return QuotaDecision(
                 reservation=Reservation(grant.spend_id, local=True) if grant.spend_id else None,
@@ -122,6 +133,31 @@ class QuotaGateway:
             retry_after=retry_after,
             tenant_over=over,
         )
+
+    async def _reserved(
+        self, request: quota_pb2.ReserveRequest, wait_seconds: float
+    ) -> quota_pb2.ReserveResponse:
+        """Quota's decision within wait_seconds, on the stream or by a unary call; raises
+        ReserveUnansweredError when there is none."""
+        if self._stream is not None:
+            try:
+                return await self._stream.reserve(request, wait_seconds)
+            except ReserveStreamUnimplementedError as older:
+                log.info("quota has no ReserveStream: reserving by unary calls from now on")
+                self._stream = None
+                wait_seconds = older.time_left
+                if wait_seconds <= 0:
+                    raise ReserveUnansweredError(grpc.StatusCode.DEADLINE_EXCEEDED) from older
+        try:
+            return await self._stub.Reserve(request, timeout=wait_seconds)
+        except grpc.aio.AioRpcError as error:
+            raise ReserveUnansweredError(error.code()) from error
+
+    async def aclose(self) -> None:
+        """Close the reservation stream (settlements have their own calls and are not waited
+        for here)."""
+        if self._stream is not None:
+            await self._stream.aclose()
 
     async def commit(self, reservation: Reservation, tokens: int) -> None:
         """Settle a reservation with the tokens used; a failure is logged, not raised."""
