@@ -5,6 +5,7 @@ with RESOURCE_EXHAUSTED and a RetryInfo, and request metadata has one explicit s
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import grpc
 import pytest
@@ -35,20 +36,36 @@ def retry_delay(error: grpc.aio.AioRpcError | status_pb2.Status) -> float | None
     return None
 
 
-async def test_rpcs_past_the_concurrency_limit_are_shed_with_retry_info() -> None:
+@pytest.fixture
+async def limited() -> AsyncIterator[tuple[grpc.aio.Channel, HangingQuota]]:
+    """A server that runs one RPC at a time, with the HangingQuota it serves."""
     servicer = HangingQuota()
     settings = Settings(host="127.0.0.1", max_concurrent_rpcs=1)
     async with serve_in_process("test", _app(Readiness(), servicer), settings) as channel:
-        quota = quota_pb2_grpc.QuotaServiceStub(channel)
-        holding = quota.GetUsage(quota_pb2.GetUsageRequest())
-        await asyncio.wait_for(servicer.started.wait(), timeout=5)
+        yield channel, servicer
 
-        with pytest.raises(grpc.aio.AioRpcError) as shed:
-            await quota.Reserve(quota_pb2.ReserveRequest(), timeout=5)
-        probe_answered = await health_status(channel)
-        holding.cancel()
-        with pytest.raises(grpc.aio.AioRpcError) as admitted:
-            await quota.Reserve(quota_pb2.ReserveRequest(), timeout=5)
+
+async def hold_the_limit(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub, servicer: HangingQuota
+) -> grpc.aio.UnaryUnaryCall[quota_pb2.GetUsageRequest, quota_pb2.GetUsageResponse]:
+    """A GetUsage that never answers, once its handler runs."""
+    holding = quota.GetUsage(quota_pb2.GetUsageRequest())
+    await asyncio.wait_for(servicer.started.wait(), timeout=5)
+    return holding
+
+
+async def test_rpcs_past_the_concurrency_limit_are_shed_with_retry_info(
+    limited: tuple[grpc.aio.Channel, HangingQuota],
+) -> None:
+    channel, servicer = limited
+    quota = quota_pb2_grpc.QuotaServiceStub(channel)
+    holding = await hold_the_limit(quota, servicer)
+    with pytest.raises(grpc.aio.AioRpcError) as shed:
+        await quota.Reserve(quota_pb2.ReserveRequest(), timeout=5)
+    probe_answered = await health_status(channel)
+    holding.cancel()
+    with pytest.raises(grpc.aio.AioRpcError) as admitted:
+        await quota.Reserve(quota_pb2.ReserveRequest(), timeout=5)
 
     assert shed.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert error_reason(shed.value) == "OVERLOADED"
@@ -57,23 +74,22 @@ async def test_rpcs_past_the_concurrency_limit_are_shed_with_retry_info() -> Non
     assert admitted.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
-async def test_streamed_calls_count_against_the_concurrency_limit_as_calls() -> None:
-    servicer = HangingQuota()
-    settings = Settings(host="127.0.0.1", max_concurrent_rpcs=1)
-    async with serve_in_process("test", _app(Readiness(), servicer), settings) as channel:
-        quota = quota_pb2_grpc.QuotaServiceStub(channel)
-        holding = quota.GetUsage(quota_pb2.GetUsageRequest())
-        await asyncio.wait_for(servicer.started.wait(), timeout=5)
-        (shed,) = [answer async for answer in quota.ReserveStream(iter([streamed(7, "reserve")]))]
-        holding.cancel()
+async def test_streamed_calls_count_against_the_concurrency_limit_as_calls(
+    limited: tuple[grpc.aio.Channel, HangingQuota],
+) -> None:
+    channel, servicer = limited
+    quota = quota_pb2_grpc.QuotaServiceStub(channel)
+    holding = await hold_the_limit(quota, servicer)
+    (shed,) = [answer async for answer in quota.ReserveStream(iter([streamed(7, "reserve")]))]
+    holding.cancel()
 
-        servicer.started.clear()
-        stream = quota.ReserveStream()
-        await stream.write(streamed(8, "get_usage"))
-        await asyncio.wait_for(servicer.started.wait(), timeout=5)
-        with pytest.raises(grpc.aio.AioRpcError) as shed_by_stream:
-            await quota.Reserve(quota_pb2.ReserveRequest(), timeout=5)
-        stream.cancel()
+    servicer.started.clear()
+    stream = quota.ReserveStream()
+    await stream.write(streamed(8, "get_usage"))
+    await asyncio.wait_for(servicer.started.wait(), timeout=5)
+    with pytest.raises(grpc.aio.AioRpcError) as shed_by_stream:
+        await quota.Reserve(quota_pb2.ReserveRequest(), timeout=5)
+    stream.cancel()
 
     assert shed.id == 7
     assert shed.status.code == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]

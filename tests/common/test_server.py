@@ -208,13 +208,18 @@ async def test_admin_rpcs_are_refused_when_no_token_is_configured() -> None:
     assert error_reason(raised.value) == "ADMIN_DISABLED"
 
 
-async def test_a_cancelled_call_is_recorded_as_cancelled(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def rpc_durations(monkeypatch: pytest.MonkeyPatch) -> MeterProbe:
+    """A probe that records the interceptor's sanad_rpc_duration_seconds."""
     probe = MeterProbe()
     monkeypatch.setattr(
         interceptors, "_rpc_duration", probe.meter.create_histogram("sanad_rpc_duration_seconds")
     )
+    return probe
+
+
+async def test_a_cancelled_call_is_recorded_as_cancelled(rpc_durations: MeterProbe) -> None:
+    probe = rpc_durations
     servicer = HangingQuota()
     method = "/sanad.quota.v1.QuotaService/GetUsage"
 
@@ -245,12 +250,9 @@ def _durations(probe: MeterProbe, method: str) -> dict[str, float]:
 
 
 async def test_streamed_calls_fail_as_their_unary_calls_do_and_are_measured(
-    monkeypatch: pytest.MonkeyPatch,
+    rpc_durations: MeterProbe,
 ) -> None:
-    probe = MeterProbe()
-    monkeypatch.setattr(
-        interceptors, "_rpc_duration", probe.meter.create_histogram("sanad_rpc_duration_seconds")
-    )
+    probe = rpc_durations
     settings = Settings(host="127.0.0.1")
     async with serve_in_process("test", _app(Readiness()), settings) as channel:
         call = quota_pb2_grpc.QuotaServiceStub(channel).ReserveStream(
@@ -278,12 +280,9 @@ HANDLERS = ("reserve", "commit", "release", "get_usage")
 
 
 async def test_a_streamed_call_its_caller_left_is_recorded_as_cancelled(
-    monkeypatch: pytest.MonkeyPatch,
+    rpc_durations: MeterProbe,
 ) -> None:
-    probe = MeterProbe()
-    monkeypatch.setattr(
-        interceptors, "_rpc_duration", probe.meter.create_histogram("sanad_rpc_duration_seconds")
-    )
+    probe = rpc_durations
     servicer = HangingQuota()
     settings = Settings(host="127.0.0.1")
     async with serve_in_process("test", _app(Readiness(), servicer), settings) as channel:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
@@ -28,11 +29,13 @@ from tests.support.tenants import KeyedTenant, write_tenants_file
 from tests.support.waiting import eventually_read
 
 
-@pytest.fixture
-async def quota(tmp_path: Path) -> AsyncIterator[quota_pb2_grpc.QuotaServiceAsyncStub]:
-    """A quota server on SQLite where openai may make 2 requests an hour."""
+@contextlib.asynccontextmanager
+async def quota_server(
+    tmp_path: Path, hourly_requests: int
+) -> AsyncIterator[quota_pb2_grpc.QuotaServiceAsyncStub]:
+    """A quota server on SQLite where openai may make hourly_requests an hour."""
     settings = quota_settings(
-        openai=ProviderLimits(hourly_requests=2),
+        openai=ProviderLimits(hourly_requests=hourly_requests),
         store_url=f"sqlite:///{tmp_path / 'quota.db'}",
         store_namespace=unique_namespace(),
         host="127.0.0.1",
@@ -40,6 +43,13 @@ async def quota(tmp_path: Path) -> AsyncIterator[quota_pb2_grpc.QuotaServiceAsyn
     )
     async with serve_in_process("quota", build_app, settings) as channel:
         yield quota_pb2_grpc.QuotaServiceStub(channel)
+
+
+@pytest.fixture
+async def quota(tmp_path: Path) -> AsyncIterator[quota_pb2_grpc.QuotaServiceAsyncStub]:
+    """A quota server on SQLite where openai may make 2 requests an hour."""
+    async with quota_server(tmp_path, 2) as stub:
+        yield stub
 
 
 async def test_reserve_commit_and_usage(quota: quota_pb2_grpc.QuotaServiceAsyncStub) -> None:
@@ -630,14 +640,8 @@ async def test_a_streamed_reservation_whose_caller_stopped_waiting_reserves_noth
 @pytest.fixture
 async def roomy_quota(tmp_path: Path) -> AsyncIterator[quota_pb2_grpc.QuotaServiceAsyncStub]:
     """A quota server on SQLite where openai has room for a thousand requests an hour."""
-    settings = quota_settings(
-        openai=ProviderLimits(hourly_requests=1000),
-        store_url=f"sqlite:///{tmp_path / 'quota.db'}",
-        store_namespace=unique_namespace(),
-        host="127.0.0.1",
-    )
-    async with serve_in_process("quota", build_app, settings) as channel:
-        yield quota_pb2_grpc.QuotaServiceStub(channel)
+    async with quota_server(tmp_path, 1000) as stub:
+        yield stub
 
 
 async def test_many_reservations_on_one_stream_are_answered_as_they_finish_each_by_its_id(
