@@ -1940,3 +1940,148 @@ def test_money_under_a_defects_heading_leaves_credit_the_only_refund() -> None:
         "\n\nDamaged or faulty items\n- We pay the courier and refund you to your card."
     )
     assert found(text, SA)["return.store_credit_only"].confident
+
+
+# Blind probes 28 to 30: periods under an excepted condition, label and value lines, fees kept
+# even for defects, negated defects, and credit.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "كل المبيعات نهائية ولا تقبل الاسترجاع. بس لو الطلب جالك مكسور، صوّرهولنا واتصل بينا في "
+        "نفس اليوم ونبعتلك غيره.",
+        "ما نقبل ترجيع ولا تبديل إلا إذا كان فيه خلل من المصنع، وبلغتنا خلال يوم من وصول الطلب.",
+        "All sales are final. But if a parcel arrives broken, take a photo within 12 hours and "
+        "we will replace it.",
+    ],
+)
+def test_a_period_for_defects_after_a_refusal_is_no_return_window(text: str) -> None:
+    rules = found(text, EG)
+    assert rules["return.blanket_no_return"].confident
+    assert "return.window_too_short" not in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns\nReturn period | مدة الإرجاع\n15 days | ١٥ يوماً\n\nRefunds\n"
+        "Refund time | مدة الاسترداد\n4-6 business days | من ٤ إلى ٦ أيام عمل",
+        "Returns\n\nReturn period\n15 days from receipt\n\nRefund time\n4-6 business days",
+    ],
+)
+def test_a_period_on_the_line_under_its_label_is_the_labels(text: str) -> None:
+    rules = found(text, SA)
+    assert "return.window_too_short" not in rules
+    assert "return.refund_time_missing" not in rules
+
+
+def test_a_transfer_to_the_bank_account_is_the_refund_time() -> None:
+    text = (
+        "الاسترجاع خلال ١٤ يوم من الاستلام.\nطريقة رد المبلغ:\n• كاش مع المندوب\n"
+        "• أو تحويل على حسابك البنكي خلال ٦ أيام"
+    )
+    assert "return.refund_time_missing" not in found(text, EG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الإرجاع خلال ١٤ يوماً والمبلغ يرد في ٥ أيام. تُحصّل رسوم كشف قدرها ٨٠ جنيهاً، وتُخصم من "
+        "قيمة المرتجع سواء كان الجهاز معطلاً أم سليماً.",
+        "الترجيع خلال ١٤ يوم والفلوس بترجع في ٥ أيام. الكشف على الموبايل بـ ١٠٠ جنيه بيتخصم من "
+        "المبلغ دايماً، حتى لو لقينا فيه عطل.",
+        "Returns within 14 days, refunds within 5 days. A 15% handling charge is deducted from "
+        "every refund, whether or not the item turns out to be faulty.",
+    ],
+)
+def test_a_fee_kept_even_for_defective_items_is_a_defect_cost(text: str) -> None:
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_a_numbered_heading_over_its_sub_clauses_gives_them_its_case() -> None:
+    text = (
+        "أحكام الإرجاع\n١- الإرجاع لعدم الرغبة\n١-١ يقبل الإرجاع خلال ٧ أيام.\n١-٢ يُرد المبلغ خلال "
+        "٥ أيام.\n٢- الأجهزة المعيبة أو التالفة\n٢-١ يجب إشعارنا خلال يومين.\n٢-٢ يدفع العميل أجرة "
+        "نقل الجهاز إلى مركز الصيانة."
+    )
+    assert found(text, SA)["return.customer_pays_for_defects"].confident
+
+
+def test_a_later_cell_of_a_defect_row_is_the_rows() -> None:
+    text = (
+        "الاسترجاع خلال ٧ أيام والمبلغ يرجع في ٥ أيام.\n\n| الحالة | المدة | التكلفة |\n"
+        "|---|---|---|\n| منتج معطل | ١٠ أيام | يدفع العميل أجرة المندوب |\n"
+        "| تغيير الرأي | ٧ أيام | على العميل |"
+    )
+    assert found(text, SA)["return.customer_pays_for_defects"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الاسترجاع خلال ٧ أيام والمبلغ يرد في ٥ أيام. تستقطع رسوم معالجة ١٥ ريال من كل مرتجع لا "
+        "يرجع إلى خلل في المنتج.",
+        "الترجيع خلال ١٤ يوم والفلوس بترجع في ٥ أيام. لو القطعة مفيهاش عيب، الشحن عليك.",
+        "Returns within 14 days, refunds within 5 days. Buyers pay the courier on non-defective "
+        "returns.",
+        "الإرجاع خلال ٧ أيام والمبلغ يرد في ٥ أيام، وتدفع رسوم الشحن إذا لم يكن المنتج تالفاً.",
+    ],
+)
+def test_a_cost_for_goods_without_a_defect_is_no_defect_cost(text: str) -> None:
+    rules = found(text, EG)
+    assert "return.customer_pays_for_defects" not in rules
+    assert "return.blanket_no_return" not in rules
+
+
+def test_goods_named_by_their_discount_are_no_fee() -> None:
+    text = (
+        "الاسترجاع خلال ١٤ يوم والفلوس بترجع في ٥ أيام.\nالقطع اللي عليها خصم ٤٠٪ أو أكتر مبترجعش."
+    )
+    assert "return.fees_deducted" not in found(text, EG)
+
+
+def test_the_waybill_or_pickup_time_is_no_return_window() -> None:
+    text = (
+        "يحق لك الاسترجاع خلال ١٤ يوماً من الاستلام. بعد تقديم الطلب نرسل لك بوليصة المرتجع "
+        "وموعد المندوب خلال يومي عمل، ويرد المبلغ خلال ٥ أيام."
+    )
+    assert "return.window_too_short" not in found(text, EG)
+
+
+def test_a_comma_inside_brackets_does_not_split_the_fee_clause() -> None:
+    text = (
+        "الاسترجاع خلال ٧ أيام والمبلغ يرجع في ٥ أيام.\nعمولة الدفع الإلكتروني (فيزا، ماستركارد) "
+        "ما ترجع مع المبلغ."
+    )
+    assert found(text, SA)["return.fees_deducted"].confident
+
+
+def test_a_cancelled_orders_refund_to_the_card_leaves_credit_the_only_refund() -> None:
+    text = (
+        "Store credit policy\n\nCancelling\nCancel before dispatch and we refund your card in "
+        "full.\n\nReturns\nReturn unworn items within 10 days. Every return is refunded as "
+        "store credit."
+    )
+    finding = found(text, SA)["return.store_credit_only"]
+    assert "Every return is refunded as store credit" in finding.phrase
+
+
+def test_credit_refused_beside_the_cash_refund_is_no_credit_finding() -> None:
+    text = "التبديل بس خلال ٣ أيام، ومفيش استرداد فلوس أو رصيد."
+    rules = found(text, EG)
+    assert rules["return.blanket_no_return"].confident
+    assert "return.store_credit_only" not in rules
+
+
+def test_an_amount_held_as_a_balance_is_credit() -> None:
+    text = (
+        "Returns\n- Send items back within 10 days.\n- No card refunds: the amount is held as "
+        "a balance in your account."
+    )
+    assert found(text, SA)["return.store_credit_only"].confident
+
+
+def test_the_imperative_return_with_its_object_is_the_window() -> None:
+    text = "لو ما عجبتك القطعة رجعها خلال ٣ أيام، والفلوس ترجع لك في ٥ أيام."
+    assert found(text, SA)["return.window_too_short"].confident

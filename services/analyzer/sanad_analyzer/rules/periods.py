@@ -124,8 +124,9 @@ _PURPOSE_WORDS: Final = (
         r"(?:قيم|مبلغ|ثمن)\w*"
         # What goes back onto a card or an account is money: "طلبات الفيزا بترجع على نفس
         # الكارت خلال 14 يوم" is the refund's time.
-        r"|(?:(?:ب|ه)?[يت]رجع|[يت]رد|(?:ب|ه)?[يت]تحول|(?:ب|ه)?[يت]نزل)\w*\s+(?:علي|الي|ل|في)\s*"
-        r"(?:نفس\s+)?(?:ال)?(?:كارت|بطاقه|حساب|فيزا|وسيله|طريقه)\w*"
+        r"|(?:(?:ب|ه)?[يت]رجع|[يت]رد|(?:ب|ه)?[يت]تحول|(?:ب|ه)?[يت]نزل|(?:ال)?تحويل|(?:ال)?ايداع)"
+        r"\w*\s+(?:علي|الي|ل|في)\s*(?:نفس\s+)?(?:ال)?(?:كارت|بطاقه|حساب|فيزا|وسيله|طريقه|محفظ)\w*"
+        r"|(?:ال)?(?:تحويل|حواله)\s+(?:ال)?بنك\w*"
         # The money "returned" is a refund, not the goods' return ("Refunds for card orders
         # are returned to the card within 5 days"): the word spans the verb.
         r"|(?:refunds?|(?:the |your )?(?:money|amount|funds|payment))\s+(?:\w+\s+){0,4}?"
@@ -157,8 +158,12 @@ _PURPOSE_WORDS: Final = (
     (
         Purpose.DAMAGE_REPORT,
         r"(?:ابلاغ|الابلاغ|ابلاغنا|تبليغ|التبليغ|اخطار|الاخطار|اخطارنا|اشعار|اعلامنا|اعلام"
-        r"|يبلغ|تبلغ|يخطر|التواصل|تواصل|كلمنا|راسلنا|مراسلتنا|بلاغ|البلاغ|ببلاغ|report|notify"
-        r"|inform us|contact us|tell us|let us know)\w*",
+        r"|يبلغ|تبلغ|ب(?<![^\Wو]ب)لغ(?:ت|تو|و|تي)?نا|يخطر|التواصل|تواصل|كلمنا|راسلنا|مراسلتنا|بلاغ|البلاغ|ببلاغ|report|notify"
+        r"|inform us|contact us|tell us|let us know)\w*"
+        # a photo of the fault sent: "ابعتلنا صورة في نفس يوم الاستلام"
+        r"|(?:ابعت|ارسل|تصوير|ارفاق|ارفق)\w*\s+(?:\w+\s+)?صور"
+        r"|ص(?<!\wص)ور(?:ه|ها|يه|يها|وه|وها)\s+(?:لنا|لي)(?!\w)"
+        r"|(?:send|take|attach|upload)\w*\s+(?:us\s+)?(?:a\s+|clear\s+)?(?:photo|picture|image)",
     ),
     (
         Purpose.WARRANTY,
@@ -172,6 +177,9 @@ _PURPOSE_WORDS: Final = (
         # An order being processed is on its way out, not a refund being paid.
         r"|(?:all )?orders? (?:are |is |will be |get |gets )?(?:processed|prepared)"
         r"|(?:ال)?مندوب|pick(?:s|ed)? (?:it |them )?up"
+        # the waybill or the pickup time sent for a return is the courier's step, not its
+        # window: "نرسل لك بوليصة الشحن المرتجع أو موعد الاستلام خلال يوم عمل"
+        r"|بوليص\w*|(?:ال)?موعد (?:ال)?(?:استلام|توصيل|مندوب)\w*|labels?|waybill"
         # "Parcels reach you within 3 to 6 days"
         r"|(?:parcels?|orders?|packages?|shipments?|it|they) (?:will |should |usually )?reach",
     ),
@@ -187,6 +195,8 @@ _PURPOSE_WORDS: Final = (
         r"|(?:ت|ي|ن|بت|ا)رجع(?!\w*ش(?!\w))"
         # the past with its object: "إذا رجّعته خلال ٧ أيام"
         r"|ر(?<!\wر)جعت(?:ه|ها|هم|وه|وها)(?!\w)"
+        # the imperative with its object: "رجعه خلال يومين من الاستلام"
+        r"|ر(?<!\wر)جع(?:ه|ها|يه|يها|وه|وها)(?!\w)"
         r"|(?:send|sent|sending)\s+(?:\w+\s+){0,2}back)"
         r"\w*|ر(?<!\wر)د(?!\w)|ا(?<!\wا)لرد(?!\w)",
     ),
@@ -597,11 +607,18 @@ class _PurposeWords:
         spans = [sentence.lead] if sentence.lead else []
         spans.extend(document.section_of(clause).headings)
         for span in spans:
-            kinds = [word[2] for word in self._between(*span)]
+            words = self._between(*span)
+            kinds = [word[2] for word in words]
             if not kinds:
                 continue
             if Purpose.CANCELLATION in kinds:
                 return Purpose.CANCELLATION
+            if Purpose.REFUND in kinds and all(
+                _RECOVERY.fullmatch(self._text, start, end)
+                for start, end, kind in words
+                if kind is Purpose.RETURN
+            ):
+                return Purpose.REFUND  # "Refund time | مدة الاسترداد": the refund's
             if Purpose.RETURN in kinds:
                 return Purpose.RETURN
             return kinds[0]

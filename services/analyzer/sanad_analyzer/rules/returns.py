@@ -13,10 +13,11 @@ from __future__ import annotations
 import enum
 import functools
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Final
 
-from sanad_analyzer.rules.document import Clause, Document
+from sanad_analyzer.rules.document import Clause, Document, Sentence
 from sanad_analyzer.rules.normalised import pattern
 from sanad_analyzer.rules.periods import Binding, Period, Purpose
 from sanad_analyzer.rules.vocabulary import (
@@ -160,14 +161,18 @@ _NOT_A_RETURN: Final = pattern(
     r"|(?<!\w)(?:ليست|ليس|ليسوا)\s+(?:من\s+)?(?:ال)?(?:مرتجعات|مرتجع|ارجاع)(?!\w)"
 )
 _ONLY: Final = pattern(r"(?<![a-z])only(?![a-z])|(?<!\w)(?:فقط|بس|الا)(?!\w)|(?:ي|ت)قتصر")
-# A clause that opens by denying the refund of what came before: "ومش بترجع", "and is not
-# refunded".
-_NOT_REFUNDED_OPENING: Final = pattern(
+# A clause that opens by keeping what came before from the refund: "ومش بترجع", "and is not
+# refunded", "وتُخصم من المبلغ المسترد", "and is deducted".
+_KEPT_OPENING: Final = pattern(
     r"و?(?:مش|لا|ما|غير)\s+(?:ب|ه)?(?:ترجع|يرجع|تسترد|يسترد|ترد|يرد|مسترد)\w*(?!\w)"
     r"|(?:and |but )?(?:is |are )?(?:not|never|non-?)\s*(?:be )?refund(?:ed|able)"
+    r"|و?(?:ب|ه)?(?:ت|ي)(?:ن)?خصم(?!\w)|(?:and |which )?(?:is |are |will be |gets? )deducted"
 )
 _RELATIVE: Final = pattern(r"(?:which|that|اللي|الي|التي|الذي|وهي|وهو)(?!\w)")
 # A word just before credit that refuses it too: "لا كاش ولا رصيد", "no store credit".
+# Between a refusal and credit: the refused refund's word and "or" ("ولا يوجد استرجاع نقدي
+# أو رصيد", "no cash refund or store credit").
+_OR_AFTER_REFUSED: Final = re.compile(r"(?:\s+\S+){0,2}\s+(?:او|ولا|or|nor)\s+")
 _NEGATED_JUST_BEFORE: Final = pattern(r"(?<!\w)(?:و?لا|مش|مفيش|مافي|no|not|nor|without)\s+$")
 # A fee by its noun: named before a refusal, it is what is refused (not every cost word of
 # COST: a percentage there also names discounted goods, "المنتجات المخفضة 50% لا ترد").
@@ -535,6 +540,7 @@ class ReturnPolicy:
         confident: list[Evidence] = []
         bare: list[Evidence] = []
         continued = self._continued_fees
+        kept_fees = self._kept_fees
         for clause in self.document.clauses:
             if self._listed_under_cost(clause):
                 confident.append(Evidence(clause.start, clause.end))
@@ -545,6 +551,9 @@ class ReturnPolicy:
                     self._text, clause.start, clause.end
                 ) or ALL_CASES.search(self._text, clause.start, clause.end):
                     confident.append(Evidence(fee_start, clause.end))
+                continue
+            if clause.start in kept_fees and self._kept_even_for_defects(clause):
+                confident.append(Evidence(clause.start, self.document.sentence_of(clause).end))
                 continue
             if clause.in_heading or not (
                 (clause.topics | self._asked(clause)) & _COST_TOPICS or self._cost_lead(clause)
@@ -608,6 +617,16 @@ class ReturnPolicy:
         if bare and not self._defects_spared() and self._returns_refused():
             return bare[:1]
         return []
+
+    def _kept_even_for_defects(self, clause: Clause) -> bool:
+        """A fee kept from the refund whose sentence expressly takes in defective items
+        ("والمعاينة بـ ١٥٠ جنيه بتتخصم من فلوسك، حتى لو طلع في الجهاز عيب")."""
+        sentence = self.document.sentence_of(clause)
+        return (
+            DEFECTS_INCLUDED.search(self._text, sentence.start, sentence.end) is not None
+            and not clause.carves_defects
+            and not clause.change_of_mind
+        )
 
     def _returns_refused(self) -> bool:
         """Returns are refused for all goods (exchange only, defects only), confidently."""
@@ -692,17 +711,18 @@ class ReturnPolicy:
         )
 
     def _row_of_defects(self, clause: Clause) -> bool:
-        """The clause is the cell after a table row's label, a short one that states the case
-        of defective items ("منتج تالف | على العميل", "| منتج معيب / Defective item | Customer
+        """The clause is a cell of a table row whose label, a short first cell, states the
+        case of defective items ("منتج تالف | على العميل", "| منتج معيب / Defective item | Customer
         pays shipping |"); not a line and its translation ("… free if the item is faulty |
         … ومجاناً إذا كان المنتج معيباً")."""
         document = self.document
         text = self._text
         sentence = document.sentence_of(clause)
-        divider = text.find("|", sentence.start, clause.start)
+        # (any cell: "| عيب مصنعي | ١٥ يوماً | استبدال | يتحمل المشتري رسوم التوصيل |")
+        divider = text.rfind("|", sentence.start, clause.start)
         if divider < 0 or text[divider + 1 : clause.start].strip():
             return False
-        label = (sentence.start, divider)
+        label = (sentence.start, text.find("|", sentence.start, clause.start))
         return (
             len(text[slice(*label)].split()) <= _CELL_WORDS
             and document.has(Topic.DEFECTS, *label)
@@ -950,8 +970,9 @@ class ReturnPolicy:
         """Fees deducted from the refund or kept back. Where the return's shipping may be
         charged, a shipping cost does not count, and a fee of unstated kind is uncertain."""
         found = []
+        kept_fees = self._kept_fees
         for clause in self.document.clauses:
-            kept = self._kept_fee(clause)
+            kept = kept_fees.get(clause.start)
             if kept is None:
                 continue
             start, kind = kept
@@ -960,6 +981,16 @@ class ReturnPolicy:
             doubt = Doubt.FEE_KIND_UNSTATED if shipping_allowed and kind == "unstated" else None
             found.append(Evidence(start, clause.end, doubt))
         return found
+
+    @functools.cached_property
+    def _kept_fees(self) -> dict[int, tuple[int, str]]:
+        """The fee each clause keeps from the refund, by the clause's start (both the fee and
+        the defect-cost rules ask)."""
+        return {
+            clause.start: kept
+            for clause in self.document.clauses
+            if (kept := self._kept_fee(clause)) is not None
+        }
 
     def _kept_fee(self, clause: Clause) -> tuple[int, str] | None:
         """Where the fee the clause keeps from the refund starts, and its kind ("shipping",
@@ -995,8 +1026,8 @@ class ReturnPolicy:
 
     @functools.cached_property
     def _continued_fees(self) -> dict[int, int]:
-        """Where the fee starts that a clause opening with "not refunded" goes on about
-        ("رسوم زيارة المعاينة ١٠٠ جنيه بتتدفع قبل الزيارة، ومش بترجع حتى لو طلع العطل"): the
+        """Where the fee starts that a clause opening with "not refunded" or "deducted" goes on
+        about ("رسوم زيارة المعاينة ١٠٠ جنيه بتتدفع قبل الزيارة، ومش بترجع حتى لو طلع العطل"): the
         clause before it in its sentence, when that names a cost; by the clause's start, found
         once per policy (both the fee and the defect-cost rules ask)."""
         text = self._text
@@ -1008,13 +1039,15 @@ class ReturnPolicy:
             and Topic.COSTS in previous.topics
             and Topic.COSTS not in clause.topics
             and not clause.in_heading
-            and _NOT_REFUNDED_OPENING.match(text, clause.start) is not None
+            and _KEPT_OPENING.match(text, clause.start) is not None
         }
 
     def _keeps_a_fee(self, start: int, end: int) -> bool:
         text = self._text
         if PARTIAL_REFUND.search(text, start, end):
             return True
+        if self._discounted_goods(start, end):
+            return False
         deducted = DEDUCTION.search(text, start, end)
         if deducted is not None:
             reach = max(start, deducted.start() - _COST_REACH)
@@ -1035,6 +1068,13 @@ class ReturnPolicy:
         # which the customer may simply be paying ("Returns incur a 50 EGP fee").
         charged = FEE_CHARGED.search(text, start, end)
         return charged is not None and self._fee_kind(start, end) != "shipping"
+
+    def _discounted_goods(self, start: int, end: int) -> bool:
+        """The span refuses discounted goods, named by their discount, and no fee
+        ("المنتجات اللي عليها خصم أكتر من ٣٠٪ مش بترجع")."""
+        return self.document.names(Category.SALE, start, end) and not _FEE_NOUN.search(
+            self._text, start, end
+        )
 
     def _lead_keeps_a_fee(self, clause: Clause, start: int, end: int) -> bool:
         """A list item whose label keeps what it lists: "What is not refunded: customs duties
@@ -1104,7 +1144,8 @@ class ReturnPolicy:
         credit = self._credit_clauses
         if not credit or self._money_refund:
             return None
-        clause = credit[0]
+        # (quoted from a sentence rather than a heading: "Returns, Exchanges & Store Credit")
+        clause = next((c for c in credit if not c.in_heading), credit[0])
         sentence = self.document.sentence_of(clause)
         # "Only" or refunds refused in its sentence ("Refunds are not available: returns earn
         # store credit"), or money refused anywhere else ("We don't offer cash or card
@@ -1118,6 +1159,8 @@ class ReturnPolicy:
             and (self._negated_money(c) or self._refund_refused(c) or self._money_for_defects(c))
             for c in self.document.clauses
         )
+        # (or by the item's label: "No card refunds: the amount is held as a balance")
+        marked = marked or bool(sentence.lead and self._money_refused(*sentence.lead))
         return Evidence(clause.start, clause.end, None if marked else Doubt.METHOD_UNSTATED)
 
     @functools.cached_property
@@ -1129,7 +1172,7 @@ class ReturnPolicy:
             if (
                 Topic.REFUND in clause.topics
                 or Topic.REFUND in clause.context
-                or (Topic.RETURN in clause.topics and self._credit_given(clause))
+                or (Topic.RETURN in clause.topics | clause.context and self._credit_given(clause))
             )
             and self._credit_clause(clause)
         ]
@@ -1150,6 +1193,12 @@ class ReturnPolicy:
             return False
         if _NEGATED_JUST_BEFORE.search(text, max(clause.start, match.start() - 8), match.start()):
             return False  # "لا كاش ولا رصيد", "no store credit": credit refused too
+        if (
+            clause.refusal is not None
+            and clause.refusal[1] <= match.start()
+            and _OR_AFTER_REFUSED.fullmatch(text, clause.refusal[1], match.start())
+        ):
+            return False  # "ولا يوجد استرجاع نقدي أو رصيد": refused with the refund before it
         if clause.refusal is not None and match.start() < clause.refusal[0]:
             refused = text[clause.refusal[0] : clause.refusal[1]]
             if _REFUNDABLE.search(refused):
@@ -1192,6 +1241,8 @@ class ReturnPolicy:
                 continue
             if self._under_defects(sentence.section):
                 continue  # under "Defective, damaged or wrong items": money for those only
+            if self._about_cancelling(sentence, clauses):
+                continue  # "Cancelled orders are refunded to the card": no return's refund
             refund = document.has(Topic.REFUND, sentence.start, sentence.end) or any(
                 Topic.REFUND in c.context for c in clauses
             )
@@ -1204,6 +1255,15 @@ class ReturnPolicy:
             if any(MOBILE_MONEY.search(text, c.start, c.end) for c in clauses) and refund:
                 return True
         return False
+
+    def _about_cancelling(self, sentence: Sentence, clauses: list[Clause]) -> bool:
+        """The sentence, or the section it stands in, is about cancelling an order before it
+        is received, not about returning it."""
+        topics = frozenset().union(*(c.topics for c in clauses))
+        if Topic.CANCELLATION in topics:
+            return Topic.RETURN not in topics
+        section = self.document.sections[sentence.section].topics
+        return Topic.CANCELLATION in section and not section & {Topic.RETURN, Topic.EXCHANGE}
 
     def _money_for_defects(self, clause: Clause) -> bool:
         """Money goes back for defective items only ("Faulty items are refunded to your
@@ -1246,12 +1306,15 @@ class ReturnPolicy:
     def _negated_money(self, clause: Clause) -> bool:
         """The clause refuses money back ("ما فيه تحويل للبنك", "cash refunds are not
         available")."""
+        return self._money_refused(clause.start, clause.end)
+
+    def _money_refused(self, start: int, end: int) -> bool:
         text = self._text
-        money = MONEY_METHOD.search(text, clause.start, clause.end)
+        money = MONEY_METHOD.search(text, start, end)
         if money is None:
             return False
-        if _NEGATOR_BEFORE.search(text, clause.start, money.start()):
+        if _NEGATOR_BEFORE.search(text, start, money.start()):
             return True
-        if _INSTEAD.search(text, clause.start, money.start()):
+        if _INSTEAD.search(text, start, money.start()):
             return True
-        return _NOT_AVAILABLE.search(text, money.end(), clause.end) is not None
+        return _NOT_AVAILABLE.search(text, money.end(), end) is not None

@@ -318,7 +318,7 @@ _TOPIC_WORDS: Final = {
     ),
     Topic.INSPECTION: (r"(?:ال)?فحص\w*", r"[ينت]فحص\w*", r"معاينه", r"inspect\w*"),
     Topic.COSTS: (
-        r"(?:ال)?(?:رسوم|رسم|مصاريف|مصروفات|تكلفه|تكاليف|اجور|نفقه|نفقات|ضريبه|عموله|عمولات)",
+        r"(?:ال)?(?:رسوم|رسم|مصاريف|مصروفات|تكلفه|تكاليف|اجور|اجره|نفقه|نفقات|ضريبه|عموله|عمولات)",
         # "at your expense", not "onto your account" ("رصيد على حسابك في الموقع")
         r"(?:علي|على) (?:نفقه\w*|حساب (?:ال)?(?:عميل|مشتري|زبون)\w*"
         r"|حسابك(?! (?:في|ب\w*|الخاص|لدي\w*|عندنا|علي|على)))",
@@ -614,7 +614,7 @@ REFUSAL: Final = Lexicon(
         # عاجبك تقدر ترجعه", "not satisfied? return it within 14 days"; nor a meaning denied
         # ("الشحن المجاني لا يعني استرداد قيمة شحن إضافية")
         + r"[\s-]+(?!(?:عاجب|بيعجب|يعجب|تعجب|عجب|راضي|مناسب|مطابق|يعني|تعني|satisf|happy|like|suit"
-        + r"|fit|mean)\w*)"
+        + r"|fit|mean|faulty|defective)\w*)"
         + r"(?:(?!(?:and|then|but|so) )(?:\w+|\w+'\w+)\s+){0,3}?"
         + _RETURN_STEM
         + r"(?!\w)",
@@ -751,6 +751,9 @@ CHANGE_OF_MIND: Final = pattern(
         r"(?:chose|chosen|choosing|ordered|ordering|picked|selected) (?:the |a )?wrong "
         r"(?:size|colou?r|model|fit)",
         r"دون (?:وجود )?عيب",
+        # "if it is not defective" (not "ما لم يكن معيبا", which is "unless")
+        r"(?:ان|اذا|لو) (?:لم|ما|مش|مو) (?:يكن|تكن|يكون|تكون|كان|كانت) (?:\w+\s+){0,2}?"
+        r"(?:فيه\s+|به\s+)?(?:ال)?(?:معيب|تالف|عيب|خلل|تلف|عطل)\w*",
         # a reason other than a defect: "الإرجاع لغير سبب العيب", "لسبب غير الخلل", "returns
         # that are not due to a fault on our side"
         r"(?:ل|ب)(?:غير|سبب غير|اسباب غير) (?:سبب |وجود )?(?:ال)?(?:عيب|خلل|تلف|عطل|خطا)",
@@ -766,6 +769,11 @@ CHANGE_OF_MIND: Final = pattern(
         r"(?:تبين|ثبت|اتضح|ظهر)\w*\s+(?:\w+\s+){0,3}?(?:ان\s+)?(?:ال)?(?:جهاز|منتج|قطعه|سلعه"
         r"|بضاعه)\w*\s+سليم\w*",
         r"(?:لا|ما|مفيش|مافي) (?:يوجد |فيه |فيها |به |بها ){1,2}(?:اي )?(?:عيب|خلل|عطل)",
+        r"(?:م|ما\s)في(?:هوش|هاش|ش|هوش) (?:اي )?(?:عيب|خلل|عطل)",
+        # a return not owed to a defect: "في حالات الاسترجاع التي لا تعود إلى عيب في المنتج"
+        r"(?:لا|لم|ما|مش|ليس) (?:ت|ي)?(?:عود|رجع)\w* (?:الي|ل) (?:وجود )?(?:اي )?(?:ال)?"
+        r"(?:عيب|خطا|خلل|تلف|عطل)",
+        r"non-?(?:faulty|defective|damaged)",
         r"(?:no|not) (?:a )?(?:fault|defect) (?:is |was )?found",
         r"(?:finds?|found|shows?|showed|reveals?) no (?:\w+ )?"
         r"(?:faults?|defects?|issues?|problems?)",
@@ -831,6 +839,10 @@ DEFECTS_INCLUDED: Final = pattern(
         r"(?:damaged|defective|faulty|broken) (?:\w+ ){0,3}included",
         r"whether (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken)",
         r"(?:damaged|defective|faulty|broken) or not",
+        # "سواء ثبت وجود عيب مصنعي أم لم يثبت", "سواء كان المنتج معيبا أو سليما"
+        r"سواء\s+(?:\w+\s+){0,4}?(?:(?:ال)?(?:عيب|معيب|تلف|تالف|عطل|خلل|مكسور|سليم)\w*"
+        r"|defect\w*|damaged|faulty|broken)",
+        r"whether or not (?:\w+\s+){0,6}?(?:damaged|defective|faulty|broken|defects?|faults?)",
     )
 )
 # "عليك" / "على حضرتك" before a duty that is no payment ("عليك تختار شركة الشحن", "عليك
@@ -1103,6 +1115,8 @@ CREDIT: Final = pattern(
         r"store[- ]credit",
         r"credit note",
         r"(?:account|store|site|app|wallet) balance",
+        # "The amount is kept as a balance on your account for your next order"
+        r"balance (?:on|in|to) (?:your |the )?(?:account|profile)",
         r"(?:e-|e|-)?vouchers?",
         r"(?:in-app |store[- ]|site )?w(?<!mobile w)allet(?! transfer)",
         r"gift cards?",
@@ -1117,6 +1131,7 @@ CREDIT_GIVEN: Final = pattern(
         r"get",
         r"earn",
         r"(?:be|is|are) (?:issued|given|offered|awarded|added)",
+        r"(?:is |are )?(?:kept|held) as",
         r"(?:we )?add",
         r"we (?:issue|give|offer)",
         r"(?:يحصل|تحصل|تاخد|بتاخد|ياخد|يمنح|تمنح|نمنح|نعطي|بنديك|هنديك|نديك|يصرف|تصرف|نصرف)\w*",
