@@ -2085,3 +2085,74 @@ def test_an_amount_held_as_a_balance_is_credit() -> None:
 def test_the_imperative_return_with_its_object_is_the_window() -> None:
     text = "لو ما عجبتك القطعة رجعها خلال ٣ أيام، والفلوس ترجع لك في ٥ أيام."
     assert found(text, SA)["return.window_too_short"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 14 days, refunds within 5 days.\n\nWho covers the courier when a "
+        "product arrives broken?\nThe customer.",
+        "Returns within 14 days, refunds within 5 days. Broken when it came? Send it back at "
+        "your own expense and we will swap it.",
+        "Returns within 14 days, refunds within 5 days. We don't pay for return shipping "
+        "under any circumstances.",
+        "الإرجاع خلال ١٤ يوماً والمبلغ يرد في ٥ أيام. ما نتحمل رسوم الشحن في كل الأحوال.",
+    ],
+)
+def test_who_pays_for_defects_in_an_answer_a_question_or_a_refusal_to_pay(text: str) -> None:
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الترجيع خلال ١٤ يوم والفلوس ترجع في ٥ أيام. المنتج المعيب علينا، غير كذا الإرجاع عليك.",
+        "Returns within 14 days, refunds within 5 days. We cannot refund parcels lost in "
+        "transit, so please use a tracked service.",
+    ],
+)
+def test_otherwise_or_a_lost_parcel_is_no_blanket_refusal(text: str) -> None:
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_returns_for_faults_only_with_a_report_and_a_refund_time_is_confident() -> None:
+    text = (
+        "We accept returns only if the goods reach you faulty. Email us within 24 hours of "
+        "delivery with photos. Approved refunds are paid back within 5 days."
+    )
+    rules = found(text, SA)
+    assert rules["return.blanket_no_return"].confident
+    assert "return.window_too_short" not in rules
+
+
+def test_the_money_paid_for_delivery_kept_is_a_fee_not_a_refusal() -> None:
+    text = (
+        "تقدر ترجع الأوردر لحد ١٤ يوم والفلوس ترجعلك في ٥ أيام.\nبس خد بالك إن تمن التوصيل اللي "
+        "دفعته مش بيرجع."
+    )
+    rules = found(text, EG)
+    assert "return.blanket_no_return" not in rules
+    assert rules["return.fees_deducted"].confident
+
+
+def test_a_refund_in_full_but_for_a_fee_keeps_the_fee() -> None:
+    text = "يحق لك الإرجاع خلال ٧ أيام، ويُعاد لك المبلغ كاملاً ما عدا عمولة الدفع خلال ٥ أيام."
+    assert found(text, SA)["return.fees_deducted"].confident
+
+
+def test_the_stores_own_e_wallet_is_credit_not_mobile_money() -> None:
+    text = (
+        "يحق للعميل الإرجاع خلال ١٤ يوماً.\nتُرد قيمة المرتجع رصيداً في المحفظة الإلكترونية "
+        "الخاصة بك على الموقع، ولا يتم الرد نقداً."
+    )
+    assert found(text, EG)["return.store_credit_only"].confident
+
+
+def test_credit_sent_within_a_period_is_no_return_window() -> None:
+    text = (
+        "Returns within 30 days of delivery.\nRefunds are given as store credit only: "
+        "vouchers are emailed within 2 days of approval."
+    )
+    rules = found(text, SA)
+    assert "return.window_too_short" not in rules
+    assert "return.refund_time_missing" not in rules

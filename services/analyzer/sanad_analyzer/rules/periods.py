@@ -130,8 +130,11 @@ _PURPOSE_WORDS: Final = (
         # The money "returned" is a refund, not the goods' return ("Refunds for card orders
         # are returned to the card within 5 days"): the word spans the verb.
         r"|(?:refunds?|(?:the |your )?(?:money|amount|funds|payment))\s+(?:\w+\s+){0,4}?"
-        r"(?:is|are|will be|gets?|be|being)\s+returned"
+        r"(?:is|are|will be|gets?|be|being)\s+(?:returned|sent back|paid back)"
         r"|returned to (?:your |the )?(?:card|account|bank|original|wallet|payment|tabby|tamara)"
+        # credit handed over: "E-gift cards are sent within 48 hours of the quality check"
+        r"|(?:e-?gift cards?|vouchers?|store credit|credit notes?|coupons?|credit)"
+        r" (?:is |are |will be |gets? )?(?:sent|issued|added|credited|emailed|posted)"
         r"|refund\w*|reimburse\w*|money back|credited|credit is added|processed|اشعار دائن"
         r"|(?:your |the |of )?(?:money|funds)|(?:the |your )(?:full |paid )?amount|amount paid"
         r"|paid back|transferred (?:back )?to (?:your|the)|credit notes?|the credit(?![a-z])"
@@ -159,7 +162,7 @@ _PURPOSE_WORDS: Final = (
         Purpose.DAMAGE_REPORT,
         r"(?:ابلاغ|الابلاغ|ابلاغنا|تبليغ|التبليغ|اخطار|الاخطار|اخطارنا|اشعار|اعلامنا|اعلام"
         r"|يبلغ|تبلغ|ب(?<![^\Wو]ب)لغ(?:ت|تو|و|تي)?نا|يخطر|التواصل|تواصل|كلمنا|راسلنا|مراسلتنا|بلاغ|البلاغ|ببلاغ|report|notify"
-        r"|inform us|contact us|tell us|let us know)\w*"
+        r"|inform us|contact us|tell us|let us know|message us|email us|write to us|whatsapp us)\w*"
         # a photo of the fault sent: "ابعتلنا صورة في نفس يوم الاستلام"
         r"|(?:ابعت|ارسل|تصوير|ارفاق|ارفق)\w*\s+(?:\w+\s+)?صور"
         r"|ص(?<!\wص)ور(?:ه|ها|يه|يها|وه|وها)\s+(?:لنا|لي)(?!\w)"

@@ -173,11 +173,16 @@ _RELATIVE: Final = pattern(r"(?:which|that|اللي|الي|التي|الذي|و�
 # Between a refusal and credit: the refused refund's word and "or" ("ولا يوجد استرجاع نقدي
 # أو رصيد", "no cash refund or store credit").
 _OR_AFTER_REFUSED: Final = re.compile(r"(?:\s+\S+){0,2}\s+(?:او|ولا|or|nor)\s+")
+# An FAQ answer that names only who pays: "The customer.", "على العميل".
+_CUSTOMER_ANSWER: Final = pattern(
+    r"(?:the )?(?:customer|buyer)s?|you(?: do)?|(?:علي )?(?:ال)?(?:عميل|مشتري|زبون)|عليك|انت"
+)
 _NEGATED_JUST_BEFORE: Final = pattern(r"(?<!\w)(?:و?لا|مش|مفيش|مافي|no|not|nor|without)\s+$")
 # A fee by its noun: named before a refusal, it is what is refused (not every cost word of
 # COST: a percentage there also names discounted goods, "المنتجات المخفضة 50% لا ترد").
 _FEE_NOUN: Final = pattern(
     r"(?<!\w)(?:ال)?(?:رسوم|رسم|مصاريف|مصروفات|تكلفه|تكاليف|عموله)(?!\w)"
+    r"|(?<!\w)(?:ال)?(?:فلوس|قيمه|تمن|ثمن) (?:ال)?(?:شحن|توصيل)"
     r"|(?<![a-z])(?:fees?|charges?)(?![a-z])"
 )
 _CELL_WORDS: Final = 6
@@ -793,11 +798,26 @@ class ReturnPolicy:
     def _heading_case(self, clause: Clause) -> Clause | None:
         """The heading the clause stands under when it states a case ("لو المنتج وصلك فيه
         عيب:", "Changed your mind?"): what is said under it holds in that case."""
-        heading = self.document.section_of(clause).heading
-        if heading is None or clause.start < heading[1]:
-            return None
-        case = self.document.clause_at(heading[0])
+        case = self._question_before(clause)
+        if case is None:
+            heading = self.document.section_of(clause).heading
+            if heading is None or clause.start < heading[1]:
+                return None
+            case = self.document.clause_at(heading[0])
         return case if case.change_of_mind or self._case_of_defects(case) else None
+
+    def _question_before(self, clause: Clause) -> Clause | None:
+        """A short question just before the clause's sentence on its line, which states its
+        case as a heading would ("Damaged on arrival? Ship it back at your own cost")."""
+        index = clause.sentence
+        if index == 0:
+            return None
+        previous = self.document.sentences[index - 1]
+        sentence = self.document.sentences[index]
+        between = self._text[previous.end : sentence.start]
+        if between.strip() != "?" or len(self._text[previous.start : previous.end].split()) > 6:
+            return None
+        return self.document.clauses[previous.clauses.start]
 
     @staticmethod
     def _case_of_defects(case: Clause) -> bool:
@@ -900,6 +920,8 @@ class ReturnPolicy:
         keeps a fee from the refund, else None."""
         start, end = clause.start, self._own_end(clause)
         text = self._text
+        if _CUSTOMER_ANSWER.fullmatch(text, start, end) and self._asked(clause) & _COST_TOPICS:
+            return "pays"  # "Who pays for shipping if my item is faulty?" / "The customer."
         pays = CUSTOMER_PAYS.search(text, start, end)
         # (not a charge denied: "وما نخصم عليك ولا ريال")
         if (
@@ -998,6 +1020,9 @@ class ReturnPolicy:
         fee_start = self._continued_fees.get(clause.start)
         if fee_start is not None:
             return fee_start, self._fee_kind(fee_start, clause.end)
+        excepted = self._excepted_fee(clause)
+        if excepted is not None:
+            return clause.start, self._fee_kind(*excepted)
         if clause.in_heading or not (
             clause.topics & _FEE_TOPICS
             # "فلا يرد للعميل سوى نصف الثمن" names no fee or refund word of its own
@@ -1041,6 +1066,16 @@ class ReturnPolicy:
             and not clause.in_heading
             and _KEPT_OPENING.match(text, clause.start) is not None
         }
+
+    def _excepted_fee(self, clause: Clause) -> tuple[int, int] | None:
+        """The exception of a refund that names a fee: the refund is paid but for it ("ويُرد
+        المبلغ كاملاً عدا رسوم بوابة الدفع", "refunded in full except the COD fee")."""
+        if not clause.carveouts or Topic.REFUND not in clause.topics:
+            return None
+        for carveout in clause.carveouts:
+            if _FEE_NOUN.search(self._text, carveout.start, min(carveout.end, carveout.start + 25)):
+                return carveout.start, carveout.end
+        return None
 
     def _keeps_a_fee(self, start: int, end: int) -> bool:
         text = self._text

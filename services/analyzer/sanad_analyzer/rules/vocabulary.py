@@ -319,6 +319,8 @@ _TOPIC_WORDS: Final = {
     Topic.INSPECTION: (r"(?:ال)?فحص\w*", r"[ينت]فحص\w*", r"معاينه", r"inspect\w*"),
     Topic.COSTS: (
         r"(?:ال)?(?:رسوم|رسم|مصاريف|مصروفات|تكلفه|تكاليف|اجور|اجره|نفقه|نفقات|ضريبه|عموله|عمولات)",
+        # the money paid for shipping: "فلوس الشحن اللي دفعتها أول مرة مش بترجع"
+        r"(?:ال)?(?:فلوس|قيمه|تمن|ثمن) (?:ال)?(?:شحن|توصيل)",
         # "at your expense", not "onto your account" ("رصيد على حسابك في الموقع")
         r"(?:علي|على) (?:نفقه\w*|حساب (?:ال)?(?:عميل|مشتري|زبون)\w*"
         r"|حسابك(?! (?:في|ب\w*|الخاص|لدي\w*|عندنا|علي|على)))",
@@ -478,6 +480,9 @@ _CATEGORY_WORDS: Final = {
         r"(?:تلف|اتلاف|كسر)\w* (?:من|بسبب|بفعل) (?:ال)?عميل",
         r"seal\w*",
         r"signs of use",
+        # lost on its way back: "we cannot refund parcels lost on the way back"
+        r"lost (?:in transit|in the post|on (?:the|its|their) way)",
+        r"(?:ال)?(?:طرود|طرد|شحنات|شحنه|مرتجعات) (?:ال)?(?:ضايع|ضائع|مفقود)\w*",
     ),
     Category.LISTED: (
         r"(?:ال)?تاليه",
@@ -614,7 +619,7 @@ REFUSAL: Final = Lexicon(
         # عاجبك تقدر ترجعه", "not satisfied? return it within 14 days"; nor a meaning denied
         # ("الشحن المجاني لا يعني استرداد قيمة شحن إضافية")
         + r"[\s-]+(?!(?:عاجب|بيعجب|يعجب|تعجب|عجب|راضي|مناسب|مطابق|يعني|تعني|satisf|happy|like|suit"
-        + r"|fit|mean|faulty|defective)\w*)"
+        + r"|fit|mean|faulty|defective|كذا|كده|ذلك|هذا)\w*)"
         + r"(?:(?!(?:and|then|but|so) )(?:\w+|\w+'\w+)\s+){0,3}?"
         + _RETURN_STEM
         + r"(?!\w)",
@@ -642,8 +647,14 @@ REFUSAL: Final = Lexicon(
         r"|allowed|available|offered|issued) (?:for|if|when|in case of) (?:\w+ ){0,4}?"
         r"(?:damaged|defective|faulty|broken|wrong|incorrect)",
         r"(?:we|the (?:store|shop|seller)) (?:will |can )?only (?:accept|take(?: back)?|refund)"
-        r" (?:returns? )?(?:of |for |on )?(?:\w+ ){0,4}?(?:that|which)? ?(?:\w+ )?"
-        r"(?:damaged|defective|faulty|broken|wrong|incorrect)",
+        r" (?:\w+ ){0,8}?(?:damaged|defective|faulty|broken|wrong|incorrect)",
+        # "only" after what is accepted: "Returns are accepted only for faulty items", "We
+        # accept returns only when an item arrives faulty"
+        r"(?:(?:returns?|refunds?|exchanges?) (?:are |is |will be )?(?:accepted|possible|allowed"
+        r"|available|offered|issued)|(?:we|the (?:store|shop|seller)) (?:will |can )?(?:accept"
+        r"|take back|refund) (?:returns?|items?|goods|products|orders?)) only"
+        r" (?:for|if|when|in case of) (?:\w+ ){0,5}?(?:damaged|defective|faulty|broken|wrong"
+        r"|incorrect)",
         # "يقتصر استرجاع المبلغ على المنتجات التي يثبت بها عيب": returns for defects only
         r"(?:ي|ت)قتصر\s+(?:\w+\s+){0,3}?على\s+(?:\w+\s+){0,6}?(?:عيب|معيب\w*|تالف\w*|خلل|تلف"
         r"|مختلف\w*|خاطئ\w*|غلط)",
@@ -811,6 +822,8 @@ ALL_CASES: Final = pattern(
         r"in (?:both|either) cases?",
         r"(?:في|ب) (?:كلتا |كلا )?(?:ال)?حالتين",
         r"on all returns",
+        r"under any circumstances?",
+        r"in all circumstances",
         r"دائما",
         r"always",
     )
@@ -875,6 +888,11 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?:customer|buyer)s? (?:is|are) responsible for",
         r"at (?:the customer's|your) (?:own )?(?:cost|expense)",
         r"you (?:pay|bear|cover|are responsible for)",
+        # the store that does not pay: "We do not cover return postage", "ما نتحمل رسوم الشحن"
+        r"we (?:do not|don't|will not|won't|cannot|can't) (?:cover|pay for|pay|bear|refund)"
+        r" (?:the |any )?(?:return |original )?(?:postage|shipping|courier|delivery)",
+        r"(?:لا|ما|مش|لن)\s+(?:ن|ي|ت|بن)(?:تحمل|دفع)\w*\s+(?:(?:ال)?(?:متجر|شركه|موقع)\s+)?"
+        r"(?:اي\s+)?(?:ال)?(?:تكلف\w*|تكاليف|رسوم|مصاريف|شحن)",
         r"(?:paid|borne|covered|charged|payable) (?:for )?by (?:the )?(?:customer|buyer|you)",
         r"(?:دفع|سداد|تحمل)\w*\s+(?:\S+\s+){0,3}?(?:من (?:قبل|طرف|جهه)|على) "
         r"(?:ال)?(?:عميل|مشتري|زبون)",
@@ -1141,7 +1159,10 @@ CREDIT_GIVEN: Final = pattern(
 )
 MOBILE_MONEY: Final = pattern(
     words(
-        r"محفظ\w* (?:ال)?(?:موبايل|الكترونيه|الجوال|فودافون)",
+        # (not the store's own: "رصيد في المحفظة الإلكترونية للعميل على الموقع")
+        r"محفظ\w* (?:ال)?(?:موبايل|الجوال|فودافون)"
+        r"|محفظ\w* (?:ال)?الكترونيه(?! (?:لل?عميل |الخاصه بك |الخاصه بالعميل )?(?:علي|في|ب)"
+        r" ?(?:ال)?(?:موقع|متجر|تطبيق|حساب))",
         r"mobile (?:money|wallet)",
         r"instapay",
         r"انستاباي",
