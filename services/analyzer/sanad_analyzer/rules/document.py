@@ -62,6 +62,17 @@ _PREDICATE: Final = re.compile(
     r"(?:is|are|was|were|will|shall|must|can|cannot|may|should|would|has|have)(?![a-z'])"
 )
 _ASIDE: Final = re.compile(r"(?:even|including|especially|whether|regardless)(?![a-z])")
+# A period written as a value: "3-7 business days", "من ٣ إلى ٧ أيام".
+_PERIOD_VALUE: Final = pattern(
+    r"\d+(?:\s*-\s*\d+)?\s+(?:business\s+|working\s+)?(?:day|hour|week|month)"
+    r"|\d+(?:\s+الي\s+\d+)?\s+(?:يوم|ايام|ساع|اسبوع|اسابيع|شهر|اشهر)"
+)
+_VALUE_WORDS: Final = 6
+"""The most words of a line that is a heading's value rather than a heading."""
+# Words in brackets, whose commas end no clause: "(مدى، أبل باي)".
+_BRACKETED: Final = re.compile(r"\([^()\n]{1,80}\)")
+_LATIN: Final = re.compile(r"[a-z]")
+_ARABIC: Final = re.compile(r"[\u0621-\u064a]")
 _Key = TypeVar("_Key")
 _TOPICS: Final = tuple(TOPIC_PATTERNS)
 _CATEGORIES: Final = tuple(CATEGORY_PATTERNS)
@@ -109,16 +120,6 @@ class Section(NamedTuple):
     refuses: bool = False
     """The heading refuses returns over a list ("❌ مش بنقبل استرجاع"): what is listed under it
     is what cannot be returned."""
-
-
-_PERIOD_VALUE: Final = pattern(
-    r"\d+(?:\s*-\s*\d+)?\s+(?:business\s+|working\s+)?(?:day|hour|week|month)"
-    r"|\d+(?:\s+الي\s+\d+)?\s+(?:يوم|ايام|ساع|اسبوع|اسابيع|شهر|اشهر)"
-)
-_BRACKETED: Final = re.compile(r"\([^()\n]{1,80}\)")
-_VALUE_WORDS: Final = 6
-_LATIN: Final = re.compile(r"[a-z]")
-_ARABIC: Final = re.compile(r"[\u0621-\u064a]")
 
 
 class Carveout(NamedTuple):

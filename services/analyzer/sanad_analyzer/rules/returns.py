@@ -169,7 +169,6 @@ _KEPT_OPENING: Final = pattern(
     r"|و?(?:ب|ه)?(?:ت|ي)(?:ن)?خصم(?!\w)|(?:and |which )?(?:is |are |will be |gets? )deducted"
 )
 _RELATIVE: Final = pattern(r"(?:which|that|اللي|الي|التي|الذي|وهي|وهو)(?!\w)")
-# A word just before credit that refuses it too: "لا كاش ولا رصيد", "no store credit".
 # Between a refusal and credit: the refused refund's word and "or" ("ولا يوجد استرجاع نقدي
 # أو رصيد", "no cash refund or store credit").
 _OR_AFTER_REFUSED: Final = re.compile(r"(?:\s+\S+){0,2}\s+(?:او|ولا|or|nor)\s+")
@@ -177,6 +176,12 @@ _OR_AFTER_REFUSED: Final = re.compile(r"(?:\s+\S+){0,2}\s+(?:او|ولا|or|nor)
 _CUSTOMER_ANSWER: Final = pattern(
     r"(?:the )?(?:customer|buyer)s?|you(?: do)?|(?:علي )?(?:ال)?(?:عميل|مشتري|زبون)|عليك|انت"
 )
+_QUESTION_WORDS: Final = 6
+"""The most words of a question that states the case of the sentence after it."""
+_EXCEPTED_FEE_REACH: Final = 25
+"""How far into an exception of a refund its fee's noun may stand ("عدا رسوم", "except the
+COD fee")."""
+# A word just before credit that refuses it too: "لا كاش ولا رصيد", "no store credit".
 _NEGATED_JUST_BEFORE: Final = pattern(r"(?<!\w)(?:و?لا|مش|مفيش|مافي|no|not|nor|without)\s+$")
 # A fee by its noun: named before a refusal, it is what is refused (not every cost word of
 # COST: a percentage there also names discounted goods, "المنتجات المخفضة 50% لا ترد").
@@ -815,7 +820,8 @@ class ReturnPolicy:
         previous = self.document.sentences[index - 1]
         sentence = self.document.sentences[index]
         between = self._text[previous.end : sentence.start]
-        if between.strip() != "?" or len(self._text[previous.start : previous.end].split()) > 6:
+        question = self._text[previous.start : previous.end]
+        if between.strip() != "?" or len(question.split()) > _QUESTION_WORDS:
             return None
         return self.document.clauses[previous.clauses.start]
 
@@ -1073,7 +1079,8 @@ class ReturnPolicy:
         if not clause.carveouts or Topic.REFUND not in clause.topics:
             return None
         for carveout in clause.carveouts:
-            if _FEE_NOUN.search(self._text, carveout.start, min(carveout.end, carveout.start + 25)):
+            reach = min(carveout.end, carveout.start + _EXCEPTED_FEE_REACH)
+            if _FEE_NOUN.search(self._text, carveout.start, reach):
                 return carveout.start, carveout.end
         return None
 
