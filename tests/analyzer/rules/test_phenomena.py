@@ -2156,3 +2156,107 @@ def test_credit_sent_within_a_period_is_no_return_window() -> None:
     rules = found(text, SA)
     assert "return.window_too_short" not in rules
     assert "return.refund_time_missing" not in rules
+
+
+# Blind probes 34 to 36: mobile wallets, refused payment methods, the courier's charge, cost
+# columns and line labels, headings of change of mind, order payment and price differences.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الاسترجاع خلال ٧ أيام من الاستلام. المبالغ ترجع لمحفظة STC Pay المسجلة عندنا.",
+        "الاسترجاع خلال ٧ أيام من الاستلام، والمبلغ يرجع لحسابك خلال ٥ أيام. ما نعطي رصيد ولا "
+        "قسيمة بدال المبلغ.",
+    ],
+)
+def test_a_mobile_wallet_or_credit_refused_is_no_credit_finding(text: str) -> None:
+    assert "return.store_credit_only" not in found(text, SA)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 10 days. Every refund is issued as store credit. We are unable to "
+        "refund to mada, Visa, Mastercard or Apple Pay.",
+        "Returns within 10 days of delivery. We don't refund to cards: you receive a gift "
+        "voucher for the full value instead.",
+        "Return policy\n- Returns within 10 days / الإرجاع خلال ١٠ أيام\n- Store credit only, "
+        "no cash or card refunds / رصيد فقط، بدون استرداد نقدي",
+        "Returns\n1. Orders\nPayment is authorised through mada or Visa.\n2. Refunds\nEvery "
+        "return is refunded as store credit within 2 days.\nReturns within 10 days.",
+    ],
+)
+def test_credit_beside_refused_or_order_payment_methods_is_the_only_refund(text: str) -> None:
+    assert found(text, SA)["return.store_credit_only"].confident
+
+
+def test_a_refund_refused_to_the_card_beside_credit_is_no_blanket_refusal() -> None:
+    text = "الإرجاع خلال ١٠ أيام. المبلغ يصير رصيد في حسابك بالمتجر فقط، ما نحول على البطاقة."
+    rules = found(text, SA)
+    assert "return.blanket_no_return" not in rules
+    assert rules["return.store_credit_only"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الترجيع خلال ١٤ يوم والفلوس ترجع في ٥ أيام. المندوب بياخد ٤٠ جنيه في كل مرتجع حتى لو "
+        "القطعة فيها عيب.",
+        "Returns within 14 days, refunds within 5 days.\n\n| Case | Courier cost |\n|---|---|\n"
+        "| منتج معطوب / Faulty item | على العميل – 60 EGP |",
+        "Returns within 14 days, refunds within 5 days.\nFaulty items: tell us within 2 days. "
+        "We swap the unit; the new unit's shipping is charged to you.",
+        "Returns within 14 days, refunds within 5 days.\n\nFaults after 7 days\nRepairs go "
+        "through the brand's centre; shipping there is the buyer's responsibility.",
+    ],
+)
+def test_a_cost_for_defects_by_the_courier_a_cost_column_or_a_line_label(text: str) -> None:
+    rules = found(text, EG)
+    assert rules["return.customer_pays_for_defects"].confident
+    assert "return.window_too_short" not in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الترجيع خلال ١٤ يوم والفلوس ترجع في ٥ أيام. المندوب بياخده من عندك ببلاش لو فيه عيب.",
+        "Returns within 14 days, refunds within 5 days.\nChange of mind: send it back unused. "
+        "Return postage is charged to you.",
+        "الترجيع خلال ١٤ يوم والفلوس ترجع في ٥ أيام. الشحن عليكي لو غيرتي رأيك، ولو فيه عيب "
+        "الشحن علينا.",
+    ],
+)
+def test_a_pickup_or_a_cost_of_changing_ones_mind_is_no_defect_cost(text: str) -> None:
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+def test_refusing_skincare_and_makeup_is_no_blanket_refusal() -> None:
+    text = (
+        "الترجيع خلال ١٤ يوم والفلوس ترجع في ٥ أيام.\n• الميك اب ومنتجات العناية بالبشرة "
+        "مبتترجعش بعد الفتح."
+    )
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_a_heading_of_change_of_mind_gives_its_period_to_the_return() -> None:
+    text = "🔁 لو غيرت رأيك\n- قدامك ٣ أيام من يوم الاستلام.\n- الفلوس ترجع خلال ٥ أيام."
+    assert found(text, EG)["return.window_too_short"].confident
+
+
+def test_an_order_made_ready_within_days_is_no_return_window() -> None:
+    text = (
+        "سياسة الاسترجاع\n\nالطلب\n- كل قطعة تتجهز خلال ٣ أيام عمل.\n\nالاسترجاع\n- تقدر "
+        "ترجع الطلب خلال ١٥ يوم من الاستلام، والمبلغ يرجع خلال ٥ أيام."
+    )
+    assert "return.window_too_short" not in found(text, SA)
+
+
+def test_an_exchanges_price_difference_as_credit_leaves_exchange_only() -> None:
+    text = (
+        "التبديل خلال ٥ أيام من الاستلام. ولو القطعة الجديدة أرخص بنرجعلك الفرق رصيد.\nمش "
+        "بنرجع فلوس في حالة تغيير الرأي، المتاح التبديل بس."
+    )
+    rules = found(text, EG)
+    assert rules["return.blanket_no_return"].confident
+    assert "return.store_credit_only" not in rules

@@ -22,7 +22,14 @@ from typing import Final
 
 from sanad_analyzer.rules.document import Clause, Document, Sentence
 from sanad_analyzer.rules.normalised import NormalisedText, pattern
-from sanad_analyzer.rules.vocabulary import CREDIT, THIS_CASE, Category, LexiconScan, Topic
+from sanad_analyzer.rules.vocabulary import (
+    CHANGE_OF_MIND,
+    CREDIT,
+    THIS_CASE,
+    Category,
+    LexiconScan,
+    Topic,
+)
 from sanad_analyzer.text.numbers import Unit, find_numbers
 
 _UNIT_DAYS: Final = {
@@ -183,6 +190,8 @@ _PURPOSE_WORDS: Final = (
         # the waybill or the pickup time sent for a return is the courier's step, not its
         # window: "نرسل لك بوليصة الشحن المرتجع أو موعد الاستلام خلال يوم عمل"
         r"|بوليص\w*|(?:ال)?موعد (?:ال)?(?:استلام|توصيل|مندوب)\w*|labels?|waybill"
+        # an order made or made ready: "كل عباية تنخاط وتتجهز خلال ٣ إلى ٥ أيام عمل"
+        r"|(?:ت|ي|بت|بي|هت|هي)(?:تجهز|نخاط|تخاط|تصنع)\w*"
         # "Parcels reach you within 3 to 6 days"
         r"|(?:parcels?|orders?|packages?|shipments?|it|they) (?:will |should |usually )?reach",
     ),
@@ -613,6 +622,8 @@ class _PurposeWords:
             words = self._between(*span)
             kinds = [word[2] for word in words]
             if not kinds:
+                if CHANGE_OF_MIND.search(self._text, *span):
+                    return Purpose.RETURN  # "🔄 لو غيرت رأيك" / "عندك أسبوع من يوم الاستلام"
                 continue
             if Purpose.CANCELLATION in kinds:
                 return Purpose.CANCELLATION

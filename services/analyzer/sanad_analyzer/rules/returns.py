@@ -92,13 +92,15 @@ _LIMITING: Final = frozenset(Category) - {Category.PAYMENT_METHOD}
 _GOODS: Final = _LIMITING - {Category.CONDITION, Category.SOME, Category.TIME, Category.LISTED}
 """Categories that name goods by kind."""
 _CASH_AFTER: Final = pattern(
-    r"\s*(?:\w+\s+){0,2}?(?:نقدا|(?:ال)?نقدي\w*|كاش|cash|in cash|to (?:the )?(?:card|bank))"
+    r"\s*(?:\w+\s+){0,2}?(?:نقدا|(?:ال)?نقدي\w*|كاش|cash|in cash|to (?:the )?(?:card|bank)"
+    # onto a card or an account: "ما نرجع على البطاقة", "لا نرد إلى الحساب البنكي"
+    r"|(?:علي|الي|ل)\s*(?:ال)?(?:بطاق|كارت|حساب|بنك|مدي|فيزا)\w*)"
 )
 # Cash named as the refused thing's first word: "cash refunds are not offered".
 _CASH_BEFORE: Final = pattern(r"(?<!\w)(?:cash|money)\s*$")
 _NEGATOR_BEFORE: Final = pattern(
     r"(?<!\w)و?(?:لا|ما|مش|مو|لن|ليس|غير|مفيش|مافيش|مافي|no|not|cannot|can't|don't|do not"
-    r"|never|won't)(?!\w)"
+    r"|never|won't|unable to|without|بدون|دون|من غير)(?!\w)"
 )
 _CASH: Final = pattern(r"نقد|كاش|cash")
 # A cost named by pointing back: "تخصم هذه الرسوم", "these fees are deducted".
@@ -176,13 +178,33 @@ _OR_AFTER_REFUSED: Final = re.compile(r"(?:\s+\S+){0,2}\s+(?:او|ولا|or|nor)
 _CUSTOMER_ANSWER: Final = pattern(
     r"(?:the )?(?:customer|buyer)s?|you(?: do)?|(?:علي )?(?:ال)?(?:عميل|مشتري|زبون)|عليك|انت"
 )
+# How an order is paid for, which is no refund: "payment is authorised through mada", "طرق
+# الدفع المتاحة".
+_ORDER_PAYMENT: Final = pattern(
+    r"payment (?:is|can be) (?:\w+ )?(?:through|by|with|via)|(?:paid|pay) (?:by|with|through|via)"
+    r"|payment methods|we accept|(?:طرق|وسائل) (?:ال)?دفع|(?:ال)?دفع (?:عن طريق|من خلال|بواسطه)"
+)
+# The price difference of an exchange, which credit may pay back: "الفرق", "the difference".
+_DIFFERENCE: Final = pattern(r"(?<!\w)(?:ال)?فرق(?!\w)|(?:the |any )?(?:price )?difference")
+# An amount of money: "70 EGP", "٢٥ ريال", "SAR 25".
+_AMOUNT: Final = pattern(
+    r"\d+(?:[.,]\d+)?\s*(?:ريال|ر\.?س|جنيه|ج\.?م|sar|egp|le|sr)(?![a-z])"
+    r"|(?<![a-z])(?:sar|egp|le)\s*\d"
+)
+_LISTED_WORDS: Final = 4
+"""The most words of a clause that only goes on with the list of the clause before it."""
 _QUESTION_WORDS: Final = 6
 """The most words of a question that states the case of the sentence after it."""
 _EXCEPTED_FEE_REACH: Final = 25
 """How far into an exception of a refund its fee's noun may stand ("عدا رسوم", "except the
 COD fee")."""
 # A word just before credit that refuses it too: "لا كاش ولا رصيد", "no store credit".
-_NEGATED_JUST_BEFORE: Final = pattern(r"(?<!\w)(?:و?لا|مش|مفيش|مافي|no|not|nor|without)\s+$")
+_NEGATED_JUST_BEFORE: Final = pattern(
+    r"(?<!\w)(?:و?لا|ما|مش|مفيش|مافي|لن|no|not|nor|without)\s+(?:\w+\s+)?$"
+)
+_NEGATION_REACH: Final = 16
+"""How far before credit its negation may stand ("ما نعطي رصيد", "we do not offer store
+credit")."""
 # A fee by its noun: named before a refusal, it is what is refused (not every cost word of
 # COST: a percentage there also names discounted goods, "المنتجات المخفضة 50% لا ترد").
 _FEE_NOUN: Final = pattern(
@@ -566,7 +588,8 @@ class ReturnPolicy:
                 confident.append(Evidence(clause.start, self.document.sentence_of(clause).end))
                 continue
             if clause.in_heading or not (
-                (clause.topics | self._asked(clause)) & _COST_TOPICS or self._cost_lead(clause)
+                (clause.topics | self._asked(clause) | self._column_topics(clause)) & _COST_TOPICS
+                or self._cost_lead(clause)
             ):
                 continue
             kind = self._cost_on_customer(clause)
@@ -574,6 +597,9 @@ class ReturnPolicy:
                 continue
             case = self._heading_case(clause)
             earlier = self._case_before(clause)
+            labelled = self._line_label_case(clause)
+            if labelled == "mind":
+                continue  # "Change of mind: … . Return shipping is paid by the customer."
             if (
                 clause.carves_defects
                 or clause.change_of_mind
@@ -611,6 +637,10 @@ class ReturnPolicy:
                 or self._extended_to_every_case(clause)
                 or self._warranty_cost(clause)
                 or (earlier is not None and self._of_defects(earlier))
+                or (
+                    labelled == "defects"
+                    and not STORE_PAYS.search(self._text, clause.start, self._own_end(clause))
+                )
             ):
                 confident.append(Evidence(clause.start, sentence.end))
             elif self._row_of_defects(clause):
@@ -733,8 +763,10 @@ class ReturnPolicy:
         if divider < 0 or text[divider + 1 : clause.start].strip():
             return False
         label = (sentence.start, text.find("|", sentence.start, clause.start))
+        # (of a label and its translation, the first: "منتج تالف أو مكسور / Damaged item")
+        words = text[slice(*label)].split(" / ", maxsplit=1)[0].split()
         return (
-            len(text[slice(*label)].split()) <= _CELL_WORDS
+            len(words) <= _CELL_WORDS
             and document.has(Topic.DEFECTS, *label)
             and STORE_PAYS.search(text, *label) is None
             and CHANGE_OF_MIND.search(text, *label) is None
@@ -810,6 +842,27 @@ class ReturnPolicy:
                 return None
             case = self.document.clause_at(heading[0])
         return case if case.change_of_mind or self._case_of_defects(case) else None
+
+    def _line_label_case(self, clause: Clause) -> str | None:
+        """The case the label opening the clause's line states, for a later sentence of that
+        line ("Defective or damaged items: report it within 3 days. … the replacement's
+        delivery fee is charged to the customer"): "defects", "mind" or None."""
+        sentences = self.document.sentences
+        index = clause.sentence
+        while (
+            index > 0 and "\n" not in self._text[sentences[index - 1].end : sentences[index].start]
+        ):
+            index -= 1
+        lead = sentences[index].lead
+        if index == clause.sentence or lead is None:
+            return None
+        if CHANGE_OF_MIND.search(self._text, *lead):
+            return "mind"
+        if self.document.has(Topic.DEFECTS, *lead) and not self.document.has(
+            Topic.DAMAGE_REPORT, *lead
+        ):
+            return "defects"
+        return None
 
     def _question_before(self, clause: Clause) -> Clause | None:
         """A short question just before the clause's sentence on its line, which states its
@@ -940,6 +993,8 @@ class ReturnPolicy:
             if (
                 SHIPPING_COST.search(text, sentence.start, sentence.end)
                 or COST.search(text, start, end)
+                or _AMOUNT.search(text, start, self._cell_end(end))
+                or self._column_topics(clause) & _COST_TOPICS
                 or (self._asked(clause) and heading and SHIPPING_COST.search(text, *heading))
             ):
                 return "pays"
@@ -955,6 +1010,38 @@ class ReturnPolicy:
             # not a deduction the clause denies ("ومش بنخصم أي رسوم")
             return "kept" if self._keeps_a_fee(start, end) else None
         return None
+
+    def _column_topics(self, clause: Clause) -> frozenset[Topic]:
+        """The cost topics of the table column the clause's cell stands in, named by the
+        table's first row ("| الحالة | مصاريف الشحن |" over "| منتج تالف | على العميل |")."""
+        text = self._text
+        line_start = text.rfind("\n", 0, clause.start) + 1
+        cells_before = text.count("|", line_start, clause.start) - text.startswith("|", line_start)
+        if cells_before <= 0:
+            return frozenset()
+        header = line_start
+        while header > 0:
+            above = text.rfind("\n", 0, header - 1) + 1
+            if "|" not in text[above : header - 1]:
+                break
+            header = above
+        if header == line_start:
+            return frozenset()
+        header_end = text.find("\n", header)
+        cells = text[header:header_end].strip().strip("|").split("|")
+        if cells_before >= len(cells):
+            return frozenset()
+        cell_start = header + text[header:header_end].find(cells[cells_before])
+        cell = (cell_start, cell_start + len(cells[cells_before]))
+        return frozenset(topic for topic in _COST_TOPICS if self.document.has(topic, *cell))
+
+    def _cell_end(self, end: int) -> int:
+        """Where the table cell that goes on past ``end`` ends ("| على العميل – 70 EGP |"),
+        or ``end`` outside a table."""
+        line_end = self._text.find("\n", end)
+        line_end = len(self._text) if line_end < 0 else line_end
+        divider = self._text.find("|", end, line_end)
+        return end if divider < 0 else divider
 
     def _defects_spared(self) -> bool:
         """The policy says somewhere that defective items cost the customer nothing."""
@@ -1201,8 +1288,13 @@ class ReturnPolicy:
             and (self._negated_money(c) or self._refund_refused(c) or self._money_for_defects(c))
             for c in self.document.clauses
         )
-        # (or by the item's label: "No card refunds: the amount is held as a balance")
-        marked = marked or bool(sentence.lead and self._money_refused(*sentence.lead))
+        # (or by the item's label, or in its own words: "No card refunds: the amount is held
+        # as a balance", "We don't refund to cards: you get a voucher instead")
+        marked = (
+            marked
+            or bool(sentence.lead and self._money_refused(*sentence.lead))
+            or self._negated_money(clause)
+        )
         return Evidence(clause.start, clause.end, None if marked else Doubt.METHOD_UNSTATED)
 
     @functools.cached_property
@@ -1233,7 +1325,10 @@ class ReturnPolicy:
         match = CREDIT.search(text, clause.start, clause.end)
         if match is None or MOBILE_MONEY.search(text, clause.start, clause.end):
             return False
-        if _NEGATED_JUST_BEFORE.search(text, max(clause.start, match.start() - 8), match.start()):
+        if _DIFFERENCE.search(text, clause.start, match.start()):
+            return False  # "ولو أرخص بنرجعلك الفرق رصيد": an exchange's price difference
+        reach = max(clause.start, match.start() - _NEGATION_REACH)
+        if _NEGATED_JUST_BEFORE.search(text, reach, match.start()):
             return False  # "لا كاش ولا رصيد", "no store credit": credit refused too
         if (
             clause.refusal is not None
@@ -1285,12 +1380,21 @@ class ReturnPolicy:
                 continue  # under "Defective, damaged or wrong items": money for those only
             if self._about_cancelling(sentence, clauses):
                 continue  # "Cancelled orders are refunded to the card": no return's refund
+            if not document.has(
+                Topic.REFUND, sentence.start, sentence.end
+            ) and _ORDER_PAYMENT.search(text, sentence.start, sentence.end):
+                continue  # "Orders are confirmed once payment is authorised through mada, Visa"
             refund = document.has(Topic.REFUND, sentence.start, sentence.end) or any(
                 Topic.REFUND in c.context for c in clauses
             )
+            refused = False
             for clause in clauses:
                 money = MONEY_METHOD.search(text, clause.start, clause.end)
-                if money is None or self._negated_money(clause):
+                # (a list goes on with the refusal before it: "We are unable to refund to mada,
+                # Visa, Mastercard or Apple Pay")
+                listed = refused and len(text[clause.start : clause.end].split()) <= _LISTED_WORDS
+                refused = money is not None and (self._negated_money(clause) or listed)
+                if money is None or refused:
                     continue
                 if refund or document.has(Topic.RETURN, clause.start, clause.end):
                     return True

@@ -275,6 +275,8 @@ _TOPIC_WORDS: Final = {
         r"damag\w*",
         r"defect\w*",
         r"faulty",
+        r"faults",
+        r"a fault",
         r"broken",
         r"wrong",
         r"incorrect",
@@ -407,6 +409,9 @@ _CATEGORY_WORDS: Final = {
         r"(?:ال)?سباحه",
         r"(?:ال)?(?:عطور|عطر|مستحضرات|مكياج|حلق|اقراط)\w*",
         r"(?:ال)?عنايه (?:ال)?شخصيه",
+        r"(?:ال)?(?:ميكب|ميك اب|ماكياج|ميكاب)\w*",
+        r"(?:ال)?عنايه (?:بال)?(?:بشره|شعر)",
+        r"skin ?care",
         r"underwear",
         r"lingerie",
         r"swimwear",
@@ -676,6 +681,7 @@ EXCEPTION: Final = Lexicon(
         r"(?<!\w)(?:ا|و)?لا (?:اذا|في|لو|ان|عند|حال|بعد)",
         r"(?<!\w)(?:ا|و)?لا(?= \w+ (?:كان|يكون|تكون|المنتج|السلعه))",
         r"ما عدا",
+        r"ماعدا",
         r"باستثناء",
         r"(?<!\w)عدا",
         r"ما لم",
@@ -736,7 +742,7 @@ CHANGE_OF_MIND: Final = pattern(
         r"لعدم (?:ال)?رغبه",
         r"رغب(?:ه|ته|تك|تها|تهم) (?:ال)?شخصيه",
         r"عدم (?:ال)?رغبه",
-        r"غيرت (?:ال)?راي\w*",
+        r"غيرت(?:ي|وا|و)? (?:ال)?راي\w*",
         r"لتغيير (?:ال)?راي",
         r"تغيير (?:ال)?راي",
         r"(?:لم|ما) (?:يرغب|يعجب|عاجب)\w*",
@@ -761,6 +767,7 @@ CHANGE_OF_MIND: Final = pattern(
         r"(?:خطا|غلط)\w* (?:في|ب) (?:ال)?(?:اختيار|طلب) (?:ال)?(?:مقاس|لون|حجم|قياس|موديل)",
         r"(?:chose|chosen|choosing|ordered|ordering|picked|selected) (?:the |a )?wrong "
         r"(?:size|colou?r|model|fit)",
+        r"wrong (?:size|colou?r|model|fit) (?:ordered|chosen|picked|selected)",
         r"دون (?:وجود )?عيب",
         # "if it is not defective" (not "ما لم يكن معيبا", which is "unless")
         r"(?:ان|اذا|لو) (?:لم|ما|مش|مو) (?:يكن|تكن|يكون|تكون|كان|كانت) (?:\w+\s+){0,2}?"
@@ -878,6 +885,9 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?!\s+(?:(?:ال)?بنك\w*|في (?:ال)?(?:بنك|موقع|متجر|تطبيق)|لدي\w*|عندنا|الخاص))",
         r"(?<!\w)علي\s+حضرتك(?!\w)" + _NO_DUTY,
         r"(?:ستتحمل|تتحمل|هتدفع|تدفع)\s+(?:انت\s+)?(?:رسوم|تكلف|مصاريف|الشحن)",
+        # the courier who charges the customer: "المندوب بياخد ٥٠ جنيه في أي مرتجع"
+        r"(?:ال)?مندوب\s+(?:ب|ه)?(?:ياخد|ياخذ|يحصل|يتقاضي)\s+(?:منك\s+)?"
+        r"(?:\d|رسوم|فلوس|مصاريف|تمن|قيمه)",
         # the cost named before, paid by "you": "مصاريف الشحن انت بتدفعها", "تدفعها للمندوب"
         r"(?<!ما )(?<!مش )(?<!لا )(?<!مو )(?<!لن )(?:ب|ه|س)?تدفع(?:ها|ه|هم|يها|يه)(?!\w)",
         r"(?<!\w)علي\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)(?!\w)",
@@ -886,6 +896,7 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?:customer|buyer)s? (?:\w+ )?(?:pays?|bears?|covers?|must pay|will pay|is charged)",
         r"charged (?:on|for) (?:every|all|each|any) (?:return|item|order)",
         r"(?:customer|buyer)s? (?:is|are) responsible for",
+        r"(?:the )?(?:customer|buyer)'s responsibility",
         r"at (?:the customer's|your) (?:own )?(?:cost|expense)",
         r"you (?:pay|bear|cover|are responsible for)",
         # the store that does not pay: "We do not cover return postage", "ما نتحمل رسوم الشحن"
@@ -894,6 +905,7 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?:لا|ما|مش|لن)\s+(?:ن|ي|ت|بن)(?:تحمل|دفع)\w*\s+(?:(?:ال)?(?:متجر|شركه|موقع)\s+)?"
         r"(?:اي\s+)?(?:ال)?(?:تكلف\w*|تكاليف|رسوم|مصاريف|شحن)",
         r"(?:paid|borne|covered|charged|payable) (?:for )?by (?:the )?(?:customer|buyer|you)",
+        r"(?:charged|billed|invoiced) to (?:the )?(?:customer|buyer|you)",
         r"(?:دفع|سداد|تحمل)\w*\s+(?:\S+\s+){0,3}?(?:من (?:قبل|طرف|جهه)|على) "
         r"(?:ال)?(?:عميل|مشتري|زبون)",
         r"charged to (?:the )?(?:customer|buyer|you)",
@@ -1166,6 +1178,9 @@ MOBILE_MONEY: Final = pattern(
         r"mobile (?:money|wallet)",
         r"instapay",
         r"انستاباي",
+        r"stc ?pay",
+        r"urpay",
+        r"(?:اس تي سي|اس تى سى) باي",
     )
 )
 CREDIT_ONLY: Final = pattern(
@@ -1215,6 +1230,12 @@ MONEY_METHOD: Final = pattern(
         r"cash",
         r"the (?:same )?account",
         r"money back",
+        r"mada",
+        r"visa",
+        r"mastercard",
+        r"apple pay",
+        r"فيزا",
+        r"(?:ا|أ)بل باي",
     )
 )
 CHOICE: Final = pattern(
