@@ -2260,3 +2260,87 @@ def test_an_exchanges_price_difference_as_credit_leaves_exchange_only() -> None:
     rules = found(text, EG)
     assert rules["return.blanket_no_return"].confident
     assert "return.store_credit_only" not in rules
+
+
+# Blind probes 37 to 39: English pages, formal terms and short dialect posts.
+
+
+def test_the_feminine_you_pays_and_the_egyptian_exchange_noun_has_its_period() -> None:
+    text = (
+        "❌ مفيش رجوع فلوس\n🔄 البدل خلال ٤ أيام بس من الاستلام\n🚚 الشحن رايح جاي عليكي في كل "
+        "الحالات"
+    )
+    rules = found(text, EG)
+    assert rules["return.blanket_no_return"].confident
+    assert rules["return.window_too_short"].confident
+    assert rules["return.customer_pays_for_defects"].confident
+
+
+def test_a_refund_paid_less_a_fee_in_dialect_keeps_the_fee() -> None:
+    text = "الترجيع خلال ١٤ يوم. بعد الفحص بنرجعلك الفلوس ناقص ١٥٪ رسوم خلال ٥ أيام."
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_limited_editions_refused_are_no_blanket_refusal() -> None:
+    text = (
+        "Returns within 14 days of delivery; refunds within 5 days.\nLimited-edition drops "
+        "are final sale: no returns and no exchanges."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_no_returns_once_the_order_leaves_the_warehouse_is_a_blanket_refusal() -> None:
+    text = "No returns or exchanges once your parcel leaves our warehouse."
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_refund_requests_within_a_period_are_the_return_window() -> None:
+    text = "Refund requests must be submitted within 2 days of delivery; refunds take 5 days."
+    assert found(text, SA)["return.window_too_short"].confident
+
+
+def test_costs_on_us_for_a_fault_spare_defects_on_an_exchange_only_page() -> None:
+    text = (
+        "🔄 التبديل بس، مفيش رجوع فلوس.\n- التبديل خلال ٣ أيام، ومصاريف الشحن عليكي.\n⚠️ لو في "
+        "مشكلة\n- لو القطعة وصلت فيها عيب، في الحالة دي مصاريف الشحن كلها علينا."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+def test_bound_to_report_damage_is_no_cost() -> None:
+    text = (
+        "يحق للعميل الإرجاع خلال ٧ أيام، ويرد المبلغ خلال ٥ أيام.\nيلتزم العميل بإخطار المتجر "
+        "بأي كسر في الشحنة خلال ٤٨ ساعة من الاستلام."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, SA)
+
+
+def test_a_list_that_no_opens_is_denied_as_a_whole() -> None:
+    text = (
+        "Returns within 14 days; refunds within 5 days. No fees, courier costs or handling "
+        "charges are taken from your refund."
+    )
+    assert "return.fees_deducted" not in found(text, EG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "لا يقبل استرجاع المنتجات أو استبدالها بعد التسليم، باستثناء الحالات الآتية:\n"
+        "أ- وصول المنتج تالفاً.\nب- وصول منتج غير الذي طلبه العميل.\n"
+        "١- يرد المبلغ خلال ٥ أيام.",
+        "لا يجوز استرداد ثمن المنتج نقداً أو بأي وسيلة أخرى، ويقتصر حق المشتري على التبديل "
+        "خلال ٣ أيام.",
+        "يقتصر حق الإرجاع على المنتجات المعيبة، وعلى المشتري تقديم الطلب خلال ١٠ أيام من الاستلام.",
+    ],
+)
+def test_formal_refusals_with_defects_or_exchanges_kept_are_blanket(text: str) -> None:
+    assert found(text, EG)["return.blanket_no_return"].confident
+
+
+def test_a_refusal_completed_by_a_list_of_conditions_is_no_blanket_refusal() -> None:
+    text = (
+        "يحق للعميل الإرجاع خلال ١٤ يوماً، ويرد المبلغ خلال ٥ أيام.\nلا يقبل إرجاع المنتجات "
+        "التي:\n- استخدمت أو غسلت.\n- فقدت ملصقها."
+    )
+    assert "return.blanket_no_return" not in found(text, EG)

@@ -40,6 +40,8 @@ BULLETS: Final = "-•*–·▪●◦✓✔"
 _MARKER: Final = re.compile(
     rf"\s*(?:(?P<bullet>[{BULLETS}]+)"
     r"|(?P<number>\(?\d{1,2}\s*[.)\-](?!\d)|\(\d{1,2}\)|\([a-h]\)(?=\s)"
+    # a lettered item of formal terms: "أ- البرامج …", "ب) بطاقات الهدايا"
+    r"|[\u0627-\u064a][\-)](?=\s)"
     # a numbered sub-clause ("٩-١ ...", "4.2 ..."), not a range of days or an amount
     r"|\d{1,2}[.\-]\d{1,2}(?=\s)(?!\s*(?:ايام|يوم|ساع|اسبوع|شهر|ريال|جنيه|عمل|%|days?|hours?"
     r"|weeks?|months?|business|working|sar|egp|le)(?![a-z])))"
@@ -622,12 +624,10 @@ def _heads_sub_clauses(marker: re.Match[str] | None, next_marker: re.Match[str] 
 def _period_value(line: str) -> bool:
     """A short line that is a period, the value of the heading above it ("Refund time" / "3-7
     business days"), not a heading of its own; of a line and its translation, the first."""
+    if _PERIOD_VALUE.search(line) is None:
+        return False
     line = line.split(" | ", maxsplit=1)[0].strip()
-    return (
-        len(line.split()) <= _VALUE_WORDS
-        and not line.endswith((":", "?"))
-        and _PERIOD_VALUE.search(line) is not None
-    )
+    return len(line.split()) <= _VALUE_WORDS and not line.endswith((":", "?"))
 
 
 def _bilingual(line: str) -> bool:

@@ -142,7 +142,8 @@ _PURPOSE_WORDS: Final = (
         # credit handed over: "E-gift cards are sent within 48 hours of the quality check"
         r"|(?:e-?gift cards?|vouchers?|store credit|credit notes?|coupons?|credit)"
         r" (?:is |are |will be |gets? )?(?:sent|issued|added|credited|emailed|posted)"
-        r"|refund\w*|reimburse\w*|money back|credited|credit is added|processed|اشعار دائن"
+        r"|refund(?!s? requests?)\w*|reimburse\w*|money back|credited|credit is added|processed"
+        r"|اشعار دائن"
         r"|(?:your |the |of )?(?:money|funds)|(?:the |your )(?:full |paid )?amount|amount paid"
         r"|paid back|transferred (?:back )?to (?:your|the)|credit notes?|the credit(?![a-z])"
         r"|(?:ال)?تعويض\w*|[يتن]عوض\w*|قيمه (?:ال)?(?:مرتجع|منتج|مشتريات|طلب)\w*",
@@ -197,7 +198,7 @@ _PURPOSE_WORDS: Final = (
     ),
     (
         Purpose.EXCHANGE,
-        r"(?:استبدال|الاستبدال|تبديل|التبديل|(?:ت|ي|ن|بت)بدل|exchange|swap)\w*",
+        r"(?:استبدال|الاستبدال|تبديل|التبديل|(?:ت|ي|ن|بت)بدل|exchange|swap)\w*|البدل(?!\w)",
     ),
     (
         Purpose.RETURN,
@@ -209,7 +210,10 @@ _PURPOSE_WORDS: Final = (
         r"|ر(?<!\wر)جعت(?:ه|ها|هم|وه|وها)(?!\w)"
         # the imperative with its object: "رجعه خلال يومين من الاستلام"
         r"|ر(?<!\wر)جع(?:ه|ها|يه|يها|وه|وها)(?!\w)"
-        r"|(?:send|sent|sending)\s+(?:\w+\s+){0,2}back)"
+        r"|(?:send|sent|sending)\s+(?:\w+\s+){0,2}back"
+        # a refund asked for within the period is the return's: "Refund requests must be made
+        # within 3 days of delivery"
+        r"|refunds? requests?)"
         r"\w*|ر(?<!\wر)د(?!\w)|ا(?<!\wا)لرد(?!\w)",
     ),
 )

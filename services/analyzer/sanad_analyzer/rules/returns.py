@@ -127,6 +127,10 @@ _LIMITED_TO_CASES: Final = pattern(
     r"|only (?:\w+ ){0,3}?(?:in|for) the following (?:cases|situations)"
     r"|(?:لا|ما)\s+(?:يقبل|نقبل|يتم)\s+(?:ال)?(?:ارجاع|استرجاع)\w*\s+(?:\w+\s+)?(?:الا|فقط)\s+في\s+"
     r"(?:ال)?حالات\s+(?:ال)?(?:تاليه|اتيه)"
+    # a refusal with the listed cases excepted: "لا يحق للعميل إرجاع المنتجات …، باستثناء
+    # الحالات الآتية:"
+    r"|(?:باستثناء|عدا|ما عدا|الا في)\s+(?:ال)?حالات\s+(?:ال)?(?:تاليه|اتيه)"
+    r"|except (?:in )?the following (?:cases|situations)"
 )
 # A refusal of the refund itself ("no refunds", "Refunds are not available").
 _REFUND_WORD: Final = pattern(r"refunds?(?![a-z])")
@@ -139,6 +143,8 @@ _LISTED: Final = pattern(
     r"(?:these|those|the listed) (?:items|products|goods|categories)"
     r"|the following|(?:listed )?below|(?:ال)?(?:منتجات|اصناف|سلع|فئات) (?:ال)?(?:تاليه|اتيه)"
     r"|(?:هذه|تلك|هذي) (?:ال)?(?:منتجات|اصناف|سلع|فئات)|(?:ال)?مذكوره (?:ادناه|تحت)|ادناه"
+    # a relative clause the list below completes: "لا يحق للعميل إرجاع المنتجات التي:"
+    r"|(?:التي|الذي|اللي|that|which) ?:"
 )
 _BUT: Final = pattern(r"(?<!\w)(?:but|however|yet|لكن|ولكن|الا ان|غير ان)(?!\w)")
 # A cost clause about the rest ("for other returns", "otherwise"): not the defects the
@@ -526,7 +532,9 @@ class ReturnPolicy:
         found = []
         for clause, kind in self._refusals:
             if kind == "all":
-                doubt = Doubt.REFUSAL_BESIDE_RIGHT if grants and not clause.all_goods else None
+                # (returns for defects only: the periods it grants are for them)
+                beside = grants and not clause.all_goods and not self._for_defects_only(clause)
+                doubt = Doubt.REFUSAL_BESIDE_RIGHT if beside else None
                 found.append(Evidence(clause.start, clause.end, doubt))
             elif kind == "timed" and not grants:
                 found.append(Evidence(clause.start, clause.end, Doubt.TIME_LIMITED))
@@ -534,6 +542,14 @@ class ReturnPolicy:
             doubt = Doubt.REFUSAL_BESIDE_RIGHT if grants else None
             found.append(Evidence(clause.start, clause.end, doubt))
         return found
+
+    def _for_defects_only(self, clause: Clause) -> bool:
+        """The refusal keeps returns for defective items only ("يقتصر حق الاسترجاع على
+        المنتجات التي يثبت بها عيب", "Returns are only accepted for faulty items")."""
+        assert clause.refusal is not None
+        return _ONLY.search(self._text, *clause.refusal) is not None and self.document.has(
+            Topic.DEFECTS, clause.refusal[0], self._own_end(clause)
+        )
 
     @functools.cached_property
     def _limited_to_listed_defects(self) -> tuple[Clause, ...]:
@@ -549,12 +565,30 @@ class ReturnPolicy:
             opening = next(
                 (c for c in intro if _LIMITED_TO_CASES.search(text, c.start, c.end)), None
             )
-            if opening is None or Topic.RETURN not in opening.topics | opening.context:
+            if opening is None or not (
+                Topic.RETURN in opening.topics | opening.context
+                or any(c.refusal is not None and Topic.RETURN in c.topics for c in intro)
+            ):
                 continue
             items = list(itertools.takewhile(lambda s: s.item, document.sentences[index + 1 :]))
-            if items and all(document.has(Topic.DEFECTS, s.start, s.end) for s in items):
+            # (the list's own items: "أ- …", "ب- …" under "٦-١ …", not the "٦-٢" after them)
+            own = items[:1]
+            for item in items[1:]:
+                if self._marker_style(item) != self._marker_style(own[0]):
+                    break
+                own.append(item)
+            if own and all(document.has(Topic.DEFECTS, s.start, s.end) for s in own):
                 found.append(opening)
         return tuple(found)
+
+    def _marker_style(self, sentence: Sentence) -> str:
+        """How the list item's line is marked: a digit, a letter, or a bullet or emoji."""
+        text = self._text
+        line_start = text.rfind("\n", 0, sentence.start) + 1
+        marker = text[line_start : sentence.start].strip()
+        if marker[:1].isdigit() or marker[:1] == "(":
+            return "number"
+        return "letter" if marker[:1].isalpha() else "bullet"
 
     def sale_exclusions(self) -> list[Evidence]:
         """Refusals limited to discounted or promotional goods."""
@@ -588,8 +622,9 @@ class ReturnPolicy:
                 confident.append(Evidence(clause.start, self.document.sentence_of(clause).end))
                 continue
             if clause.in_heading or not (
-                (clause.topics | self._asked(clause) | self._column_topics(clause)) & _COST_TOPICS
+                (clause.topics | self._asked(clause)) & _COST_TOPICS
                 or self._cost_lead(clause)
+                or self._column_topics(clause) & _COST_TOPICS
             ):
                 continue
             kind = self._cost_on_customer(clause)
@@ -1016,6 +1051,8 @@ class ReturnPolicy:
         table's first row ("| الحالة | مصاريف الشحن |" over "| منتج تالف | على العميل |")."""
         text = self._text
         line_start = text.rfind("\n", 0, clause.start) + 1
+        if text.find("|", line_start, clause.start) < 0:
+            return frozenset()  # not a table's cell after its first
         cells_before = text.count("|", line_start, clause.start) - text.startswith("|", line_start)
         if cells_before <= 0:
             return frozenset()
@@ -1122,6 +1159,8 @@ class ReturnPolicy:
             or PARTIAL_REFUND.search(self._text, clause.start, clause.end)
         ):
             return None
+        if self._denied_by_list_head(clause):
+            return None
         start, end = clause.start, self._own_end(clause)
         # "Delivery fees are refunded only if the item was defective": the exception is the
         # one case the fee comes back, so it is kept on every other return.
@@ -1159,6 +1198,18 @@ class ReturnPolicy:
             and not clause.in_heading
             and _KEPT_OPENING.match(text, clause.start) is not None
         }
+
+    def _denied_by_list_head(self, clause: Clause) -> bool:
+        """The clause goes on with a list a denial opens ("No fees, shipping costs or service
+        charges are deducted", "لا رسوم، ولا مصاريف شحن تخصم")."""
+        if clause.start == 0:
+            return False
+        previous = self.document.clause_at(clause.start - 1)
+        if previous.sentence != clause.sentence or previous is clause:
+            return False
+        if NO_FEE.match(self._text, previous.start) is None:
+            return False
+        return len(self._text[previous.start : previous.end].split()) <= _LISTED_WORDS
 
     def _excepted_fee(self, clause: Clause) -> tuple[int, int] | None:
         """The exception of a refund that names a fee: the refund is paid but for it ("ويُرد

@@ -240,6 +240,7 @@ _TOPIC_WORDS: Final = {
         r"(?:ال)?(?:استبدال|تبديل)\w*",
         r"(?:[تين]|بت|بي|هت)?(?:ت)?بدل\w*",
         r"(?:[تين]|بت|هت)?ستبدل\w*",
+        r"البدل(?!\w)",
         r"exchang\w*",
         r"swap\w*",
     ),
@@ -282,6 +283,7 @@ _TOPIC_WORDS: Final = {
         r"incorrect",
         r"missing",
         r"not (?:as|what) (?:described|you ordered)",
+        r"(?:غير|مش) (?:الذي|اللي|الي) (?:طلب|طلبت|طلبه|طلبها|طلبته|طلبتها|طلبتيه)\w*",
         r"our (?:fault|mistake)",
         r"mistake",
     ),
@@ -530,6 +532,8 @@ _CATEGORY_WORDS: Final = {
     Category.NAMED: (
         r"testers?",
         r"samples?",
+        r"limited[- ]edition",
+        r"raffle",
         r"(?:ال)?(?:عينات|تستر)\w*",
         r"(?:ال)?(?:اثاث|كنب|اجهزه|الكترونيات|عبايات|العبايات|ملابس|احذيه|نظارات|ساعات)\w*",
         r"(?:ال)?(?:كراسات|كشاكيل|مجلات|روايات)\w*",
@@ -661,9 +665,11 @@ REFUSAL: Final = Lexicon(
         r" (?:for|if|when|in case of) (?:\w+ ){0,5}?(?:damaged|defective|faulty|broken|wrong"
         r"|incorrect)",
         # "يقتصر استرجاع المبلغ على المنتجات التي يثبت بها عيب": returns for defects only
-        r"(?:ي|ت)قتصر\s+(?:\w+\s+){0,3}?على\s+(?:\w+\s+){0,6}?(?:عيب|معيب\w*|تالف\w*|خلل|تلف"
+        r"(?:ي|ت)قتصر\s+(?:\w+\s+){0,3}?على\s+(?:\w+\s+){0,6}?(?:ال)?(?:عيب|معيب\w*|تالف\w*|خلل|تلف"
         r"|مختلف\w*|خاطئ\w*|غلط)",
         r"final sale",
+        # "ويقتصر حق العميل على الاستبدال": an exchange and nothing else
+        r"(?:ي|ت)قتصر\s+(?:\w+\s+){0,3}?على\s+(?:ال)?(?:استبدال|تبديل)",
         r"exchanges? only",
         r"only (?:an )?exchanges?",
         # (not "الاستبدال بسبب المقاس")
@@ -710,7 +716,9 @@ CONDITION: Final = Lexicon(
         r"\bwhen\b",
         # not "once delivered": every return comes after delivery, so that narrows nothing
         r"\bonce\b(?! (?:it is |it's |they are |(?:the |your |an |a )?(?:orders?|items?|products?) "
-        r"(?:is |are |has been |have been )?)?(?:delivered|received))",
+        r"(?:is |are |has been |have been )?)?(?:delivered|received))"
+        # nor "once your order leaves our warehouse", earlier still
+        r"(?! (?:the |your )?(?:orders?|items?|parcels?|it|they) (?:leaves?|has left|have left))",
         r"\bwhere\b",
         r"\bfor change[- ]of[- ]mind",
         # only where it opens its clause: "Returns are only accepted for items that arrived
@@ -875,8 +883,11 @@ _NO_DUTY: Final = (
 CUSTOMER_PAYS: Final = Lexicon(
     *(
         # (or in a heading over cases: "الحالات التي يتحمل فيها العميل رسوم الشحن")
-        r"(?:يتحمل|تتحمل|يدفع|تدفع|بيدفع|بتدفع|بيتحمل|يلتزم)\w*\s+(?:(?:فيها|فيه|بها)\s+)?"
+        r"(?:يتحمل|تتحمل|يدفع|تدفع|بيدفع|بتدفع|بيتحمل)\w*\s+(?:(?:فيها|فيه|بها)\s+)?"
         r"(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
+        # bound to pay, not to report: "يلتزم العميل بدفع …", not "يلتزم العميل بالإبلاغ"
+        r"(?:يلتزم|تلتزم)\w*\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*\s+ب(?:ال)?(?:دفع|سداد|تحمل|رسوم"
+        r"|مصاريف|تكلف|تكاليف)",
         r"(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*\s+(?:هو\s+)?(?:(?:اللي|الي|الذي)\s+)?"
         r"(?:يتحمل|يدفع|بيدفع|بيتحمل|ملزم)",
         r"(?:على|ب)\s*(?:حساب|نفقه|عاتق)\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
@@ -892,7 +903,7 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?<!ما )(?<!مش )(?<!لا )(?<!مو )(?<!لن )(?:ب|ه|س)?تدفع(?:ها|ه|هم|يها|يه)(?!\w)",
         r"(?<!\w)علي\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)(?!\w)",
         # not "ما عليك أي رسوم" (you owe nothing)
-        r"(?<!\w)(?<!ما )(?<!مو )(?<!مش )(?<!لا )عليك(?!\w)" + _NO_DUTY,
+        r"(?<!\w)(?<!ما )(?<!مو )(?<!مش )(?<!لا )عليك(?:ي|و|م)?(?!\w)" + _NO_DUTY,
         r"(?:customer|buyer)s? (?:\w+ )?(?:pays?|bears?|covers?|must pay|will pay|is charged)",
         r"charged (?:on|for) (?:every|all|each|any) (?:return|item|order)",
         r"(?:customer|buyer)s? (?:is|are) responsible for",
@@ -952,6 +963,9 @@ STORE_PAYS: Final = pattern(
         r"(?!\s+(?:ال)?(?:متجر|شركه|موقع|اداره|محل))",
         r"(?:على|ب)\s*(?:حساب|نفقه)\s*(?:نا|المتجر|الشركه)",
         r"على حسابنا",
+        # the cost "on us": "ومصاريف الشحن كلها علينا احنا", "الغلط علينا"
+        r"(?:ال)?(?:شحن|توصيل|مصاريف|رسوم|تكلف\w*|تكاليف|غلط|خطا|مندوب)\w*(?:\s+\S+){0,3}?"
+        r"\s+علينا(?!\w)",
         r"مجان\w*",
         r"ببلاش",
         r"(?:بدون|دون|مفيش|لا|بلا)\s+(?:اي\s+)?(?:رسوم|مصاريف|تكلف\w*)",
@@ -1050,6 +1064,8 @@ DEDUCTION: Final = Lexicon(
         r"subtract\w*",
         r"taken (?:off|out of|from)",
         r"minus",
+        # "بنرجعلك المبلغ ناقص ١٠٪ مصاريف إدارية"
+        r"(?<!\w)ناقص\s+(?:\w+\s+)?(?:\d|رسوم|مصاريف|نسبه|قيمه)",
         r"less (?:a |the )?(?:fee|\d+\s*%|shipping)",
     )
 )
