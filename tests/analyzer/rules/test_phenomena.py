@@ -1940,3 +1940,407 @@ def test_money_under_a_defects_heading_leaves_credit_the_only_refund() -> None:
         "\n\nDamaged or faulty items\n- We pay the courier and refund you to your card."
     )
     assert found(text, SA)["return.store_credit_only"].confident
+
+
+# Blind probes 28 to 30: periods under an excepted condition, label and value lines, fees kept
+# even for defects, negated defects, and credit.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "كل المبيعات نهائية ولا تقبل الاسترجاع. بس لو الطلب جالك مكسور، صوّرهولنا واتصل بينا في "
+        "نفس اليوم ونبعتلك غيره.",
+        "ما نقبل ترجيع ولا تبديل إلا إذا كان فيه خلل من المصنع، وبلغتنا خلال يوم من وصول الطلب.",
+        "All sales are final. But if a parcel arrives broken, take a photo within 12 hours and "
+        "we will replace it.",
+    ],
+)
+def test_a_period_for_defects_after_a_refusal_is_no_return_window(text: str) -> None:
+    rules = found(text, EG)
+    assert rules["return.blanket_no_return"].confident
+    assert "return.window_too_short" not in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns\nReturn period | مدة الإرجاع\n15 days | ١٥ يوماً\n\nRefunds\n"
+        "Refund time | مدة الاسترداد\n4-6 business days | من ٤ إلى ٦ أيام عمل",
+        "Returns\n\nReturn period\n15 days from receipt\n\nRefund time\n4-6 business days",
+    ],
+)
+def test_a_period_on_the_line_under_its_label_is_the_labels(text: str) -> None:
+    rules = found(text, SA)
+    assert "return.window_too_short" not in rules
+    assert "return.refund_time_missing" not in rules
+
+
+def test_a_transfer_to_the_bank_account_is_the_refund_time() -> None:
+    text = (
+        "الاسترجاع خلال ١٤ يوم من الاستلام.\nطريقة رد المبلغ:\n• كاش مع المندوب\n"
+        "• أو تحويل على حسابك البنكي خلال ٦ أيام"
+    )
+    assert "return.refund_time_missing" not in found(text, EG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الإرجاع خلال ١٤ يوماً والمبلغ يرد في ٥ أيام. تُحصّل رسوم كشف قدرها ٨٠ جنيهاً، وتُخصم من "
+        "قيمة المرتجع سواء كان الجهاز معطلاً أم سليماً.",
+        "الترجيع خلال ١٤ يوم والفلوس بترجع في ٥ أيام. الكشف على الموبايل بـ ١٠٠ جنيه بيتخصم من "
+        "المبلغ دايماً، حتى لو لقينا فيه عطل.",
+        "Returns within 14 days, refunds within 5 days. A 15% handling charge is deducted from "
+        "every refund, whether or not the item turns out to be faulty.",
+    ],
+)
+def test_a_fee_kept_even_for_defective_items_is_a_defect_cost(text: str) -> None:
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_a_numbered_heading_over_its_sub_clauses_gives_them_its_case() -> None:
+    text = (
+        "أحكام الإرجاع\n١- الإرجاع لعدم الرغبة\n١-١ يقبل الإرجاع خلال ٧ أيام.\n١-٢ يُرد المبلغ خلال "
+        "٥ أيام.\n٢- الأجهزة المعيبة أو التالفة\n٢-١ يجب إشعارنا خلال يومين.\n٢-٢ يدفع العميل أجرة "
+        "نقل الجهاز إلى مركز الصيانة."
+    )
+    assert found(text, SA)["return.customer_pays_for_defects"].confident
+
+
+def test_a_later_cell_of_a_defect_row_is_the_rows() -> None:
+    text = (
+        "الاسترجاع خلال ٧ أيام والمبلغ يرجع في ٥ أيام.\n\n| الحالة | المدة | التكلفة |\n"
+        "|---|---|---|\n| منتج معطل | ١٠ أيام | يدفع العميل أجرة المندوب |\n"
+        "| تغيير الرأي | ٧ أيام | على العميل |"
+    )
+    assert found(text, SA)["return.customer_pays_for_defects"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الاسترجاع خلال ٧ أيام والمبلغ يرد في ٥ أيام. تستقطع رسوم معالجة ١٥ ريال من كل مرتجع لا "
+        "يرجع إلى خلل في المنتج.",
+        "الترجيع خلال ١٤ يوم والفلوس بترجع في ٥ أيام. لو القطعة مفيهاش عيب، الشحن عليك.",
+        "Returns within 14 days, refunds within 5 days. Buyers pay the courier on non-defective "
+        "returns.",
+        "الإرجاع خلال ٧ أيام والمبلغ يرد في ٥ أيام، وتدفع رسوم الشحن إذا لم يكن المنتج تالفاً.",
+    ],
+)
+def test_a_cost_for_goods_without_a_defect_is_no_defect_cost(text: str) -> None:
+    rules = found(text, EG)
+    assert "return.customer_pays_for_defects" not in rules
+    assert "return.blanket_no_return" not in rules
+
+
+def test_goods_named_by_their_discount_are_no_fee() -> None:
+    text = (
+        "الاسترجاع خلال ١٤ يوم والفلوس بترجع في ٥ أيام.\nالقطع اللي عليها خصم ٤٠٪ أو أكتر مبترجعش."
+    )
+    assert "return.fees_deducted" not in found(text, EG)
+
+
+def test_the_waybill_or_pickup_time_is_no_return_window() -> None:
+    text = (
+        "يحق لك الاسترجاع خلال ١٤ يوماً من الاستلام. بعد تقديم الطلب نرسل لك بوليصة المرتجع "
+        "وموعد المندوب خلال يومي عمل، ويرد المبلغ خلال ٥ أيام."
+    )
+    assert "return.window_too_short" not in found(text, EG)
+
+
+def test_a_comma_inside_brackets_does_not_split_the_fee_clause() -> None:
+    text = (
+        "الاسترجاع خلال ٧ أيام والمبلغ يرجع في ٥ أيام.\nعمولة الدفع الإلكتروني (فيزا، ماستركارد) "
+        "ما ترجع مع المبلغ."
+    )
+    assert found(text, SA)["return.fees_deducted"].confident
+
+
+def test_a_cancelled_orders_refund_to_the_card_leaves_credit_the_only_refund() -> None:
+    text = (
+        "Store credit policy\n\nCancelling\nCancel before dispatch and we refund your card in "
+        "full.\n\nReturns\nReturn unworn items within 10 days. Every return is refunded as "
+        "store credit."
+    )
+    finding = found(text, SA)["return.store_credit_only"]
+    assert "Every return is refunded as store credit" in finding.phrase
+
+
+def test_credit_refused_beside_the_cash_refund_is_no_credit_finding() -> None:
+    text = "التبديل بس خلال ٣ أيام، ومفيش استرداد فلوس أو رصيد."
+    rules = found(text, EG)
+    assert rules["return.blanket_no_return"].confident
+    assert "return.store_credit_only" not in rules
+
+
+def test_an_amount_held_as_a_balance_is_credit() -> None:
+    text = (
+        "Returns\n- Send items back within 10 days.\n- No card refunds: the amount is held as "
+        "a balance in your account."
+    )
+    assert found(text, SA)["return.store_credit_only"].confident
+
+
+def test_the_imperative_return_with_its_object_is_the_window() -> None:
+    text = "لو ما عجبتك القطعة رجعها خلال ٣ أيام، والفلوس ترجع لك في ٥ أيام."
+    assert found(text, SA)["return.window_too_short"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 14 days, refunds within 5 days.\n\nWho covers the courier when a "
+        "product arrives broken?\nThe customer.",
+        "Returns within 14 days, refunds within 5 days. Broken when it came? Send it back at "
+        "your own expense and we will swap it.",
+        "Returns within 14 days, refunds within 5 days. We don't pay for return shipping "
+        "under any circumstances.",
+        "الإرجاع خلال ١٤ يوماً والمبلغ يرد في ٥ أيام. ما نتحمل رسوم الشحن في كل الأحوال.",
+    ],
+)
+def test_who_pays_for_defects_in_an_answer_a_question_or_a_refusal_to_pay(text: str) -> None:
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الترجيع خلال ١٤ يوم والفلوس ترجع في ٥ أيام. المنتج المعيب علينا، غير كذا الإرجاع عليك.",
+        "Returns within 14 days, refunds within 5 days. We cannot refund parcels lost in "
+        "transit, so please use a tracked service.",
+    ],
+)
+def test_otherwise_or_a_lost_parcel_is_no_blanket_refusal(text: str) -> None:
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_returns_for_faults_only_with_a_report_and_a_refund_time_is_confident() -> None:
+    text = (
+        "We accept returns only if the goods reach you faulty. Email us within 24 hours of "
+        "delivery with photos. Approved refunds are paid back within 5 days."
+    )
+    rules = found(text, SA)
+    assert rules["return.blanket_no_return"].confident
+    assert "return.window_too_short" not in rules
+
+
+def test_the_money_paid_for_delivery_kept_is_a_fee_not_a_refusal() -> None:
+    text = (
+        "تقدر ترجع الأوردر لحد ١٤ يوم والفلوس ترجعلك في ٥ أيام.\nبس خد بالك إن تمن التوصيل اللي "
+        "دفعته مش بيرجع."
+    )
+    rules = found(text, EG)
+    assert "return.blanket_no_return" not in rules
+    assert rules["return.fees_deducted"].confident
+
+
+def test_a_refund_in_full_but_for_a_fee_keeps_the_fee() -> None:
+    text = "يحق لك الإرجاع خلال ٧ أيام، ويُعاد لك المبلغ كاملاً ما عدا عمولة الدفع خلال ٥ أيام."
+    assert found(text, SA)["return.fees_deducted"].confident
+
+
+def test_the_stores_own_e_wallet_is_credit_not_mobile_money() -> None:
+    text = (
+        "يحق للعميل الإرجاع خلال ١٤ يوماً.\nتُرد قيمة المرتجع رصيداً في المحفظة الإلكترونية "
+        "الخاصة بك على الموقع، ولا يتم الرد نقداً."
+    )
+    assert found(text, EG)["return.store_credit_only"].confident
+
+
+def test_credit_sent_within_a_period_is_no_return_window() -> None:
+    text = (
+        "Returns within 30 days of delivery.\nRefunds are given as store credit only: "
+        "vouchers are emailed within 2 days of approval."
+    )
+    rules = found(text, SA)
+    assert "return.window_too_short" not in rules
+    assert "return.refund_time_missing" not in rules
+
+
+# Blind probes 34 to 36: mobile wallets, refused payment methods, the courier's charge, cost
+# columns and line labels, headings of change of mind, order payment and price differences.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الاسترجاع خلال ٧ أيام من الاستلام. المبالغ ترجع لمحفظة STC Pay المسجلة عندنا.",
+        "الاسترجاع خلال ٧ أيام من الاستلام، والمبلغ يرجع لحسابك خلال ٥ أيام. ما نعطي رصيد ولا "
+        "قسيمة بدال المبلغ.",
+    ],
+)
+def test_a_mobile_wallet_or_credit_refused_is_no_credit_finding(text: str) -> None:
+    assert "return.store_credit_only" not in found(text, SA)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 10 days. Every refund is issued as store credit. We are unable to "
+        "refund to mada, Visa, Mastercard or Apple Pay.",
+        "Returns within 10 days of delivery. We don't refund to cards: you receive a gift "
+        "voucher for the full value instead.",
+        "Return policy\n- Returns within 10 days / الإرجاع خلال ١٠ أيام\n- Store credit only, "
+        "no cash or card refunds / رصيد فقط، بدون استرداد نقدي",
+        "Returns\n1. Orders\nPayment is authorised through mada or Visa.\n2. Refunds\nEvery "
+        "return is refunded as store credit within 2 days.\nReturns within 10 days.",
+    ],
+)
+def test_credit_beside_refused_or_order_payment_methods_is_the_only_refund(text: str) -> None:
+    assert found(text, SA)["return.store_credit_only"].confident
+
+
+def test_a_refund_refused_to_the_card_beside_credit_is_no_blanket_refusal() -> None:
+    text = "الإرجاع خلال ١٠ أيام. المبلغ يصير رصيد في حسابك بالمتجر فقط، ما نحول على البطاقة."
+    rules = found(text, SA)
+    assert "return.blanket_no_return" not in rules
+    assert rules["return.store_credit_only"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الترجيع خلال ١٤ يوم والفلوس ترجع في ٥ أيام. المندوب بياخد ٤٠ جنيه في كل مرتجع حتى لو "
+        "القطعة فيها عيب.",
+        "Returns within 14 days, refunds within 5 days.\n\n| Case | Courier cost |\n|---|---|\n"
+        "| منتج معطوب / Faulty item | على العميل – 60 EGP |",
+        "Returns within 14 days, refunds within 5 days.\nFaulty items: tell us within 2 days. "
+        "We swap the unit; the new unit's shipping is charged to you.",
+        "Returns within 14 days, refunds within 5 days.\n\nFaults after 7 days\nRepairs go "
+        "through the brand's centre; shipping there is the buyer's responsibility.",
+    ],
+)
+def test_a_cost_for_defects_by_the_courier_a_cost_column_or_a_line_label(text: str) -> None:
+    rules = found(text, EG)
+    assert rules["return.customer_pays_for_defects"].confident
+    assert "return.window_too_short" not in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الترجيع خلال ١٤ يوم والفلوس ترجع في ٥ أيام. المندوب بياخده من عندك ببلاش لو فيه عيب.",
+        "Returns within 14 days, refunds within 5 days.\nChange of mind: send it back unused. "
+        "Return postage is charged to you.",
+        "الترجيع خلال ١٤ يوم والفلوس ترجع في ٥ أيام. الشحن عليكي لو غيرتي رأيك، ولو فيه عيب "
+        "الشحن علينا.",
+    ],
+)
+def test_a_pickup_or_a_cost_of_changing_ones_mind_is_no_defect_cost(text: str) -> None:
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+def test_refusing_skincare_and_makeup_is_no_blanket_refusal() -> None:
+    text = (
+        "الترجيع خلال ١٤ يوم والفلوس ترجع في ٥ أيام.\n• الميك اب ومنتجات العناية بالبشرة "
+        "مبتترجعش بعد الفتح."
+    )
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_a_heading_of_change_of_mind_gives_its_period_to_the_return() -> None:
+    text = "🔁 لو غيرت رأيك\n- قدامك ٣ أيام من يوم الاستلام.\n- الفلوس ترجع خلال ٥ أيام."
+    assert found(text, EG)["return.window_too_short"].confident
+
+
+def test_an_order_made_ready_within_days_is_no_return_window() -> None:
+    text = (
+        "سياسة الاسترجاع\n\nالطلب\n- كل قطعة تتجهز خلال ٣ أيام عمل.\n\nالاسترجاع\n- تقدر "
+        "ترجع الطلب خلال ١٥ يوم من الاستلام، والمبلغ يرجع خلال ٥ أيام."
+    )
+    assert "return.window_too_short" not in found(text, SA)
+
+
+def test_an_exchanges_price_difference_as_credit_leaves_exchange_only() -> None:
+    text = (
+        "التبديل خلال ٥ أيام من الاستلام. ولو القطعة الجديدة أرخص بنرجعلك الفرق رصيد.\nمش "
+        "بنرجع فلوس في حالة تغيير الرأي، المتاح التبديل بس."
+    )
+    rules = found(text, EG)
+    assert rules["return.blanket_no_return"].confident
+    assert "return.store_credit_only" not in rules
+
+
+# Blind probes 37 to 39: English pages, formal terms and short dialect posts.
+
+
+def test_the_feminine_you_pays_and_the_egyptian_exchange_noun_has_its_period() -> None:
+    text = (
+        "❌ مفيش رجوع فلوس\n🔄 البدل خلال ٤ أيام بس من الاستلام\n🚚 الشحن رايح جاي عليكي في كل "
+        "الحالات"
+    )
+    rules = found(text, EG)
+    assert rules["return.blanket_no_return"].confident
+    assert rules["return.window_too_short"].confident
+    assert rules["return.customer_pays_for_defects"].confident
+
+
+def test_a_refund_paid_less_a_fee_in_dialect_keeps_the_fee() -> None:
+    text = "الترجيع خلال ١٤ يوم. بعد الفحص بنرجعلك الفلوس ناقص ١٥٪ رسوم خلال ٥ أيام."
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_limited_editions_refused_are_no_blanket_refusal() -> None:
+    text = (
+        "Returns within 14 days of delivery; refunds within 5 days.\nLimited-edition drops "
+        "are final sale: no returns and no exchanges."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_no_returns_once_the_order_leaves_the_warehouse_is_a_blanket_refusal() -> None:
+    text = "No returns or exchanges once your parcel leaves our warehouse."
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_refund_requests_within_a_period_are_the_return_window() -> None:
+    text = "Refund requests must be submitted within 2 days of delivery; refunds take 5 days."
+    assert found(text, SA)["return.window_too_short"].confident
+
+
+def test_costs_on_us_for_a_fault_spare_defects_on_an_exchange_only_page() -> None:
+    text = (
+        "🔄 التبديل بس، مفيش رجوع فلوس.\n- التبديل خلال ٣ أيام، ومصاريف الشحن عليكي.\n⚠️ لو في "
+        "مشكلة\n- لو القطعة وصلت فيها عيب، في الحالة دي مصاريف الشحن كلها علينا."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+def test_bound_to_report_damage_is_no_cost() -> None:
+    text = (
+        "يحق للعميل الإرجاع خلال ٧ أيام، ويرد المبلغ خلال ٥ أيام.\nيلتزم العميل بإخطار المتجر "
+        "بأي كسر في الشحنة خلال ٤٨ ساعة من الاستلام."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, SA)
+
+
+def test_a_list_that_no_opens_is_denied_as_a_whole() -> None:
+    text = (
+        "Returns within 14 days; refunds within 5 days. No fees, courier costs or handling "
+        "charges are taken from your refund."
+    )
+    assert "return.fees_deducted" not in found(text, EG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "لا يقبل استرجاع المنتجات أو استبدالها بعد التسليم، باستثناء الحالات الآتية:\n"
+        "أ- وصول المنتج تالفاً.\nب- وصول منتج غير الذي طلبه العميل.\n"
+        "١- يرد المبلغ خلال ٥ أيام.",
+        "لا يجوز استرداد ثمن المنتج نقداً أو بأي وسيلة أخرى، ويقتصر حق المشتري على التبديل "
+        "خلال ٣ أيام.",
+        "يقتصر حق الإرجاع على المنتجات المعيبة، وعلى المشتري تقديم الطلب خلال ١٠ أيام من الاستلام.",
+    ],
+)
+def test_formal_refusals_with_defects_or_exchanges_kept_are_blanket(text: str) -> None:
+    assert found(text, EG)["return.blanket_no_return"].confident
+
+
+def test_a_refusal_completed_by_a_list_of_conditions_is_no_blanket_refusal() -> None:
+    text = (
+        "يحق للعميل الإرجاع خلال ١٤ يوماً، ويرد المبلغ خلال ٥ أيام.\nلا يقبل إرجاع المنتجات "
+        "التي:\n- استخدمت أو غسلت.\n- فقدت ملصقها."
+    )
+    assert "return.blanket_no_return" not in found(text, EG)

@@ -40,6 +40,8 @@ BULLETS: Final = "-•*–·▪●◦✓✔"
 _MARKER: Final = re.compile(
     rf"\s*(?:(?P<bullet>[{BULLETS}]+)"
     r"|(?P<number>\(?\d{1,2}\s*[.)\-](?!\d)|\(\d{1,2}\)|\([a-h]\)(?=\s)"
+    # a lettered item of formal terms: "أ- البرامج …", "ب) بطاقات الهدايا"
+    r"|[\u0627-\u064a][\-)](?=\s)"
     # a numbered sub-clause ("٩-١ ...", "4.2 ..."), not a range of days or an amount
     r"|\d{1,2}[.\-]\d{1,2}(?=\s)(?!\s*(?:ايام|يوم|ساع|اسبوع|شهر|ريال|جنيه|عمل|%|days?|hours?"
     r"|weeks?|months?|business|working|sar|egp|le)(?![a-z])))"
@@ -62,6 +64,17 @@ _PREDICATE: Final = re.compile(
     r"(?:is|are|was|were|will|shall|must|can|cannot|may|should|would|has|have)(?![a-z'])"
 )
 _ASIDE: Final = re.compile(r"(?:even|including|especially|whether|regardless)(?![a-z])")
+# A period written as a value: "3-7 business days", "من ٣ إلى ٧ أيام".
+_PERIOD_VALUE: Final = pattern(
+    r"\d+(?:\s*-\s*\d+)?\s+(?:business\s+|working\s+)?(?:day|hour|week|month)"
+    r"|\d+(?:\s+الي\s+\d+)?\s+(?:يوم|ايام|ساع|اسبوع|اسابيع|شهر|اشهر)"
+)
+_VALUE_WORDS: Final = 6
+"""The most words of a line that is a heading's value rather than a heading."""
+# Words in brackets, whose commas end no clause: "(مدى، أبل باي)".
+_BRACKETED: Final = re.compile(r"\([^()\n]{1,80}\)")
+_LATIN: Final = re.compile(r"[a-z]")
+_ARABIC: Final = re.compile(r"[\u0621-\u064a]")
 _Key = TypeVar("_Key")
 _TOPICS: Final = tuple(TOPIC_PATTERNS)
 _CATEGORIES: Final = tuple(CATEGORY_PATTERNS)
@@ -304,9 +317,10 @@ class Document:
             marker.lastgroup if marker and marker.group().strip() else None for marker in markers
         ]
         # Lines of a table: a cell divider on the line and on a neighbouring one, neither a
-        # list item (a bilingual list, "- Swimwear | ملابس السباحة", is no table).
+        # list item nor a line and its translation ("- Swimwear | ملابس السباحة", "Refund time
+        # | مدة رد المبلغ" are no table).
         piped = [
-            " | " in content[start:end] and kind is None
+            " | " in content[start:end] and kind is None and not _bilingual(content[start:end])
             for (start, end), kind in zip(lines, kinds, strict=True)
         ]
         rows = [
@@ -315,12 +329,19 @@ class Document:
         ]
         section = self._section(None)
         title: int | None = None
+        heading = False
         for index, (start, end) in enumerate(lines):
             marker = markers[index]
             body = marker.end() if marker is not None and kinds[index] else start
             body = min(body, end)
             following = kinds[index + 1] if index + 1 < len(lines) else "none"
-            heading = not rows[index] and self._is_heading(body, end, kinds[index], following)
+            if following == "number" and _heads_sub_clauses(markers[index], markers[index + 1]):
+                following = "sub-clauses"
+            heading = (
+                not rows[index]
+                and not (heading and _period_value(content[body:end]))
+                and self._is_heading(body, end, kinds[index], following)
+            )
             if heading:
                 section = self._section(
                     (body, end),
@@ -463,7 +484,15 @@ class Document:
         start, end = span
         parts: list[tuple[int, int]] = []
         position = lead[1] + 1 if lead else start
+        # (not a comma inside brackets: "رسوم الدفع (مدى، أبل باي) ما تنرد" is one clause)
+        bracketed = (
+            [(m.start(), m.end()) for m in _BRACKETED.finditer(content, position, end)]
+            if content.find("(", position, end) >= 0
+            else []
+        )
         for match in _CLAUSE_BREAK.finditer(content, position, end):
+            if bracketed and any(s < match.start() < e for s, e in bracketed):
+                continue
             parts.append((position, match.start()))
             position = match.end()
         parts.append((position, end))
@@ -504,7 +533,14 @@ class Document:
             own_end = carveouts[0].start if carveouts else part_end
             condition = leading
             inner = _first_in(conditions, part_start, own_end) if conditions else None
-            if index == 0 and len(merged) > 1 and inner == part_start:
+            if (
+                index == 0
+                and len(merged) > 1
+                and (
+                    inner == part_start
+                    or _opens_with_excepted_condition(content, part_start, carveouts, conditions)
+                )
+            ):
                 leading = (part_start, part_end)
             if condition is None and inner is not None:
                 condition = (inner, own_end)
@@ -560,6 +596,49 @@ def _within(starts: list[int], start: int, end: int) -> list[int]:
     """The sorted ``starts`` in [start, end)."""
     first = bisect.bisect_left(starts, start)
     return starts[first : bisect.bisect_left(starts, end, first)]
+
+
+def _opens_with_excepted_condition(
+    content: str, start: int, carveouts: tuple[Carveout, ...], conditions: list[int]
+) -> bool:
+    """The part is an exception word and a condition ("بس لو القطعة وصلتك فيها عيب، ابعتلنا
+    صورة", "But if it arrives broken, …"): the condition holds for the clauses after it."""
+    if not carveouts or carveouts[0].start != start:
+        return False
+    opening = _first_in(conditions, carveouts[0].start, carveouts[0].end)
+    return opening is not None and " " not in content[carveouts[0].start : opening].strip()
+
+
+def _heads_sub_clauses(marker: re.Match[str] | None, next_marker: re.Match[str] | None) -> bool:
+    """A numbered line over its own sub-clauses ("٢- المنتجات التالفة" / "٢-١ يجب إبلاغ
+    البائع …") heads them."""
+    if marker is None or next_marker is None:
+        return False
+    number, sub_clause = marker.group("number"), next_marker.group("number")
+    if not number or not sub_clause:
+        return False
+    digits = number.strip("()-. ")
+    return digits.isdigit() and re.match(rf"{digits}[.\-]\d", sub_clause) is not None
+
+
+def _period_value(line: str) -> bool:
+    """A short line that is a period, the value of the heading above it ("Refund time" / "3-7
+    business days"), not a heading of its own; of a line and its translation, the first."""
+    if _PERIOD_VALUE.search(line) is None:
+        return False
+    line = line.split(" | ", maxsplit=1)[0].strip()
+    return len(line.split()) <= _VALUE_WORDS and not line.endswith((":", "?"))
+
+
+def _bilingual(line: str) -> bool:
+    """The line is one text and its translation: two sides, one in Latin letters only and the
+    other in Arabic letters only."""
+    sides = line.split(" | ")
+    if len(sides) != 2:
+        return False
+    latin = [bool(_LATIN.search(side)) for side in sides]
+    arabic = [bool(_ARABIC.search(side)) for side in sides]
+    return latin[0] != latin[1] and arabic[0] != arabic[1] and latin[0] != arabic[0]
 
 
 def _first_in(starts: list[int], start: int, end: int) -> int | None:

@@ -22,7 +22,14 @@ from typing import Final
 
 from sanad_analyzer.rules.document import Clause, Document, Sentence
 from sanad_analyzer.rules.normalised import NormalisedText, pattern
-from sanad_analyzer.rules.vocabulary import CREDIT, THIS_CASE, Category, LexiconScan, Topic
+from sanad_analyzer.rules.vocabulary import (
+    CHANGE_OF_MIND,
+    CREDIT,
+    THIS_CASE,
+    Category,
+    LexiconScan,
+    Topic,
+)
 from sanad_analyzer.text.numbers import Unit, find_numbers
 
 _UNIT_DAYS: Final = {
@@ -124,14 +131,19 @@ _PURPOSE_WORDS: Final = (
         r"(?:قيم|مبلغ|ثمن)\w*"
         # What goes back onto a card or an account is money: "طلبات الفيزا بترجع على نفس
         # الكارت خلال 14 يوم" is the refund's time.
-        r"|(?:(?:ب|ه)?[يت]رجع|[يت]رد|(?:ب|ه)?[يت]تحول|(?:ب|ه)?[يت]نزل)\w*\s+(?:علي|الي|ل|في)\s*"
-        r"(?:نفس\s+)?(?:ال)?(?:كارت|بطاقه|حساب|فيزا|وسيله|طريقه)\w*"
+        r"|(?:(?:ب|ه)?[يت]رجع|[يت]رد|(?:ب|ه)?[يت]تحول|(?:ب|ه)?[يت]نزل|(?:ال)?تحويل|(?:ال)?ايداع)"
+        r"\w*\s+(?:علي|الي|ل|في)\s*(?:نفس\s+)?(?:ال)?(?:كارت|بطاقه|حساب|فيزا|وسيله|طريقه|محفظ)\w*"
+        r"|(?:ال)?(?:تحويل|حواله)\s+(?:ال)?بنك\w*"
         # The money "returned" is a refund, not the goods' return ("Refunds for card orders
         # are returned to the card within 5 days"): the word spans the verb.
         r"|(?:refunds?|(?:the |your )?(?:money|amount|funds|payment))\s+(?:\w+\s+){0,4}?"
-        r"(?:is|are|will be|gets?|be|being)\s+returned"
+        r"(?:is|are|will be|gets?|be|being)\s+(?:returned|sent back|paid back)"
         r"|returned to (?:your |the )?(?:card|account|bank|original|wallet|payment|tabby|tamara)"
-        r"|refund\w*|reimburse\w*|money back|credited|credit is added|processed|اشعار دائن"
+        # credit handed over: "E-gift cards are sent within 48 hours of the quality check"
+        r"|(?:e-?gift cards?|vouchers?|store credit|credit notes?|coupons?|credit)"
+        r" (?:is |are |will be |gets? )?(?:sent|issued|added|credited|emailed|posted)"
+        r"|refund(?!s? requests?)\w*|reimburse\w*|money back|credited|credit is added|processed"
+        r"|اشعار دائن"
         r"|(?:your |the |of )?(?:money|funds)|(?:the |your )(?:full |paid )?amount|amount paid"
         r"|paid back|transferred (?:back )?to (?:your|the)|credit notes?|the credit(?![a-z])"
         r"|(?:ال)?تعويض\w*|[يتن]عوض\w*|قيمه (?:ال)?(?:مرتجع|منتج|مشتريات|طلب)\w*",
@@ -157,8 +169,12 @@ _PURPOSE_WORDS: Final = (
     (
         Purpose.DAMAGE_REPORT,
         r"(?:ابلاغ|الابلاغ|ابلاغنا|تبليغ|التبليغ|اخطار|الاخطار|اخطارنا|اشعار|اعلامنا|اعلام"
-        r"|يبلغ|تبلغ|يخطر|التواصل|تواصل|كلمنا|راسلنا|مراسلتنا|بلاغ|البلاغ|ببلاغ|report|notify"
-        r"|inform us|contact us|tell us|let us know)\w*",
+        r"|يبلغ|تبلغ|ب(?<![^\Wو]ب)لغ(?:ت|تو|و|تي)?نا|يخطر|التواصل|تواصل|كلمنا|راسلنا|مراسلتنا|بلاغ|البلاغ|ببلاغ|report|notify"
+        r"|inform us|contact us|tell us|let us know|message us|email us|write to us|whatsapp us)\w*"
+        # a photo of the fault sent: "ابعتلنا صورة في نفس يوم الاستلام"
+        r"|(?:ابعت|ارسل|تصوير|ارفاق|ارفق)\w*\s+(?:\w+\s+)?صور"
+        r"|ص(?<!\wص)ور(?:ه|ها|يه|يها|وه|وها)\s+(?:لنا|لي)(?!\w)"
+        r"|(?:send|take|attach|upload)\w*\s+(?:us\s+)?(?:a\s+|clear\s+)?(?:photo|picture|image)",
     ),
     (
         Purpose.WARRANTY,
@@ -172,12 +188,17 @@ _PURPOSE_WORDS: Final = (
         # An order being processed is on its way out, not a refund being paid.
         r"|(?:all )?orders? (?:are |is |will be |get |gets )?(?:processed|prepared)"
         r"|(?:ال)?مندوب|pick(?:s|ed)? (?:it |them )?up"
+        # the waybill or the pickup time sent for a return is the courier's step, not its
+        # window: "نرسل لك بوليصة الشحن المرتجع أو موعد الاستلام خلال يوم عمل"
+        r"|بوليص\w*|(?:ال)?موعد (?:ال)?(?:استلام|توصيل|مندوب)\w*|labels?|waybill"
+        # an order made or made ready: "كل عباية تنخاط وتتجهز خلال ٣ إلى ٥ أيام عمل"
+        r"|(?:ت|ي|بت|بي|هت|هي)(?:تجهز|نخاط|تخاط|تصنع)\w*"
         # "Parcels reach you within 3 to 6 days"
         r"|(?:parcels?|orders?|packages?|shipments?|it|they) (?:will |should |usually )?reach",
     ),
     (
         Purpose.EXCHANGE,
-        r"(?:استبدال|الاستبدال|تبديل|التبديل|(?:ت|ي|ن|بت)بدل|exchange|swap)\w*",
+        r"(?:استبدال|الاستبدال|تبديل|التبديل|(?:ت|ي|ن|بت)بدل|exchange|swap)\w*|البدل(?!\w)",
     ),
     (
         Purpose.RETURN,
@@ -187,7 +208,12 @@ _PURPOSE_WORDS: Final = (
         r"|(?:ت|ي|ن|بت|ا)رجع(?!\w*ش(?!\w))"
         # the past with its object: "إذا رجّعته خلال ٧ أيام"
         r"|ر(?<!\wر)جعت(?:ه|ها|هم|وه|وها)(?!\w)"
-        r"|(?:send|sent|sending)\s+(?:\w+\s+){0,2}back)"
+        # the imperative with its object: "رجعه خلال يومين من الاستلام"
+        r"|ر(?<!\wر)جع(?:ه|ها|يه|يها|وه|وها)(?!\w)"
+        r"|(?:send|sent|sending)\s+(?:\w+\s+){0,2}back"
+        # a refund asked for within the period is the return's: "Refund requests must be made
+        # within 3 days of delivery"
+        r"|refunds? requests?)"
         r"\w*|ر(?<!\wر)د(?!\w)|ا(?<!\wا)لرد(?!\w)",
     ),
 )
@@ -597,11 +623,20 @@ class _PurposeWords:
         spans = [sentence.lead] if sentence.lead else []
         spans.extend(document.section_of(clause).headings)
         for span in spans:
-            kinds = [word[2] for word in self._between(*span)]
+            words = self._between(*span)
+            kinds = [word[2] for word in words]
             if not kinds:
+                if CHANGE_OF_MIND.search(self._text, *span):
+                    return Purpose.RETURN  # "🔄 لو غيرت رأيك" / "عندك أسبوع من يوم الاستلام"
                 continue
             if Purpose.CANCELLATION in kinds:
                 return Purpose.CANCELLATION
+            if Purpose.REFUND in kinds and all(
+                _RECOVERY.fullmatch(self._text, start, end)
+                for start, end, kind in words
+                if kind is Purpose.RETURN
+            ):
+                return Purpose.REFUND  # "Refund time | مدة الاسترداد": the refund's
             if Purpose.RETURN in kinds:
                 return Purpose.RETURN
             return kinds[0]

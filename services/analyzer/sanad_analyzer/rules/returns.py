@@ -13,10 +13,11 @@ from __future__ import annotations
 import enum
 import functools
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Final
 
-from sanad_analyzer.rules.document import Clause, Document
+from sanad_analyzer.rules.document import Clause, Document, Sentence
 from sanad_analyzer.rules.normalised import pattern
 from sanad_analyzer.rules.periods import Binding, Period, Purpose
 from sanad_analyzer.rules.vocabulary import (
@@ -91,13 +92,15 @@ _LIMITING: Final = frozenset(Category) - {Category.PAYMENT_METHOD}
 _GOODS: Final = _LIMITING - {Category.CONDITION, Category.SOME, Category.TIME, Category.LISTED}
 """Categories that name goods by kind."""
 _CASH_AFTER: Final = pattern(
-    r"\s*(?:\w+\s+){0,2}?(?:نقدا|(?:ال)?نقدي\w*|كاش|cash|in cash|to (?:the )?(?:card|bank))"
+    r"\s*(?:\w+\s+){0,2}?(?:نقدا|(?:ال)?نقدي\w*|كاش|cash|in cash|to (?:the )?(?:card|bank)"
+    # onto a card or an account: "ما نرجع على البطاقة", "لا نرد إلى الحساب البنكي"
+    r"|(?:علي|الي|ل)\s*(?:ال)?(?:بطاق|كارت|حساب|بنك|مدي|فيزا)\w*)"
 )
 # Cash named as the refused thing's first word: "cash refunds are not offered".
 _CASH_BEFORE: Final = pattern(r"(?<!\w)(?:cash|money)\s*$")
 _NEGATOR_BEFORE: Final = pattern(
     r"(?<!\w)و?(?:لا|ما|مش|مو|لن|ليس|غير|مفيش|مافيش|مافي|no|not|cannot|can't|don't|do not"
-    r"|never|won't)(?!\w)"
+    r"|never|won't|unable to|without|بدون|دون|من غير)(?!\w)"
 )
 _CASH: Final = pattern(r"نقد|كاش|cash")
 # A cost named by pointing back: "تخصم هذه الرسوم", "these fees are deducted".
@@ -124,6 +127,10 @@ _LIMITED_TO_CASES: Final = pattern(
     r"|only (?:\w+ ){0,3}?(?:in|for) the following (?:cases|situations)"
     r"|(?:لا|ما)\s+(?:يقبل|نقبل|يتم)\s+(?:ال)?(?:ارجاع|استرجاع)\w*\s+(?:\w+\s+)?(?:الا|فقط)\s+في\s+"
     r"(?:ال)?حالات\s+(?:ال)?(?:تاليه|اتيه)"
+    # a refusal with the listed cases excepted: "لا يحق للعميل إرجاع المنتجات …، باستثناء
+    # الحالات الآتية:"
+    r"|(?:باستثناء|عدا|ما عدا|الا في)\s+(?:ال)?حالات\s+(?:ال)?(?:تاليه|اتيه)"
+    r"|except (?:in )?the following (?:cases|situations)"
 )
 # A refusal of the refund itself ("no refunds", "Refunds are not available").
 _REFUND_WORD: Final = pattern(r"refunds?(?![a-z])")
@@ -136,6 +143,8 @@ _LISTED: Final = pattern(
     r"(?:these|those|the listed) (?:items|products|goods|categories)"
     r"|the following|(?:listed )?below|(?:ال)?(?:منتجات|اصناف|سلع|فئات) (?:ال)?(?:تاليه|اتيه)"
     r"|(?:هذه|تلك|هذي) (?:ال)?(?:منتجات|اصناف|سلع|فئات)|(?:ال)?مذكوره (?:ادناه|تحت)|ادناه"
+    # a relative clause the list below completes: "لا يحق للعميل إرجاع المنتجات التي:"
+    r"|(?:التي|الذي|اللي|that|which) ?:"
 )
 _BUT: Final = pattern(r"(?<!\w)(?:but|however|yet|لكن|ولكن|الا ان|غير ان)(?!\w)")
 # A cost clause about the rest ("for other returns", "otherwise"): not the defects the
@@ -160,19 +169,53 @@ _NOT_A_RETURN: Final = pattern(
     r"|(?<!\w)(?:ليست|ليس|ليسوا)\s+(?:من\s+)?(?:ال)?(?:مرتجعات|مرتجع|ارجاع)(?!\w)"
 )
 _ONLY: Final = pattern(r"(?<![a-z])only(?![a-z])|(?<!\w)(?:فقط|بس|الا)(?!\w)|(?:ي|ت)قتصر")
-# A clause that opens by denying the refund of what came before: "ومش بترجع", "and is not
-# refunded".
-_NOT_REFUNDED_OPENING: Final = pattern(
+# A clause that opens by keeping what came before from the refund: "ومش بترجع", "and is not
+# refunded", "وتُخصم من المبلغ المسترد", "and is deducted".
+_KEPT_OPENING: Final = pattern(
     r"و?(?:مش|لا|ما|غير)\s+(?:ب|ه)?(?:ترجع|يرجع|تسترد|يسترد|ترد|يرد|مسترد)\w*(?!\w)"
     r"|(?:and |but )?(?:is |are )?(?:not|never|non-?)\s*(?:be )?refund(?:ed|able)"
+    r"|و?(?:ب|ه)?(?:ت|ي)(?:ن)?خصم(?!\w)|(?:and |which )?(?:is |are |will be |gets? )deducted"
 )
 _RELATIVE: Final = pattern(r"(?:which|that|اللي|الي|التي|الذي|وهي|وهو)(?!\w)")
+# Between a refusal and credit: the refused refund's word and "or" ("ولا يوجد استرجاع نقدي
+# أو رصيد", "no cash refund or store credit").
+_OR_AFTER_REFUSED: Final = re.compile(r"(?:\s+\S+){0,2}\s+(?:او|ولا|or|nor)\s+")
+# An FAQ answer that names only who pays: "The customer.", "على العميل".
+_CUSTOMER_ANSWER: Final = pattern(
+    r"(?:the )?(?:customer|buyer)s?|you(?: do)?|(?:علي )?(?:ال)?(?:عميل|مشتري|زبون)|عليك|انت"
+)
+# How an order is paid for, which is no refund: "payment is authorised through mada", "طرق
+# الدفع المتاحة".
+_ORDER_PAYMENT: Final = pattern(
+    r"payment (?:is|can be) (?:\w+ )?(?:through|by|with|via)|(?:paid|pay) (?:by|with|through|via)"
+    r"|payment methods|we accept|(?:طرق|وسائل) (?:ال)?دفع|(?:ال)?دفع (?:عن طريق|من خلال|بواسطه)"
+)
+# The price difference of an exchange, which credit may pay back: "الفرق", "the difference".
+_DIFFERENCE: Final = pattern(r"(?<!\w)(?:ال)?فرق(?!\w)|(?:the |any )?(?:price )?difference")
+# An amount of money: "70 EGP", "٢٥ ريال", "SAR 25".
+_AMOUNT: Final = pattern(
+    r"\d+(?:[.,]\d+)?\s*(?:ريال|ر\.?س|جنيه|ج\.?م|sar|egp|le|sr)(?![a-z])"
+    r"|(?<![a-z])(?:sar|egp|le)\s*\d"
+)
+_LISTED_WORDS: Final = 4
+"""The most words of a clause that only goes on with the list of the clause before it."""
+_QUESTION_WORDS: Final = 6
+"""The most words of a question that states the case of the sentence after it."""
+_EXCEPTED_FEE_REACH: Final = 25
+"""How far into an exception of a refund its fee's noun may stand ("عدا رسوم", "except the
+COD fee")."""
 # A word just before credit that refuses it too: "لا كاش ولا رصيد", "no store credit".
-_NEGATED_JUST_BEFORE: Final = pattern(r"(?<!\w)(?:و?لا|مش|مفيش|مافي|no|not|nor|without)\s+$")
+_NEGATED_JUST_BEFORE: Final = pattern(
+    r"(?<!\w)(?:و?لا|ما|مش|مفيش|مافي|لن|no|not|nor|without)\s+(?:\w+\s+)?$"
+)
+_NEGATION_REACH: Final = 16
+"""How far before credit its negation may stand ("ما نعطي رصيد", "we do not offer store
+credit")."""
 # A fee by its noun: named before a refusal, it is what is refused (not every cost word of
 # COST: a percentage there also names discounted goods, "المنتجات المخفضة 50% لا ترد").
 _FEE_NOUN: Final = pattern(
     r"(?<!\w)(?:ال)?(?:رسوم|رسم|مصاريف|مصروفات|تكلفه|تكاليف|عموله)(?!\w)"
+    r"|(?<!\w)(?:ال)?(?:فلوس|قيمه|تمن|ثمن) (?:ال)?(?:شحن|توصيل)"
     r"|(?<![a-z])(?:fees?|charges?)(?![a-z])"
 )
 _CELL_WORDS: Final = 6
@@ -489,7 +532,9 @@ class ReturnPolicy:
         found = []
         for clause, kind in self._refusals:
             if kind == "all":
-                doubt = Doubt.REFUSAL_BESIDE_RIGHT if grants and not clause.all_goods else None
+                # (returns for defects only: the periods it grants are for them)
+                beside = grants and not clause.all_goods and not self._for_defects_only(clause)
+                doubt = Doubt.REFUSAL_BESIDE_RIGHT if beside else None
                 found.append(Evidence(clause.start, clause.end, doubt))
             elif kind == "timed" and not grants:
                 found.append(Evidence(clause.start, clause.end, Doubt.TIME_LIMITED))
@@ -497,6 +542,14 @@ class ReturnPolicy:
             doubt = Doubt.REFUSAL_BESIDE_RIGHT if grants else None
             found.append(Evidence(clause.start, clause.end, doubt))
         return found
+
+    def _for_defects_only(self, clause: Clause) -> bool:
+        """The refusal keeps returns for defective items only ("يقتصر حق الاسترجاع على
+        المنتجات التي يثبت بها عيب", "Returns are only accepted for faulty items")."""
+        assert clause.refusal is not None
+        return _ONLY.search(self._text, *clause.refusal) is not None and self.document.has(
+            Topic.DEFECTS, clause.refusal[0], self._own_end(clause)
+        )
 
     @functools.cached_property
     def _limited_to_listed_defects(self) -> tuple[Clause, ...]:
@@ -512,12 +565,30 @@ class ReturnPolicy:
             opening = next(
                 (c for c in intro if _LIMITED_TO_CASES.search(text, c.start, c.end)), None
             )
-            if opening is None or Topic.RETURN not in opening.topics | opening.context:
+            if opening is None or not (
+                Topic.RETURN in opening.topics | opening.context
+                or any(c.refusal is not None and Topic.RETURN in c.topics for c in intro)
+            ):
                 continue
             items = list(itertools.takewhile(lambda s: s.item, document.sentences[index + 1 :]))
-            if items and all(document.has(Topic.DEFECTS, s.start, s.end) for s in items):
+            # (the list's own items: "أ- …", "ب- …" under "٦-١ …", not the "٦-٢" after them)
+            own = items[:1]
+            for item in items[1:]:
+                if self._marker_style(item) != self._marker_style(own[0]):
+                    break
+                own.append(item)
+            if own and all(document.has(Topic.DEFECTS, s.start, s.end) for s in own):
                 found.append(opening)
         return tuple(found)
+
+    def _marker_style(self, sentence: Sentence) -> str:
+        """How the list item's line is marked: a digit, a letter, or a bullet or emoji."""
+        text = self._text
+        line_start = text.rfind("\n", 0, sentence.start) + 1
+        marker = text[line_start : sentence.start].strip()
+        if marker[:1].isdigit() or marker[:1] == "(":
+            return "number"
+        return "letter" if marker[:1].isalpha() else "bullet"
 
     def sale_exclusions(self) -> list[Evidence]:
         """Refusals limited to discounted or promotional goods."""
@@ -535,6 +606,7 @@ class ReturnPolicy:
         confident: list[Evidence] = []
         bare: list[Evidence] = []
         continued = self._continued_fees
+        kept_fees = self._kept_fees
         for clause in self.document.clauses:
             if self._listed_under_cost(clause):
                 confident.append(Evidence(clause.start, clause.end))
@@ -546,8 +618,13 @@ class ReturnPolicy:
                 ) or ALL_CASES.search(self._text, clause.start, clause.end):
                     confident.append(Evidence(fee_start, clause.end))
                 continue
+            if clause.start in kept_fees and self._kept_even_for_defects(clause):
+                confident.append(Evidence(clause.start, self.document.sentence_of(clause).end))
+                continue
             if clause.in_heading or not (
-                (clause.topics | self._asked(clause)) & _COST_TOPICS or self._cost_lead(clause)
+                (clause.topics | self._asked(clause)) & _COST_TOPICS
+                or self._cost_lead(clause)
+                or self._column_topics(clause) & _COST_TOPICS
             ):
                 continue
             kind = self._cost_on_customer(clause)
@@ -555,6 +632,9 @@ class ReturnPolicy:
                 continue
             case = self._heading_case(clause)
             earlier = self._case_before(clause)
+            labelled = self._line_label_case(clause)
+            if labelled == "mind":
+                continue  # "Change of mind: … . Return shipping is paid by the customer."
             if (
                 clause.carves_defects
                 or clause.change_of_mind
@@ -592,6 +672,10 @@ class ReturnPolicy:
                 or self._extended_to_every_case(clause)
                 or self._warranty_cost(clause)
                 or (earlier is not None and self._of_defects(earlier))
+                or (
+                    labelled == "defects"
+                    and not STORE_PAYS.search(self._text, clause.start, self._own_end(clause))
+                )
             ):
                 confident.append(Evidence(clause.start, sentence.end))
             elif self._row_of_defects(clause):
@@ -608,6 +692,16 @@ class ReturnPolicy:
         if bare and not self._defects_spared() and self._returns_refused():
             return bare[:1]
         return []
+
+    def _kept_even_for_defects(self, clause: Clause) -> bool:
+        """A fee kept from the refund whose sentence expressly takes in defective items
+        ("والمعاينة بـ ١٥٠ جنيه بتتخصم من فلوسك، حتى لو طلع في الجهاز عيب")."""
+        sentence = self.document.sentence_of(clause)
+        return (
+            DEFECTS_INCLUDED.search(self._text, sentence.start, sentence.end) is not None
+            and not clause.carves_defects
+            and not clause.change_of_mind
+        )
 
     def _returns_refused(self) -> bool:
         """Returns are refused for all goods (exchange only, defects only), confidently."""
@@ -692,19 +786,22 @@ class ReturnPolicy:
         )
 
     def _row_of_defects(self, clause: Clause) -> bool:
-        """The clause is the cell after a table row's label, a short one that states the case
-        of defective items ("منتج تالف | على العميل", "| منتج معيب / Defective item | Customer
+        """The clause is a cell of a table row whose label, a short first cell, states the
+        case of defective items ("منتج تالف | على العميل", "| منتج معيب / Defective item | Customer
         pays shipping |"); not a line and its translation ("… free if the item is faulty |
         … ومجاناً إذا كان المنتج معيباً")."""
         document = self.document
         text = self._text
         sentence = document.sentence_of(clause)
-        divider = text.find("|", sentence.start, clause.start)
+        # (any cell: "| عيب مصنعي | ١٥ يوماً | استبدال | يتحمل المشتري رسوم التوصيل |")
+        divider = text.rfind("|", sentence.start, clause.start)
         if divider < 0 or text[divider + 1 : clause.start].strip():
             return False
-        label = (sentence.start, divider)
+        label = (sentence.start, text.find("|", sentence.start, clause.start))
+        # (of a label and its translation, the first: "منتج تالف أو مكسور / Damaged item")
+        words = text[slice(*label)].split(" / ", maxsplit=1)[0].split()
         return (
-            len(text[slice(*label)].split()) <= _CELL_WORDS
+            len(words) <= _CELL_WORDS
             and document.has(Topic.DEFECTS, *label)
             and STORE_PAYS.search(text, *label) is None
             and CHANGE_OF_MIND.search(text, *label) is None
@@ -773,11 +870,48 @@ class ReturnPolicy:
     def _heading_case(self, clause: Clause) -> Clause | None:
         """The heading the clause stands under when it states a case ("لو المنتج وصلك فيه
         عيب:", "Changed your mind?"): what is said under it holds in that case."""
-        heading = self.document.section_of(clause).heading
-        if heading is None or clause.start < heading[1]:
-            return None
-        case = self.document.clause_at(heading[0])
+        case = self._question_before(clause)
+        if case is None:
+            heading = self.document.section_of(clause).heading
+            if heading is None or clause.start < heading[1]:
+                return None
+            case = self.document.clause_at(heading[0])
         return case if case.change_of_mind or self._case_of_defects(case) else None
+
+    def _line_label_case(self, clause: Clause) -> str | None:
+        """The case the label opening the clause's line states, for a later sentence of that
+        line ("Defective or damaged items: report it within 3 days. … the replacement's
+        delivery fee is charged to the customer"): "defects", "mind" or None."""
+        sentences = self.document.sentences
+        index = clause.sentence
+        while (
+            index > 0 and "\n" not in self._text[sentences[index - 1].end : sentences[index].start]
+        ):
+            index -= 1
+        lead = sentences[index].lead
+        if index == clause.sentence or lead is None:
+            return None
+        if CHANGE_OF_MIND.search(self._text, *lead):
+            return "mind"
+        if self.document.has(Topic.DEFECTS, *lead) and not self.document.has(
+            Topic.DAMAGE_REPORT, *lead
+        ):
+            return "defects"
+        return None
+
+    def _question_before(self, clause: Clause) -> Clause | None:
+        """A short question just before the clause's sentence on its line, which states its
+        case as a heading would ("Damaged on arrival? Ship it back at your own cost")."""
+        index = clause.sentence
+        if index == 0:
+            return None
+        previous = self.document.sentences[index - 1]
+        sentence = self.document.sentences[index]
+        between = self._text[previous.end : sentence.start]
+        question = self._text[previous.start : previous.end]
+        if between.strip() != "?" or len(question.split()) > _QUESTION_WORDS:
+            return None
+        return self.document.clauses[previous.clauses.start]
 
     @staticmethod
     def _case_of_defects(case: Clause) -> bool:
@@ -880,6 +1014,8 @@ class ReturnPolicy:
         keeps a fee from the refund, else None."""
         start, end = clause.start, self._own_end(clause)
         text = self._text
+        if _CUSTOMER_ANSWER.fullmatch(text, start, end) and self._asked(clause) & _COST_TOPICS:
+            return "pays"  # "Who pays for shipping if my item is faulty?" / "The customer."
         pays = CUSTOMER_PAYS.search(text, start, end)
         # (not a charge denied: "وما نخصم عليك ولا ريال")
         if (
@@ -892,6 +1028,8 @@ class ReturnPolicy:
             if (
                 SHIPPING_COST.search(text, sentence.start, sentence.end)
                 or COST.search(text, start, end)
+                or _AMOUNT.search(text, start, self._cell_end(end))
+                or self._column_topics(clause) & _COST_TOPICS
                 or (self._asked(clause) and heading and SHIPPING_COST.search(text, *heading))
             ):
                 return "pays"
@@ -907,6 +1045,40 @@ class ReturnPolicy:
             # not a deduction the clause denies ("ومش بنخصم أي رسوم")
             return "kept" if self._keeps_a_fee(start, end) else None
         return None
+
+    def _column_topics(self, clause: Clause) -> frozenset[Topic]:
+        """The cost topics of the table column the clause's cell stands in, named by the
+        table's first row ("| الحالة | مصاريف الشحن |" over "| منتج تالف | على العميل |")."""
+        text = self._text
+        line_start = text.rfind("\n", 0, clause.start) + 1
+        if text.find("|", line_start, clause.start) < 0:
+            return frozenset()  # not a table's cell after its first
+        cells_before = text.count("|", line_start, clause.start) - text.startswith("|", line_start)
+        if cells_before <= 0:
+            return frozenset()
+        header = line_start
+        while header > 0:
+            above = text.rfind("\n", 0, header - 1) + 1
+            if "|" not in text[above : header - 1]:
+                break
+            header = above
+        if header == line_start:
+            return frozenset()
+        header_end = text.find("\n", header)
+        cells = text[header:header_end].strip().strip("|").split("|")
+        if cells_before >= len(cells):
+            return frozenset()
+        cell_start = header + text[header:header_end].find(cells[cells_before])
+        cell = (cell_start, cell_start + len(cells[cells_before]))
+        return frozenset(topic for topic in _COST_TOPICS if self.document.has(topic, *cell))
+
+    def _cell_end(self, end: int) -> int:
+        """Where the table cell that goes on past ``end`` ends ("| على العميل – 70 EGP |"),
+        or ``end`` outside a table."""
+        line_end = self._text.find("\n", end)
+        line_end = len(self._text) if line_end < 0 else line_end
+        divider = self._text.find("|", end, line_end)
+        return end if divider < 0 else divider
 
     def _defects_spared(self) -> bool:
         """The policy says somewhere that defective items cost the customer nothing."""
@@ -950,8 +1122,9 @@ class ReturnPolicy:
         """Fees deducted from the refund or kept back. Where the return's shipping may be
         charged, a shipping cost does not count, and a fee of unstated kind is uncertain."""
         found = []
+        kept_fees = self._kept_fees
         for clause in self.document.clauses:
-            kept = self._kept_fee(clause)
+            kept = kept_fees.get(clause.start)
             if kept is None:
                 continue
             start, kind = kept
@@ -961,17 +1134,32 @@ class ReturnPolicy:
             found.append(Evidence(start, clause.end, doubt))
         return found
 
+    @functools.cached_property
+    def _kept_fees(self) -> dict[int, tuple[int, str]]:
+        """The fee each clause keeps from the refund, by the clause's start (both the fee and
+        the defect-cost rules ask)."""
+        return {
+            clause.start: kept
+            for clause in self.document.clauses
+            if (kept := self._kept_fee(clause)) is not None
+        }
+
     def _kept_fee(self, clause: Clause) -> tuple[int, str] | None:
         """Where the fee the clause keeps from the refund starts, and its kind ("shipping",
         "other", "unstated"); None when it keeps none."""
         fee_start = self._continued_fees.get(clause.start)
         if fee_start is not None:
             return fee_start, self._fee_kind(fee_start, clause.end)
+        excepted = self._excepted_fee(clause)
+        if excepted is not None:
+            return clause.start, self._fee_kind(*excepted)
         if clause.in_heading or not (
             clause.topics & _FEE_TOPICS
             # "فلا يرد للعميل سوى نصف الثمن" names no fee or refund word of its own
             or PARTIAL_REFUND.search(self._text, clause.start, clause.end)
         ):
+            return None
+        if self._denied_by_list_head(clause):
             return None
         start, end = clause.start, self._own_end(clause)
         # "Delivery fees are refunded only if the item was defective": the exception is the
@@ -995,8 +1183,8 @@ class ReturnPolicy:
 
     @functools.cached_property
     def _continued_fees(self) -> dict[int, int]:
-        """Where the fee starts that a clause opening with "not refunded" goes on about
-        ("رسوم زيارة المعاينة ١٠٠ جنيه بتتدفع قبل الزيارة، ومش بترجع حتى لو طلع العطل"): the
+        """Where the fee starts that a clause opening with "not refunded" or "deducted" goes on
+        about ("رسوم زيارة المعاينة ١٠٠ جنيه بتتدفع قبل الزيارة، ومش بترجع حتى لو طلع العطل"): the
         clause before it in its sentence, when that names a cost; by the clause's start, found
         once per policy (both the fee and the defect-cost rules ask)."""
         text = self._text
@@ -1008,13 +1196,38 @@ class ReturnPolicy:
             and Topic.COSTS in previous.topics
             and Topic.COSTS not in clause.topics
             and not clause.in_heading
-            and _NOT_REFUNDED_OPENING.match(text, clause.start) is not None
+            and _KEPT_OPENING.match(text, clause.start) is not None
         }
+
+    def _denied_by_list_head(self, clause: Clause) -> bool:
+        """The clause goes on with a list a denial opens ("No fees, shipping costs or service
+        charges are deducted", "لا رسوم، ولا مصاريف شحن تخصم")."""
+        if clause.start == 0:
+            return False
+        previous = self.document.clause_at(clause.start - 1)
+        if previous.sentence != clause.sentence or previous is clause:
+            return False
+        if NO_FEE.match(self._text, previous.start) is None:
+            return False
+        return len(self._text[previous.start : previous.end].split()) <= _LISTED_WORDS
+
+    def _excepted_fee(self, clause: Clause) -> tuple[int, int] | None:
+        """The exception of a refund that names a fee: the refund is paid but for it ("ويُرد
+        المبلغ كاملاً عدا رسوم بوابة الدفع", "refunded in full except the COD fee")."""
+        if not clause.carveouts or Topic.REFUND not in clause.topics:
+            return None
+        for carveout in clause.carveouts:
+            reach = min(carveout.end, carveout.start + _EXCEPTED_FEE_REACH)
+            if _FEE_NOUN.search(self._text, carveout.start, reach):
+                return carveout.start, carveout.end
+        return None
 
     def _keeps_a_fee(self, start: int, end: int) -> bool:
         text = self._text
         if PARTIAL_REFUND.search(text, start, end):
             return True
+        if self._discounted_goods(start, end):
+            return False
         deducted = DEDUCTION.search(text, start, end)
         if deducted is not None:
             reach = max(start, deducted.start() - _COST_REACH)
@@ -1035,6 +1248,13 @@ class ReturnPolicy:
         # which the customer may simply be paying ("Returns incur a 50 EGP fee").
         charged = FEE_CHARGED.search(text, start, end)
         return charged is not None and self._fee_kind(start, end) != "shipping"
+
+    def _discounted_goods(self, start: int, end: int) -> bool:
+        """The span refuses discounted goods, named by their discount, and no fee
+        ("المنتجات اللي عليها خصم أكتر من ٣٠٪ مش بترجع")."""
+        return self.document.names(Category.SALE, start, end) and not _FEE_NOUN.search(
+            self._text, start, end
+        )
 
     def _lead_keeps_a_fee(self, clause: Clause, start: int, end: int) -> bool:
         """A list item whose label keeps what it lists: "What is not refunded: customs duties
@@ -1104,7 +1324,8 @@ class ReturnPolicy:
         credit = self._credit_clauses
         if not credit or self._money_refund:
             return None
-        clause = credit[0]
+        # (quoted from a sentence rather than a heading: "Returns, Exchanges & Store Credit")
+        clause = next((c for c in credit if not c.in_heading), credit[0])
         sentence = self.document.sentence_of(clause)
         # "Only" or refunds refused in its sentence ("Refunds are not available: returns earn
         # store credit"), or money refused anywhere else ("We don't offer cash or card
@@ -1118,6 +1339,13 @@ class ReturnPolicy:
             and (self._negated_money(c) or self._refund_refused(c) or self._money_for_defects(c))
             for c in self.document.clauses
         )
+        # (or by the item's label, or in its own words: "No card refunds: the amount is held
+        # as a balance", "We don't refund to cards: you get a voucher instead")
+        marked = (
+            marked
+            or bool(sentence.lead and self._money_refused(*sentence.lead))
+            or self._negated_money(clause)
+        )
         return Evidence(clause.start, clause.end, None if marked else Doubt.METHOD_UNSTATED)
 
     @functools.cached_property
@@ -1129,7 +1357,7 @@ class ReturnPolicy:
             if (
                 Topic.REFUND in clause.topics
                 or Topic.REFUND in clause.context
-                or (Topic.RETURN in clause.topics and self._credit_given(clause))
+                or (Topic.RETURN in clause.topics | clause.context and self._credit_given(clause))
             )
             and self._credit_clause(clause)
         ]
@@ -1148,8 +1376,17 @@ class ReturnPolicy:
         match = CREDIT.search(text, clause.start, clause.end)
         if match is None or MOBILE_MONEY.search(text, clause.start, clause.end):
             return False
-        if _NEGATED_JUST_BEFORE.search(text, max(clause.start, match.start() - 8), match.start()):
+        if _DIFFERENCE.search(text, clause.start, match.start()):
+            return False  # "ولو أرخص بنرجعلك الفرق رصيد": an exchange's price difference
+        reach = max(clause.start, match.start() - _NEGATION_REACH)
+        if _NEGATED_JUST_BEFORE.search(text, reach, match.start()):
             return False  # "لا كاش ولا رصيد", "no store credit": credit refused too
+        if (
+            clause.refusal is not None
+            and clause.refusal[1] <= match.start()
+            and _OR_AFTER_REFUSED.fullmatch(text, clause.refusal[1], match.start())
+        ):
+            return False  # "ولا يوجد استرجاع نقدي أو رصيد": refused with the refund before it
         if clause.refusal is not None and match.start() < clause.refusal[0]:
             refused = text[clause.refusal[0] : clause.refusal[1]]
             if _REFUNDABLE.search(refused):
@@ -1192,18 +1429,38 @@ class ReturnPolicy:
                 continue
             if self._under_defects(sentence.section):
                 continue  # under "Defective, damaged or wrong items": money for those only
+            if self._about_cancelling(sentence, clauses):
+                continue  # "Cancelled orders are refunded to the card": no return's refund
+            if not document.has(
+                Topic.REFUND, sentence.start, sentence.end
+            ) and _ORDER_PAYMENT.search(text, sentence.start, sentence.end):
+                continue  # "Orders are confirmed once payment is authorised through mada, Visa"
             refund = document.has(Topic.REFUND, sentence.start, sentence.end) or any(
                 Topic.REFUND in c.context for c in clauses
             )
+            refused = False
             for clause in clauses:
                 money = MONEY_METHOD.search(text, clause.start, clause.end)
-                if money is None or self._negated_money(clause):
+                # (a list goes on with the refusal before it: "We are unable to refund to mada,
+                # Visa, Mastercard or Apple Pay")
+                listed = refused and len(text[clause.start : clause.end].split()) <= _LISTED_WORDS
+                refused = money is not None and (self._negated_money(clause) or listed)
+                if money is None or refused:
                     continue
                 if refund or document.has(Topic.RETURN, clause.start, clause.end):
                     return True
             if any(MOBILE_MONEY.search(text, c.start, c.end) for c in clauses) and refund:
                 return True
         return False
+
+    def _about_cancelling(self, sentence: Sentence, clauses: list[Clause]) -> bool:
+        """The sentence, or the section it stands in, is about cancelling an order before it
+        is received, not about returning it."""
+        topics = frozenset().union(*(c.topics for c in clauses))
+        if Topic.CANCELLATION in topics:
+            return Topic.RETURN not in topics
+        section = self.document.sections[sentence.section].topics
+        return Topic.CANCELLATION in section and not section & {Topic.RETURN, Topic.EXCHANGE}
 
     def _money_for_defects(self, clause: Clause) -> bool:
         """Money goes back for defective items only ("Faulty items are refunded to your
@@ -1246,12 +1503,15 @@ class ReturnPolicy:
     def _negated_money(self, clause: Clause) -> bool:
         """The clause refuses money back ("ما فيه تحويل للبنك", "cash refunds are not
         available")."""
+        return self._money_refused(clause.start, clause.end)
+
+    def _money_refused(self, start: int, end: int) -> bool:
         text = self._text
-        money = MONEY_METHOD.search(text, clause.start, clause.end)
+        money = MONEY_METHOD.search(text, start, end)
         if money is None:
             return False
-        if _NEGATOR_BEFORE.search(text, clause.start, money.start()):
+        if _NEGATOR_BEFORE.search(text, start, money.start()):
             return True
-        if _INSTEAD.search(text, clause.start, money.start()):
+        if _INSTEAD.search(text, start, money.start()):
             return True
-        return _NOT_AVAILABLE.search(text, money.end(), clause.end) is not None
+        return _NOT_AVAILABLE.search(text, money.end(), end) is not None

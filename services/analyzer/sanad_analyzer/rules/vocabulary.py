@@ -240,6 +240,7 @@ _TOPIC_WORDS: Final = {
         r"(?:ال)?(?:استبدال|تبديل)\w*",
         r"(?:[تين]|بت|بي|هت)?(?:ت)?بدل\w*",
         r"(?:[تين]|بت|هت)?ستبدل\w*",
+        r"البدل(?!\w)",
         r"exchang\w*",
         r"swap\w*",
     ),
@@ -275,11 +276,14 @@ _TOPIC_WORDS: Final = {
         r"damag\w*",
         r"defect\w*",
         r"faulty",
+        r"faults",
+        r"a fault",
         r"broken",
         r"wrong",
         r"incorrect",
         r"missing",
         r"not (?:as|what) (?:described|you ordered)",
+        r"(?:غير|مش) (?:الذي|اللي|الي) (?:طلب|طلبت|طلبه|طلبها|طلبته|طلبتها|طلبتيه)\w*",
         r"our (?:fault|mistake)",
         r"mistake",
     ),
@@ -318,7 +322,9 @@ _TOPIC_WORDS: Final = {
     ),
     Topic.INSPECTION: (r"(?:ال)?فحص\w*", r"[ينت]فحص\w*", r"معاينه", r"inspect\w*"),
     Topic.COSTS: (
-        r"(?:ال)?(?:رسوم|رسم|مصاريف|مصروفات|تكلفه|تكاليف|اجور|نفقه|نفقات|ضريبه|عموله|عمولات)",
+        r"(?:ال)?(?:رسوم|رسم|مصاريف|مصروفات|تكلفه|تكاليف|اجور|اجره|نفقه|نفقات|ضريبه|عموله|عمولات)",
+        # the money paid for shipping: "فلوس الشحن اللي دفعتها أول مرة مش بترجع"
+        r"(?:ال)?(?:فلوس|قيمه|تمن|ثمن) (?:ال)?(?:شحن|توصيل)",
         # "at your expense", not "onto your account" ("رصيد على حسابك في الموقع")
         r"(?:علي|على) (?:نفقه\w*|حساب (?:ال)?(?:عميل|مشتري|زبون)\w*"
         r"|حسابك(?! (?:في|ب\w*|الخاص|لدي\w*|عندنا|علي|على)))",
@@ -405,6 +411,9 @@ _CATEGORY_WORDS: Final = {
         r"(?:ال)?سباحه",
         r"(?:ال)?(?:عطور|عطر|مستحضرات|مكياج|حلق|اقراط)\w*",
         r"(?:ال)?عنايه (?:ال)?شخصيه",
+        r"(?:ال)?(?:ميكب|ميك اب|ماكياج|ميكاب)\w*",
+        r"(?:ال)?عنايه (?:بال)?(?:بشره|شعر)",
+        r"skin ?care",
         r"underwear",
         r"lingerie",
         r"swimwear",
@@ -478,6 +487,9 @@ _CATEGORY_WORDS: Final = {
         r"(?:تلف|اتلاف|كسر)\w* (?:من|بسبب|بفعل) (?:ال)?عميل",
         r"seal\w*",
         r"signs of use",
+        # lost on its way back: "we cannot refund parcels lost on the way back"
+        r"lost (?:in transit|in the post|on (?:the|its|their) way)",
+        r"(?:ال)?(?:طرود|طرد|شحنات|شحنه|مرتجعات) (?:ال)?(?:ضايع|ضائع|مفقود)\w*",
     ),
     Category.LISTED: (
         r"(?:ال)?تاليه",
@@ -520,6 +532,8 @@ _CATEGORY_WORDS: Final = {
     Category.NAMED: (
         r"testers?",
         r"samples?",
+        r"limited[- ]edition",
+        r"raffle",
         r"(?:ال)?(?:عينات|تستر)\w*",
         r"(?:ال)?(?:اثاث|كنب|اجهزه|الكترونيات|عبايات|العبايات|ملابس|احذيه|نظارات|ساعات)\w*",
         r"(?:ال)?(?:كراسات|كشاكيل|مجلات|روايات)\w*",
@@ -614,7 +628,7 @@ REFUSAL: Final = Lexicon(
         # عاجبك تقدر ترجعه", "not satisfied? return it within 14 days"; nor a meaning denied
         # ("الشحن المجاني لا يعني استرداد قيمة شحن إضافية")
         + r"[\s-]+(?!(?:عاجب|بيعجب|يعجب|تعجب|عجب|راضي|مناسب|مطابق|يعني|تعني|satisf|happy|like|suit"
-        + r"|fit|mean)\w*)"
+        + r"|fit|mean|faulty|defective|كذا|كده|ذلك|هذا)\w*)"
         + r"(?:(?!(?:and|then|but|so) )(?:\w+|\w+'\w+)\s+){0,3}?"
         + _RETURN_STEM
         + r"(?!\w)",
@@ -642,12 +656,20 @@ REFUSAL: Final = Lexicon(
         r"|allowed|available|offered|issued) (?:for|if|when|in case of) (?:\w+ ){0,4}?"
         r"(?:damaged|defective|faulty|broken|wrong|incorrect)",
         r"(?:we|the (?:store|shop|seller)) (?:will |can )?only (?:accept|take(?: back)?|refund)"
-        r" (?:returns? )?(?:of |for |on )?(?:\w+ ){0,4}?(?:that|which)? ?(?:\w+ )?"
-        r"(?:damaged|defective|faulty|broken|wrong|incorrect)",
+        r" (?:\w+ ){0,8}?(?:damaged|defective|faulty|broken|wrong|incorrect)",
+        # "only" after what is accepted: "Returns are accepted only for faulty items", "We
+        # accept returns only when an item arrives faulty"
+        r"(?:(?:returns?|refunds?|exchanges?) (?:are |is |will be )?(?:accepted|possible|allowed"
+        r"|available|offered|issued)|(?:we|the (?:store|shop|seller)) (?:will |can )?(?:accept"
+        r"|take back|refund) (?:returns?|items?|goods|products|orders?)) only"
+        r" (?:for|if|when|in case of) (?:\w+ ){0,5}?(?:damaged|defective|faulty|broken|wrong"
+        r"|incorrect)",
         # "يقتصر استرجاع المبلغ على المنتجات التي يثبت بها عيب": returns for defects only
-        r"(?:ي|ت)قتصر\s+(?:\w+\s+){0,3}?على\s+(?:\w+\s+){0,6}?(?:عيب|معيب\w*|تالف\w*|خلل|تلف"
+        r"(?:ي|ت)قتصر\s+(?:\w+\s+){0,3}?على\s+(?:\w+\s+){0,6}?(?:ال)?(?:عيب|معيب\w*|تالف\w*|خلل|تلف"
         r"|مختلف\w*|خاطئ\w*|غلط)",
         r"final sale",
+        # "ويقتصر حق العميل على الاستبدال": an exchange and nothing else
+        r"(?:ي|ت)قتصر\s+(?:\w+\s+){0,3}?على\s+(?:ال)?(?:استبدال|تبديل)",
         r"exchanges? only",
         r"only (?:an )?exchanges?",
         # (not "الاستبدال بسبب المقاس")
@@ -665,6 +687,7 @@ EXCEPTION: Final = Lexicon(
         r"(?<!\w)(?:ا|و)?لا (?:اذا|في|لو|ان|عند|حال|بعد)",
         r"(?<!\w)(?:ا|و)?لا(?= \w+ (?:كان|يكون|تكون|المنتج|السلعه))",
         r"ما عدا",
+        r"ماعدا",
         r"باستثناء",
         r"(?<!\w)عدا",
         r"ما لم",
@@ -693,7 +716,9 @@ CONDITION: Final = Lexicon(
         r"\bwhen\b",
         # not "once delivered": every return comes after delivery, so that narrows nothing
         r"\bonce\b(?! (?:it is |it's |they are |(?:the |your |an |a )?(?:orders?|items?|products?) "
-        r"(?:is |are |has been |have been )?)?(?:delivered|received))",
+        r"(?:is |are |has been |have been )?)?(?:delivered|received))"
+        # nor "once your order leaves our warehouse", earlier still
+        r"(?! (?:the |your )?(?:orders?|items?|parcels?|it|they) (?:leaves?|has left|have left))",
         r"\bwhere\b",
         r"\bfor change[- ]of[- ]mind",
         # only where it opens its clause: "Returns are only accepted for items that arrived
@@ -725,7 +750,7 @@ CHANGE_OF_MIND: Final = pattern(
         r"لعدم (?:ال)?رغبه",
         r"رغب(?:ه|ته|تك|تها|تهم) (?:ال)?شخصيه",
         r"عدم (?:ال)?رغبه",
-        r"غيرت (?:ال)?راي\w*",
+        r"غيرت(?:ي|وا|و)? (?:ال)?راي\w*",
         r"لتغيير (?:ال)?راي",
         r"تغيير (?:ال)?راي",
         r"(?:لم|ما) (?:يرغب|يعجب|عاجب)\w*",
@@ -750,7 +775,11 @@ CHANGE_OF_MIND: Final = pattern(
         r"(?:خطا|غلط)\w* (?:في|ب) (?:ال)?(?:اختيار|طلب) (?:ال)?(?:مقاس|لون|حجم|قياس|موديل)",
         r"(?:chose|chosen|choosing|ordered|ordering|picked|selected) (?:the |a )?wrong "
         r"(?:size|colou?r|model|fit)",
+        r"wrong (?:size|colou?r|model|fit) (?:ordered|chosen|picked|selected)",
         r"دون (?:وجود )?عيب",
+        # "if it is not defective" (not "ما لم يكن معيبا", which is "unless")
+        r"(?:ان|اذا|لو) (?:لم|ما|مش|مو) (?:يكن|تكن|يكون|تكون|كان|كانت) (?:\w+\s+){0,2}?"
+        r"(?:فيه\s+|به\s+)?(?:ال)?(?:معيب|تالف|عيب|خلل|تلف|عطل)\w*",
         # a reason other than a defect: "الإرجاع لغير سبب العيب", "لسبب غير الخلل", "returns
         # that are not due to a fault on our side"
         r"(?:ل|ب)(?:غير|سبب غير|اسباب غير) (?:سبب |وجود )?(?:ال)?(?:عيب|خلل|تلف|عطل|خطا)",
@@ -766,6 +795,11 @@ CHANGE_OF_MIND: Final = pattern(
         r"(?:تبين|ثبت|اتضح|ظهر)\w*\s+(?:\w+\s+){0,3}?(?:ان\s+)?(?:ال)?(?:جهاز|منتج|قطعه|سلعه"
         r"|بضاعه)\w*\s+سليم\w*",
         r"(?:لا|ما|مفيش|مافي) (?:يوجد |فيه |فيها |به |بها ){1,2}(?:اي )?(?:عيب|خلل|عطل)",
+        r"(?:م|ما\s)في(?:هوش|هاش|ش|هوش) (?:اي )?(?:عيب|خلل|عطل)",
+        # a return not owed to a defect: "في حالات الاسترجاع التي لا تعود إلى عيب في المنتج"
+        r"(?:لا|لم|ما|مش|ليس) (?:ت|ي)?(?:عود|رجع)\w* (?:الي|ل) (?:وجود )?(?:اي )?(?:ال)?"
+        r"(?:عيب|خطا|خلل|تلف|عطل)",
+        r"non-?(?:faulty|defective|damaged)",
         r"(?:no|not) (?:a )?(?:fault|defect) (?:is |was )?found",
         r"(?:finds?|found|shows?|showed|reveals?) no (?:\w+ )?"
         r"(?:faults?|defects?|issues?|problems?)",
@@ -803,6 +837,8 @@ ALL_CASES: Final = pattern(
         r"in (?:both|either) cases?",
         r"(?:في|ب) (?:كلتا |كلا )?(?:ال)?حالتين",
         r"on all returns",
+        r"under any circumstances?",
+        r"in all circumstances",
         r"دائما",
         r"always",
     )
@@ -831,6 +867,10 @@ DEFECTS_INCLUDED: Final = pattern(
         r"(?:damaged|defective|faulty|broken) (?:\w+ ){0,3}included",
         r"whether (?:\w+\s+){0,4}?(?:damaged|defective|faulty|broken)",
         r"(?:damaged|defective|faulty|broken) or not",
+        # "سواء ثبت وجود عيب مصنعي أم لم يثبت", "سواء كان المنتج معيبا أو سليما"
+        r"سواء\s+(?:\w+\s+){0,4}?(?:(?:ال)?(?:عيب|معيب|تلف|تالف|عطل|خلل|مكسور|سليم)\w*"
+        r"|defect\w*|damaged|faulty|broken)",
+        r"whether or not (?:\w+\s+){0,6}?(?:damaged|defective|faulty|broken|defects?|faults?)",
     )
 )
 # "عليك" / "على حضرتك" before a duty that is no payment ("عليك تختار شركة الشحن", "عليك
@@ -843,8 +883,11 @@ _NO_DUTY: Final = (
 CUSTOMER_PAYS: Final = Lexicon(
     *(
         # (or in a heading over cases: "الحالات التي يتحمل فيها العميل رسوم الشحن")
-        r"(?:يتحمل|تتحمل|يدفع|تدفع|بيدفع|بتدفع|بيتحمل|يلتزم)\w*\s+(?:(?:فيها|فيه|بها)\s+)?"
+        r"(?:يتحمل|تتحمل|يدفع|تدفع|بيدفع|بتدفع|بيتحمل)\w*\s+(?:(?:فيها|فيه|بها)\s+)?"
         r"(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
+        # bound to pay, not to report: "يلتزم العميل بدفع …", not "يلتزم العميل بالإبلاغ"
+        r"(?:يلتزم|تلتزم)\w*\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*\s+ب(?:ال)?(?:دفع|سداد|تحمل|رسوم"
+        r"|مصاريف|تكلف|تكاليف)",
         r"(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*\s+(?:هو\s+)?(?:(?:اللي|الي|الذي)\s+)?"
         r"(?:يتحمل|يدفع|بيدفع|بيتحمل|ملزم)",
         r"(?:على|ب)\s*(?:حساب|نفقه|عاتق)\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
@@ -853,17 +896,27 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?!\s+(?:(?:ال)?بنك\w*|في (?:ال)?(?:بنك|موقع|متجر|تطبيق)|لدي\w*|عندنا|الخاص))",
         r"(?<!\w)علي\s+حضرتك(?!\w)" + _NO_DUTY,
         r"(?:ستتحمل|تتحمل|هتدفع|تدفع)\s+(?:انت\s+)?(?:رسوم|تكلف|مصاريف|الشحن)",
+        # the courier who charges the customer: "المندوب بياخد ٥٠ جنيه في أي مرتجع"
+        r"(?:ال)?مندوب\s+(?:ب|ه)?(?:ياخد|ياخذ|يحصل|يتقاضي)\s+(?:منك\s+)?"
+        r"(?:\d|رسوم|فلوس|مصاريف|تمن|قيمه)",
         # the cost named before, paid by "you": "مصاريف الشحن انت بتدفعها", "تدفعها للمندوب"
         r"(?<!ما )(?<!مش )(?<!لا )(?<!مو )(?<!لن )(?:ب|ه|س)?تدفع(?:ها|ه|هم|يها|يه)(?!\w)",
         r"(?<!\w)علي\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)(?!\w)",
         # not "ما عليك أي رسوم" (you owe nothing)
-        r"(?<!\w)(?<!ما )(?<!مو )(?<!مش )(?<!لا )عليك(?!\w)" + _NO_DUTY,
+        r"(?<!\w)(?<!ما )(?<!مو )(?<!مش )(?<!لا )عليك(?:ي|و|م)?(?!\w)" + _NO_DUTY,
         r"(?:customer|buyer)s? (?:\w+ )?(?:pays?|bears?|covers?|must pay|will pay|is charged)",
         r"charged (?:on|for) (?:every|all|each|any) (?:return|item|order)",
         r"(?:customer|buyer)s? (?:is|are) responsible for",
+        r"(?:the )?(?:customer|buyer)'s responsibility",
         r"at (?:the customer's|your) (?:own )?(?:cost|expense)",
         r"you (?:pay|bear|cover|are responsible for)",
+        # the store that does not pay: "We do not cover return postage", "ما نتحمل رسوم الشحن"
+        r"we (?:do not|don't|will not|won't|cannot|can't) (?:cover|pay for|pay|bear|refund)"
+        r" (?:the |any )?(?:return |original )?(?:postage|shipping|courier|delivery)",
+        r"(?:لا|ما|مش|لن)\s+(?:ن|ي|ت|بن)(?:تحمل|دفع)\w*\s+(?:(?:ال)?(?:متجر|شركه|موقع)\s+)?"
+        r"(?:اي\s+)?(?:ال)?(?:تكلف\w*|تكاليف|رسوم|مصاريف|شحن)",
         r"(?:paid|borne|covered|charged|payable) (?:for )?by (?:the )?(?:customer|buyer|you)",
+        r"(?:charged|billed|invoiced) to (?:the )?(?:customer|buyer|you)",
         r"(?:دفع|سداد|تحمل)\w*\s+(?:\S+\s+){0,3}?(?:من (?:قبل|طرف|جهه)|على) "
         r"(?:ال)?(?:عميل|مشتري|زبون)",
         r"charged to (?:the )?(?:customer|buyer|you)",
@@ -910,6 +963,9 @@ STORE_PAYS: Final = pattern(
         r"(?!\s+(?:ال)?(?:متجر|شركه|موقع|اداره|محل))",
         r"(?:على|ب)\s*(?:حساب|نفقه)\s*(?:نا|المتجر|الشركه)",
         r"على حسابنا",
+        # the cost "on us": "ومصاريف الشحن كلها علينا احنا", "الغلط علينا"
+        r"(?:ال)?(?:شحن|توصيل|مصاريف|رسوم|تكلف\w*|تكاليف|غلط|خطا|مندوب)\w*(?:\s+\S+){0,3}?"
+        r"\s+علينا(?!\w)",
         r"مجان\w*",
         r"ببلاش",
         r"(?:بدون|دون|مفيش|لا|بلا)\s+(?:اي\s+)?(?:رسوم|مصاريف|تكلف\w*)",
@@ -1008,6 +1064,8 @@ DEDUCTION: Final = Lexicon(
         r"subtract\w*",
         r"taken (?:off|out of|from)",
         r"minus",
+        # "بنرجعلك المبلغ ناقص ١٠٪ مصاريف إدارية"
+        r"(?<!\w)ناقص\s+(?:\w+\s+)?(?:\d|رسوم|مصاريف|نسبه|قيمه)",
         r"less (?:a |the )?(?:fee|\d+\s*%|shipping)",
     )
 )
@@ -1103,6 +1161,8 @@ CREDIT: Final = pattern(
         r"store[- ]credit",
         r"credit note",
         r"(?:account|store|site|app|wallet) balance",
+        # "The amount is kept as a balance on your account for your next order"
+        r"balance (?:on|in|to) (?:your |the )?(?:account|profile)",
         r"(?:e-|e|-)?vouchers?",
         r"(?:in-app |store[- ]|site )?w(?<!mobile w)allet(?! transfer)",
         r"gift cards?",
@@ -1117,6 +1177,7 @@ CREDIT_GIVEN: Final = pattern(
         r"get",
         r"earn",
         r"(?:be|is|are) (?:issued|given|offered|awarded|added)",
+        r"(?:is |are )?(?:kept|held) as",
         r"(?:we )?add",
         r"we (?:issue|give|offer)",
         r"(?:يحصل|تحصل|تاخد|بتاخد|ياخد|يمنح|تمنح|نمنح|نعطي|بنديك|هنديك|نديك|يصرف|تصرف|نصرف)\w*",
@@ -1126,10 +1187,16 @@ CREDIT_GIVEN: Final = pattern(
 )
 MOBILE_MONEY: Final = pattern(
     words(
-        r"محفظ\w* (?:ال)?(?:موبايل|الكترونيه|الجوال|فودافون)",
+        # (not the store's own: "رصيد في المحفظة الإلكترونية للعميل على الموقع")
+        r"محفظ\w* (?:ال)?(?:موبايل|الجوال|فودافون)"
+        r"|محفظ\w* (?:ال)?الكترونيه(?! (?:لل?عميل |الخاصه بك |الخاصه بالعميل )?(?:علي|في|ب)"
+        r" ?(?:ال)?(?:موقع|متجر|تطبيق|حساب))",
         r"mobile (?:money|wallet)",
         r"instapay",
         r"انستاباي",
+        r"stc ?pay",
+        r"urpay",
+        r"(?:اس تي سي|اس تى سى) باي",
     )
 )
 CREDIT_ONLY: Final = pattern(
@@ -1179,6 +1246,12 @@ MONEY_METHOD: Final = pattern(
         r"cash",
         r"the (?:same )?account",
         r"money back",
+        r"mada",
+        r"visa",
+        r"mastercard",
+        r"apple pay",
+        r"فيزا",
+        r"(?:ا|أ)بل باي",
     )
 )
 CHOICE: Final = pattern(
