@@ -2344,3 +2344,109 @@ def test_a_refusal_completed_by_a_list_of_conditions_is_no_blanket_refusal() -> 
         "التي:\n- استخدمت أو غسلت.\n- فقدت ملصقها."
     )
     assert "return.blanket_no_return" not in found(text, EG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الإرجاع خلال ١٤ يوم والفلوس ترجع خلال ٥ أيام.\n- لو رجعت الشاشة من غير عيب هيتخصم ٥٪ من "
+        "تمنها.",
+        "الإرجاع خلال ١٤ يوماً ويرد المبلغ خلال ٥ أيام.\n- إذا ما ظهر بالجهاز أي عطل بعد الفحص تخصم "
+        "رسوم فحص ٧٥ جنيه من المبلغ.",
+        "Returns within 14 days, refunds within 5 days. A 5% fee is deducted from items "
+        "returned without any fault.",
+    ],
+)
+def test_a_fee_kept_for_goods_without_a_defect_is_no_defect_cost(text: str) -> None:
+    findings = found(text, EG)
+    assert findings["return.fees_deducted"].confident
+    assert "return.customer_pays_for_defects" not in findings
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["شاشات مستوردة – شروط البيع", "الشروط والأحكام", "Terms and Conditions"],
+)
+def test_a_pages_terms_title_is_no_list_of_conditions(heading: str) -> None:
+    text = f"{heading}\n• التبديل بس خلال ٣ أيام من الاستلام.\n• مفيش رجوع فلوس خالص."
+    findings = found(text, EG)
+    assert findings["return.blanket_no_return"].confident
+    assert findings["return.window_too_short"].confident
+
+
+def test_sale_in_terms_of_sale_names_no_discounted_goods() -> None:
+    text = "Terms of sale: no cash refunds on any order; exchanges only, within 3 days."
+    assert "return.sale_items_excluded" not in found(text, SA)
+
+
+def test_appliances_refused_once_installed_are_named_goods() -> None:
+    text = (
+        "الإرجاع خلال ١٤ يوماً ويرد المبلغ خلال ٧ أيام.\n- الغسالات بعد تركيبها لا يمكن "
+        "استرجاعها إلا لعيب صناعة."
+    )
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_a_fee_rows_refusal_and_its_translation_keep_the_fee() -> None:
+    text = (
+        "| البند / Item | التفاصيل / Details |\n|---|---|\n"
+        "| مدة الإرجاع / Return period | ١٤ يوم / 14 days |\n"
+        "| رد المبلغ / Refund | ٥ أيام / 5 days |\n"
+        "| رسوم الدفع عند الاستلام / COD fee | لا ترد / not refunded |\n"
+        "| كروت الألعاب / Gaming cards | لا تسترجع / non-returnable |"
+    )
+    findings = found(text, EG)
+    assert findings["return.fees_deducted"].confident
+    assert "return.blanket_no_return" not in findings
+
+
+def test_a_requirement_on_the_exchange_limits_no_refusal_beside_it() -> None:
+    text = "ما نرجع فلوس أبداً، التبديل بس خلال يومين بشرط إن المنتج ما اتفتح ولا اتلبس."
+    findings = found(text, SA)
+    assert findings["return.blanket_no_return"].confident
+    assert findings["return.window_too_short"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "🔁 التبديل: خلال ٤ أيام ✅\n💵 الاسترداد النقدي: غير متاح ❌",
+        "Exchanges: within 4 days of delivery.\nRefunds: unavailable.",
+    ],
+)
+def test_a_label_refused_by_its_value_is_a_refusal(text: str) -> None:
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_a_cost_for_returns_not_owed_to_a_defect_is_no_defect_cost() -> None:
+    text = (
+        "الإرجاع خلال ٧ أيام ويرد المبلغ خلال ٥ أيام عمل.\nيدفع العميل رسوم الشحن إذا كان الإرجاع "
+        "غير ناتج عن عيب في المنتج."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, SA)
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [
+        "Engraved rings and monogrammed bags cannot be returned or exchanged.",
+        "الاسترجاع غير متاح للشحنات الدولية.",
+        "Refunds are not available for installation services already provided.",
+    ],
+)
+def test_named_goods_refused_beside_a_window_are_no_blanket_refusal(refused: str) -> None:
+    text = f"{refused}\nReturns within 7 days of delivery; refunds within 5 days."
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_a_bare_return_cost_where_only_defects_come_back_is_theirs() -> None:
+    text = (
+        "لا نقبل الإرجاع أو الاستبدال إلا إذا وصل المنتج تالفاً، ويتم الإبلاغ خلال يومين.\n"
+        "رسوم شحن المرتجع على العميل."
+    )
+    assert found(text, SA)["return.customer_pays_for_defects"].confident
+
+
+def test_a_bare_return_cost_beside_an_exchange_stays_uncertain() -> None:
+    text = "Exchanges only, within 3 days; no refunds. The customer pays return shipping."
+    assert not found(text, SA)["return.customer_pays_for_defects"].confident

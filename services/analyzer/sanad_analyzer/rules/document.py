@@ -75,6 +75,10 @@ _VALUE_WORDS: Final = 6
 _BRACKETED: Final = re.compile(r"\([^()\n]{1,80}\)")
 _LATIN: Final = re.compile(r"[a-z]")
 _ARABIC: Final = re.compile(r"[\u0621-\u064a]")
+_LAST_LETTER: Final = re.compile(r"[a-z\u0621-\u064a](?=[^a-z\u0621-\u064a]*$)")
+_FIRST_LETTER: Final = re.compile(r"[a-z\u0621-\u064a]")
+_TRANSLATION_REACH: Final = 16
+"""How far from a slash its two sides' nearest letters are looked for."""
 _Key = TypeVar("_Key")
 _TOPICS: Final = tuple(TOPIC_PATTERNS)
 _CATEGORIES: Final = tuple(CATEGORY_PATTERNS)
@@ -103,6 +107,9 @@ _NATURE: Final = pattern(
     r"|(?:because|since|as) (?:all )?our \w+ (?:are|is)"
     r"|(?:لان|نظرا لان|بما ان|حيث ان) (?:جميع |كل )?\w+نا(?!\w)"
 )
+# A requirement on what is granted ("الاستبدال خلال ٣ أيام بشرط إن القطعة ما انفتحت", "provided
+# it is unused"): the goods or cases it names, to its clause's end, limit no other clause.
+_REQUIREMENT: Final = pattern(r"بشرط|شرط ان|شريطه|على ان|provided|as long as|on condition")
 # Words that make a heading introduce a list of what cannot be returned.
 _LIST_WORDS: Final = pattern(
     r"حالات|منتجات|المنتجات|ما لا|التاليه|cases|items|products|what|following|below"
@@ -260,12 +267,25 @@ class Document:
             opening = self.clauses[sentence.clauses.start]
             if len(sentence.clauses) > 1 and _NATURE.match(self.text.text, opening.start):
                 start = self.clauses[sentence.clauses.start + 1].start
-            spans = [(start, sentence.end), *self.sections[sentence.section].headings]
+            spans = [*self._unrequired(sentence, start), *self.sections[sentence.section].headings]
             if sentence.lead:
                 spans.append(sentence.lead)
             found = frozenset().union(*(self._categories_in(*span) for span in spans))
             self._scopes[clause.sentence] = found
         return found
+
+    def _unrequired(self, sentence: Sentence, start: int) -> list[tuple[int, int]]:
+        """The sentence from ``start`` without its requirements (each to its clause's end)."""
+        spans = []
+        for clause in self.clauses[sentence.clauses.start : sentence.clauses.stop]:
+            if clause.end <= start:
+                continue
+            requirement = _REQUIREMENT.search(self.text.text, clause.start, clause.end)
+            if requirement is not None:
+                spans.append((max(start, clause.start), requirement.start()))
+            else:
+                spans.append((max(start, clause.start), clause.end))
+        return spans or [(start, sentence.end)]
 
     def refusals(self, clause: Clause) -> list[tuple[int, int]]:
         """Spans of every refusal in the clause's own words ("exchange only, no cash
@@ -493,6 +513,8 @@ class Document:
         for match in _CLAUSE_BREAK.finditer(content, position, end):
             if bracketed and any(s < match.start() < e for s, e in bracketed):
                 continue
+            if match.group() == " / " and _translated(content, match.start(), match.end()):
+                continue
             parts.append((position, match.start()))
             position = match.end()
         parts.append((position, end))
@@ -545,6 +567,11 @@ class Document:
             if condition is None and inner is not None:
                 condition = (inner, own_end)
             refusal_at = _index_in(self._refusal_starts, part_start, own_end) if refusals else None
+            if refusal_at is None and refusals and lead is not None and index == 0:
+                # a label and its value: "الاسترجاع المالي: غير متاح", "Refunds: not available"
+                refusal_at = _index_in(self._refusal_starts, lead[0], part_start)
+                if refusal_at is not None and self._refusals[refusal_at][1] <= part_start:
+                    refusal_at = None
             refusal = None if refusal_at is None else self._refusals[refusal_at]
             condition_words = condition or (part_start, part_start)
             change_of_mind = bool(minds) and (
@@ -639,6 +666,18 @@ def _bilingual(line: str) -> bool:
     latin = [bool(_LATIN.search(side)) for side in sides]
     arabic = [bool(_ARABIC.search(side)) for side in sides]
     return latin[0] != latin[1] and arabic[0] != arabic[1] and latin[0] != arabic[0]
+
+
+def _translated(content: str, start: int, end: int) -> bool:
+    """The slash stands between a text and its translation ("غير مستردة / non-refundable"):
+    one side ends in Arabic letters and the other starts in Latin ones, or the other way."""
+    before = _LAST_LETTER.search(content, max(0, start - _TRANSLATION_REACH), start)
+    after = _FIRST_LETTER.search(content, end, end + _TRANSLATION_REACH)
+    if before is None or after is None:
+        return False
+    return (before.group() < "a" or before.group() > "z") != (
+        after.group() < "a" or after.group() > "z"
+    )
 
 
 def _first_in(starts: list[int], start: int, end: int) -> int | None:

@@ -411,6 +411,14 @@ class ReturnPolicy:
             self.document.scope(clause) & _GOODS
         ):
             return False
+        # a cell of a fee's table row: "| رسوم بوابة الدفع / Payment gateway fee | غير مستردة |"
+        label = self._row_label(clause)
+        if (
+            label is not None
+            and _FEE_NOUN.search(self._text, *label)
+            and not self.document.scope(clause) & _GOODS
+        ):
+            return False
         if _REFUNDABLE.search(self._text, start, end) and COST.search(
             self._text, clause.start, start
         ):
@@ -445,10 +453,17 @@ class ReturnPolicy:
             not self._credit_clauses
             and not self._money_refund
             and any(
-                Topic.EXCHANGE in clause.topics and clause.refusal is None and not clause.in_heading
+                (Topic.EXCHANGE in clause.topics or self._labelled(clause, Topic.EXCHANGE))
+                and clause.refusal is None
+                and not clause.in_heading
                 for clause in self.document.clauses
             )
         )
+
+    def _labelled(self, clause: Clause, topic: Topic) -> bool:
+        """The label of the clause's line names the topic ("التبديل: خلال ٤ أيام")."""
+        lead = self.document.sentence_of(clause).lead
+        return lead is not None and lead[1] <= clause.start and self.document.has(topic, *lead)
 
     def _narrowed(self, clause: Clause) -> bool:
         """Something limits the refusal: a list of exceptions it heads or belongs to, a
@@ -689,9 +704,30 @@ class ReturnPolicy:
         # A bare cost is undecided only where there are no change-of-mind returns for it to be
         # about ("Exchanges only, no refunds, and the customer pays return shipping"); beside
         # them it is read as theirs, as every blind labeller read it.
-        if bare and not self._defects_spared() and self._returns_refused():
-            return bare[:1]
-        return []
+        if not bare or not self._returns_refused():
+            return []
+        if self._defects_returned_only() and not self._defects_spared(expressly=True):
+            # "لا يوجد استرجاع أو استبدال إلا في حال وجود عيب مصنعي" / "ويتحمل العميل رسوم شحن
+            # المنتج المرتجع": the only returns there are are of defective items
+            return [Evidence(bare[0].start, bare[0].end)]
+        return [] if self._defects_spared() else bare[:1]
+
+    def _defects_returned_only(self) -> bool:
+        """Returns and exchanges are refused but for defective items, and nothing else is
+        taken back."""
+        document = self.document
+        return any(
+            kind == "all" and (clause.carves_defects or self._for_defects_only(clause))
+            for clause, kind in self._refusals
+        ) and not any(
+            clause.refusal is None
+            and not clause.in_heading
+            and clause.topics & {Topic.RETURN, Topic.EXCHANGE}
+            and Topic.COSTS not in clause.topics
+            and not document.has(Topic.DEFECTS, clause.start, clause.end)
+            and not clause.condition_defects
+            for clause in document.clauses
+        )
 
     def _kept_even_for_defects(self, clause: Clause) -> bool:
         """A fee kept from the refund whose sentence expressly takes in defective items
@@ -792,12 +828,10 @@ class ReturnPolicy:
         … ومجاناً إذا كان المنتج معيباً")."""
         document = self.document
         text = self._text
-        sentence = document.sentence_of(clause)
         # (any cell: "| عيب مصنعي | ١٥ يوماً | استبدال | يتحمل المشتري رسوم التوصيل |")
-        divider = text.rfind("|", sentence.start, clause.start)
-        if divider < 0 or text[divider + 1 : clause.start].strip():
+        label = self._row_label(clause)
+        if label is None:
             return False
-        label = (sentence.start, text.find("|", sentence.start, clause.start))
         # (of a label and its translation, the first: "منتج تالف أو مكسور / Damaged item")
         words = text[slice(*label)].split(" / ", maxsplit=1)[0].split()
         return (
@@ -807,6 +841,15 @@ class ReturnPolicy:
             and CHANGE_OF_MIND.search(text, *label) is None
             and CUSTOMER_FAULT.search(text, *label) is None
         )
+
+    def _row_label(self, clause: Clause) -> tuple[int, int] | None:
+        """The first cell of the table row the clause is a later cell of, or None."""
+        text = self._text
+        sentence = self.document.sentence_of(clause)
+        divider = text.rfind("|", sentence.start, clause.start)
+        if divider < 0 or text[divider + 1 : clause.start].strip():
+            return None
+        return sentence.start, text.find("|", sentence.start, clause.start)
 
     def _extended_to_every_case(self, clause: Clause) -> bool:
         """A later sentence of the section points back to the cost and says it holds in every
@@ -1080,8 +1123,9 @@ class ReturnPolicy:
         divider = self._text.find("|", end, line_end)
         return end if divider < 0 else divider
 
-    def _defects_spared(self) -> bool:
-        """The policy says somewhere that defective items cost the customer nothing."""
+    def _defects_spared(self, *, expressly: bool = False) -> bool:
+        """The policy says somewhere that defective items cost the customer nothing;
+        ``expressly``: in so many words, not by a remedy that names no cost."""
         document = self.document
         for sentence in document.sentences:
             # (or under a heading about them: "Faulty or wrong items" / "we cover all shipping")
@@ -1097,9 +1141,13 @@ class ReturnPolicy:
                 self._text, sentence.start, sentence.end
             ):
                 return True
-            if self._remedy_without_cost(sentence.start, sentence.end):
+            if not expressly and self._remedy_without_cost(sentence.start, sentence.end):
                 return True
-        return any(clause.carves_defects for clause in document.clauses)
+        if expressly:
+            return False
+        # (not a refusal's: "no returns unless defective" takes defective items back, it
+        # spares them no cost)
+        return any(clause.carves_defects and clause.refusal is None for clause in document.clauses)
 
     def _remedy_without_cost(self, start: int, end: int) -> bool:
         """A remedy for defective items that names no cost ("Goods found to be defective

@@ -353,7 +353,15 @@ _TOPIC_WORDS: Final = {
         r"final sale",
         r"not returnable",
     ),
-    Topic.CONDITIONS: (r"(?:ال)?شروط", r"شرط", r"conditions?", r"requirements?", r"eligib\w*"),
+    # (not a whole page's title: "شروط البيع", "الشروط والأحكام", "Terms and Conditions",
+    # "Conditions of Sale" head every section, not a list of a return's conditions)
+    Topic.CONDITIONS: (
+        r"(?:ال)?شروط(?!\s+(?:و\s*)?(?:ال)?(?:احكام|بيع|استخدام))",
+        r"شرط",
+        r"c(?<!terms and c)(?<!terms & c)onditions?(?! of (?:sale|use|service))",
+        r"requirements?",
+        r"eligib\w*",
+    ),
 }
 TOPIC_PATTERNS: Final = {topic: Lexicon(*regexes) for topic, regexes in _TOPIC_WORDS.items()}
 
@@ -396,7 +404,7 @@ _CATEGORY_WORDS: Final = {
         r"ب(?<!الب)يع نهائي",
         # not the predicate "are final sale" ("International orders are final sale" refuses
         # them, it names no sale goods)
-        r"s(?<!are final s)(?<!is final s)ale",
+        r"s(?<!are final s)(?<!is final s)(?<!of s)(?<!for s)ale(?! of )",
         r"clearance",
         r"discount\w*",
         r"promo\w*",
@@ -447,12 +455,19 @@ _CATEGORY_WORDS: Final = {
         r"مطبوع\w*",
         r"custom(?!er)\w*",
         r"personali[sz]ed",
+        r"monogram\w*",
+        r"engraved",
+        r"(?:hand-?)?embroidered",
         r"made[- ]to[- ](?:order|measure)",
         r"bespoke",
         r"pre-?orders?",
     ),
     Category.DIGITAL: (
         r"(?:ال)?(?:رقمي|برامج|بطاقات)\w*",
+        # recharge and game cards: "كروت الشحن وكروت الألعاب", "Top-up & gaming cards"
+        r"(?:ال)?كروت (?:ال)?(?:شحن|العاب|هدايا|رصيد|جوجل|ايتونز|بلايستيشن|ستيم)\w*",
+        r"top-?ups?",
+        r"(?:gaming|game|prepaid|recharge|scratch) cards?",
         # not a discount code given as credit: "نعطيك كود خصم بنفس قيمة القطعة"
         r"(?:ال)?(?:اكواد|كود)\w*(?!\s+(?:ال)?(?:خصم|تخفيض|شراء|استرداد))",
         r"(?:ال)?العاب (?:ال)?الكترونيه",
@@ -465,6 +480,7 @@ _CATEGORY_WORDS: Final = {
     Category.INTERNATIONAL: (
         r"خارج (?:ال)?(?:مملكه|دوله|مصر|البلاد|سعوديه)",
         r"international\w*",
+        r"(?:ال)?دولي(?:ه)?(?!\w)",
         r"outside (?:of )?(?:the )?(?:country|kingdom|saudi(?: arabia)?|ksa|egypt|uae|gcc)",
         r"abroad",
     ),
@@ -537,9 +553,12 @@ _CATEGORY_WORDS: Final = {
         r"(?:ال)?(?:عينات|تستر)\w*",
         r"(?:ال)?(?:اثاث|كنب|اجهزه|الكترونيات|عبايات|العبايات|ملابس|احذيه|نظارات|ساعات)\w*",
         r"(?:ال)?(?:كراسات|كشاكيل|مجلات|روايات)\w*",
+        r"(?:ال)?(?:تكييفات|مكيفات|ثلاجات|غسالات|بوتاجازات)"
+        r"(?!\w)",
         r"الكتب(?!\w)",
         r"(?:note)?books",
         r"furniture",
+        r"abayas?",
         r"sofas?",
         r"wardrobes?",
         r"electronics?",
@@ -548,6 +567,8 @@ _CATEGORY_WORDS: Final = {
         r"phones?",
         r"appliances?",
         r"items marked",
+        r"services (?:already )?(?:rendered|provided|performed)",
+        r"(?:installation|assembly) services?",
         r"(?:purchased|bought|ordered) (?:from|at|in|through) (?:other|another|third[- ]party)"
         r" (?:retailers?|stores?|shops?|sellers?|websites?)",
         r"(?:المشتراه|المشتراة|اللي اشتريتها) من (?:متاجر|محلات|مواقع) (?:اخري|أخرى|تانيه)",
@@ -674,6 +695,12 @@ REFUSAL: Final = Lexicon(
         r"only (?:an )?exchanges?",
         # (not "الاستبدال بسبب المقاس")
         r"(?:ال)?(?:استبدال|تبديل) (?:فقط|بس)(?!\w)",
+        # the refused thing first, then its predicate: "الاسترجاع المالي: غير متاح", "Refunds:
+        # not available"
+        r"(?:ال)?(?:استرجاع|استرداد|ارجاع|استبدال|تبديل|مرتجعات)(?: (?:ال)?(?:مالي|نقدي|فلوس))?:? "
+        r"(?:غير|مش|مو|ليس) (?:متاح|مقبول|ممكن|مسموح|متوفر|وارد)\w*",
+        r"(?:returns?|refunds?|exchanges?):? (?:are |is )?(?:not |un)(?:available|accepted"
+        r"|possible|allowed|offered)",
         r"(?:فقط|بس) (?:ال)?(?:استبدال|تبديل)",
         r"(?:بتتبدل|تتبدل|يتبدل|نبدل) (?:فقط|بس)(?!\w)",
         r"(?:ما|لا) (?:تشمل|يشمل|تشملها|يشملها)\w*",
@@ -783,7 +810,12 @@ CHANGE_OF_MIND: Final = pattern(
         # a reason other than a defect: "الإرجاع لغير سبب العيب", "لسبب غير الخلل", "returns
         # that are not due to a fault on our side"
         r"(?:ل|ب)(?:غير|سبب غير|اسباب غير) (?:سبب |وجود )?(?:ال)?(?:عيب|خلل|تلف|عطل|خطا)",
-        r"without (?:a )?defect",
+        r"without (?:a |any )?(?:defects?|faults?)",
+        # "إذا كان السبب غير متعلق بعيب مصنعي"
+        r"غير (?:متعلق|مرتبط|ناتج|راجع|عائد|ناشئ)\w* (?:عن |الى |ل|ب)?(?:ال)?"
+        r"(?:عيب|خلل|تلف|عطل|خطا)",
+        # "لو الجهاز اتفتح واتشغل من غير عيب", "بدون أي عيب"
+        r"(?:من غير|بدون|بلا) (?:اي |وجود )?(?:ال)?(?:عيب|خلل|عطل)",
         r"not defective",
         # a return not caused by a defect or the store's error: "كل عملية استرجاع لا يكون
         # سببها خطأ من المتجر"
@@ -796,6 +828,9 @@ CHANGE_OF_MIND: Final = pattern(
         r"|بضاعه)\w*\s+سليم\w*",
         r"(?:لا|ما|مفيش|مافي) (?:يوجد |فيه |فيها |به |بها ){1,2}(?:اي )?(?:عيب|خلل|عطل)",
         r"(?:م|ما\s)في(?:هوش|هاش|ش|هوش) (?:اي )?(?:عيب|خلل|عطل)",
+        # inspection turns up none: "إذا ما طلع فيه أي عيب", "لو مظهرش فيه عطل"
+        r"(?:لا|ما|لم|مش) (?:طلع|يطلع|ظهر|يظهر|بان|يبان|اتضح|يتضح|تبين|يتبين)\w* (?:\S+ ){0,2}?"
+        r"(?:اي )?(?:ال)?(?:عيب|خلل|عطل)",
         # a return not owed to a defect: "في حالات الاسترجاع التي لا تعود إلى عيب في المنتج"
         r"(?:لا|لم|ما|مش|ليس) (?:ت|ي)?(?:عود|رجع)\w* (?:الي|ل) (?:وجود )?(?:اي )?(?:ال)?"
         r"(?:عيب|خطا|خلل|تلف|عطل)",
