@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable
 from pathlib import Path
 
 import grpc
@@ -17,6 +17,7 @@ from sanad_common.config import ProviderLimits
 from sanad_common.errors import status_details
 from sanad_common.proto_time import duration
 from sanad_quota.app import build_app
+from sanad_quota.servicer import MAX_TOKENS_PER_CALL
 from tests.quota.conftest import ADMIN_TOKEN, quota_settings
 from tests.support.services import (
     admin_metadata,
@@ -121,6 +122,48 @@ async def test_invalid_reserve_lists_every_bad_field(
     assert bad_request_fields(empty.value) == ["provider", "estimated_tokens"]
     assert unknown.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert bad_request_fields(unknown.value) == ["provider"]
+
+
+async def test_counts_that_would_overflow_a_window_are_invalid(
+    quota: quota_pb2_grpc.QuotaServiceAsyncStub,
+) -> None:
+    huge = 2**62
+    now = timestamp_pb2.Timestamp(seconds=int(time.time()))
+    calls: list[Awaitable[object]] = [
+        quota.Reserve(quota_pb2.ReserveRequest(provider="openai", estimated_tokens=huge)),
+        quota.Commit(quota_pb2.CommitRequest(reservation_id="openai.x", actual_tokens=huge)),
+        quota.Settle(
+            quota_pb2.SettleRequest(
+                settlements=[quota_pb2.Settlement(reservation_id="openai.x", commit_tokens=huge)]
+            )
+        ),
+        quota.RecordUsage(
+            quota_pb2.RecordUsageRequest(
+                spends=[
+                    quota_pb2.LocalSpend(
+                        spend_id="s", provider="openai", requests=huge, tokens=huge, spent_at=now
+                    )
+                ]
+            )
+        ),
+    ]
+    errors = []
+    for call in calls:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await call
+        errors.append(caught.value)
+
+    assert {error.code() for error in errors} == {grpc.StatusCode.INVALID_ARGUMENT}
+    assert [bad_request_fields(error) for error in errors] == [
+        ["estimated_tokens"],
+        ["actual_tokens"],
+        ["settlements[0].commit_tokens"],
+        ["spends[0].requests", "spends[0].tokens"],
+    ]
+    largest = await quota.Reserve(
+        quota_pb2.ReserveRequest(provider="openai", estimated_tokens=MAX_TOKENS_PER_CALL)
+    )
+    assert largest.allowed or largest.violations
 
 
 async def test_commit_release_and_usage_validation(

@@ -44,6 +44,11 @@ MAX_SETTLEMENTS_PER_CALL = 1000
 """Most reservations one Settle call may settle."""
 MAX_IDEMPOTENCY_KEY_CHARS = 200
 """Longest idempotency key accepted."""
+MAX_TOKENS_PER_CALL = 1_000_000_000
+"""Most tokens one reservation, commit or spend may count: far above any model's context, and
+low enough that no window's sum can overflow the stores' 64-bit counters."""
+MAX_REQUESTS_PER_SPEND = 1_000_000
+"""Most requests one spend may count."""
 MAX_RESERVATIONS_PER_STREAM = 256
 """Reservations of one ReserveStream handled at once; the stream is read no further until one
 is answered. Above the server's concurrency limit (SANAD_MAX_CONCURRENT_RPCS, 64 by default),
@@ -163,8 +168,7 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
     async def _reserve(self, request: quota_pb2.ReserveRequest) -> quota_pb2.ReserveResponse:
         """Validate, reserve and answer: the one reservation of Reserve and ReserveStream."""
         violations = provider_violations(request.provider, self._ledger.providers, required=True)
-        if request.estimated_tokens < 0:
-            violations.append(FieldViolation("estimated_tokens", "must be at least 0"))
+        violations.extend(_count_violations("estimated_tokens", request.estimated_tokens))
         if len(request.idempotency_key) > MAX_IDEMPOTENCY_KEY_CHARS:
             violations.append(
                 FieldViolation("idempotency_key", f"at most {MAX_IDEMPOTENCY_KEY_CHARS} characters")
@@ -215,8 +219,7 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
         violations = []
         if not request.reservation_id:
             violations.append(FieldViolation("reservation_id", "is required"))
-        if request.actual_tokens < 0:
-            violations.append(FieldViolation("actual_tokens", "must be at least 0"))
+        violations.extend(_count_violations("actual_tokens", request.actual_tokens))
         raise_if_violations(violations)
         metadata = {"reservation_id": request.reservation_id}
         try:
@@ -292,8 +295,8 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
             action = item.WhichOneof("action")
             if action is None:
                 violations.append(FieldViolation(path, "commit_tokens or release is required"))
-            elif action == "commit_tokens" and item.commit_tokens < 0:
-                violations.append(FieldViolation(f"{path}.commit_tokens", "must be at least 0"))
+            elif action == "commit_tokens":
+                violations.extend(_count_violations(f"{path}.commit_tokens", item.commit_tokens))
             elif action == "release" and not item.release:
                 violations.append(FieldViolation(f"{path}.release", "must be true when set"))
         raise_if_violations(violations)
@@ -420,10 +423,10 @@ class QuotaServicer(quota_pb2_grpc.QuotaServiceServicer):
                     spend.provider, self._ledger.providers, required=True
                 )
             ]
-            if spend.requests < 0:
-                violations.append(FieldViolation(f"{field}.requests", "must be at least 0"))
-            if spend.tokens < 0:
-                violations.append(FieldViolation(f"{field}.tokens", "must be at least 0"))
+            violations.extend(
+                _count_violations(f"{field}.requests", spend.requests, MAX_REQUESTS_PER_SPEND)
+            )
+            violations.extend(_count_violations(f"{field}.tokens", spend.tokens))
             if not spend.HasField("spent_at"):
                 violations.append(FieldViolation(f"{field}.spent_at", "is required"))
             elif spend.spent_at.ToNanoseconds() / 1e9 > latest:
@@ -524,3 +527,13 @@ def _crossing(crossing: Crossing) -> quota_pb2.WarningCrossing:
         crossed_at=timestamp(crossing.at),
         sequence=crossing.seq,
     )
+
+
+def _count_violations(
+    path: str, value: int, most: int = MAX_TOKENS_PER_CALL
+) -> list[FieldViolation]:
+    """A count must lie in [0, most]: a negative one is no usage, a huge one would overflow the
+    windows' sums in the store."""
+    if 0 <= value <= most:
+        return []
+    return [FieldViolation(path, f"must be from 0 to {most}")]
