@@ -2450,3 +2450,30 @@ def test_a_bare_return_cost_where_only_defects_come_back_is_theirs() -> None:
 def test_a_bare_return_cost_beside_an_exchange_stays_uncertain() -> None:
     text = "Exchanges only, within 3 days; no refunds. The customer pays return shipping."
     assert not found(text, SA)["return.customer_pays_for_defects"].confident
+
+
+def test_a_table_row_of_other_orders_refused_is_no_blanket_refusal() -> None:
+    text = (
+        "| النوع | مدة الإرجاع | الاسترداد |\n|---|---|---|\n"
+        "| الطلبات العادية | 14 يوم | 5 أيام عمل |\n"
+        "| طلبات الجملة | غير قابلة للإرجاع | — |"
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_a_table_row_of_the_return_itself_refused_is_a_blanket_refusal() -> None:
+    text = "| البند | الحكم |\n|---|---|\n| الاسترجاع | غير متاح |\n| التبديل | خلال 3 أيام |"
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_a_pickup_cost_kept_for_change_of_mind_is_the_returns_shipping() -> None:
+    text = (
+        "الإرجاع خلال ١٤ يوماً، ويرد المبلغ خلال ٥ أيام.\nالإرجاع مجاني للمنتجات المعيبة، وفي غير "
+        "ذلك تخصم رسوم الاستلام ٢٠ ريال من المبلغ المسترد."
+    )
+    assert "return.fees_deducted" not in found(text, SA)
+
+
+def test_sales_made_on_a_named_site_are_final() -> None:
+    text = "All sales made on Bayt Alward are final. Faulty items are replaced within 3 days."
+    assert found(text, SA)["return.blanket_no_return"].confident

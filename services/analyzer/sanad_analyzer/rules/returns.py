@@ -22,6 +22,7 @@ from sanad_analyzer.rules.normalised import pattern
 from sanad_analyzer.rules.periods import Binding, Period, Purpose
 from sanad_analyzer.rules.vocabulary import (
     ALL_CASES,
+    ALL_GOODS,
     CHANGE_OF_MIND,
     CHOICE,
     COST,
@@ -471,6 +472,8 @@ class ReturnPolicy:
         document = self.document
         if document.section_of(clause).introduces_exceptions:
             return True
+        if self._row_of_goods(clause):
+            return True
         if _LISTED.search(self._text, clause.start, clause.end):
             return True
         if clause.in_heading and self._heads_named_goods(clause):
@@ -840,6 +843,24 @@ class ReturnPolicy:
             and STORE_PAYS.search(text, *label) is None
             and CHANGE_OF_MIND.search(text, *label) is None
             and CUSTOMER_FAULT.search(text, *label) is None
+        )
+
+    def _row_of_goods(self, clause: Clause) -> bool:
+        """The clause is a later cell of a table row whose label names something other than
+        the return itself or change of mind ("| البقالة والأغذية | غير قابلة للإرجاع |", "| طلبات
+        السوبرماركت | … | غير قابلة للإرجاع |"): the row is for those goods or cases only."""
+        label = self._row_label(clause)
+        if label is None:
+            return False
+        document = self.document
+        return (
+            any(character.isalpha() for character in self._text[slice(*label)])
+            and not any(
+                document.has(topic, *label)
+                for topic in (Topic.RETURN, Topic.EXCHANGE, Topic.REFUND)
+            )
+            and CHANGE_OF_MIND.search(self._text, *label) is None
+            and ALL_GOODS.search(self._text, *label) is None
         )
 
     def _row_label(self, clause: Clause) -> tuple[int, int] | None:

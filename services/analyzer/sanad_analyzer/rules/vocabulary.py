@@ -435,6 +435,8 @@ _CATEGORY_WORDS: Final = {
     ),
     Category.PERISHABLE: (
         r"(?:ال)?(?:اطعمه|اكل|غذائي|غذائيه|مجمد|مجمده|مبرد|مبرده|طازج|طازجه|تمور|حلويات|زهور|ورد)\w*",
+        r"(?:ال)?(?:اغذيه|بقاله|سوبرماركت|سوبر ماركت)(?!\w)",
+        r"supermarket",
         r"(?:سريع|قابل)\w* (?:لل)?تلف",
         r"المكملات",
         r"food\w*",
@@ -666,7 +668,7 @@ REFUSAL: Final = Lexicon(
         # Egyptian "مبترجعش", "مبتتبدلش", "متترجعش"
         r"(?<!\w)م(?:ب|بي|بت)?(?:ت|ي|تت|يت)?(?:رجع|رد|بدل|سترد)\w*ش(?!\w)",
         r"(?:جميع|كل) (?:ال)?مبيعات\s+(?:\w+\s+)?نهائي\w*",
-        r"sales? (?:are |is )?final",
+        r"sales? (?:(?:on|at|from|made on|made at|through) (?:\w+ ){1,2}?)?(?:are |is )?final",
         # (not "orders are final once placed", which is about cancelling)
         r"purchases (?:are )?(?:all )?final",
         # the refused thing first: "Refunds will not be given for ...", "Returns are only
@@ -697,8 +699,8 @@ REFUSAL: Final = Lexicon(
         r"(?:ال)?(?:استبدال|تبديل) (?:فقط|بس)(?!\w)",
         # the refused thing first, then its predicate: "الاسترجاع المالي: غير متاح", "Refunds:
         # not available"
-        r"(?:ال)?(?:استرجاع|استرداد|ارجاع|استبدال|تبديل|مرتجعات)(?: (?:ال)?(?:مالي|نقدي|فلوس))?:? "
-        r"(?:غير|مش|مو|ليس) (?:متاح|مقبول|ممكن|مسموح|متوفر|وارد)\w*",
+        r"(?:ال)?(?:استرجاع|استرداد|ارجاع|استبدال|تبديل|مرتجعات)(?: (?:ال)?(?:مالي|نقدي|فلوس))?"
+        r"(?::| \|)? (?:غير|مش|مو|ليس) (?:متاح|مقبول|ممكن|مسموح|متوفر|وارد)\w*",
         r"(?:returns?|refunds?|exchanges?):? (?:are |is )?(?:not |un)(?:available|accepted"
         r"|possible|allowed|offered)",
         r"(?:فقط|بس) (?:ال)?(?:استبدال|تبديل)",
@@ -1018,6 +1020,8 @@ COST: Final = TOPIC_PATTERNS[Topic.COSTS]
 SHIPPING_COST: Final = pattern(
     words(
         r"(?:ال)?(?:شحن|توصيل|ارسال|نقل|مندوب)\w*",
+        # the courier's collection: "تخصم 15 ريال تكلفة الاستلام"
+        r"(?:تكلفه|رسوم|مصاريف) (?:ال)?استلام",
         # sending the item back at one's own cost: "ابعته على حسابك"
         r"(?:ابعت|ارسل|اشحن|ترسل|تبعت|تشحن|يرسل|يشحن)\w*\s+(?:\w+\s+)?(?:على|ب)\s*(?:حساب|نفقه)\w*",
         r"ذهابا",
