@@ -2477,3 +2477,10 @@ def test_a_pickup_cost_kept_for_change_of_mind_is_the_returns_shipping() -> None
 def test_sales_made_on_a_named_site_are_final() -> None:
     text = "All sales made on Bayt Alward are final. Faulty items are replaced within 3 days."
     assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_a_return_for_a_reason_refused_by_its_predicate_is_a_refusal() -> None:
+    text = "الإرجاع لتغيير الرأي غير مقبول نهائياً، والتبديل متاح خلال 5 أيام من الاستلام فقط."
+    findings = found(text, EG)
+    assert findings["return.blanket_no_return"].confident
+    assert findings["return.window_too_short"].confident

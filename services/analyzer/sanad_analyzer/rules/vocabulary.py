@@ -699,7 +699,7 @@ REFUSAL: Final = Lexicon(
         r"(?:ال)?(?:استبدال|تبديل) (?:فقط|بس)(?!\w)",
         # the refused thing first, then its predicate: "الاسترجاع المالي: غير متاح", "Refunds:
         # not available"
-        r"(?:ال)?(?:استرجاع|استرداد|ارجاع|استبدال|تبديل|مرتجعات)(?: (?:ال)?(?:مالي|نقدي|فلوس))?"
+        r"(?:ال)?(?:استرجاع|استرداد|ارجاع|استبدال|تبديل|مرتجعات)(?: [^\s:|]+){0,2}?"
         r"(?::| \|)? (?:غير|مش|مو|ليس) (?:متاح|مقبول|ممكن|مسموح|متوفر|وارد)\w*",
         r"(?:returns?|refunds?|exchanges?):? (?:are |is )?(?:not |un)(?:available|accepted"
         r"|possible|allowed|offered)",
