@@ -675,9 +675,7 @@ def _translated(content: str, start: int, end: int) -> bool:
     after = _FIRST_LETTER.search(content, end, end + _TRANSLATION_REACH)
     if before is None or after is None:
         return False
-    return (before.group() < "a" or before.group() > "z") != (
-        after.group() < "a" or after.group() > "z"
-    )
+    return bool(_LATIN.match(before.group())) != bool(_LATIN.match(after.group()))
 
 
 def _first_in(starts: list[int], start: int, end: int) -> int | None:

@@ -38,6 +38,7 @@ from sanad_analyzer.rules.vocabulary import (
     MOBILE_MONEY,
     MONEY_METHOD,
     NO_FEE,
+    NOT_AVAILABLE_WORDS,
     NOT_REFUNDED,
     OTHER_FEE,
     PARTIAL_REFUND,
@@ -155,8 +156,7 @@ _OTHERWISE: Final = pattern(
     r"|الاخري|غير ذلك|عدا ذلك|غير كده|غير كذا|باقي|بقيه|سائر"
 )
 _NOT_AVAILABLE: Final = pattern(
-    r"not (?:be )?(?:available|possible|withdrawn|offered)"
-    r"|(?:غير|مش|مو|ليس|مب) (?:متاح|متوفر|ممكن|مسموح)\w*"
+    r"not (?:be )?(?:available|possible|withdrawn|offered)|" + NOT_AVAILABLE_WORDS
 )
 # Paying inside a refusal ("you never pay for return shipping", "ما تدفع شحن المرتجع") makes it
 # about a cost, not about the goods.
@@ -408,17 +408,13 @@ class ReturnPolicy:
                 return False
         # a fee named anywhere before the refusal and no goods ("وتجدر الإشارة إلى أن رسوم
         # خدمة الدفع عند الاستلام وقدرها 15 جنيهاً لا ترد")
-        if _FEE_NOUN.search(self._text, clause.start, start) and not (
-            self.document.scope(clause) & _GOODS
-        ):
-            return False
-        # a cell of a fee's table row: "| رسوم بوابة الدفع / Payment gateway fee | غير مستردة |"
+        # (or in the label of its table row: "| رسوم بوابة الدفع / Payment gateway fee | غير
+        # مستردة |")
         label = self._row_label(clause)
-        if (
-            label is not None
-            and _FEE_NOUN.search(self._text, *label)
-            and not self.document.scope(clause) & _GOODS
-        ):
+        fee_named = _FEE_NOUN.search(self._text, clause.start, start) or (
+            label is not None and _FEE_NOUN.search(self._text, *label)
+        )
+        if fee_named and not self.document.scope(clause) & _GOODS:
             return False
         if _REFUNDABLE.search(self._text, start, end) and COST.search(
             self._text, clause.start, start
@@ -1405,7 +1401,11 @@ class ReturnPolicy:
             for c in (self.document.clauses[i] for i in sentence.clauses)
         ) or any(
             c is not clause
-            and (self._negated_money(c) or self._refund_refused(c) or self._money_for_defects(c))
+            and (
+                self._money_refused(c.start, c.end)
+                or self._refund_refused(c)
+                or self._money_for_defects(c)
+            )
             for c in self.document.clauses
         )
         # (or by the item's label, or in its own words: "No card refunds: the amount is held
@@ -1413,7 +1413,7 @@ class ReturnPolicy:
         marked = (
             marked
             or bool(sentence.lead and self._money_refused(*sentence.lead))
-            or self._negated_money(clause)
+            or self._money_refused(clause.start, clause.end)
         )
         return Evidence(clause.start, clause.end, None if marked else Doubt.METHOD_UNSTATED)
 
@@ -1513,7 +1513,9 @@ class ReturnPolicy:
                 # (a list goes on with the refusal before it: "We are unable to refund to mada,
                 # Visa, Mastercard or Apple Pay")
                 listed = refused and len(text[clause.start : clause.end].split()) <= _LISTED_WORDS
-                refused = money is not None and (self._negated_money(clause) or listed)
+                refused = money is not None and (
+                    self._money_refused(clause.start, clause.end) or listed
+                )
                 if money is None or refused:
                     continue
                 if refund or document.has(Topic.RETURN, clause.start, clause.end):
@@ -1538,7 +1540,7 @@ class ReturnPolicy:
         sentence = self.document.sentence_of(clause)
         return (
             MONEY_METHOD.search(text, clause.start, clause.end) is not None
-            and not self._negated_money(clause)
+            and not self._money_refused(clause.start, clause.end)
             and (
                 clause.condition_defects
                 or self.document.has(Topic.DEFECTS, sentence.start, sentence.end)
@@ -1569,12 +1571,9 @@ class ReturnPolicy:
             clause.condition is not None or clause.carves_defects or self.document.scope(clause)
         )
 
-    def _negated_money(self, clause: Clause) -> bool:
-        """The clause refuses money back ("ما فيه تحويل للبنك", "cash refunds are not
-        available")."""
-        return self._money_refused(clause.start, clause.end)
-
     def _money_refused(self, start: int, end: int) -> bool:
+        """The span refuses money back ("ما فيه تحويل للبنك", "cash refunds are not
+        available")."""
         text = self._text
         money = MONEY_METHOD.search(text, start, end)
         if money is None:

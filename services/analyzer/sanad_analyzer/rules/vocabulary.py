@@ -638,6 +638,9 @@ _NEGATOR: Final = words(
     r"will not",
     r"unable to",
 )
+NOT_AVAILABLE_WORDS: Final = r"(?:غير|مش|مو|ليس|مب) (?:متاح|متوفر|ممكن|مسموح|مقبول|وارد)\w*"
+"""A thing denied by its predicate: "غير متاح", "مش ممكن" (the refusal of a refund, or of
+money back, written after what it refuses)."""
 _MA: Final = r"م(?:(?<!\wم)|(?<=(?<!\w)[وف]م))ا"
 """The negator "ما" as a word of its own or after "و" / "ف", not the end of "لما", "عندما",
 "طالما" (led by its letter, so its lexicons stay led by plain letters: guard.py)."""
@@ -700,7 +703,7 @@ REFUSAL: Final = Lexicon(
         # the refused thing first, then its predicate: "الاسترجاع المالي: غير متاح", "Refunds:
         # not available"
         r"(?:ال)?(?:استرجاع|استرداد|ارجاع|استبدال|تبديل|مرتجعات)(?: [^\s:|]+){0,2}?"
-        r"(?::| \|)? (?:غير|مش|مو|ليس) (?:متاح|مقبول|ممكن|مسموح|متوفر|وارد)\w*",
+        r"(?::| \|)? " + NOT_AVAILABLE_WORDS,
         r"(?:returns?|refunds?|exchanges?):? (?:are |is )?(?:not |un)(?:available|accepted"
         r"|possible|allowed|offered)",
         r"(?:فقط|بس) (?:ال)?(?:استبدال|تبديل)",
