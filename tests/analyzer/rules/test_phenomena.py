@@ -2484,3 +2484,80 @@ def test_a_return_for_a_reason_refused_by_its_predicate_is_a_refusal() -> None:
     findings = found(text, EG)
     assert findings["return.blanket_no_return"].confident
     assert findings["return.window_too_short"].confident
+
+
+def test_a_payment_method_listed_after_a_credit_method_is_no_credit_validity() -> None:
+    text = (
+        "كيف نعيد المبلغ\n"
+        "بعد اعتماد المرتجع تختار إحدى الطريقتين:\n"
+        "- نقاط في حسابك لدينا: تضاف في نفس اليوم.\n"
+        "- الحساب البنكي المستخدم عند الشراء: خلال 12 يوم عمل.\n"
+        "سياسة الترجيع\n"
+        "عندك 14 يوم من يوم الاستلام ترجع فيهم أي منتج."
+    )
+    rules = found(text, EG)
+    assert "return.refund_time_missing" not in rules
+    assert rules["return.refund_time_too_long"].confident
+
+
+def test_a_list_lead_under_a_refund_heading_takes_the_heading_for_its_periods() -> None:
+    text = (
+        "Refund of your payment\n"
+        "After the approval of your return, pick one of these:\n"
+        "1. Wallet balance: added at once.\n"
+        "2. The card used at checkout: within 6 working days.\n"
+        "Return period: 14 days from the delivery date."
+    )
+    periods = find_periods(Document(normalise(text)))
+    assert [(period.purpose.value, period.days) for period in periods] == [
+        ("refund", 6 * 1.4),
+        ("return", 14.0),
+    ]
+
+
+def test_a_table_cell_takes_its_purpose_from_its_column_heading() -> None:
+    text = (
+        "## المدد | Periods\n"
+        "| طريقة التوصيل | إلغاء الطلب | الإبلاغ عن العيب | الترجيع | الاسترداد |\n"
+        "|---|---|---|---|---|\n"
+        "| شحن سريع من مستودعنا | خلال ساعتين من الطلب | 24 ساعة | 14 يوم | 7 أيام عمل |\n"
+        "| شحن عادي | قبل خروج الشحنة | 24 ساعة | 14 يوم | 7 أيام عمل |"
+    )
+    periods = find_periods(Document(normalise(text)))
+    assert [period.purpose.value for period in periods] == [
+        "cancellation",
+        "damage_report",
+        "return",
+        "refund",
+        "damage_report",
+        "return",
+        "refund",
+    ]
+    rules = found(text, EG)
+    assert "return.refund_time_missing" not in rules
+    assert "return.window_too_short" not in rules
+
+
+def test_payment_methods_listed_under_an_inspection_lead_are_refund_times() -> None:
+    text = (
+        "سؤال: إمتى الفلوس توصلني؟\n"
+        "جواب: بعد ما نفحص المرتجع خلال 3 أيام عمل:\n"
+        "- فيزا وماستركارد: من 7 إلى 14 يوم عمل.\n"
+        "- فودافون كاش: خلال يومين.\n"
+        "سؤال: مدة الترجيع كام؟\n"
+        "جواب: 14 يوم من الاستلام."
+    )
+    rules = found(text, EG)
+    assert "return.refund_time_missing" not in rules
+    assert rules["return.refund_time_too_long"].confident
+
+
+def test_a_payment_method_label_under_a_return_lead_stays_the_return_window() -> None:
+    text = (
+        "مدة الإرجاع حسب طريقة الدفع:\n"
+        "- البطاقات البنكية: 3 أيام من الاستلام.\n"
+        "- الدفع عند الاستلام: 3 أيام من الاستلام."
+    )
+    periods = find_periods(Document(normalise(text)))
+    assert [period.purpose.value for period in periods] == ["return", "return"]
+    assert found(text, EG)["return.window_too_short"].confident

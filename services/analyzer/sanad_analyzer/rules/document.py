@@ -357,17 +357,21 @@ class Document:
             following = kinds[index + 1] if index + 1 < len(lines) else "none"
             if following == "number" and _heads_sub_clauses(markers[index], markers[index + 1]):
                 following = "sub-clauses"
+            after_heading = heading
             heading = (
                 not rows[index]
                 and not (heading and _period_value(content[body:end]))
                 and self._is_heading(body, end, kinds[index], following)
             )
             if heading:
+                leads_list = content[body:end].rstrip().endswith(":")
                 section = self._section(
                     (body, end),
-                    lists=following in ("bullet", "number")
-                    or content[body:end].rstrip().endswith(":"),
+                    lists=following in ("bullet", "number") or leads_list,
                     title=title,
+                    # "استرداد المبالغ" / "يمكنك اختيار طريقة الاسترداد:": a list's lead right
+                    # under a heading stands under it.
+                    parent=section if after_heading and leads_list else None,
                 )
                 if index == 0:
                     title = section

@@ -25,6 +25,7 @@ from sanad_analyzer.rules.normalised import NormalisedText, pattern
 from sanad_analyzer.rules.vocabulary import (
     CHANGE_OF_MIND,
     CREDIT,
+    MONEY_METHOD,
     THIS_CASE,
     Category,
     LexiconScan,
@@ -430,6 +431,9 @@ class _PurposeWords:
             if sentence.lead:
                 spans.add(sentence.lead)
             spans.update(document.section_of(clause).headings)
+            column = _column_heading(content, mention[0])
+            if column is not None:
+                spans.add(column)
         anchors: list[tuple[int, int, str]] = []
         words: list[tuple[int, int, Purpose]] = []
         for start, end in _merge(spans):
@@ -464,7 +468,10 @@ class _PurposeWords:
         start, end, _ = word
         if _USE.fullmatch(self._text, start, end) is None:
             return False
-        return CREDIT.search(self._text, max(0, start - _CREDIT_REACH), start) is None
+        # (on its own line: a list item before it that offers credit is another method's)
+        line_start = self._text.rfind("\n", 0, start) + 1
+        reach = max(line_start, start - _CREDIT_REACH)
+        return CREDIT.search(self._text, reach, start) is None
 
     def _between(self, start: int, end: int) -> list[tuple[int, int, Purpose]]:
         first = bisect.bisect_left(self._starts, start)
@@ -571,6 +578,9 @@ class _PurposeWords:
                 # "💳 المبلغ" / "يرجع خلال 5 أيام": what comes back is what the heading names.
                 return Purpose.REFUND, Binding.CONTEXT, False
             return last, Binding.CLAUSE, self._joined(before)
+        column = self._column_purpose(start)
+        if column is not None:
+            return column, Binding.CLAUSE, False
         before = self._between(sentence_start, clause.start)
         if before:
             return before[-1][2], Binding.SENTENCE, False
@@ -592,6 +602,30 @@ class _PurposeWords:
         if context is not None:
             return context, Binding.CONTEXT, False
         return Purpose.UNKNOWN, Binding.NONE, False
+
+    def _column_purpose(self, start: int) -> Purpose | None:
+        """What a table cell's period is for, read in its column's heading; the bare
+        "الاسترداد" beside a column named by a return word is the refund's ("| الإرجاع |
+        الاسترداد |")."""
+        column = _column_heading(self._text, start)
+        if column is None:
+            return None
+        words = self._between(*column)
+        if not words:
+            return None
+        if all(
+            kind is Purpose.RETURN and _RECOVERY.fullmatch(self._text, word_start, word_end)
+            for word_start, word_end, kind in words
+        ):
+            text = self._text
+            row_start = text.rfind("\n", 0, column[0]) + 1
+            row_end = text.find("\n", column[1])
+            row_end = len(text) if row_end < 0 else row_end
+            if _RETURN_WORD.search(text, row_start, column[0]) or _RETURN_WORD.search(
+                text, column[1], row_end
+            ):
+                return Purpose.REFUND
+        return words[-1][2]
 
     def _continued(self, index: int) -> list[tuple[int, int, Purpose]]:
         """The purpose words of the sentence this one goes on from after a semicolon."""
@@ -619,10 +653,25 @@ class _PurposeWords:
     def _context(self, clause: Clause) -> Purpose | None:
         """The purpose the item's lead, else the section's headings (its own, then the one
         it stands under), give its periods."""
+        context = self._context_of_spans(clause)
+        lead = self._document.sentence_of(clause).lead
+        if (
+            context in (None, Purpose.INSPECTION)
+            and lead is not None
+            and not self._between(*lead)
+            and MONEY_METHOD.search(self._text, *lead)
+        ):
+            # "بعد فحص المرتجع خلال يومي عمل:" / "- مدى: 5-10 أيام عمل": a way of paying
+            # named as the item's label is what the period pays back by.
+            return Purpose.REFUND
+        return context
+
+    def _context_of_spans(self, clause: Clause) -> Purpose | None:
         document = self._document
         sentence = document.sentence_of(clause)
         spans = [sentence.lead] if sentence.lead else []
         spans.extend(document.section_of(clause).headings)
+        recovery_only = False
         for span in spans:
             words = self._between(*span)
             kinds = [word[2] for word in words]
@@ -630,6 +679,16 @@ class _PurposeWords:
                 if CHANGE_OF_MIND.search(self._text, *span):
                     return Purpose.RETURN  # "🔄 لو غيرت رأيك" / "عندك أسبوع من يوم الاستلام"
                 continue
+            if all(
+                kind is Purpose.RETURN and _RECOVERY.fullmatch(self._text, start, end)
+                for start, end, kind in words
+            ):
+                # "يمكنك اختيار طريقة الاسترداد:" under "استرداد المبالغ": the bare recovery
+                # word is the refund's where a heading above names money going back.
+                recovery_only = True
+                continue
+            if recovery_only and Purpose.REFUND not in kinds:
+                return Purpose.RETURN
             if Purpose.CANCELLATION in kinds:
                 return Purpose.CANCELLATION
             if Purpose.REFUND in kinds and all(
@@ -641,7 +700,7 @@ class _PurposeWords:
             if Purpose.RETURN in kinds:
                 return Purpose.RETURN
             return kinds[0]
-        return None
+        return Purpose.RETURN if recovery_only else None
 
 
 def _semicolon_before(document: Document, index: int) -> Sentence | None:
@@ -652,6 +711,50 @@ def _semicolon_before(document: Document, index: int) -> Sentence | None:
     previous, sentence = document.sentences[index - 1], document.sentences[index]
     between = document.text.text[previous.end : sentence.start].strip()
     return previous if between in (";", "؛") else None
+
+
+_TABLE_RULE: Final = re.compile(r"[\s|:\-]*")
+
+
+def _table_row(line: str) -> bool:
+    """A line of a table: it opens with a cell divider or holds two ("## Periods | المدد" is a
+    heading and its translation)."""
+    return line.lstrip().startswith("|") or line.count(" | ") >= 2
+
+
+def _column_heading(content: str, position: int) -> tuple[int, int] | None:
+    """The heading cell above ``position`` when it stands in a table's cell: the cell of the
+    table's first row in the same column ("| الإلغاء | الإرجاع | الاسترداد |" over "| خلال
+    ساعة | 10 أيام | 5-10 أيام عمل |"), if that row holds no number (it names, it does not
+    set)."""
+    line_start = content.rfind("\n", 0, position) + 1
+    line_end = content.find("\n", position)
+    line_end = len(content) if line_end < 0 else line_end
+    if not _table_row(content[line_start:line_end]):
+        return None
+    column = content.count("|", line_start, position)
+    top = line_start
+    while top > 0:
+        above = content.rfind("\n", 0, top - 1) + 1
+        if not _table_row(content[above : top - 1]):
+            break
+        top = above
+    while top < line_start:
+        top_end = content.find("\n", top)
+        if not _TABLE_RULE.fullmatch(content, top, top_end):
+            break
+        top = top_end + 1
+    if top >= line_start or any(char.isdigit() for char in content[top:top_end]):
+        return None
+    cell_start = top
+    for _ in range(column):
+        divider = content.find("|", cell_start, top_end)
+        if divider < 0:
+            return None
+        cell_start = divider + 1
+    cell_end = content.find("|", cell_start, top_end)
+    cell_end = top_end if cell_end < 0 else cell_end
+    return (cell_start, cell_end) if content[cell_start:cell_end].strip() else None
 
 
 def _purpose_words(
