@@ -2561,3 +2561,50 @@ def test_a_payment_method_label_under_a_return_lead_stays_the_return_window() ->
     periods = find_periods(Document(normalise(text)))
     assert [period.purpose.value for period in periods] == ["return", "return"]
     assert found(text, EG)["return.window_too_short"].confident
+
+
+def test_goods_in_a_title_that_names_the_shop_limit_no_refusal() -> None:
+    text = (
+        "إلى عملاء متجر عطور الياسمين\n"
+        "المنتجات المباعة لا تسترجع ولا تبدل، إلا إذا وصل العطر مكسوراً أو فيه تسريب."
+    )
+    assert found(text, EG)["return.blanket_no_return"].confident
+
+
+def test_goods_in_a_title_that_names_a_category_still_limit_its_refusal() -> None:
+    text = (
+        "العطور ومستحضرات التجميل\n"
+        "لا تسترجع ولا تبدل بعد فتحها.\n"
+        "باقي المنتجات\n"
+        "الإرجاع خلال 14 يوماً من الاستلام."
+    )
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_goods_in_an_exception_for_defects_limit_no_refusal() -> None:
+    text = (
+        "سياسة البيع\n"
+        "البضاعة المباعة لا ترد ولا تستبدل، إلا في حالة وجود عيب في الملابس الداخلية "
+        "يتم الإبلاغ عنه خلال يوم."
+    )
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_points_coming_back_instead_of_money_are_store_credit() -> None:
+    text = (
+        "حاب ترجع الطلب؟ معك عشرة أيام من يوم ما يوصلك.\n"
+        "ملاحظة: الطلب المرتجع ما يرجع كاش، يرجع لكم نقاط في حساب المتجر تستخدمونها بعدين."
+    )
+    rules = found(text, SA)
+    assert rules["return.store_credit_only"].confident
+    assert "return.blanket_no_return" not in rules
+
+
+def test_a_period_before_an_exchange_or_a_return_is_the_return_window() -> None:
+    text = "ما نرد المبلغ نقداً، لكن تقدر خلال 4 أيام تبدل الثوب أو ترجعه وتاخذ كوبون بقيمته."
+    assert found(text, SA)["return.window_too_short"].confident
+
+
+def test_the_verbs_tustarja_and_tustarad_name_no_tester() -> None:
+    text = "جميع الطلبات لا تسترجع ولا تسترد قيمتها بعد البيع."
+    assert found(text, EG)["return.blanket_no_return"].confident

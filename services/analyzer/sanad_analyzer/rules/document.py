@@ -110,6 +110,10 @@ _NATURE: Final = pattern(
 # A requirement on what is granted ("الاستبدال خلال ٣ أيام بشرط إن القطعة ما انفتحت", "provided
 # it is unused"): the goods or cases it names, to its clause's end, limit no other clause.
 _REQUIREMENT: Final = pattern(r"بشرط|شرط ان|شريطه|على ان|provided|as long as|on condition")
+# A page title that names the shop: "لعملاء عطور الفردوس", "متجر عطور", "Oud House store".
+_SHOP: Final = pattern(
+    r"(?:ل)?عملاء(?!\w)|متجر\w*|محل(?:ات)?(?!\w)|معرض(?!\w)|(?:store|shop|boutique)(?![a-z])"
+)
 # Words that make a heading introduce a list of what cannot be returned.
 _LIST_WORDS: Final = pattern(
     r"حالات|منتجات|المنتجات|ما لا|التاليه|cases|items|products|what|following|below"
@@ -267,12 +271,28 @@ class Document:
             opening = self.clauses[sentence.clauses.start]
             if len(sentence.clauses) > 1 and _NATURE.match(self.text.text, opening.start):
                 start = self.clauses[sentence.clauses.start + 1].start
-            spans = [*self._unrequired(sentence, start), *self.sections[sentence.section].headings]
+            section = self.sections[sentence.section]
+            spans = [
+                *self._unrequired(sentence, start),
+                *(span for span in section.headings if not self._names_the_shop(span, section)),
+            ]
             if sentence.lead:
                 spans.append(sentence.lead)
             found = frozenset().union(*(self._categories_in(*span) for span in spans))
             self._scopes[clause.sentence] = found
         return found
+
+    def _names_the_shop(self, heading: tuple[int, int], section: Section) -> bool:
+        """The page's title names the shop, and lists or refuses nothing ("تنبيه هام لعملاء
+        عطور الفردوس", "Perfume House store policy"): goods in the shop's name are all it
+        sells, so they limit nothing written under it."""
+        first_line_end = self.text.text.find("\n")
+        return (
+            0 <= heading[0] < first_line_end
+            and _SHOP.search(self.text.text, *heading) is not None
+            and not section.introduces_exceptions
+            and not section.refuses
+        )
 
     def _unrequired(self, sentence: Sentence, start: int) -> list[tuple[int, int]]:
         """The sentence from ``start`` without its requirements (each to its clause's end)."""
@@ -281,10 +301,15 @@ class Document:
             if clause.end <= start:
                 continue
             requirement = _REQUIREMENT.search(self.text.text, clause.start, clause.end)
-            if requirement is not None:
-                spans.append((max(start, clause.start), requirement.start()))
-            else:
-                spans.append((max(start, clause.start), clause.end))
+            end = clause.end if requirement is None else requirement.start()
+            position = max(start, clause.start)
+            # An exception for defects says where the defect is, not what the clause covers
+            # ("لا ترد ولا تستبدل إلا في حالة عيب في البخاخ").
+            for carveout in clause.carveouts:
+                if carveout.defects and position <= carveout.start < end:
+                    spans.append((position, carveout.start))
+                    position = carveout.end
+            spans.append((position, max(position, end)))
         return spans or [(start, sentence.end)]
 
     def refusals(self, clause: Clause) -> list[tuple[int, int]]:

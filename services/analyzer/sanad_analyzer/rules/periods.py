@@ -262,6 +262,8 @@ _ORDER_ANCHOR: Final = pattern(
 )
 # What joins a return to the refund in one clause: "and", "then", or Arabic "و" / "ف" / "ثم"
 # opening a word.
+# An exchange offered or joined to a return right after it: "تبدلين العباية أو ترجعينها".
+_OR_JOINED: Final = pattern(r"(?: \w+)? (?:او|or|and) |(?: \w+)? و")
 _JOINER: Final = pattern(r"(?<!\w)(?:and|then|&|ثم)(?!\w)|(?<!\w)[وف](?=\w)")
 _ANCHORS: Final = (
     ("returned", _RETURNED_ANCHOR),
@@ -586,6 +588,12 @@ class _PurposeWords:
             return before[-1][2], Binding.SENTENCE, False
         after = self._between(end, clause.end)
         if after:
+            if [word[2] for word in after[:2]] == [
+                Purpose.EXCHANGE,
+                Purpose.RETURN,
+            ] and _OR_JOINED.fullmatch(self._text, after[0][1], after[1][0]):
+                # "خلال ٥ أيام تبدلين العباية أو ترجعينها": a return offered beside an exchange
+                return Purpose.RETURN, Binding.CLAUSE, False
             return after[0][2], Binding.CLAUSE, False
         # Not the words of a later clause that holds the next period ("ثلاثة أيام من الاستلام،
         # وإذا فيه كسر لازم تبلغنا خلال 24 ساعة"): they are that period's.
