@@ -59,3 +59,8 @@ def test_strong_signals_outweigh_a_single_city_of_the_other_country() -> None:
 def test_detection_is_deterministic() -> None:
     text = "Returns within 14 days. Prices in EGP. Cairo office."
     assert detect_jurisdiction(text) == detect_jurisdiction(text)
+
+
+def test_a_city_is_a_whole_word() -> None:
+    text = "يمكن إرجاع الأدوات الرياضية والملابس الرياضية خلال 15 يوماً."
+    assert detect_jurisdiction(text).jurisdiction is None

@@ -2608,3 +2608,27 @@ def test_a_period_before_an_exchange_or_a_return_is_the_return_window() -> None:
 def test_the_verbs_tustarja_and_tustarad_name_no_tester() -> None:
     text = "جميع الطلبات لا تسترجع ولا تسترد قيمتها بعد البيع."
     assert found(text, EG)["return.blanket_no_return"].confident
+
+
+def test_the_shops_goods_named_as_sold_and_refused_are_a_blanket_refusal() -> None:
+    text = (
+        "شروط الشراء\n"
+        "الكتب المباعة لا ترد ولا تستبدل، إلا إذا وصلت ممزقة أو ناقصة فنرسل بديلاً عنها."
+    )
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_goods_named_as_sold_beside_a_return_granted_for_others_are_an_exclusion() -> None:
+    text = (
+        "الكتب المباعة لا ترد ولا تستبدل.\n"
+        "أما الأدوات المكتبية فيمكن إرجاعها خلال 14 يوماً من الاستلام."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_a_choice_of_the_customers_own_card_or_a_balance_is_no_credit_only() -> None:
+    text = (
+        "الإرجاع خلال 14 يوماً من الاستلام.\n"
+        "يختار المشتري بين رد القيمة إلى بطاقته أو تحويلها رصيداً في حسابه لدينا خلال 5 أيام."
+    )
+    assert "return.store_credit_only" not in found(text, SA)

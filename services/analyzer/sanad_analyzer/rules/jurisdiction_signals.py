@@ -155,8 +155,9 @@ _SIGNALS: Final[dict[Jurisdiction, tuple[tuple[str, int, Lexicon], ...]]] = {
     ),
 }
 _CITIES: Final = {
-    Jurisdiction.SA: Lexicon(*_SAUDI_CITIES),
-    Jurisdiction.EG: Lexicon(*_EGYPTIAN_CITIES),
+    # (whole words: "الأدوات الرياضية" names no Riyadh)
+    Jurisdiction.SA: Lexicon(*(city + r"(?!\w)" for city in _SAUDI_CITIES)),
+    Jurisdiction.EG: Lexicon(*(city + r"(?!\w)" for city in _EGYPTIAN_CITIES)),
 }
 _DECISIVE: Final = 1
 """The least score that names a country when the other country has no signal at all (a

@@ -90,6 +90,7 @@ class Evidence:
 
 
 _LIMITING: Final = frozenset(Category) - {Category.PAYMENT_METHOD}
+_SOLD: Final = pattern(r"(?:ال)?مباع(?:ه|ات)?(?!\w)|sold(?![a-z])")
 """Categories that narrow a refusal to some goods or cases."""
 _GOODS: Final = _LIMITING - {Category.CONDITION, Category.SOME, Category.TIME, Category.LISTED}
 """Categories that name goods by kind."""
@@ -362,7 +363,15 @@ class ReturnPolicy:
                 found.append((clause, "all"))
             elif limits == {Category.TIME}:
                 found.append((clause, "timed"))
+            elif limits <= _GOODS and self._goods_sold(clause):
+                found.append((clause, "sold"))
         return tuple(found)
+
+    def _goods_sold(self, clause: Clause) -> bool:
+        """The refused goods are named as sold ("الكتب المباعة لا ترد ولا تستبدل", the banned
+        phrase with the shop's own goods for "البضاعة")."""
+        assert clause.refusal is not None
+        return _SOLD.search(self._text, clause.start, clause.refusal[0]) is not None
 
     def _listed_sale_items(self, clause: Clause) -> bool:
         """Sale goods listed under a heading of what cannot be returned."""
@@ -552,6 +561,9 @@ class ReturnPolicy:
                 found.append(Evidence(clause.start, clause.end, doubt))
             elif kind == "timed" and not grants:
                 found.append(Evidence(clause.start, clause.end, Doubt.TIME_LIMITED))
+            elif kind == "sold" and not grants:
+                # (the goods named are all the page speaks of: no return is granted for others)
+                found.append(Evidence(clause.start, clause.end))
         for clause in self._limited_to_listed_defects:
             doubt = Doubt.REFUSAL_BESIDE_RIGHT if grants else None
             found.append(Evidence(clause.start, clause.end, doubt))
