@@ -242,6 +242,8 @@ class Document:
         self._conditions = [start for start, _ in conditions]
         self._minds = [start for start, _ in minds]
         self.sections: list[Section] = []
+        self._title: tuple[int, int] | None = None
+        """The page's title: its first line, when that is a heading."""
         self.sentences: list[Sentence] = []
         self.clauses: list[Clause] = []
         self._read()
@@ -286,9 +288,8 @@ class Document:
         """The page's title names the shop, and lists or refuses nothing ("تنبيه هام لعملاء
         عطور الفردوس", "Perfume House store policy"): goods in the shop's name are all it
         sells, so they limit nothing written under it."""
-        first_line_end = self.text.text.find("\n")
         return (
-            0 <= heading[0] < first_line_end
+            heading == self._title
             and _SHOP.search(self.text.text, *heading) is not None
             and not section.introduces_exceptions
             and not section.refuses
@@ -321,6 +322,39 @@ class Document:
         first = bisect.bisect_left(self._refusal_starts, clause.refusal[0])
         last = bisect.bisect_left(self._refusal_starts, own_end, first)
         return self._refusals[first:last]
+
+    def column_heading(self, position: int) -> tuple[int, int] | None:
+        """The heading cell over a table cell after its row's first: the cell in the same
+        column of the table's first row ("| الإلغاء | الإرجاع | الاسترداد |" over "| خلال ساعة
+        | 10 أيام | 5-10 أيام عمل |"), if that row holds no number (it names, it does not
+        set). None outside a table."""
+        content = self.text.text
+        line_start = content.rfind("\n", 0, position) + 1
+        line_end = content.find("\n", position)
+        line_end = len(content) if line_end < 0 else line_end
+        if not _table_row(content[line_start:line_end]):
+            return None
+        column = _cells_before(content, line_start, position)
+        if column <= 0:
+            return None
+        top = line_start
+        while top > 0:
+            above = content.rfind("\n", 0, top - 1) + 1
+            if not _table_row(content[above : top - 1]):
+                break
+            top = above
+        top_end = content.find("\n", top)
+        if top >= line_start or any(char.isdigit() for char in content[top:top_end]):
+            return None
+        cell_start = top
+        for _ in range(column + content.startswith("|", top)):
+            divider = content.find("|", cell_start, top_end)
+            if divider < 0:
+                return None
+            cell_start = divider + 1
+        cell_end = content.find("|", cell_start, top_end)
+        cell_end = top_end if cell_end < 0 else cell_end
+        return (cell_start, cell_end) if content[cell_start:cell_end].strip() else None
 
     def clause_at(self, position: int) -> Clause:
         """The clause holding a normalised position."""
@@ -400,6 +434,7 @@ class Document:
                 )
                 if index == 0:
                     title = section
+                    self._title = (body, end)
             self._line(
                 body,
                 end,
@@ -663,6 +698,17 @@ def _opens_with_excepted_condition(
         return False
     opening = _first_in(conditions, carveouts[0].start, carveouts[0].end)
     return opening is not None and " " not in content[carveouts[0].start : opening].strip()
+
+
+def _table_row(line: str) -> bool:
+    """A line of a table: it opens with a cell divider or holds two ("## Periods | المدد" is a
+    heading and its translation)."""
+    return line.lstrip().startswith("|") or line.count(" | ") >= 2
+
+
+def _cells_before(content: str, line_start: int, position: int) -> int:
+    """How many cells of its row stand before ``position`` (a leading divider opens none)."""
+    return content.count("|", line_start, position) - content.startswith("|", line_start)
 
 
 def _heads_sub_clauses(marker: re.Match[str] | None, next_marker: re.Match[str] | None) -> bool:

@@ -260,10 +260,10 @@ _ORDER_ANCHOR: Final = pattern(
     r"|(?:of|from|after)\s+(?:ordering|placing|payment|purchase|being placed|confirmation"
     r"|the order|your order)"
 )
-# What joins a return to the refund in one clause: "and", "then", or Arabic "و" / "ف" / "ثم"
-# opening a word.
 # An exchange offered or joined to a return right after it: "تبدلين العباية أو ترجعينها".
 _OR_JOINED: Final = pattern(r"(?: \w+)? (?:او|or|and) |(?: \w+)? و")
+# What joins a return to the refund in one clause: "and", "then", or Arabic "و" / "ف" / "ثم"
+# opening a word.
 _JOINER: Final = pattern(r"(?<!\w)(?:and|then|&|ثم)(?!\w)|(?<!\w)[وف](?=\w)")
 _ANCHORS: Final = (
     ("returned", _RETURNED_ANCHOR),
@@ -423,6 +423,8 @@ class _PurposeWords:
         # periods and those they go on from after a semicolon, and their items' leads and
         # sections' headings.
         spans = set()
+        self._columns: dict[int, tuple[int, int]] = {}
+        """The column heading of each period that stands in a table's cell, by its start."""
         for mention in mentions:
             clause = document.clause_at(mention[0])
             sentence = document.sentence_of(clause)
@@ -433,9 +435,10 @@ class _PurposeWords:
             if sentence.lead:
                 spans.add(sentence.lead)
             spans.update(document.section_of(clause).headings)
-            column = _column_heading(content, mention[0])
+            column = document.column_heading(mention[0])
             if column is not None:
                 spans.add(column)
+                self._columns[mention[0]] = column
         anchors: list[tuple[int, int, str]] = []
         words: list[tuple[int, int, Purpose]] = []
         for start, end in _merge(spans):
@@ -615,7 +618,7 @@ class _PurposeWords:
         """What a table cell's period is for, read in its column's heading; the bare
         "الاسترداد" beside a column named by a return word is the refund's ("| الإرجاع |
         الاسترداد |")."""
-        column = _column_heading(self._text, start)
+        column = self._columns.get(start)
         if column is None:
             return None
         words = self._between(*column)
@@ -675,6 +678,7 @@ class _PurposeWords:
         return context
 
     def _context_of_spans(self, clause: Clause) -> Purpose | None:
+        """The purpose the lead and headings name, read in their order."""
         document = self._document
         sentence = document.sentence_of(clause)
         spans = [sentence.lead] if sentence.lead else []
@@ -719,50 +723,6 @@ def _semicolon_before(document: Document, index: int) -> Sentence | None:
     previous, sentence = document.sentences[index - 1], document.sentences[index]
     between = document.text.text[previous.end : sentence.start].strip()
     return previous if between in (";", "؛") else None
-
-
-_TABLE_RULE: Final = re.compile(r"[\s|:\-]*")
-
-
-def _table_row(line: str) -> bool:
-    """A line of a table: it opens with a cell divider or holds two ("## Periods | المدد" is a
-    heading and its translation)."""
-    return line.lstrip().startswith("|") or line.count(" | ") >= 2
-
-
-def _column_heading(content: str, position: int) -> tuple[int, int] | None:
-    """The heading cell above ``position`` when it stands in a table's cell: the cell of the
-    table's first row in the same column ("| الإلغاء | الإرجاع | الاسترداد |" over "| خلال
-    ساعة | 10 أيام | 5-10 أيام عمل |"), if that row holds no number (it names, it does not
-    set)."""
-    line_start = content.rfind("\n", 0, position) + 1
-    line_end = content.find("\n", position)
-    line_end = len(content) if line_end < 0 else line_end
-    if not _table_row(content[line_start:line_end]):
-        return None
-    column = content.count("|", line_start, position)
-    top = line_start
-    while top > 0:
-        above = content.rfind("\n", 0, top - 1) + 1
-        if not _table_row(content[above : top - 1]):
-            break
-        top = above
-    while top < line_start:
-        top_end = content.find("\n", top)
-        if not _TABLE_RULE.fullmatch(content, top, top_end):
-            break
-        top = top_end + 1
-    if top >= line_start or any(char.isdigit() for char in content[top:top_end]):
-        return None
-    cell_start = top
-    for _ in range(column):
-        divider = content.find("|", cell_start, top_end)
-        if divider < 0:
-            return None
-        cell_start = divider + 1
-    cell_end = content.find("|", cell_start, top_end)
-    cell_end = top_end if cell_end < 0 else cell_end
-    return (cell_start, cell_end) if content[cell_start:cell_end].strip() else None
 
 
 def _purpose_words(

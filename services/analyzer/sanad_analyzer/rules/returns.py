@@ -90,10 +90,11 @@ class Evidence:
 
 
 _LIMITING: Final = frozenset(Category) - {Category.PAYMENT_METHOD}
-_SOLD: Final = pattern(r"(?:ال)?مباع(?:ه|ات)?(?!\w)|sold(?![a-z])")
 """Categories that narrow a refusal to some goods or cases."""
 _GOODS: Final = _LIMITING - {Category.CONDITION, Category.SOME, Category.TIME, Category.LISTED}
 """Categories that name goods by kind."""
+# Goods named as sold: "الكتب المباعة", "items sold".
+_SOLD: Final = pattern(r"(?:ال)?مباع(?:ه|ات)?(?!\w)|sold(?![a-z])")
 _CASH_AFTER: Final = pattern(
     r"\s*(?:\w+\s+){0,2}?(?:نقدا|(?:ال)?نقدي\w*|كاش|cash|in cash|to (?:the )?(?:card|bank)"
     # onto a card or an account: "ما نرجع على البطاقة", "لا نرد إلى الحساب البنكي"
@@ -1121,27 +1122,9 @@ class ReturnPolicy:
     def _column_topics(self, clause: Clause) -> frozenset[Topic]:
         """The cost topics of the table column the clause's cell stands in, named by the
         table's first row ("| الحالة | مصاريف الشحن |" over "| منتج تالف | على العميل |")."""
-        text = self._text
-        line_start = text.rfind("\n", 0, clause.start) + 1
-        if text.find("|", line_start, clause.start) < 0:
-            return frozenset()  # not a table's cell after its first
-        cells_before = text.count("|", line_start, clause.start) - text.startswith("|", line_start)
-        if cells_before <= 0:
+        cell = self.document.column_heading(clause.start)
+        if cell is None:
             return frozenset()
-        header = line_start
-        while header > 0:
-            above = text.rfind("\n", 0, header - 1) + 1
-            if "|" not in text[above : header - 1]:
-                break
-            header = above
-        if header == line_start:
-            return frozenset()
-        header_end = text.find("\n", header)
-        cells = text[header:header_end].strip().strip("|").split("|")
-        if cells_before >= len(cells):
-            return frozenset()
-        cell_start = header + text[header:header_end].find(cells[cells_before])
-        cell = (cell_start, cell_start + len(cells[cells_before]))
         return frozenset(topic for topic in _COST_TOPICS if self.document.has(topic, *cell))
 
     def _cell_end(self, end: int) -> int:
