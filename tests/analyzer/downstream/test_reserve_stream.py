@@ -5,6 +5,7 @@ unary call did, and a quota without ReserveStream is asked by unary calls."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
@@ -28,6 +29,7 @@ from sanad_quota.watch import CrossingWatch
 from tests.analyzer.downstream.test_quota_settlements import CallLog
 from tests.quota.conftest import quota_settings
 from tests.support.services import serve_in_process, unique_namespace
+from tests.support.waiting import eventually_read
 
 RESERVE = "/sanad.quota.v1.QuotaService/Reserve"
 
@@ -66,9 +68,19 @@ def logs() -> tuple[CallLog, StreamLog]:
 async def channel(
     tmp_path: Path, logs: tuple[CallLog, StreamLog]
 ) -> AsyncIterator[grpc.aio.Channel]:
-    """A channel, its calls and streams logged, to a quota server on SQLite."""
-    async with serve_in_process("quota", build_app, _settings(tmp_path), logs) as opened:
-        yield opened
+    """A channel, its calls and streams logged, to a quota server on SQLite, given once the
+    server has written its start-up "Quota statistics" line: a background task writes it on
+    its own time, and on a busy machine it landed in a test's own capture of the logs."""
+    with contextlib.ExitStack() as startup:
+        captured = startup.enter_context(structlog.testing.capture_logs())
+        async with serve_in_process("quota", build_app, _settings(tmp_path), logs) as opened:
+            await eventually_read(
+                lambda: [entry["event"] for entry in captured],
+                lambda events: "Quota statistics" in events,
+                what="the quota server's start-up statistics line",
+            )
+            startup.close()
+            yield opened
 
 
 def _gateway(journal: SpendJournal, channel: grpc.aio.Channel, timeout: float) -> QuotaGateway:
