@@ -2632,3 +2632,135 @@ def test_a_choice_of_the_customers_own_card_or_a_balance_is_no_credit_only() -> 
         "يختار المشتري بين رد القيمة إلى بطاقته أو تحويلها رصيداً في حسابه لدينا خلال 5 أيام."
     )
     assert "return.store_credit_only" not in found(text, SA)
+
+
+# Probes 46 and 47 (food, flower, digital-goods and electronics shops), in new words.
+
+
+def test_a_refusal_drawn_from_what_all_the_shops_goods_are_refuses_every_return() -> None:
+    text = "جميع منتجاتنا تحضر طازجة كل صباح، لذلك لا يمكن إرجاعها بعد الاستلام."
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_a_refusal_of_any_order_after_a_reason_about_named_goods_refuses_every_return() -> None:
+    text = "كل الورود عندنا طازجة تنقطف نفس اليوم، وعشان كذا أي طلب ما ينرد ولا يتبدل."
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_a_reason_about_named_goods_still_limits_the_refusal_that_follows() -> None:
+    text = (
+        "المنتجات المبردة تفسد بسرعة، لذلك لا يمكن إرجاعها.\n"
+        "أما باقي المنتجات فتقبل خلال 14 يوماً من الاستلام."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_gulf_cannot_before_the_refused_verb_is_a_refusal() -> None:
+    text = "ما نقدر نقبل إرجاع أي قطعة بعد ما توصلك."
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_greeting_cards_sold_are_no_bank_card_to_refund_to() -> None:
+    text = (
+        "حرصاً على رضاكم، نستبدل بطاقات المعايدة والعلب خلال 10 أيام بمنتج آخر بنفس القيمة "
+        "أو مع دفع الفرق.\n"
+        "لا يتم رد المبلغ نقداً أو إلى البطاقة في أي حال."
+    )
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_goods_that_do_not_perish_are_not_damaged_goods() -> None:
+    text = "نقبل إرجاع السلع غير القابلة للتلف خلال يومين من الاستلام، ويرد المبلغ خلال 5 أيام."
+    assert found(text, SA)["return.window_too_short"].confident
+
+
+def test_goods_named_in_a_lines_label_limit_its_refusal() -> None:
+    text = (
+        "Engraved items: all sales final.\n"
+        "Other items may be returned within 14 days of delivery for a refund to your card."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_a_label_naming_the_topic_limits_no_refusal() -> None:
+    text = "Returns: all sales are final, whatever the item."
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_flash_sales_are_sale_items() -> None:
+    text = (
+        "Anything bought in our flash sales cannot be refunded.\n"
+        "Other purchases may be returned within 14 days of delivery."
+    )
+    rules = found(text, SA)
+    assert rules["return.sale_items_excluded"].confident
+    assert "return.blanket_no_return" not in rules
+
+
+def test_what_cancelling_a_plan_leaves_unrefunded_is_no_refusal_of_returns() -> None:
+    text = (
+        "Plans can be cancelled whenever you like; cancelling ends the renewals, but the "
+        "month already started is not refunded.\n"
+        "Physical kits can be returned within 14 days of delivery."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_gift_cards_the_shop_sells_are_goods_not_the_refund() -> None:
+    text = (
+        "Digital Products – Refund Policy\n\n"
+        "All gift cards, game codes and vouchers sold here arrive by e-mail.\n"
+        "Unused codes can be returned within 14 days; the refund goes to your card in 5 days."
+    )
+    assert "return.store_credit_only" not in found(text, SA)
+
+
+def test_once_it_has_been_delivered_narrows_no_refusal() -> None:
+    text = "We do not refund or exchange any item once it has been delivered."
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_a_hyphened_change_of_mind_refusal_refuses_every_return() -> None:
+    text = "We don't accept change-of-mind returns. Faulty units are repaired under warranty."
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_egyptian_fee_not_paid_back_without_the_alef() -> None:
+    text = (
+        "تقدر ترجع المنتج خلال ١٤ يوم، والفلوس بترجع خلال ٧ أيام.\nرسوم الدفع عند الاستلام متترجعش."
+    )
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_without_there_being_a_defect_is_change_of_mind() -> None:
+    text = (
+        "الاسترجاع خلال ١٤ يوم والفلوس ترجع في ٥ أيام.\n"
+        "لو بترجع المنتج من غير ما يكون فيه عيب، هنخصم ٤٠ جنيه مصاريف شحن من المبلغ. لو فيه "
+        "عيب الشحن علينا."
+    )
+    rules = found(text, EG)
+    assert rules["return.fees_deducted"].confident
+    assert "return.customer_pays_for_defects" not in rules
+
+
+def test_a_refused_cancellation_or_refund_joined_by_or_is_a_refusal() -> None:
+    text = "بعد تفعيل الاشتراك لا يمكن إيقاف الطلب أو استرداد قيمته بأي حال."
+    assert found(text, EG)["return.blanket_no_return"].confident
+
+
+# Real pages' spellings: Persian letters, a unit written on its number.
+
+
+def test_persian_yeh_and_keheh_read_as_arabic_letters() -> None:
+    assert found("الاسترجاع غير ممکن بعد الشراء.", SA)["return.blanket_no_return"].confident
+    assert found("البضاعة ما یرجع ولا یتبدل.", SA)["return.blanket_no_return"].confident
+
+
+def test_a_time_limit_with_its_unit_on_the_number_is_a_time_limit() -> None:
+    # (as "after 7 days": the period it refuses returns after is the window it grants)
+    assert "return.blanket_no_return" not in found("Returns not accepted after 7days.", SA)
+
+
+def test_a_period_with_its_unit_on_the_number_is_a_headings_value() -> None:
+    text = "Return window\n3days from delivery\n\nRefund time\n5 business days"
+    assert found(text, SA)["return.window_too_short"].confident

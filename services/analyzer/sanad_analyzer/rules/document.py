@@ -66,8 +66,8 @@ _PREDICATE: Final = re.compile(
 _ASIDE: Final = re.compile(r"(?:even|including|especially|whether|regardless)(?![a-z])")
 # A period written as a value: "3-7 business days", "من ٣ إلى ٧ أيام".
 _PERIOD_VALUE: Final = pattern(
-    r"\d+(?:\s*-\s*\d+)?\s+(?:business\s+|working\s+)?(?:day|hour|week|month)"
-    r"|\d+(?:\s+الي\s+\d+)?\s+(?:يوم|ايام|ساع|اسبوع|اسابيع|شهر|اشهر)"
+    r"\d+(?:\s*-\s*\d+)?\s*(?:business\s+|working\s+)?(?:day|hour|week|month)"
+    r"|\d+(?:\s*الي\s*\d+)?\s*(?:يوم|ايام|ساع|اسبوع|اسابيع|شهر|اشهر)"
 )
 _VALUE_WORDS: Final = 6
 """The most words of a line that is a heading's value rather than a heading."""
@@ -106,6 +106,22 @@ _NATURE: Final = pattern(
     r"(?:نظرا|بسبب|due to|because of|given|owing to)\s+(?:ل)?(?:ال)?(?:طبيعه|the nature of)"
     r"|(?:because|since|as) (?:all )?our \w+ (?:are|is)"
     r"|(?:لان|نظرا لان|بما ان|حيث ان) (?:جميع |كل )?\w+نا(?!\w)"
+)
+# A clause that draws the rule from the one before: "ولذلك", "وعشان كده", "so", "therefore".
+_CONSEQUENCE: Final = pattern(
+    r"(?:و|ف)?(?:لذلك|لذا|بالتالي|عليه)(?!\w)|(?:و|ف)?(?:عشان|علشان) (?:كذا|كده|هيك|ذلك)"
+    r"|(?:and |which is why |that is why )?(?:so|therefore|hence|thus|for this reason"
+    r"|as a result)(?![a-z])"
+)
+# An opening that speaks of the shop's own goods as a whole: "جميع منتجاتنا", "كيكاتنا",
+# "All our products are", "Our cakes are".
+_OUR_GOODS: Final = pattern(
+    r"(?:جميع |كل |كافه )?\w{3,}(?:نا|اتنا)(?!\w)|(?:all (?:of )?)?our \w+ (?:are|is)(?![a-z])"
+)
+# The rule's own words name every order: "أي طلب", "أي حاجة اتباعت", "any order".
+_ANY_GOODS: Final = pattern(
+    r"(?:اي|أي|كل) (?:طلب|حاجه|منتج|شي|شيء)(?!\w)|any (?:order|item|product|purchase)s?"
+    r"|anything(?![a-z])"
 )
 # A requirement on what is granted ("الاستبدال خلال ٣ أيام بشرط إن القطعة ما انفتحت", "provided
 # it is unused"): the goods or cases it names, to its clause's end, limit no other clause.
@@ -271,7 +287,7 @@ class Document:
             sentence = self.sentences[clause.sentence]
             start = sentence.start
             opening = self.clauses[sentence.clauses.start]
-            if len(sentence.clauses) > 1 and _NATURE.match(self.text.text, opening.start):
+            if len(sentence.clauses) > 1 and self._gives_the_reason(opening):
                 start = self.clauses[sentence.clauses.start + 1].start
             section = self.sections[sentence.section]
             spans = [
@@ -283,6 +299,22 @@ class Document:
             found = frozenset().union(*(self._categories_in(*span) for span in spans))
             self._scopes[clause.sentence] = found
         return found
+
+    def _gives_the_reason(self, opening: Clause) -> bool:
+        """The sentence's opening clause states why, for the shop's goods, and what follows
+        is the rule ("نظراً لطبيعة المنتجات…، لا يمكن…", "جميع منتجاتنا طازجة، ولذلك لا يمكن
+        إرجاعها", "كل الحلويات بتتعمل طازة، وعشان كده أي حاجة اتباعت مش بترجع"): the goods
+        it describes are all the shop sells, or the rule names its own ("any order")."""
+        text = self.text.text
+        if _NATURE.match(text, opening.start):
+            return True
+        following = self.clauses[self.sentences[opening.sentence].clauses.start + 1]
+        if _CONSEQUENCE.match(text, following.start) is None:
+            return False
+        return (
+            _OUR_GOODS.match(text, opening.start) is not None
+            or _ANY_GOODS.search(text, following.start, following.end) is not None
+        )
 
     def _names_the_shop(self, heading: tuple[int, int], section: Section) -> bool:
         """The page's title names the shop, and lists or refuses nothing ("تنبيه هام لعملاء

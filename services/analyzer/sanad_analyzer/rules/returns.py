@@ -106,7 +106,8 @@ _NEGATOR_BEFORE: Final = pattern(
     r"(?<!\w)و?(?:لا|ما|مش|مو|لن|ليس|غير|مفيش|مافيش|مافي|no|not|cannot|can't|don't|do not"
     r"|never|won't|unable to|without|بدون|دون|من غير)(?!\w)"
 )
-_CASH: Final = pattern(r"نقد|كاش|cash")
+# (a whole word: "نقدر" (we can) and "نقدم" (we offer) hold no cash)
+_CASH: Final = pattern(r"نقد(?:ا|ي|يه|يا)?(?!\w)|كاش|cash")
 # A cost named by pointing back: "تخصم هذه الرسوم", "these fees are deducted".
 _POINTERS: Final = r"هذه|هذا|تلك|ذلك|هذي|دي|these|this|those|such"
 _POINTER_BEFORE: Final = pattern(rf"(?<!\w)(?:{_POINTERS})\s*(?:ال)?$")
@@ -150,6 +151,12 @@ _LISTED: Final = pattern(
     # a relative clause the list below completes: "لا يحق للعميل إرجاع المنتجات التي:"
     r"|(?:التي|الذي|اللي|that|which) ?:"
 )
+# A line's label that names goods by a kind the vocabulary may not know ("Baked goods: all
+# sales final", "Custom orders: …", "المنتجات المبردة: …"): what the line refuses is those.
+_GOODS_LABEL: Final = pattern(
+    r"(?:\w+ )+(?:goods|items|products|orders)|(?:ال)?(?:منتجات|بضائع|سلع|طلبات)(?: \w+)+"
+)
+_OUR_GOODS_LABEL: Final = pattern(r"(?<!\w)our(?![a-z])|(?:منتجات|بضاعت|سلع|طلبات)نا(?!\w)")
 _BUT: Final = pattern(r"(?<!\w)(?:but|however|yet|لكن|ولكن|الا ان|غير ان)(?!\w)")
 # A cost clause about the rest ("for other returns", "otherwise"): not the defects the
 # sentence opened with.
@@ -408,6 +415,8 @@ class ReturnPolicy:
             return False
         if _NOT_A_RETURN.search(self._text, max(clause.start, start - 4), min(clause.end, end + 8)):
             return False  # "Warranty claims ... are not returns" says what they are
+        if self._after_cancelling(clause):
+            return False
         # a relative clause about the fee before it: "a deduction of the gateway fee, which is
         # non-refundable in all circumstances"
         if _RELATIVE.match(self._text, clause.start) and clause.start > 0:
@@ -439,11 +448,12 @@ class ReturnPolicy:
             # من الاسترداد" are about credit
             return False
         # "لا يتم رد المبالغ نقداً", "no cash refunds" refuse cash, which the credit-only rule
-        # reads; so does a refusal of money where the policy pays back in credit.
+        # reads; so does a refusal of money where the policy pays back in credit, or where
+        # its own sentence does ("ما نقدر نرجع فلوس الطلبات المدفوعة كاش، نعوضك برصيد").
         if (
             _MONEY_AFTER.match(self._text, end) is not None
             or _REFUND_WORD.search(self._text, start, end) is not None
-        ) and self._credit_clauses:
+        ) and (self._credit_clauses or self._credit_after(end, clause)):
             return False
         cash = (
             _CASH_AFTER.match(self._text, end) is not None
@@ -453,6 +463,30 @@ class ReturnPolicy:
         # Cash refused where nothing else is paid back and an exchange is offered ("لا يوجد
         # استرجاع نقدي ... يمكن استبدال المنتج خلال 3 أيام") is exchange only.
         return not cash or self._exchange_only()
+
+    def _credit_after(self, position: int, clause: Clause) -> bool:
+        """Credit, not refused ("لا كاش ولا رصيد"), follows in the clause's sentence."""
+        text = self._text
+        credit = CREDIT.search(text, position, self.document.sentence_of(clause).end)
+        return credit is not None and not _NEGATED_JUST_BEFORE.search(
+            text, max(position, credit.start() - _NEGATION_REACH), credit.start()
+        )
+
+    def _after_cancelling(self, clause: Clause) -> bool:
+        """The refusal closes a sentence about cancelling ("Plans can be cancelled at any
+        time; …, but the current billing period is not refunded"): it keeps back what the
+        cancelling leaves, not a return."""
+        document = self.document
+        if clause.topics & {Topic.CANCELLATION, Topic.RETURN, Topic.EXCHANGE}:
+            return False
+        others = [
+            document.clauses[index]
+            for index in document.sentence_of(clause).clauses
+            if document.clauses[index].start < clause.start
+        ]
+        return any(Topic.CANCELLATION in other.topics for other in others) and not any(
+            other.topics & {Topic.RETURN, Topic.EXCHANGE} for other in others
+        )
 
     def _exchange_only(self) -> bool:
         """The policy offers an exchange, and neither credit nor money back anywhere."""
@@ -482,6 +516,8 @@ class ReturnPolicy:
             return True
         if _LISTED.search(self._text, clause.start, clause.end):
             return True
+        if self._labelled_by_goods(clause):
+            return True
         if clause.in_heading and self._heads_named_goods(clause):
             return True
         if (
@@ -500,6 +536,19 @@ class ReturnPolicy:
                 or self._refused_for_change_of_mind(clause)
             )
         return any(carveout.goods or not carveout.defects for carveout in clause.carveouts)
+
+    def _labelled_by_goods(self, clause: Clause) -> bool:
+        """The clause's line is labelled by goods of a kind ("Baked goods: all sales final"),
+        not by the whole catalogue ("All items:", "منتجاتنا:")."""
+        lead = self.document.sentence_of(clause).lead
+        if lead is None or clause.start < lead[1]:
+            return False
+        label = self._text[lead[0] : lead[1]]
+        return (
+            _GOODS_LABEL.fullmatch(label) is not None
+            and ALL_GOODS.search(label) is None
+            and _OUR_GOODS_LABEL.search(label) is None
+        )
 
     def _kept_for_defects(self, clause: Clause) -> bool:
         """ "We only accept returns if the item is defective": the defect condition is the
@@ -1442,6 +1491,8 @@ class ReturnPolicy:
             return False
         if _DIFFERENCE.search(text, clause.start, match.start()):
             return False  # "ولو أرخص بنرجعلك الفرق رصيد": an exchange's price difference
+        if _SOLD.search(text, match.end(), document.sentence_of(clause).end):
+            return False  # "All gift cards, … sold on this store are delivered": the goods
         reach = max(clause.start, match.start() - _NEGATION_REACH)
         if _NEGATED_JUST_BEFORE.search(text, reach, match.start()):
             return False  # "لا كاش ولا رصيد", "no store credit": credit refused too

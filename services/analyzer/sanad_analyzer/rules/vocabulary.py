@@ -258,7 +258,9 @@ _TOPIC_WORDS: Final = {
         r"(?:ال)?باقي (?:ال)?مبلغ",
     ),
     Topic.DEFECTS: (
-        r"(?:ال)?(?:تلف|تالف|عيب|عيوب|معيب|كسر|مكسور|خلل|متضرر|خدش|ناقص|مصنعي)\w*",
+        # (not "القابلة للتلف", "سريعة التلف": perishable goods, not damaged ones)
+        r"(?:ال)?(?:ت(?<!قابل للت)(?<!قابله للت)(?<!سريع الت)(?<!سريعه الت)لف|تالف|عيب|عيوب"
+        r"|معيب|كسر|مكسور|خلل|متضرر|خدش|ناقص|مصنعي)\w*",
         r"(?:ال)?(?:خطا|خاطي|غلط)\w*",
         r"(?:ال)?(?:خربان|بايظ|عطلان|معطل)\w*",
         # a fault, faults, broke down (not "عطله", a holiday)
@@ -396,6 +398,8 @@ _CATEGORY_WORDS: Final = {
         r"المخصومه",
         r"البلاك فرايدي",
         r"black friday",
+        r"(?:flash|seasonal|clearance|promotional|holiday|summer|winter|mid-season) sales?",
+        r"during (?:the |a )?sales?",
         r"white friday",
         r"cyber monday",
         r"الجمعه البيضاء",
@@ -530,13 +534,14 @@ _CATEGORY_WORDS: Final = {
     ),
     Category.TIME: (
         r"بعد (?:انتهاء|انقضاء|مرور|مضي|فوات)",
-        r"(?:more|older) than \d+ (?:days?|hours?|weeks?)",
-        r"\d\d* (?:days?|weeks?) ago",  # "\d+" would not lead by plain digits
-        r"(?:اكثر|أكثر) من \d+ (?:يوم|ايام|ساعه|اسبوع)\w*",
+        # (the unit also written on the number or hyphened: "7days", "7-days ago")
+        r"(?:more|older) than \d+[- ]?(?:days?|hours?|weeks?)",
+        r"\d\d*[- ]?(?:days?|weeks?) ago",  # "\d+" would not lead by plain digits
+        r"(?:اكثر|أكثر) من \d+ ?(?:يوم|ايام|ساعه|اسبوع)\w*",
         r"بعد (?:ال)?(?:مده|فتره)",
         r"بعد ما (?:ال)?مندوب",
         r"بعد\s+\d+",
-        r"after (?:the )?(?:\d+|period|deadline|\w+ days)",
+        r"after (?:the )?(?:\d+(?:[- ]?(?:days?|hours?|weeks?))?|period|deadline|\w+ days)",
         r"after (?:the |your )?(?:return |refund |exchange )?(?:period|window|deadline) "
         r"(?:has |have )?(?:expired|ended|passed|lapsed)",
         r"after (?:that|this)",
@@ -642,6 +647,8 @@ _NEGATOR: Final = words(
 NOT_AVAILABLE_WORDS: Final = r"(?:غير|مش|مو|ليس|مب) (?:متاح|متوفر|ممكن|مسموح|مقبول|وارد)\w*"
 """A thing denied by its predicate: "غير متاح", "مش ممكن" (the refusal of a refund, or of
 money back, written after what it refuses)."""
+_CAN: Final = r"(?:\s+(?:[نيتا]?قدر|[نيتا]ستطيع|يمدي(?:نا|ك)?))?"
+"""Gulf "can" between "ما" and the verb it negates ("ما نقدر نقبل ترجيع")."""
 _MA: Final = r"م(?:(?<!\wم)|(?<=(?<!\w)[وف]م))ا"
 """The negator "ما" as a word of its own or after "و" / "ف", not the end of "لما", "عندما",
 "طالما" (led by its letter, so its lexicons stay led by plain letters: guard.py)."""
@@ -656,14 +663,18 @@ REFUSAL: Final = Lexicon(
         # ("الشحن المجاني لا يعني استرداد قيمة شحن إضافية")
         + r"[\s-]+(?!(?:عاجب|بيعجب|يعجب|تعجب|عجب|راضي|مناسب|مطابق|يعني|تعني|satisf|happy|like|suit"
         + r"|fit|mean|faulty|defective|كذا|كده|ذلك|هذا)\w*)"
-        + r"(?:(?!(?:and|then|but|so) )(?:\w+|\w+'\w+)\s+){0,3}?"
+        # (a hyphened word is one: "do not accept change-of-mind returns"; one "or" more
+        # may join a refused verb to the one before: "لا يمكن إلغاء الطلب أو استرداد قيمته")
+        + r"(?:(?!(?:and|then|but|so) )(?:\w+(?:-\w+)*|\w+'\w+)\s+){0,3}?(?:(?:او|or)\s+)?"
         + _RETURN_STEM
         + r"(?!\w)",
         # Gulf "ما تنرد", "ما ترجع": "ما" right before the verb ("ما الذي يرد" asks; after
         # "من", "بعد" or "عند" it means "since", "after", "when")
-        _MA + r"\s+(?:[تين]|تن|ين|ب)?(?:نرد|رد|رجع|نرجع|سترد|ستبدل|تبدل|بدل|سترجع)\w*",
+        # (or "ما" before "can": "ما نقدر نرجع", "ما نقدر نقبل ترجيع")
+        _MA + _CAN + r"\s+(?:[تين]|تن|ين|ب)?(?:نرد|رد|رجع|نرجع|سترد|ستبدل|تبدل|بدل|سترجع)\w*",
         # Gulf "ما نقبل أي إرجاع", "ما نسمح بالاسترجاع": "ما" before accepting or allowing
         _MA
+        + _CAN
         + r"\s+(?:[نيت]|ب[نيت])?(?:قبل|سمح|وفر)\w*\s+(?:\w+\s+){0,2}?"
         + _RETURN_STEM
         + r"(?!\w)",
@@ -748,8 +759,9 @@ CONDITION: Final = Lexicon(
         r"\bif\b",
         r"\bwhen\b",
         # not "once delivered": every return comes after delivery, so that narrows nothing
-        r"\bonce\b(?! (?:it is |it's |they are |(?:the |your |an |a )?(?:orders?|items?|products?) "
-        r"(?:is |are |has been |have been )?)?(?:delivered|received))"
+        r"\bonce\b(?! (?:(?:it|they|(?:the |your |an |a )?(?:orders?|items?|products?|parcels?))"
+        r"(?:'s| is| are| has been| have been| was| were| gets?)? )?(?:been )?"
+        r"(?:delivered|received))"
         # nor "once your order leaves our warehouse", earlier still
         r"(?! (?:the |your )?(?:orders?|items?|parcels?|it|they) (?:leaves?|has left|have left))",
         r"\bwhere\b",
@@ -820,8 +832,9 @@ CHANGE_OF_MIND: Final = pattern(
         # "إذا كان السبب غير متعلق بعيب مصنعي"
         r"غير (?:متعلق|مرتبط|ناتج|راجع|عائد|ناشئ)\w* (?:عن |الى |ل|ب)?(?:ال)?"
         r"(?:عيب|خلل|تلف|عطل|خطا)",
-        # "لو الجهاز اتفتح واتشغل من غير عيب", "بدون أي عيب"
-        r"(?:من غير|بدون|بلا) (?:اي |وجود )?(?:ال)?(?:عيب|خلل|عطل)",
+        # "لو الجهاز اتفتح واتشغل من غير عيب", "بدون أي عيب", "من غير ما يكون فيه عيب"
+        r"(?:من غير|بدون|بلا) (?:(?:ما|ان) (?:يكون|تكون|يكن|تكن|كان) )?(?:فيه |فيها |به |بها )?"
+        r"(?:اي |وجود )?(?:ال)?(?:عيب|خلل|عطل)",
         r"not defective",
         # a return not caused by a defect or the store's error: "كل عملية استرجاع لا يكون
         # سببها خطأ من المتجر"
@@ -1127,6 +1140,8 @@ NOT_REFUNDED: Final = Lexicon(
         r"(?<!\w)(?:لا|ما)\s+(?:[تي])?(?:سترد|رد|ترد|يرد|تعاد|يعاد)\s+(?:ال)?(?:رسوم|رسم|مصاريف|تكلف\w*"
         r"|تكاليف|قيمه|ضريبه)",
         r"ما\s?(?:ب|ه)?[يت]{1,2}(?:رجع|رد|سترد|عاد)\w*ش(?!\w)",
+        # (Egyptian also drops the alef: "مبتترجعش", "متتردش")
+        r"(?<!\w)م(?:ب|ه)?[يت]{1,2}(?:رجع|رد|سترد|عاد)\w*ش(?!\w)",
         r"non[\s-]?refundable",
         r"(?:not|never) (?:be )?refund(?:ed|able)",
         r"(?:is|are) not (?:included|returned)",
@@ -1273,7 +1288,8 @@ MONEY_METHOD: Final = pattern(
     words(
         r"(?:نفس|ذات)\s+(?:ال)?(?:طريقه|وسيله|الكارت|البطاقه|الحساب)",
         r"(?:ال)?(?:طريقه|وسيله) (?:ال)?دفع",
-        r"(?:ال)?(?:بطاقه|بطاقات)(?! (?:ال)?(?:هديه|هدايا|شرائيه))",
+        # (not gift or greeting cards: "بطاقات الإهداء", "بطاقة المعايدة")
+        r"(?:ال)?(?:بطاقه|بطاقات)(?! (?:ال)?(?:هديه|هدايا|شرائيه|اهداء|معايده|تهنئه))",
         r"(?:ال)?(?:كارت|كروت)\w*",
         r"بطاقت(?:ك|كم|ه|ها|هم)(?!\w)",
         r"(?:ال)?حساب (?:ال)?بنكي",
