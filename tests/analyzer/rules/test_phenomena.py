@@ -2764,3 +2764,102 @@ def test_a_time_limit_with_its_unit_on_the_number_is_a_time_limit() -> None:
 def test_a_period_with_its_unit_on_the_number_is_a_headings_value() -> None:
     text = "Return window\n3days from delivery\n\nRefund time\n5 business days"
     assert found(text, SA)["return.window_too_short"].confident
+
+
+# Pages as a crawler delivers them: markdown headings and bold labels, lists without their
+# markers, a breadcrumb and an update date around the policy.
+
+
+def test_a_markdown_title_over_a_table_is_the_pages_title() -> None:
+    text = (
+        "## سياسة الإرجاع والاسترداد\n\n"
+        "| الحالة | المدة | طريقة التعويض |\n"
+        "|---|---|---|\n"
+        "| تغيير الرأي | 7 أيام من الاستلام | رصيد في حسابك |\n"
+        "| منتج تالف | 3 أيام من الاستلام | استرداد كامل إلى البطاقة |\n"
+    )
+    assert "return.window_too_short" not in found(text, SA)
+
+
+def test_a_bold_heading_refusing_returns_over_unmarked_lines_of_goods_limits_them() -> None:
+    text = (
+        "**Returns**\n"
+        "Send any item back within 14 days of delivery for a refund to your card in 5 days.\n\n"
+        "**Non-returnable**\n"
+        "Swimwear\n"
+        "Gift cards\n"
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_a_breadcrumb_is_not_the_pages_title() -> None:
+    text = (
+        "Home > Help > Returns\n"
+        "Last updated: 2 March 2026\n\n"
+        "Game Codes – Refund Policy\n\n"
+        "If a code does not work:\n"
+        "1. Message support within 48 hours of delivery.\n"
+        "2. We send a new code once the supplier confirms it."
+    )
+    assert "return.window_too_short" not in found(text, SA)
+
+
+# The law's period quoted against the store's own.
+
+
+def test_the_laws_period_quoted_before_the_stores_shorter_one_is_not_the_window() -> None:
+    text = (
+        "يمنح نظام التجارة الإلكترونية المستهلك حق الإرجاع خلال سبعة أيام، غير أن المتجر "
+        "يقبل طلبات الإرجاع خلال ثلاثة أيام فقط من الاستلام."
+    )
+    assert found(text, SA)["return.window_too_short"].confident
+
+
+def test_the_laws_period_set_against_the_stores_terms_in_the_next_sentence() -> None:
+    text = (
+        "ينص قانون حماية المستهلك على حق الإرجاع خلال ١٤ يوماً من الاستلام.\n"
+        "أما لدينا فمدة الإرجاع خمسة أيام من الاستلام، ويرد المبلغ خلال أسبوع."
+    )
+    assert found(text, EG)["return.window_too_short"].confident
+
+
+def test_the_laws_period_the_store_adopts_is_its_window() -> None:
+    text = (
+        "طبقاً لقانون حماية المستهلك رقم 181 لسنة 2018، يحق للعميل إرجاع المنتج خلال 14 "
+        "يوماً من الاستلام.\n"
+        "يُرد المبلغ خلال 7 أيام من تاريخ استلامنا للمنتج."
+    )
+    assert "return.window_too_short" not in found(text, EG)
+
+
+def test_a_clause_saying_what_the_law_exempts_limits_no_refusal() -> None:
+    text = (
+        "كل منتجاتنا تُطبع باسمك، عشان كذا ما نقبل الاسترجاع أبد، وهذا متوافق مع نظام "
+        "التجارة الإلكترونية اللي يستثني المنتجات المخصصة."
+    )
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_a_negator_after_a_word_that_holds_another_one_is_read() -> None:
+    # "صغير" holds "غير": that match, not at a word start, no longer hides "ومش بنرجع"
+    text = "إحنا محل صغير ومش بنرجّع فلوس خالص، الاستبدال بس خلال ٣ أيام."
+    rules = found(text, EG)
+    assert rules["return.blanket_no_return"].confident
+    assert rules["return.window_too_short"].confident
+
+
+def test_otherwise_is_no_exception() -> None:
+    text = (
+        "الإرجاع خلال 14 يوماً من الاستلام.\n"
+        "يُرد المبلغ كاملاً إذا كان المنتج معيباً، وفيما عدا ذلك تُخصم مصاريف الشحن من المبلغ "
+        "المسترد خلال 7 أيام."
+    )
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_after_we_deduct_is_no_waiver() -> None:
+    text = (
+        "تقدر ترجع طلبك خلال سبعة أيام من يوصلك.\n"
+        "نرجع لك المبلغ خلال أسبوع بعد ما نخصم رسوم بوابة الدفع."
+    )
+    assert found(text, SA)["return.fees_deducted"].confident

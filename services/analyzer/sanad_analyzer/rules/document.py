@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from typing import Final, Generic, NamedTuple, TypeVar
@@ -26,6 +27,7 @@ from sanad_analyzer.rules.vocabulary import (
     CHANGE_OF_MIND,
     CONDITION,
     EXCEPTION,
+    LAW_CITED,
     REFUSAL,
     TOPIC_PATTERNS,
     Category,
@@ -38,7 +40,9 @@ BULLETS: Final = "-•*–·▪●◦✓✔"
 """The characters that open a list item."""
 # A line's marker: a bullet, a number ("1.", "١)", "(2)", "أولاً:"), or an emoji.
 _MARKER: Final = re.compile(
-    rf"\s*(?:(?P<bullet>[{BULLETS}]+)"
+    # a markdown heading, as a crawler writes a page's headings ("## سياسة الاسترجاع", "## 🔄
+    # الاسترجاع": its emoji is part of the marker, as on a heading without the hashes)
+    rf"\s*(?:(?P<hash>#{{1,6}}(?=\s)(?:\s*[^\w\s\"'«(|]{{1,4}}(?=\s))?)|(?P<bullet>[{BULLETS}]+)"
     r"|(?P<number>\(?\d{1,2}\s*[.)\-](?!\d)|\(\d{1,2}\)|\([a-h]\)(?=\s)"
     # a lettered item of formal terms: "أ- البرامج …", "ب) بطاقات الهدايا"
     r"|[\u0627-\u064a][\-)](?=\s)"
@@ -106,6 +110,26 @@ _NATURE: Final = pattern(
     r"(?:نظرا|بسبب|due to|because of|given|owing to)\s+(?:ل)?(?:ال)?(?:طبيعه|the nature of)"
     r"|(?:because|since|as) (?:all )?our \w+ (?:are|is)"
     r"|(?:لان|نظرا لان|بما ان|حيث ان) (?:جميع |كل )?\w+نا(?!\w)"
+)
+_GOODS_NAMED: Final = frozenset(
+    {
+        Category.SALE,
+        Category.HYGIENE,
+        Category.PERISHABLE,
+        Category.CUSTOM,
+        Category.DIGITAL,
+        Category.INTERNATIONAL,
+        Category.NAMED,
+    }
+)
+"""Categories that name goods by their kind (not a case, a time or a hedge)."""
+# What a crawler keeps of the page around the policy, which says nothing of it: a breadcrumb
+# ("الرئيسية > سياسة الاسترجاع", "Home > Returns") and the date it was updated. Left out, so
+# neither is taken for the page's title nor its date for a period.
+_PAGE_CHROME: Final = pattern(
+    r"(?:home|الرئيسيه|الصفحه الرئيسيه) ?(?:>|›|»|/)"
+    r"|(?:last updated|last modified|updated on|effective date|اخر تحديث|تاريخ (?:ال)?تحديث"
+    r"|تم (?:ال)?تحديث)"
 )
 # A clause that draws the rule from the one before: "ولذلك", "وعشان كده", "so", "therefore".
 _CONSEQUENCE: Final = pattern(
@@ -333,6 +357,11 @@ class Document:
         for clause in self.clauses[sentence.clauses.start : sentence.clauses.stop]:
             if clause.end <= start:
                 continue
+            cites_the_law = LAW_CITED.search(self.text.text, clause.start, clause.end)
+            if clause.refusal is None and cites_the_law:
+                # "وهذا متوافق مع نظام التجارة الإلكترونية اللي يستثني المنتجات المصنوعة حسب
+                # الطلب" says what the law exempts, not what the shop's rule covers
+                continue
             requirement = _REQUIREMENT.search(self.text.text, clause.start, clause.end)
             end = clause.end if requirement is None else requirement.start()
             position = max(start, clause.start)
@@ -421,7 +450,7 @@ class Document:
         lines = [
             (match.start(), match.end())
             for match in re.finditer(r"[^\n]+", content)
-            if match.group().strip()
+            if match.group().strip() and not _PAGE_CHROME.match(content, match.start())
         ]
         markers = [_MARKER.match(content, start) for start, _ in lines]
         kinds = [
@@ -441,6 +470,9 @@ class Document:
         section = self._section(None)
         title: int | None = None
         heading = False
+        bare: set[int] = set()
+        """Lines of a list whose markers a crawler dropped, under a heading that refuses or
+        excludes ("Non-returnable" / "Underwear" / "Cosmetics once opened")."""
         for index, (start, end) in enumerate(lines):
             marker = markers[index]
             body = marker.end() if marker is not None and kinds[index] else start
@@ -450,12 +482,28 @@ class Document:
                 following = "sub-clauses"
             after_heading = heading
             heading = (
-                not rows[index]
+                index not in bare
+                and not rows[index]
                 and not (heading and _period_value(content[body:end]))
                 and self._is_heading(body, end, kinds[index], following)
             )
             if heading:
                 leads_list = content[body:end].rstrip().endswith(":")
+                if self._limits_what_follows(body, end):
+                    run = list(
+                        itertools.takewhile(
+                            lambda line: (
+                                kinds[line] is None
+                                and not rows[line]
+                                and _bare_item(content[lines[line][0] : lines[line][1]])
+                            ),
+                            range(index + 1, len(lines)),
+                        )
+                    )
+                    # (a list of goods: "شكراً لتفهمكم" under "احنا مش بنرجع فلوس" is none)
+                    if any(self._categories_in(*lines[line]) & _GOODS_NAMED for line in run):
+                        bare.update(run)
+                        leads_list = True
                 section = self._section(
                     (body, end),
                     lists=following in ("bullet", "number") or leads_list,
@@ -471,7 +519,9 @@ class Document:
                 body,
                 end,
                 section,
-                kinds[index] == "bullet" or (kinds[index] == "number" and not heading),
+                kinds[index] == "bullet"
+                or (kinds[index] == "number" and not heading)
+                or index in bare,
                 heading,
             )
             if (
@@ -483,9 +533,18 @@ class Document:
                 # items its topics.
                 section = self._section((body, end), lists=True, parent=section)
 
+    def _limits_what_follows(self, start: int, end: int) -> bool:
+        """The heading refuses returns or names exclusions or conditions ("Non-returnable",
+        "ما نقبل إرجاعه", "شروط الإرجاع"): what stands under it is what it is about."""
+        return bool(self._topics.keys_in(start, end) & {Topic.EXCLUSIONS, Topic.CONDITIONS}) or any(
+            self._in(self._refusals, start, end)
+        )
+
     def _is_heading(self, start: int, end: int, kind: str | None, following: str | None) -> bool:
         content = self.text.text
         line = content[start:end].strip()
+        if kind == "hash":
+            return bool(line) and len(line.split()) <= _HEADING_WORDS
         if kind == "bullet" and following is None and line.endswith("?"):
             # an FAQ whose questions are bulleted ("- وش المدة؟" / "يومين من الاستلام")
             return len(line.split()) <= _INTRO_WORDS
@@ -753,6 +812,17 @@ def _heads_sub_clauses(marker: re.Match[str] | None, next_marker: re.Match[str] 
         return False
     digits = number.strip("()-. ")
     return digits.isdigit() and re.match(rf"{digits}[.\-]\d", sub_clause) is not None
+
+
+def _bare_item(line: str) -> bool:
+    """A short line without a sentence's end, as a list item is once its marker is gone
+    ("Cosmetics once opened", "الشنط والإكسسوارات بعد استخدامها")."""
+    line = line.strip()
+    return (
+        bool(line)
+        and line[-1] not in _FINAL_PUNCTUATION + ":"
+        and all(len(side.split()) <= _HEADING_WORDS for side in re.split(r"\s[|/]\s", line))
+    )
 
 
 def _period_value(line: str) -> bool:

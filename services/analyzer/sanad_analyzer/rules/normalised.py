@@ -18,7 +18,12 @@ from sanad_analyzer.rules.guard import guarded, literal_led
 
 # Diacritics (tashkeel), Quranic marks, the tatweel and bidi marks: they change looks only.
 _DROPPED_CLASS: Final = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c-\u200f"
+# Markdown emphasis, as pages copied by a crawler carry it ("**مدة الإرجاع:**", "__Refunds__"):
+# a run of two or more asterisks or underscores marks how words look, like the marks above.
+_EMPHASIS: Final = r"\*{2,}|_{2,}"
 _DROPPED: Final = re.compile(f"[{_DROPPED_CLASS}]+")
+_DROPPED_OR_EMPHASIS: Final = re.compile(f"[{_DROPPED_CLASS}]+|{_EMPHASIS}")
+"""The same with emphasis: scanned only when the text has some (a class alone scans faster)."""
 # Whitespace that is not already a single space or a single line break: a run of two or
 # more, or one other whitespace character. Led by one class, so the scan skips the other
 # characters in C (as two branches, ``\s{2,}|[^\S \n]``, it tried a match at every one).
@@ -29,7 +34,8 @@ _WHITESPACE: Final = re.compile(r"\s(?:\s+|(?<=[^\S \n]))")
 # the first character began.
 _REMOVED: Final = re.compile(
     f"[\\s{_DROPPED_CLASS}]"
-    f"(?:(?<=\\s)[\\s{_DROPPED_CLASS}]+|(?<=[{_DROPPED_CLASS}])[{_DROPPED_CLASS}]*)"
+    f"(?:(?<=\\s)(?:[\\s{_DROPPED_CLASS}]|{_EMPHASIS})+|(?<=[{_DROPPED_CLASS}])[{_DROPPED_CLASS}]*)"
+    f"|(?:{_EMPHASIS})(?:[{_DROPPED_CLASS}]|{_EMPHASIS})*"
 )
 # Every mapping is one character to one character, so positions stay aligned. Applied with
 # str.replace, which is many times faster than str.translate on Arabic text.
@@ -164,7 +170,8 @@ def _one_space(match: re.Match[str]) -> str:
 
 def normalise(original: str) -> NormalisedText:
     """The matching form of ``original``: C loops only; the origin map waits for a quote."""
-    text = _WHITESPACE.sub(_one_space, _DROPPED.sub("", original))
+    dropped = _DROPPED_OR_EMPHASIS if "**" in original or "__" in original else _DROPPED
+    text = _WHITESPACE.sub(_one_space, dropped.sub("", original))
     for form, folded in _FOLD:
         if form in text:
             text = text.replace(form, folded)

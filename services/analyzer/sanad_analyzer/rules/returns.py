@@ -35,6 +35,7 @@ from sanad_analyzer.rules.vocabulary import (
     DEFECTS_INCLUDED,
     FEE_CHARGED,
     IMMEDIATE,
+    LAW_CITED,
     MOBILE_MONEY,
     MONEY_METHOD,
     NO_FEE,
@@ -157,6 +158,10 @@ _GOODS_LABEL: Final = pattern(
     r"(?:\w+ )+(?:goods|items|products|orders)|(?:ال)?(?:منتجات|بضائع|سلع|طلبات)(?: \w+)+"
 )
 _OUR_GOODS_LABEL: Final = pattern(r"(?<!\w)our(?![a-z])|(?:منتجات|بضاعت|سلع|طلبات)نا(?!\w)")
+# What sets the store's own terms against what came before: "غير أن", "بس إحنا", "however".
+_CONTRAST: Final = pattern(
+    r"(?<!\w)(?:but|however|yet|while|whereas|لكن|ولكن|الا ان|غير ان|بس|اما)(?!\w)"
+)
 _BUT: Final = pattern(r"(?<!\w)(?:but|however|yet|لكن|ولكن|الا ان|غير ان)(?!\w)")
 # A cost clause about the rest ("for other returns", "otherwise"): not the defects the
 # sentence opened with.
@@ -274,7 +279,7 @@ class ReturnPolicy:
         at least the longest); for an exchange-only policy, the longest exchange period. A
         period that joins return and refund, or whose purpose is unstated, is uncertain.
         """
-        returns = self._of(Purpose.RETURN)
+        returns = self._store_returns
         doubt: Doubt | None = None
         if not returns and self.blanket_refusals():
             returns = self._of(Purpose.EXCHANGE)
@@ -293,6 +298,34 @@ class ReturnPolicy:
             return self._short_for_named_goods(minimum) if doubt is None else None
         clause = self.document.clause_at(window.start)
         return Evidence(clause.start, clause.end, doubt, window)
+
+    @functools.cached_property
+    def _store_returns(self) -> list[Period]:
+        """The return periods the store sets: not the law's period quoted against the store's
+        own terms ("يمنح نظام التجارة الإلكترونية المستهلك حق فسخ العقد خلال سبعة أيام، غير أن
+        سياسة المتجر تقبل الإرجاع خلال ثلاثة أيام", "القانون بيدّي العميل ١٤ يوم، بس إحنا مش
+        بنرجّع فلوس")."""
+        return [period for period in self._of(Purpose.RETURN) if not self._quotes_the_law(period)]
+
+    def _quotes_the_law(self, period: Period) -> bool:
+        """The period is the law's, set against the store's own terms after it: its clause
+        names the law (or its sentence does, before it, with no "but" between), and a "but"
+        follows it in the sentence or opens the next one ("…، غير أن سياسة المتجر …", "أما
+        مدة الاسترجاع المعمول بها لدى المتجر …"). Without that turn, a page that cites the
+        law for its period adopts it ("طبقاً لقانون حماية المستهلك، يحق للعميل الإرجاع خلال
+        أربعة عشر يوماً")."""
+        document = self.document
+        text = self._text
+        clause = document.clause_at(period.start)
+        sentence = document.sentence_of(clause)
+        if LAW_CITED.search(text, clause.start, clause.end) is None:
+            law = LAW_CITED.search(text, sentence.start, period.start)
+            if law is None or _CONTRAST.search(text, law.end(), period.start) is not None:
+                return False
+        if _CONTRAST.search(text, period.end, sentence.end) is not None:
+            return True
+        following = document.sentences[clause.sentence + 1 : clause.sentence + 2]
+        return bool(following) and _CONTRAST.match(text, following[0].start) is not None
 
     def _short_for_named_goods(self, minimum: float) -> Evidence | None:
         """A shorter window for named goods beside the general one ("Electronics: 3 days from
@@ -601,7 +634,12 @@ class ReturnPolicy:
         """Refusals of returns or refunds for all goods ("لا ترد ولا تستبدل", "exchange only,
         no refunds", "returns only for defective items"). One beside a return window that the
         policy grants is uncertain, unless it names the whole catalogue."""
-        grants = any(not period.about_defects for period in self._of(Purpose.RETURN))
+        # (the law's period quoted is no grant: "Under the E-Commerce Law, consumers may
+        # withdraw within 7 days. … all sales are final")
+        grants = any(
+            not period.about_defects and not self._quotes_the_law(period)
+            for period in self._of(Purpose.RETURN)
+        )
         found = []
         for clause, kind in self._refusals:
             if kind == "all":

@@ -67,14 +67,18 @@ class Lexicon:
     def finditer(
         self, text: str, start: int = 0, end: int | None = None
     ) -> Iterator[re.Match[str]]:
-        """Matches at word starts in text[start:end]."""
+        """Matches at word starts in text[start:end], one after another. A match that is not
+        at a word start takes no text from the next: "غير" inside "صغير" does not hide the
+        "مش" of "صغير ومش بنرجع"."""
         stop = len(text) if end is None else end
-        return (m for m in self.regex.finditer(text, start, stop) if self.valid(text, m.start()))
+        position = start
+        while (found := self.search(text, position, stop)) is not None:
+            yield found
+            position = max(found.end(), found.start() + 1)
 
     def starts(self, text: str) -> list[int]:
         """Where the matches at word starts begin, in the whole text (what an index keeps)."""
-        valid = self.valid
-        return [m.start() for m in self.regex.finditer(text) if valid(text, m.start())]
+        return [match.start() for match in self.finditer(text)]
 
     def search(self, text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
         """The first match at a word start in text[start:end]."""
@@ -194,9 +198,10 @@ class LexiconScan:
                 match = match_at[index](text, place, stop)
                 if match is None:
                     continue
-                end = ends[index] = match.end()
                 lexicon = lexicons[index]
+                # (a match not at a word start takes no text from the next, as in finditer)
                 if lexicon is None or lexicon.valid(text, place):
+                    end = ends[index] = match.end()
                     found[index].append((place, end))
         return found
 
@@ -455,7 +460,8 @@ _CATEGORY_WORDS: Final = {
         r"pastries",
     ),
     Category.CUSTOM: (
-        r"(?:ال)?(?:مخصص|تفصيل|مفصل|تتفصل|يتفصل)\w*",
+        r"(?:ال)?(?:مخصص|تفصيل|مفصل|تتفصل|يتفصل|متفصل)\w*",
+        r"مقاس (?:مخصوص|خاص)",
         r"حسب (?:ال)?طلب",
         r"بمقاسات خاصه",
         r"مطبوع\w*",
@@ -725,15 +731,30 @@ REFUSAL: Final = Lexicon(
     ),
     not_after=("من", "بعد", "عند"),
 )
+# The law named as the source of what a clause says ("يمنح نظام التجارة الإلكترونية المستهلك
+# حق فسخ العقد خلال سبعة أيام", "Under the Saudi E-Commerce Law, consumers may withdraw
+# within 7 days", "قانون حماية المستهلك بيدّي العميل حق يرجّع خلال ١٤ يوم").
+LAW_CITED: Final = Lexicon(
+    r"نظام التجاره الالكترونيه",
+    r"نظام حمايه المستهلك",
+    r"(?:ال)?لايحه التنفيذيه",
+    r"قانون حمايه المستهلك",
+    r"(?:ال)?قانون (?:رقم )?181",
+    r"جهاز حمايه المستهلك",
+    r"e-?commerce (?:law|regulations?|system)",
+    r"consumer protection (?:law|act|regulations?)",
+    r"law (?:no\.? |number )?181",
+)
 # Exceptions that carve something out of a clause.
 EXCEPTION: Final = Lexicon(
     *(
         r"(?<!\w)(?:ا|و)?لا (?:اذا|في|لو|ان|عند|حال|بعد)",
         r"(?<!\w)(?:ا|و)?لا(?= \w+ (?:كان|يكون|تكون|المنتج|السلعه))",
-        r"ما عدا",
-        r"ماعدا",
+        # (not "(في)ما عدا ذلك", "عدا كده": "otherwise", a condition)
+        r"ما عدا(?! (?:ذلك|كده|كذا|هذا)(?!\w))",
+        r"ماعدا(?! (?:ذلك|كده|كذا|هذا)(?!\w))",
         r"باستثناء",
-        r"(?<!\w)عدا",
+        r"(?<!\w)عدا(?! (?:ذلك|كده|كذا|هذا)(?!\w))",
         r"ما لم",
         r"الا لو",
         r"(?:فقط|بس) (?:اذا|في حال|لو|عند)(?!\w)",
@@ -1186,7 +1207,9 @@ NO_FEE: Final = pattern(
     words(
         # a word of its own: not the end of "ريالا" in "بعد خصم 20 ريالا رسوم فحص"
         r"(?<!\w)(?:بدون|دون|من غير|مفيش|بلا|ولا|لا)\s+(?:اي\s+)?(?:رسوم|مصاريف|تكلف\w*|خصم)",
-        r"(?<!\w)(?:و|ف)?(?:لا|لن|مش|ما|مو)\s+(?:ب|ه)?(?:ن|ي|ت)(?:ت)?خصم",
+        # (not "بعد ما نخصم", "after we deduct": the look-behinds follow the "م")
+        r"(?<!\w)(?:و|ف)?(?:لا|لن|مش|م(?<!بعد م)(?<!من م)(?<!عند م)ا|مو)\s+(?:ب|ه)?(?:ن|ي|ت)(?:ت)?"
+        r"خصم",
         # "لا يتم خصم أي رسوم", "لن يتم استقطاع"
         r"(?<!\w)(?:و|ف)?(?:لا|لن|مش|ما|مو)\s+(?:ي|س|ه|ب)?(?:يتم|تم)\s+(?:ال)?(?:خصم|استقطاع|اقتطاع|حسم)",
         r"ما\s?(?:ب|ه)?(?:ن|ي|ت)(?:ت)?خصم\w*ش",
