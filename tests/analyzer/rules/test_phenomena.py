@@ -2863,3 +2863,100 @@ def test_after_we_deduct_is_no_waiver() -> None:
         "نرجع لك المبلغ خلال أسبوع بعد ما نخصم رسوم بوابة الدفع."
     )
     assert found(text, SA)["return.fees_deducted"].confident
+
+
+# Run-on pages (line breaks lost), FAQ pages, and words of probes 50 and 51.
+
+
+def test_a_run_on_heading_of_cases_over_inline_items_refuses_nothing() -> None:
+    text = (
+        "حالات لا يُقبل فيها الإرجاع - إذا استُخدم المنتج - إذا فُقدت الفاتورة - المنتجات "
+        "المخفضة. يمكن الإرجاع خلال 7 أيام من الاستلام ويُرد المبلغ خلال 5 أيام."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_run_on_emoji_items_are_items() -> None:
+    text = (
+        "سياسة الاسترجاع ✅ تقدر ترجع خلال ١٤ يوم ✅ الأندروير والمايوهات مش بتترجع لأسباب "
+        "صحية ✅ الفلوس بترجع خلال ٧ أيام على فودافون كاش"
+    )
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_for_any_reason_other_than_defects_is_change_of_mind() -> None:
+    text = (
+        "الإرجاع خلال ١٤ يوم من الاستلام والفلوس ترجع في ٧ أيام، ومصاريف الشحن يدفعها العميل "
+        "في حالة الاسترجاع لأي سبب غير العيوب."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+def test_the_second_of_two_fees_kept_is_named() -> None:
+    text = (
+        "يحق للعميل الإرجاع خلال 15 يوماً من الاستلام، ويعاد المبلغ خلال 7 أيام.\n"
+        "رسوم الشحن والدفع الإلكتروني غير مستردة."
+    )
+    assert found(text, SA)["return.fees_deducted"].confident
+
+
+def test_no_money_back_in_any_case_but_a_defect_is_exchange_only() -> None:
+    text = "التبديل متاح خلال أسبوع، ومفيش استرجاع فلوس في أي حالة غير لو المنتج فيه عيب."
+    rules = found(text, EG)
+    assert rules["return.blanket_no_return"].confident
+    assert rules["return.window_too_short"].confident
+
+
+def test_english_words_in_an_egyptian_sentence_keep_a_fee_and_put_a_cost_on_defects() -> None:
+    text = (
+        "تقدر تعمل return خلال 14 days من الـ delivery. الـ delivery fees مش refundable، "
+        "والـ return shipping على الـ customer في كل الحالات."
+    )
+    rules = found(text, EG)
+    assert rules["return.fees_deducted"].confident
+    assert rules["return.customer_pays_for_defects"].confident
+
+
+def test_each_of_two_refusals_in_a_sentence_keeps_its_own_time() -> None:
+    text = (
+        "البضاعة المباعة لا ترد ولا تستبدل، ولو فيه عيب ترجعها مع المندوب، وبعد ما المندوب "
+        "يمشي مش بنقبل أي مرتجع."
+    )
+    assert found(text, EG)["return.blanket_no_return"].confident
+
+
+def test_an_answer_on_the_questions_line_takes_its_purpose() -> None:
+    text = "هل يمكن إرجاع المنتج؟ نعم، خلال 3 أيام من الاستلام.\nيعاد المبلغ خلال أسبوع."
+    assert found(text, SA)["return.window_too_short"].confident
+
+
+def test_from_when_the_order_reaches_you_is_an_anchor_and_i_exchange_a_purpose() -> None:
+    text = (
+        "🔸 أقدر أبدل في قد إيه؟\n"
+        "خلال ٣ أيام من ما الأوردر يوصلك.\n"
+        "🔸 ينفع أرجع وآخد فلوسي؟\n"
+        "لأ، إحنا مش بنرجع فلوس خالص."
+    )
+    assert found(text, EG)["return.window_too_short"].confident
+
+
+def test_medicines_named_limit_a_refusal() -> None:
+    text = (
+        "لا يمكن إرجاع الأدوية بعد خروجها من الصيدلية.\n"
+        "باقي المنتجات تُرجع خلال 7 أيام من الاستلام ويُرد المبلغ خلال 5 أيام."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_a_requirement_that_the_item_be_unused_refuses_nothing() -> None:
+    text = (
+        "يمكن إرجاع الحذاء خلال 7 أيام بشرط عدم استخدامه وإرجاعه في علبته، ويرد المبلغ خلال 5 أيام."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_egyptian_el_sale_is_sale_items() -> None:
+    text = "قطع السيل بتتبدل بس.\nباقي القطع ترجع خلال ١٤ يوم والفلوس بترجع في ٥ أيام."
+    rules = found(text, EG)
+    assert rules["return.sale_items_excluded"].confident
+    assert "return.blanket_no_return" not in rules

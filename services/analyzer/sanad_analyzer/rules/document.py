@@ -111,6 +111,12 @@ _NATURE: Final = pattern(
     r"|(?:because|since|as) (?:all )?our \w+ (?:are|is)"
     r"|(?:لان|نظرا لان|بما ان|حيث ان) (?:جميع |كل )?\w+نا(?!\w)"
 )
+_CHROME_LENGTH: Final = 80
+"""The most characters of a breadcrumb or update-date line."""
+# A list item's marker inside a line: a bullet between spaces (not a dash in a range of
+# numbers: "3 - 7"), or an item's number ("2)", "٣-") after a space.
+_RUN_ON_BULLET: Final = re.compile(r" (?=[•▪●◦✓✔✅❌🔹🔸📌👈➖] )| (?<![0-9] )(?=- (?![0-9]))")
+_RUN_ON_NUMBER: Final = re.compile(r" (?=([0-9]{1,2})[)\-] )")
 _GOODS_NAMED: Final = frozenset(
     {
         Category.SALE,
@@ -273,7 +279,7 @@ class Document:
         categories = topics + len(_CATEGORIES)
         self._topics = _Index(_TOPICS, found[:topics])
         self._categories = _Index(_CATEGORIES, found[topics:categories])
-        self._scopes: dict[int, frozenset[Category]] = {}
+        self._scopes: dict[tuple[int, int], frozenset[Category]] = {}
         refusals, exceptions, conditions, all_goods, minds = found[categories:]
         self._refusals = refusals
         self._refusal_starts = [start for start, _ in refusals]
@@ -305,24 +311,43 @@ class Document:
     def scope(self, clause: Clause) -> frozenset[Category]:
         """The goods or cases a clause is limited to, named in its sentence, its item's lead
         or its section's headings; empty means all goods. Read on first asking (only the
-        rules about refusals and exclusions need it)."""
-        found = self._scopes.get(clause.sentence)
+        rules about refusals and exclusions need it). Of two refusals in one sentence, each
+        keeps its own goods and time ("البضاعة المباعة لا ترد ولا تستبدل، …، وبعد ما المندوب
+        يمشي مش بنقبل أي مرتجع": the courier's leaving limits only the second)."""
+        sentence = self.sentences[clause.sentence]
+        others: tuple[Clause, ...] = ()
+        if clause.refusal is not None:
+            others = tuple(
+                other
+                for other in self.clauses[sentence.clauses.start : sentence.clauses.stop]
+                if other.refusal is not None
+                and other.start != clause.start
+                # (not its translation: "No returns on boxers | لا يقبل إرجاع البوكسرات")
+                and self._arabic(other) == self._arabic(clause)
+            )
+        key = (clause.sentence, clause.start if others else -1)
+        found = self._scopes.get(key)
         if found is None:
-            sentence = self.sentences[clause.sentence]
             start = sentence.start
             opening = self.clauses[sentence.clauses.start]
             if len(sentence.clauses) > 1 and self._gives_the_reason(opening):
                 start = self.clauses[sentence.clauses.start + 1].start
             section = self.sections[sentence.section]
             spans = [
-                *self._unrequired(sentence, start),
+                *self._unrequired(sentence, start, others),
                 *(span for span in section.headings if not self._names_the_shop(span, section)),
             ]
             if sentence.lead:
                 spans.append(sentence.lead)
             found = frozenset().union(*(self._categories_in(*span) for span in spans))
-            self._scopes[clause.sentence] = found
+            self._scopes[key] = found
         return found
+
+    def _arabic(self, clause: Clause) -> bool:
+        """The clause is written in Arabic letters more than in Latin ones."""
+        text = self.text.text
+        arabic = len(_ARABIC.findall(text, clause.start, clause.end))
+        return arabic >= len(_LATIN.findall(text, clause.start, clause.end))
 
     def _gives_the_reason(self, opening: Clause) -> bool:
         """The sentence's opening clause states why, for the shop's goods, and what follows
@@ -351,11 +376,14 @@ class Document:
             and not section.refuses
         )
 
-    def _unrequired(self, sentence: Sentence, start: int) -> list[tuple[int, int]]:
-        """The sentence from ``start`` without its requirements (each to its clause's end)."""
+    def _unrequired(
+        self, sentence: Sentence, start: int, others: tuple[Clause, ...] = ()
+    ) -> list[tuple[int, int]]:
+        """The sentence from ``start`` without its requirements (each to its clause's end)
+        and without the ``others`` clauses."""
         spans = []
         for clause in self.clauses[sentence.clauses.start : sentence.clauses.stop]:
-            if clause.end <= start:
+            if clause.end <= start or clause in others:
                 continue
             cites_the_law = LAW_CITED.search(self.text.text, clause.start, clause.end)
             if clause.refusal is None and cites_the_law:
@@ -448,9 +476,10 @@ class Document:
     def _read(self) -> None:
         content = self.text.text
         lines = [
-            (match.start(), match.end())
+            part
             for match in re.finditer(r"[^\n]+", content)
-            if match.group().strip() and not _PAGE_CHROME.match(content, match.start())
+            if match.group().strip() and not _page_chrome(content, match.start(), match.end())
+            for part in _run_on_items(content, match.start(), match.end())
         ]
         markers = [_MARKER.match(content, start) for start, _ in lines]
         kinds = [
@@ -812,6 +841,31 @@ def _heads_sub_clauses(marker: re.Match[str] | None, next_marker: re.Match[str] 
         return False
     digits = number.strip("()-. ")
     return digits.isdigit() and re.match(rf"{digits}[.\-]\d", sub_clause) is not None
+
+
+def _page_chrome(content: str, start: int, end: int) -> bool:
+    """The line is a breadcrumb or an update date, short as they are (a page run into one line
+    that opens with its date is still the page)."""
+    return end - start <= _CHROME_LENGTH and _PAGE_CHROME.match(content, start) is not None
+
+
+def _run_on_items(content: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A line, or the lines its list was run into ("حالات لا يقبل فيها الاسترجاع - إذا ظهرت …
+    - إذا لم يكن …", "Non-returnable • Swimwear • Gift cards", "1) … 2) …"), as a page loses
+    its line breaks when copied: each item from its marker on, the words before the first as
+    a line of their own. Two markers at least, so a dash between two words splits nothing."""
+    found = [match.start() for match in _RUN_ON_BULLET.finditer(content, start, end)]
+    if len(found) < 2:
+        # numbers count from one, in order ("1) … 2) …"): "(EGP 15) is" numbers nothing
+        numbered = list(_RUN_ON_NUMBER.finditer(content, start, end))
+        count = next(
+            (n for n, match in enumerate(numbered) if int(match.group(1)) != n + 1),
+            len(numbered),
+        )
+        found = [match.start() for match in numbered[:count]]
+        if len(found) < 2:
+            return [(start, end)]
+    return [(s, e) for s, e in zip([start, *found], [*found, end], strict=True) if s < e]
 
 
 def _bare_item(line: str) -> bool:

@@ -200,7 +200,7 @@ _PURPOSE_WORDS: Final = (
     ),
     (
         Purpose.EXCHANGE,
-        r"(?:استبدال|الاستبدال|تبديل|التبديل|(?:ت|ي|ن|بت)بدل|exchange|swap)\w*|البدل(?!\w)",
+        r"(?:استبدال|الاستبدال|تبديل|التبديل|(?:ت|ي|ن|بت|ا)بدل|exchange|swap)\w*|البدل(?!\w)",
     ),
     (
         Purpose.RETURN,
@@ -224,7 +224,8 @@ _PURPOSES: Final = tuple((purpose, pattern(regex)) for purpose, regex in _PURPOS
 # Date anchors: what a period is counted from. Their words name no purpose.
 _RECEIPT_ANCHOR: Final = pattern(
     # "من وقت ما الأوردر يوصلك": after "ما" the thing received may be named before the verb.
-    r"(?:من|بعد)\s+(?:تاريخ\s+|(?:يوم|وقت)\s+(?:ما\s+(?:(?:ال)?(?:اوردر|طلب|طرد|شحنه|منتج)"
+    # (and "من ما الأوردر يوصلك", with no "وقت")
+    r"(?:من|بعد)\s+(?:تاريخ\s+|(?:(?:يوم|وقت)\s+)?(?:ما\s+(?:(?:ال)?(?:اوردر|طلب|طرد|شحنه|منتج)"
     r"\w*\s+)?)?)?(?:ال)?"
     r"(?:استلام|تسلم|تسليم|توصيل|وصول|استلمت|استلمته|يوصلك|توصلك|وصوله|وصولها|وصلك)\w*"
     # and what is received: "من يوم توصلك الشحنة"
@@ -420,7 +421,8 @@ class _PurposeWords:
         self._document = document
         content = self._text = document.text.text
         # Purpose words are read only where a period can take them: the sentences that hold
-        # periods and those they go on from after a semicolon, and their items' leads and
+        # periods and those they go on from (after a semicolon, or the question they answer),
+        # and their items' leads and
         # sections' headings.
         spans = set()
         self._columns: dict[int, tuple[int, int]] = {}
@@ -429,7 +431,7 @@ class _PurposeWords:
             clause = document.clause_at(mention[0])
             sentence = document.sentence_of(clause)
             spans.add((sentence.start, sentence.end))
-            previous = _semicolon_before(document, clause.sentence)
+            previous = _goes_on_from(document, clause.sentence)
             if previous is not None:
                 spans.add((previous.start, previous.end))
             if sentence.lead:
@@ -639,8 +641,8 @@ class _PurposeWords:
         return words[-1][2]
 
     def _continued(self, index: int) -> list[tuple[int, int, Purpose]]:
-        """The purpose words of the sentence this one goes on from after a semicolon."""
-        previous = _semicolon_before(self._document, index)
+        """The purpose words of the sentence this one goes on from (``_goes_on_from``)."""
+        previous = _goes_on_from(self._document, index)
         return [] if previous is None else self._between(previous.start, previous.end)
 
     def _joined(self, before: list[tuple[int, int, Purpose]]) -> bool:
@@ -715,14 +717,15 @@ class _PurposeWords:
         return Purpose.RETURN if recovery_only else None
 
 
-def _semicolon_before(document: Document, index: int) -> Sentence | None:
-    """The sentence that sentence ``index`` goes on from after a semicolon ("your refund is
-    sent to your card; allow 5 to 10 days for it to appear"), if it does."""
+def _goes_on_from(document: Document, index: int) -> Sentence | None:
+    """The sentence that sentence ``index`` goes on from, if it does: after a semicolon ("your
+    refund is sent to your card; allow 5 to 10 days for it to appear"), or as the answer to
+    the question before it on the same line ("هل يمكن إرجاع المنتج؟ نعم، خلال 3 أيام")."""
     if index == 0:
         return None
     previous, sentence = document.sentences[index - 1], document.sentences[index]
-    between = document.text.text[previous.end : sentence.start].strip()
-    return previous if between in (";", "؛") else None
+    between = document.text.text[previous.end : sentence.start]
+    return previous if between.strip() in (";", "؛") or between.rstrip() == "?" else None
 
 
 def _purpose_words(
