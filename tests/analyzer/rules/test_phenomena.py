@@ -2960,3 +2960,65 @@ def test_egyptian_el_sale_is_sale_items() -> None:
     rules = found(text, EG)
     assert rules["return.sale_items_excluded"].confident
     assert "return.blanket_no_return" not in rules
+
+
+# Probes 52 and 53 (a mixed sample; exceptions and "only"), in new words.
+
+
+def test_a_negated_liking_keeps_no_fee() -> None:
+    text = (
+        "بعد الاستلام تقدر ترجع الطلب خلال ١٤ يوم والفلوس ترجع في ٧ أيام.\n"
+        "من حقك تعاين الطلب قدام المندوب، ولو مش عاجبك ترجعه معاه وتدفع مصاريف الشحن بس."
+    )
+    assert "return.fees_deducted" not in found(text, EG)
+
+
+def test_dialect_and_if_opens_the_case_the_store_pays_for() -> None:
+    text = (
+        "الاسترجاع خلال ١٤ يوم والفلوس ترجع في ٥ أيام.\n"
+        "شحن المرتجع عليك، ولو القطعة فيها عيب إحنا اللي بنتحمل الشحن."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+def test_even_if_defective_still_puts_the_cost_on_defects() -> None:
+    text = (
+        "الاسترجاع خلال ١٤ يوماً ويرد المبلغ خلال ٥ أيام.\n"
+        "يتحمل العميل مصاريف الشحن ولو كان المنتج معيباً."
+    )
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_returns_only_for_defective_goods_in_arabic_refuse_every_other_return() -> None:
+    text = "الإرجاع فقط للقطع التي يظهر بها عيب تصنيع.\nويمكن تبديل المقاس خلال 5 أيام من الاستلام."
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_card_refunds_for_cancelled_orders_only_leave_credit_only() -> None:
+    text = (
+        "Returns are accepted within 14 days of delivery. Refunds are given as store credit "
+        "only, unless the order was cancelled before dispatch, in which case the card is "
+        "refunded."
+    )
+    assert found(text, SA)["return.store_credit_only"].confident
+
+
+def test_if_it_is_not_defective_is_change_of_mind() -> None:
+    text = (
+        "نقبل الإرجاع خلال 14 يوماً ويرد المبلغ خلال 5 أيام.\n"
+        "يتحمل العميل شحن الإرجاع في حال لم يكن المنتج معيباً."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, SA)
+
+
+def test_a_fee_not_paid_back_by_la_yatim_istirdad() -> None:
+    text = (
+        "يحق لك الإرجاع خلال 7 أيام من الاستلام، ويعاد المبلغ خلال 5 أيام.\n"
+        "لا يتم استرداد رسوم الدفع عند الاستلام."
+    )
+    assert found(text, SA)["return.fees_deducted"].confident
+
+
+def test_a_bare_imperative_return_is_a_return() -> None:
+    text = "رجّع أي قطعة خلال يومين من الاستلام، والمبلغ يرجع لك خلال ٥ أيام عمل."
+    assert found(text, SA)["return.window_too_short"].confident

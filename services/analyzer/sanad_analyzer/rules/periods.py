@@ -210,8 +210,8 @@ _PURPOSE_WORDS: Final = (
         r"|(?:ت|ي|ن|بت|ا)رجع(?!\w*ش(?!\w))"
         # the past with its object: "إذا رجّعته خلال ٧ أيام"
         r"|ر(?<!\wر)جعت(?:ه|ها|هم|وه|وها)(?!\w)"
-        # the imperative with its object: "رجعه خلال يومين من الاستلام"
-        r"|ر(?<!\wر)جع(?:ه|ها|يه|يها|وه|وها)(?!\w)"
+        # the imperative, with its object or before it: "رجعه خلال يومين", "رجّع طلبك خلال …"
+        r"|ر(?<!\wر)جع(?:ه|ها|يه|يها|وه|وها)?(?!\w)"
         r"|(?:send|sent|sending)\s+(?:\w+\s+){0,2}back"
         # a refund asked for within the period is the return's: "Refund requests must be made
         # within 3 days of delivery"

@@ -162,6 +162,8 @@ _OUR_GOODS_LABEL: Final = pattern(r"(?<!\w)our(?![a-z])|(?:منتجات|بضاع
 _CONTRAST: Final = pattern(
     r"(?<!\w)(?:but|however|yet|while|whereas|لكن|ولكن|الا ان|غير ان|بس|اما)(?!\w)"
 )
+# The case an exception opened, named back: "in which case", "وفي هذه الحالة".
+_WHICH_CASE: Final = pattern(r"in which case(?![a-z])|(?:و|ف)?عندها(?!\w)")
 _BUT: Final = pattern(r"(?<!\w)(?:but|however|yet|لكن|ولكن|الا ان|غير ان)(?!\w)")
 # A cost clause about the rest ("for other returns", "otherwise"): not the defects the
 # sentence opened with.
@@ -770,7 +772,7 @@ class ReturnPolicy:
                     and not _OTHERWISE.search(self._text, clause.start, clause.end)
                 )
                 or (
-                    DEFECTS_INCLUDED.search(self._text, sentence.start, sentence.end)
+                    self._defects_included(sentence.start, sentence.end)
                     and not _OTHERWISE.search(self._text, clause.start, clause.end)
                 )
                 or clause.condition_defects
@@ -833,10 +835,25 @@ class ReturnPolicy:
         ("والمعاينة بـ ١٥٠ جنيه بتتخصم من فلوسك، حتى لو طلع في الجهاز عيب")."""
         sentence = self.document.sentence_of(clause)
         return (
-            DEFECTS_INCLUDED.search(self._text, sentence.start, sentence.end) is not None
+            self._defects_included(sentence.start, sentence.end)
             and not clause.carves_defects
             and not clause.change_of_mind
         )
+
+    def _defects_included(self, start: int, end: int) -> bool:
+        """The span takes defective items in ("حتى لو فيه عيب", "including damaged ones"), not
+        with the dialect "ولو" ("and if") that opens the case the store pays for ("مصاريف الشحن
+        عليك، ولو فيه عيب الشحن علينا")."""
+        text = self._text
+        for match in DEFECTS_INCLUDED.finditer(text, start, end):
+            if text.startswith("ولو", match.start()):
+                clause = self.document.clause_at(match.start())
+                if STORE_PAYS.search(text, match.end(), clause.end) or NO_FEE.search(
+                    text, match.end(), clause.end
+                ):
+                    continue
+            return True
+        return False
 
     def _returns_refused(self) -> bool:
         """Returns are refused for all goods (exchange only, defects only), confidently."""
@@ -1584,6 +1601,7 @@ class ReturnPolicy:
                 continue  # under "Defective, damaged or wrong items": money for those only
             if self._about_cancelling(sentence, clauses):
                 continue  # "Cancelled orders are refunded to the card": no return's refund
+            clauses = [c for c in clauses if not self._in_the_case_of_cancelling(c)]
             if not document.has(
                 Topic.REFUND, sentence.start, sentence.end
             ) and _ORDER_PAYMENT.search(text, sentence.start, sentence.end):
@@ -1607,6 +1625,21 @@ class ReturnPolicy:
             if any(MOBILE_MONEY.search(text, c.start, c.end) for c in clauses) and refund:
                 return True
         return False
+
+    def _in_the_case_of_cancelling(self, clause: Clause) -> bool:
+        """The clause is the case an exception about cancelling opened ("…store credit only,
+        unless the order was cancelled before shipping, in which case we refund your card")."""
+        document = self.document
+        text = self._text
+        if clause.start == 0 or not (
+            THIS_CASE.match(text, clause.start) or _WHICH_CASE.match(text, clause.start)
+        ):
+            return False
+        previous = document.clause_at(clause.start - 1)
+        return previous.sentence == clause.sentence and any(
+            document.has(Topic.CANCELLATION, carveout.start, carveout.end)
+            for carveout in previous.carveouts
+        )
 
     def _about_cancelling(self, sentence: Sentence, clauses: list[Clause]) -> bool:
         """The sentence, or the section it stands in, is about cancelling an order before it
