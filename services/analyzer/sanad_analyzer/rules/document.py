@@ -17,7 +17,7 @@ import bisect
 import functools
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Final, Generic, NamedTuple, TypeVar
 
 from sanad_analyzer.rules.normalised import NormalisedText, pattern
@@ -117,6 +117,7 @@ _CHROME_LENGTH: Final = 80
 # numbers: "3 - 7"), or an item's number ("2)", "٣-") after a space.
 _RUN_ON_BULLET: Final = re.compile(r" (?=[•▪●◦✓✔✅❌🔹🔸📌👈➖] )| (?<![0-9] )(?=- (?![0-9]))")
 _RUN_ON_NUMBER: Final = re.compile(r" (?=([0-9]{1,2})[)\-] )")
+_RUN_ON_ANY: Final = re.compile(r" (?:[•▪●◦✓✔✅❌🔹🔸📌👈➖]|-|[0-9]{1,2}[)\-]) ")
 _GOODS_NAMED: Final = frozenset(
     {
         Category.SALE,
@@ -565,8 +566,10 @@ class Document:
     def _limits_what_follows(self, start: int, end: int) -> bool:
         """The heading refuses returns or names exclusions or conditions ("Non-returnable",
         "ما نقبل إرجاعه", "شروط الإرجاع"): what stands under it is what it is about."""
-        return bool(self._topics.keys_in(start, end) & {Topic.EXCLUSIONS, Topic.CONDITIONS}) or any(
-            self._in(self._refusals, start, end)
+        return (
+            _first_in(self._refusal_starts, start, end) is not None
+            or self._topics.any_in(Topic.EXCLUSIONS, start, end)
+            or self._topics.any_in(Topic.CONDITIONS, start, end)
         )
 
     def _is_heading(self, start: int, end: int, kind: str | None, following: str | None) -> bool:
@@ -619,7 +622,7 @@ class Document:
             if not topics and title is not None:
                 topics = self.sections[title].topics
                 headings += self.sections[title].headings
-            refuses = lists and any(self._in(self._refusals, start, end))
+            refuses = lists and _first_in(self._refusal_starts, start, end) is not None
             exceptions = (
                 bool(
                     topics & {Topic.EXCLUSIONS, Topic.CONDITIONS}
@@ -634,10 +637,6 @@ class Document:
                 exceptions = exceptions or outer.introduces_exceptions
         self.sections.append(Section(heading, topics, headings, exceptions, refuses))
         return len(self.sections) - 1
-
-    @staticmethod
-    def _in(spans: list[tuple[int, int]], start: int, end: int) -> Iterator[tuple[int, int]]:
-        return (span for span in spans if start <= span[0] < end)
 
     def _line(self, start: int, end: int, section: int, item: bool, heading: bool) -> None:
         content = self.text.text
@@ -854,6 +853,8 @@ def _run_on_items(content: str, start: int, end: int) -> list[tuple[int, int]]:
     - إذا لم يكن …", "Non-returnable • Swimwear • Gift cards", "1) … 2) …"), as a page loses
     its line breaks when copied: each item from its marker on, the words before the first as
     a line of their own. Two markers at least, so a dash between two words splits nothing."""
+    if _RUN_ON_ANY.search(content, start, end) is None:
+        return [(start, end)]  # most lines: no marker inside at all
     found = [match.start() for match in _RUN_ON_BULLET.finditer(content, start, end)]
     if len(found) < 2:
         # numbers count from one, in order ("1) … 2) …"): "(EGP 15) is" numbers nothing
