@@ -3022,3 +3022,90 @@ def test_a_fee_not_paid_back_by_la_yatim_istirdad() -> None:
 def test_a_bare_imperative_return_is_a_return() -> None:
     text = "رجّع أي قطعة خلال يومين من الاستلام، والمبلغ يرجع لك خلال ٥ أيام عمل."
     assert found(text, SA)["return.window_too_short"].confident
+
+
+# Shipping and privacy pages (probe 54), in new words.
+
+SHIPPING, PRIVACY = PolicyType.SHIPPING_DELIVERY, PolicyType.PRIVACY_ACCOUNT
+
+
+def test_a_coupon_or_free_shipping_for_a_late_order_is_a_remedy() -> None:
+    for text in (
+        "Delivery takes 2 to 4 days, shipping is SAR 20.\n"
+        "If your parcel is late, we send you a 15% discount code for your next order.",
+        "التوصيل خلال ٣ أيام والشحن ٤٠ جنيه.\n"
+        "ولو الأوردر اتأخر، الشحن هيبقى free على الأوردر الجاي.",
+    ):
+        assert "shipping.late_delivery_remedy_missing" not in found(text, SA, SHIPPING)
+
+
+def test_a_remedy_listed_under_a_late_delivery_heading_is_a_remedy() -> None:
+    text = (
+        "التوصيل من ٢ لـ ٥ أيام، والشحن ٥٠ جنيه.\n"
+        "⏰ لو الطلب اتأخر\n"
+        "لو عدى أسبوعين ومجاش، من حقك تختار:\n"
+        "١- تلغي الطلب ونرجعلك فلوسك\n"
+        "٢- أو تستنى ونرجعلك مصاريف الشحن"
+    )
+    assert "shipping.late_delivery_remedy_missing" not in found(text, EG, SHIPPING)
+
+
+def test_getting_an_order_ready_is_no_delivery_time() -> None:
+    text = "Orders are processed within 2 business days. Shipping is SAR 25 to every city."
+    assert found(text, SA, SHIPPING)["shipping.delivery_time_missing"].confident
+
+
+def test_a_delivery_time_beside_the_preparation_is_stated() -> None:
+    text = "بنجهز الطلب في يوم، ويوصلك خلال ٣ أيام. الشحن ٤٠ جنيه."
+    assert "shipping.delivery_time_missing" not in found(text, EG, SHIPPING)
+
+
+def test_gulf_retention_until_the_account_is_deleted_and_a_purpose_with_nijahhiz() -> None:
+    text = (
+        "وش ناخذ منك؟ اسمك وجوالك وعنوانك.\n"
+        "ليش؟ عشان نجهز طلبك ونوصله لك.\n"
+        "مين يشوفها؟ شركة الشحن بس.\n"
+        "كم نحتفظ فيها؟ نحتفظ فيها إلى أن تحذف حسابك.\n"
+        "تقدر تشوف بياناتك وتعدلها من صفحة حسابي."
+    )
+    rules = found(text, SA, PRIVACY)
+    assert "privacy.purpose_missing" not in rules
+    assert "privacy.retention_missing" not in rules
+
+
+def test_egyptian_data_wiped_after_a_period_is_retention_and_denied_sharing_is_none() -> None:
+    text = (
+        "بناخد اسمك وعنوانك عشان نوصلك الأوردر.\n"
+        "البيانات دي بنديها لشركة الشحن بس، ومش بنديها لأي حد تاني.\n"
+        "بيانات الأوردرات بتتمسح بعد سنة من التسليم، ولو عايز نمسحها قبل كده كلمنا."
+    )
+    rules = found(text, EG, PRIVACY)
+    assert "privacy.retention_missing" not in rules
+    assert "privacy.third_party_sharing_unclear" not in rules
+
+
+def test_only_our_staff_seeing_the_data_is_no_open_sharing() -> None:
+    text = (
+        "نستخدم بياناتك لتوصيل طلباتك ونشاركها مع شركة الشحن فقط، ونحتفظ بها سنتين.\n"
+        "نحمي بياناتك بالتشفير، ولا يطلع عليها إلا الموظفون المخولون.\n"
+        "يحق لك طلب نسخة من بياناتك أو حذفها في أي وقت."
+    )
+    assert "privacy.third_party_sharing_unclear" not in found(text, SA, PRIVACY)
+
+
+def test_a_refused_deletion_is_no_right_to_delete() -> None:
+    text = (
+        "نستخدم بياناتك لتنفيذ طلباتك، ونشاركها مع شركة الشحن فقط، ونحتفظ بها 5 سنوات.\n"
+        "يحق لك الاطلاع على بياناتك من صفحة حسابك.\n"
+        "لا يمكن حذف بيانات الطلبات السابقة لارتباطها بالفواتير."
+    )
+    assert found(text, SA, PRIVACY)["privacy.deletion_right_missing"].confident
+
+
+def test_a_denial_hands_over_to_the_clause_that_shares() -> None:
+    text = (
+        "We collect your name and address to deliver your orders and keep them for 2 years. "
+        "We don't sell your data but share it with partners. You may ask for a copy or its "
+        "deletion."
+    )
+    assert found(text, SA, PRIVACY)["privacy.third_party_sharing_unclear"].confident

@@ -21,7 +21,7 @@ from sanad_analyzer.policy import PolicyType
 from sanad_analyzer.rules.clauses import Clause, ClauseFinder
 from sanad_analyzer.rules.document import Document
 from sanad_analyzer.rules.normalised import NormalisedText, normalise, pattern
-from sanad_analyzer.rules.periods import Purpose, find_periods
+from sanad_analyzer.rules.periods import Purpose, find_periods, time_to_arrive
 from sanad_analyzer.rules.returns import Doubt, Evidence, ReturnPolicy
 from sanad_analyzer.rules.rulebook import Check, Rule, Rulebook, load_rulebook
 
@@ -243,7 +243,11 @@ def _run(rule: Rule, reading: _Reading) -> list[Evidence]:
         if rule.purpose is Purpose.REFUND:
             missing = returns.refund_time_missing()
             return [missing] if missing else []
-        stated = any(period.purpose is rule.purpose for period in reading.periods)
+        stated = any(
+            period.purpose is rule.purpose
+            and (rule.purpose is not Purpose.DELIVERY or time_to_arrive(period, reading.document))
+            for period in reading.periods
+        )
         return [] if stated else _missing(reading)
     if rule.check is Check.FEES_DEDUCTED:
         return returns.fees(shipping_allowed=rule.shipping_deduction_allowed)

@@ -77,6 +77,17 @@ _REMEDY: Final = pattern(
         r"refund\w*",
         r"compensat\w*",
         r"money back",
+        # a coupon, credit or free shipping for the delay: "نرسل لك كود خصم ١٠٪", "we add the
+        # delivery fee back as store credit", "الشحن هيبقى free على الأوردر الجاي"
+        r"(?:كود|كوبون|قسيمه) (?:ال)?خصم",
+        r"كوبون\w*",
+        r"(?:discount |promo )?(?:code|coupon|voucher)s?",
+        r"store credit",
+        r"(?:ال)?رصيد",
+        r"free (?:shipping|delivery)",
+        r"(?:ال)?(?:شحن|توصيل) (?:\w+ ){0,2}?(?:free|مجاني\w*|ببلاش|علينا)",
+        r"(?:fee|charges?|cost) back",
+        r"(?:ن|بن|هن)رجع(?:لك|لكم)\w*",
     )
 )
 # A shipping cost is disclosed by an amount, "free", or a free-shipping threshold; "fees are
@@ -106,6 +117,13 @@ _DELETION: Final = pattern(
         r"remov\w* (?:your|personal) (?:data|information)",
     )
 )
+# A negator right before a deletion word: "لا يمكن حذف", "does not delete", "cannot be erased".
+_DENIED_BEFORE: Final = pattern(
+    r"(?:لا|لن|ما|مش) (?:يمكن|يمكننا|نقدر|نستطيع|يتم|نقوم ب)\s?(?:ال)?$"
+    r"|(?:cannot|can't|does not|doesn't|do not|don't|will not|won't|not) (?:be )?$"
+)
+_DENIAL_REACH: Final = 16
+"""How many characters before a deletion word its negation may stand."""
 _ACCESS: Final = pattern(
     _words(
         r"الاطلاع",
@@ -127,6 +145,8 @@ _PURPOSE: Final = pattern(
     _words(
         r"(?:ل|من اجل )(?:تنفيذ|توصيل|اتمام|معالجه|تقديم|تحسين|اداره|ادارة|التواصل|ارسال|اصدار)",
         r"(?:عشان|علشان) (?:\w+ )?(?:نوصل|يوصل|الاوردر|الطلب|نتواصل)",
+        # "ليش نحتاجها؟ عشان نجهز طلبك ونوصله لك"
+        r"(?:عشان|علشان) (?:ن|بن)(?:جهز|قدر|كلم|رسل)\w*",
         r"to (?:fulfil|fulfill|process|deliver|provide|complete|improve|run|manage|send)",
         r"for (?:delivery|shipping|your orders?)",
         r"نستخدم",
@@ -159,6 +179,9 @@ _RETENTION: Final = pattern(
         r"stored for",
         r"(?:eras|delet)\w* (?:\w+ ){0,3}?within",
         r"نتلف",
+        # "بيانات الأوردرات بتتمسح من عندنا بعد ٦ شهور"
+        # (not "تمسح حسابك": the customer deleting, which is the right to delete)
+        r"(?:بتت|هتت|تت|بن|هن|ن)مسح\w*",
     )
 )
 # Retention is stated by a period or an end point, not by "as long as needed".
@@ -169,6 +192,8 @@ _RETENTION_TERM: Final = pattern(
         r"(?:year|month|day|week)s?",
         r"until",
         r"(?:حتي|لحين) (?:\w+ )?(?:سحب|الغاء|اغلاق|حذف|تطلب)",
+        # "نحتفظ فيها إلى أن تحذف حسابك", "لين تقفل حسابك"
+        r"(?:الي ان|لين|لحد ما) (?:ت|ي)?(?:حذف|لغي|قفل|غلق|سحب|طلب)\w*",
         r"(?:بعد|من) (?:تاريخ )?(?:اغلاق|اخر|انتهاء)",
         r"after (?:closing|you close|your last|the end)",
         r"(?:ثلاث|خمس|عشر|ثلاثين)\w*",
@@ -197,10 +222,22 @@ _SHARING: Final = pattern(
         r"(?:من|مين) (?:يستلم|يطلع|يشوف)\w*",
     )
 )
+# Sharing denied in the clause: "لا نبيع", "ما نعطي أحد", "we never share", "do not sell".
+_SHARING_DENIED: Final = pattern(
+    r"(?<!\w)(?:و|ف)?(?:لا|ما|مش|لن|مو) (?:ن|بن)?(?:بيع|شارك|عطي|ديها|فصح)\w*"
+    r"|(?:never|not|don't|do not|won't|will not) (?:\w+ )?(?:sell|share|disclose|rent)"
+)
 _SHARING_NAMED: Final = pattern(
     _words(
         r"شرك(?:ه|ات) (?:ال)?شحن",
         r"(?:بوابات?|مزود\w*) (?:ال)?دفع",
+        # only our own staff, no third party: "ولا يطلع عليها إلا الموظفون المخولون" (staff named
+        # beside partners and third parties restrict nothing)
+        r"(?:الا|فقط) (?:\w+ )?(?:ال)?موظف\w*",
+        r"only (?:our )?(?:authori[sz]ed )?(?:staff|employees)",
+        # a list of them follows: "نشارك بياناتك مع الجهات التالية فقط:"
+        r"(?:ال)?(?:جهات|اطراف|شركات) (?:ال)?(?:تاليه|اتيه)",
+        r"the following (?:\w+ )?(?:parties|recipients|companies|partners)",
         r"لغرض",
         r"بهدف",
         r"من اجل",
@@ -256,6 +293,14 @@ class ClauseFinder:
             seen.setdefault(start, (match, start, end, self._text.text[start:end]))
         return list(seen.values())
 
+    def _all_matches(self, regex: re.Pattern[str]) -> list[tuple[re.Match[str], int, int, str]]:
+        """Every match of ``regex``, each with its sentence."""
+        found = []
+        for match in regex.finditer(self._text.text):
+            start, end = self._text.sentence_bounds(match.start())
+            found.append((match, start, end, self._text.text[start:end]))
+        return found
+
     def _clause(self, match: re.Match[str], start: int, end: int) -> str:
         """The comma-bounded part of the sentence [start, end) that holds ``match``."""
         text = self._text.text
@@ -273,6 +318,8 @@ class ClauseFinder:
                     self._found[hit.clause].append(hit)
             elif clause is Clause.LATE_DELIVERY_REMEDY:
                 self._found[clause] = self._late_delivery_remedy()
+            elif clause is Clause.DATA_DELETION:
+                self._found[clause] = self._deletion()
             elif clause is Clause.DATA_RETENTION:
                 self._found[clause] = [
                     ClauseHit(clause, start, end)
@@ -289,21 +336,39 @@ class ClauseFinder:
     def _terms_below(self, sentence: str, end: int) -> bool:
         """A heading ("How long we keep it") whose next line, or the list under it, gives the
         periods: "- Orders and invoices: 5 years"."""
+        return any(_RETENTION_TERM.search(line) for line in self._lines_below(sentence, end))
+
+    def _lines_below(self, sentence: str, end: int) -> list[str]:
+        """Under a heading that ends at ``end``: its next line, and the list under that line
+        when it is an item or leads one ("⏰ لو الأوردر اتأخر" / "من حقك تختار:" / "١- تلغي
+        الأوردر ونرجعلك فلوسك"); none under a sentence that is no heading."""
         text = self._text.text
         if not _is_heading(sentence, _HEADING_LINE_WORDS) or not text.startswith("\n", end):
-            return False
+            return []
         lines = _lines(text, end + 1)
         first = next(lines, "")
         below = [first]
-        if _LIST_ITEM.match(first):
+        if _LIST_ITEM.match(first) or first.rstrip().endswith(":"):
             below.extend(itertools.takewhile(_LIST_ITEM.match, lines))
-        return any(_RETENTION_TERM.search(line) for line in below)
+        return below
+
+    def _deletion(self) -> list[ClauseHit]:
+        """Deletion named, and not refused: "لا يمكن حذف بيانات الطلبات السابقة", "Closing your
+        account does not delete your order history" grant no right to it."""
+        text = self._text.text
+        return [
+            ClauseHit(Clause.DATA_DELETION, start, end)
+            for match, start, end, _ in self._all_matches(_DELETION)
+            if _DENIED_BEFORE.search(text, max(start, match.start() - _DENIAL_REACH), match.start())
+            is None
+        ]
 
     def _late_delivery_remedy(self) -> list[ClauseHit]:
         return [
             ClauseHit(Clause.LATE_DELIVERY_REMEDY, start, end)
             for _, start, end, sentence in self._matches(_LATE)
             if _REMEDY.search(sentence)
+            or any(_REMEDY.search(line) for line in self._lines_below(sentence, end))
         ]
 
     def _sharing(self) -> list[ClauseHit]:
@@ -312,9 +377,25 @@ class ClauseFinder:
             hits.append(ClauseHit(Clause.SHARING, start, end))
             if _is_heading(sentence) or sentence.rstrip().endswith("?"):
                 continue  # a heading or a question ("هل نشارك بياناتك؟") shares nothing
-            words = self._clause(match, start, end)
-            if _SHARING_OPEN.search(words) or not _SHARING_NAMED.search(words):
-                hits.append(ClauseHit(Clause.SHARING_OPEN_ENDED, start, end))
+            # The sentence's first clause that shares decides; one that denies sharing ("لا
+            # نبيع بياناتك", "ومش بنديها لأي حد تاني") hands over to the next ("We do not sell
+            # your data, but we share it with our partners").
+            shares: re.Match[str] | None = match
+            while shares is not None:
+                words = self._clause(shares, start, end)
+                denied = _SHARING_DENIED.search(words)
+                if (
+                    denied is None
+                    or _SHARING_OPEN.search(words)
+                    or _SHARING.search(words, denied.end())
+                ):
+                    # (whom it shares with, after the denial: "don't sell" names no one)
+                    shared = words if denied is None else words[denied.end() :]
+                    if _SHARING_OPEN.search(words) or not _SHARING_NAMED.search(shared):
+                        hits.append(ClauseHit(Clause.SHARING_OPEN_ENDED, start, end))
+                    break
+                after = self._text.text.find(",", shares.end(), end)
+                shares = None if after < 0 else _SHARING.search(self._text.text, after, end)
         return hits
 
 
@@ -323,7 +404,7 @@ _HEADING_LINE_WORDS: Final = 7
 """A line this short, with a list or a line under it, heads them ("How long we keep it")."""
 # A heading given in two languages: "Who sees it / من يطلع عليها", "Privacy | الخصوصية".
 _BILINGUAL_SEPARATOR: Final = re.compile(r" [/|] ")
-_LIST_ITEM: Final = re.compile(f"[{BULLETS}]+ ")
+_LIST_ITEM: Final = re.compile(f"(?:[{BULLETS}]+|[0-9]{{1,2}}[.)\\-]) ")
 
 
 def _lines(text: str, start: int) -> Iterator[str]:
@@ -343,7 +424,6 @@ def _is_heading(sentence: str, words: int = _HEADING_WORDS) -> bool:
 # Clauses that are present whenever their words are.
 _STATED: Final = {
     Clause.SHIPPING_COST: _SHIPPING_COST,
-    Clause.DATA_DELETION: _DELETION,
     Clause.DATA_ACCESS: _ACCESS,
     Clause.DATA_PURPOSE: _PURPOSE,
     Clause.DATA_RETENTION: _RETENTION,

@@ -328,6 +328,33 @@ class Period:
         return self.high_days
 
 
+# Getting an order ready or handing it to the courier, which is not its delivery: "الأوردر
+# بيتجهز في خلال يومين", "Orders are processed within 1-2 business days", "نقوم بتجهيز طلبك
+# وتسليمه لشركة الشحن خلال ٤٨ ساعة".
+_PREPARING: Final = pattern(
+    r"(?:ت|ي|بت|بي|هت|هي|ن)?(?:تجهز|جهز|نجهز|يجهز|تحضير|حضر|نخاط|تخاط|تصنع|تتعمل|تنفذ)\w*"
+    r"|(?:ال)?تجهيز|processed|prepared|processing|dispatch\w*|ships? (?:out )?within"
+    r"|(?:ت|ي|ن)?سليم\w* (?:\w+ )?(?:ل|الي )(?:ال)?(?:شركه|شركات) (?:ال)?شحن"
+)
+# Reaching the customer: "يوصلك خلال", "delivery takes", "arrives within".
+_ARRIVING: Final = pattern(
+    r"(?:ي|ت|بي|بت|هي|هت)?(?:وصل|صل)(?:ك|كم|لك)\w*|(?:ال)?توصيل|delivery|delivered|arriv\w*"
+    r"|reach\w*|(?:ال)?وصول"
+)
+
+
+def time_to_arrive(period: Period, document: Document) -> bool:
+    """The delivery period is the time the order takes to reach the customer, not only the
+    time to get it ready or hand it over ("الأوردر بيتجهز في خلال يومين" states no delivery
+    time; "جهزه في يومين ويوصلك خلال ٥ أيام" does)."""
+    text = document.text.text
+    clause = document.clause_at(period.start)
+    return (
+        _PREPARING.search(text, clause.start, clause.end) is None
+        or _ARRIVING.search(text, clause.start, clause.end) is not None
+    )
+
+
 def find_periods(document: Document) -> list[Period]:
     """Every period of the document, in order, each bound to its clause and purpose."""
     text = document.text
