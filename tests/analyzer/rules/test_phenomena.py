@@ -3109,3 +3109,67 @@ def test_a_denial_hands_over_to_the_clause_that_shares() -> None:
         "deletion."
     )
     assert found(text, SA, PRIVACY)["privacy.third_party_sharing_unclear"].confident
+
+
+# Terms-of-service pages (probe 55), in new words.
+
+
+def test_no_fee_for_a_faulty_product_puts_no_cost_on_defects() -> None:
+    text = (
+        "Returns are accepted within 14 days; refunds take 5 days.\n"
+        "A SAR 30 handling fee is deducted from change-of-mind refunds. No fee applies if the "
+        "product is faulty, broken or not as described."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, SA)
+
+
+def test_an_offers_half_price_is_no_partial_refund() -> None:
+    text = (
+        "تقدر ترجع خلال ١٤ يوم والفلوس ترجع في ٧ أيام.\n"
+        "عرض الجمعة: القطعة التانية بنص التمن لمدة يومين."
+    )
+    assert "return.fees_deducted" not in found(text, EG)
+
+
+def test_a_marketplace_that_sets_no_return_periods_refuses_nothing() -> None:
+    text = (
+        "The platform does not set return periods: each seller publishes its own, within the "
+        "14 days the law gives, and refunds are paid within 7 days."
+    )
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_what_sellers_pay_the_marketplace_is_no_fee_kept() -> None:
+    text = (
+        "Buyers may return items within 14 days; refunds are paid within 7 days.\n"
+        "Sellers pay a commission of 10% of the sale price."
+    )
+    assert "return.fees_deducted" not in found(text, EG)
+
+
+def test_you_may_instead_choose_credit_is_a_choice() -> None:
+    text = (
+        "الإرجاع خلال 15 يوماً من الاستلام.\n"
+        "7.1 Card refunds: 5 to 7 business days after we receive the item.\n"
+        "7.2 يمكنك بدلاً من ذلك اختيار رصيد فوري في محفظة المتجر."
+    )
+    assert "return.store_credit_only" not in found(text, SA)
+
+
+def test_a_gift_wrapping_charge_kept_is_a_fee() -> None:
+    text = (
+        "Send back unused items within 30 days for a refund within 5 days.\n"
+        "The gift wrapping charge is non-refundable once the order has been wrapped."
+    )
+    assert found(text, SA)["return.fees_deducted"].confident
+
+
+def test_how_long_an_offer_runs_is_no_return_window() -> None:
+    text = (
+        "3. Prices and promotions\n"
+        '3.1 "Flash deal" prices apply for 24 hours only.\n'
+        "6. Returns\n"
+        "6.1 Most items may be returned within 15 days of delivery and are refunded within 5 "
+        "days."
+    )
+    assert "return.window_too_short" not in found(text, SA)

@@ -82,6 +82,9 @@ class Purpose(enum.StrEnum):
     WARRANTY = "warranty"
     VALIDITY = "validity"
     """How long store credit or a voucher can be spent."""
+    OFFER = "offer"
+    """How long an offer, a price or a paid listing runs ("Deal of the Day prices apply for
+    24 hours", "العرض ساري لمدة أسبوع"): terms pages set them beside the return clauses."""
     UNKNOWN = "unknown"
 
 
@@ -152,6 +155,12 @@ _PURPOSE_WORDS: Final = (
     (
         Purpose.VALIDITY,
         r"صالح\w*|صلاحيه|valid\w*|expir\w*|" + _USE_WORDS,
+    ),
+    (
+        Purpose.OFFER,
+        # (not a bare "price": "We refund the full price within 7 days" is a refund time)
+        r"(?:(?:ال)?عرض|(?:ال)?عروض|(?:ال)?حمله)(?!\w)"
+        r"|(?:offer|deal|promotion|listing|campaign)s?(?![a-z])|promotional prices?",
     ),
     (
         Purpose.CANCELLATION,

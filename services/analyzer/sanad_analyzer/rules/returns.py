@@ -164,6 +164,12 @@ _CONTRAST: Final = pattern(
 )
 # The case an exception opened, named back: "in which case", "وفي هذه الحالة".
 _WHICH_CASE: Final = pattern(r"in which case(?![a-z])|(?:و|ف)?عندها(?!\w)")
+# A marketplace's sellers as the clause's subject: what they pay the platform is no fee kept
+# from a buyer's refund.
+_SELLERS_PAY: Final = pattern(
+    r"(?:the )?(?:sellers?|vendors?|merchants?) (?:pay|are charged|will pay)(?![a-z])"
+    r"|(?:ي|ت)?(?:دفع|تحمل) (?:ال)?(?:بائع|بائعون|بائعين|تاجر|تجار)(?!\w)"
+)
 _BUT: Final = pattern(r"(?<!\w)(?:but|however|yet|لكن|ولكن|الا ان|غير ان)(?!\w)")
 # A cost clause about the rest ("for other returns", "otherwise"): not the defects the
 # sentence opened with.
@@ -1325,6 +1331,8 @@ class ReturnPolicy:
             return None
         if self._denied_by_list_head(clause):
             return None
+        if _SELLERS_PAY.match(self._text, clause.start):
+            return None  # "Sellers pay a commission of 8% to 15%": the seller's, not the buyer's
         start, end = clause.start, self._own_end(clause)
         # "Delivery fees are refunded only if the item was defective": the exception is the
         # one case the fee comes back, so it is kept on every other return.
@@ -1411,7 +1419,9 @@ class ReturnPolicy:
         # A fee charged on a return keeps money back unless it is the return's own shipping,
         # which the customer may simply be paying ("Returns incur a 50 EGP fee").
         charged = FEE_CHARGED.search(text, start, end)
-        return charged is not None and self._fee_kind(start, end) != "shipping"
+        if charged is None or NO_FEE.search(text, start, charged.end()):
+            return False  # (not "No fee applies if the item is defective")
+        return self._fee_kind(start, end) != "shipping"
 
     def _discounted_goods(self, start: int, end: int) -> bool:
         """The span refuses discounted goods, named by their discount, and no fee

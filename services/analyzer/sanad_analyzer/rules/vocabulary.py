@@ -680,7 +680,10 @@ REFUSAL: Final = Lexicon(
         # عاجبك تقدر ترجعه", "not satisfied? return it within 14 days"; nor a meaning denied
         # ("الشحن المجاني لا يعني استرداد قيمة شحن إضافية")
         + r"[\s-]+(?!(?:عاجب|بيعجب|يعجب|تعجب|عجب|راضي|مناسب|مطابق|يعني|تعني|satisf|happy|like|suit"
-        + r"|fit|mean|faulty|defective|كذا|كده|ذلك|هذا)\w*)"
+        + r"|fit|mean|faulty|defective|كذا|كده|ذلك|هذا"
+        # nor what a marketplace leaves to its sellers: "does not set return periods", "does
+        # not guarantee that any item can be returned"
+        + r"|set|sets|define|defines|determine|determines|guarantee|guarantees|control|decide)\w*)"
         # (a hyphened word is one: "do not accept change-of-mind returns"; one "or" more
         # may join a refused verb to the one before: "لا يمكن إلغاء الطلب أو استرداد قيمته")
         + r"(?:(?!(?:and|then|but|so) )(?:\w+(?:-\w+)*|\w+'\w+)\s+){0,3}?(?:(?:او|or)\s+)?"
@@ -1113,6 +1116,8 @@ OTHER_FEE: Final = pattern(
         r"\d(?<![0-9]\d)\d*(?:[.,]\d+)?\s?%",
         r"نسبه",
         r"restocking",
+        r"gift[- ]?wrap\w*",
+        r"packaging (?:fee|charge)s?",
         r"inspection",
         r"handling",
         r"processing",
@@ -1228,7 +1233,9 @@ FEE_CHARGED: Final = pattern(
 PARTIAL_REFUND: Final = pattern(
     words(
         r"(?:half|\d\d*\s?%) (?:of )?(?:the |your )?(?:\w+ )?(?:amount|price|value|cost|total)",
-        r"(?:نصف|نص|\d\d*\s?%\s*(?:فقط\s+|بس\s+)?من)\s+(?:ال)?(?:مبلغ|قيمه|قيمت|ثمن|تمن|سعر)\w*",
+        # (not an offer's price: "القطعة التانية بنص التمن")
+        r"(?:ن(?<!بن)صف|ن(?<!بن)ص|\d\d*\s?%\s*(?:فقط\s+|بس\s+)?من)\s+(?:ال)?(?:مبلغ|قيمه|قيمت|ثمن|تمن"
+        r"|سعر)\w*",
     )
 )
 # A fee that is waived or not charged.
@@ -1379,6 +1386,7 @@ CHOICE: Final = pattern(
         r"بحسب رغبتك",
         r"[تي]ختار",
         r"(?:ال)?خيار بين",
+        r"(?:يمكنك|تقدر|بامكانك) (?:\w+ ){0,3}?(?:اختيار|تختار)",
         r"على كيفك",
         r"براحتك",
         r"زي ما تحب",
