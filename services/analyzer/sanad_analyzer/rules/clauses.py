@@ -288,9 +288,8 @@ class ClauseFinder:
     def _matches(self, regex: re.Pattern[str]) -> list[tuple[re.Match[str], int, int, str]]:
         """The first match of ``regex`` in each sentence, with that sentence."""
         seen: dict[int, tuple[re.Match[str], int, int, str]] = {}
-        for match in regex.finditer(self._text.text):
-            start, end = self._text.sentence_bounds(match.start())
-            seen.setdefault(start, (match, start, end, self._text.text[start:end]))
+        for found in self._all_matches(regex):
+            seen.setdefault(found[1], found)
         return list(seen.values())
 
     def _all_matches(self, regex: re.Pattern[str]) -> list[tuple[re.Match[str], int, int, str]]:

@@ -27,6 +27,7 @@ from sanad_analyzer.rules.vocabulary import (
     CHANGE_OF_MIND,
     CONDITION,
     EXCEPTION,
+    GOODS_CATEGORIES,
     LAW_CITED,
     REFUSAL,
     TOPIC_PATTERNS,
@@ -115,21 +116,12 @@ _CHROME_LENGTH: Final = 80
 """The most characters of a breadcrumb or update-date line."""
 # A list item's marker inside a line: a bullet between spaces (not a dash in a range of
 # numbers: "3 - 7"), or an item's number ("2)", "٣-") after a space.
-_RUN_ON_BULLET: Final = re.compile(r" (?=[•▪●◦✓✔✅❌🔹🔸📌👈➖] )| (?<![0-9] )(?=- (?![0-9]))")
+_INLINE_BULLETS: Final = "•▪●◦✓✔✅❌🔹🔸📌👈➖"
+"""The marks that open list items run into one line (a dash too, matched apart)."""
+_RUN_ON_BULLET: Final = re.compile(rf" (?=[{_INLINE_BULLETS}] )| (?<![0-9] )(?=- (?![0-9]))")
 _RUN_ON_NUMBER: Final = re.compile(r" (?=([0-9]{1,2})[)\-] )")
-_RUN_ON_ANY: Final = re.compile(r" (?:[•▪●◦✓✔✅❌🔹🔸📌👈➖]|-|[0-9]{1,2}[)\-]) ")
-_GOODS_NAMED: Final = frozenset(
-    {
-        Category.SALE,
-        Category.HYGIENE,
-        Category.PERISHABLE,
-        Category.CUSTOM,
-        Category.DIGITAL,
-        Category.INTERNATIONAL,
-        Category.NAMED,
-    }
-)
-"""Categories that name goods by their kind (not a case, a time or a hedge)."""
+_RUN_ON_ANY: Final = re.compile(rf" (?:[{_INLINE_BULLETS}]|-|[0-9]{{1,2}}[)\-]) ")
+"""Either marker, found by one search before the line is split (most lines hold none)."""
 # What a crawler keeps of the page around the policy, which says nothing of it: a breadcrumb
 # ("الرئيسية > سياسة الاسترجاع", "Home > Returns") and the date it was updated. Left out, so
 # neither is taken for the page's title nor its date for a period.
@@ -315,20 +307,20 @@ class Document:
         rules about refusals and exclusions need it). Of two refusals in one sentence, each
         keeps its own goods and time ("البضاعة المباعة لا ترد ولا تستبدل، …، وبعد ما المندوب
         يمشي مش بنقبل أي مرتجع": the courier's leaving limits only the second)."""
-        sentence = self.sentences[clause.sentence]
-        others: tuple[Clause, ...] = ()
-        if clause.refusal is not None:
-            others = tuple(
-                other
-                for other in self.clauses[sentence.clauses.start : sentence.clauses.stop]
-                if other.refusal is not None
-                and other.start != clause.start
-                # (not its translation: "No returns on boxers | لا يقبل إرجاع البوكسرات")
-                and self._arabic(other) == self._arabic(clause)
-            )
-        key = (clause.sentence, clause.start if others else -1)
+        key = (clause.sentence, -1 if clause.refusal is None else clause.start)
         found = self._scopes.get(key)
         if found is None:
+            sentence = self.sentences[clause.sentence]
+            others: tuple[Clause, ...] = ()
+            if clause.refusal is not None:
+                others = tuple(
+                    other
+                    for other in self.clauses[sentence.clauses.start : sentence.clauses.stop]
+                    if other.refusal is not None
+                    and other.start != clause.start
+                    # (not its translation: "No returns on boxers | لا يقبل إرجاع البوكسرات")
+                    and self._arabic(other) == self._arabic(clause)
+                )
             start = sentence.start
             opening = self.clauses[sentence.clauses.start]
             if len(sentence.clauses) > 1 and self._gives_the_reason(opening):
@@ -531,7 +523,7 @@ class Document:
                         )
                     )
                     # (a list of goods: "شكراً لتفهمكم" under "احنا مش بنرجع فلوس" is none)
-                    if any(self._categories_in(*lines[line]) & _GOODS_NAMED for line in run):
+                    if any(self._categories_in(*lines[line]) & GOODS_CATEGORIES for line in run):
                         bare.update(run)
                         leads_list = True
                 section = self._section(

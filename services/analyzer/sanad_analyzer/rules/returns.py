@@ -34,6 +34,7 @@ from sanad_analyzer.rules.vocabulary import (
     DEDUCTION,
     DEFECTS_INCLUDED,
     FEE_CHARGED,
+    GOODS_CATEGORIES,
     IMMEDIATE,
     LAW_CITED,
     MOBILE_MONEY,
@@ -92,8 +93,6 @@ class Evidence:
 
 _LIMITING: Final = frozenset(Category) - {Category.PAYMENT_METHOD}
 """Categories that narrow a refusal to some goods or cases."""
-_GOODS: Final = _LIMITING - {Category.CONDITION, Category.SOME, Category.TIME, Category.LISTED}
-"""Categories that name goods by kind."""
 # Goods named as sold: "الكتب المباعة", "items sold".
 _SOLD: Final = pattern(r"(?:ال)?مباع(?:ه|ات)?(?!\w)|sold(?![a-z])")
 _CASH_AFTER: Final = pattern(
@@ -158,19 +157,16 @@ _GOODS_LABEL: Final = pattern(
     r"(?:\w+ )+(?:goods|items|products|orders)|(?:ال)?(?:منتجات|بضائع|سلع|طلبات)(?: \w+)+"
 )
 _OUR_GOODS_LABEL: Final = pattern(r"(?<!\w)our(?![a-z])|(?:منتجات|بضاعت|سلع|طلبات)نا(?!\w)")
-# What sets the store's own terms against what came before: "غير أن", "بس إحنا", "however".
-_CONTRAST: Final = pattern(
-    r"(?<!\w)(?:but|however|yet|while|whereas|لكن|ولكن|الا ان|غير ان|بس|اما)(?!\w)"
-)
-# The case an exception opened, named back: "in which case", "وفي هذه الحالة".
-_WHICH_CASE: Final = pattern(r"in which case(?![a-z])|(?:و|ف)?عندها(?!\w)")
 # A marketplace's sellers as the clause's subject: what they pay the platform is no fee kept
 # from a buyer's refund.
 _SELLERS_PAY: Final = pattern(
     r"(?:the )?(?:sellers?|vendors?|merchants?) (?:pay|are charged|will pay)(?![a-z])"
     r"|(?:ي|ت)?(?:دفع|تحمل) (?:ال)?(?:بائع|بائعون|بائعين|تاجر|تجار)(?!\w)"
 )
-_BUT: Final = pattern(r"(?<!\w)(?:but|however|yet|لكن|ولكن|الا ان|غير ان)(?!\w)")
+_BUT_WORDS: Final = r"but|however|yet|لكن|ولكن|الا ان|غير ان"
+_BUT: Final = pattern(rf"(?<!\w)(?:{_BUT_WORDS})(?!\w)")
+# What sets the store's own terms against what came before: "غير أن", "بس إحنا", "أما".
+_CONTRAST: Final = pattern(rf"(?<!\w)(?:{_BUT_WORDS}|while|whereas|بس|اما)(?!\w)")
 # A cost clause about the rest ("for other returns", "otherwise"): not the defects the
 # sentence opened with.
 _OTHERWISE: Final = pattern(
@@ -347,7 +343,7 @@ class ReturnPolicy:
                 if purpose is Purpose.UNKNOWN and period.binding is not Binding.NONE:
                     continue
                 clause = document.clause_at(period.start)
-                if document.scope(clause) & _GOODS:
+                if document.scope(clause) & GOODS_CATEGORIES:
                     return Evidence(clause.start, clause.end, doubt, period)
         return None
 
@@ -412,7 +408,7 @@ class ReturnPolicy:
                 found.append((clause, "all"))
             elif limits == {Category.TIME}:
                 found.append((clause, "timed"))
-            elif limits <= _GOODS and self._goods_sold(clause):
+            elif limits <= GOODS_CATEGORIES and self._goods_sold(clause):
                 found.append((clause, "sold"))
         return tuple(found)
 
@@ -474,7 +470,7 @@ class ReturnPolicy:
         fee_named = _FEE_NOUN.search(self._text, clause.start, start) or (
             label is not None and _FEE_NOUN.search(self._text, *label)
         )
-        if fee_named and not self.document.scope(clause) & _GOODS:
+        if fee_named and not self.document.scope(clause) & GOODS_CATEGORIES:
             return False
         if _REFUNDABLE.search(self._text, start, end) and COST.search(
             self._text, clause.start, start
@@ -644,10 +640,7 @@ class ReturnPolicy:
         policy grants is uncertain, unless it names the whole catalogue."""
         # (the law's period quoted is no grant: "Under the E-Commerce Law, consumers may
         # withdraw within 7 days. … all sales are final")
-        grants = any(
-            not period.about_defects and not self._quotes_the_law(period)
-            for period in self._of(Purpose.RETURN)
-        )
+        grants = any(not period.about_defects for period in self._store_returns)
         found = []
         for clause, kind in self._refusals:
             if kind == "all":
@@ -1641,9 +1634,7 @@ class ReturnPolicy:
         unless the order was cancelled before shipping, in which case we refund your card")."""
         document = self.document
         text = self._text
-        if clause.start == 0 or not (
-            THIS_CASE.match(text, clause.start) or _WHICH_CASE.match(text, clause.start)
-        ):
+        if clause.start == 0 or not THIS_CASE.match(text, clause.start):
             return False
         previous = document.clause_at(clause.start - 1)
         return previous.sentence == clause.sentence and any(

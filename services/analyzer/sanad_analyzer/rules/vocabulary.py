@@ -396,6 +396,20 @@ class Category(enum.StrEnum):
     """Other goods named by kind (furniture, electronics, abayas...)."""
 
 
+GOODS_CATEGORIES: Final = frozenset(
+    {
+        Category.SALE,
+        Category.HYGIENE,
+        Category.PERISHABLE,
+        Category.CUSTOM,
+        Category.DIGITAL,
+        Category.INTERNATIONAL,
+        Category.NAMED,
+    }
+)
+"""The categories that name goods by their kind (not a case, a time, a list or a hedge)."""
+
+
 _CATEGORY_WORDS: Final = {
     Category.SALE: (
         r"(?:ال)?(?:مخفض|تخفيض|تخفيضات|عروض|خصومات|تصفيه|اوكازيون)\w*",
@@ -683,7 +697,7 @@ REFUSAL: Final = Lexicon(
         + r"|fit|mean|faulty|defective|كذا|كده|ذلك|هذا"
         # nor what a marketplace leaves to its sellers: "does not set return periods", "does
         # not guarantee that any item can be returned"
-        + r"|set|sets|define|defines|determine|determines|guarantee|guarantees|control|decide)\w*)"
+        + r"|set|define|determine|guarantee|control|decide)\w*)"
         # (a hyphened word is one: "do not accept change-of-mind returns"; one "or" more
         # may join a refused verb to the one before: "لا يمكن إلغاء الطلب أو استرداد قيمته")
         + r"(?:(?!(?:and|then|but|so) )(?:\w+(?:-\w+)*|\w+'\w+)\s+){0,3}?(?:(?:او|or)\s+)?"
@@ -946,7 +960,7 @@ THIS_CASE: Final = pattern(
     r"(?:[وف](?<!\w[وف])(?:في|ب)|ف(?<!\wف)ي|ب(?<!\wب))\s*"
     r"(?:(?:هذه|تلك|هذي)\s+(?:ال)?(?:حاله|حالات)|(?:ال)?(?:حاله|حالات)\s+(?:دي|ده|دى|هذه|هذي))"
     r"|(?:[وف](?<!\w[وف])(?:وقتها|ساعتها)|و(?<!\wو)قتها|س(?<!\wس)اعتها)(?!\w)"
-    r"|i(?<![a-z]i)n (?:this|that|such|these|those) cases?(?![a-z])"
+    r"|i(?<![a-z]i)n (?:this|that|such|these|those|which) cases?(?![a-z])"
 )
 # Defects expressly included: "including damaged items", "حتى لو المنتج فيه عيب".
 DEFECTS_INCLUDED: Final = pattern(
