@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,10 +24,11 @@ class Probe:
     failures: list[grpc.Status] = field(default_factory=list)
     """Statuses the next calls fail with, in order; then calls succeed."""
     delay: float = 0.0
-    """Seconds each call takes before answering."""
+    """Seconds each call takes before answering, cut short when the server stops."""
     seen: list[dict[str, str]] = field(default_factory=list)
     """The text metadata of each call, in order."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopped: threading.Event = field(default_factory=threading.Event)
 
     def _enter(self, context: grpc.ServicerContext) -> grpc.Status | None:
         metadata = {
@@ -37,8 +37,12 @@ class Probe:
         with self._lock:
             self.seen.append(metadata)
             failure = self.failures.pop(0) if self.failures else None
-        time.sleep(self.delay)
+        self._stopped.wait(self.delay)
         return failure
+
+    def stop(self) -> None:
+        """Ends every delay at once, so a long stall costs a test nothing after its call."""
+        self._stopped.set()
 
     def analyze(
         self, request: analyzer_pb2.AnalyzeRequest, context: grpc.ServicerContext
@@ -85,4 +89,5 @@ def analyzer_server(
     try:
         yield f"127.0.0.1:{port}"
     finally:
+        probe.stop()
         server.stop(None)

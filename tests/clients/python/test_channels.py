@@ -97,10 +97,13 @@ def test_without_the_config_unavailable_reaches_the_caller() -> None:
 
 
 async def test_the_configs_timeout_bounds_a_call_without_one() -> None:
-    probe = Probe(delay=1.0)
+    # grpcio applies a service config's timeout only roughly: here a 1.5 s one ended calls
+    # after 1 ms to 0.5 s, and a 0.2 s one once let a 1 s call through. So the stand-in
+    # stalls far beyond that error, and the timeout is well above it.
+    probe = Probe(delay=60.0)
     with analyzer_server(probe) as target:
         async with open_aio_channel(
-            target, service_config_json=service_config(timeout=0.2)
+            target, service_config_json=service_config(timeout=2.0)
         ) as channel:
             with pytest.raises(grpc.aio.AioRpcError) as raised:
                 await analyzer_pb2_grpc.AnalyzerServiceStub(channel).Analyze(REQUEST)
