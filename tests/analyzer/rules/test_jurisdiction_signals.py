@@ -29,6 +29,10 @@ from sanad_analyzer.rules.jurisdiction_signals import detect_jurisdiction
         ("نشحن من الرياض وجدة", Jurisdiction.SA),
         ("فرعنا في جدة", Jurisdiction.SA),
         ("Our warehouse in Cairo ships to Alexandria and Giza.", Jurisdiction.EG),
+        ("نرجع المبلغ على STC Pay أو بطاقة mada", Jurisdiction.SA),
+        ("Refunds to mada cards take 5 days.", Jurisdiction.SA),
+        ("الفلوس بترجع على InstaPay أو فودافون كاش", Jurisdiction.EG),
+        ("Pay with Fawry or in instalments with valU.", Jurisdiction.EG),
     ],
 )
 def test_each_signal_names_its_country(text: str, country: Jurisdiction) -> None:
@@ -43,6 +47,10 @@ def test_each_signal_names_its_country(text: str, country: Jurisdiction) -> None
         "تقدر ترجع المنتج خلال ٣ أيام",
         "مفيش استرجاع بعد ما المندوب يمشي",
         "Prices in SAR; we also ship to Cairo.",
+        # common words, not the payment schemes: "مدى" (extent), "فوري" (immediate)
+        "يعتمد قبول الإرجاع على مدى سلامة المنتج، والاسترداد فوري.",
+        # one country's payment scheme against the other's currency: a conflict, as a city is
+        "Pay with mada here; prices in EGP.",
     ],
 )
 def test_no_signal_or_conflicting_weak_signals_name_no_country(text: str) -> None:

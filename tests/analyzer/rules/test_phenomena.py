@@ -3173,3 +3173,148 @@ def test_how_long_an_offer_runs_is_no_return_window() -> None:
         "days."
     )
     assert "return.window_too_short" not in found(text, SA)
+
+
+# Probes 56 to 59: platform templates, who pays for defects, credit refunds, store builders.
+
+
+def test_the_templates_contact_us_after_approval_is_no_return_window() -> None:
+    text = (
+        "Returns: 2 days from delivery.\n"
+        "If 15 business days have passed since we've approved your return and your money has "
+        "not arrived, please write to us."
+    )
+    assert found(text, SA)["return.window_too_short"].confident
+
+
+def test_a_fee_named_only_as_a_fee_takes_its_kind_from_its_sentence() -> None:
+    text = (
+        "Returns within 10 days of delivery; refunds within 5 days.\n"
+        "If you book our pickup service, a fee of SAR 20 is deducted from your refund."
+    )
+    assert "return.fees_deducted" not in found(text, SA)
+
+
+def test_a_fee_said_non_refundable_by_a_pronoun_is_kept() -> None:
+    text = (
+        "يحق لك إرجاع الساعة خلال ١٤ يوماً من الاستلام، ويرد المبلغ خلال ٧ أيام.\n"
+        "يدفع العميل رسوم فحص قدرها ٥٠ جنيهاً عند تسليم الساعة، وهي غير مستردة."
+    )
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_an_amount_paid_back_less_a_fee_keeps_the_fee() -> None:
+    text = (
+        "تقدر ترجع المنتج خلال ١٤ يوم من الاستلام.\n"
+        "بنحول لك فلوسك خلال ٥ أيام، مخصوم منها رسوم الدفع الإلكتروني."
+    )
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_an_extra_discount_on_a_voucher_is_no_fee() -> None:
+    text = (
+        "عند قبول الإرجاع خلال ١٤ يوماً يمكنك الاختيار: استرداد المبلغ إلى البطاقة خلال ٥ أيام، "
+        "أو قسيمة شراء بقيمة المنتج مع خصم إضافي 10%."
+    )
+    assert "return.fees_deducted" not in found(text, EG)
+
+
+def test_costs_for_other_than_defects_put_nothing_on_defects() -> None:
+    text = (
+        "الاستبدال خلال ٥ أيام من الاستلام، ولا يسترد المبلغ بعد الاستلام.\n"
+        "يتحمل العميل تكاليف الشحن في الاستبدال لغير العيوب."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, SA)
+
+
+def test_a_cost_in_both_cases_names_defects_beside_change_of_mind() -> None:
+    text = (
+        "الإرجاع خلال ٧ أيام من الاستلام، ويرد المبلغ خلال ٥ أيام.\n"
+        "يتحمل المشتري أجرة الشحن في كلتا الحالتين: الإرجاع لعدم الرغبة أو وجود عيب في المنتج."
+    )
+    assert found(text, SA)["return.customer_pays_for_defects"].confident
+
+
+def test_a_cost_paid_by_the_customer_in_the_next_clause_in_every_case() -> None:
+    text = (
+        "Returns within 14 days; refunds within 5 days.\n"
+        "Each replacement carries a courier charge of EGP 40, paid by the customer, for any "
+        "reason."
+    )
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_a_share_of_a_defects_cost_left_to_the_customer() -> None:
+    text = (
+        "الإرجاع خلال ١٤ يوم والفلوس بترجع في ٧ أيام.\n"
+        "لو المنتج بايظ إحنا بنتحمل نص مصاريف الشحن وانت تدفع الباقي."
+    )
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_shipping_to_the_service_centre_is_a_defects_cost() -> None:
+    text = (
+        "Sealed items can be returned within 14 days, refunded within 7 days.\n"
+        "Faulty appliances go to our repair centre in Alexandria; transport to and from the "
+        "repair centre is at the customer's expense."
+    )
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_a_mobile_wallet_refused_leaves_credit_only() -> None:
+    text = (
+        "الإرجاع خلال ١٤ يوماً من الاستلام.\n"
+        "يُرد المبلغ رصيداً في محفظة المتجر فقط، لا نحول إلى STC Pay ولا إلى الحساب البنكي."
+    )
+    assert found(text, SA)["return.store_credit_only"].confident
+
+
+def test_a_wallet_balance_that_cannot_be_cashed_is_credit_only() -> None:
+    text = (
+        "ترجع أي قطعة خلال ١٤ يوم.\n"
+        "المبلغ بيتضاف لمحفظتك على الموقع خلال ٢٤ ساعة.\n"
+        "رصيد المحفظة للشراء بس، مينفعش يتسحب كاش."
+    )
+    assert found(text, EG)["return.store_credit_only"].confident
+
+
+def test_a_promo_code_worth_the_item_is_credit() -> None:
+    text = (
+        "Returns within 14 days of delivery.\n"
+        "We don't pay refunds in cash: you get a promo code worth the full price of the item, "
+        "sent within 3 days."
+    )
+    assert found(text, EG)["return.store_credit_only"].confident
+
+
+def test_a_gift_card_sent_within_days_is_no_window_for_gift_cards() -> None:
+    text = (
+        "Items can be returned within 14 days of receipt.\n"
+        "No cash refunds: after inspection you'll receive a gift card for the item's value "
+        "within 3 days."
+    )
+    assert "return.window_too_short" not in found(text, SA)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Return within 14 days.\nتُضاف النقاط إلى حسابك خلال 48 ساعة بعد فحص المنتج.",
+        "Return within 14 days.\nنرجّع لك المبلغ (بدون الشحن) خلال أسبوع.",
+        "مدة الإرجاع ١٤ يوم.\nالتحويل يتم خلال ٣ إلى ٥ أيام عمل.",
+        "مدة الإرجاع ١٤ يوم.\nتضاف قيمة المنتج المرتجع رصيداً في محفظتك خلال يومين.",
+        "Returns within 14 days.\nWe will issue store credit to your account within 3 days.",
+        "Returns within 14 days.\nالـ gift card بتوصلك على الإيميل خلال يومين.",
+    ],
+)
+def test_credit_and_transfers_paid_within_days_are_refund_times(text: str) -> None:
+    assert "return.refund_time_missing" not in found(text, EG)
+
+
+def test_a_refusal_in_all_cases_among_a_returns_conditions_is_blanket() -> None:
+    text = (
+        "شروط الاستبدال\n"
+        "١. يمكن استبدال القطعة بمقاس آخر خلال ٤ أيام من الاستلام.\n"
+        "٢. لا يتم رد المبالغ المدفوعة في جميع الأحوال."
+    )
+    assert found(text, SA)["return.blanket_no_return"].confident

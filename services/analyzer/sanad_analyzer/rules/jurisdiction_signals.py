@@ -3,9 +3,11 @@
 Used when a caller leaves the jurisdiction unset. Only signals that name a country are read:
 the currency (ريال، ر.س، SAR against جنيه، ج.م، EGP), phone country codes and mobile formats
 (+966 and 05…, +20 and 01…), the laws and countries named, cities and governorates, and a VAT
-rate written beside the word VAT (15 % in Saudi Arabia, 14 % in Egypt). Dialect and "the
-Kingdom" alone are not signals. The answer is a pure function of the text, so the same text
-always resolves to the same jurisdiction (and the same request fingerprint).
+rate written beside the word VAT (15 % in Saudi Arabia, 14 % in Egypt), and, weighted as a
+city, the country's own payment schemes (mada, STC Pay; InstaPay, Vodafone Cash, Fawry, valU,
+Meeza). Dialect and "the Kingdom" alone are not signals. The answer is a pure function of
+the text, so the same text always resolves to the same jurisdiction (and the same request
+fingerprint).
 """
 
 from __future__ import annotations
@@ -114,6 +116,8 @@ _SIGNALS: Final[dict[Jurisdiction, tuple[tuple[str, int, Lexicon], ...]]] = {
                 r"15 ?% ?vat",
             ),
         ),
+        # the country's own payment schemes (not "مدى", which is also a common word)
+        ("payment", 1, Lexicon(r"mada(?!\w)", r"stc ?pay(?!\w)", r"اس تي سي باي")),
     ),
     Jurisdiction.EG: (
         (
@@ -152,6 +156,23 @@ _SIGNALS: Final[dict[Jurisdiction, tuple[tuple[str, int, Lexicon], ...]]] = {
                 r"14 ?% ?vat",
             ),
         ),
+        # (not "فوري" or "ميزه", which are also common words)
+        (
+            "payment",
+            1,
+            Lexicon(
+                r"insta ?pay(?!\w)",
+                r"انستا ?باي",
+                r"vodafone cash",
+                r"فودافون كاش",
+                r"(?:orange|etisalat|we) cash",
+                r"(?:اورنج|اتصالات) كاش",
+                r"fawry(?!\w)",
+                r"valu(?!\w)",
+                r"فاليو(?!\w)",
+                r"meeza(?!\w)",
+            ),
+        ),
     ),
 }
 _CITIES: Final = {
@@ -179,7 +200,8 @@ def detect_jurisdiction(text: str) -> Detection:
     """The country the text's signals name, or None when they are absent, weak or conflict.
 
     Each kind of signal counts once per country: 2 for a currency, a phone code, a law or the
-    country named, or a VAT rate; a city counts 1, and two different cities 2. A country wins
+    country named, or a VAT rate; 1 for a payment scheme; a city counts 1, and two different
+    cities 2. A country wins
     with any signal when the other has none, or with at least 4 and twice the other's score.
     """
     folded = normalise(text).text

@@ -104,10 +104,13 @@ _USE_WORDS: Final = r"[تي]?ستخدم\w*|استخدام\w*|can be (?:used|spen
 _USE: Final = pattern(_USE_WORDS)
 _CREDIT_REACH: Final = 60
 _COSTS: Final = ("رسوم", "مصاريف", "تكلفه", "تكاليف", "اجور")
+# Shipping named as a cost, or as what a sum leaves out or takes in ("نرجع لك المبلغ (بدون
+# الشحن) خلال أسبوع"), is no delivery.
+_NOT_SHIPPED: Final = (*_COSTS, "بدون", "دون", "شامل", "عدا")
 _SHIPPING_NOT_A_COST: Final = (
     # The look-behinds follow the first letter, so the scan stays led by plain letters.
-    "ا" + "".join(f"(?<!{cost} ا)" for cost in _COSTS) + r"لشحن\w*|"
-    "ش" + "".join(f"(?<!{cost} ش)(?<!{cost} الش)" for cost in _COSTS) + r"حن\w*"
+    "ا" + "".join(f"(?<!{cost} ا)" for cost in _NOT_SHIPPED) + r"لشحن\w*|"
+    "ش" + "".join(f"(?<!{cost} ش)(?<!{cost} الش)" for cost in _NOT_SHIPPED) + r"حن\w*"
 )
 # A return verb with no object ("يرجع", "بترجعلك"): what comes back is its elided subject.
 _COMES_BACK: Final = pattern(r"(?:ب|ه)?[يت]رجع(?:لك|لكم|لي)?")
@@ -117,7 +120,8 @@ _PURPOSE_WORDS: Final = (
     (
         Purpose.REFUND,
         # (English nouns inside Arabic too: "الـ refund بيوصلك خلال 7-10 working days")
-        r"(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود|رصيد|قسيمه|كوبون|refund|money|amount)\w*\s+(?:\w+\s+)?"
+        r"(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود|رصيد|قسيمه|كوبون|refund|money|amount"
+        r"|(?:e-?)?gift card|voucher)\w*\s+(?:\w+\s+)?"
         r"(?:(?:ب|ه)?[يت]رجع|[يت]عاد|[يت]رد|[يت]سترد|[يت]حول|[يت]ودع|[يت]ضاف|ين?ضاف|[يت]صرف|ي?وصل"
         r"|(?:ب|ه)?[يت]وصل|بوصل)\w*"
         r"|(?:استرداد|استرجاع|ارجاع|اعاده|رد|تحويل|ايداع|صرف|اضافه|يسترد|يرد|ترد|نرد|نعيد|يعاد"
@@ -128,7 +132,9 @@ _PURPOSE_WORDS: Final = (
         r"|(?:يتم|سيتم|تتم|ستتم|يستغرق|تستغرق|معالجه|تنفيذ)\s+(?:\w+\s+)?(?:ال)?استرداد\w*"
         r"|(?:ال)?استرداد\w*\s+(?:\w+\s+)?(?:ياخذ|ياخد|بياخد|هياخد|يستغرق|بيستغرق|يحتاج)"
         r"|(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود)\w*|(?:ال)?باقي (?:ال)?مبلغ|مسترد\w*"
-        r"|(?:ال)?رصيد\s+(?:ي|ين)?ضاف\w*|(?:يضاف|تضاف|ينضاف)\s+(?:ال)?(?:رصيد|مبلغ)\w*"
+        r"|(?:ال)?رصيد\s+(?:ي|ين)?ضاف\w*|(?:يضاف|تضاف|ينضاف)\s+(?:ال)?(?:رصيد|مبلغ|نقاط)\w*"
+        # the money's transfer made: "التحويل يتم خلال ٥ إلى ١٠ أيام عمل"
+        r"|(?:ال)?تحويل\s+(?:ب|ه)?(?:يتم|تتم|يكون|بيكون)(?!\w)"
         r"|(?:[تين]صدر|اصدار)\s+(?:ال)?(?:قسيمه|كوبون|رصيد)\w*"
         # The store as the subject of paying back: "ويرد المتجر قيمتها خلال سبعة أيام".
         r"|(?:[يت]رد|[يت]عيد|نرد|نعيد)\s+(?:ال)?(?:متجر|شركه|موقع|بائع|تاجر)\s+(?:ال)?"
@@ -150,7 +156,12 @@ _PURPOSE_WORDS: Final = (
         r"|اشعار دائن"
         r"|(?:your |the |of )?(?:money|funds)|(?:the |your )(?:full |paid )?amount|amount paid"
         r"|paid back|transferred (?:back )?to (?:your|the)|credit notes?|the credit(?![a-z])"
-        r"|(?:ال)?تعويض\w*|[يتن]عوض\w*|قيمه (?:ال)?(?:مرتجع|منتج|مشتريات|طلب)\w*",
+        r"|(?:ال)?تعويض\w*|[يتن]عوض\w*"
+        # the value of what was returned: "تضاف قيمة المنتج المرتجع رصيداً في محفظتك"
+        r"|قيمه (?:ال)?(?:منتج|منتجات|طلب|قطعه|سلعه)\w* (?:ال)?(?:مرتجع|مسترجع)\w*"
+        r"|قيمه (?:ال)?(?:مرتجع|منتج|مشتريات|طلب)\w*"
+        r"|issu(?:e|es|ed|ing) (?:a |the |your )?(?:store credit|credit notes?|vouchers?"
+        r"|e-?gift cards?|gift cards?|coupons?|refunds?)",
     ),
     (
         Purpose.VALIDITY,
@@ -259,7 +270,13 @@ _RETURNED_ANCHOR: Final = pattern(
     r"|(?:من|بعد|لما)\s+(?:(?:يوم|وقت)\s+)?(?:ما\s+)?(?:ن|بن|هن)(?:ستلم|تسلم)\w*"
     # the store's approval of the return request ("خلال عشرة أيام من تاريخ قبول الطلب")
     r"|(?:من|بعد)\s+(?:تاريخ\s+)?(?:قبول|اعتماد|الموافقه\s+على)\s+(?:ال)?(?:طلب|مرتجع|ارجاع|استرجاع)\w*"
-    r"|(?:of|from|after)\s+(?:the\s+)?(?:approval|acceptance)\s+of\s+(?:the\s+|your\s+)?(?:return|request)"
+    r"|(?:منذ|من|بعد)\s+(?:تاريخ\s+)?(?:موافقتنا|قبولنا)\s+(?:على\s+)?(?:ال)?(?:طلب|مرتجع|ارجاع|استرجاع)\w*"
+    r"|(?:of|from|after|since)\s+(?:the\s+)?(?:approval|acceptance)\s+of\s+(?:the\s+|your\s+)?"
+    r"(?:return|request)"
+    # the platforms' template: "If more than 15 business days have passed since we've approved
+    # your return, please contact us"
+    r"|(?:since|after|once)\s+(?:we(?:'ve|’ve| have)?\s+)?(?:approved|accepted)\s+"
+    r"(?:the\s+|your\s+)?(?:return|request|refund)"
     r"|(?:after|once|when|of)\s+(?:we|us)\s+(?:receive|receiving|get|getting)"
     r"\s+(?:it|them|(?:the|your)\s+(?:returned\s+)?\w+)"
     r"|(?:after|once|when)\s+(?:the|your)\s+(?:returned\s+)?(?:item|parcel|return|product|package)"

@@ -103,7 +103,8 @@ _CASH_AFTER: Final = pattern(
 # Cash named as the refused thing's first word: "cash refunds are not offered".
 _CASH_BEFORE: Final = pattern(r"(?<!\w)(?:cash|money)\s*$")
 _NEGATOR_BEFORE: Final = pattern(
-    r"(?<!\w)و?(?:لا|ما|مش|مو|لن|ليس|غير|مفيش|مافيش|مافي|no|not|cannot|can't|don't|do not"
+    r"(?<!\w)و?(?:لا|ما|مش|مو|لن|ليس|غير|مفيش|مافيش|مافي|مينفعش|ماينفعش|no|not|cannot|can't"
+    r"|don't|do not"
     r"|never|won't|unable to|without|بدون|دون|من غير)(?!\w)"
 )
 # (a whole word: "نقدر" (we can) and "نقدم" (we offer) hold no cash)
@@ -191,9 +192,20 @@ _ONLY: Final = pattern(r"(?<![a-z])only(?![a-z])|(?<!\w)(?:فقط|بس|الا)(?
 # A clause that opens by keeping what came before from the refund: "ومش بترجع", "and is not
 # refunded", "وتُخصم من المبلغ المسترد", "and is deducted".
 _KEPT_OPENING: Final = pattern(
+    # (after a pronoun for the fee: "يدفع العميل رسوم فحص قدرها 75 ريالاً، وهي غير مستردة")
+    r"(?:و?(?:هي|هو|هذه|هذا)\s+)?"
     r"و?(?:مش|لا|ما|غير)\s+(?:ب|ه)?(?:ترجع|يرجع|تسترد|يسترد|ترد|يرد|مسترد)\w*(?!\w)"
-    r"|(?:and |but )?(?:is |are )?(?:not|never|non-?)\s*(?:be )?refund(?:ed|able)"
+    r"|(?:and |but )?(?:which |it |they )?(?:is |are )?(?:not|never|non-?)\s*(?:be )?"
+    r"refund(?:ed|able)"
     r"|و?(?:ب|ه)?(?:ت|ي)(?:ن)?خصم(?!\w)|(?:and |which )?(?:is |are |will be |gets? )deducted"
+)
+# A share of a cost: "نص مصاريف الشحن", "half the shipping".
+_SHARE: Final = pattern(r"(?<!\w)(?:نص|نصف|جزء من|half|part of)(?!\w)")
+# Who pays, opening the clause after the cost: ", paid by the customer", "، يدفعها العميل".
+_PAID_BY: Final = pattern(
+    r"(?:and |which (?:is |are )?|is |are )?(?:paid|borne|covered|payable) (?:for )?by "
+    r"(?:the )?(?:customer|buyer|you)(?![a-z])"
+    r"|و?(?:يدفعها|يتحملها|تدفعها|تتحملها|يسددها|يدفعه|يتحمله)\s+(?:ال)?(?:عميل|مشتري|زبون)"
 )
 _RELATIVE: Final = pattern(r"(?:which|that|اللي|الي|التي|الذي|وهي|وهو)(?!\w)")
 # Between a refusal and credit: the refused refund's word and "or" ("ولا يوجد استرجاع نقدي
@@ -343,6 +355,8 @@ class ReturnPolicy:
                 if purpose is Purpose.UNKNOWN and period.binding is not Binding.NONE:
                     continue
                 clause = document.clause_at(period.start)
+                if self._credit_given(clause):
+                    continue  # "you'll receive a gift card … within 5 days": what is paid back
                 if document.scope(clause) & GOODS_CATEGORIES:
                     return Evidence(clause.start, clause.end, doubt, period)
         return None
@@ -547,7 +561,14 @@ class ReturnPolicy:
         """Something limits the refusal: a list of exceptions it heads or belongs to, a
         condition, or an exception that grants returns back."""
         document = self.document
-        if document.section_of(clause).introduces_exceptions:
+        section = document.section_of(clause)
+        if section.introduces_exceptions and not (
+            # a refusal "in all cases" among a return's conditions ("شروط الاستبدال" / "لا يحق
+            # للعميل استرداد المبلغ في جميع الأحوال") is no condition of its own
+            Topic.EXCLUSIONS not in section.topics
+            and not section.refuses
+            and ALL_CASES.search(self._text, clause.start, clause.end) is not None
+        ):
             return True
         if self._row_of_goods(clause):
             return True
@@ -752,7 +773,7 @@ class ReturnPolicy:
                 continue  # "Change of mind: … . Return shipping is paid by the customer."
             if (
                 clause.carves_defects
-                or clause.change_of_mind
+                or (clause.change_of_mind and not self._names_both_cases(clause))
                 or (case is not None and case.change_of_mind)
                 or (
                     earlier is not None
@@ -811,6 +832,22 @@ class ReturnPolicy:
             # المنتج المرتجع": the only returns there are are of defective items
             return [Evidence(bare[0].start, bare[0].end)]
         return [] if self._defects_spared() else bare[:1]
+
+    def _names_both_cases(self, clause: Clause) -> bool:
+        """The cost holds in every case, and its sentence names defects among them beside
+        change of mind ("يتحمل العميل تكلفة شحن الإرجاع في الحالتين: الاسترجاع لعدم الرغبة، أو
+        وجود تلف أو خطأ في المنتج")."""
+        text = self._text
+        if ALL_CASES.search(text, clause.start, clause.end) is None:
+            return False
+        # defects named outside the change-of-mind words ("لأي سبب غير العيوب" names none)
+        start = clause.start
+        end = self.document.sentence_of(clause).end
+        for mind in CHANGE_OF_MIND.finditer(text, start, end):
+            if self.document.has(Topic.DEFECTS, start, mind.start()):
+                return True
+            start = mind.end()
+        return self.document.has(Topic.DEFECTS, start, end)
 
     def _defects_returned_only(self) -> bool:
         """Returns and exchanges are refused but for defective items, and nothing else is
@@ -1192,11 +1229,13 @@ class ReturnPolicy:
         text = self._text
         if _CUSTOMER_ANSWER.fullmatch(text, start, end) and self._asked(clause) & _COST_TOPICS:
             return "pays"  # "Who pays for shipping if my item is faulty?" / "The customer."
-        pays = CUSTOMER_PAYS.search(text, start, end)
-        # (not a charge denied: "وما نخصم عليك ولا ريال")
+        pays = CUSTOMER_PAYS.search(text, start, end) or self._paid_by_after(clause)
+        # (not a charge denied: "وما نخصم عليك ولا ريال"; a share the store pays leaves the
+        # customer the rest: "إحنا بنتحمل نص مصاريف الشحن وحضرتك تتحمل النص التاني")
+        store = STORE_PAYS.search(text, start, end)
         if (
             pays is not None
-            and not STORE_PAYS.search(text, start, end)
+            and (store is None or self._shared(store, pays))
             and not NO_FEE.search(text, start, end)
         ):
             sentence = self.document.sentence_of(clause)
@@ -1220,6 +1259,25 @@ class ReturnPolicy:
         if named and (NOT_REFUNDED.search(text, start, end) or DEDUCTION.search(text, start, end)):
             # not a deduction the clause denies ("ومش بنخصم أي رسوم")
             return "kept" if self._keeps_a_fee(start, end) else None
+        return None
+
+    def _shared(self, store: re.Match[str], pays: re.Match[str]) -> bool:
+        """The store pays a share of the cost, and the customer, named after it, the rest."""
+        return pays.start() >= store.end() and (
+            _SHARE.search(self._text, store.start(), pays.start()) is not None
+        )
+
+    def _paid_by_after(self, clause: Clause) -> re.Match[str] | None:
+        """Who pays, said by the next clause of the sentence of the cost this one names
+        ("Every exchange carries a delivery fee of SAR 30, paid by the customer, whatever the
+        reason")."""
+        if clause.carveouts:
+            return None
+        document = self.document
+        for index in document.sentence_of(clause).clauses:
+            following = document.clauses[index]
+            if following.start >= clause.end:
+                return _PAID_BY.match(self._text, following.start)
         return None
 
     def _column_topics(self, clause: Clause) -> frozenset[Topic]:
@@ -1291,6 +1349,10 @@ class ReturnPolicy:
             if kept is None:
                 continue
             start, kind = kept
+            if shipping_allowed and kind == "unstated":
+                # a fee named only as "a fee" takes its kind from its sentence: "If you use our
+                # pickup service, a fee of SAR 25 is deducted from your refund"
+                kind = self._fee_kind(self.document.sentence_of(clause).start, clause.end)
             if shipping_allowed and kind == "shipping":
                 continue
             doubt = Doubt.FEE_KIND_UNSTATED if shipping_allowed and kind == "unstated" else None
@@ -1545,7 +1607,7 @@ class ReturnPolicy:
         document = self.document
         text = self._text
         match = CREDIT.search(text, clause.start, clause.end)
-        if match is None or MOBILE_MONEY.search(text, clause.start, clause.end):
+        if match is None or self._mobile_money_paid(clause.start, clause.end):
             return False
         if _DIFFERENCE.search(text, clause.start, match.start()):
             return False  # "ولو أرخص بنرجعلك الفرق رصيد": an exchange's price difference
@@ -1625,7 +1687,7 @@ class ReturnPolicy:
                     continue
                 if refund or document.has(Topic.RETURN, clause.start, clause.end):
                     return True
-            if any(MOBILE_MONEY.search(text, c.start, c.end) for c in clauses) and refund:
+            if refund and any(self._mobile_money_paid(c.start, c.end) for c in clauses):
                 return True
         return False
 
@@ -1688,6 +1750,16 @@ class ReturnPolicy:
         return bool(refused) and not (
             clause.condition is not None or clause.carves_defects or self.document.scope(clause)
         )
+
+    def _mobile_money_paid(self, start: int, end: int) -> bool:
+        """The span pays money to a mobile wallet, not refuses it ("ما نحول على STC Pay ولا على
+        الحساب البنكي", "مينفعش يتسحب كاش ولا يتحول على فودافون كاش")."""
+        text = self._text
+        wallet = MOBILE_MONEY.search(text, start, end)
+        if wallet is None:
+            return False
+        reach = max(start, wallet.start() - _NEGATION_REACH)
+        return _NEGATOR_BEFORE.search(text, reach, wallet.start()) is None
 
     def _money_refused(self, start: int, end: int) -> bool:
         """The span refuses money back ("ما فيه تحويل للبنك", "cash refunds are not

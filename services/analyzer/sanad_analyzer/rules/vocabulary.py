@@ -313,7 +313,14 @@ _TOPIC_WORDS: Final = {
         r"postage",
         r"dispatch\w*",
     ),
-    Topic.WARRANTY: (r"(?:ال)?ضمان\w*", r"warrant\w*", r"guarantee\w*"),
+    Topic.WARRANTY: (
+        r"(?:ال)?ضمان\w*",
+        r"warrant\w*",
+        r"guarantee\w*",
+        # where a warranty repairs: "ship it to our service centre", "مركز الصيانة"
+        r"(?:ال)?(?:مركز|مراكز) (?:ال)?صيانه",
+        r"(?:service|repair) cent(?:re|er)s?",
+    ),
     Topic.CONTACT: (
         r"(?:ال)?(?:تواصل|اتصال|استفسار|استفسارات|شكوي|شكاوي)\w*",
         r"خدمه العملاء",
@@ -881,7 +888,7 @@ CHANGE_OF_MIND: Final = pattern(
         r"(?:فيه\s+|به\s+)?(?:ال)?(?:معيب|تالف|عيب|خلل|تلف|عطل)\w*",
         # a reason other than a defect: "الإرجاع لغير سبب العيب", "لسبب غير الخلل", "returns
         # that are not due to a fault on our side"
-        r"(?:ل|ب)(?:غير|سبب غير|اسباب غير) (?:سبب |وجود )?(?:ال)?(?:عيب|خلل|تلف|عطل|خطا)",
+        r"(?:ل|ب)(?:غير|سبب غير|اسباب غير) (?:سبب |وجود )?(?:ال)?(?:عيب|عيوب|خلل|تلف|عطل|خطا)",
         # "لأي سبب غير العيوب", "لأي سبب آخر غير العيب"
         r"(?:ل)?اي سبب (?:اخر )?غير (?:ال)?(?:عيب|عيوب|خلل|تلف|عطل|خطا)",
         r"without (?:a |any )?(?:defects?|faults?)",
@@ -1006,6 +1013,8 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?!\s+(?:(?:ال)?بنك\w*|في (?:ال)?(?:بنك|موقع|متجر|تطبيق)|لدي\w*|عندنا|الخاص))",
         r"(?<!\w)علي\s+حضرتك(?!\w)" + _NO_DUTY,
         r"(?:ستتحمل|تتحمل|هتدفع|تدفع)\s+(?:انت\s+)?(?:رسوم|تكلف|مصاريف|الشحن)",
+        # the customer addressed as the subject: "وحضرتك تتحمل النص التاني"
+        r"(?<!\w)و?(?:انت|حضرتك)\s+(?:ب|ه)?(?:تتحمل|تدفع)(?!\w)",
         # the courier who charges the customer: "المندوب بياخد ٥٠ جنيه في أي مرتجع"
         r"(?:ال)?مندوب\s+(?:ب|ه)?(?:ياخد|ياخذ|يحصل|يتقاضي)\s+(?:منك\s+)?"
         r"(?:\d|رسوم|فلوس|مصاريف|تمن|قيمه)",
@@ -1139,7 +1148,8 @@ OTHER_FEE: Final = pattern(
         r"admin",
         r"payment",
         r"gateway",
-        r"service",
+        # not the courier's own service: "If you use our pickup service, a fee of SAR 25 …"
+        r"(?<!pickup )(?<!collection )(?<!courier )(?<!delivery )(?<!shipping )service",
         r"cash[- ]on[- ]delivery",
         r"c(?<![a-z]c)od(?![a-z])",
         r"cancellation fee",
@@ -1171,13 +1181,16 @@ VAT: Final = pattern(
 DEDUCTION: Final = Lexicon(
     *(
         r"(?<!\w)(?:و|ف)?(?:يتم|سيتم|هيتم|حيتم|بيتم|يجري|بعد|مع|ب|يشمل)\s*(?:ال)?"
-        r"(?:خصم|استقطاع|اقتطاع|حسم)\s+(?:\w+\s+){0,3}?"
+        # (not a bonus: "كوبون شراء بقيمة المنتج مع خصم إضافي 5%")
+        r"(?:خصم|استقطاع|اقتطاع|حسم)(?!\s+اضافي)\s+(?:\w+\s+){0,3}?"
         # English fee nouns inside Arabic: "بعد خصم الـ shipping fees"; "بعد خصم الرسوم"
         r"(?:ال)?(?:رسوم|رسم|تكلف\w*|تكاليف|مصاريف|قيمه|مبلغ|نسبه|\d+\s*%|اجور|عموله|fees?|charges?"
         r"|costs?)",
         r"(?<!\w)(?:و|ف)?(?:يخصم|تخصم|نخصم|ينخصم|تنخصم|بتتخصم|بيتخصم|هيتخصم|يستقطع|تستقطع"
         r"|نستقطع|يقتطع|يحسم|تحسم|سنخصم|يتخصم|تتخصم|(?:ه|ب|ح)(?:ن|ي|ت)خصم)\w*",
         r"(?<!\w)خصم\s+(?:رسوم|رسم|تكلف\w*|تكاليف|مصاريف|قيمه|نسبه|\d+\s*%|عموله)",
+        # the amount paid back "مخصوم منه رسوم بوابة الدفع", "مخصوماً منها الشحن"
+        r"(?<!\w)(?:و)?مخصوم(?:ا|ه)?\s+(?:منه|منها|من\s+(?:ال)?(?:مبلغ|قيمه)\w*)",
         r"deduct\w*",
         r"subtract\w*",
         r"taken (?:off|out of|from)",
@@ -1288,6 +1301,9 @@ CREDIT: Final = pattern(
         r"(?:ال)?محفظ\w*(?!\s+(?:ال)?(?:موبايل|الكترونيه|الجوال|فودافون|اتصالات|اورنج|بنكي))",
         r"(?:ال)?(?:قسيم|قسائم|كوبون|فاوتشر)\w*",
         r"كود خصم",
+        # a code worth the item: "a one-time promo code worth the full item price"
+        r"(?:ال)?كود (?:\w+ )?بقيمه",
+        r"(?:promo|discount|credit|voucher|coupon) codes? (?:\w+ )?worth",
         r"(?:ال)?نقاط",
         r"store[- ]credit",
         r"credit note",
