@@ -199,9 +199,17 @@ def test_a_blanket_refusal_in_any_dialect_is_confident(text: str) -> None:
     assert found(text, SA)["return.blanket_no_return"].confident
 
 
-def test_a_refusal_after_the_courier_leaves_without_any_window_is_uncertain() -> None:
+def test_a_refusal_from_the_hand_over_on_without_any_window_is_blanket() -> None:
+    # Every return would come after the courier leaves: four blind writers read it so.
     text = "مفيش استرجاع ولا استبدال بعد ما المندوب يمشي، افحص الأوردر قدامه."
     finding = found(text, EG)["return.blanket_no_return"]
+    assert finding.confident
+    assert finding.severity == "critical"
+
+
+def test_a_refusal_after_an_unnamed_point_without_any_window_is_uncertain() -> None:
+    text = "Check your parcel on arrival. After that, no returns are accepted."
+    finding = found(text, SA)["return.blanket_no_return"]
     assert not finding.confident
     assert finding.severity == "medium"
 
@@ -3318,3 +3326,58 @@ def test_a_refusal_in_all_cases_among_a_returns_conditions_is_blanket() -> None:
         "٢. لا يتم رد المبالغ المدفوعة في جميع الأحوال."
     )
     assert found(text, SA)["return.blanket_no_return"].confident
+
+
+# Probes 60 and 61: periods that refine or contradict each other, small shops' short pages.
+
+
+def test_periods_listed_in_one_delivery_clause_are_all_delivery_times() -> None:
+    text = (
+        "سياسة الإرجاع – الساعات\n"
+        "الساعات غير المستعملة: ترجعها خلال 14 يوماً من الاستلام.\n"
+        "يرد المبلغ خلال 5 أيام.\n"
+        "الشحن داخل جدة خلال يوم وباقي المدن من 3 إلى 5 أيام."
+    )
+    assert "return.window_too_short" not in found(text, SA)
+
+
+def test_a_shorter_period_called_the_only_one_beside_a_longer_is_uncertain() -> None:
+    text = (
+        "Returns are accepted within 30 days of delivery; refunds take 5 days.\n"
+        "تنبيه: مدة الإرجاع يومان فقط من الاستلام، ولا تقبل الطلبات بعد انقضائها."
+    )
+    finding = found(text, SA)["return.window_too_short"]
+    assert not finding.confident
+    assert finding.uncertainty
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ترجع أي حاجة خلال ١٤ يوم والفلوس في ٧ أيام.\nالبرفانات مش بتترجع بعد ما تتفتح.",
+        "يحق لك الإرجاع خلال 14 يوماً ويرد المبلغ خلال 7 أيام.\n"
+        "لا يمكن استرجاع المنتجات بعد غسلها أو تعديلها.",
+        "ترجع المنتج خلال ٣ أيام عمل والفلوس في ٧ أيام.\nبعد الـ 3 أيام عمل مش هنقبل أي مرتجع.",
+        "ترجّع القطعة يوم الاستلام بس، والفلوس ترجع في يومين.\nومن تاني يوم مفيش استرجاع.",
+    ],
+)
+def test_a_refusal_of_some_goods_or_after_the_window_is_no_blanket_refusal(text: str) -> None:
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_an_faq_answer_after_its_marker_names_who_pays_in_all_cases() -> None:
+    text = (
+        "Q: How long do I have to return an item?\nA: 14 days from delivery.\n"
+        "Q: When is my money back?\nA: Within 5 days.\n"
+        "Q: Who pays the return courier?\nA: The customer, in all cases."
+    )
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_an_answer_on_its_questions_line_spares_defects() -> None:
+    text = (
+        "All sales are final.\n"
+        "Wrong size? Tell us within 5 days and we exchange it once; you pay the courier.\n"
+        "Arrived broken? We send a new one at our cost."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, SA)

@@ -86,10 +86,16 @@ DOUBTS: Final[dict[Doubt, dict[str, str]]] = {
         "en": "The policy refuses returns here in general terms but grants a return period "
         "elsewhere; what the refusal covers is unclear.",
     },
+    Doubt.PERIODS_DISAGREE: {
+        "ar": "تحدد السياسة مدة إرجاع أطول في موضع، ومدة أقصر تصفها بأنها الوحيدة في موضع آخر، "
+        "فلا يتضح أيهما المعمول بها.",
+        "en": "The policy sets a longer return period in one place and, in another, a shorter "
+        "one it calls the only one; which applies is not said.",
+    },
     Doubt.TIME_LIMITED: {
-        "ar": "ترفض السياسة الإرجاع بعد وقت محدد (كمغادرة المندوب) ولا تمنح قبله مدة للإرجاع.",
-        "en": "The policy refuses returns after a point (such as the courier leaving) and "
-        "grants no return period before it.",
+        "ar": "ترفض السياسة الإرجاع بعد وقت محدد ولا تمنح قبله مدة للإرجاع.",
+        "en": "The policy refuses returns after a point in time and grants no return period "
+        "before it.",
     },
     Doubt.METHOD_UNSTATED: {
         "ar": "الرصيد هو الطريقة الوحيدة المذكورة لرد المبلغ، لكن النص لا يقول إن المبلغ لا يُرد "

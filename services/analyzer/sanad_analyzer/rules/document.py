@@ -449,6 +449,17 @@ class Document:
     def section_of(self, clause: Clause) -> Section:
         return self.sections[self.sentences[clause.sentence].section]
 
+    def goes_on_from(self, index: int) -> Sentence | None:
+        """The sentence that sentence ``index`` goes on from, if it does: after a semicolon
+        ("your refund is sent to your card; allow 5 to 10 days for it to appear"), or as the
+        answer to the question before it on the same line ("هل يمكن إرجاع المنتج؟ نعم، خلال 3
+        أيام")."""
+        if index == 0:
+            return None
+        previous, sentence = self.sentences[index - 1], self.sentences[index]
+        between = self.text.text[previous.end : sentence.start]
+        return previous if between.strip() in (";", "؛") or between.rstrip() == "?" else None
+
     def words(self, start: int, end: int) -> str:
         return self.text.text[start:end]
 

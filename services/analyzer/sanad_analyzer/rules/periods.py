@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from sanad_analyzer.rules.document import Clause, Document, Sentence
+from sanad_analyzer.rules.document import Clause, Document
 from sanad_analyzer.rules.normalised import NormalisedText, pattern
 from sanad_analyzer.rules.vocabulary import (
     CHANGE_OF_MIND,
@@ -402,7 +402,31 @@ def find_periods(document: Document) -> list[Period]:
         until = mentions[index + 1][0] if index + 1 < len(mentions) else len(content)
         periods.append(words.period(mention, since=previous_end, until=until))
         previous_end = mention[1]
-    return _named_again(document, _recovery_beside_return(document, periods))
+    return _named_again(
+        document, _listed_after(document, _recovery_beside_return(document, periods))
+    )
+
+
+def _listed_after(document: Document, periods: list[Period]) -> list[Period]:
+    """A period with no purpose words of its own that follows another in its clause ("التوصيل
+    داخل الرياض خلال 24 ساعة وباقي المناطق من 2 إلى 4 أيام", "Riyadh 1-2 days, other cities
+    3-5 days") goes on with that one's list: it takes that one's purpose, not the heading's."""
+    found = list(periods)
+    for index in range(1, len(periods)):
+        period, earlier = periods[index], found[index - 1]
+        if period.binding not in (Binding.CONTEXT, Binding.NONE):
+            continue
+        if earlier.binding is not Binding.CLAUSE:
+            continue
+        if document.clause_at(earlier.start) != document.clause_at(period.start):
+            continue
+        found[index] = dataclasses.replace(
+            period,
+            purpose=earlier.purpose,
+            about_defects=earlier.about_defects,
+            binding=Binding.CLAUSE,
+        )
+    return found
 
 
 def _named_again(document: Document, periods: list[Period]) -> list[Period]:
@@ -484,7 +508,7 @@ class _PurposeWords:
             clause = document.clause_at(mention[0])
             sentence = document.sentence_of(clause)
             spans.add((sentence.start, sentence.end))
-            previous = _goes_on_from(document, clause.sentence)
+            previous = document.goes_on_from(clause.sentence)
             if previous is not None:
                 spans.add((previous.start, previous.end))
             if sentence.lead:
@@ -694,8 +718,8 @@ class _PurposeWords:
         return words[-1][2]
 
     def _continued(self, index: int) -> list[tuple[int, int, Purpose]]:
-        """The purpose words of the sentence this one goes on from (``_goes_on_from``)."""
-        previous = _goes_on_from(self._document, index)
+        """The purpose words of the sentence this one goes on from (``Document.goes_on_from``)."""
+        previous = self._document.goes_on_from(index)
         return [] if previous is None else self._between(previous.start, previous.end)
 
     def _joined(self, before: list[tuple[int, int, Purpose]]) -> bool:
@@ -768,17 +792,6 @@ class _PurposeWords:
                 return Purpose.RETURN
             return kinds[0]
         return Purpose.RETURN if recovery_only else None
-
-
-def _goes_on_from(document: Document, index: int) -> Sentence | None:
-    """The sentence that sentence ``index`` goes on from, if it does: after a semicolon ("your
-    refund is sent to your card; allow 5 to 10 days for it to appear"), or as the answer to
-    the question before it on the same line ("هل يمكن إرجاع المنتج؟ نعم، خلال 3 أيام")."""
-    if index == 0:
-        return None
-    previous, sentence = document.sentences[index - 1], document.sentences[index]
-    between = document.text.text[previous.end : sentence.start]
-    return previous if between.strip() in (";", "؛") or between.rstrip() == "?" else None
 
 
 def _purpose_words(

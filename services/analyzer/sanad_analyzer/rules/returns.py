@@ -71,8 +71,11 @@ class Doubt(enum.StrEnum):
     """A refusal of returns in a policy that also grants a return window."""
     METHOD_UNSTATED = "method_unstated"
     """Credit is the only refund method named, but not said to be the only one."""
+    PERIODS_DISAGREE = "periods_disagree"
+    """The policy sets a longer return period and, elsewhere, a shorter one it calls the only
+    one."""
     TIME_LIMITED = "time_limited"
-    """Returns are refused after a point (the courier leaving, a period) and no return
+    """Returns are refused after a point (a period, a step of the order) and no return
     period before it is granted."""
 
 
@@ -188,6 +191,15 @@ _NOT_A_RETURN: Final = pattern(
     r"(?<![a-z])(?:are|is) not (?:a |an )?(?:returns?|exchanges?)(?![a-z])"
     r"|(?<!\w)(?:ليست|ليس|ليسوا)\s+(?:من\s+)?(?:ال)?(?:مرتجعات|مرتجع|ارجاع)(?!\w)"
 )
+# The moment the goods are handed over, after which every return would come: "بعد ما
+# المندوب يمشي", "once the courier has left".
+_AT_HAND_OVER: Final = pattern(
+    r"بعد (?:ما )?(?:ال)?(?:مندوب|دليفري|كابتن) (?:ي|بي)?(?:مشي|مشى|غادر|روح|سلم)\w*"
+    r"|بعد (?:مغادره|مشي|ذهاب) (?:ال)?(?:مندوب|دليفري)"
+    r"|(?:once|after) (?:the )?(?:courier|driver|delivery agent) (?:leaves|has left|is gone)"
+)
+_ONLY_REACH: Final = 20
+"""How far after a period its "only" may stand ("3 أيام فقط", "48 hours only from delivery")."""
 _ONLY: Final = pattern(r"(?<![a-z])only(?![a-z])|(?<!\w)(?:فقط|بس|الا)(?!\w)|(?:ي|ت)قتصر")
 # A clause that opens by keeping what came before from the refund: "ومش بترجع", "and is not
 # refunded", "وتُخصم من المبلغ المسترد", "and is deducted".
@@ -213,7 +225,9 @@ _RELATIVE: Final = pattern(r"(?:which|that|اللي|الي|التي|الذي|و�
 _OR_AFTER_REFUSED: Final = re.compile(r"(?:\s+\S+){0,2}\s+(?:او|ولا|or|nor)\s+")
 # An FAQ answer that names only who pays: "The customer.", "على العميل".
 _CUSTOMER_ANSWER: Final = pattern(
-    r"(?:the )?(?:customer|buyer)s?|you(?: do)?|(?:علي )?(?:ال)?(?:عميل|مشتري|زبون)|عليك|انت"
+    # (after the answer's marker: "A: The customer, in all cases.", "ج: العميل")
+    r"(?:(?:a|ج|answer|الجواب|الاجابه)\s*[:-]\s*)?"
+    r"(?:(?:the )?(?:customer|buyer)s?|you(?: do)?|(?:علي )?(?:ال)?(?:عميل|مشتري|زبون)|عليك|انت)"
 )
 # How an order is paid for, which is no refund: "payment is authorised through mada", "طرق
 # الدفع المتاحة".
@@ -311,7 +325,9 @@ class ReturnPolicy:
             return None
         window = max(returns, key=lambda period: period.days)
         if window.days >= minimum:
-            return self._short_for_named_goods(minimum) if doubt is None else None
+            if doubt is not None:
+                return None
+            return self._short_for_named_goods(minimum) or self._only_shorter(minimum, returns)
         clause = self.document.clause_at(window.start)
         return Evidence(clause.start, clause.end, doubt, window)
 
@@ -342,6 +358,36 @@ class ReturnPolicy:
             return True
         following = document.sentences[clause.sentence + 1 : clause.sentence + 2]
         return bool(following) and _CONTRAST.match(text, following[0].start) is not None
+
+    def _only_shorter(self, minimum: float, returns: list[Period]) -> Evidence | None:
+        """A shorter return period the page calls the only one and closes after ("ملاحظة: مدة
+        الاسترجاع 48 ساعة فقط من وقت الاستلام، وبعدها لا يقبل أي طلب") beside a longer one (a
+        template's "30 days" left above it): the page contradicts itself, so uncertain."""
+        document = self.document
+        text = self._text
+        for period in returns:
+            if period.days >= minimum or period.about_defects or period.business:
+                continue
+            clause = document.clause_at(period.start)
+            if document.scope(clause) - {Category.TIME}:
+                continue
+            only = _ONLY.search(text, period.end, min(clause.end, period.end + _ONLY_REACH))
+            if only is None:
+                continue
+            # and closes after it: "وبعدها لا يقبل أي طلب", "ولا تقبل الطلبات بعد انقضائها"
+            sentence = document.sentence_of(clause)
+            closed = any(
+                later.start >= clause.end
+                and Category.TIME in document.scope(later)
+                and (
+                    later.refusal is not None
+                    or _NEGATOR_BEFORE.search(text, later.start, later.end) is not None
+                )
+                for later in (document.clauses[i] for i in sentence.clauses)
+            )
+            if closed:
+                return Evidence(clause.start, clause.end, Doubt.PERIODS_DISAGREE, period)
+        return None
 
     def _short_for_named_goods(self, minimum: float) -> Evidence | None:
         """A shorter window for named goods beside the general one ("Electronics: 3 days from
@@ -670,7 +716,11 @@ class ReturnPolicy:
                 doubt = Doubt.REFUSAL_BESIDE_RIGHT if beside else None
                 found.append(Evidence(clause.start, clause.end, doubt))
             elif kind == "timed" and not grants:
-                found.append(Evidence(clause.start, clause.end, Doubt.TIME_LIMITED))
+                # (from the hand-over on, which is every return: "بعد ما المندوب يمشي مفيش
+                # استرجاع ولا استبدال")
+                handed_over = _AT_HAND_OVER.search(self._text, clause.start, clause.end)
+                doubt = None if handed_over else Doubt.TIME_LIMITED
+                found.append(Evidence(clause.start, clause.end, doubt))
             elif kind == "sold" and not grants:
                 # (the goods named are all the page speaks of: no return is granted for others)
                 found.append(Evidence(clause.start, clause.end))
@@ -1300,8 +1350,14 @@ class ReturnPolicy:
         """The policy says somewhere that defective items cost the customer nothing;
         ``expressly``: in so many words, not by a remedy that names no cost."""
         document = self.document
-        for sentence in document.sentences:
-            # (or under a heading about them: "Faulty or wrong items" / "we cover all shipping")
+        for index, sentence in enumerate(document.sentences):
+            # (or under a heading about them: "Faulty or wrong items" / "we cover all shipping";
+            # an answer on the line of a question about them spares them only in so many words:
+            # "Received a faulty item? We replace it at our cost.")
+            asked = document.goes_on_from(index)
+            answered = asked is not None and document.has(Topic.DEFECTS, asked.start, asked.end)
+            if answered and STORE_PAYS.search(self._text, sentence.start, sentence.end):
+                return True
             if not (
                 document.has(Topic.DEFECTS, sentence.start, sentence.end)
                 or Topic.DEFECTS in document.sections[sentence.section].topics

@@ -450,7 +450,7 @@ _CATEGORY_WORDS: Final = {
         r"(?:ال)?(?:بوكسر|شراب|جوارب|كلوت|اندروير|مايوه)\w*",
         r"(?:ل|ب)اسباب صحيه",
         r"(?:ال)?سباحه",
-        r"(?:ال)?(?:عطور|عطر|مستحضرات|مكياج|حلق|اقراط)\w*",
+        r"(?:ال)?(?:عطور|عطر|مستحضرات|مكياج|حلق|اقراط|برفان|بيرفيوم)\w*",
         r"(?:ال)?عنايه (?:ال)?شخصيه",
         r"(?:ال)?(?:ميكب|ميك اب|ماكياج|ميكاب)\w*",
         r"(?:ال)?عنايه (?:بال)?(?:بشره|شعر)",
@@ -530,6 +530,8 @@ _CATEGORY_WORDS: Final = {
         r"(?:through|via|in) (?:the |our )?app",
         r"(?:ال)?(?:مستعمل|مستخدم|استعمال|استخدام|مفتوح|فتح|فتحها|فتحه|ممزق|ازاله|ملبوس)\w*",
         r"(?:انلبس|اتلبس|اتفتح|انفتح)\w*",
+        # what the customer did to it: "بعد غسلها أو تعديلها", "اتغسل"
+        r"(?:غسل|تعديل|اتغسل|اتعدل)(?:ه|ها|هم)?(?!\w)",
         r"(?:سوء|اساءه) (?:ال)?استخدام",
         r"used",
         r"opened",
@@ -566,13 +568,18 @@ _CATEGORY_WORDS: Final = {
     ),
     Category.TIME: (
         r"بعد (?:انتهاء|انقضاء|مرور|مضي|فوات)",
+        # with its pronoun: "ولا تقبل الطلبات بعد انقضائها"
+        r"بعد (?:انتهائ|انقضائ)(?:ها|ه|هم)(?!\w)",
         # (the unit also written on the number or hyphened: "7days", "7-days ago")
         r"(?:more|older) than \d+[- ]?(?:days?|hours?|weeks?)",
         r"\d\d*[- ]?(?:days?|weeks?) ago",  # "\d+" would not lead by plain digits
         r"(?:اكثر|أكثر) من \d+ ?(?:يوم|ايام|ساعه|اسبوع)\w*",
         r"بعد (?:ال)?(?:مده|فتره)",
         r"بعد ما (?:ال)?مندوب",
-        r"بعد\s+\d+",
+        r"بعد\s+(?:ال\s?)?\d+",
+        # "ومن تاني يوم مفيش استرجاع": from the day after
+        r"من (?:تاني|ثاني|تالت|ثالث) يوم",
+        r"from the (?:second|next|third) day",
         r"after (?:the )?(?:\d+(?:[- ]?(?:days?|hours?|weeks?))?|period|deadline|\w+ days)",
         r"after (?:the |your )?(?:return |refund |exchange )?(?:period|window|deadline) "
         r"(?:has |have )?(?:expired|ended|passed|lapsed)",
