@@ -3381,3 +3381,94 @@ def test_an_answer_on_its_questions_line_spares_defects() -> None:
         "Arrived broken? We send a new one at our cost."
     )
     assert "return.customer_pays_for_defects" not in found(text, SA)
+
+
+# Probes 62 to 65: formal terms of sale, clothing brands' English pages, Saudi shops, hard
+# negatives.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Items may be returned within 14 days; refunds follow within 7 days.\n"
+        "No return shipping is charged, in any case, where the item is faulty.",
+        "2. Returns\nYou may return items within 14 days of delivery, refunded within 7 days.\n"
+        "7. Products that cannot be returned under clause 2\n(a) earrings;\n(b) opened make-up.",
+        "يحق لك الإرجاع خلال 14 يوماً من الاستلام ويرد المبلغ خلال 7 أيام.\n"
+        "بعد ما تخلص الأربعة عشر يوم ما نقدر نقبل أي مرتجع.",
+    ],
+)
+def test_a_cost_a_list_heading_or_the_window_s_end_refuses_nothing(text: str) -> None:
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Goods once sold will not be taken back or exchanged.",
+        "جميع المبيعات نهائية، ولا يمكن إرجاع الطلبات أو استبدالها بعد تأكيد الطلب.",
+    ],
+)
+def test_no_returns_once_sold_or_ordered_is_a_blanket_refusal(text: str) -> None:
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 14 days, refunded within 7 days.\n"
+        "We do not deduct a handling fee, a packaging fee or any other charge from refunds.",
+        "Returns within 14 days, refunded within 7 days.\n"
+        "No restocking, handling or gateway fee is deducted from any refund.",
+    ],
+)
+def test_fees_listed_after_a_denial_are_not_kept(text: str) -> None:
+    assert "return.fees_deducted" not in found(text, EG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 14 days of delivery.\n"
+        "Accepted returns are refunded solely as account credit within 3 days. Credit cannot be "
+        "withdrawn, moved or paid out in cash.",
+        "الإرجاع خلال ١٤ يوم.\nبنرجعلك قيمة القطعة على شكل e-Gift Card على الإيميل خلال يومين.",
+    ],
+)
+def test_credit_solely_or_in_the_form_of_a_gift_card_is_credit_only(text: str) -> None:
+    assert found(text, EG)["return.store_credit_only"].confident
+
+
+def test_a_fee_kept_under_any_circumstance_is_kept_for_defects_too() -> None:
+    text = (
+        "يحق للعميل الإرجاع خلال 14 يوماً ويرد المبلغ خلال 7 أيام.\n"
+        "رسوم الدفع الإلكتروني لا تسترد تحت أي ظرف."
+    )
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_the_cost_of_a_defect_s_replacement_put_on_the_customer() -> None:
+    text = (
+        "All sales are final.\n"
+        "If your parcel arrives broken, write to us the same day and we will ship a replacement. "
+        "The courier fee for the replacement (EGP 50) is paid by the customer."
+    )
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_a_payment_method_label_under_a_recovery_heading_is_a_refund_time() -> None:
+    text = (
+        "🕒 المدة\n• الاسترجاع: ثلاثة أيام من استلام الطلب\n\n"
+        "💳 الاسترداد\n• مدى / فيزا: 7-14 يوم عمل"
+    )
+    rules = found(text, SA)
+    assert rules["return.window_too_short"].confident
+    assert "return.refund_time_missing" not in rules
+
+
+def test_an_faq_answer_to_return_or_exchange_is_the_return_window() -> None:
+    text = (
+        "Q: How long do I have to return or exchange?\nA: 3 days from delivery.\n"
+        "Q: When is my money back?\nA: Within 5 days."
+    )
+    assert found(text, EG)["return.window_too_short"].confident

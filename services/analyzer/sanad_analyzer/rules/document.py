@@ -55,6 +55,8 @@ _MARKER: Final = re.compile(
     r"(?:اولا|ثانيا|ثالثا|رابعا|خامسا|سادسا|سابعا|ثامنا|تاسعا|عاشرا)\s*[:\-)]?)"
     r"|(?P<emoji>[^\w\s\"'«(]{1,4}))\s*"
 )
+# A lettered item's marker: "(a)", "أ-", "ب)".
+_LETTERED: Final = re.compile(r"\([a-h]\)|[\u0627-\u064a][\-)]")
 # A sentence ends at "!", "?" or ";", at a full stop before a space (not after a one-letter
 # abbreviation: "ج.م.", "ر.س."), or at a bullet inside a line.
 # Every branch starts with a plain character, so CPython scans for them in C (guard.py).
@@ -835,14 +837,19 @@ def _cells_before(content: str, line_start: int, position: int) -> int:
 
 def _heads_sub_clauses(marker: re.Match[str] | None, next_marker: re.Match[str] | None) -> bool:
     """A numbered line over its own sub-clauses ("٢- المنتجات التالفة" / "٢-١ يجب إبلاغ
-    البائع …") heads them."""
+    البائع …", "6. Products that cannot be returned" / "(a) underwear …") heads them."""
     if marker is None or next_marker is None:
         return False
     number, sub_clause = marker.group("number"), next_marker.group("number")
     if not number or not sub_clause:
         return False
     digits = number.strip("()-. ")
-    return digits.isdigit() and re.match(rf"{digits}[.\-]\d", sub_clause) is not None
+    if not digits.isdigit():
+        return False
+    return (
+        re.match(rf"{digits}[.\-]\d", sub_clause) is not None
+        or _LETTERED.fullmatch(sub_clause.strip()) is not None
+    )
 
 
 def _page_chrome(content: str, start: int, end: int) -> bool:

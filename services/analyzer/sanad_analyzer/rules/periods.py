@@ -687,7 +687,11 @@ class _PurposeWords:
             return after[0][2], Binding.SENTENCE, False
         continued = self._continued(clause.sentence)
         if continued:
-            return continued[-1][2], Binding.SENTENCE, False
+            kinds = [word[2] for word in continued]
+            if kinds[-1] is Purpose.EXCHANGE and Purpose.RETURN in kinds:
+                # "How long do I have to return or exchange?" / "10 days from delivery."
+                return Purpose.RETURN, Binding.SENTENCE, False
+            return kinds[-1], Binding.SENTENCE, False
         context = self._context(clause)
         if context is not None:
             return context, Binding.CONTEXT, False
@@ -746,7 +750,12 @@ class _PurposeWords:
         context = self._context_of_spans(clause)
         lead = self._document.sentence_of(clause).lead
         if (
-            context in (None, Purpose.INSPECTION)
+            # (under "💳 الاسترداد" too, whose bare recovery word reads as a return; not under
+            # "مدة الإرجاع حسب طريقة الدفع:", a window by payment method)
+            (
+                context in (None, Purpose.INSPECTION)
+                or (context is Purpose.RETURN and self._recovery_headed(clause))
+            )
             and lead is not None
             and not self._between(*lead)
             and MONEY_METHOD.search(self._text, *lead)
@@ -755,6 +764,18 @@ class _PurposeWords:
             # named as the item's label is what the period pays back by.
             return Purpose.REFUND
         return context
+
+    def _recovery_headed(self, clause: Clause) -> bool:
+        """Every purpose word of the clause's headings is the bare "الاسترداد"."""
+        words = [
+            word
+            for heading in self._document.section_of(clause).headings
+            for word in self._between(*heading)
+        ]
+        return bool(words) and all(
+            kind is Purpose.RETURN and _RECOVERY.fullmatch(self._text, start, end)
+            for start, end, kind in words
+        )
 
     def _context_of_spans(self, clause: Clause) -> Purpose | None:
         """The purpose the lead and headings name, read in their order."""

@@ -197,6 +197,26 @@ _AT_HAND_OVER: Final = pattern(
     r"بعد (?:ما )?(?:ال)?(?:مندوب|دليفري|كابتن) (?:ي|بي)?(?:مشي|مشى|غادر|روح|سلم)\w*"
     r"|بعد (?:مغادره|مشي|ذهاب) (?:ال)?(?:مندوب|دليفري)"
     r"|(?:once|after) (?:the )?(?:courier|driver|delivery agent) (?:leaves|has left|is gone)"
+    # (or earlier still: "ولا يمكن استرجاعها أو استبدالها بعد إتمام الطلب")
+    r"|بعد (?:اتمام|تاكيد|تنفيذ|ارسال) (?:ال)?(?:طلب|اوردر|شراء)\w*"
+)
+# A charge the store denies making: "We do not charge a restocking fee, …".
+_DENIED_CHARGE: Final = pattern(
+    r"(?:do not|don't|never|will not|won't|does not|doesn't) (?:charge|deduct|take|keep|apply)"
+    r"|(?:لا|ما|مش|لن) (?:ن|ي|بن)?(?:خصم|اخذ|احتسب|فرض)\w*"
+)
+# A clause that goes on with a list by "or": "handling or gateway fee is deducted".
+_OR_LISTED: Final = pattern(r"\w+(?:-\w+)? (?:or|and|nor|او|ولا) ")
+# A clause that is one more fee of a list: "an administrative fee", "أو رسوم إدارية".
+_LISTED_FEE: Final = pattern(
+    r"(?:(?:or|and|nor) )?(?:an? |the |any )?(?:\w+ ){0,2}?(?:fee|charge|cost)s?(?![a-z])"
+    r"|(?:ولا |او |و)?(?:اي )?(?:رسوم|مصاريف|تكاليف)(?!\w)"
+)
+# Credit that cannot become money: "It cannot be withdrawn, transferred or paid out in cash",
+# "ولا يمكن سحب الرصيد نقداً".
+_NOT_CASHED: Final = pattern(
+    r"(?:cannot|can't|may not) be (?:withdrawn|cashed|converted|paid out|exchanged for cash)"
+    r"|(?:لا|ما) (?:يمكن |يتم )?(?:سحب|صرف)\w*"
 )
 _ONLY_REACH: Final = 20
 """How far after a period its "only" may stand ("3 أيام فقط", "48 hours only from delivery")."""
@@ -501,6 +521,8 @@ class ReturnPolicy:
             for s, e in ((before, start), (start, after))
         ):
             return False  # "We do not issue prepaid return labels" refuses a label, not a return
+        if SHIPPING_COST.match(self._text, end + 1) and self._text[end : end + 1] == " ":
+            return False  # "No return shipping is charged, for any product, …" is a cost's
         # The fee is the clause's subject ("المصاريف الإدارية بتاعة التقسيط ... مش بتترد"), or
         # the question it answers is about one and it names no goods ("هل ترجع رسوم الشحن؟" /
         # "غير كذا ما ترجع").
@@ -855,6 +877,7 @@ class ReturnPolicy:
                     and not STORE_PAYS.search(self._text, clause.start, self._own_end(clause))
                 )
                 or self._after_defects(clause)
+                or self._remedys_cost(clause)
                 or self._extended_to_every_case(clause)
                 or self._warranty_cost(clause)
                 or (earlier is not None and self._of_defects(earlier))
@@ -1264,6 +1287,24 @@ class ReturnPolicy:
             and not _OTHERWISE.search(text, clause.start, clause.end)
         )
 
+    def _remedys_cost(self, clause: Clause) -> bool:
+        """The cost is of the remedy the sentence before gives for defective items ("If your
+        order arrives damaged, we will send a replacement. The delivery fee for the
+        replacement is paid by the customer.")."""
+        document = self.document
+        text = self._text
+        if clause.sentence == 0 or not _REMEDY.search(text, clause.start, self._own_end(clause)):
+            return False
+        sentence = document.sentence_of(clause)
+        previous = document.sentences[clause.sentence - 1]
+        return (
+            previous.section == sentence.section
+            and document.has(Topic.DEFECTS, previous.start, previous.end)
+            and _REMEDY.search(text, previous.start, previous.end) is not None
+            and STORE_PAYS.search(text, previous.start, sentence.end) is None
+            and NO_FEE.search(text, previous.start, sentence.end) is None
+        )
+
     def _later(self, clause: Clause) -> list[Clause]:
         sentence = self.document.sentence_of(clause)
         index = self.document.clauses.index(clause)
@@ -1484,15 +1525,33 @@ class ReturnPolicy:
 
     def _denied_by_list_head(self, clause: Clause) -> bool:
         """The clause goes on with a list a denial opens ("No fees, shipping costs or service
-        charges are deducted", "لا رسوم، ولا مصاريف شحن تخصم")."""
-        if clause.start == 0:
-            return False
-        previous = self.document.clause_at(clause.start - 1)
-        if previous.sentence != clause.sentence or previous is clause:
-            return False
-        if NO_FEE.match(self._text, previous.start) is None:
-            return False
-        return len(self._text[previous.start : previous.end].split()) <= _LISTED_WORDS
+        charges are deducted", "لا رسوم، ولا مصاريف شحن تخصم", "We do not charge a restocking
+        fee, an administrative fee or any other deduction", "No restocking, handling, payment
+        or administrative fee is deducted"): the items between are a few words each."""
+        document = self.document
+        text = self._text
+        sentence = document.sentence_of(clause)
+        earlier = [
+            document.clauses[index]
+            for index in sentence.clauses
+            if document.clauses[index].end <= clause.start
+        ]
+        for count, previous in enumerate(reversed(earlier)):
+            listed = len(text[previous.start : previous.end].split()) <= _LISTED_WORDS
+            if NO_FEE.match(text, previous.start) is not None:
+                return count > 0 or listed
+            if _DENIED_CHARGE.search(text, previous.start, previous.end) is not None:
+                # (the clause a further fee of the list: "…, an administrative fee or any other")
+                return count > 0 or _LISTED_FEE.match(text, clause.start) is not None
+            if listed and _NEGATOR_BEFORE.match(text, previous.start) is not None:
+                # "No restocking, handling, …": the list's head is its first item ("No
+                # restocking, handling or gateway fee is deducted": two words, then "or")
+                head_only = len(text[previous.start : previous.end].split()) == 2
+                if count > 0 or (head_only and _OR_LISTED.match(text, clause.start)):
+                    return True
+            if not listed:
+                return False
+        return False
 
     def _excepted_fee(self, clause: Clause) -> tuple[int, int] | None:
         """The exception of a refund that names a fee: the refund is paid but for it ("ويُرد
@@ -1722,6 +1781,8 @@ class ReturnPolicy:
                 continue  # under "Defective, damaged or wrong items": money for those only
             if self._about_cancelling(sentence, clauses):
                 continue  # "Cancelled orders are refunded to the card": no return's refund
+            if _NOT_CASHED.search(text, sentence.start, sentence.end):
+                continue  # "It cannot be withdrawn, transferred or paid out in cash": credit's
             clauses = [c for c in clauses if not self._in_the_case_of_cancelling(c)]
             if not document.has(
                 Topic.REFUND, sentence.start, sentence.end

@@ -576,6 +576,8 @@ _CATEGORY_WORDS: Final = {
         r"(?:اكثر|أكثر) من \d+ ?(?:يوم|ايام|ساعه|اسبوع)\w*",
         r"بعد (?:ال)?(?:مده|فتره)",
         r"بعد ما (?:ال)?مندوب",
+        # "بعد ما تخلص الثلاث أيام": once the days are over
+        r"بعد ما (?:ت|ي)?(?:خلص|نتهي|عدي)\w*",
         r"بعد\s+(?:ال\s?)?\d+",
         # "ومن تاني يوم مفيش استرجاع": from the day after
         r"من (?:تاني|ثاني|تالت|ثالث) يوم",
@@ -656,6 +658,8 @@ _RETURN_STEM: Final = r"(?:[وفبلك]?(?:ال|لل)?)" + words(
     r"exchanges?",
     r"exchanged",
     r"take (?:\w+ )?back",
+    # "Goods once sold will not be taken back or exchanged"
+    r"taken back",
     r"money back",
 )
 _NEGATOR: Final = words(
@@ -825,10 +829,11 @@ CONDITION: Final = Lexicon(
         r"(?:في|ب) (?:حال|حاله|حالات)",
         r"\bif\b",
         r"\bwhen\b",
-        # not "once delivered": every return comes after delivery, so that narrows nothing
+        # not "once delivered" or "once sold": every return comes after them, so that narrows
+        # nothing ("Goods once sold will not be taken back or exchanged")
         r"\bonce\b(?! (?:(?:it|they|(?:the |your |an |a )?(?:orders?|items?|products?|parcels?))"
         r"(?:'s| is| are| has been| have been| was| were| gets?)? )?(?:been )?"
-        r"(?:delivered|received))"
+        r"(?:delivered|received|sold|purchased|bought))"
         # nor "once your order leaves our warehouse", earlier still
         r"(?! (?:the |your )?(?:orders?|items?|parcels?|it|they) (?:leaves?|has left|have left))",
         r"\bwhere\b",
@@ -962,6 +967,7 @@ ALL_CASES: Final = pattern(
         r"(?:في|ب) (?:كلتا |كلا )?(?:ال)?حالتين",
         r"on all returns",
         r"under any circumstances?",
+        r"(?:تحت|في|ب) (?:اي|كل) (?:ظرف|الظروف|حال من الاحوال)",
         r"in all circumstances",
         r"دائما",
         r"always",
@@ -1313,6 +1319,7 @@ CREDIT: Final = pattern(
         r"(?:promo|discount|credit|voucher|coupon) codes? (?:\w+ )?worth",
         r"(?:ال)?نقاط",
         r"store[- ]credit",
+        r"(?:account|site|app|wallet|in-store) credit",
         r"credit note",
         r"(?:account|store|site|app|wallet) balance",
         # "The amount is kept as a balance on your account for your next order"
@@ -1361,7 +1368,10 @@ CREDIT_ONLY: Final = pattern(
         r"ف(?<!\wف)قط(?!\w)",
         r"ب(?<!\wب)س(?!\w)",
         r"only",
-        r"(?:على شكل|في صوره|على هيئه|بشكل|ك)\s*(?:ال)?(?:رصيد|قسيم|كوبون|فاوتشر|بطاق\w* هدي)",
+        r"exclusively",
+        r"solely",
+        r"(?:على شكل|في صوره|على هيئه|بشكل|ك)\s*(?:ال)?(?:رصيد|قسيم|كوبون|فاوتشر|بطاق\w* هدي"
+        r"|(?:e-?)?gift ?cards?|vouchers?|store credit)",
         # the accusative of manner: "يعاد المبلغ رصيداً في محفظة العميل"
         r"ر(?<!\wر)صيدا(?!\w)",
         r"(?:no|not) (?:available )?(?:in )?(?:cash|money)",
