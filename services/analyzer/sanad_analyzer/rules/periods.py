@@ -420,13 +420,15 @@ def _listed_after(document: Document, periods: list[Period]) -> list[Period]:
             continue
         if document.clause_at(earlier.start) != document.clause_at(period.start):
             continue
-        found[index] = dataclasses.replace(
-            period,
-            purpose=earlier.purpose,
-            about_defects=earlier.about_defects,
-            binding=Binding.CLAUSE,
-        )
+        found[index] = _bound_as(period, earlier, Binding.CLAUSE)
     return found
+
+
+def _bound_as(period: Period, earlier: Period, binding: Binding) -> Period:
+    """``period`` with the purpose the ``earlier`` one it goes on from has."""
+    return dataclasses.replace(
+        period, purpose=earlier.purpose, about_defects=earlier.about_defects, binding=binding
+    )
 
 
 def _named_again(document: Document, periods: list[Period]) -> list[Period]:
@@ -450,12 +452,7 @@ def _named_again(document: Document, periods: list[Period]) -> list[Period]:
             None,
         )
         if earlier is not None:
-            found[index] = dataclasses.replace(
-                period,
-                purpose=earlier.purpose,
-                about_defects=earlier.about_defects,
-                binding=Binding.SENTENCE,
-            )
+            found[index] = _bound_as(period, earlier, Binding.SENTENCE)
     return found
 
 
