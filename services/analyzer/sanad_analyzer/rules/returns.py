@@ -41,6 +41,7 @@ from sanad_analyzer.rules.vocabulary import (
     MONEY_METHOD,
     NO_FEE,
     NOT_AVAILABLE_WORDS,
+    NOT_CASHED_WORDS,
     NOT_REFUNDED,
     OTHER_FEE,
     PARTIAL_REFUND,
@@ -51,6 +52,7 @@ from sanad_analyzer.rules.vocabulary import (
     VAT,
     Category,
     Topic,
+    words,
 )
 
 
@@ -212,12 +214,7 @@ _LISTED_FEE: Final = pattern(
     r"(?:(?:or|and|nor) )?(?:an? |the |any )?(?:\w+ ){0,2}?(?:fee|charge|cost)s?(?![a-z])"
     r"|(?:ولا |او |و)?(?:اي )?(?:رسوم|مصاريف|تكاليف)(?!\w)"
 )
-# Credit that cannot become money: "It cannot be withdrawn, transferred or paid out in cash",
-# "ولا يمكن سحب الرصيد نقداً".
-_NOT_CASHED: Final = pattern(
-    r"(?:cannot|can't|may not) be (?:withdrawn|cashed|converted|paid out|exchanged for cash)"
-    r"|(?:لا|ما) (?:يمكن |يتم )?(?:سحب|صرف)\w*"
-)
+_NOT_CASHED: Final = pattern(words(*NOT_CASHED_WORDS))
 _ONLY_REACH: Final = 20
 """How far after a period its "only" may stand ("3 أيام فقط", "48 hours only from delivery")."""
 _ONLY: Final = pattern(r"(?<![a-z])only(?![a-z])|(?<!\w)(?:فقط|بس|الا)(?!\w)|(?:ي|ت)قتصر")

@@ -1363,6 +1363,13 @@ MOBILE_MONEY: Final = pattern(
         r"(?:اس تي سي|اس تى سى) باي",
     )
 )
+NOT_CASHED_WORDS: Final = (
+    r"(?:cannot|can't|may not) be (?:withdrawn|exchanged|converted|cashed|paid out)"
+    r"(?: (?:\w+ )?(?:in|for|into|as) (?:cash|money))?",
+    r"(?:لا|ما) (?:يمكن |يتم |تقدر )?(?:سحب|صرف)\w*",
+)
+"""Credit that cannot become money: "It cannot be withdrawn, transferred or paid out in cash",
+"ولا يمكن سحب الرصيد نقداً" (a mark of credit only, and no money refund)."""
 CREDIT_ONLY: Final = pattern(
     words(
         r"ف(?<!\wف)قط(?!\w)",
@@ -1376,9 +1383,7 @@ CREDIT_ONLY: Final = pattern(
         r"ر(?<!\wر)صيدا(?!\w)",
         r"(?:no|not) (?:available )?(?:in )?(?:cash|money)",
         r"cash refunds? (?:are|is) not",
-        r"cannot be (?:withdrawn|exchanged|converted) (?:in|for|into)? ?(?:cash|money)",
-        r"cannot be (?:withdrawn|cashed out)",
-        r"(?:لا|ما) (?:يمكن|يتم|تقدر) (?:سحب|صرف)\w*",
+        *NOT_CASHED_WORDS,
         r"instead of",
         r"بدلا من",
         r"(?:issued|given|provided|refunded|paid|made|added) (?:as|in|via|through|to)",
