@@ -704,10 +704,7 @@ class _PurposeWords:
         words = self._between(*column)
         if not words:
             return None
-        if all(
-            kind is Purpose.RETURN and _RECOVERY.fullmatch(self._text, word_start, word_end)
-            for word_start, word_end, kind in words
-        ):
+        if self._bare_recovery(words):
             text = self._text
             row_start = text.rfind("\n", 0, column[0]) + 1
             row_end = text.find("\n", column[1])
@@ -769,7 +766,12 @@ class _PurposeWords:
             for heading in self._document.section_of(clause).headings
             for word in self._between(*heading)
         ]
-        return bool(words) and all(
+        return bool(words) and self._bare_recovery(words)
+
+    def _bare_recovery(self, words: list[tuple[int, int, Purpose]]) -> bool:
+        """Every purpose word is the bare "الاسترداد", which may mean the goods' return or the
+        money's."""
+        return all(
             kind is Purpose.RETURN and _RECOVERY.fullmatch(self._text, start, end)
             for start, end, kind in words
         )
@@ -788,10 +790,7 @@ class _PurposeWords:
                 if CHANGE_OF_MIND.search(self._text, *span):
                     return Purpose.RETURN  # "🔄 لو غيرت رأيك" / "عندك أسبوع من يوم الاستلام"
                 continue
-            if all(
-                kind is Purpose.RETURN and _RECOVERY.fullmatch(self._text, start, end)
-                for start, end, kind in words
-            ):
+            if self._bare_recovery(words):
                 # "يمكنك اختيار طريقة الاسترداد:" under "استرداد المبالغ": the bare recovery
                 # word is the refund's where a heading above names money going back.
                 recovery_only = True

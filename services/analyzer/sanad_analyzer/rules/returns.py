@@ -1534,18 +1534,21 @@ class ReturnPolicy:
             if document.clauses[index].end <= clause.start
         ]
         for count, previous in enumerate(reversed(earlier)):
-            listed = len(text[previous.start : previous.end].split()) <= _LISTED_WORDS
+            word_count = len(text[previous.start : previous.end].split())
+            listed = word_count <= _LISTED_WORDS
             if NO_FEE.match(text, previous.start) is not None:
                 return count > 0 or listed
             if _DENIED_CHARGE.search(text, previous.start, previous.end) is not None:
                 # (the clause a further fee of the list: "…, an administrative fee or any other")
                 return count > 0 or _LISTED_FEE.match(text, clause.start) is not None
-            if listed and _NEGATOR_BEFORE.match(text, previous.start) is not None:
-                # "No restocking, handling, …": the list's head is its first item ("No
-                # restocking, handling or gateway fee is deducted": two words, then "or")
-                head_only = len(text[previous.start : previous.end].split()) == 2
-                if count > 0 or (head_only and _OR_LISTED.match(text, clause.start)):
-                    return True
+            # "No restocking, handling, …": the list's head is its first item ("No restocking,
+            # handling or gateway fee is deducted": two words, then "or")
+            if (
+                listed
+                and _NEGATOR_BEFORE.match(text, previous.start) is not None
+                and (count > 0 or (word_count == 2 and _OR_LISTED.match(text, clause.start)))
+            ):
+                return True
             if not listed:
                 return False
         return False
