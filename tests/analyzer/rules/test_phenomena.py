@@ -14,6 +14,7 @@ from sanad_analyzer.rules.document import Document
 from sanad_analyzer.rules.normalised import normalise
 from sanad_analyzer.rules.periods import find_periods
 from sanad_analyzer.rules.score import compliance_ratio, grade
+from sanad_analyzer.rules.vocabulary import Category
 
 SA, EG = Jurisdiction.SA, Jurisdiction.EG
 
@@ -3472,3 +3473,347 @@ def test_an_faq_answer_to_return_or_exchange_is_the_return_window() -> None:
         "Q: When is my money back?\nA: Within 5 days."
     )
     assert found(text, EG)["return.window_too_short"].confident
+
+
+def test_a_fee_shown_at_checkout_is_not_kept_from_refunds() -> None:
+    text = (
+        "Delivery\nA cash-on-delivery fee of SAR 10 applies and is shown at checkout.\n\n"
+        "Returns\nReturns within 14 days of delivery; refunds within 5 days."
+    )
+    assert "return.fees_deducted" not in found(text, SA)
+
+
+def test_credit_added_within_a_time_to_be_spent_later_is_the_refund_time() -> None:
+    text = (
+        "الإرجاع خلال 14 يوم من الاستلام.\n"
+        "تضاف قيمة المرتجع إلى رصيدك في التطبيق خلال 24 ساعة لاستخدامها في طلب لاحق."
+    )
+    rules = found(text, EG)
+    assert rules["return.store_credit_only"].confident
+    assert "return.refund_time_missing" not in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the value paid back, in the possessive
+        "يمكن الإرجاع خلال 14 يوماً.\nأما الدفع بالبطاقة فتُرد قيمته إلى البطاقة خلال 5 أيام عمل.",
+        # what comes back, after the item's money label
+        "الإرجاع: خلال 14 يوم من الاستلام.\n💰 الفلوس: بترجعلك خلال 5 أيام.",
+        # a delivery fee named beside the refund is a cost, not a delivery
+        "Return it within 14 days and we refund the full amount, delivery fee included, "
+        "within 5 days.",
+        # counted from the courier's pickup of the return, onto the original payment method
+        "Returns are accepted within 14 days.\nHow are refunds paid?\n"
+        "To your original payment method within 5 business days of pickup.",
+        # the bare "الرد" beside a return period
+        "ويمكن طلب الاسترجاع خلال 14 يوماً من الاستلام، ويتم الرد خلال 5 أيام عمل.",
+    ],
+)
+def test_refund_times_in_wordings_the_refund_words_missed(text: str) -> None:
+    assert "return.refund_time_missing" not in found(text, EG)
+
+
+def test_the_question_answered_names_the_period_before_a_later_clause() -> None:
+    text = "ينفع أرجع المنتج؟\nينفع خلال 3 أيام من الاستلام، بس الفلوس بترجعلك رصيد في المحفظة."
+    rules = found(text, EG)
+    assert rules["return.window_too_short"].confident
+    assert "return.refund_time_too_long" not in rules
+
+
+def test_a_table_whose_cells_are_divided_by_tabs() -> None:
+    text = (
+        "الإرجاع\nعندك 14 يوم من الاستلام.\n\n"
+        "مين يدفع الشحن؟\nالحالة\tمصاريف الشحن\nمنتج تالف\tعلى العميل\nتغيير الرأي\tعلى العميل"
+    )
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_an_empty_cell_s_dash_does_not_cut_a_table_row() -> None:
+    text = (
+        "Type: Sealed device | Period: 14 days from delivery | Refund: to the card\n"
+        "Type: Gift cards and software | Period: — | Not returnable"
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_a_note_in_brackets_is_no_heading() -> None:
+    text = (
+        "📌 المصاريف\nالسبب\tمصاريف الشحن\nمش عاجبك\tعلى العميل\n"
+        "(في كل الحالات مصاريف الشحن على العميل ومبترجعش)\n\n📌 الفلوس\nبترجع خلال ٥ أيام."
+    )
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_a_refusal_cited_by_name_is_not_the_shop_s() -> None:
+    text = (
+        "يقبل الإرجاع خلال سبعة أيام من الاستلام، ولا نعمل بعبارة «البضاعة المباعة لا ترد ولا "
+        "تستبدل» في أي فرع. ويرد المبلغ خلال خمسة أيام."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_an_item_s_label_reaches_past_its_semicolon() -> None:
+    text = (
+        "- Clothing: 30 days from delivery\n"
+        "- Fresh food: tell us of any problem within 24 hours; no change-of-mind returns\n"
+        "Refunds within 7 days."
+    )
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_a_title_naming_the_shop_limits_nothing_under_a_later_list() -> None:
+    text = "متجر عطور الياسمين\nشروط الإرجاع:\n- لا يقبل إرجاع أي منتج بعد ثلاثة أيام من الاستلام."
+    document = Document(normalise(text))
+    refusal = next(clause for clause in document.clauses if clause.refusal is not None)
+    assert Category.HYGIENE not in document.scope(refusal)
+
+
+def test_the_terms_that_follow_are_no_list_of_goods() -> None:
+    document = Document(normalise("تسري على منتجات هذا البائع الشروط التالية:\n- لا إرجاع."))
+    assert Category.LISTED not in document.scope(document.clauses[-1])
+
+
+def test_damaged_packaging_sent_back_is_no_defect() -> None:
+    text = (
+        "الإرجاع خلال ٧ أيام من الاستلام.\n"
+        "لو الكرتون مفتوح أو الغلاف متضرر، يخصم 10% من قيمة المنتج.\n"
+        "المبلغ يرجع خلال أسبوع."
+    )
+    rules = found(text, SA)
+    assert rules["return.fees_deducted"].confident
+    assert "return.customer_pays_for_defects" not in rules
+
+
+def test_every_change_of_mind_return_is_not_every_case() -> None:
+    text = (
+        "يقبل الإرجاع خلال 14 يوماً. وفي كل حالات الإرجاع لعدم الرغبة يتحمل العميل الشحن ويخصم من "
+        "المبلغ، أما المنتج المعيب فيتحمل المتجر شحنه. ويرد المبلغ خلال 7 أيام."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+def test_after_is_no_negation_of_the_money_refund() -> None:
+    text = (
+        "ترجع القطعة خلال 14 يوم. وبعد ما القطعة توصلنا بنرجعلك تمنها على المحفظة أو الكارت "
+        "خلال أسبوع."
+    )
+    rules = found(text, EG)
+    assert "return.store_credit_only" not in rules
+    assert "return.refund_time_missing" not in rules
+
+
+def test_non_conforming_goods_returnable_is_no_refusal() -> None:
+    text = (
+        "يحق للعميل الإرجاع خلال 14 يوماً من الاستلام.\n"
+        "أما المنتجات المعيبة أو غير المطابقة فيمكن إرجاعها خلال ثلاثين يوماً.\n"
+        "ويرد المبلغ خلال سبعة أيام."
+    )
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_baby_care_goods_are_named_goods() -> None:
+    text = (
+        "✔️ الإرجاع خلال 7 أيام من الاستلام.\n"
+        "✔️ الحفاضات والحليب ومنتجات الاستحمام ما تنرجع أبد.\n"
+        "✔️ المبلغ يرجع خلال 5 أيام."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_a_deposit_kept_is_a_fee() -> None:
+    text = (
+        "الإرجاع خلال 14 يوم والفلوس بترجع خلال 5 أيام.\n"
+        "طلبات التورت المخصوص: العربون (150 جنيه) مش بيرجع لو الأوردر اتلغى."
+    )
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_contacting_us_under_how_to_return_is_the_window() -> None:
+    text = (
+        "ازاي ترجع الأوردر؟\n1- ابعتلنا واتساب في خلال 3 أيام من الاستلام.\n"
+        "2- الفلوس بترجع بعد ما نفحص المنتج في خلال 5 أيام."
+    )
+    rules = found(text, EG)
+    assert rules["return.window_too_short"].confident
+    assert "return.refund_time_missing" not in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "يقبل الإرجاع خلال يومي عمل من الاستلام، والمبلغ يرد خلال 5 أيام.",
+        "لو رجعت الطلب خلال ٤ أيام من الاستلام بنرجعلك تمن المنتج كامل خلال أسبوع.",
+    ],
+)
+def test_short_windows_in_the_dual_and_the_past(text: str) -> None:
+    assert found(text, SA)["return.window_too_short"].confident
+
+
+def test_a_window_in_working_days_short_as_written_is_uncertain() -> None:
+    finding = found("Returns within 5 business days of delivery; refunds within 5 days.", SA)[
+        "return.window_too_short"
+    ]
+    assert not finding.confident
+    assert "working days" in finding.uncertainty
+
+
+def test_a_window_the_page_says_does_not_apply_is_not_the_window() -> None:
+    text = (
+        "Returns within 3 days of delivery, unopened only.\n"
+        "The platform's usual 14-day return window does not apply to this seller.\n"
+        "Refunds within 5 days."
+    )
+    assert found(text, EG)["return.window_too_short"].confident
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("- Return window: 14 days\n- Restocking fee: 20 ر.س على كل قطعة\n- Refund: 5 days", True),
+        ("- Return window: 14 days\n- Restocking fee: 0 SAR on any item\n- Refund: 5 days", False),
+    ],
+)
+def test_a_handling_fee_named_by_its_item_s_label(text: str, kept: bool) -> None:
+    assert ("return.fees_deducted" in found(text, SA)) is kept
+
+
+# Egyptian Arabic written in Latin letters (Franco-Arabic).
+
+
+def test_a_franco_arabic_window_and_refusal() -> None:
+    text = (
+        "🔁 Exchange Policy\nel exchange bas 5elal talat ayam men yom el estlam, "
+        "mafesh refund 5ales.\nel 7aga lazem tkon bel tag."
+    )
+    rules = found(text, EG)
+    assert rules["return.window_too_short"].confident
+    assert rules["return.blanket_no_return"].confident
+
+
+def test_a_franco_arabic_cost_not_refunded_is_no_refusal() -> None:
+    text = (
+        "Q: a2dar araga3 el order?\nA: aywa, 5elal 14 yom men el estlam.\n"
+        "Q: el shipping byrga3?\nA: la2, masareef el shipping el asleya non-refundable."
+    )
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        (
+            "el return 5elal 14 yom men el estlam.\n"
+            "masareef el shipping 3ala el 3ameel fe kol el 7alat, 7atta law feh 3eib masna3.",
+            True,
+        ),
+        (
+            "el return 5elal 14 yom men el estlam.\n"
+            "el shipping fees el asleya msh btrga3 ella law el order kan ghalat aw damaged.",
+            False,
+        ),
+    ],
+)
+def test_franco_arabic_defect_costs_and_their_exception(text: str, fires: bool) -> None:
+    assert ("return.customer_pays_for_defects" in found(text, EG)) is fires
+
+
+def test_an_english_mesh_is_no_franco_negation() -> None:
+    text = "Mesh bags can be returned within 14 days of delivery. Refunds within 5 days."
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+# Reasons about all the shop's goods, "even if", cited phrases (probes 74 to 78).
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "so" glued to the negation
+        "عطورنا ودهن العود منتجات شخصية، فما عندنا استرجاع ولا استبدال بعد ما يوصلك الطلب.",
+        # a reason in two clauses, and "even if" that takes in
+        "كل منتجاتنا عطور وبخور، وهي منتجات عناية شخصية، فما نقبل إرجاعها حتى لو ما انفتحت.",
+        # the heading names the goods the reason says are all the shop sells
+        "حلويات الدار\nمنتجاتنا حلويات طازجة تنجهز يوم طلبك، وعشان كذا ما نقدر نقبل إرجاعها ولا "
+        "تبديلها.",
+        # and so does the rule itself
+        "بما إن جميع عباياتنا تفصيل على مقاسك، ما نقبل إرجاعها أو استبدالها بعد التفصيل.",
+    ],
+)
+def test_a_refusal_after_a_reason_about_all_the_shop_s_goods(text: str) -> None:
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_the_nature_of_some_goods_still_limits_their_refusal() -> None:
+    text = (
+        "تمور النخيل\nنظراً لطبيعة التمور، لا يمكن إرجاعها بعد الاستلام.\n"
+        "أما علب الهدايا والمباخر فيمكن إرجاعها خلال 7 أيام. ويرد المبلغ خلال 5 أيام."
+    )
+    rules = found(text, SA)
+    assert (
+        "return.blanket_no_return" not in rules or not rules["return.blanket_no_return"].confident
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "نضمن لك إرجاع أي منتج خلال ٧ أيام من استلامه، حتى لو كان البائع لا يقبل الإرجاع في "
+        "صفحته. ويرد المبلغ خلال 5 أيام.",
+        'عندنا ما فيه "البضاعة المباعة لا ترد ولا تستبدل"\nتقدر ترجع أي منتج خلال 7 أيام من '
+        "الاستلام، والمبلغ يرجع خلال 5 أيام.",
+    ],
+)
+def test_a_refusal_granted_against_or_denied_is_none(text: str) -> None:
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_an_extended_warranty_bought_is_a_fee_not_a_defect_cost() -> None:
+    text = (
+        "Returns within 14 days of delivery; refunds within 5 days.\n"
+        "Delivery and extended warranty charges are non-refundable."
+    )
+    rules = found(text, SA)
+    assert rules["return.fees_deducted"].confident
+    assert "return.customer_pays_for_defects" not in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "unless" is no refusal of the money
+        "الإرجاع خلال 14 يوماً. يُضاف المبلغ رصيداً في محفظتك، ما لم تطلب استرداده إلى وسيلة "
+        "الدفع الأصلية خلال سبعة أيام.",
+        # a choice listed under its lead, the money's method named by its item's label
+        "When you start a return (within 30 days of delivery), choose one:\n"
+        "• Store credit: added to your wallet at once.\n"
+        "• Original payment method: refunded within 5-10 business days.",
+        # the answer to a question about the money
+        "Q: How long do I have to return?\nA: 14 days from delivery.\n"
+        "Q: How do I get my money back?\nA: To the card or wallet you paid with, within 5 days.",
+    ],
+)
+def test_money_offered_beside_credit_is_no_credit_only(text: str) -> None:
+    assert "return.store_credit_only" not in found(text, EG)
+
+
+def test_a_refund_taken_off_remaining_instalments_keeps_nothing() -> None:
+    text = (
+        "Returns within 14 days; refunds within 5 days.\n"
+        "If you paid with Tabby and still have instalments to pay, the refunded amount is taken "
+        "off the remaining ones."
+    )
+    assert "return.fees_deducted" not in found(text, SA)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 14 days; refunds within 5 days.\n\n"
+        "What is not refunded\n- The cash on delivery fee (SAR 15)\n- Gift wrapping",
+        "Returns within 14 days; refunds within 5 days.\n"
+        "A handling fee of SAR 30 is charged on each return. The fee is deducted from the refund.",
+    ],
+)
+def test_fees_kept_under_a_heading_or_pointed_back_to(text: str) -> None:
+    assert found(text, SA)["return.fees_deducted"].confident

@@ -52,6 +52,15 @@ P = Unit.PERCENT
         ("خلال شهر", [(1, M, "شهر")]),
         ("خلال شهرين", [(2, M, "شهرين")]),
         ("وساعتين", [(2, H, "وساعتين")]),
+        # the dual joined to its noun: "يومي عمل" (two working days); alone "يومي" is "daily"
+        ("خلال يومي عمل", [(2, D, "يومي")]),
+        ("عرض يومي", []),
+        # Egyptian Arabic in Latin letters, whose digits stand for letters ("5elal" is خلال)
+        ("5elal 48 sa3a", [(48, H, "48 sa3a")]),
+        ("5elal talat ayam", [(3, D, "talat ayam")]),
+        ("5elal esbo3en", [(2, W, "esbo3en")]),
+        ("3eib masna3", []),
+        ("within 3days", [(3, D, "3days")]),
         # English words.
         ("three days", [(3, D, "three days")]),
         ("twenty-one days", [(21, D, "twenty-one days")]),

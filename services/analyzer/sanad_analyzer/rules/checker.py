@@ -92,6 +92,12 @@ DOUBTS: Final[dict[Doubt, dict[str, str]]] = {
         "en": "The policy sets a longer return period in one place and, in another, a shorter "
         "one it calls the only one; which applies is not said.",
     },
+    Doubt.WORKING_DAYS: {
+        "ar": "مدة الإرجاع محسوبة بأيام العمل، ولا تبلغ المدة النظامية بالأيام إلا إذا كانت "
+        "العطلة يومين في الأسبوع، والنص لا يذكر ذلك.",
+        "en": "The return window is counted in working days; it reaches the legal minimum in "
+        "calendar days only if the week has two days off, which the text does not say.",
+    },
     Doubt.TIME_LIMITED: {
         "ar": "ترفض السياسة الإرجاع بعد وقت محدد ولا تمنح قبله مدة للإرجاع.",
         "en": "The policy refuses returns after a point in time and grants no return period "

@@ -26,6 +26,7 @@ from sanad_analyzer.rules.vocabulary import (
     CATEGORY_PATTERNS,
     CHANGE_OF_MIND,
     CONDITION,
+    EVEN_IF_WORDS,
     EXCEPTION,
     GOODS_CATEGORIES,
     LAW_CITED,
@@ -60,9 +61,24 @@ _LETTERED: Final = re.compile(r"\([a-h]\)|[\u0627-\u064a][\-)]")
 # A sentence ends at "!", "?" or ";", at a full stop before a space (not after a one-letter
 # abbreviation: "ج.م.", "ر.س."), or at a bullet inside a line.
 # Every branch starts with a plain character, so CPython scans for them in C (guard.py).
-_SENTENCE_END: Final = re.compile(r"!|\?|;|•|\.(?<!(?<!\w)\w\.)(?=\s|$)| (?:[•*]|-(?![0-9])) ")
+# (a dash beside a cell divider is an empty table cell: "| Period: — | Not returnable")
+_SENTENCE_END: Final = re.compile(
+    r"!|\?|;|•|\.(?<!(?<!\w)\w\.)(?=\s|$)|(?<!\|) (?:[•*]|-(?![0-9])) (?!\|)"
+)
 _CLAUSE_BREAK: Final = pattern(
-    r",(?:(?<![0-9],)|(?![0-9]))| (?:but|while|however|whereas|لكن|ولكن|بينما|اما|ثم|\||/) "
+    r",(?:(?<![0-9],)|(?![0-9]))| (?:but|while|however|whereas|لكن|ولكن|بينما|اما|ثم|\||/) |\t"
+)
+_CELL_DIVIDER: Final = re.compile(r"[|\t]")
+# A phrase cited by name, or denied, is mentioned, not stated: "ولا يُعمل بعبارة «البضاعة
+# المباعة لا ترد ولا تستبدل» على أي فاتورة", 'عندنا ما فيه "البضاعة المباعة لا ترد"', 'the
+# words "no returns" on a receipt'. A refusal inside its quotation marks refuses nothing.
+_QUOTE_MARKS: Final = re.compile('[«“"]')
+_CITED: Final = pattern(
+    r"(?:عباره|عبارات|جمله|لافته|لافتات|شعار|(?<![a-z])(?:phrase|words|wording|sign|notice"
+    r"|statement)"
+    r"|(?:ما فيه|ما في|مافيه|مافي|مفيش|مافيش|لا يوجد|لا توجد|ليس لدينا|ما عندنا|مش عندنا)"
+    r"(?: \S+){0,2}?)"
+    r" (?:«(?P<angled>[^»\n]{1,80})»|“(?P<curly>[^”\n]{1,80})”|\"(?P<straight>[^\"\n]{1,80})\")"
 )
 # A part that goes on with the verb of the part before an aside ("Shipping fees for any
 # return, even for faulty products, are paid by the customer"): it and the aside belong to
@@ -135,6 +151,8 @@ _PAGE_CHROME: Final = pattern(
 # A clause that draws the rule from the one before: "ولذلك", "وعشان كده", "so", "therefore".
 _CONSEQUENCE: Final = pattern(
     r"(?:و|ف)?(?:لذلك|لذا|بالتالي|عليه)(?!\w)|(?:و|ف)?(?:عشان|علشان) (?:كذا|كده|هيك|ذلك)"
+    # "so" glued to a negation: "عطورنا منتجات شخصية، فما عندنا استرجاع"
+    r"|ف(?=(?:ما|لا|مش|مفيش|مافي|مو|لن)(?!\w))"
     r"|(?:and |which is why |that is why )?(?:so|therefore|hence|thus|for this reason"
     r"|as a result)(?![a-z])"
 )
@@ -150,7 +168,11 @@ _ANY_GOODS: Final = pattern(
 )
 # A requirement on what is granted ("الاستبدال خلال ٣ أيام بشرط إن القطعة ما انفتحت", "provided
 # it is unused"): the goods or cases it names, to its clause's end, limit no other clause.
-_REQUIREMENT: Final = pattern(r"بشرط|شرط ان|شريطه|على ان|provided|as long as|on condition")
+_REQUIREMENT: Final = pattern(
+    r"بشرط|شرط ان|شريطه|على ان|provided|as long as|on condition"
+    # and what a clause takes in, not limits: "ما نقبل إرجاعها حتى لو ما انفتحت"
+    r"|" + EVEN_IF_WORDS
+)
 # A page title that names the shop: "لعملاء عطور الفردوس", "متجر عطور", "Oud House store".
 _SHOP: Final = pattern(
     r"(?:ل)?عملاء(?!\w)|متجر\w*|محل(?:ات)?(?!\w)|معرض(?!\w)|(?:store|shop|boutique)(?![a-z])"
@@ -276,6 +298,13 @@ class Document:
         self._categories = _Index(_CATEGORIES, found[topics:categories])
         self._scopes: dict[tuple[int, int], frozenset[Category]] = {}
         refusals, exceptions, conditions, all_goods, minds = found[categories:]
+        if _QUOTE_MARKS.search(text.text) is not None:
+            cited = [match.span(match.lastgroup or 0) for match in _CITED.finditer(text.text)]
+            refusals = [
+                (start, end)
+                for start, end in refusals
+                if not any(first <= start and end <= last for first, last in cited)
+            ]
         self._refusals = refusals
         self._refusal_starts = [start for start, _ in refusals]
         self._exceptions = [start for start, _ in exceptions]
@@ -283,8 +312,8 @@ class Document:
         self._conditions = [start for start, _ in conditions]
         self._minds = [start for start, _ in minds]
         self.sections: list[Section] = []
-        self._title: tuple[int, int] | None = None
-        """The page's title: its first line, when that is a heading."""
+        self._title: int | None = None
+        """The section the page's title heads: its first line, when that is a heading."""
         self.sentences: list[Sentence] = []
         self.clauses: list[Clause] = []
         self._read()
@@ -325,18 +354,42 @@ class Document:
                 )
             start = sentence.start
             opening = self.clauses[sentence.clauses.start]
-            if len(sentence.clauses) > 1 and self._gives_the_reason(opening):
-                start = self.clauses[sentence.clauses.start + 1].start
+            # A reason about all the shop's own goods ("منتجاتنا …"): a heading that names the
+            # same goods ("حلويات البيت" over "منتجاتنا حلويات طازجة، وعشان كذا ما نقدر نقبل
+            # إرجاعها") limits nothing either (discounted goods are never all a shop sells;
+            # "نظراً لطبيعة التمور" may be about some of them).
+            described: frozenset[Category] = frozenset()
+            rule = self._rule_after_reason(opening) if len(sentence.clauses) > 1 else None
+            if rule is not None:
+                start = rule.start
+                if _OUR_GOODS.search(self.text.text, opening.start, opening.end) is not None:
+                    described = self._categories_in(opening.start, rule.start) - {Category.SALE}
             section = self.sections[sentence.section]
-            spans = [
-                *self._unrequired(sentence, start, others),
-                *(span for span in section.headings if not self._names_the_shop(span, section)),
-            ]
-            if sentence.lead:
-                spans.append(sentence.lead)
-            found = frozenset().union(*(self._categories_in(*span) for span in spans))
+            headings = frozenset().union(
+                *(
+                    self._categories_in(*span)
+                    for span in section.headings
+                    if not self._names_the_shop(span)
+                )
+            )
+            spans = self._unrequired(sentence, start, others)
+            lead = self._lead_gone_on_from(clause.sentence)
+            if lead:
+                spans.append(lead)
+            found = headings.union(*(self._categories_in(*span) for span in spans)) - described
             self._scopes[key] = found
         return found
+
+    def _lead_gone_on_from(self, index: int) -> tuple[int, int] | None:
+        """The item's lead of the sentence, or of the one it goes on from ("Groceries: report
+        any problem within 24 hours; no change-of-mind returns")."""
+        sentence = self.sentences[index]
+        while sentence.lead is None:
+            previous = self.goes_on_from(index)
+            if previous is None:
+                return None
+            index, sentence = index - 1, previous
+        return sentence.lead
 
     def _arabic(self, clause: Clause) -> bool:
         """The clause is written in Arabic letters more than in Latin ones."""
@@ -344,31 +397,45 @@ class Document:
         arabic = len(_ARABIC.findall(text, clause.start, clause.end))
         return arabic >= len(_LATIN.findall(text, clause.start, clause.end))
 
-    def _gives_the_reason(self, opening: Clause) -> bool:
-        """The sentence's opening clause states why, for the shop's goods, and what follows
-        is the rule ("نظراً لطبيعة المنتجات…، لا يمكن…", "جميع منتجاتنا طازجة، ولذلك لا يمكن
-        إرجاعها", "كل الحلويات بتتعمل طازة، وعشان كده أي حاجة اتباعت مش بترجع"): the goods
-        it describes are all the shop sells, or the rule names its own ("any order")."""
+    def _rule_after_reason(self, opening: Clause) -> Clause | None:
+        """The clause that states the rule when the sentence's opening states why, for the
+        shop's goods ("نظراً لطبيعة المنتجات…، لا يمكن…", "جميع منتجاتنا طازجة، ولذلك لا يمكن
+        إرجاعها", "كل الحلويات بتتعمل طازة، وعشان كده أي حاجة اتباعت مش بترجع"): the goods it
+        describes are all the shop sells, or the rule names its own ("any order"). The reason
+        may take two clauses ("كل منتجاتنا عطور ودهن عود، وهي منتجات عناية شخصية، فما نقبل
+        إرجاعها"). None when the sentence opens with no reason."""
         text = self.text.text
+        sentence = self.sentences[opening.sentence]
+        following = self.clauses[sentence.clauses.start + 1]
         if _NATURE.match(text, opening.start):
-            return True
-        following = self.clauses[self.sentences[opening.sentence].clauses.start + 1]
-        if _CONSEQUENCE.match(text, following.start) is None:
-            return False
-        return (
-            _OUR_GOODS.match(text, opening.start) is not None
-            or _ANY_GOODS.search(text, following.start, following.end) is not None
-        )
+            return following
+        for index in range(
+            sentence.clauses.start + 1, min(sentence.clauses.stop, sentence.clauses.start + 3)
+        ):
+            following = self.clauses[index]
+            if _CONSEQUENCE.match(text, following.start) is None:
+                continue
+            if (
+                _OUR_GOODS.match(text, opening.start) is not None
+                or _ANY_GOODS.search(text, following.start, following.end) is not None
+            ):
+                return following
+            return None
+        return None
 
-    def _names_the_shop(self, heading: tuple[int, int], section: Section) -> bool:
-        """The page's title names the shop, and lists or refuses nothing ("تنبيه هام لعملاء
-        عطور الفردوس", "Perfume House store policy"): goods in the shop's name are all it
-        sells, so they limit nothing written under it."""
+    def _names_the_shop(self, heading: tuple[int, int]) -> bool:
+        """The page's title names the shop, and lists or refuses nothing itself ("تنبيه هام
+        لعملاء عطور الفردوس", "Perfume House store policy"): goods in the shop's name are all
+        it sells, so they limit nothing written under it, a list under a later heading
+        included."""
+        if self._title is None:
+            return False
+        title = self.sections[self._title]
         return (
-            heading == self._title
+            heading == title.heading
             and _SHOP.search(self.text.text, *heading) is not None
-            and not section.introduces_exceptions
-            and not section.refuses
+            and not title.introduces_exceptions
+            and not title.refuses
         )
 
     def _unrequired(
@@ -430,14 +497,12 @@ class Document:
         top_end = content.find("\n", top)
         if top >= line_start or any(char.isdigit() for char in content[top:top_end]):
             return None
-        cell_start = top
-        for _ in range(column + content.startswith("|", top)):
-            divider = content.find("|", cell_start, top_end)
-            if divider < 0:
-                return None
-            cell_start = divider + 1
-        cell_end = content.find("|", cell_start, top_end)
-        cell_end = top_end if cell_end < 0 else cell_end
+        dividers = [match.start() for match in _CELL_DIVIDER.finditer(content, top, top_end)]
+        skipped = column + content.startswith("|", top)
+        if len(dividers) < skipped:
+            return None
+        cell_start = dividers[skipped - 1] + 1 if skipped else top
+        cell_end = dividers[skipped] if len(dividers) > skipped else top_end
         return (cell_start, cell_end) if content[cell_start:cell_end].strip() else None
 
     def clause_at(self, position: int) -> Clause:
@@ -461,6 +526,13 @@ class Document:
         previous, sentence = self.sentences[index - 1], self.sentences[index]
         between = self.text.text[previous.end : sentence.start]
         return previous if between.strip() in (";", "؛") or between.rstrip() == "?" else None
+
+    def answers(self, index: int) -> bool:
+        """Sentence ``index`` answers the question right before it."""
+        if index == 0:
+            return False
+        previous, sentence = self.sentences[index - 1], self.sentences[index]
+        return self.text.text[previous.end : sentence.start].rstrip() == "?"
 
     def words(self, start: int, end: int) -> str:
         return self.text.text[start:end]
@@ -495,7 +567,9 @@ class Document:
         # list item nor a line and its translation ("- Swimwear | ملابس السباحة", "Refund time
         # | مدة رد المبلغ" are no table).
         piped = [
-            " | " in content[start:end] and kind is None and not _bilingual(content[start:end])
+            (" | " in content[start:end] or "\t" in content[start:end])
+            and kind is None
+            and not _bilingual(content[start:end])
             for (start, end), kind in zip(lines, kinds, strict=True)
         ]
         rows = [
@@ -548,8 +622,7 @@ class Document:
                     parent=section if after_heading and leads_list else None,
                 )
                 if index == 0:
-                    title = section
-                    self._title = (body, end)
+                    title = self._title = section
             self._line(
                 body,
                 end,
@@ -596,9 +669,9 @@ class Document:
             # A question on a line of its own heads its answer, as FAQ pages are laid out
             # ("How long do refunds take?" / "Up to 10 business days.").
             return len(line.split()) <= _INTRO_WORDS
-        if line[-1] in _FINAL_PUNCTUATION:
-            return False
-        if line.count(" | ") >= 2 or line.startswith("|") or line.endswith("|"):
+        if line[-1] in _FINAL_PUNCTUATION or (line[0] == "(" and line[-1] == ")"):
+            return False  # (a note in brackets: "(في كل الحالات مصاريف الشحن على العميل)")
+        if line.count(" | ") >= 2 or line.startswith("|") or line.endswith("|") or "\t" in line:
             # a table's row ("غيرت رأيك | على العميل | 10 ريال رسوم فحص", "| العطور | 7 أيام |")
             return False
         sides = re.split(r"\s[|/]\s", line)
@@ -826,13 +899,14 @@ def _opens_with_excepted_condition(
 
 def _table_row(line: str) -> bool:
     """A line of a table: it opens with a cell divider or holds two ("## Periods | المدد" is a
-    heading and its translation)."""
-    return line.lstrip().startswith("|") or line.count(" | ") >= 2
+    heading and its translation), or its cells are divided by tabs."""
+    return line.lstrip().startswith("|") or line.count(" | ") >= 2 or "\t" in line.strip()
 
 
 def _cells_before(content: str, line_start: int, position: int) -> int:
     """How many cells of its row stand before ``position`` (a leading divider opens none)."""
-    return content.count("|", line_start, position) - content.startswith("|", line_start)
+    dividers = content.count("|", line_start, position) + content.count("\t", line_start, position)
+    return dividers - content.startswith("|", line_start)
 
 
 def _heads_sub_clauses(marker: re.Match[str] | None, next_marker: re.Match[str] | None) -> bool:

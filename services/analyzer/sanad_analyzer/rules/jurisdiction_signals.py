@@ -58,6 +58,8 @@ _EGYPTIAN_CITIES: Final = (
     "اسوان",
     "الصعيد",
     "مدينه نصر",
+    "مدينه السادس من اكتوبر",
+    "مدينه 6 اكتوبر",
     "الغردقه",
     "cairo",
     "alexandria",
@@ -123,7 +125,15 @@ _SIGNALS: Final[dict[Jurisdiction, tuple[tuple[str, int, Lexicon], ...]]] = {
         (
             "currency",
             2,
-            Lexicon(r"جنيه\w*", r"جنيها\w*", r"ج\. ?م\.?", r"egp(?!\w)", r"l\.e\.?"),
+            Lexicon(
+                r"جنيه\w*",
+                r"جنيها\w*",
+                r"ج\. ?م\.?",
+                r"egp(?!\w)",
+                r"l\.e\.?",
+                # in Latin letters: "25 geneh"
+                r"g(?:e|i)?ne?h(?!\w)",
+            ),
         ),
         (
             "phone",

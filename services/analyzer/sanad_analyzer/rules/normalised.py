@@ -1,8 +1,8 @@
 """A matching form of a policy text that remembers, per character, where it came from.
 
 Patterns run on the normalised form (one spelling per letter, ASCII digits, no diacritics,
-single spaces, lower case); a match is mapped back through ``origin`` so the phrase a finding
-quotes is a slice of the text exactly as the store wrote it.
+single spaces, tabs kept as table cells' dividers, lower case); a match is mapped back through
+``origin`` so the phrase a finding quotes is a slice of the text exactly as the store wrote it.
 """
 
 from __future__ import annotations
@@ -176,7 +176,12 @@ def _has_emphasis(original: str) -> bool:
 
 
 def _one_space(match: re.Match[str]) -> str:
-    return "\n" if "\n" in match.group() or "\r" in match.group() else " "
+    """A line break, a tab (the divider of a table's cells as a page copies them), else one
+    space."""
+    run = match.group()
+    if "\n" in run or "\r" in run:
+        return "\n"
+    return "\t" if "\t" in run else " "
 
 
 def normalise(original: str) -> NormalisedText:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from sanad_analyzer.rules.document import Clause, Document
+from sanad_analyzer.rules.document import Clause, Document, Sentence
 from sanad_analyzer.rules.normalised import NormalisedText, pattern
 from sanad_analyzer.rules.vocabulary import (
     CHANGE_OF_MIND,
@@ -43,18 +43,20 @@ _UNIT_DAYS: Final = {
 BUSINESS_DAY: Final = 1.4
 """Calendar days one business day counts as (five in a week of seven)."""
 # "أيام عمل", "أيام عمل رسمي", Egyptian "أيام شغل"
-_BUSINESS: Final = pattern(r"\s*(?:عمل|عمل رسمي|شغل)(?!\w)")
+_BUSINESS: Final = pattern(r"\s*(?:عمل|عمل رسمي|شغل|3amal|shoghl)(?!\w)")
 _BUSINESS_WORDS: Final = re.compile(r"business|working")
 _UNIT_RANGE_JOIN: Final = pattern(r"\s*(?:-|الى|لـ|ل|to|up to|حتى|لحد)\s*")
 _RANGE_JOIN: Final = pattern(r"\s*(?:-|الى|لـ|ل|to|او|or|و|and|حتى|لحد)\s*")
 # "يوم" or "ساعة" alone is one only after "within": "من يوم الاستلام" is the day of receipt.
-_WITHIN: Final = pattern(r"(?:خلال|غضون|مده|مدتها|اقصاها|within|in)\s*$")
+_WITHIN: Final = pattern(r"(?:خلال|غضون|مده|مدتها|اقصاها|within|in|5elal|khelal)\s*$")
 # English units only at a word start ("sunday", "mind" and "administrative" hold none); the
 # check follows the first letter so the pattern stays literal-led (guard.py).
 _UNIT_HINT: Final = re.compile(
     r"ساع|يوم|ايام|اسبوع|اسابيع|شهر|اشهر|دقيق|سن|عام"
     r"|h(?<![a-z]h)(?:our|rs?\b)|d(?<![a-z]d)ay|w(?<![a-z]w)eek|y(?<![a-z]y)ear"
     r"|m(?<![a-z]m)(?:onth|in(?:s\b|ute|\b))"
+    # Franco-Arabic: "14 yom", "talat ayam", "48 sa3a", "esbo3"
+    r"|y(?<![a-z]y)o+u?m|a(?<![a-z]a)yy?am|sa3|esbo3|shahr|shohor"
 )
 # "the day of delivery only": a one-day window with no number written.
 _SAME_DAY: Final = pattern(
@@ -127,7 +129,7 @@ _PURPOSE_WORDS: Final = (
         r"|(?:استرداد|استرجاع|ارجاع|اعاده|رد|تحويل|ايداع|صرف|اضافه|يسترد|يرد|ترد|نرد|نعيد|يعاد"
         r"|تعاد|نحول|يحول|(?:ب|ه)?نرجع|(?:ب|ه)?يرجع|نرجعل|نردل|نحولل)\w*"
         r"\s+(?:(?:لك|لي|لكم)\s+)?"
-        r"(?:ال)?(?:مبلغ|مبالغ|قيمه|ثمن|اموال|المال|نقود|مدفوع|فلوس|دفعه|فرق|باقي"
+        r"(?:ال)?(?:مبلغ|مبالغ|قيم|ثمن|تمن|اموال|المال|نقود|مدفوع|فلوس|دفعه|فرق|باقي"
         r"|رصيد)\w*"
         r"|(?:يتم|سيتم|تتم|ستتم|يستغرق|تستغرق|معالجه|تنفيذ)\s+(?:\w+\s+)?(?:ال)?استرداد\w*"
         r"|(?:ال)?استرداد\w*\s+(?:\w+\s+)?(?:ياخذ|ياخد|بياخد|هياخد|يستغرق|بيستغرق|يحتاج)"
@@ -149,6 +151,8 @@ _PURPOSE_WORDS: Final = (
         r"|(?:refunds?|(?:the |your )?(?:money|amount|funds|payment))\s+(?:\w+\s+){0,4}?"
         r"(?:is|are|will be|gets?|be|being)\s+(?:returned|sent back|paid back)"
         r"|returned to (?:your |the )?(?:card|account|bank|original|wallet|payment|tabby|tamara)"
+        r"|(?:back )?(?:to|onto) (?:your |the )?original (?:form of )?payment"
+        r"|(?:الي|علي) (?:نفس )?(?:ال)?(?:وسيله|طريقه) (?:ال)?دفع\w*"
         # credit handed over: "E-gift cards are sent within 48 hours of the quality check"
         r"|(?:e-?gift cards?|vouchers?|store credit|credit notes?|coupons?|credit)"
         r" (?:is |are |will be |gets? )?(?:sent|issued|added|credited|emailed|posted)"
@@ -161,7 +165,10 @@ _PURPOSE_WORDS: Final = (
         r"|قيمه (?:ال)?(?:منتج|منتجات|طلب|قطعه|سلعه)\w* (?:ال)?(?:مرتجع|مسترجع)\w*"
         r"|قيمه (?:ال)?(?:مرتجع|منتج|مشتريات|طلب)\w*"
         r"|issu(?:e|es|ed|ing) (?:a |the |your )?(?:store credit|credit notes?|vouchers?"
-        r"|e-?gift cards?|gift cards?|coupons?|refunds?)",
+        r"|e-?gift cards?|gift cards?|coupons?|refunds?)"
+        # Franco-Arabic: "el flos btrga3lak 5elal esbo3"
+        r"|(?:el )?(?:flos|floos|feloos|mablagh)[a-z]*(?: [a-z]+)? [a-z]{0,4}r[ae]?g+[ae]*3[a-z]*"
+        r"|(?:el )?(?:flos|floos|feloos|mablagh)(?![a-z])",
     ),
     (
         Purpose.VALIDITY,
@@ -175,7 +182,7 @@ _PURPOSE_WORDS: Final = (
     ),
     (
         Purpose.CANCELLATION,
-        r"(?:ال)?الغاء\w*|[تين]?لغي\w*|يلغي|cancel\w*",
+        r"(?:ال)?الغاء\w*|[تين]?لغي\w*|يلغي|cancel\w*|(?:tl|l|tal)a?gh[yi](?![a-z])|elgha2",
     ),
     (
         Purpose.INSPECTION,
@@ -192,7 +199,8 @@ _PURPOSE_WORDS: Final = (
         r"(?:ابلاغ|الابلاغ|ابلاغنا|تبليغ|التبليغ|اخطار|الاخطار|اخطارنا|اشعار|اعلامنا|اعلام"
         r"|يبلغ|تبلغ|ب(?<![^\Wو]ب)لغ(?:ت|تو|و|تي)?نا|يخطر|التواصل|تواصل|كلمنا|راسلنا|مراسلتنا"
         r"|بلاغ|البلاغ|ببلاغ|report|notify"
-        r"|inform us|contact us|tell us|let us know|message us|email us|write to us|whatsapp us)\w*"
+        r"|inform us|contact us|tell us|let us know|message us|email us|write to us|whatsapp us"
+        r"|kall?emna|ablaghna|ballaghna|ab3atlna|teb3atlna|eb3atlna)\w*"
         # a photo of the fault sent: "ابعتلنا صورة في نفس يوم الاستلام"
         r"|(?:ابعت|ارسل|تصوير|ارفاق|ارفق)\w*\s+(?:\w+\s+)?صور"
         r"|ص(?<!\wص)ور(?:ه|ها|يه|يها|وه|وها)\s+(?:لنا|لي)(?!\w)"
@@ -207,6 +215,8 @@ _PURPOSE_WORDS: Final = (
         # "بعد خصم رسوم الشحن خلال 5 أيام": a cost named after shipping is a fee, not a delivery.
         _SHIPPING_NOT_A_COST + r"|(?:توصيل|التوصيل|تسليم|التسليم|يصل|تصل|وصول|يستلم|تجهيز"
         r"|(?:بن|ن|ي|بي|بت)وصل|delivery|deliver|shipping|ship|dispatch|arrive|courier|driver|pickup|collect)\w*"
+        # (not a cost: "we refund the full amount, delivery fee included, within 7 days")
+        r"(?!\w| (?:fees?|charges?|costs?)(?!\w))"
         # An order being processed is on its way out, not a refund being paid.
         r"|(?:all )?orders? (?:are |is |will be |get |gets )?(?:processed|prepared)"
         r"|(?:ال)?مندوب|pick(?:s|ed)? (?:it |them )?up"
@@ -220,7 +230,9 @@ _PURPOSE_WORDS: Final = (
     ),
     (
         Purpose.EXCHANGE,
-        r"(?:استبدال|الاستبدال|تبديل|التبديل|(?:ت|ي|ن|بت|ا)بدل|exchange|swap)\w*|البدل(?!\w)",
+        r"(?:استبدال|الاستبدال|تبديل|التبديل|(?:ت|ي|ن|بت|ا)بدل|exchange|swap)\w*|البدل(?!\w)"
+        # Franco-Arabic, from the stem on ("tbaddel", "btetbedel"): literal-led
+        r"|estebdal|b[ae]?dd?el[a-z]*",
     ),
     (
         Purpose.RETURN,
@@ -230,9 +242,12 @@ _PURPOSE_WORDS: Final = (
         r"|(?:ت|ي|ن|بت|ا)رجع(?!\w*ش(?!\w))"
         # the past with its object: "إذا رجّعته خلال ٧ أيام"
         r"|ر(?<!\wر)جعت(?:ه|ها|هم|وه|وها)(?!\w)"
-        # the imperative, with its object or before it: "رجعه خلال يومين", "رجّع طلبك خلال …"
-        r"|ر(?<!\wر)جع(?:ه|ها|يه|يها|وه|وها)?(?!\w)"
+        # the imperative or the past, with its object or before it: "رجعه خلال يومين", "رجّع
+        # طلبك خلال …", "لو رجعت الأوردر خلال ٤ أيام"
+        r"|ر(?<!\wر)جع(?:ه|ها|يه|يها|وه|وها|ت|تي|تيه|تيها|ته|تها)?(?!\w)"
         r"|(?:send|sent|sending)\s+(?:\w+\s+){0,2}back"
+        # Franco-Arabic, from the stem on ("trag3", "terga3", "araga3"): literal-led
+        r"|r[ae]?g+[ae]*3[a-z]*"
         # a refund asked for within the period is the return's: "Refund requests must be made
         # within 3 days of delivery"
         r"|refunds? requests?)"
@@ -242,6 +257,15 @@ _PURPOSE_WORDS: Final = (
 _PURPOSES: Final = tuple((purpose, pattern(regex)) for purpose, regex in _PURPOSE_WORDS)
 """One pattern per purpose (each scans fast); where two match at once, the earlier wins."""
 # Date anchors: what a period is counted from. Their words name no purpose.
+# Franco-Arabic anchors: "men el estlam", "men yom ma el order yewsalak"; "men ma el 7aga
+# tewsalna", "ba3d ma el return yewsalna" (once it is back with us).
+_FRANCO_RECEIPT: Final = (
+    r"|men\s+(?:yom\s+|wa2t\s+)?(?:ma\s+)?el\s+este?lam"
+    r"|men\s+(?:yom\s+)?ma\s+el\s+(?:order|7aga|product|talab)\s+[yt]ewsal(?!na)[a-z]*"
+)
+_FRANCO_RETURNED: Final = (
+    r"|(?:men|ba3d)\s+ma\s+el\s+(?:7aga|return|order|product|piece|pieces)\s+[yt]ewsal(?:na|lna)"
+)
 _RECEIPT_ANCHOR: Final = pattern(
     # "من وقت ما الأوردر يوصلك": after "ما" the thing received may be named before the verb.
     # (and "من ما الأوردر يوصلك", with no "وقت")
@@ -252,7 +276,7 @@ _RECEIPT_ANCHOR: Final = pattern(
     r"(?:\s+(?:ال)?(?:شحنه|طلب|اوردر|طرد|منتج|قطعه|بضاعه)\w*)?"
     r"|(?:of|from|after)\s+(?:the\s+)?(?:date\s+of\s+)?"
     r"(?:delivery|receipt|arrival|the delivery date"
-    r"|receiving(?:\s+(?:it|them|the\s+\w+|your\s+\w+))?)"
+    r"|receiving(?:\s+(?:it|them|the\s+\w+|your\s+\w+))?)" + _FRANCO_RECEIPT
 )
 # Counted from the store's receipt of the returned item ("من استلامنا للمرتجع", "of us
 # receiving the parcel"): a time after the return (refund, processing), never its window.
@@ -281,6 +305,10 @@ _RETURNED_ANCHOR: Final = pattern(
     r"\s+(?:it|them|(?:the|your)\s+(?:returned\s+)?\w+)"
     r"|(?:after|once|when)\s+(?:the|your)\s+(?:returned\s+)?(?:item|parcel|return|product|package)"
     r"\s+(?:reaches|arrives at|is received)"
+    # after the store's inspection of it: "الفلوس بترجع بعد ما نفحص المنتج في خلال 5 أيام"
+    r"|بعد\s+(?:ما\s+)?(?:ن|بن)(?:فحص|شيك|عاين)\w*(?:\s+(?:ال)?(?:منتج|مرتجع|قطعه|طلب|اوردر)\w*)?"
+    # the courier collecting the return: "within 5 business days of pickup"
+    r"|(?:of|from|after)\s+(?:the\s+)?(?:pickup|pick-up|collection)(?![a-z])" + _FRANCO_RETURNED
 )
 _ORDER_ANCHOR: Final = pattern(
     r"(?:من|بعد)\s+(?:تاريخ\s+|وقت\s+)?(?:ال)?(?:طلب|دفع|شراء|اتمام|تاكيد|اتمامه|تاكيده|الطلب)\w*"
@@ -308,8 +336,13 @@ _DEFECTS_TAKE: Final = frozenset(
 )
 """Purposes a period about defective goods gives up for the defects period."""
 _RECOVERY: Final = pattern(r"(?:ال)?استرداد")
+# The bare "الرد" (giving back), the refund's own verb where a return period stands beside it.
+_GIVING_BACK: Final = pattern(r"(?<!\w)(?:ال)?رد(?!\w)")
 # A heading over the steps of a return ("طريقة الترجيع", "How to return").
-_STEPS: Final = pattern(r"(?:ال)?(?:طريقه|خطوات|كيفيه|مراحل)(?!\w)|how to|steps|process|procedure")
+_STEPS: Final = pattern(
+    r"(?:ال)?(?:طريقه|خطوات|كيفيه|مراحل)(?!\w)|(?<!\w)(?:ازاي|كيف)(?!\w)|how to|steps|process"
+    r"|procedure"
+)
 # The article right before a period's number: "بعد الـ ٤٨ ساعة", "after the 48 hours".
 _DEFINITE_BEFORE: Final = pattern(r"(?<!\w)(?:ال|the)\s*$")
 _RETURN_WORD: Final = pattern(
@@ -457,9 +490,10 @@ def _named_again(document: Document, periods: list[Period]) -> list[Period]:
 
 
 def _recovery_beside_return(document: Document, periods: list[Period]) -> list[Period]:
-    """ "الاسترداد" alone means getting either the goods' price or the goods back; beside a
-    return period named by a return word ("الإرجاع خلال 14 يوماً. مدة الاسترداد 7 أيام") it
-    is the refund's time."""
+    """ "الاسترداد" alone means getting either the goods' price or the goods back, and "الرد"
+    giving either back; beside a return period named by a return word ("الإرجاع خلال 14 يوماً.
+    مدة الاسترداد 7 أيام", "طلب الاسترجاع خلال 14 يوماً، … ويتم الرد خلال 7 أيام") it is the
+    refund's time."""
     content = document.text.text
     recoveries = set()
     named = False
@@ -476,7 +510,9 @@ def _recovery_beside_return(document: Document, periods: list[Period]) -> list[P
         if since == clause.start and lead is not None and lead[1] <= clause.start:
             since = lead[0]  # "Refunds / الاسترداد: within 7 days": the label names it
         words = content[since : period.start]
-        if _RECOVERY.search(words) and not _RETURN_WORD.search(words):
+        if (_RECOVERY.search(words) or _GIVING_BACK.search(words)) and not _RETURN_WORD.search(
+            words
+        ):
             recoveries.add(index)
         else:
             named = True
@@ -595,6 +631,10 @@ class _PurposeWords:
             context = self._context(clause)
             if context in (Purpose.RETURN, Purpose.EXCHANGE):
                 purpose, binding = context, Binding.CONTEXT
+            elif context is None and self._return_named_before(clause, start):
+                # "law 7ad 7ab yerga3 7aga yeb3atlna 5elal 10 ayam", "لو حابب ترجع حاجة
+                # كلمنا خلال 10 أيام" under no heading: the return the sentence names
+                purpose, binding = Purpose.RETURN, Binding.SENTENCE
         # "If the item arrived damaged, we refund you within 5 days" is the refund's time for
         # those items; "a full refund within 30 days of receiving it" is the time to ask for one.
         paid_back = purpose is Purpose.REFUND and anchor in (None, "returned")
@@ -612,6 +652,20 @@ class _PurposeWords:
             joined=joined,
             from_order=anchor == "order",
             business=business,
+        )
+
+    def _return_named_before(self, clause: Clause, start: int) -> bool:
+        """A return word stands in the period's sentence before it."""
+        sentence = self._document.sentence_of(clause)
+        return any(word[2] is Purpose.RETURN for word in self._between(sentence.start, start))
+
+    def _opens(self, sentence: Sentence, position: int) -> bool:
+        """``position`` opens the sentence, or the words after its item's label ("💰 الفلوس:
+        بترجعلك خلال 7 أيام")."""
+        if position == sentence.start:
+            return True
+        return sentence.lead is not None and not self._text[sentence.lead[1] : position].strip(
+            " :-–—"
         )
 
     def _tells_of_return(self, clause: Clause, start: int) -> bool:
@@ -640,10 +694,18 @@ class _PurposeWords:
         sentence = self._document.sentence_of(clause)
         sentence_start, sentence_end = sentence.start, sentence.end
         following = self._between(end, end + _FOR_REACH)
-        if following and _FOR.fullmatch(self._document.text.text, end, following[0][0]):
+        before = self._between(max(clause.start, since), start)
+        if (
+            following
+            and _FOR.fullmatch(self._document.text.text, end, following[0][0])
+            # (not credit paid within a time to be spent later: "تضاف قيمة المرتجع إلى
+            # محفظتك خلال 48 ساعة لاستخدامها في طلبك القادم" is the refund's time)
+            and not (
+                following[0][2] is Purpose.VALIDITY and before and before[-1][2] is Purpose.REFUND
+            )
+        ):
             # "مهلة 10 أيام للاستبدال", "14 days for exchanges": the purpose follows.
             return following[0][2], Binding.CLAUSE, False
-        before = self._between(max(clause.start, since), start)
         if before:
             kinds = [word[2] for word in before]
             last = kinds[-1]
@@ -652,7 +714,7 @@ class _PurposeWords:
                 return Purpose.RETURN, Binding.CLAUSE, False
             if (
                 kinds == [Purpose.RETURN]
-                and before[0][0] == sentence_start
+                and self._opens(sentence, before[0][0])
                 and _COMES_BACK.fullmatch(self._document.text.text, before[0][0], before[0][1])
                 and self._context(clause) is Purpose.REFUND
             ):
@@ -680,9 +742,11 @@ class _PurposeWords:
         if until < sentence_end:
             limit = max(clause.end, self._document.clause_at(until).start)
         after = self._between(clause.end, limit)
-        if after:
-            return after[0][2], Binding.SENTENCE, False
         continued = self._continued(clause.sentence)
+        if after and not (continued and self._document.answers(clause.sentence)):
+            # (the question answered names it first: "ينفع أرجع المنتج؟" / "ينفع خلال ١٤ يوم من
+            # الاستلام، بس الفلوس بتنزلك رصيد" is the return's window)
+            return after[0][2], Binding.SENTENCE, False
         if continued:
             kinds = [word[2] for word in continued]
             if kinds[-1] is Purpose.EXCHANGE and Purpose.RETURN in kinds:
@@ -736,7 +800,8 @@ class _PurposeWords:
         if not returns:
             return False
         # (from the first return word: "إرجاع المنتج واسترداد كامل المبلغ")
-        return _JOINER.search(self._text, returns[0][1], refund[1]) is not None
+        # (before the refund word: "إلى وسيلة الدفع" holds no "and")
+        return _JOINER.search(self._text, returns[0][1], refund[0] + 1) is not None
 
     def _context(self, clause: Clause) -> Purpose | None:
         """The purpose the item's lead, else the section's headings (its own, then the one

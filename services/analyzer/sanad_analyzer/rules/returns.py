@@ -19,10 +19,11 @@ from typing import Final
 
 from sanad_analyzer.rules.document import Clause, Document, Sentence
 from sanad_analyzer.rules.normalised import pattern
-from sanad_analyzer.rules.periods import Binding, Period, Purpose
+from sanad_analyzer.rules.periods import BUSINESS_DAY, Binding, Period, Purpose
 from sanad_analyzer.rules.vocabulary import (
     ALL_CASES,
     ALL_GOODS,
+    AT_CHECKOUT,
     CHANGE_OF_MIND,
     CHOICE,
     COST,
@@ -33,6 +34,7 @@ from sanad_analyzer.rules.vocabulary import (
     CUSTOMER_PAYS,
     DEDUCTION,
     DEFECTS_INCLUDED,
+    EVEN_IF,
     FEE_CHARGED,
     GOODS_CATEGORIES,
     IMMEDIATE,
@@ -50,6 +52,7 @@ from sanad_analyzer.rules.vocabulary import (
     STORE_PAYS,
     THIS_CASE,
     VAT,
+    WARRANTY_BOUGHT,
     Category,
     Topic,
     words,
@@ -76,6 +79,9 @@ class Doubt(enum.StrEnum):
     PERIODS_DISAGREE = "periods_disagree"
     """The policy sets a longer return period and, elsewhere, a shorter one it calls the only
     one."""
+    WORKING_DAYS = "working_days"
+    """The return window is counted in working days and reaches the minimum only when a week
+    has two days off."""
     TIME_LIMITED = "time_limited"
     """Returns are refused after a point (a period, a step of the order) and no return
     period before it is granted."""
@@ -108,15 +114,21 @@ _CASH_AFTER: Final = pattern(
 # Cash named as the refused thing's first word: "cash refunds are not offered".
 _CASH_BEFORE: Final = pattern(r"(?<!\w)(?:cash|money)\s*$")
 _NEGATOR_BEFORE: Final = pattern(
-    r"(?<!\w)و?(?:لا|ما|مش|مو|لن|ليس|غير|مفيش|مافيش|مافي|مينفعش|ماينفعش|no|not|cannot|can't"
+    # (not the "ما" of a time, "وبعد ما القطعة توصلنا بنرجعلك تمنها على … الكارت", nor of
+    # "unless": "رصيداً في محفظتك، ما لم تطلب استرداده إلى وسيلة الدفع الأصلية")
+    r"(?<!\w)و?(?:لا|ما(?<!بعد ما)(?<!قبل ما)(?<!لحد ما)(?<!اول ما)(?<!زي ما)(?<!حسب ما)(?! لم)"
+    r"|مش|مو|لن|ليس|غير|مفيش|مافيش|مافي|مينفعش|ماينفعش|no|not|cannot|can't"
     r"|don't|do not"
-    r"|never|won't|unable to|without|بدون|دون|من غير)(?!\w)"
+    r"|never|won't|unable to|without|بدون|دون|من غير"
+    r"|msh|mish|mafesh|mafeesh|mafish)(?!\w)"
 )
 # (a whole word: "نقدر" (we can) and "نقدم" (we offer) hold no cash)
 _CASH: Final = pattern(r"نقد(?:ا|ي|يه|يا)?(?!\w)|كاش|cash")
 # A cost named by pointing back: "تخصم هذه الرسوم", "these fees are deducted".
 _POINTERS: Final = r"هذه|هذا|تلك|ذلك|هذي|دي|these|this|those|such"
 _POINTER_BEFORE: Final = pattern(rf"(?<!\w)(?:{_POINTERS})\s*(?:ال)?$")
+# A clause that opens with the fee named before: "The fee is deducted from the refund".
+_THE_FEE: Final = pattern(r"the (?:fee|charge)s? (?:is|are|will be) ")
 # A refusal that says the thing before it cannot itself be paid back.
 _REFUNDABLE: Final = pattern(r"refundable|refunded|للاسترداد|[يت]سترد|مسترد\w*")
 # Money named right after a refusal ("مفيش استرجاع فلوس", "no money back"): in a policy that
@@ -173,6 +185,27 @@ _BUT_WORDS: Final = r"but|however|yet|لكن|ولكن|الا ان|غير ان"
 _BUT: Final = pattern(rf"(?<!\w)(?:{_BUT_WORDS})(?!\w)")
 # What sets the store's own terms against what came before: "غير أن", "بس إحنا", "أما".
 _CONTRAST: Final = pattern(rf"(?<!\w)(?:{_BUT_WORDS}|while|whereas|بس|اما)(?!\w)")
+# A return's handling fee named as an item's label, and the amount that opens its value.
+_HANDLING_FEE: Final = pattern(
+    r"(?:restocking|handling|processing|admin\w*) (?:fee|charge)s?"
+    r"|(?:رسوم|رسم) (?:اعاده )?(?:ال)?(?:تخزين|معالجه|مناوله|اداريه)"
+)
+# (not a zero: "Restocking fee: 0 SAR")
+_FEE_AMOUNT: Final = pattern(
+    r"(?:sar|egp|sr)?\s?(?![0.,]+\s?\D)\d+(?:[.,]\d+)?\s?(?:%|ريال|رس|ر\.س|جنيه|ج\.م|sar|egp|sr|le)"
+)
+# The refund itself taken off what is still owed (a buy-now-pay-later plan's instalments):
+# nothing is kept from it.
+_REFUND_TAKEN_OFF: Final = pattern(
+    r"refund(?:ed)? amount (?:is |will be )?(?:taken|deducted|subtracted) (?:off|from) "
+    r"(?:the |your )?(?:remaining|outstanding|next|unpaid|instal)"
+)
+# A period set aside: "The marketplace's standard 7-day return window does not apply to this
+# seller's products".
+_NOT_APPLIED: Final = pattern(
+    r"(?:does|do|will) not apply|doesn't apply|(?:لا|لن|ما) (?:ي|ت)(?:نطبق|سري|طبق)"
+    r"|لا (?:يعمل|تعمل) ب"
+)
 # A cost clause about the rest ("for other returns", "otherwise"): not the defects the
 # sentence opened with.
 _OTHERWISE: Final = pattern(
@@ -344,17 +377,40 @@ class ReturnPolicy:
         if window.days >= minimum:
             if doubt is not None:
                 return None
-            return self._short_for_named_goods(minimum) or self._only_shorter(minimum, returns)
+            return (
+                self._short_for_named_goods(minimum)
+                or self._only_shorter(minimum, returns)
+                or self._working_days_short(minimum, window)
+            )
         clause = self.document.clause_at(window.start)
         return Evidence(clause.start, clause.end, doubt, window)
 
+    def _working_days_short(self, minimum: float, window: Period) -> Evidence | None:
+        """A window in working days that is shorter than the minimum as its days are
+        written ("within 5 business days" against 7 days): it is as long as the minimum only
+        in a week with two days off, which the page does not state, so uncertain."""
+        if not window.business or window.high_days / BUSINESS_DAY >= minimum:
+            return None
+        clause = self.document.clause_at(window.start)
+        return Evidence(clause.start, clause.end, Doubt.WORKING_DAYS, window)
+
     @functools.cached_property
     def _store_returns(self) -> list[Period]:
-        """The return periods the store sets: not the law's period quoted against the store's
-        own terms ("يمنح نظام التجارة الإلكترونية المستهلك حق فسخ العقد خلال سبعة أيام، غير أن
-        سياسة المتجر تقبل الإرجاع خلال ثلاثة أيام", "القانون بيدّي العميل ١٤ يوم، بس إحنا مش
-        بنرجّع فلوس")."""
-        return [period for period in self._of(Purpose.RETURN) if not self._quotes_the_law(period)]
+        """The return periods the store sets: not one it says does not apply, nor the law's
+        period quoted against the store's own terms ("يمنح نظام التجارة الإلكترونية المستهلك
+        حق فسخ العقد خلال سبعة أيام، غير أن سياسة المتجر تقبل الإرجاع خلال ثلاثة أيام",
+        "القانون بيدّي العميل ١٤ يوم، بس إحنا مش بنرجّع فلوس")."""
+        return [
+            period
+            for period in self._of(Purpose.RETURN)
+            if not self._quotes_the_law(period) and not self._set_aside(period)
+        ]
+
+    def _set_aside(self, period: Period) -> bool:
+        """The period's clause says it does not apply ("The marketplace's standard 7-day
+        return window does not apply to this seller's products")."""
+        clause = self.document.clause_at(period.start)
+        return _NOT_APPLIED.search(self._text, period.end, clause.end) is not None
 
     def _quotes_the_law(self, period: Period) -> bool:
         """The period is the law's, set against the store's own terms after it: its clause
@@ -627,6 +683,10 @@ class ReturnPolicy:
         condition, or an exception that grants returns back."""
         document = self.document
         section = document.section_of(clause)
+        if clause.refusal is not None and EVEN_IF.search(
+            self._text, clause.start, clause.refusal[0]
+        ):
+            return True  # a refusal granted against: "حتى لو كان البائع لا يقبل الإرجاع"
         if section.introduces_exceptions and not (
             # a refusal "in all cases" among a return's conditions ("شروط الاستبدال" / "لا يحق
             # للعميل استرداد المبلغ في جميع الأحوال") is no condition of its own
@@ -1026,6 +1086,8 @@ class ReturnPolicy:
         repairs defects. Not what the warranty leaves out ("لا يشمل الضمان ...",
         "out-of-warranty repairs")."""
         document = self.document
+        if WARRANTY_BOUGHT.search(self._text, clause.start, clause.end):
+            return False  # the price of a warranty bought: "extended warranty charges"
         topics = document.section_of(clause).topics
         sentence = document.sentence_of(clause)
         # (a claim named earlier in the sentence: "وتوجه مطالبات الضمان إلى الوكيل، ويتحمل
@@ -1472,6 +1534,8 @@ class ReturnPolicy:
         excepted = self._excepted_fee(clause)
         if excepted is not None:
             return clause.start, self._fee_kind(*excepted)
+        if self._labelled_fee(clause):
+            return clause.start, "other"
         if clause.in_heading or not (
             clause.topics & _FEE_TOPICS
             # "فلا يرد للعميل سوى نصف الثمن" names no fee or refund word of its own
@@ -1501,6 +1565,17 @@ class ReturnPolicy:
         if kind == "unstated" and self._under_shipping(clause):
             kind = "shipping"  # "Return shipping" / "a flat collection fee is deducted"
         return clause.start, kind
+
+    def _labelled_fee(self, clause: Clause) -> bool:
+        """The item's label names a return's handling fee and the clause opens with its amount
+        ("- Restocking fee: 20 ر.س على كل قطعة ترجعها")."""
+        lead = self.document.sentence_of(clause).lead
+        return (
+            lead is not None
+            and lead[1] <= clause.start
+            and _HANDLING_FEE.fullmatch(self._text, *lead) is not None
+            and _FEE_AMOUNT.match(self._text, clause.start) is not None
+        )
 
     @functools.cached_property
     def _continued_fees(self) -> dict[int, int]:
@@ -1571,6 +1646,8 @@ class ReturnPolicy:
         if self._discounted_goods(start, end):
             return False
         deducted = DEDUCTION.search(text, start, end)
+        if deducted is not None and _REFUND_TAKEN_OFF.search(text, start, end):
+            return False  # "the refunded amount is taken off the remaining instalments"
         if deducted is not None:
             reach = max(start, deducted.start() - _COST_REACH)
             return not NO_FEE.search(text, reach, deducted.end())
@@ -1591,6 +1668,8 @@ class ReturnPolicy:
         charged = FEE_CHARGED.search(text, start, end)
         if charged is None or NO_FEE.search(text, start, charged.end()):
             return False  # (not "No fee applies if the item is defective")
+        if AT_CHECKOUT.search(text, start, end):
+            return False  # paid with the order: "A COD fee applies and is shown at checkout"
         return self._fee_kind(start, end) != "shipping"
 
     def _discounted_goods(self, start: int, end: int) -> bool:
@@ -1601,24 +1680,32 @@ class ReturnPolicy:
         )
 
     def _lead_keeps_a_fee(self, clause: Clause, start: int, end: int) -> bool:
-        """A list item whose label keeps what it lists: "What is not refunded: customs duties
-        and the cash handling fee", "يخصم من المبلغ: رسوم الشحن"."""
-        lead = self.document.sentence_of(clause).lead
-        if lead is None or not COST.search(self._text, start, end):
+        """A list item whose label, or the heading it is listed under, keeps what it lists:
+        "What is not refunded: customs duties and the cash handling fee", "يخصم من المبلغ: رسوم
+        الشحن", "What is not refunded" / "- The cash on delivery fee (SAR 15)"."""
+        if not COST.search(self._text, start, end):
             return False
-        kept = NOT_REFUNDED.search(self._text, *lead) or DEDUCTION.search(self._text, *lead)
-        return kept is not None and not NO_FEE.search(self._text, *lead)
+        sentence = self.document.sentence_of(clause)
+        label = sentence.lead
+        if label is None and sentence.item:
+            label = self.document.section_of(clause).heading
+        if label is None:
+            return False
+        kept = NOT_REFUNDED.search(self._text, *label) or DEDUCTION.search(self._text, *label)
+        return kept is not None and not NO_FEE.search(self._text, *label)
 
     def _fee_words(self, clause: Clause, start: int, end: int) -> tuple[int, int]:
         """Where the kept fee is named: its clause, else the clauses before it in its sentence
         ("يتحمل رسوم الشحن، وتخصم من المبلغ المسترد"), else the sentence before when the
         clause only points back to it ("We deduct it from the amount we send back", "تخصم
-        هذه الرسوم")."""
+        هذه الرسوم", "The fee is deducted from the refund amount")."""
         text = self._text
         cost = COST.search(text, start, end)
         if cost is not None:
-            pointed = clause.sentence > 0 and _POINTER_BEFORE.search(
-                text, max(start, cost.start() - 8), cost.start()
+            pointed = clause.sentence > 0 and (
+                _POINTER_BEFORE.search(text, max(start, cost.start() - 8), cost.start())
+                # "A handling fee of SAR 50 is charged on every return. The fee is deducted …"
+                or _THE_FEE.match(text, start) is not None
             )
             # "تخصم هذه الرسوم": the fee is the one the sentence before names
             return (self.document.sentences[clause.sentence - 1].start if pointed else start), end
@@ -1784,16 +1871,27 @@ class ReturnPolicy:
             if _NOT_CASHED.search(text, sentence.start, sentence.end):
                 continue  # "It cannot be withdrawn, transferred or paid out in cash": credit's
             clauses = [c for c in clauses if not self._in_the_case_of_cancelling(c)]
-            if not document.has(
-                Topic.REFUND, sentence.start, sentence.end
-            ) and _ORDER_PAYMENT.search(text, sentence.start, sentence.end):
+            if (
+                not document.has(Topic.REFUND, sentence.start, sentence.end)
+                # (not the answer to a question about the money: "Q: How do I get my money
+                # back?" / "A: To the card or wallet you paid with")
+                and Topic.REFUND not in self._asked(clauses[0])
+                and _ORDER_PAYMENT.search(text, sentence.start, sentence.end)
+            ):
                 continue  # "Orders are confirmed once payment is authorised through mada, Visa"
             refund = document.has(Topic.REFUND, sentence.start, sentence.end) or any(
                 Topic.REFUND in c.context for c in clauses
             )
             refused = False
+            lead = sentence.lead
             for clause in clauses:
                 money = MONEY_METHOD.search(text, clause.start, clause.end)
+                if money is None and lead is not None and clause.start == clauses[0].start:
+                    # the item's label names the method: "Original payment method: refunded
+                    # within 5-10 business days"
+                    money = MONEY_METHOD.search(text, *lead)
+                    if money is not None and self._money_refused(lead[0], clause.end):
+                        continue  # "💵 الاسترداد النقدي: غير متاح"
                 # (a list goes on with the refusal before it: "We are unable to refund to mada,
                 # Visa, Mastercard or Apple Pay")
                 listed = refused and len(text[clause.start : clause.end].split()) <= _LISTED_WORDS

@@ -59,10 +59,16 @@ class Lexicon:
         self._not_after = tuple(word + " " for word in not_after)
 
     def valid(self, text: str, position: int) -> bool:
-        """A match of the regex at ``position`` counts: a word starts there."""
-        return at_word_start(text, position) and not (
-            self._not_after and text.endswith(self._not_after, 0, position)
-        )
+        """A match of the regex at ``position`` counts: a word starts there, and no word of
+        ``not_after`` stands right before it (before its prefix: "الشروط التالية")."""
+        if not at_word_start(text, position):
+            return False
+        if not self._not_after:
+            return True
+        word_start = position
+        while word_start > 0 and text[word_start - 1].isalpha():
+            word_start -= 1
+        return not text.endswith(self._not_after, 0, word_start)
 
     def finditer(
         self, text: str, start: int = 0, end: int | None = None
@@ -229,8 +235,27 @@ class Topic(enum.StrEnum):
     """Conditions a return must meet."""
 
 
+# Egyptian Arabic in Latin letters (Franco-Arabic), as some shops' pages are written: its
+# digits stand for letters ("terga3" is ترجع, "3eib" is عيب), so no English word holds these.
+FRANCO_RETURN: Final = (
+    r"r[ae]?g+[ae]*3[a-z]*|(?:t|y|n|bt|by|bn|ha|han|hat|hay|a|e|est)e?r[ae]?g+[ae]*3[a-z]*"
+    r"|bey-?return\w*"
+)
+"""Return verbs: "rag3", "trag3", "terga3", "btrga3", "araga3", "estergaa3", "bey-return"."""
+FRANCO_EXCHANGE: Final = (
+    r"b[ae]?dd?el[a-z]*|(?:t|y|n|bt|by|bn|ha|han|hat|hay)e?t?b[ae]?dd?el[a-z]*|estebdal|tabdeel"
+)
+"""Exchange verbs and nouns: "tbaddel", "btetbedel", "nebadel", "estebdal"."""
+FRANCO_NEGATORS: Final = ("msh", "mish", "mafesh", "mafeesh", "mafish")
+
 _TOPIC_WORDS: Final = {
-    Topic.CANCELLATION: (r"(?:ال)?الغاء\w*", r"[تين]?لغي\w*", r"يلغي", r"cancel\w*"),
+    Topic.CANCELLATION: (
+        r"(?:ال)?الغاء\w*",
+        r"[تين]?لغي\w*",
+        r"يلغي",
+        r"cancel\w*",
+        r"(?:tl|l|tal)a?gh[yi](?![a-z])",
+    ),
     Topic.RETURN: (
         r"(?:ال)?(?:ارجاع|استرجاع|ترجيع|مرتجع|مرتجعات|رجوع)\w*",
         r"(?:[اتين]|بت|بي|هت|ين)?رجع\w*",
@@ -240,6 +265,7 @@ _TOPIC_WORDS: Final = {
         r"return\w*",
         r"(?:send|sent|sending) (?:\w+ ){0,2}back",
         r"withdraw\w*",
+        FRANCO_RETURN,
     ),
     Topic.EXCHANGE: (
         r"(?:ال)?(?:استبدال|تبديل)\w*",
@@ -248,6 +274,7 @@ _TOPIC_WORDS: Final = {
         r"البدل(?!\w)",
         r"exchang\w*",
         r"swap\w*",
+        FRANCO_EXCHANGE,
     ),
     Topic.REFUND: (
         r"(?:ال)?(?:استرداد|مسترد)\w*",
@@ -261,6 +288,7 @@ _TOPIC_WORDS: Final = {
         r"(?:ب)?(?:نفس )?(?:ال)?قيم(?:ه|ت)\w*",
         r"(?:for |of )?the (?:full )?value",
         r"(?:ال)?باقي (?:ال)?مبلغ",
+        r"(?:flos|floos|feloos|mablagh)(?![a-z])",
     ),
     Topic.DEFECTS: (
         # (not "القابلة للتلف", "سريعة التلف": perishable goods, not damaged ones)
@@ -293,6 +321,7 @@ _TOPIC_WORDS: Final = {
         r"(?:غير|مش) (?:الذي|اللي|الي) (?:طلب|طلبت|طلبه|طلبها|طلبته|طلبتها|طلبتيه)\w*",
         r"our (?:fault|mistake)",
         r"mistake",
+        r"(?:3eib|3ayeb|3oyoob|ma3yoob|maksour|maksoor|ghalat|na2es|bayez|bayza|damaged)(?![a-z])",
     ),
     Topic.DAMAGE_REPORT: (
         r"(?:ال)?(?:ابلاغ|تبليغ|اخطار|اشعار|اعلام)\w*",
@@ -312,6 +341,7 @@ _TOPIC_WORDS: Final = {
         r"courier\w*",
         r"postage",
         r"dispatch\w*",
+        r"(?:tawseel|mandoob|shahn)(?![a-z])",
     ),
     Topic.WARRANTY: (
         r"(?:ال)?ضمان\w*",
@@ -333,10 +363,15 @@ _TOPIC_WORDS: Final = {
         r"e-?mail",
         r"customer (?:care|service)",
         r"questions?",
+        r"kall?emna",
     ),
     Topic.INSPECTION: (r"(?:ال)?فحص\w*", r"[ينت]فحص\w*", r"معاينه", r"inspect\w*"),
     Topic.COSTS: (
         r"(?:ال)?(?:رسوم|رسم|مصاريف|مصروفات|تكلفه|تكاليف|اجور|اجره|نفقه|نفقات|ضريبه|عموله|عمولات)",
+        r"(?:masareef|masarif|masaref|rosoom|rsoom|rosom)(?![a-z])",
+        # a deposit kept: "بعد كده العربون (٢٠٠ جنيه) مش بيرجع"
+        r"(?:ال)?(?:عربون|عربونه)(?!\w)",
+        r"deposits?",
         # the money paid for shipping: "فلوس الشحن اللي دفعتها أول مرة مش بترجع"
         r"(?:ال)?(?:فلوس|قيمه|تمن|ثمن) (?:ال)?(?:شحن|توصيل)",
         # "at your expense", not "onto your account" ("رصيد على حسابك في الموقع")
@@ -442,6 +477,8 @@ _CATEGORY_WORDS: Final = {
         r"promo\w*",
         r"special offers?",
         r"on offer",
+        # Franco-Arabic: "el pieces el 3aleha offer"
+        r"3aleh(?:a|om|oum)? (?:offer|discount|khasm|5asm|sale)",
         r"reduced",
         r"outlet",
     ),
@@ -454,6 +491,10 @@ _CATEGORY_WORDS: Final = {
         r"(?:ال)?عنايه (?:ال)?شخصيه",
         r"(?:ال)?(?:ميكب|ميك اب|ماكياج|ميكاب)\w*",
         r"(?:ال)?عنايه (?:بال)?(?:بشره|شعر)",
+        # baby care: "الحليب والحفاضات ومنتجات الاستحمام ما تنرجع"
+        r"(?:ال)?(?:حفاضات|حفاظات|حفاض|بامبرز|رضاعات|رضاعه|سكاتات|استحمام)(?!\w)",
+        r"diapers?",
+        r"nappies",
         r"skin ?care",
         r"underwear",
         r"boxers?",
@@ -470,7 +511,10 @@ _CATEGORY_WORDS: Final = {
     ),
     Category.PERISHABLE: (
         r"(?:ال)?(?:اطعمه|اكل|غذائي|غذائيه|مجمد|مجمده|مبرد|مبرده|طازج|طازجه|تمور|حلويات|زهور|ورد)\w*",
-        r"(?:ال)?(?:اغذيه|بقاله|سوبرماركت|سوبر ماركت)(?!\w)",
+        r"(?:ال)?(?:اغذيه|بقاله|سوبرماركت|سوبر ماركت|حليب|البان)(?!\w)",
+        r"milk",
+        r"(?:baby|infant) formula",
+        r"dairy",
         r"supermarket",
         r"(?:سريع|قابل)\w* (?:لل)?تلف",
         r"المكملات",
@@ -548,10 +592,11 @@ _CATEGORY_WORDS: Final = {
         r"(?:ال)?(?:طرود|طرد|شحنات|شحنه|مرتجعات) (?:ال)?(?:ضايع|ضائع|مفقود)\w*",
     ),
     Category.LISTED: (
+        # (not the terms that follow, "the following terms apply": see _CATEGORY_NOT_AFTER)
         r"(?:ال)?تاليه",
         r"(?:ال)?اتيه",
         r"ادناه",
-        r"following",
+        r"following(?! (?:terms|conditions|rules|steps))",
         r"below",
         r"listed",
     ),
@@ -628,8 +673,13 @@ _CATEGORY_WORDS: Final = {
         r"(?:المشتراه|المشتراة|اللي اشتريتها) من (?:متاجر|محلات|مواقع) (?:اخري|أخرى|تانيه)",
     ),
 }
+_CATEGORY_NOT_AFTER: Final = {
+    # "تسري على منتجات هذا البائع الشروط التالية": the terms that follow, not goods listed
+    Category.LISTED: ("شروط", "الشروط", "احكام", "الاحكام", "خطوات", "الخطوات"),
+}
 CATEGORY_PATTERNS: Final = {
-    category: Lexicon(*regexes) for category, regexes in _CATEGORY_WORDS.items()
+    category: Lexicon(*regexes, not_after=_CATEGORY_NOT_AFTER.get(category, ()))
+    for category, regexes in _CATEGORY_WORDS.items()
 }
 
 # Words that mean the whole catalogue: a refusal about them is about all goods.
@@ -639,6 +689,7 @@ ALL_GOODS: Final = pattern(
         r"(?:ال)?بضاعه",
         r"all (?:sales|items|products|purchases|orders)",
         r"any (?:item|product)",
+        r"kol el (?:mabe3at|products|7agat|pieces)",
     )
 )
 
@@ -661,6 +712,8 @@ _RETURN_STEM: Final = r"(?:[وفبلك]?(?:ال|لل)?)" + words(
     # "Goods once sold will not be taken back or exchanged"
     r"taken back",
     r"money back",
+    FRANCO_RETURN,
+    FRANCO_EXCHANGE,
 )
 _NEGATOR: Final = words(
     r"لا",
@@ -693,6 +746,7 @@ _NEGATOR: Final = words(
     r"won't",
     r"will not",
     r"unable to",
+    *FRANCO_NEGATORS,
 )
 NOT_AVAILABLE_WORDS: Final = r"(?:غير|مش|مو|ليس|مب) (?:متاح|متوفر|ممكن|مسموح|مقبول|وارد)\w*"
 """A thing denied by its predicate: "غير متاح", "مش ممكن" (the refusal of a refund, or of
@@ -711,8 +765,8 @@ REFUSAL: Final = Lexicon(
         # not a negated liking or fit, which is the case a return is for: "لو المنتج مش
         # عاجبك تقدر ترجعه", "not satisfied? return it within 14 days"; nor a meaning denied
         # ("الشحن المجاني لا يعني استرداد قيمة شحن إضافية")
-        + r"[\s-]+(?!(?:عاجب|بيعجب|يعجب|تعجب|عجب|راضي|مناسب|مطابق|يعني|تعني|satisf|happy|like|suit"
-        + r"|fit|mean|faulty|defective|كذا|كده|ذلك|هذا"
+        + r"[\s-]+(?!(?:ال)?(?:عاجب|بيعجب|يعجب|تعجب|عجب|راضي|مناسب|مطابق|يعني|تعني|satisf|happy"
+        + r"|like|suit|fit|mean|faulty|defective|كذا|كده|ذلك|هذا"
         # nor what a marketplace leaves to its sellers: "does not set return periods", "does
         # not guarantee that any item can be returned"
         + r"|set|define|determine|guarantee|control|decide)\w*)"
@@ -736,6 +790,7 @@ REFUSAL: Final = Lexicon(
         # Egyptian "مبترجعش", "مبتتبدلش", "متترجعش"
         r"(?<!\w)م(?:ب|بي|بت)?(?:ت|ي|تت|يت)?(?:رجع|رد|بدل|سترد)\w*ش(?!\w)",
         r"(?:جميع|كل) (?:ال)?مبيعات\s+(?:\w+\s+)?نهائي\w*",
+        r"kol el mabe3at (?:\w+ )?neha2?[ei]y+a",
         r"sales? (?:(?:on|at|from|made on|made at|through) (?:\w+ ){1,2}?)?(?:are |is )?final",
         # (not "orders are final once placed", which is about cancelling)
         r"purchases (?:are )?(?:all )?final",
@@ -765,6 +820,7 @@ REFUSAL: Final = Lexicon(
         # "ويقتصر حق العميل على الاستبدال": an exchange and nothing else
         r"(?:ي|ت)قتصر\s+(?:\w+\s+){0,3}?على\s+(?:ال)?(?:استبدال|تبديل)",
         r"exchanges? only",
+        r"(?:el )?exchange (?:el \w+ )?bas(?![a-z])",
         r"only (?:an )?exchanges?",
         # (not "الاستبدال بسبب المقاس")
         r"(?:ال)?(?:استبدال|تبديل) (?:فقط|بس)(?!\w)",
@@ -795,6 +851,10 @@ LAW_CITED: Final = Lexicon(
     r"consumer protection (?:law|act|regulations?)",
     r"law (?:no\.? |number )?181",
 )
+# "Even if", which takes a case in rather than limiting to it: "ما نقبل إرجاعها حتى لو ما
+# انفتحت", "حتى لو كان البائع لا يقبل الإرجاع".
+EVEN_IF_WORDS: Final = r"حتي (?:و)?لو|(?<![a-z])even (?:if|when|though)"
+EVEN_IF: Final = pattern(EVEN_IF_WORDS)
 # Exceptions that carve something out of a clause.
 EXCEPTION: Final = Lexicon(
     *(
@@ -816,6 +876,8 @@ EXCEPTION: Final = Lexicon(
         r"excluding",
         r"apart from",
         r"save (?:for|where)",
+        # Franco-Arabic: "ella law el order kan ghalat"
+        r"(?:ella|ela|illa) (?:law|lw|lo|fe|iza|eza)(?![a-z])",
     )
 )
 # A condition that opens a clause ("if", "in case of", "for change-of-mind returns").
@@ -827,7 +889,7 @@ CONDITION: Final = Lexicon(
         r"ح(?<!\wح)(?<!اي ح)(?<!كل ح)(?<!جميع ح)(?<!كافه ح)اله?(?!\w)",
         r"[وف](?<!\w[وف])حاله?(?!\w)",
         r"(?:في|ب) (?:حال|حاله|حالات)",
-        r"\bif\b",
+        r"\bif\b(?<!even if)",
         r"\bwhen\b",
         # not "once delivered" or "once sold": every return comes after them, so that narrows
         # nothing ("Goods once sold will not be taken back or exchanged")
@@ -859,7 +921,9 @@ CONDITION: Final = Lexicon(
         r"(?<!\w)(?:التي|الذي|اللي|اللتي) (?:لا|لم|ما|مش|مو) ",
         r"\b(?:that|which) (?:do not|don't|does not|doesn't|are not|aren't|is not|isn't"
         r"|have been|has been|fail\w*|lack\w*|show\w*)\b",
-    )
+    ),
+    # not "even if", which takes in: "ما نقبل إرجاعها حتى لو ما انفتحت"
+    not_after=("حتي",),
 )
 # Change of mind, stated as the case a clause is for.
 CHANGE_OF_MIND: Final = pattern(
@@ -950,11 +1014,13 @@ CHANGE_OF_MIND: Final = pattern(
 # Every case: "in all cases", "في كل الأحوال", "regardless of the reason".
 ALL_CASES: Final = pattern(
     words(
-        r"(?:في|ب)\s*(?:جميع|كل|كافه|اي)\s+(?:ال)?(?:حالات|حاله|حال|الاحوال|احوال)",
+        # (not the cases of one reason: "في جميع حالات الإرجاع لعدم الرغبة")
+        r"(?:في|ب)\s*(?:جميع|كل|كافه|اي)\s+(?:ال)?(?:حالات|حاله|حال|الاحوال|احوال)(?!\w)"
+        r"(?!\s+(?:\S+\s+)?(?:(?:لعدم|بسبب عدم|بسبب) (?:ال)?رغبه|لرغبه|للرغبه))",
         r"(?:مهما|ايا)\s+كان\s+(?:ال)?سبب",
         r"لاي سبب(?! اخر)",
         r"بغض النظر عن (?:ال)?سبب",
-        r"in (?:all|any|every) cases?",
+        r"in (?:all|any|every) cases?(?! of change)",
         r"regardless of (?:the )?reason",
         r"irrespective of (?:the )?(?:reason|cause)",
         r"(?:دون|بدون|بلا|من غير) (?:اي )?استثناء",
@@ -962,6 +1028,7 @@ ALL_CASES: Final = pattern(
         r"no exceptions?",
         r"for any reason",
         r"whatever the reason",
+        r"(?:fe )?kol el (?:7alat|a7wal)",
         r"every (?:return|exchange)",
         r"in (?:both|either) cases?",
         r"(?:في|ب) (?:كلتا |كلا )?(?:ال)?حالتين",
@@ -1041,6 +1108,10 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?:customer|buyer)s? (?:\w+ )?(?:pays?|bears?|covers?|must pay|will pay|is charged)",
         r"charged (?:on|for) (?:every|all|each|any) (?:return|item|order)",
         r"(?:customer|buyer)s? (?:is|are) responsible for",
+        # Franco-Arabic: "masareef el shipping 3alek", "3ala el 3ameel", "btedfa3hom lel mandoob"
+        r"3alek[iy]?(?![a-z])",
+        r"3ala el (?:3ameel|3amil|customer|client)",
+        r"b?t(?:e)?dfa3(?:ha|hom|o|aha)(?![a-z])",
         r"(?:the )?(?:customer|buyer)'s responsibility",
         r"at (?:the customer's|your) (?:own )?(?:cost|expense)",
         r"you (?:pay|bear|cover|are responsible for)",
@@ -1079,6 +1150,12 @@ CUSTOMER_FAULT: Final = pattern(
         r"customer[- ](?:caused|damage)",
         r"accidental damage",
         r"wear and tear",
+        # the packaging the customer sends back, not a fault of the goods: "لو الكرتون مفتوح
+        # أو الغلاف متضرر، ينخصم 10%", "if the box is damaged or missing"
+        r"(?:ال)?(?:غلاف|تغليف|علبه|كرتون|كرتونه|عبوه|كيس)\w*\s+(?:ال)?(?:متضرر|تالف|ممزق|مقطوع"
+        r"|مفقود)\w*",
+        r"(?:damaged|torn|missing) (?:original )?(?:packaging|box|packing)",
+        r"(?:packaging|box|packing) (?:is |was )?(?:damaged|torn|missing)",
     )
 )
 
@@ -1110,6 +1187,8 @@ STORE_PAYS: Final = pattern(
         r"shipping included",
         r"in full",
         r"كامل\w*",
+        r"3alena|3aleina|3ala 7esabna",
+        r"e7na (?:elly |elli )?(?:bnsheel|bnshil|hanshil|hansheel|bnet7amel)",
     )
 )
 # A cost named as the subject of a clause.
@@ -1135,6 +1214,12 @@ SHIPPING_COST: Final = pattern(
     )
 )
 # Fees that are not the return's own shipping: a store may not pass them on in Saudi Arabia.
+# A warranty bought with the goods, whose price is a fee, not the cost of a claim under it:
+# "extended warranty charges are non-refundable".
+WARRANTY_BOUGHT_WORDS: Final = (
+    r"extended warrant\w*|warranty (?:plan|package|extension)s?|(?:ال)?ضمان (?:ال)?(?:ممتد|اضافي)"
+)
+WARRANTY_BOUGHT: Final = pattern(WARRANTY_BOUGHT_WORDS)
 OTHER_FEE: Final = pattern(
     words(
         r"(?:ال)?اداري\w*",
@@ -1169,6 +1254,8 @@ OTHER_FEE: Final = pattern(
         r"bank",
         r"half",
         r"assembly",
+        r"installation",
+        WARRANTY_BOUGHT_WORDS,
         r"percent",
         # Buy-now-pay-later and instalment providers' fees are payment fees.
         r"tabby",
@@ -1200,7 +1287,7 @@ DEDUCTION: Final = Lexicon(
         r"(?:ال)?(?:رسوم|رسم|تكلف\w*|تكاليف|مصاريف|قيمه|مبلغ|نسبه|\d+\s*%|اجور|عموله|fees?|charges?"
         r"|costs?)",
         r"(?<!\w)(?:و|ف)?(?:يخصم|تخصم|نخصم|ينخصم|تنخصم|بتتخصم|بيتخصم|هيتخصم|يستقطع|تستقطع"
-        r"|نستقطع|يقتطع|يحسم|تحسم|سنخصم|يتخصم|تتخصم|(?:ه|ب|ح)(?:ن|ي|ت)خصم)\w*",
+        r"|نستقطع|يقتطع|يحسم|تحسم|سنخصم|يتخصم|تتخصم|(?:ه|ب|ح)(?:ن|ي|ت|تت)خصم)\w*",
         r"(?<!\w)خصم\s+(?:رسوم|رسم|تكلف\w*|تكاليف|مصاريف|قيمه|نسبه|\d+\s*%|عموله)",
         # the amount paid back "مخصوم منه رسوم بوابة الدفع", "مخصوماً منها الشحن"
         r"(?<!\w)(?:و)?مخصوم(?:ا|ه)?\s+(?:منه|منها|من\s+(?:ال)?(?:مبلغ|قيمه)\w*)",
@@ -1211,6 +1298,8 @@ DEDUCTION: Final = Lexicon(
         # "بنرجعلك المبلغ ناقص ١٠٪ مصاريف إدارية"
         r"(?<!\w)ناقص\s+(?:\w+\s+)?(?:\d|رسوم|مصاريف|نسبه|قيمه)",
         r"less (?:a |the )?(?:fee|\d+\s*%|shipping)",
+        # Franco-Arabic: "hatetkhesem men el refund", "btetkhesem men kol refund"
+        r"(?:ha|bt|by|hay|hat|y|t)e?t?(?:kh|5)ese?m[a-z]*",
     )
 )
 # A cost that is kept back: "غير مستردة", "مش بترجع", "not refunded", "not included".
@@ -1239,6 +1328,7 @@ NOT_REFUNDED: Final = Lexicon(
         r"(?<!\w)م(?:ب|ه)?[يت]{1,2}(?:رجع|رد|سترد|عاد)\w*ش(?!\w)",
         r"non[\s-]?refundable",
         r"(?:not|never) (?:be )?refund(?:ed|able)",
+        r"(?:msh|mish) (?:" + FRANCO_RETURN + ")",
         r"(?:is|are) not (?:included|returned)",
         r"(?:is|are) (?:kept|retained)",
         *_REFUNDED_ONLY_WORDS,
@@ -1265,8 +1355,16 @@ FEE_CHARGED: Final = pattern(
         # a fee of the return's handling with its amount: "Opened items: 15% restocking fee"
         # (not an inspection fee, which a warranty repair may cost without touching a refund)
         r"\d+(?:[.,]\d+)?\s?%?\s+(?:restocking|handling|processing|admin\w*) (?:fee|charge)",
-        r"(?:restocking|handling|processing|admin\w*) (?:fee|charge)s?\s+(?:of\s+)?\d",
+        r"(?:restocking|handling|processing|admin\w*) (?:fee|charge)s?:?\s+(?:of\s+)?\d",
         r"(?:رسوم|رسم)\s+(?:اعاده\s+)?(?:ال)?(?:تخزين|معالجه|مناوله|اداريه)\s+(?:بنسبه\s+|قدرها\s+)?\d",
+    )
+)
+# Where a fee is paid with the order, not on its return: "A cash-on-delivery handling fee
+# applies and is shown at checkout".
+AT_CHECKOUT: Final = pattern(
+    words(
+        r"(?:at|during|on) (?:the )?check-?out",
+        r"عند (?:اتمام|تاكيد|تنفيذ) (?:ال)?طلب",
     )
 )
 # A part of the price kept back: "half the amount is refunded".

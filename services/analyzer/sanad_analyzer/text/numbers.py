@@ -131,6 +131,28 @@ _EN_SMALL = {
         ]
     )
 }
+# Egyptian Arabic in Latin letters (Franco-Arabic, "5elal talat ayam"): the few number words
+# its pages write out, read as the English ones are.
+_FRANCO_SMALL = {
+    "talat": 3,
+    "tlata": 3,
+    "talata": 3,
+    "arba3": 4,
+    "arba3a": 4,
+    "khamas": 5,
+    "5amas": 5,
+    "khamsa": 5,
+    "5amsa": 5,
+    "sab3": 7,
+    "sab3a": 7,
+    "3ashar": 10,
+    "3ashara": 10,
+    "arba3tashar": 14,
+    "arbata3shar": 14,
+    "5amastashar": 15,
+    "khamastashar": 15,
+}
+_SMALL_WORDS = _EN_SMALL | _FRANCO_SMALL
 _EN_TENS = {
     word: (index + 2) * 10
     for index, word in enumerate(
@@ -153,11 +175,15 @@ for _stem_value, _stems in _AR_UNITS.items():
 # Unit nouns: singular or plural after a number; dual forms carry the number 2 themselves;
 # a bare indefinite singular ("خلال أسبوع") means one.
 _UNIT_WORDS: dict[Unit, frozenset[str]] = {
-    Unit.DAY: _folded_set("يوم", "أيام", "يوما", "day", "days"),
-    Unit.HOUR: _folded_set("ساعة", "ساعات", "hour", "hours", "hr", "hrs"),
+    Unit.DAY: _folded_set(
+        "يوم", "أيام", "يوما", "day", "days", "yom", "youm", "yoom", "ayam", "ayyam", "eyam"
+    ),
+    Unit.HOUR: _folded_set(
+        "ساعة", "ساعات", "hour", "hours", "hr", "hrs", "sa3a", "sa3at", "sa3aat"
+    ),
     Unit.MINUTE: _folded_set("دقيقة", "دقائق", "minute", "minutes", "min", "mins"),
-    Unit.WEEK: _folded_set("أسبوع", "أسابيع", "أسبوعا", "week", "weeks"),
-    Unit.MONTH: _folded_set("شهر", "أشهر", "شهور", "شهرا", "month", "months"),
+    Unit.WEEK: _folded_set("أسبوع", "أسابيع", "أسبوعا", "week", "weeks", "esbo3", "asabee3"),
+    Unit.MONTH: _folded_set("شهر", "أشهر", "شهور", "شهرا", "month", "months", "shahr", "shohor"),
     Unit.YEAR: _folded_set("سنة", "سنوات", "سنين", "عام", "أعوام", "عاما", "year", "years"),
     Unit.SAR: _folded_set("ريال", "ريالات", "ريالا", "sar", "sr", "riyal", "riyals"),
     Unit.EGP: _folded_set("جنيه", "جنيهات", "جنيها", "egp", "le"),
@@ -168,11 +194,11 @@ _UNIT_WORDS: dict[Unit, frozenset[str]] = {
 }
 _DUAL_WORDS: dict[str, Unit] = {}
 for _unit, _duals in (
-    (Unit.DAY, ("يومين", "يومان")),
-    (Unit.HOUR, ("ساعتين", "ساعتان")),
+    (Unit.DAY, ("يومين", "يومان", "yomen", "yomein", "youmen")),
+    (Unit.HOUR, ("ساعتين", "ساعتان", "sa3ten", "sa3tein")),
     (Unit.MINUTE, ("دقيقتين", "دقيقتان")),
-    (Unit.WEEK, ("أسبوعين", "أسبوعان")),
-    (Unit.MONTH, ("شهرين", "شهران")),
+    (Unit.WEEK, ("أسبوعين", "أسبوعان", "esbo3en", "esbo3ein")),
+    (Unit.MONTH, ("شهرين", "شهران", "shahren", "shahrein")),
     (Unit.YEAR, ("سنتين", "سنتان", "عامين", "عامان")),
 ):
     for _dual in _duals:
@@ -187,6 +213,8 @@ _BARE_SINGULAR: dict[str, Unit] = {
         ("أسبوع", Unit.WEEK),
         ("شهر", Unit.MONTH),
         ("سنة", Unit.YEAR),
+        ("esbo3", Unit.WEEK),
+        ("shahr", Unit.MONTH),
     )
 }
 _EN_SINGULAR: dict[str, Unit] = {
@@ -216,7 +244,13 @@ _AND = frozenset({fold_word("و"), "and"})
 _RANGE = frozenset({"-", "–", "—", "~", "to", fold_word("إلى"), fold_word("او"), "or"})
 _ARTICLE = fold_word("ال")
 
-_TOKEN = re.compile(r"(?P<num>\d+(?:[.,]\d+)*)|(?P<word>[^\W\d_]+)|(?P<sym>\S)")
+# A Franco-Arabic word writes letters as digits ("5elal", "sa3a", "3eib", "esbo3"): a single
+# such digit inside Latin letters, or before them when they are no unit ("3days" is 3 days).
+_FRANCO_LEAD = r"(?:[235789](?=[a-z])(?!(?:days?|hours?|hrs?|weeks?|months?|years?|ayam|yom)\b))?"
+_TOKEN = re.compile(
+    r"(?P<word>" + _FRANCO_LEAD + r"[^\W\d_]+(?:(?<=[a-z])[235789](?![0-9])[a-z]*)*)"
+    r"|(?P<num>\d+(?:[.,]\d+)*)|(?P<sym>\S)"
+)
 
 
 class _Token(NamedTuple):
@@ -266,7 +300,7 @@ _AR_NUMBER_WORDS = frozenset(
 )
 _AND_PREFIX = fold_word("و")
 # Every word a number written in words can start with, Arabic or English.
-_NUMBER_WORDS = _AR_NUMBER_WORDS | set(_EN_SMALL) | set(_EN_TENS) | set(_EN_SCALES)
+_NUMBER_WORDS = _AR_NUMBER_WORDS | set(_SMALL_WORDS) | set(_EN_TENS) | set(_EN_SCALES)
 
 
 def _arabic_word(word: str, first: bool) -> str | None:
@@ -336,12 +370,12 @@ def _english_number(tokens: list[_Token], index: int) -> tuple[int, int] | None:
         word = tokens[position].text
         if seen and word in {"-", "and"} and position + 1 < len(tokens):
             following = tokens[position + 1].text
-            if following in _EN_SMALL or following in _EN_TENS:
+            if following in _SMALL_WORDS or following in _EN_TENS:
                 position += 1
                 continue
             break
-        if word in _EN_SMALL:
-            current += _EN_SMALL[word]
+        if word in _SMALL_WORDS:
+            current += _SMALL_WORDS[word]
         elif word in _EN_TENS:
             current += _EN_TENS[word]
         elif word == "hundred":
@@ -511,7 +545,11 @@ def _parenthesised(tokens: list[_Token], raw: _Raw) -> bool:
 # Period nouns with the article ("الايام"), for numbers written after them.
 _DEFINED_UNITS = {_ARTICLE + word: unit for unit in PERIOD_UNITS for word in _UNIT_WORDS[unit]}
 # Words that are a period by themselves, with or without a prefix letter.
-_IMPLICIT_WORDS = frozenset(_DUAL_WORDS) | frozenset(_BARE_SINGULAR)
+# The dual before the noun it is joined to: "يومي عمل" (two working days); alone "يومي" is
+# "daily".
+_JOINED_DUAL = fold_word("يومي")
+_WORK = frozenset({fold_word("عمل"), fold_word("العمل")})
+_IMPLICIT_WORDS = frozenset(_DUAL_WORDS) | frozenset(_BARE_SINGULAR) | {_JOINED_DUAL}
 
 
 def _after_the_noun(tokens: list[_Token], consumed: set[int]) -> list[_Found]:
@@ -547,6 +585,13 @@ def _implicit_numbers(tokens: list[_Token], consumed: set[int]) -> list[_Found]:
             and text not in {"a", "an", "per"}
         ):
             continue  # one set lookup for the many words that are no period
+        if (
+            _strip_prefix(token.text, {_JOINED_DUAL}) is not None
+            and index + 1 < len(tokens)
+            and tokens[index + 1].text in _WORK
+        ):
+            found.append((index, index + 1, Decimal(2), Unit.DAY, True))
+            continue
         dual = _strip_prefix(token.text, _DUAL_WORDS)
         if dual is not None:
             found.append((index, index + 1, Decimal(2), _DUAL_WORDS[dual], True))
