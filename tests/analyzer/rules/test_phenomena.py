@@ -3817,3 +3817,75 @@ def test_a_refund_taken_off_remaining_instalments_keeps_nothing() -> None:
 )
 def test_fees_kept_under_a_heading_or_pointed_back_to(text: str) -> None:
     assert found(text, SA)["return.fees_deducted"].confident
+
+
+# The law's period quoted beside the store's own, and short notes (probes 79 to 83).
+
+
+@pytest.mark.parametrize(
+    ("text", "jurisdiction"),
+    [
+        (
+            "أولاً: الإطار النظامي\nنصّت المادة الثالثة عشرة من نظام التجارة الإلكترونية على حق "
+            "المستهلك في فسخ العقد خلال سبعة أيام من تاريخ تسلّمه المنتج.\n\nثانياً: سياسة المتجر\n"
+            "- تُقبل طلبات الاسترجاع خلال ثلاثة أيام من تاريخ الاستلام فقط.",
+            SA,
+        ),
+        (
+            "While the Saudi E-Commerce Law gives consumers seven days to withdraw, we accept "
+            "sealed items only, and only within 72 hours of delivery; refunds for accepted "
+            "returns are made within 7 working days.",
+            SA,
+        ),
+        (
+            "Under Egypt's Consumer Protection Law No. 181 of 2018, consumers may return goods "
+            "within 14 days of receipt. However, our store policy is as follows:\n"
+            "1. Returns are accepted within 3 days of delivery only.",
+            EG,
+        ),
+        (
+            "أولاً: حقوقك وفقاً للقانون\nينص قانون حماية المستهلك على حق المستهلك في الإرجاع خلال "
+            "أربعة عشر يوماً من تاريخ تسلمها.\n\nثانياً: سياسة المتجر\nإلا أن سياسة المتجر تقبل "
+            "الإرجاع خلال 5 أيام من الاستلام.",
+            EG,
+        ),
+    ],
+)
+def test_the_law_s_period_quoted_beside_a_shorter_one_of_the_store(
+    text: str, jurisdiction: Jurisdiction
+) -> None:
+    assert found(text, jurisdiction)["return.window_too_short"].confident
+
+
+def test_a_period_the_store_keeps_from_the_law_is_its_window() -> None:
+    text = "وفقاً لقانون حماية المستهلك، يحق للعميل الإرجاع خلال أربعة عشر يوماً من الاستلام."
+    assert "return.window_too_short" not in found(text, EG)
+
+
+def test_a_refusal_quoted_then_named_and_denied_is_none() -> None:
+    text = (
+        "«البضاعة المباعة لا ترد ولا تستبدل» جملة مش موجودة عندنا 😊\n"
+        "من حقك ترجع أو تبدل خلال 14 يوم من الاستلام، والفلوس ترجعلك خلال 5 أيام."
+    )
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_a_note_on_one_product_is_no_refusal_of_every_return() -> None:
+    assert "return.blanket_no_return" not in found("Non-returnable item.", SA)
+
+
+def test_all_of_the_amount_refunded_keeps_nothing() -> None:
+    text = (
+        "Returns within 7 days of delivery; refunds within 5 days.\n"
+        "If the product is defective, we pay the return shipping and refund 100% of amount."
+    )
+    assert "return.fees_deducted" not in found(text, SA)
+
+
+def test_a_defect_sent_at_the_customer_s_own_expense() -> None:
+    text = (
+        "- Change of mind: 14 days, item unused.\n"
+        "- Defective item: 30 days. The customer sends the item to our service center at his "
+        "own expense.\n- Refund: within 7 days of approval."
+    )
+    assert found(text, EG)["return.customer_pays_for_defects"].confident

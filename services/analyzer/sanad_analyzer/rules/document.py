@@ -61,9 +61,12 @@ _LETTERED: Final = re.compile(r"\([a-h]\)|[\u0627-\u064a][\-)]")
 # A sentence ends at "!", "?" or ";", at a full stop before a space (not after a one-letter
 # abbreviation: "ج.م.", "ر.س."), or at a bullet inside a line.
 # Every branch starts with a plain character, so CPython scans for them in C (guard.py).
-# (a dash beside a cell divider is an empty table cell: "| Period: — | Not returnable")
+# (a dash beside a cell divider is an empty table cell: "| Period: — | Not returnable"; a law's
+# "No. 181" or "Art. 17" ends no sentence)
 _SENTENCE_END: Final = re.compile(
-    r"!|\?|;|•|\.(?<!(?<!\w)\w\.)(?=\s|$)|(?<!\|) (?:[•*]|-(?![0-9])) (?!\|)"
+    r"!|\?|;|•|\.(?<!(?<!\w)\w\.)(?!(?<=(?<![a-z])no\.) [0-9])(?!(?<=(?<![a-z])art\.) [0-9])"
+    r"(?=\s|$)"
+    r"|(?<!\|) (?:[•*]|-(?![0-9])) (?!\|)"
 )
 _CLAUSE_BREAK: Final = pattern(
     r",(?:(?<![0-9],)|(?![0-9]))| (?:but|while|however|whereas|لكن|ولكن|بينما|اما|ثم|\||/) |\t"
@@ -73,6 +76,11 @@ _CELL_DIVIDER: Final = re.compile(r"[|\t]")
 # المباعة لا ترد ولا تستبدل» على أي فاتورة", 'عندنا ما فيه "البضاعة المباعة لا ترد"', 'the
 # words "no returns" on a receipt'. A refusal inside its quotation marks refuses nothing.
 _QUOTE_MARKS: Final = re.compile('[«“"]')
+# (or named after the quotation: "«البضاعة المباعة لا ترد ولا تستبدل» جملة مش موجودة عندنا")
+_CITED_BEFORE_NAME: Final = pattern(
+    r"«(?P<angled>[^»\n]{1,80})» (?:جمله|عباره|لافته|شعار)|“(?P<curly>[^”\n]{1,80})” "
+    r"(?:جمله|عباره|لافته|شعار)|\"(?P<straight>[^\"\n]{1,80})\" (?:جمله|عباره|لافته|شعار)"
+)
 _CITED: Final = pattern(
     r"(?:عباره|عبارات|جمله|لافته|لافتات|شعار|(?<![a-z])(?:phrase|words|wording|sign|notice"
     r"|statement)"
@@ -299,7 +307,11 @@ class Document:
         self._scopes: dict[tuple[int, int], frozenset[Category]] = {}
         refusals, exceptions, conditions, all_goods, minds = found[categories:]
         if _QUOTE_MARKS.search(text.text) is not None:
-            cited = [match.span(match.lastgroup or 0) for match in _CITED.finditer(text.text)]
+            cited = [
+                match.span(match.lastgroup or 0)
+                for cited_form in (_CITED, _CITED_BEFORE_NAME)
+                for match in cited_form.finditer(text.text)
+            ]
             refusals = [
                 (start, end)
                 for start, end in refusals

@@ -356,6 +356,8 @@ _UNIT_REACH: Final = 12
 """How far after a unit word the parser reads: far enough for "أيام عمل" and "business days"
 (the number always stands before its unit)."""
 _FOR: Final = pattern(r"\s?(?:ل|لل|for\s(?:the\s)?|to\s)")
+# A return named as what a refund is for: "refunds for accepted returns".
+_OF_THE_RETURN: Final = pattern(r" (?:for|of|on) (?:the |your |all |accepted |approved )?")
 _FOR_REACH: Final = 10
 _Mention = tuple[int, int, float, float, str, bool]
 """(start, end, low days, high days, unit, in business days), in normalised positions."""
@@ -378,6 +380,8 @@ class Period:
     days"): it may be the return window, the refund time, or both."""
     from_order: bool = False
     """It is counted from the order or the payment, not from receipt."""
+    from_receipt: bool = False
+    """It is counted from the customer's receipt of the goods, as a return window is."""
     business: bool = False
     """It is counted in business days (already converted in ``low_days``/``high_days``)."""
 
@@ -651,6 +655,7 @@ class _PurposeWords:
             binding=binding,
             joined=joined,
             from_order=anchor == "order",
+            from_receipt=anchor == "receipt",
             business=business,
         )
 
@@ -709,6 +714,11 @@ class _PurposeWords:
         if before:
             kinds = [word[2] for word in before]
             last = kinds[-1]
+            if kinds[-2:] == [Purpose.REFUND, Purpose.RETURN] and _OF_THE_RETURN.fullmatch(
+                self._text, before[-2][1], before[-1][0]
+            ):
+                # "refunds for accepted returns are made within 7 working days": the refund's
+                return Purpose.REFUND, Binding.CLAUSE, False
             if last is Purpose.EXCHANGE and Purpose.RETURN in kinds:
                 # "ترجع أو تبدل خلال 14 يوم": a return offered beside an exchange.
                 return Purpose.RETURN, Binding.CLAUSE, False

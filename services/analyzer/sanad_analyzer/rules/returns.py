@@ -200,6 +200,13 @@ _REFUND_TAKEN_OFF: Final = pattern(
     r"refund(?:ed)? amount (?:is |will be )?(?:taken|deducted|subtracted) (?:off|from) "
     r"(?:the |your )?(?:remaining|outstanding|next|unpaid|instal)"
 )
+# The law as the subject that gives or provides: "نصت المادة …", "يمنح النظام …", "the law
+# gives consumers …".
+_LAW_GIVES: Final = pattern(
+    r"(?<!\w)(?:نصت|تنص|ينص|يمنح|تمنح|منح|يعطي|تعطي|بيدي|يكفل|تكفل)(?!\w)"
+    r"|(?<![a-z])(?:gives?|grants?|entitles?|provides? (?:for|that|consumers|customers|buyers))"
+    r"(?![a-z])"
+)
 # A period set aside: "The marketplace's standard 7-day return window does not apply to this
 # seller's products".
 _NOT_APPLIED: Final = pattern(
@@ -400,11 +407,32 @@ class ReturnPolicy:
         period quoted against the store's own terms ("يمنح نظام التجارة الإلكترونية المستهلك
         حق فسخ العقد خلال سبعة أيام، غير أن سياسة المتجر تقبل الإرجاع خلال ثلاثة أيام",
         "القانون بيدّي العميل ١٤ يوم، بس إحنا مش بنرجّع فلوس")."""
+        periods = [period for period in self._of(Purpose.RETURN) if not self._set_aside(period)]
+        stated = [period for period in periods if self._the_law_states(period)]
+        # What the law states set beside a shorter window of the store's own, counted from
+        # receipt ("نصّت المادة الثالثة عشرة من نظام التجارة الإلكترونية على حق المستهلك في
+        # فسخ العقد خلال سبعة أيام" / "تُقبل طلبات الاسترجاع خلال ثلاثة أيام من تاريخ الاستلام
+        # فقط", "While the Saudi E-Commerce Law gives consumers seven days, … within 72 hours
+        # of delivery"): the law's period, quoted, not the store's.
+        own_windows = [p for p in periods if p not in stated and p.from_receipt and not p.joined]
+        quoted = bool(stated) and any(
+            window.days < min(p.days for p in stated) for window in own_windows
+        )
         return [
             period
-            for period in self._of(Purpose.RETURN)
-            if not self._quotes_the_law(period) and not self._set_aside(period)
+            for period in periods
+            if not (quoted and period in stated) and not self._quotes_the_law(period)
         ]
+
+    def _the_law_states(self, period: Period) -> bool:
+        """The period's clause says what the law gives or provides ("نصّت المادة … من نظام
+        التجارة الإلكترونية على حق المستهلك …", "the E-Commerce Law gives consumers seven
+        days"), not that the store follows it ("وفقاً للقانون، يحق للعميل …")."""
+        clause = self.document.clause_at(period.start)
+        return (
+            LAW_CITED.search(self._text, clause.start, clause.end) is not None
+            and _LAW_GIVES.search(self._text, clause.start, clause.end) is not None
+        )
 
     def _set_aside(self, period: Period) -> bool:
         """The period's clause says it does not apply ("The marketplace's standard 7-day
@@ -429,8 +457,14 @@ class ReturnPolicy:
                 return False
         if _CONTRAST.search(text, period.end, sentence.end) is not None:
             return True
-        following = document.sentences[clause.sentence + 1 : clause.sentence + 2]
-        return bool(following) and _CONTRAST.match(text, following[0].start) is not None
+        # (the next sentence, or a heading and the sentence under it: "ثانياً: سياسة المتجر" /
+        # "إلا أن سياسة المتجر …")
+        for later in document.sentences[clause.sentence + 1 :]:
+            if _CONTRAST.match(text, later.start) is not None:
+                return True
+            if not later.heading:
+                return False
+        return False
 
     def _only_shorter(self, minimum: float, returns: list[Period]) -> Evidence | None:
         """A shorter return period the page calls the only one and closes after ("ملاحظة: مدة

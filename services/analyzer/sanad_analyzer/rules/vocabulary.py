@@ -639,6 +639,11 @@ _CATEGORY_WORDS: Final = {
         r"(?:accepted|made|done|approved)",
     ),
     Category.NAMED: (
+        # the one product a page or a note is about: "This item is non-returnable", "Non-returnable
+        # item." under a product, "هذا المنتج غير قابل للإرجاع"
+        r"this (?:item|product)",
+        r"non-returnable item(?!s)",
+        r"(?:هذا|هذه) (?:ال)?(?:منتج|صنف|قطعه|سلعه)(?!\w)",
         r"testers?",
         r"samples?",
         r"limited[- ]edition",
@@ -1113,7 +1118,7 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"3ala el (?:3ameel|3amil|customer|client)",
         r"b?t(?:e)?dfa3(?:ha|hom|o|aha)(?![a-z])",
         r"(?:the )?(?:customer|buyer)'s responsibility",
-        r"at (?:the customer's|your) (?:own )?(?:cost|expense)",
+        r"at (?:the customer's|the buyer's|your|his|her|their) (?:own )?(?:cost|expense)",
         r"you (?:pay|bear|cover|are responsible for)",
         # the store that does not pay: "We do not cover return postage", "ما نتحمل رسوم الشحن"
         r"we (?:do not|don't|will not|won't|cannot|can't) (?:cover|pay for|pay|bear|refund)"
@@ -1370,7 +1375,9 @@ AT_CHECKOUT: Final = pattern(
 # A part of the price kept back: "half the amount is refunded".
 PARTIAL_REFUND: Final = pattern(
     words(
-        r"(?:half|\d\d*\s?%) (?:of )?(?:the |your )?(?:\w+ )?(?:amount|price|value|cost|total)",
+        # (not all of it: "refund 100% of amount")
+        r"(?:half|(?<![0-9.,])(?!100\s?%)\d\d*\s?%) (?:of )?(?:the |your )?(?:\w+ )?"
+        r"(?:amount|price|value|cost|total)",
         # (not an offer's price: "القطعة التانية بنص التمن")
         r"(?:ن(?<!بن)صف|ن(?<!بن)ص|\d\d*\s?%\s*(?:فقط\s+|بس\s+)?من)\s+(?:ال)?(?:مبلغ|قيمه|قيمت|ثمن|تمن"
         r"|سعر)\w*",
