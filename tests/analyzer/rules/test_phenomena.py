@@ -3889,3 +3889,21 @@ def test_a_defect_sent_at_the_customer_s_own_expense() -> None:
         "own expense.\n- Refund: within 7 days of approval."
     )
     assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_a_fee_only_on_returns_not_due_to_a_defect_spares_defects() -> None:
+    text = (
+        "يحق للعميل الإرجاع خلال ١٤ يوماً ويرد المبلغ خلال ٧ أيام.\n"
+        "يخصم مبلغ ٢٥ جنيهاً رسوماً إدارية من كل عملية استرجاع لا ترجع لعيب في المنتج."
+    )
+    rules = found(text, EG)
+    assert rules["return.fees_deducted"].confident
+    assert "return.customer_pays_for_defects" not in rules
+
+
+def test_a_fee_asked_about_and_denied_is_not_kept() -> None:
+    text = (
+        "We accept returns within 14 days of delivery; refunds within 7 days.\n"
+        "Do we charge a restocking fee? No. You get back every riyal you paid."
+    )
+    assert "return.fees_deducted" not in found(text, SA)

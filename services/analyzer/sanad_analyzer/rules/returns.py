@@ -1561,7 +1561,10 @@ class ReturnPolicy:
 
     def _kept_fee(self, clause: Clause) -> tuple[int, str] | None:
         """Where the fee the clause keeps from the refund starts, and its kind ("shipping",
-        "other", "unstated"); None when it keeps none."""
+        "other", "unstated"); None when it keeps none, or only asks ("Do we charge a
+        restocking fee? No.")."""
+        if self._asks(clause):
+            return None
         fee_start = self._continued_fees.get(clause.start)
         if fee_start is not None:
             return fee_start, self._fee_kind(fee_start, clause.end)
@@ -1599,6 +1602,11 @@ class ReturnPolicy:
         if kind == "unstated" and self._under_shipping(clause):
             kind = "shipping"  # "Return shipping" / "a flat collection fee is deducted"
         return clause.start, kind
+
+    def _asks(self, clause: Clause) -> bool:
+        """The clause's sentence is a question."""
+        end = self.document.sentence_of(clause).end
+        return self._text.startswith("?", end)
 
     def _labelled_fee(self, clause: Clause) -> bool:
         """The item's label names a return's handling fee and the clause opens with its amount
