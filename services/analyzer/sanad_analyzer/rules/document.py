@@ -537,7 +537,7 @@ class Document:
             return None
         previous, sentence = self.sentences[index - 1], self.sentences[index]
         between = self.text.text[previous.end : sentence.start]
-        return previous if between.strip() in (";", "؛") or between.rstrip() == "?" else None
+        return previous if between.strip() in (";", "؛") or self.answers(index) else None
 
     def answers(self, index: int) -> bool:
         """Sentence ``index`` answers the question right before it."""

@@ -670,7 +670,7 @@ class _PurposeWords:
         if position == sentence.start:
             return True
         return sentence.lead is not None and not self._text[sentence.lead[1] : position].strip(
-            " :-–—"
+            " :-"
         )
 
     def _tells_of_return(self, clause: Clause, start: int) -> bool:

@@ -185,6 +185,8 @@ _BUT_WORDS: Final = r"but|however|yet|لكن|ولكن|الا ان|غير ان"
 _BUT: Final = pattern(rf"(?<!\w)(?:{_BUT_WORDS})(?!\w)")
 # What sets the store's own terms against what came before: "غير أن", "بس إحنا", "أما".
 _CONTRAST: Final = pattern(rf"(?<!\w)(?:{_BUT_WORDS}|while|whereas|بس|اما)(?!\w)")
+# The currencies an amount is written in: "25 ريال", "20 ر.س", "50 جنيه", "EGP 45".
+_CURRENCY: Final = r"ريال|ر\.?س|جنيه|ج\.?م|sar|egp|le|sr"
 # A return's handling fee named as an item's label, and the amount that opens its value.
 _HANDLING_FEE: Final = pattern(
     r"(?:restocking|handling|processing|admin\w*) (?:fee|charge)s?"
@@ -192,7 +194,7 @@ _HANDLING_FEE: Final = pattern(
 )
 # (not a zero: "Restocking fee: 0 SAR")
 _FEE_AMOUNT: Final = pattern(
-    r"(?:sar|egp|sr)?\s?(?![0.,]+\s?\D)\d+(?:[.,]\d+)?\s?(?:%|ريال|رس|ر\.س|جنيه|ج\.م|sar|egp|sr|le)"
+    rf"(?:sar|egp|sr)?\s?(?![0.,]+\s?\D)\d+(?:[.,]\d+)?\s?(?:%|{_CURRENCY})(?![a-z])"
 )
 # The refund itself taken off what is still owed (a buy-now-pay-later plan's instalments):
 # nothing is kept from it.
@@ -296,8 +298,7 @@ _ORDER_PAYMENT: Final = pattern(
 _DIFFERENCE: Final = pattern(r"(?<!\w)(?:ال)?فرق(?!\w)|(?:the |any )?(?:price )?difference")
 # An amount of money: "70 EGP", "٢٥ ريال", "SAR 25".
 _AMOUNT: Final = pattern(
-    r"\d+(?:[.,]\d+)?\s*(?:ريال|ر\.?س|جنيه|ج\.?م|sar|egp|le|sr)(?![a-z])"
-    r"|(?<![a-z])(?:sar|egp|le)\s*\d"
+    rf"\d+(?:[.,]\d+)?\s*(?:{_CURRENCY})(?![a-z])|(?<![a-z])(?:sar|egp|le)\s*\d"
 )
 _LISTED_WORDS: Final = 4
 """The most words of a clause that only goes on with the list of the clause before it."""

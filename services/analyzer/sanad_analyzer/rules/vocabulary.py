@@ -1363,7 +1363,7 @@ FEE_CHARGED: Final = pattern(
         # a fee of the return's handling with its amount: "Opened items: 15% restocking fee"
         # (not an inspection fee, which a warranty repair may cost without touching a refund)
         r"\d+(?:[.,]\d+)?\s?%?\s+(?:restocking|handling|processing|admin\w*) (?:fee|charge)",
-        r"(?:restocking|handling|processing|admin\w*) (?:fee|charge)s?:?\s+(?:of\s+)?\d",
+        r"(?:restocking|handling|processing|admin\w*) (?:fee|charge)s?\s+(?:of\s+)?\d",
         r"(?:رسوم|رسم)\s+(?:اعاده\s+)?(?:ال)?(?:تخزين|معالجه|مناوله|اداريه)\s+(?:بنسبه\s+|قدرها\s+)?\d",
     )
 )
