@@ -3907,3 +3907,239 @@ def test_a_fee_asked_about_and_denied_is_not_kept() -> None:
         "Do we charge a restocking fee? No. You get back every riyal you paid."
     )
     assert "return.fees_deducted" not in found(text, SA)
+
+
+# Probes 86 to 91: instalment and sale pages, auto parts and appliances, rights-framed terms,
+# non-native English, number words, made-to-order and wholesale shops.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "🚨 NO REFUND ONLY EXCHANGE 🚨\n✔️ exchange within 3 days from receive the order\n"
+        "✔️ piece must be with tag and not washed",
+        "NO REFUND ONLY EXCHANGE\n- exchange within 3 days from receiving the order\n"
+        "- shipping fees on client",
+    ],
+)
+def test_a_heading_that_refuses_refunds_and_offers_exchange_only(text: str) -> None:
+    rules = found(text, EG)
+    assert rules["return.blanket_no_return"].confident
+    assert rules["return.window_too_short"].confident
+
+
+def test_a_refusing_heading_over_a_list_of_goods_still_lists_them() -> None:
+    text = "❌ مش بنقبل استرجاع\n- الملابس الداخلية\n- المايوهات\nالاسترجاع خلال 14 يوم."
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        (
+            "We dont do cash refund sorry 🙏\nYou can return within 14 days and refund will "
+            "be as store credit in your account.",
+            "return.store_credit_only",
+        ),
+        ("We cant accept return or exchange.", "return.blanket_no_return"),
+        ("We dont accept returns.", "return.blanket_no_return"),
+    ],
+)
+def test_contractions_written_without_their_apostrophe(text: str, rule: str) -> None:
+    assert found(text, EG)[rule].confident
+
+
+def test_money_back_as_a_balance_is_credit() -> None:
+    text = (
+        "Return accepted only if product not opened, in 2 days from delivery.\n"
+        "Money back as balance in your account on our website.\nNo cash back sorry."
+    )
+    assert found(text, SA)["return.store_credit_only"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Return within 7 days ✅\nReturn shipping on customer in all cases, even damage item.",
+        "الاسترجاع خلال 14 يوم.\nمصاريف شحن المرتجع رايح جاي على العميلة في كل الحالات.",
+        "البند الأول: يحق للطرف الثاني إرجاع المنتج خلال أربعة عشر يوماً من تاريخ الاستلام.\n"
+        "البند الثالث: يتحمل الطرف الثاني مصاريف شحن الإرجاع في جميع الأحوال.",
+        "Article (1): The Second Party may return the product within seven (7) days of "
+        "receipt.\nArticle (2): The Second Party shall bear all costs of return, including in "
+        "cases of manufacturing defects.",
+    ],
+)
+def test_the_customer_named_otherwise_pays_for_defects(text: str) -> None:
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_a_customer_s_city_named_puts_no_cost_on_them() -> None:
+    text = (
+        "Delivery time depends on the customer's city. Returns within 14 days; we pay return "
+        "shipping."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, EG)
+
+
+def test_shipping_paid_back_once_the_fault_is_confirmed_spares_defects() -> None:
+    text = (
+        "Defective part? Here's how it works\n"
+        "Ship the part to our workshop at your own cost. Our technician tests it within 3 "
+        "working days.\n"
+        "• Fault confirmed: we refund the part price and reimburse your shipping.\n"
+        "• No fault found: the part is sent back to you.\n\nChange of mind\n"
+        "Unopened parts can be returned within 7 days of delivery. The customer pays the "
+        "return shipping."
+    )
+    assert "return.customer_pays_for_defects" not in found(text, SA)
+
+
+def test_a_later_sentence_of_an_item_about_defects_keeps_its_case() -> None:
+    text = (
+        "1. Returns within 14 days of delivery; refunds within 7 days.\n"
+        "2. If your sign arrives damaged, contact us within 48 hours of delivery. You will "
+        "need to ship it back to our workshop at your own expense."
+    )
+    assert found(text, SA)["return.customer_pays_for_defects"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Unopened parts can be returned within 7 days of delivery.\n"
+        "Parts damaged by incorrect fitting are not covered.",
+        "Unopened parts can be returned within 7 days of delivery.\n"
+        "Parts that have been installed cannot be returned.",
+        "- أي عدة أو ماكينة تقدر ترجعها خلال 7 أيام بالفاتورة.\n"
+        "- الماكينات اللي اتشغلت أو اتفكت مبترجعش إلا لو فيها عيب.",
+        "- الكفرات: تقدر ترجعها خلال ثلاثة أيام من الاستلام.\n"
+        "- البطاريات: ما نقبل رجوعها بعد التركيب.",
+    ],
+)
+def test_goods_fitted_or_set_to_work_are_a_condition_not_every_return(text: str) -> None:
+    assert "return.blanket_no_return" not in found(text, EG)
+
+
+def test_a_dash_inside_brackets_ends_no_sentence() -> None:
+    text = (
+        "✅ المرتجع خلال ١٤ يوم من الاستلام.\n"
+        "❌ قطع الكهربا (حساسات – طرمبات بنزين – كويلات) مبترجعش ولا بتتبدل خالص."
+    )
+    document = Document(normalise(text))
+    refusing = [
+        document.text.text[c.start : c.end] for c in document.clauses if c.refusal is not None
+    ]
+    assert refusing == ["قطع الكهربا (حساسات - طرمبات بنزين - كويلات) مبترجعش ولا بتتبدل خالص"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "All our pieces are made to order so we can't accept return or exchange.",
+        "جميع منتجات الموقع بيع نهائي: لا ترد ولا تستبدل، لأنها قطع تصفية بخصومات تصل إلى 70%.",
+        "نظراً لطبيعة منتجاتنا من العطور والبخور ودهن العود، وحرصاً على سلامة عملائنا:\n"
+        "• جميع المبيعات نهائية، ولا يحق للعميل إرجاع المنتج أو استبداله بعد استلامه.\n"
+        "• يحق للعميل الإبلاغ عن أي تلف ناتج عن الشحن خلال 24 ساعة من الاستلام.",
+    ],
+)
+def test_goods_described_as_everything_the_shop_sells_limit_no_refusal(text: str) -> None:
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Custom Signs – Returns Policy\n\nEvery sign we sell is produced to the design you "
+        "approve.\nWe do not accept returns or exchanges for change of mind.",
+        "سياسة التفصيل والاستبدال\n\n• بعد ما القماش يتقص، مفيش إلغاء ولا استرجاع فلوس.",
+    ],
+)
+def test_goods_a_page_s_title_names_are_what_the_shop_sells(text: str) -> None:
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_a_refusal_of_any_order_is_not_limited_to_its_heading_s_goods() -> None:
+    text = (
+        "أولاً: المنتجات المنقوشة\nلا تُستبدل ولا تُسترجع بأي حال.\n\n"
+        "ثانياً: المنتجات غير المنقوشة (العلب، البطاقات)\n"
+        "يمكن استبدالها بمنتج آخر خلال ثلاثة أيام من الاستلام. لا نقدم استرداداً نقدياً لأي طلب."
+    )
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_any_product_of_a_kind_is_still_that_kind() -> None:
+    text = (
+        "المكملات الغذائية\nيمكن إرجاعها خلال ثلاثة أيام من الاستلام.\n\nالمنتجات المبردة\n"
+        "الأنسولين وأي منتج يُحفظ في الثلاجة غير قابل للإرجاع."
+    )
+    assert "return.blanket_no_return" not in found(text, SA)
+
+
+def test_money_back_in_the_case_of_cancelling_is_the_refund_s_time() -> None:
+    periods = find_periods(
+        Document(normalise("💵 الفلوس في حالة الإلغاء بترجع خلال ٧ أيام على نفس طريقة الدفع"))
+    )
+    assert [p.purpose.value for p in periods] == ["refund"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "• Returns for a refund: 3 (three) days from delivery.",
+        "• Returns for a refund: three (3) days from delivery.",
+        "الاسترجاع بفلوس في خلال عشر أيام بس.",
+        "You may request a return until the end of the third day after delivery.",
+        "يمكنك طلب الاسترجاع حتى نهاية اليوم الثالث من الاستلام.",
+        "تُقبل طلبات الإرجاع حتى اليوم الخامس من الاستلام.",
+        "NO REFUND. Exchange size same day only.",
+        "مفيش استرجاع. الاستبدال في نفس اليوم بس.",
+        "سياسة الاسترجاع 📦\n\n- أول سبع أيام من الاستلام: بترجّع المنتج وبتاخد فلوسك كاملة.",
+    ],
+)
+def test_windows_in_number_words_ordinals_and_same_day(text: str) -> None:
+    window = found(text, EG)["return.window_too_short"]
+    assert window.confident
+    assert "سياسة" not in window.phrase  # (the item's own words, not the heading)
+
+
+def test_a_fourteenth_day_deadline_is_the_law_s_window() -> None:
+    text = "الإرجاع مقبول حتى اليوم الرابع عشر من الاستلام، والفلوس بترجع خلال 7 أيام."
+    assert "return.window_too_short" not in found(text, EG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الإرجاع خلال 14 يوم. بيتخصم عشرين في المية من تمن المنتج لو اتفتح.",
+        "Returns within 14 days. A fee of ten percent is deducted from the refund.",
+        "تقدر ترجع أي منتج خلال أسبوع من استلامه. إذا المنتج مفتوح نقبله بس نخصم ربع القيمة، "
+        "وبقية المدن الشحن على حسابك.",
+    ],
+)
+def test_shares_of_the_price_in_words_are_fees(text: str) -> None:
+    assert found(text, EG)["return.fees_deducted"].confident
+
+
+def test_an_egyptian_teen_number_is_a_refund_time() -> None:
+    text = "الإرجاع خلال 14 يوم. الفلوس بترجع في خلال خمستاشر يوم."
+    assert found(text, EG)["return.refund_time_too_long"].confident
+
+
+def test_a_refund_paid_at_once_is_a_refund_time() -> None:
+    text = "تقدر ترجع أي منتج خلال أسبوع من استلامه، ونرجع لك فلوسك فور ما يوصلنا المنتج."
+    assert "return.refund_time_missing" not in found(text, SA)
+
+
+def test_credit_offered_if_the_customer_wants_it_is_a_choice() -> None:
+    text = (
+        "عندك نصف شهر من يوم ما يوصلك الطلب ترجعه. المبلغ يرجع لحسابك خلال أسبوع.\n"
+        "وإذا تبي بدال الفلوس كوبون، نعطيك كوبون بقيمة المنتج وفوقه عشرة بالمية هدية منا."
+    )
+    assert "return.store_credit_only" not in found(text, SA)
+
+
+def test_a_return_refused_for_sale_items_names_them() -> None:
+    text = "Return within 3 days.\nWe dont accept return for sale items."
+    rules = found(text, SA)
+    assert rules["return.sale_items_excluded"].confident
+    assert "return.blanket_no_return" not in rules

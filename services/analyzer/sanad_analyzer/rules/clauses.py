@@ -120,7 +120,7 @@ _DELETION: Final = pattern(
 # A negator right before a deletion word: "لا يمكن حذف", "does not delete", "cannot be erased".
 _DENIED_BEFORE: Final = pattern(
     r"(?:لا|لن|ما|مش) (?:يمكن|يمكننا|نقدر|نستطيع|يتم|نقوم ب)\s?(?:ال)?$"
-    r"|(?:cannot|can't|does not|doesn't|do not|don't|will not|won't|not) (?:be )?$"
+    r"|(?:cannot|can'?t|does not|doesn'?t|do not|don'?t|will not|won'?t|not) (?:be )?$"
 )
 _DENIAL_REACH: Final = 16
 """How many characters before a deletion word its negation may stand."""
@@ -225,7 +225,7 @@ _SHARING: Final = pattern(
 # Sharing denied in the clause: "لا نبيع", "ما نعطي أحد", "we never share", "do not sell".
 _SHARING_DENIED: Final = pattern(
     r"(?<!\w)(?:و|ف)?(?:لا|ما|مش|لن|مو) (?:ن|بن)?(?:بيع|شارك|عطي|ديها|فصح)\w*"
-    r"|(?:never|not|don't|do not|won't|will not) (?:\w+ )?(?:sell|share|disclose|rent)"
+    r"|(?:never|not|don'?t|do not|won'?t|will not) (?:\w+ )?(?:sell|share|disclose|rent)"
 )
 _SHARING_NAMED: Final = pattern(
     _words(
@@ -256,7 +256,7 @@ _SHARING_NAMED: Final = pattern(
         r"for the purpose",
         r"required by law",
         r"لا (?:نشارك|نبيع|نفصح)",
-        r"(?:do not|don't|never|will not) (?:share|sell|disclose)",
+        r"(?:do not|don'?t|never|will not) (?:share|sell|disclose)",
     )
 )
 _SHARING_OPEN: Final = pattern(

@@ -28,6 +28,7 @@ from sanad_analyzer.rules.vocabulary import (
     CONDITION,
     EVEN_IF_WORDS,
     EXCEPTION,
+    EXCHANGE_ONLY,
     GOODS_CATEGORIES,
     LAW_CITED,
     REFUSAL,
@@ -70,6 +71,8 @@ _SENTENCE_END: Final = re.compile(
 )
 _CLAUSE_BREAK: Final = pattern(
     r",(?:(?<![0-9],)|(?![0-9]))| (?:but|while|however|whereas|لكن|ولكن|بينما|اما|ثم|\||/) |\t"
+    # a consequence without its comma: "All our pieces are made to order so we can't accept …"
+    r"| (?=so (?:we|you|they|it|there|no)(?![a-z]))"
 )
 _CELL_DIVIDER: Final = re.compile(r"[|\t]")
 # A phrase cited by name, or denied, is mentioned, not stated: "ولا يُعمل بعبارة «البضاعة
@@ -138,6 +141,9 @@ _NATURE: Final = pattern(
     r"|(?:because|since|as) (?:all )?our \w+ (?:are|is)"
     r"|(?:لان|نظرا لان|بما ان|حيث ان) (?:جميع |كل )?\w+نا(?!\w)"
 )
+# A reason given after a rule: "…، لأنها قطع تصفية", "…, because they are made to order".
+_BECAUSE: Final = pattern(r"(?:و|ف)?(?:لان|لانها|لانه|لانهم)(?!\w)|because(?![a-z])")
+_PERIOD_LABEL: Final = pattern(r"(?:اول|خلال|first|within) \S+ (?:ايام|يوم|ساعه|ساعات|days|hours)")
 _CHROME_LENGTH: Final = 80
 """The most characters of a breadcrumb or update-date line."""
 # A list item's marker inside a line: a bullet between spaces (not a dash in a range of
@@ -185,6 +191,11 @@ _REQUIREMENT: Final = pattern(
 _SHOP: Final = pattern(
     r"(?:ل)?عملاء(?!\w)|متجر\w*|محل(?:ات)?(?!\w)|معرض(?!\w)|(?:store|shop|boutique)(?![a-z])"
 )
+# A title that names a policy: "سياسة الاسترجاع", "الشروط والأحكام", "Returns Policy".
+_POLICY_TITLE: Final = pattern(
+    r"(?:ال)?سياس\w*|(?:ال)?شروط|(?:ال)?احكام|polic\w*|terms|returns?(?![a-z])"
+)
+_ANY_CATEGORY: Final = frozenset(Category)
 # Words that make a heading introduce a list of what cannot be returned.
 _LIST_WORDS: Final = pattern(
     r"حالات|منتجات|المنتجات|ما لا|التاليه|cases|items|products|what|following|below"
@@ -376,12 +387,24 @@ class Document:
                 start = rule.start
                 if _OUR_GOODS.search(self.text.text, opening.start, opening.end) is not None:
                     described = self._categories_in(opening.start, rule.start) - {Category.SALE}
+            if clause.all_goods:
+                # (a reason after the rule about every product: "جميع منتجات الموقع بيع نهائي:
+                # لا ترد ولا تستبدل، لأنها قطع تصفية")
+                described |= self._trailing_reasons(sentence, clause)
             section = self.sections[sentence.section]
-            headings = frozenset().union(
-                *(
-                    self._categories_in(*span)
-                    for span in section.headings
-                    if not self._names_the_shop(span)
+            # (a refusal of any order refuses more than its heading's goods: "ثانياً: المنتجات غير
+            # المنقوشة" / "… لا نقدم استرداداً نقدياً لأي طلب")
+            any_order = clause.refusal is not None and self._ends_with_any_order(clause)
+            headings = (
+                frozenset()
+                if any_order
+                else frozenset().union(
+                    *(
+                        self._categories_in(*span)
+                        & ({Category.SALE} if self._titles_the_goods(span) else _ANY_CATEGORY)
+                        for span in section.headings
+                        if not self._names_the_shop(span) and not self._describes_our_goods(span)
+                    )
                 )
             )
             spans = self._unrequired(sentence, start, others)
@@ -391,6 +414,39 @@ class Document:
             found = headings.union(*(self._categories_in(*span) for span in spans)) - described
             self._scopes[key] = found
         return found
+
+    def _ends_with_any_order(self, clause: Clause) -> bool:
+        """The clause closes on "any order" with nothing to narrow it ("لأي طلب", "for any
+        order"; not "أي منتج يُحفظ في الثلاجة")."""
+        text = self.text.text
+        found = _ANY_GOODS.search(text, clause.start, clause.end)
+        while found is not None:
+            if not text[found.end() : clause.end].strip(" .،,"):
+                return True
+            found = _ANY_GOODS.search(text, found.end(), clause.end)
+        return False
+
+    def _trailing_reasons(self, sentence: Sentence, clause: Clause) -> frozenset[Category]:
+        """The goods named by the reasons that follow the clause in its sentence ("…،
+        لأنها قطع تصفية", "…, because they are made to order")."""
+        text = self.text.text
+        return frozenset().union(
+            *(
+                self._categories_in(other.start, other.end)
+                for other in self.clauses[sentence.clauses.start : sentence.clauses.stop]
+                if other.start > clause.start and _BECAUSE.match(text, other.start)
+            )
+        )
+
+    def _describes_our_goods(self, heading: tuple[int, int]) -> bool:
+        """The heading (or a list's lead) gives the nature of the shop's own goods as the
+        reason for what follows ("نظراً لطبيعة منتجاتنا من العطور والبخور ودهن العود:"): the
+        goods it names are everything the shop sells."""
+        text = self.text.text
+        return (
+            _NATURE.match(text, heading[0]) is not None
+            and _OUR_GOODS.search(text, *heading) is not None
+        )
 
     def _lead_gone_on_from(self, index: int) -> tuple[int, int] | None:
         """The item's lead of the sentence, or of the one it goes on from ("Groceries: report
@@ -440,15 +496,23 @@ class Document:
         لعملاء عطور الفردوس", "Perfume House store policy"): goods in the shop's name are all
         it sells, so they limit nothing written under it, a list under a later heading
         included."""
+        return self._plain_title(heading) and _SHOP.search(self.text.text, *heading) is not None
+
+    def _titles_the_goods(self, heading: tuple[int, int]) -> bool:
+        """The page's title is the policy of the goods it names ("Custom Signs – Returns
+        Policy", "سياسة الاستبدال – هدايا منقوشة", "Plumbing supplies – returns"): they are
+        what the page, and so the shop, sells (discounted goods are never all of it)."""
+        return (
+            self._plain_title(heading)
+            and _POLICY_TITLE.search(self.text.text, *heading) is not None
+        )
+
+    def _plain_title(self, heading: tuple[int, int]) -> bool:
+        """The heading is the page's title, and it lists and refuses nothing itself."""
         if self._title is None:
             return False
         title = self.sections[self._title]
-        return (
-            heading == title.heading
-            and _SHOP.search(self.text.text, *heading) is not None
-            and not title.introduces_exceptions
-            and not title.refuses
-        )
+        return heading == title.heading and not title.introduces_exceptions and not title.refuses
 
     def _unrequired(
         self, sentence: Sentence, start: int, others: tuple[Clause, ...] = ()
@@ -712,7 +776,14 @@ class Document:
             if not topics and title is not None:
                 topics = self.sections[title].topics
                 headings += self.sections[title].headings
-            refuses = lists and _first_in(self._refusal_starts, start, end) is not None
+            refuses = (
+                lists
+                and _first_in(self._refusal_starts, start, end) is not None
+                # ("NO REFUND ONLY EXCHANGE" gives the policy: the list under it is its terms)
+                and not (
+                    Topic.EXCHANGE in topics and EXCHANGE_ONLY.search(self.text.text, start, end)
+                )
+            )
             exceptions = (
                 bool(
                     topics & {Topic.EXCLUSIONS, Topic.CONDITIONS}
@@ -733,6 +804,8 @@ class Document:
         position = start
         first = True
         for match in _SENTENCE_END.finditer(content, start, end):
+            if match.group()[0] == " " and _in_brackets(content, start, match.start(), end):
+                continue  # a list inside brackets: "قطع الكهربا (حساسات - طرمبات - كويلات)"
             self._sentence(
                 position, match.start(), section, item=item, heading=heading, first=first
             )
@@ -753,7 +826,12 @@ class Document:
         lead = None
         if first and not heading:
             found = _LEAD.match(content, start, end)
-            if found is not None and len(found.group(1).split()) <= _LEAD_WORDS:
+            if (
+                found is not None
+                and len(found.group(1).split()) <= _LEAD_WORDS
+                # (a period is no label: "أول سبع أيام من الاستلام: بترجّع المنتج" is a clause)
+                and _PERIOD_LABEL.search(content, start, found.end(1)) is None
+            ):
                 lead = (start, found.end(1))
         index = len(self.sentences)
         first_clause = len(self.clauses)
@@ -892,6 +970,14 @@ def _index_in(starts: list[int], start: int, end: int) -> int | None:
     return index if index < len(starts) and starts[index] < end else None
 
 
+def _in_brackets(text: str, start: int, position: int, end: int) -> bool:
+    """``position`` stands inside a pair of round brackets of text[start:end]."""
+    opened = text.rfind("(", start, position)
+    return (
+        opened >= 0 and text.find(")", opened, position) < 0 and text.find(")", position, end) >= 0
+    )
+
+
 def _within(starts: list[int], start: int, end: int) -> list[int]:
     """The sorted ``starts`` in [start, end)."""
     first = bisect.bisect_left(starts, start)
@@ -951,7 +1037,11 @@ def _run_on_items(content: str, start: int, end: int) -> list[tuple[int, int]]:
     a line of their own. Two markers at least, so a dash between two words splits nothing."""
     if _RUN_ON_ANY.search(content, start, end) is None:
         return [(start, end)]  # most lines: no marker inside at all
-    found = [match.start() for match in _RUN_ON_BULLET.finditer(content, start, end)]
+    found = [
+        match.start()
+        for match in _RUN_ON_BULLET.finditer(content, start, end)
+        if not _in_brackets(content, start, match.start(), end)
+    ]
     if len(found) < 2:
         # numbers count from one, in order ("1) … 2) …"): "(EGP 15) is" numbers nothing
         numbered = list(_RUN_ON_NUMBER.finditer(content, start, end))

@@ -16,8 +16,11 @@ from typing import Final
 
 from sanad_analyzer.rules.guard import guarded, literal_led
 
-# Diacritics (tashkeel), Quranic marks, the tatweel and bidi marks: they change looks only.
-_DROPPED_CLASS: Final = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c-\u200f"
+# Diacritics (tashkeel), Quranic marks, the tatweel, bidi marks and the variation selectors
+# after an emoji ("✔️"): they change looks only.
+_DROPPED_CLASS: Final = (
+    "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c-\u200f\ufe00-\ufe0f"
+)
 # Markdown emphasis, as pages copied by a crawler carry it ("**مدة الإرجاع:**", "__Refunds__"):
 # a run of two or more asterisks or underscores marks how words look, like the marks above.
 _EMPHASIS: Final = r"\*{2,}|_{2,}"

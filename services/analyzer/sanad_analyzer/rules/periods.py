@@ -62,6 +62,9 @@ _UNIT_HINT: Final = re.compile(
 _SAME_DAY: Final = pattern(
     r"(?:on|within) the (?:same )?day of (?:delivery|receipt)"
     r"|same[- ]day (?:of|as) (?:delivery|receipt)"
+    # "Exchange size same day only", "الاستبدال في نفس اليوم بس"
+    r"|(?:on |within )?(?:the )?same[- ]day only"
+    r"|(?:في\s+)?نفس\s+اليوم\s+(?:فقط|بس)"
     r"|(?:في\s+)?(?:نفس\s+)?يوم\s+(?:ال)?(?:استلام|تسليم|توصيل)\s+(?:فقط|بس)"
     r"|في\s+(?:نفس|ذات)\s+يوم\s+(?:ال)?(?:استلام|تسليم|توصيل)"
 )
@@ -122,8 +125,9 @@ _PURPOSE_WORDS: Final = (
     (
         Purpose.REFUND,
         # (English nouns inside Arabic too: "الـ refund بيوصلك خلال 7-10 working days")
+        # (a case between: "الفلوس في حالة الإلغاء بترجع خلال ٧ أيام")
         r"(?:ال)?(?:مبلغ|مبالغ|فلوس|اموال|نقود|رصيد|قسيمه|كوبون|refund|money|amount"
-        r"|(?:e-?)?gift card|voucher)\w*\s+(?:\w+\s+)?"
+        r"|(?:e-?)?gift card|voucher)\w*\s+(?:(?:في|عند) حال(?:ه)?\s+\w+\s+|\w+\s+)?"
         r"(?:(?:ب|ه)?[يت]رجع|[يت]عاد|[يت]رد|[يت]سترد|[يت]حول|[يت]ودع|[يت]ضاف|ين?ضاف|[يت]صرف|ي?وصل"
         r"|(?:ب|ه)?[يت]وصل|بوصل)\w*"
         r"|(?:استرداد|استرجاع|ارجاع|اعاده|رد|تحويل|ايداع|صرف|اضافه|يسترد|يرد|ترد|نرد|نعيد|يعاد"
@@ -349,6 +353,46 @@ _RETURN_WORD: Final = pattern(
     r"ارجاع|استرجاع|ترجيع|مرتجع|رجع|فسخ|عدول|return|send\w* (?:\w+ )?back"
 )
 _ANCHOR_REACH: Final = 40
+_AR_ORDINALS: Final = {
+    "الاول": 1,
+    "الثاني": 2,
+    "الثالث": 3,
+    "التالت": 3,
+    "الرابع": 4,
+    "الخامس": 5,
+    "السادس": 6,
+    "السابع": 7,
+    "الثامن": 8,
+    "التامن": 8,
+    "التاسع": 9,
+    "العاشر": 10,
+    "الحادي": 1,
+}
+_EN_ORDINALS: Final = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "twentieth": 20,
+    "thirtieth": 30,
+}
+# A deadline by the day's ordinal: "حتى نهاية اليوم الثالث من الاستلام", "حتى اليوم الرابع عشر",
+# "until the end of the third day after delivery": a period of that many days.
+_ORDINAL_DEADLINE: Final = re.compile(
+    r"(?:حتي|لحد|لغايه|قبل) (?:نهايه )?(?P<day>(?:ال)?يوم (?P<ar>"
+    + "|".join(_AR_ORDINALS)
+    + r")(?P<teen> عشر)?)(?!\w)"
+    r"|(?:until|till|by|up to|through|before|no later than) (?:the )?(?:end of )?(?P<en_day>"
+    r"(?:the )?(?P<en>" + "|".join(_EN_ORDINALS) + r") day)(?![a-z])"
+)
 _NUMBER_REACH: Final = 32
 """How far (characters) a number and its range may stand before its unit word ("من عشرة إلى
 خمسة وأربعين يوماً" is 25)."""
@@ -358,6 +402,8 @@ _UNIT_REACH: Final = 12
 _FOR: Final = pattern(r"\s?(?:ل|لل|for\s(?:the\s)?|to\s)")
 # A return named as what a refund is for: "refunds for accepted returns".
 _OF_THE_RETURN: Final = pattern(r" (?:for|of|on) (?:the |your |all |accepted |approved )?")
+# A return made for money back: "Returns for a refund: 3 days", "الاسترجاع بفلوس خلال عشر أيام".
+_FOR_MONEY: Final = pattern(r" (?:for|with) (?:an? |the |your )?(?:full )?| ب| مقابل ")
 _FOR_REACH: Final = 10
 _Mention = tuple[int, int, float, float, str, bool]
 """(start, end, low days, high days, unit, in business days), in normalised positions."""
@@ -659,6 +705,14 @@ class _PurposeWords:
             business=business,
         )
 
+    def _for_money(self, before: list[tuple[int, int, Purpose]]) -> bool:
+        """The last words name a return made for money back ("Returns for a refund: 3 days
+        from delivery", "الاسترجاع بفلوس في خلال عشر أيام"): the period is the return's."""
+        return [word[2] for word in before[-2:]] == [
+            Purpose.RETURN,
+            Purpose.REFUND,
+        ] and _FOR_MONEY.fullmatch(self._text, before[-2][1], before[-1][0]) is not None
+
     def _return_named_before(self, clause: Clause, start: int) -> bool:
         """A return word stands in the period's sentence before it."""
         sentence = self._document.sentence_of(clause)
@@ -722,6 +776,8 @@ class _PurposeWords:
             if last is Purpose.EXCHANGE and Purpose.RETURN in kinds:
                 # "ترجع أو تبدل خلال 14 يوم": a return offered beside an exchange.
                 return Purpose.RETURN, Binding.CLAUSE, False
+            if self._for_money(before):
+                return Purpose.RETURN, Binding.CLAUSE, False
             if (
                 kinds == [Purpose.RETURN]
                 and self._opens(sentence, before[0][0])
@@ -736,6 +792,8 @@ class _PurposeWords:
             return column, Binding.CLAUSE, False
         before = self._between(sentence_start, clause.start)
         if before:
+            if self._for_money(before):
+                return Purpose.RETURN, Binding.SENTENCE, False
             return before[-1][2], Binding.SENTENCE, False
         after = self._between(end, clause.end)
         if after:
@@ -963,7 +1021,27 @@ def _mentions(text: NormalisedText) -> list[_Mention]:
                 windows.append(window)
         for start, end in windows:
             found.extend(_line_mentions(text, start, _word_end(content, end, line.end())))
+    if "يوم" in content or " day" in content:
+        found = _with_ordinal_deadlines(content, found)
     return found
+
+
+def _with_ordinal_deadlines(content: str, found: list[_Mention]) -> list[_Mention]:
+    """The mentions with the deadlines written as a day's ordinal added (none overlaps a
+    number's mention), in order."""
+    added: list[_Mention] = []
+    for match in _ORDINAL_DEADLINE.finditer(content):
+        if match.group("ar") is not None:
+            days = _AR_ORDINALS[match.group("ar")] + (10 if match.group("teen") else 0)
+        else:
+            days = _EN_ORDINALS[match.group("en")]
+        start = match.start("day") if match.group("ar") is not None else match.start("en_day")
+        if match.group("ar") == "الحادي" and not match.group("teen"):
+            continue  # "الحادي" alone is no day's number
+        if any(m[0] < match.end() and start < m[1] for m in found):
+            continue
+        added.append((start, match.end(), float(days), float(days), Unit.DAY.value, False))
+    return sorted(found + added) if added else found
 
 
 def _word_boundary(text: str, position: int, floor: int) -> int:

@@ -35,6 +35,7 @@ from sanad_analyzer.rules.vocabulary import (
     DEDUCTION,
     DEFECTS_INCLUDED,
     EVEN_IF,
+    EXCHANGE_ONLY,
     FEE_CHARGED,
     GOODS_CATEGORIES,
     IMMEDIATE,
@@ -117,9 +118,9 @@ _NEGATOR_BEFORE: Final = pattern(
     # (not the "ما" of a time, "وبعد ما القطعة توصلنا بنرجعلك تمنها على … الكارت", nor of
     # "unless": "رصيداً في محفظتك، ما لم تطلب استرداده إلى وسيلة الدفع الأصلية")
     r"(?<!\w)و?(?:لا|ما(?<!بعد ما)(?<!قبل ما)(?<!لحد ما)(?<!اول ما)(?<!زي ما)(?<!حسب ما)(?! لم)"
-    r"|مش|مو|لن|ليس|غير|مفيش|مافيش|مافي|مينفعش|ماينفعش|no|not|cannot|can't"
-    r"|don't|do not"
-    r"|never|won't|unable to|without|بدون|دون|من غير"
+    r"|مش|مو|لن|ليس|غير|مفيش|مافيش|مافي|مينفعش|ماينفعش|no|not|cannot|can'?t"
+    r"|don'?t|do not"
+    r"|never|won'?t|unable to|without|بدون|دون|من غير"
     r"|msh|mish|mafesh|mafeesh|mafish)(?!\w)"
 )
 # (a whole word: "نقدر" (we can) and "نقدم" (we offer) hold no cash)
@@ -212,7 +213,7 @@ _LAW_GIVES: Final = pattern(
 # A period set aside: "The marketplace's standard 7-day return window does not apply to this
 # seller's products".
 _NOT_APPLIED: Final = pattern(
-    r"(?:does|do|will) not apply|doesn't apply|(?:لا|لن|ما) (?:ي|ت)(?:نطبق|سري|طبق)"
+    r"(?:does|do|will) not apply|doesn'?t apply|(?:لا|لن|ما) (?:ي|ت)(?:نطبق|سري|طبق)"
     r"|لا (?:يعمل|تعمل) ب"
 )
 # A cost clause about the rest ("for other returns", "otherwise"): not the defects the
@@ -246,7 +247,7 @@ _AT_HAND_OVER: Final = pattern(
 )
 # A charge the store denies making: "We do not charge a restocking fee, …".
 _DENIED_CHARGE: Final = pattern(
-    r"(?:do not|don't|never|will not|won't|does not|doesn't) (?:charge|deduct|take|keep|apply)"
+    r"(?:do not|don'?t|never|will not|won'?t|does not|doesn'?t) (?:charge|deduct|take|keep|apply)"
     r"|(?:لا|ما|مش|لن) (?:ن|ي|بن)?(?:خصم|اخذ|احتسب|فرض)\w*"
 )
 # A clause that goes on with a list by "or": "handling or gateway fee is deducted".
@@ -310,6 +311,14 @@ COD fee")."""
 # A word just before credit that refuses it too: "لا كاش ولا رصيد", "no store credit".
 _NEGATED_JUST_BEFORE: Final = pattern(
     r"(?<!\w)(?:و?لا|ما|مش|مفيش|مافي|لن|no|not|nor|without)\s+(?:\w+\s+)?$"
+)
+# The shipping the customer paid up front, paid back to them afterwards ("Fault confirmed: we
+# refund the part price and reimburse your shipping", "بنرجعلك مصاريف الشحن").
+_SHIPPING_PAID_BACK: Final = pattern(
+    r"(?:reimburs\w*|refund\w*|pay\w* back) (?:you )?(?:for )?(?:your |the |any )?(?:return )?"
+    r"(?:shipping|postage|courier)(?: (?:costs?|fees?|charges?))?(?![a-z])"
+    r"|(?:ن|بن|هن)(?:عوض|رجع|رد|عيد)\w*\s+(?:لك\s+|لكم\s+)?(?:ال)?(?:مصاريف|رسوم|تكلف\w*|تكاليف)\s+"
+    r"(?:ال)?شحن"
 )
 _NEGATION_REACH: Final = 16
 """How far before credit its negation may stand ("ما نعطي رصيد", "we do not offer store
@@ -784,6 +793,10 @@ class ReturnPolicy:
         anything bought at a discount"): what it refuses is what stands under it."""
         document = self.document
         section = document.sentence_of(clause).section
+        if Topic.EXCHANGE in clause.topics and EXCHANGE_ONLY.search(
+            self._text, clause.start, clause.end
+        ):
+            return False  # "NO REFUND ONLY EXCHANGE" over the exchange's terms
         return any(
             sentence.section == section
             and not sentence.heading
@@ -945,6 +958,7 @@ class ReturnPolicy:
                 )
                 or self._customer_fault(clause)
                 or self._goes_on_from_change_of_mind(clause)
+                or self._paid_back_later(clause)
             ):
                 continue
             sentence = self.document.sentence_of(clause)
@@ -969,6 +983,7 @@ class ReturnPolicy:
                     and not STORE_PAYS.search(self._text, clause.start, self._own_end(clause))
                 )
                 or self._after_defects(clause)
+                or self._in_an_item_of_defects(clause)
                 or self._remedys_cost(clause)
                 or self._extended_to_every_case(clause)
                 or self._warranty_cost(clause)
@@ -1381,6 +1396,28 @@ class ReturnPolicy:
             and not _OTHERWISE.search(text, clause.start, clause.end)
         )
 
+    def _in_an_item_of_defects(self, clause: Clause) -> bool:
+        """A later sentence of a list item (or line) that opens with defective items as its
+        condition: "3. If your sign arrives damaged, contact us within 48 hours. You will need
+        to ship it back at your own expense." """
+        document = self.document
+        text = self._text
+        index = clause.sentence
+        while (
+            index > 0
+            and "\n"
+            not in text[document.sentences[index - 1].end : document.sentences[index].start]
+        ):
+            index -= 1
+        if index == clause.sentence or not document.sentences[index].item:
+            return False
+        opening = document.clauses[document.sentences[index].clauses.start]
+        return (
+            opening.condition_defects
+            and not STORE_PAYS.search(text, clause.start, self._own_end(clause))
+            and not _OTHERWISE.search(text, clause.start, clause.end)
+        )
+
     def _remedys_cost(self, clause: Clause) -> bool:
         """The cost is of the remedy the sentence before gives for defective items ("If your
         order arrives damaged, we will send a replacement. The delivery fee for the
@@ -1398,6 +1435,23 @@ class ReturnPolicy:
             and STORE_PAYS.search(text, previous.start, sentence.end) is None
             and NO_FEE.search(text, previous.start, sentence.end) is None
         )
+
+    def _paid_back_later(self, clause: Clause) -> bool:
+        """A later sentence of the clause's section pays the shipping back ("Ship the part at
+        your own cost." / "• Fault confirmed: we refund the part and reimburse your shipping"):
+        the customer only advances it."""
+        document = self.document
+        text = self._text
+        sentence = document.sentence_of(clause)
+        for later in document.sentences[clause.sentence + 1 :]:
+            if later.section != sentence.section:
+                return False
+            paid_back = _SHIPPING_PAID_BACK.search(text, later.start, later.end)
+            if paid_back is not None and not _NEGATED_JUST_BEFORE.search(
+                text, max(later.start, paid_back.start() - _NEGATION_REACH), paid_back.start()
+            ):
+                return True
+        return False
 
     def _later(self, clause: Clause) -> list[Clause]:
         sentence = self.document.sentence_of(clause)
@@ -1783,8 +1837,8 @@ class ReturnPolicy:
             for m in OTHER_FEE.finditer(text, start, end)
             if not any(s <= m.start() < e for s, e in vat)
         ]
-        if other:
-            return "other"
+        if other or PARTIAL_REFUND.search(text, start, end):
+            return "other"  # (a share of the price is no shipping: "نخصم ربع القيمة")
         if SHIPPING_COST.search(text, start, end):
             return "shipping"
         return "unstated"

@@ -380,6 +380,10 @@ _TOPIC_WORDS: Final = {
         r"vat",
         r"tax\w*",
         r"[0-9][0-9]*(?:[.,][0-9]+)? ?%",
+        # a percentage in words: "عشرين في المية", "عشرة بالمئة", "ten percent"
+        r"في (?:ال)?(?:مائه|مئه|ميه|مايه)(?!\w)",
+        r"بال(?:مائه|مئه|ميه|مايه)(?!\w)",
+        r"percent",
         r"fee\w*",
         r"commission\w*",
         r"cost\w*",
@@ -397,7 +401,7 @@ _TOPIC_WORDS: Final = {
         r"non-?returnable",
         r"not (?:accepted|returnable|eligible|covered)",
         r"cannot",
-        r"can't",
+        r"can'?t",
         r"exclu\w*",
         r"final sale",
         r"not returnable",
@@ -472,6 +476,8 @@ _CATEGORY_WORDS: Final = {
         # not the predicate "are final sale" ("International orders are final sale" refuses
         # them, it names no sale goods)
         r"s(?<!are final s)(?<!is final s)(?<!of s)(?<!for s)ale(?! of )",
+        # (but "return for sale items" names them)
+        r"s(?<!are final s)(?<!is final s)ale (?:items?|products?|goods|pieces)",
         r"clearance",
         r"discount\w*",
         r"promo\w*",
@@ -535,6 +541,7 @@ _CATEGORY_WORDS: Final = {
         r"حسب (?:ال)?طلب",
         r"بمقاسات خاصه",
         r"مطبوع\w*",
+        r"(?:ال)?(?:محفور|منقوش|محفوره|منقوشه)(?!\w)",
         r"custom(?!er)\w*",
         r"personali[sz]ed",
         r"monogram\w*",
@@ -583,6 +590,12 @@ _CATEGORY_WORDS: Final = {
         r"washed",
         r"misuse",
         r"damaged by (?:the )?(?:customer|buyer|user|you)",
+        # fitted or set to work by the customer: "Parts damaged by incorrect fitting", "الأطقم
+        # اللي اتركبت", "الماكينات اللي اتشغلت أو اتفكت", "بعد التركيب"
+        r"damaged by (?:incorrect|improper|wrong|faulty|poor|unauthori[sz]ed) \w+",
+        r"(?:installed|fitted|assembled|mounted)",
+        r"(?:انركب|اتركب|اتشغل|انشغل|اتفك|انفك)\w*",
+        r"(?:بعد|تم|جري) (?:ال)?(?:تركيب|تشغيل|فك)(?:ه|ها|هم)?(?!\w)",
         r"customer[- ]damaged",
         r"(?:تلف|اتلاف|كسر)\w* (?:من|بسبب|بفعل) (?:ال)?عميل",
         r"seal\w*",
@@ -744,11 +757,11 @@ _NEGATOR: Final = words(
     r"not",
     r"non",
     r"cannot",
-    r"can't",
+    r"can'?t",
     r"never",
-    r"don't",
+    r"don'?t",
     r"do not",
-    r"won't",
+    r"won'?t",
     r"will not",
     r"unable to",
     *FRANCO_NEGATORS,
@@ -924,7 +937,7 @@ CONDITION: Final = Lexicon(
         # A restrictive clause that lacks or fails something: "المرتجعات التي لا تحتوي على
         # الملصق", "items that fail inspection", "returns that are not in their packaging".
         r"(?<!\w)(?:التي|الذي|اللي|اللتي) (?:لا|لم|ما|مش|مو) ",
-        r"\b(?:that|which) (?:do not|don't|does not|doesn't|are not|aren't|is not|isn't"
+        r"\b(?:that|which) (?:do not|don'?t|does not|doesn'?t|are not|aren'?t|is not|isn'?t"
         r"|have been|has been|fail\w*|lack\w*|show\w*)\b",
     ),
     # not "even if", which takes in: "ما نقبل إرجاعها حتى لو ما انفتحت"
@@ -1007,7 +1020,7 @@ CHANGE_OF_MIND: Final = pattern(
         r"(?:no|not) (?:\w+ )?(?:faults?|defects?|issues?|problems?) (?:is |are |was |were )?"
         r"(?:found|detected)",
         r"found to be (?:in )?(?:good |full |perfect )?(?:working order|working|fine)",
-        r"(?:not|isn't|is not) (?:found to be |actually )?(?:faulty|defective)",
+        r"(?:not|isn'?t|is not) (?:found to be |actually )?(?:faulty|defective)",
         r"not (?:due to|caused by|because of|the result of|for) (?:a |an |any |our |the store's )?"
         r"(?:fault|defect|error|mistake|damage)",
         r"(?:any |all )?o(?<![a-z]o)ther returns?",
@@ -1020,6 +1033,13 @@ CHANGE_OF_MIND: Final = pattern(
     )
 )
 # Every case: "in all cases", "في كل الأحوال", "regardless of the reason".
+# A heading that gives the policy itself rather than what a list under it refuses: "NO REFUND
+# ONLY EXCHANGE", "لا استرجاع، استبدال فقط" (the list under it is the exchange's terms).
+EXCHANGE_ONLY: Final = pattern(
+    r"(?<![a-z])(?:only exchanges?|exchanges? only)(?![a-z])"
+    r"|(?<!\w)(?:استبدال|الاستبدال|تبديل|التبديل|بدل) (?:فقط|بس)(?!\w)"
+    r"|(?<!\w)(?:فقط|بس) (?:ال)?(?:استبدال|تبديل)(?!\w)"
+)
 ALL_CASES: Final = pattern(
     words(
         # (not the cases of one reason: "في جميع حالات الإرجاع لعدم الرغبة")
@@ -1089,13 +1109,13 @@ CUSTOMER_PAYS: Final = Lexicon(
     *(
         # (or in a heading over cases: "الحالات التي يتحمل فيها العميل رسوم الشحن")
         r"(?:يتحمل|تتحمل|يدفع|تدفع|بيدفع|بتدفع|بيتحمل)\w*\s+(?:(?:فيها|فيه|بها)\s+)?"
-        r"(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
+        r"(?:ال)?(?:عميل|مشتري|زبون|مستهلك|طرف (?:ال)?ثاني)\w*",
         # bound to pay, not to report: "يلتزم العميل بدفع …", not "يلتزم العميل بالإبلاغ"
-        r"(?:يلتزم|تلتزم)\w*\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*\s+ب(?:ال)?(?:دفع|سداد|تحمل|رسوم"
-        r"|مصاريف|تكلف|تكاليف)",
-        r"(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*\s+(?:هو\s+)?(?:(?:اللي|الي|الذي)\s+)?"
-        r"(?:يتحمل|يدفع|بيدفع|بيتحمل|ملزم)",
-        r"(?:على|ب)\s*(?:حساب|نفقه|عاتق)\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)\w*",
+        r"(?:يلتزم|تلتزم)\w*\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك|طرف (?:ال)?ثاني)\w*\s+"
+        r"ب(?:ال)?(?:دفع|سداد|تحمل|رسوم|مصاريف|تكلف|تكاليف)",
+        r"(?:ال)?(?:عميل|مشتري|زبون|مستهلك|طرف (?:ال)?ثاني)\w*\s+(?:هو\s+)?"
+        r"(?:(?:اللي|الي|الذي)\s+)?(?:يتحمل|يدفع|بيدفع|بيتحمل|ملزم)",
+        r"(?:على|ب)\s*(?:حساب|نفقه|عاتق)\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك|طرف (?:ال)?ثاني)\w*",
         # not onto the customer's account: "تحويل على حسابك البنكي"
         r"(?:على|ب)\s*(?:حسابك|نفقتك|عاتقك|حساب حضرتك)"
         r"(?!\s+(?:(?:ال)?بنك\w*|في (?:ال)?(?:بنك|موقع|متجر|تطبيق)|لدي\w*|عندنا|الخاص))",
@@ -1108,12 +1128,16 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?:\d|رسوم|فلوس|مصاريف|تمن|قيمه)",
         # the cost named before, paid by "you": "مصاريف الشحن انت بتدفعها", "تدفعها للمندوب"
         r"(?<!ما )(?<!مش )(?<!لا )(?<!مو )(?<!لن )(?:ب|ه|س)?تدفع(?:ها|ه|هم|يها|يه)(?!\w)",
-        r"(?<!\w)علي\s+(?:ال)?(?:عميل|مشتري|زبون|مستهلك)(?!\w)",
+        r"(?<!\w)علي\s+(?:ال)?(?:عميل|عميله|مشتري|زبون|مستهلك|طرف (?:ال)?ثاني)(?!\w)",
         # an English noun in an Arabic sentence: "الـ return shipping على الـ customer"
         r"(?<!\w)علي\s+(?:ال\s?)?(?:customer|buyer|client)s?(?![a-z])",
         # not "ما عليك أي رسوم" (you owe nothing)
         r"(?<!\w)(?<!ما )(?<!مو )(?<!مش )(?<!لا )عليك(?:ي|و|م)?(?!\w)" + _NO_DUTY,
-        r"(?:customer|buyer)s? (?:\w+ )?(?:pays?|bears?|covers?|must pay|will pay|is charged)",
+        r"(?:customer|buyer|purchaser|client|second party)s? (?:\w+ )?(?:pays?|bears?|covers?"
+        r"|must pay|will pay|is charged)",
+        # "Return shipping on customer", "shipping fees on client" (not "depends on the customer")
+        r"o(?<!depends o)(?<!depending o)(?<!based o)(?<!relies o)n (?:the )?"
+        r"(?:customers?|clients?|buyers?)(?![a-z'])",
         r"charged (?:on|for) (?:every|all|each|any) (?:return|item|order)",
         r"(?:customer|buyer)s? (?:is|are) responsible for",
         # Franco-Arabic: "masareef el shipping 3alek", "3ala el 3ameel", "btedfa3hom lel mandoob"
@@ -1124,7 +1148,7 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"at (?:the customer's|the buyer's|your|his|her|their) (?:own )?(?:cost|expense)",
         r"you (?:pay|bear|cover|are responsible for)",
         # the store that does not pay: "We do not cover return postage", "ما نتحمل رسوم الشحن"
-        r"we (?:do not|don't|will not|won't|cannot|can't) (?:cover|pay for|pay|bear|refund)"
+        r"we (?:do not|don'?t|will not|won'?t|cannot|can'?t) (?:cover|pay for|pay|bear|refund)"
         r" (?:the |any )?(?:return |original )?(?:postage|shipping|courier|delivery)",
         r"(?:لا|ما|مش|لن)\s+(?:ن|ي|ت|بن)(?:تحمل|دفع)\w*\s+(?:(?:ال)?(?:متجر|شركه|موقع)\s+)?"
         r"(?:اي\s+)?(?:ال)?(?:تكلف\w*|تكاليف|رسوم|مصاريف|شحن)",
@@ -1137,7 +1161,7 @@ CUSTOMER_PAYS: Final = Lexicon(
         r"(?:customer|buyer)'s (?:responsibility|expense|cost)",
         r"(?:لا|لن|ما)\s+(?:يتحمل|تتحمل|يدفع|تدفع)\w*\s+(?:ال)?(?:متجر|شركه|موقع|محل)",
         r"(?:لا|لن|ما)\s+(?:نتحمل|ندفع)\w*",
-        r"(?:we|the (?:store|shop|company)) (?:do(?:es)? not|don't|doesn't|will not|won't) "
+        r"(?:we|the (?:store|shop|company)) (?:do(?:es)? not|don'?t|doesn'?t|will not|won'?t) "
         r"(?:pay|cover|bear)",
     )
 )
@@ -1379,10 +1403,11 @@ AT_CHECKOUT: Final = pattern(
 PARTIAL_REFUND: Final = pattern(
     words(
         # (not all of it: "refund 100% of amount")
-        r"(?:half|(?<![0-9.,])(?!100\s?%)\d\d*\s?%) (?:of )?(?:the |your )?(?:\w+ )?"
-        r"(?:amount|price|value|cost|total)",
+        r"(?:half|a quarter|a third|(?<![0-9.,])(?!100\s?%)\d\d*\s?%) (?:of )?(?:the |your )?"
+        r"(?:\w+ )?(?:amount|price|value|cost|total)",
         # (not an offer's price: "القطعة التانية بنص التمن")
-        r"(?:ن(?<!بن)صف|ن(?<!بن)ص|\d\d*\s?%\s*(?:فقط\s+|بس\s+)?من)\s+(?:ال)?(?:مبلغ|قيمه|قيمت|ثمن|تمن"
+        r"(?:ن(?<!بن)صف|ن(?<!بن)ص|ربع|ثلث|\d\d*\s?%\s*(?:فقط\s+|بس\s+)?من)\s+(?:ال)?(?:مبلغ|قيمه|قيمت"
+        r"|ثمن|تمن"
         r"|سعر)\w*",
     )
 )
@@ -1407,7 +1432,7 @@ NO_FEE: Final = pattern(
         r"no (?:\w+ )?(?:fee|charge|cost|deduction)s?",
         r"waived",
         r"without (?:any )?(?:fee|charge|deduction)",
-        r"(?:don't|do not|never|won't|will not|doesn't|does not) deduct",
+        r"(?:don'?t|do not|never|won'?t|will not|doesn'?t|does not) deduct",
         r"nothing (?:\w+ ){0,2}deduct\w*",
         r"not (?:be )?deducted",
         r"(?:refunded|paid back) in full",
@@ -1472,7 +1497,7 @@ MOBILE_MONEY: Final = pattern(
     )
 )
 NOT_CASHED_WORDS: Final = (
-    r"(?:cannot|can't|may not) be (?:withdrawn|exchanged|converted|cashed|paid out)"
+    r"(?:cannot|can'?t|may not) be (?:withdrawn|exchanged|converted|cashed|paid out)"
     r"(?: (?:\w+ )?(?:in|for|into|as) (?:cash|money))?",
     r"(?:لا|ما) (?:يمكن |يتم |تقدر )?(?:سحب|صرف)\w*",
 )
@@ -1526,7 +1551,9 @@ MONEY_METHOD: Final = pattern(
         r"(?:credit |debit )?c(?<!gift c)ards?",
         r"cash",
         r"the (?:same )?account",
-        r"money back",
+        # (not money that comes back as credit: "Money back as balance in your account")
+        r"money back(?! (?:as|in|into) (?:a |an |your )?(?:store |account |site |wallet )?"
+        r"(?:credit|balance|vouchers?|coupons?|gift cards?|points))",
         r"mada",
         r"visa",
         r"mastercard",
@@ -1550,12 +1577,18 @@ CHOICE: Final = pattern(
         r"على كيفك",
         r"براحتك",
         r"زي ما تحب",
+        # the credit offered if the customer wants it: "وإذا تبي بدال الفلوس كوبون", "الخيار لك"
+        r"(?:اذا|لو|ان) (?:تبي|تبغي|تبغا|تحب|حبيت|بغيت|تريد|اردت|عايز|عاوز|حابب|حابه)"
+        r" (?:\w+ )?(?:بدال|بدل|بدلا|عوض|عوضا|كوبون|رصيد|قسيمه|فاوتشر)",
+        r"if you (?:want|wish|would like|'d like|prefer) (?:\w+ )?(?:store credit|a voucher"
+        r"|a coupon|credit|a gift card|instead)",
     )
 )
 IMMEDIATE: Final = pattern(
     words(
         r"فورا",
         r"فوري\w*",
+        r"فور (?:ما|وصول|استلام)",
         r"في (?:نفس|ذات) اليوم",
         r"مباشره",
         r"على طول",

@@ -87,6 +87,18 @@ _AR_UNITS: dict[int, frozenset[str]] = {
     8: _folded_set("ثمان", "ثماني", "ثمانية", "تمان", "تمانية"),
     9: _folded_set("تسع", "تسعة"),
 }
+# Egyptian teens, one word each: "خمستاشر يوم", "اتناشر ساعة".
+_AR_SPOKEN_TEENS: dict[int, frozenset[str]] = {
+    11: _folded_set("حداشر", "احداشر"),
+    12: _folded_set("اتناشر", "اطناشر"),
+    13: _folded_set("تلتاشر", "تلطاشر"),
+    14: _folded_set("اربعتاشر", "اربعطاشر"),
+    15: _folded_set("خمستاشر", "خمسطاشر"),
+    16: _folded_set("ستاشر", "سطاشر"),
+    17: _folded_set("سبعتاشر", "سبعطاشر"),
+    18: _folded_set("تمنتاشر", "تمنطاشر"),
+    19: _folded_set("تسعتاشر", "تسعطاشر"),
+}
 _AR_TEEN_ONE = _folded_set("أحد", "إحدى")
 _AR_TEN = _folded_set("عشر", "عشرة")
 _AR_TENS: dict[int, frozenset[str]] = {
@@ -162,7 +174,11 @@ _EN_TENS = {
 _EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 
 _AR_WORD_VALUES: dict[str, int] = {}
-for _value, _spellings in (*_AR_UNITS.items(), *_AR_TENS.items()):
+for _value, _spellings in (
+    *_AR_UNITS.items(),
+    *_AR_SPOKEN_TEENS.items(),
+    *_AR_TENS.items(),
+):
     for _spelling in _spellings:
         _AR_WORD_VALUES[_spelling] = _value
 for _spelling in _AR_TEN:
@@ -231,6 +247,9 @@ _PERCENT_WORDS = (
     ("بالمئة",),
     ("في", "المائة"),
     ("في", "المئة"),
+    # Egyptian and Gulf: "عشرين في المية", "عشرة بالمية"
+    ("في", "المية"),
+    ("بالمية",),
     ("percent",),
     ("per", "cent"),
     ("pct",),
