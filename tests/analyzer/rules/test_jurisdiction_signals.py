@@ -33,6 +33,10 @@ from sanad_analyzer.rules.jurisdiction_signals import detect_jurisdiction
         ("Refunds to mada cards take 5 days.", Jurisdiction.SA),
         ("الفلوس بترجع على InstaPay أو فودافون كاش", Jurisdiction.EG),
         ("Pay with Fawry or in instalments with valU.", Jurisdiction.EG),
+        ("نقبل الدفع بمدى، فيزا، ماستركارد وApple Pay.", Jurisdiction.SA),
+        ("المبلغ يرجع لبطاقة مدى اللي دفعت منها.", Jurisdiction.SA),
+        ("Delivery charge: SR 20 per order.", Jurisdiction.SA),
+        ("متجرنا موثّق في منصة معروف.", Jurisdiction.SA),
     ],
 )
 def test_each_signal_names_its_country(text: str, country: Jurisdiction) -> None:
@@ -51,6 +55,13 @@ def test_each_signal_names_its_country(text: str, country: Jurisdiction) -> None
         "يعتمد قبول الإرجاع على مدى سلامة المنتج، والاسترداد فوري.",
         # one country's payment scheme against the other's currency: a conflict, as a city is
         "Pay with mada here; prices in EGP.",
+        # a shop of another Gulf country that names Saudi Arabia among where it ships
+        "نوصّل من الكويت لجميع دول الخليج (الكويت، السعودية، الإمارات). رسوم الإرجاع ٢ د.ك. "
+        "واتساب: +965 0000 0000",
+        "الأسعار بالريال القطري (ر.ق) والتوصيل داخل الدوحة مجاني.",
+        # the cotton, not the country
+        "Every sheet set is woven from long-staple Egyptian cotton. Prices in USD.",
+        "ملايات من القطن المصري، والأسعار بالدولار.",
     ],
 )
 def test_no_signal_or_conflicting_weak_signals_name_no_country(text: str) -> None:

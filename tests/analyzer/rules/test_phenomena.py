@@ -4143,3 +4143,165 @@ def test_a_return_refused_for_sale_items_names_them() -> None:
     rules = found(text, SA)
     assert rules["return.sale_items_excluded"].confident
     assert "return.blanket_no_return" not in rules
+
+
+# Probes 92 to 98: country signals, chatty prose, checklists, double negatives, updated pages
+# and scope quantifiers.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "السياسة السابقة (ملغاة منذ ١ يناير ٢٠٢٥):\nالإرجاع خلال ٣ أيام فقط، ويتحمل العميل "
+        "تكاليف الشحن في جميع الأحوال، ولا تُرد رسوم الدفع الإلكتروني.\n\nالسياسة الحالية:\n"
+        "١. مدة الإرجاع ١٤ يوماً من تاريخ الاستلام.\n٢. يُرد كامل المبلغ خلال ٧ أيام.",
+        "أولاً: ما الذي تغيّر؟\n- كانت مدة الاسترجاع سابقاً ٥ أيام، وأصبحت الآن ١٤ يوماً من "
+        "تاريخ الاستلام.\n- كانت رسوم الشحن تُخصم من المبلغ المسترد، ولم تعد تُخصم.\n"
+        "رابعاً: رد المبلغ\nيُرد المبلغ خلال ٧ أيام من استلام المرتجع.",
+        "Returns within 14 days of delivery; refunds within 7 days.\n\n9. Change log\n"
+        "- 10 October 2025: refund time shortened from 30 days to 7 days.\n"
+        "- 14 December 2024: returns were limited to 3 days.",
+    ],
+)
+def test_terms_the_page_no_longer_applies_fire_nothing(text: str) -> None:
+    rules = found(text, EG)
+    for rule in (
+        "return.window_too_short",
+        "return.customer_pays_for_defects",
+        "return.fees_deducted",
+        "return.refund_time_too_long",
+    ):
+        assert rule not in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "عدّلنا سياسة الاسترجاع، وصارت المدة ٣ أيام من يوم الاستلام بدل ٧ أيام.",
+        "Returns (updated)\n~~Returns accepted within 7 days~~\n"
+        "Returns are now accepted within 48 hours of delivery (previously 7 days).",
+        "وكانت السياسة السابقة تسمح بالإرجاع خلال ثلاثين يوماً. أما الآن فالإرجاع خلال ثلاثة أيام "
+        "من الاستلام.",
+    ],
+)
+def test_the_new_window_is_read_and_the_old_one_set_aside(text: str) -> None:
+    window = found(text, SA)["return.window_too_short"]
+    assert window.confident
+    assert "7" not in window.phrase.replace("بدل ٧", "")
+
+
+def test_terms_stated_above_are_not_old_terms() -> None:
+    text = (
+        "يمكن الإرجاع خلال ٣ أيام من الاستلام.\nأما المنتجات المخفضة فتُسترجع بنفس الشروط السابقة."
+    )
+    assert found(text, SA)["return.window_too_short"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Returns within 14 days. We never say no to a return inside that window.",
+        "Returns within 14 days. Sale items and gift sets are not non-refundable either.",
+        "ما في شي ما يترجع. الاسترجاع خلال 14 يوم.",
+        "مفيش حاجة مش بترجع، الاسترجاع خلال 14 يوم.",
+        "لا نرفض أي طلب استرجاع خلال 14 يوماً.",
+        "No item is non-returnable. Returns within 14 days.",
+        "لا يحق للمتجر رفض الإرجاع خلال ١٤ يوماً.",
+        "The store may not refuse a return within 14 days.",
+        "خلافاً للعبارة الشائعة «البضاعة المباعة لا ترد ولا تستبدل»، فإن البضاعة المباعة لدينا "
+        "تُرد وتُستبدل خلال أربعة عشر يوماً.",
+    ],
+)
+def test_a_refusal_denied_refuses_nothing(text: str) -> None:
+    rules = found(text, EG)
+    assert "return.blanket_no_return" not in rules
+    assert "return.sale_items_excluded" not in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No returns, no exchanges, no exceptions.",
+        "لا يمكن لا استرجاع ولا استبدال.",
+        "البضاعة المباعة لا ترد ولا تستبدل.\nلا يُستثنى من ذلك أي صنف.",
+    ],
+)
+def test_refusals_written_with_two_negations_still_refuse(text: str) -> None:
+    assert found(text, EG)["return.blanket_no_return"].confident
+
+
+def test_invoice_terms_are_no_return_conditions() -> None:
+    text = (
+        "شروط الفاتورة\n- الأسعار بالريال السعودي وتشمل ضريبة القيمة المضافة.\n"
+        "- البضاعة المباعة لا ترد ولا تستبدل."
+    )
+    assert found(text, SA)["return.blanket_no_return"].confident
+
+
+def test_a_refusal_after_the_courier_leaves_in_the_clause_before() -> None:
+    text = (
+        "١- مصاريف الشحن ٦٠ جنيه.\n٢- من حقك تعاين الأوردر قدام المندوب.\n"
+        "٣- بعد ما المندوب يمشي، لا يمكن لا استرجاع ولا استبدال، مهما كان السبب."
+    )
+    assert found(text, EG)["return.blanket_no_return"].confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الإرجاع خلال 14 يوم من الاستلام.\nرسوم بوابة الدفع: ✘ غير مستردة",
+        "Returns within 14 days; refunds within 7 days.\nShipping fee: ✘ non-refundable",
+        "Returns within 14 days; refunds within 7 days.\nShipping fee: non-refundable, except "
+        "when we sent you a damaged or wrong item.",
+        "Returns within 14 days; refunds within 7 days.\n"
+        "Customs duties paid on delivery are not refunded.",
+    ],
+)
+def test_a_fee_kept_as_a_checklist_s_value(text: str) -> None:
+    rules = found(text, EG)
+    assert rules["return.fees_deducted"].confident
+    assert "return.blanket_no_return" not in rules
+
+
+def test_a_fee_no_longer_refunded_is_kept() -> None:
+    text = (
+        "Return window: 7 days from delivery. Refund time: up to 14 days.\n"
+        "What's new: the cash on delivery fee (SAR 15) is no longer refunded."
+    )
+    assert found(text, SA)["return.fees_deducted"].confident
+
+
+def test_a_collection_fee_charged_is_the_return_s_shipping() -> None:
+    text = (
+        "Returns within 14 days; refunds within 7 days.\n"
+        "A collection fee of EGP 40 applies to change-of-mind returns."
+    )
+    assert "return.fees_deducted" not in found(text, EG)
+
+
+def test_a_cost_after_a_semicolon_goes_on_about_defective_items() -> None:
+    text = (
+        "We do not refund any order, for any reason.\nFaulty items can be exchanged within 14 "
+        "days of delivery; shipping fees for the exchange are paid by the customer."
+    )
+    assert found(text, EG)["return.customer_pays_for_defects"].confident
+
+
+def test_a_gulf_refusal_of_doing_refunds_is_exchange_only() -> None:
+    text = "ما نسوي استرجاع مبالغ أبد. تقدر تبدل المقاس خلال 3 أيام من الاستلام."
+    rules = found(text, SA)
+    assert rules["return.blanket_no_return"].confident
+    assert rules["return.window_too_short"].confident
+
+
+def test_a_window_on_the_day_of_receipt_itself() -> None:
+    text = "نقدر نستقبل الإرجاع في يوم الاستلام نفسه بس."
+    assert found(text, SA)["return.window_too_short"].confident
+
+
+def test_a_mailbox_s_name_gives_a_period_no_purpose() -> None:
+    text = (
+        "You have 14 days from delivery to send back anything unworn.\n"
+        "Faulty items: just email returns@example.com with photos within 3 days of delivery."
+    )
+    assert "return.window_too_short" not in found(text, EG)

@@ -24,6 +24,7 @@ from sanad_analyzer.rules.normalised import NormalisedText, normalise, pattern
 from sanad_analyzer.rules.periods import Purpose, find_periods, time_to_arrive
 from sanad_analyzer.rules.returns import Doubt, Evidence, ReturnPolicy
 from sanad_analyzer.rules.rulebook import Check, Rule, Rulebook, load_rulebook
+from sanad_analyzer.rules.superseded import set_aside_superseded
 
 # Letters are counted in C: the text is encoded to a one-byte charset that has them (ASCII
 # for A-Z and a-z, Windows-1256 for the Arabic letters U+0621-U+064A but five rare ones,
@@ -158,11 +159,17 @@ def language_of(text: str) -> str:
 
 
 class _Reading:
-    """The document, its periods and its clauses, read once and shared by every rule."""
+    """The document, its periods and its clauses, read once and shared by every rule; the
+    terms the page no longer applies set aside first (superseded.py)."""
 
     def __init__(self, text: NormalisedText) -> None:
+        document = Document(text)
+        if document.mentions_the_past:
+            current = set_aside_superseded(text)
+            if current is not text:
+                text, document = current, Document(current)
         self.text = text
-        self.document = Document(text)
+        self.document = document
         self.periods = find_periods(self.document)
         self.returns = ReturnPolicy(self.document, self.periods)
         self.clauses = ClauseFinder(text)

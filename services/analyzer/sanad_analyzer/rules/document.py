@@ -31,6 +31,7 @@ from sanad_analyzer.rules.vocabulary import (
     EXCHANGE_ONLY,
     GOODS_CATEGORIES,
     LAW_CITED,
+    PAST_MARKERS,
     REFUSAL,
     TOPIC_PATTERNS,
     Category,
@@ -87,10 +88,25 @@ _CITED_BEFORE_NAME: Final = pattern(
 _CITED: Final = pattern(
     r"(?:عباره|عبارات|جمله|لافته|لافتات|شعار|(?<![a-z])(?:phrase|words|wording|sign|notice"
     r"|statement)"
-    r"|(?:ما فيه|ما في|مافيه|مافي|مفيش|مافيش|لا يوجد|لا توجد|ليس لدينا|ما عندنا|مش عندنا)"
-    r"(?: \S+){0,2}?)"
+    r"|(?:ما فيه|ما في|مافيه|مافي|مفيش|مافيش|لا يوجد|لا توجد|ليس لدينا|ما عندنا|مش عندنا))"
+    # (a word or two between: "خلافاً للعبارة الشائعة «…»", 'ما عندنا أبداً "…"')
+    r"(?: \S+){0,2}?"
     r" (?:«(?P<angled>[^»\n]{1,80})»|“(?P<curly>[^”\n]{1,80})”|\"(?P<straight>[^\"\n]{1,80})\")"
 )
+# A refusal denied, which grants: "ما في شي ما يترجع", "مفيش حاجة مش بترجع", "لا نرفض أي طلب
+# استرجاع", "لا يحق للمتجر رفض الإرجاع", "may not refuse a return", and, just before it,
+# "never say no to a return", "not non-refundable", "No item is non-returnable".
+_DENIED_REFUSAL: Final = pattern(
+    r"(?:ما في|ما فيه|مافي|مفيش|مافيش|لا يوجد) (?:اي )?(?:شي|شيء|حاجه|منتج) (?:ما|مش|لا|غير)(?!\w)"
+    r"|(?:لا|ما|مش|لن) (?:ن|ي|ت|بن)?رفض"
+    r"|(?:لا|ليس) (?:يحق|يجوز|يمكن|من حق) (?:لل)?(?:متجر|بائع|شركه|موقع) (?:ان )?(?:ي)?رفض"
+    r"|(?:not|never) refuse"
+)
+_DENIAL_BEFORE: Final = pattern(
+    r"(?:(?<![a-z])(?:not|never)(?: say)?|(?<![a-z])no (?:item|product|order)s? (?:is|are)) $"
+)
+_DENIAL_REACH: Final = 20
+"""How far before a refusal the negation that denies it may stand."""
 # A part that goes on with the verb of the part before an aside ("Shipping fees for any
 # return, even for faulty products, are paid by the customer"): it and the aside belong to
 # the clause that holds their subject.
@@ -124,6 +140,7 @@ SCAN_PATTERNS: Final[tuple[Lexicon | re.Pattern[str], ...]] = (
     CONDITION,
     ALL_GOODS,
     CHANGE_OF_MIND,
+    PAST_MARKERS,
 )
 SCAN: Final = LexiconScan(SCAN_PATTERNS)
 """Every lexicon the reading looks up, found in one pass over the text (vocabulary.py)."""
@@ -316,7 +333,9 @@ class Document:
         self._topics = _Index(_TOPICS, found[:topics])
         self._categories = _Index(_CATEGORIES, found[topics:categories])
         self._scopes: dict[tuple[int, int], frozenset[Category]] = {}
-        refusals, exceptions, conditions, all_goods, minds = found[categories:]
+        refusals, exceptions, conditions, all_goods, minds, past = found[categories:]
+        self.mentions_the_past = bool(past) or "~~" in text.text
+        """A word of superseded terms stands in the text (superseded.py reads them)."""
         if _QUOTE_MARKS.search(text.text) is not None:
             cited = [
                 match.span(match.lastgroup or 0)
@@ -328,6 +347,7 @@ class Document:
                 for start, end in refusals
                 if not any(first <= start and end <= last for first, last in cited)
             ]
+        refusals = [span for span in refusals if not _refusal_denied(text.text, span, refusals)]
         self._refusals = refusals
         self._refusal_starts = [start for start, _ in refusals]
         self._exceptions = [start for start, _ in exceptions]
@@ -968,6 +988,18 @@ def _index_in(starts: list[int], start: int, end: int) -> int | None:
     """The index of the first of the sorted ``starts`` in [start, end), or None."""
     index = bisect.bisect_left(starts, start)
     return index if index < len(starts) and starts[index] < end else None
+
+
+def _refusal_denied(text: str, span: tuple[int, int], refusals: list[tuple[int, int]]) -> bool:
+    """The refusal is itself denied (``_DENIED_REFUSAL``), or a negation just before it that
+    belongs to no other refusal denies it."""
+    start, end = span
+    if _DENIED_REFUSAL.match(text, start, end) is not None:
+        return True
+    before = _DENIAL_BEFORE.search(text, max(0, start - _DENIAL_REACH), start)
+    return before is not None and not any(
+        first <= before.start() < last for first, last in refusals if (first, last) != span
+    )
 
 
 def _in_brackets(text: str, start: int, position: int, end: int) -> bool:

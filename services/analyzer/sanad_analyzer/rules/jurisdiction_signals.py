@@ -83,10 +83,13 @@ _SIGNALS: Final[dict[Jurisdiction, tuple[tuple[str, int, Lexicon], ...]]] = {
             "currency",
             2,
             Lexicon(
-                r"ريال(?! (?:قطري|عماني|يمني|ايراني))\w*",
+                r"ريال(?! (?:ال)?(?:قطري|عماني|يمني|ايراني))\w*",
                 r"ر\. ?س\.?",
                 r"رس(?!\w)",
                 r"sar(?!\w)",
+                # "SR 20", "20 SR"
+                r"sr(?= ?[0-9])",
+                r"(?<=[0-9] )sr(?!\w)",
                 r"﷼",
             ),
         ),
@@ -108,6 +111,9 @@ _SIGNALS: Final[dict[Jurisdiction, tuple[tuple[str, int, Lexicon], ...]]] = {
                 r"ksa(?!\w)",
                 r"sdaia",
                 r"سدايا",
+                # the ministry's register of online shops
+                r"منصه معروف",
+                r"maroof(?!\w)",
             ),
         ),
         (
@@ -119,7 +125,18 @@ _SIGNALS: Final[dict[Jurisdiction, tuple[tuple[str, int, Lexicon], ...]]] = {
             ),
         ),
         # the country's own payment schemes (not "مدى", which is also a common word)
-        ("payment", 1, Lexicon(r"mada(?!\w)", r"stc ?pay(?!\w)", r"اس تي سي باي")),
+        (
+            "payment",
+            1,
+            Lexicon(
+                r"mada(?!\w)",
+                r"stc ?pay(?!\w)",
+                r"اس تي سي باي",
+                # "مدى" as a card, beside the others: "مدى، فيزا، ماستركارد", "بطاقة مدى"
+                r"مدي(?= ?, ?(?:و ?)?(?:فيزا|ماستر|ابل|visa|master|apple))",
+                r"(?:بطاقه|بطاقات|شبكه) مدي(?!\w)",
+            ),
+        ),
     ),
     Jurisdiction.EG: (
         (
@@ -153,9 +170,10 @@ _SIGNALS: Final[dict[Jurisdiction, tuple[tuple[str, int, Lexicon], ...]]] = {
                 r"جهاز حمايه المستهلك",
                 r"قانون حمايه المستهلك",
                 r"قانون حمايه البيانات الشخصيه",
-                r"egypt\w*",
+                # (not the cotton: "long-staple Egyptian cotton")
+                r"egypt(?!ian cotton)\w*",
                 r"مصر(?!\w)",
-                r"المصري\w*",
+                r"ا(?<!القطن ا)لمصري\w*",
             ),
         ),
         (
@@ -190,6 +208,28 @@ _CITIES: Final = {
     Jurisdiction.SA: Lexicon(*(city + r"(?!\w)" for city in _SAUDI_CITIES)),
     Jurisdiction.EG: Lexicon(*(city + r"(?!\w)" for city in _EGYPTIAN_CITIES)),
 }
+# Another country's currency or phone code: a shop of the Gulf that also sells into Saudi
+# Arabia ("نوصّل من الكويت لجميع دول الخليج", prices in د.ك) is not read as Saudi on the country
+# it names.
+_ELSEWHERE: Final = (
+    Lexicon(
+        r"د\. ?ك\.?",
+        r"د\. ?ا(?!\w)",
+        r"ر\. ?ق\.?",
+        r"ر\. ?ع\.?",
+        r"دينار\w*",
+        r"درهم\w*",
+        r"ريال (?:ال)?(?:قطري|عماني)",
+        r"kwd(?!\w)",
+        r"aed(?!\w)",
+        r"qar(?!\w)",
+        r"bhd(?!\w)",
+        r"omr(?!\w)",
+    ),
+    Lexicon(r"\+ ?(?:965|971|974|973|968)", r"00 ?(?:965|971|974|973|968)"),
+)
+_ELSEWHERE_WEIGHT: Final = 2
+"""Each of another country's currency and phone code."""
 _DECISIVE: Final = 1
 """The least score that names a country when the other country has no signal at all (a
 single city does)."""
@@ -211,8 +251,9 @@ def detect_jurisdiction(text: str) -> Detection:
 
     Each kind of signal counts once per country: 2 for a currency, a phone code, a law or the
     country named, or a VAT rate; 1 for a payment scheme; a city counts 1, and two different
-    cities 2. A country wins
-    with any signal when the other has none, or with at least 4 and twice the other's score.
+    cities 2. Another country's currency and phone code count 2 each against both. A country
+    wins with any signal when neither the other nor a third country has any, or with at
+    least 4 and twice the score of the strongest rival.
     """
     folded = normalise(text).text
     scores: dict[Jurisdiction, int] = {}
@@ -228,13 +269,19 @@ def detect_jurisdiction(text: str) -> Detection:
             score += _CITY_WEIGHT * min(len(cities), _MOST_CITIES)
             signals.append(f"{country.value}:city")
         scores[country] = score
+    elsewhere = _ELSEWHERE_WEIGHT * sum(
+        lexicon.search(folded) is not None for lexicon in _ELSEWHERE
+    )
+    if elsewhere:
+        signals.append("other:currency or phone")
     saudi, egyptian = scores[Jurisdiction.SA], scores[Jurisdiction.EG]
     winner, high, low = (
         (Jurisdiction.SA, saudi, egyptian)
         if saudi >= egyptian
         else (Jurisdiction.EG, egyptian, saudi)
     )
+    rival = max(low, elsewhere)
     decided = high != low and (
-        (high >= _DECISIVE and low == 0) or (high >= _DOMINANT and high >= 2 * low)
+        (high >= _DECISIVE and rival == 0) or (high >= _DOMINANT and high >= 2 * rival)
     )
     return Detection(winner if decided else None, tuple(signals))

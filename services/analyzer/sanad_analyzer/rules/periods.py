@@ -65,6 +65,7 @@ _SAME_DAY: Final = pattern(
     # "Exchange size same day only", "الاستبدال في نفس اليوم بس"
     r"|(?:on |within )?(?:the )?same[- ]day only"
     r"|(?:في\s+)?نفس\s+اليوم\s+(?:فقط|بس)"
+    r"|(?:في\s+)?يوم\s+(?:ال)?(?:استلام|تسليم|توصيل)\s+نفسه\s+(?:فقط|بس)"
     r"|(?:في\s+)?(?:نفس\s+)?يوم\s+(?:ال)?(?:استلام|تسليم|توصيل)\s+(?:فقط|بس)"
     r"|في\s+(?:نفس|ذات)\s+يوم\s+(?:ال)?(?:استلام|تسليم|توصيل)"
 )
@@ -208,7 +209,10 @@ _PURPOSE_WORDS: Final = (
         # a photo of the fault sent: "ابعتلنا صورة في نفس يوم الاستلام"
         r"|(?:ابعت|ارسل|تصوير|ارفاق|ارفق)\w*\s+(?:\w+\s+)?صور"
         r"|ص(?<!\wص)ور(?:ه|ها|يه|يها|وه|وها)\s+(?:لنا|لي)(?!\w)"
-        r"|(?:send|take|attach|upload)\w*\s+(?:us\s+)?(?:a\s+|clear\s+)?(?:photo|picture|image)",
+        r"|(?:send|take|attach|upload)\w*\s+(?:us\s+)?(?:a\s+|clear\s+)?(?:photo|picture|image)"
+        # "just email returns@example.com with photos within 3 days"
+        r"|(?:email|e-mail|whatsapp|message)\w*\s+(?:us\s+)?(?:\S+\s+)?with\s+(?:a\s+|clear\s+)?"
+        r"(?:photo|picture|image)",
     ),
     (
         Purpose.WARRANTY,
@@ -386,12 +390,13 @@ _EN_ORDINALS: Final = {
 }
 # A deadline by the day's ordinal: "حتى نهاية اليوم الثالث من الاستلام", "حتى اليوم الرابع عشر",
 # "until the end of the third day after delivery": a period of that many days.
-_ORDINAL_DEADLINE: Final = re.compile(
-    r"(?:حتي|لحد|لغايه|قبل) (?:نهايه )?(?P<day>(?:ال)?يوم (?P<ar>"
+_ORDINAL_DEADLINE: Final = pattern(
+    r"(?:حتي|لحد|لغايه|قبل) (?:نهايه )?(?:ال)?يوم (?:"
     + "|".join(_AR_ORDINALS)
-    + r")(?P<teen> عشر)?)(?!\w)"
-    r"|(?:until|till|by|up to|through|before|no later than) (?:the )?(?:end of )?(?P<en_day>"
-    r"(?:the )?(?P<en>" + "|".join(_EN_ORDINALS) + r") day)(?![a-z])"
+    + r")(?: عشر)?(?!\w)"
+    r"|(?:until|till|by|up to|through|before|no later than) (?:the )?(?:end of )?(?:the )?(?:"
+    + "|".join(_EN_ORDINALS)
+    + r") day(?![a-z])"
 )
 _NUMBER_REACH: Final = 32
 """How far (characters) a number and its range may stand before its unit word ("من عشرة إلى
@@ -404,6 +409,7 @@ _FOR: Final = pattern(r"\s?(?:ل|لل|for\s(?:the\s)?|to\s)")
 _OF_THE_RETURN: Final = pattern(r" (?:for|of|on) (?:the |your |all |accepted |approved )?")
 # A return made for money back: "Returns for a refund: 3 days", "الاسترجاع بفلوس خلال عشر أيام".
 _FOR_MONEY: Final = pattern(r" (?:for|with) (?:an? |the |your )?(?:full )?| ب| مقابل ")
+_ADDRESS_CHARACTERS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._+-")
 _FOR_REACH: Final = 10
 _Mention = tuple[int, int, float, float, str, bool]
 """(start, end, low days, high days, unit, in business days), in normalised positions."""
@@ -621,10 +627,13 @@ class _PurposeWords:
             for span in document.refusals(clause)
         )
         anchor_spans = [(start, end) for start, end, _ in anchors]
+        # (nor the name of a mailbox: "just email returns@example.com with photos within 3 days")
+        addresses = _addresses(content) if "@" in content else []
         self._words = [
             word
             for word in words
             if not _inside(anchor_spans, word[0])
+            and not (addresses and _inside(addresses, word[0]))
             and not (word[2] in (Purpose.RETURN, Purpose.REFUND) and _inside(refusals, word[0]))
             and not (word[2] is Purpose.VALIDITY and self._use_without_credit(word))
         ]
@@ -976,6 +985,23 @@ def _merge(spans: set[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+def _addresses(content: str) -> list[tuple[int, int]]:
+    """The spans of the e-mail addresses in ``content``, found from each "@" outwards (a
+    pattern for them would be tried at every position)."""
+    spans = []
+    at = content.find("@")
+    while at >= 0:
+        start, end = at, at + 1
+        while start > 0 and content[start - 1] in _ADDRESS_CHARACTERS:
+            start -= 1
+        while end < len(content) and content[end] in _ADDRESS_CHARACTERS:
+            end += 1
+        if start < at and "." in content[at:end]:
+            spans.append((start, end))
+        at = content.find("@", end)
+    return spans
+
+
 def _inside(spans: Sequence[tuple[int, ...]], position: int) -> bool:
     """``position`` falls in one of the sorted, non-overlapping-ish ``spans``."""
     index = bisect.bisect_right(spans, (position, float("inf"))) - 1
@@ -1031,13 +1057,20 @@ def _with_ordinal_deadlines(content: str, found: list[_Mention]) -> list[_Mentio
     number's mention), in order."""
     added: list[_Mention] = []
     for match in _ORDINAL_DEADLINE.finditer(content):
-        if match.group("ar") is not None:
-            days = _AR_ORDINALS[match.group("ar")] + (10 if match.group("teen") else 0)
+        words = match.group().split()
+        day = next(index for index, word in enumerate(words) if word in ("day", "يوم", "اليوم"))
+        if words[day] == "day":
+            ordinal = words[day - 1]
+            days = _EN_ORDINALS[ordinal]
+            first = day - 2 if day >= 2 and words[day - 2] == "the" else day - 1
         else:
-            days = _EN_ORDINALS[match.group("en")]
-        start = match.start("day") if match.group("ar") is not None else match.start("en_day")
-        if match.group("ar") == "الحادي" and not match.group("teen"):
-            continue  # "الحادي" alone is no day's number
+            ordinal = words[day + 1]
+            teen = words[-1] == "عشر"
+            if ordinal == "الحادي" and not teen:
+                continue  # "الحادي" alone is no day's number
+            days = _AR_ORDINALS[ordinal] + (10 if teen else 0)
+            first = day
+        start = match.start() + len(" ".join(words[:first])) + (1 if first else 0)
         if any(m[0] < match.end() and start < m[1] for m in found):
             continue
         added.append((start, match.end(), float(days), float(days), Unit.DAY.value, False))
@@ -1066,6 +1099,8 @@ def _line_mentions(text: NormalisedText, start: int, end: int) -> list[_Mention]
             continue
         begin = text.position_of(first + mention.start)
         finish = text.position_of(first + mention.end)
+        if text.text[begin].isspace():
+            continue  # (in terms set aside as superseded: superseded.py)
         if (
             mention.implicit
             and mention.value == 1

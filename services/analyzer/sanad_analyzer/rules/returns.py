@@ -320,6 +320,11 @@ _SHIPPING_PAID_BACK: Final = pattern(
     r"|(?:ن|بن|هن)(?:عوض|رجع|رد|عيد)\w*\s+(?:لك\s+|لكم\s+)?(?:ال)?(?:مصاريف|رسوم|تكلف\w*|تكاليف)\s+"
     r"(?:ال)?شحن"
 )
+# A collection fee charged for the courier's pickup is the return's shipping, paid; kept back
+# from a refund, its kind is not said (a page may call any charge so).
+_COLLECTION_FEE: Final = pattern(r"collection (?:fee|charge|cost)s?")
+_MARKS: Final = "✘✗✖❌✔✓✅☑ "
+"""Marks that open a checklist's value ("Opened perfume: ✘", "رسوم الشحن: ✘ غير مستردة")."""
 _NEGATION_REACH: Final = 16
 """How far before credit its negation may stand ("ما نعطي رصيد", "we do not offer store
 credit")."""
@@ -645,7 +650,8 @@ class ReturnPolicy:
         # خدمة الدفع عند الاستلام وقدرها 15 جنيهاً لا ترد")
         # (or in the label of its table row: "| رسوم بوابة الدفع / Payment gateway fee | غير
         # مستردة |")
-        label = self._row_label(clause)
+        # (or in its item's label: "Shipping fee: ✘ non-refundable")
+        label = self._row_label(clause) or self._fee_label(clause)
         fee_named = _FEE_NOUN.search(self._text, clause.start, start) or (
             label is not None and _FEE_NOUN.search(self._text, *label)
         )
@@ -845,7 +851,9 @@ class ReturnPolicy:
             elif kind == "timed" and not grants:
                 # (from the hand-over on, which is every return: "بعد ما المندوب يمشي مفيش
                 # استرجاع ولا استبدال")
-                handed_over = _AT_HAND_OVER.search(self._text, clause.start, clause.end)
+                # (or in the clause before it: "بعد ما المندوب يمشي، لا يمكن لا استرجاع …")
+                sentence = self.document.sentence_of(clause)
+                handed_over = _AT_HAND_OVER.search(self._text, sentence.start, clause.end)
                 doubt = None if handed_over else Doubt.TIME_LIMITED
                 found.append(Evidence(clause.start, clause.end, doubt))
             elif kind == "sold" and not grants:
@@ -983,6 +991,7 @@ class ReturnPolicy:
                     and not STORE_PAYS.search(self._text, clause.start, self._own_end(clause))
                 )
                 or self._after_defects(clause)
+                or self._goes_on_from_defects(clause)
                 or self._in_an_item_of_defects(clause)
                 or self._remedys_cost(clause)
                 or self._extended_to_every_case(clause)
@@ -1396,6 +1405,26 @@ class ReturnPolicy:
             and not _OTHERWISE.search(text, clause.start, clause.end)
         )
 
+    def _goes_on_from_defects(self, clause: Clause) -> bool:
+        """The cost opens a sentence that goes on, after a semicolon, from one that returns
+        or exchanges defective items ("Faulty items can be exchanged within 14 days; shipping
+        fees for the exchange are paid by the customer")."""
+        document = self.document
+        sentence = document.sentence_of(clause)
+        if document.clauses[sentence.clauses.start] is not clause:
+            return False
+        previous = document.goes_on_from(clause.sentence)
+        if previous is None or not previous.clauses:
+            return False
+        first = document.clauses[previous.clauses.start]
+        return (
+            Topic.DEFECTS in first.topics
+            and bool(first.topics & {Topic.RETURN, Topic.EXCHANGE})
+            and not first.change_of_mind
+            and not first.carves_defects
+            and not STORE_PAYS.search(self._text, previous.start, self._own_end(clause))
+        )
+
     def _in_an_item_of_defects(self, clause: Clause) -> bool:
         """A later sentence of a list item (or line) that opens with defective items as its
         condition: "3. If your sign arrives damaged, contact us within 48 hours. You will need
@@ -1628,6 +1657,11 @@ class ReturnPolicy:
             return clause.start, self._fee_kind(*excepted)
         if self._labelled_fee(clause):
             return clause.start, "other"
+        label = self._fee_label(clause)
+        if label is not None and NOT_REFUNDED.match(
+            self._text, clause.start + self._mark_length(clause)
+        ):
+            return label[0], self._fee_kind(*label)  # "رسوم بوابة الدفع: ✘ غير مستردة"
         if clause.in_heading or not (
             clause.topics & _FEE_TOPICS
             # "فلا يرد للعميل سوى نصف الثمن" names no fee or refund word of its own
@@ -1662,6 +1696,26 @@ class ReturnPolicy:
         """The clause's sentence is a question."""
         end = self.document.sentence_of(clause).end
         return self._text.startswith("?", end)
+
+    def _fee_label(self, clause: Clause) -> tuple[int, int] | None:
+        """The label of the clause's item when it names a fee ("Shipping fee:", "رسوم بوابة
+        الدفع:") and the clause is its value."""
+        lead = self.document.sentence_of(clause).lead
+        if (
+            lead is None
+            or clause.start < lead[1]
+            or self.document.clauses[self.document.sentence_of(clause).clauses.start] is not clause
+        ):
+            return None
+        return lead if _FEE_NOUN.search(self._text, *lead) is not None else None
+
+    def _mark_length(self, clause: Clause) -> int:
+        """The check mark or cross that opens the clause's value ("✘ غير مستردة"), if any."""
+        text = self._text
+        position = clause.start
+        while position < clause.end and text[position] in _MARKS:
+            position += 1
+        return position - clause.start
 
     def _labelled_fee(self, clause: Clause) -> bool:
         """The item's label names a return's handling fee and the clause opens with its amount
@@ -1767,6 +1821,8 @@ class ReturnPolicy:
             return False  # (not "No fee applies if the item is defective")
         if AT_CHECKOUT.search(text, start, end):
             return False  # paid with the order: "A COD fee applies and is shown at checkout"
+        if _COLLECTION_FEE.search(text, start, end):
+            return False  # the courier's pickup, paid: "A collection fee of EGP 40 applies"
         return self._fee_kind(start, end) != "shipping"
 
     def _discounted_goods(self, start: int, end: int) -> bool:

@@ -379,6 +379,8 @@ _TOPIC_WORDS: Final = {
         r"|حسابك(?! (?:في|ب\w*|الخاص|لدي\w*|عندنا|علي|على)))",
         r"vat",
         r"tax\w*",
+        r"(?:customs )?duties",
+        r"(?:ال)?(?:جمارك|جمركي\w*)",
         r"[0-9][0-9]*(?:[.,][0-9]+)? ?%",
         # a percentage in words: "عشرين في المية", "عشرة بالمئة", "ten percent"
         r"في (?:ال)?(?:مائه|مئه|ميه|مايه)(?!\w)",
@@ -409,7 +411,8 @@ _TOPIC_WORDS: Final = {
     # (not a whole page's title: "شروط البيع", "الشروط والأحكام", "Terms and Conditions",
     # "Conditions of Sale" head every section, not a list of a return's conditions)
     Topic.CONDITIONS: (
-        r"(?:ال)?شروط(?!\s+(?:و\s*)?(?:ال)?(?:احكام|بيع|استخدام))",
+        # (nor the terms printed on an invoice, "شروط الفاتورة")
+        r"(?:ال)?شروط(?!\s+(?:و\s*)?(?:ال)?(?:احكام|بيع|استخدام|فاتوره|شراء))",
         r"شرط",
         r"c(?<!terms and c)(?<!terms & c)onditions?(?! of (?:sale|use|service))",
         r"requirements?",
@@ -797,10 +800,11 @@ REFUSAL: Final = Lexicon(
         # "من", "بعد" or "عند" it means "since", "after", "when")
         # (or "ما" before "can": "ما نقدر نرجع", "ما نقدر نقبل ترجيع")
         _MA + _CAN + r"\s+(?:[تين]|تن|ين|ب)?(?:نرد|رد|رجع|نرجع|سترد|ستبدل|تبدل|بدل|سترجع)\w*",
-        # Gulf "ما نقبل أي إرجاع", "ما نسمح بالاسترجاع": "ما" before accepting or allowing
+        # Gulf "ما نقبل أي إرجاع", "ما نسمح بالاسترجاع", "ما نسوي استرجاع": "ما" before
+        # accepting, allowing or doing
         _MA
         + _CAN
-        + r"\s+(?:[نيت]|ب[نيت])?(?:قبل|سمح|وفر)\w*\s+(?:\w+\s+){0,2}?"
+        + r"\s+(?:[نيت]|ب[نيت])?(?:قبل|سمح|وفر|سوي)\w*\s+(?:\w+\s+){0,2}?"
         + _RETURN_STEM
         + r"(?!\w)",
         # Gulf "ما عندنا استرجاع فلوس", "ما فيه استبدال": none on offer
@@ -1033,6 +1037,31 @@ CHANGE_OF_MIND: Final = pattern(
     )
 )
 # Every case: "in all cases", "في كل الأحوال", "regardless of the reason".
+# A word every form of superseded terms holds (superseded.py): found in the document's one
+# pass, it tells the checker whether to look for them at all.
+PAST_MARKERS: Final = Lexicon(
+    r"سابق\w*",
+    r"قديم\w*",
+    r"سجل",
+    r"لم (?:ي|ت)عد",
+    r"بدل(?:ا)?(?!\w)",
+    r"عوضا",
+    r"قبل (?:ال)?(?:تعديل|تحديث)",
+    r"(?:تعدلت|تغيرت|قللنا|مددنا|غيرنا|عدلنا)",
+    r"تم (?:تعديل|تقليل|تمديد|تغيير)",
+    r"previous\w*",
+    r"former\w*",
+    r"earlier",
+    r"old (?:polic|terms|version)\w*",
+    r"change ?log",
+    r"(?:version|revision) history",
+    r"used to",
+    r"in the past",
+    r"no longer",
+    r"instead of",
+    r"before the update",
+    r"(?:shortened|extended|reduced|increased|changed|cut|moved)",
+)
 # A heading that gives the policy itself rather than what a list under it refuses: "NO REFUND
 # ONLY EXCHANGE", "لا استرجاع، استبدال فقط" (the list under it is the exchange's terms).
 EXCHANGE_ONLY: Final = pattern(
@@ -1255,6 +1284,9 @@ WARRANTY_BOUGHT: Final = pattern(WARRANTY_BOUGHT_WORDS)
 OTHER_FEE: Final = pattern(
     words(
         r"(?:ال)?اداري\w*",
+        # duties paid on an import: "Customs duties paid on delivery are not refunded"
+        r"customs",
+        r"(?:ال)?(?:جمارك|جمركي\w*)",
         r"بوابه",
         r"(?:ال)?دفع عند الاستلام",
         r"(?:رسوم|رسم) (?:ال)?(?:دفع|خدمه|الغاء|تحويل|معالجه|تجهيز|تغليف|تركيب|فحص|تعقيم)",
@@ -1360,6 +1392,9 @@ NOT_REFUNDED: Final = Lexicon(
         r"(?<!\w)م(?:ب|ه)?[يت]{1,2}(?:رجع|رد|سترد|عاد)\w*ش(?!\w)",
         r"non[\s-]?refundable",
         r"(?:not|never) (?:be )?refund(?:ed|able)",
+        # "the cash on delivery fee is no longer refunded", "ولم تعد رسوم الشحن تسترد"
+        r"no longer (?:be )?refund(?:ed|able)",
+        r"(?:لم|ما) (?:ي|ت)?عد (?:\w+ ){0,3}?(?:ي|ت)?(?:سترد|رد|رجع)\w*",
         r"(?:msh|mish) (?:" + FRANCO_RETURN + ")",
         r"(?:is|are) not (?:included|returned)",
         r"(?:is|are) (?:kept|retained)",
