@@ -4305,3 +4305,12 @@ def test_a_mailbox_s_name_gives_a_period_no_purpose() -> None:
         "Faulty items: just email returns@example.com with photos within 3 days of delivery."
     )
     assert "return.window_too_short" not in found(text, EG)
+
+
+def test_credit_or_money_offered_as_either_or_is_a_choice() -> None:
+    text = (
+        "- عندك 14 يوم من الاستلام ترجّع أي piece بالـ tags بتاعتها.\n"
+        "- Refund: يا إما store credit بالقيمة كاملة، يا إما refund كاش ناقص 10% service fee.\n"
+        "- الفلوس بتوصلك خلال 5 أيام."
+    )
+    assert "return.store_credit_only" not in found(text, EG)
