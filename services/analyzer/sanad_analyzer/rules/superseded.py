@@ -56,7 +56,7 @@ _PERIOD: Final = (
     r"\S+ (?:ايام|يوم|يوما|ساعه|ساعات|اسبوع|اسابيع|شهر|days?|hours?|weeks?|months?)(?!\w)"
 )
 # The old value of a change: "بدل ٧ أيام", "بدلاً من ١٤ يوماً", "instead of 14 days", "(previously
-# 7 days)", and the "from" end of "shortened from 14 days to 7 days".
+# 7 days)".
 _OLD_VALUE: Final = pattern(
     # (not the exchange: "تقدر ترجع أو تبدل خلال يومين", "البدل خلال يومين")
     rf"(?<!\w)(?:بدلا من|بدل|عوضا عن|instead of) (?!خلال|في|من|within|in )(?:{_PERIOD})"
@@ -155,4 +155,5 @@ def _no_longer(content: str) -> list[tuple[int, int]]:
 
 
 def _marker_length(sentence: str) -> int:
+    """How many characters of bullet, number or emoji open the sentence."""
     return len(sentence) - len(sentence.lstrip(_MARKERS))
