@@ -823,8 +823,9 @@ class Document:
         content = self.text.text
         position = start
         first = True
+        bracketed = _bracketed(content, start, end)
         for match in _SENTENCE_END.finditer(content, start, end):
-            if match.group()[0] == " " and _in_brackets(content, start, match.start(), end):
+            if bracketed and match.group()[0] == " " and _in_brackets(bracketed, match.start()):
                 continue  # a list inside brackets: "قطع الكهربا (حساسات - طرمبات - كويلات)"
             self._sentence(
                 position, match.start(), section, item=item, heading=heading, first=first
@@ -876,13 +877,9 @@ class Document:
         parts: list[tuple[int, int]] = []
         position = lead[1] + 1 if lead else start
         # (not a comma inside brackets: "رسوم الدفع (مدى، أبل باي) ما تنرد" is one clause)
-        bracketed = (
-            [(m.start(), m.end()) for m in _BRACKETED.finditer(content, position, end)]
-            if content.find("(", position, end) >= 0
-            else []
-        )
+        bracketed = _bracketed(content, position, end)
         for match in _CLAUSE_BREAK.finditer(content, position, end):
-            if bracketed and any(s < match.start() < e for s, e in bracketed):
+            if bracketed and _in_brackets(bracketed, match.start()):
                 continue
             if match.group() == " / " and _translated(content, match.start(), match.end()):
                 continue
@@ -1002,12 +999,16 @@ def _refusal_denied(text: str, span: tuple[int, int], refusals: list[tuple[int, 
     )
 
 
-def _in_brackets(text: str, start: int, position: int, end: int) -> bool:
-    """``position`` stands inside a pair of round brackets of text[start:end]."""
-    opened = text.rfind("(", start, position)
-    return (
-        opened >= 0 and text.find(")", opened, position) < 0 and text.find(")", position, end) >= 0
-    )
+def _bracketed(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The bracketed asides of text[start:end] ("(مدى، أبل باي)", "(حساسات - طرمبات)"): no
+    comma, dash or bullet inside one breaks its clause, sentence or line."""
+    if text.find("(", start, end) < 0:
+        return []
+    return [match.span() for match in _BRACKETED.finditer(text, start, end)]
+
+
+def _in_brackets(bracketed: list[tuple[int, int]], position: int) -> bool:
+    return any(first < position < last for first, last in bracketed)
 
 
 def _within(starts: list[int], start: int, end: int) -> list[int]:
@@ -1069,10 +1070,11 @@ def _run_on_items(content: str, start: int, end: int) -> list[tuple[int, int]]:
     a line of their own. Two markers at least, so a dash between two words splits nothing."""
     if _RUN_ON_ANY.search(content, start, end) is None:
         return [(start, end)]  # most lines: no marker inside at all
+    bracketed = _bracketed(content, start, end)
     found = [
         match.start()
         for match in _RUN_ON_BULLET.finditer(content, start, end)
-        if not _in_brackets(content, start, match.start(), end)
+        if not (bracketed and _in_brackets(bracketed, match.start()))
     ]
     if len(found) < 2:
         # numbers count from one, in order ("1) … 2) …"): "(EGP 15) is" numbers nothing
